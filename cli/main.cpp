@@ -1,0 +1,317 @@
+// utfall: the command line, one host of the library among others.
+//
+//   utfall eval 'EXPRESSION'                      evaluate one expression, print value and unit
+//   utfall check CONTRACT...                      parse and check, print diagnostics
+//   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv]
+//   utfall test CONTRACT...                       run the examples written in the contracts
+//
+// Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
+// types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
+// 5 a limit was reached, 64 wrong command-line usage, 70 an internal error (a bug).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "interpreter/pipeline.hpp"
+
+namespace {
+
+using namespace utfall;
+
+
+// Prints diagnostics to stderr; returns the exit code they call for (0 for warnings only).
+int report(const Diagnostics& diags) {
+  std::cerr << render_all(diags, true);
+  return exit_code_for(diags);
+}
+
+std::string with_separators(const std::string& fixed) {
+  // "26700000.00" -> "26,700,000.00"
+  std::string sign, digits = fixed, rest;
+  if (!digits.empty() && digits[0] == '-') sign = "-", digits.erase(0, 1);
+  auto dot = digits.find('.');
+  if (dot != std::string::npos) rest = digits.substr(dot), digits = digits.substr(0, dot);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return sign + out + rest;
+}
+
+std::string money(const checked::Contract& c, const Number& n) {
+  auto s = n.to_fixed(minor_unit_places(c));
+  return s ? *s : n.to_string();  // evaluation guarantees exactness; never round here
+}
+
+struct Flow {
+  int payer, payee, clause;
+  bool operator<(const Flow& o) const { return std::tie(clause, payer, payee) < std::tie(o.clause, o.payer, o.payee); }
+};
+
+void print_table(const checked::Contract& c, const Evaluation& ev) {
+  std::map<Flow, std::map<int, Number>> cells;
+  std::vector<Flow> flows;
+  for (const auto& l : ev.lines) {
+    Flow f{l.payer, l.payee, l.clause};
+    if (!cells.count(f)) flows.push_back(f);
+    cells[f][l.period] += l.amount;
+  }
+  std::sort(flows.begin(), flows.end());
+  fmt::print("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
+  if (flows.empty()) {
+    fmt::print("No payments.\n");
+    return;
+  }
+  std::vector<std::string> head;
+  std::vector<std::string> sub;
+  for (const auto& f : flows) {
+    head.push_back(fmt::format("{} → {}", c.parties[f.payer].id, c.parties[f.payee].id));
+    sub.push_back(c.clauses[f.clause].number.empty() ? "" : "clause " + c.clauses[f.clause].number);
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::vector<Number> totals(flows.size());
+  for (std::size_t t = 0; t < c.periods.size(); ++t) {
+    std::vector<std::string> row{c.periods[t]};
+    for (std::size_t k = 0; k < flows.size(); ++k) {
+      auto& per = cells[flows[k]];
+      auto it = per.find(static_cast<int>(t));
+      Number v = it == per.end() ? Number{} : it->second;
+      totals[k] += v;
+      row.push_back(it == per.end() ? "–" : with_separators(money(c, v)));
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> total_row{"total"};
+  for (const auto& v : totals) total_row.push_back(with_separators(money(c, v)));
+  auto width = [](const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+    return n;
+  };
+  std::vector<std::size_t> w(flows.size() + 1, 6);
+  for (std::size_t k = 0; k < flows.size(); ++k) w[k + 1] = std::max({width(head[k]), width(sub[k]), width(total_row[k + 1])});
+  for (const auto& r : rows)
+    for (std::size_t k = 0; k < r.size(); ++k) w[k] = std::max(w[k], width(r[k]));
+  auto line = [&](const std::vector<std::string>& cols, bool first_left) {
+    std::string out;
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      std::string pad(w[k] - std::min(w[k], width(cols[k])), ' ');
+      out += (k == 0 && first_left) ? cols[k] + pad : pad + cols[k];
+      if (k + 1 < cols.size()) out += "  ";
+    }
+    fmt::print("{}\n", out);
+  };
+  std::vector<std::string> h{"period"}, s{""};
+  h.insert(h.end(), head.begin(), head.end());
+  s.insert(s.end(), sub.begin(), sub.end());
+  line(h, true);
+  line(s, true);
+  std::string rule;
+  for (std::size_t k = 0; k < w.size(); ++k) rule += std::string(w[k], '-') + (k + 1 < w.size() ? "  " : "");
+  fmt::print("{}\n", rule);
+  for (const auto& r : rows) line(r, true);
+  fmt::print("{}\n", rule);
+  line(total_row, true);
+}
+
+nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev) {
+  nlohmann::ordered_json j;
+  j["contract"] = c.title;
+  j["currency"] = c.currency;
+  j["periods"] = c.periods;
+  auto payments = nlohmann::ordered_json::array();
+  std::map<std::pair<int, int>, Number> totals;
+  for (const auto& l : ev.lines) {
+    nlohmann::ordered_json p;
+    p["period"] = c.periods[l.period];
+    p["from"] = c.parties[l.payer].id;
+    p["to"] = c.parties[l.payee].id;
+    p["amount"] = money(c, l.amount);
+    p["clause"] = c.clauses[l.clause].number;
+    p["clause_title"] = c.clauses[l.clause].title;
+    p["rule"] = l.rule;
+    payments.push_back(std::move(p));
+    totals[{l.payer, l.payee}] += l.amount;
+  }
+  j["payments"] = std::move(payments);
+  auto tj = nlohmann::ordered_json::array();
+  for (const auto& [k, v] : totals)
+    tj.push_back({{"from", c.parties[k.first].id}, {"to", c.parties[k.second].id}, {"amount", money(c, v)}});
+  j["totals"] = std::move(tj);
+  return j;
+}
+
+void print_csv(const checked::Contract& c, const Evaluation& ev) {
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+  };
+  fmt::print("period,from,to,amount,clause,rule\n");
+  for (const auto& l : ev.lines)
+    fmt::print("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
+               money(c, l.amount), quote(c.clauses[l.clause].number), quote(l.rule));
+}
+
+int cmd_eval(const std::string& text) {
+  auto source = std::make_shared<Source>(Source{"<expression>", text});
+  auto parsed = parse_expression(source);
+  if (!parsed.expr) return report(parsed.diagnostics);
+  auto checked = check_expression(*parsed.expr, nullptr);
+  if (!checked.expr) return report(checked.diagnostics);
+  checked::Contract empty;
+  auto value = evaluate_expression(empty, Dataset{}, *checked.expr, -1);
+  if (!value.value) return report(value.diagnostics);
+  fmt::print("{}\n", format_value(empty, *value.value, checked.expr->type));
+  return 0;
+}
+
+int cmd_check(const std::vector<std::string>& files) {
+  int code = 0;
+  for (const auto& f : files) {
+    auto compiled = compile_file(f);
+    int c = report(compiled.diagnostics);
+    if (c == 0) {
+      const auto& k = *compiled.contract;
+      fmt::print("{}: ok ({} periods, {} parties, {} inputs, {} terms, {} payments, {} waterfalls)\n", f, k.periods.size(),
+                 k.parties.size(), k.inputs.size(), k.terms.size(), k.payments.size(), k.waterfalls.size());
+    }
+    code = std::max(code, c);
+  }
+  return code;
+}
+
+int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
+            const std::string& format) {
+  auto compiled = compile_file(file);
+  if (!compiled.contract) return report(compiled.diagnostics);
+  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
+  const auto& contract = *compiled.contract;
+  EvalOptions options;
+  if (auto d = apply_overrides(contract, sets, options); !d.empty()) return std::max(report(d), 64);
+  auto bound = load_data(contract, data);
+  if (!bound.data) return report(bound.diagnostics);
+  auto ev = evaluate(contract, *bound.data, options);
+  if (!ev.ok) return report(ev.diagnostics);
+  if (format == "json") fmt::print("{}\n", payments_json(contract, ev).dump(2));
+  else if (format == "csv") print_csv(contract, ev);
+  else print_table(contract, ev);
+  return 0;
+}
+
+// Runs every example of every contract; prints each expectation's outcome and the tally.
+int cmd_test(const std::vector<std::string>& files) {
+  int passed = 0, failed = 0, broken = 0;
+  for (const auto& file : files) {
+    auto compiled = compile_file(file);
+    if (!compiled.contract) {
+      report(compiled.diagnostics);
+      ++broken;
+      continue;
+    }
+    const auto& c = *compiled.contract;
+    auto dir = std::filesystem::path(file).parent_path();
+    if (c.examples.empty()) fmt::print("{}: no examples\n", file);
+    for (const auto& ex : c.examples) {
+      std::vector<std::string> paths;
+      for (const auto& d : ex.data_files) paths.push_back((dir / d).string());
+      auto bound = load_data(c, paths);
+      EvalOptions options;
+      Diagnostics problems = bound.diagnostics;
+      for (const auto& [term, expr] : ex.overrides) {
+        auto v = evaluate_expression(c, Dataset{}, *expr, -1);
+        if (v.value) options.term_overrides[term] = *v.value;
+        problems.insert(problems.end(), v.diagnostics.begin(), v.diagnostics.end());
+      }
+      std::optional<Evaluation> ev;
+      if (bound.data && !has_errors(problems)) {
+        ev = evaluate(c, *bound.data, options);
+        problems.insert(problems.end(), ev->diagnostics.begin(), ev->diagnostics.end());
+      }
+      if (has_errors(problems)) {
+        fmt::print("FAIL {} example \"{}\": it does not evaluate\n", file, ex.name);
+        report(problems);
+        failed += static_cast<int>(std::max<std::size_t>(ex.expectations.size(), 1));
+        continue;
+      }
+      for (const auto& x : ex.expectations) {
+        Number got;
+        std::set<std::string> clauses;
+        for (const auto& l : ev->lines)
+          if (l.payer == x.payer && l.payee == x.payee && (!x.period || l.period == *x.period)) {
+            got += l.amount;
+            clauses.insert(c.clauses[l.clause].label());
+          }
+        auto want = evaluate_expression(c, Dataset{}, *x.amount, -1);
+        std::string when = x.period ? "in " + c.periods[*x.period] : "in total";
+        std::string what = fmt::format("{} -> {} {}", c.parties[x.payer].id, c.parties[x.payee].id, when);
+        if (want.value && std::get<Number>(*want.value) == got) {
+          ++passed;
+          fmt::print("pass {} \"{}\": {} = {} {}\n", std::filesystem::path(file).filename().string(), ex.name, what, money(c, got), c.currency);
+        } else {
+          ++failed;
+          Number w = want.value ? std::get<Number>(*want.value) : Number{};
+          std::string where = clauses.empty() ? "no payment" : fmt::format("clause {}", fmt::join(clauses, ", "));
+          fmt::print("FAIL {} \"{}\": {}: expected {} {}, got {} {} (difference {}; {})\n", file, ex.name, what, w.to_string(),
+                     c.currency, money(c, got), c.currency, (got - w).to_string(), where);
+          auto pos = x.range;
+          if (pos.source) fmt::print("     at {}:{}\n", pos.source->name, pos.begin.line);
+        }
+      }
+    }
+  }
+  fmt::print("{} passed, {} failed\n", passed, failed + broken);
+  return failed + broken > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"utfall: the terms of social outcome contracts, evaluated exactly"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "utfall 0.1.0");
+
+  std::string expression;
+  auto* eval = app.add_subcommand("eval", "Evaluate one expression and print its value with its unit");
+  eval->add_option("expression", expression, "e.g. '(200_000_000 SEK - 170_000_000 SEK) * 30 %'")->required();
+
+  std::vector<std::string> check_files;
+  auto* check = app.add_subcommand("check", "Parse and check contracts; print diagnostics");
+  check->add_option("contracts", check_files, "contract files (.utfall)")->required()->check(CLI::ExistingFile);
+
+  std::string run_file, format = "table";
+  std::vector<std::string> data, sets;
+  auto* run = app.add_subcommand("run", "Evaluate a contract against data and print the payment schedule");
+  run->add_option("contract", run_file, "the contract file (.utfall)")->required();
+  run->add_option("--data,-d", data, "data files (CSV or JSON), one or more")->required();
+  run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
+  run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+
+  std::vector<std::string> test_files;
+  auto* test = app.add_subcommand("test", "Run the examples in contracts; print each result and a tally");
+  test->add_option("contracts", test_files, "contract files (.utfall)")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 64;
+  }
+  try {
+    if (*eval) return cmd_eval(expression);
+    if (*check) return cmd_check(check_files);
+    if (*run) return cmd_run(run_file, data, sets, format);
+    if (*test) return cmd_test(test_files);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());
+    return 70;
+  }
+  return 64;
+}

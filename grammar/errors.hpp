@@ -1,0 +1,101 @@
+// The messages shown when the parser has committed (inside must<>) and the input does not
+// match. One table, so that every committed rule has a message: parse.cpp static_asserts it.
+#pragma once
+
+#include "grammar/grammar.hpp"
+
+namespace utfall::grammar {
+
+template <typename Rule>
+inline constexpr const char* error_message = nullptr;
+
+template <> inline constexpr const char* error_message<add_expr> = "expected an expression after the operator";
+template <> inline constexpr const char* error_message<amount_expr> = "expected the amount after `amount`";
+template <> inline constexpr const char* error_message<and_expr> = "expected an expression after `or`";
+template <> inline constexpr const char* error_message<arrow> = "expected `->` between payer and payee";
+template <> inline constexpr const char* error_message<at_period> = "expected a period name after `@` (for example `@2027`)";
+template <> inline constexpr const char* error_message<binder_name> = "expected a name for each participant (as in `u in ungdomar`)";
+template <> inline constexpr const char* error_message<block_close> = "expected `}` to close the block (or a declaration that belongs in it)";
+template <> inline constexpr const char* error_message<block_open> = "expected `{` to open the block";
+template <> inline constexpr const char* error_message<calendar_body> = "expected `yearly`, `quarterly` or `monthly` with a range (`yearly 2025 .. 2029`), or a list of period names";
+template <> inline constexpr const char* error_message<calendar_period> = "expected a period name (for example `2025`)";
+template <> inline constexpr const char* error_message<cap_item> = "expected the cap amount after `capped at`";
+template <> inline constexpr const char* error_message<clause_number> = "expected the clause number as a string, as in `clause \"3.2\" \"Återbetalning\"`";
+template <> inline constexpr const char* error_message<cmp_expr> = "expected an expression after `not`";
+template <> inline constexpr const char* error_message<colon> = "expected `:` after the name";
+template <> inline constexpr const char* error_message<condition_expr> = "expected a condition after `when`";
+template <> inline constexpr const char* error_message<currency_name> = "expected a currency code after `currency` (for example `SEK`)";
+template <> inline constexpr const char* error_message<decl_name> = "expected a name (a letter or `_` first; keywords cannot be names)";
+template <> inline constexpr const char* error_message<declaration_expected> = "expected a declaration: contract, currency, party, unit, periods, input, term, let, clause, table, scale or example";
+template <> inline constexpr const char* error_message<digits> = "expected digits after the decimal point";
+template <> inline constexpr const char* error_message<dotdot> = "expected `..` between the first and last period";
+template <> inline constexpr const char* error_message<each_binder> = "expected a name for each participant after `for each`";
+template <> inline constexpr const char* error_message<each_filter> = "expected a condition after `where`";
+template <> inline constexpr const char* error_message<each_set> = "expected the name of a participant input after `in`";
+template <> inline constexpr const char* error_message<equals> = "expected `=`";
+template <> inline constexpr const char* error_message<example_file> = "expected a data file name as a string";
+template <> inline constexpr const char* error_message<example_name> = "expected the example name as a string";
+template <> inline constexpr const char* error_message<expect_payee> = "expected the payee after `->`";
+template <> inline constexpr const char* error_message<expect_payer> = "expected the payer after `expect`";
+template <> inline constexpr const char* error_message<expect_target> = "expected a period or `total` after `in`";
+template <> inline constexpr const char* error_message<expect_value> = "expected the expected amount after `=`";
+template <> inline constexpr const char* error_message<expect_when> = "expected `in PERIOD` or `in total` after the payee";
+template <> inline constexpr const char* error_message<expr> = "expected an expression";
+template <> inline constexpr const char* error_message<expression_end> = "unexpected text after the end of the expression";
+template <> inline constexpr const char* error_message<field_name> = "expected a field name after `.`";
+template <> inline constexpr const char* error_message<fields_close> = "expected `}` or another field (`name : type`)";
+template <> inline constexpr const char* error_message<fields_open> = "expected `{` and the participant fields";
+template <> inline constexpr const char* error_message<floor_amount> = "expected the amount after `at least`";
+template <> inline constexpr const char* error_message<foreach_binder> = "expected a name for each participant after `for each`";
+template <> inline constexpr const char* error_message<foreach_set> = "expected the name of a participant input after `in`";
+template <> inline constexpr const char* error_message<from_period> = "expected a period after `from`";
+template <> inline constexpr const char* error_message<in_first> = "expected a period after `in`";
+template <> inline constexpr const char* error_message<in_last> = "expected the last period after `..`";
+template <> inline constexpr const char* error_message<input_body> = "expected a series type (`SEK per period`) or `participants { ... }`";
+template <> inline constexpr const char* error_message<kw_at> = "expected `at` after `capped`";
+template <> inline constexpr const char* error_message<kw_each> = "expected `each` after `for`";
+template <> inline constexpr const char* error_message<kw_else> = "expected `else` (an `if` needs both branches)";
+template <> inline constexpr const char* error_message<kw_in> = "expected `in`";
+template <> inline constexpr const char* error_message<kw_least> = "expected `least` after `at`";
+template <> inline constexpr const char* error_message<kw_of> = "expected `of rest` after the share";
+template <> inline constexpr const char* error_message<kw_participant> = "expected `period` or `participant` after `per`";
+template <> inline constexpr const char* error_message<kw_pays> = "expected `pays` after the payer of the waterfall";
+template <> inline constexpr const char* error_message<kw_period> = "expected `period`";
+template <> inline constexpr const char* error_message<kw_rest> = "expected `rest` after `of`";
+template <> inline constexpr const char* error_message<kw_then> = "expected `then` after the condition";
+template <> inline constexpr const char* error_message<kw_to> = "expected `to`";
+template <> inline constexpr const char* error_message<mul_expr> = "expected an expression after the operator";
+template <> inline constexpr const char* error_message<not_expr> = "expected an expression after `and`";
+template <> inline constexpr const char* error_message<number_digits> = "expected a number";
+template <> inline constexpr const char* error_message<open_paren> = "expected `(`";
+template <> inline constexpr const char* error_message<over_first> = "expected the first period after `over`";
+template <> inline constexpr const char* error_message<over_last> = "expected the last period after `..`";
+template <> inline constexpr const char* error_message<paren_close> = "expected `)`";
+template <> inline constexpr const char* error_message<payee_name> = "expected the payee after `->`";
+template <> inline constexpr const char* error_message<payer_name> = "expected the payer (a party) after `pay`";
+template <> inline constexpr const char* error_message<period_name> = "expected a period name";
+template <> inline constexpr const char* error_message<plural_name> = "expected the plural spelling after `plural`";
+template <> inline constexpr const char* error_message<rest_payee> = "expected the party that keeps the rest after `rest to`";
+template <> inline constexpr const char* error_message<rounding_mode> = "expected a rounding mode (half_up, half_down, half_even, up, down, ceiling, floor)";
+template <> inline constexpr const char* error_message<rounding_step> = "expected the rounding step after `to` (for example `0.01`)";
+template <> inline constexpr const char* error_message<row_close> = "expected `)` or `]` to close the interval";
+template <> inline constexpr const char* error_message<row_comma> = "expected `,` between the bounds of the interval";
+template <> inline constexpr const char* error_message<row_value> = "expected the value after `->`";
+template <> inline constexpr const char* error_message<series_marker> = "expected `per period` after the type of a series";
+template <> inline constexpr const char* error_message<set_name> = "expected the name of a participant input";
+template <> inline constexpr const char* error_message<set_term> = "expected a term name after `set`";
+template <> inline constexpr const char* error_message<set_value> = "expected a value after `=`";
+template <> inline constexpr const char* error_message<string_close> = "unterminated string: expected `\"` before the end of the line";
+template <> inline constexpr const char* error_message<sum_tail> = "expected `for u in SET` or `over FIRST .. LAST` in sum(...)";
+template <> inline constexpr const char* error_message<tier> = "expected a tier: `PAYEE up to LIMIT`, `PAYEE SHARE of rest`, or `rest to PARTY`";
+template <> inline constexpr const char* error_message<tier_kind> = "expected `up to LIMIT` or `SHARE of rest` after the payee";
+template <> inline constexpr const char* error_message<tier_limit> = "expected the limit after `up to`";
+template <> inline constexpr const char* error_message<tier_payee> = "expected the payee of the tier";
+template <> inline constexpr const char* error_message<title_string> = "expected the contract title as a string";
+template <> inline constexpr const char* error_message<type_spelling> = "expected a type: a unit (SEK, placements, SEK per placement), number, ratio, percent, boolean, period or text";
+template <> inline constexpr const char* error_message<unary> = "expected an expression after `-`";
+template <> inline constexpr const char* error_message<until_period> = "expected a period after `until`";
+template <> inline constexpr const char* error_message<waterfall_payer> = "expected the payer (a party) after `waterfall`";
+template <> inline constexpr const char* error_message<waterfall_pool> = "expected the pool after `pays`";
+
+}  // namespace utfall::grammar

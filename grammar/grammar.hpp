@@ -1,0 +1,408 @@
+// The grammar of utfall contracts, as PEGTL rules. Rules only: the actions that build the AST
+// live in interpreter/parse.cpp, and the messages for committed failures are in
+// grammar/errors.hpp.
+//
+// Shape of the language (docs/language.md is the reference):
+//   contract "Title"            currency SEK            party kommun "Kommunen"
+//   unit placement plural placements                    periods yearly 2025 .. 2029
+//   input x : SEK per period    input ungdomar : participants { inskriven : period, ... }
+//   term pris = 500_000 SEK per placement
+//   clause "3.2" "Återbetalning" { let ...  pay ...  waterfall ...  table ...  for each ... }
+//   example "plan" data "plan.csv" { set pris = ...  expect kommun -> fonden in 2027 = ... }
+//
+// The grammar is LL(1) at every point where an action runs: each alternative starts with a
+// keyword or a distinct character, and after it the parser commits with must<>, so no action
+// ever runs for input that is later given back. Units after a number must stay on its line.
+#pragma once
+
+#include <tao/pegtl.hpp>
+
+namespace utfall::grammar {
+
+namespace p = tao::pegtl;
+
+// ---- Lexical ----
+
+// `#` to the end of the line.
+struct comment : p::seq<p::one<'#'>, p::until<p::eolf>> {};
+struct ws : p::star<p::sor<p::space, comment>> {};
+// Spaces and tabs only: a unit after a number stays on its line.
+struct blanks : p::star<p::blank> {};
+
+// Letters: ASCII, '_', and the letter blocks of Latin-1, Latin Extended, Greek, Cyrillic.
+struct ident_first
+    : p::sor<p::ranges<'a', 'z', 'A', 'Z', '_'>,
+             p::utf8::ranges<0xC0, 0xD6, 0xD8, 0xF6, 0xF8, 0x24F, 0x370, 0x3FF, 0x400, 0x4FF, 0x1E00, 0x1EFF>> {};
+struct ident_other : p::sor<ident_first, p::digit> {};
+struct raw_ident : p::seq<ident_first, p::star<ident_other>> {};
+
+template <typename Str>
+struct kw : p::seq<Str, p::not_at<ident_other>> {};
+
+#define UTFALL_KW(name, text) \
+  struct kw_##name : kw<TAO_PEGTL_STRING(text)> {}
+UTFALL_KW(and, "and");
+UTFALL_KW(or, "or");
+UTFALL_KW(not, "not");
+UTFALL_KW(if, "if");
+UTFALL_KW(then, "then");
+UTFALL_KW(else, "else");
+UTFALL_KW(true, "true");
+UTFALL_KW(false, "false");
+UTFALL_KW(when, "when");
+UTFALL_KW(per, "per");
+UTFALL_KW(period, "period");
+UTFALL_KW(participant, "participant");
+UTFALL_KW(in, "in");
+UTFALL_KW(of, "of");
+UTFALL_KW(rest, "rest");
+UTFALL_KW(to, "to");
+UTFALL_KW(from, "from");
+UTFALL_KW(until, "until");
+UTFALL_KW(at, "at");
+UTFALL_KW(capped, "capped");
+UTFALL_KW(let, "let");
+UTFALL_KW(pay, "pay");
+UTFALL_KW(waterfall, "waterfall");
+UTFALL_KW(pays, "pays");
+UTFALL_KW(clause, "clause");
+UTFALL_KW(term, "term");
+UTFALL_KW(input, "input");
+UTFALL_KW(unit, "unit");
+UTFALL_KW(party, "party");
+UTFALL_KW(contract, "contract");
+UTFALL_KW(currency, "currency");
+UTFALL_KW(periods, "periods");
+UTFALL_KW(for, "for");
+UTFALL_KW(each, "each");
+UTFALL_KW(where, "where");
+UTFALL_KW(over, "over");
+UTFALL_KW(table, "table");
+UTFALL_KW(scale, "scale");
+UTFALL_KW(example, "example");
+UTFALL_KW(expect, "expect");
+UTFALL_KW(sum, "sum");
+UTFALL_KW(count, "count");
+UTFALL_KW(netted, "netted");
+UTFALL_KW(rounded, "rounded");
+UTFALL_KW(amount, "amount");
+UTFALL_KW(least, "least");
+UTFALL_KW(total, "total");
+UTFALL_KW(data, "data");
+UTFALL_KW(set, "set");
+// Words that are keywords only where they stand; they stay usable as names elsewhere.
+UTFALL_KW(minor, "minor");
+UTFALL_KW(plural, "plural");
+UTFALL_KW(yearly, "yearly");
+UTFALL_KW(quarterly, "quarterly");
+UTFALL_KW(monthly, "monthly");
+UTFALL_KW(participants, "participants");
+UTFALL_KW(number, "number");
+UTFALL_KW(ratio, "ratio");
+UTFALL_KW(percent, "percent");
+UTFALL_KW(boolean, "boolean");
+UTFALL_KW(text, "text");
+UTFALL_KW(up, "up");
+#undef UTFALL_KW
+
+// Reserved words cannot be names.
+struct reserved
+    : p::sor<kw_and, kw_or, kw_not, kw_if, kw_then, kw_else, kw_true, kw_false, kw_when, kw_per, kw_period,
+             kw_participant, kw_in, kw_of, kw_rest, kw_to, kw_from, kw_until, kw_at, kw_capped, kw_let, kw_pay,
+             kw_waterfall, kw_pays, kw_clause, kw_term, kw_input, kw_unit, kw_party, kw_contract, kw_currency,
+             kw_periods, kw_for, kw_each, kw_where, kw_over, kw_table, kw_scale, kw_example, kw_expect, kw_sum,
+             kw_count, kw_netted, kw_rounded, kw_amount, kw_least, kw_total, kw_data, kw_set> {};
+
+struct identifier : p::seq<p::not_at<reserved>, raw_ident> {};
+
+// "text" with \" and \\ escapes, on one line.
+struct string_char : p::sor<p::seq<p::one<'\\'>, p::one<'"', '\\'>>, p::not_one<'"', '\\', '\n', '\r'>> {};
+struct string_body : p::star<string_char> {};
+struct string_close : p::one<'"'> {};
+struct string_lit : p::seq<p::one<'"'>, string_body, p::must<string_close>> {};
+
+// 7_000_000 or 0.075: an underscore only between digits.
+struct digits : p::seq<p::digit, p::star<p::opt<p::one<'_'>>, p::digit>> {};
+struct fraction_digits : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<digits>> {};
+struct number_digits : p::seq<digits, p::opt<fraction_digits>> {};
+
+// Period names: 2027, 2025Q1, 2025-03, H1_2026.
+struct period_name : p::plus<p::sor<p::alnum, p::one<'_', '-'>>> {};
+struct period_ref : p::seq<p::opt<p::one<'@'>>, period_name> {};
+struct dotdot : p::string<'.', '.'> {};
+struct arrow : p::string<'-', '>'> {};
+
+// ---- Units ----
+
+struct unit_name : identifier {};
+struct unit_per_name : identifier {};
+struct unit_per : p::seq<blanks, kw_per, blanks, unit_per_name> {};
+// SEK, placements, SEK per placement
+struct unit_spelling : p::seq<unit_name, p::star<unit_per>> {};
+struct percent_sign : p::one<'%'> {};
+struct number_unit : p::sor<percent_sign, unit_spelling> {};
+
+// ---- Expressions ----
+
+struct expr;
+
+// A number with an optional unit or percent sign on the same line.
+struct number_lit : p::seq<number_digits, p::opt<blanks, number_unit>> {};
+struct true_lit : kw_true {};
+struct false_lit : kw_false {};
+struct current_period : kw_period {};
+struct period_lit : p::seq<p::one<'@'>, p::must<period_name>> {};
+
+struct paren_close : p::one<')'> {};
+struct paren_expr : p::seq<p::one<'('>, ws, p::must<expr>, ws, p::must<paren_close>> {};
+
+struct if_then : p::seq<ws, p::must<kw_then>, ws, p::must<expr>> {};
+struct if_else : p::seq<ws, p::must<kw_else>, ws, p::must<expr>> {};
+struct if_expr : p::seq<kw_if, ws, p::must<expr>, if_then, if_else> {};
+
+struct binder_name : identifier {};
+struct set_name : identifier {};
+struct where_clause : p::seq<kw_where, ws, p::must<expr>> {};
+struct participant_range : p::seq<p::must<binder_name>, ws, p::must<kw_in>, ws, p::must<set_name>, ws, p::opt<where_clause>> {};
+struct sum_for : p::seq<kw_for, ws, participant_range> {};
+struct over_first : period_ref {};
+struct over_last : period_ref {};
+struct sum_over : p::seq<kw_over, ws, p::must<over_first>, ws, p::must<dotdot>, ws, p::must<over_last>> {};
+struct sum_tail : p::sor<sum_for, sum_over> {};
+struct open_paren : p::one<'('> {};
+// sum(x for u in set where c), sum(x over 2016 .. 2018)
+struct sum_expr : p::seq<kw_sum, ws, p::must<open_paren>, ws, p::must<expr>, ws, p::must<sum_tail>, ws, p::must<paren_close>> {};
+// count(u in set where c)
+struct count_expr : p::seq<kw_count, ws, p::must<open_paren>, ws, participant_range, ws, p::must<paren_close>> {};
+
+struct callee : identifier {};
+struct call_arg : p::seq<expr> {};
+struct call_args : p::seq<p::one<'('>, ws, p::opt<p::list<call_arg, p::one<','>, p::space>>, ws, p::must<paren_close>> {};
+struct field_name : identifier {};
+struct field_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<field_name>> {};
+// A name, a call f(...), or a field u.f
+struct name_expr : p::seq<callee, p::sor<p::seq<ws, call_args>, field_access, p::success>> {};
+
+struct primary
+    : p::sor<paren_expr, if_expr, sum_expr, count_expr, number_lit, true_lit, false_lit, current_period, period_lit,
+             name_expr> {};
+
+// x @ 2027
+struct at_period : p::seq<period_name> {};
+struct at_suffix : p::seq<ws, p::one<'@'>, ws, p::must<at_period>> {};
+struct postfix : p::seq<primary, p::opt<at_suffix>> {};
+
+struct unary;
+struct negation : p::seq<p::one<'-'>, p::not_at<p::one<'>'>>, ws, p::must<unary>> {};
+struct unary : p::sor<negation, postfix> {};
+
+// Operator precedence, loosest first: or, and, not, comparison (not chained), + -, * /, unary -, @.
+struct op_mul : p::seq<ws, p::one<'*'>, ws, p::must<unary>> {};
+struct op_div : p::seq<ws, p::one<'/'>, ws, p::must<unary>> {};
+struct mul_expr : p::seq<unary, p::star<p::sor<op_mul, op_div>>> {};
+struct op_add : p::seq<ws, p::one<'+'>, ws, p::must<mul_expr>> {};
+struct op_sub : p::seq<ws, p::one<'-'>, p::not_at<p::one<'>'>>, ws, p::must<mul_expr>> {};
+struct add_expr : p::seq<mul_expr, p::star<p::sor<op_add, op_sub>>> {};
+struct op_le : p::seq<ws, p::string<'<', '='>, ws, p::must<add_expr>> {};
+struct op_ge : p::seq<ws, p::string<'>', '='>, ws, p::must<add_expr>> {};
+struct op_ne : p::seq<ws, p::string<'!', '='>, ws, p::must<add_expr>> {};
+struct op_lt : p::seq<ws, p::one<'<'>, ws, p::must<add_expr>> {};
+struct op_gt : p::seq<ws, p::one<'>'>, ws, p::must<add_expr>> {};
+struct op_eq : p::seq<ws, p::one<'='>, p::not_at<p::one<'='>>, ws, p::must<add_expr>> {};
+struct cmp_expr : p::seq<add_expr, p::opt<p::sor<op_le, op_ge, op_ne, op_lt, op_gt, op_eq>>> {};
+struct logical_not : p::seq<kw_not, ws, p::must<cmp_expr>> {};
+struct not_expr : p::sor<logical_not, cmp_expr> {};
+struct op_and : p::seq<ws, kw_and, ws, p::must<not_expr>> {};
+struct and_expr : p::seq<not_expr, p::star<op_and>> {};
+struct op_or : p::seq<ws, kw_or, ws, p::must<and_expr>> {};
+struct expr : p::seq<and_expr, p::star<op_or>> {};
+
+// ---- Declarations ----
+
+struct decl_name : identifier {};
+struct equals : p::one<'='> {};
+struct colon : p::one<':'> {};
+
+struct title_string : string_lit {};
+struct contract_decl : p::seq<kw_contract, ws, p::must<title_string>> {};
+struct currency_name : identifier {};
+struct minor_unit : p::seq<kw_minor, ws, p::must<number_digits>> {};
+struct currency_decl : p::seq<kw_currency, ws, p::must<currency_name>, p::opt<ws, minor_unit>> {};
+
+struct party_display : string_lit {};
+struct party_decl : p::seq<kw_party, ws, p::must<decl_name>, p::opt<ws, party_display>> {};
+
+struct plural_name : identifier {};
+struct unit_decl : p::seq<kw_unit, ws, p::must<decl_name>, p::opt<ws, kw_plural, ws, p::must<plural_name>>> {};
+
+struct calendar_kind : p::sor<kw_yearly, kw_quarterly, kw_monthly> {};
+struct calendar_period : p::seq<period_name> {};
+struct calendar_range : p::seq<calendar_kind, ws, p::must<calendar_period>, ws, p::must<dotdot>, ws, p::must<calendar_period>> {};
+struct calendar_list : p::list_must<calendar_period, p::one<','>, p::space> {};
+struct calendar_body : p::sor<calendar_range, calendar_list> {};
+struct periods_decl : p::seq<kw_periods, ws, p::must<calendar_body>> {};
+
+// Applicability: from P, until P, in P, in P .. Q
+struct from_period : period_ref {};
+struct until_period : period_ref {};
+struct in_first : period_ref {};
+struct in_last : period_ref {};
+struct apply_from : p::seq<kw_from, ws, p::must<from_period>> {};
+struct apply_until : p::seq<kw_until, ws, p::must<until_period>> {};
+struct apply_in : p::seq<kw_in, ws, p::must<in_first>, p::opt<ws, dotdot, ws, p::must<in_last>>> {};
+struct applicability : p::sor<apply_from, apply_until, apply_in> {};
+
+struct type_number : kw_number {};
+struct type_ratio : kw_ratio {};
+struct type_percent : kw_percent {};
+struct type_boolean : kw_boolean {};
+struct type_period : kw_period {};
+struct type_text : kw_text {};
+struct type_unit : unit_spelling {};
+struct type_spelling : p::sor<type_number, type_ratio, type_percent, type_boolean, type_period, type_text, type_unit> {};
+
+struct field_decl : p::seq<decl_name, ws, p::must<colon>, ws, p::must<type_spelling>> {};
+struct fields_close : p::one<'}'> {};
+struct field_sep : p::seq<ws, p::opt<p::one<','>>, ws> {};
+struct fields_open : p::one<'{'> {};
+struct participants_body : p::seq<kw_participants, ws, p::must<fields_open>, ws, p::star<field_decl, field_sep>, p::must<fields_close>> {};
+struct series_marker : p::seq<kw_per, ws, p::must<kw_period>> {};
+struct series_body : p::seq<type_spelling, ws, p::must<series_marker>, p::star<ws, applicability>> {};
+struct input_body : p::sor<participants_body, series_body> {};
+struct input_decl : p::seq<kw_input, ws, p::must<decl_name>, ws, p::must<colon>, ws, p::must<input_body>> {};
+
+struct term_decl : p::seq<kw_term, ws, p::must<decl_name>, ws, p::must<equals>, ws, p::must<expr>> {};
+struct let_decl : p::seq<kw_let, ws, p::must<decl_name>, ws, p::must<equals>, ws, p::must<expr>> {};
+
+struct block_open : p::one<'{'> {};
+struct block_close : p::one<'}'> {};
+
+// for each u in ungdomar { let ... }
+struct foreach_binder : identifier {};
+struct foreach_set : identifier {};
+struct for_each_decl
+    : p::seq<kw_for, ws, p::must<kw_each>, ws, p::must<foreach_binder>, ws, p::must<kw_in>, ws, p::must<foreach_set>,
+             ws, p::must<block_open>, ws, p::star<let_decl, ws>, p::must<block_close>> {};
+
+// rounded half_even to 0.01 (the mode first, so that it cannot be read as a unit of the step)
+struct rounding_step : expr {};
+struct rounding_mode : identifier {};
+struct rounding : p::seq<kw_rounded, ws, p::must<rounding_mode>, ws, p::must<kw_to>, ws, p::must<rounding_step>> {};
+
+// capped at X per period, Y in total, Z per participant
+struct cap_amount : expr {};
+struct scope_per_period : p::seq<kw_per, ws, kw_period> {};
+struct scope_per_participant : p::seq<kw_per, ws, p::must<kw_participant>> {};
+struct scope_in_total : p::seq<kw_in, ws, kw_total> {};
+struct cap_scope : p::sor<scope_per_period, scope_per_participant, scope_in_total> {};
+struct cap_item : p::seq<cap_amount, ws, p::opt<cap_scope>> {};
+struct cap_more : p::seq<ws, p::one<','>, ws, p::must<cap_item>> {};
+struct caps : p::seq<kw_capped, ws, p::must<kw_at>, ws, p::must<cap_item>, p::star<cap_more>> {};
+
+struct floor_amount : expr {};
+struct floor_clause : p::seq<kw_at, ws, p::must<kw_least>, ws, p::must<floor_amount>> {};
+struct amount_expr : expr {};
+struct amount_clause : p::seq<kw_amount, ws, p::must<amount_expr>> {};
+struct condition_expr : expr {};
+struct when_clause : p::seq<kw_when, ws, p::must<condition_expr>> {};
+struct netted_flag : kw_netted {};
+struct each_binder : identifier {};
+struct each_set : identifier {};
+struct each_filter : expr {};
+struct each_clause
+    : p::seq<kw_for, ws, p::must<kw_each>, ws, p::must<each_binder>, ws, p::must<kw_in>, ws, p::must<each_set>,
+             p::opt<ws, kw_where, ws, p::must<each_filter>>> {};
+
+struct payment_modifier : p::sor<amount_clause, when_clause, applicability, caps, floor_clause, rounding, netted_flag> {};
+
+// pay [name:] payer -> payee
+struct item_label : p::seq<identifier, ws, colon> {};
+struct payer_name : identifier {};
+struct payee_name : identifier {};
+struct payment_decl
+    : p::seq<kw_pay, ws, p::opt<item_label>, ws, p::must<payer_name>, ws, p::must<arrow>, ws, p::must<payee_name>,
+             p::opt<ws, each_clause>, p::star<ws, payment_modifier>> {};
+
+// Waterfall tiers: [name:] payee up to X | [name:] payee SHARE of rest | rest to payee
+struct tier_modifier : p::seq<ws, p::opt<p::one<','>>, ws, p::sor<rounding, caps>> {};
+struct tier_limit : expr {};
+struct tier_up_to : p::seq<kw_up, ws, p::must<kw_to>, ws, p::must<tier_limit>> {};
+struct tier_share : expr {};
+struct tier_share_of_rest : p::seq<tier_share, ws, p::must<kw_of>, ws, p::must<kw_rest>> {};
+struct tier_payee : identifier {};
+struct tier_kind : p::sor<tier_up_to, tier_share_of_rest> {};
+struct tier_body : p::seq<p::must<tier_payee>, ws, p::must<tier_kind>, p::star<tier_modifier>> {};
+struct rest_payee : identifier {};
+struct rest_tier : p::seq<kw_rest, ws, p::must<kw_to>, ws, p::must<rest_payee>> {};
+struct plain_tier : p::seq<p::opt<item_label>, ws, tier_body> {};
+struct tier : p::sor<rest_tier, plain_tier> {};
+struct waterfall_payer : identifier {};
+struct waterfall_pool : expr {};
+struct waterfall_modifier : p::sor<applicability, netted_flag> {};
+struct waterfall_decl
+    : p::seq<kw_waterfall, ws, p::opt<item_label>, ws, p::must<waterfall_payer>, ws, p::must<kw_pays>, ws,
+             p::must<waterfall_pool>, p::star<ws, waterfall_modifier>, ws, p::must<block_open>, ws,
+             p::star<p::not_at<block_close>, p::must<tier>, ws>, p::must<block_close>> {};
+
+// Step table rows: [lower, upper) -> value; a bound may be left out for an open end.
+struct row_open_closed : p::one<'['> {};
+struct row_open_open : p::one<'('> {};
+struct row_close_closed : p::one<']'> {};
+struct row_close_open : p::one<')'> {};
+struct row_close : p::sor<row_close_closed, row_close_open> {};
+struct row_lower : expr {};
+struct row_upper : expr {};
+struct row_value : expr {};
+struct row_comma : p::one<','> {};
+struct step_row
+    : p::seq<p::sor<row_open_closed, row_open_open>, ws, p::opt<row_lower>, ws, p::must<row_comma>, ws,
+             p::opt<row_upper>, ws, p::must<row_close>, ws, p::must<arrow>, ws,
+             p::must<row_value>> {};
+// Scale points: x -> value
+struct point_x : expr {};
+struct scale_point : p::seq<point_x, ws, p::must<arrow>, ws, p::must<row_value>> {};
+struct table_decl
+    : p::seq<kw_table, ws, p::must<decl_name>, ws, p::must<block_open>, ws, p::star<step_row, ws>, p::must<block_close>> {};
+struct scale_decl
+    : p::seq<kw_scale, ws, p::must<decl_name>, ws, p::must<block_open>, ws, p::star<p::not_at<block_close>, scale_point, ws>,
+             p::must<block_close>> {};
+
+struct clause_item : p::sor<let_decl, for_each_decl, payment_decl, waterfall_decl, table_decl, scale_decl> {};
+struct clause_number : string_lit {};
+struct clause_title : string_lit {};
+struct clause_decl
+    : p::seq<kw_clause, ws, p::must<clause_number>, ws, p::opt<clause_title>, ws, p::must<block_open>, ws,
+             p::star<clause_item, ws>, p::must<block_close>> {};
+
+// example "plan" data "plan.csv", "more.json" { set x = ...  expect a -> b in 2027 = ... }
+struct example_name : string_lit {};
+struct example_file : string_lit {};
+struct example_files : p::seq<kw_data, ws, p::must<example_file>, p::star<ws, p::one<','>, ws, p::must<example_file>>> {};
+struct set_term : identifier {};
+struct set_value : expr {};
+struct set_stmt : p::seq<kw_set, ws, p::must<set_term>, ws, p::must<equals>, ws, p::must<set_value>> {};
+struct expect_period : period_ref {};
+struct expect_total : kw_total {};
+struct expect_target : p::sor<expect_total, expect_period> {};
+struct expect_when : p::seq<kw_in, ws, p::must<expect_target>> {};
+struct expect_value : expr {};
+struct expect_payer : identifier {};
+struct expect_payee : identifier {};
+struct expect_stmt
+    : p::seq<kw_expect, ws, p::must<expect_payer>, ws, p::must<arrow>, ws, p::must<expect_payee>, ws,
+             p::must<expect_when>, ws, p::must<equals>, ws, p::must<expect_value>> {};
+struct example_decl
+    : p::seq<kw_example, ws, p::must<example_name>, ws, p::opt<example_files>, ws, p::must<block_open>, ws,
+             p::star<p::sor<set_stmt, expect_stmt>, ws>, p::must<block_close>> {};
+
+struct declaration
+    : p::sor<contract_decl, currency_decl, party_decl, unit_decl, periods_decl, input_decl, term_decl, let_decl,
+             clause_decl, table_decl, scale_decl, example_decl> {};
+struct declaration_expected : p::eof {};
+struct contract_file : p::seq<p::opt<p::utf8::bom>, ws, p::star<declaration, ws>, p::must<declaration_expected>> {};
+
+// A single expression (utfall eval, the REPL).
+struct expression_end : p::eof {};
+struct expression_file : p::seq<ws, p::must<expr>, ws, p::must<expression_end>> {};
+
+}  // namespace utfall::grammar

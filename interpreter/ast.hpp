@@ -1,0 +1,253 @@
+// The abstract syntax tree: what `parse` gives and `check` takes.
+//
+// The tree mirrors the text of a contract: names are still names, units are still spellings,
+// nothing is resolved or typed. Every node carries the source range it came from so that
+// diagnostics and explanations can point at it. Expression nodes are a `std::variant` of small
+// structs, so a new kind of node fails to compile until every stage handles it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "interpreter/number.hpp"
+#include "interpreter/source.hpp"
+
+namespace utfall::ast {
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct Name {
+  std::string text;
+  SourceRange range;
+};
+
+// A unit as written: "SEK", "SEK per placement", "%" is not a unit but a scale (see NumberLit).
+struct UnitSpelling {
+  std::vector<Name> numerator;
+  std::vector<Name> denominator;
+  bool empty() const { return numerator.empty() && denominator.empty(); }
+};
+
+// A reference to a period: a name from the calendar ("2027", "2025Q1").
+struct PeriodRef {
+  std::string name;
+  SourceRange range;
+};
+
+enum class UnaryOp { negate, logical_not };
+enum class BinaryOp { add, subtract, multiply, divide, less, less_equal, greater, greater_equal, equal, not_equal, logical_and, logical_or };
+
+struct NumberLit {
+  Number value;  // already scaled: "30 %" holds 0.3
+  bool percent = false;
+  UnitSpelling unit;
+};
+struct BoolLit {
+  bool value;
+};
+struct PeriodLit {  // @2027
+  PeriodRef period;
+};
+struct CurrentPeriod {};  // `period`
+struct NameRef {
+  Name name;
+};
+struct FieldRef {  // u.stabil: a field (or per-participant definition) of a bound participant
+  Name binder;
+  Name field;
+};
+struct Unary {
+  UnaryOp op;
+  ExprPtr operand;
+};
+struct Binary {
+  BinaryOp op;
+  ExprPtr lhs, rhs;
+};
+struct If {
+  ExprPtr condition, then_branch, else_branch;
+};
+struct Call {  // min(a, b), round(x, 0.01, half_even), to_date(x), a table lookup tariff(x)
+  Name callee;
+  std::vector<ExprPtr> args;
+};
+struct At {  // x @ 2027: x evaluated in another period
+  ExprPtr operand;
+  PeriodRef period;
+};
+// sum(EXPR for u in SET where COND) and count(u in SET where COND)
+struct OverParticipants {
+  bool is_count = false;
+  ExprPtr body;  // null for count
+  Name binder;
+  Name set;
+  ExprPtr filter;  // may be null
+};
+// sum(EXPR over P .. Q): EXPR evaluated in each period from P through Q.
+struct OverPeriods {
+  ExprPtr body;
+  PeriodRef first, last;
+};
+
+struct Expr {
+  std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, NameRef, FieldRef, Unary, Binary, If, Call, At,
+               OverParticipants, OverPeriods>
+      node;
+  SourceRange range;
+};
+
+// ---- Declarations ----
+
+// A type as written in an input or field declaration.
+struct TypeSpelling {
+  enum class Kind { unit, number, ratio, percent, boolean, period, text } kind = Kind::number;
+  UnitSpelling unit;  // for Kind::unit
+  SourceRange range;
+};
+
+// Periods in which a payment, a waterfall or a series applies.
+struct Applicability {
+  std::optional<PeriodRef> from;   // from P (inclusive)
+  std::optional<PeriodRef> until;  // until P (inclusive)
+  SourceRange range;
+  bool empty() const { return !from && !until; }
+};
+
+struct ContractHeader {
+  std::string title;
+  Name currency;
+  std::optional<Number> minor_unit;  // `currency SEK minor 0.01`; default 0.01
+  SourceRange range;
+};
+struct PartyDecl {
+  Name id;
+  std::string display;
+};
+struct UnitDecl {
+  Name singular;
+  std::optional<Name> plural;
+};
+struct CalendarDecl {
+  enum class Kind { yearly, quarterly, monthly, named } kind = Kind::yearly;
+  std::vector<PeriodRef> names;  // yearly/quarterly/monthly: first and last; named: all
+  SourceRange range;
+};
+struct FieldDecl {
+  Name name;
+  TypeSpelling type;
+};
+struct InputDecl {
+  Name name;
+  bool participants = false;
+  TypeSpelling type;              // series
+  Applicability periods;          // series: the periods that have data (default all)
+  std::vector<FieldDecl> fields;  // participants
+};
+struct TermDecl {
+  Name name;
+  ExprPtr value;
+};
+struct LetDecl {
+  Name name;
+  ExprPtr value;
+};
+// for each u in SET { let ... }: definitions per participant, read as u.name.
+struct ForEachDecl {
+  Name binder;
+  Name set;
+  std::vector<LetDecl> lets;
+};
+struct Rounding {
+  ExprPtr step;
+  Name mode;
+  SourceRange range;
+};
+struct Cap {
+  enum class Scope { per_period, in_total, per_participant } scope = Scope::per_period;
+  ExprPtr amount;
+  SourceRange range;
+};
+struct PaymentDecl {
+  std::optional<Name> name;
+  Name payer, payee;
+  // per participant: for each u in SET where COND
+  std::optional<Name> binder;
+  std::optional<Name> set;
+  ExprPtr filter;
+  ExprPtr amount;
+  ExprPtr condition;  // when
+  Applicability periods;
+  std::vector<Cap> caps;
+  ExprPtr floor;  // at least
+  std::optional<Rounding> rounding;
+  bool netted = false;
+  SourceRange range;
+};
+struct Tier {
+  enum class Kind { up_to, share_of_rest, rest } kind = Kind::up_to;
+  std::optional<Name> name;
+  Name payee;
+  ExprPtr amount;  // the limit (up_to) or the share (share_of_rest)
+  ExprPtr cap;     // capped at
+  std::optional<Rounding> rounding;
+  SourceRange range;
+};
+struct WaterfallDecl {
+  std::optional<Name> name;
+  Name payer;
+  ExprPtr pool;
+  Applicability periods;
+  bool netted = false;
+  std::vector<Tier> tiers;
+  SourceRange range;
+};
+struct TableRow {
+  // step tables: [lower, upper) with explicit bounds; a missing bound is open-ended
+  ExprPtr lower, upper;
+  bool lower_closed = true, upper_closed = false;
+  ExprPtr value;
+  SourceRange range;
+};
+struct TableDecl {
+  enum class Kind { step, scale } kind = Kind::step;
+  Name name;
+  std::vector<TableRow> rows;  // scale: lower = the point, value = its value
+  SourceRange range;
+};
+struct ClauseDecl {
+  std::string number;
+  std::string title;
+  std::vector<std::variant<LetDecl, ForEachDecl, PaymentDecl, WaterfallDecl, TableDecl>> items;
+  SourceRange range;
+};
+struct Expectation {
+  Name payer, payee;
+  std::optional<PeriodRef> period;  // none: the total over all periods
+  ExprPtr amount;
+  SourceRange range;
+};
+struct ExampleDecl {
+  std::string name;
+  std::vector<std::string> data_files;  // relative to the contract file
+  std::vector<std::pair<Name, ExprPtr>> overrides;  // set TERM = VALUE
+  std::vector<Expectation> expectations;
+  SourceRange range;
+};
+
+struct Contract {
+  SourcePtr source;
+  std::optional<ContractHeader> header;
+  std::vector<PartyDecl> parties;
+  std::vector<UnitDecl> units;
+  std::optional<CalendarDecl> calendar;
+  std::vector<InputDecl> inputs;
+  std::vector<TermDecl> terms;
+  std::vector<ClauseDecl> clauses;
+  std::vector<ExampleDecl> examples;
+};
+
+}  // namespace utfall::ast

@@ -1,0 +1,37 @@
+// Check: AST -> checked contract.
+//
+// Takes the `ast::Contract` from `parse` and gives an immutable `checked::Contract`, or every
+// independent error it found: unknown and duplicate names, types and units that do not agree,
+// cycles between definitions, periods outside the calendar, step tables with a gap or an
+// overlap, payments between undeclared parties. An error caused by one already reported is
+// not reported again. After a successful check, evaluation can fail only on data (missing,
+// malformed) or on a declared limit.
+#pragma once
+
+#include <memory>
+
+#include "interpreter/ast.hpp"
+#include "interpreter/checked.hpp"
+#include "interpreter/diagnostic.hpp"
+
+namespace utfall {
+
+struct CheckOptions {
+  std::size_t max_periods = 10000;
+};
+
+struct CheckResult {
+  std::shared_ptr<const checked::Contract> contract;  // set when there are no errors
+  Diagnostics diagnostics;                             // errors and warnings
+};
+CheckResult check(const ast::Contract& contract, const CheckOptions& options = {});
+
+// A single expression against a checked contract (the REPL, `utfall eval`, `--set`).
+// Without a contract, any unit name is accepted as a dimension of its own.
+struct ExpressionCheckResult {
+  checked::ExprPtr expr;
+  Diagnostics diagnostics;
+};
+ExpressionCheckResult check_expression(const ast::Expr& expr, const checked::Contract* context);
+
+}  // namespace utfall

@@ -1,0 +1,177 @@
+// The checked contract: what `check` gives and `evaluate` takes.
+//
+// Every name is resolved to an index, every expression has its type, the calendar is a list of
+// periods, and every payment knows its clause. A `checked::Contract` is immutable once built:
+// a host compiles it once and evaluates it many times, from several threads at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "interpreter/number.hpp"
+#include "interpreter/source.hpp"
+#include "interpreter/types.hpp"
+
+namespace utfall::checked {
+
+struct PeriodValue {
+  int index;  // into the calendar; may lie outside it after period arithmetic
+  bool operator==(const PeriodValue&) const = default;
+};
+using Value = std::variant<Number, bool, PeriodValue, std::string>;
+
+struct Expr;
+using ExprPtr = std::unique_ptr<const Expr>;
+
+enum class Op { add, subtract, multiply, divide, less, less_equal, greater, greater_equal, equal, not_equal, logical_and, logical_or, negate, logical_not, period_add };
+
+struct Const { Value value; };
+struct InputRef { int input; };
+struct TermRef { int term; };
+struct DefRef { int def; };
+struct PaymentRef { int payment; };      // what the payment paid in the period
+struct WaterfallRef { int waterfall; };  // what the waterfall paid in the period, all payees
+struct FieldRef { int binder; int set; int field; };       // a data field of a bound participant
+struct ParticipantDefRef { int binder; int def; };  // a `for each` definition of a bound participant
+struct CurrentPeriod {};
+struct Unary { Op op; ExprPtr operand; };
+struct Binary { Op op; ExprPtr lhs, rhs; };
+struct If { ExprPtr condition, then_branch, else_branch; };
+struct Builtin { int id; std::vector<ExprPtr> args; };  // see stdlib/builtins.hpp
+struct Round { ExprPtr operand, step; RoundingMode mode; };
+struct ToDate { ExprPtr operand; };
+struct Previous { ExprPtr operand, fallback; };
+struct At { ExprPtr operand; int period; };
+struct OverPeriods { ExprPtr body; int first, last; };
+struct OverParticipants { bool is_count; ExprPtr body; int set; int binder; ExprPtr filter; };
+struct TableLookup { int table; ExprPtr key; };
+
+struct Expr {
+  std::variant<Const, InputRef, TermRef, DefRef, PaymentRef, WaterfallRef, FieldRef, ParticipantDefRef, CurrentPeriod,
+               Unary, Binary, If, Builtin, Round, ToDate, Previous, At, OverPeriods, OverParticipants, TableLookup>
+      node;
+  Type type;
+  SourceRange range;
+};
+
+struct Clause {
+  std::string number, title;
+  std::string label() const { return title.empty() ? number : number + " " + title; }
+};
+
+struct Party { std::string id, display; };
+
+struct Field { std::string name; Type type; bool percent = false; };
+
+struct Input {
+  std::string name;
+  bool participants = false;
+  Type type;            // series
+  bool percent = false; // series of percentages: data "92" means 0.92
+  int first = 0, last = 0;  // series: periods that have data
+  std::vector<Field> fields;
+  SourceRange range;
+};
+
+struct Term { std::string name; Type type; ExprPtr value; SourceRange range; };
+struct Def { std::string name; Type type; ExprPtr value; int clause; SourceRange range; };
+// A definition per participant of `set`, read as u.name.
+struct ParticipantDef { std::string name; int set; Type type; ExprPtr value; int clause; SourceRange range; int binder = -1; };
+
+struct Applicability { int first = 0, last = 0; };
+
+struct Rounding { ExprPtr step; RoundingMode mode; SourceRange range; };
+
+struct Payment {
+  std::string name;  // "" when unnamed
+  int payer, payee;
+  int clause;
+  ExprPtr amount;
+  ExprPtr condition;           // may be null
+  Applicability periods;
+  int set = -1, binder = -1;   // per participant when set >= 0
+  ExprPtr filter;              // may be null
+  ExprPtr cap_period, cap_total, cap_participant, floor;  // may be null
+  std::optional<Rounding> rounding;
+  bool netted = false;
+  SourceRange range;
+};
+
+struct Tier {
+  enum class Kind { up_to, share_of_rest, rest } kind;
+  std::string name;
+  int payee;
+  ExprPtr amount, cap;  // may be null
+  std::optional<Rounding> rounding;
+  SourceRange range;
+};
+
+struct Waterfall {
+  std::string name;
+  int payer;
+  int clause;
+  ExprPtr pool;
+  Applicability periods;
+  bool netted = false;
+  std::vector<Tier> tiers;
+  std::vector<int> payees;  // distinct payees other than the payer, in order of first tier
+  SourceRange range;
+};
+
+struct TableRow {
+  std::optional<Number> lower, upper;
+  bool lower_closed = true, upper_closed = false;
+  Value value;
+};
+struct Table {
+  std::string name;
+  bool scale = false;
+  Type key_type, value_type;
+  std::vector<TableRow> rows;  // sorted; scale: lower = the point
+  int clause;
+  SourceRange range;
+};
+
+struct Expectation {
+  int payer, payee;
+  std::optional<int> period;  // none: total
+  ExprPtr amount;
+  SourceRange range;
+};
+struct Example {
+  std::string name;
+  std::vector<std::string> data_files;
+  std::vector<std::pair<int, ExprPtr>> overrides;
+  std::vector<Expectation> expectations;
+  SourceRange range;
+};
+
+struct Contract {
+  SourcePtr source;
+  std::string title;
+  std::string currency;
+  Number minor_unit;
+  Unit money;  // the currency as a unit
+  std::vector<std::string> periods;
+  std::vector<Party> parties;
+  std::vector<Clause> clauses;
+  std::vector<Input> inputs;
+  std::vector<Term> terms;
+  std::vector<Def> defs;
+  std::vector<ParticipantDef> participant_defs;
+  std::vector<Payment> payments;
+  std::vector<Waterfall> waterfalls;
+  std::vector<Table> tables;
+  std::vector<Example> examples;
+  int binder_count = 0;  // slots for participants bound by sum/count/for each
+
+  std::optional<int> period_index(std::string_view name) const;
+  std::optional<int> party_index(std::string_view id) const;
+  std::optional<int> term_index(std::string_view name) const;
+  std::optional<int> input_index(std::string_view name) const;
+};
+
+}  // namespace utfall::checked

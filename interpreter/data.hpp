@@ -1,0 +1,34 @@
+// Bind: raw data tables -> a Dataset for one checked contract.
+//
+// Takes the tables read from data files (data_files.hpp: exact text per cell) and the checked
+// contract, and gives the `Dataset` that `evaluate` takes: every value parsed from its text
+// into the exact type its declaration names. A table with a `period` column holds series (one
+// row per period, one column per input); any other table holds the records of a participant
+// input (named by its JSON key, its file name, or the only participant input there is).
+// Unknown or duplicate columns, missing values, duplicate periods, periods outside the
+// calendar, malformed numbers and wrong types are errors naming the file, row and column.
+#pragma once
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "interpreter/checked.hpp"
+#include "interpreter/data_files.hpp"
+#include "interpreter/diagnostic.hpp"
+#include "interpreter/evaluate.hpp"
+
+namespace utfall {
+
+struct BindResult {
+  std::optional<Dataset> data;  // set when there are no errors
+  Diagnostics diagnostics;
+};
+BindResult bind_data(const checked::Contract& contract, const std::vector<Table>& tables);
+
+// Parses one value of a declared type from its text ("92" for a percent field is 0.92).
+// Returns nullopt with a reason when the text does not fit.
+std::optional<checked::Value> parse_value(const checked::Contract& contract, const Type& type, bool percent,
+                                          const std::string& text, std::string* reason);
+
+}  // namespace utfall

@@ -1,0 +1,669 @@
+#include "interpreter/data_files.hpp"
+
+#include <csv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <system_error>
+#include <unordered_map>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace utfall {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers: diagnostics, positions, value checks.
+
+[[noreturn]] void fail(DiagKind kind, const char* code, std::string location, std::string message,
+                       std::string suggestion = {}) {
+  Diagnostic d;
+  d.kind = kind;
+  d.code = code;
+  d.location = std::move(location);
+  d.message = std::move(message);
+  d.suggestion = std::move(suggestion);
+  throw DiagnosticError{std::move(d)};
+}
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr const char* kEncodingAdvice =
+    "save the file as UTF-8 (in Excel: \"CSV UTF-8\"); the file may be in Windows-1252 or Latin-1";
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Offset of the first byte that does not belong to a well-formed UTF-8 sequence (no overlong
+// forms, no surrogates, nothing above U+10FFFF), or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  std::size_t i = 0;
+  while (i < n) {
+    unsigned char c = b[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if (c >= 0xE1 && c <= 0xEC) len = 3;
+    else if (c == 0xED) len = 3, hi = 0x9F;
+    else if (c >= 0xEE && c <= 0xEF) len = 3;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else if (c == 0xF4) len = 4, hi = 0x8F;
+    else return i;
+    if (i + len > n) return i;
+    if (b[i + 1] < lo || b[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((b[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+bool starts_with_utf16_bom(std::string_view s) {
+  return s.starts_with("\xFF\xFE") || s.starts_with("\xFE\xFF");
+}
+
+// 1-based line and code-point column of a byte offset (the text before it is valid UTF-8).
+struct LineColumn {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+
+LineColumn line_column(std::string_view text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  LineColumn lc;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i)
+    if (text[i] == '\n') ++lc.line, line_start = i + 1;
+  for (std::size_t i = line_start; i < offset; ++i)
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++lc.column;
+  return lc;
+}
+
+// "plan.csv" or "data.json, table `perioder`".
+std::string file_part(const std::string& file, const std::string& table) {
+  return table.empty() ? file : fmt::format("{}, table `{}`", file, table);
+}
+
+// row 0 is the header row; an empty column name is described by its 1-based position.
+std::string cell_location(const std::string& file, const std::string& table, std::size_t row,
+                          std::size_t line, const std::string& column_name, std::size_t column_index) {
+  std::string out = file_part(file, table) + ": ";
+  out += row == 0 ? fmt::format("header (line {})", line) : fmt::format("row {} (line {})", row, line);
+  if (!column_name.empty()) out += fmt::format(", column `{}`", column_name);
+  else out += fmt::format(", column {}", column_index + 1);
+  return out;
+}
+
+std::string hex_byte(unsigned char c) { return fmt::format("0x{:02X}", static_cast<unsigned>(c)); }
+
+// Why a value (or a column name) cannot be a cell: a NUL byte, invalid UTF-8, or too long.
+// Returns the code and message, or nothing when it is fine. `text` is already trimmed.
+struct Problem {
+  const char* code;
+  std::string message;
+  std::string suggestion;
+};
+
+std::optional<Problem> value_problem(std::string_view text, const ReadLimits& limits) {
+  if (text.size() > limits.max_cell_bytes) {
+    bool multiline = text.find('\n') != std::string_view::npos;
+    return Problem{"E509",
+                   fmt::format("the value is {} bytes long, over the limit of {} bytes{}", text.size(),
+                               limits.max_cell_bytes, multiline ? " (is a quote left unclosed?)" : ""),
+                   {}};
+  }
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    return Problem{"E508", fmt::format("the value contains a NUL byte at byte {}", nul + 1),
+                   "a data file must be UTF-8 text; is it UTF-16 or a binary (e.g. .xlsx) file?"};
+  if (auto bad = invalid_utf8_at(text); bad != std::string_view::npos) {
+    std::string_view before = text.substr(0, bad);
+    std::string after = before.empty() ? std::string("at its start") : fmt::format("after `{}`", before);
+    return Problem{"E507",
+                   fmt::format("the value is not valid UTF-8: byte {} {}",
+                               hex_byte(static_cast<unsigned char>(text[bad])), after),
+                   kEncodingAdvice};
+  }
+  return std::nullopt;
+}
+
+void check_size(const std::string& file, std::size_t size, const ReadLimits& limits) {
+  if (size > limits.max_bytes)
+    fail(DiagKind::limit, "E702", file,
+         fmt::format("the data file is {} bytes, over the limit of {} bytes", size, limits.max_bytes));
+}
+
+// Refuses an empty text and a UTF-16 one, and strips a UTF-8 byte order mark.
+std::string_view checked_body(const std::string& file, std::string_view text, const ReadLimits& limits) {
+  check_size(file, text.size(), limits);
+  if (starts_with_utf16_bom(text))
+    fail(DiagKind::data, "E507", file, "the data file is UTF-16 encoded, not UTF-8",
+         "save it as UTF-8 (in Excel: \"CSV UTF-8\")");
+  if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
+  if (text.empty()) fail(DiagKind::data, "E501", file, "the data file is empty");
+  return text;
+}
+
+void row_limit(const std::string& file, const std::string& table, std::size_t rows, const ReadLimits& limits) {
+  if (rows > limits.max_rows)
+    fail(DiagKind::limit, "E701", file_part(file, table),
+         fmt::format("the data has more than {} rows, the limit per table", limits.max_rows));
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV. libcsv calls back for each field and each row end; since C frames lie between, the
+// callbacks never let an exception through: they store it and the driver rethrows it.
+
+// libcsv's parser state between rows (ROW_NOT_BEGUN in libcsv.c; the struct is public).
+constexpr int kLibcsvRowNotBegun = 0;
+
+struct CsvBuilder {
+  const std::string& file;
+  const ReadLimits& limits;
+  Table table;
+  bool header_done = false;
+  std::vector<Cell> current;   // the fields of the row being read
+  std::size_t row_line = 1;    // line where the row being read starts
+  std::exception_ptr failure;  // set by a callback; the driver rethrows it
+
+  std::size_t row_number() const { return header_done ? table.rows.size() + 1 : 0; }
+
+  std::string column_name(std::size_t index) const {
+    return header_done && index < table.columns.size() ? table.columns[index] : std::string();
+  }
+
+  std::string location(std::size_t column_index) const {
+    return cell_location(file, "", row_number(), row_line, column_name(column_index), column_index);
+  }
+
+  void field(const char* data, std::size_t size) {
+    std::string_view text = trim(size == 0 ? std::string_view() : std::string_view(data, size));
+    if (auto p = value_problem(text, limits))
+      fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
+    current.push_back(Cell{std::string(text), !text.empty(), row_number(), row_line});
+  }
+
+  void row_end() {
+    if (!header_done) return header();
+    const std::size_t want = table.columns.size();
+    if (current.size() != want) {
+      std::string detail =
+          current.size() < want
+              ? fmt::format("column `{}` and any after it are missing", table.columns[current.size()])
+              : fmt::format("the first extra field is `{}`", current[want].text);
+      fail(DiagKind::data, "E505", fmt::format("{}: row {} (line {})", file, row_number(), row_line),
+           fmt::format("row {} has {} fields but the header has {} columns: {}", row_number(), current.size(), want,
+                       detail),
+           "every row needs one field per column; quote a value that contains the separator");
+    }
+    row_limit(file, "", table.rows.size() + 1, limits);
+    table.rows.push_back(std::move(current));
+    current.clear();
+  }
+
+  void header() {
+    std::unordered_map<std::string_view, std::size_t> seen;
+    for (std::size_t i = 0; i < current.size(); ++i) {
+      const std::string& name = current[i].text;
+      if (name.empty()) {
+        bool last = i > 0 && i + 1 == current.size();
+        fail(DiagKind::data, "E503", cell_location(file, "", 0, row_line, "", i),
+             fmt::format("column {} of the header has no name", i + 1),
+             last ? "a separator at the end of the header line makes an extra, unnamed column" : "");
+      }
+      auto [it, fresh] = seen.emplace(name, i);
+      if (!fresh)
+        fail(DiagKind::data, "E504", cell_location(file, "", 0, row_line, "", i),
+             fmt::format("column name `{}` appears twice in the header (columns {} and {})", name, it->second + 1,
+                         i + 1));
+    }
+    for (auto& cell : current) table.columns.push_back(std::move(cell.text));
+    current.clear();
+    header_done = true;
+  }
+};
+
+void on_csv_field(void* data, std::size_t size, void* self) {
+  auto* b = static_cast<CsvBuilder*>(self);
+  if (b->failure) return;
+  try {
+    b->field(static_cast<const char*>(data), size);
+  } catch (...) {
+    b->failure = std::current_exception();
+  }
+}
+
+void on_csv_row(int, void* self) {
+  auto* b = static_cast<CsvBuilder*>(self);
+  if (b->failure) return;
+  try {
+    b->row_end();
+  } catch (...) {
+    b->failure = std::current_exception();
+  }
+}
+
+// ';' separates fields when the header line holds a ';' but no ',' outside quotes.
+unsigned char detect_delimiter(std::string_view body) {
+  std::size_t start = 0;
+  while (start < body.size()) {  // the header is the first line that is not blank
+    std::size_t end = body.find('\n', start);
+    if (end == std::string_view::npos) end = body.size();
+    if (!trim(body.substr(start, end - start)).empty()) break;
+    start = end + 1;
+  }
+  bool quoted = false, comma = false, semicolon = false;
+  for (std::size_t i = start; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '"') quoted = !quoted;
+    else if (!quoted && c == '\n') break;
+    else if (!quoted && c == ',') comma = true;
+    else if (!quoted && c == ';') semicolon = true;
+  }
+  return semicolon && !comma ? ';' : ',';
+}
+
+struct CsvParser {
+  csv_parser p{};
+  CsvParser() {
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) throw std::bad_alloc();
+  }
+  ~CsvParser() { csv_free(&p); }
+  CsvParser(const CsvParser&) = delete;
+  CsvParser& operator=(const CsvParser&) = delete;
+};
+
+[[noreturn]] void malformed_csv(const CsvBuilder& b, std::string_view body, std::size_t offset) {
+  LineColumn lc = line_column(body, offset);
+  char c = body[offset];
+  std::string what =
+      c == '"' ? std::string("a `\"` inside an unquoted field")
+               : fmt::format("`{}` after the closing quote of a quoted field",
+                             static_cast<unsigned char>(c) < 0x20 ? hex_byte(static_cast<unsigned char>(c))
+                                                                  : std::string(1, c));
+  fail(DiagKind::data, "E506", b.location(b.current.size()),
+       fmt::format("malformed CSV at line {}, column {}: {}", lc.line, lc.column, what),
+       "quote the whole field and double any quote inside it: \"say \"\"hej\"\"\"");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::string Table::location(std::size_t row_index, std::size_t column_index) const {
+  std::size_t row = row_index + 1, line = 0;
+  if (row_index < rows.size() && !rows[row_index].empty()) {
+    row = rows[row_index].front().row;
+    line = rows[row_index].front().line;
+  }
+  std::string column = column_index < columns.size() ? columns[column_index] : std::string();
+  if (line == 0) {  // a row the table does not hold: name what is known
+    std::string out = fmt::format("{}: row {}", file_part(file, name), row);
+    return out + (column.empty() ? fmt::format(", column {}", column_index + 1) : fmt::format(", column `{}`", column));
+  }
+  return cell_location(file, name, row, line, column, column_index);
+}
+
+Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits) {
+  std::string_view body = checked_body(file_label, text, limits);
+  CsvBuilder b{file_label, limits, {}, false, {}, 1, nullptr};
+  b.table.file = file_label;
+  CsvParser parser;
+  csv_parser& p = parser.p;
+  csv_set_delim(&p, detect_delimiter(body));
+
+  // Fed one line at a time so that every callback knows the line it happens on.
+  std::size_t line = 1;
+  for (std::size_t pos = 0; pos < body.size(); ++line) {
+    std::size_t end = body.find('\n', pos);
+    end = end == std::string_view::npos ? body.size() : end + 1;
+    if (p.pstate == kLibcsvRowNotBegun && b.current.empty()) b.row_line = line;
+    std::size_t used = csv_parse(&p, body.data() + pos, end - pos, on_csv_field, on_csv_row, &b);
+    if (b.failure) std::rethrow_exception(b.failure);
+    if (used < end - pos) malformed_csv(b, body, pos + used);
+    if (p.entry_pos > limits.max_cell_bytes)  // stop early on a field that swallows the file
+      fail(DiagKind::data, "E509", b.location(b.current.size()),
+           fmt::format("a value is longer than the limit of {} bytes{}", limits.max_cell_bytes,
+                       p.quoted ? " (is a quote left unclosed?)" : ""));
+    pos = end;
+  }
+  if (csv_fini(&p, on_csv_field, on_csv_row, &b) != 0) {
+    if (b.failure) std::rethrow_exception(b.failure);
+    fail(DiagKind::data, "E506", b.location(b.current.size()),
+         "malformed CSV: a quoted field is never closed (it runs to the end of the file)",
+         "close the quote, and double any quote inside the field");
+  }
+  if (b.failure) std::rethrow_exception(b.failure);
+  if (!b.header_done) fail(DiagKind::data, "E502", file_label, "the data file has no header row (only blank lines)");
+  return std::move(b.table);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON, through nlohmann's SAX interface so that a number arrives as the text it was written.
+
+namespace {
+
+using json = nlohmann::json;
+
+// An iterator over the text that records the last byte the JSON lexer read, so that a row's
+// starting line is known when its `{` is seen (the lexer reads no further before the event).
+struct TrackingIterator {
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
+
+  const char* at = nullptr;
+  const char** last = nullptr;
+
+  reference operator*() const {
+    *last = at;
+    return *at;
+  }
+  TrackingIterator& operator++() {
+    ++at;
+    return *this;
+  }
+  TrackingIterator operator++(int) {
+    TrackingIterator old = *this;
+    ++at;
+    return old;
+  }
+  bool operator==(const TrackingIterator& other) const { return at == other.at; }
+};
+
+class JsonTablesBuilder {
+ public:
+  JsonTablesBuilder(const std::string& file, std::string_view text, const ReadLimits& limits)
+      : file_(file), text_(text), limits_(limits) {}
+
+  std::vector<std::pair<std::string, Table>> take() { return std::move(tables_); }
+  const char** last_read() { return &last_; }
+
+  // The SAX interface (nlohmann::json_sax).
+  bool null() { return scalar("null", "", false); }
+  bool boolean(bool v) { return scalar("a boolean", v ? "true" : "false", true); }
+  bool number_integer(json::number_integer_t v) { return number(std::to_string(v)); }
+  bool number_unsigned(json::number_unsigned_t v) { return number(std::to_string(v)); }
+  bool number_float(json::number_float_t, const json::string_t& text) { return number(text); }
+  bool string(json::string_t& s) {
+    std::string_view text = trim(s);
+    if (at_ == At::row) {
+      if (auto p = value_problem(text, limits_))
+        fail(DiagKind::data, p->code, here(), std::move(p->message), std::move(p->suggestion));
+    }
+    return scalar("a string", text, !text.empty());
+  }
+  bool binary(json::binary_t&) { return scalar("binary data", "", false); }
+
+  bool start_object(std::size_t) {
+    switch (at_) {
+      case At::top: at_ = At::tables; shape_b_ = true; return true;
+      case At::table: begin_row(); return true;
+      case At::tables: wrong_table_value("an object");
+      case At::row: nested("an object");
+      case At::done: break;
+    }
+    return true;
+  }
+  bool end_object() {
+    if (at_ == At::row) end_row();
+    else if (at_ == At::tables) at_ = At::done;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    switch (at_) {
+      case At::top: begin_table(""); return true;
+      case At::tables: begin_table(pending_name_); return true;
+      case At::table: wrong_row("an array");
+      case At::row: nested("an array");
+      case At::done: break;
+    }
+    return true;
+  }
+  bool end_array() {
+    end_table();
+    at_ = shape_b_ ? At::tables : At::done;
+    return true;
+  }
+  bool key(json::string_t& k) {
+    std::string_view name = trim(k);
+    if (at_ == At::tables) return table_key(name);
+    return column_key(name);
+  }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
+    // `position` counts the bytes read; the last one read is where the lexer stopped.
+    std::size_t offset = position == 0 ? 0 : position - 1;
+    LineColumn lc = line_column(text_, offset);
+    std::string what = ex.what();
+    // nlohmann's text is "[json.exception.parse_error.101] parse error at line 2, column 11: ...";
+    // the position is given in the location instead.
+    if (auto at = what.find("parse error at line "); at != std::string::npos) {
+      if (auto colon = what.find(": ", at); colon != std::string::npos) what = what.substr(colon + 2);
+    } else if (what.starts_with("[json.exception.")) {
+      if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
+    }
+    fail(DiagKind::data, "E510", fmt::format("{}:{}:{}", file_, lc.line, lc.column), "malformed JSON: " + what);
+  }
+
+ private:
+  enum class At { top, tables, table, row, done };
+
+  bool number(const std::string& text) {
+    if (at_ == At::row) {
+      if (auto p = value_problem(text, limits_))
+        fail(DiagKind::data, p->code, here(), std::move(p->message), std::move(p->suggestion));
+    }
+    return scalar("a number", text, true);
+  }
+
+  // A value that is not an object or array: a cell inside a row, an error anywhere else.
+  bool scalar(const char* kind, std::string_view text, bool present) {
+    switch (at_) {
+      case At::row: {
+        Cell& cell = current_[column_];
+        cell.text = std::string(text);
+        cell.present = present;
+        return true;
+      }
+      case At::top:
+        fail(DiagKind::data, "E511", file_,
+             fmt::format("expected an array of objects (or an object whose values are such arrays), found {} at top "
+                         "level",
+                         kind));
+      case At::tables: wrong_table_value(kind);
+      case At::table: wrong_row(kind);
+      case At::done: break;
+    }
+    return true;
+  }
+
+  [[noreturn]] void wrong_table_value(const char* kind) {
+    fail(DiagKind::data, "E511", file_part(file_, pending_name_),
+         fmt::format("expected an array of objects as the value of `{}`, found {}", pending_name_, kind));
+  }
+  [[noreturn]] void wrong_row(const char* kind) {
+    std::size_t row = table().rows.size() + 1;
+    LineColumn lc = line_column(text_, static_cast<std::size_t>(last_ - text_.data()));
+    fail(DiagKind::data, "E511", fmt::format("{}: row {} (line {})", file_part(file_, table().name), row, lc.line),
+         fmt::format("row {} is {}, but every row must be an object of column names and values", row, kind));
+  }
+  [[noreturn]] void nested(const char* kind) {
+    fail(DiagKind::data, "E512", here(),
+         fmt::format("the value of `{}` in row {} is {}; a value must be a number, string, true, false or null",
+                     table().columns[column_], row_, kind));
+  }
+
+  Table& table() { return tables_.back().second; }
+
+  std::string here() {
+    return cell_location(file_, table().name, row_, row_line_, table().columns[column_], column_);
+  }
+
+  bool table_key(std::string_view name) {
+    if (name.empty()) fail(DiagKind::data, "E503", file_, "a table name (a key of the top-level object) is empty");
+    for (const auto& [existing, t] : tables_)
+      if (existing == name) fail(DiagKind::data, "E504", file_, fmt::format("table `{}` appears twice", name));
+    if (auto p = value_problem(name, limits_))
+      fail(DiagKind::data, p->code, file_, "table name: " + p->message, std::move(p->suggestion));
+    pending_name_ = std::string(name);
+    return true;
+  }
+
+  bool column_key(std::string_view name) {
+    Table& t = table();
+    if (name.empty())
+      fail(DiagKind::data, "E503", fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
+           fmt::format("row {} has a key with no name", row_));
+    if (auto p = value_problem(name, limits_))
+      fail(DiagKind::data, p->code, fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
+           "column name: " + p->message, std::move(p->suggestion));
+    auto [it, fresh] = index_.emplace(std::string(name), t.columns.size());
+    if (fresh) t.columns.emplace_back(name);
+    column_ = it->second;
+    if (current_.size() < t.columns.size()) {
+      current_.resize(t.columns.size(), absent());
+      assigned_.resize(t.columns.size(), false);
+    }
+    if (assigned_[column_])
+      fail(DiagKind::data, "E504", here(), fmt::format("key `{}` appears twice in row {}", name, row_));
+    assigned_[column_] = true;
+    return true;
+  }
+
+  Cell absent() const { return Cell{"", false, row_, row_line_}; }
+
+  void begin_table(const std::string& name) {
+    Table t;
+    t.file = file_;
+    t.name = name;
+    tables_.emplace_back(name, std::move(t));
+    index_.clear();
+    at_ = At::table;
+  }
+  void end_table() {
+    for (auto& row : table().rows) {
+      Cell fill{"", false, row.empty() ? 0 : row.front().row, row.empty() ? 0 : row.front().line};
+      row.resize(table().columns.size(), fill);
+    }
+  }
+  void begin_row() {
+    row_ = table().rows.size() + 1;
+    row_limit(file_, table().name, row_, limits_);
+    row_line_ = line_of(static_cast<std::size_t>(last_ - text_.data()));
+    current_.assign(table().columns.size(), absent());
+    assigned_.assign(table().columns.size(), false);
+    at_ = At::row;
+  }
+  void end_row() {
+    table().rows.push_back(std::move(current_));
+    current_.clear();
+    at_ = At::table;
+  }
+
+  // Rows are met in order, so the line count advances from where it stopped.
+  std::size_t line_of(std::size_t offset) {
+    for (; counted_to_ < offset && counted_to_ < text_.size(); ++counted_to_)
+      if (text_[counted_to_] == '\n') ++counted_line_;
+    return counted_line_;
+  }
+
+  const std::string& file_;
+  std::string_view text_;
+  const ReadLimits& limits_;
+  const char* last_ = nullptr;
+  std::vector<std::pair<std::string, Table>> tables_;
+  At at_ = At::top;
+  bool shape_b_ = false;
+  std::string pending_name_;
+  std::unordered_map<std::string, std::size_t> index_;  // column name -> index in the table
+  std::vector<Cell> current_;                            // cells of the row being read
+  std::vector<bool> assigned_;                           // which of them were given a value
+  std::size_t row_ = 0, row_line_ = 0, column_ = 0;
+  std::size_t counted_to_ = 0, counted_line_ = 1;
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, Table>> read_json_tables(const std::string& file_label, std::string_view text,
+                                                            const ReadLimits& limits) {
+  std::string_view body = checked_body(file_label, text, limits);
+  if (trim(body).empty()) fail(DiagKind::data, "E501", file_label, "the data file is empty");
+  if (auto bad = invalid_utf8_at(body); bad != std::string_view::npos) {
+    LineColumn lc = line_column(body, bad);
+    fail(DiagKind::data, "E507", fmt::format("{}:{}:{}", file_label, lc.line, lc.column),
+         fmt::format("the data file is not valid UTF-8: byte {} at line {}, column {}",
+                     hex_byte(static_cast<unsigned char>(body[bad])), lc.line, lc.column),
+         kEncodingAdvice);
+  }
+  JsonTablesBuilder builder(file_label, body, limits);
+  TrackingIterator first{body.data(), builder.last_read()};
+  TrackingIterator last{body.data() + body.size(), builder.last_read()};
+  json::sax_parse(first, last, &builder);
+  return builder.take();
+}
+
+std::vector<std::pair<std::string, Table>> read_data_file(const std::string& path, const ReadLimits& limits) {
+  namespace fs = std::filesystem;
+  std::string ext = fs::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext != ".csv" && ext != ".json")
+    fail(DiagKind::data, "E513", path,
+         fmt::format("cannot read data file `{}`: the accepted kinds are .csv and .json", path),
+         "export the data from the spreadsheet as \"CSV UTF-8\"");
+
+  auto cannot_read = [&](const std::string& reason) {
+    fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, reason));
+  };
+  std::error_code ec;
+  fs::file_status status = fs::status(path, ec);
+  if (ec) cannot_read(ec.message());
+  if (fs::is_directory(status)) cannot_read("it is a directory");
+  std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) cannot_read(ec.message());
+  check_size(path, size, limits);
+
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) cannot_read(std::generic_category().message(errno));
+  std::string text(static_cast<std::size_t>(size), '\0');
+  std::size_t got = std::fread(text.data(), 1, text.size(), f.get());
+  if (std::ferror(f.get())) cannot_read(std::generic_category().message(errno));
+  text.resize(got);
+  // The file may have grown since it was measured: read what is left, within the limit.
+  char buffer[65536];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, f.get())) {
+    text.append(buffer, n);
+    check_size(path, text.size(), limits);
+  }
+  if (std::ferror(f.get())) cannot_read(std::generic_category().message(errno));
+
+  if (ext == ".csv") {
+    std::vector<std::pair<std::string, Table>> out;
+    out.emplace_back("", read_csv(path, text, limits));
+    return out;
+  }
+  return read_json_tables(path, text, limits);
+}
+
+}  // namespace utfall

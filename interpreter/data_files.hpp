@@ -1,0 +1,92 @@
+// Data files: raw tables from CSV and JSON.
+//
+// Takes the text of a data file (or a path on disk) and gives tables of cells: column names and
+// rows of exact text. The readers know nothing about contracts; a later stage checks the cells
+// against the inputs a contract declares and turns their text into exact numbers. Afterwards:
+// every row has exactly one cell per column; every cell's text is the value as written (a JSON
+// number keeps its original digits, never passes through `double`), trimmed of surrounding
+// ASCII whitespace, valid UTF-8 and free of NUL bytes; every cell knows its data row and the line
+// where that row starts, so a later message can point into the file with `Table::location`.
+//
+// Rules, the same for both formats:
+//   - A cell is present exactly when its trimmed text is not empty. An empty CSV field (quoted
+//     `""` included, as spreadsheets write it), a JSON null, a JSON "" and a key missing from a
+//     JSON row all give `present == false`: missing data, never a silent zero or empty text.
+//   - Column names are trimmed; an empty or duplicate name is an error.
+//   - A problem throws `DiagnosticError` with one positioned `Diagnostic` (its `location` names
+//     the file, the data row, the line where that row starts, and the column).
+//
+// CSV (RFC 4180, parsed by libcsv in strict mode): the first row is the header. Fields are
+// separated by commas; when the header line holds a `;` but no `,` outside quotes, `;` is the
+// separator instead (Swedish spreadsheets export that). Fields may be quoted; a quoted field may
+// hold commas, doubled quotes and line breaks. Lines end in LF or CRLF. A leading UTF-8 byte
+// order mark is skipped. Blank lines (empty or only spaces) are skipped, so a one-column file
+// writes an empty value as `""`.
+//
+// JSON: either (a) an array of flat objects, one object per row, the columns being the union of
+// their keys in first-seen order; or (b) an object whose every value is such an array, giving
+// one table per key. Values: a number (its text as written, which may use exponent notation
+// such as `1e3`, except that an integer that fits in 64 bits arrives re-printed, e.g. `-0` as
+// `0`), a string (trimmed), true / false (as "true" / "false"), null (absent). A nested object
+// or array as a value is an error.
+//
+// Diagnostic codes raised here:
+//   E501 empty file                     E508 NUL byte
+//   E502 no header row                  E509 value longer than `max_cell_bytes`
+//   E503 empty column (or table) name   E510 malformed JSON (with line and column)
+//   E504 duplicate column/key/table     E511 JSON of the wrong shape
+//   E505 row with too many / too few    E512 nested JSON object or array as a value
+//        fields                         E513 unsupported file extension
+//   E506 malformed CSV (quoting)        E701 more rows than `max_rows` (kind limit)
+//   E507 invalid UTF-8 (or UTF-16)      E702 file larger than `max_bytes` (kind limit)
+//                                       E801 file missing or unreadable (kind io)
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "interpreter/diagnostic.hpp"
+
+namespace utfall {
+
+struct Cell {
+  std::string text;      // exact text of the value, trimmed of surrounding spaces; "" means empty
+  bool present = true;   // false for an empty CSV field, a JSON null, or a key missing in a row
+  std::size_t row = 0;   // 1-based data row (the header is not counted), for messages
+  std::size_t line = 0;  // 1-based line in the file where the row starts
+};
+
+struct Table {
+  std::string file;                     // label used in messages (the file name as given)
+  std::string name;                     // the table's key in a JSON object of arrays; else ""
+  std::vector<std::string> columns;     // header names, trimmed, in order
+  std::vector<std::vector<Cell>> rows;  // every row has exactly columns.size() cells
+  // Where a cell is, for messages: "plan.csv: row 3 (line 4), column `avropat`" (with
+  // ", table `name`" after the file when the table has a name).
+  std::string location(std::size_t row_index, std::size_t column_index) const;
+};
+
+struct ReadLimits {
+  std::size_t max_bytes = 256u << 20;    // a larger file is refused before it is read (E702)
+  std::size_t max_rows = 10'000'000;     // data rows per table (E701)
+  std::size_t max_cell_bytes = 4096;     // one value or column name (E509)
+};
+
+// Reads a CSV text. `file_label` names the file in messages.
+Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits = {});
+
+// Reads a JSON text of shape (a), giving one pair with key "", or of shape (b), giving one pair
+// per key in the order written.
+std::vector<std::pair<std::string, Table>> read_json_tables(const std::string& file_label,
+                                                            std::string_view text,
+                                                            const ReadLimits& limits = {});
+
+// Reads a file from disk and dispatches on its extension, `.csv` or `.json` (any letter case).
+// The file's label in messages is `path` as given. A CSV file gives one pair with key "".
+std::vector<std::pair<std::string, Table>> read_data_file(const std::string& path,
+                                                          const ReadLimits& limits = {});
+
+}  // namespace utfall

@@ -1,0 +1,108 @@
+#include "interpreter/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace utfall {
+
+bool has_errors(const Diagnostics& diags) {
+  for (const auto& d : diags)
+    if (d.severity == Severity::error) return true;
+  return false;
+}
+
+static const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::error: return "error";
+    case Severity::warning: return "warning";
+    case Severity::note: return "note";
+  }
+  return "error";
+}
+
+static std::string where(const Diagnostic& d) {
+  if (d.range && d.range->source)
+    return fmt::format("{}:{}:{}", d.range->source->name, d.range->begin.line,
+                       display_column(*d.range->source, d.range->begin));
+  if (!d.location.empty()) return d.location;
+  return "utfall";
+}
+
+std::string render_short(const Diagnostic& d) {
+  std::string out = fmt::format("{}: {}[{}]: {}", where(d), severity_name(d.severity), d.code, d.message);
+  if (!d.clause.empty()) out += fmt::format(" (clause {})", d.clause);
+  return out;
+}
+
+// Number of code points in a byte string (for caret placement).
+static std::size_t width(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+static void draw_range(std::string& out, const SourceRange& r) {
+  std::string_view line = line_text(*r.source, r.begin.line);
+  if (line.size() > 240) line = line.substr(0, 240);  // a 1 MB line is not drawn whole
+  std::string num = std::to_string(r.begin.line);
+  std::string pad(num.size(), ' ');
+  out += fmt::format("{} |\n{} | {}\n{} | ", pad, num, line, pad);
+  std::size_t col = display_column(*r.source, r.begin) - 1;
+  std::size_t line_width = width(line);
+  if (col > line_width) col = line_width;
+  // The underline spans the range while it stays on the first line.
+  std::size_t len = 1;
+  std::size_t line_end_offset = r.begin.offset + (line.size() - std::min(line.size(), r.begin.column - 1));
+  std::size_t end = std::min(r.end_offset, line_end_offset);
+  if (end > r.begin.offset)
+    len = width(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset));
+  if (len == 0) len = 1;
+  out += std::string(col, ' ') + "^" + std::string(len > 1 ? len - 1 : 0, '~') + "\n";
+}
+
+std::string render_pretty(const Diagnostic& d) {
+  std::string out = fmt::format("{}: {}[{}]: {}\n", where(d), severity_name(d.severity), d.code, d.message);
+  if (d.range && d.range->source) draw_range(out, *d.range);
+  if (!d.clause.empty()) out += fmt::format("  = in clause {}\n", d.clause);
+  for (const auto& rel : d.related) {
+    out += fmt::format("{}:{}:{}: note: {}\n", rel.range.source ? rel.range.source->name : "?",
+                       rel.range.begin.line,
+                       rel.range.source ? display_column(*rel.range.source, rel.range.begin) : 0, rel.message);
+    if (rel.range.source) draw_range(out, rel.range);
+  }
+  if (!d.suggestion.empty()) out += fmt::format("  = help: {}\n", d.suggestion);
+  return out;
+}
+
+std::string render_all(const Diagnostics& diags, bool pretty) {
+  std::string out;
+  for (const auto& d : diags) {
+    out += pretty ? render_pretty(d) : render_short(d) + "\n";
+  }
+  return out;
+}
+
+int exit_code_for(const Diagnostics& diags) {
+  int code = 0;
+  for (const auto& d : diags) {
+    if (d.severity != Severity::error) continue;
+    int c = 1;
+    switch (d.kind) {
+      case DiagKind::syntax:
+      case DiagKind::name:
+      case DiagKind::type:
+      case DiagKind::structure: c = 2; break;
+      case DiagKind::data:
+      case DiagKind::io: c = 3; break;
+      case DiagKind::runtime: c = 4; break;
+      case DiagKind::limit: c = 5; break;
+      case DiagKind::internal: c = 70; break;
+    }
+    if (code == 0 || c == 70) code = c;
+  }
+  return code;
+}
+
+}  // namespace utfall

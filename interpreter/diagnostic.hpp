@@ -1,0 +1,68 @@
+// Diagnostics are values.
+//
+// Every phase (parse, check, data loading, evaluate) reports problems as `Diagnostic` values;
+// the core never prints. Two renderers turn them into text: `render_short` gives one line per
+// diagnostic for tools (`file:line:col: error[code]: message`), `render_pretty` adds the source
+// line with a caret under the range, related notes, and a suggestion.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/source.hpp"
+
+namespace utfall {
+
+enum class Severity { error, warning, note };
+
+// The closed set of diagnostic kinds; each has a stable code (shown as error[code]) and an
+// exit code of the command line (see docs/cli.md).
+enum class DiagKind {
+  syntax,          // E1xx: the text is not in the language
+  name,            // E2xx: unknown, duplicate or misused name
+  type,            // E3xx: types and units do not agree
+  structure,       // E4xx: calendar, tables, payments or clauses are inconsistent
+  data,            // E5xx: a data file is missing, malformed, or does not fit the declarations
+  runtime,         // E6xx: evaluation failed on the data (division by zero, inexact payment)
+  limit,           // E7xx: a configured limit was reached
+  io,              // E8xx: a file could not be read
+  internal,        // E9xx: a broken invariant: a bug in utfall
+};
+
+struct RelatedNote {
+  SourceRange range;
+  std::string message;
+};
+
+struct Diagnostic {
+  Severity severity = Severity::error;
+  DiagKind kind = DiagKind::internal;
+  std::string code;     // e.g. "E301"
+  std::string message;  // one sentence, no trailing period
+  std::optional<SourceRange> range;
+  std::vector<RelatedNote> related;
+  std::string clause;      // "3.2 Återbetalning" when the problem sits in a clause
+  std::string suggestion;  // "did you mean `frigjort`?"
+  // Where the problem is in a data file that has no Source (field, row, column), as text.
+  std::string location;
+};
+
+using Diagnostics = std::vector<Diagnostic>;
+
+bool has_errors(const Diagnostics& diags);
+
+std::string render_short(const Diagnostic& d);
+std::string render_pretty(const Diagnostic& d);
+std::string render_all(const Diagnostics& diags, bool pretty);
+
+// Exit code of the command line for the most serious diagnostic (docs/cli.md).
+int exit_code_for(const Diagnostics& diags);
+
+// The exception that carries diagnostics out of deep code (limits, runtime errors); phases
+// catch it at their entry function and return its diagnostics as values.
+struct DiagnosticError {
+  Diagnostic diagnostic;
+};
+
+}  // namespace utfall

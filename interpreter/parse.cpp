@@ -1,0 +1,970 @@
+// Parse: PEGTL actions that build the AST from grammar/grammar.hpp.
+//
+// The builder keeps a stack of finished expressions and a few "pending" slots for the parts of
+// the declaration being read (names, units, caps, a payment). Every action runs only after its
+// rule matched, and the grammar commits (must<>) before any point where it could give input
+// back, so the stacks never hold the remains of a failed alternative.
+#include "interpreter/parse.hpp"
+
+#include <tao/pegtl.hpp>
+
+#include "grammar/errors.hpp"
+#include "grammar/grammar.hpp"
+
+namespace utfall {
+namespace {
+
+namespace p = tao::pegtl;
+namespace g = grammar;
+
+struct Builder {
+  SourcePtr source;
+  const char* base = nullptr;
+  std::size_t max_nesting = 200;
+  std::size_t depth = 0;
+
+  std::vector<ast::ExprPtr> exprs;
+  ast::Contract contract;
+
+  // pending pieces of what is being read
+  std::optional<Number> number;
+  SourceRange number_range;
+  ast::UnitSpelling unit;
+  bool percent = false;
+  std::string string;
+  std::vector<ast::Name> names;        // decl_name stack
+  std::vector<std::size_t> call_marks;  // exprs.size() when a call's arguments begin
+  std::optional<ast::Name> field;
+  std::vector<ast::PeriodRef> periods;  // period references not yet consumed
+
+  struct RangeFrame {
+    ast::Name binder, set;
+    ast::ExprPtr filter;
+  };
+  std::vector<RangeFrame> ranges;
+
+  ast::TypeSpelling type;
+  ast::Applicability applicability;
+  std::optional<ast::Name> label;
+  std::vector<ast::Cap> caps;
+  ast::Cap::Scope cap_scope = ast::Cap::Scope::per_period;
+  std::optional<ast::Rounding> rounding;
+  bool netted = false;
+  ast::PaymentDecl payment;
+  ast::WaterfallDecl waterfall;
+  ast::Tier tier;
+  ast::TableDecl table;
+  ast::TableRow row;
+  std::vector<ast::FieldDecl> fields;
+  bool in_foreach = false;
+  std::vector<ast::LetDecl> foreach_lets;
+  ast::ForEachDecl foreach;
+  ast::InputDecl input;
+  std::optional<ast::Name> plural;
+  ast::CalendarDecl calendar;
+  ast::ExampleDecl example;
+  ast::Expectation expectation;
+  bool expect_total = false;
+  bool party_has_display = false;
+  bool in_clause = false;
+  bool over_pending = false;
+
+  template <typename Input>
+  SourceRange range(const Input& in) const {
+    auto pos = in.position();
+    return SourceRange{source, Position{pos.byte, pos.line, pos.column},
+                       static_cast<std::size_t>(in.end() - base)};
+  }
+  SourceRange span(const SourceRange& a, const SourceRange& b) const { return SourceRange{source, a.begin, b.end_offset}; }
+
+  ast::ExprPtr pop() {
+    auto e = std::move(exprs.back());
+    exprs.pop_back();
+    return e;
+  }
+  template <typename Node>
+  void push(Node node, SourceRange r) {
+    exprs.push_back(std::make_unique<ast::Expr>(ast::Expr{std::move(node), std::move(r)}));
+  }
+  ast::Name pop_name() {
+    auto n = std::move(names.back());
+    names.pop_back();
+    return n;
+  }
+  ast::PeriodRef pop_period() {
+    auto r = std::move(periods.back());
+    periods.pop_back();
+    return r;
+  }
+  ast::UnitSpelling take_unit() { return std::exchange(unit, {}); }
+
+  // Where the items of a clause go; items outside any clause form a clause without number.
+  ast::ClauseDecl& clause() {
+    if (!in_clause) {
+      for (auto& c : contract.clauses)
+        if (c.number.empty()) return c;
+      contract.clauses.emplace_back();
+    }
+    return contract.clauses.back();
+  }
+};
+
+template <typename Input>
+ast::Name name_of(Builder& b, const Input& in) {
+  return ast::Name{in.string(), b.range(in)};
+}
+
+// The identifier at the start of a matched `name:` label.
+template <typename Input>
+ast::Name label_of(Builder& b, const Input& in) {
+  std::string text = in.string();
+  std::size_t end = 0;
+  while (end < text.size() && text[end] != ':' && text[end] != ' ' && text[end] != '\t' && text[end] != '\n' &&
+         text[end] != '\r' && text[end] != '#')
+    ++end;
+  auto r = b.range(in);
+  r.end_offset = r.begin.offset + end;
+  return ast::Name{text.substr(0, end), r};
+}
+
+template <typename Rule>
+struct action : p::nothing<Rule> {};
+
+// ---- literals ----
+template <>
+struct action<g::number_digits> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.number = Number::parse_decimal(in.string());
+    if (!b.number) throw p::parse_error("malformed number", in);
+    b.number_range = b.range(in);
+  }
+};
+template <>
+struct action<g::unit_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.unit.numerator.push_back(name_of(b, in)); }
+};
+template <>
+struct action<g::unit_per_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.unit.denominator.push_back(name_of(b, in)); }
+};
+template <>
+struct action<g::percent_sign> {
+  static void apply0(Builder& b) { b.percent = true; }
+};
+template <>
+struct action<g::number_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    ast::NumberLit lit;
+    lit.value = *b.number;
+    lit.percent = std::exchange(b.percent, false);
+    if (lit.percent) lit.value = lit.value / Number::from_int(100);
+    lit.unit = b.take_unit();
+    b.push(std::move(lit), b.range(in));
+  }
+};
+template <>
+struct action<g::string_body> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.string.clear();
+    std::string_view s(in.begin(), in.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '\\' && i + 1 < s.size()) ++i;
+      b.string += s[i];
+    }
+  }
+};
+template <>
+struct action<g::true_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.push(ast::BoolLit{true}, b.range(in)); }
+};
+template <>
+struct action<g::false_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.push(ast::BoolLit{false}, b.range(in)); }
+};
+template <>
+struct action<g::current_period> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.push(ast::CurrentPeriod{}, b.range(in)); }
+};
+template <>
+struct action<g::period_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.periods.push_back(ast::PeriodRef{in.string(), b.range(in)}); }
+};
+template <>
+struct action<g::period_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.push(ast::PeriodLit{b.pop_period()}, b.range(in)); }
+};
+
+// ---- expressions ----
+template <>
+struct action<g::if_expr> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto e = b.pop(), t = b.pop(), c = b.pop();
+    b.push(ast::If{std::move(c), std::move(t), std::move(e)}, b.range(in));
+  }
+};
+template <>
+struct action<g::binder_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.ranges.push_back({name_of(b, in), {}, nullptr}); }
+};
+template <>
+struct action<g::set_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.ranges.back().set = name_of(b, in); }
+};
+template <>
+struct action<g::where_clause> {
+  static void apply0(Builder& b) { b.ranges.back().filter = b.pop(); }
+};
+template <>
+struct action<g::sum_expr> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    // sum_over leaves two period references; sum_for leaves a range frame.
+    if (b.over_pending) {
+      b.over_pending = false;
+      auto last = b.pop_period(), first = b.pop_period();
+      b.push(ast::OverPeriods{b.pop(), std::move(first), std::move(last)}, b.range(in));
+      return;
+    }
+    auto frame = std::move(b.ranges.back());
+    b.ranges.pop_back();
+    b.push(ast::OverParticipants{false, b.pop(), std::move(frame.binder), std::move(frame.set), std::move(frame.filter)},
+           b.range(in));
+  }
+};
+template <>
+struct action<g::sum_over> {
+  static void apply0(Builder& b) { b.over_pending = true; }
+};
+template <>
+struct action<g::count_expr> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto frame = std::move(b.ranges.back());
+    b.ranges.pop_back();
+    b.push(ast::OverParticipants{true, nullptr, std::move(frame.binder), std::move(frame.set), std::move(frame.filter)},
+           b.range(in));
+  }
+};
+template <>
+struct action<g::callee> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.push(ast::NameRef{name_of(b, in)}, b.range(in));
+    b.call_marks.push_back(b.exprs.size());
+  }
+};
+template <>
+struct action<g::call_args> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    std::size_t mark = b.call_marks.back();
+    std::vector<ast::ExprPtr> args;
+    for (std::size_t i = mark; i < b.exprs.size(); ++i) args.push_back(std::move(b.exprs[i]));
+    b.exprs.resize(mark);
+    auto callee = b.pop();
+    auto name = std::get<ast::NameRef>(callee->node).name;
+    b.push(ast::Call{std::move(name), std::move(args)}, b.span(callee->range, b.range(in)));
+  }
+};
+template <>
+struct action<g::field_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.field = name_of(b, in); }
+};
+template <>
+struct action<g::field_access> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto binder = b.pop();
+    auto name = std::get<ast::NameRef>(binder->node).name;
+    b.push(ast::FieldRef{std::move(name), std::move(*b.field)}, b.span(binder->range, b.range(in)));
+  }
+};
+template <>
+struct action<g::name_expr> {
+  static void apply0(Builder& b) { b.call_marks.pop_back(); }
+};
+template <>
+struct action<g::at_suffix> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto operand = b.pop();
+    auto r = b.span(operand->range, b.range(in));
+    b.push(ast::At{std::move(operand), b.pop_period()}, r);
+  }
+};
+
+template <ast::UnaryOp Op>
+struct unary_action {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto operand = b.pop();
+    b.push(ast::Unary{Op, std::move(operand)}, b.range(in));
+  }
+};
+template <>
+struct action<g::negation> : unary_action<ast::UnaryOp::negate> {};
+template <>
+struct action<g::logical_not> : unary_action<ast::UnaryOp::logical_not> {};
+
+template <ast::BinaryOp Op>
+struct binary_action {
+  static void apply0(Builder& b) {
+    auto rhs = b.pop(), lhs = b.pop();
+    auto r = b.span(lhs->range, rhs->range);
+    b.push(ast::Binary{Op, std::move(lhs), std::move(rhs)}, r);
+  }
+};
+template <> struct action<g::op_mul> : binary_action<ast::BinaryOp::multiply> {};
+template <> struct action<g::op_div> : binary_action<ast::BinaryOp::divide> {};
+template <> struct action<g::op_add> : binary_action<ast::BinaryOp::add> {};
+template <> struct action<g::op_sub> : binary_action<ast::BinaryOp::subtract> {};
+template <> struct action<g::op_lt> : binary_action<ast::BinaryOp::less> {};
+template <> struct action<g::op_le> : binary_action<ast::BinaryOp::less_equal> {};
+template <> struct action<g::op_gt> : binary_action<ast::BinaryOp::greater> {};
+template <> struct action<g::op_ge> : binary_action<ast::BinaryOp::greater_equal> {};
+template <> struct action<g::op_eq> : binary_action<ast::BinaryOp::equal> {};
+template <> struct action<g::op_ne> : binary_action<ast::BinaryOp::not_equal> {};
+template <> struct action<g::op_and> : binary_action<ast::BinaryOp::logical_and> {};
+template <> struct action<g::op_or> : binary_action<ast::BinaryOp::logical_or> {};
+
+// ---- header, parties, units, calendar ----
+template <>
+struct action<g::decl_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.names.push_back(name_of(b, in)); }
+};
+template <>
+struct action<g::title_string> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (!b.contract.header) b.contract.header.emplace();
+    if (!b.contract.header->title.empty()) throw p::parse_error("the contract title is given twice", in);
+    b.contract.header->title = b.string;
+    b.contract.header->range = b.range(in);
+  }
+};
+template <>
+struct action<g::currency_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (!b.contract.header) b.contract.header.emplace();
+    if (!b.contract.header->currency.text.empty()) throw p::parse_error("the currency is given twice", in);
+    b.contract.header->currency = name_of(b, in);
+  }
+};
+template <>
+struct action<g::minor_unit> {
+  static void apply0(Builder& b) { b.contract.header->minor_unit = *b.number; }
+};
+template <>
+struct action<g::party_display> {
+  static void apply0(Builder& b) { b.party_has_display = true; }
+};
+template <>
+struct action<g::party_decl> {
+  static void apply0(Builder& b) {
+    auto id = b.pop_name();
+    std::string display = std::exchange(b.party_has_display, false) ? b.string : id.text;
+    b.contract.parties.push_back(ast::PartyDecl{std::move(id), std::move(display)});
+  }
+};
+template <>
+struct action<g::plural_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.plural = name_of(b, in); }
+};
+template <>
+struct action<g::unit_decl> {
+  static void apply0(Builder& b) { b.contract.units.push_back(ast::UnitDecl{b.pop_name(), std::exchange(b.plural, {})}); }
+};
+template <>
+struct action<g::kw_yearly> {
+  static void apply0(Builder& b) { b.calendar.kind = ast::CalendarDecl::Kind::yearly; }
+};
+template <>
+struct action<g::kw_quarterly> {
+  static void apply0(Builder& b) { b.calendar.kind = ast::CalendarDecl::Kind::quarterly; }
+};
+template <>
+struct action<g::kw_monthly> {
+  static void apply0(Builder& b) { b.calendar.kind = ast::CalendarDecl::Kind::monthly; }
+};
+template <>
+struct action<g::calendar_list> {
+  static void apply0(Builder& b) { b.calendar.kind = ast::CalendarDecl::Kind::named; }
+};
+template <>
+struct action<g::periods_decl> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (b.contract.calendar) throw p::parse_error("the calendar (`periods`) is given twice", in);
+    b.calendar.names = std::move(b.periods);
+    b.periods.clear();
+    b.calendar.range = b.range(in);
+    b.contract.calendar = std::exchange(b.calendar, {});
+  }
+};
+
+// ---- applicability ----
+template <>
+struct action<g::from_period> {
+  static void apply0(Builder& b) { b.applicability.from = b.pop_period(); }
+};
+template <>
+struct action<g::until_period> {
+  static void apply0(Builder& b) { b.applicability.until = b.pop_period(); }
+};
+template <>
+struct action<g::in_first> {
+  static void apply0(Builder& b) {
+    auto r = b.pop_period();
+    b.applicability.from = r;
+    b.applicability.until = r;
+  }
+};
+template <>
+struct action<g::in_last> {
+  static void apply0(Builder& b) { b.applicability.until = b.pop_period(); }
+};
+template <>
+struct action<g::applicability> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (b.applicability.range.source == nullptr) b.applicability.range = b.range(in);
+  }
+};
+
+// ---- types and inputs ----
+template <ast::TypeSpelling::Kind K>
+struct type_action {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.type = ast::TypeSpelling{K, {}, b.range(in)};
+    if constexpr (K == ast::TypeSpelling::Kind::unit) b.type.unit = b.take_unit();
+  }
+};
+template <> struct action<g::type_number> : type_action<ast::TypeSpelling::Kind::number> {};
+template <> struct action<g::type_ratio> : type_action<ast::TypeSpelling::Kind::ratio> {};
+template <> struct action<g::type_percent> : type_action<ast::TypeSpelling::Kind::percent> {};
+template <> struct action<g::type_boolean> : type_action<ast::TypeSpelling::Kind::boolean> {};
+template <> struct action<g::type_period> : type_action<ast::TypeSpelling::Kind::period> {};
+template <> struct action<g::type_text> : type_action<ast::TypeSpelling::Kind::text> {};
+template <> struct action<g::type_unit> : type_action<ast::TypeSpelling::Kind::unit> {};
+
+template <>
+struct action<g::field_decl> {
+  static void apply0(Builder& b) { b.fields.push_back(ast::FieldDecl{b.pop_name(), std::move(b.type)}); }
+};
+template <>
+struct action<g::participants_body> {
+  static void apply0(Builder& b) {
+    b.input.participants = true;
+    b.input.fields = std::move(b.fields);
+    b.fields.clear();
+  }
+};
+template <>
+struct action<g::series_body> {
+  static void apply0(Builder& b) {
+    b.input.type = std::move(b.type);
+    b.input.periods = std::exchange(b.applicability, {});
+  }
+};
+template <>
+struct action<g::input_decl> {
+  static void apply0(Builder& b) {
+    b.input.name = b.pop_name();
+    b.contract.inputs.push_back(std::exchange(b.input, {}));
+  }
+};
+template <>
+struct action<g::term_decl> {
+  static void apply0(Builder& b) {
+    auto value = b.pop();
+    b.contract.terms.push_back(ast::TermDecl{b.pop_name(), std::move(value)});
+  }
+};
+template <>
+struct action<g::let_decl> {
+  static void apply0(Builder& b) {
+    auto value = b.pop();
+    ast::LetDecl let{b.pop_name(), std::move(value)};
+    if (b.in_foreach)
+      b.foreach_lets.push_back(std::move(let));
+    else
+      b.clause().items.emplace_back(std::move(let));
+  }
+};
+
+// ---- for each ----
+template <>
+struct action<g::foreach_binder> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.foreach.binder = name_of(b, in); }
+};
+template <>
+struct action<g::foreach_set> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.foreach.set = name_of(b, in);
+    b.in_foreach = true;
+  }
+};
+template <>
+struct action<g::for_each_decl> {
+  static void apply0(Builder& b) {
+    b.in_foreach = false;
+    b.foreach.lets = std::move(b.foreach_lets);
+    b.foreach_lets.clear();
+    b.clause().items.emplace_back(std::exchange(b.foreach, {}));
+  }
+};
+
+// ---- payments ----
+template <>
+struct action<g::rounding_mode> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.rounding.emplace();
+    b.rounding->mode = name_of(b, in);
+  }
+};
+template <>
+struct action<g::rounding> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.rounding->step = b.pop();
+    b.rounding->range = b.range(in);
+  }
+};
+template <>
+struct action<g::scope_per_period> {
+  static void apply0(Builder& b) { b.cap_scope = ast::Cap::Scope::per_period; }
+};
+template <>
+struct action<g::scope_per_participant> {
+  static void apply0(Builder& b) { b.cap_scope = ast::Cap::Scope::per_participant; }
+};
+template <>
+struct action<g::scope_in_total> {
+  static void apply0(Builder& b) { b.cap_scope = ast::Cap::Scope::in_total; }
+};
+template <>
+struct action<g::cap_item> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.caps.push_back(ast::Cap{std::exchange(b.cap_scope, ast::Cap::Scope::per_period), b.pop(), b.range(in)});
+  }
+};
+template <>
+struct action<g::floor_amount> {
+  static void apply0(Builder& b) { b.payment.floor = b.pop(); }
+};
+template <>
+struct action<g::amount_expr> {
+  static void apply0(Builder& b) { b.payment.amount = b.pop(); }
+};
+template <>
+struct action<g::condition_expr> {
+  static void apply0(Builder& b) { b.payment.condition = b.pop(); }
+};
+template <>
+struct action<g::netted_flag> {
+  static void apply0(Builder& b) { b.netted = true; }
+};
+template <>
+struct action<g::each_binder> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.payment.binder = name_of(b, in); }
+};
+template <>
+struct action<g::each_set> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.payment.set = name_of(b, in); }
+};
+template <>
+struct action<g::each_filter> {
+  static void apply0(Builder& b) { b.payment.filter = b.pop(); }
+};
+template <>
+struct action<g::item_label> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.label = label_of(b, in); }
+};
+template <>
+struct action<g::payer_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.payment.name = std::exchange(b.label, {});
+    b.payment.payer = name_of(b, in);
+  }
+};
+template <>
+struct action<g::payee_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.payment.payee = name_of(b, in); }
+};
+template <>
+struct action<g::payment_decl> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto& pay = b.payment;
+    pay.periods = std::exchange(b.applicability, {});
+    pay.caps = std::move(b.caps);
+    b.caps.clear();
+    pay.rounding = std::exchange(b.rounding, {});
+    pay.netted = std::exchange(b.netted, false);
+    pay.range = b.range(in);
+    b.clause().items.emplace_back(std::exchange(b.payment, {}));
+  }
+};
+
+// ---- waterfalls ----
+template <>
+struct action<g::waterfall_payer> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.waterfall.name = std::exchange(b.label, {});
+    b.waterfall.payer = name_of(b, in);
+  }
+};
+template <>
+struct action<g::waterfall_pool> {
+  static void apply0(Builder& b) {
+    b.waterfall.pool = b.pop();
+    b.waterfall.periods = std::exchange(b.applicability, {});
+  }
+};
+template <>
+struct action<g::block_open> {
+  // The applicability and netting of a waterfall are read before its tiers.
+  static void apply0(Builder& b) {
+    if (b.waterfall.pool) {
+      if (!b.applicability.empty()) b.waterfall.periods = std::exchange(b.applicability, {});
+      b.waterfall.netted = b.waterfall.netted || std::exchange(b.netted, false);
+    }
+  }
+};
+template <>
+struct action<g::tier_payee> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.tier.name = std::exchange(b.label, {});
+    b.tier.payee = name_of(b, in);
+  }
+};
+template <>
+struct action<g::tier_limit> {
+  static void apply0(Builder& b) {
+    b.tier.kind = ast::Tier::Kind::up_to;
+    b.tier.amount = b.pop();
+  }
+};
+template <>
+struct action<g::tier_share> {
+  static void apply0(Builder& b) {
+    b.tier.kind = ast::Tier::Kind::share_of_rest;
+    b.tier.amount = b.pop();
+  }
+};
+template <>
+struct action<g::plain_tier> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto& t = b.tier;
+    if (!b.caps.empty()) {
+      if (b.caps.size() > 1) throw p::parse_error("a tier takes one cap (its cap over the cumulative pool)", in);
+      t.cap = std::move(b.caps.front().amount);
+      b.caps.clear();
+    }
+    t.rounding = std::exchange(b.rounding, {});
+    t.range = b.range(in);
+    b.waterfall.tiers.push_back(std::exchange(b.tier, {}));
+  }
+};
+template <>
+struct action<g::rest_payee> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    ast::Tier t;
+    t.kind = ast::Tier::Kind::rest;
+    t.payee = name_of(b, in);
+    t.range = b.range(in);
+    b.waterfall.tiers.push_back(std::move(t));
+  }
+};
+template <>
+struct action<g::waterfall_decl> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.waterfall.range = b.range(in);
+    b.clause().items.emplace_back(std::exchange(b.waterfall, {}));
+  }
+};
+
+// ---- tables ----
+template <>
+struct action<g::row_open_closed> {
+  static void apply0(Builder& b) { b.row.lower_closed = true; }
+};
+template <>
+struct action<g::row_open_open> {
+  static void apply0(Builder& b) { b.row.lower_closed = false; }
+};
+template <>
+struct action<g::row_close_closed> {
+  static void apply0(Builder& b) { b.row.upper_closed = true; }
+};
+template <>
+struct action<g::row_close_open> {
+  static void apply0(Builder& b) { b.row.upper_closed = false; }
+};
+template <>
+struct action<g::row_lower> {
+  static void apply0(Builder& b) { b.row.lower = b.pop(); }
+};
+template <>
+struct action<g::point_x> {
+  static void apply0(Builder& b) { b.row.lower = b.pop(); }
+};
+template <>
+struct action<g::row_upper> {
+  static void apply0(Builder& b) { b.row.upper = b.pop(); }
+};
+template <>
+struct action<g::row_value> {
+  static void apply0(Builder& b) { b.row.value = b.pop(); }
+};
+template <typename Input>
+static void finish_row(const Input& in, Builder& b) {
+  b.row.range = b.range(in);
+  b.table.rows.push_back(std::exchange(b.row, {}));
+}
+template <>
+struct action<g::step_row> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { finish_row(in, b); }
+};
+template <>
+struct action<g::scale_point> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { finish_row(in, b); }
+};
+template <ast::TableDecl::Kind K>
+struct table_action {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.table.kind = K;
+    b.table.name = b.pop_name();
+    b.table.range = b.range(in);
+    b.clause().items.emplace_back(std::exchange(b.table, {}));
+  }
+};
+template <> struct action<g::table_decl> : table_action<ast::TableDecl::Kind::step> {};
+template <> struct action<g::scale_decl> : table_action<ast::TableDecl::Kind::scale> {};
+
+// ---- clauses ----
+template <>
+struct action<g::clause_number> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.contract.clauses.emplace_back();
+    b.contract.clauses.back().number = b.string;
+    b.contract.clauses.back().range = b.range(in);
+    b.in_clause = true;
+  }
+};
+template <>
+struct action<g::clause_title> {
+  static void apply0(Builder& b) { b.contract.clauses.back().title = b.string; }
+};
+template <>
+struct action<g::clause_decl> {
+  static void apply0(Builder& b) { b.in_clause = false; }
+};
+
+// ---- examples ----
+template <>
+struct action<g::example_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.example.name = b.string;
+    b.example.range = b.range(in);
+  }
+};
+template <>
+struct action<g::example_file> {
+  static void apply0(Builder& b) { b.example.data_files.push_back(b.string); }
+};
+template <>
+struct action<g::set_term> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.names.push_back(name_of(b, in)); }
+};
+template <>
+struct action<g::set_value> {
+  static void apply0(Builder& b) {
+    auto value = b.pop();
+    b.example.overrides.emplace_back(b.pop_name(), std::move(value));
+  }
+};
+template <>
+struct action<g::expect_payer> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.expectation.payer = name_of(b, in); }
+};
+template <>
+struct action<g::expect_payee> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.expectation.payee = name_of(b, in); }
+};
+template <>
+struct action<g::expect_total> {
+  static void apply0(Builder& b) { b.expect_total = true; }
+};
+template <>
+struct action<g::expect_stmt> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    auto& e = b.expectation;
+    e.amount = b.pop();
+    if (!std::exchange(b.expect_total, false)) e.period = b.pop_period();
+    e.range = b.range(in);
+    b.example.expectations.push_back(std::exchange(b.expectation, {}));
+  }
+};
+template <>
+struct action<g::example_decl> {
+  static void apply0(Builder& b) { b.contract.examples.push_back(std::exchange(b.example, {})); }
+};
+
+// The control adds the messages of grammar/errors.hpp to committed failures and bounds the
+// nesting depth (each level of nesting passes through `primary` or `negation`).
+template <typename Rule>
+struct control : p::normal<Rule> {
+  static constexpr bool nests = std::is_same_v<Rule, g::primary> || std::is_same_v<Rule, g::negation>;
+
+  template <typename Input, typename... States>
+  [[noreturn]] static void raise(const Input& in, States&&...) {
+    static_assert(g::error_message<Rule> != nullptr, "every rule under must<> needs a message in grammar/errors.hpp");
+    throw p::parse_error(g::error_message<Rule>, in);
+  }
+  template <typename Input>
+  static void start(const Input& in, Builder& b) {
+    if constexpr (nests) {
+      if (++b.depth > b.max_nesting) {
+        b.depth = 0;
+        throw p::parse_error("expressions nest deeper than the limit of " + std::to_string(b.max_nesting) + " levels", in);
+      }
+    }
+  }
+  template <typename Input>
+  static void success(const Input&, Builder& b) {
+    if constexpr (nests) --b.depth;
+  }
+  template <typename Input>
+  static void failure(const Input&, Builder& b) {
+    if constexpr (nests) --b.depth;
+  }
+};
+
+Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t line, std::size_t column,
+                        std::string code, std::string message) {
+  Diagnostic d;
+  d.kind = DiagKind::syntax;
+  d.code = std::move(code);
+  d.message = std::move(message);
+  d.range = SourceRange{source, Position{offset, line, column}, offset + 1};
+  return d;
+}
+
+// Text the grammar must never see: oversize, NUL bytes, invalid UTF-8. Reported with the position.
+std::optional<Diagnostic> check_text(const SourcePtr& source, const ParseOptions& options) {
+  const std::string& t = source->text;
+  if (t.size() > options.max_source_bytes) {
+    Diagnostic d;
+    d.kind = DiagKind::limit;
+    d.code = "E701";
+    d.message = "the source is " + std::to_string(t.size()) + " bytes, more than the limit of " +
+                std::to_string(options.max_source_bytes);
+    d.location = source->name;
+    return d;
+  }
+  std::size_t line = 1, line_start = 0;
+  for (std::size_t i = 0; i < t.size();) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= t.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(t[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 2) ok = c >= 0xC2;  // no overlong forms
+    if (ok && len == 3) {
+      unsigned cp = ((c & 0x0F) << 12) | ((t[i + 1] & 0x3F) << 6) | (t[i + 2] & 0x3F);
+      ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+    }
+    if (ok && len == 4) {
+      unsigned cp = ((c & 0x07) << 18) | ((t[i + 1] & 0x3F) << 12) | ((t[i + 2] & 0x3F) << 6) | (t[i + 3] & 0x3F);
+      ok = cp >= 0x10000 && cp <= 0x10FFFF;
+    }
+    if (!ok) return syntax_error(source, i, line, i - line_start + 1, "E102", "the text is not valid UTF-8");
+    if (c == 0) return syntax_error(source, i, line, i - line_start + 1, "E103", "the text contains a NUL byte");
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+template <typename Top>
+Diagnostics run(Builder& b, const ParseOptions& options) {
+  if (auto bad = check_text(b.source, options)) return {*bad};
+  b.base = b.source->text.data();
+  b.max_nesting = options.max_nesting;
+  p::memory_input<p::tracking_mode::eager, p::eol::lf_crlf> in(b.source->text.data(), b.source->text.size(),
+                                                                  b.source->name);
+  try {
+    p::parse<Top, action, control>(in, b);
+  } catch (const p::parse_error& e) {
+    const auto& pos = e.positions().front();
+    return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::string(e.message()))};
+  }
+  return {};
+}
+
+}  // namespace
+
+ParseResult parse_contract(SourcePtr source, const ParseOptions& options) {
+  Builder b;
+  b.source = source;
+  b.contract.source = source;
+  ParseResult result;
+  result.diagnostics = run<g::contract_file>(b, options);
+  if (result.diagnostics.empty()) result.contract = std::move(b.contract);
+  return result;
+}
+
+ExpressionParseResult parse_expression(SourcePtr source, const ParseOptions& options) {
+  Builder b;
+  b.source = source;
+  ExpressionParseResult result;
+  result.diagnostics = run<g::expression_file>(b, options);
+  if (result.diagnostics.empty()) result.expr = b.pop();
+  return result;
+}
+
+}  // namespace utfall

@@ -1,0 +1,125 @@
+#include "interpreter/pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace utfall {
+
+Compiled compile(SourcePtr source, const ParseOptions& parse_options, const CheckOptions& check_options) {
+  Compiled out;
+  auto parsed = parse_contract(source, parse_options);
+  out.diagnostics = std::move(parsed.diagnostics);
+  if (!parsed.contract) return out;
+  auto checked = check(*parsed.contract, check_options);
+  out.diagnostics.insert(out.diagnostics.end(), checked.diagnostics.begin(), checked.diagnostics.end());
+  out.contract = std::move(checked.contract);
+  return out;
+}
+
+static Diagnostic io_error(const std::string& path, std::string why) {
+  Diagnostic d;
+  d.kind = DiagKind::io;
+  d.code = "E801";
+  d.message = fmt::format("cannot read `{}`: {}", path, why);
+  d.location = path;
+  return d;
+}
+
+Compiled compile_file(const std::string& path, const ParseOptions& parse_options) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return {nullptr, {io_error(path, std::strerror(errno))}};
+  if (S_ISDIR(st.st_mode)) return {nullptr, {io_error(path, "it is a directory")}};
+  if (static_cast<std::size_t>(st.st_size) > parse_options.max_source_bytes) {
+    Diagnostic d;
+    d.kind = DiagKind::limit;
+    d.code = "E701";
+    d.message = fmt::format("`{}` is {} bytes, more than the limit of {}", path, st.st_size, parse_options.max_source_bytes);
+    d.location = path;
+    return {nullptr, {d}};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {nullptr, {io_error(path, std::strerror(errno))}};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return compile(std::make_shared<Source>(Source{path, text.str()}), parse_options);
+}
+
+BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths) {
+  std::vector<Table> tables;
+  BindResult out;
+  for (const auto& path : paths) {
+    try {
+      for (auto& [name, table] : read_data_file(path)) tables.push_back(std::move(table));
+    } catch (DiagnosticError& e) {
+      out.diagnostics.push_back(std::move(e.diagnostic));
+    }
+  }
+  if (has_errors(out.diagnostics)) return out;
+  return bind_data(contract, tables);
+}
+
+Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {
+  Diagnostics diags;
+  for (const auto& a : assignments) {
+    auto eq = a.find('=');
+    std::string name = a.substr(0, eq);
+    auto trim = [](std::string s) {
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+      while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+      return s;
+    };
+    name = trim(name);
+    auto fail = [&](std::string message) {
+      Diagnostic d;
+      d.kind = DiagKind::name;
+      d.code = "E214";
+      d.message = std::move(message);
+      d.location = "--set " + a;
+      diags.push_back(std::move(d));
+    };
+    if (eq == std::string::npos) {
+      fail("expected TERM=VALUE");
+      continue;
+    }
+    auto term = contract.term_index(name);
+    if (!term) {
+      fail(fmt::format("`{}` is not a term of the contract", name));
+      continue;
+    }
+    auto source = std::make_shared<Source>(Source{"--set " + name, a.substr(eq + 1)});
+    auto parsed = parse_expression(source);
+    if (!parsed.expr) {
+      diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+      continue;
+    }
+    auto checked = check_expression(*parsed.expr, &contract);
+    if (!checked.expr) {
+      diags.insert(diags.end(), checked.diagnostics.begin(), checked.diagnostics.end());
+      continue;
+    }
+    if (!(checked.expr->type == contract.terms[*term].type)) {
+      fail(fmt::format("`{}` is {}, but the new value is {}", name, contract.terms[*term].type.to_string(), checked.expr->type.to_string()));
+      continue;
+    }
+    auto value = evaluate_expression(contract, Dataset{}, *checked.expr, -1);
+    if (!value.value) {
+      diags.insert(diags.end(), value.diagnostics.begin(), value.diagnostics.end());
+      continue;
+    }
+    options.term_overrides[*term] = *value.value;
+  }
+  return diags;
+}
+
+int minor_unit_places(const checked::Contract& contract) {
+  std::string s = contract.minor_unit.to_string();
+  auto dot = s.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+
+}  // namespace utfall

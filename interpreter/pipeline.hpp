@@ -1,0 +1,35 @@
+// The pipeline in one place, for hosts: read -> parse -> check, data files -> bind, then
+// evaluate. Each step is the entry function of its own stage; this header only chains them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interpreter/check.hpp"
+#include "interpreter/data.hpp"
+#include "interpreter/evaluate.hpp"
+#include "interpreter/parse.hpp"
+
+namespace utfall {
+
+struct Compiled {
+  std::shared_ptr<const checked::Contract> contract;  // set when there are no errors
+  Diagnostics diagnostics;
+};
+// parse + check of a contract text.
+Compiled compile(SourcePtr source, const ParseOptions& parse_options = {}, const CheckOptions& check_options = {});
+// Reads the file, then compiles it; a file that cannot be read is an io diagnostic.
+Compiled compile_file(const std::string& path, const ParseOptions& parse_options = {});
+
+// Reads data files (CSV or JSON) and binds them to the contract's inputs.
+BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths);
+
+// Parses, checks and evaluates `TERM=VALUE` overrides into `options.term_overrides`.
+Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments,
+                            EvalOptions& options);
+
+// Places of decimals of the currency's minor unit (0.01 -> 2).
+int minor_unit_places(const checked::Contract& contract);
+
+}  // namespace utfall

@@ -1,0 +1,28 @@
+#include "interpreter/source.hpp"
+
+namespace utfall {
+
+std::string_view line_text(const Source& source, std::size_t line) {
+  std::string_view text = source.text;
+  std::size_t start = 0;
+  for (std::size_t l = 1; l < line; ++l) {
+    auto nl = text.find('\n', start);
+    if (nl == std::string_view::npos) return {};
+    start = nl + 1;
+  }
+  auto end = text.find('\n', start);
+  if (end == std::string_view::npos) end = text.size();
+  if (end > start && text[end - 1] == '\r') --end;
+  return text.substr(start, end - start);
+}
+
+std::size_t display_column(const Source& source, const Position& position) {
+  std::size_t line_start = position.offset >= position.column - 1 ? position.offset - (position.column - 1) : 0;
+  std::size_t col = 1;
+  for (std::size_t i = line_start; i < position.offset && i < source.text.size(); ++i) {
+    if ((static_cast<unsigned char>(source.text[i]) & 0xC0) != 0x80) ++col;  // skip continuation bytes
+  }
+  return col;
+}
+
+}  // namespace utfall

@@ -1,0 +1,40 @@
+// Source text and positions.
+//
+// A `Source` is a named text (a contract file, a command-line expression, a data file). A
+// `SourceRange` is a range in one source: where it begins (byte offset, line, column) and the
+// byte offset one past its end. Columns are stored as byte columns (1-based) because that is
+// what the parser tracks in constant time; renderers convert them to code-point columns with
+// `display_column` when they draw a line, so "ö" counts as one column for the reader.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace utfall {
+
+struct Source {
+  std::string name;  // file name, or a label such as "<expression>"
+  std::string text;
+};
+using SourcePtr = std::shared_ptr<const Source>;
+
+struct Position {
+  std::size_t offset = 0;  // byte offset
+  std::size_t line = 1;
+  std::size_t column = 1;  // byte column, 1-based
+};
+
+struct SourceRange {
+  SourcePtr source;
+  Position begin;
+  std::size_t end_offset = 0;  // one past the last byte
+};
+
+// The text of line `line` (1-based, without its line end); empty past the end.
+std::string_view line_text(const Source& source, std::size_t line);
+// The 1-based code-point column of a position, for display.
+std::size_t display_column(const Source& source, const Position& position);
+
+}  // namespace utfall

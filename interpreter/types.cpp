@@ -1,0 +1,54 @@
+#include "interpreter/types.hpp"
+
+#include <algorithm>
+
+namespace utfall {
+
+Unit Unit::combine(const Unit& a, const Unit& b, int sign) {
+  Unit r;
+  r.dims_ = a.dims_;
+  for (const auto& [name, exp] : b.dims_) {
+    auto it = std::lower_bound(r.dims_.begin(), r.dims_.end(), name,
+                               [](const auto& d, const std::string& n) { return d.first < n; });
+    if (it != r.dims_.end() && it->first == name) {
+      it->second += sign * exp;
+      if (it->second == 0) r.dims_.erase(it);
+    } else {
+      r.dims_.insert(it, {name, sign * exp});
+    }
+  }
+  r.spellings_ = a.spellings_.empty() ? b.spellings_ : a.spellings_;
+  return r;
+}
+
+std::string Unit::to_string() const {
+  auto spell = [&](const std::string& dim, bool plural) {
+    for (const auto& s : spellings_)
+      if (s.singular == dim) return plural ? s.plural : s.singular;
+    return dim;
+  };
+  auto power = [](std::string name, int exp) {
+    return exp == 1 ? name : name + "^" + std::to_string(exp);
+  };
+  std::string top, bottom;
+  for (const auto& [name, exp] : dims_) {
+    if (exp > 0) top += (top.empty() ? "" : "·") + power(spell(name, true), exp);
+  }
+  for (const auto& [name, exp] : dims_) {
+    if (exp < 0) bottom += " per " + power(spell(name, false), -exp);
+  }
+  if (top.empty() && !bottom.empty()) top = "1";
+  return top + bottom;
+}
+
+std::string Type::to_string() const {
+  switch (kind) {
+    case TypeKind::number: return unit.dimensionless() ? "number" : unit.to_string();
+    case TypeKind::boolean: return "boolean";
+    case TypeKind::period: return "period";
+    case TypeKind::text: return "text";
+  }
+  return "?";
+}
+
+}  // namespace utfall

@@ -1,0 +1,63 @@
+// Units and types.
+//
+// A `Unit` is a product of named dimensions with integer exponents: the currency (SEK), counted
+// things (placements, children), and their quotients (SEK per placement = SEK^1 placement^-1).
+// A dimensionless unit is a plain number, ratio or percentage. The algebra is the one a reader
+// expects: adding or comparing needs equal units, multiplying and dividing combine them.
+//
+// A `Type` is what the checker knows of a value before anything runs: a number with a unit, a
+// boolean, a period of the calendar, or text (participant identifiers). Values at run time do
+// not carry units: units are a static property, checked once.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace utfall {
+
+class Unit {
+ public:
+  Unit() = default;  // dimensionless
+  static Unit of(std::string dimension) {
+    Unit u;
+    u.dims_.emplace_back(std::move(dimension), 1);
+    return u;
+  }
+  friend Unit operator*(const Unit& a, const Unit& b) { return combine(a, b, 1); }
+  friend Unit operator/(const Unit& a, const Unit& b) { return combine(a, b, -1); }
+  friend bool operator==(const Unit& a, const Unit& b) { return a.dims_ == b.dims_; }
+  bool dimensionless() const { return dims_.empty(); }
+  const std::vector<std::pair<std::string, int>>& dimensions() const { return dims_; }
+  // "SEK", "placements", "SEK per placement", "" for dimensionless. The plural of a counted
+  // unit is used where it stands alone or on top; the singular after "per".
+  std::string to_string() const;
+
+  // Display names of counted units: singular and plural spellings.
+  struct Spelling {
+    std::string singular;
+    std::string plural;
+  };
+  void set_spellings(std::vector<Spelling> spellings) { spellings_ = std::move(spellings); }
+
+ private:
+  static Unit combine(const Unit& a, const Unit& b, int sign);
+  std::vector<std::pair<std::string, int>> dims_;  // sorted by name, exponents non-zero
+  std::vector<Spelling> spellings_;                // for display only; not part of equality
+};
+
+enum class TypeKind { number, boolean, period, text };
+
+struct Type {
+  TypeKind kind = TypeKind::number;
+  Unit unit;  // for numbers
+  static Type number(Unit u = {}) { return {TypeKind::number, std::move(u)}; }
+  static Type boolean() { return {TypeKind::boolean, {}}; }
+  static Type period() { return {TypeKind::period, {}}; }
+  static Type text() { return {TypeKind::text, {}}; }
+  bool operator==(const Type& o) const { return kind == o.kind && (kind != TypeKind::number || unit == o.unit); }
+  // "SEK", "number", "boolean", "period", "text", "SEK per placement".
+  std::string to_string() const;
+};
+
+}  // namespace utfall

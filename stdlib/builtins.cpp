@@ -1,0 +1,38 @@
+#include "stdlib/builtins.hpp"
+
+#include <algorithm>
+
+namespace utfall::stdlib {
+
+static Number min_of(std::span<const Number> a) { return *std::min_element(a.begin(), a.end()); }
+static Number max_of(std::span<const Number> a) { return *std::max_element(a.begin(), a.end()); }
+static Number clamp_of(std::span<const Number> a) {
+  // clamp(x, lo, hi); lo > hi is reported by the evaluator before this runs.
+  return std::min(std::max(a[0], a[1]), a[2]);
+}
+static Number abs_of(std::span<const Number> a) { return a[0].abs(); }
+
+const std::vector<Builtin>& builtins() {
+  static const std::vector<Builtin> table = {
+      {"min", Signature::same_unit_variadic, min_of, "min(a, b, ...): the smallest of two or more values of one unit"},
+      {"max", Signature::same_unit_variadic, max_of, "max(a, b, ...): the largest of two or more values of one unit"},
+      {"clamp", Signature::same_unit_3, clamp_of, "clamp(x, lo, hi): x limited to [lo, hi]; lo > hi is an error"},
+      {"abs", Signature::same_unit_1, abs_of, "abs(x): the absolute value"},
+      {"round", Signature::special, nullptr,
+       "round(x, step, mode): the multiple of step chosen by mode (half_up, half_down, half_even, up, down, ceiling, floor)"},
+      {"to_date", Signature::special, nullptr,
+       "to_date(x): the sum of x over the periods from the first through the current one"},
+      {"previous", Signature::special, nullptr,
+       "previous(x, fallback): x in the period before the current one; fallback in the first period"},
+  };
+  return table;
+}
+
+std::optional<int> find_builtin(std::string_view name) {
+  const auto& t = builtins();
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t[i].name == name) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+}  // namespace utfall::stdlib

@@ -1,0 +1,524 @@
+// Data-file readers: CSV and JSON into raw tables of exact text, and their positioned errors.
+// Every expected value here is written by hand from the input beside it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+#include "interpreter/data_files.hpp"
+
+using namespace utfall;
+using namespace std::string_literals;
+
+namespace {
+
+Diagnostic csv_error(std::string_view text, ReadLimits limits = {}) {
+  try {
+    read_csv("plan.csv", text, limits);
+  } catch (const DiagnosticError& e) {
+    return e.diagnostic;
+  }
+  FAIL("read_csv accepted the text");
+  return {};
+}
+
+Diagnostic json_error(std::string_view text, ReadLimits limits = {}) {
+  try {
+    read_json_tables("data.json", text, limits);
+  } catch (const DiagnosticError& e) {
+    return e.diagnostic;
+  }
+  FAIL("read_json_tables accepted the text");
+  return {};
+}
+
+Diagnostic file_error(const std::string& path, ReadLimits limits = {}) {
+  try {
+    read_data_file(path, limits);
+  } catch (const DiagnosticError& e) {
+    return e.diagnostic;
+  }
+  FAIL("read_data_file accepted " << path);
+  return {};
+}
+
+Table single_json(std::string_view text) {
+  auto tables = read_json_tables("data.json", text);
+  REQUIRE(tables.size() == 1);
+  REQUIRE(tables[0].first.empty());
+  return tables[0].second;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string fixture(const char* name) { return std::string(UTFALL_SOURCE_DIR) + "/tests/data/" + name; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// CSV that reads
+
+TEST_CASE("csv: LF lines give columns, rows and positions", "[data_files][csv]") {
+  Table t = read_csv("plan.csv", "period,hemtjanst_kostnad,avropat\n2025,200000000,7000000\n2026,190000000.50,0\n");
+  CHECK(t.file == "plan.csv");
+  CHECK(t.name.empty());
+  CHECK(t.columns == std::vector<std::string>{"period", "hemtjanst_kostnad", "avropat"});
+  REQUIRE(t.rows.size() == 2);
+  REQUIRE(t.rows[1].size() == 3);
+  CHECK(t.rows[0][0].text == "2025");
+  CHECK(t.rows[1][1].text == "190000000.50");
+  CHECK(t.rows[1][2].text == "0");
+  CHECK(t.rows[1][2].present);
+  CHECK(t.rows[0][0].row == 1);
+  CHECK(t.rows[0][0].line == 2);
+  CHECK(t.rows[1][2].row == 2);
+  CHECK(t.rows[1][2].line == 3);
+  CHECK(t.location(1, 2) == "plan.csv: row 2 (line 3), column `avropat`");
+}
+
+TEST_CASE("csv: CRLF lines leave no carriage return in any cell", "[data_files][csv]") {
+  Table t = read_csv("plan.csv", "a,b\r\n1,2\r\n3,4\r\n");
+  CHECK(t.columns == std::vector<std::string>{"a", "b"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][1].text == "2");
+  CHECK(t.rows[1][1].text == "4");
+  CHECK(t.rows[1][0].line == 3);
+}
+
+TEST_CASE("csv: a UTF-8 byte order mark is skipped", "[data_files][csv]") {
+  Table t = read_csv("plan.csv", "\xEF\xBB\xBFperiod,belopp\n2025,1\n");
+  CHECK(t.columns == std::vector<std::string>{"period", "belopp"});
+  CHECK(t.rows.at(0).at(0).text == "2025");
+}
+
+TEST_CASE("csv: quoted fields hold separators, doubled quotes and line breaks", "[data_files][csv]") {
+  Table t = read_csv("plan.csv",
+                     "namn,anteckning\n"
+                     "\"Malmö, Skåne\",\"sa \"\"hej\"\"\nigen\"\n"
+                     "Lund,enkel\n");
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][0].text == "Malmö, Skåne");
+  CHECK(t.rows[0][1].text == "sa \"hej\"\nigen");
+  CHECK(t.rows[0][1].line == 2);
+  CHECK(t.rows[1][0].text == "Lund");
+  CHECK(t.rows[1][0].row == 2);
+  CHECK(t.rows[1][0].line == 4);  // the first row spans lines 2 and 3
+}
+
+TEST_CASE("csv: a header with ';' and no ',' is separated by semicolons", "[data_files][csv]") {
+  Table t = read_csv("plan.csv", "period;belopp;namn\n2025;1234,50;\"a;b\"\n");
+  CHECK(t.columns == std::vector<std::string>{"period", "belopp", "namn"});
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0][1].text == "1234,50");  // a decimal comma stays as written
+  CHECK(t.rows[0][2].text == "a;b");
+
+  SECTION("a comma in the header keeps the comma separator") {
+    Table c = read_csv("plan.csv", "a,b;c\n1,2;3\n");
+    CHECK(c.columns == std::vector<std::string>{"a", "b;c"});
+    CHECK(c.rows.at(0).at(1).text == "2;3");
+  }
+  SECTION("a comma inside a quoted header name does not count") {
+    Table q = read_csv("plan.csv", "\"x,y\";z\n1;2\n");
+    CHECK(q.columns == std::vector<std::string>{"x,y", "z"});
+  }
+}
+
+TEST_CASE("csv: values and names are trimmed; empty fields are absent", "[data_files][csv]") {
+  Table t = read_csv("plan.csv", " a , b ,c,d\n 1 , ,\"\",\" x \"\n");
+  CHECK(t.columns == std::vector<std::string>{"a", "b", "c", "d"});
+  REQUIRE(t.rows.size() == 1);
+  CHECK(t.rows[0][0].text == "1");
+  CHECK(t.rows[0][0].present);
+  CHECK(t.rows[0][1].text.empty());
+  CHECK_FALSE(t.rows[0][1].present);
+  CHECK_FALSE(t.rows[0][2].present);  // "" as spreadsheets quote an empty cell
+  CHECK(t.rows[0][3].text == "x");
+  CHECK(t.rows[0][3].row == 1);
+}
+
+TEST_CASE("csv: blank lines are skipped and lines still counted; a final newline is optional",
+          "[data_files][csv]") {
+  Table t = read_csv("plan.csv", "\na,b\n\n1,2\n   \n3,4");
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[0][0].line == 4);
+  CHECK(t.rows[1][1].text == "4");
+  CHECK(t.rows[1][1].row == 2);
+  CHECK(t.rows[1][1].line == 6);
+}
+
+TEST_CASE("csv: a header alone is a table with no rows", "[data_files][csv]") {
+  Table t = read_csv("plan.csv", "a,b\n");
+  CHECK(t.columns.size() == 2);
+  CHECK(t.rows.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV errors
+
+TEST_CASE("csv: an empty file or one of blank lines has no header", "[data_files][csv][errors]") {
+  Diagnostic d = csv_error("");
+  CHECK(d.kind == DiagKind::data);
+  CHECK(d.code == "E501");
+  CHECK(d.location == "plan.csv");
+  CHECK(csv_error("\xEF\xBB\xBF").code == "E501");
+
+  Diagnostic blank = csv_error("\n  \r\n\n");
+  CHECK(blank.code == "E502");
+  CHECK(contains(blank.message, "no header"));
+}
+
+TEST_CASE("csv: empty and duplicate column names", "[data_files][csv][errors]") {
+  Diagnostic empty = csv_error("a,,c\n1,2,3\n");
+  CHECK(empty.code == "E503");
+  CHECK(empty.location == "plan.csv: header (line 1), column 2");
+
+  Diagnostic trailing = csv_error("a;b;\n1;2;\n");
+  CHECK(trailing.code == "E503");
+  CHECK(trailing.location == "plan.csv: header (line 1), column 3");
+  CHECK(contains(trailing.suggestion, "separator at the end"));
+
+  Diagnostic dup = csv_error("\nperiod,belopp, period\n");
+  CHECK(dup.code == "E504");
+  CHECK(dup.location == "plan.csv: header (line 2), column 3");
+  CHECK(contains(dup.message, "`period`"));
+  CHECK(contains(dup.message, "columns 1 and 3"));
+}
+
+TEST_CASE("csv: a row with more or fewer fields than the header", "[data_files][csv][errors]") {
+  Diagnostic more = csv_error("a,b\n1,2\n3,4,5\n");
+  CHECK(more.kind == DiagKind::data);
+  CHECK(more.code == "E505");
+  CHECK(more.location == "plan.csv: row 2 (line 3)");
+  CHECK(contains(more.message, "row 2 has 3 fields but the header has 2 columns"));
+  CHECK(contains(more.message, "`5`"));
+
+  Diagnostic fewer = csv_error("a,b,c\n1,2\n");
+  CHECK(fewer.code == "E505");
+  CHECK(fewer.location == "plan.csv: row 1 (line 2)");
+  CHECK(contains(fewer.message, "row 1 has 2 fields but the header has 3 columns"));
+  CHECK(contains(fewer.message, "column `c`"));
+}
+
+TEST_CASE("csv: malformed quoting is placed at its row, column and line", "[data_files][csv][errors]") {
+  Diagnostic inside = csv_error("a,b\n1,x\"y\n");
+  CHECK(inside.code == "E506");
+  CHECK(inside.location == "plan.csv: row 1 (line 2), column `b`");
+  CHECK(contains(inside.message, "line 2, column 4"));
+  CHECK(contains(inside.message, "unquoted field"));
+
+  Diagnostic after = csv_error("a,b\n1,2\n\"3\"x,4\n");
+  CHECK(after.code == "E506");
+  CHECK(after.location == "plan.csv: row 2 (line 3), column `a`");
+  CHECK(contains(after.message, "line 3, column 4"));
+  CHECK(contains(after.message, "`x` after the closing quote"));
+
+  Diagnostic open = csv_error("a,b\n1,\"open\n2,3\n");
+  CHECK(open.code == "E506");
+  CHECK(open.location == "plan.csv: row 1 (line 2), column `b`");
+  CHECK(contains(open.message, "never closed"));
+
+  Diagnostic header = csv_error("a,b\"c\n");
+  CHECK(header.location == "plan.csv: header (line 1), column 2");
+}
+
+TEST_CASE("csv: invalid UTF-8, UTF-16 and NUL bytes", "[data_files][csv][errors]") {
+  Diagnostic latin1 = csv_error("ort,antal\nMalm\xF6,1\n");
+  CHECK(latin1.code == "E507");
+  CHECK(latin1.location == "plan.csv: row 1 (line 2), column `ort`");
+  CHECK(contains(latin1.message, "byte 0xF6 after `Malm`"));
+  CHECK(contains(latin1.suggestion, "UTF-8"));
+
+  Diagnostic overlong = csv_error("a\n\xC0\xAF\n");
+  CHECK(overlong.code == "E507");
+  CHECK(contains(overlong.message, "0xC0 at its start"));
+
+  CHECK(csv_error("a,\xED\xA0\x80\n").code == "E507");  // a UTF-16 surrogate in the header
+
+  Diagnostic utf16 = csv_error("\xFF\xFE" "a\0,\0b\0"s);
+  CHECK(utf16.code == "E507");
+  CHECK(contains(utf16.message, "UTF-16"));
+
+  Diagnostic nul = csv_error("a,b\n1,2\0\n"s);
+  CHECK(nul.code == "E508");
+  CHECK(nul.location == "plan.csv: row 1 (line 2), column `b`");
+}
+
+TEST_CASE("csv: limits on a value, the rows and the size", "[data_files][csv][errors]") {
+  ReadLimits small;
+  small.max_cell_bytes = 8;
+  Diagnostic cell = csv_error("a,b\n1,123456789\n", small);
+  CHECK(cell.kind == DiagKind::data);
+  CHECK(cell.code == "E509");
+  CHECK(cell.location == "plan.csv: row 1 (line 2), column `b`");
+  CHECK(contains(cell.message, "9 bytes"));
+  CHECK(read_csv("plan.csv", "a,b\n1,12345678\n", small).rows.at(0).at(1).text == "12345678");
+
+  // An unclosed quote swallowing the rest of the file stops at the limit, with a hint.
+  Diagnostic swallow = csv_error("a,b\n1,\"oops\n2,3\n4,5\n6,7\n", small);
+  CHECK(swallow.code == "E509");
+  CHECK(swallow.location == "plan.csv: row 1 (line 2), column `b`");
+  CHECK(contains(swallow.message, "unclosed"));
+
+  ReadLimits two_rows;
+  two_rows.max_rows = 2;
+  CHECK(read_csv("plan.csv", "a\n1\n2\n", two_rows).rows.size() == 2);
+  Diagnostic rows = csv_error("a\n1\n2\n3\n", two_rows);
+  CHECK(rows.kind == DiagKind::limit);
+  CHECK(rows.code == "E701");
+
+  ReadLimits tiny;
+  tiny.max_bytes = 5;
+  Diagnostic bytes = csv_error("a,b\n1,2\n", tiny);
+  CHECK(bytes.kind == DiagKind::limit);
+  CHECK(bytes.code == "E702");
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON that reads
+
+TEST_CASE("json: numbers arrive as the exact text written", "[data_files][json]") {
+  Table t = single_json(R"([{"belopp": 4616666.685, "andel": 0.1, "stor": 12345678901234567890.123,
+    "period": 2025, "neg": -42, "u64": 18446744073709551615, "huge": 123456789012345678901234567890,
+    "noll": 1.50, "exp": 1e3, "liten": -0.000001}])");
+  CHECK(t.columns ==
+        std::vector<std::string>{"belopp", "andel", "stor", "period", "neg", "u64", "huge", "noll", "exp", "liten"});
+  REQUIRE(t.rows.size() == 1);
+  const auto& r = t.rows[0];
+  CHECK(r[0].text == "4616666.685");
+  CHECK(r[1].text == "0.1");
+  CHECK(r[2].text == "12345678901234567890.123");
+  CHECK(r[3].text == "2025");
+  CHECK(r[4].text == "-42");
+  CHECK(r[5].text == "18446744073709551615");
+  CHECK(r[6].text == "123456789012345678901234567890");
+  CHECK(r[7].text == "1.50");
+  CHECK(r[8].text == "1e3");
+  CHECK(r[9].text == "-0.000001");
+  for (const auto& c : r) CHECK(c.present);
+}
+
+TEST_CASE("json: strings, booleans and null", "[data_files][json]") {
+  Table t = single_json(R"([{"id": "  Y01 ", "stabil": true, "brott": false, "narvaro": null, "tom": ""}])");
+  const auto& r = t.rows.at(0);
+  CHECK(r[0].text == "Y01");
+  CHECK(r[1].text == "true");
+  CHECK(r[2].text == "false");
+  CHECK(r[3].text.empty());
+  CHECK_FALSE(r[3].present);
+  CHECK_FALSE(r[4].present);
+}
+
+TEST_CASE("json: columns are the union of keys; a missing key is an absent cell", "[data_files][json]") {
+  Table t = single_json("[\n  {\"a\": 1},\n  {\"b\": 2, \"a\": 3},\n  {\"c\": 4}\n]");
+  CHECK(t.columns == std::vector<std::string>{"a", "b", "c"});
+  REQUIRE(t.rows.size() == 3);
+  for (const auto& row : t.rows) CHECK(row.size() == 3);
+  CHECK(t.rows[0][0].text == "1");
+  CHECK_FALSE(t.rows[0][1].present);
+  CHECK(t.rows[0][1].row == 1);
+  CHECK(t.rows[0][1].line == 2);
+  CHECK(t.rows[1][0].text == "3");
+  CHECK(t.rows[1][1].text == "2");
+  CHECK_FALSE(t.rows[2][0].present);
+  CHECK(t.rows[2][2].text == "4");
+  CHECK(t.rows[2][2].line == 4);
+  CHECK(t.location(2, 2) == "data.json: row 3 (line 4), column `c`");
+}
+
+TEST_CASE("json: an object of arrays gives one table per key, in order", "[data_files][json]") {
+  auto tables = read_json_tables("data.json",
+                                 "{\n"
+                                 "  \"perioder\": [{\"period\": 2025, \"index\": 1.0310}],\n"
+                                 "  \"deltagare\": [\n"
+                                 "    {\"id\": \"Y01\"},\n"
+                                 "    {\"id\": \"Y02\"}\n"
+                                 "  ],\n"
+                                 "  \"tom\": []\n"
+                                 "}\n");
+  REQUIRE(tables.size() == 3);
+  CHECK(tables[0].first == "perioder");
+  CHECK(tables[1].first == "deltagare");
+  CHECK(tables[2].first == "tom");
+  const Table& p = tables[0].second;
+  CHECK(p.name == "perioder");
+  CHECK(p.columns == std::vector<std::string>{"period", "index"});
+  CHECK(p.rows.at(0).at(1).text == "1.0310");
+  CHECK(p.rows[0][1].line == 2);
+  const Table& d = tables[1].second;
+  CHECK(d.rows.size() == 2);
+  CHECK(d.rows[1][0].text == "Y02");
+  CHECK(d.location(1, 0) == "data.json, table `deltagare`: row 2 (line 5), column `id`");
+  CHECK(tables[2].second.columns.empty());
+  CHECK(tables[2].second.rows.empty());
+}
+
+TEST_CASE("json: an empty array is an empty table; a BOM is skipped", "[data_files][json]") {
+  Table t = single_json("\xEF\xBB\xBF[]");
+  CHECK(t.columns.empty());
+  CHECK(t.rows.empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON errors
+
+TEST_CASE("json: a nested object or array as a value names the row and key", "[data_files][json][errors]") {
+  Diagnostic obj = json_error("[{\"a\": 1},\n {\"a\": {\"x\": 1}}]");
+  CHECK(obj.kind == DiagKind::data);
+  CHECK(obj.code == "E512");
+  CHECK(obj.location == "data.json: row 2 (line 2), column `a`");
+  CHECK(contains(obj.message, "`a` in row 2 is an object"));
+
+  Diagnostic arr = json_error(R"({"t": [{"id": "Y01", "mal": [1, 2]}]})");
+  CHECK(arr.code == "E512");
+  CHECK(arr.location == "data.json, table `t`: row 1 (line 1), column `mal`");
+  CHECK(contains(arr.message, "is an array"));
+}
+
+TEST_CASE("json: malformed JSON is placed at its line and column", "[data_files][json][errors]") {
+  Diagnostic comma = json_error("[\n  {\"a\": 1,}\n]");
+  CHECK(comma.code == "E510");
+  CHECK(comma.location == "data.json:2:11");
+  CHECK(contains(comma.message, "malformed JSON"));
+
+  Diagnostic unclosed = json_error("[{\"a\": 1}");
+  CHECK(unclosed.code == "E510");
+  CHECK(unclosed.location == "data.json:1:10");  // just past the end
+  CHECK(contains(unclosed.message, "end of input"));
+
+  // A number beyond double's range is refused by nlohmann's lexer, before it reaches us.
+  Diagnostic overflow = json_error(R"([{"a": 1e400}])");
+  CHECK(overflow.code == "E510");
+  CHECK(overflow.message == "malformed JSON: number overflow parsing '1e400'");
+
+  Diagnostic literal = json_error("[{\"å\": tru}]");
+  CHECK(literal.code == "E510");
+  CHECK(literal.location == "data.json:1:11");  // columns count "å" once; the lexer stops at `}`
+}
+
+TEST_CASE("json: the wrong shape", "[data_files][json][errors]") {
+  Diagnostic top = json_error("42");
+  CHECK(top.code == "E511");
+  CHECK(top.location == "data.json");
+  CHECK(contains(top.message, "expected an array of objects"));
+  CHECK(contains(top.message, "found a number at top level"));
+
+  CHECK(contains(json_error("\"x\"").message, "found a string at top level"));
+
+  Diagnostic row = json_error("[{\"a\": 1},\n 2]");
+  CHECK(row.code == "E511");
+  CHECK(row.location == "data.json: row 2 (line 2)");
+  CHECK(contains(row.message, "row 2 is a number"));
+
+  Diagnostic table = json_error(R"({"perioder": {"a": 1}})");
+  CHECK(table.code == "E511");
+  CHECK(contains(table.message, "`perioder`"));
+  CHECK(contains(table.message, "found an object"));
+
+  CHECK(json_error("[[1]]").code == "E511");
+  CHECK(contains(json_error("[{\"a\": 1}] x").message, "expected end of input"));
+}
+
+TEST_CASE("json: empty text, encodings, keys and limits", "[data_files][json][errors]") {
+  CHECK(json_error("").code == "E501");
+  CHECK(json_error(" \n\t").code == "E501");
+
+  Diagnostic latin1 = json_error("[{\"ort\": \"Malm\xF6\"}]");
+  CHECK(latin1.code == "E507");
+  CHECK(latin1.location == "data.json:1:15");
+
+  Diagnostic nul = json_error(R"([{"a": "x\u0000y"}])");
+  CHECK(nul.code == "E508");
+  CHECK(nul.location == "data.json: row 1 (line 1), column `a`");
+
+  Diagnostic dup = json_error(R"([{"a": 1, "a": 2}])");
+  CHECK(dup.code == "E504");
+  CHECK(contains(dup.message, "`a` appears twice in row 1"));
+
+  CHECK(json_error(R"([{" ": 1}])").code == "E503");
+  CHECK(json_error(R"({"t": [], "t": []})").code == "E504");
+  CHECK(json_error(R"({"": []})").code == "E503");
+
+  ReadLimits small;
+  small.max_cell_bytes = 4;
+  Diagnostic cell = json_error(R"([{"a": 12345}])", small);
+  CHECK(cell.code == "E509");
+  CHECK(cell.location == "data.json: row 1 (line 1), column `a`");
+
+  ReadLimits one_row;
+  one_row.max_rows = 1;
+  Diagnostic rows = json_error(R"([{"a": 1}, {"a": 2}])", one_row);
+  CHECK(rows.kind == DiagKind::limit);
+  CHECK(rows.code == "E701");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files on disk
+
+TEST_CASE("file: a CSV file with semicolons and CRLF", "[data_files][file]") {
+  auto tables = read_data_file(fixture("datafiles-plan.csv"));
+  REQUIRE(tables.size() == 1);
+  CHECK(tables[0].first.empty());
+  const Table& t = tables[0].second;
+  CHECK(t.file == fixture("datafiles-plan.csv"));
+  CHECK(t.columns == std::vector<std::string>{"period", "hemtjanst_kostnad", "avropat"});
+  REQUIRE(t.rows.size() == 2);
+  CHECK(t.rows[1][1].text == "190000000,50");
+  CHECK(t.rows[1][2].text == "7000000");
+}
+
+TEST_CASE("file: a JSON file with two tables", "[data_files][file]") {
+  auto tables = read_data_file(fixture("datafiles-tables.json"));
+  REQUIRE(tables.size() == 2);
+  CHECK(tables[0].first == "perioder");
+  CHECK(tables[0].second.rows.at(1).at(2).text == "22850000.50");
+  CHECK(tables[0].second.rows.at(0).at(1).text == "1.0310");
+  CHECK(tables[1].first == "deltagare");
+  CHECK(tables[1].second.rows.at(0).at(1).text == "true");
+  CHECK_FALSE(tables[1].second.rows.at(1).at(2).present);
+}
+
+TEST_CASE("file: missing, a directory, wrong extension, too large", "[data_files][file][errors]") {
+  std::string missing = fixture("datafiles-no-such-file.csv");
+  Diagnostic m = file_error(missing);
+  CHECK(m.kind == DiagKind::io);
+  CHECK(m.code == "E801");
+  CHECK(contains(m.message, missing));
+  CHECK(contains(m.message, "No such file or directory"));
+
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "utfall-datafiles-test.csv";
+  fs::create_directories(dir);
+  Diagnostic d = file_error(dir.string());
+  CHECK(d.code == "E801");
+  CHECK(contains(d.message, "directory"));
+  fs::remove(dir);
+
+  Diagnostic ext = file_error("plan.xlsx");
+  CHECK(ext.kind == DiagKind::data);
+  CHECK(ext.code == "E513");
+  CHECK(contains(ext.message, "plan.xlsx"));
+  CHECK(contains(ext.message, ".csv and .json"));
+
+  ReadLimits tiny;
+  tiny.max_bytes = 10;
+  Diagnostic big = file_error(fixture("datafiles-plan.csv"), tiny);
+  CHECK(big.kind == DiagKind::limit);
+  CHECK(big.code == "E702");
+}
+
+TEST_CASE("file: the extension's letter case does not matter", "[data_files][file]") {
+  namespace fs = std::filesystem;
+  fs::path path = fs::temp_directory_path() / "utfall-datafiles-test.CSV";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "a;b\n1;2\n";
+  }
+  auto tables = read_data_file(path.string());
+  fs::remove(path);
+  REQUIRE(tables.size() == 1);
+  CHECK(tables[0].second.rows.at(0).at(1).text == "2");
+}
