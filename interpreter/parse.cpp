@@ -135,6 +135,7 @@ template <>
 struct action<g::number_digits> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
+    if (in.size() > 10000) throw p::parse_error("a number literal longer than 10000 characters (the limit on the size of numbers)", in);
     b.number = Number::parse_decimal(in.string());
     if (!b.number) throw p::parse_error("malformed number", in);
     b.number_range = b.range(in);

@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Diagnostics of the command line: exit code, diagnostic code and position, one row per check.
+
+Usage: test_diagnostics.py <utfall binary> <source dir>
+
+Each row writes a small contract (and, where needed, a data file) into a fresh temporary
+directory, runs one command there, and checks three things:
+
+  - the exit code (docs/cli.md: 2 contract wrong, 3 data wrong or unreadable, 4 evaluation
+    failed, 64 usage);
+  - a stderr line that begins `WHERE: error[CODE]`, where WHERE is `file:line:col` for a
+    contract or an expression, or the location text of a data file
+    (`plan.csv: row 2 (line 3), column `x``);
+  - optionally, a substring of stderr (a word of the message, a "did you mean").
+
+Every position is computed here from the text the row writes (the line of the offending
+token and its column in code points, which is what the renderer prints), never copied from a
+run. Each run has a time limit, and a run killed by a signal fails its row. At the end the
+script prints `N passed, N failed` and exits 1 if any row failed.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+TIME_LIMIT = 20.0  # seconds for one run; a deep-nesting input must end well within it
+FAST = 5.0         # a run that is required to be quick (deep nesting) must end within this
+
+
+# ---- positions ---------------------------------------------------------------------------
+
+def _bytes(text):
+    return text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+def line_col(text, offset):
+    """1-based line and code-point column of byte `offset` in `text` (str or bytes)."""
+    b = _bytes(text)
+    line = b.count(b"\n", 0, offset) + 1
+    start = b.rfind(b"\n", 0, offset) + 1
+    # Code points: every byte that is not a UTF-8 continuation byte starts one.
+    col = sum(1 for ch in b[start:offset] if not 0x80 <= ch <= 0xBF) + 1
+    return line, col
+
+
+def at(name, text, needle, nth=0, delta=0):
+    """`name:line:col` of the `nth` occurrence of `needle` in `text`, moved `delta` bytes on."""
+    b, n = _bytes(text), _bytes(needle)
+    off = -1
+    for _ in range(nth + 1):
+        off = b.find(n, off + 1)
+        if off < 0:
+            raise ValueError(f"{needle!r} not in the row's text")
+    line, col = line_col(b, off + delta)
+    return f"{name}:{line}:{col}"
+
+
+def at_end(name, text):
+    """`name:line:col` of the end of the text (where a parser that runs out of input stops)."""
+    b = _bytes(text)
+    line, col = line_col(b, len(b))
+    return f"{name}:{line}:{col}"
+
+
+def at_line_end(name, text, needle):
+    """`name:line:col` of the end of the line that holds `needle` (before its line break)."""
+    b = _bytes(text)
+    off = b.find(_bytes(needle))
+    if off < 0:
+        raise ValueError(f"{needle!r} not in the row's text")
+    nl = b.find(b"\n", off)
+    line, col = line_col(b, nl if nl >= 0 else len(b))
+    return f"{name}:{line}:{col}"
+
+
+def csv_row(name, text, line_prefix, column, nth=0):
+    """Location of a cell in a CSV with a header and no blank lines:
+    `name: row R (line L), column `C``, for the `nth` line that begins with `line_prefix`."""
+    lines = text.split("\n")
+    for i, ln in enumerate(lines):
+        if i > 0 and ln.startswith(line_prefix):
+            if nth > 0:
+                nth -= 1
+                continue
+            line = i + 1
+            return f"{name}: row {line - 1} (line {line}), column `{column}`"
+    raise ValueError(f"no line begins with {line_prefix!r}")
+
+
+def csv_row_only(name, text, line_prefix):
+    loc = csv_row(name, text, line_prefix, "?")
+    return loc[: loc.index(", column")]
+
+
+# ---- inputs -------------------------------------------------------------------------------
+
+HEADER = """contract "Diagnostics"
+currency SEK
+party kommun "Kommunen"
+party fonden "Fonden"
+unit placement plural placements
+periods yearly 2025 .. 2027
+"""
+
+
+def contract(body):
+    return HEADER + body
+
+
+SERIES = HEADER + """input x : SEK per period
+clause "1" {
+  pay kommun -> fonden amount x
+}
+"""
+
+PARTICIPANTS = HEADER + """input ungdomar : participants {
+  inskriven : period
+  stabil : boolean
+}
+clause "1" {
+  pay kommun -> fonden for each u in ungdomar where u.inskriven = period
+    amount 5 SEK
+}
+"""
+
+GOOD_CSV = "period,x\n2025,1\n2026,2\n2027,3\n"
+
+
+class Row:
+    def __init__(self, name, files, args, exit_code, code, where, contains=None, fast=False):
+        self.name = name
+        self.files = files          # {file name: str or bytes}
+        self.args = args            # command line after the binary
+        self.exit_code = exit_code
+        self.code = code            # "E318"
+        self.where = where          # "c.utfall:9:11", or a data file's location text
+        self.contains = contains    # optional substring of stderr
+        self.fast = fast            # must end within FAST seconds
+
+
+def rows():
+    R = []
+
+    def check(name, text, code, where, contains=None, exit_code=2, fast=False):
+        R.append(Row(name, {"c.utfall": text}, ["check", "c.utfall"], exit_code, code, where, contains, fast))
+
+    # ---- syntax ----
+    t = contract('clause "1" {\n  let y = 1\n')
+    check("missing } at the end of the file", t, "E101", at_end("c.utfall", t), "expected `}`")
+    t = contract('clause "1" {\n  let y = 1\n\nterm z = 2\n')
+    check("missing } before the next declaration", t, "E101", at("c.utfall", t, "term z"), "expected `}`")
+    t = contract('clause "1" {\n  pay kommun fonden amount 1 SEK\n}\n')
+    check("missing -> between payer and payee", t, "E101", at("c.utfall", t, "fonden amount"), "`->`")
+    t = 'contract "Diagnostics\ncurrency SEK\n'
+    check("unterminated string", t, "E101", at_line_end("c.utfall", t, 'contract "'), "unterminated string")
+    t = contract('clause "1" "Titel {\n}\n')
+    check("unterminated clause title", t, "E101", at_line_end("c.utfall", t, 'clause "1"'), "unterminated string")
+    t = contract("  foo\n")
+    check("stray name at top level", t, "E101", at("c.utfall", t, "foo"), "expected a declaration")
+    t = contract("term p = 1 SEK\n}\n")
+    check("stray } at top level", t, "E101", at("c.utfall", t, "}"), "expected a declaration")
+    t = contract('clause "1" {\n  let y = if true then 1\n}\n')
+    check("if without else", t, "E101", at("c.utfall", t, "}"), "`else`")
+    t = contract("term y 5\n")
+    check("term without =", t, "E101", at("c.utfall", t, "5\n"), "expected `=`")
+    t = contract("term y =\nterm z = 1\n")
+    check("term without a value", t, "E101", at("c.utfall", t, "term z"), "expected an expression")
+    t = contract("term y = (1 + 2\nterm z = 1\n")
+    check("unclosed parenthesis", t, "E101", at("c.utfall", t, "term z"), "expected `)`")
+    t = contract("term y = 1.\n")
+    check("no digits after the decimal point", t, "E101", at("c.utfall", t, ".\n", delta=1), "digits")
+
+    # ---- names ----
+    t = contract("term pris = 5 SEK\nterm y = pros * 2\n")
+    check("unknown name with a suggestion", t, "E208", at("c.utfall", t, "pros"), "did you mean `pris`?")
+    t = contract('clause "1" {\n  pay kommun -> fonden amount summa(1 SEK)\n}\n')
+    check("unknown function", t, "E209", at("c.utfall", t, "summa"))
+    t = contract("term p = 1 SEK\nterm p = 2 SEK\n")
+    check("term declared twice", t, "E202", at("c.utfall", t, "p = 2", delta=0), "declared twice")
+    t = contract('input x : SEK per period\nclause "1" {\n  let x = 1 SEK\n  pay kommun -> fonden amount x\n}\n')
+    check("let with the name of an input", t, "E202", at("c.utfall", t, "x = 1"), "first declared here")
+    t = contract('party kommun "Igen"\n')
+    check("party declared twice", t, "E201", at("c.utfall", t, "kommun", nth=1), "declared twice")
+    t = contract("unit placement\n")
+    check("unit declared twice", t, "E201", at("c.utfall", t, "placement", nth=2), "declared twice")
+    t = contract('clause "1" {\n  let y = 1\n}\nclause "1" {\n  let z = 2\n}\n')
+    check("clause declared twice", t, "E417", at("c.utfall", t, '"1"', nth=1), "declared twice")
+    t = contract('clause "1" {\n  pay kommun -> stiftelsen amount 1 SEK\n}\n')
+    check("payment to an undeclared party", t, "E212", at("c.utfall", t, "stiftelsen"), "declare it with `party stiftelsen`")
+    t = contract('clause "1" {\n  pay bolaget -> fonden amount 1 SEK\n}\n')
+    check("payment from an undeclared party", t, "E212", at("c.utfall", t, "bolaget"), "not a declared party")
+    t = contract('clause "1" {\n  let y = z + 1 SEK\n  let z = y + 1 SEK\n}\n')
+    check("cycle between two lets", t, "E210", at("c.utfall", t, "y + 1"), "y -> z -> y")
+
+    # ---- types and units ----
+    t = contract("term y = 5 kronor\n")
+    check("unknown unit", t, "E301", at("c.utfall", t, "kronor"), "declare it with `unit kronor`")
+    t = contract('term n = 3 placements\nclause "1" {\n  let y = 5 SEK + n\n}\n')
+    check("SEK + placements in a let", t, "E318", at("c.utfall", t, "5 SEK + n"), "cannot add SEK and placements")
+    t = contract('input r : ratio per period\nterm s = 5 SEK\nclause "1" {\n  let y = s < r\n}\n')
+    check("comparing SEK with a ratio", t, "E318", at("c.utfall", t, "s < r"), "cannot compare SEK")
+    t = contract('clause "1" {\n  pay kommun -> fonden amount 5 placements\n}\n')
+    check("payment amount not in the currency", t, "E303", at("c.utfall", t, "5 placements"), "must be SEK")
+    t = contract('clause "1" {\n  let y = if 1 SEK then 1 else 0\n}\n')
+    check("if with a condition that is not boolean", t, "E307", at("c.utfall", t, "1 SEK then"), "must be boolean")
+
+    # ---- structure ----
+    t = contract("table t {\n  [0, 10) -> 1\n  [20, 30) -> 2\n}\n")
+    check("step table with a gap", t, "E415", at("c.utfall", t, "[0, 10)"), "a gap")
+    t = contract("table t {\n  [0, 10) -> 1\n  [5, 30) -> 2\n}\n")
+    check("step table with an overlap", t, "E416", at("c.utfall", t, "[0, 10)"), "an overlap")
+    t = contract("table t {\n  [0, 10] -> 1\n  [10, 30) -> 2\n}\n")
+    check("step table: closed ends meet", t, "E416", at("c.utfall", t, "[0, 10]"), "an overlap between this interval and the next at 10")
+    t = contract('clause "1" {\n  pay kommun -> fonden amount 1 SEK from 2031\n}\n')
+    check("period outside the calendar (from)", t, "E407", at("c.utfall", t, "2031"), "(2025 .. 2027)")
+    t = contract('clause "1" {\n  pay kommun -> fonden amount 1 SEK until 2024\n}\n')
+    check("period outside the calendar (until)", t, "E407", at("c.utfall", t, "2024"), "not a period of the calendar")
+    t = contract('input x : SEK per period\nclause "1" {\n  pay kommun -> fonden amount x @ 2031\n}\n')
+    check("period outside the calendar (x @ P)", t, "E407", at("c.utfall", t, "2031"))
+    t = contract('input x : SEK per period\nclause "1" {\n  pay kommun -> fonden amount sum(x over 2024 .. 2026)\n}\n')
+    check("period outside the calendar (sum over)", t, "E407", at("c.utfall", t, "2024"))
+    t = contract('clause "1" {\n  pay kommun -> kommun amount 1 SEK\n}\n')
+    check("a party paying itself", t, "E418", at("c.utfall", t, "kommun amount"), "cannot pay itself")
+
+    # ---- text the grammar never sees ----
+    t = contract('term hälsa = 1\n').encode() + b'term \xc3\xa5r = "\xff"\n'
+    check("invalid UTF-8", t, "E102", at("c.utfall", t, b"\xff"), "not valid UTF-8")
+    t = contract('term år = 1\n').encode() + b"# \xc3\xa5\xc3\xa4 \xc0\xaf\n"
+    check("invalid UTF-8 (overlong form)", t, "E102", at("c.utfall", t, b"\xc0"), "not valid UTF-8")
+    t = contract('term år = 1 # åäö\n').encode() + "term b = 2 # å".encode() + b"\x00\n"
+    check("NUL byte", t, "E103", at("c.utfall", t, b"\x00"), "NUL byte")
+
+    # ---- limits: deep nesting ends with an error, quickly, without a crash ----
+    n = 100_000
+    t = contract("term y = " + "(" * n + "1" + ")" * n + "\n")
+    # The limit is 200 levels: the 201st parenthesis is the first one too deep.
+    check("100000 nested parentheses", t, "E101", at("c.utfall", t, "(", delta=200), "nest", fast=True)
+    t = contract("term y = " + "-" * n + "1\n")
+    check("100000 nested minus signs", t, "E101", at("c.utfall", t, "= -", delta=2 + 200), "nest", fast=True)
+    t = contract("term y = " + "max(" * n + "1" + ")" * n + "\n")
+    # The 201st call, at its name.
+    check("100000 nested calls", t, "E101", at("c.utfall", t, "max(", delta=200 * len("max(")), "nest", fast=True)
+
+    # ---- evaluation on data (exit 4) ----
+    zero_csv = "period,x\n2025,1\n2026,0\n2027,3\n"
+    t = contract('input x : SEK per period\nclause "1" {\n  pay kommun -> fonden amount 100 SEK * (1 SEK / x)\n}\n')
+    R.append(Row("division by zero at run time", {"c.utfall": t, "d.csv": zero_csv},
+                 ["run", "c.utfall", "-d", "d.csv"], 4, "E601", at("c.utfall", t, "x)"), "division by zero"))
+    t = contract('input x : SEK per period\nclause "1" {\n  pay kommun -> fonden amount x / 3\n}\n')
+    R.append(Row("payment not exact in öre", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 4, "E602", at("c.utfall", t, "pay kommun"), "rounded half_up to 0.01"))
+
+    # ---- data files (exit 3) ----
+    def data(name, fname, text, code, where, contains=None, contract_text=SERIES, exit_code=3):
+        files = {"c.utfall": contract_text}
+        if text is not None:
+            files[fname] = text
+        R.append(Row(name, files, ["run", "c.utfall", "-d", fname], exit_code, code, where, contains))
+
+    t = "period,x\n2025,1\n2026,\n2027,3\n"
+    data("missing value in a column", "m.csv", t, "E524", csv_row("m.csv", t, "2026", "x"), "no value for period 2026")
+    t = "period,x,y\n2025,1,1\n2026,2,2\n2027,3,3\n"
+    data("unknown column", "uc.csv", t, "E521", "uc.csv: column `y`", "not a series input")
+    t = "period,x\n2025,1\n2026,2\n2026,2\n2027,3\n"
+    data("duplicate period row", "dup.csv", t, "E523",
+         csv_row("dup.csv", t, "2026", "period", nth=1), "second row")
+    t = "period,x\n2025,1\n2026,2\n2027,3\n2031,4\n"
+    data("period outside the calendar", "out.csv", t, "E522", csv_row("out.csv", t, "2031", "period"), "(2025 .. 2027)")
+    t = "period,x\n2025,1e5\n2026,2\n2027,3\n"
+    data("number with an exponent", "e.csv", t, "E528", csv_row("e.csv", t, "2025", "x"), "`1e5` is not a number")
+    t = 'period,x\n2025,1\n2026,"12,5"\n2027,3\n'
+    data("decimal comma", "comma.csv", t, "E528", csv_row("comma.csv", t, "2026", "x"), "`12,5` is not a number")
+    t = "period;x\n2025;1\n2026;12,5\n2027;3\n"
+    data("decimal comma, ; separated", "semi.csv", t, "E528", csv_row("semi.csv", t, "2026", "x"), "`12,5`")
+    t = "period,x\n2025,1\n2026,2,7\n2027,3\n"
+    data("ragged row: a field too many", "rag.csv", t, "E505", csv_row_only("rag.csv", t, "2026"), "the first extra field is `7`")
+    t = "period,x\n2025,1\n2026\n2027,3\n"
+    data("ragged row: a field too few", "rag2.csv", t, "E505", csv_row_only("rag2.csv", t, "2026"), "column `x`")
+    data("empty file", "empty.csv", "", "E501", "empty.csv", "empty")
+    data("blank file (JSON)", "blank.json", "  \n", "E501", "blank.json", "empty")
+    data("non-existent data file", "nosuch.csv", None, "E801", "nosuch.csv", "No such file")
+    data("unsupported extension", "plan.txt", GOOD_CSV, "E513", "plan.txt", ".csv and .json")
+    t = '{"period": 2025, "x": 1}'
+    # An object is read as tables by key; its first key, `period`, holds a number, not rows.
+    data("JSON of the wrong shape: object of numbers", "shape.json", t, "E511", "shape.json, table `period`",
+         "array of objects")
+    t = "[1, 2, 3]"
+    data("JSON of the wrong shape: array of numbers", "rows.json", t, "E511", "rows.json: row 1 (line 1)", "must be an object")
+    t = '"hello"'
+    data("JSON of the wrong shape: a string", "str.json", t, "E511", "str.json", "found a string")
+    t = '[{"period": "2025", "x": {"a": 1}}]'
+    data("JSON nested object as a value", "nest.json", t, "E512", "nest.json: row 1 (line 1), column `x`", "is an object")
+    t = '[{"period": "2025", "x": 1}\n {"period": "2026", "x": 2}]'
+    data("malformed JSON: missing comma", "bad.json", t, "E510", at("bad.json", t, "{", nth=1), "malformed JSON")
+    t = "inskriven,stabil\n2025,true\n,false\n"
+    data("participant: missing field value", "ungdomar.csv", t, "E524", csv_row("ungdomar.csv", t, ",false", "inskriven"),
+         "has no value", contract_text=PARTICIPANTS)
+    t = "inskriven,stabil,zz\n2025,true,1\n"
+    data("participant: unknown column", "ungdomar.csv", t, "E521", "ungdomar.csv: column `zz`", "not a field of `ungdomar`",
+         contract_text=PARTICIPANTS)
+    t = "inskriven,stabil\n2025,kanske\n"
+    data("participant: not a boolean", "ungdomar.csv", t, "E528", csv_row("ungdomar.csv", t, "2025", "stabil"),
+         "`kanske` is not a boolean", contract_text=PARTICIPANTS)
+    t = "inskriven,stabil\n2031,true\n"
+    data("participant: period outside the calendar", "ungdomar.csv", t, "E528",
+         csv_row("ungdomar.csv", t, "2031", "inskriven"), "not a period of the calendar", contract_text=PARTICIPANTS)
+    t = '{"ungdomar": [{"inskriven": "2025", "stabil": true}], "ungdomar": []}'
+    data("JSON table given twice", "u.json", t, "E504", "u.json", "appears twice", contract_text=PARTICIPANTS)
+    R.append(Row("non-existent contract file", {}, ["run", "nosuch.utfall", "-d", "d.csv"], 3, "E801", "nosuch.utfall",
+                 "No such file"))
+
+    # ---- utfall eval ----
+    def ev(name, text, exit_code, code, where, contains=None):
+        R.append(Row(name, {}, ["eval", text], exit_code, code, where, contains))
+
+    e = "5 SEK + 3 placements"
+    ev("eval: SEK + placements", e, 2, "E318", at("<expression>", e, "5"), "cannot add SEK and placements")
+    e = "1/(2-2)"
+    ev("eval: division by zero", e, 4, "E601", at("<expression>", e, "2-2"), "division by zero")
+    e = "(1 SEK) / (0 SEK)"
+    ev("eval: division by zero SEK", e, 4, "E601", at("<expression>", e, "0 SEK"), "division by zero")
+    e = "1 +"
+    ev("eval: operator without operand", e, 2, "E101", at_end("<expression>", e), "after the operator")
+    e = "(1"
+    ev("eval: unclosed parenthesis", e, 2, "E101", at_end("<expression>", e), "expected `)`")
+    e = "1 < 2 < 3"
+    ev("eval: comparisons do not chain", e, 2, "E101", at("<expression>", e, "<", nth=1), "unexpected text")
+    e = "1 2"
+    ev("eval: two numbers", e, 2, "E101", at("<expression>", e, "2"), "unexpected text")
+    e = "if true then 1"
+    ev("eval: if without else", e, 2, "E101", at_end("<expression>", e), "`else`")
+    e = "pros"
+    ev("eval: unknown name", e, 2, "E208", at("<expression>", e, "pros"), "unknown name `pros`")
+    e = ""
+    ev("eval: empty expression", e, 2, "E101", "<expression>:1:1", "expected an expression")
+    return R
+
+
+# ---- running ------------------------------------------------------------------------------
+
+def run_row(binary, row):
+    with tempfile.TemporaryDirectory(prefix="utfall-diag-") as tmp:
+        for fname, content in row.files.items():
+            with open(os.path.join(tmp, fname), "wb") as f:
+                f.write(_bytes(content))
+        start = time.monotonic()
+        try:
+            p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT)
+        except subprocess.TimeoutExpired:
+            return [f"did not end within {TIME_LIMIT:.0f} s"]
+        elapsed = time.monotonic() - start
+    stderr = p.stderr.decode("utf-8", "replace")
+    problems = []
+    if p.returncode < 0:
+        problems.append(f"killed by signal {-p.returncode}")
+    elif p.returncode != row.exit_code:
+        problems.append(f"exit code {p.returncode}, expected {row.exit_code}")
+    if row.fast and elapsed > FAST:
+        problems.append(f"took {elapsed:.1f} s, more than {FAST:.0f} s")
+    tag = f"error[{row.code}]"
+    lines = [ln for ln in stderr.splitlines() if tag in ln]
+    if not lines:
+        problems.append(f"no {tag} in stderr")
+    elif row.where is not None and not any(ln.startswith(f"{row.where}: {tag}") for ln in lines):
+        problems.append(f"no line `{row.where}: {tag}...`; got: " + " | ".join(lines[:3]))
+    if row.contains is not None and row.contains not in stderr:
+        problems.append(f"stderr lacks {row.contains!r}")
+    if problems:
+        problems.append("stderr was: " + (stderr.strip()[:600] or "(empty)"))
+    return problems
+
+
+def main():
+    if len(sys.argv) < 2:
+        print("usage: test_diagnostics.py <utfall binary> [source dir]", file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    passed = failed = 0
+    for row in rows():
+        problems = run_row(binary, row)
+        if problems:
+            failed += 1
+            print(f"FAIL {row.name}")
+            for pr in problems:
+                print(f"     {pr}")
+        else:
+            passed += 1
+            print(f"ok   {row.name}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

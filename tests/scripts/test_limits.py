@@ -1,0 +1,33 @@
+"""Limits end in a clear error with its exit code, quickly: the size of numbers, the length of
+literals, the nesting depth. Expected exit codes and codes are those documented in the README."""
+import subprocess
+import sys
+import time
+
+utfall = sys.argv[1]
+passed = failed = 0
+
+
+def check(label, args, want_exit, want_text):
+    global passed, failed
+    start = time.monotonic()
+    out = subprocess.run([utfall, *args], capture_output=True, text=True, timeout=60)
+    took = time.monotonic() - start
+    ok = out.returncode == want_exit and want_text in out.stderr and took < 10
+    if ok:
+        passed += 1
+        print(f"pass {label}")
+    else:
+        failed += 1
+        print(f"FAIL {label}: exit {out.returncode} (want {want_exit}), {took:.1f}s\n{out.stderr[:500]}")
+
+
+big = "9" * 6000
+# 6000 digits times 6000 digits has 12000 digits: past the limit of 10000.
+check("product over 10000 digits", ["eval", f"{big} * {big}"], 5, "error[E704]")
+check("a literal over 10000 characters", ["eval", "1" * 10001], 2, "error[E101]")
+check("nesting past the limit", ["eval", "(" * 50000 + "1" + ")" * 50000], 2, "nest deeper")
+check("one value under the limit is fine", ["eval", f"{big} + 1"], 0, "")
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

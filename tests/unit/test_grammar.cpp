@@ -1,0 +1,189 @@
+// The grammar: PEGTL's static analysis of the top rules, and a table of expressions that the
+// expression parser accepts or rejects (with the column of the error). Every expected column is
+// counted by hand in the text beside it (1-based, in bytes; the texts here are ASCII).
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/analyze.hpp>
+#include <variant>
+
+#include "grammar/grammar.hpp"
+#include "interpreter/parse.hpp"
+
+using namespace utfall;
+
+namespace {
+
+ExpressionParseResult parse(const std::string& text, const ParseOptions& options = {}) {
+  return parse_expression(std::make_shared<Source>(Source{"<t>", text}), options);
+}
+
+}  // namespace
+
+TEST_CASE("the grammar has no left recursion or empty loops", "[grammar]") {
+  // analyze<>() reports rules that can recurse without consuming input and loops over rules
+  // that can succeed on empty input; either would make the parser hang or overflow.
+  REQUIRE(tao::pegtl::analyze<grammar::contract_file>() == 0);
+  REQUIRE(tao::pegtl::analyze<grammar::expression_file>() == 0);
+}
+
+TEST_CASE("expressions the parser accepts", "[grammar]") {
+  const char* accepted[] = {
+      "1 + 2 * 3",
+      "a.b",
+      "sum(x for u in s where u.a > 1)",
+      "sum(x for u in s)",
+      "sum(x over 2016 .. 2018)",
+      "count(u in s where u.ok)",
+      "x @ 2027",
+      "x @ @2027",
+      "@2027",
+      "--1",
+      "- -1",
+      "not (not true)",
+      "not a and b or c",
+      "7_000_000 SEK",
+      "500_000 SEK per placement",
+      "30 %",
+      "0.075",
+      "if a then 1 else 2",
+      "if a then if b then 1 else 2 else 3",
+      "max(a, b)",
+      "f()",
+      "round(x, 0.01, half_even)",
+      "(1)",
+      "1 <= 2",
+      "1 != 2",
+      "1 = 2",
+      "period + 1",
+      "  1  ",
+      "1 # a comment",
+      "(\n1\n+\n2\n)",
+  };
+  for (const char* text : accepted) {
+    INFO("expression: " << text);
+    auto r = parse(text);
+    CHECK(r.diagnostics.empty());
+    CHECK(r.expr != nullptr);
+  }
+}
+
+TEST_CASE("the parser builds the expected tree", "[grammar]") {
+  SECTION("* binds tighter than +") {
+    auto r = parse("1 + 2 * 3");
+    REQUIRE(r.expr);
+    auto* b = std::get_if<ast::Binary>(&r.expr->node);
+    REQUIRE(b);
+    CHECK(b->op == ast::BinaryOp::add);
+    REQUIRE(std::get_if<ast::Binary>(&b->rhs->node));
+    CHECK(std::get_if<ast::Binary>(&b->rhs->node)->op == ast::BinaryOp::multiply);
+  }
+  SECTION("--1 is a negation of a negation") {
+    auto r = parse("--1");
+    REQUIRE(r.expr);
+    auto* u = std::get_if<ast::Unary>(&r.expr->node);
+    REQUIRE(u);
+    CHECK(u->op == ast::UnaryOp::negate);
+    auto* inner = std::get_if<ast::Unary>(&u->operand->node);
+    REQUIRE(inner);
+    CHECK(inner->op == ast::UnaryOp::negate);
+  }
+  SECTION("a.b is a field of a participant") {
+    auto r = parse("a.b");
+    REQUIRE(r.expr);
+    auto* f = std::get_if<ast::FieldRef>(&r.expr->node);
+    REQUIRE(f);
+    CHECK(f->binder.text == "a");
+    CHECK(f->field.text == "b");
+  }
+  SECTION("x @ 2027") {
+    auto r = parse("x @ 2027");
+    REQUIRE(r.expr);
+    auto* a = std::get_if<ast::At>(&r.expr->node);
+    REQUIRE(a);
+    CHECK(a->period.name == "2027");
+  }
+  SECTION("7_000_000 SEK keeps its unit") {
+    auto r = parse("7_000_000 SEK");
+    REQUIRE(r.expr);
+    auto* n = std::get_if<ast::NumberLit>(&r.expr->node);
+    REQUIRE(n);
+    CHECK(n->value.to_string() == "7000000");
+    REQUIRE(n->unit.numerator.size() == 1);
+    CHECK(n->unit.numerator[0].text == "SEK");
+  }
+}
+
+TEST_CASE("expressions the parser rejects, with the column of the error", "[grammar]") {
+  struct Case {
+    const char* text;
+    std::size_t column;
+  };
+  const Case rejected[] = {
+      {"(1", 3},                  // `)` expected at the end
+      {"1 +", 4},                 // an operand expected at the end
+      {"1 < 2 < 3", 7},           // comparisons do not chain: the second `<` is left over
+      {"1 = 1 = 1", 7},           // nor does `=`
+      {"1 2", 3},                 // text after the end of the expression
+      {"", 1},                    // no expression at all
+      {"1.", 3},                  // digits after the decimal point
+      {"1..2", 2},                // `..` is not an operator
+      {"if a then 1", 12},        // an `if` needs `else`
+      {"if a 1 else 2", 6},       // ... and `then`
+      {"sum(x)", 6},              // sum needs `for` or `over`
+      {"sum(x for u)", 12},       // `in` after the binder
+      {"count(u in)", 11},        // the set after `in`
+      {"x @", 4},                 // a period after `@`
+      {"a.", 3},                  // a field after `.`
+      {"max(1, 2", 9},            // `)` after the arguments
+      {"-", 2},                   // an operand after `-`
+      {"not", 4},                 // an operand after `not`
+      {"1 and", 6},               // an operand after `and`
+      {"1 or", 5},                // an operand after `or`
+      {"\"text\"", 1},            // a string is not an expression
+      {"1 ->", 3},                // `->` is not subtraction
+  };
+  for (const auto& c : rejected) {
+    INFO("expression: " << c.text);
+    auto r = parse(c.text);
+    CHECK(r.expr == nullptr);
+    REQUIRE(r.diagnostics.size() == 1);
+    const auto& d = r.diagnostics.front();
+    CHECK(d.code == "E101");
+    CHECK(d.kind == DiagKind::syntax);
+    REQUIRE(d.range.has_value());
+    CHECK(d.range->begin.line == 1);
+    CHECK(d.range->begin.column == c.column);
+  }
+}
+
+TEST_CASE("nesting deeper than the limit is a diagnostic, not a crash", "[grammar]") {
+  const std::size_t n = 100000;
+  SECTION("parentheses") {
+    auto r = parse(std::string(n, '(') + "1" + std::string(n, ')'));
+    CHECK(r.expr == nullptr);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].code == "E101");
+    CHECK(r.diagnostics[0].message.find("nest") != std::string::npos);
+    // The limit is 200 levels: the 201st parenthesis is the first one too deep.
+    CHECK(r.diagnostics[0].range->begin.column == 201);
+  }
+  SECTION("minus signs") {
+    auto r = parse(std::string(n, '-') + "1");
+    CHECK(r.expr == nullptr);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].code == "E101");
+    CHECK(r.diagnostics[0].range->begin.column == 201);
+  }
+  SECTION("a lower limit applies as configured") {
+    ParseOptions options;
+    options.max_nesting = 3;
+    CHECK(parse("(((1)))", options).expr != nullptr);
+    auto r = parse("((((1))))", options);
+    CHECK(r.expr == nullptr);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].range->begin.column == 4);
+  }
+}
