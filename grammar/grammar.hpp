@@ -134,7 +134,8 @@ struct arrow : p::string<'-', '>'> {};
 
 // ---- Units ----
 
-struct unit_name : identifier {};
+// A unit starts with a letter: "7__0" is a malformed number, not 7 of a unit "__0".
+struct unit_name : p::seq<p::not_at<p::one<'_'>>, identifier> {};
 struct unit_per_name : identifier {};
 struct unit_per : p::seq<blanks, kw_per, blanks, unit_per_name> {};
 // SEK, placements, SEK per placement
@@ -210,7 +211,9 @@ struct op_lt : p::seq<ws, p::one<'<'>, ws, p::must<add_expr>> {};
 struct op_gt : p::seq<ws, p::one<'>'>, ws, p::must<add_expr>> {};
 struct op_eq : p::seq<ws, p::one<'='>, p::not_at<p::one<'='>>, ws, p::must<add_expr>> {};
 struct cmp_expr : p::seq<add_expr, p::opt<p::sor<op_le, op_ge, op_ne, op_lt, op_gt, op_eq>>> {};
-struct logical_not : p::seq<kw_not, ws, p::must<cmp_expr>> {};
+struct not_expr;
+struct not_operand : p::seq<not_expr> {};
+struct logical_not : p::seq<kw_not, ws, p::must<not_operand>> {};
 struct not_expr : p::sor<logical_not, cmp_expr> {};
 struct op_and : p::seq<ws, kw_and, ws, p::must<not_expr>> {};
 struct and_expr : p::seq<not_expr, p::star<op_and>> {};

@@ -98,6 +98,7 @@ struct Expr {
                OverParticipants, OverPeriods>
       node;
   SourceRange range;
+  int height = 1;  // of the tree below and including this node; bounded by the parser
 };
 
 // ---- Declarations ----

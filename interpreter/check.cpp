@@ -273,7 +273,8 @@ std::optional<int> Checker::period(const ast::PeriodRef& ref) {
 checked::Applicability Checker::applicability(const ast::Applicability& a) {
   checked::Applicability r{0, static_cast<int>(c_.periods.size()) - 1};
   if (a.from) r.first = period(*a.from).value_or(r.first);
-  if (a.until) r.last = period(*a.until).value_or(r.last);
+  bool same = a.from && a.until && a.from->range.begin.offset == a.until->range.begin.offset;  // `in P`
+  if (a.until) r.last = same ? r.first : period(*a.until).value_or(r.last);
   if (r.last < r.first) error(DiagKind::structure, "E408", "the periods run backwards: the last comes before the first", a.range);
   return r;
 }
@@ -1187,7 +1188,8 @@ void Checker::run(const ast::Contract& a) {
     mark_ptr(w.pool);
     for (const auto& t : w.tiers) { mark_ptr(t.amount); mark_ptr(t.cap); }
   }
-  for (std::size_t i = 0; i < used.size(); ++i)
+  // Only a contract without errors is judged for this: a failed expression may be the user.
+  for (std::size_t i = 0; i < used.size() && !has_errors(diags_); ++i)
     if (!used[i]) warning("W201", fmt::format("the input `{}` is declared but never used", c_.inputs[i].name), c_.inputs[i].range);
 }
 

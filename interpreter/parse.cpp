@@ -82,9 +82,29 @@ struct Builder {
     exprs.pop_back();
     return e;
   }
+  // The height of the tree is bounded as well as the nesting of parentheses: a flat chain of
+  // 20 000 `+` is as deep for the checker and evaluator as 20 000 parentheses.
+  static constexpr int max_height = 1000;
   template <typename Node>
   void push(Node node, SourceRange r) {
-    exprs.push_back(std::make_unique<ast::Expr>(ast::Expr{std::move(node), std::move(r)}));
+    int height = 1;
+    auto child = [&](const ast::ExprPtr& e) {
+      if (e) height = std::max(height, e->height + 1);
+    };
+    if constexpr (requires { node.lhs; }) child(node.lhs), child(node.rhs);
+    if constexpr (requires { node.operand; }) child(node.operand);
+    if constexpr (requires { node.condition; }) child(node.condition), child(node.then_branch), child(node.else_branch);
+    if constexpr (requires { node.args; }) for (const auto& a : node.args) child(a);
+    if constexpr (requires { node.body; }) child(node.body);
+    if constexpr (requires { node.filter; }) child(node.filter);
+    if (height > max_height)
+      throw p::parse_error(fmt_height(), p::position(p::internal::iterator(r.source->text.data() + r.begin.offset, r.begin.offset, r.begin.line, r.begin.column), r.source->name));
+    auto e = std::make_unique<ast::Expr>(ast::Expr{std::move(node), std::move(r)});
+    e->height = height;
+    exprs.push_back(std::move(e));
+  }
+  static std::string fmt_height() {
+    return "the expression nests deeper than the limit of " + std::to_string(max_height) + " operators";
   }
   ast::Name pop_name() {
     auto n = std::move(names.back());
@@ -857,7 +877,8 @@ struct action<g::example_decl> {
 // nesting depth (each level of nesting passes through `primary` or `negation`).
 template <typename Rule>
 struct control : p::normal<Rule> {
-  static constexpr bool nests = std::is_same_v<Rule, g::primary> || std::is_same_v<Rule, g::negation>;
+  static constexpr bool nests =
+      std::is_same_v<Rule, g::primary> || std::is_same_v<Rule, g::negation> || std::is_same_v<Rule, g::logical_not>;
 
   template <typename Input, typename... States>
   [[noreturn]] static void raise(const Input& in, States&&...) {

@@ -74,17 +74,20 @@ def at_line_end(name, text, needle):
     return f"{name}:{line}:{col}"
 
 
-def csv_row(name, text, line_prefix, column, nth=0):
-    """Location of a cell in a CSV with a header and no blank lines:
-    `name: row R (line L), column `C``, for the `nth` line that begins with `line_prefix`."""
+def csv_row(name, text, line_prefix, column, nth=0, row=None):
+    """Location of a cell in a CSV whose first line is the header:
+    `name: row R (line L), column `C``, for the `nth` line that begins with `line_prefix`.
+    R counts the non-blank lines after the header up to this one; give `row` when a quoted
+    field spans lines."""
     lines = text.split("\n")
     for i, ln in enumerate(lines):
         if i > 0 and ln.startswith(line_prefix):
             if nth > 0:
                 nth -= 1
                 continue
-            line = i + 1
-            return f"{name}: row {line - 1} (line {line}), column `{column}`"
+            if row is None:
+                row = sum(1 for earlier in lines[1 : i + 1] if earlier.strip())
+            return f"{name}: row {row} (line {i + 1}), column `{column}`"
     raise ValueError(f"no line begins with {line_prefix!r}")
 
 
@@ -133,7 +136,7 @@ class Row:
         self.files = files          # {file name: str or bytes}
         self.args = args            # command line after the binary
         self.exit_code = exit_code
-        self.code = code            # "E318"
+        self.code = code            # "E318"; None: no error expected (a control row)
         self.where = where          # "c.utfall:9:11", or a data file's location text
         self.contains = contains    # optional substring of stderr
         self.fast = fast            # must end within FAST seconds
@@ -144,6 +147,14 @@ def rows():
 
     def check(name, text, code, where, contains=None, exit_code=2, fast=False):
         R.append(Row(name, {"c.utfall": text}, ["check", "c.utfall"], exit_code, code, where, contains, fast))
+
+    # ---- controls: the texts the rows below start from are valid ----
+    R.append(Row("control: the series contract runs", {"c.utfall": SERIES, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+    R.append(Row("control: the participant contract runs",
+                 {"c.utfall": PARTICIPANTS, "ungdomar.csv": "inskriven,stabil\n2025,true\n2026,false\n"},
+                 ["run", "c.utfall", "-d", "ungdomar.csv"], 0, None, None))
+    R.append(Row("control: eval", {}, ["eval", "(200_000_000 SEK - 170_000_000 SEK) * 30 %"], 0, None, None))
 
     # ---- syntax ----
     t = contract('clause "1" {\n  let y = 1\n')
@@ -260,6 +271,18 @@ def rows():
 
     t = "period,x\n2025,1\n2026,\n2027,3\n"
     data("missing value in a column", "m.csv", t, "E524", csv_row("m.csv", t, "2026", "x"), "no value for period 2026")
+    t = "period,x\r\n2025,1\r\n2026,\r\n2027,3\r\n"
+    data("missing value, CRLF line ends", "crlf.csv", t, "E524", csv_row("crlf.csv", t, "2026", "x"), "period 2026")
+    t = "period,x\n\n2025,1\n   \n2026,\n2027,3\n"
+    data("missing value after blank lines", "blank.csv", t, "E524", csv_row("blank.csv", t, "2026", "x"), "period 2026")
+    t = 'period,x\n2025,"1\n"\n2026,\n2027,3\n'
+    data("missing value after a quoted line break", "ml.csv", t, "E524", csv_row("ml.csv", t, "2026", "x", row=2),
+         "period 2026")
+    t = "period,x\n2025,1\n2026,\xff\n2027,3\n".encode("latin-1")
+    data("invalid UTF-8 in a CSV value", "bad8.csv", t, "E507",
+         csv_row("bad8.csv", t.decode("latin-1"), "2026", "x"), "not valid UTF-8")
+    t = '[{"period": "2025", "x": "åä'.encode() + b'\xff"}]'
+    data("invalid UTF-8 in JSON", "bad8.json", t, "E507", at("bad8.json", t, b"\xff"), "not valid UTF-8")
     t = "period,x,y\n2025,1,1\n2026,2,2\n2027,3,3\n"
     data("unknown column", "uc.csv", t, "E521", "uc.csv: column `y`", "not a series input")
     t = "period,x\n2025,1\n2026,2\n2026,2\n2027,3\n"
@@ -293,6 +316,8 @@ def rows():
     data("JSON nested object as a value", "nest.json", t, "E512", "nest.json: row 1 (line 1), column `x`", "is an object")
     t = '[{"period": "2025", "x": 1}\n {"period": "2026", "x": 2}]'
     data("malformed JSON: missing comma", "bad.json", t, "E510", at("bad.json", t, "{", nth=1), "malformed JSON")
+    t = '[{"period": "2025", "x": "åäö"} {]'
+    data("malformed JSON after non-ASCII text", "mb.json", t, "E510", at("mb.json", t, "{", nth=1), "unexpected '{'")
     t = "inskriven,stabil\n2025,true\n,false\n"
     data("participant: missing field value", "ungdomar.csv", t, "E524", csv_row("ungdomar.csv", t, ",false", "inskriven"),
          "has no value", contract_text=PARTICIPANTS)
@@ -349,6 +374,8 @@ def run_row(binary, row):
             p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT)
         except subprocess.TimeoutExpired:
             return [f"did not end within {TIME_LIMIT:.0f} s"]
+        except OSError as e:
+            return [f"cannot run {binary}: {e}"]
         elapsed = time.monotonic() - start
     stderr = p.stderr.decode("utf-8", "replace")
     problems = []
@@ -360,7 +387,10 @@ def run_row(binary, row):
         problems.append(f"took {elapsed:.1f} s, more than {FAST:.0f} s")
     tag = f"error[{row.code}]"
     lines = [ln for ln in stderr.splitlines() if tag in ln]
-    if not lines:
+    if row.code is None:
+        if "error[" in stderr:
+            problems.append("an error in stderr, expected none")
+    elif not lines:
         problems.append(f"no {tag} in stderr")
     elif row.where is not None and not any(ln.startswith(f"{row.where}: {tag}") for ln in lines):
         problems.append(f"no line `{row.where}: {tag}...`; got: " + " | ".join(lines[:3]))
@@ -376,6 +406,10 @@ def main():
         print("usage: test_diagnostics.py <utfall binary> [source dir]", file=sys.stderr)
         return 2
     binary = os.path.abspath(sys.argv[1])
+    if not os.access(binary, os.X_OK):
+        print(f"the utfall binary {binary} does not exist or is not executable", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
     passed = failed = 0
     for row in rows():
         problems = run_row(binary, row)
