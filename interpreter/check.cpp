@@ -876,6 +876,7 @@ bool Checker::ensure(Node n) {
     binders_.push_back({src.binder, src.set, binder_count_++});
   }
   ++ensure_depth_;
+  std::size_t errors_before = diags_.size();
   auto r = expr(*src.expr);
   --ensure_depth_;
   binders_ = std::move(saved_binders);
@@ -886,6 +887,10 @@ bool Checker::ensure(Node n) {
   if (state_[i] != 1) return state_[i] == 2;  // typed meanwhile through a cycle
   if (!r) {
     state_[i] = 3;
+    if (diags_.size() == errors_before)  // it failed only through itself (e.g. previous(a) in a)
+      error(DiagKind::name, "E215", fmt::format("`{}` refers to itself, so its type cannot be found", node_names_[n]), src.expr->range,
+            "a value may use its own earlier values through previous(x, fallback) only when x is another definition; "
+            "or use to_date / sum over periods");
     return false;
   }
   Type t = r->type;
@@ -996,6 +1001,15 @@ void Checker::run(const ast::Contract& a) {
     c_.clauses.push_back({cl.number, cl.title});
   }
 
+  // Tables first: definitions may look values up in them.
+  int table_index = 0;
+  for (std::size_t ci = 0; ci < a.clauses.size(); ++ci) {
+    clause_ = int(ci);
+    for (const auto& item : a.clauses[ci].items)
+      if (auto* t = std::get_if<ast::TableDecl>(&item)) table(*t, table_index++);
+  }
+  clause_ = -1;
+
   // Terms, definitions and per-participant definitions. A definition's type comes from its
   // expression, which may use other definitions declared anywhere: each is typed on demand
   // (ensure), once; a reference to one that failed is not reported again.
@@ -1027,13 +1041,7 @@ void Checker::run(const ast::Contract& a) {
   for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) ensure({node_pdef, int(i)});
 
   // Tables, payments and waterfalls, clause by clause.
-  int pay_index = 0, fall_index = 0, table_index = 0;
-  for (std::size_t ci = 0; ci < a.clauses.size(); ++ci) {
-    clause_ = int(ci);
-    for (const auto& item : a.clauses[ci].items) {
-      if (auto* t = std::get_if<ast::TableDecl>(&item)) table(*t, table_index++);
-    }
-  }
+  int pay_index = 0, fall_index = 0;
   for (std::size_t ci = 0; ci < a.clauses.size(); ++ci) {
     clause_ = int(ci);
     for (const auto& item : a.clauses[ci].items) {
@@ -1063,8 +1071,16 @@ void Checker::run(const ast::Contract& a) {
         if (!p->amount) error(DiagKind::structure, "E419", "the payment has no `amount`", p->range);
         out.amount = money(p->amount, "the amount of a payment");
         if (p->filter) out.filter = typed(p->filter, Type::boolean(), "the condition after `where`");
-        for (const auto& cap : p->caps) {
+        auto caps_in_order = std::vector<const ast::Cap*>{};
+        for (const auto& cap : p->caps) if (cap.scope == ast::Cap::Scope::per_participant) caps_in_order.push_back(&cap);
+        for (const auto& cap : p->caps) if (cap.scope != ast::Cap::Scope::per_participant) caps_in_order.push_back(&cap);
+        for (const auto* cap_ptr : caps_in_order) {
+          const auto& cap = *cap_ptr;
           using S = ast::Cap::Scope;
+          // The participant is in scope for the amount, the filter and the per-participant
+          // cap only: the other caps and the floor apply to the sum over participants.
+          if (out.set >= 0 && cap.scope != S::per_participant && binders_.size() && binders_.back().slot == out.binder)
+            binders_.pop_back();
           if (cap.scope == S::per_participant && out.set < 0) {
             error(DiagKind::structure, "E420", "a cap per participant needs a payment `for each` participant", cap.range);
             continue;
@@ -1073,9 +1089,9 @@ void Checker::run(const ast::Contract& a) {
           if (slot) error(DiagKind::structure, "E421", "this payment already has a cap of this kind", cap.range);
           slot = money(cap.amount, "a cap");
         }
+        if (out.set >= 0 && binders_.size() && binders_.back().slot == out.binder) binders_.pop_back();
         if (p->floor) out.floor = money(p->floor, "a floor (`at least`)");
         out.rounding = rounding(p->rounding, Type::number(c_.money));
-        if (out.set >= 0) binders_.pop_back();
         if (p->condition) out.condition = typed(p->condition, Type::boolean(), "the condition after `when`");
         out.netted = p->netted;
         c_.payments.push_back(std::move(out));
