@@ -3,6 +3,7 @@
 //   utfall eval 'EXPRESSION'                      evaluate one expression, print value and unit
 //   utfall check CONTRACT...                      parse and check, print diagnostics
 //   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv]
+//   utfall explain CONTRACT --data FILE... [--period P] [--payment A->B] [--format text|json]
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
@@ -17,6 +18,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "interpreter/explain.hpp"
 #include "interpreter/pipeline.hpp"
 
 namespace {
@@ -30,24 +32,8 @@ int report(const Diagnostics& diags) {
   return exit_code_for(diags);
 }
 
-std::string with_separators(const std::string& fixed) {
-  // "26700000.00" -> "26,700,000.00"
-  std::string sign, digits = fixed, rest;
-  if (!digits.empty() && digits[0] == '-') sign = "-", digits.erase(0, 1);
-  auto dot = digits.find('.');
-  if (dot != std::string::npos) rest = digits.substr(dot), digits = digits.substr(0, dot);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return sign + out + rest;
-}
-
-std::string money(const checked::Contract& c, const Number& n) {
-  auto s = n.to_fixed(minor_unit_places(c));
-  return s ? *s : n.to_string();  // evaluation guarantees exactness; never round here
-}
+std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
+std::string with_separators(const checked::Contract& c, const Number& n) { return format_money(c, n, true); }
 
 struct Flow {
   int payer, payee, clause;
@@ -83,12 +69,12 @@ void print_table(const checked::Contract& c, const Evaluation& ev) {
       auto it = per.find(static_cast<int>(t));
       Number v = it == per.end() ? Number{} : it->second;
       totals[k] += v;
-      row.push_back(it == per.end() ? "–" : with_separators(money(c, v)));
+      row.push_back(it == per.end() ? "–" : with_separators(c, v));
     }
     rows.push_back(std::move(row));
   }
   std::vector<std::string> total_row{"total"};
-  for (const auto& v : totals) total_row.push_back(with_separators(money(c, v)));
+  for (const auto& v : totals) total_row.push_back(with_separators(c, v));
   auto width = [](const std::string& s) {
     std::size_t n = 0;
     for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
@@ -206,6 +192,90 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   return 0;
 }
 
+// Compiles the contract and loads its data, printing diagnostics; the exit code when that fails.
+struct Loaded {
+  std::shared_ptr<const checked::Contract> contract;
+  std::optional<Dataset> data;
+  EvalOptions options;
+  int code = 0;
+};
+Loaded load(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets) {
+  Loaded out;
+  auto compiled = compile_file(file);
+  if (!compiled.contract) {
+    out.code = report(compiled.diagnostics);
+    return out;
+  }
+  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
+  out.contract = compiled.contract;
+  if (auto d = apply_overrides(*out.contract, sets, out.options); !d.empty()) {
+    out.code = std::max(report(d), 64);
+    return out;
+  }
+  auto bound = load_data(*out.contract, data);
+  if (!bound.data) {
+    out.code = report(bound.diagnostics);
+    return out;
+  }
+  out.data = std::move(*bound.data);
+  return out;
+}
+
+// "kommun->utfallsfonden" (or with →) into party indexes.
+std::optional<std::pair<int, int>> parse_flow(const checked::Contract& c, std::string text, std::string& error) {
+  for (const char* arrow : {"→", "->"})
+    if (auto at = text.find(arrow); at != std::string::npos) {
+      auto trim = [](std::string s) {
+        while (!s.empty() && s.back() == ' ') s.pop_back();
+        while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+        return s;
+      };
+      std::string payer = trim(text.substr(0, at)), payee = trim(text.substr(at + std::string(arrow).size()));
+      auto a = c.party_index(payer), b = c.party_index(payee);
+      if (!a || !b) {
+        error = fmt::format("no party `{}` in the contract (parties: ", !a ? payer : payee);
+        for (std::size_t i = 0; i < c.parties.size(); ++i) error += (i ? ", " : "") + c.parties[i].id;
+        error += ")";
+        return std::nullopt;
+      }
+      return std::pair{*a, *b};
+    }
+  error = fmt::format("`{}` is not a payment; write PAYER->PAYEE, e.g. kommun->utfallsfonden", text);
+  return std::nullopt;
+}
+
+int cmd_explain(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
+                const std::string& period, const std::string& payment, const std::string& format) {
+  auto loaded = load(file, data, sets);
+  if (!loaded.contract) return loaded.code;
+  if (!loaded.data) return loaded.code;
+  const auto& c = *loaded.contract;
+  ExplainFilter filter;
+  if (!period.empty()) {
+    filter.period = c.period_index(period);
+    if (!filter.period) {
+      fmt::print(stderr, "utfall explain: --period {} is not a period of the contract ({} .. {})\n", period,
+                 c.periods.empty() ? "" : c.periods.front(), c.periods.empty() ? "" : c.periods.back());
+      return 64;
+    }
+  }
+  if (!payment.empty()) {
+    std::string error;
+    auto flow = parse_flow(c, payment, error);
+    if (!flow) {
+      fmt::print(stderr, "utfall explain: --payment: {}\n", error);
+      return 64;
+    }
+    filter.payer = flow->first, filter.payee = flow->second;
+  }
+  loaded.options.trace = true;
+  auto ev = evaluate(c, *loaded.data, loaded.options);
+  if (!ev.ok) return report(ev.diagnostics);
+  if (format == "json") fmt::print("{}\n", explanation_json(c, ev, filter).dump(2));
+  else fmt::print("{}", explanation_text(c, ev, filter));
+  return 0;
+}
+
 // Runs every example of every contract; prints each expectation's outcome and the tally.
 int cmd_test(const std::vector<std::string>& files) {
   int passed = 0, failed = 0, broken = 0;
@@ -294,6 +364,16 @@ int main(int argc, char** argv) {
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
   run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
 
+  std::string explain_file, explain_period, explain_payment, explain_format = "text";
+  std::vector<std::string> explain_data, explain_sets;
+  auto* explain = app.add_subcommand("explain", "Explain each payment: clause, values used, roundings, netting, caps");
+  explain->add_option("contract", explain_file, "the contract file (.utfall)")->required();
+  explain->add_option("--data,-d", explain_data, "data files (CSV or JSON), one or more")->required();
+  explain->add_option("--set,-s", explain_sets, "override a term: TERM=VALUE");
+  explain->add_option("--period,-p", explain_period, "only payments in this period, e.g. 2027");
+  explain->add_option("--payment", explain_payment, "only payments PAYER->PAYEE, e.g. kommun->utfallsfonden");
+  explain->add_option("--format,-f", explain_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
   std::vector<std::string> test_files;
   auto* test = app.add_subcommand("test", "Run the examples in contracts; print each result and a tally");
   test->add_option("contracts", test_files, "contract files (.utfall)")->required();
@@ -309,6 +389,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(check_files);
     if (*run) return cmd_run(run_file, data, sets, format);
     if (*test) return cmd_test(test_files);
+    if (*explain) return cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format);
   } catch (const std::exception& e) {
     fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());
     return 70;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -12,6 +14,8 @@ namespace {
 using checked::Expr;
 using checked::Op;
 using checked::Value;
+
+std::string show_value(const checked::Contract& c, const Value& v, const Type& type);
 
 class Evaluator {
  public:
@@ -84,7 +88,246 @@ class Evaluator {
   Number round(const Number& x, const Expr& step_expr, RoundingMode mode, int t);
   void exact_in_minor_unit(const Number& amount, const SourceRange& range, int clause, int t);
   Value term(int i);
+
+  // Tracing (EvalOptions::trace). `trace_` is the step list of the rule being computed, or
+  // null; each rule and period gets its own list, kept in `traces_` until `run` orders them.
+  std::vector<TraceStep>* trace_ = nullptr;
+  std::set<std::pair<const void*, int>> explained_;  // (node, period) already in this trace
+  std::map<std::tuple<bool, int, int>, PaymentTrace> traces_;  // (waterfall?, rule, period)
+  bool tracing() const { return trace_ != nullptr; }
+  void step(TraceStep s);
+  std::string text(const SourceRange& r) const;
+  std::string show(const Value& v, const Type& type) const { return show_value(c_, v, type); }
+  std::string money(const Number& n) const { return show_value(c_, n, Type::number(c_.money)); }
+  TraceValue val(const Value& v, const Type& type) const;
+  TraceValue amt(const Number& n) const { return val(n, Type::number(c_.money)); }
+  void explain(const Expr& e, int t, int depth, bool per_participant);
+  // Explains the expression whose formula the last step showed, one level under that step.
+  void explain_shown(const Expr& e, int t, int depth) {
+    const Expr* saved = std::exchange(shown_, &e);
+    explain(e, t, depth, false);
+    shown_ = saved;
+  }
+  const Expr* shown_ = nullptr;
+  // A step about `e` itself: when the last step already showed e's formula, its note joins
+  // that step instead of repeating the formula; returns the depth for e's parts.
+  int own_step(const Expr& e, TraceStep s);
+  int attach_trace(Evaluation& out, bool waterfall, int rule, int t, int clause);
+  void explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
+                     std::string room = {});
 };
+
+// Values in a trace: money with the minor unit's places and separators, the rest exactly.
+std::string show_value(const checked::Contract& c, const Value& v, const Type& type) {
+  if (auto* n = std::get_if<Number>(&v); n && !c.money.dimensionless() && type.unit == c.money)
+    return format_money(c, *n, true) + " " + c.currency;
+  return format_value(c, v, type);
+}
+
+// Values in a step: exact, without separators, the unit apart.
+TraceValue Evaluator::val(const Value& v, const Type& type) const {
+  if (auto* n = std::get_if<Number>(&v)) {
+    bool is_money = !c_.money.dimensionless() && type.unit == c_.money;
+    return {is_money ? format_money(c_, *n) : n->to_string(), type.unit.to_string()};
+  }
+  return {format_value(c_, v, type), ""};
+}
+
+void Evaluator::step(TraceStep s) {
+  if (!trace_) return;
+  if (trace_->size() < o_.max_trace_steps) {
+    trace_->push_back(std::move(s));
+  } else if (trace_->size() == o_.max_trace_steps) {
+    trace_->push_back({TraceStep::Kind::amount, 0, "…", "", "", fmt::format("further steps omitted (more than {})", o_.max_trace_steps)});
+  }
+}
+
+std::string Evaluator::text(const SourceRange& r) const {
+  if (!r.source || r.end_offset <= r.begin.offset || r.end_offset > r.source->text.size()) return {};
+  std::string out;
+  bool space = false;
+  for (char ch : std::string_view(r.source->text).substr(r.begin.offset, r.end_offset - r.begin.offset)) {
+    if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += ch;
+  }
+  return out;
+}
+
+static int line_of(const SourceRange& r) { return r.source ? static_cast<int>(r.begin.line) : 0; }
+
+// Every value the expression used, each once per trace: data, terms, definitions (with their
+// own formulas, one level deeper), aggregates, table rows, the branch an `if` took and which
+// argument a min/max chose. Under a participant binder (`per_participant`) only what does not
+// depend on the participant is shown; the participant's own values are summarised elsewhere.
+void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
+  if (!tracing() || trace_->size() > o_.max_trace_steps) return;
+  using K = TraceStep::Kind;
+  auto once = [&](const void* node, int period) { return explained_.insert({node, period}).second; };
+  std::visit(
+      [&](const auto& n) {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, checked::InputRef>) {
+          if (t < 0 || !once(&c_.inputs[n.input], t)) return;
+          const auto& in = c_.inputs[n.input];
+          step({K::input, depth, in.name, "", val(eval(e, t), e.type), "data", t, line_of(in.range)});
+        } else if constexpr (std::is_same_v<T, checked::TermRef>) {
+          if (!once(&c_.terms[n.term], -1)) return;
+          const auto& term = c_.terms[n.term];
+          bool overridden = o_.term_overrides.count(n.term) > 0;
+          step({K::term, depth, term.name, text(term.value->range), val(this->term(n.term), term.type),
+                overridden ? "term, overridden for this evaluation" : "term", -1, line_of(term.range)});
+          if (!overridden) explain_shown(*term.value, -1, depth + 1);
+        } else if constexpr (std::is_same_v<T, checked::DefRef>) {
+          if (t < 0 || !once(&c_.defs[n.def], t)) return;
+          const auto& def = c_.defs[n.def];
+          step({K::definition, depth, def.name, text(def.value->range), val(eval(e, t), def.type),
+                fmt::format("clause {}", c_.clauses[def.clause].number), t, line_of(def.range)});
+          explain_shown(*def.value, t, depth + 1);
+        } else if constexpr (std::is_same_v<T, checked::PaymentRef>) {
+          if (t < 0 || !once(&c_.payments[n.payment], t)) return;
+          const auto& pay = c_.payments[n.payment];
+          step({K::input, depth, pay.name.empty() ? "payment" : pay.name, "", amt(std::get<Number>(eval(e, t))),
+                fmt::format("paid under clause {}", c_.clauses[pay.clause].number), t, line_of(pay.range)});
+        } else if constexpr (std::is_same_v<T, checked::WaterfallRef>) {
+          if (t < 0 || !once(&c_.waterfalls[n.waterfall], t)) return;
+          const auto& fall = c_.waterfalls[n.waterfall];
+          step({K::input, depth, fall.name.empty() ? "waterfall" : fall.name, "", amt(std::get<Number>(eval(e, t))),
+                fmt::format("paid under clause {}", c_.clauses[fall.clause].number), t, line_of(fall.range)});
+        } else if constexpr (std::is_same_v<T, checked::Unary>) {
+          explain(*n.operand, t, depth, per_participant);
+        } else if constexpr (std::is_same_v<T, checked::Binary>) {
+          explain(*n.lhs, t, depth, per_participant);
+          explain(*n.rhs, t, depth, per_participant);
+        } else if constexpr (std::is_same_v<T, checked::If>) {
+          if (per_participant) {
+            explain(*n.condition, t, depth, true);
+            explain(*n.then_branch, t, depth, true);
+            explain(*n.else_branch, t, depth, true);
+            return;
+          }
+          bool yes = boolean(*n.condition, t);
+          step({K::condition, depth, "if", text(n.condition->range), yes ? "true" : "false",
+                yes ? "so the `then` branch" : "so the `else` branch", t, line_of(n.condition->range)});
+          explain(*n.condition, t, depth + 1, false);
+          explain(yes ? *n.then_branch : *n.else_branch, t, depth, false);
+        } else if constexpr (std::is_same_v<T, checked::Builtin>) {
+          const auto& b = stdlib::builtins()[n.id];
+          if (per_participant || (b.name != "min" && b.name != "max" && b.name != "clamp")) {
+            for (const auto& a : n.args) explain(*a, t, depth, per_participant);
+            return;
+          }
+          Number result = number(e, t);
+          std::size_t chosen = 0;
+          while (chosen < n.args.size() && number(*n.args[chosen], t) != result) ++chosen;
+          std::string note;
+          if (b.name == "clamp")
+            note = chosen == 0 ? "within the bounds" : chosen == 1 ? "the lower bound applied" : "the upper bound applied";
+          else if (chosen < n.args.size())
+            note = fmt::format("{} chose `{}`", b.name, text(n.args[chosen]->range));
+          if (chosen > 0 && chosen < n.args.size() && b.name != "clamp")
+            note += fmt::format(" over `{}` = {}", text(n.args[0]->range), show(eval(*n.args[0], t), n.args[0]->type));
+          int inner = own_step(e, {K::choice, depth, std::string(b.name), text(e.range), val(result, e.type), note, t, line_of(e.range)});
+          for (const auto& a : n.args) explain(*a, t, inner, false);
+        } else if constexpr (std::is_same_v<T, checked::Round>) {
+          explain(*n.operand, t, depth, per_participant);
+          if (per_participant) return;
+          Number before = number(*n.operand, t), after = number(e, t);
+          step({K::rounding, depth, fmt::format("round to {} {}", number(*n.step, t).to_string(), rounding_mode_name(n.mode)), text(e.range),
+                val(after, e.type), fmt::format("{} -> {} (by {})", show(before, e.type), show(after, e.type), show(after - before, e.type)),
+                t, line_of(e.range)});
+        } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::OverPeriods>) {
+          int first = 0, last = t;
+          const Expr* body;
+          if constexpr (std::is_same_v<T, checked::ToDate>) {
+            if (t < 0) return;
+            body = n.operand.get();
+          } else {
+            first = n.first, last = n.last, body = n.body.get();
+          }
+          if (per_participant) {
+            for (int s = first; s <= last; ++s) explain(*body, s, depth, true);
+            return;
+          }
+          int inner = own_step(e, {K::aggregate, depth, "sum", text(e.range), val(eval(e, t), e.type),
+                                   fmt::format("the sum over {} .. {}", c_.periods[first], c_.periods[last]), t, line_of(e.range)});
+          for (int s = first; s <= last; ++s) explain(*body, s, inner, false);
+        } else if constexpr (std::is_same_v<T, checked::Previous>) {
+          if (t < 0) return;
+          if (t == 0) explain(*n.fallback, t, depth, per_participant);
+          else explain(*n.operand, t - 1, depth, per_participant);
+        } else if constexpr (std::is_same_v<T, checked::At>) {
+          explain(*n.operand, n.period, depth, per_participant);
+        } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
+          if (per_participant || t < 0) {
+            explain(*n.body, t, depth, true);
+            return;
+          }
+          const auto& records = d_.participants.at(n.set);
+          std::size_t matched = 0;
+          int saved = slot(n.binder);
+          for (std::size_t r = 0; r < records.size(); ++r) {
+            slot(n.binder) = static_cast<int>(r);
+            if (!n.filter || boolean(*n.filter, t)) ++matched;
+          }
+          slot(n.binder) = saved;
+          int inner = own_step(e, {K::aggregate, depth, n.is_count ? "count" : "sum", text(e.range), val(eval(e, t), e.type),
+                fmt::format("over {} of {} {} of `{}`", matched, records.size(), records.size() == 1 ? "participant" : "participants",
+                            c_.inputs[n.set].name),
+                t, line_of(e.range)});
+          if (n.body) explain(*n.body, t, inner, true);
+          if (n.filter) explain(*n.filter, t, inner, true);
+        } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
+          if (per_participant) {
+            explain(*n.key, t, depth, true);
+            return;
+          }
+          const auto& table = c_.tables[n.table];
+          Number key = number(*n.key, t);
+          std::string where;
+          if (!table.scale) {
+            for (const auto& row : table.rows) {
+              bool above = !row.lower || (row.lower_closed ? *row.lower <= key : *row.lower < key);
+              bool below = !row.upper || (row.upper_closed ? key <= *row.upper : key < *row.upper);
+              if (above && below)
+                where = fmt::format("{} falls in {}{}, {}{}", show(key, n.key->type), row.lower_closed ? "[" : "(",
+                                    row.lower ? show(*row.lower, n.key->type) : "-inf", row.upper ? show(*row.upper, n.key->type) : "inf",
+                                    row.upper_closed ? "]" : ")");
+            }
+          } else {
+            where = fmt::format("{} on the scale, between its points", show(key, n.key->type));
+          }
+          int inner = own_step(e, {K::table, depth, table.name, text(e.range), val(eval(e, t), e.type), where, t, line_of(e.range)});
+          explain(*n.key, t, inner, false);
+        }
+      },
+      e.node);
+}
+
+int Evaluator::own_step(const Expr& e, TraceStep s) {
+  if (&e == shown_ && trace_ && !trace_->empty()) {
+    auto& last = trace_->back();
+    last.note = last.note.empty() ? s.note : s.note + "; " + last.note;
+    return s.depth;
+  }
+  step(std::move(s));
+  return s.depth + 1;
+}
+
+// A cap or floor: its limit, whether it bound, and by how much.
+void Evaluator::explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
+                              std::string room) {
+  if (!tracing() || !limit) return;
+  std::string note = before == after ? "did not bind" : fmt::format("bound: {} by {}", after < before ? "cut" : "raised", money((after - before).abs()));
+  if (!room.empty()) note = room + "; " + note;
+  step({TraceStep::Kind::bound, depth, fmt::format("{} `{}`", what, text(limit->range)), "", amt(after),
+        fmt::format("{} -> {}: {}", money(before), money(after), note), t, line_of(limit->range)});
+  explain(*limit, t, depth + 1, false);
+}
 
 Value Evaluator::term(int i) {
   if (auto it = o_.term_overrides.find(i); it != o_.term_overrides.end()) return it->second;
@@ -280,47 +523,119 @@ Number Evaluator::waterfall_paid(int w, int t) {
 
 // The payment of rule p in period t, from its amount through rounding, netting, floor and caps.
 void Evaluator::compute_payment(int p, int t) {
+  using K = TraceStep::Kind;
   const auto& pay = c_.payments[p];
   auto& st = paid_[p];
   int saved_clause = std::exchange(clause_, pay.clause);
+  bool in_range = t >= pay.periods.first && t <= pay.periods.last;
+  // A payment computed while tracing another gets its own trace.
+  std::vector<TraceStep>* saved_trace = trace_;
+  auto saved_explained = std::move(explained_);
+  explained_.clear();
+  trace_ = o_.trace && in_range ? &traces_[{false, p, t}].steps : nullptr;
   Number before;
   for (const auto& x : st.paid) before += x;
-  bool applies = t >= pay.periods.first && t <= pay.periods.last && (!pay.condition || boolean(*pay.condition, t));
+  bool applies = in_range && (!pay.condition || boolean(*pay.condition, t));
+  if (in_range && pay.condition) {
+    step({K::condition, 0, "when", text(pay.condition->range), applies ? "true" : "false",
+          applies ? "so the payment applies" : "so nothing is paid", t, line_of(pay.condition->range)});
+    explain_shown(*pay.condition, t, 1);
+  }
   Number amount;
   if (applies) {
-    auto one = [&](void) {
-      Number a = number(*pay.amount, t);
-      if (pay.rounding) a = round(a, *pay.rounding->step, pay.rounding->mode, t);
-      return a;
+    auto rounded = [&](const Number& a) {
+      if (!pay.rounding) return a;
+      Number r = round(a, *pay.rounding->step, pay.rounding->mode, t);
+      return r;
     };
     if (pay.set >= 0) {
       const auto& records = d_.participants[pay.set];
       if (st.participant_paid.size() != records.size()) st.participant_paid.assign(records.size(), Number{});
       int saved = slot(pay.binder);
+      std::size_t matched = 0, capped = 0;
+      Number cut, unrounded;
+      std::vector<std::pair<std::size_t, Number>> each;
       for (std::size_t r = 0; r < records.size(); ++r) {
         slot(pay.binder) = static_cast<int>(r);
         if (pay.filter && !boolean(*pay.filter, t)) continue;
-        Number a = one();
+        ++matched;
+        Number raw = number(*pay.amount, t);
+        Number a = rounded(raw);
+        if (tracing()) unrounded += raw;
         if (pay.cap_participant) {
           Number left = number(*pay.cap_participant, t) - st.participant_paid[r];
-          if (a > left) a = left.sign() > 0 ? left : Number{};
+          if (a > left) {
+            Number capped_a = left.sign() > 0 ? left : Number{};
+            cut += a - capped_a, ++capped, a = capped_a;
+          }
         }
         st.participant_paid[r] += a;
         amount += a;
+        if (tracing() && each.size() < 25) each.emplace_back(r, a);
+      }
+      if (tracing()) {
+        step({K::participants, 0, fmt::format("for each of `{}`{}", c_.inputs[pay.set].name, pay.filter ? " where " + text(pay.filter->range) : ""), "",
+              std::to_string(matched), fmt::format("{} of {} participants {}", matched, records.size(), pay.filter ? "matched" : "in all"), t,
+              line_of(pay.range)});
+        step({K::amount, 0, "amount per participant", text(pay.amount->range), amt(unrounded), "summed over the participants", t,
+              line_of(pay.amount->range)});
+        explain(*pay.amount, t, 1, true);
+        if (pay.filter) explain(*pay.filter, t, 1, true);
+        if (pay.rounding && unrounded != amount + cut)
+          step({K::rounding, 1, fmt::format("each rounded to {} {}", text(pay.rounding->step->range), rounding_mode_name(pay.rounding->mode)), "",
+                amt(amount + cut), fmt::format("{} -> {} (by {})", money(unrounded), money(amount + cut), money(amount + cut - unrounded)), t,
+                line_of(pay.rounding->range)});
+        if (pay.cap_participant)
+          step({K::bound, 1, fmt::format("capped at `{}` per participant", text(pay.cap_participant->range)), "", amt(amount),
+                capped ? fmt::format("bound for {} participants, cutting {} in all", capped, money(cut)) : "did not bind", t,
+                line_of(pay.cap_participant->range)});
+        if (matched <= each.size() && matched > 0) {
+          for (const auto& [r, a] : each) {
+            std::string who = fmt::format("participant {}", r + 1);
+            const auto& fields = c_.inputs[pay.set].fields;
+            for (std::size_t f = 0; f < fields.size(); ++f)
+              if (fields[f].type.kind == TypeKind::text) {
+                who += " (" + std::get<std::string>(records[r][f]) + ")";
+                break;
+              }
+            step({K::participants, 1, who, "", amt(a), "", t, 0});
+          }
+        }
       }
       slot(pay.binder) = saved;
     } else {
-      amount = one();
+      Number raw = number(*pay.amount, t);
+      step({K::amount, 0, "amount", text(pay.amount->range), amt(raw), "", t, line_of(pay.amount->range)});
+      explain_shown(*pay.amount, t, 1);
+      amount = rounded(raw);
+      if (tracing() && pay.rounding)
+        step({K::rounding, 0, fmt::format("rounded {} to {}", rounding_mode_name(pay.rounding->mode), text(pay.rounding->step->range)), "",
+              amt(amount), fmt::format("{} -> {} (by {})", money(raw), money(amount), money(amount - raw)), t, line_of(pay.rounding->range)});
     }
     if (pay.netted) {
+      Number entitled = amount;
       amount = amount - before;
       if (amount.sign() < 0) amount = Number{};
+      step({K::netting, 0, "netted", "", amt(amount),
+            fmt::format("{} less {} paid in earlier periods{}", money(entitled), money(before), amount.is_zero() && entitled < before ? ", not below zero" : ""),
+            t, line_of(pay.range)});
     }
-    if (pay.floor) amount = std::max(amount, number(*pay.floor, t));
-    if (pay.cap_period) amount = std::min(amount, number(*pay.cap_period, t));
+    if (pay.floor) {
+      Number a = std::max(amount, number(*pay.floor, t));
+      explain_bound(0, "at least", pay.floor.get(), amount, a, t);
+      amount = a;
+    }
+    if (pay.cap_period) {
+      Number a = std::min(amount, number(*pay.cap_period, t));
+      explain_bound(0, "capped per period at", pay.cap_period.get(), amount, a, t);
+      amount = a;
+    }
     if (pay.cap_total) {
       Number left = number(*pay.cap_total, t) - before;
-      amount = std::min(amount, left.sign() > 0 ? left : Number{});
+      Number a = std::min(amount, left.sign() > 0 ? left : Number{});
+      explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
+                    fmt::format("{} paid in earlier periods, so {} left", money(before), money(left.sign() > 0 ? left : Number{})));
+      amount = a;
     }
     if (amount.sign() < 0)
       fail(DiagKind::runtime, "E608",
@@ -329,35 +644,67 @@ void Evaluator::compute_payment(int p, int t) {
            pay.range, pay.clause);
     exact_in_minor_unit(amount, pay.range, pay.clause, t);
   }
+  if (in_range) step({K::result, 0, "pays", "", amt(amount), "", t, line_of(pay.range)});
   st.paid.push_back(amount);
-  st.applies.push_back(applies || (t >= pay.periods.first && t <= pay.periods.last));
+  st.applies.push_back(applies || in_range);
   clause_ = saved_clause;
+  trace_ = saved_trace;
+  explained_ = std::move(saved_explained);
 }
 
 // The waterfall w in period t: each tier takes its part of what is left of the pool.
 void Evaluator::compute_waterfall(int w, int t) {
+  using K = TraceStep::Kind;
   const auto& fall = c_.waterfalls[w];
   auto& st = fall_paid_[w];
   int saved_clause = std::exchange(clause_, fall.clause);
   std::vector<Number> pay(fall.payees.size());
   bool applies = t >= fall.periods.first && t <= fall.periods.last;
+  std::vector<TraceStep>* saved_trace = trace_;
+  auto saved_explained = std::move(explained_);
+  explained_.clear();
+  trace_ = o_.trace && applies ? &traces_[{true, w, t}].steps : nullptr;
   if (applies) {
     Number pool = number(*fall.pool, t);
     Number remaining = pool.sign() > 0 ? pool : Number{};
+    step({K::amount, 0, "pool", text(fall.pool->range), amt(pool), pool.sign() < 0 ? "negative, so nothing to share" : "",
+          t, line_of(fall.pool->range)});
+    explain_shown(*fall.pool, t, 1);
     std::vector<Number> entitled(fall.payees.size());
     for (const auto& tier : fall.tiers) {
       Number a;
-      using K = checked::Tier::Kind;
-      if (tier.kind == K::up_to) {
+      std::string how;
+      using TK = checked::Tier::Kind;
+      std::string who = c_.parties[tier.payee].id;
+      std::string label = tier.name.empty() ? who : fmt::format("{}: {}", tier.name, who);
+      if (tier.kind == TK::up_to) {
         Number limit = number(*tier.amount, t);
         a = std::min(remaining, limit.sign() > 0 ? limit : Number{});
-      } else if (tier.kind == K::share_of_rest) {
-        a = checked_size(number(*tier.amount, t) * remaining, *tier.amount);
+        how = fmt::format("up to `{}` = {} of the {} left: {}", text(tier.amount->range), money(limit), money(remaining),
+                          a < limit ? "the pool ran short" : "the limit bound");
+      } else if (tier.kind == TK::share_of_rest) {
+        Number share = number(*tier.amount, t);
+        a = checked_size(share * remaining, *tier.amount);
+        how = fmt::format("`{}` = {} of the {} left", text(tier.amount->range), show(share, tier.amount->type), money(remaining));
       } else {
         a = remaining;
+        how = "the rest";
       }
-      if (tier.rounding) a = round(a, *tier.rounding->step, tier.rounding->mode, t);
-      if (tier.cap) a = std::min(a, number(*tier.cap, t));
+      std::string formula = tier.kind == TK::up_to ? "up to " + text(tier.amount->range)
+                            : tier.kind == TK::share_of_rest ? text(tier.amount->range) + " of rest" : "rest";
+      step({K::tier, 0, label, formula, amt(a), how, t, line_of(tier.range)});
+      if (tier.amount) explain_shown(*tier.amount, t, 1);
+      if (tier.rounding) {
+        Number r = round(a, *tier.rounding->step, tier.rounding->mode, t);
+        step({K::rounding, 1, fmt::format("rounded {} to {}", rounding_mode_name(tier.rounding->mode), text(tier.rounding->step->range)), "",
+              amt(r), fmt::format("{} -> {} (by {})", money(a), money(r), money(r - a)), t, line_of(tier.rounding->range)});
+        a = r;
+      }
+      if (tier.cap) {
+        Number capped = std::min(a, number(*tier.cap, t));
+        explain_bound(1, "capped at", tier.cap.get(), a, capped, t);
+        a = capped;
+      }
       a = std::min(a, remaining);
       if (a.sign() < 0) a = Number{};
       remaining -= a;
@@ -367,16 +714,35 @@ void Evaluator::compute_waterfall(int w, int t) {
     for (std::size_t k = 0; k < fall.payees.size(); ++k) {
       Number a = entitled[k];
       if (fall.netted) {
-        for (const auto& earlier : st.paid) a -= earlier[k];
+        Number earlier;
+        for (const auto& e : st.paid) earlier += e[k];
+        a -= earlier;
         if (a.sign() < 0) a = Number{};
+        step({K::netting, 0, fmt::format("netted: {}", c_.parties[fall.payees[k]].id), "", amt(a),
+              fmt::format("{} less {} paid in earlier periods{}", money(entitled[k]), money(earlier),
+                          a.is_zero() && entitled[k] < earlier ? ", not below zero" : ""),
+              t, line_of(fall.range)});
       }
       exact_in_minor_unit(a, fall.range, fall.clause, t);
       pay[k] = a;
+      step({K::result, 0, fmt::format("pays {}", c_.parties[fall.payees[k]].id), "", amt(a), "", t, line_of(fall.range)});
     }
   }
   st.paid.push_back(std::move(pay));
   st.applies.push_back(applies);
   clause_ = saved_clause;
+  trace_ = saved_trace;
+  explained_ = std::move(saved_explained);
+}
+
+// Moves the trace of a rule in a period into the evaluation; its index, or -1 without one.
+int Evaluator::attach_trace(Evaluation& out, bool waterfall, int rule, int t, int clause) {
+  auto it = traces_.find({waterfall, rule, t});
+  if (it == traces_.end()) return -1;
+  it->second.period = t, it->second.clause = clause, it->second.waterfall = waterfall, it->second.rule_index = rule;
+  out.traces.push_back(std::move(it->second));
+  traces_.erase(it);
+  return static_cast<int>(out.traces.size()) - 1;
 }
 
 void Evaluator::run(Evaluation& out) {
@@ -391,13 +757,15 @@ void Evaluator::run(Evaluation& out) {
       for (std::size_t p = 0; p < c_.payments.size(); ++p) {
         const auto& pay = c_.payments[p];
         if (pay.clause != static_cast<int>(ci) || !paid_[p].applies[t]) continue;
-        out.lines.push_back({t, pay.payer, pay.payee, paid_[p].paid[t], pay.clause, pay.name, false, static_cast<int>(p)});
+        out.lines.push_back({t, pay.payer, pay.payee, paid_[p].paid[t], pay.clause, pay.name, false, static_cast<int>(p),
+                             attach_trace(out, false, static_cast<int>(p), t, pay.clause)});
       }
       for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) {
         const auto& fall = c_.waterfalls[w];
         if (fall.clause != static_cast<int>(ci) || !fall_paid_[w].applies[t]) continue;
+        int trace = attach_trace(out, true, static_cast<int>(w), t, fall.clause);
         for (std::size_t k = 0; k < fall.payees.size(); ++k)
-          out.lines.push_back({t, fall.payer, fall.payees[k], fall_paid_[w].paid[t][k], fall.clause, fall.name, true, static_cast<int>(w)});
+          out.lines.push_back({t, fall.payer, fall.payees[k], fall_paid_[w].paid[t][k], fall.clause, fall.name, true, static_cast<int>(w), trace});
       }
     }
   }
@@ -413,6 +781,7 @@ Evaluation evaluate(const checked::Contract& contract, const Dataset& data, cons
     out.ok = true;
   } catch (DiagnosticError& e) {
     out.lines.clear();
+    out.traces.clear();
     out.diagnostics.push_back(std::move(e.diagnostic));
   } catch (const ArithmeticError& e) {
     Diagnostic d;
@@ -420,6 +789,7 @@ Evaluation evaluate(const checked::Contract& contract, const Dataset& data, cons
     d.code = "E609";
     d.message = e.what();
     out.lines.clear();
+    out.traces.clear();
     out.diagnostics.push_back(std::move(d));
   }
   return out;
@@ -442,6 +812,48 @@ ValueResult evaluate_expression(const checked::Contract& contract, const Dataset
     out.diagnostics.push_back(std::move(d));
   }
   return out;
+}
+
+std::string_view to_string(TraceStep::Kind kind) {
+  using K = TraceStep::Kind;
+  switch (kind) {
+    case K::condition: return "condition";
+    case K::amount: return "amount";
+    case K::input: return "input";
+    case K::term: return "term";
+    case K::definition: return "definition";
+    case K::aggregate: return "aggregate";
+    case K::table: return "table";
+    case K::choice: return "choice";
+    case K::participants: return "participants";
+    case K::tier: return "tier";
+    case K::rounding: return "rounding";
+    case K::netting: return "netting";
+    case K::bound: return "bound";
+    case K::result: return "result";
+  }
+  return "step";
+}
+
+int minor_unit_places(const checked::Contract& contract) {
+  std::string s = contract.minor_unit.to_string();
+  auto dot = s.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+
+std::string format_money(const checked::Contract& contract, const Number& amount, bool separators) {
+  auto fixed = amount.to_fixed(minor_unit_places(contract));
+  std::string s = fixed ? *fixed : amount.to_string();  // never round for display
+  if (!separators) return s;
+  std::string sign, digits = s, rest;
+  if (!digits.empty() && digits[0] == '-') sign = "-", digits.erase(0, 1);
+  if (auto dot = digits.find('.'); dot != std::string::npos) rest = digits.substr(dot), digits.resize(dot);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return sign + out + rest;
 }
 
 std::string format_value(const checked::Contract& contract, const checked::Value& value, const Type& type) {

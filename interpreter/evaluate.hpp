@@ -36,7 +36,8 @@ struct EvalLimits {
 struct EvalOptions {
   std::map<int, checked::Value> term_overrides;  // term index -> value
   EvalLimits limits;
-  bool trace = false;  // record the steps of every payment for `explain`
+  bool trace = false;  // record the steps of every payment (Evaluation::traces), for `explain`
+  std::size_t max_trace_steps = 100000;  // per rule and period; further steps are summarised
 };
 
 struct PaymentLine {
@@ -47,24 +48,61 @@ struct PaymentLine {
   std::string rule;  // the payment's or waterfall's name, or "" when unnamed
   bool waterfall = false;
   int rule_index = 0;  // index into contract.payments or contract.waterfalls
+  int trace = -1;      // index into Evaluation::traces when traced
 };
 
-// One step of the explanation of a payment: a label, a value and its unit, and a note.
-struct TraceStep {
-  std::string label;
-  std::string value;
-  std::string note;
-  int depth = 0;
+// A value in a trace: exact ("26700000.00", "0.3", "true", "2027") and its unit apart ("SEK", "").
+struct TraceValue {
+  std::string text, unit;
+  TraceValue() = default;
+  TraceValue(std::string t, std::string u = {}) : text(std::move(t)), unit(std::move(u)) {}
+  TraceValue(const char* t) : text(t) {}
 };
+
+// One step of the explanation of a payment. The steps of a payment read top to bottom as a
+// statement: the condition, the amount's formula and every value it used (indented by `depth`
+// under what used it), then each rounding, netting, floor and cap in the order they applied.
+struct TraceStep {
+  enum class Kind {
+    condition,     // a `when` condition or an `if` test: formula, true/false
+    amount,        // the amount (or a waterfall's pool) before rounding, netting and caps
+    input,         // a datum: name, period, value
+    term,          // a term: name, formula, value (note: overridden)
+    definition,    // a `let`: name, formula, value
+    aggregate,     // to_date, sum over periods, sum/count over participants
+    table,         // a table lookup: the key and the row it fell in
+    choice,        // min/max/clamp: which argument was chosen
+    participants,  // a per-participant payment: how many matched, each amount when few
+    tier,          // a waterfall tier: what it took of what was left
+    rounding,      // value before, step, mode, value after
+    netting,       // against what the rule paid in earlier periods
+    bound,         // a cap or floor: whether it bound and by how much
+    result,        // what is paid
+  };
+  Kind kind;
+  int depth = 0;
+  std::string label;    // a name or what the step is ("capped at takbelopp in total")
+  std::string formula;  // the source text of the expression, when there is one
+  TraceValue value;      // the value, exact, with its unit apart
+  std::string note;     // how the value came about ("bound: cut by 1200 SEK")
+  int period = -1;      // the period the value belongs to, -1 when none
+  int line = 0;         // line in the contract source, 0 when none
+};
+std::string_view to_string(TraceStep::Kind kind);
+
+// The explanation of one rule (a payment, or a whole waterfall with its tiers) in one period.
 struct PaymentTrace {
-  int line;  // index into Evaluation::lines
+  int period;
+  int clause;
+  bool waterfall = false;
+  int rule_index = 0;
   std::vector<TraceStep> steps;
 };
 
 struct Evaluation {
   bool ok = false;
   std::vector<PaymentLine> lines;  // by period, then in the order of the clauses
-  std::vector<PaymentTrace> traces;
+  std::vector<PaymentTrace> traces;  // when EvalOptions::trace
   Diagnostics diagnostics;
 };
 
@@ -78,6 +116,12 @@ struct ValueResult {
 };
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,
                                 int period, const EvalOptions& options = {});
+
+// Places of decimals of the currency's minor unit (0.01 -> 2).
+int minor_unit_places(const checked::Contract& contract);
+// An amount of the contract's currency with the minor unit's places, exactly: "26700000.00";
+// with `separators`, "26,700,000.00". An amount finer than the minor unit keeps all its digits.
+std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false);
 
 // Display of a value with its type's unit: "9000000 SEK", "0.3", "true", "2027".
 std::string format_value(const checked::Contract& contract, const checked::Value& value, const Type& type);

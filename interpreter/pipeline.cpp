@@ -116,10 +116,5 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
   return diags;
 }
 
-int minor_unit_places(const checked::Contract& contract) {
-  std::string s = contract.minor_unit.to_string();
-  auto dot = s.find('.');
-  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
-}
 
 }  // namespace utfall

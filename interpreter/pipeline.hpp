@@ -29,7 +29,4 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments,
                             EvalOptions& options);
 
-// Places of decimals of the currency's minor unit (0.01 -> 2).
-int minor_unit_places(const checked::Contract& contract);
-
 }  // namespace utfall

@@ -1,0 +1,136 @@
+#include "interpreter/explain.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace utfall {
+namespace {
+
+// The traces the filter selects, in the order of the lines, each with its lines.
+std::vector<std::pair<int, std::vector<const PaymentLine*>>> selected(const Evaluation& ev, const ExplainFilter& filter) {
+  std::vector<std::pair<int, std::vector<const PaymentLine*>>> out;
+  std::map<int, std::size_t> index;
+  for (const auto& line : ev.lines) {
+    if (line.trace < 0 || !filter.matches(line)) continue;
+    auto [it, fresh] = index.emplace(line.trace, out.size());
+    if (fresh) out.push_back({line.trace, {}});
+    out[it->second].second.push_back(&line);
+  }
+  return out;
+}
+
+std::string rule_name(const checked::Contract& c, const PaymentTrace& trace) {
+  if (trace.waterfall) {
+    const auto& w = c.waterfalls[trace.rule_index];
+    return w.name.empty() ? "waterfall" : "waterfall " + w.name;
+  }
+  const auto& p = c.payments[trace.rule_index];
+  return p.name.empty() ? "payment" : "payment " + p.name;
+}
+
+int rule_line(const checked::Contract& c, const PaymentTrace& trace) {
+  const auto& r = trace.waterfall ? c.waterfalls[trace.rule_index].range : c.payments[trace.rule_index].range;
+  return r.source ? static_cast<int>(r.begin.line) : 0;
+}
+
+// Thousands separators in the whole part of a decimal number; anything else as it is.
+std::string readable(const std::string& value) {
+  std::size_t start = !value.empty() && value[0] == '-' ? 1 : 0;
+  std::size_t end = start;
+  while (end < value.size() && value[end] >= '0' && value[end] <= '9') ++end;
+  if (end == start || (end < value.size() && value[end] != '.')) return value;
+  for (std::size_t i = end + (end < value.size()); i < value.size(); ++i)
+    if (value[i] < '0' || value[i] > '9') return value;
+  std::string out = value.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out += ',';
+    out += value[i];
+  }
+  return out + value.substr(end);
+}
+
+std::size_t width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+std::string explanation_text(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {
+  std::string out;
+  std::string file = c.source ? c.source->name : "contract";
+  out += fmt::format("{}\nExplanation of the payments, in {}\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
+  auto chosen = selected(ev, filter);
+  if (chosen.empty()) out += "\nNo payment matches.\n";
+  for (const auto& [index, lines] : chosen) {
+    const auto& trace = ev.traces[index];
+    const auto& clause = c.clauses[trace.clause];
+    out += fmt::format("\n{} · clause {}{} · {} ({}:{})\n", c.periods[trace.period], clause.number,
+                       clause.title.empty() ? "" : " \"" + clause.title + "\"", rule_name(c, trace), file, rule_line(c, trace));
+    for (const auto* l : lines)
+      out += fmt::format("  {} → {}: {} {}\n", c.parties[l->payer].id, c.parties[l->payee].id, format_money(c, l->amount, true), c.currency);
+    out += "\n";
+    for (const auto& s : trace.steps) {
+      std::string left(2 + 2 * static_cast<std::size_t>(s.depth), ' ');
+      left += s.label;
+      if (s.period >= 0 && s.period != trace.period &&
+          (s.kind == TraceStep::Kind::input || s.kind == TraceStep::Kind::definition))
+        left += " in " + c.periods[s.period];
+      if (!s.formula.empty() && s.formula != s.label) left += " = " + s.formula;
+      std::string line = left;
+      if (!s.value.text.empty()) {
+        std::size_t pad = width(left) < 56 ? 56 - width(left) : 1;
+        line += std::string(pad, ' ') + "= " + readable(s.value.text) + (s.value.unit.empty() ? "" : " " + s.value.unit);
+      }
+      if (!s.note.empty() || s.line > 0) {
+        std::string where = s.line > 0 ? fmt::format("line {}", s.line) : "";
+        line += "   (" + s.note + (s.note.empty() || where.empty() ? "" : ", ") + where + ")";
+      }
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {
+  nlohmann::ordered_json j;
+  j["contract"] = c.title;
+  j["currency"] = c.currency;
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& [index, lines] : selected(ev, filter)) {
+    const auto& trace = ev.traces[index];
+    nlohmann::ordered_json e;
+    e["period"] = c.periods[trace.period];
+    e["clause"] = c.clauses[trace.clause].number;
+    e["clause_title"] = c.clauses[trace.clause].title;
+    e["rule"] = trace.waterfall ? c.waterfalls[trace.rule_index].name : c.payments[trace.rule_index].name;
+    e["waterfall"] = trace.waterfall;
+    e["line"] = rule_line(c, trace);
+    auto payments = nlohmann::ordered_json::array();
+    for (const auto* l : lines)
+      payments.push_back({{"from", c.parties[l->payer].id}, {"to", c.parties[l->payee].id}, {"amount", format_money(c, l->amount)}});
+    e["payments"] = std::move(payments);
+    auto steps = nlohmann::ordered_json::array();
+    for (const auto& s : trace.steps) {
+      nlohmann::ordered_json js;
+      js["kind"] = std::string(to_string(s.kind));
+      js["depth"] = s.depth;
+      js["label"] = s.label;
+      js["formula"] = s.formula;
+      js["value"] = s.value.text;
+      js["unit"] = s.value.unit;
+      js["note"] = s.note;
+      js["period"] = s.period >= 0 ? nlohmann::ordered_json(c.periods[s.period]) : nlohmann::ordered_json(nullptr);
+      js["line"] = s.line;
+      steps.push_back(std::move(js));
+    }
+    e["steps"] = std::move(steps);
+    list.push_back(std::move(e));
+  }
+  j["explanations"] = std::move(list);
+  return j;
+}
+
+}  // namespace utfall

@@ -1,0 +1,36 @@
+// Explain: an evaluation's traces -> an audit statement (text) or its JSON form.
+//
+// Takes the `Evaluation` that `evaluate` gave with `EvalOptions::trace` set and presents it:
+// for each payment, the clause, every value it used with its formula, each rounding, netting,
+// floor and cap, and what was paid. Nothing is computed here; the statement only shows what
+// evaluation recorded, so the text, the JSON and the payments can never disagree.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "interpreter/evaluate.hpp"
+
+namespace utfall {
+
+// Which payments to explain; an empty field matches all.
+struct ExplainFilter {
+  std::optional<int> period;
+  std::optional<int> payer, payee;
+  bool matches(const PaymentLine& line) const {
+    return (!period || line.period == *period) && (!payer || line.payer == *payer) && (!payee || line.payee == *payee);
+  }
+};
+
+// The statement as text, for a reader with a desk calculator.
+std::string explanation_text(const checked::Contract& contract, const Evaluation& evaluation, const ExplainFilter& filter = {});
+
+// The same as JSON: {"contract", "currency", "explanations": [{"period", "clause", "clause_title",
+// "rule", "waterfall", "line", "payments": [{"from", "to", "amount"}], "steps": [{"kind", "depth",
+// "label", "formula", "value", "unit", "note", "period", "line"}]}]}. Amounts are exact decimal strings.
+nlohmann::ordered_json explanation_json(const checked::Contract& contract, const Evaluation& evaluation,
+                                        const ExplainFilter& filter = {});
+
+}  // namespace utfall
