@@ -5,6 +5,7 @@
 //   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv]
 //   utfall explain CONTRACT --data FILE... [--period P] [--payment A->B] [--format text|json]
 //   utfall test CONTRACT...                       run the examples written in the contracts
+//   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -20,6 +21,8 @@
 
 #include "interpreter/explain.hpp"
 #include "interpreter/pipeline.hpp"
+#include "cli/schedule.hpp"
+#include "cli/repl.hpp"
 
 namespace {
 
@@ -33,78 +36,6 @@ int report(const Diagnostics& diags) {
 }
 
 std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
-std::string with_separators(const checked::Contract& c, const Number& n) { return format_money(c, n, true); }
-
-struct Flow {
-  int payer, payee, clause;
-  bool operator<(const Flow& o) const { return std::tie(clause, payer, payee) < std::tie(o.clause, o.payer, o.payee); }
-};
-
-void print_table(const checked::Contract& c, const Evaluation& ev) {
-  std::map<Flow, std::map<int, Number>> cells;
-  std::vector<Flow> flows;
-  for (const auto& l : ev.lines) {
-    Flow f{l.payer, l.payee, l.clause};
-    if (!cells.count(f)) flows.push_back(f);
-    cells[f][l.period] += l.amount;
-  }
-  std::sort(flows.begin(), flows.end());
-  fmt::print("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
-  if (flows.empty()) {
-    fmt::print("No payments.\n");
-    return;
-  }
-  std::vector<std::string> head;
-  std::vector<std::string> sub;
-  for (const auto& f : flows) {
-    head.push_back(fmt::format("{} → {}", c.parties[f.payer].id, c.parties[f.payee].id));
-    sub.push_back(c.clauses[f.clause].number.empty() ? "" : "clause " + c.clauses[f.clause].number);
-  }
-  std::vector<std::vector<std::string>> rows;
-  std::vector<Number> totals(flows.size());
-  for (std::size_t t = 0; t < c.periods.size(); ++t) {
-    std::vector<std::string> row{c.periods[t]};
-    for (std::size_t k = 0; k < flows.size(); ++k) {
-      auto& per = cells[flows[k]];
-      auto it = per.find(static_cast<int>(t));
-      Number v = it == per.end() ? Number{} : it->second;
-      totals[k] += v;
-      row.push_back(it == per.end() ? "–" : with_separators(c, v));
-    }
-    rows.push_back(std::move(row));
-  }
-  std::vector<std::string> total_row{"total"};
-  for (const auto& v : totals) total_row.push_back(with_separators(c, v));
-  auto width = [](const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-    return n;
-  };
-  std::vector<std::size_t> w(flows.size() + 1, 6);
-  for (std::size_t k = 0; k < flows.size(); ++k) w[k + 1] = std::max({width(head[k]), width(sub[k]), width(total_row[k + 1])});
-  for (const auto& r : rows)
-    for (std::size_t k = 0; k < r.size(); ++k) w[k] = std::max(w[k], width(r[k]));
-  auto line = [&](const std::vector<std::string>& cols, bool first_left) {
-    std::string out;
-    for (std::size_t k = 0; k < cols.size(); ++k) {
-      std::string pad(w[k] - std::min(w[k], width(cols[k])), ' ');
-      out += (k == 0 && first_left) ? cols[k] + pad : pad + cols[k];
-      if (k + 1 < cols.size()) out += "  ";
-    }
-    fmt::print("{}\n", out);
-  };
-  std::vector<std::string> h{"period"}, s{""};
-  h.insert(h.end(), head.begin(), head.end());
-  s.insert(s.end(), sub.begin(), sub.end());
-  line(h, true);
-  line(s, true);
-  std::string rule;
-  for (std::size_t k = 0; k < w.size(); ++k) rule += std::string(w[k], '-') + (k + 1 < w.size() ? "  " : "");
-  fmt::print("{}\n", rule);
-  for (const auto& r : rows) line(r, true);
-  fmt::print("{}\n", rule);
-  line(total_row, true);
-}
 
 nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev) {
   nlohmann::ordered_json j;
@@ -188,7 +119,7 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   if (!ev.ok) return report(ev.diagnostics);
   if (format == "json") fmt::print("{}\n", payments_json(contract, ev).dump(2));
   else if (format == "csv") print_csv(contract, ev);
-  else print_table(contract, ev);
+  else fmt::print("{}", schedule_table(contract, ev));
   return 0;
 }
 
@@ -374,6 +305,12 @@ int main(int argc, char** argv) {
   explain->add_option("--payment", explain_payment, "only payments PAYER->PAYEE, e.g. kommun->utfallsfonden");
   explain->add_option("--format,-f", explain_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
 
+  ReplOptions repl_options;
+  auto* repl = app.add_subcommand("repl", "An interactive session: evaluate expressions, redefine terms, override data");
+  repl->add_option("contract", repl_options.contract, "a contract file to start from (.utfall)");
+  repl->add_option("--data,-d", repl_options.data, "data files (CSV or JSON)");
+  repl->add_option("--history", repl_options.history, "history file (default ~/.utfall_history; - for none)");
+
   std::vector<std::string> test_files;
   auto* test = app.add_subcommand("test", "Run the examples in contracts; print each result and a tally");
   test->add_option("contracts", test_files, "contract files (.utfall)")->required();
@@ -389,6 +326,7 @@ int main(int argc, char** argv) {
     if (*check) return cmd_check(check_files);
     if (*run) return cmd_run(run_file, data, sets, format);
     if (*test) return cmd_test(test_files);
+    if (*repl) return run_repl(repl_options);
     if (*explain) return cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format);
   } catch (const std::exception& e) {
     fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());

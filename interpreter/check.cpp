@@ -43,6 +43,7 @@ class Checker {
   void set_implicit_units() { implicit_units_ = true; }
   void add_globals_from_contract();
   void start_binders_at(int n) { binder_count_ = n; }
+  void outside_clauses() { clause_ = -1; }
 
  private:
   checked::Contract& c_;
@@ -1263,6 +1264,7 @@ ExpressionCheckResult check_expression(const ast::Expr& expr, const checked::Con
   checked::Contract& c = context ? const_cast<checked::Contract&>(*context) : empty;
   Checker checker(c, result.diagnostics);
   checker.start_binders_at(c.binder_count);
+  checker.outside_clauses();
   if (context) checker.add_globals_from_contract();
   else checker.set_implicit_units();
   result.expr = checker.expression(expr);

@@ -1,0 +1,656 @@
+#include "cli/repl.hpp"
+
+#include <fmt/format.h>
+#include <histedit.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+#include "cli/schedule.hpp"
+#include "interpreter/explain.hpp"
+#include "interpreter/pipeline.hpp"
+#include "stdlib/builtins.hpp"
+
+namespace utfall {
+namespace {
+
+constexpr const char* kEmptyContract =
+    "contract \"REPL session\"\n"
+    "currency SEK\n"
+    "periods yearly 2025 .. 2029\n";
+
+constexpr const char* kHelp = R"(Enter an expression to evaluate it, or a command:
+  EXPRESSION                  evaluate in the current period: frigjort, frigjort @ 2027
+  term NAME = EXPRESSION      define a term, or redefine one of the contract's
+  let NAME = EXPRESSION       define a definition, or redefine one of the contract's
+  clause ... { ... }          add a declaration (clause, term, input, party, unit) to the contract
+  :period [PERIOD]            show or set the current period (:period none to clear it)
+  :set NAME@PERIOD = VALUE    override a datum, e.g. :set hemtjanst_kostnad@2028 = 150_000_000 SEK
+  :set TERM = VALUE           override a term's value
+  :unset [NAME[@PERIOD]]      drop overrides (all, or of one name)
+  :data [FILE...]             load data files (CSV or JSON), or show the data and overrides
+  :load FILE                  load a contract (the session's definitions are dropped)
+  :reload                     read the contract and data files again, keeping the session's changes
+  :payments                   evaluate the contract: the payment schedule
+  :explain [PERIOD] [A->B]    explain the payments (in the current period by default)
+  :type EXPRESSION            the type and unit of an expression
+  :names                      the names in scope
+  :help                       this text
+  :quit                       leave (or Ctrl-D); Ctrl-C cancels the line being typed
+Input continues on the next line while brackets are open or a line ends with an operator.
+)";
+
+const std::vector<std::string> kCommands = {":data", ":explain", ":help", ":load", ":names", ":payments", ":period",
+                                            ":quit", ":reload", ":set", ":type", ":unset"};
+
+std::string trim(std::string s) {
+  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!s.empty() && space(s.back())) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && space(s[i])) ++i;
+  return s.substr(i);
+}
+
+class Session {
+ public:
+  std::string out, err;  // what the last input printed; the loop writes it out
+  bool failed = false;   // the last input gave an error
+  bool quit = false;
+
+  void start(const ReplOptions& options) {
+    if (!options.contract.empty()) {
+      load(options.contract);
+    } else {
+      file_text_ = text_ = kEmptyContract;
+      rebuild(text_, true);
+    }
+    if (!options.data.empty()) set_data(options.data);
+  }
+
+  void handle(const std::string& raw) {
+    out.clear(), err.clear(), failed = false;
+    std::string input = trim(raw);
+    if (input.empty() || input[0] == '#') return;
+    if (input[0] == ':') return command(input);
+    static const std::regex definition(R"(^(term|let)\s+([^\s=:]+)\s*=\s*([\s\S]+)$)");
+    std::smatch m;
+    if (std::regex_match(input, m, definition)) return define(m[1], m[2], trim(m[3]));
+    static const std::regex declaration(R"(^(clause|term|input|party|unit|example)\b[\s\S]*)");
+    if (std::regex_match(input, declaration)) return declare(input);
+    evaluate_input(input);
+  }
+
+  // Whether `buffer` is a whole input: brackets closed, not ending in an operator or `\`.
+  static bool complete(const std::string& buffer) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < buffer.size(); ++i) {
+      char c = buffer[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '#') {
+        while (i < buffer.size() && buffer[i] != '\n') ++i;
+      } else if (c == '(' || c == '{' || c == '[') {
+        ++depth;
+      } else if (c == ')' || c == '}' || c == ']') {
+        --depth;
+      }
+    }
+    if (in_string || depth > 0) return false;
+    std::string t = trim(buffer);
+    if (t.empty() || t[0] == ':') return true;
+    for (std::string end : {"\\", "=", "+", "-", "*", "/", ",", "->", "(", " and", " or", " not", " then", " else"})
+      if (t.size() >= end.size() && t.compare(t.size() - end.size(), end.size(), end) == 0) return false;
+    return true;
+  }
+
+  // Names for tab completion: commands, keywords, built-ins and the contract's names.
+  std::vector<std::string> names() const {
+    std::vector<std::string> v = kCommands;
+    for (const char* k : {"if", "then", "else", "and", "or", "not", "sum", "count", "over", "for", "each", "in", "where", "term", "let",
+                          "period", "true", "false"})
+      v.emplace_back(k);
+    for (const auto& b : stdlib::builtins()) v.emplace_back(b.name);
+    if (contract_) {
+      const auto& c = *contract_;
+      for (const auto& x : c.terms) v.push_back(x.name);
+      for (const auto& x : c.defs) v.push_back(x.name);
+      for (const auto& x : c.inputs) v.push_back(x.name);
+      for (const auto& x : c.parties) v.push_back(x.id);
+      for (const auto& x : c.tables) v.push_back(x.name);
+      for (const auto& x : c.periods) v.push_back(x);
+    }
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  }
+
+  std::string prompt() const { return period_.empty() ? "utfall> " : fmt::format("utfall {}> ", period_); }
+
+ private:
+  std::string path_;       // the contract file, "" for the empty contract
+  std::string file_text_;  // the contract as read
+  std::string text_;       // with the session's definitions spliced in or appended
+  int session_clauses_ = 0;
+  std::vector<std::string> data_paths_;
+  struct Datum {
+    std::string input, period, value;
+  };
+  std::vector<Datum> datum_sets_;
+  std::vector<std::pair<std::string, std::string>> term_sets_;  // term, value
+  std::string period_;
+  std::shared_ptr<const checked::Contract> contract_;
+  std::optional<Dataset> data_;
+
+  void error(const std::string& message) {
+    err += message + "\n";
+    failed = true;
+  }
+  void diagnostics(const Diagnostics& d) {
+    err += render_all(d, true);
+    if (has_errors(d)) failed = true;
+  }
+  std::string name() const { return path_.empty() ? "<session>" : path_; }
+
+  // Compiles `text` as the session's contract; on success it becomes the contract. With
+  // `report`, warnings are shown too.
+  bool rebuild(const std::string& text, bool report_warnings) {
+    auto compiled = compile(std::make_shared<Source>(Source{name(), text}));
+    if (!compiled.contract) {
+      diagnostics(compiled.diagnostics);
+      return false;
+    }
+    if (report_warnings && !compiled.diagnostics.empty()) err += render_all(compiled.diagnostics, true);
+    text_ = text;
+    contract_ = compiled.contract;
+    if (!period_.empty() && !contract_->period_index(period_)) period_.clear();
+    rebind();
+    return true;
+  }
+
+  // Binds the data files to the contract, then applies the overridden data.
+  void rebind() {
+    data_.reset();
+    const auto& c = *contract_;
+    if (!data_paths_.empty()) {
+      auto bound = load_data(c, data_paths_);
+      if (!bound.data) {
+        diagnostics(bound.diagnostics);
+        return;
+      }
+      data_ = std::move(*bound.data);
+    } else {
+      Dataset empty;
+      for (const auto& in : c.inputs) {
+        empty.series.emplace_back(in.participants ? 0 : c.periods.size());
+        empty.participants.emplace_back();
+      }
+      data_ = std::move(empty);
+    }
+    std::vector<Datum> kept;
+    for (const auto& d : datum_sets_)
+      if (apply_datum(d)) kept.push_back(d);
+    datum_sets_ = std::move(kept);
+  }
+
+  std::optional<checked::Value> constant(const std::string& label, const std::string& text, std::optional<Type>& type) {
+    auto src = std::make_shared<Source>(Source{label, text});
+    auto parsed = parse_expression(src);
+    if (!parsed.expr) return diagnostics(parsed.diagnostics), std::nullopt;
+    auto checked = check_expression(*parsed.expr, contract_.get());
+    if (!checked.expr) return diagnostics(checked.diagnostics), std::nullopt;
+    auto v = evaluate_expression(*contract_, Dataset{}, *checked.expr, -1);
+    if (!v.value) return diagnostics(v.diagnostics), std::nullopt;
+    type = checked.expr->type;
+    return v.value;
+  }
+
+  bool apply_datum(const Datum& d) {
+    const auto& c = *contract_;
+    auto input = c.input_index(d.input);
+    if (!input || c.inputs[*input].participants) {
+      error(fmt::format("`{}` is not a series input of the contract", d.input));
+      return false;
+    }
+    auto period = c.period_index(d.period);
+    if (!period) {
+      error(fmt::format("{} is not a period of the contract ({} .. {})", d.period, c.periods.front(), c.periods.back()));
+      return false;
+    }
+    std::optional<Type> type;
+    auto value = constant(fmt::format(":set {}@{}", d.input, d.period), d.value, type);
+    if (!value) return false;
+    if (!(*type == c.inputs[*input].type)) {
+      error(fmt::format("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.to_string(), type->to_string()));
+      return false;
+    }
+    data_->series[*input][*period] = *value;
+    return true;
+  }
+
+  EvalOptions options() {
+    EvalOptions o;
+    std::vector<std::string> sets;
+    for (const auto& [t, v] : term_sets_) sets.push_back(t + "=" + v);
+    diagnostics(apply_overrides(*contract_, sets, o));
+    return o;
+  }
+
+  void load(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return error(fmt::format("{}: cannot read the file", path));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string saved_path = std::exchange(path_, path);
+    if (!rebuild(ss.str(), true)) {
+      path_ = saved_path;
+      return;
+    }
+    file_text_ = ss.str();
+    session_clauses_ = 0;
+    term_sets_.clear();
+    out += fmt::format("loaded {}: {} ({} periods, {} parties, {} terms, {} payments, {} waterfalls)\n", path, contract_->title,
+                       contract_->periods.size(), contract_->parties.size(), contract_->terms.size(), contract_->payments.size(),
+                       contract_->waterfalls.size());
+  }
+
+  void set_data(const std::vector<std::string>& paths) {
+    auto saved = std::exchange(data_paths_, paths);
+    auto bound = load_data(*contract_, paths);
+    if (!bound.data) {
+      data_paths_ = saved;
+      return diagnostics(bound.diagnostics);
+    }
+    rebind();
+    out += fmt::format("data: {}\n", fmt::join(paths, ", "));
+  }
+
+  // term/let NAME = EXPRESSION: replaces the expression of an existing term or definition in
+  // the session's text, or appends a new one.
+  void define(const std::string& keyword, const std::string& name, const std::string& expression) {
+    auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", expression}));
+    if (!parsed.expr) return diagnostics(parsed.diagnostics);
+    const auto& c = *contract_;
+    const checked::Expr* old = nullptr;
+    for (const auto& t : c.terms)
+      if (t.name == name) old = t.value.get();
+    for (const auto& d : c.defs)
+      if (d.name == name) old = d.value.get();
+    for (const auto& d : c.participant_defs)
+      if (d.name == name) old = d.value.get();
+    std::string text = text_;
+    if (old && old->range.end_offset <= text.size()) {
+      text.replace(old->range.begin.offset, old->range.end_offset - old->range.begin.offset, expression);
+    } else if (keyword == "term") {
+      text += fmt::format("\nterm {} = {}\n", name, expression);
+    } else {
+      text += fmt::format("\nclause \"repl.{}\" \"REPL session\" {{\n  let {} = {}\n}}\n", session_clauses_ + 1, name, expression);
+    }
+    if (!rebuild(text, false)) return;
+    if (!old && keyword != "term") ++session_clauses_;
+    term_sets_.erase(std::remove_if(term_sets_.begin(), term_sets_.end(), [&](const auto& s) { return s.first == name; }), term_sets_.end());
+    out += fmt::format("{} {} = {}\n", old ? "redefined" : "defined", name, expression);
+  }
+
+  void declare(const std::string& declaration) {
+    if (!rebuild(text_ + "\n" + declaration + "\n", true)) return;
+    out += "added\n";
+  }
+
+  void evaluate_input(const std::string& input) {
+    auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", input}));
+    if (!parsed.expr) return diagnostics(parsed.diagnostics);
+    auto checked = check_expression(*parsed.expr, contract_.get());
+    if (!checked.expr) return diagnostics(checked.diagnostics);
+    int t = period_.empty() ? -1 : *contract_->period_index(period_);
+    auto v = evaluate_expression(*contract_, *data_, *checked.expr, t, options());
+    if (!v.value) {
+      diagnostics(v.diagnostics);
+      for (const auto& d : v.diagnostics)
+        if (d.code == "E604") err += "(or set the current period with :period PERIOD)\n";
+      return;
+    }
+    out += format_value(*contract_, *v.value, checked.expr->type) + "\n";
+  }
+
+  void command(const std::string& input) {
+    std::string cmd = input.substr(0, input.find_first_of(" \t\n"));
+    std::string rest = trim(input.substr(cmd.size()));
+    std::vector<std::string> args;
+    std::istringstream words(rest);
+    for (std::string w; words >> w;) args.push_back(w);
+    if (cmd == ":q" || cmd == ":quit" || cmd == ":exit") {
+      quit = true;
+    } else if (cmd == ":help" || cmd == ":h" || cmd == ":?") {
+      out += kHelp;
+    } else if (cmd == ":load") {
+      if (args.size() != 1) return error(":load takes one contract file");
+      load(args[0]);
+    } else if (cmd == ":reload") {
+      reload();
+    } else if (cmd == ":data") {
+      if (args.empty()) return show_data();
+      set_data(args);
+    } else if (cmd == ":period") {
+      if (args.empty()) {
+        out += period_.empty() ? "no current period (expressions that depend on one need :period or @)\n" : period_ + "\n";
+      } else if (args[0] == "none") {
+        period_.clear();
+      } else if (contract_->period_index(args[0])) {
+        period_ = args[0];
+      } else {
+        error(fmt::format("{} is not a period of the contract ({} .. {})", args[0], contract_->periods.front(), contract_->periods.back()));
+      }
+    } else if (cmd == ":set") {
+      set(rest);
+    } else if (cmd == ":unset") {
+      unset(rest);
+    } else if (cmd == ":payments") {
+      auto ev = evaluate(*contract_, *data_, options());
+      if (!ev.ok) return diagnostics(ev.diagnostics);
+      out += schedule_table(*contract_, ev);
+    } else if (cmd == ":explain") {
+      explain(args);
+    } else if (cmd == ":type") {
+      auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", rest}));
+      if (!parsed.expr) return diagnostics(parsed.diagnostics);
+      auto checked = check_expression(*parsed.expr, contract_.get());
+      if (!checked.expr) return diagnostics(checked.diagnostics);
+      out += checked.expr->type.to_string() + "\n";
+    } else if (cmd == ":names") {
+      show_names();
+    } else {
+      error(fmt::format("unknown command {}; :help lists the commands", cmd));
+    }
+  }
+
+  void reload() {
+    if (path_.empty()) return error("no contract file to reload (the session started from an empty contract)");
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return error(fmt::format("{}: cannot read the file", path_));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    // The session's changes are replayed on the new text: what was appended is appended again;
+    // redefinitions of the file's own names are lost if the file changed under them.
+    std::string appended = text_.size() >= file_text_.size() && text_.compare(0, file_text_.size(), file_text_) == 0
+                               ? text_.substr(file_text_.size())
+                               : std::string();
+    if (!rebuild(ss.str() + appended, true)) return;
+    file_text_ = ss.str();
+    out += fmt::format("reloaded {}\n", path_);
+  }
+
+  void set(const std::string& rest) {
+    static const std::regex datum(R"(^([^\s@=]+)\s*@\s*([^\s=]+)\s*=\s*([\s\S]+)$)");
+    static const std::regex term(R"(^([^\s@=]+)\s*=\s*([\s\S]+)$)");
+    std::smatch m;
+    if (std::regex_match(rest, m, datum)) {
+      Datum d{m[1], m[2], trim(m[3])};
+      if (!apply_datum(d)) return;
+      std::erase_if(datum_sets_, [&](const Datum& x) { return x.input == d.input && x.period == d.period; });
+      datum_sets_.push_back(d);
+      out += fmt::format("{} in {} = {}\n", d.input, d.period, d.value);
+    } else if (std::regex_match(rest, m, term)) {
+      std::string name = m[1], value = trim(m[2]);
+      if (!contract_->term_index(name))
+        return error(fmt::format("`{}` is not a term; to set a datum give its period: :set {}@PERIOD = VALUE", name, name));
+      EvalOptions probe;
+      auto d = apply_overrides(*contract_, {name + "=" + value}, probe);
+      if (has_errors(d)) return diagnostics(d);
+      std::erase_if(term_sets_, [&](const auto& s) { return s.first == name; });
+      term_sets_.emplace_back(name, value);
+      out += fmt::format("{} = {}\n", name, value);
+    } else {
+      error(":set NAME@PERIOD = VALUE (a datum) or :set TERM = VALUE (a term)");
+    }
+  }
+
+  void unset(const std::string& rest) {
+    std::string name = rest.substr(0, rest.find('@'));
+    std::string period = rest.find('@') == std::string::npos ? "" : trim(rest.substr(rest.find('@') + 1));
+    name = trim(name);
+    std::size_t before = datum_sets_.size() + term_sets_.size();
+    std::erase_if(datum_sets_, [&](const Datum& d) { return name.empty() || (d.input == name && (period.empty() || d.period == period)); });
+    std::erase_if(term_sets_, [&](const auto& s) { return name.empty() || s.first == name; });
+    rebind();
+    out += fmt::format("{} overrides dropped\n", before - datum_sets_.size() - term_sets_.size());
+  }
+
+  void explain(const std::vector<std::string>& args) {
+    ExplainFilter filter;
+    if (!period_.empty()) filter.period = contract_->period_index(period_);
+    for (const auto& a : args) {
+      if (auto p = contract_->period_index(a)) {
+        filter.period = p;
+      } else if (a == "all") {
+        filter.period.reset();
+      } else if (auto arrow = a.find("->"); arrow != std::string::npos) {
+        auto payer = contract_->party_index(a.substr(0, arrow)), payee = contract_->party_index(a.substr(arrow + 2));
+        if (!payer || !payee) return error(fmt::format("`{}`: no such parties", a));
+        filter.payer = payer, filter.payee = payee;
+      } else {
+        return error(fmt::format("`{}` is neither a period nor PAYER->PAYEE", a));
+      }
+    }
+    EvalOptions o = options();
+    o.trace = true;
+    auto ev = evaluate(*contract_, *data_, o);
+    if (!ev.ok) return diagnostics(ev.diagnostics);
+    out += explanation_text(*contract_, ev, filter);
+  }
+
+  void show_data() {
+    const auto& c = *contract_;
+    out += data_paths_.empty() ? "no data files\n" : fmt::format("data files: {}\n", fmt::join(data_paths_, ", "));
+    for (std::size_t i = 0; i < c.inputs.size(); ++i) {
+      const auto& in = c.inputs[i];
+      if (in.participants) {
+        out += fmt::format("  {}: {} participants\n", in.name, data_->participants[i].size());
+        continue;
+      }
+      std::vector<std::string> values;
+      for (std::size_t t = 0; t < c.periods.size(); ++t) {
+        const auto& v = data_->series[i][t];
+        if (v) values.push_back(fmt::format("{} {}", c.periods[t], format_value(c, *v, in.type)));
+      }
+      out += fmt::format("  {}: {}\n", in.name, values.empty() ? "no values" : fmt::format("{}", fmt::join(values, ", ")));
+    }
+    for (const auto& d : datum_sets_) out += fmt::format("  overridden: {}@{} = {}\n", d.input, d.period, d.value);
+    for (const auto& [t, v] : term_sets_) out += fmt::format("  overridden term: {} = {}\n", t, v);
+  }
+
+  void show_names() {
+    const auto& c = *contract_;
+    auto list = [&](const char* what, auto const& xs, auto name) {
+      std::vector<std::string> v;
+      for (const auto& x : xs) v.push_back(name(x));
+      if (!v.empty()) out += fmt::format("{}: {}\n", what, fmt::join(v, ", "));
+    };
+    list("parties", c.parties, [](const auto& x) { return x.id; });
+    list("inputs", c.inputs, [](const auto& x) { return x.name; });
+    list("terms", c.terms, [](const auto& x) { return x.name; });
+    list("definitions", c.defs, [](const auto& x) { return x.name; });
+    list("tables", c.tables, [](const auto& x) { return x.name; });
+    out += fmt::format("periods: {} .. {} ({})\n", c.periods.front(), c.periods.back(), c.periods.size());
+  }
+};
+
+// ---- Terminal I/O ---------------------------------------------------------------------------
+
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void on_interrupt(int) { interrupted = 1; }
+
+struct Terminal {
+  Session* session;
+  std::string buffer;  // the lines of an unfinished input
+};
+
+const char* prompt_fn(EditLine* el) {
+  static thread_local std::string prompt;
+  Terminal* term = nullptr;
+  el_get(el, EL_CLIENTDATA, &term);
+  prompt = term->buffer.empty() ? term->session->prompt() : std::string(term->session->prompt().size() - 4, ' ') + "... ";
+  return prompt.c_str();
+}
+
+// Tab: completes the word before the cursor from the session's names; lists them when several.
+unsigned char complete_fn(EditLine* el, int) {
+  Terminal* term = nullptr;
+  el_get(el, EL_CLIENTDATA, &term);
+  const LineInfo* li = el_line(el);
+  std::string before(li->buffer, li->cursor);
+  std::size_t start = before.size();
+  while (start > 0) {
+    unsigned char c = before[start - 1];
+    if (std::isalnum(c) || c == '_' || c == ':' || c >= 0x80) --start;
+    else break;
+  }
+  std::string word = before.substr(start);
+  std::vector<std::string> matches;
+  for (const auto& n : term->session->names())
+    if (n.compare(0, word.size(), word) == 0) matches.push_back(n);
+  if (matches.empty()) return CC_ERROR;
+  std::string common = matches[0];
+  for (const auto& m : matches) {
+    std::size_t k = 0;
+    while (k < common.size() && k < m.size() && common[k] == m[k]) ++k;
+    common.resize(k);
+  }
+  if (matches.size() == 1) common += " ";
+  if (common.size() > word.size()) {
+    el_insertstr(el, common.substr(word.size()).c_str());
+    return CC_REFRESH;
+  }
+  std::string list;
+  for (const auto& m : matches) list += m + "  ";
+  fmt::print("\n{}\n", list);
+  return CC_REDISPLAY;
+}
+
+std::string history_path(const std::string& option) {
+  if (option == "-") return {};
+  if (!option.empty()) return option;
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state) return std::string(state) + "/utfall_history";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.utfall_history";
+  return {};
+}
+
+void flush(Session& s) {
+  std::cout << s.out << std::flush;
+  std::cerr << s.err << std::flush;
+}
+
+int interactive(Session& session, const ReplOptions& options) {
+  Terminal term{&session, {}};
+  EditLine* el = el_init("utfall", stdin, stdout, stderr);
+  History* hist = history_init();
+  HistEvent he;
+  history(hist, &he, H_SETSIZE, 2000);
+  history(hist, &he, H_SETUNIQUE, 1);
+  std::string hpath = history_path(options.history);
+  if (!hpath.empty()) history(hist, &he, H_LOAD, hpath.c_str());
+  el_set(el, EL_CLIENTDATA, &term);
+  el_set(el, EL_EDITOR, "emacs");
+  el_set(el, EL_PROMPT, prompt_fn);
+  el_set(el, EL_HIST, history, hist);
+  el_set(el, EL_ADDFN, "utfall-complete", "complete a name or command", complete_fn);
+  el_set(el, EL_BIND, "^I", "utfall-complete", nullptr);
+  el_set(el, EL_SIGNAL, 1);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: Ctrl-C interrupts the read
+  struct sigaction old {};
+  sigaction(SIGINT, &sa, &old);
+
+  fmt::print("utfall REPL — :help for commands, Ctrl-D to leave\n");
+  std::fflush(stdout);
+  flush(session);
+  while (!session.quit) {
+    int count = 0;
+    interrupted = 0;
+    const char* line = el_gets(el, &count);
+    if (interrupted) {  // Ctrl-C: drop the line (and any unfinished input), keep going
+      interrupted = 0;
+      term.buffer.clear();
+      el_reset(el);
+      const LineInfo* li = el_line(el);
+      el_cursor(el, static_cast<int>(li->lastchar - li->buffer));
+      el_deletestr(el, static_cast<int>(li->lastchar - li->buffer));
+      fmt::print("^C\n");
+      std::fflush(stdout);
+      continue;
+    }
+    if (!line || count <= 0) {  // Ctrl-D
+      if (!term.buffer.empty()) {
+        term.buffer.clear();
+        fmt::print("\n");
+        continue;
+      }
+      fmt::print("\n");
+      break;
+    }
+    std::string text(line);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    term.buffer += (term.buffer.empty() ? "" : "\n") + text;
+    if (!Session::complete(term.buffer)) continue;
+    std::string input = std::exchange(term.buffer, {});
+    if (!trim(input).empty()) {
+      std::string entry = input;
+      std::replace(entry.begin(), entry.end(), '\n', ' ');
+      history(hist, &he, H_ENTER, entry.c_str());
+      if (!hpath.empty()) history(hist, &he, H_SAVE, hpath.c_str());
+    }
+    session.handle(input);
+    flush(session);
+  }
+  sigaction(SIGINT, &old, nullptr);
+  history_end(hist);
+  el_end(el);
+  return 0;
+}
+
+int scripted(Session& session) {
+  bool any_failed = session.failed;
+  std::string buffer, line;
+  while (!session.quit && std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    buffer += (buffer.empty() ? "" : "\n") + line;
+    if (!Session::complete(buffer)) continue;
+    session.handle(std::exchange(buffer, {}));
+    flush(session);
+    any_failed |= session.failed;
+  }
+  if (!trim(buffer).empty()) {
+    std::cerr << "utfall repl: the input ended inside an unfinished expression or declaration\n";
+    any_failed = true;
+  }
+  return any_failed ? 1 : 0;
+}
+
+}  // namespace
+
+int run_repl(const ReplOptions& options) {
+  Session session;
+  session.start(options);
+  bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  if (!terminal) {
+    flush(session);
+    return scripted(session);
+  }
+  return interactive(session, options);
+}
+
+}  // namespace utfall

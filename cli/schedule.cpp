@@ -1,0 +1,88 @@
+#include "cli/schedule.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace utfall {
+
+static std::string with_separators(const checked::Contract& c, const Number& n) { return format_money(c, n, true); }
+
+namespace {
+struct Flow {
+  int payer, payee, clause;
+  bool operator<(const Flow& o) const { return std::tie(clause, payer, payee) < std::tie(o.clause, o.payer, o.payee); }
+};
+}  // namespace
+
+std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
+  std::string out;
+  std::map<Flow, std::map<int, Number>> cells;
+  std::vector<Flow> flows;
+  for (const auto& l : ev.lines) {
+    Flow f{l.payer, l.payee, l.clause};
+    if (!cells.count(f)) flows.push_back(f);
+    cells[f][l.period] += l.amount;
+  }
+  std::sort(flows.begin(), flows.end());
+  out += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
+  if (flows.empty()) {
+    out += "No payments.\n";
+    return out;
+  }
+  std::vector<std::string> head;
+  std::vector<std::string> sub;
+  for (const auto& f : flows) {
+    head.push_back(fmt::format("{} → {}", c.parties[f.payer].id, c.parties[f.payee].id));
+    sub.push_back(c.clauses[f.clause].number.empty() ? "" : "clause " + c.clauses[f.clause].number);
+  }
+  std::vector<std::vector<std::string>> rows;
+  std::vector<Number> totals(flows.size());
+  for (std::size_t t = 0; t < c.periods.size(); ++t) {
+    std::vector<std::string> row{c.periods[t]};
+    for (std::size_t k = 0; k < flows.size(); ++k) {
+      auto& per = cells[flows[k]];
+      auto it = per.find(static_cast<int>(t));
+      Number v = it == per.end() ? Number{} : it->second;
+      totals[k] += v;
+      row.push_back(it == per.end() ? "–" : with_separators(c, v));
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> total_row{"total"};
+  for (const auto& v : totals) total_row.push_back(with_separators(c, v));
+  auto width = [](const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+    return n;
+  };
+  std::vector<std::size_t> w(flows.size() + 1, 6);
+  for (std::size_t k = 0; k < flows.size(); ++k) w[k + 1] = std::max({width(head[k]), width(sub[k]), width(total_row[k + 1])});
+  for (const auto& r : rows)
+    for (std::size_t k = 0; k < r.size(); ++k) w[k] = std::max(w[k], width(r[k]));
+  auto line = [&](const std::vector<std::string>& cols, bool first_left) {
+    std::string text;
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      std::string pad(w[k] - std::min(w[k], width(cols[k])), ' ');
+      text += (k == 0 && first_left) ? cols[k] + pad : pad + cols[k];
+      if (k + 1 < cols.size()) text += "  ";
+    }
+    out += text + "\n";
+  };
+  std::vector<std::string> h{"period"}, s{""};
+  h.insert(h.end(), head.begin(), head.end());
+  s.insert(s.end(), sub.begin(), sub.end());
+  line(h, true);
+  line(s, true);
+  std::string rule;
+  for (std::size_t k = 0; k < w.size(); ++k) rule += std::string(w[k], '-') + (k + 1 < w.size() ? "  " : "");
+  out += rule + "\n";
+  for (const auto& r : rows) line(r, true);
+  out += rule + "\n";
+  line(total_row, true);
+  return out;
+}
+
+
+}  // namespace utfall

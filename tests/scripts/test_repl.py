@@ -1,0 +1,159 @@
+"""`utfall repl`, driven through a pipe (a script) and through a pseudo-terminal (a person).
+
+The expected values come from scenario A's terms worked by hand in Python's Decimal below
+(`scenario_a`), not from utfall.
+"""
+import os
+import pty
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+utfall, src = sys.argv[1], Path(sys.argv[2])
+A = src / "examples" / "a-aldreomsorg"
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def scenario_a(cost, drawn, share=Decimal("0.30"), cap=Decimal(7_000_000), base=Decimal(200_000_000)):
+    """Scenario A's waterfall from 2027 (index 2): cumulative, netted; the premium rounded half-even."""
+    paid, out = Decimal(0), []
+    for t in range(len(cost)):
+        if t < 2:
+            out.append(None)
+            continue
+        pool = sum(max(base - c, Decimal(0)) for c in cost[: t + 1])
+        principal = min(pool, sum(drawn[: t + 1]))
+        premium = min(((pool - principal) * share).quantize(Decimal("0.01"), rounding="ROUND_HALF_EVEN"), cap)
+        pay = max(principal + premium - paid, Decimal(0))
+        paid += pay
+        out.append(pay)
+    return out
+
+
+plan_cost = [Decimal(x) for x in ["200000000", "190000000", "170000000", "150000000", "140000000"]]
+drawn = [Decimal(7_000_000)] * 5
+
+
+def money(d):
+    return f"{d:,.2f}"
+
+
+def session(script, code=0):
+    p = subprocess.run([utfall, "repl", str(A / "contract.utfall"), "--data", str(A / "plan.csv")], input=script,
+                       capture_output=True, text=True, timeout=60)
+    check(p.returncode == code, f"exit {p.returncode}, expected {code} for:\n{script}\n{p.stderr}")
+    return p
+
+
+# --- Through a pipe -------------------------------------------------------------------------
+p = session("frigjort @ 2027\n"
+            ":period 2028\n"
+            "frigjort\n"
+            ":set hemtjanst_kostnad@2028 = 160_000_000 SEK\n"
+            "frigjort\n"
+            "let dubbel = frigjort * 2\n"
+            "dubbel @ 2026\n"
+            "term premieandel = 25 %\n"
+            ":payments\n"
+            ":type frigjort / baslinje\n"
+            "max(1,\n"
+            "    2 + 3)\n"
+            ":unset\n"
+            "frigjort\n"
+            ":quit\n"
+            "frigjort\n")
+lines = p.stdout.splitlines()
+check("30000000 SEK" in lines, "frigjort @ 2027 = 200M - 170M")
+check(lines.count("50000000 SEK") == 2, "frigjort in 2028 = 200M - 150M, before the :set and after :unset")
+check("40000000 SEK" in lines, "frigjort in 2028 after :set = 200M - 160M")
+check("20000000 SEK" in lines, "dubbel @ 2026 = 2 * (200M - 190M)")
+check("number" in lines, ":type of SEK / SEK")
+check("5" in lines, "multi-line max(1, 2 + 3)")
+cost = list(plan_cost)
+cost[3] = Decimal(160_000_000)
+want = scenario_a(cost, drawn, share=Decimal("0.25"))
+for year, amount in zip(["2027", "2028", "2029"], want[2:]):
+    row = [l for l in lines if l.startswith(year + " ")]
+    check(row and row[0].split()[-1] == money(amount), f":payments {year}: {row}, expected {money(amount)}")
+check(p.stderr == "", f"no errors expected: {p.stderr}")
+check(lines[-1] == "50000000 SEK", "nothing runs after :quit")
+
+# Errors are shown as in the checker and the session goes on; a script sees exit 1.
+p = session("nonsense + 1\n:period 2031\nfrigjort @ 2030\n:set avropat@2027 = 5\n:bogus\nfrigjort\n1 +\n", code=1)
+check("<input>:1:1: error[E208]: unknown name `nonsense`" in p.stderr, p.stderr)
+check("2031 is not a period of the contract (2025 .. 2029)" in p.stderr, p.stderr)
+check("`avropat` is in SEK, but the value is in number" in p.stderr, p.stderr)
+check("unknown command :bogus" in p.stderr, p.stderr)
+check("E604" in p.stderr and ":period" in p.stderr, "frigjort without a period says how to give one")
+check("the input ended inside an unfinished expression" in p.stderr, p.stderr)
+# `frigjort @ 2030` is outside the calendar: a checker error, not a crash
+check("2030" in p.stderr, p.stderr)
+
+# Redefining a definition of the contract changes the payments; a bad redefinition is refused
+# and the old one stays.
+p = session("let frigjort = max(baslinje - hemtjanst_kostnad, 0 SEK) / 2\nlet frigjort = frigjort + x\nfrigjort @ 2027\n", code=1)
+check("15000000 SEK" in p.stdout.splitlines(), f"halved frigjort in 2027: {p.stdout}")
+check("E208" in p.stderr or "E2" in p.stderr, p.stderr)
+
+# --- Through a pseudo-terminal ---------------------------------------------------------------
+def terminal(keys, home):
+    """Runs the REPL on a pty, typing each chunk of `keys` after the output settles."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["HOME"] = home
+        os.environ.pop("XDG_STATE_HOME", None)
+        os.environ["TERM"] = "xterm"
+        os.execv(utfall, [utfall, "repl", str(A / "contract.utfall"), "--data", str(A / "plan.csv")])
+    out = b""
+
+    def drain(timeout=1.0):
+        nonlocal out
+        end = time.time() + timeout
+        while time.time() < end:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                out += chunk
+                end = time.time() + 0.3
+
+    drain(3)
+    for k in keys:
+        os.write(fd, k.encode())
+        drain()
+    drain(2)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return out.decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
+
+
+with tempfile.TemporaryDirectory() as home:
+    text, code = terminal(["frig\t", "@ 2027\r", "this is cancelled", "\x03", "max(1,\r", "7)\r", "\x04"], home)
+    check(code == 0, f"Ctrl-D leaves with 0, got {code}")
+    check("utfall> frig" in text and "jort @ 2027" in text, f"tab completes frig -> frigjort: {text!r}")
+    check("30000000 SEK" in text, f"value through the terminal: {text!r}")
+    check("^C" in text and "E208" not in text, f"Ctrl-C cancels the line: {text!r}")
+    check("... " in text and "\r\n7\r\n" in text, f"multi-line input with a continuation prompt: {text!r}")
+    history = Path(home) / ".utfall_history"
+    check(history.exists() and "frigjort" in history.read_text(), "history kept in ~/.utfall_history")
+    # A new session recalls the previous one's lines with the up arrow.
+    text, code = terminal(["\x1b[A\x1b[A", "\r", "\x04"], home)
+    check(text.count("30000000 SEK") == 1, f"history recalled across sessions: {text!r}")
+
+for f in failures:
+    print("FAIL", f)
+print(f"{len(failures)} failures")
+sys.exit(1 if failures else 0)
