@@ -680,12 +680,12 @@ void Evaluator::compute_waterfall(int w, int t) {
       if (tier.kind == TK::up_to) {
         Number limit = number(*tier.amount, t);
         a = std::min(remaining, limit.sign() > 0 ? limit : Number{});
-        how = fmt::format("up to `{}` = {} of the {} left: {}", text(tier.amount->range), money(limit), money(remaining),
-                          a < limit ? "the pool ran short" : "the limit bound");
+        how = a < limit ? fmt::format("the pool ran short: {} left, under the limit of {}", money(remaining), money(limit))
+                        : fmt::format("the limit bound; {} was left", money(remaining));
       } else if (tier.kind == TK::share_of_rest) {
         Number share = number(*tier.amount, t);
         a = checked_size(share * remaining, *tier.amount);
-        how = fmt::format("`{}` = {} of the {} left", text(tier.amount->range), show(share, tier.amount->type), money(remaining));
+        how = fmt::format("{} of the {} left", show(share, tier.amount->type), money(remaining));
       } else {
         a = remaining;
         how = "the rest";
