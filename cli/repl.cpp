@@ -564,7 +564,8 @@ int interactive(Session& session, const ReplOptions& options) {
   el_set(el, EL_EDITOR, "emacs");
   el_set(el, EL_PROMPT, prompt_fn);
   el_set(el, EL_HIST, history, hist);
-  el_set(el, EL_ADDFN, "utfall-complete", "complete a name or command", complete_fn);
+  // The wide form: libedit's narrow EL_ADDFN copies the two strings and never frees them.
+  el_wset(el, EL_ADDFN, L"utfall-complete", L"complete a name or command", complete_fn);
   el_set(el, EL_BIND, "^I", "utfall-complete", nullptr);
   el_set(el, EL_SIGNAL, 1);
 
