@@ -112,6 +112,7 @@ class Evaluator {
   // A step about `e` itself: when the last step already showed e's formula, its note joins
   // that step instead of repeating the formula; returns the depth for e's parts.
   int own_step(const Expr& e, TraceStep s);
+  std::string threshold(const Expr& condition, int t);
   int attach_trace(Evaluation& out, bool waterfall, int rule, int t, int clause);
   void explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
                      std::string room = {});
@@ -211,8 +212,10 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
             return;
           }
           bool yes = boolean(*n.condition, t);
+          std::string margin = threshold(*n.condition, t);
           step({K::condition, depth, "if", text(n.condition->range), yes ? "true" : "false",
-                yes ? "so the `then` branch" : "so the `else` branch", t, line_of(n.condition->range)});
+                (margin.empty() ? "" : margin + "; ") + (yes ? "so the `then` branch" : "so the `else` branch"), t,
+                line_of(n.condition->range)});
           explain(*n.condition, t, depth + 1, false);
           explain(yes ? *n.then_branch : *n.else_branch, t, depth, false);
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
@@ -306,6 +309,19 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
         }
       },
       e.node);
+}
+
+// For a comparison of two numbers (a threshold), both sides and the margin between them:
+// "0.28 against 0.1, a margin of 0.18".
+std::string Evaluator::threshold(const Expr& condition, int t) {
+  const auto* b = std::get_if<checked::Binary>(&condition.node);
+  if (!b || b->lhs->type.kind != TypeKind::number) return {};
+  switch (b->op) {
+    case Op::less: case Op::less_equal: case Op::greater: case Op::greater_equal: case Op::equal: case Op::not_equal: break;
+    default: return {};
+  }
+  Number l = number(*b->lhs, t), r = number(*b->rhs, t);
+  return fmt::format("{} against {}, a margin of {}", show(l, b->lhs->type), show(r, b->rhs->type), show((l - r).abs(), b->lhs->type));
 }
 
 int Evaluator::own_step(const Expr& e, TraceStep s) {
@@ -537,8 +553,10 @@ void Evaluator::compute_payment(int p, int t) {
   for (const auto& x : st.paid) before += x;
   bool applies = in_range && (!pay.condition || boolean(*pay.condition, t));
   if (in_range && pay.condition) {
+    std::string margin = tracing() ? threshold(*pay.condition, t) : std::string();
     step({K::condition, 0, "when", text(pay.condition->range), applies ? "true" : "false",
-          applies ? "so the payment applies" : "so nothing is paid", t, line_of(pay.condition->range)});
+          (margin.empty() ? "" : margin + "; ") + (applies ? "so the payment applies" : "so nothing is paid"), t,
+          line_of(pay.condition->range)});
     explain_shown(*pay.condition, t, 1);
   }
   Number amount;
