@@ -1,0 +1,392 @@
+// The C API (include/utfall/utfall.h): handles that own C++ API objects, and a guard around
+// every entry point so that no exception crosses into C.
+#include "utfall/utfall.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "api/internal.hpp"
+
+struct utfall_engine {
+  utfall::Engine engine;
+};
+struct utfall_contract {
+  utfall::Contract contract;
+};
+struct utfall_data {
+  utfall::Data data;
+};
+struct utfall_bound {
+  utfall::Bound bound;
+};
+struct utfall_options {
+  utfall::Options options;
+};
+struct utfall_result {
+  utfall::Result result;
+  utfall_status status;
+};
+
+namespace {
+
+using utfall::Message;
+using utfall::Messages;
+
+// A malloc'd copy that the caller frees with utfall_free; NULL when out of memory.
+char* copy_string(const std::string& s) {
+  char* out = static_cast<char*>(std::malloc(s.size() + 1));
+  if (out) std::memcpy(out, s.c_str(), s.size() + 1);
+  return out;
+}
+
+utfall_status status_of(const Messages& messages) {
+  for (const auto& m : messages) {
+    if (m.severity != Message::Severity::error) continue;
+    switch (m.kind) {
+      case Message::Kind::syntax:
+      case Message::Kind::name:
+      case Message::Kind::type:
+      case Message::Kind::structure: return UTFALL_CONTRACT_ERROR;
+      case Message::Kind::data:
+      case Message::Kind::io: return UTFALL_DATA_ERROR;
+      case Message::Kind::runtime: return UTFALL_EVALUATION_ERROR;
+      case Message::Kind::limit: return UTFALL_LIMIT;
+      case Message::Kind::internal: return UTFALL_INTERNAL_ERROR;
+    }
+  }
+  return UTFALL_OK;
+}
+
+// Hands messages to an optional out-parameter.
+void give_messages(char** messages_json, const Messages& messages) {
+  if (messages_json) *messages_json = copy_string(utfall::api::messages_json(messages));
+}
+
+Message invalid_argument(std::string text) {
+  Message m;
+  m.kind = Message::Kind::data;
+  m.code = "E000";
+  m.text = std::move(text);
+  m.rendered = "utfall: error[E000]: " + m.text;
+  return m;
+}
+
+// Runs `body` with every exception turned into a status. `body` returns a status.
+template <typename Body>
+utfall_status guard(char** messages_json, Body&& body) noexcept {
+  if (messages_json) *messages_json = nullptr;
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return UTFALL_OUT_OF_MEMORY;
+  } catch (const std::exception& e) {
+    try {
+      give_messages(messages_json, {utfall::api::internal_error(e.what())});
+    } catch (...) {
+    }
+    return UTFALL_INTERNAL_ERROR;
+  } catch (...) {
+    return UTFALL_INTERNAL_ERROR;
+  }
+}
+
+// A JSON object of string -> unsigned integer limits into a Config; throws on other shapes.
+utfall::Config config_from_json(const char* text) {
+  utfall::Config config;
+  if (!text) return config;
+  auto j = nlohmann::json::parse(text);
+  if (!j.is_object()) throw std::invalid_argument("the configuration is not a JSON object");
+  auto& l = config.limits;
+  for (const auto& [key, value] : j.items()) {
+    if (!value.is_number_unsigned()) throw std::invalid_argument("the limit `" + key + "` is not a whole number >= 0");
+    auto v = value.get<std::uint64_t>();
+    if (key == "max_nesting") l.max_nesting = v;
+    else if (key == "max_source_bytes") l.max_source_bytes = v;
+    else if (key == "max_digits") l.max_digits = v;
+    else if (key == "max_steps") l.max_steps = v;
+    else if (key == "max_data_bytes") l.max_data_bytes = v;
+    else if (key == "max_participants") l.max_participants = v;
+    else throw std::invalid_argument("`" + key + "` is not a limit of the configuration");
+  }
+  return config;
+}
+
+// {"terms": {name: "expression"}, "trace": bool, "files": [paths]}; throws on other shapes.
+void options_from_json(const char* text, utfall::Options& options, utfall::Data& data) {
+  if (!text) return;
+  auto j = nlohmann::json::parse(text);
+  if (!j.is_object()) throw std::invalid_argument("the options are not a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    if (key == "terms" && value.is_object()) {
+      for (const auto& [term, v] : value.items()) {
+        if (!v.is_string()) throw std::invalid_argument("the value of the term `" + term + "` is not a string such as \"25 %\"");
+        options.terms[term] = v.get<std::string>();
+      }
+    } else if (key == "trace" && value.is_boolean()) {
+      options.trace = value.get<bool>();
+    } else if (key == "files" && value.is_array()) {
+      for (const auto& f : value) {
+        if (!f.is_string()) throw std::invalid_argument("`files` holds something other than a path");
+        data.files.push_back(f.get<std::string>());
+      }
+    } else {
+      throw std::invalid_argument("`" + key + "` is not an option (terms: object, trace: boolean, files: array)");
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* utfall_version(void) { return "0.1.0"; }
+
+const char* utfall_status_name(utfall_status status) {
+  switch (status) {
+    case UTFALL_OK: return "ok";
+    case UTFALL_CONTRACT_ERROR: return "contract error";
+    case UTFALL_DATA_ERROR: return "data error";
+    case UTFALL_EVALUATION_ERROR: return "evaluation error";
+    case UTFALL_LIMIT: return "limit reached";
+    case UTFALL_INVALID_ARGUMENT: return "invalid argument";
+    case UTFALL_INTERNAL_ERROR: return "internal error";
+    case UTFALL_OUT_OF_MEMORY: return "out of memory";
+  }
+  return "unknown status";
+}
+
+void utfall_free(void* string) { std::free(string); }
+
+utfall_status utfall_engine_new(const char* config_json, utfall_engine** out, char** messages_json) {
+  if (!out) return UTFALL_INVALID_ARGUMENT;
+  *out = nullptr;
+  return guard(messages_json, [&] {
+    utfall::Config config;
+    try {
+      config = config_from_json(config_json);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      give_messages(messages_json, {invalid_argument(std::string("configuration: ") + e.what())});
+      return UTFALL_INVALID_ARGUMENT;
+    }
+    *out = new utfall_engine{utfall::Engine(config)};
+    give_messages(messages_json, {});
+    return UTFALL_OK;
+  });
+}
+
+void utfall_engine_free(utfall_engine* engine) { delete engine; }
+
+static utfall_status give_contract(utfall::Compilation&& compiled, utfall_contract** out, char** messages_json) {
+  give_messages(messages_json, compiled.messages);
+  if (!compiled.contract) return status_of(compiled.messages) == UTFALL_OK ? UTFALL_INTERNAL_ERROR : status_of(compiled.messages);
+  *out = new utfall_contract{std::move(*compiled.contract)};
+  return UTFALL_OK;
+}
+
+utfall_status utfall_compile(const utfall_engine* engine, const char* source, size_t length, const char* name,
+                             utfall_contract** out, char** messages_json) {
+  if (!out) return UTFALL_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (!engine || (!source && length > 0)) return UTFALL_INVALID_ARGUMENT;
+  return guard(messages_json, [&] {
+    return give_contract(engine->engine.compile(std::string_view(source ? source : "", length), name ? name : "<contract>"), out,
+                         messages_json);
+  });
+}
+
+utfall_status utfall_compile_file(const utfall_engine* engine, const char* path, utfall_contract** out, char** messages_json) {
+  if (!out) return UTFALL_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (!engine || !path) return UTFALL_INVALID_ARGUMENT;
+  return guard(messages_json, [&] { return give_contract(engine->engine.compile_file(path), out, messages_json); });
+}
+
+void utfall_contract_free(utfall_contract* contract) { delete contract; }
+
+char* utfall_contract_json(const utfall_contract* contract) {
+  if (!contract) return nullptr;
+  try {
+    return copy_string(contract->contract.to_json());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+utfall_data* utfall_data_new(void) { return new (std::nothrow) utfall_data{}; }
+void utfall_data_free(utfall_data* data) { delete data; }
+
+utfall_status utfall_data_set(utfall_data* data, const char* input, const char* period, const char* value) {
+  if (!data || !input || !period || !value) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    data->data.series[input][period] = utfall::Value(value);
+    return UTFALL_OK;
+  });
+}
+
+utfall_status utfall_data_set_fields(utfall_data* data, const char* input, const char* const* fields, size_t count) {
+  if (!data || !input || (!fields && count > 0)) return UTFALL_INVALID_ARGUMENT;
+  for (size_t i = 0; i < count; ++i)
+    if (!fields[i]) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    auto& records = data->data.participants[input];
+    records.fields.assign(fields, fields + count);
+    return UTFALL_OK;
+  });
+}
+
+utfall_status utfall_data_add_record(utfall_data* data, const char* input, const char* const* values, size_t count) {
+  if (!data || !input || (!values && count > 0)) return UTFALL_INVALID_ARGUMENT;
+  for (size_t i = 0; i < count; ++i)
+    if (!values[i]) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    auto& rows = data->data.participants[input].rows;
+    rows.emplace_back(values, values + count);
+    return UTFALL_OK;
+  });
+}
+
+utfall_status utfall_data_add_file(utfall_data* data, const char* path) {
+  if (!data || !path) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    data->data.files.emplace_back(path);
+    return UTFALL_OK;
+  });
+}
+
+utfall_status utfall_data_add_document(utfall_data* data, const char* label, const char* format, const char* text, size_t length) {
+  if (!data || !format || (!text && length > 0)) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    data->data.documents.push_back({label ? label : "data", format, std::string(text ? text : "", length)});
+    return UTFALL_OK;
+  });
+}
+
+utfall_status utfall_bind(const utfall_engine* engine, const utfall_contract* contract, const utfall_data* data,
+                          utfall_bound** out, char** messages_json) {
+  if (!out) return UTFALL_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (!engine || !contract || !data) return UTFALL_INVALID_ARGUMENT;
+  return guard(messages_json, [&] {
+    auto binding = engine->engine.bind(contract->contract, data->data);
+    give_messages(messages_json, binding.messages);
+    if (!binding.data) return status_of(binding.messages) == UTFALL_OK ? UTFALL_INTERNAL_ERROR : status_of(binding.messages);
+    *out = new utfall_bound{std::move(*binding.data)};
+    return UTFALL_OK;
+  });
+}
+
+void utfall_bound_free(utfall_bound* bound) { delete bound; }
+
+utfall_options* utfall_options_new(void) { return new (std::nothrow) utfall_options{}; }
+void utfall_options_free(utfall_options* options) { delete options; }
+
+utfall_status utfall_options_set_term(utfall_options* options, const char* term, const char* value) {
+  if (!options || !term || !value) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    options->options.terms[term] = value;
+    return UTFALL_OK;
+  });
+}
+
+utfall_status utfall_options_set_trace(utfall_options* options, int trace) {
+  if (!options) return UTFALL_INVALID_ARGUMENT;
+  options->options.trace = trace != 0;
+  return UTFALL_OK;
+}
+
+utfall_status utfall_evaluate(const utfall_engine* engine, const utfall_contract* contract, const utfall_bound* data,
+                              const utfall_options* options, utfall_result** out) {
+  if (!out) return UTFALL_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (!engine || !contract || !data) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    auto result = engine->engine.evaluate(contract->contract, data->bound, options ? options->options : utfall::Options{});
+    utfall_status status = result.ok ? UTFALL_OK : status_of(result.messages);
+    if (!result.ok && status == UTFALL_OK) status = UTFALL_INTERNAL_ERROR;
+    *out = new utfall_result{std::move(result), status};
+    return status;
+  });
+}
+
+utfall_status utfall_evaluate_json(const utfall_engine* engine, const utfall_contract* contract, const char* data_json,
+                                   const char* options_json, char** result_json) {
+  if (!result_json) return UTFALL_INVALID_ARGUMENT;
+  *result_json = nullptr;
+  utfall::Result failure;
+  auto fail = [&](utfall_status status, std::string text) {
+    failure.messages.push_back(invalid_argument(std::move(text)));
+    *result_json = copy_string(failure.to_json());
+    return *result_json ? status : UTFALL_OUT_OF_MEMORY;
+  };
+  utfall_status status = guard(nullptr, [&] {
+    if (!engine || !contract) return fail(UTFALL_INVALID_ARGUMENT, "the engine or the contract is NULL");
+    utfall::Data data;
+    utfall::Options options;
+    try {
+      options_from_json(options_json, options, data);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      return fail(UTFALL_INVALID_ARGUMENT, std::string("options: ") + e.what());
+    }
+    if (data_json) data.documents.push_back({"data", "json", data_json});
+    auto result = engine->engine.evaluate(contract->contract, data, options);
+    utfall_status s = result.ok ? UTFALL_OK : status_of(result.messages);
+    *result_json = copy_string(result.to_json());
+    return *result_json ? s : UTFALL_OUT_OF_MEMORY;
+  });
+  if (status == UTFALL_INTERNAL_ERROR && !*result_json) {
+    try {
+      fail(status, "internal error");
+    } catch (...) {
+    }
+  }
+  return status;
+}
+
+void utfall_result_free(utfall_result* result) { delete result; }
+
+utfall_status utfall_result_status(const utfall_result* result) { return result ? result->status : UTFALL_INVALID_ARGUMENT; }
+
+size_t utfall_result_payment_count(const utfall_result* result) { return result ? result->result.payments.size() : 0; }
+
+utfall_status utfall_result_payment(const utfall_result* result, size_t index, utfall_payment* out) {
+  if (!result || !out || index >= result->result.payments.size()) return UTFALL_INVALID_ARGUMENT;
+  const auto& p = result->result.payments[index];
+  *out = {p.period.c_str(), p.from.c_str(), p.to.c_str(), p.amount.c_str(), p.clause.c_str(), p.clause_title.c_str(), p.rule.c_str()};
+  return UTFALL_OK;
+}
+
+size_t utfall_result_total_count(const utfall_result* result) { return result ? result->result.totals.size() : 0; }
+
+utfall_status utfall_result_total(const utfall_result* result, size_t index, utfall_total* out) {
+  if (!result || !out || index >= result->result.totals.size()) return UTFALL_INVALID_ARGUMENT;
+  const auto& t = result->result.totals[index];
+  *out = {t.from.c_str(), t.to.c_str(), t.amount.c_str()};
+  return UTFALL_OK;
+}
+
+char* utfall_result_json(const utfall_result* result) {
+  if (!result) return nullptr;
+  try {
+    return copy_string(result->result.to_json());
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+char* utfall_result_messages_json(const utfall_result* result) {
+  if (!result) return nullptr;
+  try {
+    return copy_string(utfall::api::messages_json(result->result.messages));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+}  // extern "C"

@@ -1,0 +1,441 @@
+// The C++ embedding API (include/utfall/utfall.hpp) over the pipeline: compile is parse ->
+// check, bind is read -> bind_data, evaluate is evaluate. This file only chains the stages and
+// turns their values into the public ones; it decides nothing about the language.
+#include "api/internal.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include <map>
+#include <new>
+
+#include "interpreter/pipeline.hpp"
+
+namespace utfall {
+
+// ---- values ----
+
+Value Value::decimal(std::int64_t units, int scale) {
+  if (scale < 0 || scale > 18) throw std::invalid_argument("Value::decimal: the scale must be 0..18");
+  bool negative = units < 0;
+  // The magnitude as unsigned, so INT64_MIN has one too.
+  std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(units) : static_cast<std::uint64_t>(units);
+  std::string digits = std::to_string(magnitude);
+  if (scale > 0) {
+    if (digits.size() <= static_cast<std::size_t>(scale)) digits.insert(0, scale + 1 - digits.size(), '0');
+    digits.insert(digits.size() - scale, ".");
+  }
+  return Value((negative ? "-" : "") + digits);
+}
+
+namespace api {
+
+Message to_message(const Diagnostic& d) {
+  Message m;
+  m.severity = static_cast<Message::Severity>(d.severity);
+  m.kind = static_cast<Message::Kind>(d.kind);
+  m.code = d.code;
+  m.text = d.message;
+  if (d.range && d.range->source) {
+    m.file = d.range->source->name;
+    m.line = d.range->begin.line;
+    m.column = display_column(*d.range->source, d.range->begin);
+  }
+  m.clause = d.clause;
+  m.location = d.location;
+  m.suggestion = d.suggestion;
+  m.rendered = render_pretty(d);
+  return m;
+}
+
+Messages to_messages(const Diagnostics& diags) {
+  Messages out;
+  out.reserve(diags.size());
+  for (const auto& d : diags) out.push_back(to_message(d));
+  return out;
+}
+
+// Only bad_alloc may leave the C++ API: anything else thrown inside is a bug, reported as an
+// internal message (the C API catches bad_alloc as well).
+Message internal_error(const char* what) {
+  Message m;
+  m.kind = Message::Kind::internal;
+  m.code = "E999";
+  m.text = fmt::format("internal error: {} (a bug in utfall; please report it with the input)", what);
+  m.rendered = "utfall: error[E999]: " + m.text;
+  return m;
+}
+
+Message limit_error(const char* code, std::string text, std::string location) {
+  Diagnostic d;
+  d.kind = DiagKind::limit;
+  d.code = code;
+  d.message = std::move(text);
+  d.location = std::move(location);
+  return to_message(d);
+}
+
+std::string exact_text(const Number& n) { return n.is_terminating() ? n.to_string() : n.to_fraction_string(); }
+
+}  // namespace api
+
+namespace {
+
+using api::to_messages;
+
+Contract::Type public_type(const Type& t, bool percent) {
+  Contract::Type out;
+  out.kind = static_cast<Contract::Type::Kind>(t.kind);
+  if (t.kind == TypeKind::number) out.unit = t.unit.to_string();
+  out.percent = percent;
+  return out;
+}
+
+// The introspection view of a checked contract, computed once at compile time.
+std::shared_ptr<const Contract::Impl> describe(std::string name, std::shared_ptr<const checked::Contract> checked) {
+  auto impl = std::make_shared<Contract::Impl>();
+  const auto& c = *checked;
+  impl->name = std::move(name);
+  impl->title = c.title;
+  impl->currency = c.currency;
+  impl->minor_unit = c.minor_unit.to_string();
+  impl->periods = c.periods;
+  for (const auto& p : c.parties) impl->parties.push_back({p.id, p.display});
+  for (const auto& in : c.inputs) {
+    Contract::Input out{in.name, in.participants, public_type(in.type, in.percent), {}, {}};
+    if (in.participants) {
+      for (const auto& f : in.fields) out.fields.push_back({f.name, public_type(f.type, f.percent)});
+    } else {
+      for (int t = in.first; t <= in.last; ++t) out.periods.push_back(c.periods[t]);
+    }
+    impl->inputs.push_back(std::move(out));
+  }
+  for (const auto& term : c.terms) {
+    std::string value;
+    auto v = evaluate_expression(c, Dataset{}, *term.value, -1);
+    if (v.value) value = std::holds_alternative<Number>(*v.value) ? api::exact_text(std::get<Number>(*v.value))
+                                                                  : format_value(c, *v.value, term.type);
+    impl->terms.push_back({term.name, public_type(term.type, false), std::move(value)});
+  }
+  for (const auto& cl : c.clauses) impl->clauses.push_back({cl.number, cl.title, {}, {}});
+  for (const auto& d : c.defs) impl->clauses[d.clause].definitions.push_back(d.name);
+  for (const auto& d : c.participant_defs) impl->clauses[d.clause].definitions.push_back(d.name);
+  for (const auto& p : c.payments) impl->clauses[p.clause].payments.push_back(p.name);
+  for (const auto& w : c.waterfalls) impl->clauses[w.clause].payments.push_back(w.name);
+  for (const auto& ex : c.examples) impl->examples.push_back(ex.name);
+  impl->checked = std::move(checked);
+  return impl;
+}
+
+// ---- data ----
+
+constexpr const char* kSeriesLabel = "data (series)";
+
+// The host's series as one table with a `period` column, a row per period in calendar order
+// (periods the calendar does not know last, so that binding names them).
+Table series_table(const checked::Contract& c, const Data& data) {
+  Table table;
+  table.file = kSeriesLabel;
+  table.columns.push_back("period");
+  std::vector<std::string> periods = c.periods;
+  for (const auto& [input, values] : data.series) {
+    table.columns.push_back(input);
+    for (const auto& [period, value] : values)
+      if (std::find(periods.begin(), periods.end(), period) == periods.end()) periods.push_back(period);
+  }
+  for (const auto& period : periods) {
+    std::vector<Cell> row{Cell{period, true, table.rows.size() + 1, 0}};
+    bool any = false;
+    for (const auto& [input, values] : data.series) {
+      auto it = values.find(period);
+      bool present = it != values.end() && !it->second.text().empty();
+      any = any || present;
+      row.push_back(Cell{present ? it->second.text() : std::string(), present, table.rows.size() + 1, 0});
+    }
+    if (any) table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+// "data (series): row 3, column `x`" means little to a host that gave a map: name the period.
+void name_series_periods(Diagnostics& diags, const Table& series) {
+  std::string prefix = std::string(kSeriesLabel) + ": row ";
+  for (auto& d : diags) {
+    if (d.location.rfind(prefix, 0) != 0) continue;
+    std::size_t end = 0;
+    std::size_t row = std::stoul(d.location.substr(prefix.size()), &end);
+    if (row == 0 || row > series.rows.size()) continue;
+    d.location = fmt::format("{}: period {}{}", kSeriesLabel, series.rows[row - 1].front().text,
+                             d.location.substr(prefix.size() + end));
+  }
+}
+
+Table records_table(const std::string& input, const Records& records) {
+  Table table;
+  table.file = "data";
+  table.name = input;
+  table.columns = records.fields;
+  for (const auto& values : records.rows) {
+    std::vector<Cell> row;
+    std::size_t r = table.rows.size() + 1;
+    for (std::size_t f = 0; f < records.fields.size(); ++f) {
+      const std::string& text = f < values.size() ? values[f].text() : std::string();
+      row.push_back(Cell{text, !text.empty(), r, 0});
+    }
+    table.rows.push_back(std::move(row));
+    if (values.size() > records.fields.size()) {
+      Diagnostic d;
+      d.kind = DiagKind::data;
+      d.code = "E505";
+      d.message = fmt::format("a record has {} values for {} fields", values.size(), records.fields.size());
+      d.location = fmt::format("data, table `{}`: row {}", input, r);
+      throw DiagnosticError{std::move(d)};
+    }
+  }
+  return table;
+}
+
+// The data limits: bytes of text in all tables, and participant records (tables without a
+// `period` column). Returns the first limit passed.
+std::optional<Message> data_limits(const std::vector<Table>& tables, const Limits& limits) {
+  std::size_t bytes = 0, records = 0;
+  for (const auto& t : tables) {
+    bool participants = std::find(t.columns.begin(), t.columns.end(), "period") == t.columns.end();
+    if (participants) records += t.rows.size();
+    for (const auto& row : t.rows)
+      for (const auto& cell : row) bytes += cell.text.size();
+    if (bytes > limits.max_data_bytes)
+      return api::limit_error("E706", fmt::format("the data holds more than {} bytes (the limit on data size)", limits.max_data_bytes), t.file);
+    if (records > limits.max_participants)
+      return api::limit_error("E707", fmt::format("the data holds more than {} participant records (the limit)", limits.max_participants), t.file);
+  }
+  return std::nullopt;
+}
+
+// Every number in the data within the digit limit, so that a huge value is refused at the door.
+std::optional<Message> digit_limit(const checked::Contract& c, const Dataset& d, std::size_t max_digits) {
+  auto too_big = [&](const checked::Value& v) {
+    auto* n = std::get_if<Number>(&v);
+    return n && n->decimal_digits() > max_digits;
+  };
+  auto fail = [&](const std::string& where) {
+    return api::limit_error("E704", fmt::format("a data value has more than {} digits (the limit on the size of numbers)", max_digits), where);
+  };
+  for (std::size_t i = 0; i < d.series.size(); ++i)
+    for (std::size_t t = 0; t < d.series[i].size(); ++t)
+      if (d.series[i][t] && too_big(*d.series[i][t])) return fail(fmt::format("`{}` in period {}", c.inputs[i].name, c.periods[t]));
+  for (std::size_t i = 0; i < d.participants.size(); ++i)
+    for (std::size_t r = 0; r < d.participants[i].size(); ++r)
+      for (std::size_t f = 0; f < d.participants[i][r].size(); ++f)
+        if (too_big(d.participants[i][r][f]))
+          return fail(fmt::format("`{}`, record {}, field `{}`", c.inputs[i].name, r + 1, c.inputs[i].fields[f].name));
+  return std::nullopt;
+}
+
+}  // namespace
+
+// ---- contract introspection ----
+
+const std::string& Contract::name() const { return impl_->name; }
+const std::string& Contract::title() const { return impl_->title; }
+const std::string& Contract::currency() const { return impl_->currency; }
+const std::string& Contract::minor_unit() const { return impl_->minor_unit; }
+const std::vector<std::string>& Contract::periods() const { return impl_->periods; }
+const std::vector<Contract::Party>& Contract::parties() const { return impl_->parties; }
+const std::vector<Contract::Input>& Contract::inputs() const { return impl_->inputs; }
+const std::vector<Contract::Term>& Contract::terms() const { return impl_->terms; }
+const std::vector<Contract::Clause>& Contract::clauses() const { return impl_->clauses; }
+const std::vector<std::string>& Contract::examples() const { return impl_->examples; }
+
+// ---- engine ----
+
+Engine::Engine(Config config) : config_(std::move(config)) {}
+
+namespace {
+
+// Runs one API call; anything but bad_alloc thrown inside becomes an internal message.
+template <typename Out, typename Body>
+Out guarded(Body&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    Out out;
+    out.messages.push_back(api::internal_error(e.what()));
+    return out;
+  }
+}
+
+ParseOptions parse_options(const Limits& limits) {
+  ParseOptions options;
+  options.max_nesting = limits.max_nesting;
+  options.max_source_bytes = limits.max_source_bytes;
+  return options;
+}
+
+Compilation to_compilation(std::string name, Compiled&& compiled) {
+  Compilation out;
+  out.messages = to_messages(compiled.diagnostics);
+  if (compiled.contract) out.contract = Contract(describe(std::move(name), std::move(compiled.contract)));
+  return out;
+}
+
+}  // namespace
+
+Compilation Engine::compile(std::string_view text, std::string name) const {
+  return guarded<Compilation>([&] {
+    auto source = std::make_shared<Source>(Source{name, std::string(text)});
+    return to_compilation(std::move(name), utfall::compile(source, parse_options(config_.limits)));
+  });
+}
+
+Compilation Engine::compile_file(const std::string& path) const {
+  return guarded<Compilation>([&] { return to_compilation(path, utfall::compile_file(path, parse_options(config_.limits))); });
+}
+
+Binding Engine::bind(const Contract& contract, const Data& data) const {
+  return guarded<Binding>([&] {
+    Binding out;
+    const auto& c = *contract.impl().checked;
+    ReadLimits read_limits;
+    read_limits.max_bytes = std::min(read_limits.max_bytes, config_.limits.max_data_bytes);
+    read_limits.max_rows = std::min(read_limits.max_rows, config_.limits.max_participants);
+    std::vector<Table> tables;
+    Diagnostics diags;
+    auto read = [&](auto&& reader) {
+      try {
+        for (auto& [key, table] : reader()) tables.push_back(std::move(table));
+      } catch (DiagnosticError& e) {
+        diags.push_back(std::move(e.diagnostic));
+      }
+    };
+    for (const auto& path : data.files) read([&] { return read_data_file(path, read_limits); });
+    for (const auto& doc : data.documents) {
+      if (doc.text.size() > read_limits.max_bytes) {
+        out.messages.push_back(api::limit_error(
+            "E702", fmt::format("`{}` is {} bytes, more than the limit of {}", doc.label, doc.text.size(), read_limits.max_bytes), doc.label));
+        return out;
+      }
+      if (doc.format == "json") {
+        read([&] { return read_json_tables(doc.label, doc.text, read_limits); });
+      } else if (doc.format == "csv") {
+        read([&] { return std::vector<std::pair<std::string, Table>>{{"", read_csv(doc.label, doc.text, read_limits)}}; });
+      } else {
+        Diagnostic d;
+        d.kind = DiagKind::data;
+        d.code = "E513";
+        d.message = fmt::format("the document `{}` is of format `{}`; the accepted formats are csv and json", doc.label, doc.format);
+        d.location = doc.label;
+        diags.push_back(std::move(d));
+      }
+    }
+    for (const auto& [input, records] : data.participants) read([&] {
+      return std::vector<std::pair<std::string, Table>>{{input, records_table(input, records)}};
+    });
+    std::optional<Table> series;
+    if (!data.series.empty()) tables.push_back(*(series = series_table(c, data)));
+    if (has_errors(diags)) {
+      out.messages = to_messages(diags);
+      return out;
+    }
+    if (auto limit = data_limits(tables, config_.limits)) {
+      out.messages.push_back(std::move(*limit));
+      return out;
+    }
+    auto bound = bind_data(c, tables);
+    if (series) name_series_periods(bound.diagnostics, *series);
+    out.messages = to_messages(bound.diagnostics);
+    if (!bound.data) return out;
+    if (auto limit = digit_limit(c, *bound.data, config_.limits.max_digits)) {
+      out.messages.push_back(std::move(*limit));
+      return out;
+    }
+    auto impl = std::make_shared<Bound::Impl>();
+    impl->contract = contract.impl().checked;
+    impl->data = std::move(*bound.data);
+    out.data = Bound(std::move(impl));
+    return out;
+  });
+}
+
+Result Engine::evaluate(const Contract& contract, const Data& data, const Options& options) const {
+  auto bound = bind(contract, data);
+  if (!bound.data) {
+    Result out;
+    out.currency = contract.currency();
+    out.messages = std::move(bound.messages);
+    return out;
+  }
+  auto out = evaluate(contract, *bound.data, options);
+  out.messages.insert(out.messages.begin(), bound.messages.begin(), bound.messages.end());  // warnings
+  return out;
+}
+
+Result Engine::evaluate(const Contract& contract, const Bound& data, const Options& options) const {
+  return guarded<Result>([&] {
+    Result out;
+    const auto& c = *contract.impl().checked;
+    out.currency = c.currency;
+    if (data.impl().contract != contract.impl().checked) {
+      Diagnostic d;
+      d.kind = DiagKind::data;
+      d.code = "E532";
+      d.message = "the data was bound for another contract; bind it with this one";
+      d.location = "data";
+      out.messages.push_back(api::to_message(d));
+      return out;
+    }
+    EvalOptions eval_options;
+    eval_options.limits.max_digits = config_.limits.max_digits;
+    eval_options.limits.max_steps = config_.limits.max_steps;
+    eval_options.trace = options.trace;
+    std::vector<std::string> assignments;
+    for (const auto& [term, value] : options.terms) assignments.push_back(term + "=" + value);
+    if (auto diags = apply_overrides(c, assignments, eval_options); !diags.empty()) {
+      out.messages = to_messages(diags);
+      if (has_errors(diags)) return out;
+    }
+    auto ev = utfall::evaluate(c, data.impl().data, eval_options);
+    auto messages = to_messages(ev.diagnostics);
+    out.messages.insert(out.messages.end(), messages.begin(), messages.end());
+    if (!ev.ok) return out;
+    api::fill_payments(c, ev, out);
+    out.ok = true;
+    return out;
+  });
+}
+
+namespace api {
+
+std::string money(const checked::Contract& c, const Number& n) {
+  auto s = n.to_fixed(minor_unit_places(c));
+  return s ? *s : exact_text(n);  // evaluation guarantees exactness in the minor unit; never round here
+}
+
+// The explanation of one payment, in the public form. The evaluator's TraceStep is still being
+// shaped (for `utfall explain`); this is the one place that maps it.
+Result::Trace public_trace(const PaymentTrace& trace) {
+  Result::Trace out;
+  out.payment = static_cast<std::size_t>(trace.line);
+  for (const auto& s : trace.steps) out.steps.push_back({s.label, s.value, s.note, s.depth});
+  return out;
+}
+
+void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out) {
+  std::map<std::pair<int, int>, Number> totals;
+  out.payments.reserve(ev.lines.size());
+  for (const auto& l : ev.lines) {
+    const auto& clause = c.clauses[l.clause];
+    out.payments.push_back({c.periods[l.period], c.parties[l.payer].id, c.parties[l.payee].id, money(c, l.amount), clause.number,
+                            clause.title, l.rule});
+    totals[{l.payer, l.payee}] += l.amount;
+  }
+  for (const auto& [flow, amount] : totals)
+    out.totals.push_back({c.parties[flow.first].id, c.parties[flow.second].id, money(c, amount)});
+  for (const auto& t : ev.traces) out.traces.push_back(public_trace(t));
+}
+
+}  // namespace api
+}  // namespace utfall

@@ -1,0 +1,49 @@
+// What the public API's handles hold, and the conversions between the pipeline's values and
+// the public ones. Shared by the C++ API (engine.cpp), its JSON forms (json.cpp) and the C API
+// (c_api.cpp); never installed.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "utfall/utfall.hpp"
+#include "interpreter/checked.hpp"
+#include "interpreter/diagnostic.hpp"
+#include "interpreter/evaluate.hpp"
+
+namespace utfall {
+
+struct Contract::Impl {
+  std::string name, title, currency, minor_unit;
+  std::vector<std::string> periods;
+  std::vector<Party> parties;
+  std::vector<Input> inputs;
+  std::vector<Term> terms;
+  std::vector<Clause> clauses;
+  std::vector<std::string> examples;
+  std::shared_ptr<const checked::Contract> checked;
+};
+
+struct Bound::Impl {
+  std::shared_ptr<const checked::Contract> contract;  // the contract the data was bound for
+  Dataset data;
+};
+
+namespace api {
+
+Message to_message(const Diagnostic& d);
+Messages to_messages(const Diagnostics& diags);
+Message internal_error(const char* what);
+Message limit_error(const char* code, std::string text, std::string location);
+// Exact text of a number: a finite decimal ("0.3"), else a fraction ("1/3").
+std::string exact_text(const Number& n);
+// An amount with exactly the currency's decimals ("26700000.00").
+std::string money(const checked::Contract& c, const Number& n);
+// Payments, totals per payer -> payee, and traces of an evaluation into a Result.
+void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out);
+
+// JSON forms (json.cpp).
+std::string messages_json(const Messages& messages);
+
+}  // namespace api
+}  // namespace utfall

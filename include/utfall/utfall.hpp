@@ -1,0 +1,270 @@
+// utfall: the C++ embedding API.
+//
+// A host (a case-management system, a fund's scenario model, a notebook through the C API)
+// compiles a contract once and evaluates it many times against data it supplies as values:
+//
+//   utfall::Engine engine;                                  // a configuration, no global state
+//   auto compiled = engine.compile(text, "contract.utfall"); // parse + check
+//   if (!compiled.contract) { for (auto& m : compiled.messages) report(m.rendered); return; }
+//   utfall::Data data;
+//   data.series["avropat"]["2027"] = "7000000";             // exact decimal text
+//   auto result = engine.evaluate(*compiled.contract, data); // bind + evaluate
+//   for (auto& p : result.payments) use(p.period, p.from, p.to, p.amount);  // "26700000.00"
+//
+// What holds:
+//   - Nothing here uses floating point. Numbers cross the API as exact decimal text ("12.50",
+//     "-0.075", "92 %" for a percentage) or as an integer with a scale (`Value::decimal(1250, 2)`);
+//     amounts come back as exact text with the currency's decimals ("26700000.00").
+//   - An `Engine` holds only its `Config`. Two engines in one process do not interfere, and the
+//     library has no mutable global or static state.
+//   - A `Contract` is immutable and cheap to copy (a shared handle). Any number of threads may
+//     evaluate one contract at once, each with its own data; a `Bound` data set may likewise be
+//     shared between threads.
+//   - Problems are values (`Message`), never exceptions and never printed: a contract that does
+//     not check, data that does not fit the declarations, an evaluation that fails on the data,
+//     a limit reached. Only `std::bad_alloc` may escape the C++ API (the C API catches it too).
+//   - Contract code reaches no file, network, environment or clock: it sees only the data the
+//     host passes in. The engine reads a file only when the host names it (`Data::files`,
+//     `Engine::compile_file`); a contract's `example ... data "file"` blocks are never read here.
+//
+// The internal stages (parse -> check -> bind -> evaluate, in interpreter/) are not visible from
+// this header; hosts include only <utfall/utfall.hpp> and link `utfall::utfall`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#if defined(_WIN32)
+#define UTFALL_CXX_API
+#else
+#define UTFALL_CXX_API __attribute__((visibility("default")))
+#endif
+
+namespace utfall {
+
+// Limits that end a compilation or an evaluation with a `limit` (or, for nesting, a syntax)
+// message instead of a crash or a hang. The defaults are those of the command line
+// (docs/language.md §25); a host that evaluates untrusted contracts or data may lower them.
+struct Limits {
+  std::size_t max_nesting = 200;             // nesting of parentheses, calls, unary operators (E101)
+  std::size_t max_source_bytes = 64u << 20;  // size of a contract text (E701)
+  std::size_t max_digits = 10000;            // digits of any data value or computed value (E704)
+  std::uint64_t max_steps = 200'000'000;     // expression nodes evaluated per evaluation (E705)
+  std::size_t max_data_bytes = 256u << 20;   // bytes of data text in one data set, all sources (E706)
+  std::size_t max_participants = 10'000'000; // participant records in one data set, all inputs (E707)
+};
+
+struct Config {
+  Limits limits;
+};
+
+// A diagnostic: where, what, and how bad. `kind` says which stage failed and maps to the
+// command line's exit codes (contract 2, data 3, runtime 4, limit 5, internal 70).
+struct UTFALL_CXX_API Message {
+  enum class Severity { error, warning, note };
+  enum class Kind { syntax, name, type, structure, data, runtime, limit, io, internal };
+  Severity severity = Severity::error;
+  Kind kind = Kind::internal;
+  std::string code;        // "E301"
+  std::string text;        // one sentence
+  std::string file;        // the contract's name, when the message points into it
+  std::size_t line = 0;    // 1-based; 0 when the message has no position in the contract
+  std::size_t column = 0;  // 1-based, in code points
+  std::string clause;      // "3.2 Återbetalning" when the problem sits in a clause
+  std::string location;    // in data: "plan.csv: row 3 (line 4), column `avropat`"
+  std::string suggestion;  // "did you mean `frigjort`?"
+  std::string rendered;    // the whole message as the command line prints it, with a caret
+};
+using Messages = std::vector<Message>;
+
+// One value supplied by the host, read against the type its declaration names: a number as
+// exact decimal text ("7000000", "-0.075"; a percentage as "92" or "92 %"), a boolean
+// ("true"/"false", "yes"/"no", "ja"/"nej", "1"/"0"), a period by its name ("2027"), or text.
+class UTFALL_CXX_API Value {
+ public:
+  Value() = default;
+  Value(std::string text) : text_(std::move(text)) {}
+  Value(const char* text) : text_(text) {}
+  Value(bool b) : text_(b ? "true" : "false") {}
+  // units * 10^-scale, exactly: decimal(1250, 2) is 12.50. scale is 0..18.
+  static Value decimal(std::int64_t units, int scale);
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+};
+
+// The records of one participant input, in the shape of a table: one name per field and one
+// row of values per participant, in the order of `fields`.
+struct Records {
+  std::vector<std::string> fields;
+  std::vector<std::vector<Value>> rows;
+};
+
+// The data of one evaluation. Every source is optional; together they must give every declared
+// input exactly once (the same rules as data files: docs/language.md, data files).
+struct Data {
+  std::map<std::string, std::map<std::string, Value>> series;  // input -> period -> value
+  std::map<std::string, Records> participants;                   // participant input -> records
+  // Data files the engine reads (CSV or JSON, by extension). Read only because the host asks.
+  std::vector<std::string> files;
+  // Data-file texts the host holds in memory: a label for messages, "csv" or "json", the text.
+  struct Document {
+    std::string label;
+    std::string format;
+    std::string text;
+  };
+  std::vector<Document> documents;
+};
+
+// What a host may ask of one evaluation.
+struct Options {
+  // Term overrides for what-if runs: term name -> an expression of the term's type ("25 %",
+  // "6_000_000 SEK", "takbelopp * 2").
+  std::map<std::string, std::string> terms;
+  // Record the explanation of every payment (Result::traces).
+  bool trace = false;
+};
+
+// Payments of one evaluation. When `ok` is false, `messages` says why and there are no payments
+// (an evaluation is all or nothing).
+struct UTFALL_CXX_API Result {
+  struct Payment {
+    std::string period;
+    std::string from, to;      // party ids
+    std::string amount;        // exact, with the currency's decimals: "26700000.00"
+    std::string clause;        // "3.2"
+    std::string clause_title;  // "Återbetalning"
+    std::string rule;          // the payment's or waterfall's name; "" when unnamed
+  };
+  struct Total {
+    std::string from, to;
+    std::string amount;
+  };
+  // The explanation of one payment: steps from the amount's parts to the amount.
+  struct TraceStep {
+    std::string label, value, note;
+    int depth = 0;
+  };
+  struct Trace {
+    std::size_t payment = 0;  // index into payments
+    std::vector<TraceStep> steps;
+  };
+
+  bool ok = false;
+  std::string currency;
+  std::vector<Payment> payments;  // by period, then in the order of the clauses
+  std::vector<Total> totals;      // per payer -> payee over all periods, ordered by party
+  std::vector<Trace> traces;      // only when Options::trace
+  Messages messages;              // errors, and warnings of data binding
+
+  // The result as JSON (docs/embedding.md: result JSON): amounts as strings, never numbers.
+  std::string to_json() const;
+};
+
+class Engine;
+
+// A checked, immutable contract. Copies share one compiled form; safe to use from any thread.
+class UTFALL_CXX_API Contract {
+ public:
+  struct Type {
+    enum class Kind { number, boolean, period, text } kind = Kind::number;
+    std::string unit;      // "SEK", "SEK per placement", "" for plain numbers and other kinds
+    bool percent = false;  // data for it is written in percent ("92" means 0.92)
+  };
+  struct Party {
+    std::string id, name;
+  };
+  struct Field {
+    std::string name;
+    Type type;
+  };
+  struct Input {
+    std::string name;
+    bool participants = false;
+    Type type;                         // series: the type of each period's value
+    std::vector<std::string> periods;  // series: the periods that need a value
+    std::vector<Field> fields;         // participants: the fields of a record
+  };
+  struct Term {
+    std::string name;
+    Type type;
+    std::string value;  // exact: "200000000", "0.3"; a fraction "1/3" when not a finite decimal
+  };
+  struct Clause {
+    std::string number, title;
+    std::vector<std::string> definitions;  // `let` and `for each` names
+    std::vector<std::string> payments;     // payment and waterfall names ("" when unnamed)
+  };
+
+  const std::string& name() const;   // as given to compile
+  const std::string& title() const;  // the `contract "..."` line
+  const std::string& currency() const;
+  const std::string& minor_unit() const;  // "0.01"
+  const std::vector<std::string>& periods() const;
+  const std::vector<Party>& parties() const;
+  const std::vector<Input>& inputs() const;
+  const std::vector<Term>& terms() const;
+  const std::vector<Clause>& clauses() const;
+  const std::vector<std::string>& examples() const;  // names of the `example` blocks
+  // All of the above as JSON (docs/embedding.md: contract JSON).
+  std::string to_json() const;
+
+  struct Impl;
+  explicit Contract(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+struct Compilation {
+  std::optional<Contract> contract;  // set when there are no errors
+  Messages messages;                 // errors, or warnings beside a contract
+};
+
+// Data read and checked against one contract's declarations, ready to evaluate many times
+// (with different term overrides, from several threads). Immutable.
+class UTFALL_CXX_API Bound {
+ public:
+  struct Impl;
+  explicit Bound(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+struct Binding {
+  std::optional<Bound> data;  // set when there are no errors
+  Messages messages;
+};
+
+class UTFALL_CXX_API Engine {
+ public:
+  explicit Engine(Config config = {});
+  const Config& config() const { return config_; }
+
+  // Parses and checks a contract text. `name` labels it in messages.
+  Compilation compile(std::string_view source, std::string name = "<contract>") const;
+  // Reads a contract file, then compiles it.
+  Compilation compile_file(const std::string& path) const;
+
+  // Reads and checks `data` against the contract's inputs, within the engine's data limits.
+  Binding bind(const Contract& contract, const Data& data) const;
+  // Evaluates the contract on bound data (bound for this contract).
+  Result evaluate(const Contract& contract, const Bound& data, const Options& options = {}) const;
+  // bind + evaluate in one call.
+  Result evaluate(const Contract& contract, const Data& data, const Options& options = {}) const;
+
+ private:
+  Config config_;
+};
+
+}  // namespace utfall

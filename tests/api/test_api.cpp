@@ -1,0 +1,385 @@
+// The C++ embedding API, used as a host uses it: only <utfall/utfall.hpp>, linked against the
+// shared library. Expected payments come from the scenario tables (/work/shared/scenarios,
+// copied into the examples' `example` blocks) or are worked out by hand in the comments.
+#include <utfall/utfall.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+std::string read(const std::string& relative) {
+  std::ifstream in(std::string(UTFALL_SOURCE_DIR) + "/" + relative);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const std::string kScenarioA = read("examples/a-aldreomsorg/contract.utfall");
+const std::string kScenarioC = read("examples/c-tfco/contract.utfall");
+
+utfall::Contract compile_or_fail(const utfall::Engine& engine, const std::string& text) {
+  auto compiled = engine.compile(text, "contract.utfall");
+  for (const auto& m : compiled.messages) INFO(m.rendered);
+  REQUIRE(compiled.contract);
+  return *compiled.contract;
+}
+
+// Scenario A's data sets: home-care cost per period; the financing drawn is 7 000 000 a year.
+using Column = std::vector<std::string>;
+const Column kPlan{"200000000", "190000000", "170000000", "150000000", "140000000"};
+const Column kMessy{"199876543.21", "191234567.89", "172499999.95", "158333333.33", "141000000.01"};
+const Column kFail{"201000000", "199000000", "196500000", "195000000", "198000000"};
+// kommun -> utfallsfonden per period, from the scenario tables.
+const Column kPlanPaid{"0.00", "0.00", "26700000.00", "8300000.00", "7000000.00"};
+const Column kMessyPaid{"0.00", "0.00", "25616666.68", "9383333.32", "7000000.00"};
+const Column kFailPaid{"0.00", "0.00", "4500000.00", "5000000.00", "2000000.00"};
+const Column kYears{"2025", "2026", "2027", "2028", "2029"};
+
+utfall::Data scenario_a(const Column& cost) {
+  utfall::Data data;
+  for (std::size_t t = 0; t < kYears.size(); ++t) {
+    data.series["hemtjanst_kostnad"][kYears[t]] = cost[t];
+    data.series["avropat"][kYears[t]] = utfall::Value::decimal(7'000'000, 0);
+  }
+  return data;
+}
+
+// kommun -> utfallsfonden per period (0.00 where nothing is due: the repayment starts in
+// 2027), or a description of what went wrong.
+Column paid_a(const utfall::Result& r) {
+  if (!r.ok) return {"failed: " + (r.messages.empty() ? std::string("?") : r.messages.front().rendered)};
+  std::map<std::string, std::string> by_period;
+  for (const auto& p : r.payments)
+    if (p.from == "kommun" && p.to == "utfallsfonden") by_period[p.period] = p.amount;
+  Column out;
+  for (const auto& year : kYears) out.push_back(by_period.count(year) ? by_period[year] : "0.00");
+  return out;
+}
+
+std::string first_code(const utfall::Messages& messages) { return messages.empty() ? "" : messages.front().code; }
+
+}  // namespace
+
+TEST_CASE("api: scenario A from values the host supplies gives the scenario table's payments") {
+  utfall::Engine engine;
+  auto contract = compile_or_fail(engine, kScenarioA);
+  CHECK(paid_a(engine.evaluate(contract, scenario_a(kPlan))) == kPlanPaid);
+  CHECK(paid_a(engine.evaluate(contract, scenario_a(kMessy))) == kMessyPaid);
+  CHECK(paid_a(engine.evaluate(contract, scenario_a(kFail))) == kFailPaid);
+
+  auto result = engine.evaluate(contract, scenario_a(kPlan));
+  REQUIRE(result.totals.size() == 1);
+  CHECK(result.totals[0].from == "kommun");
+  CHECK(result.totals[0].to == "utfallsfonden");
+  CHECK(result.totals[0].amount == "42000000.00");
+  REQUIRE(result.payments.size() == 3);  // from 2027
+  CHECK(result.payments[0].period == "2027");
+  CHECK(result.payments[0].clause == "3.2");
+  CHECK(result.payments[0].clause_title == "Återbetalning");
+  CHECK(result.payments[0].rule == "aterbetalning");
+  CHECK(result.currency == "SEK");
+
+  // The JSON form carries amounts as strings.
+  auto j = nlohmann::json::parse(result.to_json());
+  CHECK(j["ok"] == true);
+  CHECK(j["payments"][0]["amount"] == "26700000.00");
+  CHECK(j["totals"][0]["amount"] == "42000000.00");
+}
+
+TEST_CASE("api: integer-and-scale values are exact") {
+  CHECK(utfall::Value::decimal(19987654321, 2).text() == "199876543.21");
+  CHECK(utfall::Value::decimal(-75, 3).text() == "-0.075");
+  CHECK(utfall::Value::decimal(5, 0).text() == "5");
+  CHECK(utfall::Value::decimal(INT64_MIN, 18).text() == "-9.223372036854775808");
+  utfall::Engine engine;
+  auto contract = compile_or_fail(engine, kScenarioA);
+  auto data = scenario_a(kPlan);
+  const std::int64_t cents[] = {19987654321, 19123456789, 17249999995, 15833333333, 14100000001};
+  for (std::size_t t = 0; t < kYears.size(); ++t) data.series["hemtjanst_kostnad"][kYears[t]] = utfall::Value::decimal(cents[t], 2);
+  CHECK(paid_a(engine.evaluate(contract, data)) == kMessyPaid);
+}
+
+TEST_CASE("api: scenario C from participant records") {
+  utfall::Engine engine;
+  auto contract = compile_or_fail(engine, kScenarioC);
+  utfall::Data data;
+  auto& r = data.participants["ungdomar"];
+  r.fields = {"id", "inskriven", "stabil", "narvaro", "nytt_brott"};
+  r.rows = {{"Y01", "2025", true, "92", false},  {"Y02", "2025", "yes", "79", "no"}, {"Y03", "2025", "no", "85 %", "yes"},
+            {"Y04", "2026", "ja", "80.0", "nej"}, {"Y05", "2026", "1", "95", "1"},   {"Y06", "2026", true, "60", false},
+            {"Y07", "2026", true, "88", false},  {"Y08", "2026", true, "79.9", false}};
+  auto result = engine.evaluate(contract, data);
+  for (const auto& m : result.messages) INFO(m.rendered);
+  REQUIRE(result.ok);
+  std::map<std::string, std::string> totals;
+  for (const auto& t : result.totals) totals[t.from + "->" + t.to] = t.amount;
+  // The scenario's totals: kommun pays 1 080 000 + 3 100 000 + 2 665 000; the financier puts in
+  // 3 840 000 and gets back 3 902 500.
+  CHECK(totals == std::map<std::string, std::string>{
+                      {"kommun->humana", "6845000.00"}, {"finansiar->humana", "3840000.00"}, {"humana->finansiar", "3902500.00"}});
+}
+
+TEST_CASE("api: term overrides, bound data evaluated many times") {
+  utfall::Engine engine;
+  auto contract = compile_or_fail(engine, kScenarioA);
+  auto bound = engine.bind(contract, scenario_a(kPlan));
+  REQUIRE(bound.data);
+  CHECK(paid_a(engine.evaluate(contract, *bound.data)) == kPlanPaid);
+  // premieandel 25 %: 2027: 21 000 000 principal + 25 % of (40 000 000 - 21 000 000) = 25 750 000;
+  // 2028: 28 000 000 + min(25 % of 62 000 000, 7 000 000) = 35 000 000, less 25 750 000 = 9 250 000;
+  // 2029: 35 000 000 + 7 000 000 - 35 000 000 = 7 000 000.
+  utfall::Options what_if;
+  what_if.terms["premieandel"] = "25 %";
+  CHECK(paid_a(engine.evaluate(contract, *bound.data, what_if)) ==
+        Column{"0.00", "0.00", "25750000.00", "9250000.00", "7000000.00"});
+  CHECK(paid_a(engine.evaluate(contract, *bound.data)) == kPlanPaid);  // the bound data is unchanged
+
+  utfall::Options wrong;
+  wrong.terms["premieandel"] = "25 SEK";
+  auto r = engine.evaluate(contract, *bound.data, wrong);
+  CHECK_FALSE(r.ok);
+  CHECK(first_code(r.messages) == "E214");
+  wrong.terms = {{"no_such_term", "1"}};
+  CHECK(first_code(engine.evaluate(contract, *bound.data, wrong).messages) == "E214");
+
+  auto other = compile_or_fail(engine, kScenarioA);  // compiled again: a different contract
+  auto mismatch = engine.evaluate(other, *bound.data);
+  CHECK_FALSE(mismatch.ok);
+  CHECK(first_code(mismatch.messages) == "E532");
+}
+
+TEST_CASE("api: introspection names what a host needs to build a form") {
+  utfall::Engine engine;
+  auto a = compile_or_fail(engine, kScenarioA);
+  CHECK(a.title() == "Starkare, friskare och självständigare äldre");
+  CHECK(a.currency() == "SEK");
+  CHECK(a.minor_unit() == "0.01");
+  CHECK(a.periods() == kYears);
+  REQUIRE(a.parties().size() == 2);
+  CHECK(a.parties()[0].id == "kommun");
+  CHECK(a.parties()[0].name == "Kommunen");
+  REQUIRE(a.inputs().size() == 2);
+  CHECK(a.inputs()[0].name == "hemtjanst_kostnad");
+  CHECK_FALSE(a.inputs()[0].participants);
+  CHECK(a.inputs()[0].type.kind == utfall::Contract::Type::Kind::number);
+  CHECK(a.inputs()[0].type.unit == "SEK");
+  CHECK(a.inputs()[0].periods == kYears);
+  REQUIRE(a.terms().size() == 3);
+  CHECK(a.terms()[0].name == "baslinje");
+  CHECK(a.terms()[0].value == "200000000");
+  CHECK(a.terms()[0].type.unit == "SEK");
+  CHECK(a.terms()[1].value == "0.3");  // 30 %
+  CHECK(a.terms()[1].type.unit.empty());
+  REQUIRE(a.clauses().size() == 2);
+  CHECK(a.clauses()[0].number == "3.1");
+  CHECK(a.clauses()[0].definitions == std::vector<std::string>{"frigjort"});
+  CHECK(a.clauses()[1].payments == std::vector<std::string>{"aterbetalning"});
+  CHECK(a.examples() == std::vector<std::string>{"plan", "messy", "fail"});
+
+  auto c = compile_or_fail(engine, kScenarioC);
+  REQUIRE(c.inputs().size() == 1);
+  const auto& u = c.inputs()[0];
+  CHECK(u.participants);
+  REQUIRE(u.fields.size() == 5);
+  CHECK(u.fields[1].type.kind == utfall::Contract::Type::Kind::period);
+  CHECK(u.fields[2].type.kind == utfall::Contract::Type::Kind::boolean);
+  CHECK(u.fields[3].name == "narvaro");
+  CHECK(u.fields[3].type.percent);
+
+  auto j = nlohmann::json::parse(c.to_json());
+  CHECK(j["inputs"][0]["fields"][3]["type"]["percent"] == true);
+  CHECK(j["terms"][0]["value"] == "360000");
+}
+
+TEST_CASE("api: problems are values that name where they are") {
+  utfall::Engine engine;
+  // Line 6: `1 SEK + 2` adds money to a plain number.
+  auto compiled =
+      engine.compile("contract \"t\"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2025\nterm x = 1 SEK + 2\n", "bad.utfall");
+  CHECK_FALSE(compiled.contract);
+  REQUIRE_FALSE(compiled.messages.empty());
+  const auto& m = compiled.messages.front();
+  CHECK(m.kind == utfall::Message::Kind::type);
+  CHECK(m.file == "bad.utfall");
+  CHECK(m.line == 6);
+  CHECK(m.column == 10);
+  CHECK(m.rendered.find("bad.utfall:6:10") != std::string::npos);
+
+  auto contract = compile_or_fail(engine, kScenarioA);
+  auto data = scenario_a(kPlan);
+  data.series["avropat"]["2027"] = "7,000,000";
+  auto r = engine.evaluate(contract, data);
+  CHECK_FALSE(r.ok);
+  REQUIRE_FALSE(r.messages.empty());
+  CHECK(r.messages.front().code == "E528");
+  CHECK(r.messages.front().location == "data (series): period 2027, column `avropat`");
+
+  data = scenario_a(kPlan);
+  data.series["avropat"].erase("2028");
+  r = engine.evaluate(contract, data);
+  CHECK(first_code(r.messages) == "E524");
+  CHECK(r.messages.front().text.find("2028") != std::string::npos);
+
+  data = scenario_a(kPlan);
+  data.series["avropat"]["2031"] = "1";
+  r = engine.evaluate(contract, data);
+  CHECK(first_code(r.messages) == "E522");
+  CHECK(r.messages.front().location.find("period 2031") != std::string::npos);
+
+  data = scenario_a(kPlan);
+  data.series["avropt"]["2025"] = "1";  // misspelt input
+  r = engine.evaluate(contract, data);
+  CHECK(first_code(r.messages) == "E521");
+}
+
+TEST_CASE("api: data files are read only when the host names them") {
+  utfall::Engine engine;
+  // The example names a file that does not exist: evaluation never looks at it.
+  auto text = kScenarioA + "\nexample \"elsewhere\" data \"/nonexistent/secret.csv\" {\n}\n";
+  auto contract = compile_or_fail(engine, text);
+  CHECK(paid_a(engine.evaluate(contract, scenario_a(kPlan))) == kPlanPaid);
+
+  utfall::Data files;
+  files.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/messy.csv");
+  CHECK(paid_a(engine.evaluate(contract, files)) == kMessyPaid);
+
+  utfall::Data in_memory;
+  in_memory.documents.push_back({"plan.csv", "csv", read("examples/a-aldreomsorg/plan.csv")});
+  CHECK(paid_a(engine.evaluate(contract, in_memory)) == kPlanPaid);
+
+  utfall::Data missing;
+  missing.files.push_back("/nonexistent/plan.csv");
+  auto r = engine.evaluate(contract, missing);
+  CHECK_FALSE(r.ok);
+  CHECK(first_code(r.messages) == "E801");
+  CHECK(r.messages.front().text.find("/nonexistent/plan.csv") != std::string::npos);
+}
+
+TEST_CASE("api: each limit ends the work with a limit message") {
+  SECTION("nesting depth") {
+    utfall::Config config;
+    config.limits.max_nesting = 3;
+    utfall::Engine strict(config), lenient;
+    std::string text = "contract \"t\"\ncurrency SEK\nparty a\nperiods yearly 2025 .. 2025\nterm x = ((((1))))\n";
+    auto compiled = strict.compile(text);
+    CHECK_FALSE(compiled.contract);
+    CHECK(first_code(compiled.messages) == "E101");
+    CHECK(compiled.messages.front().text.find("limit of 3") != std::string::npos);
+    CHECK(lenient.compile(text).contract);  // two engines, two configurations
+  }
+  SECTION("size of a contract") {
+    utfall::Config config;
+    config.limits.max_source_bytes = 100;
+    auto compiled = utfall::Engine(config).compile(kScenarioA);
+    CHECK_FALSE(compiled.contract);
+    CHECK(first_code(compiled.messages) == "E701");
+    CHECK(compiled.messages.front().kind == utfall::Message::Kind::limit);
+  }
+  SECTION("number size: a data value") {
+    utfall::Config config;
+    config.limits.max_digits = 8;  // 200 000 000 has nine digits
+    utfall::Engine engine(config);
+    auto r = engine.evaluate(compile_or_fail(engine, kScenarioA), scenario_a(kPlan));
+    CHECK_FALSE(r.ok);
+    CHECK(first_code(r.messages) == "E704");
+    CHECK(r.messages.front().kind == utfall::Message::Kind::limit);
+    CHECK(r.messages.front().location == "`hemtjanst_kostnad` in period 2025");
+  }
+  SECTION("number size: a computed value") {
+    utfall::Config config;
+    config.limits.max_digits = 8;
+    utfall::Engine engine(config);
+    auto contract = compile_or_fail(engine,
+                                    "contract \"t\"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2025\n"
+                                    "input x : SEK per period\nclause \"1\" {\n  pay a -> b amount x * x / 1 SEK\n}\n");
+    utfall::Data data;
+    data.series["x"]["2025"] = "123456";  // six digits; its square has eleven
+    auto r = engine.evaluate(contract, data);
+    CHECK_FALSE(r.ok);
+    CHECK(first_code(r.messages) == "E704");
+    CHECK(r.messages.front().line == 8);
+    data.series["x"]["2025"] = "1234";  // 1 522 756: seven digits
+    auto fine = engine.evaluate(contract, data);
+    REQUIRE(fine.ok);
+    CHECK(fine.payments.at(0).amount == "1522756.00");
+  }
+  SECTION("evaluation steps") {
+    utfall::Config config;
+    config.limits.max_steps = 50;
+    utfall::Engine engine(config);
+    auto r = engine.evaluate(compile_or_fail(engine, kScenarioA), scenario_a(kPlan));
+    CHECK_FALSE(r.ok);
+    CHECK(first_code(r.messages) == "E705");
+    CHECK(r.messages.front().kind == utfall::Message::Kind::limit);
+  }
+  SECTION("participant records and data size") {
+    utfall::Data data;
+    data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/c-tfco/data.csv");  // 8 records, 240 bytes
+    utfall::Config few;
+    few.limits.max_participants = 5;
+    utfall::Engine e1(few);
+    auto r = e1.evaluate(compile_or_fail(e1, kScenarioC), data);
+    CHECK_FALSE(r.ok);
+    CHECK(r.messages.front().kind == utfall::Message::Kind::limit);
+    CHECK(r.messages.front().code == "E701");  // more rows than the limit, refused while reading
+
+    utfall::Config small;
+    small.limits.max_data_bytes = 100;
+    utfall::Engine e2(small);
+    r = e2.evaluate(compile_or_fail(e2, kScenarioC), data);
+    CHECK(first_code(r.messages) == "E702");  // the file is larger than the limit
+
+    // The same limits for records the host supplies as values.
+    utfall::Data values;
+    auto& recs = values.participants["ungdomar"];
+    recs.fields = {"id", "inskriven", "stabil", "narvaro", "nytt_brott"};
+    for (int i = 0; i < 8; ++i) recs.rows.push_back({"Y" + std::to_string(i), "2025", true, "90", false});
+    r = e1.evaluate(compile_or_fail(e1, kScenarioC), values);
+    CHECK(first_code(r.messages) == "E707");
+    small.limits.max_data_bytes = 60;  // 8 records of 2 + 4 + 4 + 2 + 5 = 17 bytes
+    utfall::Engine e3(small);
+    r = e3.evaluate(compile_or_fail(e3, kScenarioC), values);
+    CHECK(first_code(r.messages) == "E706");
+    small.limits.max_data_bytes = 200;
+    r = utfall::Engine(small).evaluate(compile_or_fail(e3, kScenarioC), values);
+    CHECK(r.ok);
+  }
+}
+
+TEST_CASE("api: one compiled contract evaluated from several threads at once") {
+  utfall::Engine engine;
+  utfall::Config tight;
+  tight.limits.max_steps = 50;
+  utfall::Engine limited(tight);
+  const auto contract = compile_or_fail(engine, kScenarioA);
+  const Column* data_sets[] = {&kPlan, &kMessy, &kFail};
+  const Column* expected[] = {&kPlanPaid, &kMessyPaid, &kFailPaid};
+  auto shared = engine.bind(contract, scenario_a(kPlan));
+  REQUIRE(shared.data);
+  const Column what_if{"0.00", "0.00", "25750000.00", "9250000.00", "7000000.00"};  // premieandel 25 %, by hand above
+
+  std::atomic<int> wrong{0}, done{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 8; ++k) {
+    threads.emplace_back([&, k] {
+      for (int i = 0; i < 30; ++i) {
+        int which = (k + i) % 3;
+        if (paid_a(engine.evaluate(contract, scenario_a(*data_sets[which]))) != *expected[which]) ++wrong;
+        utfall::Options options;
+        if (k % 2) options.terms["premieandel"] = "25 %";
+        if (paid_a(engine.evaluate(contract, *shared.data, options)) != (k % 2 ? what_if : kPlanPaid)) ++wrong;
+        if (limited.evaluate(contract, *shared.data).ok) ++wrong;  // another engine, its own limit
+        ++done;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(done == 240);
+  CHECK(wrong == 0);
+}

@@ -1,0 +1,139 @@
+/* The C API from C: scenario A through handles and through JSON, status codes, ownership.
+ * Expected payments from the scenario tables (scenario A, data sets "plan" and "messy"), and
+ * for premieandel = 25 % worked out by hand in tests/api/test_api.cpp. */
+#include <utfall/utfall.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures = 0;
+#define EXPECT(cond)                                                    \
+  do {                                                                  \
+    if (!(cond)) {                                                      \
+      fprintf(stderr, "%s:%d: FAILED: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                       \
+    }                                                                   \
+  } while (0)
+
+static const char* years[] = {"2025", "2026", "2027", "2028", "2029"};
+static const char* cost[] = {"200000000", "190000000", "170000000", "150000000", "140000000"};
+/* The repayment starts in 2027: three payments. */
+static const char* paid_years[] = {"2027", "2028", "2029"};
+static const char* paid[] = {"26700000.00", "8300000.00", "7000000.00"};
+
+int main(void) {
+  char* messages = NULL;
+  utfall_engine* engine = NULL;
+  EXPECT(utfall_engine_new("{\"max_steps\": 1000000}", &engine, &messages) == UTFALL_OK);
+  EXPECT(messages && strcmp(messages, "[]") == 0);
+  utfall_free(messages);
+
+  /* A malformed configuration is refused with a message, and no engine. */
+  utfall_engine* bad = (utfall_engine*)1;
+  EXPECT(utfall_engine_new("{\"max_stepz\": 1}", &bad, &messages) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(bad == NULL);
+  EXPECT(messages && strstr(messages, "max_stepz") != NULL);
+  utfall_free(messages);
+  EXPECT(utfall_engine_new("[1,", &bad, NULL) == UTFALL_INVALID_ARGUMENT);
+
+  /* Compile errors come back as a status and messages. */
+  utfall_contract* contract = NULL;
+  const char* wrong = "contract \"t\"\ncurrency SEK\nparty a\nperiods yearly 2025 .. 2025\nterm x = 1 SEK + 2\n";
+  EXPECT(utfall_compile(engine, wrong, strlen(wrong), "wrong.utfall", &contract, &messages) == UTFALL_CONTRACT_ERROR);
+  EXPECT(contract == NULL);
+  EXPECT(messages && strstr(messages, "\"file\":\"wrong.utfall\"") && strstr(messages, "\"line\":5"));
+  utfall_free(messages);
+
+  EXPECT(utfall_compile_file(engine, UTFALL_SOURCE_DIR "/examples/a-aldreomsorg/contract.utfall", &contract, NULL) == UTFALL_OK);
+  if (!contract) return 1;
+  char* info = utfall_contract_json(contract);
+  EXPECT(info && strstr(info, "\"name\":\"premieandel\"") && strstr(info, "\"value\":\"0.3\""));
+  utfall_free(info);
+
+  /* Data through handles. */
+  utfall_data* data = utfall_data_new();
+  for (int t = 0; t < 5; ++t) {
+    EXPECT(utfall_data_set(data, "hemtjanst_kostnad", years[t], cost[t]) == UTFALL_OK);
+    EXPECT(utfall_data_set(data, "avropat", years[t], "7000000") == UTFALL_OK);
+  }
+  utfall_bound* bound = NULL;
+  EXPECT(utfall_bind(engine, contract, data, &bound, NULL) == UTFALL_OK);
+  utfall_data_free(data);  /* the bound data keeps its own copy */
+
+  utfall_result* result = NULL;
+  EXPECT(utfall_evaluate(engine, contract, bound, NULL, &result) == UTFALL_OK);
+  EXPECT(utfall_result_payment_count(result) == 3);
+  for (size_t i = 0; i < utfall_result_payment_count(result); ++i) {
+    utfall_payment p;
+    EXPECT(utfall_result_payment(result, i, &p) == UTFALL_OK);
+    EXPECT(strcmp(p.period, paid_years[i]) == 0);
+    EXPECT(strcmp(p.from, "kommun") == 0 && strcmp(p.to, "utfallsfonden") == 0);
+    EXPECT(strcmp(p.amount, paid[i]) == 0);
+    EXPECT(strcmp(p.clause, "3.2") == 0);
+  }
+  utfall_total total;
+  EXPECT(utfall_result_total_count(result) == 1);
+  EXPECT(utfall_result_total(result, 0, &total) == UTFALL_OK && strcmp(total.amount, "42000000.00") == 0);
+  utfall_payment none;
+  EXPECT(utfall_result_payment(result, 3, &none) == UTFALL_INVALID_ARGUMENT);
+  utfall_result_free(result);
+
+  /* A what-if on the same bound data. */
+  utfall_options* options = utfall_options_new();
+  EXPECT(utfall_options_set_term(options, "premieandel", "25 %") == UTFALL_OK);
+  EXPECT(utfall_evaluate(engine, contract, bound, options, &result) == UTFALL_OK);
+  utfall_payment p2027;
+  EXPECT(utfall_result_payment(result, 0, &p2027) == UTFALL_OK && strcmp(p2027.amount, "25750000.00") == 0);
+  utfall_result_free(result);
+  utfall_options_free(options);
+
+  /* A limit: another engine with few steps; the result says why. */
+  utfall_engine* tight = NULL;
+  EXPECT(utfall_engine_new("{\"max_steps\": 20}", &tight, NULL) == UTFALL_OK);
+  EXPECT(utfall_evaluate(tight, contract, bound, NULL, &result) == UTFALL_LIMIT);
+  EXPECT(utfall_result_status(result) == UTFALL_LIMIT);
+  EXPECT(utfall_result_payment_count(result) == 0);
+  messages = utfall_result_messages_json(result);
+  EXPECT(messages && strstr(messages, "E705"));
+  utfall_free(messages);
+  utfall_result_free(result);
+  utfall_engine_free(tight);
+
+  /* JSON in, JSON out: the "messy" data set, JSON numbers keeping their digits. */
+  const char* messy =
+      "{\"perioder\": ["
+      "{\"period\": \"2025\", \"hemtjanst_kostnad\": 199876543.21, \"avropat\": 7000000},"
+      "{\"period\": \"2026\", \"hemtjanst_kostnad\": 191234567.89, \"avropat\": 7000000},"
+      "{\"period\": \"2027\", \"hemtjanst_kostnad\": \"172499999.95\", \"avropat\": 7000000},"
+      "{\"period\": \"2028\", \"hemtjanst_kostnad\": 158333333.33, \"avropat\": 7000000},"
+      "{\"period\": \"2029\", \"hemtjanst_kostnad\": 141000000.01, \"avropat\": 7000000}]}";
+  char* out = NULL;
+  EXPECT(utfall_evaluate_json(engine, contract, messy, NULL, &out) == UTFALL_OK);
+  EXPECT(out && strstr(out, "\"amount\":\"25616666.68\"") && strstr(out, "\"amount\":\"9383333.32\""));
+  utfall_free(out);
+  EXPECT(utfall_evaluate_json(engine, contract, messy, "{\"terms\": {\"premieandel\": 0.25}}", &out) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(out && strstr(out, "premieandel"));
+  utfall_free(out);
+  EXPECT(utfall_evaluate_json(engine, contract, "{\"perioder\": [{\"period\": \"2025\"", NULL, &out) == UTFALL_DATA_ERROR);
+  EXPECT(out && strstr(out, "E510"));
+  utfall_free(out);
+  EXPECT(utfall_evaluate_json(engine, contract, NULL,
+                              "{\"files\": [\"" UTFALL_SOURCE_DIR "/examples/a-aldreomsorg/plan.csv\"]}", &out) == UTFALL_OK);
+  EXPECT(out && strstr(out, "\"amount\":\"26700000.00\""));
+  utfall_free(out);
+
+  /* NULL handles are refused, never dereferenced. */
+  EXPECT(utfall_evaluate(NULL, contract, bound, NULL, &result) == UTFALL_INVALID_ARGUMENT && result == NULL);
+  utfall_bound* other = NULL;
+  EXPECT(utfall_bind(engine, NULL, NULL, &other, NULL) == UTFALL_INVALID_ARGUMENT && other == NULL);
+  EXPECT(utfall_data_set(NULL, "a", "b", "c") == UTFALL_INVALID_ARGUMENT);
+  EXPECT(utfall_contract_json(NULL) == NULL);
+
+  utfall_bound_free(bound);
+  utfall_contract_free(contract);
+  utfall_engine_free(engine);
+  utfall_engine_free(NULL);
+  if (failures) fprintf(stderr, "%d failed\n", failures);
+  else printf("c api: all passed\n");
+  return failures ? 1 : 0;
+}
