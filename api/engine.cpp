@@ -409,17 +409,25 @@ Result Engine::evaluate(const Contract& contract, const Bound& data, const Optio
 
 namespace api {
 
-std::string money(const checked::Contract& c, const Number& n) {
-  auto s = n.to_fixed(minor_unit_places(c));
-  return s ? *s : exact_text(n);  // evaluation guarantees exactness in the minor unit; never round here
-}
+std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
 
-// The explanation of one payment, in the public form. The evaluator's TraceStep is still being
-// shaped (for `utfall explain`); this is the one place that maps it.
-Result::Trace public_trace(const PaymentTrace& trace) {
+// The explanation of one rule in one period, in the public form; the one place that maps the
+// evaluator's trace.
+Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std::size_t index) {
+  const auto& trace = ev.traces[index];
   Result::Trace out;
-  out.payment = static_cast<std::size_t>(trace.line);
-  for (const auto& s : trace.steps) out.steps.push_back({s.label, s.value, s.note, s.depth});
+  out.period = c.periods[trace.period];
+  out.clause = c.clauses[trace.clause].number;
+  out.clause_title = c.clauses[trace.clause].title;
+  const auto& range = trace.waterfall ? c.waterfalls[trace.rule_index].range : c.payments[trace.rule_index].range;
+  out.rule = trace.waterfall ? c.waterfalls[trace.rule_index].name : c.payments[trace.rule_index].name;
+  out.waterfall = trace.waterfall;
+  out.line = range.source ? static_cast<int>(range.begin.line) : 0;
+  for (std::size_t i = 0; i < ev.lines.size(); ++i)
+    if (ev.lines[i].trace == static_cast<int>(index)) out.payments.push_back(i);
+  for (const auto& s : trace.steps)
+    out.steps.push_back({std::string(to_string(s.kind)), s.depth, s.label, s.formula, s.value.text, s.value.unit, s.note,
+                         s.period >= 0 ? c.periods[s.period] : std::string(), s.line});
   return out;
 }
 
@@ -434,7 +442,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
   }
   for (const auto& [flow, amount] : totals)
     out.totals.push_back({c.parties[flow.first].id, c.parties[flow.second].id, money(c, amount)});
-  for (const auto& t : ev.traces) out.traces.push_back(public_trace(t));
+  for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i));
 }
 
 }  // namespace api

@@ -98,8 +98,11 @@ std::string Result::to_json() const {
     json traces_out = json::array();
     for (const auto& t : traces) {
       json steps = json::array();
-      for (const auto& s : t.steps) steps.push_back({{"label", s.label}, {"value", s.value}, {"note", s.note}, {"depth", s.depth}});
-      traces_out.push_back({{"payment", t.payment}, {"steps", std::move(steps)}});
+      for (const auto& s : t.steps)
+        steps.push_back({{"kind", s.kind}, {"depth", s.depth}, {"label", s.label}, {"formula", s.formula}, {"value", s.value},
+                         {"unit", s.unit}, {"note", s.note}, {"period", s.period.empty() ? json(nullptr) : json(s.period)}, {"line", s.line}});
+      traces_out.push_back({{"period", t.period}, {"clause", t.clause}, {"clause_title", t.clause_title}, {"rule", t.rule},
+                            {"waterfall", t.waterfall}, {"line", t.line}, {"payments", t.payments}, {"steps", std::move(steps)}});
     }
     j["traces"] = std::move(traces_out);
   }

@@ -147,13 +147,25 @@ struct UTFALL_CXX_API Result {
     std::string from, to;
     std::string amount;
   };
-  // The explanation of one payment: steps from the amount's parts to the amount.
+  // The explanation of one rule in one period (a payment, or a waterfall with all its payees),
+  // as `utfall explain` prints it (docs/cli.md: the trace JSON).
   struct TraceStep {
-    std::string label, value, note;
-    int depth = 0;
+    std::string kind;     // condition, amount, input, term, definition, aggregate, table, choice,
+                          // participants, tier, rounding, netting, bound, result
+    int depth = 0;        // nesting under the step that used this value
+    std::string label;    // a name, or what the step is ("capped in total at `takbelopp`")
+    std::string formula;  // the expression's source text, or ""
+    std::string value;    // exact: "26700000.00", "0.3", "true", "2027"
+    std::string unit;     // "SEK", "placements", "" for plain numbers
+    std::string note;     // how the value came about ("bound: cut by 1,200.00 SEK")
+    std::string period;   // the period the value belongs to, or ""
+    int line = 0;         // line in the contract, 0 when none
   };
   struct Trace {
-    std::size_t payment = 0;  // index into payments
+    std::string period, clause, clause_title, rule;
+    bool waterfall = false;
+    int line = 0;                        // the rule's line in the contract
+    std::vector<std::size_t> payments;  // indexes into `payments` that this trace explains
     std::vector<TraceStep> steps;
   };
 

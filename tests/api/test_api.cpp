@@ -154,6 +154,48 @@ TEST_CASE("api: term overrides, bound data evaluated many times") {
   CHECK(first_code(mismatch.messages) == "E532");
 }
 
+TEST_CASE("api: the explanation trace of each payment, on request") {
+  utfall::Engine engine;
+  auto contract = compile_or_fail(engine, kScenarioA);
+  utfall::Options options;
+  CHECK(engine.evaluate(contract, scenario_a(kPlan), options).traces.empty());  // only on request
+  options.trace = true;
+  auto r = engine.evaluate(contract, scenario_a(kPlan), options);
+  REQUIRE(r.ok);
+  // The waterfall applies from 2027: one trace per period, each explaining its one payment.
+  REQUIRE(r.traces.size() == 3);
+  for (const auto& t : r.traces) {
+    CHECK(t.clause == "3.2");
+    CHECK(t.waterfall);
+    REQUIRE(t.payments.size() == 1);
+    CHECK(r.payments[t.payments[0]].period == t.period);
+  }
+  const auto& t = r.traces[1];  // 2028
+  CHECK(t.period == "2028");
+  auto find = [&](const std::string& kind, const std::string& label) -> const utfall::Result::TraceStep* {
+    for (const auto& s : t.steps)
+      if (s.kind == kind && s.label.rfind(label, 0) == 0) return &s;
+    return nullptr;
+  };
+  // Freed to date 2025..2028: 0 + 10 + 30 + 50 million; principal: 4 x 7 million drawn.
+  REQUIRE(find("amount", "pool"));
+  CHECK(find("amount", "pool")->value == "90000000.00");
+  CHECK(find("amount", "pool")->unit == "SEK");
+  REQUIRE(find("tier", "kapital"));
+  CHECK(find("tier", "kapital")->value == "28000000.00");
+  // 30 % of the 62 000 000 left is 18 600 000; the cap of 7 000 000 cuts 11 600 000.
+  REQUIRE(find("bound", "capped at"));
+  CHECK(find("bound", "capped at")->value == "7000000.00");
+  CHECK(find("bound", "capped at")->note.find("cut by 11,600,000.00 SEK") != std::string::npos);
+  // 28 000 000 + 7 000 000 due to date, less 26 700 000 paid in 2027.
+  REQUIRE(find("netting", "netted"));
+  CHECK(find("netting", "netted")->value == "8300000.00");
+  REQUIRE(find("input", "hemtjanst_kostnad"));
+  auto json = nlohmann::json::parse(r.to_json());
+  CHECK(json["traces"][1]["steps"][0]["kind"] == "amount");
+  CHECK(json["traces"][1]["payments"][0] == t.payments[0]);
+}
+
 TEST_CASE("api: introspection names what a host needs to build a form") {
   utfall::Engine engine;
   auto a = compile_or_fail(engine, kScenarioA);

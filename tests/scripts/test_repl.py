@@ -104,6 +104,21 @@ p = session("let frigjort = max(baslinje - hemtjanst_kostnad, 0 SEK) / 2\nlet fr
 check("15000000 SEK" in p.stdout.splitlines(), f"halved frigjort in 2027: {p.stdout}")
 check("E208" in p.stderr or "E2" in p.stderr, p.stderr)
 
+# :load another contract (baslinje 210 000 000: frigjort in 2027 is 210M - 170M), :reload keeps
+# what the session appended, :data shows the data and the overrides.
+with tempfile.TemporaryDirectory() as tmp:
+    other = Path(tmp) / "other.utfall"
+    other.write_text((A / "contract.utfall").read_text(encoding="utf-8").replace("200_000_000 SEK", "210_000_000 SEK", 1),
+                     encoding="utf-8")
+    p = session(f"let dubbel = frigjort * 2\n:reload\ndubbel @ 2027\n:set avropat@2026 = 1 SEK\n:data\n"
+                f":load {other}\nfrigjort @ 2027\ndubbel @ 2027\n", code=1)
+    lines = p.stdout.splitlines()
+    check("60000000 SEK" in lines, f":reload keeps the session's definition: {p.stdout}")
+    check("  overridden: avropat@2026 = 1 SEK" in lines, f":data shows overrides: {p.stdout}")
+    check(any(l.startswith("  avropat: 2025 7000000 SEK, 2026 1 SEK") for l in lines), f":data shows values: {p.stdout}")
+    check("40000000 SEK" in lines, f":load other contract: {p.stdout}")
+    check("unknown name `dubbel`" in p.stderr, f":load drops the session's definitions: {p.stderr}")
+
 # --- Through a pseudo-terminal ---------------------------------------------------------------
 def terminal(keys, home):
     """Runs the REPL on a pty, typing each chunk of `keys` after the output settles."""
