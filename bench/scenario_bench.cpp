@@ -324,7 +324,11 @@ class Collector : public benchmark::ConsoleReporter {
   std::map<std::string, double> seconds;  // name -> real seconds per iteration
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const auto& r : runs)
-      if (r.run_type == Run::RT_Iteration && r.iterations > 0) seconds[r.benchmark_name()] = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
+      if (r.run_type == Run::RT_Iteration && r.iterations > 0) {
+        std::string name = r.benchmark_name();
+        name = name.substr(0, name.find("/iterations:"));  // "BM_C_utfall/10000/iterations:20"
+        seconds[name] = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
+      }
     ConsoleReporter::ReportRuns(runs);
   }
 };
