@@ -374,37 +374,8 @@ Result Engine::evaluate(const Contract& contract, const Data& data, const Option
 }
 
 Result Engine::evaluate(const Contract& contract, const Bound& data, const Options& options) const {
-  return guarded<Result>([&] {
-    Result out;
-    const auto& c = *contract.impl().checked;
-    out.currency = c.currency;
-    if (data.impl().contract != contract.impl().checked) {
-      Diagnostic d;
-      d.kind = DiagKind::data;
-      d.code = "E532";
-      d.message = "the data was bound for another contract; bind it with this one";
-      d.location = "data";
-      out.messages.push_back(api::to_message(d));
-      return out;
-    }
-    EvalOptions eval_options;
-    eval_options.limits.max_digits = config_.limits.max_digits;
-    eval_options.limits.max_steps = config_.limits.max_steps;
-    eval_options.trace = options.trace;
-    std::vector<std::string> assignments;
-    for (const auto& [term, value] : options.terms) assignments.push_back(term + "=" + value);
-    if (auto diags = apply_overrides(c, assignments, eval_options); !diags.empty()) {
-      out.messages = to_messages(diags);
-      if (has_errors(diags)) return out;
-    }
-    auto ev = utfall::evaluate(c, data.impl().data, eval_options);
-    auto messages = to_messages(ev.diagnostics);
-    out.messages.insert(out.messages.end(), messages.begin(), messages.end());
-    if (!ev.ok) return out;
-    api::fill_payments(c, ev, out);
-    out.ok = true;
-    return out;
-  });
+  Session session(*this, contract);
+  return session.evaluate(data, options);
 }
 
 namespace api {
@@ -431,17 +402,33 @@ Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std
   return out;
 }
 
-void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out) {
-  std::map<std::pair<int, int>, Number> totals;
-  out.payments.reserve(ev.lines.size());
-  for (const auto& l : ev.lines) {
+void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, std::vector<Flow>& flows) {
+  // Element by element, so that the strings of a reused Result keep their memory.
+  out.payments.resize(ev.lines.size());
+  flows.clear();
+  for (std::size_t i = 0; i < ev.lines.size(); ++i) {
+    const auto& l = ev.lines[i];
     const auto& clause = c.clauses[l.clause];
-    out.payments.push_back({c.periods[l.period], c.parties[l.payer].id, c.parties[l.payee].id, money(c, l.amount), clause.number,
-                            clause.title, l.rule});
-    totals[{l.payer, l.payee}] += l.amount;
+    auto& p = out.payments[i];
+    p.period = c.periods[l.period];
+    p.from = c.parties[l.payer].id;
+    p.to = c.parties[l.payee].id;
+    p.amount = money(c, l.amount);
+    p.clause = clause.number;
+    p.clause_title = clause.title;
+    p.rule = l.rule;
+    auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) { return f.payer == l.payer && f.payee == l.payee; });
+    if (flow == flows.end()) flows.push_back({l.payer, l.payee, l.amount});
+    else flow->amount += l.amount;
   }
-  for (const auto& [flow, amount] : totals)
-    out.totals.push_back({c.parties[flow.first].id, c.parties[flow.second].id, money(c, amount)});
+  std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) { return std::pair(a.payer, a.payee) < std::pair(b.payer, b.payee); });
+  out.totals.resize(flows.size());
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    out.totals[i].from = c.parties[flows[i].payer].id;
+    out.totals[i].to = c.parties[flows[i].payee].id;
+    out.totals[i].amount = money(c, flows[i].amount);
+  }
+  out.traces.clear();
   for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i));
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "utfall/utfall.hpp"
 #include "interpreter/checked.hpp"
@@ -39,8 +40,13 @@ Message limit_error(const char* code, std::string text, std::string location);
 std::string exact_text(const Number& n);
 // An amount with exactly the currency's decimals ("26700000.00").
 std::string money(const checked::Contract& c, const Number& n);
-// Payments, totals per payer -> payee, and traces of an evaluation into a Result.
-void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out);
+// Payments, totals per payer -> payee, and traces of an evaluation into a Result, overwriting
+// its elements in place; `flows` is scratch memory the caller may keep between calls.
+struct Flow {
+  int payer, payee;
+  Number amount;
+};
+void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, std::vector<Flow>& flows);
 
 // JSON forms (json.cpp).
 std::string messages_json(const Messages& messages);

@@ -23,6 +23,7 @@
 #include "interpreter/pipeline.hpp"
 #include "cli/schedule.hpp"
 #include "cli/repl.hpp"
+#include "cli/sweep.hpp"
 
 namespace {
 
@@ -315,6 +316,8 @@ int main(int argc, char** argv) {
   auto* test = app.add_subcommand("test", "Run the examples in contracts; print each result and a tally");
   test->add_option("contracts", test_files, "contract files (.utfall)")->required();
 
+  SweepCommand sweep(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -327,6 +330,7 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_file, data, sets, format);
     if (*test) return cmd_test(test_files);
     if (*repl) return run_repl(repl_options);
+    if (sweep.selected()) return sweep.run();
     if (*explain) return cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format);
   } catch (const std::exception& e) {
     fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <set>
+#include <span>
 
 #include "stdlib/builtins.hpp"
 
@@ -17,16 +19,59 @@ using checked::Value;
 
 std::string show_value(const checked::Contract& c, const Value& v, const Type& type);
 
+}  // namespace
+
+// What an evaluation computes as it goes: memoised definitions and terms, what each payment and
+// waterfall paid so far, participant slots. Kept in a Workspace so that its memory is reused.
+struct Workspace::State {
+  std::vector<std::optional<Value>> defs;  // [def * periods + period]
+  std::vector<char> busy;                  // the same shape: being computed (a cycle guard)
+  std::vector<std::optional<Value>> terms;
+  std::vector<int> slots;  // participant index bound in each binder slot
+  // Payments: what each paid in each period computed so far, and per participant in total.
+  struct PaymentState {
+    std::vector<Number> paid;             // per period, for periods computed so far
+    std::vector<char> applies;            // per period
+    std::vector<Number> participant_paid;  // per participant, cumulative
+    bool busy = false;
+  };
+  std::vector<PaymentState> payments;
+  struct WaterfallState {
+    std::vector<std::vector<Number>> paid;  // [period][payee position]; the first `computed` are valid
+    std::vector<char> applies;
+    std::vector<Number> entitled;  // scratch of compute_waterfall
+    int computed = 0;
+    bool busy = false;
+  };
+  std::vector<WaterfallState> waterfalls;
+
+  // Empties every memo for a new evaluation of `c`, keeping the memory.
+  void reset(const checked::Contract& c) {
+    std::size_t cells = c.defs.size() * c.periods.size();
+    defs.assign(cells, std::nullopt);
+    busy.assign(cells, 0);
+    terms.assign(c.terms.size(), std::nullopt);
+    slots.assign(static_cast<std::size_t>(std::max(c.binder_count, 0)) + 8, -1);
+    payments.resize(c.payments.size());
+    for (auto& p : payments) p.paid.clear(), p.applies.clear(), p.participant_paid.clear(), p.busy = false;
+    waterfalls.resize(c.waterfalls.size());
+    for (auto& w : waterfalls) w.applies.clear(), w.computed = 0, w.busy = false;
+  }
+};
+
+Workspace::Workspace() : state_(std::make_unique<State>()) {}
+Workspace::~Workspace() = default;
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+
+namespace {
+
 class Evaluator {
  public:
-  Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o) : c_(c), d_(d), o_(o) {
-    std::size_t periods = c.periods.size();
-    defs_.assign(c.defs.size(), std::vector<std::optional<Value>>(periods));
-    busy_.assign(c.defs.size(), std::vector<char>(periods, 0));
-    terms_.assign(c.terms.size(), std::nullopt);
-    paid_.assign(c.payments.size(), {});
-    fall_paid_.assign(c.waterfalls.size(), {});
-    slots_.assign(static_cast<std::size_t>(std::max(c.binder_count, 0)) + 8, -1);
+  Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
+      : c_(c), d_(d), o_(o), periods_(c.periods.size()), defs_(ws.defs), busy_(ws.busy), terms_(ws.terms), slots_(ws.slots),
+        paid_(ws.payments), fall_paid_(ws.waterfalls) {
+    ws.reset(c);
   }
 
   Value eval(const Expr& e, int t);
@@ -48,27 +93,15 @@ class Evaluator {
   const checked::Contract& c_;
   const Dataset& d_;
   const EvalOptions& o_;
-  std::vector<std::vector<std::optional<Value>>> defs_;
-  std::vector<std::vector<char>> busy_;
-  std::vector<std::optional<Value>> terms_;
-  std::vector<int> slots_;  // participant index bound in each binder slot
+  std::size_t periods_;
+  std::vector<std::optional<Value>>& defs_;
+  std::vector<char>& busy_;
+  std::vector<std::optional<Value>>& terms_;
+  std::vector<int>& slots_;  // participant index bound in each binder slot
   std::uint64_t steps_ = 0;
   int clause_ = -1;  // the clause being evaluated, for diagnostics
-
-  // Payments: what each paid in each period computed so far, and per participant in total.
-  struct PaymentState {
-    std::vector<Number> paid;             // per period, for periods computed so far
-    std::vector<char> applies;            // per period
-    std::vector<Number> participant_paid;  // per participant, cumulative
-    bool busy = false;
-  };
-  std::vector<PaymentState> paid_;
-  struct WaterfallState {
-    std::vector<std::vector<Number>> paid;  // [period][payee position]
-    std::vector<char> applies;
-    bool busy = false;
-  };
-  std::vector<WaterfallState> fall_paid_;
+  std::vector<Workspace::State::PaymentState>& paid_;
+  std::vector<Workspace::State::WaterfallState>& fall_paid_;
 
   Number checked_size(Number n, const Expr& e) {
     if (n.decimal_digits() > o_.limits.max_digits)
@@ -380,14 +413,15 @@ Value Evaluator::eval(const Expr& e, int t) {
           return term(n.term);
         } else if constexpr (std::is_same_v<T, checked::DefRef>) {
           if (t < 0) fail(DiagKind::runtime, "E604", fmt::format("`{}` depends on the period; give one (x @ PERIOD)", c_.defs[n.def].name), e.range, clause_);
-          auto& memo = defs_[n.def][t];
+          std::size_t cell = static_cast<std::size_t>(n.def) * periods_ + static_cast<std::size_t>(t);
+          auto& memo = defs_[cell];
           if (!memo) {
-            if (busy_[n.def][t]) fail(DiagKind::internal, "E901", "a definition was re-entered (a cycle the checker missed)", e.range);
-            busy_[n.def][t] = 1;
+            if (busy_[cell]) fail(DiagKind::internal, "E901", "a definition was re-entered (a cycle the checker missed)", e.range);
+            busy_[cell] = 1;
             int saved = std::exchange(clause_, c_.defs[n.def].clause);
             memo = eval(*c_.defs[n.def].value, t);
             clause_ = saved;
-            busy_[n.def][t] = 0;
+            busy_[cell] = 0;
           }
           return *memo;
         } else if constexpr (std::is_same_v<T, checked::PaymentRef>) {
@@ -446,8 +480,12 @@ Value Evaluator::eval(const Expr& e, int t) {
         } else if constexpr (std::is_same_v<T, checked::If>) {
           return boolean(*n.condition, t) ? eval(*n.then_branch, t) : eval(*n.else_branch, t);
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
-          std::vector<Number> args;
-          for (const auto& a : n.args) args.push_back(number(*a, t));
+          // Arguments on the stack when there are few (every builtin but a long min/max).
+          std::array<Number, 4> few;
+          std::vector<Number> many;
+          if (n.args.size() > few.size()) many.resize(n.args.size());
+          std::span<Number> args = n.args.size() > few.size() ? std::span<Number>(many) : std::span<Number>(few.data(), n.args.size());
+          for (std::size_t i = 0; i < n.args.size(); ++i) args[i] = number(*n.args[i], t);
           const auto& b = stdlib::builtins()[n.id];
           if (b.signature == stdlib::Signature::same_unit_3 && args[2] < args[1])
             fail(DiagKind::runtime, "E606", fmt::format("clamp: the lower bound {} is above the upper bound {}", args[1].to_string(), args[2].to_string()), e.range, clause_);
@@ -526,10 +564,10 @@ Number Evaluator::payment_paid(int p, int t) {
 
 Number Evaluator::waterfall_paid(int w, int t) {
   auto& st = fall_paid_[w];
-  if (static_cast<int>(st.paid.size()) <= t) {
+  if (st.computed <= t) {
     if (st.busy) fail(DiagKind::internal, "E901", "a waterfall was re-entered (a cycle the checker missed)", c_.waterfalls[w].range);
     st.busy = true;
-    for (int s = static_cast<int>(st.paid.size()); s <= t; ++s) compute_waterfall(w, s);
+    for (int s = st.computed; s <= t; ++s) compute_waterfall(w, s);
     st.busy = false;
   }
   Number sum;
@@ -553,10 +591,12 @@ void Evaluator::compute_payment(int p, int t) {
   for (const auto& x : st.paid) before += x;
   bool applies = in_range && (!pay.condition || boolean(*pay.condition, t));
   if (in_range && pay.condition) {
-    std::string margin = tracing() ? threshold(*pay.condition, t) : std::string();
-    step({K::condition, 0, "when", text(pay.condition->range), applies ? "true" : "false",
-          (margin.empty() ? "" : margin + "; ") + (applies ? "so the payment applies" : "so nothing is paid"), t,
-          line_of(pay.condition->range)});
+    if (tracing()) {
+      std::string margin = threshold(*pay.condition, t);
+      step({K::condition, 0, "when", text(pay.condition->range), applies ? "true" : "false",
+            (margin.empty() ? "" : margin + "; ") + (applies ? "so the payment applies" : "so nothing is paid"), t,
+            line_of(pay.condition->range)});
+    }
     explain_shown(*pay.condition, t, 1);
   }
   Number amount;
@@ -623,7 +663,7 @@ void Evaluator::compute_payment(int p, int t) {
       slot(pay.binder) = saved;
     } else {
       Number raw = number(*pay.amount, t);
-      step({K::amount, 0, "amount", text(pay.amount->range), amt(raw), "", t, line_of(pay.amount->range)});
+      if (tracing()) step({K::amount, 0, "amount", text(pay.amount->range), amt(raw), "", t, line_of(pay.amount->range)});
       explain_shown(*pay.amount, t, 1);
       amount = rounded(raw);
       if (tracing() && pay.rounding)
@@ -634,7 +674,7 @@ void Evaluator::compute_payment(int p, int t) {
       Number entitled = amount;
       amount = amount - before;
       if (amount.sign() < 0) amount = Number{};
-      step({K::netting, 0, "netted", "", amt(amount),
+      if (tracing()) step({K::netting, 0, "netted", "", amt(amount),
             fmt::format("{} less {} paid in earlier periods{}", money(entitled), money(before), amount.is_zero() && entitled < before ? ", not below zero" : ""),
             t, line_of(pay.range)});
     }
@@ -651,8 +691,9 @@ void Evaluator::compute_payment(int p, int t) {
     if (pay.cap_total) {
       Number left = number(*pay.cap_total, t) - before;
       Number a = std::min(amount, left.sign() > 0 ? left : Number{});
-      explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
-                    fmt::format("{} paid in earlier periods, so {} left", money(before), money(left.sign() > 0 ? left : Number{})));
+      if (tracing())
+        explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
+                      fmt::format("{} paid in earlier periods, so {} left", money(before), money(left.sign() > 0 ? left : Number{})));
       amount = a;
     }
     if (amount.sign() < 0)
@@ -662,7 +703,7 @@ void Evaluator::compute_payment(int p, int t) {
            pay.range, pay.clause);
     exact_in_minor_unit(amount, pay.range, pay.clause, t);
   }
-  if (in_range) step({K::result, 0, "pays", "", amt(amount), "", t, line_of(pay.range)});
+  if (in_range && tracing()) step({K::result, 0, "pays", "", amt(amount), "", t, line_of(pay.range)});
   st.paid.push_back(amount);
   st.applies.push_back(applies || in_range);
   clause_ = saved_clause;
@@ -676,7 +717,9 @@ void Evaluator::compute_waterfall(int w, int t) {
   const auto& fall = c_.waterfalls[w];
   auto& st = fall_paid_[w];
   int saved_clause = std::exchange(clause_, fall.clause);
-  std::vector<Number> pay(fall.payees.size());
+  if (static_cast<int>(st.paid.size()) <= t) st.paid.resize(t + 1);
+  std::vector<Number>& pay = st.paid[t];
+  pay.assign(fall.payees.size(), Number{});
   bool applies = t >= fall.periods.first && t <= fall.periods.last;
   std::vector<TraceStep>* saved_trace = trace_;
   auto saved_explained = std::move(explained_);
@@ -685,36 +728,39 @@ void Evaluator::compute_waterfall(int w, int t) {
   if (applies) {
     Number pool = number(*fall.pool, t);
     Number remaining = pool.sign() > 0 ? pool : Number{};
-    step({K::amount, 0, "pool", text(fall.pool->range), amt(pool), pool.sign() < 0 ? "negative, so nothing to share" : "",
+    if (tracing()) step({K::amount, 0, "pool", text(fall.pool->range), amt(pool), pool.sign() < 0 ? "negative, so nothing to share" : "",
           t, line_of(fall.pool->range)});
     explain_shown(*fall.pool, t, 1);
-    std::vector<Number> entitled(fall.payees.size());
+    std::vector<Number>& entitled = st.entitled;
+    entitled.assign(fall.payees.size(), Number{});
     for (const auto& tier : fall.tiers) {
-      Number a;
-      std::string how;
       using TK = checked::Tier::Kind;
-      std::string who = c_.parties[tier.payee].id;
-      std::string label = tier.name.empty() ? who : fmt::format("{}: {}", tier.name, who);
+      Number a, limit, share;
       if (tier.kind == TK::up_to) {
-        Number limit = number(*tier.amount, t);
+        limit = number(*tier.amount, t);
         a = std::min(remaining, limit.sign() > 0 ? limit : Number{});
-        how = a < limit ? fmt::format("the pool ran short: {} left, under the limit of {}", money(remaining), money(limit))
-                        : fmt::format("the limit bound; {} was left", money(remaining));
       } else if (tier.kind == TK::share_of_rest) {
-        Number share = number(*tier.amount, t);
+        share = number(*tier.amount, t);
         a = checked_size(share * remaining, *tier.amount);
-        how = fmt::format("{} of the {} left", show(share, tier.amount->type), money(remaining));
       } else {
         a = remaining;
-        how = "the rest";
       }
-      std::string formula = tier.kind == TK::up_to ? "up to " + text(tier.amount->range)
-                            : tier.kind == TK::share_of_rest ? text(tier.amount->range) + " of rest" : "rest";
-      step({K::tier, 0, label, formula, amt(a), how, t, line_of(tier.range)});
+      if (tracing()) {
+        std::string who = c_.parties[tier.payee].id;
+        std::string label = tier.name.empty() ? who : fmt::format("{}: {}", tier.name, who);
+        std::string how = tier.kind == TK::up_to
+                              ? (a < limit ? fmt::format("the pool ran short: {} left, under the limit of {}", money(remaining), money(limit))
+                                           : fmt::format("the limit bound; {} was left", money(remaining)))
+                          : tier.kind == TK::share_of_rest ? fmt::format("{} of the {} left", show(share, tier.amount->type), money(remaining))
+                                                           : std::string("the rest");
+        std::string formula = tier.kind == TK::up_to ? "up to " + text(tier.amount->range)
+                              : tier.kind == TK::share_of_rest ? text(tier.amount->range) + " of rest" : "rest";
+        step({K::tier, 0, label, formula, amt(a), how, t, line_of(tier.range)});
+      }
       if (tier.amount) explain_shown(*tier.amount, t, 1);
       if (tier.rounding) {
         Number r = round(a, *tier.rounding->step, tier.rounding->mode, t);
-        step({K::rounding, 1, fmt::format("rounded {} to {}", rounding_mode_name(tier.rounding->mode), text(tier.rounding->step->range)), "",
+        if (tracing()) step({K::rounding, 1, fmt::format("rounded {} to {}", rounding_mode_name(tier.rounding->mode), text(tier.rounding->step->range)), "",
               amt(r), fmt::format("{} -> {} (by {})", money(a), money(r), money(r - a)), t, line_of(tier.rounding->range)});
         a = r;
       }
@@ -733,20 +779,20 @@ void Evaluator::compute_waterfall(int w, int t) {
       Number a = entitled[k];
       if (fall.netted) {
         Number earlier;
-        for (const auto& e : st.paid) earlier += e[k];
+        for (int s = 0; s < t; ++s) earlier += st.paid[s][k];
         a -= earlier;
         if (a.sign() < 0) a = Number{};
-        step({K::netting, 0, fmt::format("netted: {}", c_.parties[fall.payees[k]].id), "", amt(a),
+        if (tracing()) step({K::netting, 0, fmt::format("netted: {}", c_.parties[fall.payees[k]].id), "", amt(a),
               fmt::format("{} less {} paid in earlier periods{}", money(entitled[k]), money(earlier),
                           a.is_zero() && entitled[k] < earlier ? ", not below zero" : ""),
               t, line_of(fall.range)});
       }
       exact_in_minor_unit(a, fall.range, fall.clause, t);
       pay[k] = a;
-      step({K::result, 0, fmt::format("pays {}", c_.parties[fall.payees[k]].id), "", amt(a), "", t, line_of(fall.range)});
+      if (tracing()) step({K::result, 0, fmt::format("pays {}", c_.parties[fall.payees[k]].id), "", amt(a), "", t, line_of(fall.range)});
     }
   }
-  st.paid.push_back(std::move(pay));
+  st.computed = t + 1;
   st.applies.push_back(applies);
   clause_ = saved_clause;
   trace_ = saved_trace;
@@ -763,61 +809,85 @@ int Evaluator::attach_trace(Evaluation& out, bool waterfall, int rule, int t, in
   return static_cast<int>(out.traces.size()) - 1;
 }
 
+// Writes line `n` of `out` (reusing an existing line's memory) and advances n.
+static void emit(Evaluation& out, std::size_t& n, int t, int payer, int payee, const Number& amount, int clause, const std::string& rule,
+                 bool waterfall, int rule_index, int trace) {
+  PaymentLine& l = n < out.lines.size() ? out.lines[n] : out.lines.emplace_back();
+  ++n;
+  l.period = t, l.payer = payer, l.payee = payee, l.amount = amount, l.clause = clause;
+  l.rule = rule;
+  l.waterfall = waterfall, l.rule_index = rule_index, l.trace = trace;
+}
+
 void Evaluator::run(Evaluation& out) {
   int periods = static_cast<int>(c_.periods.size());
   for (int t = 0; t < periods; ++t) {
     for (std::size_t p = 0; p < c_.payments.size(); ++p) payment_paid(static_cast<int>(p), t);
     for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) waterfall_paid(static_cast<int>(w), t);
   }
-  // Lines by period, then by clause, payments before waterfalls within a clause.
+  // Lines by period, then by clause, payments before waterfalls within a clause. The lines of
+  // a reused Evaluation are overwritten in place, keeping their memory.
+  std::size_t lines = 0;
   for (int t = 0; t < periods; ++t) {
     for (std::size_t ci = 0; ci < c_.clauses.size(); ++ci) {
       for (std::size_t p = 0; p < c_.payments.size(); ++p) {
         const auto& pay = c_.payments[p];
         if (pay.clause != static_cast<int>(ci) || !paid_[p].applies[t]) continue;
-        out.lines.push_back({t, pay.payer, pay.payee, paid_[p].paid[t], pay.clause, pay.name, false, static_cast<int>(p),
-                             attach_trace(out, false, static_cast<int>(p), t, pay.clause)});
+        emit(out, lines, t, pay.payer, pay.payee, paid_[p].paid[t], pay.clause, pay.name, false, static_cast<int>(p),
+             attach_trace(out, false, static_cast<int>(p), t, pay.clause));
       }
       for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) {
         const auto& fall = c_.waterfalls[w];
         if (fall.clause != static_cast<int>(ci) || !fall_paid_[w].applies[t]) continue;
         int trace = attach_trace(out, true, static_cast<int>(w), t, fall.clause);
         for (std::size_t k = 0; k < fall.payees.size(); ++k)
-          out.lines.push_back({t, fall.payer, fall.payees[k], fall_paid_[w].paid[t][k], fall.clause, fall.name, true, static_cast<int>(w), trace});
+          emit(out, lines, t, fall.payer, fall.payees[k], fall_paid_[w].paid[t][k], fall.clause, fall.name, true, static_cast<int>(w), trace);
       }
     }
   }
+  out.lines.resize(lines);
 }
 
 }  // namespace
 
-Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options) {
-  Evaluation out;
+void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
+              Evaluation& out) {
+  out.ok = false;
+  out.traces.clear();
+  out.diagnostics.clear();
+  auto failed = [&](Diagnostic d) {
+    out.lines.clear();
+    out.traces.clear();
+    out.diagnostics.push_back(std::move(d));
+  };
   try {
-    Evaluator ev(contract, data, options);
+    Evaluator ev(contract, data, options, workspace.state());
     ev.run(out);
     out.ok = true;
   } catch (DiagnosticError& e) {
-    out.lines.clear();
-    out.traces.clear();
-    out.diagnostics.push_back(std::move(e.diagnostic));
+    failed(std::move(e.diagnostic));
   } catch (const ArithmeticError& e) {
     Diagnostic d;
     d.kind = DiagKind::runtime;
     d.code = "E609";
     d.message = e.what();
-    out.lines.clear();
-    out.traces.clear();
-    out.diagnostics.push_back(std::move(d));
+    failed(std::move(d));
   }
+}
+
+Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options) {
+  Workspace workspace;
+  Evaluation out;
+  evaluate(contract, data, options, workspace, out);
   return out;
 }
 
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,
                                 int period, const EvalOptions& options) {
   ValueResult out;
+  Workspace workspace;
   try {
-    Evaluator ev(contract, data, options);
+    Evaluator ev(contract, data, options, workspace.state());
     out.value = ev.eval(expr, period);
   } catch (DiagnosticError& e) {
     out.diagnostics.push_back(std::move(e.diagnostic));

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -106,14 +107,39 @@ struct Evaluation {
   Diagnostics diagnostics;
 };
 
-Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options = {});
-
-// One expression in one period (the REPL, `utfall eval`). `period` may be -1 when the expression
-// does not depend on the period (it is an error if it does).
+// The value of one expression (evaluate_expression, below).
 struct ValueResult {
   std::optional<checked::Value> value;
   Diagnostics diagnostics;
 };
+
+Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options = {});
+
+// The memory an evaluation works in (memoised definitions, what each payment paid so far),
+// kept from one evaluation to the next. A host that evaluates one contract many times on one
+// thread keeps a Workspace and an Evaluation and passes both to the overload below: once they
+// have grown to the contract's size, an evaluation whose values fit in machine words (the
+// fast path of Number) and that is not traced allocates nothing. A Workspace holds no result
+// and may be used with any contract, but by one thread at a time.
+class Workspace {
+ public:
+  Workspace();
+  ~Workspace();
+  Workspace(Workspace&&) noexcept;
+  Workspace& operator=(Workspace&&) noexcept;
+  struct State;  // defined in evaluate.cpp
+  State& state() { return *state_; }
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+// As above, into `out`, whose lines are overwritten in place (their memory reused).
+void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
+              Evaluation& out);
+
+// One expression in one period (the REPL, `utfall eval`). `period` may be -1 when the expression
+// does not depend on the period (it is an error if it does).
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,
                                 int period, const EvalOptions& options = {});
 

@@ -275,8 +275,40 @@ class UTFALL_CXX_API Engine {
   // bind + evaluate in one call.
   Result evaluate(const Contract& contract, const Data& data, const Options& options = {}) const;
 
+  // One evaluation of a sweep: a data set bound for the contract and options (term overrides).
+  struct Case {
+    Bound data;
+    Options options;
+  };
+  // Evaluates every case on `threads` threads (0: all cores), each thread with its own Session.
+  // results[i] is the result of cases[i], the same whatever the number of threads.
+  std::vector<Result> sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads = 0) const;
+
  private:
   Config config_;
+};
+
+// A reusable evaluation of one contract, for a host that evaluates it many times on one thread
+// (a scenario model, one thread of a sweep). It keeps the evaluator's working memory and the
+// last Result between calls, overwriting them in place: once warmed up, an evaluation without
+// term overrides or trace, whose values fit in machine words (up to about 18 significant
+// digits), allocates no memory at all. Results are the same as Engine::evaluate's. One Session
+// per thread; the Contract and the Bound data may be shared between sessions.
+class UTFALL_CXX_API Session {
+ public:
+  Session(const Engine& engine, Contract contract);
+  ~Session();
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+
+  // Evaluates the contract on data bound for it. The reference stays valid, and its contents
+  // unchanged, until the next call on this session (or its end).
+  const Result& evaluate(const Bound& data, const Options& options = {});
+  const Contract& contract() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace utfall

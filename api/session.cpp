@@ -1,0 +1,100 @@
+// Session (a reusable evaluation) and Engine::sweep (sessions on all cores). A session keeps
+// the evaluator's Workspace, its Evaluation and the public Result, and overwrites them in place,
+// so that repeated evaluations stop allocating once they have grown to the contract's size.
+#include <fmt/format.h>
+
+#include <new>
+
+#include "api/internal.hpp"
+#include "interpreter/pipeline.hpp"
+#include "interpreter/sweep.hpp"
+
+namespace utfall {
+
+struct Session::Impl {
+  Config config;
+  Contract contract;
+  Workspace workspace;
+  Evaluation evaluation;
+  Result result;
+  std::vector<api::Flow> flows;
+
+  void evaluate(const Bound& data, const Options& options);
+  void fail(Messages::value_type message) {
+    result.messages.push_back(std::move(message));
+    result.payments.clear();
+    result.totals.clear();
+    result.traces.clear();
+  }
+};
+
+Session::Session(const Engine& engine, Contract contract)
+    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}})) {}
+Session::~Session() = default;
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+
+const Contract& Session::contract() const { return impl_->contract; }
+
+void Session::Impl::evaluate(const Bound& data, const Options& options) {
+  const auto& c = *contract.impl().checked;
+  Result& out = result;
+  out.ok = false;
+  out.currency = c.currency;
+  out.messages.clear();
+  if (data.impl().contract != contract.impl().checked) {
+    Diagnostic d;
+    d.kind = DiagKind::data;
+    d.code = "E532";
+    d.message = "the data was bound for another contract; bind it with this one";
+    d.location = "data";
+    return fail(api::to_message(d));
+  }
+  EvalOptions eval_options;
+  eval_options.limits.max_digits = config.limits.max_digits;
+  eval_options.limits.max_steps = config.limits.max_steps;
+  eval_options.trace = options.trace;
+  if (!options.terms.empty()) {
+    std::vector<std::string> assignments;
+    for (const auto& [term, value] : options.terms) assignments.push_back(term + "=" + value);
+    auto diags = apply_overrides(c, assignments, eval_options);
+    out.messages = api::to_messages(diags);
+    if (has_errors(diags)) {
+      out.payments.clear(), out.totals.clear(), out.traces.clear();
+      return;
+    }
+  }
+  utfall::evaluate(c, data.impl().data, eval_options, workspace, evaluation);
+  for (const auto& d : evaluation.diagnostics) out.messages.push_back(api::to_message(d));
+  if (!evaluation.ok) {
+    out.payments.clear(), out.totals.clear(), out.traces.clear();
+    return;
+  }
+  api::fill_payments(c, evaluation, out, flows);
+  out.ok = true;
+}
+
+const Result& Session::evaluate(const Bound& data, const Options& options) {
+  try {
+    impl_->evaluate(data, options);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    impl_->result.ok = false;
+    impl_->fail(api::internal_error(e.what()));
+  }
+  return impl_->result;
+}
+
+std::vector<Result> Engine::sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads) const {
+  std::vector<Result> results(cases.size());
+  std::vector<Session> sessions;
+  unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(cases.size(), 1)));
+  for (unsigned w = 0; w < count; ++w) sessions.emplace_back(*this, contract);
+  parallel_for(cases.size(), count, [&](unsigned worker, std::size_t i) {
+    results[i] = sessions[worker].evaluate(cases[i].data, cases[i].options);
+  });
+  return results;
+}
+
+}  // namespace utfall

@@ -1,0 +1,426 @@
+// utfall against its peers, on the same generated data, in one run (issue 7):
+//   A  scenario A (5 periods, cumulative waterfall, netting) over N generated data sets:
+//      utfall through the C++ API (compiled once; a Session, and Engine::evaluate for contrast),
+//      Python decimal (bench/reference/scenario_a.py, run as a subprocess on the same sets),
+//      hand-written C++ on utfall::Number and on int64 fixed point (bench/reference/scenarios.hpp);
+//   C  scenario C's per-participant rate card over 10 000, 100 000 and 1 000 000 generated
+//      participants read from CSV, parsing included, by the same four;
+//   P  parse + check of a generated contract of 1 000 clauses.
+// Before timing anything, every implementation's payments are compared to the öre; a mismatch
+// stops the program (exit 1), so a fast wrong answer cannot pass. Allocations are counted by
+// replacing the global operator new in this program.
+//
+//   scenario_bench [--sets N] [--participants 10000,100000,1000000] [--workdir DIR] [--check]
+//                  [Google Benchmark flags]
+// --check: small sizes, the agreement and allocation checks only, no timing (a ctest).
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <utfall/utfall.hpp>
+#include <vector>
+
+#include "bench/reference/scenarios.hpp"
+
+// ---- allocation counting: every operator new of the program goes through here ----
+// (A process-wide counter is the point of this replacement; it lives only in this program.)
+// GCC 12 takes the free() below for a mismatch with the new it inlined; it is the pair we define.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+static std::atomic<std::uint64_t> g_allocations{0};
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+namespace fs = std::filesystem;
+using utfall::Number;
+
+// ---- deterministic data ----
+
+struct Random {  // splitmix64
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::int64_t range(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
+};
+
+std::string ore_text(std::int64_t ore) { return fmt::format("{}.{:02}", ore / 100, ore % 100); }
+
+struct SetA {
+  std::array<std::int64_t, 5> cost, drawn;  // öre
+};
+
+std::vector<SetA> generate_a(std::size_t n) {
+  Random rng{20251};
+  std::vector<SetA> sets(n);
+  for (auto& s : sets)
+    for (int t = 0; t < 5; ++t) {
+      s.cost[t] = rng.range(130'000'000'00, 215'000'000'00);         // home-care cost, with öre
+      s.drawn[t] = rng.range(6'000'000, 8'000'000) * 100;             // financing drawn, whole SEK
+      if (rng.next() % 8 == 0) s.cost[t] = 200'000'000'00 - rng.range(0, 3) * 5;  // near the baseline
+    }
+  return sets;
+}
+
+void write_a(const fs::path& path, const std::vector<SetA>& sets) {
+  std::ofstream f(path);
+  f << "set,period,hemtjanst_kostnad,avropat\n";
+  for (std::size_t i = 0; i < sets.size(); ++i)
+    for (int t = 0; t < 5; ++t) f << i << ',' << 2025 + t << ',' << ore_text(sets[i].cost[t]) << ',' << ore_text(sets[i].drawn[t]) << '\n';
+}
+
+void write_c(const fs::path& path, std::size_t n) {
+  Random rng{n};
+  std::ofstream f(path);
+  f << "id,inskriven,stabil,narvaro,nytt_brott\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    std::int64_t tenths = rng.range(500, 1000);
+    if (rng.next() % 10 == 0) tenths = 799 + static_cast<std::int64_t>(rng.next() % 3);  // 79.9, 80.0, 80.1
+    std::string narvaro = tenths % 10 == 0 && rng.next() % 2 ? std::to_string(tenths / 10) : fmt::format("{}.{}", tenths / 10, tenths % 10);
+    f << 'Y' << i + 1 << ',' << 2025 + rng.range(0, 2) << ',' << (rng.next() % 5 ? "yes" : "no") << ',' << narvaro << ','
+      << (rng.next() % 4 ? "no" : "yes") << '\n';
+  }
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// A contract of `clauses` clauses, each with a definition and a payment.
+std::string generate_contract(int clauses) {
+  std::string s =
+      "contract \"Generated\"\ncurrency SEK\nparty kommun \"Kommunen\"\nparty fonden \"Fonden\"\nperiods yearly 2025 .. 2029\n"
+      "input kostnad : SEK per period\nterm baslinje = 200_000_000 SEK\nterm andel = 30 %\nterm tak = 1_000_000 SEK\n";
+  for (int k = 1; k <= clauses; ++k)
+    s += fmt::format(
+        "clause \"{0}\" \"Klausul {0}\" {{\n  let d{0} = max(baslinje - kostnad * {1} / 10, 0 SEK)\n"
+        "  pay p{0}: kommun -> fonden\n    amount min(d{0} * andel, tak)\n    rounded half_even to 0.01\n"
+        "    when d{0} > 0 SEK\n    capped at 500_000 SEK per period\n}}\n",
+        k, k % 9 + 1);
+  return s;
+}
+
+// ---- running the Python references ----
+
+nlohmann::json run_python(const std::string& script, const std::vector<std::string>& args) {
+  std::string cmd = fmt::format("python3 '{}/bench/reference/{}'", UTFALL_SOURCE_DIR, script);
+  for (const auto& a : args) cmd += " '" + a + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) throw std::runtime_error("cannot run " + cmd);
+  std::string out;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  if (pclose(p) != 0) throw std::runtime_error("failed: " + cmd);
+  return nlohmann::json::parse(out);
+}
+
+std::vector<std::int64_t> read_ore(const fs::path& path) {
+  std::vector<std::int64_t> v;
+  std::ifstream f(path);
+  for (std::int64_t x; f >> x;) v.push_back(x);
+  return v;
+}
+
+std::int64_t ore_of(const std::string& amount) {  // "26700000.00" -> 2670000000
+  std::string digits;
+  for (char c : amount)
+    if (c != '.') digits += c;
+  std::int64_t v = 0;
+  std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  return v;
+}
+std::int64_t ore_of(const Number& n) { return *(n * Number::from_int(100)).to_int64(); }
+
+// ---- the fixture: everything generated once ----
+
+struct World {
+  utfall::Engine engine;
+  std::optional<utfall::Contract> a, c;
+  std::vector<SetA> sets;
+  std::vector<utfall::Bound> bound;  // the sets, bound for contract A
+  std::vector<std::array<Number, 5>> cost, drawn;
+  std::vector<std::size_t> participants;
+  fs::path workdir;
+  std::string big_contract;
+  double python_a = 0;                        // evaluations per second
+  std::map<std::size_t, double> python_c;     // participants -> seconds
+  std::uint64_t session_allocations = 0;      // per evaluation, after warm-up
+  bool check_only = false;
+};
+World* world = nullptr;
+
+fs::path c_file(std::size_t n) { return world->workdir / fmt::format("c-{}.csv", n); }
+
+utfall::Contract compile_or_die(const std::string& path) {
+  auto r = world->engine.compile_file(path);
+  if (!r.contract) {
+    for (auto& m : r.messages) std::cerr << m.rendered << "\n";
+    std::exit(2);
+  }
+  return *r.contract;
+}
+
+[[noreturn]] void mismatch(const std::string& what) {
+  std::cerr << "MISMATCH: " << what << "\n";
+  std::exit(1);
+}
+
+void prepare_a(World& w, std::size_t n) {
+  w.sets = generate_a(n);
+  write_a(w.workdir / "a-sets.csv", w.sets);
+  for (const auto& s : w.sets) {
+    utfall::Data data;
+    std::array<Number, 5> cost, drawn;
+    for (int t = 0; t < 5; ++t) {
+      std::string period = std::to_string(2025 + t);
+      data.series["hemtjanst_kostnad"][period] = utfall::Value::decimal(s.cost[t], 2);
+      data.series["avropat"][period] = utfall::Value::decimal(s.drawn[t], 2);
+      cost[t] = Number::fraction(s.cost[t], 100), drawn[t] = Number::fraction(s.drawn[t], 100);
+    }
+    auto b = w.engine.bind(*w.a, data);
+    if (!b.data) mismatch("a generated data set does not bind: " + b.messages.front().rendered);
+    w.bound.push_back(*b.data);
+    w.cost.push_back(cost), w.drawn.push_back(drawn);
+  }
+  // Agreement: utfall (Session and Engine::evaluate), Python, Number, int64, set by set.
+  auto py = run_python("scenario_a.py", {(w.workdir / "a-sets.csv").string(), (w.workdir / "a-python.out").string(), w.check_only ? "1" : "3"});
+  w.python_a = py["evaluations_per_second"].get<double>();
+  auto python = read_ore(w.workdir / "a-python.out");
+  if (python.size() != 3 * n) mismatch("python gave " + std::to_string(python.size()) + " payments");
+  utfall::Session session(w.engine, *w.a);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& r = session.evaluate(w.bound[i]);
+    auto e = w.engine.evaluate(*w.a, w.bound[i]);
+    if (!r.ok || r.payments.size() != 3 || !e.ok || e.payments.size() != 3) mismatch(fmt::format("A set {}: utfall gave no 3 payments", i));
+    auto num = utfall::reference::scenario_a(w.cost[i], w.drawn[i]);
+    auto fixed = utfall::reference::scenario_a_int64(w.sets[i].cost, w.sets[i].drawn);
+    for (int k = 0; k < 3; ++k) {
+      std::int64_t u = ore_of(r.payments[k].amount);
+      if (u != ore_of(e.payments[k].amount) || u != python[3 * i + k] || u != ore_of(num[k]) || u != fixed[k])
+        mismatch(fmt::format("A set {} payment {}: utfall {} engine {} python {} Number {} int64 {}", i, k, u, ore_of(e.payments[k].amount),
+                             python[3 * i + k], ore_of(num[k]), fixed[k]));
+    }
+  }
+  // Allocations per evaluation of a warm session.
+  for (std::size_t i = 0; i < std::min<std::size_t>(n, 100); ++i) session.evaluate(w.bound[i]);
+  std::uint64_t before = g_allocations.load();
+  for (std::size_t i = 0; i < n; ++i) benchmark::DoNotOptimize(session.evaluate(w.bound[i]).ok);
+  w.session_allocations = (g_allocations.load() - before) / n;
+  fmt::print("scenario A: {} generated data sets; utfall, Python decimal, C++ Number and C++ int64 agree on all {} payments\n", n, 3 * n);
+}
+
+void prepare_c(World& w) {
+  for (std::size_t n : w.participants) {
+    write_c(c_file(n), n);
+    auto py = run_python("scenario_c.py", {c_file(n).string(), (w.workdir / "c-python.out").string()});
+    w.python_c[n] = py["seconds"].get<double>();
+    auto python = read_ore(w.workdir / "c-python.out");
+    utfall::Data data;
+    data.files.push_back(c_file(n).string());
+    auto r = w.engine.evaluate(*w.c, data);
+    if (!r.ok || r.payments.size() != 12) mismatch(fmt::format("C {}: utfall failed: {}", n, r.messages.empty() ? "" : r.messages.front().rendered));
+    std::string text = read_text(c_file(n));
+    auto num = utfall::reference::scenario_c(text);
+    auto fixed = utfall::reference::scenario_c_int64(text);
+    if (python.size() != 12) mismatch("python C lines");
+    for (int k = 0; k < 12; ++k) {
+      std::int64_t u = ore_of(r.payments[k].amount);
+      if (u != python[k] || u != ore_of(num[k]) || u != fixed[k])
+        mismatch(fmt::format("C {} line {}: utfall {} python {} Number {} int64 {}", n, k, u, python[k], ore_of(num[k]), fixed[k]));
+    }
+    fmt::print("scenario C: {} participants; utfall, Python decimal, C++ Number and C++ int64 agree on all 12 payment lines\n", n);
+  }
+}
+
+// ---- benchmarks ----
+
+void BM_A_utfall_session(benchmark::State& state) {
+  utfall::Session session(world->engine, *world->a);
+  std::size_t i = 0, n = world->bound.size();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(session.evaluate(world->bound[i]).ok);
+    if (++i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_A_utfall_engine(benchmark::State& state) {
+  std::size_t i = 0, n = world->bound.size();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(world->engine.evaluate(*world->a, world->bound[i]).ok);
+    if (++i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_A_number(benchmark::State& state) {
+  std::size_t i = 0, n = world->cost.size();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(utfall::reference::scenario_a(world->cost[i], world->drawn[i]));
+    if (++i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_A_int64(benchmark::State& state) {
+  std::size_t i = 0, n = world->sets.size();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(utfall::reference::scenario_a_int64(world->sets[i].cost, world->sets[i].drawn));
+    if (++i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_C_utfall(benchmark::State& state) {
+  std::size_t n = static_cast<std::size_t>(state.range(0));
+  utfall::Session session(world->engine, *world->c);
+  for (auto _ : state) {
+    utfall::Data data;
+    data.files.push_back(c_file(n).string());
+    auto bound = world->engine.bind(*world->c, data);
+    benchmark::DoNotOptimize(session.evaluate(*bound.data).ok);
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+void BM_C_number(benchmark::State& state) {
+  std::size_t n = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(utfall::reference::scenario_c(read_text(c_file(n))));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+void BM_C_int64(benchmark::State& state) {
+  std::size_t n = static_cast<std::size_t>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(utfall::reference::scenario_c_int64(read_text(c_file(n))));
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+
+void BM_compile_1000_clauses(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(world->engine.compile(world->big_contract, "generated.utfall").contract.has_value());
+  state.SetItemsProcessed(state.iterations());
+}
+
+// Keeps every run's seconds per iteration for the summary.
+class Collector : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> seconds;  // name -> real seconds per iteration
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& r : runs)
+      if (r.run_type == Run::RT_Iteration && r.iterations > 0) {
+        std::string name = r.benchmark_name();
+        name = name.substr(0, name.find("/iterations:"));  // "BM_C_utfall/10000/iterations:20"
+        seconds[name] = r.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(r.time_unit);
+      }
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
+void summary(const World& w, const Collector& c) {
+  auto get = [&](const std::string& name) {
+    auto it = c.seconds.find(name);
+    return it == c.seconds.end() ? 0.0 : it->second;
+  };
+  double session = 1 / get("BM_A_utfall_session"), engine = 1 / get("BM_A_utfall_engine"), number = 1 / get("BM_A_number"),
+         fixed = 1 / get("BM_A_int64");
+  fmt::print("\n== Scenario A: evaluations per second ({} generated data sets) ==\n", w.sets.size());
+  fmt::print("{:<40} {:>14}\n", "utfall, Session (compiled once)", fmt::format("{:.0f}", session));
+  fmt::print("{:<40} {:>14}\n", "utfall, Engine::evaluate", fmt::format("{:.0f}", engine));
+  fmt::print("{:<40} {:>14}\n", "Python decimal (by hand)", fmt::format("{:.0f}", w.python_a));
+  fmt::print("{:<40} {:>14}\n", "C++ utfall::Number (by hand)", fmt::format("{:.0f}", number));
+  fmt::print("{:<40} {:>14}\n", "C++ int64 fixed point (by hand)", fmt::format("{:.0f}", fixed));
+  fmt::print("utfall / Python decimal = {:.1f}x (target >= 20x: {})\n", session / w.python_a, session / w.python_a >= 20 ? "met" : "NOT met");
+  fmt::print("int64 / utfall          = {:.1f}x (target <= 5x: {})\n", fixed / session, fixed / session <= 5 ? "met" : "NOT met");
+  fmt::print("Number / utfall         = {:.1f}x (the cost of interpretation)\n", number / session);
+  fmt::print("allocations per evaluation, warm Session: {} (target 0: {})\n", w.session_allocations, w.session_allocations == 0 ? "met" : "NOT met");
+  fmt::print("\n== Scenario C: seconds for N participants from CSV, parsing included ==\n");
+  fmt::print("{:>10} {:>12} {:>12} {:>12} {:>12} {:>14} {:>14}\n", "N", "utfall", "Python", "C++ Number", "C++ int64", "Python/utfall", "utfall/int64");
+  for (std::size_t n : w.participants) {
+    double u = get(fmt::format("BM_C_utfall/{}", n)), p = w.python_c.at(n);
+    double num = get(fmt::format("BM_C_number/{}", n)), i64 = get(fmt::format("BM_C_int64/{}", n));
+    fmt::print("{:>10} {:>12.3f} {:>12.3f} {:>12.3f} {:>12.3f} {:>13.1f}x {:>13.1f}x\n", n, u, p, num, i64, p / u, u / i64);
+  }
+  if (w.python_c.count(1'000'000)) {
+    double u = get("BM_C_utfall/1000000");
+    fmt::print("1 000 000 participants through utfall: {:.2f} s (target < 2 s: {})\n", u, u < 2 ? "met" : "NOT met");
+  }
+  double p = get("BM_compile_1000_clauses");
+  fmt::print("\n== Parse + check of 1 000 clauses: {:.1f} ms (target < 50 ms: {}) ==\n", p * 1000, p < 0.05 ? "met" : "NOT met");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  World w;
+  world = &w;
+  std::size_t sets = 10'000;
+  w.participants = {10'000, 100'000, 1'000'000};
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--check") {
+      w.check_only = true, sets = 300, w.participants = {3'000};
+    } else if (a == "--sets" && i + 1 < argc) {
+      sets = std::stoul(argv[++i]);
+    } else if (a == "--participants" && i + 1 < argc) {
+      w.participants.clear();
+      std::stringstream s(argv[++i]);
+      for (std::string x; std::getline(s, x, ',');) w.participants.push_back(std::stoul(x));
+    } else if (a == "--workdir" && i + 1 < argc) {
+      w.workdir = argv[++i];
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  if (w.workdir.empty()) w.workdir = fs::temp_directory_path() / fmt::format("utfall-bench-{}", ::getpid());
+  fs::create_directories(w.workdir);
+  std::string src = UTFALL_SOURCE_DIR;
+  w.a = compile_or_die(src + "/examples/a-aldreomsorg/contract.utfall");
+  w.c = compile_or_die(src + "/examples/c-tfco/contract.utfall");
+  w.big_contract = generate_contract(1000);
+  if (auto r = w.engine.compile(w.big_contract, "generated.utfall"); !r.contract) mismatch("the generated contract does not check: " + r.messages.front().rendered);
+  prepare_a(w, sets);
+  prepare_c(w);
+  if (w.check_only) {
+    fmt::print("allocations per evaluation of a warm Session (scenario A): {}\n", w.session_allocations);
+    fs::remove_all(w.workdir);
+    return w.session_allocations == 0 ? 0 : 1;
+  }
+
+  benchmark::RegisterBenchmark("BM_A_utfall_session", BM_A_utfall_session);
+  benchmark::RegisterBenchmark("BM_A_utfall_engine", BM_A_utfall_engine);
+  benchmark::RegisterBenchmark("BM_A_number", BM_A_number);
+  benchmark::RegisterBenchmark("BM_A_int64", BM_A_int64);
+  for (std::size_t n : w.participants) {
+    auto iterations = static_cast<benchmark::IterationCount>(n >= 1'000'000 ? 2 : n >= 100'000 ? 5 : 20);
+    using Fn = void (*)(benchmark::State&);
+    for (auto [name, fn] : {std::pair<const char*, Fn>{"BM_C_utfall", BM_C_utfall}, {"BM_C_number", BM_C_number}, {"BM_C_int64", BM_C_int64}})
+      benchmark::RegisterBenchmark(name, fn)->Arg(static_cast<std::int64_t>(n))->Iterations(iterations)->Unit(benchmark::kMillisecond);
+  }
+  benchmark::RegisterBenchmark("BM_compile_1000_clauses", BM_compile_1000_clauses)->Unit(benchmark::kMillisecond);
+  int gargc = static_cast<int>(rest.size());
+  benchmark::Initialize(&gargc, rest.data());
+  Collector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  summary(w, collector);
+  fs::remove_all(w.workdir);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,238 @@
+// `utfall sweep`: the variations are expanded and their overrides checked once, then the cases
+// go to interpreter/sweep.hpp, which evaluates them on all cores; printing follows case order.
+#include "cli/sweep.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "interpreter/pipeline.hpp"
+#include "interpreter/sweep.hpp"
+
+namespace utfall {
+namespace {
+
+constexpr std::size_t kMaxCases = 10'000'000;
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t") + 1);
+  return s;
+}
+
+// One varied term: its name and the texts of its values, as --set would take them.
+struct Vary {
+  std::string term;
+  std::vector<std::string> values;
+};
+
+// "premieandel=20 %..40 % step 5 %" or "premieandel=20 %,25 %,30 %". A range steps exactly
+// (decimal arithmetic) from FROM while not past TO; FROM, TO and STEP carry the same unit.
+std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
+  auto eq = spec.find('=');
+  if (eq == std::string::npos) return error = "expected TERM=FROM..TO step STEP or TERM=V1,V2,...", std::nullopt;
+  Vary v{trim(spec.substr(0, eq)), {}};
+  std::string rhs = spec.substr(eq + 1);
+  auto dots = rhs.find("..");
+  if (dots == std::string::npos) {
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = rhs.find(',', start)) != std::string::npos; start = comma + 1) v.values.push_back(trim(rhs.substr(start, comma - start)));
+    v.values.push_back(trim(rhs.substr(start)));
+    for (const auto& x : v.values)
+      if (x.empty()) return error = "an empty value in the list", std::nullopt;
+    return v;
+  }
+  static const std::regex step_re(R"(^(.*)\s+step\s+(.*)$)");
+  std::smatch m;
+  std::string rest = rhs.substr(dots + 2);
+  if (!std::regex_match(rest, m, step_re)) return error = "a range needs a step: FROM..TO step STEP", std::nullopt;
+  static const std::regex number_re(R"(^\s*([+-]?[0-9][0-9_]*(?:\.[0-9_]+)?)\s*(.*?)\s*$)");
+  std::string texts[3] = {rhs.substr(0, dots), m[1].str(), m[2].str()};
+  Number numbers[3];
+  std::string unit;
+  for (int i = 0; i < 3; ++i) {
+    std::smatch n;
+    if (!std::regex_match(texts[i], n, number_re) || !Number::parse_decimal(n[1].str()))
+      return error = fmt::format("`{}` is not a number with an optional unit", trim(texts[i])), std::nullopt;
+    numbers[i] = *Number::parse_decimal(n[1].str());
+    if (i == 0) unit = n[2].str();
+    else if (n[2].str() != unit) return error = fmt::format("`{}` and `{}` have different units", trim(texts[0]), trim(texts[i])), std::nullopt;
+  }
+  if (numbers[2].sign() <= 0) return error = "the step must be positive", std::nullopt;
+  for (Number x = numbers[0]; x <= numbers[1]; x += numbers[2]) {
+    if (v.values.size() == kMaxCases) return error = fmt::format("more than {} values", kMaxCases), std::nullopt;
+    v.values.push_back(unit.empty() ? x.to_string() : x.to_string() + " " + unit);
+  }
+  if (v.values.empty()) return error = "the range is empty (FROM is past TO)", std::nullopt;
+  return v;
+}
+
+std::string quote_csv(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+}  // namespace
+
+SweepCommand::SweepCommand(CLI::App& app) {
+  command_ = app.add_subcommand("sweep", "Evaluate a contract over many term values on all cores; totals per variation");
+  command_->add_option("contract", contract_, "the contract file (.utfall)")->required();
+  command_->add_option("--data,-d", data_, "data files (CSV or JSON), one or more")->required();
+  command_->add_option("--vary,-v", vary_, "vary a term: 'TERM=FROM..TO step STEP' or 'TERM=V1,V2,...'")->required();
+  command_->add_option("--set,-s", sets_, "override a term in every variation: TERM=VALUE");
+  command_->add_option("--threads,-j", threads_, "threads (default: all cores)");
+  command_->add_option("--format,-f", format_, "table (default), csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+}
+
+int SweepCommand::run() const {
+  auto report = [](const Diagnostics& d) {
+    std::cerr << render_all(d, true);
+    return exit_code_for(d);
+  };
+  auto compiled = compile_file(contract_);
+  if (!compiled.contract) return report(compiled.diagnostics);
+  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);
+  const auto& c = *compiled.contract;
+  EvalOptions base;
+  if (auto d = apply_overrides(c, sets_, base); !d.empty()) return std::max(report(d), 64);
+  auto bound = load_data(c, data_);
+  if (!bound.data) return report(bound.diagnostics);
+
+  // Each varied value is parsed and checked once.
+  std::vector<Vary> varies;
+  std::vector<std::vector<std::pair<int, checked::Value>>> parsed;
+  std::size_t total = 1;
+  for (const auto& spec : vary_) {
+    std::string error;
+    auto v = parse_vary(spec, error);
+    if (!v) {
+      fmt::print(stderr, "utfall: --vary '{}': {}\n", spec, error);
+      return 64;
+    }
+    auto& values = parsed.emplace_back();
+    for (const auto& text : v->values) {
+      EvalOptions one;
+      if (auto d = apply_overrides(c, {v->term + "=" + text}, one); has_errors(d)) return std::max(report(d), 64);
+      values.push_back(*one.term_overrides.begin());
+    }
+    total *= v->values.size();
+    if (total > kMaxCases) {
+      fmt::print(stderr, "utfall: more than {} variations\n", kMaxCases);
+      return 64;
+    }
+    varies.push_back(std::move(*v));
+  }
+
+  // The cases: every combination, the first --vary slowest.
+  std::vector<SweepCase> cases(total, SweepCase{&*bound.data, base});
+  for (std::size_t i = 0; i < total; ++i) {
+    std::size_t rest = i;
+    for (std::size_t k = varies.size(); k-- > 0;) {
+      const auto& [term, value] = parsed[k][rest % parsed[k].size()];
+      cases[i].options.term_overrides[term] = value;
+      rest /= parsed[k].size();
+    }
+  }
+  auto results = sweep(c, cases, threads_);
+  auto value_of = [&](std::size_t i, std::size_t k) {
+    std::size_t rest = i;
+    for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].values.size();
+    return varies[k].values[rest % varies[k].values.size()];
+  };
+
+  // The flows that any variation paid, in party order.
+  std::map<std::pair<int, int>, int> flows;
+  for (const auto& r : results)
+    for (const auto& l : r.lines) flows.emplace(std::pair(l.payer, l.payee), 0);
+  int column = 0;
+  for (auto& [flow, index] : flows) index = column++;
+  auto totals = [&](const Evaluation& r) {
+    std::vector<Number> t(flows.size());
+    for (const auto& l : r.lines) t[flows.at({l.payer, l.payee})] += l.amount;
+    return t;
+  };
+  auto flow_name = [&](const std::pair<int, int>& f) { return c.parties[f.first].id + " -> " + c.parties[f.second].id; };
+  auto error_text = [](const Evaluation& r) {
+    const auto& d = r.diagnostics.front();
+    return fmt::format("error[{}]: {}", d.code, d.message);
+  };
+
+  Diagnostics worst;
+  for (const auto& r : results)
+    if (!r.ok && worst.empty()) worst = r.diagnostics;
+  if (format_ == "json") {
+    auto out = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      nlohmann::ordered_json j;
+      for (std::size_t k = 0; k < varies.size(); ++k) j["terms"][varies[k].term] = value_of(i, k);
+      j["ok"] = results[i].ok;
+      if (!results[i].ok) {
+        j["error"] = error_text(results[i]);
+      } else {
+        auto t = totals(results[i]);
+        j["totals"] = nlohmann::ordered_json::array();
+        for (const auto& [flow, index] : flows)
+          j["totals"].push_back({{"from", c.parties[flow.first].id}, {"to", c.parties[flow.second].id}, {"amount", format_money(c, t[index])}});
+        j["payments"] = nlohmann::ordered_json::array();
+        for (const auto& l : results[i].lines)
+          j["payments"].push_back({{"period", c.periods[l.period]}, {"from", c.parties[l.payer].id}, {"to", c.parties[l.payee].id},
+                                   {"amount", format_money(c, l.amount)}, {"clause", c.clauses[l.clause].number}});
+      }
+      out.push_back(std::move(j));
+    }
+    fmt::print("{}\n", out.dump(2));
+  } else {
+    std::vector<std::string> header;
+    for (const auto& v : varies) header.push_back(v.term);
+    for (const auto& [flow, index] : flows) header.push_back(flow_name(flow));
+    std::vector<std::vector<std::string>> rows;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      auto& row = rows.emplace_back();
+      for (std::size_t k = 0; k < varies.size(); ++k) row.push_back(value_of(i, k));
+      if (!results[i].ok) {
+        row.push_back(error_text(results[i]));
+        continue;
+      }
+      for (const auto& x : totals(results[i])) row.push_back(format_money(c, x, format_ == "table"));
+    }
+    if (format_ == "csv") {
+      for (const auto* row : {&header}) {
+        for (std::size_t k = 0; k < row->size(); ++k) fmt::print("{}{}", k ? "," : "", quote_csv((*row)[k]));
+        fmt::print("\n");
+      }
+      for (const auto& row : rows) {
+        for (std::size_t k = 0; k < row.size(); ++k) fmt::print("{}{}", k ? "," : "", quote_csv(row[k]));
+        fmt::print("\n");
+      }
+    } else {
+      fmt::print("{}\nTotals per variation in {}\n\n", c.title, c.currency);
+      std::vector<std::size_t> width(header.size());
+      for (std::size_t k = 0; k < header.size(); ++k) width[k] = header[k].size();
+      for (const auto& row : rows)
+        for (std::size_t k = 0; k < row.size() && k < width.size(); ++k) width[k] = std::max(width[k], row[k].size());
+      auto line = [&](const std::vector<std::string>& row) {
+        std::string s;
+        for (std::size_t k = 0; k < row.size(); ++k) {
+          bool left = k < varies.size() || k >= width.size();
+          std::size_t w = k < width.size() ? width[k] : 0;
+          s += (k ? "  " : "") + (left ? fmt::format("{:<{}}", row[k], w) : fmt::format("{:>{}}", row[k], w));
+        }
+        fmt::print("{}\n", s.substr(0, s.find_last_not_of(' ') + 1));
+      };
+      line(header);
+      std::vector<std::string> rule;
+      for (auto w : width) rule.push_back(std::string(w, '-'));
+      line(rule);
+      for (const auto& row : rows) line(row);
+    }
+  }
+  if (!worst.empty()) return exit_code_for(worst);
+  return 0;
+}
+
+}  // namespace utfall

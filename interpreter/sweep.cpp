@@ -1,0 +1,54 @@
+// Sweep: cases handed out through one atomic counter; each thread evaluates in its own
+// Workspace and writes only the results of the cases it took.
+#include "interpreter/sweep.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace utfall {
+
+unsigned sweep_threads(unsigned requested) {
+  if (requested > 0) return requested;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned, std::size_t)>& work) {
+  unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(n, 1)));
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto loop = [&](unsigned worker) {
+    try {
+      for (std::size_t i; !stop.load(std::memory_order_relaxed) && (i = next.fetch_add(1, std::memory_order_relaxed)) < n;)
+        work(worker, i);
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      stop = true;
+    }
+  };
+  if (count == 1) {
+    loop(0);
+  } else {
+    std::vector<std::jthread> pool;
+    pool.reserve(count - 1);
+    for (unsigned w = 1; w < count; ++w) pool.emplace_back(loop, w);
+    loop(0);
+  }  // the jthreads join here
+  if (error) std::rethrow_exception(error);
+}
+
+std::vector<Evaluation> sweep(const checked::Contract& contract, const std::vector<SweepCase>& cases, unsigned threads) {
+  std::vector<Evaluation> results(cases.size());
+  std::vector<Workspace> workspaces(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(cases.size(), 1)));
+  parallel_for(cases.size(), static_cast<unsigned>(workspaces.size()), [&](unsigned worker, std::size_t i) {
+    evaluate(contract, *cases[i].data, cases[i].options, workspaces[worker], results[i]);
+  });
+  return results;
+}
+
+}  // namespace utfall

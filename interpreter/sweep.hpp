@@ -1,0 +1,34 @@
+// Sweep: one checked contract, many evaluations, on all cores.
+//
+// Takes a contract and a list of cases (a bound data set and evaluation options, e.g. term
+// overrides) and gives one Evaluation per case, in the order of the cases. Each thread works
+// in its own Workspace; the contract and the data sets are only read. Every evaluation is a
+// pure function of its case, so the results do not depend on the number of threads or on
+// how the cases fall to them.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "interpreter/evaluate.hpp"
+
+namespace utfall {
+
+// The threads a sweep uses: `requested`, or all cores when 0 (at least 1).
+unsigned sweep_threads(unsigned requested);
+
+// Calls work(worker, i) for every i in [0, n) on min(threads, n) threads, worker being the
+// thread's number in [0, threads). Cases are handed out one at a time, so uneven cases balance.
+// The first exception thrown by `work` is rethrown once every thread has stopped.
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned worker, std::size_t i)>& work);
+
+struct SweepCase {
+  const Dataset* data;  // bound for the contract; may be shared by many cases
+  EvalOptions options;
+};
+
+// One Evaluation per case, results[i] for cases[i].
+std::vector<Evaluation> sweep(const checked::Contract& contract, const std::vector<SweepCase>& cases, unsigned threads = 0);
+
+}  // namespace utfall

@@ -1,0 +1,82 @@
+// Session and Engine::sweep (issue 7): a reused session gives what Engine::evaluate gives, and a
+// sweep gives the same results on 1 and 3 threads, in the order of its cases.
+#include <utfall/utfall.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string kContract = std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/contract.utfall";
+
+std::vector<std::string> amounts(const utfall::Result& r) {
+  std::vector<std::string> out;
+  for (const auto& p : r.payments) out.push_back(p.period + " " + p.from + "->" + p.to + " " + p.amount);
+  for (const auto& t : r.totals) out.push_back("total " + t.from + "->" + t.to + " " + t.amount);
+  if (!r.ok) out.push_back("failed " + (r.messages.empty() ? std::string() : r.messages.front().code));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a reused Session gives what Engine::evaluate gives, data set after data set") {
+  utfall::Engine engine;
+  auto contract = *engine.compile_file(kContract).contract;
+  utfall::Session session(engine, contract);
+  for (const char* set : {"plan", "messy", "fail", "plan"}) {
+    utfall::Data data;
+    data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/" + set + ".csv");
+    auto bound = *engine.bind(contract, data).data;
+    for (bool trace : {false, true}) {
+      utfall::Options options;
+      options.trace = trace;
+      const auto& r = session.evaluate(bound, options);
+      auto e = engine.evaluate(contract, bound, options);
+      CHECK(amounts(r) == amounts(e));
+      CHECK(r.traces.size() == e.traces.size());
+    }
+  }
+  SECTION("the messy set's 2027 payment, half to even") {
+    utfall::Data data;
+    data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/messy.csv");
+    const auto& r = session.evaluate(*engine.bind(contract, data).data);
+    REQUIRE(r.ok);
+    CHECK(r.payments.at(0).period == "2027");
+    CHECK(r.payments.at(0).amount == "25616666.68");
+  }
+}
+
+TEST_CASE("Engine::sweep: results in case order, the same on 1 and 3 threads, as Engine::evaluate") {
+  utfall::Engine engine;
+  auto contract = *engine.compile_file(kContract).contract;
+  std::vector<utfall::Engine::Case> cases;
+  for (const char* set : {"plan", "messy", "fail"}) {
+    utfall::Data data;
+    data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/" + set + ".csv");
+    auto bound = *engine.bind(contract, data).data;
+    for (int percent = 0; percent <= 100; percent += 5) {
+      utfall::Options options;
+      options.terms["premieandel"] = std::to_string(percent) + " %";
+      cases.push_back({bound, options});
+    }
+    utfall::Options bad;
+    bad.terms["premieandel"] = "1 SEK";  // a unit error: that case fails, the others do not
+    cases.push_back({bound, bad});
+  }
+  auto one = engine.sweep(contract, cases, 1);
+  auto three = engine.sweep(contract, cases, 3);
+  auto all = engine.sweep(contract, cases);
+  REQUIRE(one.size() == cases.size());
+  REQUIRE(three.size() == cases.size());
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto expected = amounts(engine.evaluate(contract, cases[i].data, cases[i].options));
+    CHECK(amounts(one[i]) == expected);
+    CHECK(amounts(three[i]) == expected);
+    CHECK(amounts(all[i]) == expected);
+  }
+  CHECK_FALSE(one.back().ok);
+  CHECK(one.front().ok);
+  CHECK(engine.sweep(contract, {}, 4).empty());
+}

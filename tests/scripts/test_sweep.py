@@ -1,0 +1,90 @@
+"""`utfall sweep`: every variation of scenario A's terms against an independent computation with
+Python's decimal, and the same output whatever the number of threads.
+
+Scenario A's terms are written out below by hand (as in the scenario file); the premium share,
+the premium cap and the baseline are varied over the "messy" data set, whose 2027 premium has
+a half-even tie at one value.
+"""
+import itertools
+import json
+import subprocess
+import sys
+from decimal import Decimal, ROUND_HALF_EVEN
+from pathlib import Path
+
+utfall, src = sys.argv[1], Path(sys.argv[2])
+contract = src / "examples/a-aldreomsorg/contract.utfall"
+messy = src / "examples/a-aldreomsorg/messy.csv"
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def scenario_a(cost, drawn, baslinje, andel, tak):
+    """Payments kommun -> utfallsfonden in 2027..2029 (none before 2027)."""
+    pool = drawn_to_date = paid = Decimal(0)
+    out = []
+    for t in range(5):
+        pool += max(baslinje - cost[t], Decimal(0))
+        drawn_to_date += drawn[t]
+        if t < 2:
+            continue
+        remaining = max(pool, Decimal(0))
+        kapital = min(remaining, max(drawn_to_date, Decimal(0)))
+        remaining -= kapital
+        premie = (andel * remaining).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+        premie = max(min(premie, tak, remaining), Decimal(0))
+        pay = max(kapital + premie - paid, Decimal(0))
+        paid += pay
+        out.append(pay)
+    return out
+
+
+rows = [line.split(",") for line in messy.read_text().split()[1:]]
+cost = [Decimal(r[1]) for r in rows]
+drawn = [Decimal(r[2]) for r in rows]
+
+VARY = ["premieandel=0 %..100 % step 2.5 %", "takbelopp=5_000_000 SEK,7_000_000 SEK,20_000_000 SEK",
+        "baslinje=190_000_000 SEK..210_000_000 SEK step 5_000_000 SEK"]
+args = [utfall, "sweep", str(contract), "--data", str(messy), "--format", "json"]
+for v in VARY:
+    args += ["--vary", v]
+
+outputs = {}
+for threads in ["1", "2", "7"]:
+    r = subprocess.run(args + ["--threads", threads], capture_output=True, text=True)
+    check(r.returncode == 0, f"threads {threads}: exit {r.returncode}: {r.stderr}")
+    outputs[threads] = r.stdout
+check(outputs["1"] == outputs["2"] == outputs["7"], "the output depends on the number of threads")
+
+results = json.loads(outputs["1"])
+andels = [Decimal(k) * Decimal("0.025") for k in range(41)]
+taks = [Decimal(5_000_000), Decimal(7_000_000), Decimal(20_000_000)]
+baslinjes = [Decimal(190_000_000 + 5_000_000 * k) for k in range(5)]
+combos = list(itertools.product(andels, taks, baslinjes))
+check(len(results) == len(combos), f"{len(results)} variations, expected {len(combos)}")
+for result, (andel, tak, baslinje) in zip(results, combos):
+    label = f"{result['terms']}"
+    check(Decimal(result["terms"]["premieandel"].rstrip(" %")) / 100 == andel, f"{label}: order of variations")
+    expected = scenario_a(cost, drawn, baslinje, andel, tak)
+    got = [Decimal(p["amount"]) for p in result["payments"]]
+    check([p["period"] for p in result["payments"]] == ["2027", "2028", "2029"], f"{label}: periods")
+    check(got == expected, f"{label}: payments {got}, expected {expected}")
+    check(Decimal(result["totals"][0]["amount"]) == sum(expected), f"{label}: total")
+
+# Table and CSV give the same totals; a bad --vary is a usage error.
+r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--vary", "premieandel=25 %,30 %", "-f", "csv"],
+                   capture_output=True, text=True)
+check(r.stdout.splitlines() == ["premieandel,kommun -> utfallsfonden", "25 %,42000000.00", "30 %,42000000.00"], f"csv: {r.stdout}")
+for bad in ["premieandel", "premieandel=20 %..30 %", "premieandel=20 %..30 SEK step 1 %", "premieandel=30 %..20 % step 1 %",
+            "premieandel=1 SEK", "nosuchterm=1"]:
+    r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--vary", bad], capture_output=True, text=True)
+    check(r.returncode == 64, f"--vary '{bad}': exit {r.returncode}, expected 64 ({r.stderr.strip()})")
+
+if failures:
+    print("\n".join(failures[:20]))
+    sys.exit(1)
+print(f"ok: {len(results)} variations checked, the same output on 1, 2 and 7 threads")
