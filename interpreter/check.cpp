@@ -43,11 +43,13 @@ class Checker {
   void set_implicit_units() { implicit_units_ = true; }
   void add_globals_from_contract();
   void start_binders_at(int n) { binder_count_ = n; }
+  void set_max_periods(std::size_t n) { max_periods_ = n; }
 
  private:
   checked::Contract& c_;
   Diagnostics& diags_;
   bool implicit_units_ = false;
+  std::size_t max_periods_ = CheckOptions{}.max_periods;
   std::map<std::string, Symbol, std::less<>> globals_;
   std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
   std::vector<Unit::Spelling> spellings_;
@@ -56,6 +58,17 @@ class Checker {
   // dependency tracking
   std::optional<Node> current_;
   int previous_depth_ = 0;  // inside previous(): references look back in time
+  // `x @ P` and `sum(... over P .. Q)` name their periods outright, so inside previous() they
+  // may still reach the current period or a later one: their references are dependencies
+  // like any other, and a value that reaches itself through them is a cycle (E210).
+  template <class F>
+  auto absolute_periods(F&& f) {
+    int saved = previous_depth_;
+    previous_depth_ = 0;
+    auto r = f();
+    previous_depth_ = saved;
+    return r;
+  }
   std::map<Node, std::vector<std::pair<Node, SourceRange>>> deps_;
   std::map<Node, std::string> node_names_;
   bool term_context_ = false;  // terms may use only literals and other terms
@@ -219,8 +232,14 @@ void Checker::calendar(const ast::Contract& a) {
   const auto& cal = *a.calendar;
   using K = ast::CalendarDecl::Kind;
   if (cal.kind == K::named) {
+    if (cal.names.size() > max_periods_) {
+      error(DiagKind::limit, "E702", fmt::format("the calendar lists {} periods, more than the limit of {}", cal.names.size(), max_periods_),
+            cal.range);
+      return;
+    }
+    std::set<std::string_view> seen;
     for (const auto& n : cal.names) {
-      if (std::find(c_.periods.begin(), c_.periods.end(), n.name) != c_.periods.end())
+      if (!seen.insert(n.name).second)
         error(DiagKind::structure, "E404", fmt::format("the period `{}` is listed twice", n.name), n.range);
       c_.periods.push_back(n.name);
     }
@@ -251,8 +270,8 @@ void Checker::calendar(const ast::Contract& a) {
     error(DiagKind::structure, "E406", "the last period comes before the first", cal.range);
     return;
   }
-  if (a1 - a0 + 1 > 10000) {
-    error(DiagKind::limit, "E702", "the calendar has more than 10000 periods", cal.range);
+  if (a1 - a0 + 1 > static_cast<long>(max_periods_)) {
+    error(DiagKind::limit, "E702", fmt::format("the calendar has {} periods, more than the limit of {}", a1 - a0 + 1, max_periods_), cal.range);
     return;
   }
   for (long k = a0; k <= a1; ++k) {
@@ -575,13 +594,13 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
             return nullptr;
           }
-          auto x = expr(*n.operand);
+          auto x = absolute_periods([&] { return expr(*n.operand); });
           if (!p || !x) return nullptr;
           Type t = x->type;
           return make({checked::At{std::move(x), *p}, t, e.range});
         } else if constexpr (std::is_same_v<T, ast::OverPeriods>) {
           auto first = period(n.first), last = period(n.last);
-          auto x = expr(*n.body);
+          auto x = absolute_periods([&] { return expr(*n.body); });
           if (!first || !last || !x) return nullptr;
           if (*last < *first) {
             error(DiagKind::structure, "E408", "the periods run backwards: the last comes before the first", e.range);
@@ -790,6 +809,11 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     case B::add:
     case B::subtract:
       if (n.op == B::add && lt.kind == TypeKind::period && rt == Type::number()) return node(Op::period_add, Type::period());
+      if (n.op == B::subtract && lt.kind == TypeKind::period && rt == Type::number()) {  // p - k is p + -k
+        auto range = r->range;
+        r = make({checked::Unary{Op::negate, std::move(r)}, Type::number(), std::move(range)});
+        return node(Op::period_add, Type::period());
+      }
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number || !(lt.unit == rt.unit))
         return fail(fmt::format("cannot {} {} and {}", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
       return node(n.op == B::add ? Op::add : Op::subtract, lt);
@@ -921,7 +945,7 @@ void Checker::find_cycles() {
           reported.insert(m);
           // The cycle is the part of the stack from m back to m.
           std::vector<std::string> names;
-          auto it = std::find_if(stack.begin(), stack.end(), [&](const auto& s) { return s.first == m; });
+          auto it = std::find_if(stack.begin(), stack.end(), [&, target = m](const auto& s) { return s.first == target; });
           if (it == stack.end() || it + 1 == stack.end()) it = stack.begin();
           for (auto k = it; k != stack.end(); ++k) names.push_back(node_names_[k->first]);
           Diagnostic d;
@@ -1245,10 +1269,11 @@ std::optional<int> Contract::input_index(std::string_view name) const {
 }
 }  // namespace checked
 
-CheckResult check(const ast::Contract& contract, const CheckOptions&) {
+CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
   CheckResult result;
   auto out = std::make_shared<checked::Contract>();
   Checker checker(*out, result.diagnostics);
+  checker.set_max_periods(options.max_periods);
   checker.run(contract);
   if (!has_errors(result.diagnostics)) result.contract = std::move(out);
   return result;

@@ -173,7 +173,12 @@ Value Evaluator::eval(const Expr& e, int t) {
               auto i = k.to_int64();
               if (!i || *i > 100000 || *i < -100000)
                 fail(DiagKind::runtime, "E605", fmt::format("a period can only move by a whole number of periods, not {}", k.to_string()), n.rhs->range, clause_);
-              return checked::PeriodValue{std::get<checked::PeriodValue>(a).index + static_cast<int>(*i)};
+              // Moves add up (previous(p, ...) + 1 in every period): keep the result within
+              // 100 000 periods of the calendar, so that the index can never overflow.
+              long long moved = static_cast<long long>(std::get<checked::PeriodValue>(a).index) + *i;
+              if (moved < -100000 || moved >= static_cast<long long>(c_.periods.size()) + 100000)
+                fail(DiagKind::runtime, "E605", "a period moved more than 100000 periods outside the calendar", e.range, clause_);
+              return checked::PeriodValue{static_cast<int>(moved)};
             }
             case Op::equal: return a == b;
             case Op::not_equal: return a != b;

@@ -234,6 +234,53 @@ def rows():
     t = contract('clause "1" {\n  pay kommun -> kommun amount 1 SEK\n}\n')
     check("a party paying itself", t, "E418", at("c.utfall", t, "kommun amount"), "cannot pay itself")
 
+    # ---- cycles hidden behind previous(): `x @ P` and `sum over` inside it still reach the
+    # current period, so they are dependencies (found by fuzzing: E901 or a crash before) ----
+    t = contract('input x : SEK per period\nclause "1" {\n  let a = previous(a @ 2027, 0 SEK) + x\n'
+                 '  pay kommun -> fonden amount a\n}\n')
+    check("cycle through previous(x @ P)", t, "E210", at("c.utfall", t, "a @ 2027"), "depends on itself")
+    t = contract('input x : SEK per period\nclause "1" {\n  let b = previous(sum(b over 2025 .. 2027), 0 SEK) + x\n'
+                 '  pay kommun -> fonden amount b\n}\n')
+    check("cycle through previous(sum over)", t, "E210", at("c.utfall", t, "b over"), "depends on itself")
+    t = contract('clause "1" {\n  pay p: kommun -> fonden amount previous(p @ 2026, 1 SEK)\n}\n')
+    check("a payment reaching itself through previous(p @ P)", t, "E210", at("c.utfall", t, "p @ 2026"), "depends on itself")
+    t = contract('input x : SEK per period\nclause "1" {\n  pay c: kommun -> fonden amount previous(to_date(c), 0 SEK) + x\n}\n')
+    R.append(Row("control: a payment's previous(to_date(itself)) looks only back", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+
+    # ---- a payment modifier is written once (a second one silently replaced the first) ----
+    pay = 'clause "1" {\n  pay kommun -> fonden amount 1 SEK %s\n}\n'
+    t = contract(pay % "amount 2 SEK")
+    check("a payment with two `amount`", t, "E101", at("c.utfall", t, "2 SEK"), "the amount (`amount`) is given twice")
+    t = contract(pay % "when true when false")
+    check("a payment with two `when`", t, "E101", at("c.utfall", t, "false"), "the condition (`when`) is given twice")
+    t = contract(pay % "at least 1 SEK at least 2 SEK")
+    check("a payment with two `at least`", t, "E101", at("c.utfall", t, "2 SEK"), "the floor (`at least`) is given twice")
+    t = contract(pay % "rounded half_up to 0.01 rounded down to 1")
+    check("a payment with two `rounded`", t, "E101", at("c.utfall", t, "down"), "the rounding (`rounded`) is given twice")
+    t = contract(pay % "from 2025 from 2026")
+    check("a payment with two `from`", t, "E101", at("c.utfall", t, "2026"), "the first period (`from` or `in`) is given twice")
+    t = contract(pay % "from 2026 in 2027")
+    check("a payment with `from` and `in`", t, "E101", at("c.utfall", t, "in 2027", delta=3), "the period range (`from`, `until` or `in`) is given twice")
+    t = contract(pay % "capped at 5 SEK capped at 3 SEK")
+    check("a payment with two `capped at` of one kind", t, "E421", at("c.utfall", t, "3 SEK"), "already has a cap of this kind")
+    t = contract('input x : SEK per period from 2025 from 2026\n')
+    check("a series with two `from`", t, "E101", at("c.utfall", t, "2026"), "is given twice")
+
+    # ---- periods ----
+    t = contract('input x : SEK per period\nclause "1" {\n  pay kommun -> fonden amount x when period - 1 = @2025\n}\n')
+    R.append(Row("control: `period - 1` is the period before", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+    t = contract('input x : SEK per period\nclause "1" {\n  let q = period + 60000 + 60000\n'
+                 '  pay kommun -> fonden amount x when q > @2025\n}\n')
+    R.append(Row("a period moved far outside the calendar", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 4, "E605", at("c.utfall", t, "period + 60000 + 60000"),
+                 "more than 100000 periods outside the calendar"))
+    names = ", ".join(f"p{i}" for i in range(10001))
+    t = contract("").replace("periods yearly 2025 .. 2027\n", "") + f"periods {names}\n"
+    check("a listed calendar of 10001 periods", t, "E702", at("c.utfall", t, "periods p0"), "more than the limit of 10000",
+          exit_code=5, fast=True)
+
     # ---- text the grammar never sees ----
     t = contract('term hälsa = 1\n').encode() + b'term \xc3\xa5r = "\xff"\n'
     check("invalid UTF-8", t, "E102", at("c.utfall", t, b"\xff"), "not valid UTF-8")
@@ -242,16 +289,16 @@ def rows():
     t = contract('term år = 1 # åäö\n').encode() + "term b = 2 # å".encode() + b"\x00\n"
     check("NUL byte", t, "E103", at("c.utfall", t, b"\x00"), "NUL byte")
 
-    # ---- limits: deep nesting ends with an error, quickly, without a crash ----
+    # ---- limits: deep nesting ends with a limit error (exit 5), quickly, without a crash ----
     n = 100_000
     t = contract("term y = " + "(" * n + "1" + ")" * n + "\n")
     # The limit is 200 levels: the 201st parenthesis is the first one too deep.
-    check("100000 nested parentheses", t, "E101", at("c.utfall", t, "(", delta=200), "nest", fast=True)
+    check("100000 nested parentheses", t, "E706", at("c.utfall", t, "(", delta=200), "nest", fast=True, exit_code=5)
     t = contract("term y = " + "-" * n + "1\n")
-    check("100000 nested minus signs", t, "E101", at("c.utfall", t, "= -", delta=2 + 200), "nest", fast=True)
+    check("100000 nested minus signs", t, "E706", at("c.utfall", t, "= -", delta=2 + 200), "nest", fast=True, exit_code=5)
     t = contract("term y = " + "max(" * n + "1" + ")" * n + "\n")
     # The 201st call, at its name.
-    check("100000 nested calls", t, "E101", at("c.utfall", t, "max(", delta=200 * len("max(")), "nest", fast=True)
+    check("100000 nested calls", t, "E706", at("c.utfall", t, "max(", delta=200 * len("max(")), "nest", fast=True, exit_code=5)
 
     # ---- evaluation on data (exit 4) ----
     zero_csv = "period,x\n2025,1\n2026,0\n2027,3\n"
