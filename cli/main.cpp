@@ -2,7 +2,7 @@
 //
 //   utfall eval 'EXPRESSION'                      evaluate one expression, print value and unit
 //   utfall check CONTRACT...                      parse and check, print diagnostics
-//   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv]
+//   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv] [-o FILE]
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "cli/output.hpp"
 #include "interpreter/pipeline.hpp"
 
 namespace {
@@ -54,7 +55,8 @@ struct Flow {
   bool operator<(const Flow& o) const { return std::tie(clause, payer, payee) < std::tie(o.clause, o.payer, o.payee); }
 };
 
-void print_table(const checked::Contract& c, const Evaluation& ev) {
+std::string table_text(const checked::Contract& c, const Evaluation& ev) {
+  std::string text;
   std::map<Flow, std::map<int, Number>> cells;
   std::vector<Flow> flows;
   for (const auto& l : ev.lines) {
@@ -63,11 +65,8 @@ void print_table(const checked::Contract& c, const Evaluation& ev) {
     cells[f][l.period] += l.amount;
   }
   std::sort(flows.begin(), flows.end());
-  fmt::print("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
-  if (flows.empty()) {
-    fmt::print("No payments.\n");
-    return;
-  }
+  text += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
+  if (flows.empty()) return text + "No payments.\n";
   std::vector<std::string> head;
   std::vector<std::string> sub;
   for (const auto& f : flows) {
@@ -105,7 +104,7 @@ void print_table(const checked::Contract& c, const Evaluation& ev) {
       out += (k == 0 && first_left) ? cols[k] + pad : pad + cols[k];
       if (k + 1 < cols.size()) out += "  ";
     }
-    fmt::print("{}\n", out);
+    text += out + "\n";
   };
   std::vector<std::string> h{"period"}, s{""};
   h.insert(h.end(), head.begin(), head.end());
@@ -114,10 +113,11 @@ void print_table(const checked::Contract& c, const Evaluation& ev) {
   line(s, true);
   std::string rule;
   for (std::size_t k = 0; k < w.size(); ++k) rule += std::string(w[k], '-') + (k + 1 < w.size() ? "  " : "");
-  fmt::print("{}\n", rule);
+  text += rule + "\n";
   for (const auto& r : rows) line(r, true);
-  fmt::print("{}\n", rule);
+  text += rule + "\n";
   line(total_row, true);
+  return text;
 }
 
 nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev) {
@@ -147,17 +147,18 @@ nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluatio
   return j;
 }
 
-void print_csv(const checked::Contract& c, const Evaluation& ev) {
+std::string csv_text(const checked::Contract& c, const Evaluation& ev) {
   auto quote = [](const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string q = "\"";
     for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return q + "\"";
   };
-  fmt::print("period,from,to,amount,clause,rule\n");
+  std::string text = "period,from,to,amount,clause,rule\n";
   for (const auto& l : ev.lines)
-    fmt::print("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
-               money(c, l.amount), quote(c.clauses[l.clause].number), quote(l.rule));
+    text += fmt::format("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
+                        money(c, l.amount), quote(c.clauses[l.clause].number), quote(l.rule));
+  return text;
 }
 
 int cmd_eval(const std::string& text) {
@@ -189,7 +190,7 @@ int cmd_check(const std::vector<std::string>& files) {
 }
 
 int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-            const std::string& format) {
+            const std::string& format, const std::string& output) {
   auto compiled = compile_file(file);
   if (!compiled.contract) return report(compiled.diagnostics);
   if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
@@ -200,9 +201,14 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   if (!bound.data) return report(bound.diagnostics);
   auto ev = evaluate(contract, *bound.data, options);
   if (!ev.ok) return report(ev.diagnostics);
-  if (format == "json") fmt::print("{}\n", payments_json(contract, ev).dump(2));
-  else if (format == "csv") print_csv(contract, ev);
-  else print_table(contract, ev);
+  std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
+                     : format == "csv"  ? csv_text(contract, ev)
+                                        : table_text(contract, ev);
+  if (output.empty()) {
+    fmt::print("{}", text);
+    return 0;
+  }
+  if (auto problem = cli::write_file_whole(output, text)) return report({*problem});  // the old file is untouched
   return 0;
 }
 
@@ -286,13 +292,14 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Parse and check contracts; print diagnostics");
   check->add_option("contracts", check_files, "contract files (.utfall)")->required()->check(CLI::ExistingFile);
 
-  std::string run_file, format = "table";
+  std::string run_file, format = "table", output;
   std::vector<std::string> data, sets;
   auto* run = app.add_subcommand("run", "Evaluate a contract against data and print the payment schedule");
   run->add_option("contract", run_file, "the contract file (.utfall)")->required();
   run->add_option("--data,-d", data, "data files (CSV or JSON), one or more")->required();
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
   run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  run->add_option("--output,-o", output, "write the schedule to FILE (whole or not at all) instead of stdout");
 
   std::vector<std::string> test_files;
   auto* test = app.add_subcommand("test", "Run the examples in contracts; print each result and a tally");
@@ -307,7 +314,7 @@ int main(int argc, char** argv) {
   try {
     if (*eval) return cmd_eval(expression);
     if (*check) return cmd_check(check_files);
-    if (*run) return cmd_run(run_file, data, sets, format);
+    if (*run) return cmd_run(run_file, data, sets, format, output);
     if (*test) return cmd_test(test_files);
   } catch (const std::exception& e) {
     fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""`utfall run -o FILE` writes the schedule whole or not at all.
+
+Usage: test_output_file.py <utfall binary> <source dir>
+
+Checks: the file holds exactly what stdout would have held; a run that fails (on the data,
+on the contract, on a missing data file) leaves an existing file byte for byte as it was and
+no temporary file beside it; a file that cannot be written is an E801 error (exit 3) naming
+it; the new file gets the permissions of an ordinary new file (umask applies).
+"""
+import os
+import stat
+import subprocess
+import sys
+
+from tally import Tally
+import tempfile
+
+utfall, root = os.path.abspath(sys.argv[1]), sys.argv[2]
+example = os.path.join(root, "examples", "a-aldreomsorg")
+contract = os.path.join(example, "contract.utfall")
+plan = os.path.join(example, "plan.csv")
+TALLY = Tally()
+
+
+check = TALLY.check
+
+
+def run(*args, cwd=None):
+    return subprocess.run([utfall, *args], capture_output=True, timeout=60, cwd=cwd)
+
+
+OLD = b"the schedule of an earlier run\n"
+
+with tempfile.TemporaryDirectory(prefix="utfall-out-") as tmp:
+    os.umask(0o022)
+    for fmt in ("table", "json", "csv"):
+        target = os.path.join(tmp, f"schedule.{fmt}")
+        expected = run("run", contract, "-d", plan, "-f", fmt).stdout
+        p = run("run", contract, "-d", plan, "-f", fmt, "-o", target)
+        with open(target, "rb") as f:
+            got = f.read()
+        check(f"-o writes what stdout shows ({fmt})", p.returncode == 0 and got == expected and p.stdout == b"",
+              f"exit {p.returncode}, {len(got)} bytes vs {len(expected)}")
+    mode = stat.S_IMODE(os.stat(os.path.join(tmp, "schedule.json")).st_mode)
+    check("a new file gets 0666 less the umask", mode == 0o644, oct(mode))
+
+    # A run that fails must not touch the target: a division by zero in the last period, after
+    # the earlier periods have been evaluated (exit 4); a missing data file (exit 3); a broken
+    # contract (exit 2).
+    divides = os.path.join(tmp, "divides.utfall")
+    with open(divides, "w") as f:
+        f.write('contract "x"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2027\n'
+                'input x : SEK per period\nclause "1" {\n  pay a -> b amount 100 SEK * (1 SEK / x)\n}\n')
+    zero = os.path.join(tmp, "zero.csv")
+    with open(zero, "w") as f:
+        f.write("period,x\n2025,1\n2026,2\n2027,0\n")
+    broken = os.path.join(tmp, "broken.utfall")
+    with open(broken, "w") as f:
+        f.write('contract "x"\ncurrency SEK\nterm = 1\n')
+    failing = [
+        ("evaluation fails", [divides, "-d", zero], 4),
+        ("a data file is missing", [contract, "-d", os.path.join(tmp, "nosuch.csv")], 3),
+        ("the contract is wrong", [broken, "-d", plan], 2),
+    ]
+    for label, args, code in failing:
+        target = os.path.join(tmp, "kept.json")
+        with open(target, "wb") as f:
+            f.write(OLD)
+        p = run("run", *args, "-f", "json", "-o", target)
+        with open(target, "rb") as f:
+            kept = f.read()
+        leftovers = [n for n in os.listdir(tmp) if ".tmp-" in n]
+        check(f"{label}: exit {code}, the old file is left whole", p.returncode == code and kept == OLD and not leftovers,
+              f"exit {p.returncode}, file {kept[:40]!r}, leftovers {leftovers}")
+
+    target = os.path.join(tmp, "no", "such", "dir", "out.json")
+    p = run("run", contract, "-d", plan, "-o", target)
+    err = p.stderr.decode()
+    check("a directory that does not exist: E801 naming the file, exit 3",
+          p.returncode == 3 and f"{target}: error[E801]: cannot write `{target}`" in err and not os.path.exists(target),
+          f"exit {p.returncode}: {err[:300]}")
+    p = run("run", contract, "-d", plan, "-o", tmp)
+    check("a directory as the target: exit 3, E801", p.returncode == 3 and "error[E801]" in p.stderr.decode(),
+          f"exit {p.returncode}: {p.stderr.decode()[:300]}")
+    check("no temporary file left behind anywhere", not [n for n in os.listdir(tmp) if ".tmp-" in n], os.listdir(tmp))
+
+TALLY.finish()
