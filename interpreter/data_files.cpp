@@ -502,6 +502,13 @@ class JsonTablesBuilder {
     } else if (what.starts_with("[json.exception.")) {
       if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
     }
+    // nlohmann quotes the token it stopped in: a 100 000-digit number is not echoed whole.
+    if (auto open = what.find('\''); open != std::string::npos) {
+      auto close = what.rfind('\'');
+      if (close > open + 61) what = what.substr(0, open + 41) + "…" + what.substr(close);
+    }
+    if (what.starts_with("number overflow"))
+      what += " (a JSON number must fit in a double to be read; write a larger one as a string)";
     fail(DiagKind::data, "E510", fmt::format("{}:{}:{}", file_, lc.line, lc.column), "malformed JSON: " + what);
   }
 

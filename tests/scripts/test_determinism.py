@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 
-from tally import Tally
+from scriptlib import Tally
 from concurrent.futures import ThreadPoolExecutor
 
 utfall, root = os.path.abspath(sys.argv[1]), sys.argv[2]

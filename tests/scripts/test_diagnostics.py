@@ -15,14 +15,16 @@ directory, runs one command there, and checks three things:
 
 Every position is computed here from the text the row writes (the line of the offending
 token and its column in code points, which is what the renderer prints), never copied from a
-run. Each run has a time limit, and a run killed by a signal fails its row. At the end the
-script prints `N passed, N failed` and exits 1 if any row failed.
+run. Each run has a time limit and a memory limit (scriptlib.bounded_memory: 3 GiB of address
+space), and a run killed by a signal fails its row. At the end the script prints `N passed, N failed` and exits 1 if any row failed.
 """
 import os
 import subprocess
 import sys
 import tempfile
 import time
+
+from scriptlib import bounded_memory
 
 TIME_LIMIT = 20.0  # seconds for one run; a deep-nesting input must end well within it
 FAST = 5.0         # a run that is required to be quick (deep nesting) must end within this
@@ -379,6 +381,20 @@ def rows():
          csv_row("ungdomar.csv", t, "2031", "inskriven"), "not a period of the calendar", contract_text=PARTICIPANTS)
     t = '{"ungdomar": [{"inskriven": "2025", "stabil": true}], "ungdomar": []}'
     data("JSON table given twice", "u.json", t, "E504", "u.json", "appears twice", contract_text=PARTICIPANTS)
+    t = b"period,x\n2025,1\n2026,2\x00\n2027,3\n"
+    data("NUL byte in a CSV value", "nul.csv", t, "E508", csv_row("nul.csv", t.decode(), "2026", "x"), "NUL byte")
+    t = 'period,x\n2025,1\n2026,"2\n2027,3\n'
+    data("a quote never closed in CSV", "q.csv", t, "E506", csv_row("q.csv", t, "2026", "x"), "never closed")
+    t = "period,x,x\n2025,1,1\n2026,2,2\n2027,3,3\n"
+    data("a column twice in the header", "dupcol.csv", t, "E504", "dupcol.csv: header (line 1), column 3", "appears twice")
+    t = "period\n2025\n2026\n2027\n"
+    data("a column the contract needs is missing", "nocol.csv", t, "E527", "data", "no data file has a column `x`")
+    data("JSON: an empty array", "empty.json", "[]", "E529", "empty.json", "no `period` column")
+    R.append(Row("empty contract file", {"c.utfall": ""}, ["check", "c.utfall"], 2, "E403", "c.utfall:1:1", "declares no periods"))
+    R.append(Row("a directory as the contract", {"c.utfall": SERIES, "d.csv": GOOD_CSV}, ["run", ".", "-d", "d.csv"], 3, "E801", ".",
+                 "it is a directory"))
+    R.append(Row("a directory as a data file", {"c.utfall": SERIES, "dir.csv/x": ""}, ["run", "c.utfall", "-d", "dir.csv"], 3,
+                 "E801", "dir.csv", "it is a directory"))
     R.append(Row("non-existent contract file", {}, ["run", "nosuch.utfall", "-d", "d.csv"], 3, "E801", "nosuch.utfall",
                  "No such file"))
 
@@ -414,11 +430,13 @@ def rows():
 def run_row(binary, row):
     with tempfile.TemporaryDirectory(prefix="utfall-diag-") as tmp:
         for fname, content in row.files.items():
+            os.makedirs(os.path.dirname(os.path.join(tmp, fname)), exist_ok=True)
             with open(os.path.join(tmp, fname), "wb") as f:
                 f.write(_bytes(content))
         start = time.monotonic()
         try:
-            p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT)
+            p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT,
+                               preexec_fn=bounded_memory)
         except subprocess.TimeoutExpired:
             return [f"did not end within {TIME_LIMIT:.0f} s"]
         except OSError as e:

@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 
-from tally import Tally
+from scriptlib import Tally
 import tempfile
 
 utfall, root = os.path.abspath(sys.argv[1]), sys.argv[2]

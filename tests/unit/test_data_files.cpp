@@ -411,7 +411,13 @@ TEST_CASE("json: malformed JSON is placed at its line and column", "[data_files]
   // A number beyond double's range is refused by nlohmann's lexer, before it reaches us.
   Diagnostic overflow = json_error(R"([{"a": 1e400}])");
   CHECK(overflow.code == "E510");
-  CHECK(overflow.message == "malformed JSON: number overflow parsing '1e400'");
+  CHECK(overflow.message ==
+        "malformed JSON: number overflow parsing '1e400' (a JSON number must fit in a double to be read; write a larger one as a string)");
+  // The token is quoted by its first 40 characters only.
+  Diagnostic long_number = json_error("[{\"a\": " + std::string(500, '9') + "}]");
+  CHECK(long_number.code == "E510");
+  CHECK(long_number.message == "malformed JSON: number overflow parsing '" + std::string(40, '9') +
+                                   "…' (a JSON number must fit in a double to be read; write a larger one as a string)");
 
   Diagnostic literal = json_error("[{\"å\": tru}]");
   CHECK(literal.code == "E510");
