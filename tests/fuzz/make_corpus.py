@@ -14,6 +14,7 @@ the fuzzer reaches the limits on its own.
 import importlib.util
 import pathlib
 import re
+import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -49,6 +50,7 @@ def main():
                 kind = 1 if data.suffix == ".json" else 0
                 add("fuzz_data", f"{ex.name}-{data.stem}", bytes([index * 2 + kind]) + data.read_bytes())
 
+    sys.path.insert(0, str(ROOT / "tests" / "scripts"))  # test_diagnostics.py imports scriptlib
     spec = importlib.util.spec_from_file_location("diag", ROOT / "tests" / "scripts" / "test_diagnostics.py")
     diag = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(diag)

@@ -78,10 +78,18 @@ while total < size:
     parts.append(s)
     total += len(s)
     i += 1
-row(f"a {size // MB} MB contract of {i} terms", {"c.utfall": "".join(parts)}, ["check", "c.utfall"], 0,
+row("a 50 MB contract (5 MB under ASan)", {"c.utfall": "".join(parts)}, ["check", "c.utfall"], 0,
     seconds=60, stdout=f"{i} terms")
 row("a 70 MB contract (over the 64 MiB limit)", {"c.utfall": 70 * MB}, ["check", "c.utfall"], 5,
     "c.utfall: error[E701]", seconds=5, contains="more than the limit")
+
+# ---- definitions 100 000 deep: the checker stops at 400 levels (the first error is at the
+# reference that goes one level too deep) ----
+n = 100_000
+head = HEADER + 'input x : SEK per period\nclause "1" {\n'
+text = head + "".join(f"  let a{k} = a{k + 1} + x\n" for k in range(n)) + f"  let a{n} = x\n  pay kommun -> fonden amount a0\n}}\n"
+row("a chain of 100000 definitions", {"c.utfall": text}, ["check", "c.utfall"], 5,
+    f"c.utfall:{head.count(chr(10)) + 401}:{len('  let a400 = ') + 1}: error[E703]", seconds=20)
 
 # ---- numbers with 100 000 digits, exponent-like blow-ups ----
 digits = "7" * 100_000
@@ -121,7 +129,7 @@ row("a CSV with a BOM, CRLF line ends and quoted fields",
 row("a contract with a BOM and CRLF line ends",
     {"c.utfall": b"\xef\xbb\xbf" + SERIES.replace("\n", "\r\n").encode(), "d.csv": "period,x\n2025,1\n2026,2\n2027,3\n"},
     ["run", "c.utfall", "-d", "d.csv", "-f", "csv"], 0, stdout="2027,kommun,fonden,3.00,1,\n")
-row("a ;-separated CSV with quoted ; and line breaks in text",
+row("a semicolon-separated CSV with quoted separators and line breaks in text",
     {"c.utfall": HEADER + 'input u : participants {\n  namn : text\n  belopp : SEK\n}\nclause "1" {\n'
                  '  pay kommun -> fonden for each p in u amount p.belopp\n}\n',
      "u.csv": 'namn;belopp\n"Ek; Anna";10\n"Rad\nbrytning";5\n'},
