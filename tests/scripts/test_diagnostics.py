@@ -250,6 +250,17 @@ def rows():
     R.append(Row("control: a payment's previous(to_date(itself)) looks only back", {"c.utfall": t, "d.csv": GOOD_CSV},
                  ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
 
+    # ---- once crashes (language.md §27 listed them), now errors or working ----
+    t = PARTICIPANTS.replace("    amount 5 SEK\n", "    amount 5 SEK\n    capped at (if u.stabil then 1 SEK else 2 SEK) in total\n")
+    check("a per-participant payment's total cap cannot use `u`", t, "E205", at("c.utfall", t, "u.stabil then"),
+          "not a participant in scope")
+    t = contract('input x : SEK per period\nclause "1" {\n  let a = previous(a, 0 SEK) + x\n  pay kommun -> fonden amount a\n}\n')
+    check("a definition referring to itself through previous", t, "E215", at("c.utfall", t, "previous(a"), "refers to itself")
+    t = contract('input x : SEK per period\ntable t {\n  [0, 10) -> 1\n  [10, ) -> 2\n}\nclause "1" {\n'
+                 '  let k = t(x / 1 SEK)\n  pay kommun -> fonden amount x * k\n}\n')
+    R.append(Row("control: a table looked up in a let", {"c.utfall": t, "d.csv": GOOD_CSV}, ["run", "c.utfall", "-d", "d.csv"],
+                 0, None, None))
+
     # ---- a payment modifier is written once (a second one silently replaced the first) ----
     pay = 'clause "1" {\n  pay kommun -> fonden amount 1 SEK %s\n}\n'
     t = contract(pay % "amount 2 SEK")
