@@ -67,7 +67,8 @@ std::optional<std::string> without_exponent(const std::string& text, std::size_t
   Diagnostic d;
   d.kind = kind;
   d.code = code;
-  d.location = std::move(location);
+  // A file given as "" (`--data ''`) still gets a place in the message.
+  d.location = location.empty() ? "(a data file with an empty name)" : std::move(location);
   d.message = std::move(message);
   d.suggestion = std::move(suggestion);
   throw DiagnosticError{std::move(d)};

@@ -69,6 +69,7 @@ static void draw_range(std::string& out, const SourceRange& r) {
   if (end > r.begin.offset)
     len = width(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset));
   if (len == 0) len = 1;
+  len = std::min(len, std::max<std::size_t>(line_width + 1 - std::min(col, line_width), 1));  // within the drawn window
   out += std::string(col, ' ') + "^" + std::string(len > 1 ? len - 1 : 0, '~') + "\n";
 }
 

@@ -15,7 +15,8 @@ using checked::Value;
 
 class Evaluator {
  public:
-  Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o) : c_(c), d_(d), o_(o) {
+  Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o)
+      : c_(c), d_(d), o_(o), stack_base_(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0))) {
     std::size_t periods = c.periods.size();
     defs_.assign(c.defs.size(), std::vector<std::optional<Value>>(periods));
     busy_.assign(c.defs.size(), std::vector<char>(periods, 0));
@@ -49,6 +50,8 @@ class Evaluator {
   std::vector<std::optional<Value>> terms_;
   std::vector<int> slots_;  // participant index bound in each binder slot
   std::uint64_t steps_ = 0;
+  std::size_t depth_ = 0;  // eval() calls under way
+  std::uintptr_t stack_base_;  // the frame that made the evaluator, where its recursion starts
   int clause_ = -1;  // the clause being evaluated, for diagnostics
 
   // Payments: what each paid in each period computed so far, and per participant in total.
@@ -106,6 +109,17 @@ static bool less(const Value& a, const Value& b) {
 Value Evaluator::eval(const Expr& e, int t) {
   if (++steps_ > o_.limits.max_steps)
     fail(DiagKind::limit, "E705", fmt::format("evaluation took more than {} steps (the limit)", o_.limits.max_steps), e.range, clause_);
+  auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  if (depth_ >= o_.limits.max_depth || (here < stack_base_ ? stack_base_ - here : here - stack_base_) > o_.limits.max_stack_bytes)
+    fail(DiagKind::limit, "E703",
+         fmt::format("values depend on each other too deep: more than {} levels, or {} MiB of stack (expressions, "
+                     "definitions, payments and periods they reach)", o_.limits.max_depth, o_.limits.max_stack_bytes >> 20),
+         e.range, clause_);
+  ++depth_;
+  struct Leave {
+    std::size_t& depth;
+    ~Leave() { --depth; }
+  } leave{depth_};
   return std::visit(
       [&](const auto& n) -> Value {
         using T = std::decay_t<decltype(n)>;

@@ -8,7 +8,8 @@
 # read); a crash, leak, timeout or out-of-memory input goes to build-fuzz/artifacts/. At the end
 # it prints one line per target with the number of executions and the outcome, and exits 1 if
 # any target found something. Each input is bounded: -timeout=10 s, -rss_limit_mb=2048,
-# -max_len=1 MiB (the seeds stay under that). The long run is documented in docs/fuzzing.md.
+# -max_len=1 MiB (the seeds stay under that). The mutations use the keywords and punctuation in
+# tests/fuzz/utfall.dict. The long run is documented in docs/fuzzing.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,7 +35,8 @@ for t in "${targets[@]}"; do
   echo "==> $t for ${seconds} s (log: $log)"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build/tests/fuzz/$t" "$build/corpus/$t" "tests/fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" > "$log" 2>&1
+    -rss_limit_mb=2048 -max_len=1048576 -dict=tests/fuzz/utfall.dict -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$t-" > "$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [ $rc -eq 0 ]; then

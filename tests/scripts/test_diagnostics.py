@@ -238,14 +238,20 @@ def rows():
 
     # ---- cycles hidden behind previous(): `x @ P` and `sum over` inside it still reach the
     # current period, so they are dependencies (found by fuzzing: E901 or a crash before) ----
-    t = contract('input x : SEK per period\nclause "1" {\n  let a = previous(a @ 2027, 0 SEK) + x\n'
-                 '  pay kommun -> fonden amount a\n}\n')
-    check("cycle through previous(x @ P)", t, "E210", at("c.utfall", t, "a @ 2027"), "depends on itself")
-    t = contract('input x : SEK per period\nclause "1" {\n  let b = previous(sum(b over 2025 .. 2027), 0 SEK) + x\n'
-                 '  pay kommun -> fonden amount b\n}\n')
-    check("cycle through previous(sum over)", t, "E210", at("c.utfall", t, "b over"), "depends on itself")
+    # (name, the let, where the error points)
+    for name, let, where in [("cycle through previous(x @ P)", "let a = previous(a @ 2027, 0 SEK) + x", "a @ 2027"),
+                             ("cycle through previous(sum over)", "let a = previous(sum(a over 2025 .. 2027), 0 SEK) + x", "a over")]:
+        t = contract(f'input x : SEK per period\nclause "1" {{\n  {let}\n  pay kommun -> fonden amount a\n}}\n')
+        check(name, t, "E210", at("c.utfall", t, where), "depends on itself")
     t = contract('clause "1" {\n  pay p: kommun -> fonden amount previous(p @ 2026, 1 SEK)\n}\n')
     check("a payment reaching itself through previous(p @ P)", t, "E210", at("c.utfall", t, "p @ 2026"), "depends on itself")
+    # ... and through previous() elsewhere in the circle: p in 2026 needs q in 2027, which needs
+    # p in 2026 (E901, exit 70, before)
+    for name, amount, where in [("a circle of `q @ P` and previous(p)", "q @ 2027", "q @ 2027"),
+                                ("a circle of `sum(q over ...)` and previous(p)", "sum(q over 2025 .. 2027)", "q over")]:
+        t = contract(f'input x : SEK per period\nclause "1" {{\n  pay p: kommun -> fonden amount {amount}\n'
+                     '  pay q: kommun -> fonden amount previous(p, 0 SEK) + x\n}\n')
+        check(name, t, "E210", at("c.utfall", t, where), "may depend on itself")
     t = contract('input x : SEK per period\nclause "1" {\n  pay c: kommun -> fonden amount previous(to_date(c), 0 SEK) + x\n}\n')
     R.append(Row("control: a payment's previous(to_date(itself)) looks only back", {"c.utfall": t, "d.csv": GOOD_CSV},
                  ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
@@ -406,6 +412,10 @@ def rows():
                  "it is a directory"))
     R.append(Row("a directory as a data file", {"c.utfall": SERIES, "dir.csv/x": ""}, ["run", "c.utfall", "-d", "dir.csv"], 3,
                  "E801", "dir.csv", "it is a directory"))
+    # Found by fuzz_run: a file named "" gave an error that said nowhere.
+    R.append(Row("a data file with an empty name", {"c.utfall": SERIES}, ["run", "c.utfall", "-d", ""], 3, "E513",
+                 "(a data file with an empty name)"))
+    R.append(Row("a contract file with an empty name", {}, ["run", "", "-d", "d.csv"], 3, "E801", "(a file with an empty name)"))
     R.append(Row("non-existent contract file", {}, ["run", "nosuch.utfall", "-d", "d.csv"], 3, "E801", "nosuch.utfall",
                  "No such file"))
 
