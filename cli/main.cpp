@@ -204,12 +204,8 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev)
                                         : table_text(contract, ev);
-  if (output.empty()) {
-    fmt::print("{}", text);
-    return 0;
-  }
-  if (auto problem = cli::write_file_whole(output, text)) return report({*problem});  // the old file is untouched
-  return 0;
+  auto problem = output.empty() ? cli::write_stdout(text) : cli::write_file_whole(output, text);  // an old file is untouched
+  return problem ? report({*problem}) : 0;
 }
 
 // Runs every example of every contract; prints each expectation's outcome and the tally.

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -28,6 +29,14 @@ std::optional<Diagnostic> write_file_whole(const std::string& path, const std::s
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.filename().empty()) return cannot_write(path, "it names a directory");
+  std::error_code ec;
+  fs::file_status status = fs::status(target, ec);  // follows links
+  if (!ec && fs::is_directory(status)) return cannot_write(path, "it is a directory");
+  if (!ec && fs::exists(status) && !fs::is_regular_file(status)) return cannot_write(path, "it is not a regular file");
+  if (fs::is_symlink(fs::symlink_status(target, ec))) {  // replace the file the link names, keep the link
+    fs::path resolved = fs::canonical(target, ec);
+    if (!ec) target = resolved;
+  }
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   // In the same directory, so that the rename stays within one file system and is atomic.
   std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
@@ -56,10 +65,20 @@ std::optional<Diagnostic> write_file_whole(const std::string& path, const std::s
     unlink(temp.c_str());
     return cannot_write(path, std::strerror(err));
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+  if (std::rename(temp.c_str(), target.c_str()) != 0) {
     int err = errno;
     unlink(temp.c_str());
     return cannot_write(path, std::strerror(err));
+  }
+  return std::nullopt;
+}
+
+std::optional<Diagnostic> write_stdout(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    Diagnostic d = cannot_write("(standard output)", std::strerror(errno));
+    d.message = fmt::format("cannot write the schedule to the standard output: {}", std::strerror(errno));
+    return d;
   }
   return std::nullopt;
 }

@@ -83,6 +83,36 @@ with tempfile.TemporaryDirectory(prefix="utfall-out-") as tmp:
     p = run("run", contract, "-d", plan, "-o", tmp)
     check("a directory as the target: exit 3, E801", p.returncode == 3 and "error[E801]" in p.stderr.decode(),
           f"exit {p.returncode}: {p.stderr.decode()[:300]}")
+
+    # A target that is not a regular file is refused, not replaced (a rename over /dev/full
+    # would put a file in its place); a link to a file stays a link.
+    fifo = os.path.join(tmp, "pipe.json")
+    os.mkfifo(fifo)
+    p = run("run", contract, "-d", plan, "-o", fifo)
+    check("a FIFO as the target: E801, exit 3, still a FIFO",
+          p.returncode == 3 and "not a regular file" in p.stderr.decode() and stat.S_ISFIFO(os.lstat(fifo).st_mode),
+          f"exit {p.returncode}: {p.stderr.decode()[:300]}")
+    real = os.path.join(tmp, "real.json")
+    with open(real, "wb") as f:
+        f.write(OLD)
+    link = os.path.join(tmp, "link.json")
+    os.symlink(real, link)
+    expected = run("run", contract, "-d", plan, "-f", "json").stdout
+    p = run("run", contract, "-d", plan, "-f", "json", "-o", link)
+    with open(real, "rb") as f:
+        got = f.read()
+    check("a link as the target: the file it names is replaced, the link stays",
+          p.returncode == 0 and os.path.islink(link) and got == expected, f"exit {p.returncode}, {got[:40]!r}")
     check("no temporary file left behind anywhere", not [n for n in os.listdir(tmp) if ".tmp-" in n], os.listdir(tmp))
+
+# The standard output that cannot be written (a full device) is an error, not a silent exit 0.
+if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+    check("/dev/full is a character device (needed for the next check)", False, "it is not")
+else:
+    with open("/dev/full", "wb") as full:
+        p = subprocess.run([utfall, "run", contract, "-d", plan], stdout=full, stderr=subprocess.PIPE, timeout=60)
+    err = p.stderr.decode()
+    check("a full standard output: E801, exit 3", p.returncode == 3 and "(standard output): error[E801]" in err,
+          f"exit {p.returncode}: {err[:300]}")
 
 TALLY.finish()
