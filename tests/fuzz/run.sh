@@ -33,11 +33,13 @@ for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t"
   log="$build/logs/$t.log"
   echo "==> $t for ${seconds} s (log: $log)"
+  started=$SECONDS
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build/tests/fuzz/$t" "$build/corpus/$t" "tests/fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=1048576 -dict=tests/fuzz/utfall.dict -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$t-" > "$log" 2>&1
   rc=$?
+  took=$((SECONDS - started))  # less than asked when a finding stops the run
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   if [ $rc -eq 0 ]; then
     outcome="no findings"
@@ -46,7 +48,7 @@ for t in "${targets[@]}"; do
     outcome="FINDING (exit $rc): $(grep -m1 -E 'ERROR: |SUMMARY: |utfall fuzz finding|deadly signal|Test unit written' "$log" | head -c 200)"
     grep -E 'Test unit written|ERROR: |SUMMARY: |utfall fuzz finding' "$log" | head -5
   fi
-  line="$t: ${runs:-?} executions in ${seconds} s, $(ls "tests/fuzz/corpus/$t" | wc -l) seeds, corpus now $(ls "$build/corpus/$t" | wc -l) new inputs; $outcome"
+  line="$t: ${runs:-?} executions in ${took} s, $(ls "tests/fuzz/corpus/$t" | wc -l) seeds, corpus now $(ls "$build/corpus/$t" | wc -l) new inputs; $outcome"
   echo "$line"
   summary+=("$line")
 done
