@@ -206,9 +206,9 @@ std::optional<Message> data_limits(const std::vector<Table>& tables, const Limit
     for (const auto& row : t.rows)
       for (const auto& cell : row) bytes += cell.text.size();
     if (bytes > limits.max_data_bytes)
-      return api::limit_error("E706", fmt::format("the data holds more than {} bytes (the limit on data size)", limits.max_data_bytes), t.file);
+      return api::limit_error("E708", fmt::format("the data holds more than {} bytes (the limit on data size)", limits.max_data_bytes), t.file);
     if (records > limits.max_participants)
-      return api::limit_error("E707", fmt::format("the data holds more than {} participant records (the limit)", limits.max_participants), t.file);
+      return api::limit_error("E709", fmt::format("the data holds more than {} participant records (the limit)", limits.max_participants), t.file);
   }
   return std::nullopt;
 }

@@ -2,7 +2,7 @@
 //
 //   utfall eval 'EXPRESSION'                      evaluate one expression, print value and unit
 //   utfall check CONTRACT...                      parse and check, print diagnostics
-//   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv]
+//   utfall run CONTRACT --data FILE... [--set TERM=VALUE]... [--format table|json|csv] [-o FILE]
 //   utfall explain CONTRACT --data FILE... [--period P] [--payment A->B] [--format text|json]
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "interpreter/explain.hpp"
+#include "cli/output.hpp"
 #include "interpreter/pipeline.hpp"
 #include "cli/schedule.hpp"
 #include "cli/repl.hpp"
@@ -65,17 +66,18 @@ nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluatio
   return j;
 }
 
-void print_csv(const checked::Contract& c, const Evaluation& ev) {
+std::string csv_text(const checked::Contract& c, const Evaluation& ev) {
   auto quote = [](const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string q = "\"";
     for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return q + "\"";
   };
-  fmt::print("period,from,to,amount,clause,rule\n");
+  std::string text = "period,from,to,amount,clause,rule\n";
   for (const auto& l : ev.lines)
-    fmt::print("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
-               money(c, l.amount), quote(c.clauses[l.clause].number), quote(l.rule));
+    text += fmt::format("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
+                        money(c, l.amount), quote(c.clauses[l.clause].number), quote(l.rule));
+  return text;
 }
 
 int cmd_eval(const std::string& text) {
@@ -107,7 +109,7 @@ int cmd_check(const std::vector<std::string>& files) {
 }
 
 int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-            const std::string& format) {
+            const std::string& format, const std::string& output) {
   auto compiled = compile_file(file);
   if (!compiled.contract) return report(compiled.diagnostics);
   if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
@@ -118,10 +120,11 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   if (!bound.data) return report(bound.diagnostics);
   auto ev = evaluate(contract, *bound.data, options);
   if (!ev.ok) return report(ev.diagnostics);
-  if (format == "json") fmt::print("{}\n", payments_json(contract, ev).dump(2));
-  else if (format == "csv") print_csv(contract, ev);
-  else fmt::print("{}", schedule_table(contract, ev));
-  return 0;
+  std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
+                     : format == "csv"  ? csv_text(contract, ev)
+                                        : schedule_table(contract, ev);
+  auto problem = output.empty() ? cli::write_stdout(text) : cli::write_file_whole(output, text);  // an old file is untouched
+  return problem ? report({*problem}) : 0;
 }
 
 // Compiles the contract and loads its data, printing diagnostics; the exit code when that fails.
@@ -203,9 +206,9 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
   loaded.options.trace = true;
   auto ev = evaluate(c, *loaded.data, loaded.options);
   if (!ev.ok) return report(ev.diagnostics);
-  if (format == "json") fmt::print("{}\n", explanation_json(c, ev, filter).dump(2));
-  else fmt::print("{}", explanation_text(c, ev, filter));
-  return 0;
+  std::string text = format == "json" ? explanation_json(c, ev, filter).dump(2) + "\n" : explanation_text(c, ev, filter);
+  auto problem = cli::write_stdout(text);
+  return problem ? report({*problem}) : 0;
 }
 
 // Runs every example of every contract; prints each expectation's outcome and the tally.
@@ -288,13 +291,14 @@ int main(int argc, char** argv) {
   auto* check = app.add_subcommand("check", "Parse and check contracts; print diagnostics");
   check->add_option("contracts", check_files, "contract files (.utfall)")->required()->check(CLI::ExistingFile);
 
-  std::string run_file, format = "table";
+  std::string run_file, format = "table", output;
   std::vector<std::string> data, sets;
   auto* run = app.add_subcommand("run", "Evaluate a contract against data and print the payment schedule");
   run->add_option("contract", run_file, "the contract file (.utfall)")->required();
   run->add_option("--data,-d", data, "data files (CSV or JSON), one or more")->required();
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
   run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  run->add_option("--output,-o", output, "write the schedule to FILE (whole or not at all) instead of stdout");
 
   std::string explain_file, explain_period, explain_payment, explain_format = "text";
   std::vector<std::string> explain_data, explain_sets;
@@ -327,7 +331,7 @@ int main(int argc, char** argv) {
   try {
     if (*eval) return cmd_eval(expression);
     if (*check) return cmd_check(check_files);
-    if (*run) return cmd_run(run_file, data, sets, format);
+    if (*run) return cmd_run(run_file, data, sets, format, output);
     if (*test) return cmd_test(test_files);
     if (*repl) return run_repl(repl_options);
     if (sweep.selected()) return sweep.run();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <set>
@@ -36,7 +37,8 @@ struct Binder {
 
 class Checker {
  public:
-  Checker(checked::Contract& out, Diagnostics& diags) : c_(out), diags_(diags) {}
+  Checker(checked::Contract& out, Diagnostics& diags)
+      : c_(out), diags_(diags), stack_base_(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0))) {}
 
   void run(const ast::Contract& a);
   ExprPtr expression(const ast::Expr& e) { return expr(e); }
@@ -44,11 +46,20 @@ class Checker {
   void add_globals_from_contract();
   void start_binders_at(int n) { binder_count_ = n; }
   void outside_clauses() { clause_ = -1; }
+  void set_max_periods(std::size_t n) { max_periods_ = n; }
+  void set_max_depth(std::size_t depth, std::size_t stack_bytes) {
+    max_depth_ = depth;
+    max_stack_bytes_ = stack_bytes;
+  }
 
  private:
   checked::Contract& c_;
   Diagnostics& diags_;
   bool implicit_units_ = false;
+  std::size_t max_periods_ = CheckOptions{}.max_periods;
+  std::size_t max_depth_ = CheckOptions{}.max_depth;
+  std::size_t max_stack_bytes_ = CheckOptions{}.max_stack_bytes;
+  std::uintptr_t stack_base_;  // the frame that made the checker, where its recursion starts
   std::map<std::string, Symbol, std::less<>> globals_;
   std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
   std::vector<Unit::Spelling> spellings_;
@@ -57,6 +68,32 @@ class Checker {
   // dependency tracking
   std::optional<Node> current_;
   int previous_depth_ = 0;  // inside previous(): references look back in time
+  // `x @ P` and `sum(... over P .. Q)` name their periods outright, so inside previous() they
+  // may still reach the current period or a later one: their references are dependencies
+  // like any other, and a value that reaches itself through them is a cycle (E210).
+  template <class F>
+  auto absolute_periods(F&& f) {
+    int saved = previous_depth_;
+    previous_depth_ = 0;
+    ++absolute_depth_;
+    auto r = f();
+    --absolute_depth_;
+    previous_depth_ = saved;
+    return r;
+  }
+  int absolute_depth_ = 0;  // inside `x @ P` or `sum(... over ...)`
+  // Every reference, through previous() too, and whether it names its period outright. A
+  // value that reaches itself through previous() and an `@`/`over` reference may come back
+  // to the same period (p uses q @ 2027, q uses previous(p): p in 2026 needs itself), so a
+  // circle with such a reference in it is an error too (E210), found by components.
+  struct Link {
+    Node target;
+    SourceRange range;
+    bool absolute;
+  };
+  std::map<Node, std::vector<Link>> links_;
+  // Expressions being typed, counted through the definitions they use (see CheckOptions).
+  std::size_t typing_depth_ = 0;
   std::map<Node, std::vector<std::pair<Node, SourceRange>>> deps_;
   std::map<Node, std::string> node_names_;
   bool term_context_ = false;  // terms may use only literals and other terms
@@ -143,6 +180,7 @@ class Checker {
   void table(const ast::TableDecl& t, int index);
   std::optional<Number> constant(const ast::Expr& e, Type* type);
   void find_cycles();
+  void find_cycles_across_periods();
 
   // ---- expressions ----
   ExprPtr expr(const ast::Expr& e);
@@ -153,7 +191,9 @@ class Checker {
   ExprPtr over_participants(const ast::Expr& e, const ast::OverParticipants& n);
   std::optional<int> participant_set(const ast::Name& n);
   void depend(Node target, const SourceRange& range) {
-    if (current_ && previous_depth_ == 0) deps_[*current_].push_back({target, range});
+    if (!current_) return;
+    if (previous_depth_ == 0) deps_[*current_].push_back({target, range});
+    links_[*current_].push_back({target, range, absolute_depth_ > 0});
   }
   Unit unit_with_spellings(Unit u) const {
     u.set_spellings(spellings_);
@@ -220,8 +260,14 @@ void Checker::calendar(const ast::Contract& a) {
   const auto& cal = *a.calendar;
   using K = ast::CalendarDecl::Kind;
   if (cal.kind == K::named) {
+    if (cal.names.size() > max_periods_) {
+      error(DiagKind::limit, "E702", fmt::format("the calendar lists {} periods, more than the limit of {}", cal.names.size(), max_periods_),
+            cal.range);
+      return;
+    }
+    std::set<std::string_view> seen;
     for (const auto& n : cal.names) {
-      if (std::find(c_.periods.begin(), c_.periods.end(), n.name) != c_.periods.end())
+      if (!seen.insert(n.name).second)
         error(DiagKind::structure, "E404", fmt::format("the period `{}` is listed twice", n.name), n.range);
       c_.periods.push_back(n.name);
     }
@@ -252,8 +298,8 @@ void Checker::calendar(const ast::Contract& a) {
     error(DiagKind::structure, "E406", "the last period comes before the first", cal.range);
     return;
   }
-  if (a1 - a0 + 1 > 10000) {
-    error(DiagKind::limit, "E702", "the calendar has more than 10000 periods", cal.range);
+  if (a1 - a0 + 1 > static_cast<long>(max_periods_)) {
+    error(DiagKind::limit, "E702", fmt::format("the calendar has {} periods, more than the limit of {}", a1 - a0 + 1, max_periods_), cal.range);
     return;
   }
   for (long k = a0; k <= a1; ++k) {
@@ -490,6 +536,22 @@ std::optional<int> Checker::participant_set(const ast::Name& n) {
 // ---- expressions ----
 
 ExprPtr Checker::expr(const ast::Expr& e) {
+  // Each definition's expression is bounded by the parser (1000 operators), and chains of
+  // definitions by E703 (400), but not their product, which is what the stack holds.
+  auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  std::size_t stack_used = here < stack_base_ ? stack_base_ - here : here - stack_base_;
+  if (typing_depth_ >= max_depth_ || stack_used > max_stack_bytes_) {
+    error(DiagKind::limit, "E703",
+          fmt::format("expressions and the definitions they use nest too deep: more than {} levels, or {} MiB of stack",
+                      max_depth_, max_stack_bytes_ >> 20),
+          e.range);
+    return nullptr;
+  }
+  ++typing_depth_;
+  struct Leave {
+    std::size_t& depth;
+    ~Leave() { --depth; }
+  } leave{typing_depth_};
   return std::visit(
       [&](const auto& n) -> ExprPtr {
         using T = std::decay_t<decltype(n)>;
@@ -576,13 +638,13 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
             return nullptr;
           }
-          auto x = expr(*n.operand);
+          auto x = absolute_periods([&] { return expr(*n.operand); });
           if (!p || !x) return nullptr;
           Type t = x->type;
           return make({checked::At{std::move(x), *p}, t, e.range});
         } else if constexpr (std::is_same_v<T, ast::OverPeriods>) {
           auto first = period(n.first), last = period(n.last);
-          auto x = expr(*n.body);
+          auto x = absolute_periods([&] { return expr(*n.body); });
           if (!first || !last || !x) return nullptr;
           if (*last < *first) {
             error(DiagKind::structure, "E408", "the periods run backwards: the last comes before the first", e.range);
@@ -791,6 +853,11 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     case B::add:
     case B::subtract:
       if (n.op == B::add && lt.kind == TypeKind::period && rt == Type::number()) return node(Op::period_add, Type::period());
+      if (n.op == B::subtract && lt.kind == TypeKind::period && rt == Type::number()) {  // p - k is p + -k
+        auto range = r->range;
+        r = make({checked::Unary{Op::negate, std::move(r)}, Type::number(), std::move(range)});
+        return node(Op::period_add, Type::period());
+      }
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number || !(lt.unit == rt.unit))
         return fail(fmt::format("cannot {} {} and {}", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
       return node(n.op == B::add ? Op::add : Op::subtract, lt);
@@ -909,39 +976,117 @@ bool Checker::ensure(Node n) {
   return true;
 }
 
+// Depth-first search without recursion (a chain of 100 000 payments is 100 000 deep); the path
+// from the root is `stack`, so a circle is reported with its names.
 void Checker::find_cycles() {
-  std::map<Node, int> state;  // 0 new, 1 on stack, 2 done
+  std::map<Node, int> state;  // 0 new, 1 on the path, 2 done
   std::vector<std::pair<Node, SourceRange>> stack;
   std::set<Node> reported;
-  std::function<void(Node)> visit = [&](Node n) {
-    state[n] = 1;
-    for (const auto& [m, range] : deps_[n]) {
-      stack.push_back({m, range});
-      if (state[m] == 1) {
-        if (!reported.count(m)) {
-          reported.insert(m);
-          // The cycle is the part of the stack from m back to m.
-          std::vector<std::string> names;
-          auto it = std::find_if(stack.begin(), stack.end(), [&](const auto& s) { return s.first == m; });
-          if (it == stack.end() || it + 1 == stack.end()) it = stack.begin();
-          for (auto k = it; k != stack.end(); ++k) names.push_back(node_names_[k->first]);
-          Diagnostic d;
-          d.kind = DiagKind::name;
-          d.code = "E210";
-          d.message = fmt::format("`{}` depends on itself: {} -> {}", node_names_[m], node_names_[m], fmt::join(names, " -> "));
-          d.range = range;
-          d.suggestion = "a value may use its own earlier values only through previous(x, fallback)";
-          diags_.push_back(std::move(d));
-        }
-      } else if (state[m] == 0) {
-        visit(m);
-      }
-      stack.pop_back();
-    }
-    state[n] = 2;
+  struct Frame {
+    Node node;
+    std::size_t next = 0;
   };
-  for (const auto& [n, _] : node_names_)
-    if (state[n] == 0) visit(n);
+  for (const auto& [root, _] : node_names_) {
+    if (state[root] != 0) continue;
+    std::vector<Frame> frames{{root}};
+    state[root] = 1;
+    while (!frames.empty()) {
+      Frame& f = frames.back();
+      const auto& edges = deps_[f.node];
+      if (f.next == edges.size()) {
+        state[f.node] = 2;
+        frames.pop_back();
+        if (!stack.empty()) stack.pop_back();
+        continue;
+      }
+      const auto& [m, range] = edges[f.next++];
+      if (state[m] == 0) {
+        stack.push_back({m, range});
+        state[m] = 1;
+        frames.push_back({m});
+        continue;
+      }
+      if (state[m] != 1 || reported.count(m)) continue;
+      reported.insert(m);
+      // The cycle is the part of the path from m on, closed by this reference.
+      std::vector<std::string> names;
+      auto it = std::find_if(stack.begin(), stack.end(), [&, target = m](const auto& s) { return s.first == target; });
+      it = it == stack.end() ? stack.begin() : it + 1;
+      for (auto k = it; k != stack.end(); ++k) names.push_back(node_names_[k->first]);
+      names.push_back(node_names_[m]);
+      Diagnostic d;
+      d.kind = DiagKind::name;
+      d.code = "E210";
+      d.message = fmt::format("`{}` depends on itself: {} -> {}", node_names_[m], node_names_[m], fmt::join(names, " -> "));
+      d.range = range;
+      d.suggestion = "a value may use its own earlier values only through previous(x, fallback)";
+      diags_.push_back(std::move(d));
+    }
+  }
+  if (reported.empty()) find_cycles_across_periods();
+}
+
+// Strongly connected components of all references (Tarjan's algorithm, without recursion); a
+// reference by `@` or `sum(... over ...)` inside a component closes a circle through previous().
+void Checker::find_cycles_across_periods() {
+  std::map<Node, int> index, low;
+  std::map<Node, bool> on_stack;
+  std::map<Node, int> component;
+  std::vector<Node> stack;
+  int counter = 0, components = 0;
+  struct Frame {
+    Node node;
+    std::size_t next = 0;
+  };
+  for (const auto& [root, _] : node_names_) {
+    if (index.count(root)) continue;
+    std::vector<Frame> frames{{root}};
+    index[root] = low[root] = counter++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    while (!frames.empty()) {
+      Frame& f = frames.back();
+      const auto& edges = links_[f.node];
+      if (f.next < edges.size()) {
+        Node m = edges[f.next++].target;
+        if (!index.count(m)) {
+          index[m] = low[m] = counter++;
+          stack.push_back(m);
+          on_stack[m] = true;
+          frames.push_back({m});
+        } else if (on_stack[m]) {
+          low[f.node] = std::min(low[f.node], index[m]);
+        }
+        continue;
+      }
+      Node n = f.node;
+      frames.pop_back();
+      if (!frames.empty()) low[frames.back().node] = std::min(low[frames.back().node], low[n]);
+      if (low[n] != index[n]) continue;
+      Node m;
+      do {
+        m = stack.back();
+        stack.pop_back();
+        on_stack[m] = false;
+        component[m] = components;
+      } while (m != n);
+      ++components;
+    }
+  }
+  std::set<int> reported;
+  for (const auto& [from, links] : links_)
+    for (const auto& l : links) {
+      if (!l.absolute || component[from] != component[l.target] || !reported.insert(component[from]).second) continue;
+      Diagnostic d;
+      d.kind = DiagKind::name;
+      d.code = "E210";
+      d.message = fmt::format("`{}` may depend on itself: it uses `{}` in a named period (`@` or `sum(... over ...)`), and `{}` "
+                              "depends on `{}`, at most through previous()",
+                              node_names_[from], node_names_[l.target], node_names_[l.target], node_names_[from]);
+      d.range = l.range;
+      d.suggestion = "previous(x, fallback) only looks back if nothing in the circle names a period with `@` or `over`";
+      diags_.push_back(std::move(d));
+    }
 }
 
 // ---- the whole contract ----
@@ -1246,10 +1391,12 @@ std::optional<int> Contract::input_index(std::string_view name) const {
 }
 }  // namespace checked
 
-CheckResult check(const ast::Contract& contract, const CheckOptions&) {
+CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
   CheckResult result;
   auto out = std::make_shared<checked::Contract>();
   Checker checker(*out, result.diagnostics);
+  checker.set_max_periods(options.max_periods);
+  checker.set_max_depth(options.max_depth, options.max_stack_bytes);
   checker.run(contract);
   if (!has_errors(result.diagnostics)) result.contract = std::move(out);
   return result;

@@ -18,6 +18,12 @@ namespace utfall {
 
 struct CheckOptions {
   std::size_t max_periods = 10000;
+  // Levels of expression counted through the definitions they use (E703): a bound on the
+  // checker's recursion, which the per-expression and per-chain limits do not give. The stack
+  // the recursion may use is bounded as well (frames are larger in some builds, e.g. ASan); a
+  // host that checks on a thread of its own gives it more than this (8 MiB is enough).
+  std::size_t max_depth = 2000;
+  std::size_t max_stack_bytes = 6u << 20;
 };
 
 struct CheckResult {

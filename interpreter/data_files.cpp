@@ -24,12 +24,51 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Shared helpers: diagnostics, positions, value checks.
 
+// A JSON number in exponent form ("1.5e3", "25E-2") written out as plain decimal digits
+// ("1500", "0.25"), exactly: the exponent only moves the decimal point. Text without an
+// exponent comes back as it is. Returns nothing when the result would be longer than
+// `max_length`, so that an exponent such as 1e999999999 cannot make a value of any size.
+std::optional<std::string> without_exponent(const std::string& text, std::size_t max_length) {
+  auto e = text.find_first_of("eE");
+  if (e == std::string::npos) return text;
+  std::string mantissa = text.substr(0, e), sign;
+  if (!mantissa.empty() && (mantissa[0] == '-' || mantissa[0] == '+')) {
+    if (mantissa[0] == '-') sign = "-";
+    mantissa.erase(0, 1);
+  }
+  auto dot = mantissa.find('.');
+  std::string digits = mantissa.substr(0, dot) + (dot == std::string::npos ? "" : mantissa.substr(dot + 1));
+  long long point = static_cast<long long>(dot == std::string::npos ? mantissa.size() : dot);  // digits before the point
+  std::size_t at = e + 1;
+  bool negative = at < text.size() && text[at] == '-';
+  if (at < text.size() && (text[at] == '-' || text[at] == '+')) ++at;
+  long long exponent = 0;
+  for (; at < text.size(); ++at) {
+    exponent = exponent * 10 + (text[at] - '0');
+    if (exponent > static_cast<long long>(max_length)) return std::nullopt;  // bounded before it can overflow
+  }
+  point += negative ? -exponent : exponent;
+  // The JSON grammar guarantees digits only here; drop leading zeros of the integer part.
+  if (point <= 0) digits.insert(0, static_cast<std::size_t>(-point), '0'), point = 0;
+  if (point > static_cast<long long>(digits.size())) {
+    if (static_cast<std::size_t>(point) > max_length) return std::nullopt;
+    digits.append(static_cast<std::size_t>(point) - digits.size(), '0');
+  }
+  std::string whole = digits.substr(0, static_cast<std::size_t>(point)), fraction = digits.substr(static_cast<std::size_t>(point));
+  while (whole.size() > 1 && whole[0] == '0') whole.erase(0, 1);
+  if (whole.empty()) whole = "0";
+  std::string out = sign + whole + (fraction.empty() ? "" : "." + fraction);
+  if (out.size() > max_length) return std::nullopt;
+  return out;
+}
+
 [[noreturn]] void fail(DiagKind kind, const char* code, std::string location, std::string message,
                        std::string suggestion = {}) {
   Diagnostic d;
   d.kind = kind;
   d.code = code;
-  d.location = std::move(location);
+  // A file given as "" (`--data ''`) still gets a place in the message.
+  d.location = location.empty() ? "(a data file with an empty name)" : std::move(location);
   d.message = std::move(message);
   d.suggestion = std::move(suggestion);
   throw DiagnosticError{std::move(d)};
@@ -464,16 +503,32 @@ class JsonTablesBuilder {
     } else if (what.starts_with("[json.exception.")) {
       if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
     }
+    // nlohmann quotes the token it stopped in: a 100 000-digit number is not echoed whole.
+    if (auto open = what.find('\''); open != std::string::npos) {
+      auto close = what.rfind('\'');
+      if (close > open + 61) what = what.substr(0, open + 41) + "…" + what.substr(close);
+    }
+    if (what.starts_with("number overflow"))
+      what += " (a JSON number must fit in a double to be read; write a larger one as a string)";
     fail(DiagKind::data, "E510", fmt::format("{}:{}:{}", file_, lc.line, lc.column), "malformed JSON: " + what);
   }
 
  private:
   enum class At { top, tables, table, row, done };
 
-  bool number(const std::string& text) {
+  bool number(const std::string& written) {
+    std::string text = written;
     if (at_ == At::row) {
       if (auto p = value_problem(text, limits_))
         fail(DiagKind::data, p->code, here(), std::move(p->message), std::move(p->suggestion));
+      if (auto plain = without_exponent(text, limits_.max_cell_bytes)) {
+        text = std::move(*plain);
+      } else {
+        fail(DiagKind::data, "E509", here(),
+             fmt::format("the number `{}` written out in full is longer than the limit of {} bytes for a value", written,
+                         limits_.max_cell_bytes),
+             "write the number without an exponent");
+      }
     }
     return scalar("a number", text, true);
   }

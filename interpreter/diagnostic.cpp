@@ -45,12 +45,22 @@ static std::size_t width(std::string_view s) {
 
 static void draw_range(std::string& out, const SourceRange& r) {
   std::string_view line = line_text(*r.source, r.begin.line);
-  if (line.size() > 240) line = line.substr(0, 240);  // a 1 MB line is not drawn whole
+  // A 1 MB line is not drawn whole: at most 240 bytes of it, starting 80 bytes before the
+  // range when the range lies further in, each end moved to a character boundary.
+  auto boundary = [&](std::size_t at) {
+    while (at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) ++at;
+    return at;
+  };
+  std::size_t byte_column = std::min(r.begin.column - 1, line.size());
+  std::size_t from = byte_column > 160 ? boundary(byte_column - 80) : 0;
+  std::string lead = from > 0 ? "…" : "";
+  std::size_t to = boundary(std::min(line.size(), from + 240));
+  std::string_view shown = line.substr(from, to - from);
   std::string num = std::to_string(r.begin.line);
   std::string pad(num.size(), ' ');
-  out += fmt::format("{} |\n{} | {}\n{} | ", pad, num, line, pad);
-  std::size_t col = display_column(*r.source, r.begin) - 1;
-  std::size_t line_width = width(line);
+  out += fmt::format("{} |\n{} | {}{}{}\n{} | ", pad, num, lead, shown, to < line.size() ? "…" : "", pad);
+  std::size_t col = width(line.substr(from, byte_column - from)) + (from > 0 ? 1 : 0);
+  std::size_t line_width = width(shown) + (from > 0 ? 1 : 0);
   if (col > line_width) col = line_width;
   // The underline spans the range while it stays on the first line.
   std::size_t len = 1;
@@ -59,6 +69,7 @@ static void draw_range(std::string& out, const SourceRange& r) {
   if (end > r.begin.offset)
     len = width(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset));
   if (len == 0) len = 1;
+  len = std::min(len, std::max<std::size_t>(line_width + 1 - std::min(col, line_width), 1));  // within the drawn window
   out += std::string(col, ' ') + "^" + std::string(len > 1 ? len - 1 : 0, '~') + "\n";
 }
 
@@ -77,10 +88,12 @@ std::string render_pretty(const Diagnostic& d) {
 }
 
 std::string render_all(const Diagnostics& diags, bool pretty) {
+  // A data file with 200 000 bad rows has 200 000 errors; the first hundred say enough.
+  constexpr std::size_t shown = 100;
   std::string out;
-  for (const auto& d : diags) {
-    out += pretty ? render_pretty(d) : render_short(d) + "\n";
-  }
+  for (std::size_t i = 0; i < diags.size() && i < shown; ++i)
+    out += pretty ? render_pretty(diags[i]) : render_short(diags[i]) + "\n";
+  if (diags.size() > shown) out += fmt::format("utfall: {} more diagnostics not shown\n", diags.size() - shown);
   return out;
 }
 

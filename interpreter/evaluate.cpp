@@ -70,7 +70,8 @@ class Evaluator {
  public:
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
       : c_(c), d_(d), o_(o), periods_(c.periods.size()), defs_(ws.defs), busy_(ws.busy), terms_(ws.terms), slots_(ws.slots),
-        paid_(ws.payments), fall_paid_(ws.waterfalls) {
+        paid_(ws.payments), fall_paid_(ws.waterfalls),
+        stack_base_(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0))) {
     ws.reset(c);
   }
 
@@ -99,9 +100,11 @@ class Evaluator {
   std::vector<std::optional<Value>>& terms_;
   std::vector<int>& slots_;  // participant index bound in each binder slot
   std::uint64_t steps_ = 0;
+  std::size_t depth_ = 0;  // eval() calls under way
   int clause_ = -1;  // the clause being evaluated, for diagnostics
   std::vector<Workspace::State::PaymentState>& paid_;
   std::vector<Workspace::State::WaterfallState>& fall_paid_;
+  std::uintptr_t stack_base_;  // the frame that made the evaluator, where its recursion starts
 
   Number checked_size(Number n, const Expr& e) {
     if (n.decimal_digits() > o_.limits.max_digits)
@@ -398,6 +401,17 @@ static bool less(const Value& a, const Value& b) {
 Value Evaluator::eval(const Expr& e, int t) {
   if (++steps_ > o_.limits.max_steps)
     fail(DiagKind::limit, "E705", fmt::format("evaluation took more than {} steps (the limit)", o_.limits.max_steps), e.range, clause_);
+  auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  if (depth_ >= o_.limits.max_depth || (here < stack_base_ ? stack_base_ - here : here - stack_base_) > o_.limits.max_stack_bytes)
+    fail(DiagKind::limit, "E703",
+         fmt::format("values depend on each other too deep: more than {} levels, or {} MiB of stack (expressions, "
+                     "definitions, payments and periods they reach)", o_.limits.max_depth, o_.limits.max_stack_bytes >> 20),
+         e.range, clause_);
+  ++depth_;
+  struct Leave {
+    std::size_t& depth;
+    ~Leave() { --depth; }
+  } leave{depth_};
   return std::visit(
       [&](const auto& n) -> Value {
         using T = std::decay_t<decltype(n)>;
@@ -466,7 +480,12 @@ Value Evaluator::eval(const Expr& e, int t) {
               auto i = k.to_int64();
               if (!i || *i > 100000 || *i < -100000)
                 fail(DiagKind::runtime, "E605", fmt::format("a period can only move by a whole number of periods, not {}", k.to_string()), n.rhs->range, clause_);
-              return checked::PeriodValue{std::get<checked::PeriodValue>(a).index + static_cast<int>(*i)};
+              // Moves add up (previous(p, ...) + 1 in every period): keep the result within
+              // 100 000 periods of the calendar, so that the index can never overflow.
+              long long moved = static_cast<long long>(std::get<checked::PeriodValue>(a).index) + *i;
+              if (moved < -100000 || moved >= static_cast<long long>(c_.periods.size()) + 100000)
+                fail(DiagKind::runtime, "E605", "a period moved more than 100000 periods outside the calendar", e.range, clause_);
+              return checked::PeriodValue{static_cast<int>(moved)};
             }
             case Op::equal: return a == b;
             case Op::not_equal: return a != b;

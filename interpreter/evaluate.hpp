@@ -32,6 +32,12 @@ struct Dataset {
 struct EvalLimits {
   std::size_t max_digits = 10000;         // digits of any intermediate value
   std::uint64_t max_steps = 200'000'000;  // expression nodes evaluated
+  // Expressions being evaluated at once, counted through the definitions, payments and
+  // periods they reach (E703): a bound on the evaluator's recursion.
+  std::size_t max_depth = 2000;
+  // The stack that recursion may use, measured from the call of `evaluate` (E703); a host that
+  // evaluates on a thread of its own gives it more than this (8 MiB is enough).
+  std::size_t max_stack_bytes = 6u << 20;
 };
 
 struct EvalOptions {

@@ -17,6 +17,15 @@ namespace {
 namespace p = tao::pegtl;
 namespace g = grammar;
 
+// A parse stopped by a limit rather than by a syntax error: reported with the limit's code and
+// kind (exit 5), at the position where the limit was passed.
+struct limit_error : p::parse_error {
+  const char* code;
+  template <typename Position>
+  limit_error(const char* limit_code, const std::string& message, Position&& where)
+      : p::parse_error(message, std::forward<Position>(where)), code(limit_code) {}
+};
+
 struct Builder {
   SourcePtr source;
   const char* base = nullptr;
@@ -98,7 +107,7 @@ struct Builder {
     if constexpr (requires { node.body; }) child(node.body);
     if constexpr (requires { node.filter; }) child(node.filter);
     if (height > max_height)
-      throw p::parse_error(fmt_height(), p::position(p::internal::iterator(r.source->text.data() + r.begin.offset, r.begin.offset, r.begin.line, r.begin.column), r.source->name));
+      throw limit_error("E706", fmt_height(), p::position(p::internal::iterator(r.source->text.data() + r.begin.offset, r.begin.offset, r.begin.line, r.begin.column), r.source->name));
     auto e = std::make_unique<ast::Expr>(ast::Expr{std::move(node), std::move(r)});
     e->height = height;
     exprs.push_back(std::move(e));
@@ -155,7 +164,7 @@ template <>
 struct action<g::number_digits> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    if (in.size() > 10000) throw p::parse_error("a number literal longer than 10000 characters (the limit on the size of numbers)", in);
+    if (in.size() > 10000) throw limit_error("E704", "a number literal longer than 10000 characters (the limit on the size of numbers)", in);
     b.number = Number::parse_decimal(in.string());
     if (!b.number) throw p::parse_error("malformed number", in);
     b.number_range = b.range(in);
@@ -440,18 +449,35 @@ struct action<g::periods_decl> {
   }
 };
 
+// A modifier of a payment, a tier or a series is written once: a second one would silently
+// replace the first, so it is an error at the second.
+template <typename Input>
+void given_once(const Input& in, bool already, const char* what) {
+  if (already) throw p::parse_error(std::string(what) + " is given twice; write it once", in);
+}
+
 // ---- applicability ----
 template <>
 struct action<g::from_period> {
-  static void apply0(Builder& b) { b.applicability.from = b.pop_period(); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.applicability.from.has_value(), "the first period (`from` or `in`)");
+    b.applicability.from = b.pop_period();
+  }
 };
 template <>
 struct action<g::until_period> {
-  static void apply0(Builder& b) { b.applicability.until = b.pop_period(); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.applicability.until.has_value(), "the last period (`until` or `in`)");
+    b.applicability.until = b.pop_period();
+  }
 };
 template <>
 struct action<g::in_first> {
-  static void apply0(Builder& b) {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.applicability.from || b.applicability.until, "the period range (`from`, `until` or `in`)");
     auto r = b.pop_period();
     b.applicability.from = r;
     b.applicability.until = r;
@@ -560,6 +586,7 @@ template <>
 struct action<g::rounding_mode> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
+    given_once(in, b.rounding.has_value(), "the rounding (`rounded`)");
     b.rounding.emplace();
     b.rounding->mode = name_of(b, in);
   }
@@ -593,15 +620,27 @@ struct action<g::cap_item> {
 };
 template <>
 struct action<g::floor_amount> {
-  static void apply0(Builder& b) { b.payment.floor = b.pop(); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.payment.floor != nullptr, "the floor (`at least`)");
+    b.payment.floor = b.pop();
+  }
 };
 template <>
 struct action<g::amount_expr> {
-  static void apply0(Builder& b) { b.payment.amount = b.pop(); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.payment.amount != nullptr, "the amount (`amount`)");
+    b.payment.amount = b.pop();
+  }
 };
 template <>
 struct action<g::condition_expr> {
-  static void apply0(Builder& b) { b.payment.condition = b.pop(); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.payment.condition != nullptr, "the condition (`when`)");
+    b.payment.condition = b.pop();
+  }
 };
 template <>
 struct action<g::netted_flag> {
@@ -890,7 +929,7 @@ struct control : p::normal<Rule> {
     if constexpr (nests) {
       if (++b.depth > b.max_nesting) {
         b.depth = 0;
-        throw p::parse_error("expressions nest deeper than the limit of " + std::to_string(b.max_nesting) + " levels", in);
+        throw limit_error("E706", "expressions nest deeper than the limit of " + std::to_string(b.max_nesting) + " levels", in);
       }
     }
   }
@@ -961,6 +1000,11 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
                                                                   b.source->name);
   try {
     p::parse<Top, action, control>(in, b);
+  } catch (const limit_error& e) {
+    const auto& pos = e.positions().front();
+    auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, e.code, std::string(e.message()));
+    d.kind = DiagKind::limit;
+    return {d};
   } catch (const p::parse_error& e) {
     const auto& pos = e.positions().front();
     return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::string(e.message()))};

@@ -26,7 +26,7 @@ static Diagnostic io_error(const std::string& path, std::string why) {
   d.kind = DiagKind::io;
   d.code = "E801";
   d.message = fmt::format("cannot read `{}`: {}", path, why);
-  d.location = path;
+  d.location = path.empty() ? "(a file with an empty name)" : path;
   return d;
 }
 

@@ -311,7 +311,7 @@ TEST_CASE("api: each limit ends the work with a limit message") {
     std::string text = "contract \"t\"\ncurrency SEK\nparty a\nperiods yearly 2025 .. 2025\nterm x = ((((1))))\n";
     auto compiled = strict.compile(text);
     CHECK_FALSE(compiled.contract);
-    CHECK(first_code(compiled.messages) == "E101");
+    CHECK(first_code(compiled.messages) == "E706");
     CHECK(compiled.messages.front().text.find("limit of 3") != std::string::npos);
     CHECK(lenient.compile(text).contract);  // two engines, two configurations
   }
@@ -383,11 +383,11 @@ TEST_CASE("api: each limit ends the work with a limit message") {
     recs.fields = {"id", "inskriven", "stabil", "narvaro", "nytt_brott"};
     for (int i = 0; i < 8; ++i) recs.rows.push_back({"Y" + std::to_string(i), "2025", true, "90", false});
     r = e1.evaluate(compile_or_fail(e1, kScenarioC), values);
-    CHECK(first_code(r.messages) == "E707");
+    CHECK(first_code(r.messages) == "E709");
     small.limits.max_data_bytes = 60;  // 8 records of 2 + 4 + 4 + 2 + 5 = 17 bytes
     utfall::Engine e3(small);
     r = e3.evaluate(compile_or_fail(e3, kScenarioC), values);
-    CHECK(first_code(r.messages) == "E706");
+    CHECK(first_code(r.messages) == "E708");
     small.limits.max_data_bytes = 200;
     r = utfall::Engine(small).evaluate(compile_or_fail(e3, kScenarioC), values);
     CHECK(r.ok);

@@ -15,14 +15,16 @@ directory, runs one command there, and checks three things:
 
 Every position is computed here from the text the row writes (the line of the offending
 token and its column in code points, which is what the renderer prints), never copied from a
-run. Each run has a time limit, and a run killed by a signal fails its row. At the end the
-script prints `N passed, N failed` and exits 1 if any row failed.
+run. Each run has a time limit and a memory limit (scriptlib.bounded_memory: 3 GiB of address
+space), and a run killed by a signal fails its row. At the end the script prints `N passed, N failed` and exits 1 if any row failed.
 """
 import os
 import subprocess
 import sys
 import tempfile
 import time
+
+from scriptlib import bounded_memory
 
 TIME_LIMIT = 20.0  # seconds for one run; a deep-nesting input must end well within it
 FAST = 5.0         # a run that is required to be quick (deep nesting) must end within this
@@ -234,6 +236,70 @@ def rows():
     t = contract('clause "1" {\n  pay kommun -> kommun amount 1 SEK\n}\n')
     check("a party paying itself", t, "E418", at("c.utfall", t, "kommun amount"), "cannot pay itself")
 
+    # ---- cycles hidden behind previous(): `x @ P` and `sum over` inside it still reach the
+    # current period, so they are dependencies (found by fuzzing: E901 or a crash before) ----
+    # (name, the let, where the error points)
+    for name, let, where in [("cycle through previous(x @ P)", "let a = previous(a @ 2027, 0 SEK) + x", "a @ 2027"),
+                             ("cycle through previous(sum over)", "let a = previous(sum(a over 2025 .. 2027), 0 SEK) + x", "a over")]:
+        t = contract(f'input x : SEK per period\nclause "1" {{\n  {let}\n  pay kommun -> fonden amount a\n}}\n')
+        check(name, t, "E210", at("c.utfall", t, where), "depends on itself")
+    t = contract('clause "1" {\n  pay p: kommun -> fonden amount previous(p @ 2026, 1 SEK)\n}\n')
+    check("a payment reaching itself through previous(p @ P)", t, "E210", at("c.utfall", t, "p @ 2026"), "depends on itself")
+    # ... and through previous() elsewhere in the circle: p in 2026 needs q in 2027, which needs
+    # p in 2026 (E901, exit 70, before)
+    for name, amount, where in [("a circle of `q @ P` and previous(p)", "q @ 2027", "q @ 2027"),
+                                ("a circle of `sum(q over ...)` and previous(p)", "sum(q over 2025 .. 2027)", "q over")]:
+        t = contract(f'input x : SEK per period\nclause "1" {{\n  pay p: kommun -> fonden amount {amount}\n'
+                     '  pay q: kommun -> fonden amount previous(p, 0 SEK) + x\n}\n')
+        check(name, t, "E210", at("c.utfall", t, where), "may depend on itself")
+    t = contract('input x : SEK per period\nclause "1" {\n  pay c: kommun -> fonden amount previous(to_date(c), 0 SEK) + x\n}\n')
+    R.append(Row("control: a payment's previous(to_date(itself)) looks only back", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+
+    # ---- once crashes (language.md §27 listed them), now errors or working ----
+    t = PARTICIPANTS.replace("    amount 5 SEK\n", "    amount 5 SEK\n    capped at (if u.stabil then 1 SEK else 2 SEK) in total\n")
+    check("a per-participant payment's total cap cannot use `u`", t, "E205", at("c.utfall", t, "u.stabil then"),
+          "not a participant in scope")
+    t = contract('input x : SEK per period\nclause "1" {\n  let a = previous(a, 0 SEK) + x\n  pay kommun -> fonden amount a\n}\n')
+    check("a definition referring to itself through previous", t, "E215", at("c.utfall", t, "previous(a"), "refers to itself")
+    t = contract('input x : SEK per period\ntable t {\n  [0, 10) -> 1\n  [10, ) -> 2\n}\nclause "1" {\n'
+                 '  let k = t(x / 1 SEK)\n  pay kommun -> fonden amount x * k\n}\n')
+    R.append(Row("control: a table looked up in a let", {"c.utfall": t, "d.csv": GOOD_CSV}, ["run", "c.utfall", "-d", "d.csv"],
+                 0, None, None))
+
+    # ---- a payment modifier is written once (a second one silently replaced the first) ----
+    pay = 'clause "1" {\n  pay kommun -> fonden amount 1 SEK %s\n}\n'
+    t = contract(pay % "amount 2 SEK")
+    check("a payment with two `amount`", t, "E101", at("c.utfall", t, "2 SEK"), "the amount (`amount`) is given twice")
+    t = contract(pay % "when true when false")
+    check("a payment with two `when`", t, "E101", at("c.utfall", t, "false"), "the condition (`when`) is given twice")
+    t = contract(pay % "at least 1 SEK at least 2 SEK")
+    check("a payment with two `at least`", t, "E101", at("c.utfall", t, "2 SEK"), "the floor (`at least`) is given twice")
+    t = contract(pay % "rounded half_up to 0.01 rounded down to 1")
+    check("a payment with two `rounded`", t, "E101", at("c.utfall", t, "down"), "the rounding (`rounded`) is given twice")
+    t = contract(pay % "from 2025 from 2026")
+    check("a payment with two `from`", t, "E101", at("c.utfall", t, "2026"), "the first period (`from` or `in`) is given twice")
+    t = contract(pay % "from 2026 in 2027")
+    check("a payment with `from` and `in`", t, "E101", at("c.utfall", t, "in 2027", delta=3), "the period range (`from`, `until` or `in`) is given twice")
+    t = contract(pay % "capped at 5 SEK capped at 3 SEK")
+    check("a payment with two `capped at` of one kind", t, "E421", at("c.utfall", t, "3 SEK"), "already has a cap of this kind")
+    t = contract('input x : SEK per period from 2025 from 2026\n')
+    check("a series with two `from`", t, "E101", at("c.utfall", t, "2026"), "is given twice")
+
+    # ---- periods ----
+    t = contract('input x : SEK per period\nclause "1" {\n  pay kommun -> fonden amount x when period - 1 = @2025\n}\n')
+    R.append(Row("control: `period - 1` is the period before", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+    t = contract('input x : SEK per period\nclause "1" {\n  let q = period + 60000 + 60000\n'
+                 '  pay kommun -> fonden amount x when q > @2025\n}\n')
+    R.append(Row("a period moved far outside the calendar", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 4, "E605", at("c.utfall", t, "period + 60000 + 60000"),
+                 "more than 100000 periods outside the calendar"))
+    names = ", ".join(f"p{i}" for i in range(10001))
+    t = contract("").replace("periods yearly 2025 .. 2027\n", "") + f"periods {names}\n"
+    check("a listed calendar of 10001 periods", t, "E702", at("c.utfall", t, "periods p0"), "more than the limit of 10000",
+          exit_code=5, fast=True)
+
     # ---- text the grammar never sees ----
     t = contract('term hälsa = 1\n').encode() + b'term \xc3\xa5r = "\xff"\n'
     check("invalid UTF-8", t, "E102", at("c.utfall", t, b"\xff"), "not valid UTF-8")
@@ -242,16 +308,16 @@ def rows():
     t = contract('term år = 1 # åäö\n').encode() + "term b = 2 # å".encode() + b"\x00\n"
     check("NUL byte", t, "E103", at("c.utfall", t, b"\x00"), "NUL byte")
 
-    # ---- limits: deep nesting ends with an error, quickly, without a crash ----
+    # ---- limits: deep nesting ends with a limit error (exit 5), quickly, without a crash ----
     n = 100_000
     t = contract("term y = " + "(" * n + "1" + ")" * n + "\n")
     # The limit is 200 levels: the 201st parenthesis is the first one too deep.
-    check("100000 nested parentheses", t, "E101", at("c.utfall", t, "(", delta=200), "nest", fast=True)
+    check("100000 nested parentheses", t, "E706", at("c.utfall", t, "(", delta=200), "nest", fast=True, exit_code=5)
     t = contract("term y = " + "-" * n + "1\n")
-    check("100000 nested minus signs", t, "E101", at("c.utfall", t, "= -", delta=2 + 200), "nest", fast=True)
+    check("100000 nested minus signs", t, "E706", at("c.utfall", t, "= -", delta=2 + 200), "nest", fast=True, exit_code=5)
     t = contract("term y = " + "max(" * n + "1" + ")" * n + "\n")
     # The 201st call, at its name.
-    check("100000 nested calls", t, "E101", at("c.utfall", t, "max(", delta=200 * len("max(")), "nest", fast=True)
+    check("100000 nested calls", t, "E706", at("c.utfall", t, "max(", delta=200 * len("max(")), "nest", fast=True, exit_code=5)
 
     # ---- evaluation on data (exit 4) ----
     zero_csv = "period,x\n2025,1\n2026,0\n2027,3\n"
@@ -332,6 +398,24 @@ def rows():
          csv_row("ungdomar.csv", t, "2031", "inskriven"), "not a period of the calendar", contract_text=PARTICIPANTS)
     t = '{"ungdomar": [{"inskriven": "2025", "stabil": true}], "ungdomar": []}'
     data("JSON table given twice", "u.json", t, "E504", "u.json", "appears twice", contract_text=PARTICIPANTS)
+    t = b"period,x\n2025,1\n2026,2\x00\n2027,3\n"
+    data("NUL byte in a CSV value", "nul.csv", t, "E508", csv_row("nul.csv", t.decode(), "2026", "x"), "NUL byte")
+    t = 'period,x\n2025,1\n2026,"2\n2027,3\n'
+    data("a quote never closed in CSV", "q.csv", t, "E506", csv_row("q.csv", t, "2026", "x"), "never closed")
+    t = "period,x,x\n2025,1,1\n2026,2,2\n2027,3,3\n"
+    data("a column twice in the header", "dupcol.csv", t, "E504", "dupcol.csv: header (line 1), column 3", "appears twice")
+    t = "period\n2025\n2026\n2027\n"
+    data("a column the contract needs is missing", "nocol.csv", t, "E527", "data", "no data file has a column `x`")
+    data("JSON: an empty array", "empty.json", "[]", "E529", "empty.json", "no `period` column")
+    R.append(Row("empty contract file", {"c.utfall": ""}, ["check", "c.utfall"], 2, "E403", "c.utfall:1:1", "declares no periods"))
+    R.append(Row("a directory as the contract", {"c.utfall": SERIES, "d.csv": GOOD_CSV}, ["run", ".", "-d", "d.csv"], 3, "E801", ".",
+                 "it is a directory"))
+    R.append(Row("a directory as a data file", {"c.utfall": SERIES, "dir.csv/x": ""}, ["run", "c.utfall", "-d", "dir.csv"], 3,
+                 "E801", "dir.csv", "it is a directory"))
+    # Found by fuzz_run: a file named "" gave an error that said nowhere.
+    R.append(Row("a data file with an empty name", {"c.utfall": SERIES}, ["run", "c.utfall", "-d", ""], 3, "E513",
+                 "(a data file with an empty name)"))
+    R.append(Row("a contract file with an empty name", {}, ["run", "", "-d", "d.csv"], 3, "E801", "(a file with an empty name)"))
     R.append(Row("non-existent contract file", {}, ["run", "nosuch.utfall", "-d", "d.csv"], 3, "E801", "nosuch.utfall",
                  "No such file"))
 
@@ -367,11 +451,13 @@ def rows():
 def run_row(binary, row):
     with tempfile.TemporaryDirectory(prefix="utfall-diag-") as tmp:
         for fname, content in row.files.items():
+            os.makedirs(os.path.dirname(os.path.join(tmp, fname)), exist_ok=True)
             with open(os.path.join(tmp, fname), "wb") as f:
                 f.write(_bytes(content))
         start = time.monotonic()
         try:
-            p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT)
+            p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT,
+                               preexec_fn=bounded_memory)
         except subprocess.TimeoutExpired:
             return [f"did not end within {TIME_LIMIT:.0f} s"]
         except OSError as e:

@@ -25,12 +25,12 @@ def check(label, args, want_exit, want_text):
 big = "9" * 6000
 # 6000 digits times 6000 digits has 12000 digits: past the limit of 10000.
 check("product over 10000 digits", ["eval", f"{big} * {big}"], 5, "error[E704]")
-check("a literal over 10000 characters", ["eval", "1" * 10001], 2, "error[E101]")
-check("nesting past the limit", ["eval", "(" * 50000 + "1" + ")" * 50000], 2, "nest deeper")
+check("a literal over 10000 characters", ["eval", "1" * 10001], 5, "error[E704]")
+check("nesting past the limit", ["eval", "(" * 50000 + "1" + ")" * 50000], 5, "error[E706]")
 # A flat chain of operators is as deep as nesting: 15 000 `+` once crashed the checker.
-check("a chain of 15000 operators", ["eval", "+".join(["1"] * 15000)], 2, "limit of 1000 operators")
-check("a chain of `and` past the limit", ["eval", " and ".join(["true"] * 5000)], 2, "limit of 1000 operators")
-check("`not` nests like parentheses", ["eval", "not " * 20000 + "true"], 2, "nest deeper")
+check("a chain of 15000 operators", ["eval", "+".join(["1"] * 15000)], 5, "limit of 1000 operators")
+check("a chain of `and` past the limit", ["eval", " and ".join(["true"] * 5000)], 5, "limit of 1000 operators")
+check("`not` nests like parentheses", ["eval", "not " * 20000 + "true"], 5, "nest deeper")
 check("a malformed number is not a number with a unit", ["eval", "7__0"], 2, "error[E101]")
 check("one value under the limit is fine", ["eval", f"{big} + 1"], 0, "")
 

@@ -280,7 +280,7 @@ TEST_CASE("csv: limits on a value, the rows and the size", "[data_files][csv][er
 // ---------------------------------------------------------------------------------------------
 // JSON that reads
 
-TEST_CASE("json: numbers arrive as the exact text written", "[data_files][json]") {
+TEST_CASE("json: numbers arrive as the exact text written, exponents written out", "[data_files][json]") {
   Table t = single_json(R"([{"belopp": 4616666.685, "andel": 0.1, "stor": 12345678901234567890.123,
     "period": 2025, "neg": -42, "u64": 18446744073709551615, "huge": 123456789012345678901234567890,
     "noll": 1.50, "exp": 1e3, "liten": -0.000001}])");
@@ -296,9 +296,28 @@ TEST_CASE("json: numbers arrive as the exact text written", "[data_files][json]"
   CHECK(r[5].text == "18446744073709551615");
   CHECK(r[6].text == "123456789012345678901234567890");
   CHECK(r[7].text == "1.50");
-  CHECK(r[8].text == "1e3");
+  CHECK(r[8].text == "1000");  // 1e3: the exponent only moves the point
   CHECK(r[9].text == "-0.000001");
   for (const auto& c : r) CHECK(c.present);
+}
+
+TEST_CASE("json: a number in exponent form is written out exactly, within the value limit", "[data_files][json]") {
+  // Expected texts worked out by hand: the exponent moves the decimal point, nothing else.
+  Table t = single_json(R"([{"a": 25E-2, "b": -1.5e+2, "c": 1e-3, "d": 0.0e5, "e": 12.345e1, "f": 7e0, "g": -0.5e-1}])");
+  REQUIRE(t.rows.size() == 1);
+  std::vector<std::string> got;
+  for (const auto& c : t.rows[0]) got.push_back(c.text);
+  CHECK(got == std::vector<std::string>{"0.25", "-150", "0.001", "0", "123.45", "7", "-0.05"});
+
+  // 1e-5000 is a JSON number (nlohmann reads it as 0), but written out it has 5001 digits,
+  // more than a value may hold.
+  Diagnostic tiny = json_error(R"([{"a": 1e-5000}])");
+  CHECK(tiny.code == "E509");
+  CHECK(tiny.location == "data.json: row 1 (line 1), column `a`");
+  CHECK(contains(tiny.message, "`1e-5000`"));
+  // An exponent of many digits is refused before it is multiplied out.
+  Diagnostic long_exponent = json_error(R"([{"a": 1e-99999999999999999999999999}])");
+  CHECK(long_exponent.code == "E509");
 }
 
 TEST_CASE("json: strings, booleans and null", "[data_files][json]") {
@@ -392,7 +411,13 @@ TEST_CASE("json: malformed JSON is placed at its line and column", "[data_files]
   // A number beyond double's range is refused by nlohmann's lexer, before it reaches us.
   Diagnostic overflow = json_error(R"([{"a": 1e400}])");
   CHECK(overflow.code == "E510");
-  CHECK(overflow.message == "malformed JSON: number overflow parsing '1e400'");
+  CHECK(overflow.message ==
+        "malformed JSON: number overflow parsing '1e400' (a JSON number must fit in a double to be read; write a larger one as a string)");
+  // The token is quoted by its first 40 characters only.
+  Diagnostic long_number = json_error("[{\"a\": " + std::string(500, '9') + "}]");
+  CHECK(long_number.code == "E510");
+  CHECK(long_number.message == "malformed JSON: number overflow parsing '" + std::string(40, '9') +
+                                   "…' (a JSON number must fit in a double to be read; write a larger one as a string)");
 
   Diagnostic literal = json_error("[{\"å\": tru}]");
   CHECK(literal.code == "E510");

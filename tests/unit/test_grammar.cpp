@@ -158,13 +158,14 @@ TEST_CASE("expressions the parser rejects, with the column of the error", "[gram
   }
 }
 
-TEST_CASE("nesting deeper than the limit is a diagnostic, not a crash", "[grammar]") {
+TEST_CASE("nesting deeper than the limit is a limit diagnostic, not a crash", "[grammar]") {
   const std::size_t n = 100000;
   SECTION("parentheses") {
     auto r = parse(std::string(n, '(') + "1" + std::string(n, ')'));
     CHECK(r.expr == nullptr);
     REQUIRE(r.diagnostics.size() == 1);
-    CHECK(r.diagnostics[0].code == "E101");
+    CHECK(r.diagnostics[0].code == "E706");
+    CHECK(r.diagnostics[0].kind == DiagKind::limit);
     CHECK(r.diagnostics[0].message.find("nest") != std::string::npos);
     // The limit is 200 levels: the 201st parenthesis is the first one too deep.
     CHECK(r.diagnostics[0].range->begin.column == 201);
@@ -173,7 +174,7 @@ TEST_CASE("nesting deeper than the limit is a diagnostic, not a crash", "[gramma
     auto r = parse(std::string(n, '-') + "1");
     CHECK(r.expr == nullptr);
     REQUIRE(r.diagnostics.size() == 1);
-    CHECK(r.diagnostics[0].code == "E101");
+    CHECK(r.diagnostics[0].code == "E706");
     CHECK(r.diagnostics[0].range->begin.column == 201);
   }
   SECTION("a lower limit applies as configured") {
@@ -184,7 +185,7 @@ TEST_CASE("nesting deeper than the limit is a diagnostic, not a crash", "[gramma
     auto r = parse("((((((1))))))", options);
     CHECK(r.expr == nullptr);
     REQUIRE(r.diagnostics.size() == 1);
-    CHECK(r.diagnostics[0].code == "E101");
+    CHECK(r.diagnostics[0].code == "E706");
     CHECK(r.diagnostics[0].message.find("nest") != std::string::npos);
   }
 }

@@ -1,0 +1,83 @@
+// What every fuzz target asserts about the pipeline, whatever bytes it was handed.
+//
+// The fuzz targets (tests/fuzz/fuzz_*.cpp) feed arbitrary text to parse, check, the data
+// readers and evaluate. Besides what the sanitizers catch (crashes, overflows, leaks, undefined
+// behaviour) and what libFuzzer catches (hangs, memory blow-ups), these checks turn a wrong
+// answer into a crash the fuzzer keeps:
+//   - no diagnostic is internal (E9xx is a bug in utfall by definition);
+//   - every error says where: a source range or a data-file location;
+//   - every diagnostic renders (both renderers) without throwing;
+//   - a successful evaluation gives only payments exact in the currency's minor unit.
+// Anything that escapes as an exception is also a finding: the pipeline's entry functions
+// return diagnostics as values and must never throw.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interpreter/data.hpp"
+#include "interpreter/data_files.hpp"
+#include "interpreter/pipeline.hpp"
+
+namespace utfall::fuzz {
+
+[[noreturn]] inline void finding(const std::string& what, const Diagnostics& diags = {}) {
+  std::fprintf(stderr, "utfall fuzz finding: %s\n%s", what.c_str(), render_all(diags, false).c_str());
+  std::abort();
+}
+
+inline void check_diagnostics(const Diagnostics& diags) {
+  for (const auto& d : diags) {
+    if (d.kind == DiagKind::internal || (!d.code.empty() && d.code[0] == 'E' && d.code.size() > 1 && d.code[1] == '9'))
+      finding("an internal diagnostic", diags);
+    if (d.severity == Severity::error && !d.range && d.location.empty()) finding("an error that does not say where", diags);
+    if (d.code.empty() || d.message.empty()) finding("a diagnostic without code or message", diags);
+    (void)render_short(d);
+    (void)render_pretty(d);
+  }
+}
+
+// Small enough that a fuzz input cannot spend seconds in one evaluation, large enough to
+// reach every limit's diagnostic.
+inline EvalOptions fuzz_eval_options() {
+  EvalOptions options;
+  options.limits.max_steps = 2'000'000;
+  options.limits.max_digits = 2'000;
+  return options;
+}
+
+// Reads one data file's text as the CLI would read the file `name` (the extension decides).
+inline std::vector<Table> read_tables(const std::string& name, std::string_view text, Diagnostics& diags) {
+  std::vector<Table> tables;
+  try {
+    if (name.size() >= 4 && name.compare(name.size() - 4, 4, ".csv") == 0) {
+      tables.push_back(read_csv(name, text));
+    } else {
+      for (auto& [key, table] : read_json_tables(name, text)) tables.push_back(std::move(table));
+    }
+  } catch (DiagnosticError& e) {
+    diags.push_back(std::move(e.diagnostic));
+  }
+  return tables;
+}
+
+// Binds `tables` to `contract` and evaluates; asserts the invariants above.
+inline void bind_and_evaluate(const checked::Contract& contract, const std::vector<Table>& tables) {
+  auto bound = bind_data(contract, tables);
+  check_diagnostics(bound.diagnostics);
+  if (!bound.data) return;
+  auto ev = evaluate(contract, *bound.data, fuzz_eval_options());
+  check_diagnostics(ev.diagnostics);
+  if (!ev.ok) {
+    if (!has_errors(ev.diagnostics)) finding("a failed evaluation without an error");
+    return;
+  }
+  int places = minor_unit_places(contract);
+  for (const auto& line : ev.lines)
+    if (!line.amount.to_fixed(places)) finding("a payment not exact in the minor unit: " + line.amount.to_string());
+}
+
+}  // namespace utfall::fuzz

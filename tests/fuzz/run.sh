@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (build-fuzz/, clang 14, ASan + UBSan) and runs each one in turn
+# for a bounded time, starting from the seed corpus in tests/fuzz/corpus/<target>/.
+#
+#   tests/fuzz/run.sh [SECONDS_PER_TARGET] [TARGET...]     default: 45 s, every target
+#
+# New inputs the fuzzer finds go to build-fuzz/corpus/<target>/ (the committed seeds are only
+# read); a crash, leak, timeout or out-of-memory input goes to build-fuzz/artifacts/. At the end
+# it prints one line per target with the number of executions and the outcome, and exits 1 if
+# any target found something. Each input is bounded: -timeout=10 s, -rss_limit_mb=2048,
+# -max_len=1 MiB (the seeds stay under that). The mutations use the keywords and punctuation in
+# tests/fuzz/utfall.dict. The long run is documented in docs/fuzzing.md.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds=${1:-45}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_parse fuzz_check fuzz_run fuzz_data)
+build=${UTFALL_FUZZ_BUILD_DIR:-build-fuzz}
+
+echo "==> configuring ${build}/ (clang 14, libFuzzer, ASan + UBSan)"
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+  -DCMAKE_CXX_COMPILER=clang++-14 -DUTFALL_FUZZ=ON -DUTFALL_BUILD_TESTS=OFF -DUTFALL_BUILD_BENCH=OFF \
+  > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+echo "==> building the fuzz targets"
+cmake --build "$build" -j "${UTFALL_JOBS:-$(nproc)}" --target "${targets[@]}" || exit 1
+
+mkdir -p "$build/artifacts" "$build/logs"
+summary=()
+status=0
+for t in "${targets[@]}"; do
+  mkdir -p "$build/corpus/$t"
+  log="$build/logs/$t.log"
+  echo "==> $t for ${seconds} s (log: $log)"
+  started=$SECONDS
+  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$build/tests/fuzz/$t" "$build/corpus/$t" "tests/fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -max_len=1048576 -dict=tests/fuzz/utfall.dict -print_final_stats=1 \
+    -artifact_prefix="$build/artifacts/$t-" > "$log" 2>&1
+  rc=$?
+  took=$((SECONDS - started))  # less than asked when a finding stops the run
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  if [ $rc -eq 0 ]; then
+    outcome="no findings"
+  else
+    status=1
+    outcome="FINDING (exit $rc): $(grep -m1 -E 'ERROR: |SUMMARY: |utfall fuzz finding|deadly signal|Test unit written' "$log" | head -c 200)"
+    grep -E 'Test unit written|ERROR: |SUMMARY: |utfall fuzz finding' "$log" | head -5
+  fi
+  line="$t: ${runs:-?} executions in ${took} s, $(ls "tests/fuzz/corpus/$t" | wc -l) seeds, corpus now $(ls "$build/corpus/$t" | wc -l) new inputs; $outcome"
+  echo "$line"
+  summary+=("$line")
+done
+echo "==> fuzz summary"
+printf '  %s\n' "${summary[@]}"
+exit $status
