@@ -20,6 +20,7 @@
 
 #include "interpreter/data.hpp"
 #include "interpreter/data_files.hpp"
+#include "interpreter/explain.hpp"
 #include "interpreter/pipeline.hpp"
 
 namespace utfall::fuzz {
@@ -78,6 +79,22 @@ inline void bind_and_evaluate(const checked::Contract& contract, const std::vect
   int places = minor_unit_places(contract);
   for (const auto& line : ev.lines)
     if (!line.amount.to_fixed(places)) finding("a payment not exact in the minor unit: " + line.amount.to_string());
+  // Explaining changes nothing: the traced evaluation pays the same, and the statement renders.
+  auto options = fuzz_eval_options();
+  options.trace = true;
+  options.limits.max_steps *= 4;  // the trace re-reads the values it shows
+  auto traced = evaluate(contract, *bound.data, options);
+  check_diagnostics(traced.diagnostics);
+  if (!traced.ok) {
+    if (traced.diagnostics.empty() || traced.diagnostics.front().kind != DiagKind::limit)
+      finding("evaluation with a trace failed where the one without succeeded");
+    return;
+  }
+  if (traced.lines.size() != ev.lines.size()) finding("the traced evaluation has other payments");
+  for (std::size_t i = 0; i < ev.lines.size() && i < traced.lines.size(); ++i)
+    if (traced.lines[i].amount != ev.lines[i].amount) finding("the traced evaluation pays another amount");
+  explanation_text(contract, traced);
+  explanation_json(contract, traced).dump();
 }
 
 }  // namespace utfall::fuzz
