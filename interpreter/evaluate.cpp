@@ -8,6 +8,7 @@
 #include <set>
 #include <span>
 
+#include "interpreter/fast_eval.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -44,6 +45,7 @@ struct Workspace::State {
     bool busy = false;
   };
   std::vector<WaterfallState> waterfalls;
+  fast::Cache fast;  // the fixed-point program of the last contract, and its scratch memory
 
   // Empties every memo for a new evaluation of `c`, keeping the memory.
   void reset(const checked::Contract& c) {
@@ -853,8 +855,17 @@ void Evaluator::run(Evaluation& out) {
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
               Evaluation& out) {
   out.ok = false;
+  out.fast = false;
   out.traces.clear();
   out.diagnostics.clear();
+  if (options.fast && !options.trace) {
+    auto& cache = workspace.state().fast;
+    const fast::Program* program = cache.program(contract);
+    if (program && fast::run(*program, contract, data, options, cache.scratch(), out)) {
+      out.ok = out.fast = true;
+      return;
+    }
+  }
   auto failed = [&](Diagnostic d) {
     out.lines.clear();
     out.traces.clear();
