@@ -227,3 +227,20 @@ TEST_CASE("fast path: the bundled examples of A, B and D take it and agree", "[f
     }
   }
 }
+
+TEST_CASE("format_money: the word-sized shortcut writes what Number::to_fixed writes", "[fast][format]") {
+  auto c = example("a-aldreomsorg");  // SEK, two decimals
+  Random rng{99};
+  for (int i = 0; i < 20000; ++i) {
+    std::int64_t digits = static_cast<std::int64_t>(rng.next() >> rng.range(1, 63)) * (rng.next() % 2 ? 1 : -1);
+    int places = static_cast<int>(rng.range(0, 3));
+    std::int64_t unit = places == 0 ? 1 : places == 1 ? 10 : places == 2 ? 100 : 1000;
+    Number n = Number::fraction(digits, unit);
+    auto fixed = n.to_fixed(2);
+    INFO(n.to_fraction_string());
+    REQUIRE(format_money(*c, n) == (fixed ? *fixed : n.to_string()));
+  }
+  CHECK(format_money(*c, Number{}) == "0.00");
+  CHECK(format_money(*c, Number::fraction(-5, 100)) == "-0.05");
+  CHECK(format_money(*c, Number::from_int(7'000'000), true) == "7,000,000.00");
+}
