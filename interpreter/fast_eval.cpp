@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <utility>
 
 #include "stdlib/builtins.hpp"
 
@@ -398,23 +399,27 @@ struct Scratch {
   std::vector<Number::Decimal64> raw;  // [position * periods + t]
   std::vector<i64> input;              // the same, at the column's scale
   std::vector<char> present;
-  std::vector<i64> term;
-  std::vector<char> term_state;  // 0 not computed, 1 computing, 2 computed
-  std::vector<i64> def;          // [def * periods + t]
-  std::vector<char> def_state;
-  std::vector<i64> to_date;  // [slot * periods + t]: the running sum
-  std::vector<int> to_date_done;
-  std::vector<char> to_date_busy;
-  std::vector<i64> paid;  // [payment * periods + t]
-  std::vector<char> paid_applies;
-  std::vector<i64> paid_sum;  // what each payment paid in the periods computed so far
-  std::vector<int> paid_count;
-  std::vector<char> paid_busy;
-  std::vector<i64> fall_paid;  // [(offset + payee) * periods + t]
-  std::vector<char> fall_applies;  // [waterfall * periods + t]
-  std::vector<i64> entitled, earlier;  // [offset + payee]
-  std::vector<int> fall_count;
-  std::vector<char> fall_busy;
+  // The memory of a run, in two arenas (values and flags) that `reset` zeroes in one stroke
+  // each; the pointers below are slices of them.
+  std::vector<i64> words;
+  std::vector<char> flags;
+  i64* term;
+  char* term_state;  // 0 not computed, 1 computing, 2 computed
+  i64* def;          // [def * periods + t]
+  char* def_state;
+  i64* to_date;  // [slot * periods + t]: the running sum
+  i64* to_date_done;
+  char* to_date_busy;
+  i64* paid;  // [payment * periods + t]
+  char* paid_applies;
+  i64* paid_sum;  // what each payment paid in the periods computed so far
+  i64* paid_count;
+  char* paid_busy;
+  i64* fall_paid;     // [(offset + payee) * periods + t]
+  char* fall_applies;  // [waterfall * periods + t]
+  i64 *entitled, *earlier;  // [offset + payee]
+  i64* fall_count;
+  char* fall_busy;
 };
 
 namespace {
@@ -453,7 +458,18 @@ class Runner {
     }
   }
 
-  i64 eval(int i, int t);
+  // Leaves (constants, data, terms already computed) inline; the rest in `node`.
+  i64 eval(int i, int t) {
+    const Node& n = p_.nodes[static_cast<std::size_t>(i)];
+    if (n.kind == K::konst) return n.k;
+    if (n.kind == K::input && t >= 0 && t < P_) {
+      std::size_t c = cell(n.a, t);
+      if (m_.present[c]) return m_.input[c];
+    }
+    if (n.kind == K::term && m_.term_state[n.a] == 2) return m_.term[n.a];
+    return node(n, i, t);
+  }
+  i64 node(const Node& n, int i, int t);
 
   // Node i's value at `scale` (>= its own).
   i64 at(int i, int t, int scale) { return rescale(eval(i, t), scale - s_[i]); }
@@ -490,6 +506,8 @@ class Runner {
   // The general evaluator's E602: an amount (at scale `scale`) that is not a whole number of
   // minor units.
   void exact_in_minor_unit(i64 amount, int scale) const {
+    // A minor unit of 10^-places divides every amount with no more decimals than that.
+    if (p_.minor_digits == 1 && scale <= p_.minor_places) return;
     int common = std::max(scale, p_.minor_places);
     i128 a = static_cast<i128>(amount) * kPow10[common - scale];
     i128 m = static_cast<i128>(p_.minor_digits) * kPow10[common - p_.minor_places];
@@ -501,7 +519,7 @@ class Runner {
     if (m_.paid_count[i] <= t) {
       if (m_.paid_busy[i]) throw GiveUp{};  // E901
       m_.paid_busy[i] = 1;
-      for (int s = m_.paid_count[i]; s <= t; ++s) payment(i, s);
+      for (int s = static_cast<int>(m_.paid_count[i]); s <= t; ++s) payment(i, s);
       m_.paid_busy[i] = 0;
     }
     return m_.paid[cell(i, t)];
@@ -511,7 +529,7 @@ class Runner {
     if (m_.fall_count[w] <= t) {
       if (m_.fall_busy[w]) throw GiveUp{};  // E901
       m_.fall_busy[w] = 1;
-      for (int s = m_.fall_count[w]; s <= t; ++s) waterfall(w, s);
+      for (int s = static_cast<int>(m_.fall_count[w]); s <= t; ++s) waterfall(w, s);
       m_.fall_busy[w] = 0;
     }
     const auto& r = p_.waterfalls[w];
@@ -523,8 +541,7 @@ class Runner {
   void waterfall(int w, int t);
 };
 
-i64 Runner::eval(int i, int t) {
-  const Node& n = p_.nodes[i];
+i64 Runner::node(const Node& n, int i, int t) {
   switch (n.kind) {
     case K::konst: return n.k;
     case K::input: {
@@ -556,13 +573,14 @@ i64 Runner::eval(int i, int t) {
     }
     case K::to_date: {
       need_period(t);
-      int& done = m_.to_date_done[n.b];
+      i64& done = m_.to_date_done[n.b];
       if (done <= t) {
         if (m_.to_date_busy[n.b]) throw GiveUp{};
         m_.to_date_busy[n.b] = 1;
         for (; done <= t; ++done) {
-          i64 prev = done == 0 ? 0 : m_.to_date[cell(n.b, done - 1)];
-          m_.to_date[cell(n.b, done)] = checked_add(prev, eval(n.a, done));
+          int s = static_cast<int>(done);
+          i64 prev = s == 0 ? 0 : m_.to_date[cell(n.b, s - 1)];
+          m_.to_date[cell(n.b, s)] = checked_add(prev, eval(n.a, s));
         }
         m_.to_date_busy[n.b] = 0;
       }
@@ -743,24 +761,20 @@ const Plan* load(const Program& p, const checked::Contract& c, const Dataset& da
 
 void reset(const Program& p, Scratch& s) {
   const auto P = static_cast<std::size_t>(p.periods);
-  s.term.resize(p.terms.size());
-  s.term_state.assign(p.terms.size(), 0);
-  s.def.resize(p.defs.size() * P);
-  s.def_state.assign(p.defs.size() * P, 0);
-  s.to_date.resize(static_cast<std::size_t>(p.to_dates) * P);
-  s.to_date_done.assign(static_cast<std::size_t>(p.to_dates), 0);
-  s.to_date_busy.assign(static_cast<std::size_t>(p.to_dates), 0);
-  s.paid.resize(p.payments.size() * P);
-  s.paid_applies.assign(p.payments.size() * P, 0);
-  s.paid_sum.assign(p.payments.size(), 0);
-  s.paid_count.assign(p.payments.size(), 0);
-  s.paid_busy.assign(p.payments.size(), 0);
-  s.fall_paid.resize(static_cast<std::size_t>(p.payee_slots) * P);
-  s.fall_applies.assign(p.waterfalls.size() * P, 0);
-  s.entitled.assign(static_cast<std::size_t>(p.payee_slots), 0);
-  s.earlier.assign(static_cast<std::size_t>(p.payee_slots), 0);
-  s.fall_count.assign(p.waterfalls.size(), 0);
-  s.fall_busy.assign(p.waterfalls.size(), 0);
+  const std::size_t terms = p.terms.size(), defs = p.defs.size(), dates = static_cast<std::size_t>(p.to_dates),
+                    pays = p.payments.size(), falls = p.waterfalls.size(), slots = static_cast<std::size_t>(p.payee_slots);
+  s.words.assign(terms + defs * P + dates * (P + 1) + pays * (P + 2) + slots * (P + 2) + falls, 0);
+  s.flags.assign(terms + defs * P + dates + pays * (P + 1) + falls * (P + 1), 0);
+  i64* w = s.words.data();
+  char* f = s.flags.data();
+  auto words = [&w](std::size_t n) { return std::exchange(w, w + n); };
+  auto flags = [&f](std::size_t n) { return std::exchange(f, f + n); };
+  s.term = words(terms), s.term_state = flags(terms);
+  s.def = words(defs * P), s.def_state = flags(defs * P);
+  s.to_date = words(dates * P), s.to_date_done = words(dates), s.to_date_busy = flags(dates);
+  s.paid = words(pays * P), s.paid_applies = flags(pays * P), s.paid_sum = words(pays), s.paid_count = words(pays), s.paid_busy = flags(pays);
+  s.fall_paid = words(slots * P), s.fall_applies = flags(falls * P), s.entitled = words(slots), s.earlier = words(slots);
+  s.fall_count = words(falls), s.fall_busy = flags(falls);
 }
 
 // As evaluate.cpp's emit: line n of `out`, its memory reused.

@@ -285,6 +285,14 @@ Number Number::from_i128(i128 num, i128 den) {
     den = -den;
   }
   if (num == 0) return Number();
+  if (fits(num) && den <= kMax) {  // the common case: reduce in machine words
+    const auto n64 = static_cast<i64>(num), d64 = static_cast<i64>(den);
+    const auto g = static_cast<i64>(gcd64(uabs64(n64), static_cast<u64>(d64)));
+    Number r;
+    r.num_ = n64 / g;
+    r.den_ = d64 / g;
+    return r;
+  }
   const u128 g = gcd128(uabs(num), static_cast<u128>(den));
   if (g != 1) {
     num /= static_cast<i128>(g);
