@@ -783,7 +783,7 @@ void emit(Evaluation& out, std::size_t& n, int t, int payer, int payee, i64 amou
   PaymentLine& l = n < out.lines.size() ? out.lines[n] : out.lines.emplace_back();
   ++n;
   l.period = t, l.payer = payer, l.payee = payee, l.amount = Number::fraction(amount, kPow10[scale]), l.clause = clause;
-  l.rule = rule;
+  if (l.rule != rule) l.rule = rule;
   l.waterfall = waterfall, l.rule_index = rule_index, l.trace = -1;
 }
 
