@@ -852,6 +852,7 @@ const Program* Cache::program(const checked::Contract& contract) {
     contract_ = &contract;
     source_ = contract.source;
     program_ = lower(contract).program;
+    scratch_.reset();  // its plans belong to the previous program
   }
   return program_.get();
 }

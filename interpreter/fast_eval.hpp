@@ -51,7 +51,8 @@ bool run(const Program& program, const checked::Contract& contract, const Datase
          std::unique_ptr<Scratch>& scratch, Evaluation& out);
 
 // What a Workspace keeps for this path: the program of the last contract it evaluated (lowered
-// on first use) and the scratch memory. The contract is recognised by its address together
+// on first use) and the scratch memory, whose plans belong to that program (a new contract
+// starts a new scratch). The contract is recognised by its address together
 // with its source (a weak reference), so a contract freed and another built at the same address
 // from another source is never mistaken for it.
 class Cache {

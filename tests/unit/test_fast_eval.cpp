@@ -244,3 +244,30 @@ TEST_CASE("format_money: the word-sized shortcut writes what Number::to_fixed wr
   CHECK(format_money(*c, Number::fraction(-5, 100)) == "-0.05");
   CHECK(format_money(*c, Number::from_int(7'000'000), true) == "7,000,000.00");
 }
+
+TEST_CASE("fast path: one workspace taking turns between contracts keeps their plans apart", "[fast]") {
+  // The same data shape (two-decimal columns) means different scales in A, B and D; a plan
+  // kept from the last contract would give wrong amounts.
+  // A' is A with a share of 12.5 % (three decimals where A has one): the same inputs, so the
+  // same plan keys.
+  auto a = example("a-aldreomsorg");
+  std::string text = a->source->text;
+  auto at = text.find("30 %");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 4, "12.5 %");
+  auto a2 = compile(std::make_shared<const Source>(Source{"a2.utfall", text}));
+  REQUIRE(a2.contract);
+  std::vector<std::shared_ptr<const checked::Contract>> contracts{a, a2.contract, example("b-placeringar"), example("d-norrkoping")};
+  Random rng{17};
+  Workspace shared;
+  Evaluation out;
+  int taken = 0;
+  for (int i = 0; i < 600; ++i) {
+    const auto& c = *contracts[static_cast<std::size_t>(i / 2) % contracts.size()];
+    Dataset d = generate(c, rng, false);
+    evaluate(c, d, EvalOptions{}, shared, out);
+    taken += out.fast;
+    require_same(out, evaluate(c, d, general_path()));
+  }
+  CHECK(taken == 600);
+}
