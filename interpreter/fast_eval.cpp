@@ -802,7 +802,8 @@ std::uint64_t step_bound(const Program& program) { return program.steps; }
 bool run(const Program& p, const checked::Contract& c, const Dataset& data, const EvalOptions& options, std::unique_ptr<Scratch>& scratch,
          Evaluation& out) {
   if (options.trace || !options.term_overrides.empty()) return false;
-  if (p.steps > options.limits.max_steps || options.limits.max_digits < 19) return false;
+  // Every int64 has at most 20 digits by Number::decimal_digits' measure (19, and 20 for -2^63).
+  if (p.steps > options.limits.max_steps || options.limits.max_digits < 20) return false;
   if (!scratch) scratch = std::make_unique<Scratch>();
   Scratch& s = *scratch;
   try {

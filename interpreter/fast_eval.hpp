@@ -17,7 +17,7 @@
 // error (a negative payment, one not exact in the minor unit): the general evaluator reports
 // those, never this path. Limits: a Program knows, from its shape, how many steps the general
 // evaluator can take at most on it (`Program::step_bound`); `run` runs only when that is within
-// EvalLimits::max_steps and when max_digits admits every int64 (19 digits), so neither limit can
+// EvalLimits::max_steps and when max_digits admits every int64 (20 digits), so neither limit can
 // tell the two paths apart, and the fast path never runs longer than the limits allow.
 // Tracing always takes the general path (the caller's rule).
 #pragma once

@@ -181,6 +181,11 @@ TEST_CASE("fast path: taken for scenario A, not when tracing, overridden, limite
   CHECK_FALSE(out.fast);
   CHECK_FALSE(out.ok);
 
+  EvalOptions few_digits;
+  few_digits.limits.max_digits = 19;  // below what an int64 may need
+  evaluate(*c, *bound.data, few_digits, ws, out);
+  CHECK_FALSE(out.fast);
+
   Dataset huge = *bound.data;
   auto kostnad = c->input_index("hemtjanst_kostnad");
   REQUIRE(kostnad);
