@@ -13,10 +13,11 @@
 // Number, or it gives up and writes nothing (returns false), and the caller evaluates with the
 // general evaluator, which then gives the result or the diagnostic. It gives up on any value
 // that leaves int64, a scale beyond 18 decimals, a datum that is missing or not a finite
-// decimal, a division or a rounding step that is not exact at its scale, and every runtime
-// error (a negative payment, one not exact in the minor unit): the general evaluator reports
-// those, never this path. Limits: a Program knows, from its shape, how many steps the general
-// evaluator can take at most on it (`Program::step_bound`); `run` runs only when that is within
+// decimal, a quotient not exact at 6 decimals more than its dividend, a share of a waterfall's
+// rest that does not come back exactly to the waterfall's scale, and every runtime error (a
+// rounding step not positive, a negative payment, one not exact in the minor unit): the general
+// evaluator reports those, never this path. Limits: a Program knows, from its shape, how many
+// steps the general evaluator can take at most on it (`step_bound`); `run` runs only when that is within
 // EvalLimits::max_steps and when max_digits admits every int64 (20 digits), so neither limit can
 // tell the two paths apart, and the fast path never runs longer than the limits allow.
 // Tracing always takes the general path (the caller's rule).
