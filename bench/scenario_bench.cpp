@@ -11,8 +11,10 @@
 // replacing the global operator new in this program.
 //
 //   scenario_bench [--sets N] [--participants 10000,100000,1000000] [--workdir DIR] [--check]
-//                  [Google Benchmark flags]
+//                  [--profile N] [Google Benchmark flags]
 // --check: small sizes, the agreement and allocation checks only, no timing (a ctest).
+// --profile N: after the agreement checks, N evaluations of scenario A in a warm Session and
+// nothing else (for callgrind; see profile_a).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
@@ -255,6 +257,13 @@ void prepare_c(World& w) {
   }
 }
 
+// ---- a fixed number of evaluations, for instruction counts ----
+// `valgrind --tool=callgrind --toggle-collect='*profile_a*' scenario_bench --profile N`: the
+// collected instructions over N are the instructions per evaluation of a warm Session.
+[[gnu::noinline]] void profile_a(World& w, utfall::Session& session, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) benchmark::DoNotOptimize(session.evaluate(w.bound[i % w.bound.size()]).ok);
+}
+
 // ---- benchmarks ----
 
 void BM_A_utfall_session(benchmark::State& state) {
@@ -370,7 +379,7 @@ void summary(const World& w, const Collector& c) {
 int main(int argc, char** argv) {
   World w;
   world = &w;
-  std::size_t sets = 10'000;
+  std::size_t sets = 10'000, profile = 0;
   w.participants = {10'000, 100'000, 1'000'000};
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
@@ -383,6 +392,8 @@ int main(int argc, char** argv) {
       w.participants.clear();
       std::stringstream s(argv[++i]);
       for (std::string x; std::getline(s, x, ',');) w.participants.push_back(std::stoul(x));
+    } else if (a == "--profile" && i + 1 < argc) {
+      profile = std::stoul(argv[++i]);
     } else if (a == "--workdir" && i + 1 < argc) {
       w.workdir = argv[++i];
     } else {
@@ -397,6 +408,13 @@ int main(int argc, char** argv) {
   w.big_contract = generate_contract(1000);
   if (auto r = w.engine.compile(w.big_contract, "generated.utfall"); !r.contract) mismatch("the generated contract does not check: " + r.messages.front().rendered);
   prepare_a(w, sets);
+  if (profile > 0) {  // warm up a Session, then the evaluations to count
+    utfall::Session session(w.engine, *w.a);
+    profile_a(w, session, std::min<std::size_t>(sets, 100));
+    profile_a(w, session, profile);
+    fs::remove_all(w.workdir);
+    return 0;
+  }
   prepare_c(w);
   if (w.check_only) {
     fmt::print("allocations per evaluation of a warm Session (scenario A): {}\n", w.session_allocations);

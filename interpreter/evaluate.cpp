@@ -8,6 +8,7 @@
 #include <set>
 #include <span>
 
+#include "interpreter/fast_eval.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -44,6 +45,7 @@ struct Workspace::State {
     bool busy = false;
   };
   std::vector<WaterfallState> waterfalls;
+  fast::Cache fast;  // the fixed-point program of the last contract, and its scratch memory
 
   // Empties every memo for a new evaluation of `c`, keeping the memory.
   void reset(const checked::Contract& c) {
@@ -872,8 +874,17 @@ void Evaluator::run(Evaluation& out) {
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
               Evaluation& out) {
   out.ok = false;
+  out.fast = false;
   out.traces.clear();
   out.diagnostics.clear();
+  if (options.fast && !options.trace) {
+    auto& cache = workspace.state().fast;
+    const fast::Program* program = cache.program(contract);
+    if (program && fast::run(*program, contract, data, options, cache.scratch(), out)) {
+      out.ok = out.fast = true;
+      return;
+    }
+  }
   auto failed = [&](Diagnostic d) {
     out.lines.clear();
     out.traces.clear();
@@ -943,14 +954,40 @@ std::string_view to_string(TraceStep::Kind kind) {
 }
 
 int minor_unit_places(const checked::Contract& contract) {
+  if (auto d = contract.minor_unit.to_decimal64()) return d->places;
   std::string s = contract.minor_unit.to_string();
   auto dot = s.find('.');
   return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
 }
 
+// Number::to_fixed(places) for a value whose digits fit in machine words, without its string
+// work (a Session formats every amount of every evaluation); false for any other value.
+static bool fixed_in_words(const Number& amount, int places, std::string& out) {
+  auto d = amount.to_decimal64();
+  if (!d || d->places > places || places > 18) return false;
+  std::uint64_t magnitude = d->digits < 0 ? 0 - static_cast<std::uint64_t>(d->digits) : static_cast<std::uint64_t>(d->digits);
+  std::uint64_t unit = 1;
+  for (int i = 0; i < d->places; ++i) unit *= 10;
+  std::uint64_t whole = magnitude / unit, fraction = magnitude % unit;
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  for (int i = d->places; i < places; ++i) *--p = '0';
+  for (int i = 0; i < d->places; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
+  if (places > 0) *--p = '.';
+  do *--p = static_cast<char>('0' + whole % 10); while (whole /= 10);
+  if (d->digits < 0) *--p = '-';
+  out.assign(p, end);
+  return true;
+}
+
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators) {
-  auto fixed = amount.to_fixed(minor_unit_places(contract));
-  std::string s = fixed ? *fixed : amount.to_string();  // never round for display
+  int places = minor_unit_places(contract);
+  std::string s;
+  if (!fixed_in_words(amount, places, s)) {
+    auto fixed = amount.to_fixed(places);
+    s = fixed ? *fixed : amount.to_string();  // never round for display
+  }
   if (!separators) return s;
   std::string sign, digits = s, rest;
   if (!digits.empty() && digits[0] == '-') sign = "-", digits.erase(0, 1);

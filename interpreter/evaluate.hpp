@@ -45,6 +45,9 @@ struct EvalOptions {
   EvalLimits limits;
   bool trace = false;  // record the steps of every payment (Evaluation::traces), for `explain`
   std::size_t max_trace_steps = 100000;  // per rule and period; further steps are summarised
+  // Try the fixed-point path (fast_eval.hpp) first, with a Workspace: same result, faster; it
+  // steps aside by itself for tracing, term overrides, and contracts or data it cannot take.
+  bool fast = true;
 };
 
 struct PaymentLine {
@@ -111,6 +114,7 @@ struct Evaluation {
   std::vector<PaymentLine> lines;  // by period, then in the order of the clauses
   std::vector<PaymentTrace> traces;  // when EvalOptions::trace
   Diagnostics diagnostics;
+  bool fast = false;  // computed by the fixed-point path (fast_eval.hpp), not the tree walk
 };
 
 // The value of one expression (evaluate_expression, below).

@@ -166,22 +166,6 @@ std::optional<int> terminating_places(mp::cpp_int den) {
 
 std::size_t digits_from_bits(std::size_t bits) { return bits * 30103 / 100000 + 1; }
 
-// Decides, for a quotient q = fl + rem/den with 0 <= rem < den, whether the rounded integer
-// is fl + 1 (true) or fl (false). `half` compares 2*rem with den.
-bool take_next(RoundingMode mode, bool exact, int half, bool negative, bool fl_odd) {
-  if (exact) return false;
-  switch (mode) {
-    case RoundingMode::floor: return false;
-    case RoundingMode::ceiling: return true;
-    case RoundingMode::down: return negative;
-    case RoundingMode::up: return !negative;
-    case RoundingMode::half_up: return half > 0 || (half == 0 && !negative);
-    case RoundingMode::half_down: return half > 0 || (half == 0 && negative);
-    case RoundingMode::half_even: return half > 0 || (half == 0 && fl_odd);
-  }
-  return false;
-}
-
 // Validated digits of a decimal literal; see Number::parse_decimal for the grammar.
 struct DecimalScan {
   bool negative = false;
@@ -301,6 +285,14 @@ Number Number::from_i128(i128 num, i128 den) {
     den = -den;
   }
   if (num == 0) return Number();
+  if (fits(num) && den <= kMax) {  // the common case: reduce in machine words
+    const auto n64 = static_cast<i64>(num), d64 = static_cast<i64>(den);
+    const auto g = static_cast<i64>(gcd64(uabs64(n64), static_cast<u64>(d64)));
+    Number r;
+    r.num_ = n64 / g;
+    r.den_ = d64 / g;
+    return r;
+  }
   const u128 g = gcd128(uabs(num), static_cast<u128>(den));
   if (g != 1) {
     num /= static_cast<i128>(g);
@@ -530,6 +522,20 @@ bool Number::is_multiple_of(const Number& step) const {
 
 // ---------------------------------------------------------------- rounding
 
+bool rounds_to_next(RoundingMode mode, bool exact, int half, bool negative, bool fl_odd) {
+  if (exact) return false;
+  switch (mode) {
+    case RoundingMode::floor: return false;
+    case RoundingMode::ceiling: return true;
+    case RoundingMode::down: return negative;
+    case RoundingMode::up: return !negative;
+    case RoundingMode::half_up: return half > 0 || (half == 0 && !negative);
+    case RoundingMode::half_down: return half > 0 || (half == 0 && negative);
+    case RoundingMode::half_even: return half > 0 || (half == 0 && fl_odd);
+  }
+  return false;
+}
+
 Number Number::round(const Number& step, RoundingMode mode) const {
   if (step.sign() <= 0) throw ArithmeticError("rounding step must be positive");
   if (!big_ && !step.big_) {
@@ -555,7 +561,7 @@ Number Number::round(const Number& step, RoundingMode mode) const {
       }
     }
     const int half = 2 * rem < D ? -1 : (2 * rem > D ? 1 : 0);
-    const i128 n = fl + (take_next(mode, rem == 0, half, fl < 0, (fl & 1) != 0) ? 1 : 0);
+    const i128 n = fl + (rounds_to_next(mode, rem == 0, half, fl < 0, (fl & 1) != 0) ? 1 : 0);
     if (fits(n)) return from_int(static_cast<i64>(n)) * step;
     return from_big(Big{mp::cpp_rational(to_cpp_int(n)) * step.to_big().v});
   }
@@ -575,7 +581,7 @@ Number Number::round(const Number& step, RoundingMode mode) const {
   }
   const mp::cpp_int twice = rem * 2;
   const int half = twice < D ? -1 : (twice > D ? 1 : 0);
-  if (take_next(mode, rem.is_zero(), half, fl.sign() < 0, mp::bit_test(fl, 0))) ++fl;
+  if (rounds_to_next(mode, rem.is_zero(), half, fl.sign() < 0, mp::bit_test(fl, 0))) ++fl;
   return from_big(Big{mp::cpp_rational(fl * p, q)});
 }
 
@@ -668,6 +674,16 @@ std::string Number::denominator_string() const {
 std::optional<std::int64_t> Number::to_int64() const {
   if (!big_ && den_ == 1) return num_;
   return std::nullopt;  // a big value never fits in int64 (canonical form)
+}
+
+std::optional<Number::Decimal64> Number::to_decimal64() const {
+  if (big_) return std::nullopt;
+  const auto k = terminating_places(static_cast<u64>(den_));
+  if (!k || *k > 18) return std::nullopt;
+  const auto factor = static_cast<i64>(kPow10[static_cast<std::size_t>(*k)] / static_cast<u64>(den_));
+  i64 digits;
+  if (__builtin_mul_overflow(num_, factor, &digits)) return std::nullopt;
+  return Decimal64{digits, *k};
 }
 
 }  // namespace utfall

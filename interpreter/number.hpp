@@ -38,6 +38,11 @@ namespace utfall {
 enum class RoundingMode { half_up, half_down, half_even, up, down, ceiling, floor };
 
 std::optional<RoundingMode> rounding_mode_from_name(std::string_view name);
+
+// The one rounding decision, shared by Number::round and the fixed-point path (fast_eval.hpp):
+// for a quotient fl + rem/den with 0 <= rem < den, whether `mode` gives fl + 1 rather than fl.
+// `exact`: rem == 0; `half`: the sign of 2*rem - den; `negative`: fl < 0; `fl_odd`: fl is odd.
+bool rounds_to_next(RoundingMode mode, bool exact, int half, bool negative, bool fl_odd);
 std::string_view rounding_mode_name(RoundingMode mode);
 
 // Raised by division by zero and by rounding with a step that is not positive. Callers that
@@ -102,6 +107,15 @@ class Number {
   std::string denominator_string() const;
   // Fits in int64 exactly (integer values only).
   std::optional<std::int64_t> to_int64() const;
+  // A finite decimal whose digits fit in int64, as digits * 10^-places with 0 <= places <= 18
+  // and no trailing zeros beyond what the value needs (4616666.685 -> {4616666685, 3},
+  // 7000000 -> {7000000, 0}); nullopt for any other value. Exact, never rounds: the way into
+  // the fixed-point evaluation (fast_eval.hpp).
+  struct Decimal64 {
+    std::int64_t digits;
+    int places;
+  };
+  std::optional<Decimal64> to_decimal64() const;
 
  private:
   struct Big;

@@ -1,0 +1,287 @@
+// The fixed-point path (interpreter/fast_eval.hpp) against the general evaluator: on many
+// generated data sets (many decimals, values beyond int64, negative savings, zeros, missing and
+// non-terminating values) both must give the same payments, Number for Number, or the same
+// diagnostics; and the fast path must really be taken where it should and not where it must not.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "interpreter/fast_eval.hpp"
+#include "interpreter/pipeline.hpp"
+
+using namespace utfall;
+
+namespace {
+
+std::shared_ptr<const checked::Contract> compiled(const std::string& path) {
+  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/" + path);
+  REQUIRE(r.contract);
+  return r.contract;
+}
+std::shared_ptr<const checked::Contract> example(const std::string& name) { return compiled("examples/" + name + "/contract.utfall"); }
+
+struct Random {  // splitmix64
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::int64_t range(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
+};
+
+// A value for a series input around `typical` (whole units), in one of several shapes.
+Number value(Random& rng, std::int64_t typical) {
+  std::int64_t whole = rng.range(0, 2 * typical);
+  switch (rng.next() % 16) {
+    case 0: return Number{};                                                      // zero
+    case 1: return Number::from_int(-rng.range(0, typical));                      // negative
+    case 2: return *Number::parse_decimal(std::to_string(whole) + "000000000000000000000.5");  // beyond int64
+    case 3: return Number::fraction(whole * 3 + 1, 3);                            // does not terminate
+    case 4: return Number::fraction(rng.range(0, 9'000'000'000'000'000'000LL / 1000), 1000);  // near the int64 limit
+    case 5: return Number::fraction(whole * 1'000'000 + rng.range(0, 999'999), 1'000'000);  // six decimals
+    case 6: return Number::fraction(whole * 100'000'000 + rng.range(0, 99'999'999), 100'000'000);  // eight decimals
+    case 7: return Number::fraction(typical * 100 - rng.range(0, 5), 100);       // a few öre under `typical`
+    default: return Number::fraction(whole * 100 + rng.range(0, 99), 100);      // öre
+  }
+}
+
+Dataset generate(const checked::Contract& c, Random& rng, bool wild) {
+  Dataset d;
+  d.series.resize(c.inputs.size());
+  d.participants.resize(c.inputs.size());
+  for (std::size_t i = 0; i < c.inputs.size(); ++i) {
+    const auto& in = c.inputs[i];
+    if (in.participants) continue;
+    d.series[i].resize(c.periods.size());
+    std::int64_t typical = in.type.unit == c.money ? 200'000'000 : 50;
+    if (in.name == "avropat") typical = 7'000'000;
+    for (int t = in.first; t <= in.last; ++t) {
+      if (wild && rng.next() % 60 == 0) continue;  // missing
+      d.series[i][static_cast<std::size_t>(t)] = wild ? value(rng, typical) : Number::fraction(rng.range(0, 2 * typical * 100), 100);
+    }
+  }
+  return d;
+}
+
+EvalOptions general_path() {
+  EvalOptions o;
+  o.fast = false;
+  return o;
+}
+
+void require_same(const Evaluation& fast, const Evaluation& general) {
+  REQUIRE(fast.ok == general.ok);
+  REQUIRE(fast.lines.size() == general.lines.size());
+  for (std::size_t i = 0; i < fast.lines.size(); ++i) {
+    const auto &a = fast.lines[i], &b = general.lines[i];
+    INFO("line " << i << ": " << a.amount.to_string() << " against " << b.amount.to_string());
+    REQUIRE(a.amount == b.amount);
+    REQUIRE(a.amount.to_fraction_string() == b.amount.to_fraction_string());
+    REQUIRE((a.period == b.period && a.payer == b.payer && a.payee == b.payee && a.clause == b.clause && a.rule == b.rule &&
+             a.waterfall == b.waterfall && a.rule_index == b.rule_index && a.trace == b.trace));
+  }
+  REQUIRE(fast.diagnostics.size() == general.diagnostics.size());
+  for (std::size_t i = 0; i < fast.diagnostics.size(); ++i) REQUIRE(fast.diagnostics[i].code == general.diagnostics[i].code);
+}
+
+// Evaluates `sets` generated data sets both ways; gives how many took the fast path.
+int differential(const checked::Contract& c, int sets, bool wild, std::uint64_t seed) {
+  Random rng{seed};
+  Workspace fast_ws, general_ws;
+  Evaluation fast_out, general_out;
+  EvalOptions fast_opts, general_opts;
+  general_opts.fast = false;
+  int taken = 0;
+  for (int i = 0; i < sets; ++i) {
+    Dataset d = generate(c, rng, wild);
+    INFO("set " << i);
+    evaluate(c, d, fast_opts, fast_ws, fast_out);
+    evaluate(c, d, general_opts, general_ws, general_out);
+    REQUIRE_FALSE(general_out.fast);
+    require_same(fast_out, general_out);
+    taken += fast_out.fast;
+  }
+  return taken;
+}
+
+}  // namespace
+
+TEST_CASE("fast path: scenario A lowers; B lowers; C (participants) does not", "[fast]") {
+  CHECK(fast::lower(*example("a-aldreomsorg")).program);
+  CHECK(fast::lower(*example("b-placeringar")).program);
+  auto c = fast::lower(*example("c-tfco"));
+  CHECK_FALSE(c.program);
+  CHECK_FALSE(c.reason.empty());
+}
+
+TEST_CASE("fast path: scenario A gives the general evaluator's payments on generated data", "[fast][differential]") {
+  auto c = example("a-aldreomsorg");
+  // Öre only: every set takes the fast path.
+  CHECK(differential(*c, 3000, false, 7) == 3000);
+  // Wild values: most still fit; those that do not fall back, with the same result.
+  int taken = differential(*c, 6000, true, 11);
+  CHECK(taken > 300);
+  CHECK(taken < 6000);
+}
+
+TEST_CASE("fast path: scenarios B and D give the general evaluator's payments on generated data", "[fast][differential]") {
+  for (const char* name : {"b-placeringar", "d-norrkoping"}) {
+    INFO(name);
+    auto c = example(name);
+    CHECK(differential(*c, 2000, false, 3) == 2000);
+    int taken = differential(*c, 4000, true, 5);
+    CHECK(taken > 100);
+    CHECK(taken < 4000);
+  }
+}
+
+TEST_CASE("fast path: every operation it takes gives the general evaluator's payments", "[fast][differential]") {
+  auto c = compiled("tests/data/fast_eval/every_operation.utfall");
+  REQUIRE(fast::lower(*c).program);
+  // x @ 2025 / 3 is exact at six more decimals for one set in three; the others fall back.
+  int taken = differential(*c, 4000, false, 23);
+  CHECK(taken > 500);
+  differential(*c, 4000, true, 29);
+}
+
+TEST_CASE("fast path: taken for scenario A, not when tracing, overridden, limited or overflowing", "[fast]") {
+  auto c = example("a-aldreomsorg");
+  auto bound = load_data(*c, {std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/messy.csv"});
+  REQUIRE(bound.data);
+  Workspace ws;
+  Evaluation out;
+  EvalOptions options;
+  evaluate(*c, *bound.data, options, ws, out);
+  REQUIRE(out.ok);
+  CHECK(out.fast);
+  // The expected payments of the contract's example "messy" (written beside the contract).
+  REQUIRE(out.lines.size() == 3);
+  CHECK(out.lines[0].amount == *Number::parse_decimal("25616666.68"));
+  CHECK(out.lines[1].amount == *Number::parse_decimal("9383333.32"));
+  CHECK(out.lines[2].amount == *Number::parse_decimal("7000000.00"));
+
+  EvalOptions traced;
+  traced.trace = true;
+  evaluate(*c, *bound.data, traced, ws, out);
+  CHECK(out.ok);
+  CHECK_FALSE(out.fast);
+  CHECK_FALSE(out.traces.empty());
+
+  EvalOptions overridden;
+  overridden.term_overrides[0] = Number::from_int(150'000'000);
+  evaluate(*c, *bound.data, overridden, ws, out);
+  CHECK(out.ok);
+  CHECK_FALSE(out.fast);
+
+  EvalOptions few_steps;
+  few_steps.limits.max_steps = 50;  // below what the general evaluator may need
+  evaluate(*c, *bound.data, few_steps, ws, out);
+  CHECK_FALSE(out.fast);
+  CHECK_FALSE(out.ok);
+
+  EvalOptions few_digits;
+  few_digits.limits.max_digits = 19;  // below what an int64 may need
+  evaluate(*c, *bound.data, few_digits, ws, out);
+  CHECK_FALSE(out.fast);
+
+  Dataset huge = *bound.data;
+  auto kostnad = c->input_index("hemtjanst_kostnad");
+  REQUIRE(kostnad);
+  huge.series[*kostnad][0] = *Number::parse_decimal("123456789012345678901234.5");
+  evaluate(*c, huge, options, ws, out);
+  CHECK_FALSE(out.fast);
+  Evaluation general = evaluate(*c, huge, general_path());
+  require_same(out, general);
+
+  // And back: the same workspace takes the fast path again.
+  evaluate(*c, *bound.data, options, ws, out);
+  CHECK(out.fast);
+}
+
+TEST_CASE("fast path: the step bound covers what the general evaluator counts", "[fast]") {
+  auto c = example("a-aldreomsorg");
+  auto lowered = fast::lower(*c);
+  REQUIRE(lowered.program);
+  std::uint64_t bound = fast::step_bound(*lowered.program);
+  auto data = load_data(*c, {std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/plan.csv"});
+  REQUIRE(data.data);
+  // At the bound the general evaluator never hits the limit; the fast path runs.
+  EvalOptions at_bound = general_path();
+  at_bound.limits.max_steps = bound;
+  CHECK(evaluate(*c, *data.data, at_bound).ok);
+  Workspace ws;
+  Evaluation out;
+  EvalOptions fast_at_bound;
+  fast_at_bound.limits.max_steps = bound;
+  evaluate(*c, *data.data, fast_at_bound, ws, out);
+  CHECK(out.fast);
+  // One below, the fast path leaves it to the general evaluator.
+  fast_at_bound.limits.max_steps = bound - 1;
+  evaluate(*c, *data.data, fast_at_bound, ws, out);
+  CHECK_FALSE(out.fast);
+}
+
+TEST_CASE("fast path: the bundled examples of A, B and D take it and agree", "[fast]") {
+  for (const auto& [name, files] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"a-aldreomsorg", {"plan.csv", "messy.csv", "fail.csv"}},
+           {"b-placeringar", {"plan.csv", "total-cap.csv", "boundary.csv"}},
+           {"d-norrkoping", {"data.csv"}}}) {
+    auto c = example(name);
+    for (const auto& file : files) {
+      INFO(name << "/" << file);
+      auto data = load_data(*c, {std::string(UTFALL_SOURCE_DIR) + "/examples/" + name + "/" + file});
+      REQUIRE(data.data);
+      Workspace ws;
+      Evaluation out;
+      evaluate(*c, *data.data, EvalOptions{}, ws, out);
+      CHECK(out.fast);
+      require_same(out, evaluate(*c, *data.data, general_path()));
+    }
+  }
+}
+
+TEST_CASE("format_money: the word-sized shortcut writes what Number::to_fixed writes", "[fast][format]") {
+  auto c = example("a-aldreomsorg");  // SEK, two decimals
+  Random rng{99};
+  for (int i = 0; i < 20000; ++i) {
+    std::int64_t digits = static_cast<std::int64_t>(rng.next() >> rng.range(1, 63)) * (rng.next() % 2 ? 1 : -1);
+    int places = static_cast<int>(rng.range(0, 3));
+    std::int64_t unit = places == 0 ? 1 : places == 1 ? 10 : places == 2 ? 100 : 1000;
+    Number n = Number::fraction(digits, unit);
+    auto fixed = n.to_fixed(2);
+    INFO(n.to_fraction_string());
+    REQUIRE(format_money(*c, n) == (fixed ? *fixed : n.to_string()));
+  }
+  CHECK(format_money(*c, Number{}) == "0.00");
+  CHECK(format_money(*c, Number::fraction(-5, 100)) == "-0.05");
+  CHECK(format_money(*c, Number::from_int(7'000'000), true) == "7,000,000.00");
+}
+
+TEST_CASE("fast path: one workspace taking turns between contracts keeps their plans apart", "[fast]") {
+  // The same data shape (two-decimal columns) means different scales in A, B and D; a plan
+  // kept from the last contract would give wrong amounts.
+  // A' is A with a share of 12.5 % (three decimals where A has one): the same inputs, so the
+  // same plan keys.
+  auto a = example("a-aldreomsorg");
+  std::string text = a->source->text;
+  auto at = text.find("30 %");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 4, "12.5 %");
+  auto a2 = compile(std::make_shared<const Source>(Source{"a2.utfall", text}));
+  REQUIRE(a2.contract);
+  std::vector<std::shared_ptr<const checked::Contract>> contracts{a, a2.contract, example("b-placeringar"), example("d-norrkoping")};
+  Random rng{17};
+  Workspace shared;
+  Evaluation out;
+  int taken = 0;
+  for (int i = 0; i < 600; ++i) {
+    const auto& c = *contracts[static_cast<std::size_t>(i / 2) % contracts.size()];
+    Dataset d = generate(c, rng, false);
+    evaluate(c, d, EvalOptions{}, shared, out);
+    taken += out.fast;
+    require_same(out, evaluate(c, d, general_path()));
+  }
+  CHECK(taken == 600);
+}
