@@ -467,6 +467,14 @@ class Runner {
       if (m_.present[c]) return m_.input[c];
     }
     if (n.kind == K::term && m_.term_state[n.a] == 2) return m_.term[n.a];
+    // Nesting through definitions, payments and periods is bounded here as the general
+    // evaluator bounds it (E703); past the bound, the general evaluator runs and reports it.
+    if (depth_ >= kMaxDepth) throw GiveUp{};
+    ++depth_;
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     return node(n, i, t);
   }
   i64 node(const Node& n, int i, int t);
@@ -482,6 +490,8 @@ class Runner {
   const checked::Contract& c_;
   Scratch& m_;
   int P_;
+  int depth_ = 0;
+  static constexpr int kMaxDepth = 1000;  // frames of `node`, well inside any thread's stack
 
   std::size_t cell(int row, int t) const { return static_cast<std::size_t>(row) * static_cast<std::size_t>(P_) + static_cast<std::size_t>(t); }
   void need_period(int t) const {
