@@ -748,6 +748,9 @@ struct action<g::plain_tier> {
     auto& t = b.tier;
     if (!b.caps.empty()) {
       if (b.caps.size() > 1) throw p::parse_error("a tier takes one cap (its cap over the cumulative pool)", in);
+      if (b.caps.front().scope != ast::Cap::Scope::per_period)
+        throw p::parse_error("a tier's cap limits the tier in each period (write `capped at X` or `capped at X per period`); "
+                             "`in total` and `per participant` are for payments", in);
       t.cap = std::move(b.caps.front().amount);
       b.caps.clear();
     }

@@ -283,6 +283,11 @@ def rows():
     check("a payment with `from` and `in`", t, "E101", at("c.utfall", t, "in 2027", delta=3), "the period range (`from`, `until` or `in`) is given twice")
     t = contract(pay % "capped at 5 SEK capped at 3 SEK")
     check("a payment with two `capped at` of one kind", t, "E421", at("c.utfall", t, "3 SEK"), "already has a cap of this kind")
+    fall = 'input x : SEK per period\nclause "1" {\n  waterfall w: kommun pays x {\n    t: fonden 50 %% of rest, capped at 5 SEK %s\n    rest to kommun\n  }\n}\n'
+    t = contract(fall % "in total")
+    check("a tier cap with a scope word (`in total`)", t, "E101", at("c.utfall", t, "t: fonden"), "a tier's cap limits the tier in each period")
+    t = contract(fall % "per period")
+    check("control: a tier cap `per period` is its cap in each period", t, None, None, None, exit_code=0)
     t = contract('input x : SEK per period from 2025 from 2026\n')
     check("a series with two `from`", t, "E101", at("c.utfall", t, "2026"), "is given twice")
 
