@@ -156,29 +156,6 @@ Loaded load(const std::string& file, const std::vector<std::string>& data, const
   return out;
 }
 
-// "kommun->utfallsfonden" (or with →) into party indexes.
-std::optional<std::pair<int, int>> parse_flow(const checked::Contract& c, std::string text, std::string& error) {
-  for (const char* arrow : {"→", "->"})
-    if (auto at = text.find(arrow); at != std::string::npos) {
-      auto trim = [](std::string s) {
-        while (!s.empty() && s.back() == ' ') s.pop_back();
-        while (!s.empty() && s.front() == ' ') s.erase(0, 1);
-        return s;
-      };
-      std::string payer = trim(text.substr(0, at)), payee = trim(text.substr(at + std::string(arrow).size()));
-      auto a = c.party_index(payer), b = c.party_index(payee);
-      if (!a || !b) {
-        error = fmt::format("no party `{}` in the contract (parties: ", !a ? payer : payee);
-        for (std::size_t i = 0; i < c.parties.size(); ++i) error += (i ? ", " : "") + c.parties[i].id;
-        error += ")";
-        return std::nullopt;
-      }
-      return std::pair{*a, *b};
-    }
-  error = fmt::format("`{}` is not a payment; write PAYER->PAYEE, e.g. kommun->utfallsfonden", text);
-  return std::nullopt;
-}
-
 int cmd_explain(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
                 const std::string& period, const std::string& payment, const std::string& format) {
   auto loaded = load(file, data, sets);
@@ -195,13 +172,10 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
     }
   }
   if (!payment.empty()) {
-    std::string error;
-    auto flow = parse_flow(c, payment, error);
-    if (!flow) {
-      fmt::print(stderr, "utfall explain: --payment: {}\n", error);
+    if (auto error = filter.set_payment(c, payment)) {
+      fmt::print(stderr, "utfall explain: --payment: {}\n", *error);
       return 64;
     }
-    filter.payer = flow->first, filter.payee = flow->second;
   }
   loaded.options.trace = true;
   auto ev = evaluate(c, *loaded.data, loaded.options);

@@ -435,10 +435,8 @@ class Session {
         filter.period = p;
       } else if (a == "all") {
         filter.period.reset();
-      } else if (auto arrow = a.find("->"); arrow != std::string::npos) {
-        auto payer = contract_->party_index(a.substr(0, arrow)), payee = contract_->party_index(a.substr(arrow + 2));
-        if (!payer || !payee) return error(fmt::format("`{}`: no such parties", a));
-        filter.payer = payer, filter.payee = payee;
+      } else if (a.find("->") != std::string::npos || a.find("→") != std::string::npos) {
+        if (auto problem = filter.set_payment(*contract_, a)) return error(*problem);
       } else {
         return error(fmt::format("`{}` is neither a period nor PAYER->PAYEE", a));
       }

@@ -52,11 +52,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   }
   std::vector<std::string> total_row{"total"};
   for (const auto& v : totals) total_row.push_back(with_separators(c, v));
-  auto width = [](const std::string& s) {
-    std::size_t n = 0;
-    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-    return n;
-  };
+  auto width = [](const std::string& s) { return code_points(s); };
   std::vector<std::size_t> w(flows.size() + 1, 6);
   for (std::size_t k = 0; k < flows.size(); ++k) w[k + 1] = std::max({width(head[k]), width(sub[k]), width(total_row[k + 1])});
   for (const auto& r : rows)

@@ -35,14 +35,6 @@ std::string render_short(const Diagnostic& d) {
   return out;
 }
 
-// Number of code points in a byte string (for caret placement).
-static std::size_t width(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-
 static void draw_range(std::string& out, const SourceRange& r) {
   std::string_view line = line_text(*r.source, r.begin.line);
   // A 1 MB line is not drawn whole: at most 240 bytes of it, starting 80 bytes before the
@@ -59,15 +51,15 @@ static void draw_range(std::string& out, const SourceRange& r) {
   std::string num = std::to_string(r.begin.line);
   std::string pad(num.size(), ' ');
   out += fmt::format("{} |\n{} | {}{}{}\n{} | ", pad, num, lead, shown, to < line.size() ? "…" : "", pad);
-  std::size_t col = width(line.substr(from, byte_column - from)) + (from > 0 ? 1 : 0);
-  std::size_t line_width = width(shown) + (from > 0 ? 1 : 0);
+  std::size_t col = code_points(line.substr(from, byte_column - from)) + (from > 0 ? 1 : 0);
+  std::size_t line_width = code_points(shown) + (from > 0 ? 1 : 0);
   if (col > line_width) col = line_width;
   // The underline spans the range while it stays on the first line.
   std::size_t len = 1;
   std::size_t line_end_offset = r.begin.offset + (line.size() - std::min(line.size(), r.begin.column - 1));
   std::size_t end = std::min(r.end_offset, line_end_offset);
   if (end > r.begin.offset)
-    len = width(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset));
+    len = code_points(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset));
   if (len == 0) len = 1;
   len = std::min(len, std::max<std::size_t>(line_width + 1 - std::min(col, line_width), 1));  // within the drawn window
   out += std::string(col, ' ') + "^" + std::string(len > 1 ? len - 1 : 0, '~') + "\n";

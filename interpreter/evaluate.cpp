@@ -605,8 +605,8 @@ void Evaluator::compute_payment(int p, int t) {
   bool in_range = t >= pay.periods.first && t <= pay.periods.last;
   // A payment computed while tracing another gets its own trace.
   std::vector<TraceStep>* saved_trace = trace_;
-  auto saved_explained = std::move(explained_);
-  explained_.clear();
+  std::set<std::pair<const void*, int>> saved_explained;  // another rule's trace under way
+  if (o_.trace) saved_explained = std::exchange(explained_, {});
   trace_ = o_.trace && in_range ? &traces_[{false, p, t}].steps : nullptr;
   Number before;
   for (const auto& x : st.paid) before += x;
@@ -729,7 +729,7 @@ void Evaluator::compute_payment(int p, int t) {
   st.applies.push_back(applies || in_range);
   clause_ = saved_clause;
   trace_ = saved_trace;
-  explained_ = std::move(saved_explained);
+  if (o_.trace) explained_ = std::move(saved_explained);
 }
 
 // The waterfall w in period t: each tier takes its part of what is left of the pool.
@@ -743,8 +743,8 @@ void Evaluator::compute_waterfall(int w, int t) {
   pay.assign(fall.payees.size(), Number{});
   bool applies = t >= fall.periods.first && t <= fall.periods.last;
   std::vector<TraceStep>* saved_trace = trace_;
-  auto saved_explained = std::move(explained_);
-  explained_.clear();
+  std::set<std::pair<const void*, int>> saved_explained;  // another rule's trace under way
+  if (o_.trace) saved_explained = std::exchange(explained_, {});
   trace_ = o_.trace && applies ? &traces_[{true, w, t}].steps : nullptr;
   if (applies) {
     Number pool = number(*fall.pool, t);
@@ -817,7 +817,7 @@ void Evaluator::compute_waterfall(int w, int t) {
   st.applies.push_back(applies);
   clause_ = saved_clause;
   trace_ = saved_trace;
-  explained_ = std::move(saved_explained);
+  if (o_.trace) explained_ = std::move(saved_explained);
 }
 
 // Moves the trace of a rule in a period into the evaluation; its index, or -1 without one.
@@ -988,16 +988,22 @@ std::string format_money(const checked::Contract& contract, const Number& amount
     auto fixed = amount.to_fixed(places);
     s = fixed ? *fixed : amount.to_string();  // never round for display
   }
-  if (!separators) return s;
-  std::string sign, digits = s, rest;
-  if (!digits.empty() && digits[0] == '-') sign = "-", digits.erase(0, 1);
-  if (auto dot = digits.find('.'); dot != std::string::npos) rest = digits.substr(dot), digits.resize(dot);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
+  return separators ? with_thousands_separators(s) : s;
+}
+
+std::string with_thousands_separators(const std::string& value) {
+  std::size_t start = !value.empty() && value[0] == '-' ? 1 : 0;
+  std::size_t end = start;
+  while (end < value.size() && value[end] >= '0' && value[end] <= '9') ++end;
+  if (end == start || (end < value.size() && value[end] != '.')) return value;
+  for (std::size_t i = end + (end < value.size()); i < value.size(); ++i)
+    if (value[i] < '0' || value[i] > '9') return value;
+  std::string out = value.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out += ',';
+    out += value[i];
   }
-  return sign + out + rest;
+  return out + value.substr(end);
 }
 
 std::string format_value(const checked::Contract& contract, const checked::Value& value, const Type& type) {

@@ -158,6 +158,9 @@ int minor_unit_places(const checked::Contract& contract);
 // An amount of the contract's currency with the minor unit's places, exactly: "26700000.00";
 // with `separators`, "26,700,000.00". An amount finer than the minor unit keeps all its digits.
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false);
+// Thousands separators in a decimal number: "-26700000.00" -> "-26,700,000.00". Text that is not
+// a decimal number ("true", "2027Q1", "1/3") is returned as it is.
+std::string with_thousands_separators(const std::string& decimal);
 
 // Display of a value with its type's unit: "9000000 SEK", "0.3", "true", "2027".
 std::string format_value(const checked::Contract& contract, const checked::Value& value, const Type& type);

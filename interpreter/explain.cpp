@@ -34,29 +34,30 @@ int rule_line(const checked::Contract& c, const PaymentTrace& trace) {
   return r.source ? static_cast<int>(r.begin.line) : 0;
 }
 
-// Thousands separators in the whole part of a decimal number; anything else as it is.
-std::string readable(const std::string& value) {
-  std::size_t start = !value.empty() && value[0] == '-' ? 1 : 0;
-  std::size_t end = start;
-  while (end < value.size() && value[end] >= '0' && value[end] <= '9') ++end;
-  if (end == start || (end < value.size() && value[end] != '.')) return value;
-  for (std::size_t i = end + (end < value.size()); i < value.size(); ++i)
-    if (value[i] < '0' || value[i] > '9') return value;
-  std::string out = value.substr(0, start);
-  for (std::size_t i = start; i < end; ++i) {
-    if (i > start && (end - i) % 3 == 0) out += ',';
-    out += value[i];
-  }
-  return out + value.substr(end);
-}
-
-std::size_t width(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-  return n;
-}
 
 }  // namespace
+
+std::optional<std::string> ExplainFilter::set_payment(const checked::Contract& c, const std::string& text) {
+  auto trim = [](std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+    return s;
+  };
+  for (std::string arrow : {"→", "->"}) {
+    auto at = text.find(arrow);
+    if (at == std::string::npos) continue;
+    std::string from = trim(text.substr(0, at)), to = trim(text.substr(at + arrow.size()));
+    auto a = c.party_index(from), b = c.party_index(to);
+    if (!a || !b) {
+      std::string error = fmt::format("no party `{}` in the contract (parties: ", !a ? from : to);
+      for (std::size_t i = 0; i < c.parties.size(); ++i) error += (i ? ", " : "") + c.parties[i].id;
+      return error + ")";
+    }
+    payer = a, payee = b;
+    return std::nullopt;
+  }
+  return fmt::format("`{}` is not a payment; write PAYER->PAYEE, e.g. kommun->utfallsfonden", text);
+}
 
 std::string explanation_text(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {
   std::string out;
@@ -81,8 +82,8 @@ std::string explanation_text(const checked::Contract& c, const Evaluation& ev, c
       if (!s.formula.empty() && s.formula != s.label) left += " = " + s.formula;
       std::string line = left;
       if (!s.value.text.empty()) {
-        std::size_t pad = width(left) < 56 ? 56 - width(left) : 1;
-        line += std::string(pad, ' ') + "= " + readable(s.value.text) + (s.value.unit.empty() ? "" : " " + s.value.unit);
+        std::size_t pad = code_points(left) < 56 ? 56 - code_points(left) : 1;
+        line += std::string(pad, ' ') + "= " + with_thousands_separators(s.value.text) + (s.value.unit.empty() ? "" : " " + s.value.unit);
       }
       if (!s.note.empty() || s.line > 0) {
         std::string where = s.line > 0 ? fmt::format("line {}", s.line) : "";

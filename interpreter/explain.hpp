@@ -19,6 +19,9 @@ namespace utfall {
 struct ExplainFilter {
   std::optional<int> period;
   std::optional<int> payer, payee;
+  // Selects payments PAYER->PAYEE (or PAYER → PAYEE), e.g. "kommun->utfallsfonden"; the error
+  // to show when the text is not that or names no party of the contract.
+  std::optional<std::string> set_payment(const checked::Contract& contract, const std::string& text);
   bool matches(const PaymentLine& line) const {
     return (!period || line.period == *period) && (!payer || line.payer == *payer) && (!payee || line.payee == *payee);
   }

@@ -1,5 +1,7 @@
 #include "interpreter/source.hpp"
 
+#include <algorithm>
+
 namespace utfall {
 
 std::string_view line_text(const Source& source, std::size_t line) {
@@ -16,13 +18,16 @@ std::string_view line_text(const Source& source, std::size_t line) {
   return text.substr(start, end - start);
 }
 
+std::size_t code_points(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) n += (c & 0xC0) != 0x80;  // skip continuation bytes
+  return n;
+}
+
 std::size_t display_column(const Source& source, const Position& position) {
   std::size_t line_start = position.offset >= position.column - 1 ? position.offset - (position.column - 1) : 0;
-  std::size_t col = 1;
-  for (std::size_t i = line_start; i < position.offset && i < source.text.size(); ++i) {
-    if ((static_cast<unsigned char>(source.text[i]) & 0xC0) != 0x80) ++col;  // skip continuation bytes
-  }
-  return col;
+  std::size_t end = std::min(position.offset, source.text.size());
+  return 1 + (line_start < end ? code_points(std::string_view(source.text).substr(line_start, end - line_start)) : 0);
 }
 
 }  // namespace utfall

@@ -36,5 +36,7 @@ struct SourceRange {
 std::string_view line_text(const Source& source, std::size_t line);
 // The 1-based code-point column of a position, for display.
 std::size_t display_column(const Source& source, const Position& position);
+// The number of code points in UTF-8 text: its width on a terminal, for columns and carets.
+std::size_t code_points(std::string_view text);
 
 }  // namespace utfall
