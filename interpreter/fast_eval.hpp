@@ -1,31 +1,41 @@
-// The fixed-point path: checked contract -> a compact int64 program -> payments.
+// The fixed-point path: checked contract -> a linear int64 program -> payments, for one data
+// set or for many at once.
 //
-// `lower` takes a checked contract and gives a `Program`: its terms, definitions, payments and
-// waterfalls as a flat array of nodes over int64 values, each node with a static decimal scale
-// (the value is digits * 10^-scale). It gives nothing, with the reason, when the contract uses
-// what this path does not support: participants, tables, periods or text as values. `run`
-// evaluates a Program on one Dataset (never with term overrides or tracing):
-// the scales of the data are read from the data (the most decimals present in each column),
-// every operation checks for overflow and for exactness, and each payment is written to the
-// Evaluation exactly as `evaluate` (evaluate.hpp) would write it.
+// `lower` takes a checked contract and gives a `Program`: every definition, payment and
+// waterfall the contract computes, unrolled over the periods into a straight-line list of
+// operations on int64 registers (no recursion, no memo tables at run time). It gives nothing,
+// with the reason, when the contract uses what this path does not support: participants,
+// tables, periods or text as values, a dependency circle, or a program past its size bounds.
 //
-// What holds: `run` either gives the general evaluator's result, line for line and Number for
-// Number, or it gives up and writes nothing (returns false), and the caller evaluates with the
-// general evaluator, which then gives the result or the diagnostic. It gives up on any value
-// that leaves int64, a scale beyond 18 decimals, a datum that is missing or not a finite
+// Scales: each register holds digits * 10^-scale, with one static scale per register, chosen
+// for the decimals of the data (the most decimals in each input column) by a single pass over
+// the program (`Plan`, cached per shape of data). Every operation checks for overflow and for
+// exactness; a value that fails is replaced by a poison value that spreads through everything
+// computed from it. An `if`, `and`, `or` or a payment's `when` keeps the poison of the branch
+// it takes only, as the general evaluator evaluates only that branch; a waterfall's lines carry
+// the poison of every tier.
+//
+// Many data sets are run together, one register per set ("lanes"), so that each operation is
+// one tight loop; one data set is a run of one lane.
+//
+// What holds: for each data set, the path either gives the general evaluator's lines (same
+// lines, same exact amounts), or it gives that set up and the caller evaluates it with the
+// general evaluator, which then gives the result or the diagnostic. A set is given up on any
+// value that leaves int64, a scale beyond 18 decimals, a datum that is missing or not a finite
 // decimal, a quotient not exact at 6 decimals more than its dividend, a share of a waterfall's
 // rest that does not come back exactly to the waterfall's scale, and every runtime error (a
 // rounding step not positive, a negative payment, one not exact in the minor unit): the general
 // evaluator reports those, never this path. Limits: a Program knows, from its shape, how many
-// steps the general evaluator can take at most on it (`step_bound`); `run` runs only when that is within
-// EvalLimits::max_steps and when max_digits admits every int64 (20 digits), so neither limit can
-// tell the two paths apart, and the fast path never runs longer than the limits allow.
-// Tracing always takes the general path (the caller's rule).
+// steps the general evaluator can take at most on it (`step_bound`) and how deep its recursion
+// can go (`depth_bound`); the path runs only when both are within EvalLimits and when
+// max_digits admits every int64 (20 digits), so no limit can tell the two paths apart.
+// Tracing and term overrides always take the general path (the caller's rule).
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "interpreter/checked.hpp"
 #include "interpreter/evaluate.hpp"
@@ -45,11 +55,48 @@ Lowered lower(const checked::Contract& contract);
 // contract, whatever the data; saturates at UINT64_MAX.
 std::uint64_t step_bound(const Program& program);
 
-// Evaluates into `out` (lines overwritten in place, as the general evaluator does); false, with
-// `out` untouched, when the general evaluator must do it. `scratch` may be null on the first
-// call; it is created and then reused.
-bool run(const Program& program, const checked::Contract& contract, const Dataset& data, const EvalOptions& options,
-         std::unique_ptr<Scratch>& scratch, Evaluation& out);
+// The lines every evaluation of a contract pays, whatever the data, in the order of
+// Evaluation::lines: by period, then by clause, payments before waterfalls within a clause, a
+// waterfall's payees in order. (A payment pays a line in every period of its range, zero when
+// its `when` is false; a waterfall one line per payee in every period of its range.)
+struct Line {
+  int period = 0;
+  int payer = 0, payee = 0;
+  int clause = 0;
+  bool waterfall = false;
+  int rule_index = 0;  // into contract.payments or contract.waterfalls
+};
+std::vector<Line> lines(const checked::Contract& contract);
+
+// The series data of one data set in fixed point, read once (for example when the data is
+// bound) so that evaluations need not convert Numbers.
+struct Columns {
+  enum class State : std::uint8_t { absent, fixed, other };  // other: not a number that fits Decimal64
+  struct Cell {
+    std::int64_t digits = 0;
+    std::int8_t places = 0;
+    State state = State::absent;
+  };
+  std::vector<std::vector<Cell>> series;  // [input][period]; empty for participant inputs
+};
+Columns read_columns(const checked::Contract& contract, const Dataset& data);
+
+// One data set: evaluates into `out` (lines overwritten in place, as the general evaluator
+// does); false, with `out` untouched, when the general evaluator must do it. `scratch` may be
+// null on the first call; it is created and then reused. `columns` may be null (they are then
+// read from `data`).
+bool run(const Program& program, const checked::Contract& contract, const Dataset& data, const Columns* columns,
+         const EvalOptions& options, std::unique_ptr<Scratch>& scratch, Evaluation& out);
+
+// Many data sets. For set i: ok[i] = 1 and amounts[i * L + k] (L = lines(contract).size()) is
+// line k's amount as an integer count of 10^-amount_places(program) currency units; or ok[i] = 0
+// and the general evaluator must evaluate set i (its amounts are then unspecified).
+void run_batch(const Program& program, const checked::Contract& contract, const Columns* const* sets, std::size_t count,
+               const EvalOptions& options, std::unique_ptr<Scratch>& scratch, std::int64_t* amounts, std::uint8_t* ok);
+
+// The decimals of the minor unit (2 for 0.01 SEK): the amounts of run_batch count units of
+// 10^-amount_places.
+int amount_places(const Program& program);
 
 // What a Workspace keeps for this path: the program of the last contract it evaluated (lowered
 // on first use) and the scratch memory, whose plans belong to that program (a new contract
