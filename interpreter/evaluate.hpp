@@ -22,6 +22,10 @@
 namespace utfall {
 
 // Values for the inputs of one contract, in the order of its declarations.
+namespace fast {
+struct Columns;  // fast_eval.hpp
+}
+
 struct Dataset {
   // series[input][period]; empty for participant inputs
   std::vector<std::vector<std::optional<checked::Value>>> series;
@@ -48,6 +52,8 @@ struct EvalOptions {
   // Try the fixed-point path (fast_eval.hpp) first, with a Workspace: same result, faster; it
   // steps aside by itself for tracing, term overrides, and contracts or data it cannot take.
   bool fast = true;
+  // The series data already read in fixed point (for example by Engine::bind); may be null.
+  const fast::Columns* columns = nullptr;
 };
 
 struct PaymentLine {

@@ -44,6 +44,10 @@ namespace utfall::fast {
 
 struct Program;  // fast_eval.cpp
 struct Scratch;  // the memory a run works in, reused between runs
+struct ScratchDelete {
+  void operator()(Scratch* s) const noexcept;
+};
+using ScratchPtr = std::unique_ptr<Scratch, ScratchDelete>;  // usable where Scratch is incomplete
 
 struct Lowered {
   std::shared_ptr<const Program> program;  // null when the contract is not eligible
@@ -86,13 +90,13 @@ Columns read_columns(const checked::Contract& contract, const Dataset& data);
 // null on the first call; it is created and then reused. `columns` may be null (they are then
 // read from `data`).
 bool run(const Program& program, const checked::Contract& contract, const Dataset& data, const Columns* columns,
-         const EvalOptions& options, std::unique_ptr<Scratch>& scratch, Evaluation& out);
+         const EvalOptions& options, ScratchPtr& scratch, Evaluation& out);
 
 // Many data sets. For set i: ok[i] = 1 and amounts[i * L + k] (L = lines(contract).size()) is
 // line k's amount as an integer count of 10^-amount_places(program) currency units; or ok[i] = 0
 // and the general evaluator must evaluate set i (its amounts are then unspecified).
 void run_batch(const Program& program, const checked::Contract& contract, const Columns* const* sets, std::size_t count,
-               const EvalOptions& options, std::unique_ptr<Scratch>& scratch, std::int64_t* amounts, std::uint8_t* ok);
+               const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok);
 
 // The decimals of the minor unit (2 for 0.01 SEK): the amounts of run_batch count units of
 // 10^-amount_places.
@@ -112,13 +116,13 @@ class Cache {
   // The program for `contract`, or null when it is not eligible (or has no source to recognise
   // it by).
   const Program* program(const checked::Contract& contract);
-  std::unique_ptr<Scratch>& scratch() { return scratch_; }
+  ScratchPtr& scratch() { return scratch_; }
 
  private:
   const checked::Contract* contract_ = nullptr;
   std::weak_ptr<const Source> source_;
   std::shared_ptr<const Program> program_;
-  std::unique_ptr<Scratch> scratch_;
+  ScratchPtr scratch_;
 };
 
 }  // namespace utfall::fast

@@ -285,3 +285,79 @@ TEST_CASE("fast path: one workspace taking turns between contracts keeps their p
   }
   CHECK(taken == 600);
 }
+
+TEST_CASE("fast path: what the general evaluator leaves unevaluated does not stop it", "[fast]") {
+  // y = 0 divides by zero only in branches the general evaluator does not take: the general
+  // evaluator pays, so the fast path must pay too (and the same); y < 0 reaches x / n in p1's
+  // amount (kvot is 0, but `eller` ... ) and both must agree either way.
+  auto c = compiled("tests/data/fast_eval/lazy.utfall");
+  REQUIRE(fast::lower(*c).program);
+  auto x = c->input_index("x"), y = c->input_index("y");
+  REQUIRE((x && y));
+  Random rng{31};
+  Workspace ws;
+  Evaluation out;
+  int zeros = 0;
+  for (int i = 0; i < 400; ++i) {
+    Dataset d;
+    d.series.assign(c->inputs.size(), std::vector<std::optional<checked::Value>>(c->periods.size()));
+    d.participants.resize(c->inputs.size());
+    bool zero = false;
+    for (std::size_t t = 0; t < c->periods.size(); ++t) {
+      static const std::int64_t divisors[] = {0, 0, 1, 2, 4, 5, 8, -2};
+      std::int64_t n = divisors[rng.next() % 8];
+      zero = zero || n == 0;
+      d.series[*x][t] = Number::fraction(rng.range(-50'000, 5'000'000), 100);
+      d.series[*y][t] = Number::from_int(n);
+    }
+    INFO("set " << i);
+    evaluate(*c, d, EvalOptions{}, ws, out);
+    Evaluation general = evaluate(*c, d, general_path());
+    require_same(out, general);
+    // Every quotient here is exact, so wherever the general evaluator pays, the fast path does.
+    CHECK(out.fast == general.ok);
+    zeros += zero && general.ok;
+  }
+  CHECK(zeros > 100);
+}
+
+TEST_CASE("fast path: many data sets at once give what each gives alone", "[fast][differential]") {
+  for (const char* name : {"a-aldreomsorg", "b-placeringar", "d-norrkoping"}) {
+    INFO(name);
+    auto c = example(name);
+    auto lowered = fast::lower(*c);
+    REQUIRE(lowered.program);
+    const auto lines = fast::lines(*c);
+    const int places = fast::amount_places(*lowered.program);
+    REQUIRE(places == 2);
+    Random rng{41};
+    // 700 sets: more than one chunk of lanes; every tenth wild (beyond int64, 1/3, missing...).
+    std::vector<Dataset> sets;
+    for (int i = 0; i < 700; ++i) sets.push_back(generate(*c, rng, i % 10 == 0));
+    std::vector<fast::Columns> columns;
+    for (const auto& d : sets) columns.push_back(fast::read_columns(*c, d));
+    std::vector<const fast::Columns*> pointers;
+    for (const auto& col : columns) pointers.push_back(&col);
+    std::vector<std::int64_t> amounts(sets.size() * lines.size());
+    std::vector<std::uint8_t> ok(sets.size());
+    fast::ScratchPtr scratch;
+    fast::run_batch(*lowered.program, *c, pointers.data(), pointers.size(), EvalOptions{}, scratch, amounts.data(), ok.data());
+    int taken = 0;
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      INFO("set " << i);
+      Evaluation general = evaluate(*c, sets[i], general_path());
+      if (!ok[i]) continue;
+      ++taken;
+      REQUIRE(general.ok);
+      REQUIRE(general.lines.size() == lines.size());
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        const auto& g = general.lines[k];
+        REQUIRE((g.period == lines[k].period && g.payer == lines[k].payer && g.payee == lines[k].payee && g.rule_index == lines[k].rule_index));
+        // The general amount in öre, through Number's own arithmetic.
+        REQUIRE(g.amount * Number::from_int(100) == Number::from_int(amounts[i * lines.size() + k]));
+      }
+    }
+    // The tame sets all run fast (some wild ones may too).
+    CHECK(taken >= 630);
+  }
+}
