@@ -26,12 +26,14 @@ std::vector<Line> lines(const checked::Contract& c) {
 
 Columns read_columns(const checked::Contract& c, const Dataset& data) {
   Columns out;
-  out.series.resize(std::min(c.inputs.size(), data.series.size()));
-  for (std::size_t i = 0; i < out.series.size(); ++i) {
+  out.periods = c.periods.size();
+  out.cells.resize(c.inputs.size() * out.periods);
+  for (std::size_t i = 0; i < c.inputs.size() && i < data.series.size(); ++i) {
     if (c.inputs[i].participants) continue;
-    for (const auto& v : data.series[i]) {
-      Columns::Cell& cell = out.series[i].emplace_back();
+    for (std::size_t t = 0; t < out.periods && t < data.series[i].size(); ++t) {
+      const auto& v = data.series[i][t];
       if (!v) continue;
+      Columns::Cell& cell = out.cells[i * out.periods + t];
       const auto* n = std::get_if<Number>(&*v);
       auto d = n ? n->to_decimal64() : std::nullopt;
       if (d && d->places <= 18) cell = {d->digits, static_cast<std::int8_t>(d->places), Columns::State::fixed};

@@ -55,6 +55,8 @@ enum class N : std::uint8_t {
   input,   // data cell k (Program::cells)
   add, sub, mul, div, neg, abs, min, max,
   max0,    // max(a, 0)
+  subpos,  // max(a - b, 0)
+  minpos,  // max(min(a, b), 0)
   clamp,   // clamp(a, b, c); poison when c < b (E606)
   lt, le, gt, ge, eq, ne,
   land, lor, lnot,  // as the general evaluator: `and`/`or` take b only when a does not decide
@@ -99,6 +101,7 @@ struct Program {
   int minor_places = 0;
   std::uint64_t steps = 0;  // step_bound
   std::size_t depth = 0;    // longest chain of nodes
+  std::vector<char> live;   // per node: a line depends on it
 };
 
 namespace {
@@ -129,6 +132,14 @@ class Lowerer {
       }
     }
     p->steps = steps();
+    p->live.assign(p->nodes.size(), 0);
+    for (int n : p->line_nodes) p->live[static_cast<std::size_t>(n)] = 1;
+    for (std::size_t i = p->nodes.size(); i-- > 0;) {
+      const Node& n = p->nodes[i];
+      if (p->live[i] && n.op != N::konst)
+        for (int o : {n.a, n.b, n.c})
+          if (o >= 0) p->live[static_cast<std::size_t>(o)] = 1;
+    }
     std::vector<std::size_t> depth(p->nodes.size(), 1);
     for (std::size_t i = 0; i < p->nodes.size(); ++i) {
       const Node& n = p->nodes[i];
@@ -159,7 +170,56 @@ class Lowerer {
   int konst(i64 digits, int places) { return add({N::konst, {}, places, -1, -1, digits}); }
   int zero() { return konst(0, 0); }
   int poison() { return add({N::poison}); }
-  int op(N kind, int a, int b = -1, int c = -1) { return add({kind, {}, a, b, c}); }
+  // A node, or an operand that already is its value: the identities below hold for poison too
+  // (x + 0 is x, poisoned or not), so they never hide a failure.
+  int op(N kind, int a, int b = -1, int c = -1) {
+    switch (kind) {
+      case N::add:
+        if (is_zero(b)) return a;
+        if (is_zero(a)) return b;
+        break;
+      case N::sub:
+        if (is_zero(b)) return a;
+        break;
+      case N::max0: {
+        if (nonnegative(a)) return a;
+        const Node& x = p_->nodes[static_cast<std::size_t>(a)];
+        if (x.op == N::sub) return add({N::subpos, {}, x.a, x.b});  // fused; the sub may end up unused
+        if (x.op == N::min) return add({N::minpos, {}, x.a, x.b});
+        break;
+      }
+      case N::max:
+        if (a == b) return a;
+        if (is_zero(b)) return op(N::max0, a);
+        if (is_zero(a)) return op(N::max0, b);
+        break;
+      case N::min:
+        if (a == b) return a;
+        break;
+      case N::join:  // a constant is never poisoned
+        if (p_->nodes[static_cast<std::size_t>(b)].op == N::konst) return a;
+        break;
+      default: break;
+    }
+    return add({kind, {}, a, b, c});
+  }
+  bool is_zero(int n) const {
+    const Node& x = p_->nodes[static_cast<std::size_t>(n)];
+    return x.op == N::konst && x.k == 0;
+  }
+  // Whether node n is >= 0 whatever the data (or poisoned).
+  bool nonnegative(int n) const {
+    const Node& x = p_->nodes[static_cast<std::size_t>(n)];
+    switch (x.op) {
+      case N::konst: return x.k >= 0;
+      case N::max0: case N::subpos: case N::minpos: case N::abs: return true;
+      case N::add: case N::mul: case N::min: return nonnegative(x.a) && nonnegative(x.b);
+      case N::max: return nonnegative(x.a) || nonnegative(x.b);
+      case N::round: case N::minor: case N::pay: case N::join: return nonnegative(x.a);  // a step is > 0
+      case N::sel0: return nonnegative(x.b);
+      default: return false;
+    }
+  }
   bool in_calendar(int t) const { return t >= 0 && t < P_; }
 
   // Guards the lowering's recursion, and a key against being lowered inside itself.
@@ -342,21 +402,31 @@ class Lowerer {
     } else {
       std::vector<int> entitled(fall.payees.size(), -1);
       int remaining = op(N::max0, expr(*fall.pool, t));
-      for (const auto& tier : fall.tiers) {
+      int carrier = -1;  // what carries the poison of every tier to the lines (see below)
+      for (std::size_t i = 0; i < fall.tiers.size(); ++i) {
+        const auto& tier = fall.tiers[i];
+        const bool plain = !tier.rounding && !tier.cap;
         int a = tier.kind == TK::up_to           ? op(N::min, remaining, op(N::max0, expr(*tier.amount, t)))
                 : tier.kind == TK::share_of_rest ? op(N::mul, expr(*tier.amount, t), remaining)
                                                  : remaining;
         if (tier.rounding) a = add({N::round, tier.rounding->mode, a, expr(*tier.rounding->step, t)});
         if (tier.cap) a = op(N::min, a, expr(*tier.cap, t));
-        a = op(N::max0, op(N::min, a, remaining));
-        remaining = op(N::sub, remaining, a);
+        // min(a, remaining) clipped at 0; a plain `up to` or `rest` already is (remaining >= 0).
+        if (!(plain && tier.kind != TK::share_of_rest)) a = op(N::max0, op(N::min, a, remaining));
+        if (plain && tier.kind == TK::rest && i + 1 == fall.tiers.size()) {
+          carrier = remaining;  // nothing is left, and `remaining` carries the poison of all
+          remaining = zero();
+        } else {
+          remaining = op(N::sub, remaining, a);
+        }
         for (std::size_t k = 0; k < fall.payees.size(); ++k)
           if (fall.payees[k] == tier.payee) entitled[k] = entitled[k] < 0 ? a : op(N::add, entitled[k], a);
       }
+      if (carrier < 0) carrier = remaining;
       for (std::size_t k = 0; k < fall.payees.size(); ++k) {
         int a = entitled[k] < 0 ? zero() : entitled[k];
         if (fall.netted) a = op(N::max0, op(N::sub, a, earlier(w, static_cast<int>(k), t)));
-        out.push_back(op(N::join, op(N::minor, a), remaining));
+        out.push_back(op(N::join, op(N::minor, a), carrier));
       }
     }
     auto& slot = falls_[{&fall, t}];
@@ -423,15 +493,15 @@ class Lowerer {
 
 // An instruction: registers dst, a, b, c (each L words); `k` and the shifts as noted in `exec`.
 enum class I : std::uint8_t {
-  konst, up, add, sub, mul, div, neg, abs, min, max, max0, clamp, lt, le, gt, ge, eq, ne,
-  land, lor, lnot, branch, sel0, round, minor, pay, join,
+  konst, up, add, sub, mul, div, neg, abs, min, max, max0, subpos, minpos, clamp, lt, le, gt, ge, eq, ne,
+  land, lor, lnot, branch, sel0, round, round_const, minor, pay, join,
 };
 struct Instr {
   I op;
   RoundingMode mode = RoundingMode::half_even;
   std::int8_t sa = 0, sb = 0;  // round: decimals to add to a and to b before dividing
   int dst = 0, a = 0, b = 0, c = 0;
-  i64 k = 0;
+  i64 k = 0, m = 0;
 };
 
 // The scale of every node and the code, for one shape of data (the decimals of each column).
@@ -458,7 +528,8 @@ class Planner {
     plan_.cell_scale.clear();
     for (int col : p_.columns) plan_.cell_scale.push_back(plan_.key[static_cast<std::size_t>(col)]);
     try {
-      for (std::size_t i = 0; i < p_.nodes.size(); ++i) node(static_cast<int>(i));
+      for (std::size_t i = 0; i < p_.nodes.size(); ++i)
+        if (p_.live[i]) node(static_cast<int>(i));
       plan_.ok = true;
     } catch (const Unfit&) {
     }
@@ -524,6 +595,8 @@ class Planner {
       case N::min: return same(I::min, {n.a, n.b});
       case N::max: return same(I::max, {n.a, n.b});
       case N::max0: return same(I::max0, {n.a});
+      case N::subpos: return same(I::subpos, {n.a, n.b});
+      case N::minpos: return same(I::minpos, {n.a, n.b});
       case N::neg: return same(I::neg, {n.a});
       case N::abs: return same(I::abs, {n.a});
       case N::clamp: return same(I::clamp, {n.a, n.b, n.c});
@@ -555,8 +628,19 @@ class Planner {
       case N::round: {
         // q * step at the step's scale, q from both at their common scale.
         int common = std::max(sc(n.a), sc(n.b));
+        auto sa = static_cast<std::int8_t>(common - sc(n.a)), sb = static_cast<std::int8_t>(common - sc(n.b));
         set(i, sc(n.b));
-        emit({I::round, n.mode, static_cast<std::int8_t>(common - sc(n.a)), static_cast<std::int8_t>(common - sc(n.b)), i, n.a, n.b, 0, 0});
+        const Node& step = p_.nodes[static_cast<std::size_t>(n.b)];
+        i64 divisor;
+        if (step.op == N::konst && step.k > 0 && !__builtin_mul_overflow(step.k, kPow10[static_cast<std::size_t>(sb)], &divisor)) {
+          // A constant step: the divisor is known, and a power of ten (c) divides by a constant.
+          int ten = -1;
+          for (int j = 0; j <= kMaxScale; ++j)
+            if (kPow10[static_cast<std::size_t>(j)] == divisor) ten = j;
+          emit({I::round_const, n.mode, sa, 0, i, n.a, 0, ten, divisor, step.k});
+        } else {
+          emit({I::round, n.mode, sa, sb, i, n.a, n.b, 0, 0});
+        }
         return;
       }
       case N::minor: case N::pay: {
@@ -587,10 +671,55 @@ inline i64 round_to(i64 x, i64 k, RoundingMode mode) {
   return q;
 }
 
-// Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]).
+// round_const: a * 10^sa rounded to a multiple of the divisor, times the step's digits. The
+// divisor is a template constant when it is a power of ten (the compiler then divides by
+// multiplying), else the instruction's.
+template <typename Divisor>
+void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::size_t L) {
+  const auto up = static_cast<std::size_t>(in.sa);
+  const i64 fits = std::numeric_limits<i64>::max() / kPow10[up];
+  for (std::size_t l = 0; l < L; ++l) {
+    const i64 k = divisor();
+    bool bad = (a[l] > fits) | (a[l] < -fits);  // kPoison too
+    const i64 x = bad ? 0 : a[l] * kPow10[up];
+    i64 q = x / k, r = x % k;
+    if (r < 0) --q, r += k;
+    const i128 twice = static_cast<i128>(r) * 2;
+    int half = twice < k ? -1 : twice > k ? 1 : 0;
+    if (rounds_to_next(in.mode, r == 0, half, q < 0, (q & 1) != 0)) ++q;
+    i64 v;
+    bad = __builtin_mul_overflow(q, in.m, &v) || bad;
+    d[l] = bad ? kPoison : v;
+  }
+}
+template <int J>
+struct Ten {
+  i64 operator()() const { return kPow10[J]; }
+};
+template <int... J>
+void round_const_ten(const Instr& in, i64* d, const i64* a, std::size_t L, std::integer_sequence<int, J...>) {
+  ((in.c == J ? round_lanes(in, Ten<J>{}, d, a, L) : void()), ...);
+}
+void round_const(const Instr& in, i64* d, const i64* a, std::size_t L) {
+  if (in.c >= 0) return round_const_ten(in, d, a, L, std::make_integer_sequence<int, kMaxScale + 1>{});
+  const i64 k = in.k;
+  round_lanes(in, [k] { return k; }, d, a, L);
+}
+
+// Wrapping arithmetic, and its overflow read from the signs (no branch, so loops vectorise).
+inline i64 wrap_add(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b)); }
+inline i64 wrap_sub(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)); }
+
+// Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]). The loops of
+// the additive and selecting instructions have no branches, so that the compiler can run
+// several lanes per machine instruction; the clone for AVX2 is chosen at load time where the
+// machine has it.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
   for (const Instr& in : code) {
-    i64* d = regs + static_cast<std::size_t>(in.dst) * L;
+    i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
     const i64* a = regs + static_cast<std::size_t>(in.a) * L;
     const i64* b = regs + static_cast<std::size_t>(in.b) * L;
     const i64* c = regs + static_cast<std::size_t>(in.c) * L;
@@ -598,25 +727,26 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
       case I::konst:
         for (std::size_t l = 0; l < L; ++l) d[l] = in.k;
         break;
-      case I::up:
+      case I::up: {
+        const i64 limit = std::numeric_limits<i64>::max() / in.k;  // |a| <= limit: a * k fits
         for (std::size_t l = 0; l < L; ++l) {
-          i64 v;
-          bool bad = __builtin_mul_overflow(a[l], in.k, &v);
-          d[l] = poisoned_if(bad || a[l] == kPoison, v);
+          bool bad = (a[l] > limit) | (a[l] < -limit);  // kPoison < -limit
+          d[l] = bad ? kPoison : a[l] * in.k;
         }
         break;
+      }
       case I::add:
         for (std::size_t l = 0; l < L; ++l) {
-          i64 v;
-          bool bad = __builtin_add_overflow(a[l], b[l], &v);
-          d[l] = poisoned_if(bad || a[l] == kPoison || b[l] == kPoison, v);
+          i64 v = wrap_add(a[l], b[l]);
+          bool bad = (((a[l] ^ v) & (b[l] ^ v)) < 0) | (a[l] == kPoison) | (b[l] == kPoison);
+          d[l] = bad ? kPoison : v;
         }
         break;
       case I::sub:
         for (std::size_t l = 0; l < L; ++l) {
-          i64 v;
-          bool bad = __builtin_sub_overflow(a[l], b[l], &v);
-          d[l] = poisoned_if(bad || a[l] == kPoison || b[l] == kPoison, v);
+          i64 v = wrap_sub(a[l], b[l]);
+          bool bad = (((a[l] ^ b[l]) & (a[l] ^ v)) < 0) | (a[l] == kPoison) | (b[l] == kPoison);
+          d[l] = bad ? kPoison : v;
         }
         break;
       case I::mul:
@@ -638,28 +768,49 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
           d[l] = poisoned_if(bad, static_cast<i64>(q));
         }
         break;
-      case I::neg:  // -kPoison overflows: poison stays poison
+      case I::neg:  // -kPoison would overflow: poison stays poison
         for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : -a[l];
         break;
       case I::abs:
         for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] < 0 ? -a[l] : a[l];
         break;
       case I::min:  // kPoison is below every value: the min of a poison is the poison
-        for (std::size_t l = 0; l < L; ++l) d[l] = std::min(a[l], b[l]);
+        for (std::size_t l = 0; l < L; ++l) d[l] = a[l] < b[l] ? a[l] : b[l];
         break;
       case I::max:
-        for (std::size_t l = 0; l < L; ++l) d[l] = poisoned_if(a[l] == kPoison || b[l] == kPoison, std::max(a[l], b[l]));
+        for (std::size_t l = 0; l < L; ++l) {
+          bool bad = (a[l] == kPoison) | (b[l] == kPoison);
+          i64 v = a[l] > b[l] ? a[l] : b[l];
+          d[l] = bad ? kPoison : v;
+        }
         break;
-      case I::max0:
-        for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : std::max<i64>(a[l], 0);
+      case I::max0:  // max(kPoison, 0) would be 0: keep the poison
+        for (std::size_t l = 0; l < L; ++l) d[l] = a[l] < 0 && a[l] != kPoison ? 0 : a[l];
+        break;
+      case I::subpos:
+        for (std::size_t l = 0; l < L; ++l) {
+          i64 v = wrap_sub(a[l], b[l]);
+          bool bad = (((a[l] ^ b[l]) & (a[l] ^ v)) < 0) | (a[l] == kPoison) | (b[l] == kPoison);
+          d[l] = bad ? kPoison : v < 0 ? 0 : v;
+        }
+        break;
+      case I::minpos:
+        for (std::size_t l = 0; l < L; ++l) {
+          i64 v = a[l] < b[l] ? a[l] : b[l];
+          d[l] = v < 0 && v != kPoison ? 0 : v;
+        }
         break;
       case I::clamp:
         for (std::size_t l = 0; l < L; ++l)
           d[l] = poisoned_if(a[l] == kPoison || b[l] == kPoison || c[l] == kPoison || c[l] < b[l], std::min(std::max(a[l], b[l]), c[l]));
         break;
-#define UTFALL_COMPARE(code, expr)                                                                     \
-  case I::code:                                                                                        \
-    for (std::size_t l = 0; l < L; ++l) d[l] = poisoned_if(a[l] == kPoison || b[l] == kPoison, (expr)); \
+#define UTFALL_COMPARE(code, expr)                                     \
+  case I::code:                                                        \
+    for (std::size_t l = 0; l < L; ++l) {                              \
+      bool bad = (a[l] == kPoison) | (b[l] == kPoison);                \
+      i64 v = (expr);                                                  \
+      d[l] = bad ? kPoison : v;                                        \
+    }                                                                  \
     break;
         UTFALL_COMPARE(lt, a[l] < b[l])
         UTFALL_COMPARE(le, a[l] <= b[l])
@@ -678,10 +829,16 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
         for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] == 0;
         break;
       case I::branch:
-        for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] != 0 ? b[l] : c[l];
+        for (std::size_t l = 0; l < L; ++l) {
+          i64 v = a[l] != 0 ? b[l] : c[l];
+          d[l] = a[l] == kPoison ? kPoison : v;
+        }
         break;
       case I::sel0:
-        for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] != 0 ? b[l] : 0;
+        for (std::size_t l = 0; l < L; ++l) {
+          i64 v = a[l] != 0 ? b[l] : 0;
+          d[l] = a[l] == kPoison ? kPoison : v;
+        }
         break;
       case I::round:
         for (std::size_t l = 0; l < L; ++l) {
@@ -694,6 +851,9 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
           bad = __builtin_mul_overflow(q, b[l], &v) || bad;
           d[l] = poisoned_if(bad, v);
         }
+        break;
+      case I::round_const:
+        round_const(in, d, a, L);
         break;
       case I::minor: case I::pay:
         for (std::size_t l = 0; l < L; ++l) {
@@ -716,10 +876,13 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
 struct Scratch {
   std::vector<Plan> plans;  // a few, for the shapes of data seen last
   std::size_t next_plan = 0;
-  std::vector<std::int8_t> key;
-  std::vector<Columns::Cell> cells;  // one data set's cells, read from a Dataset
-  std::vector<const Columns::Cell*> lane_cells;
+  std::vector<std::int8_t> key;  // the most decimals per column among the lanes
+  // The lanes' data, staged cell by cell ([cell * L + lane]): digits (kPoison for a datum that
+  // is missing or not a small decimal) and places.
+  std::vector<i64> digits;
+  std::vector<std::int8_t> places;
   std::vector<i64> regs;
+  std::vector<std::uint8_t> bad;     // per lane, while reading the lines
   const Plan* consts_for = nullptr;  // the plan whose constants the registers hold, for `lanes`
   std::size_t lanes = 0;
 };
@@ -738,14 +901,33 @@ const Plan& plan_for(const Program& p, Scratch& s) {
   return plan;
 }
 
-// The cell of set `columns` for program cell `i`: absent outside the input's periods.
-const Columns::Cell* cell_of(const checked::Contract& c, const Columns& columns, const Cell& cell) {
-  static const Columns::Cell absent{};
-  const auto& in = c.inputs[static_cast<std::size_t>(cell.input)];
-  if (cell.period < in.first || cell.period > in.last || static_cast<std::size_t>(cell.input) >= columns.series.size()) return &absent;
-  const auto& series = columns.series[static_cast<std::size_t>(cell.input)];
-  return static_cast<std::size_t>(cell.period) < series.size() ? &series[static_cast<std::size_t>(cell.period)] : &absent;
+// Starts staging L lanes.
+void begin_stage(const Program& p, Scratch& s, std::size_t L) {
+  s.key.assign(static_cast<std::size_t>(p.column_count), 0);
+  s.digits.resize(p.cells.size() * L);
+  s.places.resize(p.cells.size() * L);
 }
+// Stages lane l's value of program cell i (whose period is within its input's periods: the
+// lowering made a poison of the others).
+inline void stage(const Program& p, Scratch& s, std::size_t L, std::size_t l, std::size_t i, const Columns::Cell& cell) {
+  const bool fixed = cell.state == Columns::State::fixed;
+  s.digits[i * L + l] = fixed ? cell.digits : kPoison;
+  s.places[i * L + l] = fixed ? cell.places : std::int8_t{0};
+  auto& key = s.key[static_cast<std::size_t>(p.columns[i])];
+  if (fixed && cell.places > key) key = cell.places;
+}
+inline const Columns::Cell& cell_of(const Columns& columns, const Cell& cell) {
+  static const Columns::Cell absent{};
+  const std::size_t at = static_cast<std::size_t>(cell.input) * columns.periods + static_cast<std::size_t>(cell.period);
+  return static_cast<std::size_t>(cell.period) < columns.periods && at < columns.cells.size() ? columns.cells[at] : absent;
+}
+
+// |x| <= kFits[s]: x * 10^s fits in int64.
+constexpr std::array<i64, kMaxScale + 1> kFits = [] {
+  std::array<i64, kMaxScale + 1> f{};
+  for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::numeric_limits<i64>::max() / kPow10[i];
+  return f;
+}();
 
 // Whether the limits let the path run: they must not tell the two paths apart.
 bool admitted(const Program& p, const EvalOptions& options) {
@@ -755,17 +937,9 @@ bool admitted(const Program& p, const EvalOptions& options) {
          2 * p.depth + 2 <= options.limits.max_depth;
 }
 
-// Runs L lanes whose cells are s.lane_cells[lane * cells + i]; then lane l's line k is in
-// register line_nodes[k]. Null when no plan fits the data's decimals.
+// Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
+// no plan fits the data's decimals.
 const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
-  const std::size_t cells = p.cells.size();
-  s.key.assign(static_cast<std::size_t>(p.column_count), 0);
-  for (std::size_t l = 0; l < L; ++l)
-    for (std::size_t i = 0; i < cells; ++i) {
-      const auto* cell = s.lane_cells[l * cells + i];
-      auto& k = s.key[static_cast<std::size_t>(p.columns[i])];
-      if (cell->state == Columns::State::fixed) k = std::max(k, cell->places);
-    }
   const Plan& plan = plan_for(p, s);
   if (!plan.ok) return nullptr;
   std::size_t words = static_cast<std::size_t>(plan.registers) * L;
@@ -779,13 +953,13 @@ const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
   for (const auto& [n, i] : p.inputs) {
     const int scale = plan.cell_scale[i];
     i64* d = regs + n * L;
+    const i64* digits = s.digits.data() + i * L;
+    const std::int8_t* places = s.places.data() + i * L;
     for (std::size_t l = 0; l < L; ++l) {
-      const auto* cell = s.lane_cells[l * cells + i];
-      i64 v = kPoison;
-      if (cell->state == Columns::State::fixed && cell->digits != kPoison &&
-          __builtin_mul_overflow(cell->digits, kPow10[static_cast<std::size_t>(scale - cell->places)], &v))
-        v = kPoison;
-      d[l] = v;
+      const auto shift = static_cast<std::size_t>(scale - places[l]);
+      const i64 fits = kFits[shift];
+      const bool bad = (digits[l] > fits) | (digits[l] < -fits);  // kPoison < -fits
+      d[l] = bad ? kPoison : digits[l] * kPow10[shift];
     }
   }
   exec(plan.code, regs, L);
@@ -811,27 +985,21 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   if (!admitted(p, options)) return false;
   if (!scratch) scratch.reset(new Scratch());
   Scratch& s = *scratch;
-  s.lane_cells.resize(p.cells.size());
-  if (columns) {
-    for (std::size_t i = 0; i < p.cells.size(); ++i) s.lane_cells[i] = cell_of(c, *columns, p.cells[i]);
-  } else {
-    s.cells.assign(p.cells.size(), {});
-    for (std::size_t i = 0; i < p.cells.size(); ++i) {
-      const Cell& cell = p.cells[i];
-      const auto& in = c.inputs[static_cast<std::size_t>(cell.input)];
-      auto& into = s.cells[i];
-      if (cell.period >= in.first && cell.period <= in.last && static_cast<std::size_t>(cell.input) < data.series.size() &&
-          static_cast<std::size_t>(cell.period) < data.series[static_cast<std::size_t>(cell.input)].size()) {
-        const auto& v = data.series[static_cast<std::size_t>(cell.input)][static_cast<std::size_t>(cell.period)];
-        if (v) {
-          const auto* n = std::get_if<Number>(&*v);
-          auto d = n ? n->to_decimal64() : std::nullopt;
-          if (d && d->places <= kMaxScale) into = {d->digits, static_cast<std::int8_t>(d->places), Columns::State::fixed};
-          else into.state = Columns::State::other;
-        }
-      }
-      s.lane_cells[i] = &into;
+  begin_stage(p, s, 1);
+  for (std::size_t i = 0; i < p.cells.size(); ++i) {
+    const Cell& cell = p.cells[i];
+    if (columns) {
+      stage(p, s, 1, 0, i, cell_of(*columns, cell));
+      continue;
     }
+    Columns::Cell read;
+    const auto input = static_cast<std::size_t>(cell.input), period = static_cast<std::size_t>(cell.period);
+    if (input < data.series.size() && period < data.series[input].size() && data.series[input][period]) {
+      const auto* n = std::get_if<Number>(&*data.series[input][period]);
+      auto d = n ? n->to_decimal64() : std::nullopt;
+      if (d && d->places <= kMaxScale) read = {d->digits, static_cast<std::int8_t>(d->places), Columns::State::fixed};
+    }
+    stage(p, s, 1, 0, i, read);
   }
   const Plan* plan = run_lanes(p, s, 1);
   if (!plan) return false;
@@ -852,7 +1020,7 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   return true;
 }
 
-void run_batch(const Program& p, const checked::Contract& c, const Columns* const* sets, std::size_t count, const EvalOptions& options,
+void run_batch(const Program& p, const checked::Contract&, const Columns* const* sets, std::size_t count, const EvalOptions& options,
                ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok) {
   std::fill(ok, ok + count, std::uint8_t{0});
   if (!admitted(p, options)) return;
@@ -865,26 +1033,50 @@ void run_batch(const Program& p, const checked::Contract& c, const Columns* cons
   const std::size_t chunk = std::clamp<std::size_t>(kBatchWords / per_lane, 1, kMaxLanes);
   for (std::size_t first = 0; first < count; first += chunk) {
     const std::size_t L = std::min(chunk, count - first);
-    s.lane_cells.resize(L * cells);
-    for (std::size_t l = 0; l < L; ++l)
-      for (std::size_t i = 0; i < cells; ++i) s.lane_cells[l * cells + i] = cell_of(c, *sets[first + l], p.cells[i]);
+    begin_stage(p, s, L);
+    for (std::size_t i = 0; i < cells; ++i) {
+      // stage(), with what is the same for every lane taken out of the loop
+      static const Columns::Cell absent{};
+      const Cell& cell = p.cells[i];
+      const auto period = static_cast<std::size_t>(cell.period);
+      i64* digits = s.digits.data() + i * L;
+      std::int8_t* places = s.places.data() + i * L;
+      std::int8_t key = 0;
+      for (std::size_t l = 0; l < L; ++l) {
+        const Columns& columns = *sets[first + l];
+        const std::size_t at = static_cast<std::size_t>(cell.input) * columns.periods + period;
+        const Columns::Cell& c = period < columns.periods && at < columns.cells.size() ? columns.cells[at] : absent;
+        const bool fixed = c.state == Columns::State::fixed;
+        digits[l] = fixed ? c.digits : kPoison;
+        places[l] = fixed ? c.places : std::int8_t{0};
+        key = std::max(key, places[l]);
+      }
+      auto& column_key = s.key[static_cast<std::size_t>(p.columns[i])];
+      column_key = std::max(column_key, key);
+    }
     const Plan* plan = run_lanes(p, s, L);
     if (!plan) continue;
-    for (std::size_t l = 0; l < L; ++l) {
-      std::int64_t* row = amounts + (first + l) * lines;
-      bool good = true;
-      for (std::size_t k = 0; k < lines && good; ++k) {
-        const auto node = static_cast<std::size_t>(p.line_nodes[k]);
-        i64 v = s.regs[node * L + l];
-        int scale = plan->scale[node];
-        // v * 10^-scale in units of 10^-minor_places: exact, as the line is a whole number of
-        // minor units.
-        if (v == kPoison) good = false;
-        else if (scale >= p.minor_places) row[k] = v / kPow10[static_cast<std::size_t>(scale - p.minor_places)];
-        else good = !__builtin_mul_overflow(v, kPow10[static_cast<std::size_t>(p.minor_places - scale)], &row[k]);
+    // Each line in units of 10^-minor_places: exact, as a line is a whole number of minor units.
+    s.bad.assign(L, 0);
+    for (std::size_t k = 0; k < lines; ++k) {
+      const auto node = static_cast<std::size_t>(p.line_nodes[k]);
+      const i64* v = s.regs.data() + node * L;
+      const int scale = plan->scale[node];
+      std::int64_t* out = amounts + first * lines + k;
+      if (scale == p.minor_places) {
+        for (std::size_t l = 0; l < L; ++l) s.bad[l] |= v[l] == kPoison, out[l * lines] = v[l];
+      } else if (scale > p.minor_places) {
+        const i64 unit = kPow10[static_cast<std::size_t>(scale - p.minor_places)];
+        for (std::size_t l = 0; l < L; ++l) s.bad[l] |= v[l] == kPoison, out[l * lines] = v[l] / unit;
+      } else {
+        const auto shift = static_cast<std::size_t>(p.minor_places - scale);
+        for (std::size_t l = 0; l < L; ++l) {
+          const bool over = (v[l] > kFits[shift]) | (v[l] < -kFits[shift]);  // kPoison too
+          s.bad[l] |= over, out[l * lines] = over ? 0 : v[l] * kPow10[shift];
+        }
       }
-      ok[first + l] = good;
     }
+    for (std::size_t l = 0; l < L; ++l) ok[first + l] = !s.bad[l];
   }
 }
 

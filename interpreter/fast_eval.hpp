@@ -27,7 +27,7 @@
 // rounding step not positive, a negative payment, one not exact in the minor unit): the general
 // evaluator reports those, never this path. Limits: a Program knows, from its shape, how many
 // steps the general evaluator can take at most on it (`step_bound`) and how deep its recursion
-// can go (`depth_bound`); the path runs only when both are within EvalLimits and when
+// can go (the longest chain of its values); the path runs only when both are within EvalLimits and when
 // max_digits admits every int64 (20 digits), so no limit can tell the two paths apart.
 // Tracing and term overrides always take the general path (the caller's rule).
 #pragma once
@@ -78,10 +78,11 @@ struct Columns {
   enum class State : std::uint8_t { absent, fixed, other };  // other: not a number that fits Decimal64
   struct Cell {
     std::int64_t digits = 0;
-    std::int8_t places = 0;
+    std::int8_t places = 0;  // at most 18
     State state = State::absent;
   };
-  std::vector<std::vector<Cell>> series;  // [input][period]; empty for participant inputs
+  std::size_t periods = 0;  // the contract's
+  std::vector<Cell> cells;  // [input * periods + period]; absent for participant inputs
 };
 Columns read_columns(const checked::Contract& contract, const Dataset& data);
 

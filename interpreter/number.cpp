@@ -522,20 +522,6 @@ bool Number::is_multiple_of(const Number& step) const {
 
 // ---------------------------------------------------------------- rounding
 
-bool rounds_to_next(RoundingMode mode, bool exact, int half, bool negative, bool fl_odd) {
-  if (exact) return false;
-  switch (mode) {
-    case RoundingMode::floor: return false;
-    case RoundingMode::ceiling: return true;
-    case RoundingMode::down: return negative;
-    case RoundingMode::up: return !negative;
-    case RoundingMode::half_up: return half > 0 || (half == 0 && !negative);
-    case RoundingMode::half_down: return half > 0 || (half == 0 && negative);
-    case RoundingMode::half_even: return half > 0 || (half == 0 && fl_odd);
-  }
-  return false;
-}
-
 Number Number::round(const Number& step, RoundingMode mode) const {
   if (step.sign() <= 0) throw ArithmeticError("rounding step must be positive");
   if (!big_ && !step.big_) {

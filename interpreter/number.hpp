@@ -42,7 +42,21 @@ std::optional<RoundingMode> rounding_mode_from_name(std::string_view name);
 // The one rounding decision, shared by Number::round and the fixed-point path (fast_eval.hpp):
 // for a quotient fl + rem/den with 0 <= rem < den, whether `mode` gives fl + 1 rather than fl.
 // `exact`: rem == 0; `half`: the sign of 2*rem - den; `negative`: fl < 0; `fl_odd`: fl is odd.
-bool rounds_to_next(RoundingMode mode, bool exact, int half, bool negative, bool fl_odd);
+// (Inline: the fixed-point path calls it once per rounded value.)
+inline bool rounds_to_next(RoundingMode mode, bool exact, int half, bool negative, bool fl_odd) {
+  if (exact) return false;
+  switch (mode) {
+    case RoundingMode::floor: return false;
+    case RoundingMode::ceiling: return true;
+    case RoundingMode::down: return negative;
+    case RoundingMode::up: return !negative;
+    case RoundingMode::half_up: return half > 0 || (half == 0 && !negative);
+    case RoundingMode::half_down: return half > 0 || (half == 0 && negative);
+    case RoundingMode::half_even: return half > 0 || (half == 0 && fl_odd);
+  }
+  return false;
+}
+
 std::string_view rounding_mode_name(RoundingMode mode);
 
 // Raised by division by zero and by rounding with a step that is not positive. Callers that
