@@ -880,7 +880,7 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
   if (options.fast && !options.trace) {
     auto& cache = workspace.state().fast;
     const fast::Program* program = cache.program(contract);
-    if (program && fast::run(*program, contract, data, options, cache.scratch(), out)) {
+    if (program && fast::run(*program, contract, data, options.columns, options, cache.scratch(), out)) {
       out.ok = out.fast = true;
       return;
     }

@@ -19,6 +19,10 @@
 #include "interpreter/checked.hpp"
 #include "interpreter/diagnostic.hpp"
 
+namespace utfall::fast {
+struct Columns;  // fast_eval.hpp
+}  // namespace utfall::fast
+
 namespace utfall {
 
 // Values for the inputs of one contract, in the order of its declarations.
@@ -48,6 +52,8 @@ struct EvalOptions {
   // Try the fixed-point path (fast_eval.hpp) first, with a Workspace: same result, faster; it
   // steps aside by itself for tracing, term overrides, and contracts or data it cannot take.
   bool fast = true;
+  // The series data already read in fixed point (e.g. by Engine::bind), for the fixed-point path; may be null.
+  const fast::Columns* columns = nullptr;
 };
 
 struct PaymentLine {

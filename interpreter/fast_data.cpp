@@ -1,0 +1,54 @@
+// What the fixed-point path (fast_eval.hpp) knows of a contract and its data before any run:
+// the lines every evaluation pays (`lines`) and the series data in fixed point (`read_columns`).
+// Both depend only on the checked contract and the bound data, not on the program, so they live
+// apart from the engine.
+#include "interpreter/fast_eval.hpp"
+
+namespace utfall::fast {
+
+// The order of Evaluator::run (evaluate.cpp): a payment has a line in every period of its
+// range (its `applies` is true there whatever its `when`), a waterfall one per payee in every
+// period of its range.
+std::vector<Line> lines(const checked::Contract& c) {
+  std::vector<Line> out;
+  auto in_range = [](const checked::Applicability& a, int t) { return t >= a.first && t <= a.last; };
+  const int periods = static_cast<int>(c.periods.size());
+  for (int t = 0; t < periods; ++t) {
+    for (int ci = 0; ci < static_cast<int>(c.clauses.size()); ++ci) {
+      for (std::size_t p = 0; p < c.payments.size(); ++p) {
+        const auto& pay = c.payments[p];
+        if (pay.clause == ci && in_range(pay.periods, t)) out.push_back({t, pay.payer, pay.payee, ci, false, static_cast<int>(p)});
+      }
+      for (std::size_t w = 0; w < c.waterfalls.size(); ++w) {
+        const auto& fall = c.waterfalls[w];
+        if (fall.clause != ci || !in_range(fall.periods, t)) continue;
+        for (int payee : fall.payees) out.push_back({t, fall.payer, payee, ci, true, static_cast<int>(w)});
+      }
+    }
+  }
+  return out;
+}
+
+Columns read_columns(const checked::Contract& c, const Dataset& data) {
+  using State = Columns::State;
+  Columns out;
+  out.series.resize(c.inputs.size());
+  for (std::size_t i = 0; i < c.inputs.size(); ++i) {
+    if (c.inputs[i].participants) continue;
+    auto& column = out.series[i];
+    column.resize(c.periods.size());
+    if (i >= data.series.size()) continue;  // all absent
+    const auto& values = data.series[i];
+    for (std::size_t t = 0; t < column.size() && t < values.size(); ++t) {
+      if (!values[t]) continue;
+      column[t].state = State::other;
+      const auto* n = std::get_if<Number>(&*values[t]);
+      auto d = n ? n->to_decimal64() : std::nullopt;
+      if (!d) continue;
+      column[t] = {d->digits, static_cast<std::int8_t>(d->places), State::fixed};
+    }
+  }
+  return out;
+}
+
+}  // namespace utfall::fast
