@@ -1,3 +1,6 @@
+// STUB for the batch-api branch; replaced by the real engine at merge: the previous engine, fitted
+// to the new header (see the STUB notes below).
+//
 // The fixed-point path (see fast_eval.hpp): lower (checked contract -> Program), plan (the data's
 // scales -> a scale per node), run (Program + plan + data -> payments, or give up).
 //
@@ -809,8 +812,10 @@ Lowered lower(const checked::Contract& contract) {
 
 std::uint64_t step_bound(const Program& program) { return program.steps; }
 
-bool run(const Program& p, const checked::Contract& c, const Dataset& data, const EvalOptions& options, std::unique_ptr<Scratch>& scratch,
-         Evaluation& out) {
+// STUB for the batch-api branch; replaced by the real engine at merge. `columns` is ignored (the
+// data is read from `data`, as before); run_batch gives every set to the general evaluator.
+bool run(const Program& p, const checked::Contract& c, const Dataset& data, const Columns* /*columns*/, const EvalOptions& options,
+         std::unique_ptr<Scratch>& scratch, Evaluation& out) {
   if (options.trace || !options.term_overrides.empty()) return false;
   // Every int64 has at most 20 digits by Number::decimal_digits' measure (19, and 20 for -2^63).
   if (p.steps > options.limits.max_steps || options.limits.max_digits < 20) return false;
@@ -850,6 +855,15 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   }
   return true;
 }
+
+// STUB for the batch-api branch; replaced by the real engine at merge.
+void run_batch(const Program&, const checked::Contract&, const Columns* const*, std::size_t count, const EvalOptions&,
+               std::unique_ptr<Scratch>&, std::int64_t*, std::uint8_t* ok) {
+  for (std::size_t i = 0; i < count; ++i) ok[i] = 0;
+}
+
+// STUB for the batch-api branch; replaced by the real engine at merge.
+int amount_places(const Program& program) { return program.minor_places; }
 
 Cache::Cache() = default;
 Cache::~Cache() = default;
