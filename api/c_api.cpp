@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "api/internal.hpp"
 
@@ -28,6 +29,10 @@ struct utfall_options {
 struct utfall_result {
   utfall::Result result;
   utfall_status status;
+};
+struct utfall_batch {
+  utfall::Batch batch;
+  std::vector<utfall::Bound> sets;  // the last evaluation's sets, copied from the handles (memory kept)
 };
 
 namespace {
@@ -384,6 +389,69 @@ char* utfall_result_messages_json(const utfall_result* result) {
   if (!result) return nullptr;
   try {
     return copy_string(utfall::api::messages_json(result->result.messages));
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+utfall_status utfall_batch_new(const utfall_engine* engine, const utfall_contract* contract, utfall_batch** out) {
+  if (!out) return UTFALL_INVALID_ARGUMENT;
+  *out = nullptr;
+  if (!engine || !contract) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    *out = new utfall_batch{utfall::Batch(engine->engine, contract->contract), {}};
+    return UTFALL_OK;
+  });
+}
+
+void utfall_batch_free(utfall_batch* batch) { delete batch; }
+
+size_t utfall_batch_line_count(const utfall_batch* batch) { return batch ? batch->batch.lines().size() : 0; }
+
+utfall_status utfall_batch_line(const utfall_batch* batch, size_t index, utfall_line* out) {
+  if (!batch || !out || index >= batch->batch.lines().size()) return UTFALL_INVALID_ARGUMENT;
+  const auto& l = batch->batch.lines()[index];
+  *out = {l.period.c_str(), l.from.c_str(), l.to.c_str(), l.clause.c_str(), l.clause_title.c_str(), l.rule.c_str()};
+  return UTFALL_OK;
+}
+
+int utfall_batch_places(const utfall_batch* batch) { return batch ? batch->batch.places() : -1; }
+
+utfall_status utfall_batch_evaluate(utfall_batch* batch, const utfall_bound* const* sets, size_t count) {
+  if (!batch) return UTFALL_INVALID_ARGUMENT;
+  return guard(nullptr, [&] {
+    batch->sets.clear();
+    for (size_t i = 0; i < count; ++i) {
+      if (!sets || !sets[i]) {
+        batch->sets.clear();
+        batch->batch.evaluate(nullptr, 0);
+        return UTFALL_INVALID_ARGUMENT;
+      }
+      batch->sets.push_back(sets[i]->bound);
+    }
+    batch->batch.evaluate(batch->sets);
+    return UTFALL_OK;
+  });
+}
+
+size_t utfall_batch_size(const utfall_batch* batch) { return batch ? batch->batch.size() : 0; }
+
+utfall_status utfall_batch_status(const utfall_batch* batch, size_t set) {
+  if (!batch || set >= batch->batch.size()) return UTFALL_INVALID_ARGUMENT;
+  if (batch->batch.ok(set)) return UTFALL_OK;
+  utfall_status status = status_of(batch->batch.messages(set));
+  return status == UTFALL_OK ? UTFALL_INTERNAL_ERROR : status;
+}
+
+const int64_t* utfall_batch_amounts(const utfall_batch* batch, size_t set) {
+  if (!batch || set >= batch->batch.size()) return nullptr;
+  return batch->batch.amounts(set);
+}
+
+char* utfall_batch_messages_json(const utfall_batch* batch, size_t set) {
+  if (!batch || set >= batch->batch.size()) return nullptr;
+  try {
+    return copy_string(utfall::api::messages_json(batch->batch.messages(set)));
   } catch (...) {
     return nullptr;
   }

@@ -76,6 +76,22 @@ Message limit_error(const char* code, std::string text, std::string location) {
   return to_message(d);
 }
 
+Diagnostic other_contract(std::string location) {
+  Diagnostic d;
+  d.kind = DiagKind::data;
+  d.code = "E532";
+  d.message = "the data was bound for another contract; bind it with this one";
+  d.location = std::move(location);
+  return d;
+}
+
+EvalOptions eval_options(const Config& config) {
+  EvalOptions options;
+  options.limits.max_digits = config.limits.max_digits;
+  options.limits.max_steps = config.limits.max_steps;
+  return options;
+}
+
 std::string exact_text(const Number& n) { return n.is_terminating() ? n.to_string() : n.to_fraction_string(); }
 
 }  // namespace api
@@ -355,6 +371,7 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
     auto impl = std::make_shared<Bound::Impl>();
     impl->contract = contract.impl().checked;
     impl->data = std::move(*bound.data);
+    impl->columns = fast::read_columns(c, impl->data);
     out.data = Bound(std::move(impl));
     return out;
   });

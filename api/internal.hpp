@@ -11,6 +11,7 @@
 #include "interpreter/checked.hpp"
 #include "interpreter/diagnostic.hpp"
 #include "interpreter/evaluate.hpp"
+#include "interpreter/fast_eval.hpp"
 
 namespace utfall {
 
@@ -28,6 +29,7 @@ struct Contract::Impl {
 struct Bound::Impl {
   std::shared_ptr<const checked::Contract> contract;  // the contract the data was bound for
   Dataset data;
+  fast::Columns columns;  // the series of `data` in fixed point, read once for every evaluation
 };
 
 namespace api {
@@ -36,6 +38,10 @@ Message to_message(const Diagnostic& d);
 Messages to_messages(const Diagnostics& diags);
 Message internal_error(const char* what);
 Message limit_error(const char* code, std::string text, std::string location);
+// E532: data bound for another contract than the one evaluated; `location` says which data.
+Diagnostic other_contract(std::string location);
+// The evaluator's options for an engine's limits: no overrides, no trace.
+EvalOptions eval_options(const Config& config);
 // Exact text of a number: a finite decimal ("0.3"), else a fraction ("1/3").
 std::string exact_text(const Number& n);
 // An amount with exactly the currency's decimals ("26700000.00").

@@ -42,18 +42,10 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
   out.ok = false;
   out.currency = c.currency;
   out.messages.clear();
-  if (data.impl().contract != contract.impl().checked) {
-    Diagnostic d;
-    d.kind = DiagKind::data;
-    d.code = "E532";
-    d.message = "the data was bound for another contract; bind it with this one";
-    d.location = "data";
-    return fail(api::to_message(d));
-  }
-  EvalOptions eval_options;
-  eval_options.limits.max_digits = config.limits.max_digits;
-  eval_options.limits.max_steps = config.limits.max_steps;
+  if (data.impl().contract != contract.impl().checked) return fail(api::to_message(api::other_contract("data")));
+  EvalOptions eval_options = api::eval_options(config);
   eval_options.trace = options.trace;
+  eval_options.columns = &data.impl().columns;
   if (!options.terms.empty()) {
     std::vector<std::string> assignments;
     for (const auto& [term, value] : options.terms) assignments.push_back(term + "=" + value);

@@ -1,26 +1,33 @@
-// What the fixed-point path (fast_eval.hpp) reads besides the program: the lines a contract
-// pays whatever the data, and a data set's series in fixed point.
+// What the fixed-point path (fast_eval.hpp) knows of a contract and its data before any run:
+// the lines every evaluation pays (`lines`) and the series data in fixed point (`read_columns`).
+// Both depend only on the checked contract and the bound data, not on the program, so they live
+// apart from the engine.
 #include <algorithm>
 
 #include "interpreter/fast_eval.hpp"
 
 namespace utfall::fast {
 
+// The order of Evaluator::run (evaluate.cpp): a payment has a line in every period of its
+// range (its `applies` is true there whatever its `when`), a waterfall one per payee in every
+// period of its range.
 std::vector<Line> lines(const checked::Contract& c) {
   std::vector<Line> out;
-  for (int t = 0; t < static_cast<int>(c.periods.size()); ++t)
+  auto in_range = [](const checked::Applicability& a, int t) { return t >= a.first && t <= a.last; };
+  const int periods = static_cast<int>(c.periods.size());
+  for (int t = 0; t < periods; ++t) {
     for (int ci = 0; ci < static_cast<int>(c.clauses.size()); ++ci) {
       for (std::size_t p = 0; p < c.payments.size(); ++p) {
         const auto& pay = c.payments[p];
-        if (pay.clause == ci && t >= pay.periods.first && t <= pay.periods.last)
-          out.push_back({t, pay.payer, pay.payee, ci, false, static_cast<int>(p)});
+        if (pay.clause == ci && in_range(pay.periods, t)) out.push_back({t, pay.payer, pay.payee, ci, false, static_cast<int>(p)});
       }
       for (std::size_t w = 0; w < c.waterfalls.size(); ++w) {
         const auto& fall = c.waterfalls[w];
-        if (fall.clause == ci && t >= fall.periods.first && t <= fall.periods.last)
-          for (int payee : fall.payees) out.push_back({t, fall.payer, payee, ci, true, static_cast<int>(w)});
+        if (fall.clause != ci || !in_range(fall.periods, t)) continue;
+        for (int payee : fall.payees) out.push_back({t, fall.payer, payee, ci, true, static_cast<int>(w)});
       }
     }
+  }
   return out;
 }
 

@@ -22,6 +22,7 @@
 #define UTFALL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(_WIN32)
 #define UTFALL_API
@@ -51,6 +52,7 @@ typedef struct utfall_data utfall_data;
 typedef struct utfall_bound utfall_bound;
 typedef struct utfall_options utfall_options;
 typedef struct utfall_result utfall_result;
+typedef struct utfall_batch utfall_batch;
 
 /* "0.1.0". Static; do not free. */
 UTFALL_API const char* utfall_version(void);
@@ -170,6 +172,52 @@ UTFALL_API utfall_status utfall_result_total(const utfall_result* result, size_t
 UTFALL_API char* utfall_result_json(const utfall_result* result);
 /* The result's messages as a JSON array. Caller frees with utfall_free. */
 UTFALL_API char* utfall_result_messages_json(const utfall_result* result);
+
+/* ---- many data sets at once, amounts as integers (utfall::Batch) ---- */
+
+/* A batch evaluates one contract on many bound data sets and gives each payment line's amount
+ * as an int64_t count of 10^-places currency units (utfall_batch_places: 2 for SEK, so
+ * "26700000.00" is 2670000000), exactly the amounts utfall_evaluate gives as text. Every
+ * evaluation of a contract pays the same lines (utfall_batch_line). An amount with no int64
+ * count is never rounded: that set fails with E710 (UTFALL_LIMIT) and utfall_evaluate gives its
+ * text. No term overrides, no trace. A warm batch whose sets all succeed allocates nothing.
+ * On success *out is a new batch (free with utfall_batch_free); it keeps its own references to
+ * the contract and the engine's configuration, so either may be freed first. One thread at a
+ * time per batch. */
+UTFALL_API utfall_status utfall_batch_new(const utfall_engine* engine, const utfall_contract* contract, utfall_batch** out);
+UTFALL_API void utfall_batch_free(utfall_batch* batch);
+
+/* One line every evaluation pays, in the order of the payments of utfall_evaluate. The strings
+ * are borrowed from the batch. */
+typedef struct utfall_line {
+  const char* period;
+  const char* from;
+  const char* to;
+  const char* clause;
+  const char* clause_title;
+  const char* rule;
+} utfall_line;
+
+UTFALL_API size_t utfall_batch_line_count(const utfall_batch* batch);
+/* Fills *out with line `index` (< utfall_batch_line_count). */
+UTFALL_API utfall_status utfall_batch_line(const utfall_batch* batch, size_t index, utfall_line* out);
+/* The amounts count units of 10^-places of the currency; -1 when batch is NULL. */
+UTFALL_API int utfall_batch_places(const utfall_batch* batch);
+
+/* Evaluates `count` bound data sets (none NULL), replacing the previous call's results. Returns
+ * UTFALL_OK when the batch ran, even if some sets failed (utfall_batch_status says which);
+ * UTFALL_INVALID_ARGUMENT for a NULL batch or set (then no results: utfall_batch_size is 0). */
+UTFALL_API utfall_status utfall_batch_evaluate(utfall_batch* batch, const utfall_bound* const* sets, size_t count);
+/* The number of sets of the last evaluation. */
+UTFALL_API size_t utfall_batch_size(const utfall_batch* batch);
+/* UTFALL_OK when set `set` (< utfall_batch_size) succeeded; else the status of its first error. */
+UTFALL_API utfall_status utfall_batch_status(const utfall_batch* batch, size_t set);
+/* The utfall_batch_line_count amounts of set `set`, all zero when it failed; borrowed from the
+ * batch, valid until its next evaluation. NULL for a NULL batch or a set out of range. */
+UTFALL_API const int64_t* utfall_batch_amounts(const utfall_batch* batch, size_t set);
+/* The messages of set `set` as a JSON array ("[]" when it succeeded); their locations begin
+ * "data set <set>". Caller frees with utfall_free; NULL when out of memory or out of range. */
+UTFALL_API char* utfall_batch_messages_json(const utfall_batch* batch, size_t set);
 
 #ifdef __cplusplus
 }

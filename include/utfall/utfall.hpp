@@ -311,4 +311,59 @@ class UTFALL_CXX_API Session {
   std::unique_ptr<Impl> impl_;
 };
 
+// Many evaluations of one contract on many data sets, with the amounts as integers: for a
+// sweep over data (a fund's model over thousands of generated futures) that wants numbers, not
+// text. Every evaluation of a contract pays the same lines (`lines()`: a payment has a line in
+// every period of its range, zero when its condition is false); a Batch gives, per data set,
+// each line's amount as an exact count of 10^-places() currency units (2 places for SEK:
+// "26700000.00" is 2670000000). The amounts are those of Session::evaluate to the last unit,
+// never rounded: an amount that is not a whole number of units or does not fit in int64 makes
+// that data set fail (E710) and leaves the others alone; Session::evaluate gives its exact text.
+// No term overrides and no trace (Engine::sweep does those).
+//
+// Sets the fixed-point path can take are run together, the rest one by one by the general
+// evaluator, with the same results. A Batch keeps all its memory between calls and overwrites
+// it, so a warm Batch evaluating sets that all succeed allocates nothing. One Batch per thread;
+// the Contract and the Bound data may be shared.
+class UTFALL_CXX_API Batch {
+ public:
+  // A line every evaluation of the contract pays, in the order of Result::payments.
+  struct Line {
+    std::string period;
+    std::string from, to;      // party ids
+    std::string clause;        // "3.2"
+    std::string clause_title;  // "Återbetalning"
+    std::string rule;          // the payment's or waterfall's name; "" when unnamed
+  };
+
+  Batch(const Engine& engine, Contract contract);
+  ~Batch();
+  Batch(Batch&&) noexcept;
+  Batch& operator=(Batch&&) noexcept;
+
+  const Contract& contract() const;
+  const std::vector<Line>& lines() const;
+  // The amounts count units of 10^-places() of the currency: the decimals of its minor unit.
+  int places() const;
+
+  // Evaluates the contract on each of `count` data sets bound for it, replacing the results of
+  // the previous call. A set that fails (its data, a runtime error, E532 for data bound for
+  // another contract, E710) has ok() false and its messages, whose locations begin "data set
+  // i" (i counts from 0 in `sets`); the other sets are unaffected.
+  void evaluate(const Bound* sets, std::size_t count);
+  void evaluate(const std::vector<Bound>& sets) { evaluate(sets.data(), sets.size()); }
+
+  // The results of the last evaluate, for set < size(). amounts(set) points to lines().size()
+  // values, all zero when ok(set) is false; messages(set) is empty when ok(set) is true. Valid
+  // until the next evaluate (or the Batch's end).
+  std::size_t size() const;
+  bool ok(std::size_t set) const;
+  const std::int64_t* amounts(std::size_t set) const;
+  const Messages& messages(std::size_t set) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace utfall

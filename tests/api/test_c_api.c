@@ -129,6 +129,48 @@ int main(void) {
   EXPECT(utfall_data_set(NULL, "a", "b", "c") == UTFALL_INVALID_ARGUMENT);
   EXPECT(utfall_contract_json(NULL) == NULL);
 
+  /* A batch: amounts as integers, per set; a set bound for another contract fails alone. */
+  utfall_contract* again = NULL;
+  EXPECT(utfall_compile_file(engine, UTFALL_SOURCE_DIR "/examples/a-aldreomsorg/contract.utfall", &again, NULL) == UTFALL_OK);
+  utfall_data* plan = utfall_data_new();
+  EXPECT(utfall_data_add_file(plan, UTFALL_SOURCE_DIR "/examples/a-aldreomsorg/plan.csv") == UTFALL_OK);
+  utfall_bound* foreign = NULL;
+  EXPECT(utfall_bind(engine, again, plan, &foreign, NULL) == UTFALL_OK);
+  utfall_data_free(plan);
+  utfall_contract_free(again);  /* the bound data keeps what it needs */
+  utfall_batch* batch = NULL;
+  EXPECT(utfall_batch_new(engine, NULL, &batch) == UTFALL_INVALID_ARGUMENT && batch == NULL);
+  EXPECT(utfall_batch_new(engine, contract, &batch) == UTFALL_OK);
+  EXPECT(utfall_batch_places(batch) == 2);
+  EXPECT(utfall_batch_line_count(batch) == 3);
+  for (size_t k = 0; k < utfall_batch_line_count(batch); ++k) {
+    utfall_line line;
+    EXPECT(utfall_batch_line(batch, k, &line) == UTFALL_OK);
+    EXPECT(strcmp(line.period, paid_years[k]) == 0 && strcmp(line.to, "utfallsfonden") == 0 && strcmp(line.rule, "aterbetalning") == 0);
+  }
+  const utfall_bound* sets[3] = {bound, foreign, bound};
+  EXPECT(utfall_batch_evaluate(batch, sets, 3) == UTFALL_OK);
+  EXPECT(utfall_batch_size(batch) == 3);
+  for (size_t i = 0; i < 3; i += 2) {
+    const int64_t* ore = utfall_batch_amounts(batch, i);
+    EXPECT(utfall_batch_status(batch, i) == UTFALL_OK);
+    EXPECT(ore && ore[0] == 2670000000 && ore[1] == 830000000 && ore[2] == 700000000);  /* paid[], in öre */
+  }
+  EXPECT(utfall_batch_status(batch, 1) == UTFALL_DATA_ERROR);
+  EXPECT(utfall_batch_amounts(batch, 1)[0] == 0);
+  messages = utfall_batch_messages_json(batch, 1);
+  EXPECT(messages && strstr(messages, "\"code\":\"E532\"") && strstr(messages, "data set 1"));
+  utfall_free(messages);
+  messages = utfall_batch_messages_json(batch, 0);
+  EXPECT(messages && strcmp(messages, "[]") == 0);
+  utfall_free(messages);
+  EXPECT(utfall_batch_amounts(batch, 3) == NULL && utfall_batch_status(batch, 3) == UTFALL_INVALID_ARGUMENT);
+  sets[1] = NULL;
+  EXPECT(utfall_batch_evaluate(batch, sets, 3) == UTFALL_INVALID_ARGUMENT && utfall_batch_size(batch) == 0);
+  utfall_batch_free(batch);
+  utfall_batch_free(NULL);
+  utfall_bound_free(foreign);
+
   utfall_bound_free(bound);
   utfall_contract_free(contract);
   utfall_engine_free(engine);

@@ -8,6 +8,7 @@
 
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/pipeline.hpp"
+#include "tests/tools/splitmix.hpp"
 
 using namespace utfall;
 
@@ -20,16 +21,7 @@ std::shared_ptr<const checked::Contract> compiled(const std::string& path) {
 }
 std::shared_ptr<const checked::Contract> example(const std::string& name) { return compiled("examples/" + name + "/contract.utfall"); }
 
-struct Random {  // splitmix64
-  std::uint64_t state;
-  std::uint64_t next() {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::int64_t range(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
-};
+using test_support::Random;
 
 // A value for a series input around `typical` (whole units), in one of several shapes.
 Number value(Random& rng, std::int64_t typical) {

@@ -1,0 +1,337 @@
+// utfall::Batch: amounts as integers for many data sets. Every amount is checked against the
+// text Session::evaluate gives for the same set (read into units here, independently of the
+// library), and the examples' amounts against the values written in their contracts; sets
+// that fail fail alone, with the code Session gives or E532/E710; a warm Batch allocates nothing.
+#include <utfall/utfall.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "../tools/splitmix.hpp"
+
+// Allocation counting, except under AddressSanitizer, which owns operator new.
+#if !defined(__SANITIZE_ADDRESS__)
+#define UTFALL_COUNT_ALLOCATIONS 1
+#include "../tools/allocation_counter.hpp"
+#endif
+
+namespace {
+
+const std::string kExamples = std::string(UTFALL_SOURCE_DIR) + "/examples/";
+__extension__ typedef __int128 i128;
+
+// "26700000.00" -> 2670000000 at 2 places; nullopt when the text has other decimals or the
+// count does not fit in int64. Written here from the digits, not with the library.
+std::optional<std::int64_t> units_of(const std::string& text, int places) {
+  std::size_t i = 0;
+  bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++i;
+  i128 value = 0;
+  int decimals = -1;
+  for (; i < text.size(); ++i) {
+    if (text[i] == '.' && decimals < 0) {
+      decimals = 0;
+      continue;
+    }
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+    if (decimals >= 0) ++decimals;
+    if (value > (static_cast<i128>(1) << 64)) return std::nullopt;
+  }
+  if (decimals < 0) decimals = 0;
+  if (decimals > places) return std::nullopt;
+  for (; decimals < places; ++decimals) value *= 10;
+  if (negative) value = -value;
+  if (value > INT64_MAX || value < INT64_MIN) return std::nullopt;
+  return static_cast<std::int64_t>(value);
+}
+
+utfall::Contract compile(const utfall::Engine& engine, const std::string& path) {
+  auto r = engine.compile_file(path);
+  REQUIRE(r.contract);
+  return *r.contract;
+}
+
+utfall::Bound bind_file(const utfall::Engine& engine, const utfall::Contract& c, const std::string& path) {
+  utfall::Data data;
+  data.files.push_back(path);
+  auto b = engine.bind(c, data);
+  INFO(path << (b.messages.empty() ? "" : ": " + b.messages.front().rendered));
+  REQUIRE(b.data);
+  return *b.data;
+}
+
+// Set by set, what Session::evaluate says: the same lines, the same amounts to the unit, the
+// same failure (or E710 where Session's amount has no int64 count). Gives how many sets were ok.
+std::size_t check_against_session(const utfall::Engine& engine, const utfall::Contract& contract, const utfall::Batch& batch,
+                                  const std::vector<utfall::Bound>& sets) {
+  utfall::Session session(engine, contract);
+  REQUIRE(batch.size() == sets.size());
+  std::size_t ok = 0;
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    INFO("data set " << i);
+    const auto& r = session.evaluate(sets[i]);
+    if (!r.ok) {
+      REQUIRE_FALSE(batch.ok(i));
+      REQUIRE_FALSE(batch.messages(i).empty());
+      CHECK(batch.messages(i).front().code == r.messages.front().code);
+      for (std::size_t k = 0; k < batch.lines().size(); ++k) CHECK(batch.amounts(i)[k] == 0);
+      continue;
+    }
+    REQUIRE(r.payments.size() == batch.lines().size());
+    bool fits = true;
+    for (std::size_t k = 0; k < r.payments.size(); ++k) {
+      const auto& p = r.payments[k];
+      const auto& l = batch.lines()[k];
+      CHECK(std::tie(p.period, p.from, p.to, p.clause, p.clause_title, p.rule) == std::tie(l.period, l.from, l.to, l.clause, l.clause_title, l.rule));
+      auto expected = units_of(p.amount, batch.places());
+      if (!expected) fits = false;
+      else if (batch.ok(i)) CHECK(batch.amounts(i)[k] == *expected);
+    }
+    REQUIRE(batch.ok(i) == fits);
+    if (!fits) {
+      REQUIRE(batch.messages(i).size() == 1);
+      CHECK(batch.messages(i).front().code == "E710");
+      CHECK(batch.messages(i).front().location.rfind("data set " + std::to_string(i) + ":", 0) == 0);
+    } else {
+      CHECK(batch.messages(i).empty());
+      ++ok;
+    }
+  }
+  return ok;
+}
+
+// The sum of a set's lines per period, payer and payee (an example's `expect ... in PERIOD`).
+std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> sums(const utfall::Batch& batch, std::size_t set) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> out;
+  for (std::size_t k = 0; k < batch.lines().size(); ++k) {
+    const auto& l = batch.lines()[k];
+    out[{l.period, l.from, l.to}] += batch.amounts(set)[k];
+  }
+  return out;
+}
+
+struct Expect {
+  const char* period;
+  const char* from;
+  const char* to;
+  std::int64_t ore;
+};
+
+void check_expectations(const utfall::Batch& batch, std::size_t set, const std::vector<Expect>& expects) {
+  auto s = sums(batch, set);
+  for (const auto& e : expects) {
+    INFO("data set " << set << ", " << e.period << " " << e.from << " -> " << e.to);
+    auto it = s.find({e.period, e.from, e.to});
+    CHECK((it == s.end() ? 0 : it->second) == e.ore);  // no line is nothing paid
+  }
+}
+
+using utfall::test_support::Random;
+
+using Column = std::vector<std::string>;  // a value per period, 2025 .. 2029
+
+utfall::Bound bind_a(const utfall::Engine& engine, const utfall::Contract& c, const Column& cost, const Column& drawn) {
+  utfall::Data data;
+  for (int t = 0; t < 5; ++t) {
+    std::string period = std::to_string(2025 + t);
+    data.series["hemtjanst_kostnad"][period] = cost[t];
+    data.series["avropat"][period] = drawn[t];
+  }
+  auto b = engine.bind(c, data);
+  INFO(cost[0] << " " << drawn[0] << (b.messages.empty() ? "" : ": " + b.messages.front().rendered));
+  REQUIRE(b.data);
+  return *b.data;
+}
+
+// A Batch over an example's data files, each checked against Session: all of them succeed.
+utfall::Batch example_batch(const utfall::Engine& engine, const std::string& example, std::vector<std::string> files) {
+  auto contract = compile(engine, kExamples + example + "/contract.utfall");
+  std::vector<utfall::Bound> sets;
+  for (const auto& f : files) sets.push_back(bind_file(engine, contract, kExamples + example + "/" + f));
+  utfall::Batch batch(engine, contract);
+  batch.evaluate(sets);
+  CHECK(check_against_session(engine, contract, batch, sets) == sets.size());
+  return batch;
+}
+
+}  // namespace
+
+TEST_CASE("Batch: scenario A's examples, as their contract expects them and as Session gives them") {
+  utfall::Engine engine;
+  auto contract = compile(engine, kExamples + "a-aldreomsorg/contract.utfall");
+  std::vector<utfall::Bound> sets;
+  for (const char* name : {"plan", "messy", "fail"}) sets.push_back(bind_file(engine, contract, kExamples + "a-aldreomsorg/" + name + ".csv"));
+  utfall::Batch batch(engine, contract);
+  CHECK(batch.places() == 2);
+  REQUIRE(batch.lines().size() == 3);  // the waterfall from 2027, one payee
+  for (std::size_t k = 0; k < 3; ++k) {
+    const auto& l = batch.lines()[k];
+    CHECK(l.period == std::to_string(2027 + k));
+    CHECK(l.from == "kommun");
+    CHECK(l.to == "utfallsfonden");
+    CHECK(l.clause == "3.2");
+    CHECK(l.clause_title == "Återbetalning");
+    CHECK(l.rule == "aterbetalning");
+  }
+  batch.evaluate(sets);
+  REQUIRE(batch.size() == 3);
+  // contract.utfall, `example` blocks: 2025 and 2026 pay nothing (no line).
+  const std::int64_t expected[3][3] = {{26'700'000'00, 8'300'000'00, 7'000'000'00},
+                                       {25'616'666'68, 9'383'333'32, 7'000'000'00},
+                                       {4'500'000'00, 5'000'000'00, 2'000'000'00}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    REQUIRE(batch.ok(i));
+    CHECK(batch.messages(i).empty());
+    for (std::size_t k = 0; k < 3; ++k) CHECK(batch.amounts(i)[k] == expected[i][k]);
+  }
+  CHECK(check_against_session(engine, contract, batch, sets) == 3);
+
+  SECTION("a second evaluate replaces the results; a moved Batch keeps working") {
+    utfall::Batch moved = std::move(batch);
+    std::vector<utfall::Bound> one{sets[2]};
+    moved.evaluate(one);
+    REQUIRE(moved.size() == 1);
+    CHECK(moved.amounts(0)[0] == 4'500'000'00);
+    moved.evaluate(nullptr, 0);
+    CHECK(moved.size() == 0);
+  }
+}
+
+TEST_CASE("Batch: generated scenario A sets, with 8 decimals, values near and beyond int64, E532 and E710 alone") {
+  utfall::Engine engine;
+  auto contract = compile(engine, kExamples + "a-aldreomsorg/contract.utfall");
+  auto other = compile(engine, kExamples + "a-aldreomsorg/contract.utfall");  // the same text, another contract
+  Random rng{7};
+  auto ore = [](std::int64_t v) { return std::to_string(v / 100) + "." + (v % 100 < 10 ? "0" : "") + std::to_string(v % 100); };
+  std::vector<utfall::Bound> sets;
+  for (int i = 0; i < 300; ++i) {
+    Column cost(5), drawn(5);
+    for (int t = 0; t < 5; ++t) {
+      cost[t] = ore(rng.range(130'000'000'00, 215'000'000'00));
+      drawn[t] = ore(rng.range(6'000'000, 8'000'000) * 100);
+      switch (i % 10) {
+        case 1: cost[t] += "000000"; break;                               // 8 decimals, exact in öre
+        case 2: cost[t] += std::to_string(rng.range(100000, 999999)); break;  // 8 decimals, not in öre
+        case 3: if (t == 1) cost[t] = "9223372036854775807.5"; break;       // beyond int64, frees nothing
+        case 4: if (t == 0) cost[t] = "-9223372036854775807.5"; break;      // frees beyond int64
+        case 5: drawn[t] = std::to_string(rng.range(1, 99)) + "." + std::to_string(rng.range(10000000, 99999999)); break;
+        default: break;
+      }
+    }
+    sets.push_back(bind_a(engine, contract, cost, drawn));
+  }
+  // 2027 pays what was drawn (92 233 720 361 547 758.07) + the capped premium (7 000 000):
+  // exactly INT64_MAX öre; one öre more does not fit.
+  const Column huge_cost{"-93000000000000000", "200000000", "200000000", "200000000", "200000000"};
+  const std::size_t at_max = sets.size();
+  sets.push_back(bind_a(engine, contract, huge_cost, {"92233720361547758.07", "0", "0", "0", "0"}));
+  const std::size_t beyond = sets.size();
+  sets.push_back(bind_a(engine, contract, huge_cost, {"92233720361547758.08", "0", "0", "0", "0"}));
+  const std::size_t foreign = 17;
+  sets[foreign] = bind_a(engine, other, {"170000000", "170000000", "170000000", "170000000", "170000000"}, {"7000000", "0", "0", "0", "0"});
+
+  utfall::Batch batch(engine, contract);
+  batch.evaluate(sets);
+  std::size_t ok = check_against_session(engine, contract, batch, sets);
+  CHECK(ok > 250);
+  CHECK(ok < sets.size());
+  REQUIRE(batch.ok(at_max));
+  CHECK(batch.amounts(at_max)[0] == INT64_MAX);
+  CHECK(batch.amounts(at_max)[1] == 0);
+  REQUIRE_FALSE(batch.ok(beyond));
+  CHECK(batch.messages(beyond).front().code == "E710");
+  CHECK(batch.messages(beyond).front().kind == utfall::Message::Kind::limit);
+  CHECK(batch.messages(beyond).front().location == "data set 301: line 0, 2027 kommun -> utfallsfonden `aterbetalning`");
+  REQUIRE_FALSE(batch.ok(foreign));
+  REQUIRE(batch.messages(foreign).size() == 1);
+  CHECK(batch.messages(foreign).front().code == "E532");
+  CHECK(batch.messages(foreign).front().location == "data set 17");
+  CHECK(batch.ok(foreign - 1));
+  CHECK(batch.ok(foreign + 1));
+  for (std::size_t i = 0; i < sets.size(); i += 10) CHECK(batch.ok(i));  // plain öre values
+}
+
+TEST_CASE("Batch: a value missing where an evaluation needs it fails that set only, naming it") {
+  utfall::Engine engine;
+  auto compiled = engine.compile(
+      "contract \"Missing\"\ncurrency SEK\nparty a \"A\"\nparty b \"B\"\nperiods yearly 2025 .. 2027\n"
+      "input x : SEK per period in 2025 .. 2026\ninput y : SEK per period\n"
+      "clause \"1\" \"Pay\" {\n  pay p: a -> b\n    amount if y > 0 SEK then x else 0 SEK\n}\n",
+      "missing.utfall");
+  REQUIRE(compiled.contract);
+  auto contract = *compiled.contract;
+  auto bind = [&](const char* y2027) {
+    utfall::Data data;
+    data.series["x"] = {{"2025", "1.50"}, {"2026", "2"}};
+    data.series["y"] = {{"2025", "1"}, {"2026", "0"}, {"2027", y2027}};
+    auto b = engine.bind(contract, data);
+    REQUIRE(b.data);
+    return *b.data;
+  };
+  std::vector<utfall::Bound> sets{bind("0"), bind("1"), bind("0")};  // set 1 needs x in 2027
+  utfall::Batch batch(engine, contract);
+  batch.evaluate(sets);
+  CHECK(check_against_session(engine, contract, batch, sets) == 2);
+  REQUIRE(batch.lines().size() == 3);
+  CHECK(batch.amounts(0)[0] == 150);
+  CHECK(batch.amounts(0)[1] == 0);
+  CHECK(batch.amounts(2)[2] == 0);
+  REQUIRE_FALSE(batch.ok(1));
+  const auto& m = batch.messages(1).front();
+  CHECK(m.code == "E531");
+  CHECK(m.location == "data set 1");
+  CHECK(m.line == 10);
+  CHECK(m.rendered.find("= in data set 1") != std::string::npos);
+}
+
+TEST_CASE("Batch: scenarios B, C (participants) and D, as Session gives them and their examples expect") {
+  utfall::Engine engine;
+  SECTION("B") {
+    auto batch = example_batch(engine, "b-placeringar", {"plan.csv", "total-cap.csv", "boundary.csv"});
+    check_expectations(batch, 0, {{"2025", "kommun", "barnens_val", 0}, {"2027", "kommun", "barnens_val", 3'000'000'00},
+                                  {"2028", "kommun", "barnens_val", 4'000'000'00}, {"2029", "kommun", "barnens_val", 4'000'000'00},
+                                  {"2027", "barnens_val", "utfallsfonden", 3'000'000'00}, {"2029", "barnens_val", "utfallsfonden", 3'400'000'00}});
+    check_expectations(batch, 1, {{"2026", "kommun", "barnens_val", 4'000'000'00}, {"2029", "kommun", "barnens_val", 3'000'000'00},
+                                  {"2027", "barnens_val", "utfallsfonden", 2'800'000'00}, {"2029", "barnens_val", "utfallsfonden", 2'400'000'00}});
+    check_expectations(batch, 2, {{"2026", "kommun", "barnens_val", 2'500'000'00}, {"2029", "barnens_val", "utfallsfonden", 2'500'000'00}});
+  }
+  SECTION("C, per participant: always the general evaluator") {
+    auto batch = example_batch(engine, "c-tfco", {"data.csv"});
+    check_expectations(batch, 0, {{"2025", "kommun", "humana", 1'080'000'00}, {"2026", "kommun", "humana", 3'100'000'00},
+                                  {"2027", "kommun", "humana", 2'665'000'00}, {"2025", "finansiar", "humana", 1'440'000'00},
+                                  {"2026", "finansiar", "humana", 2'400'000'00}, {"2027", "finansiar", "humana", 0},
+                                  {"2025", "humana", "finansiar", 0}, {"2026", "humana", "finansiar", 1'300'000'00},
+                                  {"2027", "humana", "finansiar", 2'602'500'00}});
+  }
+  SECTION("D") { example_batch(engine, "d-norrkoping", {"data.csv"}); }
+}
+
+TEST_CASE("Batch: a warm Batch allocates nothing on a second evaluate of the same sets") {
+#if defined(UTFALL_COUNT_ALLOCATIONS)
+  utfall::Engine engine;
+  auto contract = compile(engine, kExamples + "a-aldreomsorg/contract.utfall");
+  std::vector<utfall::Bound> sets;
+  for (const char* name : {"plan", "messy", "fail"}) sets.push_back(bind_file(engine, contract, kExamples + "a-aldreomsorg/" + name + ".csv"));
+  while (sets.size() < 600) sets.push_back(sets[sets.size() % 3]);  // more than one chunk of the fixed-point path
+  utfall::Batch batch(engine, contract);
+  std::uint64_t before = g_allocations.load();
+  batch.evaluate(sets);
+  std::uint64_t cold = g_allocations.load() - before;
+  before = g_allocations.load();
+  batch.evaluate(sets);
+  std::uint64_t warm = g_allocations.load() - before;
+  CHECK(cold > 0);  // the counter sees the library's allocations
+  CHECK(warm == 0);
+  for (std::size_t i = 0; i < sets.size(); ++i) REQUIRE(batch.ok(i));
+  CHECK(batch.amounts(599)[0] == 4'500'000'00);  // set 599 is `fail`
+#else
+  WARN("not counted under AddressSanitizer, which replaces operator new itself");
+#endif
+}
