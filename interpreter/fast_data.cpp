@@ -46,6 +46,20 @@ Columns read_columns(const checked::Contract& c, const Dataset& data) {
       if (d && d->places <= 18) cell = {d->digits, static_cast<std::int8_t>(d->places), Columns::State::fixed};
       else cell.state = Columns::State::other;
     }
+    // One scale for the set's column where it fits (the most places in it): the sets of a batch
+    // then mostly share a column's scale too, and the path reads them without rescaling each.
+    Columns::Cell* column = out.cells.data() + i * out.periods;
+    std::int8_t places = 0;
+    for (std::size_t t = 0; t < out.periods; ++t)
+      if (column[t].state == Columns::State::fixed) places = std::max(places, column[t].places);
+    for (std::size_t t = 0; t < out.periods; ++t) {
+      Columns::Cell& cell = column[t];
+      if (cell.state != Columns::State::fixed) continue;
+      std::int64_t scaled = cell.digits;
+      int k = cell.places;
+      while (k < places && !__builtin_mul_overflow(scaled, 10, &scaled)) ++k;
+      if (k == places) cell.digits = scaled, cell.places = places;
+    }
   }
   return out;
 }

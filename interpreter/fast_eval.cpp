@@ -93,6 +93,7 @@ struct Program {
   std::vector<Node> nodes;  // operands before the nodes that use them
   std::vector<Cell> cells;  // the data cells read, each once
   std::vector<int> columns;  // per cell: its column (position among the inputs read)
+  int periods = 0;           // the contract's
   std::vector<std::pair<std::size_t, std::size_t>> inputs;  // (node, cell) of each input node
   int column_count = 0;
   std::vector<Line> lines;      // fast::lines(contract)
@@ -118,6 +119,7 @@ class Lowerer {
     auto minor = c_.minor_unit.to_decimal64();
     if (!minor || minor->digits <= 0 || minor->places > kMaxScale) throw Unsupported{"the minor unit is not a small decimal"};
     p->minor_digits = minor->digits, p->minor_places = minor->places;
+    p->periods = P_;
     column_of_input_.assign(c_.inputs.size(), -1);
     for (const auto& pay : c_.payments)
       if (pay.set >= 0 || pay.cap_participant || pay.filter) throw Unsupported{"a payment per participant"};
@@ -883,6 +885,11 @@ struct Scratch {
   std::vector<std::int8_t> places;
   std::vector<i64> regs;
   std::vector<std::uint8_t> bad;     // per lane, while reading the lines
+  struct LaneData {
+    const Columns::Cell* cells;
+    std::size_t size;
+  };
+  std::vector<LaneData> lane_data;  // per lane of a batch: its set's cells
   const Plan* consts_for = nullptr;  // the plan whose constants the registers hold, for `lanes`
   std::size_t lanes = 0;
 };
@@ -1034,18 +1041,26 @@ void run_batch(const Program& p, const checked::Contract&, const Columns* const*
   for (std::size_t first = 0; first < count; first += chunk) {
     const std::size_t L = std::min(chunk, count - first);
     begin_stage(p, s, L);
+    // Each set's cells, found once per lane; the data sets lie wherever their hosts put them, so
+    // their memory is asked for ahead (prefetched) for all lanes before it is read.
+    s.lane_data.resize(L);
+    for (std::size_t l = 0; l < L; ++l) __builtin_prefetch(sets[first + l]);
+    for (std::size_t l = 0; l < L; ++l) {
+      const Columns& columns = *sets[first + l];
+      const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
+      s.lane_data[l] = {same_shape ? columns.cells.data() : nullptr, same_shape ? columns.cells.size() : 0};
+      for (std::size_t at = 0; at < s.lane_data[l].size; at += 4) __builtin_prefetch(s.lane_data[l].cells + at);
+    }
     for (std::size_t i = 0; i < cells; ++i) {
       // stage(), with what is the same for every lane taken out of the loop
       static const Columns::Cell absent{};
       const Cell& cell = p.cells[i];
-      const auto period = static_cast<std::size_t>(cell.period);
+      const std::size_t at = static_cast<std::size_t>(cell.input) * static_cast<std::size_t>(p.periods) + static_cast<std::size_t>(cell.period);
       i64* digits = s.digits.data() + i * L;
       std::int8_t* places = s.places.data() + i * L;
       std::int8_t key = 0;
       for (std::size_t l = 0; l < L; ++l) {
-        const Columns& columns = *sets[first + l];
-        const std::size_t at = static_cast<std::size_t>(cell.input) * columns.periods + period;
-        const Columns::Cell& c = period < columns.periods && at < columns.cells.size() ? columns.cells[at] : absent;
+        const Columns::Cell& c = at < s.lane_data[l].size ? s.lane_data[l].cells[at] : absent;
         const bool fixed = c.state == Columns::State::fixed;
         digits[l] = fixed ? c.digits : kPoison;
         places[l] = fixed ? c.places : std::int8_t{0};
