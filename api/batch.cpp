@@ -46,7 +46,7 @@ bool same_line(const PaymentLine& l, const fast::Line& f) {
 struct Batch::Impl {
   Config config;
   Contract contract;
-  fast::Cache cache;                  // the fixed-point program and its scratch memory
+  fast::Cache cache;                  // the scratch memory of the fixed-point runs
   const fast::Program* program = nullptr;  // in `cache`; null when the contract is not for that path
   std::vector<fast::Line> fast_lines;
   std::vector<Line> lines;
@@ -83,7 +83,7 @@ Batch::Impl::Impl(const Engine& engine, Contract c) : config(engine.config()), c
   places = minor_unit_places(checked);
   // amount_places should be the minor unit's places; were it not, the fixed-point amounts would
   // be in another unit, so the general evaluator gives them all.
-  program = cache.program(checked);
+  program = this->contract.impl().program();
   if (program && fast::amount_places(*program) != places) program = nullptr;
   fast_lines = fast::lines(checked);
   for (const auto& l : fast_lines) {
@@ -150,7 +150,7 @@ void Batch::Impl::run_chunk(const Bound* sets, std::size_t begin, std::size_t en
   std::fill_n(chunk_ok.begin(), n, 0);
   if (program && n > 0) {
     try {
-      fast::run_batch(*program, c, chunk_columns.data(), n, fast_options, cache.scratch(), chunk_amounts.data(), chunk_ok.data());
+      fast::run_batch(*program, c, chunk_columns.data(), n, fast_options, cache.scratch_for(program), chunk_amounts.data(), chunk_ok.data());
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {  // a bug in the path: said, not hidden behind the general evaluator

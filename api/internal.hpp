@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "interpreter/checked.hpp"
 #include "interpreter/diagnostic.hpp"
 #include "interpreter/evaluate.hpp"
+#include "interpreter/fast_eval.hpp"
 #include "interpreter/fast_eval.hpp"
 
 namespace utfall {
@@ -24,6 +26,18 @@ struct Contract::Impl {
   std::vector<Clause> clauses;
   std::vector<std::string> examples;
   std::shared_ptr<const checked::Contract> checked;
+
+  // The contract's fixed-point program (interpreter/fast_eval.hpp), lowered on first use and
+  // then shared by every Session, Batch and Engine::evaluate of the contract; null when the
+  // contract is not for that path.
+  const fast::Program* program() const {
+    std::call_once(lowered_, [this] { program_ = fast::lower(*checked).program; });
+    return program_.get();
+  }
+
+ private:
+  mutable std::once_flag lowered_;
+  mutable std::shared_ptr<const fast::Program> program_;
 };
 
 struct Bound::Impl {

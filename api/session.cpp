@@ -46,6 +46,7 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
   EvalOptions eval_options = api::eval_options(config);
   eval_options.trace = options.trace;
   eval_options.columns = &data.impl().columns;
+  eval_options.program = contract.impl().program();
   if (!options.terms.empty()) {
     std::vector<std::string> assignments;
     for (const auto& [term, value] : options.terms) assignments.push_back(term + "=" + value);

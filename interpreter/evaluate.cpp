@@ -879,8 +879,8 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
   out.diagnostics.clear();
   if (options.fast && !options.trace) {
     auto& cache = workspace.state().fast;
-    const fast::Program* program = cache.program(contract);
-    if (program && fast::run(*program, contract, data, options.columns, options, cache.scratch(), out)) {
+    const fast::Program* program = options.program ? options.program : cache.program(contract);
+    if (program && fast::run(*program, contract, data, options.columns, options, cache.scratch_for(program), out)) {
       out.ok = out.fast = true;
       return;
     }

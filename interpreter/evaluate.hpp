@@ -24,6 +24,7 @@ namespace utfall {
 // Values for the inputs of one contract, in the order of its declarations.
 namespace fast {
 struct Columns;  // fast_eval.hpp
+struct Program;
 }
 
 struct Dataset {
@@ -54,6 +55,9 @@ struct EvalOptions {
   bool fast = true;
   // The series data already read in fixed point (for example by Engine::bind); may be null.
   const fast::Columns* columns = nullptr;
+  // The contract's fixed-point program, already lowered (for example once per compiled
+  // contract); may be null: the Workspace then lowers it on first use.
+  const fast::Program* program = nullptr;
 };
 
 struct PaymentLine {

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <limits>
 #include <map>
 #include <unordered_map>
@@ -103,6 +104,7 @@ struct Program {
   std::uint64_t steps = 0;  // step_bound
   std::size_t depth = 0;    // longest chain of nodes
   std::vector<char> live;   // per node: a line depends on it
+  std::uint64_t serial = 0;  // unique per lowering (Cache tells programs apart by it)
 };
 
 namespace {
@@ -114,8 +116,10 @@ class Lowerer {
   explicit Lowerer(const checked::Contract& c) : c_(c), P_(static_cast<int>(c.periods.size())) {}
 
   std::unique_ptr<Program> run() {
+    static std::atomic<std::uint64_t> lowered{0};  // only hands out serials
     auto p = std::make_unique<Program>();
     p_ = p.get();
+    p->serial = ++lowered;
     auto minor = c_.minor_unit.to_decimal64();
     if (!minor || minor->digits <= 0 || minor->places > kMaxScale) throw Unsupported{"the minor unit is not a small decimal"};
     p->minor_digits = minor->digits, p->minor_places = minor->places;
@@ -673,25 +677,47 @@ inline i64 round_to(i64 x, i64 k, RoundingMode mode) {
   return q;
 }
 
+// The loops over lanes are compiled for AVX-512 and AVX2 as well, and the loader picks the
+// best the machine has (GCC's function multiversioning); elsewhere, one plain version.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define UTFALL_LANE_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define UTFALL_LANE_CLONES
+#endif
+
 // round_const: a * 10^sa rounded to a multiple of the divisor, times the step's digits. The
-// divisor is a template constant when it is a power of ten (the compiler then divides by
-// multiplying), else the instruction's.
-template <typename Divisor>
+// mode is a template constant, and so is the divisor when it is a power of ten (the compiler
+// then divides by multiplying); the loop has no data-dependent branch.
+template <RoundingMode Mode, typename Divisor>
 void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::size_t L) {
   const auto up = static_cast<std::size_t>(in.sa);
   const i64 fits = std::numeric_limits<i64>::max() / kPow10[up];
+  const i64 k = divisor();
   for (std::size_t l = 0; l < L; ++l) {
-    const i64 k = divisor();
     bool bad = (a[l] > fits) | (a[l] < -fits);  // kPoison too
     const i64 x = bad ? 0 : a[l] * kPow10[up];
     i64 q = x / k, r = x % k;
-    if (r < 0) --q, r += k;
-    const i128 twice = static_cast<i128>(r) * 2;
-    int half = twice < k ? -1 : twice > k ? 1 : 0;
-    if (rounds_to_next(in.mode, r == 0, half, q < 0, (q & 1) != 0)) ++q;
+    const i64 below = r >> 63;  // -1 when r < 0: floor, not truncation
+    q += below, r += k & below;
+    const auto twice = static_cast<std::uint64_t>(r) * 2, kk = static_cast<std::uint64_t>(k);  // r < k < 2^63
+    const int half = (twice > kk) - (twice < kk);
+    q += rounds_to_next(Mode, r == 0, half, q < 0, (q & 1) != 0);
     i64 v;
-    bad = __builtin_mul_overflow(q, in.m, &v) || bad;
+    bad = __builtin_mul_overflow(q, in.m, &v) | bad;
     d[l] = bad ? kPoison : v;
+  }
+}
+template <typename Divisor>
+void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::size_t L) {
+  using M = RoundingMode;
+  switch (in.mode) {
+    case M::floor: return round_lanes<M::floor>(in, divisor, d, a, L);
+    case M::ceiling: return round_lanes<M::ceiling>(in, divisor, d, a, L);
+    case M::down: return round_lanes<M::down>(in, divisor, d, a, L);
+    case M::up: return round_lanes<M::up>(in, divisor, d, a, L);
+    case M::half_up: return round_lanes<M::half_up>(in, divisor, d, a, L);
+    case M::half_down: return round_lanes<M::half_down>(in, divisor, d, a, L);
+    case M::half_even: return round_lanes<M::half_even>(in, divisor, d, a, L);
   }
 }
 template <int J>
@@ -702,6 +728,7 @@ template <int... J>
 void round_const_ten(const Instr& in, i64* d, const i64* a, std::size_t L, std::integer_sequence<int, J...>) {
   ((in.c == J ? round_lanes(in, Ten<J>{}, d, a, L) : void()), ...);
 }
+UTFALL_LANE_CLONES
 void round_const(const Instr& in, i64* d, const i64* a, std::size_t L) {
   if (in.c >= 0) return round_const_ten(in, d, a, L, std::make_integer_sequence<int, kMaxScale + 1>{});
   const i64 k = in.k;
@@ -714,11 +741,8 @@ inline i64 wrap_sub(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uin
 
 // Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]). The loops of
 // the additive and selecting instructions have no branches, so that the compiler can run
-// several lanes per machine instruction; the clone for AVX2 is chosen at load time where the
-// machine has it.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("avx2", "default")))
-#endif
+// several lanes per machine instruction.
+UTFALL_LANE_CLONES
 void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
   for (const Instr& in : code) {
     i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
@@ -1109,9 +1133,15 @@ const Program* Cache::program(const checked::Contract& contract) {
     contract_ = &contract;
     source_ = contract.source;
     program_ = lower(contract).program;
-    scratch_.reset();  // its plans belong to the previous program
   }
   return program_.get();
+}
+
+ScratchPtr& Cache::scratch_for(const Program* program) {
+  // By serial, not address: a program freed and another lowered at its address is another.
+  std::uint64_t serial = program ? program->serial : 0;
+  if (serial != scratch_owner_) scratch_.reset(), scratch_owner_ = serial;
+  return scratch_;
 }
 
 }  // namespace utfall::fast

@@ -117,13 +117,16 @@ class Cache {
   // The program for `contract`, or null when it is not eligible (or has no source to recognise
   // it by).
   const Program* program(const checked::Contract& contract);
-  ScratchPtr& scratch() { return scratch_; }
+  // The scratch memory for runs of `program` (a fresh one when the last runs were of another
+  // program: plans belong to their program).
+  ScratchPtr& scratch_for(const Program* program);
 
  private:
   const checked::Contract* contract_ = nullptr;
   std::weak_ptr<const Source> source_;
   std::shared_ptr<const Program> program_;
   ScratchPtr scratch_;
+  std::uint64_t scratch_owner_ = 0;  // the serial of the program the scratch belongs to
 };
 
 }  // namespace utfall::fast
