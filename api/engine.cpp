@@ -419,21 +419,29 @@ Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std
   return out;
 }
 
-void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, std::vector<Flow>& flows) {
-  // Element by element, so that the strings of a reused Result keep their memory.
+void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, FillScratch& scratch) {
+  // Element by element, so that the strings of a reused Result keep their memory; the texts
+  // that name a line only when the line differs from the one the Result holds.
+  auto& flows = scratch.flows;
+  const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
   out.payments.resize(ev.lines.size());
+  scratch.lines.resize(ev.lines.size());
   flows.clear();
   for (std::size_t i = 0; i < ev.lines.size(); ++i) {
     const auto& l = ev.lines[i];
-    const auto& clause = c.clauses[l.clause];
     auto& p = out.payments[i];
-    p.period = c.periods[l.period];
-    p.from = c.parties[l.payer].id;
-    p.to = c.parties[l.payee].id;
+    const FillScratch::Key key{l.period, l.payer, l.payee, l.clause, l.rule_index, l.waterfall};
+    if (fresh || !(scratch.lines[i] == key) || p.rule != l.rule) {
+      const auto& clause = c.clauses[l.clause];
+      p.period = c.periods[l.period];
+      p.from = c.parties[l.payer].id;
+      p.to = c.parties[l.payee].id;
+      p.clause = clause.number;
+      p.clause_title = clause.title;
+      p.rule = l.rule;
+      scratch.lines[i] = key;
+    }
     p.amount = money(c, l.amount);
-    p.clause = clause.number;
-    p.clause_title = clause.title;
-    p.rule = l.rule;
     auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) { return f.payer == l.payer && f.payee == l.payee; });
     if (flow == flows.end()) flows.push_back({l.payer, l.payee, l.amount});
     else flow->amount += l.amount;

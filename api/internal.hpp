@@ -61,12 +61,23 @@ std::string exact_text(const Number& n);
 // An amount with exactly the currency's decimals ("26700000.00").
 std::string money(const checked::Contract& c, const Number& n);
 // Payments, totals per payer -> payee, and traces of an evaluation into a Result, overwriting
-// its elements in place; `flows` is scratch memory the caller may keep between calls.
+// its elements in place; `scratch` is memory the caller keeps between calls: with it, a Result
+// that already holds the same lines (period, parties, clause, rule) as the evaluation gets only
+// its amounts rewritten.
 struct Flow {
   int payer, payee;
   Number amount;
 };
-void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, std::vector<Flow>& flows);
+struct FillScratch {
+  std::vector<Flow> flows;
+  struct Key {
+    int period, payer, payee, clause, rule_index;
+    bool waterfall;
+    bool operator==(const Key&) const = default;
+  };
+  std::vector<Key> lines;  // the lines `out` holds, as of the last call
+};
+void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, FillScratch& scratch);
 
 // JSON forms (json.cpp).
 std::string messages_json(const Messages& messages);

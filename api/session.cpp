@@ -17,7 +17,7 @@ struct Session::Impl {
   Workspace workspace;
   Evaluation evaluation;
   Result result;
-  std::vector<api::Flow> flows;
+  api::FillScratch fill;  // kept between evaluations
 
   void evaluate(const Bound& data, const Options& options);
   void fail(Messages::value_type message) {
@@ -63,7 +63,7 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
     out.payments.clear(), out.totals.clear(), out.traces.clear();
     return;
   }
-  api::fill_payments(c, evaluation, out, flows);
+  api::fill_payments(c, evaluation, out, fill);
   out.ok = true;
 }
 

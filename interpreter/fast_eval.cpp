@@ -48,6 +48,12 @@ constexpr std::array<i64, kMaxScale + 1> kPow10 = [] {
   for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
   return p;
 }();
+// |x| <= kFits[s]: x * 10^s fits in int64.
+constexpr std::array<i64, kMaxScale + 1> kFits = [] {
+  std::array<i64, kMaxScale + 1> f{};
+  for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::numeric_limits<i64>::max() / kPow10[i];
+  return f;
+}();
 
 // What a node computes. Operands a, b, c are nodes; `k` and `mode` as noted.
 enum class N : std::uint8_t {
@@ -567,7 +573,8 @@ class Planner {
       if (__builtin_mul_overflow(node.k, kPow10[static_cast<std::size_t>(scale - own)], &v)) throw Unfit{};
       plan_.consts.push_back({I::konst, {}, 0, 0, it->second, 0, 0, 0, v});
     } else {
-      emit({I::up, {}, 0, 0, it->second, n, 0, 0, kPow10[static_cast<std::size_t>(scale - own)]});
+      const auto up = static_cast<std::size_t>(scale - own);
+      emit({I::up, {}, 0, 0, it->second, n, 0, 0, kPow10[up], std::numeric_limits<i64>::max() / kPow10[up]});
     }
     return it->second;
   }
@@ -691,7 +698,7 @@ inline i64 round_to(i64 x, i64 k, RoundingMode mode) {
 template <RoundingMode Mode, typename Divisor>
 void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::size_t L) {
   const auto up = static_cast<std::size_t>(in.sa);
-  const i64 fits = std::numeric_limits<i64>::max() / kPow10[up];
+  const i64 fits = kFits[up];
   const i64 k = divisor();
   for (std::size_t l = 0; l < L; ++l) {
     bool bad = (a[l] > fits) | (a[l] < -fits);  // kPoison too
@@ -741,9 +748,11 @@ inline i64 wrap_sub(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uin
 
 // Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]). The loops of
 // the additive and selecting instructions have no branches, so that the compiler can run
-// several lanes per machine instruction.
-UTFALL_LANE_CLONES
-void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
+// several lanes per machine instruction. Lanes is 0 for a count known only at run time (many
+// data sets), else the count (1: one data set, where the loops vanish).
+template <std::size_t Lanes>
+[[gnu::always_inline]] inline void exec_code(const std::vector<Instr>& code, i64* regs, std::size_t lanes) {
+  const std::size_t L = Lanes ? Lanes : lanes;
   for (const Instr& in : code) {
     i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
     const i64* a = regs + static_cast<std::size_t>(in.a) * L;
@@ -754,7 +763,7 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
         for (std::size_t l = 0; l < L; ++l) d[l] = in.k;
         break;
       case I::up: {
-        const i64 limit = std::numeric_limits<i64>::max() / in.k;  // |a| <= limit: a * k fits
+        const i64 limit = in.m;  // |a| <= limit: a * k fits
         for (std::size_t l = 0; l < L; ++l) {
           bool bad = (a[l] > limit) | (a[l] < -limit);  // kPoison < -limit
           d[l] = bad ? kPoison : a[l] * in.k;
@@ -895,6 +904,10 @@ void exec(const std::vector<Instr>& code, i64* regs, std::size_t L) {
   }
 }
 
+UTFALL_LANE_CLONES
+void exec(const std::vector<Instr>& code, i64* regs, std::size_t lanes) { exec_code<0>(code, regs, lanes); }
+void exec_one(const std::vector<Instr>& code, i64* regs) { exec_code<1>(code, regs, 1); }
+
 }  // namespace
 
 // ---------------------------------------------------------------- run
@@ -953,12 +966,7 @@ inline const Columns::Cell& cell_of(const Columns& columns, const Cell& cell) {
   return static_cast<std::size_t>(cell.period) < columns.periods && at < columns.cells.size() ? columns.cells[at] : absent;
 }
 
-// |x| <= kFits[s]: x * 10^s fits in int64.
-constexpr std::array<i64, kMaxScale + 1> kFits = [] {
-  std::array<i64, kMaxScale + 1> f{};
-  for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::numeric_limits<i64>::max() / kPow10[i];
-  return f;
-}();
+
 
 // Whether the limits let the path run: they must not tell the two paths apart.
 bool admitted(const Program& p, const EvalOptions& options) {
@@ -976,7 +984,7 @@ const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
   std::size_t words = static_cast<std::size_t>(plan.registers) * L;
   if (s.regs.size() < words) s.regs.resize(words);
   if (s.consts_for != &plan || s.lanes != L) {
-    exec(plan.consts, s.regs.data(), L);
+    L == 1 ? exec_one(plan.consts, s.regs.data()) : exec(plan.consts, s.regs.data(), L);
     s.consts_for = &plan, s.lanes = L;
   }
   // The data, at each column's scale.
@@ -993,7 +1001,7 @@ const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
       d[l] = bad ? kPoison : digits[l] * kPow10[shift];
     }
   }
-  exec(plan.code, regs, L);
+  L == 1 ? exec_one(plan.code, regs) : exec(plan.code, regs, L);
   return &plan;
 }
 
