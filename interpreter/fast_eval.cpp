@@ -60,6 +60,7 @@ enum class N : std::uint8_t {
   konst,   // k digits at scale a
   poison,  // a value the general evaluator fails on, whatever the data (E604 and the like)
   input,   // data cell k (Program::cells)
+  term,    // term k: its value a, or the value it is given for the evaluation (an override)
   add, sub, mul, div, neg, abs, min, max,
   max0,    // max(a, 0)
   subpos,  // max(a - b, 0)
@@ -102,6 +103,7 @@ struct Program {
   std::vector<int> columns;  // per cell: its column (position among the inputs read)
   int periods = 0;           // the contract's
   std::vector<std::pair<std::size_t, std::size_t>> inputs;  // (node, cell) of each input node
+  std::vector<std::pair<std::size_t, int>> terms;           // (node, term) of each term node
   int column_count = 0;
   std::vector<Line> lines;      // fast::lines(contract)
   std::vector<int> line_nodes;  // the node of each line's amount
@@ -285,7 +287,12 @@ class Lowerer {
   int node(const checked::TermRef& n, const checked::Expr& e, int) {
     if (!numeric_or_boolean(e)) throw Unsupported{"a term that is not a number"};
     const auto& term = c_.terms[static_cast<std::size_t>(n.term)];
-    return memo(&term, -1, [&] { return expr(*term.value, -1); });
+    return memo(&term, -1, [&] {
+      int value = expr(*term.value, -1);
+      int node = add({N::term, {}, value, -1, -1, n.term});
+      p_->terms.emplace_back(static_cast<std::size_t>(node), n.term);
+      return node;
+    });
   }
   int node(const checked::DefRef& n, const checked::Expr& e, int t) {
     if (!numeric_or_boolean(e)) throw Unsupported{"a definition that is not a number"};
@@ -505,7 +512,7 @@ class Lowerer {
 
 // An instruction: registers dst, a, b, c (each L words); `k` and the shifts as noted in `exec`.
 enum class I : std::uint8_t {
-  konst, up, add, sub, mul, div, neg, abs, min, max, max0, subpos, minpos, clamp, lt, le, gt, ge, eq, ne,
+  konst, copy, up, add, sub, mul, div, neg, abs, min, max, max0, subpos, minpos, clamp, lt, le, gt, ge, eq, ne,
   land, lor, lnot, branch, sel0, round, round_const, minor, pay, join,
 };
 struct Instr {
@@ -518,7 +525,9 @@ struct Instr {
 
 // The scale of every node and the code, for one shape of data (the decimals of each column).
 struct Plan {
-  std::vector<std::int8_t> key;  // the data's decimals per column
+  // The data's decimals per column, then per term node the decimals of the value it is given
+  // for the evaluation, or -1 when it keeps its own.
+  std::vector<std::int8_t> key;
   bool ok = false;               // false: some value would need more than kMaxScale decimals
   std::vector<std::int8_t> scale;  // per node
   std::vector<Instr> consts, code;  // constants (written once per scratch), then the rest
@@ -553,6 +562,11 @@ class Planner {
   std::map<std::pair<int, int>, int> rescaled_;  // (node, scale) -> register
 
   int sc(int n) const { return plan_.scale[static_cast<std::size_t>(n)]; }
+  std::size_t term_index(int node) const {
+    for (std::size_t j = 0; j < p_.terms.size(); ++j)
+      if (p_.terms[j].first == static_cast<std::size_t>(node)) return j;
+    return 0;  // every term node is listed
+  }
   static int fit(int scale) {
     if (scale > kMaxScale) throw Unfit{};
     return scale;
@@ -603,6 +617,13 @@ class Planner {
         plan_.consts.push_back({I::konst, {}, 0, 0, i, 0, 0, 0, kPoison});
         return;
       case N::input: set(i, plan_.cell_scale[static_cast<std::size_t>(n.k)]); return;
+      case N::term: {
+        std::int8_t given = plan_.key[static_cast<std::size_t>(p_.column_count) + term_index(i)];
+        if (given >= 0) return set(i, given);  // the run writes the given value into its register
+        set(i, sc(n.a));
+        emit({I::copy, {}, 0, 0, i, n.a, 0, 0, 0});
+        return;
+      }
       case N::add: return same(I::add, {n.a, n.b});
       case N::sub: return same(I::sub, {n.a, n.b});
       case N::min: return same(I::min, {n.a, n.b});
@@ -762,6 +783,9 @@ template <std::size_t Lanes>
       case I::konst:
         for (std::size_t l = 0; l < L; ++l) d[l] = in.k;
         break;
+      case I::copy:
+        for (std::size_t l = 0; l < L; ++l) d[l] = a[l];
+        break;
       case I::up: {
         const i64 limit = in.m;  // |a| <= limit: a * k fits
         for (std::size_t l = 0; l < L; ++l) {
@@ -920,6 +944,7 @@ struct Scratch {
   // is missing or not a small decimal) and places.
   std::vector<i64> digits;
   std::vector<std::int8_t> places;
+  std::vector<i64> term_digits;  // per term node: the value given to it, when it is given one
   std::vector<i64> regs;
   std::vector<std::uint8_t> bad;     // per lane, while reading the lines
   struct LaneData {
@@ -947,7 +972,7 @@ const Plan& plan_for(const Program& p, Scratch& s) {
 
 // Starts staging L lanes.
 void begin_stage(const Program& p, Scratch& s, std::size_t L) {
-  s.key.assign(static_cast<std::size_t>(p.column_count), 0);
+  s.key.assign(static_cast<std::size_t>(p.column_count) + p.terms.size(), 0);
   s.digits.resize(p.cells.size() * L);
   s.places.resize(p.cells.size() * L);
 }
@@ -972,8 +997,29 @@ inline const Columns::Cell& cell_of(const Columns& columns, const Cell& cell) {
 bool admitted(const Program& p, const EvalOptions& options) {
   // Every int64 has at most 20 digits by Number::decimal_digits' measure (19, and 20 for -2^63).
   // The general evaluator nests at most about two frames per node of the longest chain.
-  return !options.trace && options.term_overrides.empty() && p.steps <= options.limits.max_steps && options.limits.max_digits >= 20 &&
+  return !options.trace && p.steps <= options.limits.max_steps && options.limits.max_digits >= 20 &&
          2 * p.depth + 2 <= options.limits.max_depth;
+}
+
+// Stages the values the evaluation gives terms (EvalOptions::term_overrides), the same for
+// every lane; false when one is not a small decimal (the general evaluator then runs).
+bool stage_terms(const Program& p, const EvalOptions& options, Scratch& s) {
+  s.term_digits.assign(p.terms.size(), 0);
+  for (std::size_t j = 0; j < p.terms.size(); ++j) {
+    auto& key = s.key[static_cast<std::size_t>(p.column_count) + j];
+    key = -1;
+    auto given = options.term_overrides.find(p.terms[j].second);
+    if (given == options.term_overrides.end()) continue;
+    if (const auto* b = std::get_if<bool>(&given->second)) {
+      s.term_digits[j] = *b, key = 0;
+      continue;
+    }
+    const auto* n = std::get_if<Number>(&given->second);
+    auto d = n ? n->to_decimal64() : std::nullopt;
+    if (!d || d->places > kMaxScale || d->digits == kPoison) return false;
+    s.term_digits[j] = d->digits, key = static_cast<std::int8_t>(d->places);
+  }
+  return true;
 }
 
 // Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
@@ -987,8 +1033,11 @@ const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
     L == 1 ? exec_one(plan.consts, s.regs.data()) : exec(plan.consts, s.regs.data(), L);
     s.consts_for = &plan, s.lanes = L;
   }
-  // The data, at each column's scale.
   i64* regs = s.regs.data();
+  // The values given to terms.
+  for (std::size_t j = 0; j < p.terms.size(); ++j)
+    if (plan.key[static_cast<std::size_t>(p.column_count) + j] >= 0) std::fill_n(regs + p.terms[j].first * L, L, s.term_digits[j]);
+  // The data, at each column's scale.
   for (const auto& [n, i] : p.inputs) {
     const int scale = plan.cell_scale[i];
     i64* d = regs + n * L;
@@ -1025,6 +1074,7 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   if (!scratch) scratch.reset(new Scratch());
   Scratch& s = *scratch;
   begin_stage(p, s, 1);
+  if (!stage_terms(p, options, s)) return false;
   for (std::size_t i = 0; i < p.cells.size(); ++i) {
     const Cell& cell = p.cells[i];
     if (columns) {
@@ -1073,6 +1123,7 @@ void run_batch(const Program& p, const checked::Contract&, const Columns* const*
   for (std::size_t first = 0; first < count; first += chunk) {
     const std::size_t L = std::min(chunk, count - first);
     begin_stage(p, s, L);
+    if (!stage_terms(p, options, s)) return;
     // Each set's cells, found once per lane; the data sets lie wherever their hosts put them, so
     // their memory is asked for ahead (prefetched) for all lanes before it is read.
     s.lane_data.resize(L);
@@ -1118,7 +1169,7 @@ void run_batch(const Program& p, const checked::Contract&, const Columns* const*
       } else {
         const auto shift = static_cast<std::size_t>(p.minor_places - scale);
         for (std::size_t l = 0; l < L; ++l) {
-          const bool over = (v[l] > kFits[shift]) | (v[l] < -kFits[shift]);  // kPoison too
+          const bool over = v[l] > kFits[shift] || v[l] < -kFits[shift];  // kPoison too
           s.bad[l] |= over, out[l * lines] = over ? 0 : v[l] * kPow10[shift];
         }
       }

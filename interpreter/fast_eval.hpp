@@ -29,7 +29,8 @@
 // steps the general evaluator can take at most on it (`step_bound`) and how deep its recursion
 // can go (the longest chain of its values); the path runs only when both are within EvalLimits and when
 // max_digits admits every int64 (20 digits), so no limit can tell the two paths apart.
-// Tracing and term overrides always take the general path (the caller's rule).
+// Tracing always takes the general path (the caller's rule). Term overrides do not: the value
+// given to a term replaces the term's own in the program (and its decimals are part of the plan).
 #pragma once
 
 #include <cstdint>

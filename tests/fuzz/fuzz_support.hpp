@@ -21,6 +21,7 @@
 #include "interpreter/data.hpp"
 #include "interpreter/data_files.hpp"
 #include "interpreter/explain.hpp"
+#include "interpreter/fast_eval.hpp"
 #include "interpreter/pipeline.hpp"
 
 namespace utfall::fuzz {
@@ -66,12 +67,46 @@ inline std::vector<Table> read_tables(const std::string& name, std::string_view 
 }
 
 // Binds `tables` to `contract` and evaluates; asserts the invariants above.
+// The general evaluator alone, and the fixed-point path over a batch of three copies of the
+// data, give what `ev` (the fixed-point path where it takes the data) gave.
+inline void same_without_fast_path(const checked::Contract& contract, const Dataset& data, const Evaluation& ev) {
+  auto options = fuzz_eval_options();
+  options.fast = false;
+  auto general = evaluate(contract, data, options);
+  if (general.ok != ev.ok) finding("the fixed-point path and the general evaluator disagree on success");
+  if (general.ok && ev.ok) {
+    if (general.lines.size() != ev.lines.size()) finding("the fixed-point path pays other lines");
+    for (std::size_t i = 0; i < ev.lines.size() && i < general.lines.size(); ++i)
+      if (general.lines[i].amount != ev.lines[i].amount) finding("the fixed-point path pays another amount");
+  }
+  auto lowered = fast::lower(contract);
+  if (!lowered.program) return;
+  const auto lines = fast::lines(contract);
+  const auto columns = fast::read_columns(contract, data);
+  const fast::Columns* sets[] = {&columns, &columns, &columns};
+  std::vector<std::int64_t> amounts(3 * lines.size());
+  std::uint8_t ok[3] = {};
+  fast::ScratchPtr scratch;
+  fast::run_batch(*lowered.program, contract, sets, 3, fuzz_eval_options(), scratch, amounts.data(), ok);
+  for (int i = 0; i < 3; ++i) {
+    if (!ok[i]) continue;
+    if (!general.ok) finding("a batch of the fixed-point path pays where the general evaluator fails");
+    if (!general.ok || general.lines.size() != lines.size()) return;
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      Number units = Number::from_int(amounts[static_cast<std::size_t>(i) * lines.size() + k]);
+      for (int p = 0; p < fast::amount_places(*lowered.program); ++p) units = units / Number::from_int(10);
+      if (units != general.lines[k].amount) finding("a batch of the fixed-point path pays another amount");
+    }
+  }
+}
+
 inline void bind_and_evaluate(const checked::Contract& contract, const std::vector<Table>& tables) {
   auto bound = bind_data(contract, tables);
   check_diagnostics(bound.diagnostics);
   if (!bound.data) return;
   auto ev = evaluate(contract, *bound.data, fuzz_eval_options());
   check_diagnostics(ev.diagnostics);
+  same_without_fast_path(contract, *bound.data, ev);
   if (!ev.ok) {
     if (!has_errors(ev.diagnostics)) finding("a failed evaluation without an error");
     return;
