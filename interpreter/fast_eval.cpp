@@ -518,7 +518,8 @@ enum class I : std::uint8_t {
 struct Instr {
   I op;
   RoundingMode mode = RoundingMode::half_even;
-  std::int8_t sa = 0, sb = 0;  // round: decimals to add to a and to b before dividing
+  std::int8_t sa = 0, sb = 0;  // round: decimals to add to a and to b before dividing; round_const: sa so, and
+                               // sb the divisor as a power of ten (-1: not one)
   int dst = 0, a = 0, b = 0, c = 0;
   i64 k = 0, m = 0;
 };
@@ -667,11 +668,11 @@ class Planner {
         const Node& step = p_.nodes[static_cast<std::size_t>(n.b)];
         i64 divisor;
         if (step.op == N::konst && step.k > 0 && !__builtin_mul_overflow(step.k, kPow10[static_cast<std::size_t>(sb)], &divisor)) {
-          // A constant step: the divisor is known, and a power of ten (c) divides by a constant.
+          // A constant step: the divisor is known, and a power of ten (sb) divides by a constant.
           int ten = -1;
           for (int j = 0; j <= kMaxScale; ++j)
             if (kPow10[static_cast<std::size_t>(j)] == divisor) ten = j;
-          emit({I::round_const, n.mode, sa, 0, i, n.a, 0, ten, divisor, step.k});
+          emit({I::round_const, n.mode, sa, static_cast<std::int8_t>(ten), i, n.a, 0, 0, divisor, step.k});
         } else {
           emit({I::round, n.mode, sa, sb, i, n.a, n.b, 0, 0});
         }
@@ -754,11 +755,11 @@ struct Ten {
 };
 template <int... J>
 void round_const_ten(const Instr& in, i64* d, const i64* a, std::size_t L, std::integer_sequence<int, J...>) {
-  ((in.c == J ? round_lanes(in, Ten<J>{}, d, a, L) : void()), ...);
+  ((in.sb == J ? round_lanes(in, Ten<J>{}, d, a, L) : void()), ...);
 }
 UTFALL_LANE_CLONES
 void round_const(const Instr& in, i64* d, const i64* a, std::size_t L) {
-  if (in.c >= 0) return round_const_ten(in, d, a, L, std::make_integer_sequence<int, kMaxScale + 1>{});
+  if (in.sb >= 0) return round_const_ten(in, d, a, L, std::make_integer_sequence<int, kMaxScale + 1>{});
   const i64 k = in.k;
   round_lanes(in, [k] { return k; }, d, a, L);
 }
