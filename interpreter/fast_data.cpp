@@ -34,13 +34,13 @@ std::vector<Line> lines(const checked::Contract& c) {
 Columns read_columns(const checked::Contract& c, const Dataset& data) {
   Columns out;
   out.periods = c.periods.size();
-  out.cells.resize(c.inputs.size() * out.periods);
+  out.resize(c.inputs.size() * out.periods);
   for (std::size_t i = 0; i < c.inputs.size() && i < data.series.size(); ++i) {
     if (c.inputs[i].participants) continue;
     for (std::size_t t = 0; t < out.periods && t < data.series[i].size(); ++t) {
       const auto& v = data.series[i][t];
       if (!v) continue;
-      Columns::Cell& cell = out.cells[i * out.periods + t];
+      Columns::Cell& cell = out.cells()[i * out.periods + t];
       const auto* n = std::get_if<Number>(&*v);
       auto d = n ? n->to_decimal64() : std::nullopt;
       if (d && d->places <= 18) cell = {d->digits, static_cast<std::int8_t>(d->places), Columns::State::fixed};
@@ -48,7 +48,7 @@ Columns read_columns(const checked::Contract& c, const Dataset& data) {
     }
     // One scale for the set's column where it fits (the most places in it): the sets of a batch
     // then mostly share a column's scale too, and the path reads them without rescaling each.
-    Columns::Cell* column = out.cells.data() + i * out.periods;
+    Columns::Cell* column = out.cells() + i * out.periods;
     std::int8_t places = 0;
     for (std::size_t t = 0; t < out.periods; ++t)
       if (column[t].state == Columns::State::fixed) places = std::max(places, column[t].places);

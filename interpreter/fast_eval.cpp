@@ -102,6 +102,7 @@ struct Program {
   std::vector<Cell> cells;  // the data cells read, each once
   std::vector<int> columns;  // per cell: its column (position among the inputs read)
   int periods = 0;           // the contract's
+  std::size_t prefetch_bytes = 0;  // of a Columns, up to the last cell read (when kept inside it)
   std::vector<std::pair<std::size_t, std::size_t>> inputs;  // (node, cell) of each input node
   std::vector<std::pair<std::size_t, int>> terms;           // (node, term) of each term node
   int column_count = 0;
@@ -146,6 +147,14 @@ class Lowerer {
       }
     }
     p->steps = steps();
+    std::size_t last = 0;
+    for (const Cell& cell : p->cells)
+      last = std::max(last, static_cast<std::size_t>(cell.input) * static_cast<std::size_t>(P_) + static_cast<std::size_t>(cell.period) + 1);
+    Columns probe;
+    probe.resize(last);
+    const auto* base = reinterpret_cast<const char*>(&probe);
+    const auto* end = reinterpret_cast<const char*>(probe.cells() + last);
+    p->prefetch_bytes = end > base && end - base < 4096 ? static_cast<std::size_t>(end - base) : sizeof(Columns);
     p->live.assign(p->nodes.size(), 0);
     for (int n : p->line_nodes) p->live[static_cast<std::size_t>(n)] = 1;
     for (std::size_t i = p->nodes.size(); i-- > 0;) {
@@ -989,7 +998,7 @@ inline void stage(const Program& p, Scratch& s, std::size_t L, std::size_t l, st
 inline const Columns::Cell& cell_of(const Columns& columns, const Cell& cell) {
   static const Columns::Cell absent{};
   const std::size_t at = static_cast<std::size_t>(cell.input) * columns.periods + static_cast<std::size_t>(cell.period);
-  return static_cast<std::size_t>(cell.period) < columns.periods && at < columns.cells.size() ? columns.cells[at] : absent;
+  return static_cast<std::size_t>(cell.period) < columns.periods && at < columns.size() ? columns.cells()[at] : absent;
 }
 
 
@@ -1128,12 +1137,18 @@ void run_batch(const Program& p, const checked::Contract&, const Columns* const*
     // Each set's cells, found once per lane; the data sets lie wherever their hosts put them, so
     // their memory is asked for ahead (prefetched) for all lanes before it is read.
     s.lane_data.resize(L);
-    for (std::size_t l = 0; l < L; ++l) __builtin_prefetch(sets[first + l]);
+    for (std::size_t l = 0; l < L; ++l) {
+      const auto* bytes = reinterpret_cast<const char*>(sets[first + l]);
+      for (std::size_t at = 0; at < p.prefetch_bytes; at += 64) __builtin_prefetch(bytes + at);
+    }
     for (std::size_t l = 0; l < L; ++l) {
       const Columns& columns = *sets[first + l];
       const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
-      s.lane_data[l] = {same_shape ? columns.cells.data() : nullptr, same_shape ? columns.cells.size() : 0};
-      for (std::size_t at = 0; at < s.lane_data[l].size; at += 4) __builtin_prefetch(s.lane_data[l].cells + at);
+      s.lane_data[l] = {same_shape ? columns.cells() : nullptr, same_shape ? columns.size() : 0};
+      const auto* cells = reinterpret_cast<const char*>(s.lane_data[l].cells);
+      const auto* object = reinterpret_cast<const char*>(&columns);
+      if (cells < object || cells >= object + sizeof(Columns))  // many cells, kept apart: ask for them too
+        for (std::size_t at = 0; at < s.lane_data[l].size; at += 4) __builtin_prefetch(s.lane_data[l].cells + at);
     }
     for (std::size_t i = 0; i < cells; ++i) {
       // stage(), with what is the same for every lane taken out of the loop

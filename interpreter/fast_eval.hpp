@@ -33,6 +33,7 @@
 // given to a term replaces the term's own in the program (and its decimals are part of the plan).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -83,7 +84,21 @@ struct Columns {
     State state = State::absent;
   };
   std::size_t periods = 0;  // the contract's
-  std::vector<Cell> cells;  // [input * periods + period]; absent for participant inputs
+  // [input * periods + period]; absent for participant inputs. A few cells are kept inside the
+  // object, beside what holds it (a bound data set), so that a batch reads a set in one fetch.
+  const Cell* cells() const { return count <= near.size() ? near.data() : far.data(); }
+  Cell* cells() { return count <= near.size() ? near.data() : far.data(); }
+  std::size_t size() const { return count; }
+  void resize(std::size_t n) {
+    count = n;
+    near.fill({});
+    far.assign(n <= near.size() ? 0 : n, {});
+  }
+
+ private:
+  std::size_t count = 0;
+  std::array<Cell, 24> near{};
+  std::vector<Cell> far;
 };
 Columns read_columns(const checked::Contract& contract, const Dataset& data);
 
