@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
 #include <new>
 
 #include "api/internal.hpp"
@@ -18,23 +17,11 @@ namespace {
 // Sets per run of the fixed-point path: bounds its scratch memory (registers per set) and ours.
 constexpr std::size_t kChunk = 256;
 
-constexpr std::array<std::int64_t, 19> kPow10 = [] {
-  std::array<std::int64_t, 19> p{};
-  p[0] = 1;
-  for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
-  return p;
-}();
-
-// `amount` as a count of 10^-places units, when it is a whole count that fits in int64.
-std::optional<std::int64_t> units(const Number& amount, int places) {
-  // A whole count that fits has digits that fit, so no Decimal64 means no count.
-  auto d = amount.to_decimal64();
-  if (!d || d->places > places) return std::nullopt;
-  int shift = places - d->places;
-  if (d->digits == 0) return 0;
-  std::int64_t out;
-  if (shift >= static_cast<int>(kPow10.size()) || __builtin_mul_overflow(d->digits, kPow10[shift], &out)) return std::nullopt;
-  return out;
+// 10^places: `amount * unit_count(places)` is the amount as a count of 10^-places units.
+Number unit_count(int places) {
+  Number n = Number::from_int(1);
+  for (int i = 0; i < places; ++i) n = n * Number::from_int(10);
+  return n;
 }
 
 bool same_line(const PaymentLine& l, const fast::Line& f) {
@@ -51,6 +38,7 @@ struct Batch::Impl {
   std::vector<fast::Line> fast_lines;
   std::vector<Line> lines;
   int places = 0;
+  Number per_unit;  // unit_count(places)
   EvalOptions fast_options, general_options;
   Workspace workspace;
   Evaluation evaluation;
@@ -81,6 +69,7 @@ struct Batch::Impl {
 Batch::Impl::Impl(const Engine& engine, Contract c) : config(engine.config()), contract(std::move(c)) {
   const auto& checked = *contract.impl().checked;
   places = minor_unit_places(checked);
+  per_unit = unit_count(places);
   // amount_places should be the minor unit's places; were it not, the fixed-point amounts would
   // be in another unit, so the general evaluator gives them all.
   program = this->contract.impl().program();
@@ -134,7 +123,6 @@ void Batch::Impl::evaluate(const Bound* sets, std::size_t count) {
 }
 
 void Batch::Impl::run_chunk(const Bound* sets, std::size_t begin, std::size_t end) {
-  const auto& c = *contract.impl().checked;
   const std::size_t L = lines.size();
   chunk_sets.clear();
   chunk_columns.clear();
@@ -150,7 +138,7 @@ void Batch::Impl::run_chunk(const Bound* sets, std::size_t begin, std::size_t en
   std::fill_n(chunk_ok.begin(), n, 0);
   if (program && n > 0) {
     try {
-      fast::run_batch(*program, c, chunk_columns.data(), n, fast_options, cache.scratch_for(program), chunk_amounts.data(), chunk_ok.data());
+      fast::run_batch(*program, chunk_columns.data(), n, fast_options, cache.scratch_for(program), chunk_amounts.data(), chunk_ok.data());
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {  // a bug in the path: said, not hidden behind the general evaluator
@@ -188,7 +176,8 @@ void Batch::Impl::evaluate_general(const Bound& set, std::size_t index) {
   }
   std::int64_t* out = amounts.data() + index * fast_lines.size();
   for (std::size_t k = 0; k < fast_lines.size(); ++k) {
-    auto u = units(evaluation.lines[k].amount, places);
+    // A whole count that fits in int64, or none (E710).
+    auto u = (evaluation.lines[k].amount * per_unit).to_int64();
     if (!u) {
       const auto& l = lines[k];
       Diagnostic d;

@@ -33,6 +33,11 @@ std::vector<Line> lines(const checked::Contract& c) {
 
 Columns read_columns(const checked::Contract& c, const Dataset& data) {
   Columns out;
+  read_columns(c, data, out);
+  return out;
+}
+
+void read_columns(const checked::Contract& c, const Dataset& data, Columns& out) {
   out.periods = c.periods.size();
   out.resize(c.inputs.size() * out.periods);
   for (std::size_t i = 0; i < c.inputs.size() && i < data.series.size(); ++i) {
@@ -61,7 +66,6 @@ Columns read_columns(const checked::Contract& c, const Dataset& data) {
       if (k == places) cell.digits = scaled, cell.places = places;
     }
   }
-  return out;
 }
 
 }  // namespace utfall::fast

@@ -60,7 +60,7 @@ enum class N : std::uint8_t {
   konst,   // k digits at scale a
   poison,  // a value the general evaluator fails on, whatever the data (E604 and the like)
   input,   // data cell k (Program::cells)
-  term,    // term k: its value a, or the value it is given for the evaluation (an override)
+  term,    // the k-th of Program::terms: its value a, or the value it is given for the evaluation
   add, sub, mul, div, neg, abs, min, max,
   max0,    // max(a, 0)
   subpos,  // max(a - b, 0)
@@ -298,7 +298,7 @@ class Lowerer {
     const auto& term = c_.terms[static_cast<std::size_t>(n.term)];
     return memo(&term, -1, [&] {
       int value = expr(*term.value, -1);
-      int node = add({N::term, {}, value, -1, -1, n.term});
+      int node = add({N::term, {}, value, -1, -1, static_cast<i64>(p_->terms.size())});
       p_->terms.emplace_back(static_cast<std::size_t>(node), n.term);
       return node;
     });
@@ -572,11 +572,6 @@ class Planner {
   std::map<std::pair<int, int>, int> rescaled_;  // (node, scale) -> register
 
   int sc(int n) const { return plan_.scale[static_cast<std::size_t>(n)]; }
-  std::size_t term_index(int node) const {
-    for (std::size_t j = 0; j < p_.terms.size(); ++j)
-      if (p_.terms[j].first == static_cast<std::size_t>(node)) return j;
-    return 0;  // every term node is listed
-  }
   static int fit(int scale) {
     if (scale > kMaxScale) throw Unfit{};
     return scale;
@@ -628,7 +623,7 @@ class Planner {
         return;
       case N::input: set(i, plan_.cell_scale[static_cast<std::size_t>(n.k)]); return;
       case N::term: {
-        std::int8_t given = plan_.key[static_cast<std::size_t>(p_.column_count) + term_index(i)];
+        std::int8_t given = plan_.key[static_cast<std::size_t>(p_.column_count + n.k)];
         if (given >= 0) return set(i, given);  // the run writes the given value into its register
         set(i, sc(n.a));
         emit({I::copy, {}, 0, 0, i, n.a, 0, 0, 0});
@@ -949,7 +944,7 @@ void exec_one(const std::vector<Instr>& code, i64* regs) { exec_code<1>(code, re
 struct Scratch {
   std::vector<Plan> plans;  // a few, for the shapes of data seen last
   std::size_t next_plan = 0;
-  std::vector<std::int8_t> key;  // the most decimals per column among the lanes
+  std::vector<std::int8_t> key;  // the plan's key: decimals per column among the lanes, then per term
   // The lanes' data, staged cell by cell ([cell * L + lane]): digits (kPoison for a datum that
   // is missing or not a small decimal) and places.
   std::vector<i64> digits;
@@ -961,7 +956,8 @@ struct Scratch {
     const Columns::Cell* cells;
     std::size_t size;
   };
-  std::vector<LaneData> lane_data;  // per lane of a batch: its set's cells
+  std::vector<LaneData> lane_data;  // per lane: its set's cells
+  Columns columns;                  // one set's, read from its Dataset when it has none
   const Plan* consts_for = nullptr;  // the plan whose constants the registers hold, for `lanes`
   std::size_t lanes = 0;
 };
@@ -980,29 +976,6 @@ const Plan& plan_for(const Program& p, Scratch& s) {
   return plan;
 }
 
-// Starts staging L lanes.
-void begin_stage(const Program& p, Scratch& s, std::size_t L) {
-  s.key.assign(static_cast<std::size_t>(p.column_count) + p.terms.size(), 0);
-  s.digits.resize(p.cells.size() * L);
-  s.places.resize(p.cells.size() * L);
-}
-// Stages lane l's value of program cell i (whose period is within its input's periods: the
-// lowering made a poison of the others).
-inline void stage(const Program& p, Scratch& s, std::size_t L, std::size_t l, std::size_t i, const Columns::Cell& cell) {
-  const bool fixed = cell.state == Columns::State::fixed;
-  s.digits[i * L + l] = fixed ? cell.digits : kPoison;
-  s.places[i * L + l] = fixed ? cell.places : std::int8_t{0};
-  auto& key = s.key[static_cast<std::size_t>(p.columns[i])];
-  if (fixed && cell.places > key) key = cell.places;
-}
-inline const Columns::Cell& cell_of(const Columns& columns, const Cell& cell) {
-  static const Columns::Cell absent{};
-  const std::size_t at = static_cast<std::size_t>(cell.input) * columns.periods + static_cast<std::size_t>(cell.period);
-  return static_cast<std::size_t>(cell.period) < columns.periods && at < columns.size() ? columns.cells()[at] : absent;
-}
-
-
-
 // Whether the limits let the path run: they must not tell the two paths apart.
 bool admitted(const Program& p, const EvalOptions& options) {
   // Every int64 has at most 20 digits by Number::decimal_digits' measure (19, and 20 for -2^63).
@@ -1014,6 +987,7 @@ bool admitted(const Program& p, const EvalOptions& options) {
 // Stages the values the evaluation gives terms (EvalOptions::term_overrides), the same for
 // every lane; false when one is not a small decimal (the general evaluator then runs).
 bool stage_terms(const Program& p, const EvalOptions& options, Scratch& s) {
+  s.key.resize(static_cast<std::size_t>(p.column_count) + p.terms.size());
   s.term_digits.assign(p.terms.size(), 0);
   for (std::size_t j = 0; j < p.terms.size(); ++j) {
     auto& key = s.key[static_cast<std::size_t>(p.column_count) + j];
@@ -1030,6 +1004,48 @@ bool stage_terms(const Program& p, const EvalOptions& options, Scratch& s) {
     s.term_digits[j] = d->digits, key = static_cast<std::int8_t>(d->places);
   }
   return true;
+}
+
+// Stages the data of L sets, one per lane: each program cell's digits and places, lane by lane
+// ([cell * L + lane]), and per column the most places among them (the plan's key). The data
+// sets lie wherever their hosts put them, so their memory is asked for ahead (prefetched) for
+// all lanes before it is read.
+void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t L) {
+  std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
+  s.digits.resize(p.cells.size() * L);
+  s.places.resize(p.cells.size() * L);
+  s.lane_data.resize(L);
+  for (std::size_t l = 0; l < L; ++l) {
+    const auto* bytes = reinterpret_cast<const char*>(sets[l]);
+    for (std::size_t at = 0; at < p.prefetch_bytes; at += 64) __builtin_prefetch(bytes + at);
+  }
+  for (std::size_t l = 0; l < L; ++l) {
+    const Columns& columns = *sets[l];
+    const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
+    s.lane_data[l] = {same_shape ? columns.cells() : nullptr, same_shape ? columns.size() : 0};
+    const auto* cells = reinterpret_cast<const char*>(s.lane_data[l].cells);
+    const auto* object = reinterpret_cast<const char*>(&columns);
+    if (cells < object || cells >= object + sizeof(Columns))  // many cells, kept apart: ask for them too
+      for (std::size_t at = 0; at < s.lane_data[l].size; at += 4) __builtin_prefetch(s.lane_data[l].cells + at);
+  }
+  for (std::size_t i = 0; i < p.cells.size(); ++i) {
+    // A cell's period is within its input's periods: the lowering made a poison of the others.
+    static const Columns::Cell absent{};
+    const Cell& cell = p.cells[i];
+    const std::size_t at = static_cast<std::size_t>(cell.input) * static_cast<std::size_t>(p.periods) + static_cast<std::size_t>(cell.period);
+    i64* digits = s.digits.data() + i * L;
+    std::int8_t* places = s.places.data() + i * L;
+    std::int8_t key = 0;
+    for (std::size_t l = 0; l < L; ++l) {
+      const Columns::Cell& c = at < s.lane_data[l].size ? s.lane_data[l].cells[at] : absent;
+      const bool fixed = c.state == Columns::State::fixed;
+      digits[l] = fixed ? c.digits : kPoison;
+      places[l] = fixed ? c.places : std::int8_t{0};
+      key = std::max(key, places[l]);
+    }
+    auto& column_key = s.key[static_cast<std::size_t>(p.columns[i])];
+    column_key = std::max(column_key, key);
+  }
 }
 
 // Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
@@ -1083,23 +1099,9 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   if (!admitted(p, options)) return false;
   if (!scratch) scratch.reset(new Scratch());
   Scratch& s = *scratch;
-  begin_stage(p, s, 1);
   if (!stage_terms(p, options, s)) return false;
-  for (std::size_t i = 0; i < p.cells.size(); ++i) {
-    const Cell& cell = p.cells[i];
-    if (columns) {
-      stage(p, s, 1, 0, i, cell_of(*columns, cell));
-      continue;
-    }
-    Columns::Cell read;
-    const auto input = static_cast<std::size_t>(cell.input), period = static_cast<std::size_t>(cell.period);
-    if (input < data.series.size() && period < data.series[input].size() && data.series[input][period]) {
-      const auto* n = std::get_if<Number>(&*data.series[input][period]);
-      auto d = n ? n->to_decimal64() : std::nullopt;
-      if (d && d->places <= kMaxScale) read = {d->digits, static_cast<std::int8_t>(d->places), Columns::State::fixed};
-    }
-    stage(p, s, 1, 0, i, read);
-  }
+  if (!columns) read_columns(c, data, s.columns), columns = &s.columns;
+  stage_lanes(p, s, &columns, 1);
   const Plan* plan = run_lanes(p, s, 1);
   if (!plan) return false;
   for (int node : p.line_nodes)
@@ -1119,55 +1121,21 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   return true;
 }
 
-void run_batch(const Program& p, const checked::Contract&, const Columns* const* sets, std::size_t count, const EvalOptions& options,
+void run_batch(const Program& p, const Columns* const* sets, std::size_t count, const EvalOptions& options,
                ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok) {
   std::fill(ok, ok + count, std::uint8_t{0});
   if (!admitted(p, options)) return;
   if (!scratch) scratch.reset(new Scratch());
   Scratch& s = *scratch;
-  const std::size_t cells = p.cells.size(), lines = p.lines.size();
+  const std::size_t lines = p.lines.size();
   // Lanes per chunk: as many as keep the registers within kBatchWords (the plan's registers are
   // not known before its key; the nodes are a lower bound and rescaled copies are few).
   const std::size_t per_lane = std::max<std::size_t>(p.nodes.size() + p.nodes.size() / 4, 1);
   const std::size_t chunk = std::clamp<std::size_t>(kBatchWords / per_lane, 1, kMaxLanes);
   for (std::size_t first = 0; first < count; first += chunk) {
     const std::size_t L = std::min(chunk, count - first);
-    begin_stage(p, s, L);
     if (!stage_terms(p, options, s)) return;
-    // Each set's cells, found once per lane; the data sets lie wherever their hosts put them, so
-    // their memory is asked for ahead (prefetched) for all lanes before it is read.
-    s.lane_data.resize(L);
-    for (std::size_t l = 0; l < L; ++l) {
-      const auto* bytes = reinterpret_cast<const char*>(sets[first + l]);
-      for (std::size_t at = 0; at < p.prefetch_bytes; at += 64) __builtin_prefetch(bytes + at);
-    }
-    for (std::size_t l = 0; l < L; ++l) {
-      const Columns& columns = *sets[first + l];
-      const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
-      s.lane_data[l] = {same_shape ? columns.cells() : nullptr, same_shape ? columns.size() : 0};
-      const auto* cells = reinterpret_cast<const char*>(s.lane_data[l].cells);
-      const auto* object = reinterpret_cast<const char*>(&columns);
-      if (cells < object || cells >= object + sizeof(Columns))  // many cells, kept apart: ask for them too
-        for (std::size_t at = 0; at < s.lane_data[l].size; at += 4) __builtin_prefetch(s.lane_data[l].cells + at);
-    }
-    for (std::size_t i = 0; i < cells; ++i) {
-      // stage(), with what is the same for every lane taken out of the loop
-      static const Columns::Cell absent{};
-      const Cell& cell = p.cells[i];
-      const std::size_t at = static_cast<std::size_t>(cell.input) * static_cast<std::size_t>(p.periods) + static_cast<std::size_t>(cell.period);
-      i64* digits = s.digits.data() + i * L;
-      std::int8_t* places = s.places.data() + i * L;
-      std::int8_t key = 0;
-      for (std::size_t l = 0; l < L; ++l) {
-        const Columns::Cell& c = at < s.lane_data[l].size ? s.lane_data[l].cells[at] : absent;
-        const bool fixed = c.state == Columns::State::fixed;
-        digits[l] = fixed ? c.digits : kPoison;
-        places[l] = fixed ? c.places : std::int8_t{0};
-        key = std::max(key, places[l]);
-      }
-      auto& column_key = s.key[static_cast<std::size_t>(p.columns[i])];
-      column_key = std::max(column_key, key);
-    }
+    stage_lanes(p, s, sets + first, L);
     const Plan* plan = run_lanes(p, s, L);
     if (!plan) continue;
     // Each line in units of 10^-minor_places: exact, as a line is a whole number of minor units.

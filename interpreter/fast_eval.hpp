@@ -101,6 +101,8 @@ struct Columns {
   std::vector<Cell> far;
 };
 Columns read_columns(const checked::Contract& contract, const Dataset& data);
+// The same into `out`, reusing its memory.
+void read_columns(const checked::Contract& contract, const Dataset& data, Columns& out);
 
 // One data set: evaluates into `out` (lines overwritten in place, as the general evaluator
 // does); false, with `out` untouched, when the general evaluator must do it. `scratch` may be
@@ -112,7 +114,7 @@ bool run(const Program& program, const checked::Contract& contract, const Datase
 // Many data sets. For set i: ok[i] = 1 and amounts[i * L + k] (L = lines(contract).size()) is
 // line k's amount as an integer count of 10^-amount_places(program) currency units; or ok[i] = 0
 // and the general evaluator must evaluate set i (its amounts are then unspecified).
-void run_batch(const Program& program, const checked::Contract& contract, const Columns* const* sets, std::size_t count,
+void run_batch(const Program& program, const Columns* const* sets, std::size_t count,
                const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok);
 
 // The decimals of the minor unit (2 for 0.01 SEK): the amounts of run_batch count units of

@@ -87,7 +87,7 @@ inline void same_without_fast_path(const checked::Contract& contract, const Data
   std::vector<std::int64_t> amounts(3 * lines.size());
   std::uint8_t ok[3] = {};
   fast::ScratchPtr scratch;
-  fast::run_batch(*lowered.program, contract, sets, 3, fuzz_eval_options(), scratch, amounts.data(), ok);
+  fast::run_batch(*lowered.program, sets, 3, fuzz_eval_options(), scratch, amounts.data(), ok);
   for (int i = 0; i < 3; ++i) {
     if (!ok[i]) continue;
     if (!general.ok) finding("a batch of the fixed-point path pays where the general evaluator fails");

@@ -337,7 +337,7 @@ TEST_CASE("fast path: many data sets at once give what each gives alone", "[fast
     std::vector<std::int64_t> amounts(sets.size() * lines.size());
     std::vector<std::uint8_t> ok(sets.size());
     fast::ScratchPtr scratch;
-    fast::run_batch(*lowered.program, *c, pointers.data(), pointers.size(), EvalOptions{}, scratch, amounts.data(), ok.data());
+    fast::run_batch(*lowered.program, pointers.data(), pointers.size(), EvalOptions{}, scratch, amounts.data(), ok.data());
     int taken = 0;
     for (std::size_t i = 0; i < sets.size(); ++i) {
       INFO("set " << i);
