@@ -121,9 +121,10 @@ void run_batch(const Program& program, const Columns* const* sets, std::size_t c
 // 10^-amount_places.
 int amount_places(const Program& program);
 
-// What a Workspace keeps for this path: the program of the last contract it evaluated (lowered
-// on first use) and the scratch memory, whose plans belong to that program (a new contract
-// starts a new scratch). The contract is recognised by its address together
+// What a Workspace (or a Batch) keeps for this path: the program of the last contract it
+// lowered itself (on first use, when the caller gives none) and the scratch memory, whose plans
+// belong to one program: runs of another program start a new scratch (programs are told apart
+// by a serial number, not by address). The contract is recognised by its address together
 // with its source (a weak reference), so a contract freed and another built at the same address
 // from another source is never mistaken for it.
 class Cache {
