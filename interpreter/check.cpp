@@ -1,6 +1,7 @@
 // Check: resolve names, type every expression with its unit, build the calendar, verify tables,
 // find cycles, and hand forward an immutable checked::Contract.
 #include "interpreter/check.hpp"
+#include "interpreter/verify.hpp"
 
 #include <fmt/format.h>
 
@@ -98,25 +99,33 @@ class Checker {
   std::map<Node, std::string> node_names_;
   bool term_context_ = false;  // terms may use only literals and other terms
   int binder_count_ = 0;
-  // The expressions of terms, definitions and per-participant definitions, in one list:
-  // terms first, then definitions, then per-participant definitions (the order of c_'s lists).
+  // The expressions of terms, definitions and per-participant definitions, each typed on demand
+  // (ensure) in its own scope, whatever the order of clauses and items. Keyed by node, so
+  // nothing depends on the order in which they were collected.
   struct DefSource {
-    int kind;
     const ast::Expr* expr;
     int clause;
     int set;             // per-participant: the set, or -1
     std::string binder;  // per-participant: the name bound in `for each`
   };
-  std::vector<DefSource> sources_;
-  std::vector<int> state_;  // 0 not typed, 1 being typed, 2 typed, 3 failed
-  int ensure_depth_ = 0;
-  int source_index(Node n) const {
-    if (n.first == node_term) return n.second;
-    if (n.first == node_def) return static_cast<int>(c_.terms.size()) + n.second;
-    return static_cast<int>(c_.terms.size() + c_.defs.size()) + n.second;
-  }
-  // Types a term or definition now if it is not typed yet; true when it has a type.
-  bool ensure(Node n);
+  std::map<Node, DefSource> sources_;
+  enum class Typing { pending, active, typed, failed };
+  std::map<Node, Typing> state_;
+  // The definitions being typed, innermost last, each with the reference that reached it and
+  // whether that reference is inside previous(): a reference to one of them is a cycle, and the
+  // stack from it on is the cycle as written.
+  struct Frame {
+    Node node;
+    SourceRange via;
+    bool through_previous;
+  };
+  std::vector<Frame> typing_stack_;
+  std::set<Node> cycle_reported_;  // on a cycle already reported (E210/E215)
+  std::size_t failed_references_ = 0;  // references to definitions that failed or close a cycle
+  // Types a term or definition now if it is not typed yet; true when it has a type. `via` is
+  // the reference that needs it (for the cycle it may close).
+  bool ensure(Node n, const SourceRange& via);
+  void report_cycle(std::size_t from, Node n, const SourceRange& via);
 
   // ---- diagnostics ----
   void error(DiagKind kind, std::string code, std::string message, const SourceRange& range,
@@ -588,7 +597,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             const auto& d = c_.participant_defs[i];
             if (d.set == b->set && d.name == n.field.text) {
               depend({node_pdef, static_cast<int>(i)}, e.range);
-              if (!ensure({node_pdef, static_cast<int>(i)})) return nullptr;
+              if (!ensure({node_pdef, static_cast<int>(i)}, e.range)) return nullptr;
               return make({checked::ParticipantDefRef{b->slot, static_cast<int>(i)}, d.type, e.range});
             }
           }
@@ -689,11 +698,11 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
     }
     case SymbolKind::term:
       depend({node_term, s.index}, e.range);
-      if (!ensure({node_term, s.index})) return nullptr;
+      if (!ensure({node_term, s.index}, e.range)) return nullptr;
       return make({checked::TermRef{s.index}, c_.terms[s.index].type, e.range});
     case SymbolKind::def:
       depend({node_def, s.index}, e.range);
-      if (!ensure({node_def, s.index})) return nullptr;
+      if (!ensure({node_def, s.index}, e.range)) return nullptr;
       return make({checked::DefRef{s.index}, c_.defs[s.index].type, e.range});
     case SymbolKind::payment:
       depend({node_payment, s.index}, e.range);
@@ -914,51 +923,64 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   return make({checked::OverParticipants{n.is_count, std::move(body), *set, slot, std::move(filter)}, t, e.range});
 }
 
-bool Checker::ensure(Node n) {
+bool Checker::ensure(Node n, const SourceRange& via) {
   if (sources_.empty()) return true;  // a standalone expression: everything is typed already
-  int i = source_index(n);
-  if (state_[i] != 0) return state_[i] == 2;
-  const DefSource& src = sources_[i];
-  if (src.kind == node_pdef && src.set < 0) {
-    state_[i] = 3;
+  auto& state = state_[n];
+  if (state == Typing::typed) return true;
+  if (state == Typing::failed) {
+    ++failed_references_;
     return false;
   }
-  if (ensure_depth_ >= 400) {
+  if (state == Typing::active) {
+    auto on = std::find_if(typing_stack_.begin(), typing_stack_.end(), [&](const Frame& f) { return f.node == n; });
+    report_cycle(static_cast<std::size_t>(on - typing_stack_.begin()), n, via);
+    ++failed_references_;
+    return false;
+  }
+  const DefSource& src = sources_.at(n);
+  if (src.set < 0 && n.first == node_pdef) {  // its set is unknown (E204 was reported)
+    state = Typing::failed;
+    ++failed_references_;
+    return false;
+  }
+  if (typing_stack_.size() >= 400) {
     error(DiagKind::limit, "E703", "definitions depend on each other more than 400 deep", src.expr->range);
-    state_[i] = 3;
+    state = Typing::failed;
     return false;
   }
-  state_[i] = 1;
-  // Type it in its own context, then restore the caller's.
+  state = Typing::active;
+  typing_stack_.push_back({n, via, previous_depth_ > 0});
+  // Type it in its own context (clause, binders, previous()), then restore the caller's.
   auto saved_current = current_;
-  int saved_clause = clause_, saved_previous = previous_depth_;
+  int saved_clause = clause_, saved_previous = previous_depth_, saved_absolute = absolute_depth_;
   bool saved_term = term_context_;
   auto saved_binders = std::move(binders_);
   binders_.clear();
   current_ = n;
   clause_ = src.clause;
   previous_depth_ = 0;
+  absolute_depth_ = 0;
   term_context_ = n.first == node_term;
-  if (src.kind == node_pdef) {
+  if (n.first == node_pdef) {
     c_.participant_defs[n.second].binder = binder_count_;
     binders_.push_back({src.binder, src.set, binder_count_++});
   }
-  ++ensure_depth_;
-  std::size_t errors_before = diags_.size();
+  std::size_t errors_before = diags_.size(), failed_before = failed_references_;
   auto r = expr(*src.expr);
-  --ensure_depth_;
   binders_ = std::move(saved_binders);
   current_ = saved_current;
   clause_ = saved_clause;
   previous_depth_ = saved_previous;
+  absolute_depth_ = saved_absolute;
   term_context_ = saved_term;
-  if (state_[i] != 1) return state_[i] == 2;  // typed meanwhile through a cycle
+  typing_stack_.pop_back();
   if (!r) {
-    state_[i] = 3;
-    if (diags_.size() == errors_before)  // it failed only through itself (e.g. previous(a) in a)
-      error(DiagKind::name, "E215", fmt::format("`{}` refers to itself, so its type cannot be found", node_names_[n]), src.expr->range,
-            "a value may use its own earlier values through previous(x, fallback) only when x is another definition; "
-            "or use to_date / sum over periods");
+    state_[n] = Typing::failed;
+    // Every failure is reported where it is found: a definition fails silently only through
+    // one that failed (or a cycle) already reported. Anything else is a bug in the checker.
+    if (diags_.size() == errors_before && failed_references_ == failed_before)
+      error(DiagKind::internal, "E903", fmt::format("internal error: `{}` could not be typed, and no reason was found (a bug in utfall)",
+                                                    node_names_[n]), src.expr->range);
     return false;
   }
   Type t = r->type;
@@ -972,8 +994,35 @@ bool Checker::ensure(Node n) {
     c_.participant_defs[n.second].type = t;
     c_.participant_defs[n.second].value = std::move(r);
   }
-  state_[i] = 2;
+  state_[n] = Typing::typed;
   return true;
+}
+
+// A reference to a definition that is being typed closes a cycle: the stack from `from` on,
+// and the reference `via` written in the innermost one (the clause being typed now). Through
+// previous() the values may be well defined, but the type is not (E215); otherwise the value
+// needs itself in the same period (E210).
+void Checker::report_cycle(std::size_t from, Node n, const SourceRange& via) {
+  bool through_previous = previous_depth_ > 0;
+  std::vector<std::string> names;
+  for (std::size_t k = from; k < typing_stack_.size(); ++k) {
+    names.push_back(node_names_[typing_stack_[k].node]);
+    if (k > from) through_previous = through_previous || typing_stack_[k].through_previous;
+  }
+  names.push_back(node_names_[n]);
+  bool fresh = false;
+  for (std::size_t k = from; k < typing_stack_.size(); ++k) fresh = cycle_reported_.insert(typing_stack_[k].node).second || fresh;
+  if (!fresh) return;
+  if (through_previous)
+    error(DiagKind::name, "E215",
+          names.size() == 2 ? fmt::format("`{}` refers to itself, so its type cannot be found", names.front())
+                            : fmt::format("the type of `{}` cannot be found: {}", names.front(), fmt::join(names, " -> ")),
+          via,
+          "a value may use its own earlier values through previous(x, fallback) only when x is another definition; "
+          "or use to_date / sum over periods");
+  else
+    error(DiagKind::name, "E210", fmt::format("`{}` depends on itself: {}", names.front(), fmt::join(names, " -> ")), via,
+          "a value may use its own earlier values only through previous(x, fallback)");
 }
 
 // Depth-first search without recursion (a chain of 100 000 payments is 100 000 deep); the path
@@ -1006,7 +1055,7 @@ void Checker::find_cycles() {
         frames.push_back({m});
         continue;
       }
-      if (state[m] != 1 || reported.count(m)) continue;
+      if (state[m] != 1 || reported.count(m) || cycle_reported_.count(m)) continue;
       reported.insert(m);
       // The cycle is the part of the path from m on, closed by this reference.
       std::vector<std::string> names;
@@ -1023,7 +1072,7 @@ void Checker::find_cycles() {
       diags_.push_back(std::move(d));
     }
   }
-  if (reported.empty()) find_cycles_across_periods();
+  if (reported.empty() && cycle_reported_.empty()) find_cycles_across_periods();
 }
 
 // Strongly connected components of all references (Tarjan's algorithm, without recursion); a
@@ -1160,31 +1209,32 @@ void Checker::run(const ast::Contract& a) {
   // expression, which may use other definitions declared anywhere: each is typed on demand
   // (ensure), once; a reference to one that failed is not reported again.
   for (const auto& t : a.terms) {
+    Node n{node_term, int(c_.terms.size())};
     c_.terms.push_back({t.name.text, Type::number(), nullptr, t.name.range});
-    node_names_[{node_term, int(c_.terms.size() - 1)}] = t.name.text;
-    sources_.push_back({node_term, t.value.get(), -1, -1, ""});
+    node_names_[n] = t.name.text;
+    sources_[n] = {t.value.get(), -1, -1, ""};
   }
   for (std::size_t ci = 0; ci < a.clauses.size(); ++ci)
     for (const auto& item : a.clauses[ci].items) {
       if (auto* l = std::get_if<ast::LetDecl>(&item)) {
+        Node n{node_def, int(c_.defs.size())};
         c_.defs.push_back({l->name.text, Type::number(), nullptr, int(ci), l->name.range});
-        node_names_[{node_def, int(c_.defs.size() - 1)}] = l->name.text;
-        sources_.push_back({node_def, l->value.get(), int(ci), -1, ""});
+        node_names_[n] = l->name.text;
+        sources_[n] = {l->value.get(), int(ci), -1, ""};
       }
       if (auto* f = std::get_if<ast::ForEachDecl>(&item)) {
         clause_ = int(ci);
         auto set = participant_set(f->set);
         for (const auto& l : f->lets) {
+          Node n{node_pdef, int(c_.participant_defs.size())};
           c_.participant_defs.push_back({l.name.text, set.value_or(-1), Type::number(), nullptr, int(ci), l.name.range, -1});
-          node_names_[{node_pdef, int(c_.participant_defs.size() - 1)}] = f->binder.text + "." + l.name.text;
-          sources_.push_back({node_pdef, l.value.get(), int(ci), set.value_or(-1), f->binder.text});
+          node_names_[n] = f->binder.text + "." + l.name.text;
+          sources_[n] = {l.value.get(), int(ci), set.value_or(-1), f->binder.text};
         }
       }
     }
-  state_.assign(sources_.size(), 0);
-  for (std::size_t i = 0; i < c_.terms.size(); ++i) ensure({node_term, int(i)});
-  for (std::size_t i = 0; i < c_.defs.size(); ++i) ensure({node_def, int(i)});
-  for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) ensure({node_pdef, int(i)});
+  clause_ = -1;
+  for (const auto& [n, _] : sources_) ensure(n, {});
 
   // Tables, payments and waterfalls, clause by clause.
   int pay_index = 0, fall_index = 0;
@@ -1398,6 +1448,9 @@ CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
   checker.set_max_periods(options.max_periods);
   checker.set_max_depth(options.max_depth, options.max_stack_bytes);
   checker.run(contract);
+  // A second opinion on every type and scope (verify.hpp): a checker defect stops here.
+  if (!has_errors(result.diagnostics))
+    for (auto& d : verify(*out)) result.diagnostics.push_back(std::move(d));
   if (!has_errors(result.diagnostics)) result.contract = std::move(out);
   return result;
 }

@@ -414,7 +414,7 @@ Value Evaluator::eval(const Expr& e, int t) {
     std::size_t& depth;
     ~Leave() { --depth; }
   } leave{depth_};
-  return std::visit(
+  Value v = std::visit(
       [&](const auto& n) -> Value {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, checked::Const>) {
@@ -562,6 +562,15 @@ Value Evaluator::eval(const Expr& e, int t) {
         }
       },
       e.node);
+#ifndef NDEBUG
+  // Debug and sanitizer builds: every value has the kind the checker gave its expression (the
+  // unit was verified statically, verify.hpp); a disagreement stops at its source.
+  static constexpr TypeKind kinds[] = {TypeKind::number, TypeKind::boolean, TypeKind::period, TypeKind::text};
+  if (kinds[v.index()] != e.type.kind)
+    fail(DiagKind::internal, "E904", fmt::format("internal error: a value of kind {} where the checker said {}",
+                                                 Type{kinds[v.index()], {}}.to_string(), e.type.to_string()), e.range, clause_);
+#endif
+  return v;
 }
 
 void Evaluator::exact_in_minor_unit(const Number& amount, const SourceRange& range, int clause, int t) {

@@ -261,7 +261,25 @@ def rows():
     check("a per-participant payment's total cap cannot use `u`", t, "E205", at("c.utfall", t, "u.stabil then"),
           "not a participant in scope")
     t = contract('input x : SEK per period\nclause "1" {\n  let a = previous(a, 0 SEK) + x\n  pay kommun -> fonden amount a\n}\n')
-    check("a definition referring to itself through previous", t, "E215", at("c.utfall", t, "previous(a"), "refers to itself")
+    check("a definition referring to itself through previous", t, "E215", at("c.utfall", t, "a, 0 SEK)"), "refers to itself")
+
+    # ---- typing does not depend on the order of clauses and items (issue: a `let` after a
+    # `for each` took the type of the per-participant definition; a sum of one in a later
+    # clause was a false cycle) ----
+    cohorts = ('unit event plural events\ninput cohorts : participants { id : text, n_events : events }\n'
+               'term pris = 100 SEK per event\n'
+               'clause "1" {\n  for each c in cohorts {\n    let fee = c.n_events * pris\n  }\n'
+               '  let total_events = sum(c.n_events for c in cohorts)\n}\n')
+    t = contract(cohorts + 'clause "2" {\n  pay kommun -> fonden amount total_events\n}\n')
+    check("a count of events after a `for each` is not money", t, "E303", at("c.utfall", t, "total_events\n}"),
+          "must be SEK, but this is events")
+    t = contract(cohorts + 'clause "2" {\n  pay kommun -> fonden amount total_events\n}\n').replace(
+        '  let total_events', '  # a comment line\n  let total_events')
+    check("the same with a comment line more", t, "E303", at("c.utfall", t, "total_events\n}"), "but this is events")
+    t = contract('input x : SEK per period\nclause "1" {\n  let a = b + x\n}\n'
+                 'clause "2" {\n  let b = a * 2\n  pay kommun -> fonden amount a\n}\n')
+    check("a cycle across clauses is reported once, in the clause of the reference that closes it", t, "E210",
+          at("c.utfall", t, "a * 2"), "in clause 2")
     t = contract('input x : SEK per period\ntable t {\n  [0, 10) -> 1\n  [10, ) -> 2\n}\nclause "1" {\n'
                  '  let k = t(x / 1 SEK)\n  pay kommun -> fonden amount x * k\n}\n')
     R.append(Row("control: a table looked up in a let", {"c.utfall": t, "d.csv": GOOD_CSV}, ["run", "c.utfall", "-d", "d.csv"],

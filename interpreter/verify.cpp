@@ -1,0 +1,210 @@
+#include "interpreter/verify.hpp"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "stdlib/builtins.hpp"
+
+namespace utfall {
+namespace {
+
+using checked::Expr;
+using checked::Op;
+
+class Verifier {
+ public:
+  explicit Verifier(const checked::Contract& c) : c_(c) {}
+
+  Diagnostics run() {
+    for (const auto& t : c_.terms) top(t.value.get(), t.type, "the term `" + t.name + "`");
+    for (const auto& d : c_.defs) top(d.value.get(), d.type, "the definition `" + d.name + "`");
+    for (const auto& d : c_.participant_defs) {
+      in_scope_.push_back({d.binder, d.set});
+      top(d.value.get(), d.type, "the per-participant definition `" + d.name + "`");
+      in_scope_.clear();
+    }
+    const Type money = Type::number(c_.money);
+    for (const auto& p : c_.payments) {
+      std::string what = p.name.empty() ? "a payment" : "the payment `" + p.name + "`";
+      if (p.set >= 0) in_scope_.push_back({p.binder, p.set});
+      top(p.amount.get(), money, "the amount of " + what);
+      optional(p.filter.get(), Type::boolean(), "the filter of " + what);
+      optional(p.cap_participant.get(), money, "the cap per participant of " + what);
+      in_scope_.clear();
+      optional(p.condition.get(), Type::boolean(), "the condition of " + what);
+      optional(p.cap_period.get(), money, "a cap of " + what);
+      optional(p.cap_total.get(), money, "a cap of " + what);
+      optional(p.floor.get(), money, "the floor of " + what);
+      if (p.rounding) rounding_step(*p.rounding, money, what);
+    }
+    for (const auto& w : c_.waterfalls) {
+      std::string what = w.name.empty() ? "a waterfall" : "the waterfall `" + w.name + "`";
+      top(w.pool.get(), money, "the pool of " + what);
+      for (const auto& tier : w.tiers) {
+        if (tier.kind == checked::Tier::Kind::up_to) top(tier.amount.get(), money, "a tier of " + what);
+        if (tier.kind == checked::Tier::Kind::share_of_rest) top(tier.amount.get(), Type::number(), "a share of " + what);
+        optional(tier.cap.get(), money, "the cap of a tier of " + what);
+        if (tier.rounding) rounding_step(*tier.rounding, money, what);
+      }
+    }
+    return std::move(diags_);
+  }
+
+ private:
+  struct Bound {
+    int slot, set;
+  };
+  const checked::Contract& c_;
+  std::vector<Bound> in_scope_;
+  Diagnostics diags_;
+
+  void wrong(const SourceRange& range, std::string message) {
+    Diagnostic d;
+    d.kind = DiagKind::internal;
+    d.code = "E904";
+    d.message = "internal error (a bug in utfall's checker): " + std::move(message);
+    if (range.source) d.range = range;
+    diags_.push_back(std::move(d));
+  }
+  void top(const Expr* e, const Type& want, const std::string& what) {
+    if (!e) {
+      wrong({}, what + " has no expression");
+      return;
+    }
+    expect(*e, want, what);
+  }
+  void optional(const Expr* e, const Type& want, const std::string& what) {
+    if (e) expect(*e, want, what);
+  }
+  void rounding_step(const checked::Rounding& r, const Type& of, const std::string& what) {
+    if (!r.step) return;
+    Type t = type_of(*r.step);
+    if (!(t == of) && !(t == Type::number())) wrong(r.range, fmt::format("the rounding step of {} is {}", what, t.to_string()));
+  }
+  void expect(const Expr& e, const Type& want, const std::string& what) {
+    Type t = type_of(e);
+    if (!(t == want)) wrong(e.range, fmt::format("{} must be {}, but its expression is {}", what, want.to_string(), t.to_string()));
+  }
+  bool bound(int slot, int set) const {
+    for (const auto& b : in_scope_)
+      if (b.slot == slot && b.set == set) return true;
+    return false;
+  }
+
+  // The type of `e` from its parts; a node whose recorded type differs is reported, and the
+  // recorded type is what its parent sees (one report per defect).
+  Type type_of(const Expr& e) {
+    auto derived = std::visit([&](const auto& n) { return derive(e, n); }, e.node);
+    if (derived && !(*derived == e.type))
+      wrong(e.range, fmt::format("this expression is recorded as {}, but its parts make it {}", e.type.to_string(), derived->to_string()));
+    return e.type;
+  }
+  using Derived = std::optional<Type>;
+  static Type kind_of(const checked::Value& v) {
+    switch (v.index()) {
+      case 0: return Type::number();
+      case 1: return Type::boolean();
+      case 2: return Type::period();
+      default: return Type::text();
+    }
+  }
+  Derived derive(const Expr& e, const checked::Const& n) {
+    if (kind_of(n.value).kind != e.type.kind) return kind_of(n.value);
+    return e.type;  // a literal's unit is its spelling's
+  }
+  Derived derive(const Expr&, const checked::InputRef& n) {
+    if (n.input < 0 || n.input >= int(c_.inputs.size()) || c_.inputs[n.input].participants) return Type::text();
+    return c_.inputs[n.input].type;
+  }
+  Derived derive(const Expr&, const checked::TermRef& n) { return c_.terms.at(n.term).type; }
+  Derived derive(const Expr&, const checked::DefRef& n) { return c_.defs.at(n.def).type; }
+  Derived derive(const Expr&, const checked::PaymentRef&) { return Type::number(c_.money); }
+  Derived derive(const Expr&, const checked::WaterfallRef&) { return Type::number(c_.money); }
+  Derived derive(const Expr& e, const checked::FieldRef& n) {
+    if (!bound(n.binder, n.set)) wrong(e.range, "a field of a participant who is not bound here");
+    return c_.inputs.at(n.set).fields.at(n.field).type;
+  }
+  Derived derive(const Expr& e, const checked::ParticipantDefRef& n) {
+    const auto& d = c_.participant_defs.at(n.def);
+    if (!bound(n.binder, d.set)) wrong(e.range, fmt::format("`{}` of a participant who is not bound here", d.name));
+    return d.type;
+  }
+  Derived derive(const Expr&, const checked::CurrentPeriod&) { return Type::period(); }
+  Derived derive(const Expr&, const checked::Unary& n) {
+    Type t = type_of(*n.operand);
+    if (n.op == Op::logical_not) return t.kind == TypeKind::boolean ? t : Type::text();
+    return t.kind == TypeKind::number ? t : Type::text();
+  }
+  Derived derive(const Expr&, const checked::Binary& n) {
+    Type l = type_of(*n.lhs), r = type_of(*n.rhs);
+    const Type bad = Type::text();
+    switch (n.op) {
+      case Op::add:
+      case Op::subtract: return l.kind == TypeKind::number && l == r ? l : bad;
+      case Op::multiply:
+      case Op::divide:
+        if (l.kind != TypeKind::number || r.kind != TypeKind::number) return bad;
+        return Type::number(n.op == Op::multiply ? l.unit * r.unit : l.unit / r.unit);
+      case Op::less:
+      case Op::less_equal:
+      case Op::greater:
+      case Op::greater_equal:
+        return l == r && (l.kind == TypeKind::number || l.kind == TypeKind::period) ? Type::boolean() : bad;
+      case Op::equal:
+      case Op::not_equal: return l == r ? Type::boolean() : bad;
+      case Op::logical_and:
+      case Op::logical_or: return l.kind == TypeKind::boolean && r.kind == TypeKind::boolean ? Type::boolean() : bad;
+      case Op::period_add: return l.kind == TypeKind::period && r == Type::number() ? Type::period() : bad;
+      default: return bad;
+    }
+  }
+  Derived derive(const Expr&, const checked::If& n) {
+    Type c = type_of(*n.condition), t = type_of(*n.then_branch), f = type_of(*n.else_branch);
+    return c.kind == TypeKind::boolean && t == f ? t : Type::text();
+  }
+  Derived derive(const Expr&, const checked::Builtin& n) {
+    if (n.args.empty()) return Type::text();
+    Type first = type_of(*n.args.front());
+    bool same = first.kind == TypeKind::number;
+    for (std::size_t i = 1; i < n.args.size(); ++i) same = type_of(*n.args[i]) == first && same;
+    return same ? first : Type::text();
+  }
+  Derived derive(const Expr&, const checked::Round& n) {
+    Type x = type_of(*n.operand), s = type_of(*n.step);
+    return x.kind == TypeKind::number && (s == x || s == Type::number()) ? x : Type::text();
+  }
+  Derived derive(const Expr&, const checked::ToDate& n) {
+    Type x = type_of(*n.operand);
+    return x.kind == TypeKind::number ? x : Type::text();
+  }
+  Derived derive(const Expr&, const checked::Previous& n) {
+    Type x = type_of(*n.operand), f = type_of(*n.fallback);
+    return x == f ? x : Type::text();
+  }
+  Derived derive(const Expr&, const checked::At& n) { return type_of(*n.operand); }
+  Derived derive(const Expr&, const checked::OverPeriods& n) {
+    Type x = type_of(*n.body);
+    return x.kind == TypeKind::number ? x : Type::text();
+  }
+  Derived derive(const Expr&, const checked::OverParticipants& n) {
+    in_scope_.push_back({n.binder, n.set});
+    bool filter_ok = !n.filter || type_of(*n.filter).kind == TypeKind::boolean;
+    Derived body = n.body ? Derived{type_of(*n.body)} : std::nullopt;
+    in_scope_.pop_back();
+    if (!filter_ok) return Type::text();
+    if (n.is_count) return Type::number();
+    return body && body->kind == TypeKind::number ? *body : Type::text();
+  }
+  Derived derive(const Expr&, const checked::TableLookup& n) {
+    const auto& t = c_.tables.at(n.table);
+    return type_of(*n.key) == t.key_type ? t.value_type : Type::text();
+  }
+};
+
+}  // namespace
+
+Diagnostics verify(const checked::Contract& contract) { return Verifier(contract).run(); }
+
+}  // namespace utfall

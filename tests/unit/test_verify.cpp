@@ -1,0 +1,71 @@
+// verify.hpp: the second opinion on a checked contract. A contract the checker accepts passes;
+// the defects the checker once had (a definition typed from another's expression, a
+// participant reference outside its `for each`) are made by hand in a checked contract and
+// must each give E904 at the node, never a crash at evaluation.
+#include <catch2/catch.hpp>
+
+#include "interpreter/pipeline.hpp"
+#include "interpreter/verify.hpp"
+
+using namespace utfall;
+
+namespace {
+
+const char* kContract = R"(contract "v"
+currency SEK
+party kommun "K"
+party fonden "F"
+unit event plural events
+periods yearly 2025 .. 2026
+input cohorts : participants { id : text, n_events : events }
+term pris = 100 SEK per event
+clause "1" {
+  for each c in cohorts {
+    let fee = c.n_events * pris
+  }
+  let total_events = sum(c.n_events for c in cohorts)
+  pay kommun -> fonden amount total_events * pris
+}
+)";
+
+std::shared_ptr<checked::Contract> compiled() {
+  auto r = compile(std::make_shared<const Source>(Source{"v.utfall", kContract}));
+  REQUIRE(r.contract);
+  return std::const_pointer_cast<checked::Contract>(r.contract);
+}
+
+bool has_e904(const Diagnostics& d) {
+  for (const auto& x : d)
+    if (x.code == "E904") return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("verify: a contract the checker accepts has no disagreement", "[verify]") {
+  for (const char* path : {"a-aldreomsorg", "b-placeringar", "c-tfco", "d-norrkoping"}) {
+    auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/" + path + "/contract.utfall");
+    REQUIRE(r.contract);
+    CHECK(verify(*r.contract).empty());
+  }
+  CHECK(verify(*compiled()).empty());
+}
+
+TEST_CASE("verify: a definition recorded with another definition's unit is an internal error", "[verify]") {
+  auto c = compiled();
+  REQUIRE(c->defs.size() == 1);
+  // The defect once seen: `total_events` (events) typed as the `for each` definition (SEK).
+  c->defs[0].type = c->participant_defs[0].type;
+  auto d = verify(*c);
+  REQUIRE(has_e904(d));
+  REQUIRE(d.front().range);
+  CHECK(d.front().range->begin.line == 13);  // the definition, whose expression is a count of events
+}
+
+TEST_CASE("verify: a participant field read outside its binder is an internal error", "[verify]") {
+  auto c = compiled();
+  // Swap the definitions' expressions: the `let` now reads `c.n_events` with no participant bound.
+  std::swap(c->defs[0].value, c->participant_defs[0].value);
+  auto d = verify(*c);
+  REQUIRE(has_e904(d));
+}
