@@ -36,3 +36,55 @@ class Tally:
     def finish(self):
         print(f"{self.passed} passed, {self.failed} failed")
         sys.exit(1 if self.failed else 0)
+
+
+# A run that never ends is a hang, whatever the machine: this guard is not a speed target
+# (those live in bench/), only the point at which a test stops waiting. It is generous enough
+# for a Debug + ASan build on a busy 2-core machine.
+HANG_GUARD = 900.0 if SANITIZED else 300.0
+
+
+class Measured:
+    """A finished child: exit code, output, and the work it did that tests bound (its peak
+    resident memory in bytes, from the kernel's accounting of that one child)."""
+
+    def __init__(self, returncode, stdout, stderr, peak_bytes, timed_out):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+        self.peak_bytes, self.timed_out = peak_bytes, timed_out
+
+
+# The child is started by a small Python process, not by the test itself: the kernel counts
+# the memory a process held before exec (a fork of the test, with its large strings) into the
+# peak of the program it execs, so only a grandchild's peak is the program's own.
+_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "os.write(int(sys.argv[1]), f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}'.encode())\n")
+
+
+def run_measured(args, cwd=None, stdin_bytes=None, guard=None):
+    """Runs `args` under bounded_memory and HANG_GUARD; returns a Measured (bytes out)."""
+    import signal
+    import subprocess
+    args = list(args)
+    args[0] = os.path.abspath(args[0]) if os.sep in args[0] else args[0]
+    report_r, report_w = os.pipe()
+    try:
+        p = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, str(report_w), *args], cwd=cwd,
+                             stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=bounded_memory,
+                             start_new_session=True, pass_fds=(report_w,))
+    finally:
+        os.close(report_w)
+    timed_out = False
+    try:
+        out, err = p.communicate(stdin_bytes, timeout=guard or HANG_GUARD)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+    with os.fdopen(report_r, "rb") as f:
+        report = f.read().split()
+    code, peak = (int(report[0]), int(report[1]) * 1024) if len(report) == 2 else (p.returncode, 0)
+    return Measured(code, out, err, peak, timed_out)

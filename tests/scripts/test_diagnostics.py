@@ -15,19 +15,18 @@ directory, runs one command there, and checks three things:
 
 Every position is computed here from the text the row writes (the line of the offending
 token and its column in code points, which is what the renderer prints), never copied from a
-run. Each run has a time limit and a memory limit (scriptlib.bounded_memory: 3 GiB of address
+run. Each run has a hang guard and a memory limit (scriptlib.bounded_memory: 3 GiB of address
 space), and a run killed by a signal fails its row. At the end the script prints `N passed, N failed` and exits 1 if any row failed.
 """
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
-from scriptlib import bounded_memory
+from scriptlib import HANG_GUARD, SANITIZED, run_measured
 
-TIME_LIMIT = 20.0  # seconds for one run; a deep-nesting input must end well within it
-FAST = 5.0         # a run that is required to be quick (deep nesting) must end within this
+# Bounds are work, never wall-clock time: a run that must stop early (deep nesting) stays
+# under SMALL bytes of peak memory; any run that does not end within HANG_GUARD is a hang.
+SMALL = (1024 if SANITIZED else 256) << 20
 
 
 # ---- positions ---------------------------------------------------------------------------
@@ -141,7 +140,7 @@ class Row:
         self.code = code            # "E318"; None: no error expected (a control row)
         self.where = where          # "c.utfall:9:11", or a data file's location text
         self.contains = contains    # optional substring of stderr
-        self.fast = fast            # must end within FAST seconds
+        self.fast = fast            # must stop early: peak memory under SMALL
 
 
 def rows():
@@ -477,23 +476,20 @@ def run_row(binary, row):
             os.makedirs(os.path.dirname(os.path.join(tmp, fname)), exist_ok=True)
             with open(os.path.join(tmp, fname), "wb") as f:
                 f.write(_bytes(content))
-        start = time.monotonic()
         try:
-            p = subprocess.run([binary] + row.args, cwd=tmp, capture_output=True, timeout=TIME_LIMIT,
-                               preexec_fn=bounded_memory)
-        except subprocess.TimeoutExpired:
-            return [f"did not end within {TIME_LIMIT:.0f} s"]
+            p = run_measured([binary] + row.args, cwd=tmp)
         except OSError as e:
             return [f"cannot run {binary}: {e}"]
-        elapsed = time.monotonic() - start
+        if p.timed_out:
+            return [f"did not end within {HANG_GUARD:.0f} s (a hang)"]
     stderr = p.stderr.decode("utf-8", "replace")
     problems = []
     if p.returncode < 0:
         problems.append(f"killed by signal {-p.returncode}")
     elif p.returncode != row.exit_code:
         problems.append(f"exit code {p.returncode}, expected {row.exit_code}")
-    if row.fast and elapsed > FAST:
-        problems.append(f"took {elapsed:.1f} s, more than {FAST:.0f} s")
+    if row.fast and p.peak_bytes > SMALL:
+        problems.append(f"peak memory {p.peak_bytes >> 20} MiB, more than {SMALL >> 20} MiB")
     tag = f"error[{row.code}]"
     lines = [ln for ln in stderr.splitlines() if tag in ln]
     if row.code is None:

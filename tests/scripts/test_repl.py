@@ -13,6 +13,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+from scriptlib import HANG_GUARD
+
 utfall, src = sys.argv[1], Path(sys.argv[2])
 A = src / "examples" / "a-aldreomsorg"
 failures = []
@@ -130,26 +132,35 @@ def terminal(keys, home):
         os.execv(utfall, [utfall, "repl", str(A / "contract.utfall"), "--data", str(A / "plan.csv")])
     out = b""
 
-    def drain(timeout=1.0):
+    def read_some(wait):
+        """Reads what the terminal has within `wait` seconds; False at its end."""
         nonlocal out
-        end = time.time() + timeout
-        while time.time() < end:
-            r, _, _ = select.select([fd], [], [], 0.05)
-            if r:
-                try:
-                    chunk = os.read(fd, 65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                out += chunk
-                end = time.time() + 0.3
+        r, _, _ = select.select([fd], [], [], wait)
+        if not r:
+            return True
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return False
+        out += chunk
+        return bool(chunk)
 
-    drain(3)
+    def prompts():
+        return out.count(b"utfall> ") + out.count(b"... ")
+
+    # Each chunk is typed once the REPL waits for it (one more prompt than lines entered),
+    # not after a pause: on a busy machine or under ASan the answer may take seconds, and a
+    # Ctrl-C typed before the line editor reads the terminal would be a signal instead.
+    deadline = time.time() + HANG_GUARD
+    entered = 0
     for k in keys:
+        while prompts() <= entered and time.time() < deadline and read_some(0.2):
+            pass
+        time.sleep(0.05)
         os.write(fd, k.encode())
-        drain()
-    drain(2)
+        entered += k.count("\r") + k.count("\x03")
+    while time.time() < deadline and read_some(0.2):  # the rest, until the REPL ends
+        pass
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return out.decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)

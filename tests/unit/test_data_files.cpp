@@ -109,7 +109,7 @@ TEST_CASE("csv: quoted fields hold separators, doubled quotes and line breaks", 
   CHECK(t.rows[1][0].line == 4);  // the first row spans lines 2 and 3
 }
 
-TEST_CASE("csv: a header with ';' and no ',' is separated by semicolons", "[data_files][csv]") {
+TEST_CASE("csv: a header with semicolons and no comma is separated by semicolons", "[data_files][csv]") {
   Table t = read_csv("plan.csv", "period;belopp;namn\n2025;1234,50;\"a;b\"\n");
   CHECK(t.columns == std::vector<std::string>{"period", "belopp", "namn"});
   REQUIRE(t.rows.size() == 1);
@@ -127,7 +127,7 @@ TEST_CASE("csv: a header with ';' and no ',' is separated by semicolons", "[data
   }
 }
 
-TEST_CASE("csv: values and names are trimmed; empty fields are absent", "[data_files][csv]") {
+TEST_CASE("csv: values and names are trimmed, and empty fields are absent", "[data_files][csv]") {
   Table t = read_csv("plan.csv", " a , b ,c,d\n 1 , ,\"\",\" x \"\n");
   CHECK(t.columns == std::vector<std::string>{"a", "b", "c", "d"});
   REQUIRE(t.rows.size() == 1);
@@ -140,7 +140,7 @@ TEST_CASE("csv: values and names are trimmed; empty fields are absent", "[data_f
   CHECK(t.rows[0][3].row == 1);
 }
 
-TEST_CASE("csv: blank lines are skipped and lines still counted; a final newline is optional",
+TEST_CASE("csv: blank lines are skipped and lines still counted, and a final newline is optional",
           "[data_files][csv]") {
   Table t = read_csv("plan.csv", "\na,b\n\n1,2\n   \n3,4");
   REQUIRE(t.rows.size() == 2);
@@ -331,7 +331,7 @@ TEST_CASE("json: strings, booleans and null", "[data_files][json]") {
   CHECK_FALSE(r[4].present);
 }
 
-TEST_CASE("json: columns are the union of keys; a missing key is an absent cell", "[data_files][json]") {
+TEST_CASE("json: columns are the union of keys, and a missing key is an absent cell", "[data_files][json]") {
   Table t = single_json("[\n  {\"a\": 1},\n  {\"b\": 2, \"a\": 3},\n  {\"c\": 4}\n]");
   CHECK(t.columns == std::vector<std::string>{"a", "b", "c"});
   REQUIRE(t.rows.size() == 3);
@@ -375,7 +375,7 @@ TEST_CASE("json: an object of arrays gives one table per key, in order", "[data_
   CHECK(tables[2].second.rows.empty());
 }
 
-TEST_CASE("json: an empty array is an empty table; a BOM is skipped", "[data_files][json]") {
+TEST_CASE("json: an empty array is an empty table, and a BOM is skipped", "[data_files][json]") {
   Table t = single_json("\xEF\xBB\xBF[]");
   CHECK(t.columns.empty());
   CHECK(t.rows.empty());

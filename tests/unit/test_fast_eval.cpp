@@ -100,7 +100,7 @@ int differential(const checked::Contract& c, int sets, bool wild, std::uint64_t 
 
 }  // namespace
 
-TEST_CASE("fast path: scenario A lowers; B lowers; C (participants) does not", "[fast]") {
+TEST_CASE("fast path: scenario A lowers, B lowers, C (participants) does not", "[fast]") {
   CHECK(fast::lower(*example("a-aldreomsorg")).program);
   CHECK(fast::lower(*example("b-placeringar")).program);
   auto c = fast::lower(*example("c-tfco"));
