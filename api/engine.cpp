@@ -132,7 +132,7 @@ std::shared_ptr<const Contract::Impl> describe(std::string name, std::shared_ptr
     auto v = evaluate_expression(c, Dataset{}, *term.value, -1);
     if (v.value) value = std::holds_alternative<Number>(*v.value) ? api::exact_text(std::get<Number>(*v.value))
                                                                   : format_value(c, *v.value, term.type);
-    impl->terms.push_back({term.name, public_type(term.type, false), std::move(value)});
+    impl->terms.push_back({term.name, public_type(term.type, term.percent), std::move(value)});
   }
   for (const auto& cl : c.clauses) impl->clauses.push_back({cl.number, cl.title, {}, {}});
   for (const auto& d : c.defs) impl->clauses[d.clause].definitions.push_back(d.name);

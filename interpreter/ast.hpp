@@ -251,4 +251,23 @@ struct Contract {
   std::vector<ExampleDecl> examples;
 };
 
+// How a number is written, where a percentage is at stake (docs/language.md §9.1): a literal
+// with `%` (optionally negated), or a bare number (no `%`, no unit, optionally negated).
+inline const NumberLit* number_literal(const Expr& e) {
+  const Expr* x = &e;
+  while (auto* u = std::get_if<Unary>(&x->node)) {
+    if (u->op != UnaryOp::negate || !u->operand) return nullptr;
+    x = u->operand.get();
+  }
+  return std::get_if<NumberLit>(&x->node);
+}
+inline bool written_as_percent(const Expr& e) {
+  auto* n = number_literal(e);
+  return n && n->percent;
+}
+inline bool written_as_bare_number(const Expr& e) {
+  auto* n = number_literal(e);
+  return n && !n->percent && n->unit.empty();
+}
+
 }  // namespace utfall::ast

@@ -1210,7 +1210,7 @@ void Checker::run(const ast::Contract& a) {
   // (ensure), once; a reference to one that failed is not reported again.
   for (const auto& t : a.terms) {
     Node n{node_term, int(c_.terms.size())};
-    c_.terms.push_back({t.name.text, Type::number(), nullptr, t.name.range});
+    c_.terms.push_back({t.name.text, Type::number(), nullptr, t.name.range, ast::written_as_percent(*t.value)});
     node_names_[n] = t.name.text;
     sources_[n] = {t.value.get(), -1, -1, ""};
   }
@@ -1349,6 +1349,10 @@ void Checker::run(const ast::Contract& a) {
         error(DiagKind::name, "E213", fmt::format("`{}` is not a term", name.text), name.range, suggest(name.text));
         continue;
       }
+      if (auto d = ambiguous_percent(c_.terms[*t], *value)) {
+        diags_.push_back(std::move(*d));
+        continue;
+      }
       term_context_ = true;
       auto v = typed(value, c_.terms[*t].type, "the new value of the term");
       term_context_ = false;
@@ -1440,6 +1444,23 @@ std::optional<int> Contract::input_index(std::string_view name) const {
   return find_index(inputs, [](const Input& t) -> const std::string& { return t.name; }, name);
 }
 }  // namespace checked
+
+std::optional<Diagnostic> ambiguous_percent(const checked::Term& term, const ast::Expr& value) {
+  if (!term.percent || !ast::written_as_bare_number(value)) return std::nullopt;
+  bool negated = std::holds_alternative<ast::Unary>(value.node);
+  const Number as_written = negated ? -ast::number_literal(value)->value : ast::number_literal(value)->value;
+  const Number hundred = Number::from_int(100);
+  std::string text = as_written.to_string();
+  Diagnostic d;
+  d.kind = DiagKind::type;
+  d.code = "E319";
+  d.message = fmt::format("`{}` is a percentage (written with %), and the bare number `{}` reads two ways: {} % (that is {}) "
+                          "or the number {} (that is {} %)", term.name, text, text, (as_written / hundred).to_string(), text,
+                          (as_written * hundred).to_string());
+  d.range = value.range;
+  d.suggestion = fmt::format("write `{} %` for {} %, or `{} %` for the number {}", text, text, (as_written * hundred).to_string(), text);
+  return d;
+}
 
 CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
   CheckResult result;

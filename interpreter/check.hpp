@@ -40,4 +40,9 @@ struct ExpressionCheckResult {
 };
 ExpressionCheckResult check_expression(const ast::Expr& expr, const checked::Contract* context);
 
+// E319: a new value for a term written as a percentage (`30 %`) given as a bare number, which
+// reads two ways (`25`: 25 % or 2500 %). Null when `value` is not such a number. One rule and
+// one message for every path that gives a term a value (docs/language.md §9.1).
+std::optional<Diagnostic> ambiguous_percent(const checked::Term& term, const ast::Expr& value);
+
 }  // namespace utfall

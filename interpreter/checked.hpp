@@ -76,7 +76,9 @@ struct Input {
   SourceRange range;
 };
 
-struct Term { std::string name; Type type; ExprPtr value; SourceRange range; };
+// `percent`: the term is written as a percentage (`30 %`); a new value for it must be written
+// with `%` too, since a bare `25` reads two ways (docs/language.md §9.1, E319).
+struct Term { std::string name; Type type; ExprPtr value; SourceRange range; bool percent = false; };
 struct Def { std::string name; Type type; ExprPtr value; int clause; SourceRange range; };
 // A definition per participant of `set`, read as u.name.
 struct ParticipantDef { std::string name; int set; Type type; ExprPtr value; int clause; SourceRange range; int binder = -1; };

@@ -97,6 +97,10 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
       continue;
     }
+    if (auto d = ambiguous_percent(contract.terms[*term], *parsed.expr)) {
+      diags.push_back(std::move(*d));
+      continue;
+    }
     auto checked = check_expression(*parsed.expr, &contract);
     if (!checked.expr) {
       diags.insert(diags.end(), checked.diagnostics.begin(), checked.diagnostics.end());
