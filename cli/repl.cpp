@@ -80,6 +80,7 @@ class Session {
     std::string input = trim(raw);
     if (input.empty() || input[0] == '#') return;
     if (input[0] == ':') return command(input);
+    if (!ready()) return;
     static const std::regex definition(R"(^(term|let)\s+([^\s=:]+)\s*=\s*([\s\S]+)$)");
     std::smatch m;
     if (std::regex_match(input, m, definition)) return define(m[1], m[2], trim(m[3]));
@@ -156,6 +157,21 @@ class Session {
   void error(const std::string& message) {
     err += message + "\n";
     failed = true;
+  }
+  // Whether there is a contract that checks and data bound to it. A session whose contract
+  // does not check (or whose data does not fit) stays open: the file can be fixed and reloaded.
+  bool ready() {
+    if (!contract_) {
+      error(path_.empty() ? "no contract that checks: :load a file"
+                          : fmt::format("{} does not check (the errors are above): fix it and :reload, or :load another file", path_));
+      return false;
+    }
+    if (!data_) {
+      error(fmt::format("the data ({}) does not fit the contract (the errors are above): :data FILE... to read other files",
+                        fmt::join(data_paths_, ", ")));
+      return false;
+    }
+    return true;
   }
   void diagnostics(const Diagnostics& d) {
     err += render_all(d, true);
@@ -252,20 +268,29 @@ class Session {
     if (!in) return error(fmt::format("{}: cannot read the file", path));
     std::stringstream ss;
     ss << in.rdbuf();
-    std::string saved_path = std::exchange(path_, path);
-    if (!rebuild(ss.str(), true)) {
-      path_ = saved_path;
-      return;
-    }
-    file_text_ = ss.str();
+    // The file becomes the session's contract even when it does not check, so that :reload
+    // picks up the fix; the session's own definitions and overrides belong to the old one.
+    path_ = path;
+    file_text_ = text_ = ss.str();
     session_clauses_ = 0;
     term_sets_.clear();
+    datum_sets_.clear();
+    if (!rebuild(file_text_, true)) {
+      contract_.reset();
+      data_.reset();
+      return;
+    }
     out += fmt::format("loaded {}: {} ({} periods, {} parties, {} terms, {} payments, {} waterfalls)\n", path, contract_->title,
                        contract_->periods.size(), contract_->parties.size(), contract_->terms.size(), contract_->payments.size(),
                        contract_->waterfalls.size());
   }
 
   void set_data(const std::vector<std::string>& paths) {
+    if (!contract_) {  // read when a contract checks (:reload, :load)
+      data_paths_ = paths;
+      out += fmt::format("data: {} (read once the contract checks)\n", fmt::join(paths, ", "));
+      return;
+    }
     auto saved = std::exchange(data_paths_, paths);
     auto bound = load_data(*contract_, paths);
     if (!bound.data) {
@@ -330,6 +355,9 @@ class Session {
     std::vector<std::string> args;
     std::istringstream words(rest);
     for (std::string w; words >> w;) args.push_back(w);
+    bool needs_contract = !(cmd == ":q" || cmd == ":quit" || cmd == ":exit" || cmd == ":help" || cmd == ":h" || cmd == ":?" ||
+                            cmd == ":load" || cmd == ":reload" || (cmd == ":data" && !args.empty()));
+    if (needs_contract && !ready()) return;
     if (cmd == ":q" || cmd == ":quit" || cmd == ":exit") {
       quit = true;
     } else if (cmd == ":help" || cmd == ":h" || cmd == ":?") {

@@ -241,6 +241,7 @@ void Checker::header(const ast::Contract& a) {
     }
     spellings_.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
   }
+  c_.units = spellings_;
   c_.money = unit_with_spellings(Unit::of(c_.currency));
   for (const auto& p : a.parties) {
     if (party(p.id).has_value() && c_.party_index(p.id.text))
@@ -1419,6 +1420,11 @@ void Checker::add_globals_from_contract() {
     if (!c_.waterfalls[i].name.empty()) globals_.emplace(c_.waterfalls[i].name, Symbol{SymbolKind::waterfall, int(i), {}});
   for (std::size_t i = 0; i < c_.tables.size(); ++i) globals_.emplace(c_.tables[i].name, Symbol{SymbolKind::table, int(i), {}});
   if (!c_.currency.empty()) unit_names_[c_.currency] = c_.currency;
+  for (const auto& s : c_.units) {
+    unit_names_.emplace(s.singular, s.singular);
+    unit_names_.emplace(s.plural, s.singular);
+  }
+  spellings_ = c_.units;
 }
 
 }  // namespace

@@ -157,6 +157,7 @@ struct Contract {
   std::string currency;
   Number minor_unit;
   Unit money;  // the currency as a unit
+  std::vector<Unit::Spelling> units;  // the declared counted units, for expressions checked later (REPL, --set)
   std::vector<std::string> periods;
   std::vector<Party> parties;
   std::vector<Clause> clauses;

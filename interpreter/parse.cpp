@@ -235,6 +235,15 @@ struct action<g::period_lit> {
 };
 
 // ---- expressions ----
+// A bracketed expression's range includes its brackets: explain prints a formula as written
+// (`3 * (x + 1 SEK)`, not `3 * (x + 1 SEK`), and a caret under it covers what was written.
+template <>
+struct action<g::paren_expr> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (!b.exprs.empty() && b.exprs.back()) b.exprs.back()->range = b.range(in);
+  }
+};
 template <>
 struct action<g::if_expr> {
   template <typename Input>

@@ -448,9 +448,9 @@ def rows():
     e = "5 SEK + 3 placements"
     ev("eval: SEK + placements", e, 2, "E318", at("<expression>", e, "5"), "cannot add SEK and placements")
     e = "1/(2-2)"
-    ev("eval: division by zero", e, 4, "E601", at("<expression>", e, "2-2"), "division by zero")
+    ev("eval: division by zero", e, 4, "E601", at("<expression>", e, "(2-2)"), "division by zero")
     e = "(1 SEK) / (0 SEK)"
-    ev("eval: division by zero SEK", e, 4, "E601", at("<expression>", e, "0 SEK"), "division by zero")
+    ev("eval: division by zero SEK", e, 4, "E601", at("<expression>", e, "(0 SEK)"), "division by zero")
     e = "1 +"
     ev("eval: operator without operand", e, 2, "E101", at_end("<expression>", e), "after the operator")
     e = "(1"

@@ -117,6 +117,40 @@ check("no party `fonden`" in p.stderr, p.stderr)
 p = run("explain", str(ex / "a-aldreomsorg" / "contract.utfall"), "-d", str(ex / "a-aldreomsorg" / "plan.csv"), "--payment", "kommun", code=64)
 check("write PAYER->PAYEE" in p.stderr, p.stderr)
 
+# Every formula is printed as written in the contract: the text after `NAME = ` on each line of
+# the statement is a piece of the contract's own text (a formula ending in a bracket once lost
+# it: `y = 3 * (x + 1 SEK`), for each bundled example and a contract of bracketed formulas.
+import re
+import tempfile
+
+BRACKETS = """contract "br"
+currency SEK
+party kommun "K"
+party fonden "F"
+periods yearly 2025 .. 2025
+input x : SEK per period
+clause "1" {
+  let y = 3 * (x + 1 SEK)
+  let z = ((x))
+  pay kommun -> fonden amount y + z + max((x), 1 SEK)
+}
+"""
+with tempfile.TemporaryDirectory() as tmp:
+    (Path(tmp) / "c.utfall").write_text(BRACKETS, encoding="utf-8")
+    (Path(tmp) / "d.csv").write_text("period,x\n2025,2\n", encoding="utf-8")
+    cases = [(Path(tmp) / "c.utfall", Path(tmp) / "d.csv")]
+    cases += [(ex / name / "contract.utfall", ex / name / data) for name, data in
+              [("a-aldreomsorg", "plan.csv"), ("b-placeringar", "plan.csv"), ("c-tfco", "data.csv"), ("d-norrkoping", "data.csv")]]
+    for contract, data in cases:
+        text = contract.read_text(encoding="utf-8")
+        out = run("explain", str(contract), "-d", str(data)).stdout
+        formulas = [m.group(1).strip() for m in re.finditer(r"^\s+[\w.]+ = (.+?)\s{2,}= ", out, re.M)]
+        check(formulas, f"{contract.parent.name}: no formulas found in the statement")
+        for f in formulas:
+            check(f in text and f.count("(") == f.count(")"), f"{contract.parent.name}: `{f}` is not as written")
+    out = run("explain", str(cases[0][0]), "-d", str(cases[0][1])).stdout
+    check("y = 3 * (x + 1 SEK) " in out and "z = ((x)) " in out, f"bracketed formulas as written: {out}")
+
 for f in failures:
     print("FAIL", f)
 print(f"{len(failures)} failures")

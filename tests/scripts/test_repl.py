@@ -121,6 +121,37 @@ with tempfile.TemporaryDirectory() as tmp:
     check("40000000 SEK" in lines, f":load other contract: {p.stdout}")
     check("unknown name `dubbel`" in p.stderr, f":load drops the session's definitions: {p.stderr}")
 
+# --- A contract that does not check, then fixed and reloaded; declared units --------------
+with tempfile.TemporaryDirectory() as tmp:
+    broken = Path(tmp) / "c.utfall"
+    good = (A / "contract.utfall").read_text(encoding="utf-8")
+    broken.write_text(good.replace("let frigjort = max(baslinje - hemtjanst_kostnad, 0 SEK)",
+                                   "let frigjort = max(baslinje - hemtjanst_kostnad, 0 SEK) + to_date(frigjort)"), encoding="utf-8")
+    # The file is fixed once the session has answered the four inputs before :reload (each
+    # with a reminder that the contract does not check), then the rest is typed.
+    p = subprocess.Popen([utfall, "repl", str(broken), "--data", str(A / "plan.csv")], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdin.write("1 + 1\n:payments\nlet x = 2\n:type 1 SEK\n")
+    p.stdin.flush()
+    err = ""
+    while err.count("does not check") < 4:
+        line = p.stderr.readline()
+        if not line:
+            break
+        err += line
+    broken.write_text(good, encoding="utf-8")
+    out, rest = p.communicate(":reload\nfrigjort @ 2027\n", timeout=HANG_GUARD)
+    err += rest
+    check(p.returncode == 1, f"a session whose contract did not check ends with 1, got {p.returncode}: {err}")
+    check("error[E210]" in err and err.count("does not check") == 4, f"the errors, then a reminder per input: {err}")
+    check("reloaded" in out and "30000000 SEK" in out, f"after the fix, :reload works: {out} {err}")
+
+B = src / "examples" / "b-placeringar"
+p = subprocess.run([utfall, "repl", str(B / "contract.utfall"), "--data", str(B / "plan.csv")],
+                   input="2 placements\n1 placement + 2 placements\n:type 3 placements * pris\n",
+                   capture_output=True, text=True, timeout=HANG_GUARD)
+check(p.returncode == 0 and "2 placements\n3 placements\n" in p.stdout, f"the contract's units: {p.stdout} {p.stderr}")
+
 # --- Through a pseudo-terminal ---------------------------------------------------------------
 def terminal(keys, home):
     """Runs the REPL on a pty, typing each chunk of `keys` after the output settles."""
