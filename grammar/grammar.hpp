@@ -299,7 +299,9 @@ struct scope_per_participant : p::seq<kw_per, ws, p::must<kw_participant>> {};
 struct scope_in_total : p::seq<kw_in, ws, kw_total> {};
 struct cap_scope : p::sor<scope_per_period, scope_per_participant, scope_in_total> {};
 struct cap_item : p::seq<cap_amount, ws, p::opt<cap_scope>> {};
-struct cap_more : p::seq<ws, p::one<','>, ws, p::must<cap_item>> {};
+// A comma after a cap starts another cap, unless another modifier follows it (a tier's
+// `capped at X, rounded down to 1`).
+struct cap_more : p::seq<ws, p::one<','>, ws, p::not_at<p::sor<kw_rounded, kw_capped, kw_at>>, p::must<cap_item>> {};
 struct caps : p::seq<kw_capped, ws, p::must<kw_at>, ws, p::must<cap_item>, p::star<cap_more>> {};
 
 struct floor_amount : expr {};

@@ -1268,6 +1268,8 @@ void Checker::run(const ast::Contract& a) {
         if (!p->amount) error(DiagKind::structure, "E419", "the payment has no `amount`", p->range);
         out.amount = money(p->amount, "the amount of a payment");
         if (p->filter) out.filter = typed(p->filter, Type::boolean(), "the condition after `where`");
+        // A per-participant payment rounds each participant's amount (§16.3): its step may use `u`.
+        out.rounding = rounding(p->rounding, Type::number(c_.money));
         auto caps_in_order = std::vector<const ast::Cap*>{};
         for (const auto& cap : p->caps) if (cap.scope == ast::Cap::Scope::per_participant) caps_in_order.push_back(&cap);
         for (const auto& cap : p->caps) if (cap.scope != ast::Cap::Scope::per_participant) caps_in_order.push_back(&cap);
@@ -1288,7 +1290,6 @@ void Checker::run(const ast::Contract& a) {
         }
         if (out.set >= 0 && binders_.size() && binders_.back().slot == out.binder) binders_.pop_back();
         if (p->floor) out.floor = money(p->floor, "a floor (`at least`)");
-        out.rounding = rounding(p->rounding, Type::number(c_.money));
         if (p->condition) out.condition = typed(p->condition, Type::boolean(), "the condition after `when`");
         out.netted = p->netted;
         c_.payments.push_back(std::move(out));

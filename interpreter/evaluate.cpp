@@ -131,6 +131,16 @@ class Evaluator {
   // null; each rule and period gets its own list, kept in `traces_` until `run` orders them.
   std::vector<TraceStep>* trace_ = nullptr;
   std::set<std::pair<const void*, int>> explained_;  // (node, period) already in this trace
+  // Explaining what the evaluation may not have evaluated (a branch a participant may not take,
+  // the right side of `and`/`or`, the body of a sum that chose nobody): only constants (terms)
+  // are shown, and nothing is evaluated that could fail.
+  bool speculative_ = false;
+  template <class F>
+  void speculatively(F&& f) {
+    bool saved = std::exchange(speculative_, true);
+    f();
+    speculative_ = saved;
+  }
   std::map<std::tuple<bool, int, int>, PaymentTrace> traces_;  // (waterfall?, rule, period)
   bool tracing() const { return trace_ != nullptr; }
   void step(TraceStep s);
@@ -211,7 +221,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
       [&](const auto& n) {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, checked::InputRef>) {
-          if (t < 0 || !once(&c_.inputs[n.input], t)) return;
+          if (t < 0 || speculative_ || !once(&c_.inputs[n.input], t)) return;
           const auto& in = c_.inputs[n.input];
           step({K::input, depth, in.name, "", val(eval(e, t), e.type), "data", t, line_of(in.range)});
         } else if constexpr (std::is_same_v<T, checked::TermRef>) {
@@ -222,18 +232,18 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
                 overridden ? "term, overridden for this evaluation" : "term", -1, line_of(term.range)});
           if (!overridden) explain_shown(*term.value, -1, depth + 1);
         } else if constexpr (std::is_same_v<T, checked::DefRef>) {
-          if (t < 0 || !once(&c_.defs[n.def], t)) return;
+          if (t < 0 || speculative_ || !once(&c_.defs[n.def], t)) return;
           const auto& def = c_.defs[n.def];
           step({K::definition, depth, def.name, text(def.value->range), val(eval(e, t), def.type),
                 fmt::format("clause {}", c_.clauses[def.clause].number), t, line_of(def.range)});
           explain_shown(*def.value, t, depth + 1);
         } else if constexpr (std::is_same_v<T, checked::PaymentRef>) {
-          if (t < 0 || !once(&c_.payments[n.payment], t)) return;
+          if (t < 0 || speculative_ || !once(&c_.payments[n.payment], t)) return;
           const auto& pay = c_.payments[n.payment];
           step({K::input, depth, pay.name.empty() ? "payment" : pay.name, "", amt(std::get<Number>(eval(e, t))),
                 fmt::format("paid under clause {}", c_.clauses[pay.clause].number), t, line_of(pay.range)});
         } else if constexpr (std::is_same_v<T, checked::WaterfallRef>) {
-          if (t < 0 || !once(&c_.waterfalls[n.waterfall], t)) return;
+          if (t < 0 || speculative_ || !once(&c_.waterfalls[n.waterfall], t)) return;
           const auto& fall = c_.waterfalls[n.waterfall];
           step({K::input, depth, fall.name.empty() ? "waterfall" : fall.name, "", amt(std::get<Number>(eval(e, t))),
                 fmt::format("paid under clause {}", c_.clauses[fall.clause].number), t, line_of(fall.range)});
@@ -241,12 +251,24 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           explain(*n.operand, t, depth, per_participant);
         } else if constexpr (std::is_same_v<T, checked::Binary>) {
           explain(*n.lhs, t, depth, per_participant);
-          explain(*n.rhs, t, depth, per_participant);
+          // `and` and `or` evaluate their right side only when the left does not decide: an
+          // explanation shows no more than the evaluation used (it may not exist: E531, E601).
+          bool lazy = n.op == checked::Op::logical_and || n.op == checked::Op::logical_or;
+          if (!lazy) {
+            explain(*n.rhs, t, depth, per_participant);
+          } else if (per_participant || speculative_) {
+            speculatively([&] { explain(*n.rhs, t, depth, per_participant); });
+          } else if (boolean(*n.lhs, t) == (n.op == checked::Op::logical_and)) {
+            explain(*n.rhs, t, depth, per_participant);
+          }
         } else if constexpr (std::is_same_v<T, checked::If>) {
-          if (per_participant) {
-            explain(*n.condition, t, depth, true);
-            explain(*n.then_branch, t, depth, true);
-            explain(*n.else_branch, t, depth, true);
+          if (per_participant || speculative_) {
+            // Which branch each participant takes is theirs: only the constants of the branches.
+            explain(*n.condition, t, depth, per_participant);
+            speculatively([&] {
+              explain(*n.then_branch, t, depth, per_participant);
+              explain(*n.else_branch, t, depth, per_participant);
+            });
             return;
           }
           bool yes = boolean(*n.condition, t);
@@ -258,7 +280,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           explain(yes ? *n.then_branch : *n.else_branch, t, depth, false);
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
           const auto& b = stdlib::builtins()[n.id];
-          if (per_participant || (b.name != "min" && b.name != "max" && b.name != "clamp")) {
+          if (per_participant || speculative_ || (b.name != "min" && b.name != "max" && b.name != "clamp")) {
             for (const auto& a : n.args) explain(*a, t, depth, per_participant);
             return;
           }
@@ -276,7 +298,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           for (const auto& a : n.args) explain(*a, t, inner, false);
         } else if constexpr (std::is_same_v<T, checked::Round>) {
           explain(*n.operand, t, depth, per_participant);
-          if (per_participant) return;
+          if (per_participant || speculative_) return;
           Number before = number(*n.operand, t), after = number(e, t);
           step({K::rounding, depth, fmt::format("round to {} {}", number(*n.step, t).to_string(), rounding_mode_name(n.mode)), text(e.range),
                 val(after, e.type), fmt::format("{} -> {} (by {})", show(before, e.type), show(after, e.type), show(after - before, e.type)),
@@ -290,7 +312,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           } else {
             first = n.first, last = n.last, body = n.body.get();
           }
-          if (per_participant) {
+          if (per_participant || speculative_) {
             for (int s = first; s <= last; ++s) explain(*body, s, depth, true);
             return;
           }
@@ -304,8 +326,9 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
         } else if constexpr (std::is_same_v<T, checked::At>) {
           explain(*n.operand, n.period, depth, per_participant);
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
-          if (per_participant || t < 0) {
-            explain(*n.body, t, depth, true);
+          if (per_participant || speculative_ || t < 0) {
+            if (n.body) explain(*n.body, t, depth, true);  // count(...) has none
+            if (n.filter) explain(*n.filter, t, depth, true);
             return;
           }
           const auto& records = d_.participants.at(n.set);
@@ -320,10 +343,16 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
                 fmt::format("over {} of {} {} of `{}`", matched, records.size(), records.size() == 1 ? "participant" : "participants",
                             c_.inputs[n.set].name),
                 t, line_of(e.range)});
-          if (n.body) explain(*n.body, t, inner, true);
-          if (n.filter) explain(*n.filter, t, inner, true);
+          // With no participant chosen (or none at all), the evaluation used neither the body nor
+          // (with none) the filter: their values may not exist.
+          auto parts = [&] {
+            if (n.body) explain(*n.body, t, inner, true);
+            if (n.filter) explain(*n.filter, t, inner, true);
+          };
+          if (matched == 0) speculatively(parts);
+          else parts();
         } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
-          if (per_participant) {
+          if (per_participant || speculative_) {
             explain(*n.key, t, depth, true);
             return;
           }

@@ -32,12 +32,12 @@ class Verifier {
       top(p.amount.get(), money, "the amount of " + what);
       optional(p.filter.get(), Type::boolean(), "the filter of " + what);
       optional(p.cap_participant.get(), money, "the cap per participant of " + what);
+      if (p.rounding) rounding_step(*p.rounding, money, what);  // per participant: may use `u`
       in_scope_.clear();
       optional(p.condition.get(), Type::boolean(), "the condition of " + what);
       optional(p.cap_period.get(), money, "a cap of " + what);
       optional(p.cap_total.get(), money, "a cap of " + what);
       optional(p.floor.get(), money, "the floor of " + what);
-      if (p.rounding) rounding_step(*p.rounding, money, what);
     }
     for (const auto& w : c_.waterfalls) {
       std::string what = w.name.empty() ? "a waterfall" : "the waterfall `" + w.name + "`";
