@@ -9,7 +9,11 @@
 # it prints one line per target with the number of executions and the outcome, and exits 1 if
 # any target found something. Each input is bounded: -timeout=10 s, -rss_limit_mb=2048,
 # -max_len=1 MiB (the seeds stay under that). The mutations use the keywords and punctuation in
-# tests/fuzz/utfall.dict. The long run is documented in docs/fuzzing.md.
+# tests/fuzz/utfall.dict; fuzz_check and fuzz_run also mutate the structure of the contract
+# (tests/fuzz/contract_mutator.hpp). Those two also start from UTFALL_FUZZ_GENERATED (default
+# 200, 0 for none) contracts of the random generator (tests/generator/), written into a
+# temporary directory by tests/fuzz/seed_from_generator.py with a fixed seed and removed at the
+# end. The long run is documented in docs/fuzzing.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,16 +31,24 @@ echo "==> building the fuzz targets"
 cmake --build "$build" -j "${UTFALL_JOBS:-$(nproc)}" --target "${targets[@]}" || exit 1
 
 mkdir -p "$build/artifacts" "$build/logs"
+generated_dir=$(mktemp -d "${TMPDIR:-/tmp}/utfall-fuzz-generated.XXXXXX")
+trap 'rm -rf "$generated_dir"' EXIT
 summary=()
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t"
   log="$build/logs/$t.log"
+  seeds=("tests/fuzz/corpus/$t")
+  if [ "$t" = fuzz_check ] || [ "$t" = fuzz_run ]; then
+    python3 tests/fuzz/seed_from_generator.py "$generated_dir/$t" --target "$t" \
+      --count "${UTFALL_FUZZ_GENERATED:-200}" --seed 20261201
+    [ -d "$generated_dir/$t" ] && seeds+=("$generated_dir/$t")
+  fi
   echo "==> $t for ${seconds} s (log: $log)"
   started=$SECONDS
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/tests/fuzz/$t" "$build/corpus/$t" "tests/fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=1048576 -dict=tests/fuzz/utfall.dict -print_final_stats=1 \
+    "$build/tests/fuzz/$t" "$build/corpus/$t" "${seeds[@]}" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 -max_len=1048576 -len_control=100 -dict=tests/fuzz/utfall.dict -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/$t-" > "$log" 2>&1
   rc=$?
   took=$((SECONDS - started))  # less than asked when a finding stops the run
@@ -48,7 +60,8 @@ for t in "${targets[@]}"; do
     outcome="FINDING (exit $rc): $(grep -m1 -E 'ERROR: |SUMMARY: |utfall fuzz finding|deadly signal|Test unit written' "$log" | head -c 200)"
     grep -E 'Test unit written|ERROR: |SUMMARY: |utfall fuzz finding' "$log" | head -5
   fi
-  line="$t: ${runs:-?} executions in ${took} s, $(ls "tests/fuzz/corpus/$t" | wc -l) seeds, corpus now $(ls "$build/corpus/$t" | wc -l) new inputs; $outcome"
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)  # edges covered at the end
+  line="$t: ${runs:-?} executions in ${took} s, ${cov:-cov: ?}, $(find "${seeds[@]}" -maxdepth 1 -type f | wc -l) seeds, corpus now $(ls "$build/corpus/$t" | wc -l) new inputs; $outcome"
   echo "$line"
   summary+=("$line")
 done
