@@ -11,9 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <sstream>
 
+#include "cli/scan.hpp"
 #include "cli/schedule.hpp"
 #include "interpreter/explain.hpp"
 #include "interpreter/pipeline.hpp"
@@ -81,11 +81,8 @@ class Session {
     if (input.empty() || input[0] == '#') return;
     if (input[0] == ':') return command(input);
     if (!ready()) return;
-    static const std::regex definition(R"(^(term|let)\s+([^\s=:]+)\s*=\s*([\s\S]+)$)");
-    std::smatch m;
-    if (std::regex_match(input, m, definition)) return define(m[1], m[2], trim(m[3]));
-    static const std::regex declaration(R"(^(clause|term|input|party|unit|example)\b[\s\S]*)");
-    if (std::regex_match(input, declaration)) return declare(input);
+    if (auto d = scan::definition(input)) return define(d->keyword, d->name, d->expression);
+    if (scan::starts_with_word(input, {"clause", "term", "input", "party", "unit", "example"})) return declare(input);
     evaluate_input(input);
   }
 
@@ -420,17 +417,15 @@ class Session {
   }
 
   void set(const std::string& rest) {
-    static const std::regex datum(R"(^([^\s@=]+)\s*@\s*([^\s=]+)\s*=\s*([\s\S]+)$)");
-    static const std::regex term(R"(^([^\s@=]+)\s*=\s*([\s\S]+)$)");
-    std::smatch m;
-    if (std::regex_match(rest, m, datum)) {
-      Datum d{m[1], m[2], trim(m[3])};
+    auto a = scan::assignment(rest);
+    if (a && !a->period.empty()) {
+      Datum d{a->name, a->period, a->value};
       if (!apply_datum(d)) return;
       std::erase_if(datum_sets_, [&](const Datum& x) { return x.input == d.input && x.period == d.period; });
       datum_sets_.push_back(d);
       out += fmt::format("{} in {} = {}\n", d.input, d.period, d.value);
-    } else if (std::regex_match(rest, m, term)) {
-      std::string name = m[1], value = trim(m[2]);
+    } else if (a) {
+      std::string name = a->name, value = a->value;
       if (!contract_->term_index(name))
         return error(fmt::format("`{}` is not a term; to set a datum give its period: :set {}@PERIOD = VALUE", name, name));
       EvalOptions probe;

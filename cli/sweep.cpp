@@ -7,8 +7,8 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "cli/scan.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 
@@ -45,21 +45,18 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
       if (x.empty()) return error = "an empty value in the list", std::nullopt;
     return v;
   }
-  static const std::regex step_re(R"(^(.*)\s+step\s+(.*)$)");
-  std::smatch m;
-  std::string rest = rhs.substr(dots + 2);
-  if (!std::regex_match(rest, m, step_re)) return error = "a range needs a step: FROM..TO step STEP", std::nullopt;
-  static const std::regex number_re(R"(^\s*([+-]?[0-9][0-9_]*(?:\.[0-9_]+)?)\s*(.*?)\s*$)");
-  std::string texts[3] = {rhs.substr(0, dots), m[1].str(), m[2].str()};
+  auto split = scan::step(rhs.substr(dots + 2));
+  if (!split) return error = "a range needs a step: FROM..TO step STEP", std::nullopt;
+  std::string texts[3] = {rhs.substr(0, dots), split->first, split->second};
   Number numbers[3];
   std::string unit;
   for (int i = 0; i < 3; ++i) {
-    std::smatch n;
-    if (!std::regex_match(texts[i], n, number_re) || !Number::parse_decimal(n[1].str()))
+    auto n = scan::number_and_unit(texts[i]);
+    if (!n || !Number::parse_decimal(n->first))
       return error = fmt::format("`{}` is not a number with an optional unit", trim(texts[i])), std::nullopt;
-    numbers[i] = *Number::parse_decimal(n[1].str());
-    if (i == 0) unit = n[2].str();
-    else if (n[2].str() != unit) return error = fmt::format("`{}` and `{}` have different units", trim(texts[0]), trim(texts[i])), std::nullopt;
+    numbers[i] = *Number::parse_decimal(n->first);
+    if (i == 0) unit = n->second;
+    else if (n->second != unit) return error = fmt::format("`{}` and `{}` have different units", trim(texts[0]), trim(texts[i])), std::nullopt;
   }
   if (numbers[2].sign() <= 0) return error = "the step must be positive", std::nullopt;
   for (Number x = numbers[0]; x <= numbers[1]; x += numbers[2]) {

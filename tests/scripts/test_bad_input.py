@@ -32,7 +32,7 @@ SERIES = HEADER + 'input x : SEK per period\nclause "1" {\n  pay kommun -> fonde
 MEMORY_BUDGET = (2048 if SANITIZED else 768) << 20
 
 
-def row(name, files, args, exit_code, where_code=None, seconds=None, contains=None, stdout=None, memory=None):
+def row(name, files, args, exit_code, where_code=None, seconds=None, contains=None, stdout=None, memory=None, stdin_file=None):
     """where_code: `WHERE: error[CODE]` that a line of stderr must begin with. `seconds` is the
     time the row is expected to take on a quiet machine (docs/bad-input.md), for the reader;
     it is not asserted. `memory`: a budget in bytes other than MEMORY_BUDGET."""
@@ -45,7 +45,8 @@ def row(name, files, args, exit_code, where_code=None, seconds=None, contains=No
             else:
                 with open(path, "wb") as f:
                     f.write(content if isinstance(content, bytes) else content.encode())
-        p = run_measured([utfall, *args], cwd=tmp)
+        stdin = open(os.path.join(tmp, stdin_file), "rb").read() if stdin_file else None
+        p = run_measured([utfall, *args], cwd=tmp, stdin_bytes=stdin)
     if p.timed_out:
         T.check(name, False, f"did not end within {HANG_GUARD:.0f} s (a hang)")
         return
@@ -154,6 +155,20 @@ row("a semicolon-separated CSV with quoted separators and line breaks in text",
                  '  pay kommun -> fonden for each p in u amount p.belopp\n}\n',
      "u.csv": 'namn;belopp\n"Ek; Anna";10\n"Rad\nbrytning";5\n'},
     ["run", "c.utfall", "-d", "u.csv", "-f", "csv"], 0, stdout="2025,kommun,fonden,15.00,1,")
+
+# ---- long lines at the REPL and in `sweep --vary` (std::regex once overflowed the stack on
+# them: one frame per character) ----
+long_value = "1" + "_000" * 10_000  # 40 001 characters: 10^30000
+row("a REPL line of 40000 characters (let x = 10^30000)", {"c.utfall": SERIES, "d.csv": "period,x\n2025,1\n2026,2\n2027,3\n",
+                                                          "in.txt": f"let x = {long_value}\n:set x = 1\n1 + 1\n"},
+    ["repl", "c.utfall", "-d", "d.csv"], 1, "<input>:1:1: error[E704]", stdin_file="in.txt", stdout="2\n")
+row("a REPL :set of 60000 characters", {"c.utfall": SERIES, "d.csv": "period,x\n2025,1\n2026,2\n2027,3\n",
+                                          "in.txt": ":set x@2025 = " + "(" * 30_000 + "1 SEK" + ")" * 30_000 + "\n2 + 2\n"},
+    ["repl", "c.utfall", "-d", "d.csv"], 1, None, stdin_file="in.txt", contains="error[E706]", stdout="4\n")
+row("a sweep --vary value of 60000 characters", {"c.utfall": HEADER + "input x : SEK per period\nterm k = 1\nclause \"1\" {\n"
+                                                 "  pay kommun -> fonden amount x * k\n}\n", "d.csv": "period,x\n2025,1\n2026,2\n2027,3\n"},
+    ["sweep", "c.utfall", "-d", "d.csv", "--vary", "k=" + "2" * 60_000 + "..1 step 1"], 64, None,
+    contains="the range is empty")
 
 # ---- large data files ----
 row("a 300 MB data file (over the 256 MiB limit)", {"c.utfall": SERIES, "d.csv": 300 * MB}, ["run", "c.utfall", "-d", "d.csv"],
