@@ -252,22 +252,28 @@ struct Contract {
 };
 
 // How a number is written, where a percentage is at stake (docs/language.md §9.1): a literal
-// with `%` (optionally negated), or a bare number (no `%`, no unit, optionally negated).
-inline const NumberLit* number_literal(const Expr& e) {
+// with `%`, or a bare number (no `%`, no unit), each under any number of minus signs.
+inline const NumberLit* number_literal(const Expr& e, bool* negated = nullptr) {
   const Expr* x = &e;
+  bool odd = false;
   while (auto* u = std::get_if<Unary>(&x->node)) {
     if (u->op != UnaryOp::negate || !u->operand) return nullptr;
     x = u->operand.get();
+    odd = !odd;
   }
+  if (negated) *negated = odd;
   return std::get_if<NumberLit>(&x->node);
 }
 inline bool written_as_percent(const Expr& e) {
   auto* n = number_literal(e);
   return n && n->percent;
 }
-inline bool written_as_bare_number(const Expr& e) {
-  auto* n = number_literal(e);
-  return n && !n->percent && n->unit.empty();
+// The value of a bare number as written (its minus signs applied); none for anything else.
+inline std::optional<Number> bare_number(const Expr& e) {
+  bool negated = false;
+  auto* n = number_literal(e, &negated);
+  if (!n || n->percent || !n->unit.empty()) return std::nullopt;
+  return negated ? -n->value : n->value;
 }
 
 }  // namespace utfall::ast

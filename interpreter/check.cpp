@@ -111,12 +111,11 @@ class Checker {
   std::map<Node, DefSource> sources_;
   enum class Typing { pending, active, typed, failed };
   std::map<Node, Typing> state_;
-  // The definitions being typed, innermost last, each with the reference that reached it and
-  // whether that reference is inside previous(): a reference to one of them is a cycle, and the
-  // stack from it on is the cycle as written.
+  // The definitions being typed, innermost last, each with whether the reference that reached
+  // it is inside previous(): a reference to one of them is a cycle, and the stack from it on is
+  // the cycle as written.
   struct Frame {
     Node node;
-    SourceRange via;
     bool through_previous;
   };
   std::vector<Frame> typing_stack_;
@@ -950,7 +949,7 @@ bool Checker::ensure(Node n, const SourceRange& via) {
     return false;
   }
   state = Typing::active;
-  typing_stack_.push_back({n, via, previous_depth_ > 0});
+  typing_stack_.push_back({n, previous_depth_ > 0});
   // Type it in its own context (clause, binders, previous()), then restore the caller's.
   auto saved_current = current_;
   int saved_clause = clause_, saved_previous = previous_depth_, saved_absolute = absolute_depth_;
@@ -1453,9 +1452,9 @@ std::optional<int> Contract::input_index(std::string_view name) const {
 }  // namespace checked
 
 std::optional<Diagnostic> ambiguous_percent(const checked::Term& term, const ast::Expr& value) {
-  if (!term.percent || !ast::written_as_bare_number(value)) return std::nullopt;
-  bool negated = std::holds_alternative<ast::Unary>(value.node);
-  const Number as_written = negated ? -ast::number_literal(value)->value : ast::number_literal(value)->value;
+  auto bare = ast::bare_number(value);
+  if (!term.percent || !bare) return std::nullopt;
+  const Number as_written = *bare;
   const Number hundred = Number::from_int(100);
   std::string text = as_written.to_string();
   Diagnostic d;

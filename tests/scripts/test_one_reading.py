@@ -80,6 +80,10 @@ with tempfile.TemporaryDirectory() as tmp:
                 and "reads two ways" in p.stderr and not p.stdout, f"{p.returncode} {p.stdout} {p.stderr}")
     p = run(tmp, "run", "c.utfall", "-d", "bare.csv", "--set", "premie=25")
     T.check("E319 shows both readings of 25", "25 % (that is 0.25)" in p.stderr and "(that is 2500 %)" in p.stderr, p.stderr)
+    # Two minus signs make a positive number: the readings are those of 25, not -25.
+    p = run(tmp, "run", "c.utfall", "-d", "bare.csv", "--set", "premie=-(-25)")
+    T.check("E319 reads -(-25) as 25", p.returncode == 64 and "bare number `25` reads two ways: 25 % (that is 0.25)" in p.stderr,
+            p.stderr)
 
     p = run(tmp, "sweep", "c.utfall", "-d", "bare.csv", "--vary", "premie=20,25", "-f", "csv")
     T.check("sweep --vary premie=20,25 is refused", p.returncode == 64 and "error[E319]" in p.stderr, p.stderr)
