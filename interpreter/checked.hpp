@@ -22,6 +22,11 @@ struct PeriodValue {
   bool operator==(const PeriodValue&) const = default;
 };
 using Value = std::variant<Number, bool, PeriodValue, std::string>;
+// The kind of type a value has (its unit is static: types.hpp).
+inline TypeKind kind_of(const Value& v) {
+  constexpr TypeKind kinds[] = {TypeKind::number, TypeKind::boolean, TypeKind::period, TypeKind::text};
+  return kinds[v.index()];
+}
 
 struct Expr;
 using ExprPtr = std::unique_ptr<const Expr>;

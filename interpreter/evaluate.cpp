@@ -217,6 +217,8 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
   if (!tracing() || trace_->size() > o_.max_trace_steps) return;
   using K = TraceStep::Kind;
   auto once = [&](const void* node, int period) { return explained_.insert({node, period}).second; };
+  // Under a participant binder or speculatively, no choice is evaluated: parts are only listed.
+  const bool summary = per_participant || speculative_;
   std::visit(
       [&](const auto& n) {
         using T = std::decay_t<decltype(n)>;
@@ -256,13 +258,13 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           bool lazy = n.op == checked::Op::logical_and || n.op == checked::Op::logical_or;
           if (!lazy) {
             explain(*n.rhs, t, depth, per_participant);
-          } else if (per_participant || speculative_) {
+          } else if (summary) {
             speculatively([&] { explain(*n.rhs, t, depth, per_participant); });
           } else if (boolean(*n.lhs, t) == (n.op == checked::Op::logical_and)) {
             explain(*n.rhs, t, depth, per_participant);
           }
         } else if constexpr (std::is_same_v<T, checked::If>) {
-          if (per_participant || speculative_) {
+          if (summary) {
             // Which branch each participant takes is theirs: only the constants of the branches.
             explain(*n.condition, t, depth, per_participant);
             speculatively([&] {
@@ -280,7 +282,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           explain(yes ? *n.then_branch : *n.else_branch, t, depth, false);
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
           const auto& b = stdlib::builtins()[n.id];
-          if (per_participant || speculative_ || (b.name != "min" && b.name != "max" && b.name != "clamp")) {
+          if (summary || (b.name != "min" && b.name != "max" && b.name != "clamp")) {
             for (const auto& a : n.args) explain(*a, t, depth, per_participant);
             return;
           }
@@ -298,7 +300,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           for (const auto& a : n.args) explain(*a, t, inner, false);
         } else if constexpr (std::is_same_v<T, checked::Round>) {
           explain(*n.operand, t, depth, per_participant);
-          if (per_participant || speculative_) return;
+          if (summary) return;
           Number before = number(*n.operand, t), after = number(e, t);
           step({K::rounding, depth, fmt::format("round to {} {}", number(*n.step, t).to_string(), rounding_mode_name(n.mode)), text(e.range),
                 val(after, e.type), fmt::format("{} -> {} (by {})", show(before, e.type), show(after, e.type), show(after - before, e.type)),
@@ -312,7 +314,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           } else {
             first = n.first, last = n.last, body = n.body.get();
           }
-          if (per_participant || speculative_) {
+          if (summary) {
             for (int s = first; s <= last; ++s) explain(*body, s, depth, true);
             return;
           }
@@ -326,7 +328,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
         } else if constexpr (std::is_same_v<T, checked::At>) {
           explain(*n.operand, n.period, depth, per_participant);
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
-          if (per_participant || speculative_ || t < 0) {
+          if (summary || t < 0) {
             if (n.body) explain(*n.body, t, depth, true);  // count(...) has none
             if (n.filter) explain(*n.filter, t, depth, true);
             return;
@@ -352,7 +354,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           if (matched == 0) speculatively(parts);
           else parts();
         } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
-          if (per_participant || speculative_) {
+          if (summary) {
             explain(*n.key, t, depth, true);
             return;
           }
@@ -594,10 +596,9 @@ Value Evaluator::eval(const Expr& e, int t) {
 #ifndef NDEBUG
   // Debug and sanitizer builds: every value has the kind the checker gave its expression (the
   // unit was verified statically, verify.hpp); a disagreement stops at its source.
-  static constexpr TypeKind kinds[] = {TypeKind::number, TypeKind::boolean, TypeKind::period, TypeKind::text};
-  if (kinds[v.index()] != e.type.kind)
+  if (checked::kind_of(v) != e.type.kind)
     fail(DiagKind::internal, "E904", fmt::format("internal error: a value of kind {} where the checker said {}",
-                                                 Type{kinds[v.index()], {}}.to_string(), e.type.to_string()), e.range, clause_);
+                                                 Type{checked::kind_of(v), {}}.to_string(), e.type.to_string()), e.range, clause_);
 #endif
   return v;
 }

@@ -102,16 +102,8 @@ class Verifier {
     return e.type;
   }
   using Derived = std::optional<Type>;
-  static Type kind_of(const checked::Value& v) {
-    switch (v.index()) {
-      case 0: return Type::number();
-      case 1: return Type::boolean();
-      case 2: return Type::period();
-      default: return Type::text();
-    }
-  }
   Derived derive(const Expr& e, const checked::Const& n) {
-    if (kind_of(n.value).kind != e.type.kind) return kind_of(n.value);
+    if (checked::kind_of(n.value) != e.type.kind) return Type{checked::kind_of(n.value), {}};
     return e.type;  // a literal's unit is its spelling's
   }
   Derived derive(const Expr&, const checked::InputRef& n) {

@@ -32,19 +32,11 @@
 #include <utility>
 #include <vector>
 
+#include "../tools/splitmix.hpp"
+
 namespace utfall::fuzz::mutator {
 
-struct Rng {  // splitmix64: deterministic, seeded from libFuzzer's Seed
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
-  bool chance(unsigned num, unsigned den) { return next() % den < num; }
-};
+using Rng = test_support::Random;  // splitmix64, seeded from libFuzzer's Seed
 
 enum class Kind { name, number, string, punct };
 struct Token {

@@ -2,6 +2,7 @@
 // run and every machine.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace utfall::test_support {
@@ -16,6 +17,9 @@ struct Random {
   }
   // Uniform enough in lo .. hi (inclusive) for test data.
   std::int64_t range(std::int64_t lo, std::int64_t hi) { return lo + static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(hi - lo + 1)); }
+  // An index below n (0 when n is 0), and true num times in den.
+  std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
+  bool chance(unsigned num, unsigned den) { return next() % den < num; }
 };
 
 }  // namespace utfall::test_support
