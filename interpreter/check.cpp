@@ -1,6 +1,7 @@
 // Check: resolve names, type every expression with its unit, build the calendar, verify tables,
 // find cycles, and hand forward an immutable checked::Contract.
 #include "interpreter/check.hpp"
+#include "interpreter/stack.hpp"
 #include "interpreter/verify.hpp"
 
 #include <fmt/format.h>
@@ -39,7 +40,7 @@ struct Binder {
 class Checker {
  public:
   Checker(checked::Contract& out, Diagnostics& diags)
-      : c_(out), diags_(diags), stack_base_(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0))) {}
+      : c_(out), diags_(diags), stack_base_(stack_here()), stack_(stack_base_, CheckOptions{}.max_stack_bytes) {}
 
   void run(const ast::Contract& a);
   ExprPtr expression(const ast::Expr& e) { return expr(e); }
@@ -50,7 +51,7 @@ class Checker {
   void set_max_periods(std::size_t n) { max_periods_ = n; }
   void set_max_depth(std::size_t depth, std::size_t stack_bytes) {
     max_depth_ = depth;
-    max_stack_bytes_ = stack_bytes;
+    stack_ = StackGuard(stack_base_, stack_bytes);
   }
 
  private:
@@ -59,8 +60,8 @@ class Checker {
   bool implicit_units_ = false;
   std::size_t max_periods_ = CheckOptions{}.max_periods;
   std::size_t max_depth_ = CheckOptions{}.max_depth;
-  std::size_t max_stack_bytes_ = CheckOptions{}.max_stack_bytes;
   std::uintptr_t stack_base_;  // the frame that made the checker, where its recursion starts
+  StackGuard stack_;
   std::map<std::string, Symbol, std::less<>> globals_;
   std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
   std::vector<Unit::Spelling> spellings_;
@@ -547,12 +548,10 @@ std::optional<int> Checker::participant_set(const ast::Name& n) {
 ExprPtr Checker::expr(const ast::Expr& e) {
   // Each definition's expression is bounded by the parser (1000 operators), and chains of
   // definitions by E703 (400), but not their product, which is what the stack holds.
-  auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  std::size_t stack_used = here < stack_base_ ? stack_base_ - here : here - stack_base_;
-  if (typing_depth_ >= max_depth_ || stack_used > max_stack_bytes_) {
+  if (typing_depth_ >= max_depth_ || stack_.exhausted()) {
     error(DiagKind::limit, "E703",
-          fmt::format("expressions and the definitions they use nest too deep: more than {} levels, or {} MiB of stack",
-                      max_depth_, max_stack_bytes_ >> 20),
+          fmt::format("expressions and the definitions they use nest too deep: more than {} levels, or {} of stack",
+                      max_depth_, byte_size_text(stack_.allowed())),
           e.range);
     return nullptr;
   }
@@ -1429,28 +1428,6 @@ void Checker::add_globals_from_contract() {
 
 }  // namespace
 
-// ---- checked::Contract lookups ----
-namespace checked {
-template <typename V, typename F>
-static std::optional<int> find_index(const V& v, F&& name_of, std::string_view name) {
-  for (std::size_t i = 0; i < v.size(); ++i)
-    if (name_of(v[i]) == name) return static_cast<int>(i);
-  return std::nullopt;
-}
-std::optional<int> Contract::period_index(std::string_view name) const {
-  return find_index(periods, [](const std::string& s) -> const std::string& { return s; }, name);
-}
-std::optional<int> Contract::party_index(std::string_view id) const {
-  return find_index(parties, [](const Party& p) -> const std::string& { return p.id; }, id);
-}
-std::optional<int> Contract::term_index(std::string_view name) const {
-  return find_index(terms, [](const Term& t) -> const std::string& { return t.name; }, name);
-}
-std::optional<int> Contract::input_index(std::string_view name) const {
-  return find_index(inputs, [](const Input& t) -> const std::string& { return t.name; }, name);
-}
-}  // namespace checked
-
 std::optional<Diagnostic> ambiguous_percent(const checked::Term& term, const ast::Expr& value) {
   auto bare = ast::bare_number(value);
   if (!term.percent || !bare) return std::nullopt;
@@ -1468,34 +1445,39 @@ std::optional<Diagnostic> ambiguous_percent(const checked::Term& term, const ast
   return d;
 }
 
+// Both entries run where the stack holds the checker's budget (stack.hpp).
 CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
-  CheckResult result;
-  auto out = std::make_shared<checked::Contract>();
-  Checker checker(*out, result.diagnostics);
-  checker.set_max_periods(options.max_periods);
-  checker.set_max_depth(options.max_depth, options.max_stack_bytes);
-  checker.run(contract);
-  // A second opinion on every type and scope (verify.hpp): a checker defect stops here.
-  if (!has_errors(result.diagnostics))
-    for (auto& d : verify(*out)) result.diagnostics.push_back(std::move(d));
-  if (!has_errors(result.diagnostics)) result.contract = std::move(out);
-  return result;
+  return with_stack(options.max_stack_bytes, [&] {
+    CheckResult result;
+    auto out = std::make_shared<checked::Contract>();
+    Checker checker(*out, result.diagnostics);
+    checker.set_max_periods(options.max_periods);
+    checker.set_max_depth(options.max_depth, options.max_stack_bytes);
+    checker.run(contract);
+    // A second opinion on every type and scope (verify.hpp): a checker defect stops here.
+    if (!has_errors(result.diagnostics))
+      for (auto& d : verify(*out)) result.diagnostics.push_back(std::move(d));
+    if (!has_errors(result.diagnostics)) result.contract = std::move(out);
+    return result;
+  });
 }
 
 ExpressionCheckResult check_expression(const ast::Expr& expr, const checked::Contract* context) {
-  ExpressionCheckResult result;
-  checked::Contract empty;
-  // The checker may add binder slots; for a standalone expression they live in a scratch copy.
-  // The checker only reads the contract when it checks an expression (binder slots past the
-  // contract's own are counted in the checker, and the evaluator grows its slots to match).
-  checked::Contract& c = context ? const_cast<checked::Contract&>(*context) : empty;
-  Checker checker(c, result.diagnostics);
-  checker.start_binders_at(c.binder_count);
-  checker.outside_clauses();
-  if (context) checker.add_globals_from_contract();
-  else checker.set_implicit_units();
-  result.expr = checker.expression(expr);
-  return result;
+  return with_stack(CheckOptions{}.max_stack_bytes, [&] {
+    ExpressionCheckResult result;
+    checked::Contract empty;
+    // The checker may add binder slots; for a standalone expression they live in a scratch
+    // copy. The checker only reads the contract when it checks an expression (binder slots
+    // past the contract's own are counted in the checker, and the evaluator grows its slots).
+    checked::Contract& c = context ? const_cast<checked::Contract&>(*context) : empty;
+    Checker checker(c, result.diagnostics);
+    checker.start_binders_at(c.binder_count);
+    checker.outside_clauses();
+    if (context) checker.add_globals_from_contract();
+    else checker.set_implicit_units();
+    result.expr = checker.expression(expr);
+    return result;
+  });
 }
 
 }  // namespace utfall

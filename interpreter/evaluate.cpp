@@ -9,6 +9,7 @@
 #include <span>
 
 #include "interpreter/fast_eval.hpp"
+#include "interpreter/stack.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -73,7 +74,7 @@ class Evaluator {
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
       : c_(c), d_(d), o_(o), periods_(c.periods.size()), defs_(ws.defs), busy_(ws.busy), terms_(ws.terms), slots_(ws.slots),
         paid_(ws.payments), fall_paid_(ws.waterfalls),
-        stack_base_(reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0))) {
+        stack_(o.limits.max_stack_bytes) {
     ws.reset(c);
   }
 
@@ -106,7 +107,7 @@ class Evaluator {
   int clause_ = -1;  // the clause being evaluated, for diagnostics
   std::vector<Workspace::State::PaymentState>& paid_;
   std::vector<Workspace::State::WaterfallState>& fall_paid_;
-  std::uintptr_t stack_base_;  // the frame that made the evaluator, where its recursion starts
+  StackGuard stack_;  // from the frame that made the evaluator, where its recursion starts
 
   Number checked_size(Number n, const Expr& e) {
     if (n.decimal_digits() > o_.limits.max_digits)
@@ -434,11 +435,10 @@ static bool less(const Value& a, const Value& b) {
 Value Evaluator::eval(const Expr& e, int t) {
   if (++steps_ > o_.limits.max_steps)
     fail(DiagKind::limit, "E705", fmt::format("evaluation took more than {} steps (the limit)", o_.limits.max_steps), e.range, clause_);
-  auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  if (depth_ >= o_.limits.max_depth || (here < stack_base_ ? stack_base_ - here : here - stack_base_) > o_.limits.max_stack_bytes)
+  if (depth_ >= o_.limits.max_depth || stack_.exhausted())
     fail(DiagKind::limit, "E703",
-         fmt::format("values depend on each other too deep: more than {} levels, or {} MiB of stack (expressions, "
-                     "definitions, payments and periods they reach)", o_.limits.max_depth, o_.limits.max_stack_bytes >> 20),
+         fmt::format("values depend on each other too deep: more than {} levels, or {} of stack (expressions, "
+                     "definitions, payments and periods they reach)", o_.limits.max_depth, byte_size_text(stack_.allowed())),
          e.range, clause_);
   ++depth_;
   struct Leave {
@@ -930,8 +930,10 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
     out.diagnostics.push_back(std::move(d));
   };
   try {
-    Evaluator ev(contract, data, options, workspace.state());
-    ev.run(out);
+    with_stack(options.limits.max_stack_bytes, [&] {
+      Evaluator ev(contract, data, options, workspace.state());
+      ev.run(out);
+    });
     out.ok = true;
   } catch (DiagnosticError& e) {
     failed(std::move(e.diagnostic));
@@ -956,8 +958,10 @@ ValueResult evaluate_expression(const checked::Contract& contract, const Dataset
   ValueResult out;
   Workspace workspace;
   try {
-    Evaluator ev(contract, data, options, workspace.state());
-    out.value = ev.eval(expr, period);
+    out.value = with_stack(options.limits.max_stack_bytes, [&] {
+      Evaluator ev(contract, data, options, workspace.state());
+      return ev.eval(expr, period);
+    });
   } catch (DiagnosticError& e) {
     out.diagnostics.push_back(std::move(e.diagnostic));
   } catch (const ArithmeticError& e) {

@@ -14,6 +14,7 @@
 // that data, would have met a failure on its way to the line. A set with a poisoned line (or a
 // value the fixed point cannot hold) is given up, and the caller evaluates it in general.
 #include "interpreter/fast_eval.hpp"
+#include "interpreter/stack.hpp"
 
 #include <algorithm>
 #include <array>
@@ -38,6 +39,7 @@ constexpr i64 kPoison = std::numeric_limits<i64>::min();  // a failed value; nev
 // the general evaluator's, checked against EvalLimits::max_depth in `run`).
 constexpr std::size_t kMaxNodes = 1u << 20;
 constexpr int kMaxLowerDepth = 1000;
+constexpr std::size_t kLowerStack = 2u << 20;  // what kMaxLowerDepth levels need, with room
 // Registers of one lane times lanes: the memory a batch works in (words).
 constexpr std::size_t kBatchWords = 1u << 15;
 constexpr std::size_t kMaxLanes = 256;
@@ -122,7 +124,7 @@ namespace {
 
 class Lowerer {
  public:
-  explicit Lowerer(const checked::Contract& c) : c_(c), P_(static_cast<int>(c.periods.size())) {}
+  explicit Lowerer(const checked::Contract& c) : c_(c), P_(static_cast<int>(c.periods.size())), stack_(kLowerStack) {}
 
   std::unique_ptr<Program> run() {
     static std::atomic<std::uint64_t> lowered{0};  // only hands out serials
@@ -179,6 +181,7 @@ class Lowerer {
   Program* p_ = nullptr;
   std::vector<int> column_of_input_;
   int nesting_ = 0;
+  StackGuard stack_;
   // Memo of what has been lowered: (thing, period) -> node. A key with no node yet is being
   // lowered (a circle, which the checker lets through only when it looks back in time).
   std::map<std::pair<const void*, int>, int> memo_;
@@ -249,7 +252,7 @@ class Lowerer {
   struct Enter {
     Lowerer& l;
     explicit Enter(Lowerer& l) : l(l) {
-      if (++l.nesting_ > kMaxLowerDepth) throw Unsupported{"values nested deeper than the path's bound"};
+      if (++l.nesting_ > kMaxLowerDepth || l.stack_.exhausted()) throw Unsupported{"values nested deeper than the path's bound"};
     }
     ~Enter() { --l.nesting_; }
   };
@@ -1083,11 +1086,13 @@ const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
 }  // namespace
 
 Lowered lower(const checked::Contract& contract) {
-  try {
-    return {Lowerer(contract).run(), {}};
-  } catch (const Unsupported& u) {
-    return {nullptr, u.reason};
-  }
+  return with_stack(kLowerStack, [&]() -> Lowered {
+    try {
+      return {Lowerer(contract).run(), {}};
+    } catch (const Unsupported& u) {
+      return {nullptr, u.reason};
+    }
+  });
 }
 
 std::uint64_t step_bound(const Program& program) { return program.steps; }

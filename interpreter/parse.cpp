@@ -10,6 +10,7 @@
 
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
+#include "interpreter/stack.hpp"
 
 namespace utfall {
 namespace {
@@ -31,6 +32,7 @@ struct Builder {
   const char* base = nullptr;
   std::size_t max_nesting = 200;
   std::size_t depth = 0;
+  std::optional<StackGuard> stack;  // set when the parse begins, from its frame
 
   std::vector<ast::ExprPtr> exprs;
   ast::Contract contract;
@@ -943,6 +945,11 @@ struct control : p::normal<Rule> {
         b.depth = 0;
         throw limit_error("E706", "expressions nest deeper than the limit of " + std::to_string(b.max_nesting) + " levels", in);
       }
+      // The limit may be configured beyond what the stack holds (stack.hpp).
+      if (b.stack->exhausted()) {
+        b.depth = 0;
+        throw limit_error("E706", "expressions nest deeper than " + byte_size_text(b.stack->allowed()) + " of stack holds", in);
+      }
     }
   }
   template <typename Input>
@@ -1008,6 +1015,7 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
   if (auto bad = check_text(b.source, options)) return {*bad};
   b.base = b.source->text.data();
   b.max_nesting = options.max_nesting;
+  b.stack.emplace(options.max_stack_bytes);
   p::memory_input<p::tracking_mode::eager, p::eol::lf_crlf> in(b.source->text.data(), b.source->text.size(),
                                                                   b.source->name);
   try {
@@ -1026,23 +1034,28 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
 
 }  // namespace
 
+// Both entries run where the stack holds the parser's budget (stack.hpp).
 ParseResult parse_contract(SourcePtr source, const ParseOptions& options) {
-  Builder b;
-  b.source = source;
-  b.contract.source = source;
-  ParseResult result;
-  result.diagnostics = run<g::contract_file>(b, options);
-  if (result.diagnostics.empty()) result.contract = std::move(b.contract);
-  return result;
+  return with_stack(options.max_stack_bytes, [&] {
+    Builder b;
+    b.source = source;
+    b.contract.source = source;
+    ParseResult result;
+    result.diagnostics = run<g::contract_file>(b, options);
+    if (result.diagnostics.empty()) result.contract = std::move(b.contract);
+    return result;
+  });
 }
 
 ExpressionParseResult parse_expression(SourcePtr source, const ParseOptions& options) {
-  Builder b;
-  b.source = source;
-  ExpressionParseResult result;
-  result.diagnostics = run<g::expression_file>(b, options);
-  if (result.diagnostics.empty()) result.expr = b.pop();
-  return result;
+  return with_stack(options.max_stack_bytes, [&] {
+    Builder b;
+    b.source = source;
+    ExpressionParseResult result;
+    result.diagnostics = run<g::expression_file>(b, options);
+    if (result.diagnostics.empty()) result.expr = b.pop();
+    return result;
+  });
 }
 
 }  // namespace utfall

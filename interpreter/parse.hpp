@@ -17,6 +17,7 @@ namespace utfall {
 struct ParseOptions {
   std::size_t max_nesting = 200;             // parentheses, calls, unary operators
   std::size_t max_source_bytes = 64u << 20;  // 64 MiB
+  std::size_t max_stack_bytes = 6u << 20;    // the parser's recursion (stack.hpp)
 };
 
 struct ParseResult {

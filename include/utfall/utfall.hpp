@@ -51,8 +51,10 @@ namespace utfall {
 // Limits that end a compilation or an evaluation with a `limit` (or, for nesting, a syntax)
 // message instead of a crash or a hang. The defaults are those of the command line
 // (docs/language.md §25); a host that evaluates untrusted contracts or data may lower them.
+// Any thread may call the engine (256 KiB of stack is enough): recursion has a stack budget of
+// its own, which a limit raised past it meets as the same limit message (§25.1).
 struct Limits {
-  std::size_t max_nesting = 200;             // nesting of parentheses, calls, unary operators (E101)
+  std::size_t max_nesting = 200;             // nesting of parentheses, calls, unary operators (E706)
   std::size_t max_source_bytes = 64u << 20;  // size of a contract text (E701)
   std::size_t max_digits = 10000;            // digits of any data value or computed value (E704)
   std::uint64_t max_steps = 200'000'000;     // expression nodes evaluated per evaluation (E705)

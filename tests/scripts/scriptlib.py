@@ -63,8 +63,9 @@ _LAUNCHER = (
     "os.write(int(sys.argv[1]), f'{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}'.encode())\n")
 
 
-def run_measured(args, cwd=None, stdin_bytes=None, guard=None):
-    """Runs `args` under bounded_memory and HANG_GUARD; returns a Measured (bytes out)."""
+def run_measured(args, cwd=None, stdin_bytes=None, guard=None, stack=None):
+    """Runs `args` under bounded_memory and HANG_GUARD; returns a Measured (bytes out).
+    `stack`: the main thread's stack in bytes (RLIMIT_STACK, as `ulimit -s` sets it)."""
     import signal
     import subprocess
     args = list(args)
@@ -73,7 +74,9 @@ def run_measured(args, cwd=None, stdin_bytes=None, guard=None):
     try:
         p = subprocess.Popen([sys.executable, "-S", "-c", _LAUNCHER, str(report_w), *args], cwd=cwd,
                              stdin=subprocess.PIPE if stdin_bytes is not None else subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=bounded_memory,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=(lambda: (bounded_memory(), resource.setrlimit(resource.RLIMIT_STACK, (stack, stack))))
+                             if stack else bounded_memory,
                              start_new_session=True, pass_fds=(report_w,))
     finally:
         os.close(report_w)

@@ -1,0 +1,100 @@
+// The stack that recursion runs on.
+//
+// The parser, the checker, the general evaluator and the fixed-point lowering recurse as deep
+// as the input nests, within the limits of docs/language.md §25. Each stage measures the stack
+// it has used from its entry with a `StackGuard` and stops with a limit diagnostic (E703, E706)
+// when it reaches its budget, or the end of the thread's own stack, whichever comes first:
+// whatever the input and however the limits are configured, recursion never overflows.
+//
+// `with_stack` gives a stage the stack its budget needs: it runs the stage where it is called
+// when the calling thread has that much left, and otherwise on a thread of its own with that
+// stack, waiting for it. So a host's small thread (Rust's 2 MiB, 256 KiB, a shell's
+// `ulimit -s 256`) gives the same answers as the command line's 8 MiB; it only costs a thread
+// start for each stage run there. Should that thread not start, the stage runs in place and
+// the guard stops it early, with the diagnostic, never a crash.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace utfall {
+
+// What must remain below the deepest check of a guard: one level of recursion between two
+// checks, building and throwing the diagnostic, and library calls at the leaves. Sanitizers
+// make frames several times larger.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr std::size_t stack_reserve = 512u << 10;
+#else
+inline constexpr std::size_t stack_reserve = 96u << 10;
+#endif
+
+// The address of the caller's frame (stacks grow down on every platform utfall builds for).
+[[gnu::always_inline]] inline std::uintptr_t stack_here() {
+  return reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+}
+
+// Bytes of stack this thread has below `here`, less `stack_reserve`; nullopt when the thread's
+// stack cannot be found out (then only budgets measured from an entry bound the recursion).
+std::optional<std::size_t> stack_left(std::uintptr_t here);
+
+class StackGuard {
+ public:
+  // Allows `budget` bytes below the frame that makes the guard, and never beyond this
+  // thread's own stack less the reserve.
+  [[gnu::always_inline]] explicit StackGuard(std::size_t budget) : StackGuard(stack_here(), budget) {}
+  StackGuard(std::uintptr_t base, std::size_t budget);
+
+  // True when the caller's frame lies beyond what the guard allows.
+  [[gnu::always_inline]] bool exhausted() const { return stack_here() < floor_; }
+  // The bytes allowed from the entry, for messages: the budget, or less on a small thread.
+  std::size_t allowed() const { return allowed_; }
+
+ private:
+  std::uintptr_t floor_;
+  std::size_t allowed_;
+};
+
+// "6 MiB", "184 KiB": a stack size for messages.
+std::string byte_size_text(std::size_t bytes);
+
+namespace detail {
+// Runs `body` on a new thread with `bytes` of stack and waits for it; false when no thread
+// could be started (then `body` has not run).
+bool run_on_thread(std::size_t bytes, const std::function<void()>& body);
+}  // namespace detail
+
+// Calls `f()` with at least `bytes` of stack below its frame (see the header's paragraph).
+// Exceptions thrown by `f` reach the caller.
+template <typename F>
+auto with_stack(std::size_t bytes, F&& f) -> std::invoke_result_t<F&> {
+  using R = std::invoke_result_t<F&>;
+  auto left = stack_left(stack_here());
+  if (!left || *left >= bytes) return f();
+  std::exception_ptr error;
+  std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result;
+  // The slack is for the thread's own TLS and the frames above `f`, so that a guard made in
+  // `f` allows all of `bytes`, as it does on a large stack.
+  bool ran = detail::run_on_thread(bytes + stack_reserve + (256u << 10), [&] {
+    try {
+      if constexpr (std::is_void_v<R>) {
+        f();
+        result.emplace();
+      } else {
+        result.emplace(f());
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  if (!ran) return f();
+  if (error) std::rethrow_exception(error);
+  if constexpr (!std::is_void_v<R>) return std::move(*result);
+}
+
+}  // namespace utfall
