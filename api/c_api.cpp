@@ -26,6 +26,9 @@ struct utfall_bound {
 struct utfall_options {
   utfall::Options options;
 };
+struct utfall_cancel {
+  utfall::Cancel cancel;
+};
 struct utfall_result {
   utfall::Result result;
   utfall_status status;
@@ -112,6 +115,7 @@ utfall::Config config_from_json(const char* text) {
     else if (key == "max_source_bytes") l.max_source_bytes = v;
     else if (key == "max_digits") l.max_digits = v;
     else if (key == "max_steps") l.max_steps = v;
+    else if (key == "max_work") l.max_work = v;
     else if (key == "max_data_bytes") l.max_data_bytes = v;
     else if (key == "max_participants") l.max_participants = v;
     else throw std::invalid_argument("`" + key + "` is not a limit of the configuration");
@@ -119,7 +123,8 @@ utfall::Config config_from_json(const char* text) {
   return config;
 }
 
-// {"terms": {name: "expression"}, "trace": bool, "files": [paths]}; throws on other shapes.
+// {"terms": {name: "expression"}, "trace": bool, "time_limit_ms": n, "files": [paths]}; throws
+// on other shapes.
 void options_from_json(const char* text, utfall::Options& options, utfall::Data& data) {
   if (!text) return;
   auto j = nlohmann::json::parse(text);
@@ -132,13 +137,15 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
       }
     } else if (key == "trace" && value.is_boolean()) {
       options.trace = value.get<bool>();
+    } else if (key == "time_limit_ms" && value.is_number_unsigned()) {
+      options.time_limit = std::chrono::milliseconds(value.get<std::uint64_t>());
     } else if (key == "files" && value.is_array()) {
       for (const auto& f : value) {
         if (!f.is_string()) throw std::invalid_argument("`files` holds something other than a path");
         data.files.push_back(f.get<std::string>());
       }
     } else {
-      throw std::invalid_argument("`" + key + "` is not an option (terms: object, trace: boolean, files: array)");
+      throw std::invalid_argument("`" + key + "` is not an option (terms: object, trace: boolean, time_limit_ms: whole number, files: array)");
     }
   }
 }
@@ -302,6 +309,31 @@ utfall_status utfall_options_set_trace(utfall_options* options, int trace) {
   if (!options) return UTFALL_INVALID_ARGUMENT;
   options->options.trace = trace != 0;
   return UTFALL_OK;
+}
+
+utfall_status utfall_options_set_time_limit(utfall_options* options, uint64_t milliseconds) {
+  if (!options) return UTFALL_INVALID_ARGUMENT;
+  options->options.time_limit = std::chrono::milliseconds(milliseconds);
+  return UTFALL_OK;
+}
+
+utfall_status utfall_options_set_cancel(utfall_options* options, const utfall_cancel* cancel) {
+  if (!options) return UTFALL_INVALID_ARGUMENT;
+  if (cancel) options->options.cancel = cancel->cancel;
+  else options->options.cancel.reset();
+  return UTFALL_OK;
+}
+
+utfall_cancel* utfall_cancel_new(void) {
+  try {
+    return new utfall_cancel{};
+  } catch (...) {
+    return nullptr;
+  }
+}
+void utfall_cancel_free(utfall_cancel* cancel) { delete cancel; }
+void utfall_cancel_request(const utfall_cancel* cancel) {
+  if (cancel) cancel->cancel.request();
 }
 
 utfall_status utfall_evaluate(const utfall_engine* engine, const utfall_contract* contract, const utfall_bound* data,

@@ -89,7 +89,13 @@ EvalOptions eval_options(const Config& config) {
   EvalOptions options;
   options.limits.max_digits = config.limits.max_digits;
   options.limits.max_steps = config.limits.max_steps;
+  options.limits.max_work = config.limits.max_work;
   return options;
+}
+
+void stop_options(const Options& options, EvalOptions& out) {
+  out.cancel = options.cancel ? options.cancel->flag() : nullptr;
+  if (options.time_limit.count() > 0) out.deadline = std::chrono::steady_clock::now() + options.time_limit;
 }
 
 std::string exact_text(const Number& n) { return n.is_terminating() ? n.to_string() : n.to_fraction_string(); }
@@ -376,6 +382,10 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
     return out;
   });
 }
+
+Cancel::Cancel() : flag_(std::make_shared<std::atomic<bool>>(false)) {}
+void Cancel::request() const noexcept { flag_->store(true, std::memory_order_relaxed); }
+bool Cancel::requested() const noexcept { return flag_->load(std::memory_order_relaxed); }
 
 Result Engine::evaluate(const Contract& contract, const Data& data, const Options& options) const {
   auto bound = bind(contract, data);

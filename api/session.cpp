@@ -45,6 +45,7 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
   if (data.impl().contract != contract.impl().checked) return fail(api::to_message(api::other_contract("data")));
   EvalOptions eval_options = api::eval_options(config);
   eval_options.trace = options.trace;
+  api::stop_options(options, eval_options);
   eval_options.columns = &data.impl().columns;
   eval_options.program = contract.impl().program();
   if (!options.terms.empty()) {

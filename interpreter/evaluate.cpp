@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <chrono>
 #include <set>
 #include <span>
 
@@ -103,11 +104,35 @@ class Evaluator {
   std::vector<std::optional<Value>>& terms_;
   std::vector<int>& slots_;  // participant index bound in each binder slot
   std::uint64_t steps_ = 0;
+  std::uint64_t work_ = 0;  // of exact arithmetic, in word products (charge)
   std::size_t depth_ = 0;  // eval() calls under way
   int clause_ = -1;  // the clause being evaluated, for diagnostics
   std::vector<Workspace::State::PaymentState>& paid_;
   std::vector<Workspace::State::WaterfallState>& fall_paid_;
   StackGuard stack_;  // from the frame that made the evaluator, where its recursion starts
+
+  // Exact arithmetic on a and b does about (words(a) + words(b))^2 word operations (products,
+  // and the greatest common divisor that keeps a fraction reduced): bounded by max_work (E711),
+  // so that time is bounded, not only steps. Also where a long evaluation looks at its
+  // deadline and at its host's cancel flag.
+  void charge(const Number& a, const Number& b, const SourceRange& where) {
+    std::uint64_t w = a.words() + b.words();
+    work_ += w * w;
+    if (work_ > o_.limits.max_work)
+      fail(DiagKind::limit, "E711", fmt::format("evaluation did more than {} units of exact arithmetic (the limit on work): "
+                                                "values grow too large, too often", o_.limits.max_work), where, clause_);
+    if (w > 16) interrupted(where);
+  }
+  void interrupted(const SourceRange& where) {
+    if (o_.cancel && o_.cancel->load(std::memory_order_relaxed))
+      fail(DiagKind::limit, "E712", "the evaluation was cancelled by its host", where, clause_);
+    if (o_.deadline && std::chrono::steady_clock::now() > *o_.deadline)
+      fail(DiagKind::limit, "E712", "the evaluation ran past the deadline its host set", where, clause_);
+  }
+  const Number& charged(const Number& a, const Number& b, const Expr& e) {
+    charge(a, b, e.range);
+    return a;
+  }
 
   Number checked_size(Number n, const Expr& e) {
     if (n.decimal_digits() > o_.limits.max_digits)
@@ -424,6 +449,7 @@ Value Evaluator::term(int i) {
 Number Evaluator::round(const Number& x, const Expr& step_expr, RoundingMode mode, int t) {
   Number step = number(step_expr, t);
   if (step.sign() <= 0) fail(DiagKind::runtime, "E603", fmt::format("the rounding step is {}, not positive", step.to_string()), step_expr.range, clause_);
+  charge(x, step, step_expr.range);
   return x.round(step, mode);
 }
 
@@ -435,6 +461,7 @@ static bool less(const Value& a, const Value& b) {
 Value Evaluator::eval(const Expr& e, int t) {
   if (++steps_ > o_.limits.max_steps)
     fail(DiagKind::limit, "E705", fmt::format("evaluation took more than {} steps (the limit)", o_.limits.max_steps), e.range, clause_);
+  if ((steps_ & 4095) == 0) interrupted(e.range);
   if (depth_ >= o_.limits.max_depth || stack_.exhausted())
     fail(DiagKind::limit, "E703",
          fmt::format("values depend on each other too deep: more than {} levels, or {} of stack (expressions, "
@@ -500,6 +527,7 @@ Value Evaluator::eval(const Expr& e, int t) {
           if (n.op == Op::logical_or) return boolean(*n.lhs, t) || boolean(*n.rhs, t);
           auto a = eval(*n.lhs, t);
           auto b = eval(*n.rhs, t);
+          if (auto* x = std::get_if<Number>(&a)) charge(*x, std::get<Number>(b), e.range);
           switch (n.op) {
             case Op::add: return checked_size(std::get<Number>(a) + std::get<Number>(b), e);
             case Op::subtract: return checked_size(std::get<Number>(a) - std::get<Number>(b), e);
@@ -538,6 +566,7 @@ Value Evaluator::eval(const Expr& e, int t) {
           if (n.args.size() > few.size()) many.resize(n.args.size());
           std::span<Number> args = n.args.size() > few.size() ? std::span<Number>(many) : std::span<Number>(few.data(), n.args.size());
           for (std::size_t i = 0; i < n.args.size(); ++i) args[i] = number(*n.args[i], t);
+          for (std::size_t i = 1; i < args.size(); ++i) charge(args[0], args[i], e.range);
           const auto& b = stdlib::builtins()[n.id];
           if (b.signature == stdlib::Signature::same_unit_3 && args[2] < args[1])
             fail(DiagKind::runtime, "E606", fmt::format("clamp: the lower bound {} is above the upper bound {}", args[1].to_string(), args[2].to_string()), e.range, clause_);
@@ -547,7 +576,7 @@ Value Evaluator::eval(const Expr& e, int t) {
         } else if constexpr (std::is_same_v<T, checked::ToDate>) {
           if (t < 0) fail(DiagKind::runtime, "E604", "to_date needs a period; give one (x @ PERIOD)", e.range, clause_);
           Number sum;
-          for (int s = 0; s <= t; ++s) sum = checked_size(sum + number(*n.operand, s), e);
+          for (int s = 0; s <= t; ++s) sum = checked_size(sum + charged(number(*n.operand, s), sum, e), e);
           return sum;
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
           if (t < 0) fail(DiagKind::runtime, "E604", "previous needs a period; give one (x @ PERIOD)", e.range, clause_);
@@ -556,7 +585,7 @@ Value Evaluator::eval(const Expr& e, int t) {
           return eval(*n.operand, n.period);
         } else if constexpr (std::is_same_v<T, checked::OverPeriods>) {
           Number sum;
-          for (int s = n.first; s <= n.last; ++s) sum = checked_size(sum + number(*n.body, s), e);
+          for (int s = n.first; s <= n.last; ++s) sum = checked_size(sum + charged(number(*n.body, s), sum, e), e);
           return sum;
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
           const auto& records = d_.participants.at(n.set);
@@ -565,13 +594,15 @@ Value Evaluator::eval(const Expr& e, int t) {
           for (std::size_t r = 0; r < records.size(); ++r) {
             slot(n.binder) = static_cast<int>(r);
             if (n.filter && !boolean(*n.filter, t)) continue;
-            sum = n.is_count ? sum + Number::from_int(1) : checked_size(sum + number(*n.body, t), e);
+            sum = n.is_count ? sum + Number::from_int(1) : checked_size(sum + charged(number(*n.body, t), sum, e), e);
           }
           slot(n.binder) = saved;
           return sum;
         } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
           const auto& table = c_.tables[n.table];
           Number x = number(*n.key, t);
+          if (x.words() > 1)
+            for (std::size_t i = 0; i < table.rows.size(); ++i) charge(x, x, e.range);
           if (table.scale) {
             const auto& rows = table.rows;
             if (x <= *rows.front().lower) return rows.front().value;
@@ -604,6 +635,7 @@ Value Evaluator::eval(const Expr& e, int t) {
 }
 
 void Evaluator::exact_in_minor_unit(const Number& amount, const SourceRange& range, int clause, int t) {
+  charge(amount, amount, range);  // the settlement's few operations: netting, floor, caps
   if (!amount.is_multiple_of(c_.minor_unit))
     fail(DiagKind::runtime, "E602",
          fmt::format("the payment in {} is {} {}, which is not a whole number of {} {}; state how to round it (`rounded half_up to {}`)",
@@ -916,6 +948,15 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
   out.fast = false;
   out.traces.clear();
   out.diagnostics.clear();
+  // A cancel already requested stops either path (the fixed-point path does not look again).
+  if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+    Diagnostic d;
+    d.kind = DiagKind::limit;
+    d.code = "E712";
+    d.message = "the evaluation was cancelled by its host";
+    out.diagnostics.push_back(std::move(d));
+    return;
+  }
   if (options.fast && !options.trace) {
     auto& cache = workspace.state().fast;
     const fast::Program* program = options.program ? options.program : cache.program(contract);

@@ -9,6 +9,8 @@
 // returned.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -37,6 +39,10 @@ struct Dataset {
 struct EvalLimits {
   std::size_t max_digits = 10000;         // digits of any intermediate value
   std::uint64_t max_steps = 200'000'000;  // expression nodes evaluated
+  // Work of exact arithmetic (E711), in products of 64-bit words: an operation on values of
+  // a and b words counts (a + b)^2. Steps bound how many operations run, this how large they
+  // are: any evaluation inside the limits ends in seconds (docs/language.md §25).
+  std::uint64_t max_work = 1'000'000'000;
   // Expressions being evaluated at once, counted through the definitions, payments and
   // periods they reach (E703): a bound on the evaluator's recursion.
   std::size_t max_depth = 2000;
@@ -49,6 +55,10 @@ struct EvalOptions {
   std::map<int, checked::Value> term_overrides;  // term index -> value
   EvalLimits limits;
   bool trace = false;  // record the steps of every payment (Evaluation::traces), for `explain`
+  // A host's way to stop a long evaluation (E712): a flag it may set from another thread, and
+  // a point in time. Looked at every 4096 steps and after every large operation.
+  const std::atomic<bool>* cancel = nullptr;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   std::size_t max_trace_steps = 100000;  // per rule and period; further steps are summarised
   // Try the fixed-point path (fast_eval.hpp) first, with a Workspace: same result, faster; it
   // steps aside by itself for tracing, term overrides, and contracts or data it cannot take.

@@ -584,6 +584,13 @@ std::size_t Number::decimal_digits() const {
   return digits_from_bits(bits);
 }
 
+std::size_t Number::words() const {
+  if (!big_) return 1;
+  const auto& v = big_->v;
+  const auto bits = static_cast<std::size_t>(std::max(mp::msb(mp::abs(mp::numerator(v))), mp::msb(mp::denominator(v)))) + 1;
+  return (bits + 63) / 64;
+}
+
 namespace {
 // The exact decimal expansion as (unsigned digits of |value| * 10^places, places), or
 // nullopt for a value that does not terminate.

@@ -106,6 +106,9 @@ class Number {
   // Decimal digits of the larger of numerator and denominator (an estimate within one digit);
   // the measure of size for limits.
   std::size_t decimal_digits() const;
+  // 64-bit words of the larger of numerator and denominator (1 for any value on the fast
+  // path): the measure of the work that arithmetic on the value does (EvalLimits::max_work).
+  std::size_t words() const;
 
   // Exact decimal text for terminating values: no exponent, no trailing zeros after the
   // point, no trailing point ("9000000", "0.3", "-4616666.685"). For a non-terminating value,

@@ -53,6 +53,7 @@ typedef struct utfall_bound utfall_bound;
 typedef struct utfall_options utfall_options;
 typedef struct utfall_result utfall_result;
 typedef struct utfall_batch utfall_batch;
+typedef struct utfall_cancel utfall_cancel;
 
 /* "0.1.0". Static; do not free. */
 UTFALL_API const char* utfall_version(void);
@@ -65,7 +66,7 @@ UTFALL_API void utfall_free(void* string);
 
 /* Creates an engine. `config_json` may be NULL (defaults) or an object of limits, every key
  * optional: {"max_nesting": 200, "max_source_bytes": 67108864, "max_digits": 10000,
- * "max_steps": 200000000, "max_data_bytes": 268435456, "max_participants": 10000000}.
+ * "max_steps": 200000000, "max_work": 1000000000, "max_data_bytes": 268435456, "max_participants": 10000000}.
  * On success *out is a new engine the caller frees with utfall_engine_free. */
 UTFALL_API utfall_status utfall_engine_new(const char* config_json, utfall_engine** out, char** messages_json);
 UTFALL_API void utfall_engine_free(utfall_engine* engine);
@@ -120,6 +121,19 @@ UTFALL_API void utfall_options_free(utfall_options* options);
 UTFALL_API utfall_status utfall_options_set_term(utfall_options* options, const char* term, const char* value);
 /* Non-zero: record the explanation of every payment (in utfall_result_json under "traces"). */
 UTFALL_API utfall_status utfall_options_set_trace(utfall_options* options, int trace);
+/* Ends an evaluation that runs longer than `milliseconds` (0: no limit) with E712
+ * (UTFALL_LIMIT), on the general evaluator; the fixed-point path ends within its step bound. */
+UTFALL_API utfall_status utfall_options_set_time_limit(utfall_options* options, uint64_t milliseconds);
+/* Evaluations with these options stop (E712, UTFALL_LIMIT) once `cancel` is requested; NULL
+ * removes it. The options share the flag: `cancel` may be freed before them. */
+UTFALL_API utfall_status utfall_options_set_cancel(utfall_options* options, const utfall_cancel* cancel);
+
+/* A flag that stops evaluations from another thread. utfall_cancel_request may be called from
+ * any thread, at any time, any number of times. NULL when out of memory; free with
+ * utfall_cancel_free. */
+UTFALL_API utfall_cancel* utfall_cancel_new(void);
+UTFALL_API void utfall_cancel_request(const utfall_cancel* cancel);
+UTFALL_API void utfall_cancel_free(utfall_cancel* cancel);
 
 /* Evaluates the contract on bound data; `options` may be NULL. *out receives a new result even
  * when the evaluation fails (its messages say why; it has no payments then), except on
@@ -134,7 +148,7 @@ UTFALL_API utfall_status utfall_evaluate(const utfall_engine* engine, const utfa
  * participant input it is named after: {"series": [{"period": "2025", "avropat": "7000000"}],
  * "ungdomar": [{"id": "Y01", ...}]}. Numbers may be JSON numbers (their digits are kept as
  * written) or strings. `options_json` may be NULL or {"terms": {"premieandel": "25 %"},
- * "trace": false, "files": ["plan.csv"]}. *result_json (may not be NULL) receives the result
+ * "trace": false, "time_limit_ms": 2000, "files": ["plan.csv"]}. *result_json (may not be NULL) receives the result
  * JSON (docs/embedding.md) including its messages, also on failure; NULL only when out of
  * memory. Caller frees it with utfall_free. */
 UTFALL_API utfall_status utfall_evaluate_json(const utfall_engine* engine, const utfall_contract* contract, const char* data_json,

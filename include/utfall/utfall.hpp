@@ -31,6 +31,8 @@
 // this header; hosts include only <utfall/utfall.hpp> and link `utfall::utfall`.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -58,6 +60,7 @@ struct Limits {
   std::size_t max_source_bytes = 64u << 20;  // size of a contract text (E701)
   std::size_t max_digits = 10000;            // digits of any data value or computed value (E704)
   std::uint64_t max_steps = 200'000'000;     // expression nodes evaluated per evaluation (E705)
+  std::uint64_t max_work = 1'000'000'000;    // exact arithmetic per evaluation, in word products (E711)
   std::size_t max_data_bytes = 256u << 20;   // bytes of data text in one data set, all sources (E706)
   std::size_t max_participants = 10'000'000; // participant records in one data set, all inputs (E707)
 };
@@ -126,12 +129,30 @@ struct Data {
 };
 
 // What a host may ask of one evaluation.
+// A host's way to stop evaluations from another thread. Copies share one flag: give a copy to
+// the evaluations (Options::cancel) and call `request()` from anywhere; each evaluation given
+// it then ends with E712 (kind limit) within 4096 steps or one large operation.
+class UTFALL_CXX_API Cancel {
+ public:
+  Cancel();
+  void request() const noexcept;
+  bool requested() const noexcept;
+  const std::atomic<bool>* flag() const noexcept { return flag_.get(); }  // for the engine
+
+ private:
+  std::shared_ptr<std::atomic<bool>> flag_;
+};
+
 struct Options {
   // Term overrides for what-if runs: term name -> an expression of the term's type ("25 %",
   // "6_000_000 SEK", "takbelopp * 2").
   std::map<std::string, std::string> terms;
   // Record the explanation of every payment (Result::traces).
   bool trace = false;
+  // Stops the evaluation (E712) when requested, or when it runs longer than `time_limit`
+  // (zero: no limit) on the general evaluator; the fixed-point path ends within its step bound.
+  std::optional<Cancel> cancel;
+  std::chrono::milliseconds time_limit{0};
 };
 
 // Payments of one evaluation. When `ok` is false, `messages` says why and there are no payments

@@ -99,6 +99,27 @@ int main(void) {
   utfall_result_free(result);
   utfall_engine_free(tight);
 
+  /* A host's cancel, requested (here before the call; tests/api/test_work.cpp requests it from
+   * another thread): the evaluation stops with E712, a limit. */
+  utfall_cancel* cancel = utfall_cancel_new();
+  options = utfall_options_new();
+  EXPECT(cancel && options);
+  EXPECT(utfall_options_set_cancel(options, cancel) == UTFALL_OK);
+  EXPECT(utfall_options_set_time_limit(options, 60000) == UTFALL_OK);
+  utfall_cancel_free(cancel); /* the options share the flag */
+  EXPECT(utfall_evaluate(engine, contract, bound, options, &result) == UTFALL_OK);
+  utfall_result_free(result);
+  cancel = utfall_cancel_new();
+  EXPECT(utfall_options_set_cancel(options, cancel) == UTFALL_OK);
+  utfall_cancel_request(cancel);
+  EXPECT(utfall_evaluate(engine, contract, bound, options, &result) == UTFALL_LIMIT);
+  messages = utfall_result_messages_json(result);
+  EXPECT(messages && strstr(messages, "E712") && strstr(messages, "cancelled"));
+  utfall_free(messages);
+  utfall_result_free(result);
+  utfall_options_free(options);
+  utfall_cancel_free(cancel);
+
   /* JSON in, JSON out: the "messy" data set, JSON numbers keeping their digits. */
   const char* messy =
       "{\"perioder\": ["

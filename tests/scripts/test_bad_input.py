@@ -112,6 +112,20 @@ row("a chain of 100000 payments: checked", {"c.utfall": text}, ["check", "c.utfa
 row("a chain of 100000 payments: evaluated", {"c.utfall": text, "d.csv": "period,x\n2025,1\n2026,2\n2027,3\n"},
     ["run", "c.utfall", "-d", "d.csv"], 5, None, seconds=20, contains="depend on each other too deep")
 
+# ---- work: exact arithmetic on values of thousands of digits is bounded by its work (E711),
+# not only by steps. c13 = (1/3)^8192 has 3 909 digits; each d_k does about 780 000 units of
+# work (tests/api/test_work.cpp works it out), so 1 500 of them pass the limit of 10^9 at about
+# the 1 280th. Before, such a contract ran for an hour and more.
+# Under ASan (a Debug build) this row takes minutes: the API test covers E711 there.
+if not SANITIZED:
+    text = 'contract "Tung"\ncurrency SEK\nparty kommun\nparty fonden\nperiods yearly 2025 .. 2025\n' \
+        'input x : SEK per period\nclause "1" {\n  let c0 = (x + 1 SEK) / (x + 7 SEK)\n' + \
+        "".join(f"  let c{k + 1} = c{k} * c{k}\n" for k in range(13)) + \
+        "".join(f"  let d{k} = c13 * (c13 + {k + 1}) / (c13 + {k + 2})\n"
+                f"  pay p{k}: kommun -> fonden amount if d{k} > 1 then 1 SEK else 0 SEK\n" for k in range(1500)) + "}\n"
+    row("1500 operations on values of 4000-8000 digits", {"c.utfall": text, "d.csv": "period,x\n2025,2\n"},
+        ["run", "c.utfall", "-d", "d.csv"], 5, None, seconds=12, contains="units of exact arithmetic (the limit on work)")
+
 # ---- numbers with 100 000 digits, exponent-like blow-ups ----
 digits = "7" * 100_000
 row("a 100000-digit literal in a contract", {"c.utfall": HEADER + f"term t = {digits} SEK\n"}, ["check", "c.utfall"], 5,
