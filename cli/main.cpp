@@ -196,12 +196,10 @@ int cmd_test(const std::vector<std::string>& files) {
       continue;
     }
     const auto& c = *compiled.contract;
-    auto dir = std::filesystem::path(file).parent_path();
+    auto dir = std::filesystem::path(file).parent_path().string();
     if (c.examples.empty()) fmt::print("{}: no examples\n", file);
     for (const auto& ex : c.examples) {
-      std::vector<std::string> paths;
-      for (const auto& d : ex.data_files) paths.push_back((dir / d).string());
-      auto bound = load_data(c, paths);
+      auto bound = load_example_data(c, ex, dir);
       EvalOptions options;
       Diagnostics problems = bound.diagnostics;
       for (const auto& [term, expr] : ex.overrides) {

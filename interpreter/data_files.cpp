@@ -1,5 +1,7 @@
 #include "interpreter/data_files.hpp"
 
+#include "interpreter/files.hpp"
+
 #include <csv.h>
 
 #include <algorithm>
@@ -688,30 +690,15 @@ std::vector<std::pair<std::string, Table>> read_data_file(const std::string& pat
          fmt::format("cannot read data file `{}`: the accepted kinds are .csv and .json", path),
          "export the data from the spreadsheet as \"CSV UTF-8\"");
 
-  auto cannot_read = [&](const std::string& reason) {
-    fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, reason));
-  };
-  std::error_code ec;
-  fs::file_status status = fs::status(path, ec);
-  if (ec) cannot_read(ec.message());
-  if (fs::is_directory(status)) cannot_read("it is a directory");
-  std::uintmax_t size = fs::file_size(path, ec);
-  if (ec) cannot_read(ec.message());
-  check_size(path, size, limits);
-
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) cannot_read(std::generic_category().message(errno));
-  std::string text(static_cast<std::size_t>(size), '\0');
-  std::size_t got = std::fread(text.data(), 1, text.size(), f.get());
-  if (std::ferror(f.get())) cannot_read(std::generic_category().message(errno));
-  text.resize(got);
-  // The file may have grown since it was measured: read what is left, within the limit.
-  char buffer[65536];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, f.get())) {
-    text.append(buffer, n);
-    check_size(path, text.size(), limits);
+  auto read = read_regular_file(path, limits.max_bytes);
+  if (auto* failure = std::get_if<ReadFailure>(&read)) {
+    if (failure->kind == ReadFailure::Kind::unreadable)
+      fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, failure->reason));
+    if (failure->grew)
+      fail(DiagKind::limit, "E702", path, fmt::format("the data file holds more than the limit of {} bytes", limits.max_bytes));
+    check_size(path, failure->bytes, limits);
   }
-  if (std::ferror(f.get())) cannot_read(std::generic_category().message(errno));
+  const std::string& text = std::get<std::string>(read);
 
   if (ext == ".csv") {
     std::vector<std::pair<std::string, Table>> out;
