@@ -574,8 +574,9 @@ std::string history_path(const std::string& option) {
   return {};
 }
 
+// A standard output that cannot be written ends the session (cli/output.hpp).
 void flush(Session& s) {
-  std::cout << s.out << std::flush;
+  cli::write_stdout(s.out);
   std::cerr << s.err << std::flush;
 }
 
