@@ -7,12 +7,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "api/internal.hpp"
+#include "interpreter/files.hpp"
 
 struct utfall_engine {
   utfall::Engine engine;
+  std::string files_dir;  // where the `files` option may read; "" (the default): nowhere
 };
 struct utfall_contract {
   utfall::Contract contract;
@@ -101,14 +105,20 @@ utfall_status guard(char** messages_json, Body&& body) noexcept {
   }
 }
 
-// A JSON object of string -> unsigned integer limits into a Config; throws on other shapes.
-utfall::Config config_from_json(const char* text) {
+// A JSON object of string -> unsigned integer limits into a Config, and the folder the `files`
+// option may read from (`files_dir`, a string); throws on other shapes.
+utfall::Config config_from_json(const char* text, std::string& files_dir) {
   utfall::Config config;
   if (!text) return config;
   auto j = nlohmann::json::parse(text);
   if (!j.is_object()) throw std::invalid_argument("the configuration is not a JSON object");
   auto& l = config.limits;
   for (const auto& [key, value] : j.items()) {
+    if (key == "files_dir") {
+      if (!value.is_string() || value.get<std::string>().empty()) throw std::invalid_argument("`files_dir` is not a folder's path");
+      files_dir = value.get<std::string>();
+      continue;
+    }
     if (!value.is_number_unsigned()) throw std::invalid_argument("the limit `" + key + "` is not a whole number >= 0");
     auto v = value.get<std::uint64_t>();
     if (key == "max_nesting") l.max_nesting = v;
@@ -123,9 +133,10 @@ utfall::Config config_from_json(const char* text) {
   return config;
 }
 
-// {"terms": {name: "expression"}, "trace": bool, "time_limit_ms": n, "files": [paths]}; throws
-// on other shapes.
-void options_from_json(const char* text, utfall::Options& options, utfall::Data& data) {
+// {"terms": {name: "expression"}, "trace": bool, "time_limit_ms": n, "files": [names]}; throws
+// on other shapes. The options may come from the host's users, so `files` reads only inside the
+// engine's `files_dir`, and only when it has one.
+void options_from_json(const char* text, utfall::Options& options, utfall::Data& data, const std::string& files_dir) {
   if (!text) return;
   auto j = nlohmann::json::parse(text);
   if (!j.is_object()) throw std::invalid_argument("the options are not a JSON object");
@@ -140,9 +151,14 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
     } else if (key == "time_limit_ms" && value.is_number_unsigned()) {
       options.time_limit = std::chrono::milliseconds(value.get<std::uint64_t>());
     } else if (key == "files" && value.is_array()) {
+      if (files_dir.empty())
+        throw std::invalid_argument("`files` reads files on the host, which this engine does not allow (its configuration has no `files_dir`)");
       for (const auto& f : value) {
         if (!f.is_string()) throw std::invalid_argument("`files` holds something other than a path");
-        data.files.push_back(f.get<std::string>());
+        auto path = utfall::path_inside(files_dir, f.get<std::string>());
+        if (auto* refused = std::get_if<utfall::PathRefused>(&path))
+          throw std::invalid_argument("`files`: `" + utfall::excerpt(f.get<std::string>()) + "` is not inside `files_dir`: " + refused->reason);
+        data.files.push_back(std::get<std::string>(path));
       }
     } else {
       throw std::invalid_argument("`" + key + "` is not an option (terms: object, trace: boolean, time_limit_ms: whole number, files: array)");
@@ -177,15 +193,16 @@ utfall_status utfall_engine_new(const char* config_json, utfall_engine** out, ch
   *out = nullptr;
   return guard(messages_json, [&] {
     utfall::Config config;
+    std::string files_dir;
     try {
-      config = config_from_json(config_json);
+      config = config_from_json(config_json, files_dir);
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {
       give_messages(messages_json, {invalid_argument(std::string("configuration: ") + e.what())});
       return UTFALL_INVALID_ARGUMENT;
     }
-    *out = new utfall_engine{utfall::Engine(config)};
+    *out = new utfall_engine{utfall::Engine(config), std::move(files_dir)};
     give_messages(messages_json, {});
     return UTFALL_OK;
   });
@@ -365,7 +382,7 @@ utfall_status utfall_evaluate_json(const utfall_engine* engine, const utfall_con
     utfall::Data data;
     utfall::Options options;
     try {
-      options_from_json(options_json, options, data);
+      options_from_json(options_json, options, data, engine->files_dir);
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {

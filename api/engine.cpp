@@ -188,7 +188,7 @@ void name_series_periods(Diagnostics& diags, const Table& series) {
     std::size_t end = 0;
     std::size_t row = std::stoul(d.location.substr(prefix.size()), &end);
     if (row == 0 || row > series.rows.size()) continue;
-    d.location = fmt::format("{}: period {}{}", kSeriesLabel, series.rows[row - 1].front().text,
+    d.location = fmt::format("{}: period {}{}", kSeriesLabel, excerpt(series.rows[row - 1].front().text),
                              d.location.substr(prefix.size() + end));
   }
 }

@@ -9,7 +9,8 @@
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
-// 5 a limit was reached, 64 wrong command-line usage, 70 an internal error (a bug).
+// 5 a limit was reached, 64 wrong command-line usage, 70 an internal error (a bug), 74 the output
+// cannot be written (cli/output.hpp).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <system_error>
 #include <nlohmann/json.hpp>
 
 #include "interpreter/explain.hpp"
@@ -123,8 +125,15 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev)
                                         : schedule_table(contract, ev);
-  auto problem = output.empty() ? cli::write_stdout(text) : cli::write_file_whole(output, text);  // an old file is untouched
-  return problem ? report({*problem}) : 0;
+  if (output.empty()) {
+    cli::write_stdout(text);
+    return 0;
+  }
+  if (auto problem = cli::write_file_whole(output, text)) {  // an old file is untouched
+    report({*problem});
+    return cli::kOutputFailed;
+  }
+  return 0;
 }
 
 // Compiles the contract and loads its data, printing diagnostics; the exit code when that fails.
@@ -181,8 +190,8 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
   auto ev = evaluate(c, *loaded.data, loaded.options);
   if (!ev.ok) return report(ev.diagnostics);
   std::string text = format == "json" ? explanation_json(c, ev, filter).dump(2) + "\n" : explanation_text(c, ev, filter);
-  auto problem = cli::write_stdout(text);
-  return problem ? report({*problem}) : 0;
+  cli::write_stdout(text);
+  return 0;
 }
 
 // Runs every example of every contract; prints each expectation's outcome and the tally.
@@ -196,12 +205,10 @@ int cmd_test(const std::vector<std::string>& files) {
       continue;
     }
     const auto& c = *compiled.contract;
-    auto dir = std::filesystem::path(file).parent_path();
+    auto dir = std::filesystem::path(file).parent_path().string();
     if (c.examples.empty()) fmt::print("{}: no examples\n", file);
     for (const auto& ex : c.examples) {
-      std::vector<std::string> paths;
-      for (const auto& d : ex.data_files) paths.push_back((dir / d).string());
-      auto bound = load_data(c, paths);
+      auto bound = load_example_data(c, ex, dir);
       EvalOptions options;
       Diagnostics problems = bound.diagnostics;
       for (const auto& [term, expr] : ex.overrides) {
@@ -248,6 +255,11 @@ int cmd_test(const std::vector<std::string>& files) {
   }
   fmt::print("{} passed, {} failed\n", passed, failed + broken);
   return failed + broken > 0 ? 1 : 0;
+}
+
+int internal_error(const std::exception& e) {
+  fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());
+  return 70;
 }
 
 }  // namespace
@@ -299,20 +311,24 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 64;
+    int code = app.exit(e);  // --help and --version print here
+    return cli::finish_output(code == 0 ? 0 : 64);
   }
+  int code = 64;
   try {
-    if (*eval) return cmd_eval(expression);
-    if (*check) return cmd_check(check_files);
-    if (*run) return cmd_run(run_file, data, sets, format, output);
-    if (*test) return cmd_test(test_files);
-    if (*repl) return run_repl(repl_options);
-    if (sweep.selected()) return sweep.run();
-    if (*explain) return cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format);
+    if (*eval) code = cmd_eval(expression);
+    else if (*check) code = cmd_check(check_files);
+    else if (*run) code = cmd_run(run_file, data, sets, format, output);
+    else if (*test) code = cmd_test(test_files);
+    else if (*repl) code = run_repl(repl_options);
+    else if (sweep.selected()) code = sweep.run();
+    else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format);
+  } catch (const std::system_error& e) {
+    // fmt::print and write_stdout throw this when the standard output fails a write.
+    if (cli::streams_failed()) return cli::output_failed(e.code().value());
+    return internal_error(e);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());
-    return 70;
+    return internal_error(e);
   }
-  return 64;
+  return cli::finish_output(code);
 }

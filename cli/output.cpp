@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <system_error>
 
 namespace utfall::cli {
 
@@ -17,7 +18,7 @@ namespace {
 Diagnostic cannot_write(const std::string& path, const std::string& why) {
   Diagnostic d;
   d.kind = DiagKind::io;
-  d.code = "E801";
+  d.code = "E802";
   d.message = fmt::format("cannot write `{}`: {}", path, why);
   d.location = path;
   return d;
@@ -37,6 +38,17 @@ std::optional<Diagnostic> write_file_whole(const std::string& path, const std::s
     fs::path resolved = fs::canonical(target, ec);
     if (!ec) target = resolved;
   }
+  // The permission bits of the file replaced, or those of a new file.
+  mode_t mask = umask(0);
+  umask(mask);
+  mode_t mode = 0666 & ~mask;
+  if (struct stat st {}; ::stat(target.c_str(), &st) == 0) {
+    // A rename needs only the directory's permission: ask the file's own first. Root may
+    // write any file, so a file nobody may write is refused by its bits too.
+    if (::access(target.c_str(), W_OK) != 0) return cannot_write(path, std::strerror(errno));
+    if ((st.st_mode & 0222) == 0) return cannot_write(path, "it is read-only");
+    mode = st.st_mode & 0777;
+  }
   fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   // In the same directory, so that the rename stays within one file system and is atomic.
   std::string temp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
@@ -47,10 +59,7 @@ std::optional<Diagnostic> write_file_whole(const std::string& path, const std::s
     unlink(temp.c_str());
     return cannot_write(path, std::strerror(err));
   };
-  // mkstemp makes the file 0600; give it what a newly created file would get.
-  mode_t mask = umask(0);
-  umask(mask);
-  if (fchmod(fd, 0666 & ~mask) != 0) return fail(errno);
+  if (fchmod(fd, mode) != 0) return fail(errno);  // mkstemp made it 0600
   for (std::size_t done = 0; done < text.size();) {
     ssize_t n = write(fd, text.data() + done, text.size() - done);
     if (n < 0) {
@@ -73,14 +82,22 @@ std::optional<Diagnostic> write_file_whole(const std::string& path, const std::s
   return std::nullopt;
 }
 
-std::optional<Diagnostic> write_stdout(const std::string& text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-    Diagnostic d = cannot_write("(standard output)", std::strerror(errno));
-    d.message = fmt::format("cannot write the schedule to the standard output: {}", std::strerror(errno));
-    return d;
-  }
-  return std::nullopt;
+void write_stdout(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot write the output");
+}
+
+bool streams_failed() { return std::ferror(stdout) != 0 || std::ferror(stderr) != 0; }
+
+int output_failed(int error) {
+  std::fprintf(stderr, "utfall: cannot write the output: %s\n", std::strerror(error ? error : EIO));
+  return kOutputFailed;
+}
+
+int finish_output(int code) {
+  errno = 0;
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) return output_failed(errno);
+  return code;
 }
 
 }  // namespace utfall::cli

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <histedit.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,10 +10,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/schedule.hpp"
 #include "interpreter/explain.hpp"
@@ -260,15 +261,23 @@ class Session {
     return o;
   }
 
+  // The text of a contract file, or nothing after showing why (a FIFO, a device, too large).
+  std::optional<std::string> read_file(const std::string& path) {
+    auto read = read_contract_file(path);
+    if (auto* d = std::get_if<Diagnostic>(&read)) {
+      diagnostics({*d});
+      return std::nullopt;
+    }
+    return std::move(std::get<std::string>(read));
+  }
+
   void load(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return error(fmt::format("{}: cannot read the file", path));
-    std::stringstream ss;
-    ss << in.rdbuf();
+    auto text = read_file(path);
+    if (!text) return;
     // The file becomes the session's contract even when it does not check, so that :reload
     // picks up the fix; the session's own definitions and overrides belong to the old one.
     path_ = path;
-    file_text_ = text_ = ss.str();
+    file_text_ = text_ = std::move(*text);
     session_clauses_ = 0;
     term_sets_.clear();
     datum_sets_.clear();
@@ -402,17 +411,15 @@ class Session {
 
   void reload() {
     if (path_.empty()) return error("no contract file to reload (the session started from an empty contract)");
-    std::ifstream in(path_, std::ios::binary);
-    if (!in) return error(fmt::format("{}: cannot read the file", path_));
-    std::stringstream ss;
-    ss << in.rdbuf();
+    auto text = read_file(path_);
+    if (!text) return;
     // The session's changes are replayed on the new text: what was appended is appended again;
     // redefinitions of the file's own names are lost if the file changed under them.
     std::string appended = text_.size() >= file_text_.size() && text_.compare(0, file_text_.size(), file_text_) == 0
                                ? text_.substr(file_text_.size())
                                : std::string();
-    if (!rebuild(ss.str() + appended, true)) return;
-    file_text_ = ss.str();
+    if (!rebuild(*text + appended, true)) return;
+    file_text_ = std::move(*text);
     out += fmt::format("reloaded {}\n", path_);
   }
 
@@ -567,8 +574,9 @@ std::string history_path(const std::string& option) {
   return {};
 }
 
+// A standard output that cannot be written ends the session (cli/output.hpp).
 void flush(Session& s) {
-  std::cout << s.out << std::flush;
+  cli::write_stdout(s.out);
   std::cerr << s.err << std::flush;
 }
 
@@ -580,6 +588,12 @@ int interactive(Session& session, const ReplOptions& options) {
   history(hist, &he, H_SETSIZE, 2000);
   history(hist, &he, H_SETUNIQUE, 1);
   std::string hpath = history_path(options.history);
+  // libedit would wait on a FIFO for ever and read a device without end: a history file must be
+  // a regular file, or not exist yet.
+  if (struct stat st {}; !hpath.empty() && ::stat(hpath.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    fmt::print(stderr, "utfall repl: the history file {} is not a regular file; no history is kept\n", hpath);
+    hpath.clear();
+  }
   if (!hpath.empty()) history(hist, &he, H_LOAD, hpath.c_str());
   el_set(el, EL_CLIENTDATA, &term);
   el_set(el, EL_EDITOR, "emacs");

@@ -233,7 +233,7 @@ struct Expectation {
 };
 struct ExampleDecl {
   std::string name;
-  std::vector<std::string> data_files;  // relative to the contract file
+  std::vector<Located> data_files;  // relative to the contract file, as written
   std::vector<std::pair<Name, ExprPtr>> overrides;  // set TERM = VALUE
   std::vector<Expectation> expectations;
   SourceRange range;

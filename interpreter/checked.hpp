@@ -150,7 +150,7 @@ struct Expectation {
 };
 struct Example {
   std::string name;
-  std::vector<std::string> data_files;
+  std::vector<Located> data_files;  // relative to the contract's folder, as written
   std::vector<std::pair<int, ExprPtr>> overrides;
   std::vector<Expectation> expectations;
   SourceRange range;

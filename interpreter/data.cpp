@@ -23,7 +23,7 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
       }
       auto n = Number::parse_decimal(t);
       if (!n) {
-        *reason = fmt::format("`{}` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)", text);
+        *reason = fmt::format("`{}` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)", excerpt(text));
         return std::nullopt;
       }
       if (percent) *n = *n / Number::from_int(100);
@@ -34,12 +34,12 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
       std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
       if (t == "true" || t == "yes" || t == "ja" || t == "1") return true;
       if (t == "false" || t == "no" || t == "nej" || t == "0") return false;
-      *reason = fmt::format("`{}` is not a boolean (true/false, yes/no, ja/nej, 1/0)", text);
+      *reason = fmt::format("`{}` is not a boolean (true/false, yes/no, ja/nej, 1/0)", excerpt(text));
       return std::nullopt;
     }
     case TypeKind::period: {
       if (auto i = contract.period_index(text)) return checked::PeriodValue{*i};
-      *reason = fmt::format("`{}` is not a period of the calendar", text);
+      *reason = fmt::format("`{}` is not a period of the calendar", excerpt(text));
       return std::nullopt;
     }
     case TypeKind::text: return text;
@@ -92,8 +92,8 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         if (col == pc) continue;
         auto i = c.input_index(table.columns[col]);
         if (!i || c.inputs[*i].participants) {
-          diags.push_back(data_error("E521", fmt::format("the column `{}` is not a series input of the contract", table.columns[col]),
-                                     fmt::format("{}: column `{}`", table.file, table.columns[col])));
+          diags.push_back(data_error("E521", fmt::format("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
+                                     fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col]))));
           continue;
         }
         if (!series_source[*i].empty()) {
@@ -109,7 +109,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         const auto& row = table.rows[r];
         auto t = c.period_index(row[pc].text);
         if (!t) {
-          diags.push_back(data_error("E522", fmt::format("`{}` is not a period of the calendar ({} .. {})", row[pc].text,
+          diags.push_back(data_error("E522", fmt::format("`{}` is not a period of the calendar ({} .. {})", excerpt(row[pc].text),
                                                          c.periods.front(), c.periods.back()),
                                      table.location(r, pc)));
           continue;
@@ -172,8 +172,8 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     for (std::size_t col = 0; col < table.columns.size(); ++col) {
       auto f = std::find_if(in.fields.begin(), in.fields.end(), [&](const checked::Field& x) { return x.name == table.columns[col]; });
       if (f == in.fields.end()) {
-        diags.push_back(data_error("E521", fmt::format("the column `{}` is not a field of `{}`", table.columns[col], in.name),
-                                   fmt::format("{}: column `{}`", table.file, table.columns[col])));
+        diags.push_back(data_error("E521", fmt::format("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
+                                   fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col]))));
         continue;
       }
       col_of[f - in.fields.begin()] = static_cast<int>(col);

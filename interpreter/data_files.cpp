@@ -1,5 +1,7 @@
 #include "interpreter/data_files.hpp"
 
+#include "interpreter/files.hpp"
+
 #include <csv.h>
 
 #include <algorithm>
@@ -141,7 +143,7 @@ LineColumn line_column(std::string_view text, std::size_t offset) {
 
 // "plan.csv" or "data.json, table `perioder`".
 std::string file_part(const std::string& file, const std::string& table) {
-  return table.empty() ? file : fmt::format("{}, table `{}`", file, table);
+  return table.empty() ? file : fmt::format("{}, table `{}`", file, excerpt(table));
 }
 
 // row 0 is the header row; an empty column name is described by its 1-based position.
@@ -149,7 +151,7 @@ std::string cell_location(const std::string& file, const std::string& table, std
                           std::size_t line, const std::string& column_name, std::size_t column_index) {
   std::string out = file_part(file, table) + ": ";
   out += row == 0 ? fmt::format("header (line {})", line) : fmt::format("row {} (line {})", row, line);
-  if (!column_name.empty()) out += fmt::format(", column `{}`", column_name);
+  if (!column_name.empty()) out += fmt::format(", column `{}`", excerpt(column_name));
   else out += fmt::format(", column {}", column_index + 1);
   return out;
 }
@@ -176,8 +178,11 @@ std::optional<Problem> value_problem(std::string_view text, const ReadLimits& li
     return Problem{"E508", fmt::format("the value contains a NUL byte at byte {}", nul + 1),
                    "a data file must be UTF-8 text; is it UTF-16 or a binary (e.g. .xlsx) file?"};
   if (auto bad = invalid_utf8_at(text); bad != std::string_view::npos) {
-    std::string_view before = text.substr(0, bad);
-    std::string after = before.empty() ? std::string("at its start") : fmt::format("after `{}`", before);
+    // The last 20 code points before the bad byte say where it is.
+    std::size_t from = bad;
+    for (std::size_t shown = 0; from > 0 && shown < 20;) shown += (static_cast<unsigned char>(text[--from]) & 0xC0) != 0x80;
+    std::string after = bad == 0 ? std::string("at its start")
+                                 : fmt::format("after `{}{}`", from > 0 ? "…" : "", excerpt(text.substr(from, bad - from)));
     return Problem{"E507",
                    fmt::format("the value is not valid UTF-8: byte {} {}",
                                hex_byte(static_cast<unsigned char>(text[bad])), after),
@@ -248,8 +253,8 @@ struct CsvBuilder {
     if (current.size() != want) {
       std::string detail =
           current.size() < want
-              ? fmt::format("column `{}` and any after it are missing", table.columns[current.size()])
-              : fmt::format("the first extra field is `{}`", current[want].text);
+              ? fmt::format("column `{}` and any after it are missing", excerpt(table.columns[current.size()]))
+              : fmt::format("the first extra field is `{}`", excerpt(current[want].text));
       fail(DiagKind::data, "E505", fmt::format("{}: row {} (line {})", file, row_number(), row_line),
            fmt::format("row {} has {} fields but the header has {} columns: {}", row_number(), current.size(), want,
                        detail),
@@ -273,7 +278,7 @@ struct CsvBuilder {
       auto [it, fresh] = seen.emplace(name, i);
       if (!fresh)
         fail(DiagKind::data, "E504", cell_location(file, "", 0, row_line, "", i),
-             fmt::format("column name `{}` appears twice in the header (columns {} and {})", name, it->second + 1,
+             fmt::format("column name `{}` appears twice in the header (columns {} and {})", excerpt(name), it->second + 1,
                          i + 1));
     }
     for (auto& cell : current) table.columns.push_back(std::move(cell.text));
@@ -358,7 +363,7 @@ std::string Table::location(std::size_t row_index, std::size_t column_index) con
   std::string column = column_index < columns.size() ? columns[column_index] : std::string();
   if (line == 0) {  // a row the table does not hold: name what is known
     std::string out = fmt::format("{}: row {}", file_part(file, name), row);
-    return out + (column.empty() ? fmt::format(", column {}", column_index + 1) : fmt::format(", column `{}`", column));
+    return out + (column.empty() ? fmt::format(", column {}", column_index + 1) : fmt::format(", column `{}`", excerpt(column)));
   }
   return cell_location(file, name, row, line, column, column_index);
 }
@@ -688,30 +693,15 @@ std::vector<std::pair<std::string, Table>> read_data_file(const std::string& pat
          fmt::format("cannot read data file `{}`: the accepted kinds are .csv and .json", path),
          "export the data from the spreadsheet as \"CSV UTF-8\"");
 
-  auto cannot_read = [&](const std::string& reason) {
-    fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, reason));
-  };
-  std::error_code ec;
-  fs::file_status status = fs::status(path, ec);
-  if (ec) cannot_read(ec.message());
-  if (fs::is_directory(status)) cannot_read("it is a directory");
-  std::uintmax_t size = fs::file_size(path, ec);
-  if (ec) cannot_read(ec.message());
-  check_size(path, size, limits);
-
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) cannot_read(std::generic_category().message(errno));
-  std::string text(static_cast<std::size_t>(size), '\0');
-  std::size_t got = std::fread(text.data(), 1, text.size(), f.get());
-  if (std::ferror(f.get())) cannot_read(std::generic_category().message(errno));
-  text.resize(got);
-  // The file may have grown since it was measured: read what is left, within the limit.
-  char buffer[65536];
-  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, f.get())) {
-    text.append(buffer, n);
-    check_size(path, text.size(), limits);
+  auto read = read_regular_file(path, limits.max_bytes);
+  if (auto* failure = std::get_if<ReadFailure>(&read)) {
+    if (failure->kind == ReadFailure::Kind::unreadable)
+      fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, failure->reason));
+    if (failure->grew)
+      fail(DiagKind::limit, "E702", path, fmt::format("the data file holds more than the limit of {} bytes", limits.max_bytes));
+    check_size(path, failure->bytes, limits);
   }
-  if (std::ferror(f.get())) cannot_read(std::generic_category().message(errno));
+  const std::string& text = std::get<std::string>(read);
 
   if (ext == ".csv") {
     std::vector<std::pair<std::string, Table>> out;

@@ -882,7 +882,8 @@ struct action<g::example_name> {
 };
 template <>
 struct action<g::example_file> {
-  static void apply0(Builder& b) { b.example.data_files.push_back(b.string); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.example.data_files.push_back({b.string, b.range(in)}); }
 };
 template <>
 struct action<g::set_term> {

@@ -2,11 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-#include <sys/stat.h>
+#include "interpreter/files.hpp"
 
 namespace utfall {
 
@@ -30,23 +26,23 @@ static Diagnostic io_error(const std::string& path, std::string why) {
   return d;
 }
 
+std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options) {
+  auto read = read_regular_file(path, parse_options.max_source_bytes);
+  auto* failure = std::get_if<ReadFailure>(&read);
+  if (!failure) return std::move(std::get<std::string>(read));
+  if (failure->kind == ReadFailure::Kind::unreadable) return io_error(path, failure->reason);
+  Diagnostic d;
+  d.kind = DiagKind::limit;
+  d.code = "E701";
+  d.message = too_large_message(path, *failure, parse_options.max_source_bytes);
+  d.location = path;
+  return d;
+}
+
 Compiled compile_file(const std::string& path, const ParseOptions& parse_options) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return {nullptr, {io_error(path, std::strerror(errno))}};
-  if (S_ISDIR(st.st_mode)) return {nullptr, {io_error(path, "it is a directory")}};
-  if (static_cast<std::size_t>(st.st_size) > parse_options.max_source_bytes) {
-    Diagnostic d;
-    d.kind = DiagKind::limit;
-    d.code = "E701";
-    d.message = fmt::format("`{}` is {} bytes, more than the limit of {}", path, st.st_size, parse_options.max_source_bytes);
-    d.location = path;
-    return {nullptr, {d}};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {nullptr, {io_error(path, std::strerror(errno))}};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return compile(std::make_shared<Source>(Source{path, text.str()}), parse_options);
+  auto read = read_contract_file(path, parse_options);
+  if (auto* d = std::get_if<Diagnostic>(&read)) return {nullptr, {std::move(*d)}};
+  return compile(std::make_shared<Source>(Source{path, std::move(std::get<std::string>(read))}), parse_options);
 }
 
 BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths) {
@@ -61,6 +57,27 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
   }
   if (has_errors(out.diagnostics)) return out;
   return bind_data(contract, tables);
+}
+
+BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder) {
+  std::vector<std::string> paths;
+  BindResult out;
+  for (const auto& name : example.data_files) {
+    auto path = path_inside(folder, name.text);
+    if (auto* refused = std::get_if<PathRefused>(&path)) {
+      Diagnostic d;
+      d.kind = DiagKind::structure;
+      d.code = "E424";
+      d.message = fmt::format("the data file `{}` of the example \"{}\" is outside the contract's folder: {}", name.text,
+                              example.name, refused->reason);
+      d.range = name.range;
+      out.diagnostics.push_back(std::move(d));
+    } else {
+      paths.push_back(std::move(std::get<std::string>(path)));
+    }
+  }
+  if (has_errors(out.diagnostics)) return out;
+  return load_data(contract, paths);
 }
 
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {

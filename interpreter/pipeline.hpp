@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "interpreter/check.hpp"
@@ -19,11 +20,19 @@ struct Compiled {
 };
 // parse + check of a contract text.
 Compiled compile(SourcePtr source, const ParseOptions& parse_options = {}, const CheckOptions& check_options = {});
+// The text of a contract file: a regular file (interpreter/files.hpp), read within the size
+// limit; else an io diagnostic (E801: missing, a directory, a FIFO, a device) or E701.
+std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options = {});
 // Reads the file, then compiles it; a file that cannot be read is an io diagnostic.
 Compiled compile_file(const std::string& path, const ParseOptions& parse_options = {});
 
 // Reads data files (CSV or JSON) and binds them to the contract's inputs.
 BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths);
+
+// Reads the data files of an example, named relative to `folder` (the contract's) and bound
+// to the contract. A name that leaves the folder (an absolute path, a `..` component, a link
+// that leads out of it) is E424 at the name in the contract, and no file is read.
+BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder);
 
 // Parses, checks and evaluates `TERM=VALUE` overrides into `options.term_overrides`.
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments,

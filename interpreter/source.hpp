@@ -32,11 +32,23 @@ struct SourceRange {
   std::size_t end_offset = 0;  // one past the last byte
 };
 
+// A text as written in a source, with where it was written (an example's data-file name).
+struct Located {
+  std::string text;
+  SourceRange range;
+};
+
 // The text of line `line` (1-based, without its line end); empty past the end.
 std::string_view line_text(const Source& source, std::size_t line);
 // The 1-based code-point column of a position, for display.
 std::size_t display_column(const Source& source, const Position& position);
 // The number of code points in UTF-8 text: its width on a terminal, for columns and carets.
 std::size_t code_points(std::string_view text);
+// Text from a data file or a host (a cell, a column name) as a message quotes it: control
+// characters as `\xNN` (C1 controls and invisible formatting characters, such as U+202E which
+// turns text around, as `\u{202E}`), a backslash as `\\`, bytes that are not UTF-8 as `\xNN`;
+// cut after `max_code_points` with "…". A cell can then neither drive the reader's terminal
+// nor flood the message.
+std::string excerpt(std::string_view text, std::size_t max_code_points = 40);
 
 }  // namespace utfall

@@ -6,13 +6,14 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace utfall {
 
 unsigned sweep_threads(unsigned requested) {
-  if (requested > 0) return requested;
-  return std::max(1u, std::thread::hardware_concurrency());
+  if (requested == 0) requested = std::thread::hardware_concurrency();
+  return std::clamp(requested, 1u, kMaxSweepThreads);
 }
 
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned, std::size_t)>& work) {
@@ -36,7 +37,10 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsi
   } else {
     std::vector<std::jthread> pool;
     pool.reserve(count - 1);
-    for (unsigned w = 1; w < count; ++w) pool.emplace_back(loop, w);
+    try {
+      for (unsigned w = 1; w < count; ++w) pool.emplace_back(loop, w);
+    } catch (const std::system_error&) {  // no more threads to be had (a ulimit): go on with those started
+    }
     loop(0);
   }  // the jthreads join here
   if (error) std::rethrow_exception(error);

@@ -15,12 +15,16 @@
 
 namespace utfall {
 
-// The threads a sweep uses: `requested`, or all cores when 0 (at least 1).
+// At most this many threads: more would only cost memory (one Workspace each), and asking the
+// system for 100 000 threads fails.
+constexpr unsigned kMaxSweepThreads = 256;
+// The threads a sweep uses: `requested`, or all cores when 0 (at least 1, at most kMaxSweepThreads).
 unsigned sweep_threads(unsigned requested);
 
 // Calls work(worker, i) for every i in [0, n) on min(threads, n) threads, worker being the
 // thread's number in [0, threads). Cases are handed out one at a time, so uneven cases balance.
-// The first exception thrown by `work` is rethrown once every thread has stopped.
+// The first exception thrown by `work` is rethrown once every thread has stopped. When the
+// system refuses a thread, the threads already started do the work.
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned worker, std::size_t i)>& work);
 
 struct SweepCase {

@@ -66,8 +66,11 @@ UTFALL_API void utfall_free(void* string);
 
 /* Creates an engine. `config_json` may be NULL (defaults) or an object of limits, every key
  * optional: {"max_nesting": 200, "max_source_bytes": 67108864, "max_digits": 10000,
- * "max_steps": 200000000, "max_work": 1000000000, "max_data_bytes": 268435456, "max_participants": 10000000}.
- * On success *out is a new engine the caller frees with utfall_engine_free. */
+ * "max_steps": 200000000, "max_work": 1000000000, "max_data_bytes": 268435456, "max_participants": 10000000}, and
+ * "files_dir": "/srv/utfall/data", the folder whose files the `files` option of
+ * utfall_evaluate_json may read (absent, the default: that option is refused, since options
+ * may come from the host's users). On success *out is a new engine the caller frees with
+ * utfall_engine_free. */
 UTFALL_API utfall_status utfall_engine_new(const char* config_json, utfall_engine** out, char** messages_json);
 UTFALL_API void utfall_engine_free(utfall_engine* engine);
 
@@ -79,7 +82,9 @@ UTFALL_API void utfall_engine_free(utfall_engine* engine);
  * engine: either may be freed first. */
 UTFALL_API utfall_status utfall_compile(const utfall_engine* engine, const char* source, size_t length, const char* name,
                                         utfall_contract** out, char** messages_json);
-/* The same for a contract file read from `path`. */
+/* The same for a contract file read from `path`: a regular file only (a directory, a FIFO, a
+ * device or a socket is UTFALL_DATA_ERROR, E801, without waiting on it), its size counted on
+ * the bytes read (UTFALL_LIMIT, E701, past max_source_bytes). */
 UTFALL_API utfall_status utfall_compile_file(const utfall_engine* engine, const char* path, utfall_contract** out,
                                              char** messages_json);
 UTFALL_API void utfall_contract_free(utfall_contract* contract);
@@ -99,7 +104,9 @@ UTFALL_API utfall_status utfall_data_set(utfall_data* data, const char* input, c
 UTFALL_API utfall_status utfall_data_set_fields(utfall_data* data, const char* input, const char* const* fields, size_t count);
 /* One record of a participant input: `count` values in the order of its fields. */
 UTFALL_API utfall_status utfall_data_add_record(utfall_data* data, const char* input, const char* const* values, size_t count);
-/* A data file (CSV or JSON, by extension) that utfall_bind reads. Nothing else reads files. */
+/* A data file (CSV or JSON, by extension) that utfall_bind reads: a regular file only (as
+ * utfall_compile_file), within max_data_bytes counted on the bytes read. Besides the `files`
+ * option within `files_dir`, nothing else reads files. */
 UTFALL_API utfall_status utfall_data_add_file(utfall_data* data, const char* path);
 /* A data-file text held in memory: `format` is "csv" or "json"; `label` names it in messages. */
 UTFALL_API utfall_status utfall_data_add_document(utfall_data* data, const char* label, const char* format, const char* text,
@@ -148,7 +155,9 @@ UTFALL_API utfall_status utfall_evaluate(const utfall_engine* engine, const utfa
  * participant input it is named after: {"series": [{"period": "2025", "avropat": "7000000"}],
  * "ungdomar": [{"id": "Y01", ...}]}. Numbers may be JSON numbers (their digits are kept as
  * written) or strings. `options_json` may be NULL or {"terms": {"premieandel": "25 %"},
- * "trace": false, "time_limit_ms": 2000, "files": ["plan.csv"]}. *result_json (may not be NULL) receives the result
+ * "trace": false, "time_limit_ms": 2000, "files": ["plan.csv"]}. "files" names data files relative to the engine's
+ * "files_dir" and is refused (UTFALL_INVALID_ARGUMENT) when the engine has none, or when a
+ * name leaves that folder (an absolute path, a `..` component, a link that leads out). *result_json (may not be NULL) receives the result
  * JSON (docs/embedding.md) including its messages, also on failure; NULL only when out of
  * memory. Caller frees it with utfall_free. */
 UTFALL_API utfall_status utfall_evaluate_json(const utfall_engine* engine, const utfall_contract* contract, const char* data_json,

@@ -25,7 +25,10 @@
 //     a limit reached. Only `std::bad_alloc` may escape the C++ API (the C API catches it too).
 //   - Contract code reaches no file, network, environment or clock: it sees only the data the
 //     host passes in. The engine reads a file only when the host names it (`Data::files`,
-//     `Engine::compile_file`); a contract's `example ... data "file"` blocks are never read here.
+//     `Engine::compile_file`; in C also the `files` option, only inside a folder the host
+//     configured); a contract's `example ... data "file"` blocks are never read here. Only
+//     regular files are read (a FIFO or a device is an E801 message, never waited on), and the
+//     size limits count the bytes read.
 //
 // The internal stages (parse -> check -> bind -> evaluate, in interpreter/) are not visible from
 // this header; hosts include only <utfall/utfall.hpp> and link `utfall::utfall`.
@@ -303,7 +306,8 @@ class UTFALL_CXX_API Engine {
     Bound data;
     Options options;
   };
-  // Evaluates every case on `threads` threads (0: all cores), each thread with its own Session.
+  // Evaluates every case on `threads` threads (0: all cores; at most 256, and fewer when the
+  // system refuses more), each thread with its own Session.
   // results[i] is the result of cases[i], the same whatever the number of threads.
   std::vector<Result> sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads = 0) const;
 

@@ -274,6 +274,16 @@ TEST_CASE("api: problems are values that name where they are") {
   CHECK(first_code(r.messages) == "E522");
   CHECK(r.messages.front().location.find("period 2031") != std::string::npos);
 
+  // A period the host took from its users, with an escape sequence: quoted escaped, cut short.
+  data = scenario_a(kPlan);
+  data.series["avropat"]["\x1b[2J" + std::string(60, '9')] = "1";
+  r = engine.evaluate(contract, data);
+  CHECK(first_code(r.messages) == "E522");
+  std::string shown = "\\x1B[2J" + std::string(36, '9') + "…";
+  CHECK(r.messages.front().location.find("period " + shown) != std::string::npos);
+  CHECK(r.messages.front().text.find("`" + shown + "` is not a period") != std::string::npos);
+  CHECK(r.messages.front().rendered.find('\x1b') == std::string::npos);
+
   data = scenario_a(kPlan);
   data.series["avropt"]["2025"] = "1";  // misspelt input
   r = engine.evaluate(contract, data);

@@ -1,10 +1,16 @@
 /* The C API from C: scenario A through handles and through JSON, status codes, ownership.
  * Expected payments from the scenario tables (scenario A, data sets "plan" and "messy"), and
- * for premieandel = 25 % worked out by hand in tests/api/test_api.cpp. */
+ * for premieandel = 25 % worked out by hand in tests/api/test_api.cpp. Also what files the API
+ * reads: only regular ones (a FIFO is refused, not waited on), within the size limit counted
+ * on the bytes read, and through the options' `files` only inside the engine's `files_dir`. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp, mkfifo */
 #include <utfall/utfall.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int failures = 0;
 #define EXPECT(cond)                                                    \
@@ -138,10 +144,59 @@ int main(void) {
   EXPECT(utfall_evaluate_json(engine, contract, "{\"perioder\": [{\"period\": \"2025\"", NULL, &out) == UTFALL_DATA_ERROR);
   EXPECT(out && strstr(out, "E510"));
   utfall_free(out);
+  /* The options may come from the host's users: `files` reads nothing unless the engine was
+   * given a folder, and then only inside it. */
   EXPECT(utfall_evaluate_json(engine, contract, NULL,
-                              "{\"files\": [\"" UTFALL_SOURCE_DIR "/examples/a-aldreomsorg/plan.csv\"]}", &out) == UTFALL_OK);
+                              "{\"files\": [\"" UTFALL_SOURCE_DIR "/examples/a-aldreomsorg/plan.csv\"]}", &out) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(out && strstr(out, "files_dir") && !strstr(out, "26700000.00"));
+  utfall_free(out);
+  utfall_engine* reader = NULL;
+  EXPECT(utfall_engine_new("{\"files_dir\": \"" UTFALL_SOURCE_DIR "/examples/a-aldreomsorg\"}", &reader, NULL) == UTFALL_OK);
+  EXPECT(utfall_evaluate_json(reader, contract, NULL, "{\"files\": [\"plan.csv\"]}", &out) == UTFALL_OK);
   EXPECT(out && strstr(out, "\"amount\":\"26700000.00\""));
   utfall_free(out);
+  EXPECT(utfall_evaluate_json(reader, contract, NULL, "{\"files\": [\"../b-placeringar/plan.csv\"]}", &out) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(out && strstr(out, "`..` component"));
+  utfall_free(out);
+  EXPECT(utfall_evaluate_json(reader, contract, NULL, "{\"files\": [\"/etc/passwd\"]}", &out) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(out && strstr(out, "absolute path") && !strstr(out, "root:"));
+  utfall_free(out);
+  utfall_engine_free(reader);
+  EXPECT(utfall_engine_new("{\"files_dir\": 1}", &reader, NULL) == UTFALL_INVALID_ARGUMENT && reader == NULL);
+
+  /* A FIFO is not a file to read: refused at once, as a contract and as data (before: blocked
+   * for ever waiting for a writer). */
+  char folder[] = "/tmp/utfall-c-api-XXXXXX";
+  if (mkdtemp(folder)) {
+    char fifo[64], fifo_csv[64];
+    snprintf(fifo, sizeof fifo, "%s/pipe.utfall", folder);
+    snprintf(fifo_csv, sizeof fifo_csv, "%s/pipe.csv", folder);
+    EXPECT(mkfifo(fifo, 0600) == 0 && mkfifo(fifo_csv, 0600) == 0);
+    utfall_contract* none = NULL;
+    EXPECT(utfall_compile_file(engine, fifo, &none, &messages) == UTFALL_DATA_ERROR && none == NULL);
+    EXPECT(messages && strstr(messages, "E801") && strstr(messages, "FIFO"));
+    utfall_free(messages);
+    utfall_data* piped = utfall_data_new();
+    EXPECT(utfall_data_add_file(piped, fifo_csv) == UTFALL_OK);
+    utfall_bound* nothing = NULL;
+    EXPECT(utfall_bind(engine, contract, piped, &nothing, &messages) == UTFALL_DATA_ERROR && nothing == NULL);
+    EXPECT(messages && strstr(messages, "E801") && strstr(messages, "FIFO"));
+    utfall_free(messages);
+    utfall_data_free(piped);
+    unlink(fifo);
+    unlink(fifo_csv);
+    rmdir(folder);
+  } else {
+    EXPECT(!"a temporary folder");
+  }
+  /* /proc/self/status stats as 0 bytes but holds more than 100: the limit counts what is read. */
+  utfall_engine* small = NULL;
+  EXPECT(utfall_engine_new("{\"max_source_bytes\": 100}", &small, NULL) == UTFALL_OK);
+  utfall_contract* proc = NULL;
+  EXPECT(utfall_compile_file(small, "/proc/self/status", &proc, &messages) == UTFALL_LIMIT && proc == NULL);
+  EXPECT(messages && strstr(messages, "E701") && strstr(messages, "holds more than the limit of 100 bytes"));
+  utfall_free(messages);
+  utfall_engine_free(small);
 
   /* NULL handles are refused, never dereferenced. */
   EXPECT(utfall_evaluate(NULL, contract, bound, NULL, &result) == UTFALL_INVALID_ARGUMENT && result == NULL);

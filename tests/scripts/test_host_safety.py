@@ -1,8 +1,8 @@
 """Contract code reaches no file, network, environment or clock: the stages that run a contract
-(parse, check, evaluate, the builtins, the grammar) call no such function. Only two places open
-files, and only paths a host names: reading data files (data_files.cpp) and reading a contract
-file (pipeline.cpp compile_file); only the monotonic clock of a host's time limit is read, and
-only where the evaluation looks at it (MAY_TIME). This scans the sources, so a builtin that reads the clock or
+(parse, check, evaluate, the builtins, the grammar) call no such function. One place opens
+files, and only paths a host names: interpreter/files.cpp (regular files only, bounded while
+read; data_files.cpp looks only at a data file's name, for its extension); only the monotonic
+clock of a host's time limit is read, and only where the evaluation looks at it (MAY_TIME). This scans the sources, so a builtin that reads the clock or
 the environment fails here before it ships."""
 import glob
 import os
@@ -18,7 +18,7 @@ FORBIDDEN = {
     "processes": r"\bsystem\s*\(|\bpopen\b|\bexec[lv]p?e?\s*\(|\bfork\s*\(",
 }
 # Places that read a file the host named, and only for that.
-MAY_READ_FILES = {"interpreter/data_files.cpp", "interpreter/pipeline.cpp"}
+MAY_READ_FILES = {"interpreter/files.cpp", "interpreter/data_files.cpp"}
 # Places that hold a host's time limit for an evaluation (E712): the monotonic clock and a
 # duration only, never the date or wall time, and nothing of it reaches a value.
 MAY_TIME = {"interpreter/evaluate.cpp", "interpreter/evaluate.hpp", "api/engine.cpp", "api/c_api.cpp"}

@@ -5,15 +5,23 @@ Usage: test_output_file.py <utfall binary> <source dir>
 
 Checks: the file holds exactly what stdout would have held; a run that fails (on the data,
 on the contract, on a missing data file) leaves an existing file byte for byte as it was and
-no temporary file beside it; a file that cannot be written is an E801 error (exit 3) naming
-it; the new file gets the permissions of an ordinary new file (umask applies).
+no temporary file beside it; a file that cannot be written (or may not be: read-only) is an
+E802 error (exit 74) naming it, and is left as it was; a new file gets the permissions of an
+ordinary new file (umask applies), a replaced one keeps its own (0600 stays 0600).
+
+And the standard output of every command: when it cannot be written (/dev/full, a pipe closed
+while SIGPIPE is ignored) the command says `utfall: cannot write the output: REASON` and exits
+74, never 0 (the output lost) and never 70 (as if a bug); with SIGPIPE at its default it ends by
+SIGPIPE, as a filter should. `sweep -j 100000` runs (on at most 256 threads) instead of failing to
+start its threads (before: std::system_error, exit 70).
 """
 import os
+import signal
 import stat
 import subprocess
 import sys
 
-from scriptlib import Tally
+from scriptlib import Tally, run_measured
 import tempfile
 
 utfall, root = os.path.abspath(sys.argv[1]), sys.argv[2]
@@ -77,11 +85,11 @@ with tempfile.TemporaryDirectory(prefix="utfall-out-") as tmp:
     target = os.path.join(tmp, "no", "such", "dir", "out.json")
     p = run("run", contract, "-d", plan, "-o", target)
     err = p.stderr.decode()
-    check("a directory that does not exist: E801 naming the file, exit 3",
-          p.returncode == 3 and f"{target}: error[E801]: cannot write `{target}`" in err and not os.path.exists(target),
+    check("a directory that does not exist: E802 naming the file, exit 74",
+          p.returncode == 74 and f"{target}: error[E802]: cannot write `{target}`" in err and not os.path.exists(target),
           f"exit {p.returncode}: {err[:300]}")
     p = run("run", contract, "-d", plan, "-o", tmp)
-    check("a directory as the target: exit 3, E801", p.returncode == 3 and "error[E801]" in p.stderr.decode(),
+    check("a directory as the target: exit 74, E802", p.returncode == 74 and "error[E802]" in p.stderr.decode(),
           f"exit {p.returncode}: {p.stderr.decode()[:300]}")
 
     # A target that is not a regular file is refused, not replaced (a rename over /dev/full
@@ -89,8 +97,8 @@ with tempfile.TemporaryDirectory(prefix="utfall-out-") as tmp:
     fifo = os.path.join(tmp, "pipe.json")
     os.mkfifo(fifo)
     p = run("run", contract, "-d", plan, "-o", fifo)
-    check("a FIFO as the target: E801, exit 3, still a FIFO",
-          p.returncode == 3 and "not a regular file" in p.stderr.decode() and stat.S_ISFIFO(os.lstat(fifo).st_mode),
+    check("a FIFO as the target: E802, exit 74, still a FIFO",
+          p.returncode == 74 and "not a regular file" in p.stderr.decode() and stat.S_ISFIFO(os.lstat(fifo).st_mode),
           f"exit {p.returncode}: {p.stderr.decode()[:300]}")
     real = os.path.join(tmp, "real.json")
     with open(real, "wb") as f:
@@ -103,16 +111,80 @@ with tempfile.TemporaryDirectory(prefix="utfall-out-") as tmp:
         got = f.read()
     check("a link as the target: the file it names is replaced, the link stays",
           p.returncode == 0 and os.path.islink(link) and got == expected, f"exit {p.returncode}, {got[:40]!r}")
+
+    # The file replaced keeps its permission bits; a file the user may not write is not replaced
+    # (a rename needs only the folder's permission, and root may write anything: the bits decide).
+    private = os.path.join(tmp, "private.json")
+    with open(private, "wb") as f:
+        f.write(OLD)
+    os.chmod(private, 0o600)
+    p = run("run", contract, "-d", plan, "-f", "json", "-o", private)
+    mode = stat.S_IMODE(os.stat(private).st_mode)
+    check("a 0600 file replaced stays 0600", p.returncode == 0 and mode == 0o600 and open(private, "rb").read() == expected,
+          f"exit {p.returncode}, mode {oct(mode)}")
+    locked = os.path.join(tmp, "locked.json")
+    with open(locked, "wb") as f:
+        f.write(OLD)
+    os.chmod(locked, 0o444)
+    p = run("run", contract, "-d", plan, "-f", "json", "-o", locked)
+    err = p.stderr.decode()
+    check("a read-only file: E802, exit 74, left as it was",
+          p.returncode == 74 and f"{locked}: error[E802]: cannot write `{locked}`" in err and open(locked, "rb").read() == OLD
+          and stat.S_IMODE(os.stat(locked).st_mode) == 0o444, f"exit {p.returncode}: {err[:300]}")
     check("no temporary file left behind anywhere", not [n for n in os.listdir(tmp) if ".tmp-" in n], os.listdir(tmp))
 
-# The standard output that cannot be written (a full device) is an error, not a silent exit 0.
-if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
-    check("/dev/full is a character device (needed for the next check)", False, "it is not")
-else:
-    with open("/dev/full", "wb") as full:
-        p = subprocess.run([utfall, "run", contract, "-d", plan], stdout=full, stderr=subprocess.PIPE, timeout=60)
-    err = p.stderr.decode()
-    check("a full standard output: E801, exit 3", p.returncode == 3 and "(standard output): error[E801]" in err,
-          f"exit {p.returncode}: {err[:300]}")
+# ---- the standard output of every command ----
+CANNOT = "utfall: cannot write the output: "
+with tempfile.TemporaryDirectory(prefix="utfall-stdout-") as tmp:
+    small = os.path.join(tmp, "c.utfall")
+    data = os.path.join(tmp, "d.csv")
+    with open(small, "w") as f:
+        f.write('contract "x"\ncurrency SEK\nparty kommun\nparty fonden\nperiods yearly 2025 .. 2027\n'
+                'input x : SEK per period\nterm t = 1 SEK\nclause "1" {\n  pay kommun -> fonden amount x + t\n}\n'
+                'example "e" data "d.csv" {\n  expect kommun -> fonden in total = 9 SEK\n}\n')
+    with open(data, "w") as f:
+        f.write("period,x\n2025,1\n2026,2\n2027,3\n")
+    commands = {
+        "check to a full standard output": ["check", small],
+        "run to a full standard output": ["run", small, "-d", data],
+        "test to a full standard output": ["test", small],
+        "eval to a full standard output": ["eval", "1 + 1"],
+        "explain to a full standard output": ["explain", small, "-d", data],
+        "sweep to a full standard output": ["sweep", small, "-d", data, "--vary", "t=1 SEK,2 SEK"],
+        "repl to a full standard output": ["repl", small],
+        "--help to a full standard output": ["--help"],
+    }
+    if not stat.S_ISCHR(os.stat("/dev/full").st_mode):
+        check("/dev/full is a character device (needed for the next checks)", False, "it is not")
+    for name, args in commands.items():
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([utfall, *args], stdout=full, stderr=subprocess.PIPE, input=b"1 + 1\n" if args[0] == "repl" else None,
+                               timeout=60)
+        err = p.stderr.decode()
+        check(f"{name}: exit 74, one line saying so",
+              p.returncode == 74 and err.endswith(CANNOT + "No space left on device\n"), f"exit {p.returncode}: {err[-300:]}")
+
+    # A pipe whose reader leaves after one line: the sweep writes 10001 rows (some 300 KB, more
+    # than a pipe holds), so its writes go on after the reader has gone.
+    many = [utfall, "sweep", small, "-d", data, "--vary", "t=0 SEK..10000 SEK step 1 SEK"]
+
+    def first_line_then_close(ignore_sigpipe):
+        p = subprocess.Popen(many, stdout=subprocess.PIPE, stderr=subprocess.PIPE, restore_signals=not ignore_sigpipe)
+        first = p.stdout.readline()
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        return p.wait(timeout=120), first, err
+
+    code, first, err = first_line_then_close(ignore_sigpipe=True)
+    check("sweep piped to head -1, SIGPIPE ignored: exit 74, `Broken pipe`",
+          code == 74 and first == b"x\n" and err.endswith(CANNOT + "Broken pipe\n"), f"exit {code}, {first!r}: {err[-300:]}")
+    code, first, err = first_line_then_close(ignore_sigpipe=False)
+    check("sweep piped to head -1: ended by SIGPIPE", code == -signal.SIGPIPE, f"exit {code}: {err[-300:]}")
+
+    one = run(*many[1:], "-j", "1")
+    p = run_measured([*many, "-j", "100000"])
+    check("sweep -j 100000: runs, the output of -j 1",
+          not p.timed_out and p.returncode == 0 and p.stdout == one.stdout and one.returncode == 0,
+          f"exit {p.returncode}: {p.stderr.decode()[:300]}")
 
 TALLY.finish()

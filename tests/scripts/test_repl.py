@@ -6,6 +6,7 @@ The expected values come from scenario A's terms worked by hand in Python's Deci
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -192,6 +193,8 @@ def terminal(keys, home):
         entered += k.count("\r") + k.count("\x03")
     while time.time() < deadline and read_some(0.2):  # the rest, until the REPL ends
         pass
+    if time.time() >= deadline:  # a hang: end it, so that the check fails instead of waiting
+        os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return out.decode("utf-8", "replace"), os.waitstatus_to_exitcode(status)
@@ -209,6 +212,12 @@ with tempfile.TemporaryDirectory() as home:
     # A new session recalls the previous one's lines with the up arrow.
     text, code = terminal(["\x1b[A\x1b[A", "\r", "\x04"], home)
     check(text.count("30000000 SEK") == 1, f"history recalled across sessions: {text!r}")
+    # A history file that is a FIFO is not waited on (libedit would block for ever): no history.
+    history.unlink()
+    os.mkfifo(history)
+    text, code = terminal(["1 + 1\r", "\x04"], home)
+    check(code == 0 and "not a regular file; no history is kept" in text and "\r\n2\r\n" in text,
+          f"a FIFO as the history file: {code} {text!r}")
 
 for f in failures:
     print("FAIL", f)

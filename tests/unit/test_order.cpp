@@ -79,7 +79,7 @@ TEST_CASE("order: every order of clauses, items, terms, inputs and parties pays 
     REQUIRE(written.contract);
     REQUIRE_FALSE(written.contract->examples.empty());
     std::vector<std::string> data;
-    for (const auto& f : written.contract->examples.front().data_files) data.push_back((path.parent_path() / f).string());
+    for (const auto& f : written.contract->examples.front().data_files) data.push_back((path.parent_path() / f.text).string());
     auto bound = load_data(*written.contract, data);
     REQUIRE(bound.data);
     auto reference = evaluate(*written.contract, *bound.data, {});

@@ -1,0 +1,96 @@
+#include "interpreter/files.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <limits>
+
+namespace utfall {
+
+namespace {
+
+std::string not_regular(mode_t mode) {
+  if (S_ISDIR(mode)) return "it is a directory";
+  if (S_ISFIFO(mode)) return "it is a FIFO (a named pipe), not a regular file";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "it is a device, not a regular file";
+  if (S_ISSOCK(mode)) return "it is a socket, not a regular file";
+  return "it is not a regular file";
+}
+
+ReadFailure unreadable(std::string reason) { return ReadFailure{ReadFailure::Kind::unreadable, std::move(reason)}; }
+
+struct Descriptor {
+  int fd;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+std::variant<std::string, ReadFailure> read_regular_file(const std::string& path, std::size_t max_bytes) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return unreadable(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return unreadable(not_regular(st.st_mode));
+  auto size = static_cast<std::uintmax_t>(st.st_size);
+  if (size > max_bytes) return ReadFailure{ReadFailure::Kind::too_large, {}, static_cast<std::size_t>(size)};
+  // O_NONBLOCK: should a FIFO have taken the file's place since stat, opening it does not wait
+  // for a writer; fstat below then refuses it.
+  Descriptor file{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)};
+  if (file.fd < 0) return unreadable(std::strerror(errno));
+  if (::fstat(file.fd, &st) != 0) return unreadable(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return unreadable(not_regular(st.st_mode));
+
+  // One byte past the limit is room enough to see that a file is over it.
+  const std::size_t cap = max_bytes < std::numeric_limits<std::size_t>::max() ? max_bytes + 1 : max_bytes;
+  std::string text(std::min<std::uintmax_t>(static_cast<std::uintmax_t>(std::max<off_t>(st.st_size, 0)), max_bytes) + 1, '\0');
+  std::size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      if (got >= cap) return ReadFailure{ReadFailure::Kind::too_large, {}, got, true};
+      text.resize(std::min(cap, std::max<std::size_t>(got * 2, 1 << 16)));
+    }
+    ssize_t n = ::read(file.fd, text.data() + got, text.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return unreadable(std::strerror(errno));
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got > max_bytes) return ReadFailure{ReadFailure::Kind::too_large, {}, got, true};
+  text.resize(got);
+  return text;
+}
+
+std::string too_large_message(const std::string& path, const ReadFailure& failure, std::size_t max_bytes) {
+  if (failure.grew) return fmt::format("`{}` holds more than the limit of {} bytes", path, max_bytes);
+  return fmt::format("`{}` is {} bytes, more than the limit of {}", path, failure.bytes, max_bytes);
+}
+
+std::variant<std::string, PathRefused> path_inside(const std::string& folder, const std::string& name) {
+  namespace fs = std::filesystem;
+  if (name.empty()) return PathRefused{"the name is empty"};
+  fs::path relative(name);
+  if (relative.has_root_path()) return PathRefused{"it is an absolute path; name it relative to the folder"};
+  for (const auto& part : relative)
+    if (part == "..") return PathRefused{"it has a `..` component; the file must be inside the folder"};
+  fs::path joined = fs::path(folder) / relative;  // as the reader names it in messages
+  fs::path base = folder.empty() ? fs::path(".") : fs::path(folder);
+  // Links are followed as the reader would follow them; what is left must still be inside.
+  std::error_code ec;
+  fs::path real_base = fs::weakly_canonical(base, ec);
+  fs::path real = ec ? fs::path() : fs::weakly_canonical(base / relative, ec);
+  if (ec) return PathRefused{"its links cannot be followed: " + ec.message()};
+  fs::path rest = real.lexically_relative(real_base);
+  if (rest.empty() || *rest.begin() == "..") return PathRefused{"it leads through a link to outside the folder"};
+  return joined.string();
+}
+
+}  // namespace utfall
