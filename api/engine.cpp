@@ -9,6 +9,7 @@
 
 #include <map>
 #include <new>
+#include <unordered_set>
 
 #include "interpreter/pipeline.hpp"
 
@@ -46,6 +47,7 @@ Message to_message(const Diagnostic& d) {
   m.location = d.location;
   m.suggestion = d.suggestion;
   m.rendered = render_pretty(d);
+  if (d.not_kept > 0) m.rendered += fmt::format("utfall: {} more diagnostics not shown\n", d.not_kept);
   return m;
 }
 
@@ -155,19 +157,25 @@ Table series_table(const checked::Contract& c, const Data& data) {
   table.file = kSeriesLabel;
   table.columns.push_back("period");
   std::vector<std::string> periods = c.periods;
+  std::unordered_set<std::string> known(periods.begin(), periods.end());
   for (const auto& [input, values] : data.series) {
     table.columns.push_back(input);
     for (const auto& [period, value] : values)
-      if (std::find(periods.begin(), periods.end(), period) == periods.end()) periods.push_back(period);
+      if (known.insert(period).second) periods.push_back(period);
   }
   for (const auto& period : periods) {
-    std::vector<Cell> row{Cell{period, true, table.rows.size() + 1, 0}};
+    const std::size_t r = table.rows.size() + 1;
+    std::vector<Cell> row{Cell{.text = period, .present = true, .column = 0, .row = r, .line = 0}};
     bool any = false;
     for (const auto& [input, values] : data.series) {
       auto it = values.find(period);
       bool present = it != values.end() && !it->second.text().empty();
       any = any || present;
-      row.push_back(Cell{present ? it->second.text() : std::string(), present, table.rows.size() + 1, 0});
+      row.push_back(Cell{.text = present ? it->second.text() : std::string(),
+                         .present = present,
+                         .column = static_cast<std::uint32_t>(row.size()),
+                         .row = r,
+                         .line = 0});
     }
     if (any) table.rows.push_back(std::move(row));
   }
@@ -197,7 +205,7 @@ Table records_table(const std::string& input, const Records& records) {
     std::size_t r = table.rows.size() + 1;
     for (std::size_t f = 0; f < records.fields.size(); ++f) {
       const std::string& text = f < values.size() ? values[f].text() : std::string();
-      row.push_back(Cell{text, !text.empty(), r, 0});
+      row.push_back(Cell{.text = text, .present = !text.empty(), .column = static_cast<std::uint32_t>(f), .row = r, .line = 0});
     }
     table.rows.push_back(std::move(row));
     if (values.size() > records.fields.size()) {
