@@ -408,8 +408,8 @@ namespace api {
 std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
 
 // The explanation of one rule in one period, in the public form; the one place that maps the
-// evaluator's trace.
-Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std::size_t index) {
+// evaluator's trace. `payments`: the indexes of the lines it explains.
+Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std::size_t index, std::vector<std::size_t> payments) {
   const auto& trace = ev.traces[index];
   Result::Trace out;
   out.period = c.periods[trace.period];
@@ -419,8 +419,7 @@ Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std
   out.rule = trace.waterfall ? c.waterfalls[trace.rule_index].name : c.payments[trace.rule_index].name;
   out.waterfall = trace.waterfall;
   out.line = range.source ? static_cast<int>(range.begin.line) : 0;
-  for (std::size_t i = 0; i < ev.lines.size(); ++i)
-    if (ev.lines[i].trace == static_cast<int>(index)) out.payments.push_back(i);
+  out.payments = std::move(payments);
   for (const auto& s : trace.steps)
     out.steps.push_back({std::string(to_string(s.kind)), s.depth, s.label, s.formula, s.value.text, s.value.unit, s.note,
                          s.period >= 0 ? c.periods[s.period] : std::string(), s.line});
@@ -462,7 +461,11 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     out.totals[i].amount = money(c, flows[i].amount);
   }
   out.traces.clear();
-  for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i));
+  if (ev.traces.empty()) return;
+  std::vector<std::vector<std::size_t>> lines_of(ev.traces.size());  // one pass, not one per trace
+  for (std::size_t i = 0; i < ev.lines.size(); ++i)
+    if (ev.lines[i].trace >= 0) lines_of[static_cast<std::size_t>(ev.lines[i].trace)].push_back(i);
+  for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i, std::move(lines_of[i])));
 }
 
 }  // namespace api
