@@ -9,6 +9,7 @@
 
 #include <map>
 #include <new>
+#include <unordered_set>
 
 #include "interpreter/pipeline.hpp"
 
@@ -46,6 +47,7 @@ Message to_message(const Diagnostic& d) {
   m.location = d.location;
   m.suggestion = d.suggestion;
   m.rendered = render_pretty(d);
+  if (d.not_kept > 0) m.rendered += fmt::format("utfall: {} more diagnostics not shown\n", d.not_kept);
   return m;
 }
 
@@ -161,19 +163,25 @@ Table series_table(const checked::Contract& c, const Data& data) {
   table.file = kSeriesLabel;
   table.columns.push_back("period");
   std::vector<std::string> periods = c.periods;
+  std::unordered_set<std::string> known(periods.begin(), periods.end());
   for (const auto& [input, values] : data.series) {
     table.columns.push_back(input);
     for (const auto& [period, value] : values)
-      if (std::find(periods.begin(), periods.end(), period) == periods.end()) periods.push_back(period);
+      if (known.insert(period).second) periods.push_back(period);
   }
   for (const auto& period : periods) {
-    std::vector<Cell> row{Cell{period, true, table.rows.size() + 1, 0}};
+    const std::size_t r = table.rows.size() + 1;
+    std::vector<Cell> row{Cell{.text = period, .present = true, .column = 0, .row = r, .line = 0}};
     bool any = false;
     for (const auto& [input, values] : data.series) {
       auto it = values.find(period);
       bool present = it != values.end() && !it->second.text().empty();
       any = any || present;
-      row.push_back(Cell{present ? it->second.text() : std::string(), present, table.rows.size() + 1, 0});
+      row.push_back(Cell{.text = present ? it->second.text() : std::string(),
+                         .present = present,
+                         .column = static_cast<std::uint32_t>(row.size()),
+                         .row = r,
+                         .line = 0});
     }
     if (any) table.rows.push_back(std::move(row));
   }
@@ -203,7 +211,7 @@ Table records_table(const std::string& input, const Records& records) {
     std::size_t r = table.rows.size() + 1;
     for (std::size_t f = 0; f < records.fields.size(); ++f) {
       const std::string& text = f < values.size() ? values[f].text() : std::string();
-      row.push_back(Cell{text, !text.empty(), r, 0});
+      row.push_back(Cell{.text = text, .present = !text.empty(), .column = static_cast<std::uint32_t>(f), .row = r, .line = 0});
     }
     table.rows.push_back(std::move(row));
     if (values.size() > records.fields.size()) {
@@ -410,8 +418,8 @@ namespace api {
 std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
 
 // The explanation of one rule in one period, in the public form; the one place that maps the
-// evaluator's trace.
-Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std::size_t index) {
+// evaluator's trace. `payments`: the indexes of the lines it explains.
+Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std::size_t index, std::vector<std::size_t> payments) {
   const auto& trace = ev.traces[index];
   Result::Trace out;
   out.period = c.periods[trace.period];
@@ -421,8 +429,7 @@ Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std
   out.rule = trace.waterfall ? c.waterfalls[trace.rule_index].name : c.payments[trace.rule_index].name;
   out.waterfall = trace.waterfall;
   out.line = range.source ? static_cast<int>(range.begin.line) : 0;
-  for (std::size_t i = 0; i < ev.lines.size(); ++i)
-    if (ev.lines[i].trace == static_cast<int>(index)) out.payments.push_back(i);
+  out.payments = std::move(payments);
   for (const auto& s : trace.steps)
     out.steps.push_back({std::string(to_string(s.kind)), s.depth, s.label, s.formula, s.value.text, s.value.unit, s.note,
                          s.period >= 0 ? c.periods[s.period] : std::string(), s.line});
@@ -464,7 +471,11 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     out.totals[i].amount = money(c, flows[i].amount);
   }
   out.traces.clear();
-  for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i));
+  if (ev.traces.empty()) return;
+  std::vector<std::vector<std::size_t>> lines_of(ev.traces.size());  // one pass, not one per trace
+  for (std::size_t i = 0; i < ev.lines.size(); ++i)
+    if (ev.lines[i].trace >= 0) lines_of[static_cast<std::size_t>(ev.lines[i].trace)].push_back(i);
+  for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i, std::move(lines_of[i])));
 }
 
 }  // namespace api

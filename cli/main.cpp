@@ -110,8 +110,13 @@ int cmd_check(const std::vector<std::string>& files) {
   return code;
 }
 
+// `--stats` (hidden, for tests that bound work): how the evaluation went, on standard error.
+void print_stats(const Evaluation& ev) {
+  fmt::print(stderr, "utfall: stats: {} steps{}\n", ev.steps, ev.fast ? " (fixed-point path)" : "");
+}
+
 int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-            const std::string& format, const std::string& output) {
+            const std::string& format, const std::string& output, bool stats) {
   auto compiled = compile_file(file);
   if (!compiled.contract) return report(compiled.diagnostics);
   if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
@@ -121,6 +126,7 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   auto bound = load_data(contract, data);
   if (!bound.data) return report(bound.diagnostics);
   auto ev = evaluate(contract, *bound.data, options);
+  if (stats) print_stats(ev);
   if (!ev.ok) return report(ev.diagnostics);
   std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev)
@@ -166,7 +172,7 @@ Loaded load(const std::string& file, const std::vector<std::string>& data, const
 }
 
 int cmd_explain(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-                const std::string& period, const std::string& payment, const std::string& format) {
+                const std::string& period, const std::string& payment, const std::string& format, bool stats) {
   auto loaded = load(file, data, sets);
   if (!loaded.contract) return loaded.code;
   if (!loaded.data) return loaded.code;
@@ -187,7 +193,9 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
     }
   }
   loaded.options.trace = true;
+  if (filter.period) loaded.options.trace_period = *filter.period;
   auto ev = evaluate(c, *loaded.data, loaded.options);
+  if (stats) print_stats(ev);
   if (!ev.ok) return report(ev.diagnostics);
   std::string text = format == "json" ? explanation_json(c, ev, filter).dump(2) + "\n" : explanation_text(c, ev, filter);
   cli::write_stdout(text);
@@ -285,6 +293,8 @@ int main(int argc, char** argv) {
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
   run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   run->add_option("--output,-o", output, "write the schedule to FILE (whole or not at all) instead of stdout");
+  bool stats = false;
+  run->add_flag("--stats", stats)->group("");  // hidden: the evaluation's steps, for tests
 
   std::string explain_file, explain_period, explain_payment, explain_format = "text";
   std::vector<std::string> explain_data, explain_sets;
@@ -295,6 +305,7 @@ int main(int argc, char** argv) {
   explain->add_option("--period,-p", explain_period, "only payments in this period, e.g. 2027");
   explain->add_option("--payment", explain_payment, "only payments PAYER->PAYEE, e.g. kommun->utfallsfonden");
   explain->add_option("--format,-f", explain_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+  explain->add_flag("--stats", stats)->group("");
 
   ReplOptions repl_options;
   auto* repl = app.add_subcommand("repl", "An interactive session: evaluate expressions, redefine terms, override data");
@@ -318,11 +329,12 @@ int main(int argc, char** argv) {
   try {
     if (*eval) code = cmd_eval(expression);
     else if (*check) code = cmd_check(check_files);
-    else if (*run) code = cmd_run(run_file, data, sets, format, output);
+    else if (*run) code = cmd_run(run_file, data, sets, format, output, stats);
     else if (*test) code = cmd_test(test_files);
     else if (*repl) code = run_repl(repl_options);
     else if (sweep.selected()) code = sweep.run();
-    else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format);
+    else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
+                                         stats);
   } catch (const std::system_error& e) {
     // fmt::print and write_stdout throw this when the standard output fails a write.
     if (cli::streams_failed()) return cli::output_failed(e.code().value());

@@ -473,6 +473,7 @@ class Session {
     }
     EvalOptions o = options();
     o.trace = true;
+    if (filter.period) o.trace_period = *filter.period;
     auto ev = evaluate(*contract_, *data_, o);
     if (!ev.ok) return diagnostics(ev.diagnostics);
     out += explanation_text(*contract_, ev, filter);

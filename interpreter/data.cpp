@@ -3,11 +3,36 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace utfall {
 
-std::optional<checked::Value> parse_value(const checked::Contract& contract, const Type& type, bool percent,
-                                          const std::string& text, std::string* reason) {
+namespace {
+
+// The contract's periods and inputs by name, hashed once per binding: a data file of many rows,
+// columns or tables binds in time linear in its size, whatever the size of the calendar.
+class Names {
+ public:
+  explicit Names(const checked::Contract& c) {
+    for (std::size_t t = 0; t < c.periods.size(); ++t) periods_.emplace(c.periods[t], static_cast<int>(t));
+    for (std::size_t i = 0; i < c.inputs.size(); ++i) inputs_.emplace(c.inputs[i].name, static_cast<int>(i));
+  }
+  std::optional<int> period(std::string_view name) const { return find(periods_, name); }
+  std::optional<int> input(std::string_view name) const { return find(inputs_, name); }
+
+ private:
+  using Index = std::unordered_map<std::string_view, int>;
+  static std::optional<int> find(const Index& index, std::string_view name) {
+    auto it = index.find(name);
+    return it == index.end() ? std::nullopt : std::optional<int>(it->second);
+  }
+  Index periods_, inputs_;  // the first of a name, as Contract::period_index and input_index
+};
+
+// parse_value, with the calendar looked up in `names` when given.
+std::optional<checked::Value> parse(const checked::Contract& contract, const Names* names, const Type& type, bool percent,
+                                    const std::string& text, std::string* reason) {
   switch (type.kind) {
     case TypeKind::number: {
       std::string t = text;
@@ -38,7 +63,7 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
       return std::nullopt;
     }
     case TypeKind::period: {
-      if (auto i = contract.period_index(text)) return checked::PeriodValue{*i};
+      if (auto i = names ? names->period(text) : contract.period_index(text)) return checked::PeriodValue{*i};
       *reason = fmt::format("`{}` is not a period of the calendar", excerpt(text));
       return std::nullopt;
     }
@@ -46,8 +71,6 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
   }
   return std::nullopt;
 }
-
-namespace {
 
 Diagnostic data_error(std::string code, std::string message, std::string location) {
   Diagnostic d;
@@ -67,9 +90,18 @@ std::string stem(const std::string& file) {
 
 }  // namespace
 
+std::optional<checked::Value> parse_value(const checked::Contract& contract, const Type& type, bool percent,
+                                          const std::string& text, std::string* reason) {
+  return parse(contract, nullptr, type, percent, text, reason);
+}
+
 BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) {
   BindResult out;
-  Diagnostics& diags = out.diagnostics;
+  Diagnostics& diags = out.diagnostics;  // errors only: has_errors(diags) == !diags.empty()
+  auto report = [&](std::string code, std::string message, std::string location) {
+    keep_bounded(diags, data_error(std::move(code), std::move(message), std::move(location)));
+  };
+  const Names names(c);
   Dataset data;
   data.series.resize(c.inputs.size());
   data.participants.resize(c.inputs.size());
@@ -77,7 +109,9 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   std::vector<bool> participants_given(c.inputs.size());
   for (std::size_t i = 0; i < c.inputs.size(); ++i)
     if (!c.inputs[i].participants) data.series[i].assign(c.periods.size(), std::nullopt);
-
+  // Per period, the last series table (1-based) that had a row for it: a second row is E523.
+  std::vector<std::size_t> period_row_in(c.periods.size(), 0);
+  std::size_t series_tables = 0;
   std::vector<int> participant_inputs;
   for (std::size_t i = 0; i < c.inputs.size(); ++i)
     if (c.inputs[i].participants) participant_inputs.push_back(static_cast<int>(i));
@@ -85,61 +119,63 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   for (const auto& table : tables) {
     auto period_col = std::find(table.columns.begin(), table.columns.end(), "period");
     if (period_col != table.columns.end()) {
-      std::size_t pc = period_col - table.columns.begin();
-      // Columns -> inputs
+      const std::size_t pc = period_col - table.columns.begin();
+      const std::size_t this_table = ++series_tables;
+      // Columns -> inputs; `read` lists the columns that give one.
       std::vector<int> input_of(table.columns.size(), -1);
+      std::vector<std::size_t> read;
       for (std::size_t col = 0; col < table.columns.size(); ++col) {
         if (col == pc) continue;
-        auto i = c.input_index(table.columns[col]);
+        auto i = names.input(table.columns[col]);
         if (!i || c.inputs[*i].participants) {
-          diags.push_back(data_error("E521", fmt::format("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
-                                     fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col]))));
+          report("E521", fmt::format("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
+                 fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
           continue;
         }
         if (!series_source[*i].empty()) {
-          diags.push_back(data_error("E526", fmt::format("`{}` is given twice (also in {})", table.columns[col], series_source[*i]),
-                                     fmt::format("{}: column `{}`", table.file, table.columns[col])));
+          report("E526", fmt::format("`{}` is given twice (also in {})", table.columns[col], series_source[*i]),
+                 fmt::format("{}: column `{}`", table.file, table.columns[col]));
           continue;
         }
         series_source[*i] = table.file;
         input_of[col] = *i;
+        read.push_back(col);
       }
-      std::vector<bool> seen(c.periods.size());
       for (std::size_t r = 0; r < table.rows.size(); ++r) {
-        const auto& row = table.rows[r];
-        auto t = c.period_index(row[pc].text);
+        const Cell* period = table.find(r, pc);
+        const std::string& period_text = period ? period->text : std::string();
+        auto t = names.period(period_text);
         if (!t) {
-          diags.push_back(data_error("E522", fmt::format("`{}` is not a period of the calendar ({} .. {})", excerpt(row[pc].text),
-                                                         c.periods.front(), c.periods.back()),
-                                     table.location(r, pc)));
+          report("E522", fmt::format("`{}` is not a period of the calendar ({} .. {})", excerpt(period_text), c.periods.front(),
+                                     c.periods.back()),
+                 table.location(r, pc));
           continue;
         }
-        if (seen[*t]) {
-          diags.push_back(data_error("E523", fmt::format("the period {} has a second row", row[pc].text), table.location(r, pc)));
+        if (period_row_in[*t] == this_table) {
+          report("E523", fmt::format("the period {} has a second row", period_text), table.location(r, pc));
           continue;
         }
-        seen[*t] = true;
-        for (std::size_t col = 0; col < row.size(); ++col) {
-          int i = input_of[col];
-          if (i < 0) continue;
+        period_row_in[*t] = this_table;
+        for (std::size_t col : read) {
+          const int i = input_of[col];
           const auto& in = c.inputs[i];
+          const Cell* cell = table.find(r, col);
           bool declared = *t >= in.first && *t <= in.last;
-          if (!row[col].present || row[col].text.empty()) {
+          if (!cell || !cell->present || cell->text.empty()) {
             if (declared)
-              diags.push_back(data_error("E524", fmt::format("`{}` has no value for period {}", in.name, c.periods[*t]),
-                                         table.location(r, col)));
+              report("E524", fmt::format("`{}` has no value for period {}", in.name, c.periods[*t]), table.location(r, col));
             continue;
           }
           if (!declared) {
-            diags.push_back(data_error("E525", fmt::format("`{}` is declared for {} .. {} only, but has a value for {}", in.name,
-                                                           c.periods[in.first], c.periods[in.last], c.periods[*t]),
-                                       table.location(r, col)));
+            report("E525", fmt::format("`{}` is declared for {} .. {} only, but has a value for {}", in.name,
+                                       c.periods[in.first], c.periods[in.last], c.periods[*t]),
+                   table.location(r, col));
             continue;
           }
           std::string reason;
-          auto v = parse_value(c, in.type, in.percent, row[col].text, &reason);
+          auto v = parse(c, &names, in.type, in.percent, cell->text, &reason);
           if (!v) {
-            diags.push_back(data_error("E528", fmt::format("`{}`: {}", in.name, reason), table.location(r, col)));
+            report("E528", fmt::format("`{}`: {}", in.name, reason), table.location(r, col));
             continue;
           }
           data.series[i][*t] = std::move(*v);
@@ -150,38 +186,38 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     // A participant table.
     int target = -1;
     std::string label = table.name.empty() ? stem(table.file) : table.name;
-    for (int i : participant_inputs)
-      if (c.inputs[i].name == label) target = i;
+    if (auto i = names.input(label); i && c.inputs[*i].participants) target = *i;
     if (target < 0 && participant_inputs.size() == 1) target = participant_inputs.front();
     if (target < 0) {
-      diags.push_back(data_error("E529",
-                                 participant_inputs.empty()
-                                     ? "the table has no `period` column, and the contract has no participant input"
-                                     : fmt::format("the table has no `period` column and does not name a participant input "
-                                                   "(name the file or its JSON key after one of them)"),
-                                 table.file));
+      report("E529",
+             participant_inputs.empty() ? "the table has no `period` column, and the contract has no participant input"
+                                        : "the table has no `period` column and does not name a participant input "
+                                          "(name the file or its JSON key after one of them)",
+             table.file);
       continue;
     }
     if (participants_given[target]) {
-      diags.push_back(data_error("E526", fmt::format("the participants `{}` are given twice", c.inputs[target].name), table.file));
+      report("E526", fmt::format("the participants `{}` are given twice", c.inputs[target].name), table.file);
       continue;
     }
     participants_given[target] = true;
     const auto& in = c.inputs[target];
+    std::unordered_map<std::string_view, std::size_t> field_of;
+    for (std::size_t f = 0; f < in.fields.size(); ++f) field_of.emplace(in.fields[f].name, f);
     std::vector<int> col_of(in.fields.size(), -1);
     for (std::size_t col = 0; col < table.columns.size(); ++col) {
-      auto f = std::find_if(in.fields.begin(), in.fields.end(), [&](const checked::Field& x) { return x.name == table.columns[col]; });
-      if (f == in.fields.end()) {
-        diags.push_back(data_error("E521", fmt::format("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
-                                   fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col]))));
+      auto f = field_of.find(table.columns[col]);
+      if (f == field_of.end()) {
+        report("E521", fmt::format("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
+               fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
         continue;
       }
-      col_of[f - in.fields.begin()] = static_cast<int>(col);
+      col_of[f->second] = static_cast<int>(col);
     }
     bool complete = true;
     for (std::size_t f = 0; f < in.fields.size(); ++f)
       if (col_of[f] < 0) {
-        diags.push_back(data_error("E530", fmt::format("the field `{}` of `{}` has no column", in.fields[f].name, in.name), table.file));
+        report("E530", fmt::format("the field `{}` of `{}` has no column", in.fields[f].name, in.name), table.file);
         complete = false;
       }
     if (!complete) continue;
@@ -190,44 +226,41 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
       std::vector<checked::Value> record;
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
-        const auto& cell = table.rows[r][col_of[f]];
-        if (!cell.present || cell.text.empty()) {
-          diags.push_back(data_error("E524", fmt::format("`{}` has no value", in.fields[f].name), table.location(r, col_of[f])));
+        const Cell* cell = table.find(r, col_of[f]);
+        if (!cell || !cell->present || cell->text.empty()) {
+          report("E524", fmt::format("`{}` has no value", in.fields[f].name), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
         std::string reason;
-        auto v = parse_value(c, in.fields[f].type, in.fields[f].percent, cell.text, &reason);
+        auto v = parse(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, &reason);
         if (!v) {
-          diags.push_back(data_error("E528", fmt::format("`{}`: {}", in.fields[f].name, reason), table.location(r, col_of[f])));
+          report("E528", fmt::format("`{}`: {}", in.fields[f].name, reason), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
         record.push_back(std::move(*v));
       }
       if (ok) records.push_back(std::move(record));
-      if (diags.size() > 100) break;  // enough to act on
     }
   }
   // Every declared series value and every participant input must be there.
   for (std::size_t i = 0; i < c.inputs.size(); ++i) {
     const auto& in = c.inputs[i];
     if (in.participants) {
-      if (!participants_given[i])
-        diags.push_back(data_error("E527", fmt::format("no data file gives the participants `{}`", in.name), "data"));
+      if (!participants_given[i]) report("E527", fmt::format("no data file gives the participants `{}`", in.name), "data");
       continue;
     }
     if (series_source[i].empty()) {
-      diags.push_back(data_error("E527", fmt::format("no data file has a column `{}`", in.name), "data"));
+      report("E527", fmt::format("no data file has a column `{}`", in.name), "data");
       continue;
     }
     for (int t = in.first; t <= in.last; ++t)
-      if (!data.series[i][t] && !has_errors(diags))
-        diags.push_back(data_error("E527", fmt::format("`{}` has no value for period {}: {} has no row for it", in.name, c.periods[t],
-                                                       series_source[i]),
-                                   series_source[i]));
+      if (!data.series[i][t] && diags.empty())
+        report("E527", fmt::format("`{}` has no value for period {}: {} has no row for it", in.name, c.periods[t], series_source[i]),
+               series_source[i]);
   }
-  if (!has_errors(diags)) out.data = std::move(data);
+  if (diags.empty()) out.data = std::move(data);
   return out;
 }
 

@@ -6,7 +6,9 @@
 // row per period, one column per input); any other table holds the records of a participant
 // input (named by its JSON key, its file name, or the only participant input there is).
 // Unknown or duplicate columns, missing values, duplicate periods, periods outside the
-// calendar, malformed numbers and wrong types are errors naming the file, row and column.
+// calendar, malformed numbers and wrong types are errors naming the file, row and column; the
+// first 100 are kept and the rest counted (`keep_bounded`). Binding takes time linear in the
+// tables' cells, whatever the size of the calendar (names are looked up by hashing).
 #pragma once
 
 #include <optional>

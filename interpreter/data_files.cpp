@@ -15,6 +15,7 @@
 #include <optional>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -214,6 +215,13 @@ void row_limit(const std::string& file, const std::string& table, std::size_t ro
          fmt::format("the data has more than {} rows, the limit per table", limits.max_rows));
 }
 
+// A cell holds its column in 32 bits: more columns than that need a text over 4 GiB.
+void column_limit(const std::string& file, const std::string& table, std::size_t columns) {
+  constexpr std::size_t most = UINT32_MAX;
+  if (columns > most)
+    fail(DiagKind::limit, "E701", file_part(file, table), fmt::format("the data has more than {} columns", most));
+}
+
 // ---------------------------------------------------------------------------------------------
 // CSV. libcsv calls back for each field and each row end; since C frames lie between, the
 // callbacks never let an exception through: they store it and the driver rethrows it.
@@ -244,7 +252,11 @@ struct CsvBuilder {
     std::string_view text = trim(size == 0 ? std::string_view() : std::string_view(data, size));
     if (auto p = value_problem(text, limits))
       fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
-    current.push_back(Cell{std::string(text), !text.empty(), row_number(), row_line});
+    current.push_back(Cell{.text = std::string(text),
+                           .present = !text.empty(),
+                           .column = static_cast<std::uint32_t>(current.size()),
+                           .row = row_number(),
+                           .line = row_line});
   }
 
   void row_end() {
@@ -263,6 +275,7 @@ struct CsvBuilder {
     row_limit(file, "", table.rows.size() + 1, limits);
     table.rows.push_back(std::move(current));
     current.clear();
+    current.reserve(want);  // a row's memory is its cells, no more
   }
 
   void header() {
@@ -281,8 +294,10 @@ struct CsvBuilder {
              fmt::format("column name `{}` appears twice in the header (columns {} and {})", excerpt(name), it->second + 1,
                          i + 1));
     }
+    column_limit(file, "", current.size());
     for (auto& cell : current) table.columns.push_back(std::move(cell.text));
     current.clear();
+    current.reserve(table.columns.size());
     header_done = true;
   }
 };
@@ -353,6 +368,15 @@ struct CsvParser {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+const Cell* Table::find(std::size_t row_index, std::size_t column_index) const {
+  if (row_index >= rows.size()) return nullptr;
+  const auto& row = rows[row_index];
+  if (column_index < row.size() && row[column_index].column == column_index) return &row[column_index];  // a full row
+  auto at = std::lower_bound(row.begin(), row.end(), column_index,
+                             [](const Cell& cell, std::size_t column) { return cell.column < column; });
+  return at != row.end() && at->column == column_index ? &*at : nullptr;
+}
 
 std::string Table::location(std::size_t row_index, std::size_t column_index) const {
   std::size_t row = row_index + 1, line = 0;
@@ -541,12 +565,13 @@ class JsonTablesBuilder {
   // A value that is not an object or array: a cell inside a row, an error anywhere else.
   bool scalar(const char* kind, std::string_view text, bool present) {
     switch (at_) {
-      case At::row: {
-        Cell& cell = current_[column_];
-        cell.text = std::string(text);
-        cell.present = present;
+      case At::row:
+        current_.push_back(Cell{.text = std::string(text),
+                                .present = present,
+                                .column = static_cast<std::uint32_t>(column_),
+                                .row = row_,
+                                .line = row_line_});
         return true;
-      }
       case At::top:
         fail(DiagKind::data, "E511", file_,
              fmt::format("expected an array of objects (or an object whose values are such arrays), found {} at top "
@@ -583,8 +608,7 @@ class JsonTablesBuilder {
 
   bool table_key(std::string_view name) {
     if (name.empty()) fail(DiagKind::data, "E503", file_, "a table name (a key of the top-level object) is empty");
-    for (const auto& [existing, t] : tables_)
-      if (existing == name) fail(DiagKind::data, "E504", file_, fmt::format("table `{}` appears twice", name));
+    if (!table_names_.emplace(name).second) fail(DiagKind::data, "E504", file_, fmt::format("table `{}` appears twice", name));
     if (auto p = value_problem(name, limits_))
       fail(DiagKind::data, p->code, file_, "table name: " + p->message, std::move(p->suggestion));
     pending_name_ = std::string(name);
@@ -600,19 +624,17 @@ class JsonTablesBuilder {
       fail(DiagKind::data, p->code, fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
            "column name: " + p->message, std::move(p->suggestion));
     auto [it, fresh] = index_.emplace(std::string(name), t.columns.size());
-    if (fresh) t.columns.emplace_back(name);
-    column_ = it->second;
-    if (current_.size() < t.columns.size()) {
-      current_.resize(t.columns.size(), absent());
-      assigned_.resize(t.columns.size(), false);
+    if (fresh) {
+      column_limit(file_, t.name, t.columns.size() + 1);
+      t.columns.emplace_back(name);
+      given_in_row_.push_back(0);
     }
-    if (assigned_[column_])
+    column_ = it->second;
+    if (given_in_row_[column_] == row_)
       fail(DiagKind::data, "E504", here(), fmt::format("key `{}` appears twice in row {}", name, row_));
-    assigned_[column_] = true;
+    given_in_row_[column_] = row_;
     return true;
   }
-
-  Cell absent() const { return Cell{"", false, row_, row_line_}; }
 
   void begin_table(const std::string& name) {
     Table t;
@@ -620,23 +642,25 @@ class JsonTablesBuilder {
     t.name = name;
     tables_.emplace_back(name, std::move(t));
     index_.clear();
+    given_in_row_.clear();
     at_ = At::table;
   }
   void end_table() {
-    for (auto& row : table().rows) {
-      Cell fill{"", false, row.empty() ? 0 : row.front().row, row.empty() ? 0 : row.front().line};
-      row.resize(table().columns.size(), fill);
-    }
+    if (table().columns.empty())  // no row gave a key: a row's stand-in cell would name no column
+      for (auto& row : table().rows) row.clear();
   }
   void begin_row() {
     row_ = table().rows.size() + 1;
     row_limit(file_, table().name, row_, limits_);
     row_line_ = line_of(static_cast<std::size_t>(last_ - text_.data()));
-    current_.assign(table().columns.size(), absent());
-    assigned_.assign(table().columns.size(), false);
+    current_.clear();
     at_ = At::row;
   }
   void end_row() {
+    // A row that gives no key keeps one absent cell, so that it knows its line.
+    if (current_.empty()) current_.push_back(Cell{.text = "", .present = false, .column = 0, .row = row_, .line = row_line_});
+    auto by_column = [](const Cell& a, const Cell& b) { return a.column < b.column; };
+    if (!std::is_sorted(current_.begin(), current_.end(), by_column)) std::sort(current_.begin(), current_.end(), by_column);
     table().rows.push_back(std::move(current_));
     current_.clear();
     at_ = At::table;
@@ -657,9 +681,10 @@ class JsonTablesBuilder {
   At at_ = At::top;
   bool shape_b_ = false;
   std::string pending_name_;
+  std::unordered_set<std::string> table_names_;         // the keys of a JSON object of arrays
   std::unordered_map<std::string, std::size_t> index_;  // column name -> index in the table
-  std::vector<Cell> current_;                            // cells of the row being read
-  std::vector<bool> assigned_;                           // which of them were given a value
+  std::vector<Cell> current_;                            // cells of the row being read, as given
+  std::vector<std::size_t> given_in_row_;                // per column: the last row that gave it
   std::size_t row_ = 0, row_line_ = 0, column_ = 0;
   std::size_t counted_to_ = 0, counted_line_ = 1;
 };

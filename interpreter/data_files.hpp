@@ -3,15 +3,19 @@
 // Takes the text of a data file (or a path on disk) and gives tables of cells: column names and
 // rows of exact text. The readers know nothing about contracts; a later stage checks the cells
 // against the inputs a contract declares and turns their text into exact numbers. Afterwards:
-// every row has exactly one cell per column; every cell's text is the value as written (a JSON
-// number keeps its original digits, never passes through `double`), trimmed of surrounding
-// ASCII whitespace, valid UTF-8 and free of NUL bytes; every cell knows its data row and the line
-// where that row starts, so a later message can point into the file with `Table::location`.
+// every CSV row has exactly one cell per column, and a JSON row one cell per key it gives (a
+// table whose rows each carry other keys takes memory in proportion to its text, not to rows
+// times keys); every cell's text is the value as written (a JSON number keeps its original
+// digits, never passes through `double`), trimmed of surrounding ASCII whitespace, valid UTF-8
+// and free of NUL bytes; every cell knows its column, its data row and the line where that row
+// starts, so a later message can point into the file with `Table::location`. Reading takes time
+// and memory linear in the text (duplicate names are found by hashing).
 //
 // Rules, the same for both formats:
 //   - A cell is present exactly when its trimmed text is not empty. An empty CSV field (quoted
-//     `""` included, as spreadsheets write it), a JSON null, a JSON "" and a key missing from a
-//     JSON row all give `present == false`: missing data, never a silent zero or empty text.
+//     `""` included, as spreadsheets write it), a JSON null and a JSON "" give `present ==
+//     false`, and a key missing from a JSON row gives no cell (`Table::find` is null): missing
+//     data either way, never a silent zero or empty text.
 //   - Column names are trimmed; an empty or duplicate name is an error.
 //   - A problem throws `DiagnosticError` with one positioned `Diagnostic` (its `location` names
 //     the file, the data row, the line where that row starts, and the column).
@@ -37,12 +41,14 @@
 //   E504 duplicate column/key/table     E511 JSON of the wrong shape
 //   E505 row with too many / too few    E512 nested JSON object or array as a value
 //        fields                         E513 unsupported file extension
-//   E506 malformed CSV (quoting)        E701 more rows than `max_rows` (kind limit)
+//   E506 malformed CSV (quoting)        E701 more rows than `max_rows`, or columns than a
+//                                            cell can number (2^32 - 1) (kind limit)
 //   E507 invalid UTF-8 (or UTF-16)      E702 file larger than `max_bytes` (kind limit)
 //                                       E801 file missing or unreadable (kind io)
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,17 +59,23 @@
 namespace utfall {
 
 struct Cell {
-  std::string text;      // exact text of the value, trimmed of surrounding spaces; "" means empty
-  bool present = true;   // false for an empty CSV field, a JSON null, or a key missing in a row
-  std::size_t row = 0;   // 1-based data row (the header is not counted), for messages
-  std::size_t line = 0;  // 1-based line in the file where the row starts
+  std::string text;          // exact text of the value, trimmed of surrounding spaces; "" means empty
+  bool present = true;       // false for an empty CSV field, a JSON null, or a key missing in a row
+  std::uint32_t column = 0;  // index into Table::columns
+  std::size_t row = 0;       // 1-based data row (the header is not counted), for messages
+  std::size_t line = 0;      // 1-based line in the file where the row starts
 };
 
 struct Table {
-  std::string file;                     // label used in messages (the file name as given)
-  std::string name;                     // the table's key in a JSON object of arrays; else ""
-  std::vector<std::string> columns;     // header names, trimmed, in order
-  std::vector<std::vector<Cell>> rows;  // every row has exactly columns.size() cells
+  std::string file;                  // label used in messages (the file name as given)
+  std::string name;                  // the table's key in a JSON object of arrays; else ""
+  std::vector<std::string> columns;  // header names, trimmed, in order
+  // The cells of each row in column order: every column for a CSV row; for a JSON row the keys
+  // it gives, and when it gives none one absent cell of the first column (so that the row keeps
+  // its line). A column a row does not give is missing there, as an empty cell is.
+  std::vector<std::vector<Cell>> rows;
+  // The cell of a row in a column, or null when the row does not give that column.
+  const Cell* find(std::size_t row_index, std::size_t column_index) const;
   // Where a cell is, for messages: "plan.csv: row 3 (line 4), column `avropat`" (with
   // ", table `name`" after the file when the table has a name).
   std::string location(std::size_t row_index, std::size_t column_index) const;

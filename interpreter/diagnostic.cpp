@@ -79,13 +79,25 @@ std::string render_pretty(const Diagnostic& d) {
   return out;
 }
 
+void keep_bounded(Diagnostics& diags, Diagnostic d) {
+  if (diags.size() < kKeptDiagnostics) diags.push_back(std::move(d));
+  else diags.back().not_kept += 1 + d.not_kept;
+}
+
+std::size_t count_found(const Diagnostics& diags) {
+  std::size_t n = diags.size();
+  for (const auto& d : diags) n += d.not_kept;
+  return n;
+}
+
 std::string render_all(const Diagnostics& diags, bool pretty) {
   // A data file with 200 000 bad rows has 200 000 errors; the first hundred say enough.
-  constexpr std::size_t shown = 100;
+  constexpr std::size_t shown = kKeptDiagnostics;
   std::string out;
   for (std::size_t i = 0; i < diags.size() && i < shown; ++i)
     out += pretty ? render_pretty(diags[i]) : render_short(diags[i]) + "\n";
-  if (diags.size() > shown) out += fmt::format("utfall: {} more diagnostics not shown\n", diags.size() - shown);
+  if (std::size_t hidden = count_found(diags) - std::min(diags.size(), shown); hidden > 0)
+    out += fmt::format("utfall: {} more diagnostics not shown\n", hidden);
   return out;
 }
 

@@ -6,6 +6,7 @@
 // line with a caret under the range, related notes, and a suggestion.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,9 +47,19 @@ struct Diagnostic {
   std::string suggestion;  // "did you mean `frigjort`?"
   // Where the problem is in a data file that has no Source (field, row, column), as text.
   std::string location;
+  // Diagnostics found after this one and not kept (see `keep_bounded`): counted, not stored.
+  std::size_t not_kept = 0;
 };
 
 using Diagnostics = std::vector<Diagnostic>;
+
+// A phase that can find one problem per row of a data file keeps the first `kKeptDiagnostics`
+// and counts the rest on the last one kept, so that ten million bad rows take the memory of a
+// hundred messages; `render_all` says how many more there were.
+constexpr std::size_t kKeptDiagnostics = 100;
+void keep_bounded(Diagnostics& diags, Diagnostic d);
+// Every diagnostic found, those not kept included.
+std::size_t count_found(const Diagnostics& diags);
 
 bool has_errors(const Diagnostics& diags);
 

@@ -4,10 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
+#include <initializer_list>
+#include <optional>
 #include <set>
 #include <span>
+#include <unordered_map>
 
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/stack.hpp"
@@ -34,6 +38,7 @@ struct Workspace::State {
   // Payments: what each paid in each period computed so far, and per participant in total.
   struct PaymentState {
     std::vector<Number> paid;             // per period, for periods computed so far
+    Number total;                         // the sum of `paid`: what netting and a total cap take off
     std::vector<char> applies;            // per period
     std::vector<Number> participant_paid;  // per participant, cumulative
     bool busy = false;
@@ -41,12 +46,24 @@ struct Workspace::State {
   std::vector<PaymentState> payments;
   struct WaterfallState {
     std::vector<std::vector<Number>> paid;  // [period][payee position]; the first `computed` are valid
+    std::vector<Number> total;              // [payee position]: the sum over the computed periods
     std::vector<char> applies;
     std::vector<Number> entitled;  // scratch of compute_waterfall
     int computed = 0;
     bool busy = false;
   };
   std::vector<WaterfallState> waterfalls;
+  // Sums over periods (`to_date`, `sum(... over P .. Q)`) whose value depends on the period only,
+  // not on a participant bound around them: each period's part is evaluated once, so that an
+  // evaluation is linear in the number of periods.
+  struct Sums {
+    enum class Kind : char { unknown, period_only, per_participant } kind = Kind::unknown;
+    std::vector<Number> to_date;  // to_date: [t] the sum over the periods up to t, for t computed so far
+    std::optional<Number> over;   // sum over periods: its value once computed
+    bool filling = false;         // to_date: its periods are being added
+  };
+  std::unordered_map<const Expr*, Sums> sums;  // by node of the last contract evaluated, `sums_of`
+  const checked::Contract* sums_of = nullptr;
   fast::Cache fast;  // the fixed-point program of the last contract, and its scratch memory
 
   // Empties every memo for a new evaluation of `c`, keeping the memory.
@@ -57,9 +74,13 @@ struct Workspace::State {
     terms.assign(c.terms.size(), std::nullopt);
     slots.assign(static_cast<std::size_t>(std::max(c.binder_count, 0)) + 8, -1);
     payments.resize(c.payments.size());
-    for (auto& p : payments) p.paid.clear(), p.applies.clear(), p.participant_paid.clear(), p.busy = false;
+    for (auto& p : payments) p.paid.clear(), p.total = Number{}, p.applies.clear(), p.participant_paid.clear(), p.busy = false;
     waterfalls.resize(c.waterfalls.size());
-    for (auto& w : waterfalls) w.applies.clear(), w.computed = 0, w.busy = false;
+    for (auto& w : waterfalls) w.total.clear(), w.applies.clear(), w.computed = 0, w.busy = false;
+    // Another contract's nodes are forgotten; every node is classified again in each evaluation,
+    // since another contract may since have been built at the same addresses.
+    if (sums_of != &c) sums.clear(), sums_of = &c;
+    for (auto& [node, memo] : sums) memo.kind = Sums::Kind::unknown, memo.to_date.clear(), memo.over.reset(), memo.filling = false;
   }
 };
 
@@ -74,7 +95,7 @@ class Evaluator {
  public:
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
       : c_(c), d_(d), o_(o), periods_(c.periods.size()), defs_(ws.defs), busy_(ws.busy), terms_(ws.terms), slots_(ws.slots),
-        paid_(ws.payments), fall_paid_(ws.waterfalls),
+        paid_(ws.payments), fall_paid_(ws.waterfalls), sums_(ws.sums),
         stack_(o.limits.max_stack_bytes) {
     ws.reset(c);
   }
@@ -83,6 +104,7 @@ class Evaluator {
   Number number(const Expr& e, int t) { return std::get<Number>(eval(e, t)); }
   bool boolean(const Expr& e, int t) { return std::get<bool>(eval(e, t)); }
   void run(Evaluation& out);
+  std::uint64_t steps() const { return steps_; }
 
   [[noreturn]] void fail(DiagKind kind, const char* code, std::string message, const SourceRange& range, int clause = -1) {
     Diagnostic d;
@@ -109,6 +131,7 @@ class Evaluator {
   int clause_ = -1;  // the clause being evaluated, for diagnostics
   std::vector<Workspace::State::PaymentState>& paid_;
   std::vector<Workspace::State::WaterfallState>& fall_paid_;
+  std::unordered_map<const Expr*, Workspace::State::Sums>& sums_;
   StackGuard stack_;  // from the frame that made the evaluator, where its recursion starts
 
   // Exact arithmetic on a and b does about (words(a) + words(b))^2 word operations (products,
@@ -147,6 +170,9 @@ class Evaluator {
   }
   Number payment_paid(int p, int t);
   Number waterfall_paid(int w, int t);
+  Workspace::State::Sums* period_only_sums(const Expr& e, const Expr& body);
+  Number to_date(const Expr& e, const Expr& operand, int t);
+  Number over_periods(const Expr& e, const checked::OverPeriods& n);
   void compute_payment(int p, int t);
   void compute_waterfall(int w, int t);
   Number round(const Number& x, const Expr& step_expr, RoundingMode mode, int t);
@@ -169,6 +195,8 @@ class Evaluator {
   }
   std::map<std::tuple<bool, int, int>, PaymentTrace> traces_;  // (waterfall?, rule, period)
   bool tracing() const { return trace_ != nullptr; }
+  // Whether the rules of period t are traced (EvalOptions::trace_period).
+  bool traced(int t) const { return o_.trace && (o_.trace_period < 0 || o_.trace_period == t); }
   void step(TraceStep s);
   std::string text(const SourceRange& r) const;
   std::string show(const Value& v, const Type& type) const { return show_value(c_, v, type); }
@@ -234,6 +262,9 @@ std::string Evaluator::text(const SourceRange& r) const {
 }
 
 static int line_of(const SourceRange& r) { return r.source ? static_cast<int>(r.begin.line) : 0; }
+
+// An explained sum over more periods lists only its last this many one by one.
+constexpr int kListedPeriods = 24;
 
 // Every value the expression used, each once per trace: data, terms, definitions (with their
 // own formulas, one level deeper), aggregates, table rows, the branch an `if` took and which
@@ -340,13 +371,28 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           } else {
             first = n.first, last = n.last, body = n.body.get();
           }
+          // Over many periods, the last kListedPeriods one by one and the earlier ones as one step:
+          // an explanation of every period then grows linearly with the periods, not with their square.
+          const int listed = std::max(first, last - kListedPeriods + 1);
+          auto earlier = [&](int at, std::optional<Number> sum) {
+            if (listed == first) return;
+            step({K::aggregate, at, "earlier periods", "", sum ? val(*sum, e.type) : TraceValue{},
+                  fmt::format("{} .. {}: {} periods, not listed one by one", c_.periods[first], c_.periods[listed - 1], listed - first),
+                  -1, line_of(e.range)});
+          };
           if (summary) {
-            for (int s = first; s <= last; ++s) explain(*body, s, depth, true);
+            earlier(depth, std::nullopt);
+            for (int s = listed; s <= last; ++s) explain(*body, s, depth, true);
             return;
           }
-          int inner = own_step(e, {K::aggregate, depth, "sum", text(e.range), val(eval(e, t), e.type),
+          Number value = number(e, t);
+          int inner = own_step(e, {K::aggregate, depth, "sum", text(e.range), val(value, e.type),
                                    fmt::format("the sum over {} .. {}", c_.periods[first], c_.periods[last]), t, line_of(e.range)});
-          for (int s = first; s <= last; ++s) explain(*body, s, inner, false);
+          if (listed > first) {
+            for (int s = listed; s <= last; ++s) value -= number(*body, s);
+            earlier(inner, value);
+          }
+          for (int s = listed; s <= last; ++s) explain(*body, s, inner, false);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
           if (t < 0) return;
           if (t == 0) explain(*n.fallback, t, depth, per_participant);
@@ -451,6 +497,103 @@ Number Evaluator::round(const Number& x, const Expr& step_expr, RoundingMode mod
   if (step.sign() <= 0) fail(DiagKind::runtime, "E603", fmt::format("the rounding step is {}, not positive", step.to_string()), step_expr.range, clause_);
   charge(x, step, step_expr.range);
   return x.round(step, mode);
+}
+
+// The binders that a `sum` or `count` over participants binds between a node and its part.
+struct Bound {
+  int binder;
+  const Bound* outer;
+};
+
+// Whether `e` reads a participant that is bound outside it (by a `for each` payment, a `sum` or
+// `count` over participants around it): then its value is not the period's alone.
+static bool reads_outer_participant(const Expr& e, const Bound* bound) {
+  auto outer = [&](int binder) {
+    for (const Bound* b = bound; b; b = b->outer)
+      if (b->binder == binder) return false;
+    return true;
+  };
+  auto any = [&](std::initializer_list<const Expr*> parts, const Bound* within) {
+    for (const Expr* part : parts)
+      if (part && reads_outer_participant(*part, within)) return true;
+    return false;
+  };
+  return std::visit(
+      [&](const auto& n) -> bool {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, checked::FieldRef> || std::is_same_v<T, checked::ParticipantDefRef>) {
+          return outer(n.binder);
+        } else if constexpr (std::is_same_v<T, checked::Unary>) {
+          return any({n.operand.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::Binary>) {
+          return any({n.lhs.get(), n.rhs.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::If>) {
+          return any({n.condition.get(), n.then_branch.get(), n.else_branch.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::Builtin>) {
+          for (const auto& a : n.args)
+            if (reads_outer_participant(*a, bound)) return true;
+          return false;
+        } else if constexpr (std::is_same_v<T, checked::Round>) {
+          return any({n.operand.get(), n.step.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::At>) {
+          return any({n.operand.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::Previous>) {
+          return any({n.operand.get(), n.fallback.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::OverPeriods>) {
+          return any({n.body.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
+          const Bound within{n.binder, bound};
+          return any({n.body.get(), n.filter.get()}, &within);
+        } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
+          return any({n.key.get()}, bound);
+        } else {
+          // Constants, data series, terms, definitions (which bind their own participants), payments,
+          // the period.
+          return false;
+        }
+      },
+      e.node);
+}
+
+// The memo of a sum over periods, or null when its value depends on a participant bound around it.
+Workspace::State::Sums* Evaluator::period_only_sums(const Expr& e, const Expr& body) {
+  using Kind = Workspace::State::Sums::Kind;
+  auto& memo = sums_[&e];
+  if (memo.kind == Kind::unknown) memo.kind = reads_outer_participant(body, nullptr) ? Kind::per_participant : Kind::period_only;
+  return memo.kind == Kind::period_only ? &memo : nullptr;
+}
+
+// to_date(operand) in period t: the running sum, each period's operand evaluated once. The sums
+// are added in the order of the periods, as a loop from the first period would add them.
+Number Evaluator::to_date(const Expr& e, const Expr& operand, int t) {
+  auto* memo = period_only_sums(e, operand);
+  if (!memo || (memo->filling && static_cast<std::size_t>(t) >= memo->to_date.size())) {
+    // A participant's own sum; or the sum reached from its own operand in a period not yet added
+    // (a circle the checker did not see: it recurses until the depth limit, as it always did).
+    Number sum;
+    for (int s = 0; s <= t; ++s) sum = checked_size(sum + charged(number(operand, s), sum, e), e);
+    return sum;
+  }
+  auto& sums = memo->to_date;
+  if (static_cast<std::size_t>(t) < sums.size()) return sums[t];
+  bool filling = std::exchange(memo->filling, true);
+  while (sums.size() <= static_cast<std::size_t>(t)) {
+    Number part = number(operand, static_cast<int>(sums.size()));
+    Number before = sums.empty() ? Number{} : sums.back();
+    sums.push_back(checked_size(before + charged(part, before, e), e));
+  }
+  memo->filling = filling;
+  return sums[t];
+}
+
+// sum(body over first .. last): the same in every period, so computed once.
+Number Evaluator::over_periods(const Expr& e, const checked::OverPeriods& n) {
+  auto* memo = period_only_sums(e, *n.body);
+  if (memo && memo->over) return *memo->over;
+  Number sum;
+  for (int s = n.first; s <= n.last; ++s) sum = checked_size(sum + charged(number(*n.body, s), sum, e), e);
+  if (memo) memo->over = sum;
+  return sum;
 }
 
 static bool less(const Value& a, const Value& b) {
@@ -575,18 +718,14 @@ Value Evaluator::eval(const Expr& e, int t) {
           return round(number(*n.operand, t), *n.step, n.mode, t);
         } else if constexpr (std::is_same_v<T, checked::ToDate>) {
           if (t < 0) fail(DiagKind::runtime, "E604", "to_date needs a period; give one (x @ PERIOD)", e.range, clause_);
-          Number sum;
-          for (int s = 0; s <= t; ++s) sum = checked_size(sum + charged(number(*n.operand, s), sum, e), e);
-          return sum;
+          return to_date(e, *n.operand, t);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
           if (t < 0) fail(DiagKind::runtime, "E604", "previous needs a period; give one (x @ PERIOD)", e.range, clause_);
           return t == 0 ? eval(*n.fallback, t) : eval(*n.operand, t - 1);
         } else if constexpr (std::is_same_v<T, checked::At>) {
           return eval(*n.operand, n.period);
         } else if constexpr (std::is_same_v<T, checked::OverPeriods>) {
-          Number sum;
-          for (int s = n.first; s <= n.last; ++s) sum = checked_size(sum + charged(number(*n.body, s), sum, e), e);
-          return sum;
+          return over_periods(e, n);
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
           const auto& records = d_.participants.at(n.set);
           Number sum;
@@ -678,9 +817,8 @@ void Evaluator::compute_payment(int p, int t) {
   std::vector<TraceStep>* saved_trace = trace_;
   std::set<std::pair<const void*, int>> saved_explained;  // another rule's trace under way
   if (o_.trace) saved_explained = std::exchange(explained_, {});
-  trace_ = o_.trace && in_range ? &traces_[{false, p, t}].steps : nullptr;
-  Number before;
-  for (const auto& x : st.paid) before += x;
+  trace_ = traced(t) && in_range ? &traces_[{false, p, t}].steps : nullptr;
+  const Number before = st.total;  // what it paid in the periods before t
   bool applies = in_range && (!pay.condition || boolean(*pay.condition, t));
   if (in_range && pay.condition) {
     if (tracing()) {
@@ -797,6 +935,7 @@ void Evaluator::compute_payment(int p, int t) {
   }
   if (in_range && tracing()) step({K::result, 0, "pays", "", amt(amount), "", t, line_of(pay.range)});
   st.paid.push_back(amount);
+  st.total += amount;
   st.applies.push_back(applies || in_range);
   clause_ = saved_clause;
   trace_ = saved_trace;
@@ -812,11 +951,12 @@ void Evaluator::compute_waterfall(int w, int t) {
   if (static_cast<int>(st.paid.size()) <= t) st.paid.resize(t + 1);
   std::vector<Number>& pay = st.paid[t];
   pay.assign(fall.payees.size(), Number{});
+  if (st.total.size() != fall.payees.size()) st.total.assign(fall.payees.size(), Number{});
   bool applies = t >= fall.periods.first && t <= fall.periods.last;
   std::vector<TraceStep>* saved_trace = trace_;
   std::set<std::pair<const void*, int>> saved_explained;  // another rule's trace under way
   if (o_.trace) saved_explained = std::exchange(explained_, {});
-  trace_ = o_.trace && applies ? &traces_[{true, w, t}].steps : nullptr;
+  trace_ = traced(t) && applies ? &traces_[{true, w, t}].steps : nullptr;
   if (applies) {
     Number pool = number(*fall.pool, t);
     Number remaining = pool.sign() > 0 ? pool : Number{};
@@ -870,8 +1010,7 @@ void Evaluator::compute_waterfall(int w, int t) {
     for (std::size_t k = 0; k < fall.payees.size(); ++k) {
       Number a = entitled[k];
       if (fall.netted) {
-        Number earlier;
-        for (int s = 0; s < t; ++s) earlier += st.paid[s][k];
+        const Number& earlier = st.total[k];  // what it paid the payee in the periods before t
         a -= earlier;
         if (a.sign() < 0) a = Number{};
         if (tracing()) step({K::netting, 0, fmt::format("netted: {}", c_.parties[fall.payees[k]].id), "", amt(a),
@@ -884,6 +1023,7 @@ void Evaluator::compute_waterfall(int w, int t) {
       if (tracing()) step({K::result, 0, fmt::format("pays {}", c_.parties[fall.payees[k]].id), "", amt(a), "", t, line_of(fall.range)});
     }
   }
+  for (std::size_t k = 0; k < fall.payees.size(); ++k) st.total[k] += pay[k];
   st.computed = t + 1;
   st.applies.push_back(applies);
   clause_ = saved_clause;
@@ -946,6 +1086,7 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
               Evaluation& out) {
   out.ok = false;
   out.fast = false;
+  out.steps = 0;
   out.traces.clear();
   out.diagnostics.clear();
   // A cancel already requested stops either path (the fixed-point path does not look again).
@@ -970,10 +1111,11 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
     out.traces.clear();
     out.diagnostics.push_back(std::move(d));
   };
+  std::optional<Evaluator> ev;
   try {
     with_stack(options.limits.max_stack_bytes, [&] {
-      Evaluator ev(contract, data, options, workspace.state());
-      ev.run(out);
+      ev.emplace(contract, data, options, workspace.state());
+      ev->run(out);
     });
     out.ok = true;
   } catch (DiagnosticError& e) {
@@ -985,6 +1127,7 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
     d.message = e.what();
     failed(std::move(d));
   }
+  if (ev) out.steps = ev->steps();
 }
 
 Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options) {

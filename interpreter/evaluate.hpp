@@ -59,6 +59,9 @@ struct EvalOptions {
   // a point in time. Looked at every 4096 steps and after every large operation.
   const std::atomic<bool>* cancel = nullptr;
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // With `trace`: only the payments of this period are traced (the earlier periods are computed
+  // all the same, untraced), so that explaining one period takes what that period needs; -1: all.
+  int trace_period = -1;
   std::size_t max_trace_steps = 100000;  // per rule and period; further steps are summarised
   // Try the fixed-point path (fast_eval.hpp) first, with a Workspace: same result, faster; it
   // steps aside by itself for tracing, term overrides, and contracts or data it cannot take.
@@ -135,6 +138,9 @@ struct Evaluation {
   std::vector<PaymentTrace> traces;  // when EvalOptions::trace
   Diagnostics diagnostics;
   bool fast = false;  // computed by the fixed-point path (fast_eval.hpp), not the tree walk
+  // Expression nodes the tree walk evaluated (what EvalLimits::max_steps bounds); 0 on the
+  // fixed-point path. A measure of work that tests can bound.
+  std::uint64_t steps = 0;
 };
 
 // The value of one expression (evaluate_expression, below).

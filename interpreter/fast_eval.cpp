@@ -187,9 +187,11 @@ class Lowerer {
   std::map<std::pair<const void*, int>, int> memo_;
   std::map<std::pair<const void*, int>, std::vector<int>> falls_;
   std::map<std::pair<int, int>, int> cells_;  // (input, period) -> cell
+  std::vector<char> nonnegative_;              // per node: never negative
 
   int add(Node n) {
     if (p_->nodes.size() >= kMaxNodes) throw Unsupported{"more than " + std::to_string(kMaxNodes) + " values"};
+    nonnegative_.push_back(never_negative(n));
     p_->nodes.push_back(n);
     return static_cast<int>(p_->nodes.size()) - 1;
   }
@@ -234,8 +236,10 @@ class Lowerer {
     return x.op == N::konst && x.k == 0;
   }
   // Whether node n is >= 0 whatever the data (or poisoned).
-  bool nonnegative(int n) const {
-    const Node& x = p_->nodes[static_cast<std::size_t>(n)];
+  // Whether a node is never negative, known when it is added (its operands come before it): a
+  // running sum over 10 000 periods is a chain of 10 000 additions, not walked again per use.
+  bool nonnegative(int n) const { return nonnegative_[static_cast<std::size_t>(n)] != 0; }
+  bool never_negative(const Node& x) const {
     switch (x.op) {
       case N::konst: return x.k >= 0;
       case N::max0: case N::subpos: case N::minpos: case N::abs: return true;
@@ -714,8 +718,9 @@ inline i64 round_to(i64 x, i64 k, RoundingMode mode) {
 }
 
 // The loops over lanes are compiled for AVX-512 and AVX2 as well, and the loader picks the
-// best the machine has (GCC's function multiversioning); elsewhere, one plain version.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+// best the machine has (GCC's function multiversioning); elsewhere, one plain version. Not
+// under ThreadSanitizer, whose runtime is not ready when the loader runs the clones' resolvers.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
 #define UTFALL_LANE_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define UTFALL_LANE_CLONES

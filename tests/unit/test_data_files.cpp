@@ -332,20 +332,50 @@ TEST_CASE("json: strings, booleans and null", "[data_files][json]") {
 }
 
 TEST_CASE("json: columns are the union of keys, and a missing key is an absent cell", "[data_files][json]") {
-  Table t = single_json("[\n  {\"a\": 1},\n  {\"b\": 2, \"a\": 3},\n  {\"c\": 4}\n]");
+  Table t = single_json("[\n  {\"a\": 1},\n  {\"b\": 2, \"a\": 3},\n  {\"c\": 4},\n  {}\n]");
   CHECK(t.columns == std::vector<std::string>{"a", "b", "c"});
-  REQUIRE(t.rows.size() == 3);
-  for (const auto& row : t.rows) CHECK(row.size() == 3);
-  CHECK(t.rows[0][0].text == "1");
-  CHECK_FALSE(t.rows[0][1].present);
-  CHECK(t.rows[0][1].row == 1);
-  CHECK(t.rows[0][1].line == 2);
-  CHECK(t.rows[1][0].text == "3");
-  CHECK(t.rows[1][1].text == "2");
-  CHECK_FALSE(t.rows[2][0].present);
-  CHECK(t.rows[2][2].text == "4");
-  CHECK(t.rows[2][2].line == 4);
+  REQUIRE(t.rows.size() == 4);
+  // A row holds the keys it gives, in column order; a key it lacks is missing there.
+  CHECK(t.rows[0].size() == 1);
+  CHECK(t.rows[1].size() == 2);
+  CHECK(t.find(0, 0)->text == "1");
+  CHECK(t.find(0, 1) == nullptr);
+  CHECK(t.rows[0][0].row == 1);
+  CHECK(t.rows[0][0].line == 2);
+  CHECK(t.find(1, 0)->text == "3");
+  CHECK(t.find(1, 1)->text == "2");
+  CHECK(t.rows[1][1].column == 1);
+  CHECK(t.find(2, 0) == nullptr);
+  CHECK(t.find(2, 2)->text == "4");
+  CHECK(t.find(2, 2)->line == 4);
   CHECK(t.location(2, 2) == "data.json: row 3 (line 4), column `c`");
+  // A row with no key keeps its line in one absent cell.
+  REQUIRE(t.rows[3].size() == 1);
+  CHECK_FALSE(t.rows[3][0].present);
+  CHECK(t.location(3, 1) == "data.json: row 4 (line 5), column `b`");
+  CHECK(t.find(7, 0) == nullptr);
+}
+
+TEST_CASE("json: rows that each give another key take memory in proportion to the text", "[data_files][json]") {
+  // 2000 rows of one key each, every key new: 2000 cells, not 2000 x 2000.
+  std::string text = "[";
+  for (int i = 0; i < 2000; ++i) text += (i ? "," : "") + std::string("{\"k") + std::to_string(i) + "\": " + std::to_string(i) + "}";
+  Table t = single_json(text + "]");
+  CHECK(t.columns.size() == 2000);
+  std::size_t cells = 0;
+  for (const auto& row : t.rows) cells += row.size();
+  CHECK(cells == 2000);
+  CHECK(t.find(1999, 1999)->text == "1999");
+  CHECK(t.find(1999, 0) == nullptr);
+}
+
+TEST_CASE("json: a key twice in one row, or a table twice, is E504", "[data_files][json][errors]") {
+  Diagnostic key = json_error("[{\"a\": 1, \"b\": 2},\n {\"b\": 3, \"a\": 4, \"b\": 5}]");
+  CHECK(key.code == "E504");
+  CHECK(key.location == "data.json: row 2 (line 2), column `b`");
+  Diagnostic table = json_error(R"({"t": [], "u": [], "t": []})");
+  CHECK(table.code == "E504");
+  CHECK(table.message == "table `t` appears twice");
 }
 
 TEST_CASE("json: an object of arrays gives one table per key, in order", "[data_files][json]") {
