@@ -27,6 +27,7 @@
 #include "cli/schedule.hpp"
 #include "cli/repl.hpp"
 #include "cli/sweep.hpp"
+#include "interpreter/unicode.hpp"
 
 namespace {
 
@@ -102,7 +103,7 @@ int cmd_check(const std::vector<std::string>& files) {
     int c = report(compiled.diagnostics);
     if (c == 0) {
       const auto& k = *compiled.contract;
-      fmt::print("{}: ok ({} periods, {} parties, {} inputs, {} terms, {} payments, {} waterfalls)\n", f, k.periods.size(),
+      fmt::print("{}: ok ({} periods, {} parties, {} inputs, {} terms, {} payments, {} waterfalls)\n", terminal_text(f), k.periods.size(),
                  k.parties.size(), k.inputs.size(), k.terms.size(), k.payments.size(), k.waterfalls.size());
     }
     code = std::max(code, c);
@@ -181,14 +182,14 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
   if (!period.empty()) {
     filter.period = c.period_index(period);
     if (!filter.period) {
-      fmt::print(stderr, "utfall explain: --period {} is not a period of the contract ({} .. {})\n", period,
+      fmt::print(stderr, "utfall explain: --period {} is not a period of the contract ({} .. {})\n", terminal_text(period),
                  c.periods.empty() ? "" : c.periods.front(), c.periods.empty() ? "" : c.periods.back());
       return 64;
     }
   }
   if (!payment.empty()) {
     if (auto error = filter.set_payment(c, payment)) {
-      fmt::print(stderr, "utfall explain: --payment: {}\n", *error);
+      fmt::print(stderr, "utfall explain: --payment: {}\n", terminal_text(*error));
       return 64;
     }
   }
@@ -203,9 +204,11 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
 }
 
 // Runs every example of every contract; prints each expectation's outcome and the tally.
+// File and example names, clause titles: text from the user, printed through terminal_text.
 int cmd_test(const std::vector<std::string>& files) {
   int passed = 0, failed = 0, broken = 0;
   for (const auto& file : files) {
+    const std::string shown = terminal_text(file);
     auto compiled = compile_file(file);
     if (!compiled.contract) {
       report(compiled.diagnostics);
@@ -214,7 +217,7 @@ int cmd_test(const std::vector<std::string>& files) {
     }
     const auto& c = *compiled.contract;
     auto dir = std::filesystem::path(file).parent_path().string();
-    if (c.examples.empty()) fmt::print("{}: no examples\n", file);
+    if (c.examples.empty()) fmt::print("{}: no examples\n", shown);
     for (const auto& ex : c.examples) {
       auto bound = load_example_data(c, ex, dir);
       EvalOptions options;
@@ -230,7 +233,7 @@ int cmd_test(const std::vector<std::string>& files) {
         problems.insert(problems.end(), ev->diagnostics.begin(), ev->diagnostics.end());
       }
       if (has_errors(problems)) {
-        fmt::print("FAIL {} example \"{}\": it does not evaluate\n", file, ex.name);
+        fmt::print("FAIL {} example \"{}\": it does not evaluate\n", shown, terminal_text(ex.name));
         report(problems);
         failed += static_cast<int>(std::max<std::size_t>(ex.expectations.size(), 1));
         continue;
@@ -248,15 +251,16 @@ int cmd_test(const std::vector<std::string>& files) {
         std::string what = fmt::format("{} -> {} {}", c.parties[x.payer].id, c.parties[x.payee].id, when);
         if (want.value && std::get<Number>(*want.value) == got) {
           ++passed;
-          fmt::print("pass {} \"{}\": {} = {} {}\n", std::filesystem::path(file).filename().string(), ex.name, what, money(c, got), c.currency);
+          fmt::print("pass {} \"{}\": {} = {} {}\n", terminal_text(std::filesystem::path(file).filename().string()),
+                     terminal_text(ex.name), what, money(c, got), c.currency);
         } else {
           ++failed;
           Number w = want.value ? std::get<Number>(*want.value) : Number{};
           std::string where = clauses.empty() ? "no payment" : fmt::format("clause {}", fmt::join(clauses, ", "));
-          fmt::print("FAIL {} \"{}\": {}: expected {} {}, got {} {} (difference {}; {})\n", file, ex.name, what, w.to_string(),
-                     c.currency, money(c, got), c.currency, (got - w).to_string(), where);
+          fmt::print("FAIL {} \"{}\": {}: expected {} {}, got {} {} (difference {}; {})\n", shown, terminal_text(ex.name), what,
+                     w.to_string(), c.currency, money(c, got), c.currency, (got - w).to_string(), terminal_text(where));
           auto pos = x.range;
-          if (pos.source) fmt::print("     at {}:{}\n", pos.source->name, pos.begin.line);
+          if (pos.source) fmt::print("     at {}:{}\n", terminal_text(pos.source->name), pos.begin.line);
         }
       }
     }
@@ -266,7 +270,8 @@ int cmd_test(const std::vector<std::string>& files) {
 }
 
 int internal_error(const std::exception& e) {
-  fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n", e.what());
+  fmt::print(stderr, "utfall: internal error: {}\n(this is a bug in utfall; please report it with the input)\n",
+             terminal_text(e.what()));
   return 70;
 }
 

@@ -18,6 +18,7 @@
 #include "cli/schedule.hpp"
 #include "interpreter/explain.hpp"
 #include "interpreter/pipeline.hpp"
+#include "interpreter/unicode.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -575,10 +576,12 @@ std::string history_path(const std::string& option) {
   return {};
 }
 
-// A standard output that cannot be written ends the session (cli/output.hpp).
+// A standard output that cannot be written ends the session (cli/output.hpp). Everything the
+// session prints passes here: titles, names, data cells and echoed input come from the user,
+// so control characters are escaped on their way to the terminal.
 void flush(Session& s) {
-  cli::write_stdout(s.out);
-  std::cerr << s.err << std::flush;
+  cli::write_stdout(terminal_text(s.out));
+  std::cerr << terminal_text(s.err) << std::flush;
 }
 
 int interactive(Session& session, const ReplOptions& options) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "interpreter/unicode.hpp"
+
 namespace utfall {
 
 static std::string with_separators(const checked::Contract& c, const Number& n) { return format_money(c, n, true); }
@@ -29,7 +31,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   out += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
   if (flows.empty()) {
     out += "No payments.\n";
-    return out;
+    return terminal_text(out);
   }
   std::vector<std::string> head;
   std::vector<std::string> sub;
@@ -77,7 +79,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   for (const auto& r : rows) line(r, true);
   out += rule + "\n";
   line(total_row, true);
-  return out;
+  return terminal_text(out);  // the title comes from the contract: no control character reaches a terminal
 }
 
 

@@ -11,6 +11,7 @@
 #include "cli/scan.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
+#include "interpreter/unicode.hpp"
 
 namespace utfall {
 namespace {
@@ -108,7 +109,7 @@ int SweepCommand::run() const {
     std::string error;
     auto v = parse_vary(spec, error);
     if (!v) {
-      fmt::print(stderr, "utfall: --vary '{}': {}\n", spec, error);
+      fmt::print(stderr, "utfall: --vary '{}': {}\n", terminal_text(spec), terminal_text(error));
       return 64;
     }
     auto& values = parsed.emplace_back();
@@ -207,7 +208,7 @@ int SweepCommand::run() const {
         fmt::print("\n");
       }
     } else {
-      fmt::print("{}\nTotals per variation in {}\n\n", c.title, c.currency);
+      fmt::print("{}\nTotals per variation in {}\n\n", terminal_text(c.title), c.currency);
       std::vector<std::size_t> width(header.size());
       for (std::size_t k = 0; k < header.size(); ++k) width[k] = header[k].size();
       for (const auto& row : rows)
@@ -219,7 +220,7 @@ int SweepCommand::run() const {
           std::size_t w = k < width.size() ? width[k] : 0;
           s += (k ? "  " : "") + (left ? fmt::format("{:<{}}", row[k], w) : fmt::format("{:>{}}", row[k], w));
         }
-        fmt::print("{}\n", s.substr(0, s.find_last_not_of(' ') + 1));
+        fmt::print("{}\n", terminal_text(s.substr(0, s.find_last_not_of(' ') + 1)));
       };
       line(header);
       std::vector<std::string> rule;

@@ -176,6 +176,8 @@ struct Contract {
   std::vector<Example> examples;
   int binder_count = 0;  // slots for participants bound by sum/count/for each
 
+  // Lookups by a name as a host gives it (`--set`, a data column, the API), read in NFC as the
+  // contract's names are (interpreter/names.cpp).
   std::optional<int> period_index(std::string_view name) const;
   std::optional<int> party_index(std::string_view id) const;
   std::optional<int> term_index(std::string_view name) const;

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "interpreter/unicode.hpp"
+
 namespace utfall {
 
 namespace {
@@ -19,7 +21,8 @@ class Names {
     for (std::size_t i = 0; i < c.inputs.size(); ++i) inputs_.emplace(c.inputs[i].name, static_cast<int>(i));
   }
   std::optional<int> period(std::string_view name) const { return find(periods_, name); }
-  std::optional<int> input(std::string_view name) const { return find(inputs_, name); }
+  // Column and table names are read in NFC, as the contract's names are (docs/language.md §2.3).
+  std::optional<int> input(std::string_view name) const { return find(inputs_, nfc(name)); }
 
  private:
   using Index = std::unordered_map<std::string_view, int>;
@@ -67,7 +70,7 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
       *reason = fmt::format("`{}` is not a period of the calendar", excerpt(text));
       return std::nullopt;
     }
-    case TypeKind::text: return text;
+    case TypeKind::text: return nfc(text);  // compared as the names are: one spelling of `ä`
   }
   return std::nullopt;
 }
@@ -185,7 +188,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     }
     // A participant table.
     int target = -1;
-    std::string label = table.name.empty() ? stem(table.file) : table.name;
+    std::string label = nfc(table.name.empty() ? stem(table.file) : table.name);
     if (auto i = names.input(label); i && c.inputs[*i].participants) target = *i;
     if (target < 0 && participant_inputs.size() == 1) target = participant_inputs.front();
     if (target < 0) {
@@ -206,9 +209,16 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     for (std::size_t f = 0; f < in.fields.size(); ++f) field_of.emplace(in.fields[f].name, f);
     std::vector<int> col_of(in.fields.size(), -1);
     for (std::size_t col = 0; col < table.columns.size(); ++col) {
-      auto f = field_of.find(table.columns[col]);
+      // A column is read in NFC, as the field names are: `ä` precomposed or as `a` + U+0308.
+      auto f = field_of.find(nfc(table.columns[col]));
       if (f == field_of.end()) {
         report("E521", fmt::format("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
+               fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
+        continue;
+      }
+      if (int other = col_of[f->second]; other >= 0) {  // two spellings of one name
+        report("E504", fmt::format("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1,
+                                   in.fields[f->second].name),
                fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
         continue;
       }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "interpreter/unicode.hpp"
+
 namespace utfall {
 
 bool has_errors(const Diagnostics& diags) {
@@ -32,7 +34,7 @@ static std::string where(const Diagnostic& d) {
 std::string render_short(const Diagnostic& d) {
   std::string out = fmt::format("{}: {}[{}]: {}", where(d), severity_name(d.severity), d.code, d.message);
   if (!d.clause.empty()) out += fmt::format(" (clause {})", d.clause);
-  return out;
+  return terminal_text(out);
 }
 
 static void draw_range(std::string& out, const SourceRange& r) {
@@ -47,11 +49,13 @@ static void draw_range(std::string& out, const SourceRange& r) {
   std::size_t from = byte_column > 160 ? boundary(byte_column - 80) : 0;
   std::string lead = from > 0 ? "…" : "";
   std::size_t to = boundary(std::min(line.size(), from + 240));
-  std::string_view shown = line.substr(from, to - from);
+  // The line is drawn escaped (a control character in a comment would act on the terminal),
+  // and the caret is placed by the width of the escaped text.
+  std::string shown = terminal_text(line.substr(from, to - from));
   std::string num = std::to_string(r.begin.line);
   std::string pad(num.size(), ' ');
   out += fmt::format("{} |\n{} | {}{}{}\n{} | ", pad, num, lead, shown, to < line.size() ? "…" : "", pad);
-  std::size_t col = code_points(line.substr(from, byte_column - from)) + (from > 0 ? 1 : 0);
+  std::size_t col = code_points(terminal_text(line.substr(from, byte_column - from))) + (from > 0 ? 1 : 0);
   std::size_t line_width = code_points(shown) + (from > 0 ? 1 : 0);
   if (col > line_width) col = line_width;
   // The underline spans the range while it stays on the first line.
@@ -59,23 +63,24 @@ static void draw_range(std::string& out, const SourceRange& r) {
   std::size_t line_end_offset = r.begin.offset + (line.size() - std::min(line.size(), r.begin.column - 1));
   std::size_t end = std::min(r.end_offset, line_end_offset);
   if (end > r.begin.offset)
-    len = code_points(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset));
+    len = code_points(terminal_text(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset)));
   if (len == 0) len = 1;
   len = std::min(len, std::max<std::size_t>(line_width + 1 - std::min(col, line_width), 1));  // within the drawn window
   out += std::string(col, ' ') + "^" + std::string(len > 1 ? len - 1 : 0, '~') + "\n";
 }
 
+// Every text from the contract, its data or the command line is drawn through terminal_text.
 std::string render_pretty(const Diagnostic& d) {
-  std::string out = fmt::format("{}: {}[{}]: {}\n", where(d), severity_name(d.severity), d.code, d.message);
+  std::string out = terminal_text(fmt::format("{}: {}[{}]: {}\n", where(d), severity_name(d.severity), d.code, d.message));
   if (d.range && d.range->source) draw_range(out, *d.range);
-  if (!d.clause.empty()) out += fmt::format("  = in clause {}\n", d.clause);
+  if (!d.clause.empty()) out += terminal_text(fmt::format("  = in clause {}\n", d.clause));
   for (const auto& rel : d.related) {
-    out += fmt::format("{}:{}:{}: note: {}\n", rel.range.source ? rel.range.source->name : "?",
-                       rel.range.begin.line,
-                       rel.range.source ? display_column(*rel.range.source, rel.range.begin) : 0, rel.message);
+    out += terminal_text(fmt::format("{}:{}:{}: note: {}\n", rel.range.source ? rel.range.source->name : "?",
+                                     rel.range.begin.line,
+                                     rel.range.source ? display_column(*rel.range.source, rel.range.begin) : 0, rel.message));
     if (rel.range.source) draw_range(out, rel.range);
   }
-  if (!d.suggestion.empty()) out += fmt::format("  = help: {}\n", d.suggestion);
+  if (!d.suggestion.empty()) out += terminal_text(fmt::format("  = help: {}\n", d.suggestion));
   return out;
 }
 

@@ -3,7 +3,9 @@
 // Every phase (parse, check, data loading, evaluate) reports problems as `Diagnostic` values;
 // the core never prints. Two renderers turn them into text: `render_short` gives one line per
 // diagnostic for tools (`file:line:col: error[code]: message`), `render_pretty` adds the source
-// line with a caret under the range, related notes, and a suggestion.
+// line with a caret under the range, related notes, and a suggestion. Both draw every text
+// through `terminal_text` (interpreter/unicode.hpp): a control character in a name, a data cell
+// or a comment is shown as an escape such as `\x1b`, never sent to the terminal.
 #pragma once
 
 #include <cstddef>

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "interpreter/unicode.hpp"
+
 namespace utfall {
 namespace {
 
@@ -92,7 +94,7 @@ std::string explanation_text(const checked::Contract& c, const Evaluation& ev, c
       out += line + "\n";
     }
   }
-  return out;
+  return terminal_text(out);  // titles and formulas come from the contract: no control character reaches a terminal
 }
 
 nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {

@@ -27,7 +27,7 @@ struct ExplainFilter {
   }
 };
 
-// The statement as text, for a reader with a desk calculator.
+// The statement as text, for a reader with a desk calculator; control characters escaped.
 std::string explanation_text(const checked::Contract& contract, const Evaluation& evaluation, const ExplainFilter& filter = {});
 
 // The same as JSON: {"contract", "currency", "explanations": [{"period", "clause", "clause_title",

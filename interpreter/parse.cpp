@@ -8,9 +8,13 @@
 
 #include <tao/pegtl.hpp>
 
+#include <unordered_set>
+
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
+#include "interpreter/names.hpp"
 #include "interpreter/stack.hpp"
+#include "interpreter/unicode.hpp"
 
 namespace utfall {
 namespace {
@@ -26,6 +30,17 @@ struct limit_error : p::parse_error {
   limit_error(const char* limit_code, const std::string& message, Position&& where)
       : p::parse_error(message, std::forward<Position>(where)), code(limit_code) {}
 };
+
+// A character that may not stand in a name or a clause number (E104, interpreter/names.hpp).
+struct refused_error : p::parse_error {
+  using p::parse_error::parse_error;
+};
+// Refuses the character at byte `at` of `text` (one line), which begins at `where`.
+[[noreturn]] void refuse(std::string_view text, std::size_t at, const char* what, const p::position& where) {
+  std::size_t i = at;
+  throw refused_error(refused_character(next_code_point(text, i), what),
+                      p::position(where.byte + at, where.line, where.column + at, where.source));
+}
 
 struct Builder {
   SourcePtr source;
@@ -79,6 +94,19 @@ struct Builder {
   bool party_has_display = false;
   bool in_clause = false;
   bool over_pending = false;
+  // Every distinct name as first written, for the confusable check (interpreter/names.hpp).
+  std::vector<ast::Name> spellings;
+  std::unordered_set<std::string> spelled;
+
+  // Names are read in NFC, so that one name has one spelling; a sign among the letter blocks
+  // of the grammar is refused like a stray character (names.hpp).
+  ast::Name spelling(std::string text, SourceRange r) {
+    if (auto at = first_not_in_name(text))
+      refuse(text, *at, "a name", p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
+    ast::Name n{nfc(text), std::move(r)};
+    if (spelled.insert(n.text).second) spellings.push_back(n);
+    return n;
+  }
 
   template <typename Input>
   SourceRange range(const Input& in) const {
@@ -142,7 +170,7 @@ struct Builder {
 
 template <typename Input>
 ast::Name name_of(Builder& b, const Input& in) {
-  return ast::Name{in.string(), b.range(in)};
+  return b.spelling(in.string(), b.range(in));
 }
 
 // The identifier at the start of a matched `name:` label.
@@ -155,11 +183,18 @@ ast::Name label_of(Builder& b, const Input& in) {
     ++end;
   auto r = b.range(in);
   r.end_offset = r.begin.offset + end;
-  return ast::Name{text.substr(0, end), r};
+  return b.spelling(text.substr(0, end), r);
 }
 
 template <typename Rule>
 struct action : p::nothing<Rule> {};
+
+// A character beyond ASCII where a name stands that is not a letter of a name (§2.3).
+template <>
+struct action<g::ident_stray> {
+  template <typename Input>
+  static void apply(const Input& in, Builder&) { refuse(in.string_view(), 0, "a name", in.position()); }
+};
 
 // ---- literals ----
 template <>
@@ -856,8 +891,10 @@ template <>
 struct action<g::clause_number> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
+    // The offset in the text as written (with its quote and escapes), for the position.
+    if (auto at = first_unseen(in.string_view())) refuse(in.string_view(), *at, "a clause number", in.position());
     b.contract.clauses.emplace_back();
-    b.contract.clauses.back().number = b.string;
+    b.contract.clauses.back().number = nfc(b.string);
     b.contract.clauses.back().range = b.range(in);
     b.in_clause = true;
   }
@@ -1026,6 +1063,13 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
     auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, e.code, std::string(e.message()));
     d.kind = DiagKind::limit;
     return {d};
+  } catch (const refused_error& e) {
+    const auto& pos = e.positions().front();
+    auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, "E104", std::string(e.message()));
+    std::size_t end = pos.byte;
+    next_code_point(b.source->text, end);  // the caret covers the whole character, drawn escaped
+    d.range->end_offset = end;
+    return {d};
   } catch (const p::parse_error& e) {
     const auto& pos = e.positions().front();
     return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::string(e.message()))};
@@ -1043,6 +1087,7 @@ ParseResult parse_contract(SourcePtr source, const ParseOptions& options) {
     b.contract.source = source;
     ParseResult result;
     result.diagnostics = run<g::contract_file>(b, options);
+    if (result.diagnostics.empty()) result.diagnostics = confusable_names(b.spellings, b.contract.clauses);
     if (result.diagnostics.empty()) result.contract = std::move(b.contract);
     return result;
   });

@@ -63,15 +63,15 @@ std::string excerpt(std::string_view text, std::size_t max_code_points) {
     auto [cp, length] = decode(text.substr(i));
     char buffer[16];
     if (length == 0) {  // not UTF-8: the byte itself
-      std::snprintf(buffer, sizeof buffer, "\\x%02X", static_cast<unsigned char>(text[i]));
+      std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(text[i]));
       out += buffer, ++i;
       continue;
     }
     if (cp < 0x20 || cp == 0x7F) {
-      std::snprintf(buffer, sizeof buffer, "\\x%02X", static_cast<unsigned>(cp));
+      std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned>(cp));
       out += buffer;
     } else if (invisible(cp)) {
-      std::snprintf(buffer, sizeof buffer, "\\u{%X}", static_cast<unsigned>(cp));
+      std::snprintf(buffer, sizeof buffer, "\\u{%x}", static_cast<unsigned>(cp));
       out += buffer;
     } else if (cp == '\\') {
       out += "\\\\";

@@ -28,10 +28,14 @@ namespace utfall {
 // What must remain below the deepest check of a guard: one level of recursion between two
 // checks, building and throwing the diagnostic, and library calls at the leaves. Sanitizers
 // make frames several times larger.
+// A thread of its own is made larger still by `stack_slack`: glibc puts the thread's static TLS
+// in its stack (ThreadSanitizer's state alone is most of a MiB), and frames sit above the stage.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 inline constexpr std::size_t stack_reserve = 512u << 10;
+inline constexpr std::size_t stack_slack = 2u << 20;
 #else
 inline constexpr std::size_t stack_reserve = 96u << 10;
+inline constexpr std::size_t stack_slack = 256u << 10;
 #endif
 
 // The address of the caller's frame (stacks grow down on every platform utfall builds for).
@@ -78,9 +82,8 @@ auto with_stack(std::size_t bytes, F&& f) -> std::invoke_result_t<F&> {
   if (!left || *left >= bytes) return f();
   std::exception_ptr error;
   std::optional<std::conditional_t<std::is_void_v<R>, char, R>> result;
-  // The slack is for the thread's own TLS and the frames above `f`, so that a guard made in
-  // `f` allows all of `bytes`, as it does on a large stack.
-  bool ran = detail::run_on_thread(bytes + stack_reserve + (256u << 10), [&] {
+  // With the slack, a guard made in `f` allows all of `bytes`, as it does on a large stack.
+  bool ran = detail::run_on_thread(bytes + stack_reserve + stack_slack, [&] {
     try {
       if constexpr (std::is_void_v<R>) {
         f();

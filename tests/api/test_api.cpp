@@ -279,7 +279,7 @@ TEST_CASE("api: problems are values that name where they are") {
   data.series["avropat"]["\x1b[2J" + std::string(60, '9')] = "1";
   r = engine.evaluate(contract, data);
   CHECK(first_code(r.messages) == "E522");
-  std::string shown = "\\x1B[2J" + std::string(36, '9') + "…";
+  std::string shown = "\\x1b[2J" + std::string(36, '9') + "…";
   CHECK(r.messages.front().location.find("period " + shown) != std::string::npos);
   CHECK(r.messages.front().text.find("`" + shown + "` is not a period") != std::string::npos);
   CHECK(r.messages.front().rendered.find('\x1b') == std::string::npos);

@@ -4,10 +4,10 @@
 Usage: test_bad_input_doc.py <utfall binary> <source dir>
 
 The last column of each table row names tests as `diag: "row name", …`, `bad: …`, `limits: …`,
-`output: …`, `files: …`, `linear: …`, `unit: "TEST_CASE name"` (tests/unit), `api: "text"` (in
-tests/api/), or a script file. Each quoted name must appear, as a string, in the script (or unit
-test sources) it is attributed to; a name may end in `…`, and then its beginning must appear. A
-row with no test fails.
+`output: …`, `files: …`, `linear: …`, `names: …`, `unit: "TEST_CASE name"` (tests/unit), `api:
+"text"` (in tests/api/), or a script file. Each quoted name must appear, as a string, in the
+script (or unit test sources) it is attributed to; a name may end in `…`, and then its beginning
+must appear. A row with no test fails.
 """
 import glob
 import os
@@ -25,6 +25,7 @@ scripts = {
     "output": "tests/scripts/test_output_file.py",
     "files": "tests/scripts/test_files.py",
     "linear": "tests/scripts/test_linear.py",
+    "names": "tests/scripts/test_names.py",
 }
 texts = {k: open(os.path.join(root, v), encoding="utf-8").read() for k, v in scripts.items()}
 texts["unit"] = "".join(open(f, encoding="utf-8").read() for f in glob.glob(os.path.join(root, "tests/unit/*.cpp")))

@@ -205,6 +205,47 @@ def rows():
     t = contract('clause "1" {\n  let y = z + 1 SEK\n  let z = y + 1 SEK\n}\n')
     check("cycle between two lets", t, "E210", at("c.utfall", t, "y + 1"), "y -> z -> y")
 
+    # ---- one name, one meaning: look-alike names (E216) and characters that cannot be seen in
+    # a name or clause number (E104), at the later name / at the character ----
+    first = at("c.utfall", HEADER, "kommun")[len("c.utfall:"):]  # where `kommun` is first written
+    t = contract('party k\u043emmun "Kommunen 2"\n')
+    check("a party with a Cyrillic o beside the Latin one", t, "E216", at("c.utfall", t, "k\u043emmun"),
+          f"the name `k\u043emmun` (U+043E CYRILLIC SMALL LETTER O at 2) is confusable with the name `kommun` "
+          f"(U+006F LATIN SMALL LETTER O at 2) first written at {first}")
+    t = contract('clause "1" {\n  pay k\u043emmun -> fonden amount 1 SEK\n}\n')
+    check("a payment from a Cyrillic look-alike of a declared party", t, "E216", at("c.utfall", t, "k\u043emmun"),
+          "U+043E CYRILLIC SMALL LETTER O at 2")
+    t = contract("term A = 1\nterm \u0391 = 2\n")
+    check("a Greek capital alpha beside a Latin A", t, "E216", at("c.utfall", t, "\u0391"), "U+0391 GREEK CAPITAL LETTER ALPHA at 1")
+    t = contract('clause "3.1" {\n  pay kommun -> fonden amount 1 SEK\n}\nclause "3.l" {\n  pay kommun -> fonden amount 2 SEK\n}\n')
+    check("clause numbers 3.1 and 3.l", t, "E216", at("c.utfall", t, '"3.l"'), "the clause number `3.l`")
+    t = contract('clause "1" {\n  pay kommun -> fonden amount 1 SEK\n}\nclause "1\u200b" {\n  pay kommun -> fonden amount 2 SEK\n}\n')
+    check("clause 1 and 1 with a zero width space", t, "E104", at("c.utfall", t, "\u200b"),
+          "a clause number may not contain the invisible character U+200B ZERO WIDTH SPACE")
+    t = contract('clause "1\t" {\n  pay kommun -> fonden amount 1 SEK\n}\n')
+    check("a tab in a clause number", t, "E104", at("c.utfall", t, "\t"), "control character U+0009")
+    t = contract("term ab\u200bc = 1\n")
+    check("a zero width space inside a name", t, "E104", at("c.utfall", t, "\u200b"), "U+200B ZERO WIDTH SPACE")
+    t = contract('clause "1" {\n  pay \u200dkommun -> fonden amount 1 SEK\n}\n')
+    check("a zero width joiner before a name", t, "E104", at("c.utfall", t, "\u200d"), "U+200D ZERO WIDTH JOINER")
+    t = contract("term pris\u202e = 1 SEK\n")
+    check("a bidi override in a name", t, "E104", at("c.utfall", t, "\u202e"),
+          "the bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE")
+    t = contract("term pris\u00a0= 1 SEK\n")
+    check("a no-break space after a name", t, "E104", at("c.utfall", t, "\u00a0"), "U+00A0 NO-BREAK SPACE is not a space")
+    t = contract("term x\u037e = 1\n")
+    check("a Greek question mark inside a name", t, "E104", at("c.utfall", t, "\u037e"),
+          "U+037E GREEK QUESTION MARK cannot be part of a name")
+    t = contract("term y = if true then\u00a01 else 2\n")
+    check("a no-break space after a keyword", t, "E104", at("c.utfall", t, "\u00a0"), "U+00A0 NO-BREAK SPACE")
+    t = contract("term pris = 5 \u20ac\n")
+    check("a euro sign as a unit", t, "E104", at("c.utfall", t, "\u20ac"), "U+20AC EURO SIGN cannot be part of a name")
+    t = PARTICIPANTS.replace("  stabil : boolean\n", "  b\u00e4st : boolean\n")
+    csv = "inskriven,b\u00e4st,ba\u0308st\n2025,true,true\n"
+    R.append(Row("one field in two Unicode spellings in a CSV header", {"c.utfall": t, "ungdomar.csv": csv},
+                 ["run", "c.utfall", "-d", "ungdomar.csv"], 3, "E504", "ungdomar.csv: column `ba\u0308st`",
+                 "columns 2 and 3 both name the field `b\u00e4st`"))
+
     # ---- types and units ----
     t = contract("term y = 5 kronor\n")
     check("unknown unit", t, "E301", at("c.utfall", t, "kronor"), "declare it with `unit kronor`")

@@ -144,25 +144,25 @@ with tempfile.TemporaryDirectory(prefix="utfall-cells-") as tmp:
     # ESC ] 0 ; (set the window title) ... BEL, then 100 nines: 10 code points + 30 nines shown.
     hostile = "\x1b]0;pwned\x07" + "9" * 100
     write(os.path.join(tmp, "title.csv"), f"period,x\n2025,{hostile}\n2026,2\n2027,3\n")
-    shown = "\\x1B]0;pwned\\x07" + "9" * 30 + "…"
+    shown = "\\x1b]0;pwned\\x07" + "9" * 30 + "…"
     row("a value with control characters: escaped and cut", ["run", "c.utfall", "-d", "title.csv"], 3,
         [f"title.csv: row 1 (line 2), column `x`: error[E528]: `x`: `{shown}` is not a number"], tmp)
     # U+202E turns the text after it around on a terminal; a backslash is doubled.
     write(os.path.join(tmp, "column.csv"), "period,x,y\u202eevil\\\n2025,1,1\n2026,2,2\n2027,3,3\n")
     row("a column name with U+202E and a backslash: escaped", ["run", "c.utfall", "-d", "column.csv"], 3,
-        ["error[E521]: the column `y\\u{202E}evil\\\\` is not a series input of the contract"], tmp)
+        ["error[E521]: the column `y\\u{202e}evil\\\\` is not a series input of the contract"], tmp)
     # The reader's own messages: a ragged row's extra field, a column name twice, bytes that are
     # not UTF-8 after 30 letters (the 20 before the byte shown).
     write(os.path.join(tmp, "ragged.csv"), "period,x\n2025,1,\x1b[2J" + "z" * 60 + "\n2026,2\n2027,3\n")
     row("a ragged row's extra field with ESC [2J: escaped and cut", ["run", "c.utfall", "-d", "ragged.csv"], 3,
-        ["the first extra field is `\\x1B[2J" + "z" * 36 + "…`"], tmp)
+        ["the first extra field is `\\x1b[2J" + "z" * 36 + "…`"], tmp)
     write(os.path.join(tmp, "twice.csv"), "period,x,\x07x,\x07x\n2025,1,1,1\n2026,2,2,2\n2027,3,3,3\n")
     row("a column name with BEL twice in the header: escaped", ["run", "c.utfall", "-d", "twice.csv"], 3,
         ["error[E504]: column name `\\x07x` appears twice in the header (columns 3 and 4)"], tmp)
     with open(os.path.join(tmp, "latin.csv"), "wb") as f:
         f.write(b"period,x\n2025," + b"a" * 10 + b"\x1b" + b"b" * 19 + b"\xff\n2026,2\n2027,3\n")
     row("invalid UTF-8 after an ESC: the 20 code points before it, escaped", ["run", "c.utfall", "-d", "latin.csv"], 3,
-        ["the value is not valid UTF-8: byte 0xFF after `…\\x1B" + "b" * 19 + "`"], tmp)
+        ["the value is not valid UTF-8: byte 0xFF after `…\\x1b" + "b" * 19 + "`"], tmp)
     write(os.path.join(tmp, "period.csv"), "period,x\n" + "2025" + "x" * 200 + ",1\n2026,2\n2027,3\n")
     row("a period of 204 characters: cut after 40", ["run", "c.utfall", "-d", "period.csv"], 3,
         ["error[E522]: `2025" + "x" * 36 + "…` is not a period of the calendar (2025 .. 2027)"], tmp)

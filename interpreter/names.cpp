@@ -1,0 +1,138 @@
+#include "interpreter/names.hpp"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "interpreter/checked.hpp"
+#include "interpreter/unicode.hpp"
+
+namespace utfall {
+
+namespace {
+
+std::vector<char32_t> code_points_of(std::string_view text) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < text.size();) out.push_back(next_code_point(text, i));
+  return out;
+}
+
+// The characters of `a` worth naming beside `b`: where both have as many characters, those
+// that differ; otherwise those outside ASCII. At most three, each with its 1-based place.
+std::string differing(std::string_view a, std::string_view b) {
+  auto x = code_points_of(a), y = code_points_of(b);
+  std::vector<std::string> parts;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    bool worth = x.size() == y.size() ? x[i] != y[i] : x[i] >= 0x80;
+    if (!worth) continue;
+    if (parts.size() == 3) {
+      parts.push_back("…");
+      break;
+    }
+    parts.push_back(fmt::format("{} at {}", describe_code_point(x[i]), i + 1));
+  }
+  return parts.empty() ? "" : fmt::format(" ({})", fmt::join(parts, ", "));
+}
+
+struct Spelling {
+  std::string_view text;
+  const SourceRange* range;
+};
+
+// One diagnostic per spelling whose skeleton an earlier, different spelling has.
+void compare(const std::vector<Spelling>& spellings, const char* what, const Skeletons& skeletons, Diagnostics& out) {
+  std::unordered_map<std::string, std::size_t> first;
+  first.reserve(spellings.size());
+  for (std::size_t i = 0; i < spellings.size(); ++i) {
+    auto [it, fresh] = first.emplace(skeletons.of(spellings[i].text), i);
+    if (fresh || spellings[it->second].text == spellings[i].text) continue;
+    const Spelling& earlier = spellings[it->second];
+    const Spelling& later = spellings[i];
+    std::size_t line = earlier.range->begin.line;
+    std::size_t column = earlier.range->source ? display_column(*earlier.range->source, earlier.range->begin) : 0;
+    Diagnostic d;
+    d.kind = DiagKind::name;
+    d.code = "E216";
+    d.message = fmt::format("the {} `{}`{} is confusable with the {} `{}`{} first written at {}:{}: they look alike but are "
+                            "different {}s",
+                            what, later.text, differing(later.text, earlier.text), what, earlier.text,
+                            differing(earlier.text, later.text), line, column, what);
+    d.range = *later.range;
+    d.related.push_back({*earlier.range, fmt::format("`{}` is written here", earlier.text)});
+    d.suggestion = fmt::format("write every {} in one spelling, and give different {}s different letters", what, what);
+    out.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+std::string refused_character(char32_t c, std::string_view what) {
+  std::string name = describe_code_point(c);
+  if (is_bidi_control(c))
+    return fmt::format("{} may not contain the bidirectional control {}: it changes the order in which the text around it "
+                       "is shown", what, name);
+  if (is_invisible(c))
+    return fmt::format("{} may not contain the invisible character {}: two {}s that look the same would differ", what, name,
+                       what.substr(what.find(' ') + 1));
+  if (is_control(c)) return fmt::format("{} may not contain the control character {}", what, name);
+  if (is_space(c)) return fmt::format("{} is not a space that separates words here: write a plain space", name);
+  return fmt::format("{} cannot be part of {}: names are made of letters, digits and `_`", name, what);
+}
+
+std::optional<std::size_t> first_not_in_name(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t at = i;
+    char32_t c = next_code_point(text, i);
+    bool ascii_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ascii_ok && (c < 0x80 || !is_letter_or_mark(c) || is_invisible(c))) return at;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> first_unseen(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t at = i;
+    char32_t c = next_code_point(text, i);
+    if (is_invisible(c) || is_control(c)) return at;
+  }
+  return std::nullopt;
+}
+
+Diagnostics confusable_names(const std::vector<ast::Name>& names, const std::vector<ast::ClauseDecl>& clauses) {
+  Diagnostics out;
+  Skeletons skeletons;
+  std::vector<Spelling> spellings;
+  spellings.reserve(names.size());
+  for (const auto& n : names) spellings.push_back({n.text, &n.range});
+  compare(spellings, "name", skeletons, out);
+  spellings.clear();
+  for (const auto& c : clauses)
+    if (!c.number.empty()) spellings.push_back({c.number, &c.range});
+  compare(spellings, "clause number", skeletons, out);
+  return out;
+}
+
+// ---- checked::Contract lookups: a host's spelling of a name, read in NFC ----
+namespace checked {
+template <typename V, typename F>
+static std::optional<int> find_index(const V& v, F&& name_of, std::string_view as_given) {
+  const std::string name = nfc(as_given);
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (name_of(v[i]) == name) return static_cast<int>(i);
+  return std::nullopt;
+}
+std::optional<int> Contract::period_index(std::string_view name) const {
+  return find_index(periods, [](const std::string& s) -> const std::string& { return s; }, name);
+}
+std::optional<int> Contract::party_index(std::string_view id) const {
+  return find_index(parties, [](const Party& p) -> const std::string& { return p.id; }, id);
+}
+std::optional<int> Contract::term_index(std::string_view name) const {
+  return find_index(terms, [](const Term& t) -> const std::string& { return t.name; }, name);
+}
+std::optional<int> Contract::input_index(std::string_view name) const {
+  return find_index(inputs, [](const Input& t) -> const std::string& { return t.name; }, name);
+}
+}  // namespace checked
+
+}  // namespace utfall

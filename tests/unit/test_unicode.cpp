@@ -1,0 +1,119 @@
+// Unicode: NFC, invisible characters, escaping for a terminal, and confusable skeletons
+// (interpreter/unicode.hpp, interpreter/names.hpp). Every expected value is written out by hand
+// from the Unicode standard: the code points are spelt as escapes so that the reader sees them.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "interpreter/names.hpp"
+#include "interpreter/parse.hpp"
+#include "interpreter/unicode.hpp"
+
+using namespace utfall;
+
+TEST_CASE("nfc composes a decomposed letter and keeps everything else", "[unicode]") {
+  CHECK(nfc("a\u0308rende") == "\u00e4rende");  // a + COMBINING DIAERESIS -> ä
+  CHECK(nfc("\u00e4rende") == "\u00e4rende");
+  CHECK(nfc("A\u030angstr\u00f6m") == "\u00c5ngstr\u00f6m");  // A + COMBINING RING ABOVE -> Å
+  CHECK(nfc("kommun") == "kommun");
+  CHECK(nfc("") == "");
+  CHECK(nfc("q\u0308") == "q\u0308");  // no precomposed q with diaeresis: stays as written
+}
+
+TEST_CASE("invisible characters, bidi controls and controls are told apart", "[unicode]") {
+  for (char32_t c : {U'\u200b', U'\u200c', U'\u200d', U'\u2060', U'\ufeff', U'\u00ad'}) CHECK(is_invisible(c));
+  for (char32_t c : {U'\u202a', U'\u202e', U'\u2066', U'\u2069', U'\u200e', U'\u200f'}) {
+    CHECK(is_bidi_control(c));
+    CHECK(is_invisible(c));
+  }
+  for (char32_t c : {U'a', U'\u00e5', U'\u00e4', U'\u00f6', U'\u00e9', U'\u00fc', U'\u043e', U'_', U'1'}) {
+    CHECK_FALSE(is_invisible(c));
+    CHECK_FALSE(is_control(c));
+  }
+  for (char32_t c : {U'\x1b', U'\x07', U'\x7f', U'\u0085', U'\u009b'}) CHECK(is_control(c));
+  CHECK(is_space(U'\u00a0'));
+  CHECK_FALSE(is_space(U'a'));
+}
+
+TEST_CASE("code points are described by their Unicode names", "[unicode]") {
+  CHECK(describe_code_point(U'\u043e') == "U+043E CYRILLIC SMALL LETTER O");
+  CHECK(describe_code_point(U'\u200b') == "U+200B ZERO WIDTH SPACE");
+  CHECK(describe_code_point(U'\u202e') == "U+202E RIGHT-TO-LEFT OVERRIDE");
+  CHECK(describe_code_point(U'\u0391') == "U+0391 GREEK CAPITAL LETTER ALPHA");
+  CHECK(describe_code_point(U'\x1b') == "U+001B");  // a control has no name
+}
+
+TEST_CASE("terminal_text escapes what would act on a terminal and keeps letters", "[unicode]") {
+  CHECK(terminal_text("\u00c5rsbelopp f\u00f6r \u00f6kning") == "\u00c5rsbelopp f\u00f6r \u00f6kning");
+  CHECK(terminal_text("a\x1b[2Jb") == "a\\x1b[2Jb");                    // clear screen
+  CHECK(terminal_text("\x1b]0;title\x07") == "\\x1b]0;title\\x07");      // window title
+  CHECK(terminal_text("one\ntwo\tthree") == "one\ntwo\tthree");            // line feed and tab stay
+  CHECK(terminal_text("over\rwrite") == "over\\x0dwrite");                // a lone carriage return
+  CHECK(terminal_text("line\r\n") == "line\r\n");                         // CRLF stays
+  CHECK(terminal_text("del\x7f") == "del\\x7f");
+  CHECK(terminal_text("c1\u0085\u009b") == "c1\\u{85}\\u{9b}");
+  CHECK(terminal_text("abc\u202edef\u2066") == "abc\\u{202e}def\\u{2066}");
+  CHECK(terminal_text("para\u2029graph") == "para\\u{2029}graph");
+  CHECK(terminal_text(std::string("bad\xff\xc3", 5)) == "bad\\xff\\xc3");  // not UTF-8
+  CHECK(terminal_text("zero\u200bwidth") == "zero\\u{200b}width");       // invisible: shown as what it is
+}
+
+TEST_CASE("skeletons make look-alikes equal and keep Swedish letters apart", "[unicode]") {
+  Skeletons s;
+  CHECK(s.of("kommun") == s.of("k\u043emmun"));  // Latin o, Cyrillic о
+  CHECK(s.of("A") == s.of("\u0391"));             // Latin A, Greek Α
+  CHECK(s.of("rn") == s.of("m"));
+  CHECK(s.of("x1") == s.of("xl"));
+  CHECK(s.of("\u00e4rende") != s.of("arende"));
+  CHECK(s.of("\u00e5tg\u00e4rd") != s.of("atgard"));
+  CHECK(s.of("\u00f6kning") != s.of("okning"));
+  CHECK(s.of("Kommun") != s.of("kommun"));
+  // An ASCII name takes the table built from ICU's skeletons of single characters; a name with
+  // any other character goes to ICU whole. Both ways give one skeleton for one look.
+  CHECK(s.of("kommun_1") == s.of("k\u043emmun_l"));
+  CHECK(s.of("m") == "rn");  // confusables.txt: 006D -> 0072 006E
+  CHECK(s.of("I1") == "ll");  // 0049 -> 006C, 0031 -> 006C
+  CHECK(s.of("x0_") == "xO_");  // 0030 -> 004F
+}
+
+TEST_CASE("refused characters are named in the message", "[unicode]") {
+  CHECK(refused_character(U'\u200b', "a name") ==
+        "a name may not contain the invisible character U+200B ZERO WIDTH SPACE: two names that look the same would differ");
+  CHECK(refused_character(U'\u202e', "a clause number").find("bidirectional control U+202E RIGHT-TO-LEFT OVERRIDE") !=
+        std::string::npos);
+  CHECK(refused_character(U'\u20ac', "a name") ==
+        "U+20AC EURO SIGN cannot be part of a name: names are made of letters, digits and `_`");
+  CHECK(first_not_in_name("\u00e5tg\u00e4rd_2") == std::nullopt);
+  CHECK(first_not_in_name("a\u0308rende") == std::nullopt);           // a combining mark
+  CHECK(first_not_in_name("x\u037e") == std::optional<std::size_t>(1));  // GREEK QUESTION MARK, a sign
+  CHECK(first_not_in_name("ab\u200bc") == std::optional<std::size_t>(2));
+  CHECK(first_not_in_name("a-b") == std::optional<std::size_t>(1));
+  CHECK(first_unseen("3.2") == std::nullopt);
+  CHECK(first_unseen("\u00c5terbetalning") == std::nullopt);
+  CHECK(first_unseen("1\u200b") == std::optional<std::size_t>(1));
+  CHECK(first_unseen("a\tb") == std::optional<std::size_t>(1));
+}
+
+TEST_CASE("the parser reads names in NFC and refuses an invisible character where it is", "[unicode]") {
+  auto parse = [](const std::string& text) {
+    return parse_contract(std::make_shared<Source>(Source{"c.utfall", text}));
+  };
+  auto both = parse("term \u00e4r = 1\nterm y = a\u0308r\n");  // precomposed, then decomposed
+  REQUIRE(both.contract);
+  CHECK(both.contract->terms[1].value->range.end_offset - both.contract->terms[1].value->range.begin.offset == 4);
+  auto ref = std::get<ast::NameRef>(both.contract->terms[1].value->node);
+  CHECK(ref.name.text == "\u00e4r");
+
+  auto hidden = parse("term ab\u200bc = 1\n");
+  REQUIRE(hidden.diagnostics.size() == 1);
+  CHECK(hidden.diagnostics[0].code == "E104");
+  CHECK(hidden.diagnostics[0].range->begin.line == 1);
+  CHECK(hidden.diagnostics[0].range->begin.column == 8);  // bytes: "term ab" is 7
+
+  auto look_alike = parse("term kommun = 1\nterm k\u043emmun = 2\n");
+  REQUIRE(look_alike.diagnostics.size() == 1);
+  CHECK(look_alike.diagnostics[0].code == "E216");
+  CHECK(look_alike.diagnostics[0].range->begin.line == 2);
+  CHECK(look_alike.diagnostics[0].message.find("U+043E CYRILLIC SMALL LETTER O at 2") != std::string::npos);
+}
