@@ -30,14 +30,23 @@ struct ws : p::star<p::sor<p::space, comment>> {};
 struct blanks : p::star<p::blank> {};
 
 // Letters: ASCII, '_', and the letter blocks of Latin-1, Latin Extended, Greek, Cyrillic.
-struct ident_first
+struct ident_letter
     : p::sor<p::ranges<'a', 'z', 'A', 'Z', '_'>,
              p::utf8::ranges<0xC0, 0xD6, 0xD8, 0xF6, 0xF8, 0x24F, 0x370, 0x3FF, 0x400, 0x4FF, 0x1E00, 0x1EFF>> {};
-struct ident_other : p::sor<ident_first, p::digit> {};
+// Combining diacritical marks continue a name: `a` + U+0308 is read, and normalised to `ä`.
+struct ident_mark : p::utf8::range<0x300, 0x36F> {};
+// Any other character beyond ASCII where a name stands is taken into the name so that the
+// parser refuses it by name (E104): an invisible U+200B, a bidi control, a no-break space.
+struct ident_stray : p::utf8::range<0x80, 0x10FFFF> {};
+struct ident_first : p::sor<ident_letter, ident_stray> {};
+struct ident_part : p::sor<ident_letter, p::digit, ident_mark> {};
+struct ident_other : p::sor<ident_part, ident_stray> {};
 struct raw_ident : p::seq<ident_first, p::star<ident_other>> {};
 
+// A keyword ends where a name could not go on: before a stray character the keyword stands,
+// and the stray is refused as the next token (`then` + U+00A0 is `then`, then E104).
 template <typename Str>
-struct kw : p::seq<Str, p::not_at<ident_other>> {};
+struct kw : p::seq<Str, p::not_at<ident_part>> {};
 
 #define UTFALL_KW(name, text) \
   struct kw_##name : kw<TAO_PEGTL_STRING(text)> {}
