@@ -1,5 +1,5 @@
 // The C++ embedding API, used as a host uses it: only <utfall/utfall.hpp>, linked against the
-// shared library. Expected payments come from the scenario tables (/work/shared/scenarios,
+// shared library. Expected payments come from the scenario tables (the shared scenarios folder,
 // copied into the examples' `example` blocks) or are worked out by hand in the comments.
 #include <utfall/utfall.hpp>
 
