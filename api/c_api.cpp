@@ -77,13 +77,35 @@ void give_messages(char** messages_json, const Messages& messages) {
   if (messages_json) *messages_json = copy_string(utfall::api::messages_json(messages));
 }
 
-Message invalid_argument(std::string text) {
+// A configuration or options text that the API refuses (UTFALL_INVALID_ARGUMENT): E510 when it
+// is not JSON, E511 when it is JSON of another shape. Keys and values quoted from it are
+// escaped and cut short (they may come from the host's users).
+struct BadArgument {
+  std::string code, text;
+};
+
+Message invalid_argument(std::string code, std::string text, std::string where) {
   Message m;
   m.kind = Message::Kind::data;
-  m.code = "E000";
+  m.code = std::move(code);
   m.text = std::move(text);
-  m.rendered = "utfall: error[E000]: " + m.text;
+  m.location = std::move(where);
+  m.rendered = "utfall: " + m.location + ": error[" + m.code + "]: " + m.text;
   return m;
+}
+
+[[noreturn]] void bad_shape(std::string text) { throw BadArgument{"E511", std::move(text)}; }
+
+std::string quoted(const std::string& text) { return "`" + utfall::excerpt(text) + "`"; }
+
+nlohmann::json parse_argument(const char* text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string reason = e.what();  // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    if (auto end = reason.find("] "); end != std::string::npos) reason.erase(0, end + 2);
+    throw BadArgument{"E510", "not JSON: " + utfall::excerpt(reason, 200)};
+  }
 }
 
 // Runs `body` with every exception turned into a status. `body` returns a status.
@@ -110,16 +132,16 @@ utfall_status guard(char** messages_json, Body&& body) noexcept {
 utfall::Config config_from_json(const char* text, std::string& files_dir) {
   utfall::Config config;
   if (!text) return config;
-  auto j = nlohmann::json::parse(text);
-  if (!j.is_object()) throw std::invalid_argument("the configuration is not a JSON object");
+  auto j = parse_argument(text);
+  if (!j.is_object()) bad_shape("not a JSON object");
   auto& l = config.limits;
   for (const auto& [key, value] : j.items()) {
     if (key == "files_dir") {
-      if (!value.is_string() || value.get<std::string>().empty()) throw std::invalid_argument("`files_dir` is not a folder's path");
+      if (!value.is_string() || value.get<std::string>().empty()) bad_shape("`files_dir` is not a folder's path");
       files_dir = value.get<std::string>();
       continue;
     }
-    if (!value.is_number_unsigned()) throw std::invalid_argument("the limit `" + key + "` is not a whole number >= 0");
+    if (!value.is_number_unsigned()) bad_shape("the limit " + quoted(key) + " is not a whole number >= 0");
     auto v = value.get<std::uint64_t>();
     if (key == "max_nesting") l.max_nesting = v;
     else if (key == "max_source_bytes") l.max_source_bytes = v;
@@ -128,7 +150,7 @@ utfall::Config config_from_json(const char* text, std::string& files_dir) {
     else if (key == "max_work") l.max_work = v;
     else if (key == "max_data_bytes") l.max_data_bytes = v;
     else if (key == "max_participants") l.max_participants = v;
-    else throw std::invalid_argument("`" + key + "` is not a limit of the configuration");
+    else bad_shape(quoted(key) + " is not a limit of the configuration");
   }
   return config;
 }
@@ -138,12 +160,12 @@ utfall::Config config_from_json(const char* text, std::string& files_dir) {
 // engine's `files_dir`, and only when it has one.
 void options_from_json(const char* text, utfall::Options& options, utfall::Data& data, const std::string& files_dir) {
   if (!text) return;
-  auto j = nlohmann::json::parse(text);
-  if (!j.is_object()) throw std::invalid_argument("the options are not a JSON object");
+  auto j = parse_argument(text);
+  if (!j.is_object()) bad_shape("not a JSON object");
   for (const auto& [key, value] : j.items()) {
     if (key == "terms" && value.is_object()) {
       for (const auto& [term, v] : value.items()) {
-        if (!v.is_string()) throw std::invalid_argument("the value of the term `" + term + "` is not a string such as \"25 %\"");
+        if (!v.is_string()) bad_shape("the value of the term " + quoted(term) + " is not a string such as \"25 %\"");
         options.terms[term] = v.get<std::string>();
       }
     } else if (key == "trace" && value.is_boolean()) {
@@ -152,16 +174,16 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
       options.time_limit = std::chrono::milliseconds(value.get<std::uint64_t>());
     } else if (key == "files" && value.is_array()) {
       if (files_dir.empty())
-        throw std::invalid_argument("`files` reads files on the host, which this engine does not allow (its configuration has no `files_dir`)");
+        bad_shape("`files` reads files on the host, which this engine does not allow (its configuration has no `files_dir`)");
       for (const auto& f : value) {
-        if (!f.is_string()) throw std::invalid_argument("`files` holds something other than a path");
+        if (!f.is_string()) bad_shape("`files` holds something other than a path");
         auto path = utfall::path_inside(files_dir, f.get<std::string>());
         if (auto* refused = std::get_if<utfall::PathRefused>(&path))
-          throw std::invalid_argument("`files`: `" + utfall::excerpt(f.get<std::string>()) + "` is not inside `files_dir`: " + refused->reason);
+          bad_shape("`files`: " + quoted(f.get<std::string>()) + " is not inside `files_dir`: " + refused->reason);
         data.files.push_back(std::get<std::string>(path));
       }
     } else {
-      throw std::invalid_argument("`" + key + "` is not an option (terms: object, trace: boolean, time_limit_ms: whole number, files: array)");
+      bad_shape(quoted(key) + " is not an option (terms: object, trace: boolean, time_limit_ms: whole number, files: array)");
     }
   }
 }
@@ -196,10 +218,8 @@ utfall_status utfall_engine_new(const char* config_json, utfall_engine** out, ch
     std::string files_dir;
     try {
       config = config_from_json(config_json, files_dir);
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {
-      give_messages(messages_json, {invalid_argument(std::string("configuration: ") + e.what())});
+    } catch (const BadArgument& e) {
+      give_messages(messages_json, {invalid_argument(e.code, e.text, "configuration")});
       return UTFALL_INVALID_ARGUMENT;
     }
     *out = new utfall_engine{utfall::Engine(config), std::move(files_dir)};
@@ -372,21 +392,19 @@ utfall_status utfall_evaluate_json(const utfall_engine* engine, const utfall_con
   if (!result_json) return UTFALL_INVALID_ARGUMENT;
   *result_json = nullptr;
   utfall::Result failure;
-  auto fail = [&](utfall_status status, std::string text) {
-    failure.messages.push_back(invalid_argument(std::move(text)));
+  auto fail = [&](utfall_status status, std::string code, std::string text, std::string where) {
+    failure.messages.push_back(invalid_argument(std::move(code), std::move(text), std::move(where)));
     *result_json = copy_string(failure.to_json());
     return *result_json ? status : UTFALL_OUT_OF_MEMORY;
   };
   utfall_status status = guard(nullptr, [&] {
-    if (!engine || !contract) return fail(UTFALL_INVALID_ARGUMENT, "the engine or the contract is NULL");
+    if (!engine || !contract) return fail(UTFALL_INVALID_ARGUMENT, "E000", "the engine or the contract is NULL", "arguments");
     utfall::Data data;
     utfall::Options options;
     try {
       options_from_json(options_json, options, data, engine->files_dir);
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {
-      return fail(UTFALL_INVALID_ARGUMENT, std::string("options: ") + e.what());
+    } catch (const BadArgument& e) {
+      return fail(UTFALL_INVALID_ARGUMENT, e.code, e.text, "options");
     }
     if (data_json) data.documents.push_back({"data", "json", data_json});
     auto result = engine->engine.evaluate(contract->contract, data, options);
@@ -396,7 +414,7 @@ utfall_status utfall_evaluate_json(const utfall_engine* engine, const utfall_con
   });
   if (status == UTFALL_INTERNAL_ERROR && !*result_json) {
     try {
-      fail(status, "internal error");
+      fail(status, "E999", "internal error", "utfall_evaluate_json");
     } catch (...) {
     }
   }

@@ -361,7 +361,8 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
         diags.push_back(std::move(d));
       }
     }
-    for (const auto& [input, records] : data.participants) read([&] {
+    for (const auto& participants : data.participants) read([&] {
+      const auto& [input, records] = participants;
       return std::vector<std::pair<std::string, Table>>{{input, records_table(input, records)}};
     });
     std::optional<Table> series;

@@ -6,515 +6,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
-#include <sstream>
 
 #include "cli/output.hpp"
+#include "cli/repl_session.hpp"
 #include "cli/scan.hpp"
-#include "cli/schedule.hpp"
-#include "interpreter/explain.hpp"
-#include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
-#include "stdlib/builtins.hpp"
 
 namespace utfall {
 namespace {
-
-constexpr const char* kEmptyContract =
-    "contract \"REPL session\"\n"
-    "currency SEK\n"
-    "periods yearly 2025 .. 2029\n";
-
-constexpr const char* kHelp = R"(Enter an expression to evaluate it, or a command:
-  EXPRESSION                  evaluate in the current period: frigjort, frigjort @ 2027
-  term NAME = EXPRESSION      define a term, or redefine one of the contract's
-  let NAME = EXPRESSION       define a definition, or redefine one of the contract's
-  clause ... { ... }          add a declaration (clause, term, input, party, unit) to the contract
-  :period [PERIOD]            show or set the current period (:period none to clear it)
-  :set NAME@PERIOD = VALUE    override a datum, e.g. :set hemtjanst_kostnad@2028 = 150_000_000 SEK
-  :set TERM = VALUE           override a term's value
-  :unset [NAME[@PERIOD]]      drop overrides (all, or of one name)
-  :data [FILE...]             load data files (CSV or JSON), or show the data and overrides
-  :load FILE                  load a contract (the session's definitions are dropped)
-  :reload                     read the contract and data files again, keeping the session's changes
-  :payments                   evaluate the contract: the payment schedule
-  :explain [PERIOD] [A->B]    explain the payments (in the current period by default)
-  :type EXPRESSION            the type and unit of an expression
-  :names                      the names in scope
-  :help                       this text
-  :quit                       leave (or Ctrl-D); Ctrl-C cancels the line being typed
-Input continues on the next line while brackets are open or a line ends with an operator.
-)";
-
-const std::vector<std::string> kCommands = {":data", ":explain", ":help", ":load", ":names", ":payments", ":period",
-                                            ":quit", ":reload", ":set", ":type", ":unset"};
-
-std::string trim(std::string s) {
-  auto space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!s.empty() && space(s.back())) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && space(s[i])) ++i;
-  return s.substr(i);
-}
-
-class Session {
- public:
-  std::string out, err;  // what the last input printed; the loop writes it out
-  bool failed = false;   // the last input gave an error
-  bool quit = false;
-
-  void start(const ReplOptions& options) {
-    if (!options.contract.empty()) {
-      load(options.contract);
-    } else {
-      file_text_ = text_ = kEmptyContract;
-      rebuild(text_, true);
-    }
-    if (!options.data.empty()) set_data(options.data);
-  }
-
-  void handle(const std::string& raw) {
-    out.clear(), err.clear(), failed = false;
-    std::string input = trim(raw);
-    if (input.empty() || input[0] == '#') return;
-    if (input[0] == ':') return command(input);
-    if (!ready()) return;
-    if (auto d = scan::definition(input)) return define(d->keyword, d->name, d->expression);
-    if (scan::starts_with_word(input, {"clause", "term", "input", "party", "unit", "example"})) return declare(input);
-    evaluate_input(input);
-  }
-
-  // Whether `buffer` is a whole input: brackets closed, not ending in an operator or `\`.
-  static bool complete(const std::string& buffer) {
-    int depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < buffer.size(); ++i) {
-      char c = buffer[i];
-      if (in_string) {
-        if (c == '\\') ++i;
-        else if (c == '"') in_string = false;
-      } else if (c == '"') {
-        in_string = true;
-      } else if (c == '#') {
-        while (i < buffer.size() && buffer[i] != '\n') ++i;
-      } else if (c == '(' || c == '{' || c == '[') {
-        ++depth;
-      } else if (c == ')' || c == '}' || c == ']') {
-        --depth;
-      }
-    }
-    if (in_string || depth > 0) return false;
-    std::string t = trim(buffer);
-    if (t.empty() || t[0] == ':') return true;
-    for (std::string end : {"\\", "=", "+", "-", "*", "/", ",", "->", "(", " and", " or", " not", " then", " else"})
-      if (t.size() >= end.size() && t.compare(t.size() - end.size(), end.size(), end) == 0) return false;
-    return true;
-  }
-
-  // Names for tab completion: commands, keywords, built-ins and the contract's names.
-  std::vector<std::string> names() const {
-    std::vector<std::string> v = kCommands;
-    for (const char* k : {"if", "then", "else", "and", "or", "not", "sum", "count", "over", "for", "each", "in", "where", "term", "let",
-                          "period", "true", "false"})
-      v.emplace_back(k);
-    for (const auto& b : stdlib::builtins()) v.emplace_back(b.name);
-    if (contract_) {
-      const auto& c = *contract_;
-      for (const auto& x : c.terms) v.push_back(x.name);
-      for (const auto& x : c.defs) v.push_back(x.name);
-      for (const auto& x : c.inputs) v.push_back(x.name);
-      for (const auto& x : c.parties) v.push_back(x.id);
-      for (const auto& x : c.tables) v.push_back(x.name);
-      for (const auto& x : c.periods) v.push_back(x);
-    }
-    std::sort(v.begin(), v.end());
-    v.erase(std::unique(v.begin(), v.end()), v.end());
-    return v;
-  }
-
-  std::string prompt() const { return period_.empty() ? "utfall> " : fmt::format("utfall {}> ", period_); }
-
- private:
-  std::string path_;       // the contract file, "" for the empty contract
-  std::string file_text_;  // the contract as read
-  std::string text_;       // with the session's definitions spliced in or appended
-  int session_clauses_ = 0;
-  std::vector<std::string> data_paths_;
-  struct Datum {
-    std::string input, period, value;
-  };
-  std::vector<Datum> datum_sets_;
-  std::vector<std::pair<std::string, std::string>> term_sets_;  // term, value
-  std::string period_;
-  std::shared_ptr<const checked::Contract> contract_;
-  std::optional<Dataset> data_;
-
-  void error(const std::string& message) {
-    err += message + "\n";
-    failed = true;
-  }
-  // Whether there is a contract that checks and data bound to it. A session whose contract
-  // does not check (or whose data does not fit) stays open: the file can be fixed and reloaded.
-  bool ready() {
-    if (!contract_) {
-      error(path_.empty() ? "no contract that checks: :load a file"
-                          : fmt::format("{} does not check (the errors are above): fix it and :reload, or :load another file", path_));
-      return false;
-    }
-    if (!data_) {
-      error(fmt::format("the data ({}) does not fit the contract (the errors are above): :data FILE... to read other files",
-                        fmt::join(data_paths_, ", ")));
-      return false;
-    }
-    return true;
-  }
-  void diagnostics(const Diagnostics& d) {
-    err += render_all(d, true);
-    if (has_errors(d)) failed = true;
-  }
-  std::string name() const { return path_.empty() ? "<session>" : path_; }
-
-  // Compiles `text` as the session's contract; on success it becomes the contract. With
-  // `report`, warnings are shown too.
-  bool rebuild(const std::string& text, bool report_warnings) {
-    auto compiled = compile(std::make_shared<Source>(Source{name(), text}));
-    if (!compiled.contract) {
-      diagnostics(compiled.diagnostics);
-      return false;
-    }
-    if (report_warnings && !compiled.diagnostics.empty()) err += render_all(compiled.diagnostics, true);
-    text_ = text;
-    contract_ = compiled.contract;
-    if (!period_.empty() && !contract_->period_index(period_)) period_.clear();
-    rebind();
-    return true;
-  }
-
-  // Binds the data files to the contract, then applies the overridden data.
-  void rebind() {
-    data_.reset();
-    const auto& c = *contract_;
-    if (!data_paths_.empty()) {
-      auto bound = load_data(c, data_paths_);
-      if (!bound.data) {
-        diagnostics(bound.diagnostics);
-        return;
-      }
-      data_ = std::move(*bound.data);
-    } else {
-      Dataset empty;
-      for (const auto& in : c.inputs) {
-        empty.series.emplace_back(in.participants ? 0 : c.periods.size());
-        empty.participants.emplace_back();
-      }
-      data_ = std::move(empty);
-    }
-    std::vector<Datum> kept;
-    for (const auto& d : datum_sets_)
-      if (apply_datum(d)) kept.push_back(d);
-    datum_sets_ = std::move(kept);
-  }
-
-  std::optional<checked::Value> constant(const std::string& label, const std::string& text, std::optional<Type>& type) {
-    auto src = std::make_shared<Source>(Source{label, text});
-    auto parsed = parse_expression(src);
-    if (!parsed.expr) return diagnostics(parsed.diagnostics), std::nullopt;
-    auto checked = check_expression(*parsed.expr, contract_.get());
-    if (!checked.expr) return diagnostics(checked.diagnostics), std::nullopt;
-    auto v = evaluate_expression(*contract_, Dataset{}, *checked.expr, -1);
-    if (!v.value) return diagnostics(v.diagnostics), std::nullopt;
-    type = checked.expr->type;
-    return v.value;
-  }
-
-  bool apply_datum(const Datum& d) {
-    const auto& c = *contract_;
-    auto input = c.input_index(d.input);
-    if (!input || c.inputs[*input].participants) {
-      error(fmt::format("`{}` is not a series input of the contract", d.input));
-      return false;
-    }
-    auto period = c.period_index(d.period);
-    if (!period) {
-      error(fmt::format("{} is not a period of the contract ({} .. {})", d.period, c.periods.front(), c.periods.back()));
-      return false;
-    }
-    std::optional<Type> type;
-    auto value = constant(fmt::format(":set {}@{}", d.input, d.period), d.value, type);
-    if (!value) return false;
-    if (!(*type == c.inputs[*input].type)) {
-      error(fmt::format("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.to_string(), type->to_string()));
-      return false;
-    }
-    data_->series[*input][*period] = *value;
-    return true;
-  }
-
-  EvalOptions options() {
-    EvalOptions o;
-    std::vector<std::string> sets;
-    for (const auto& [t, v] : term_sets_) sets.push_back(t + "=" + v);
-    diagnostics(apply_overrides(*contract_, sets, o));
-    return o;
-  }
-
-  // The text of a contract file, or nothing after showing why (a FIFO, a device, too large).
-  std::optional<std::string> read_file(const std::string& path) {
-    auto read = read_contract_file(path);
-    if (auto* d = std::get_if<Diagnostic>(&read)) {
-      diagnostics({*d});
-      return std::nullopt;
-    }
-    return std::move(std::get<std::string>(read));
-  }
-
-  void load(const std::string& path) {
-    auto text = read_file(path);
-    if (!text) return;
-    // The file becomes the session's contract even when it does not check, so that :reload
-    // picks up the fix; the session's own definitions and overrides belong to the old one.
-    path_ = path;
-    file_text_ = text_ = std::move(*text);
-    session_clauses_ = 0;
-    term_sets_.clear();
-    datum_sets_.clear();
-    if (!rebuild(file_text_, true)) {
-      contract_.reset();
-      data_.reset();
-      return;
-    }
-    out += fmt::format("loaded {}: {} ({} periods, {} parties, {} terms, {} payments, {} waterfalls)\n", path, contract_->title,
-                       contract_->periods.size(), contract_->parties.size(), contract_->terms.size(), contract_->payments.size(),
-                       contract_->waterfalls.size());
-  }
-
-  void set_data(const std::vector<std::string>& paths) {
-    if (!contract_) {  // read when a contract checks (:reload, :load)
-      data_paths_ = paths;
-      out += fmt::format("data: {} (read once the contract checks)\n", fmt::join(paths, ", "));
-      return;
-    }
-    auto saved = std::exchange(data_paths_, paths);
-    auto bound = load_data(*contract_, paths);
-    if (!bound.data) {
-      data_paths_ = saved;
-      return diagnostics(bound.diagnostics);
-    }
-    rebind();
-    out += fmt::format("data: {}\n", fmt::join(paths, ", "));
-  }
-
-  // term/let NAME = EXPRESSION: replaces the expression of an existing term or definition in
-  // the session's text, or appends a new one.
-  void define(const std::string& keyword, const std::string& name, const std::string& expression) {
-    auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", expression}));
-    if (!parsed.expr) return diagnostics(parsed.diagnostics);
-    const auto& c = *contract_;
-    const checked::Expr* old = nullptr;
-    for (const auto& t : c.terms)
-      if (t.name == name) old = t.value.get();
-    for (const auto& d : c.defs)
-      if (d.name == name) old = d.value.get();
-    for (const auto& d : c.participant_defs)
-      if (d.name == name) old = d.value.get();
-    std::string text = text_;
-    if (old && old->range.end_offset <= text.size()) {
-      text.replace(old->range.begin.offset, old->range.end_offset - old->range.begin.offset, expression);
-    } else if (keyword == "term") {
-      text += fmt::format("\nterm {} = {}\n", name, expression);
-    } else {
-      text += fmt::format("\nclause \"repl.{}\" \"REPL session\" {{\n  let {} = {}\n}}\n", session_clauses_ + 1, name, expression);
-    }
-    if (!rebuild(text, false)) return;
-    if (!old && keyword != "term") ++session_clauses_;
-    term_sets_.erase(std::remove_if(term_sets_.begin(), term_sets_.end(), [&](const auto& s) { return s.first == name; }), term_sets_.end());
-    out += fmt::format("{} {} = {}\n", old ? "redefined" : "defined", name, expression);
-  }
-
-  void declare(const std::string& declaration) {
-    if (!rebuild(text_ + "\n" + declaration + "\n", true)) return;
-    out += "added\n";
-  }
-
-  void evaluate_input(const std::string& input) {
-    auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", input}));
-    if (!parsed.expr) return diagnostics(parsed.diagnostics);
-    auto checked = check_expression(*parsed.expr, contract_.get());
-    if (!checked.expr) return diagnostics(checked.diagnostics);
-    int t = period_.empty() ? -1 : *contract_->period_index(period_);
-    auto v = evaluate_expression(*contract_, *data_, *checked.expr, t, options());
-    if (!v.value) {
-      diagnostics(v.diagnostics);
-      for (const auto& d : v.diagnostics)
-        if (d.code == "E604") err += "(or set the current period with :period PERIOD)\n";
-      return;
-    }
-    out += format_value(*contract_, *v.value, checked.expr->type) + "\n";
-  }
-
-  void command(const std::string& input) {
-    std::string cmd = input.substr(0, input.find_first_of(" \t\n"));
-    std::string rest = trim(input.substr(cmd.size()));
-    std::vector<std::string> args;
-    std::istringstream words(rest);
-    for (std::string w; words >> w;) args.push_back(w);
-    bool needs_contract = !(cmd == ":q" || cmd == ":quit" || cmd == ":exit" || cmd == ":help" || cmd == ":h" || cmd == ":?" ||
-                            cmd == ":load" || cmd == ":reload" || (cmd == ":data" && !args.empty()));
-    if (needs_contract && !ready()) return;
-    if (cmd == ":q" || cmd == ":quit" || cmd == ":exit") {
-      quit = true;
-    } else if (cmd == ":help" || cmd == ":h" || cmd == ":?") {
-      out += kHelp;
-    } else if (cmd == ":load") {
-      if (args.size() != 1) return error(":load takes one contract file");
-      load(args[0]);
-    } else if (cmd == ":reload") {
-      reload();
-    } else if (cmd == ":data") {
-      if (args.empty()) return show_data();
-      set_data(args);
-    } else if (cmd == ":period") {
-      if (args.empty()) {
-        out += period_.empty() ? "no current period (expressions that depend on one need :period or @)\n" : period_ + "\n";
-      } else if (args[0] == "none") {
-        period_.clear();
-      } else if (contract_->period_index(args[0])) {
-        period_ = args[0];
-      } else {
-        error(fmt::format("{} is not a period of the contract ({} .. {})", args[0], contract_->periods.front(), contract_->periods.back()));
-      }
-    } else if (cmd == ":set") {
-      set(rest);
-    } else if (cmd == ":unset") {
-      unset(rest);
-    } else if (cmd == ":payments") {
-      auto ev = evaluate(*contract_, *data_, options());
-      if (!ev.ok) return diagnostics(ev.diagnostics);
-      out += schedule_table(*contract_, ev);
-    } else if (cmd == ":explain") {
-      explain(args);
-    } else if (cmd == ":type") {
-      auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", rest}));
-      if (!parsed.expr) return diagnostics(parsed.diagnostics);
-      auto checked = check_expression(*parsed.expr, contract_.get());
-      if (!checked.expr) return diagnostics(checked.diagnostics);
-      out += checked.expr->type.to_string() + "\n";
-    } else if (cmd == ":names") {
-      show_names();
-    } else {
-      error(fmt::format("unknown command {}; :help lists the commands", cmd));
-    }
-  }
-
-  void reload() {
-    if (path_.empty()) return error("no contract file to reload (the session started from an empty contract)");
-    auto text = read_file(path_);
-    if (!text) return;
-    // The session's changes are replayed on the new text: what was appended is appended again;
-    // redefinitions of the file's own names are lost if the file changed under them.
-    std::string appended = text_.size() >= file_text_.size() && text_.compare(0, file_text_.size(), file_text_) == 0
-                               ? text_.substr(file_text_.size())
-                               : std::string();
-    if (!rebuild(*text + appended, true)) return;
-    file_text_ = std::move(*text);
-    out += fmt::format("reloaded {}\n", path_);
-  }
-
-  void set(const std::string& rest) {
-    auto a = scan::assignment(rest);
-    if (a && !a->period.empty()) {
-      Datum d{a->name, a->period, a->value};
-      if (!apply_datum(d)) return;
-      std::erase_if(datum_sets_, [&](const Datum& x) { return x.input == d.input && x.period == d.period; });
-      datum_sets_.push_back(d);
-      out += fmt::format("{} in {} = {}\n", d.input, d.period, d.value);
-    } else if (a) {
-      std::string name = a->name, value = a->value;
-      if (!contract_->term_index(name))
-        return error(fmt::format("`{}` is not a term; to set a datum give its period: :set {}@PERIOD = VALUE", name, name));
-      EvalOptions probe;
-      auto d = apply_overrides(*contract_, {name + "=" + value}, probe);
-      if (has_errors(d)) return diagnostics(d);
-      std::erase_if(term_sets_, [&](const auto& s) { return s.first == name; });
-      term_sets_.emplace_back(name, value);
-      out += fmt::format("{} = {}\n", name, value);
-    } else {
-      error(":set NAME@PERIOD = VALUE (a datum) or :set TERM = VALUE (a term)");
-    }
-  }
-
-  void unset(const std::string& rest) {
-    std::string name = rest.substr(0, rest.find('@'));
-    std::string period = rest.find('@') == std::string::npos ? "" : trim(rest.substr(rest.find('@') + 1));
-    name = trim(name);
-    std::size_t before = datum_sets_.size() + term_sets_.size();
-    std::erase_if(datum_sets_, [&](const Datum& d) { return name.empty() || (d.input == name && (period.empty() || d.period == period)); });
-    std::erase_if(term_sets_, [&](const auto& s) { return name.empty() || s.first == name; });
-    rebind();
-    out += fmt::format("{} overrides dropped\n", before - datum_sets_.size() - term_sets_.size());
-  }
-
-  void explain(const std::vector<std::string>& args) {
-    ExplainFilter filter;
-    if (!period_.empty()) filter.period = contract_->period_index(period_);
-    for (const auto& a : args) {
-      if (auto p = contract_->period_index(a)) {
-        filter.period = p;
-      } else if (a == "all") {
-        filter.period.reset();
-      } else if (a.find("->") != std::string::npos || a.find("→") != std::string::npos) {
-        if (auto problem = filter.set_payment(*contract_, a)) return error(*problem);
-      } else {
-        return error(fmt::format("`{}` is neither a period nor PAYER->PAYEE", a));
-      }
-    }
-    EvalOptions o = options();
-    o.trace = true;
-    if (filter.period) o.trace_period = *filter.period;
-    auto ev = evaluate(*contract_, *data_, o);
-    if (!ev.ok) return diagnostics(ev.diagnostics);
-    out += explanation_text(*contract_, ev, filter);
-  }
-
-  void show_data() {
-    const auto& c = *contract_;
-    out += data_paths_.empty() ? "no data files\n" : fmt::format("data files: {}\n", fmt::join(data_paths_, ", "));
-    for (std::size_t i = 0; i < c.inputs.size(); ++i) {
-      const auto& in = c.inputs[i];
-      if (in.participants) {
-        out += fmt::format("  {}: {} participants\n", in.name, data_->participants[i].size());
-        continue;
-      }
-      std::vector<std::string> values;
-      for (std::size_t t = 0; t < c.periods.size(); ++t) {
-        const auto& v = data_->series[i][t];
-        if (v) values.push_back(fmt::format("{} {}", c.periods[t], format_value(c, *v, in.type)));
-      }
-      out += fmt::format("  {}: {}\n", in.name, values.empty() ? "no values" : fmt::format("{}", fmt::join(values, ", ")));
-    }
-    for (const auto& d : datum_sets_) out += fmt::format("  overridden: {}@{} = {}\n", d.input, d.period, d.value);
-    for (const auto& [t, v] : term_sets_) out += fmt::format("  overridden term: {} = {}\n", t, v);
-  }
-
-  void show_names() {
-    const auto& c = *contract_;
-    auto list = [&](const char* what, auto const& xs, auto name) {
-      std::vector<std::string> v;
-      for (const auto& x : xs) v.push_back(name(x));
-      if (!v.empty()) out += fmt::format("{}: {}\n", what, fmt::join(v, ", "));
-    };
-    list("parties", c.parties, [](const auto& x) { return x.id; });
-    list("inputs", c.inputs, [](const auto& x) { return x.name; });
-    list("terms", c.terms, [](const auto& x) { return x.name; });
-    list("definitions", c.defs, [](const auto& x) { return x.name; });
-    list("tables", c.tables, [](const auto& x) { return x.name; });
-    out += fmt::format("periods: {} .. {} ({})\n", c.periods.front(), c.periods.back(), c.periods.size());
-  }
-};
 
 // ---- Terminal I/O ---------------------------------------------------------------------------
 
@@ -522,7 +24,7 @@ volatile std::sig_atomic_t interrupted = 0;
 extern "C" void on_interrupt(int) { interrupted = 1; }
 
 struct Terminal {
-  Session* session;
+  ReplSession* session;
   std::string buffer;  // the lines of an unfinished input
 };
 
@@ -579,12 +81,12 @@ std::string history_path(const std::string& option) {
 // A standard output that cannot be written ends the session (cli/output.hpp). Everything the
 // session prints passes here: titles, names, data cells and echoed input come from the user,
 // so control characters are escaped on their way to the terminal.
-void flush(Session& s) {
-  cli::write_stdout(terminal_text(s.out));
-  std::cerr << terminal_text(s.err) << std::flush;
+void flush(const ReplSession& s) {
+  cli::write_stdout(terminal_text(s.out()));
+  std::cerr << terminal_text(s.err()) << std::flush;
 }
 
-int interactive(Session& session, const ReplOptions& options) {
+int interactive(ReplSession& session, const ReplOptions& options) {
   Terminal term{&session, {}};
   EditLine* el = el_init("utfall", stdin, stdout, stderr);
   History* hist = history_init();
@@ -618,7 +120,7 @@ int interactive(Session& session, const ReplOptions& options) {
   fmt::print("utfall REPL — :help for commands, Ctrl-D to leave\n");
   std::fflush(stdout);
   flush(session);
-  while (!session.quit) {
+  while (!session.quit()) {
     int count = 0;
     interrupted = 0;
     const char* line = el_gets(el, &count);
@@ -645,9 +147,9 @@ int interactive(Session& session, const ReplOptions& options) {
     std::string text(line);
     if (!text.empty() && text.back() == '\n') text.pop_back();
     term.buffer += (term.buffer.empty() ? "" : "\n") + text;
-    if (!Session::complete(term.buffer)) continue;
+    if (!ReplSession::complete(term.buffer)) continue;
     std::string input = std::exchange(term.buffer, {});
-    if (!trim(input).empty()) {
+    if (!scan::trim(input).empty()) {
       std::string entry = input;
       std::replace(entry.begin(), entry.end(), '\n', ' ');
       history(hist, &he, H_ENTER, entry.c_str());
@@ -662,18 +164,18 @@ int interactive(Session& session, const ReplOptions& options) {
   return 0;
 }
 
-int scripted(Session& session) {
-  bool any_failed = session.failed;
+int scripted(ReplSession& session) {
+  bool any_failed = session.failed();
   std::string buffer, line;
-  while (!session.quit && std::getline(std::cin, line)) {
+  while (!session.quit() && std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     buffer += (buffer.empty() ? "" : "\n") + line;
-    if (!Session::complete(buffer)) continue;
+    if (!ReplSession::complete(buffer)) continue;
     session.handle(std::exchange(buffer, {}));
     flush(session);
-    any_failed |= session.failed;
+    any_failed |= session.failed();
   }
-  if (!trim(buffer).empty()) {
+  if (!scan::trim(buffer).empty()) {
     std::cerr << "utfall repl: the input ended inside an unfinished expression or declaration\n";
     any_failed = true;
   }
@@ -683,7 +185,7 @@ int scripted(Session& session) {
 }  // namespace
 
 int run_repl(const ReplOptions& options) {
-  Session session;
+  ReplSession session(ReplSession::Config{});
   session.start(options);
   bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   if (!terminal) {
@@ -694,3 +196,4 @@ int run_repl(const ReplOptions& options) {
 }
 
 }  // namespace utfall
+

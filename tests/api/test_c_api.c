@@ -39,8 +39,29 @@ int main(void) {
   EXPECT(utfall_engine_new("{\"max_stepz\": 1}", &bad, &messages) == UTFALL_INVALID_ARGUMENT);
   EXPECT(bad == NULL);
   EXPECT(messages && strstr(messages, "max_stepz") != NULL);
+  EXPECT(messages && strstr(messages, "\"code\":\"E511\"") && strstr(messages, "\"location\":\"configuration\""));
   utfall_free(messages);
   EXPECT(utfall_engine_new("[1,", &bad, NULL) == UTFALL_INVALID_ARGUMENT);
+  /* Not JSON: E510 at the configuration (an empty text too). */
+  EXPECT(utfall_engine_new("", &bad, &messages) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(messages && strstr(messages, "\"code\":\"E510\"") && strstr(messages, "\"location\":\"configuration\""));
+  EXPECT(messages && !strstr(messages, "json.exception"));
+  utfall_free(messages);
+  /* A key from a host's user is quoted escaped: ESC [2J (clear screen) as the text \x1b[2J, in
+   * JSON "\\x1b[2J"; a key of 5000 characters cut to 40 and an ellipsis. */
+  EXPECT(utfall_engine_new("{\"\\u001b[2J\": 1}", &bad, &messages) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(messages && strstr(messages, "`\\\\x1b[2J` is not a limit") && !strstr(messages, "\\u001b"));
+  utfall_free(messages);
+  {
+    char long_key[5100];
+    strcpy(long_key, "{\"");
+    memset(long_key + 2, 'k', 5000);
+    strcpy(long_key + 5002, "\": 1}");
+    EXPECT(utfall_engine_new(long_key, &bad, &messages) == UTFALL_INVALID_ARGUMENT);
+    EXPECT(messages && strstr(messages, "`kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk…` is not a limit"));
+    EXPECT(messages && strlen(messages) < 1000);
+    utfall_free(messages);
+  }
 
   /* Compile errors come back as a status and messages. */
   utfall_contract* contract = NULL;

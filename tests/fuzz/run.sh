@@ -20,7 +20,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-45}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_parse fuzz_check fuzz_run fuzz_data)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_parse fuzz_check fuzz_run fuzz_data fuzz_repl fuzz_api)
 build=${UTFALL_FUZZ_BUILD_DIR:-build-fuzz}
 
 echo "==> configuring ${build}/ (clang 14, libFuzzer, ASan + UBSan)"
