@@ -718,7 +718,7 @@ std::vector<std::pair<std::string, Table>> read_data_file(const std::string& pat
          fmt::format("cannot read data file `{}`: the accepted kinds are .csv and .json", path),
          "export the data from the spreadsheet as \"CSV UTF-8\"");
 
-  auto read = read_regular_file(path, limits.max_bytes);
+  auto read = read_regular_file(path, limits.max_bytes, limits.beneath);
   if (auto* failure = std::get_if<ReadFailure>(&read)) {
     if (failure->kind == ReadFailure::Kind::unreadable)
       fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, failure->reason));

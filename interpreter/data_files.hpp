@@ -85,6 +85,9 @@ struct ReadLimits {
   std::size_t max_bytes = 256u << 20;    // a larger file is refused before it is read (E702)
   std::size_t max_rows = 10'000'000;     // data rows per table (E701)
   std::size_t max_cell_bytes = 4096;     // one value or column name (E509)
+  // A folder the file must lie in, no link leading out (read_regular_file): an example's data
+  // files lie in the contract's folder. Empty: any file the caller names.
+  std::string beneath;
 };
 
 // Reads a CSV text. `file_label` names the file in messages.

@@ -27,8 +27,11 @@ struct ReadFailure {
   bool grew = false;      // too_large: found while reading (stat said it fit)
 };
 
-// The whole file at `path`, or why not (the reasons name no path; callers do).
-std::variant<std::string, ReadFailure> read_regular_file(const std::string& path, std::size_t max_bytes);
+// The whole file at `path`, or why not (the reasons name no path; callers do). With a folder
+// `beneath` (`path` is then one that path_inside gave for it), the file is opened relative to
+// that folder and no link may lead out of it, even one swapped in after path_inside looked.
+std::variant<std::string, ReadFailure> read_regular_file(const std::string& path, std::size_t max_bytes,
+                                                         const std::string& beneath = {});
 
 // "`c.utfall` is 70000000 bytes, more than the limit of 67108864", or, for a file that grew
 // while it was read, "`/dev/zero` holds more than the limit of 67108864 bytes".

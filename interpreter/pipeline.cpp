@@ -45,12 +45,14 @@ Compiled compile_file(const std::string& path, const ParseOptions& parse_options
   return compile(std::make_shared<Source>(Source{path, std::move(std::get<std::string>(read))}), parse_options);
 }
 
-BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths) {
+BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths, const std::string& beneath) {
   std::vector<Table> tables;
   BindResult out;
+  ReadLimits limits;
+  limits.beneath = beneath;
   for (const auto& path : paths) {
     try {
-      for (auto& [name, table] : read_data_file(path)) tables.push_back(std::move(table));
+      for (auto& [name, table] : read_data_file(path, limits)) tables.push_back(std::move(table));
     } catch (DiagnosticError& e) {
       out.diagnostics.push_back(std::move(e.diagnostic));
     }
@@ -77,7 +79,7 @@ BindResult load_example_data(const checked::Contract& contract, const checked::E
     }
   }
   if (has_errors(out.diagnostics)) return out;
-  return load_data(contract, paths);
+  return load_data(contract, paths, folder.empty() ? "." : folder);
 }
 
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {

@@ -26,8 +26,9 @@ std::variant<std::string, Diagnostic> read_contract_file(const std::string& path
 // Reads the file, then compiles it; a file that cannot be read is an io diagnostic.
 Compiled compile_file(const std::string& path, const ParseOptions& parse_options = {});
 
-// Reads data files (CSV or JSON) and binds them to the contract's inputs.
-BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths);
+// Reads data files (CSV or JSON) and binds them to the contract's inputs. With a folder
+// `beneath`, every file must lie in it (ReadLimits::beneath).
+BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths, const std::string& beneath = {});
 
 // Reads the data files of an example, named relative to `folder` (the contract's) and bound
 // to the contract. A name that leaves the folder (an absolute path, a `..` component, a link

@@ -111,6 +111,7 @@ with tempfile.TemporaryDirectory(prefix="utfall-inside-") as tmp:
     os.symlink(os.path.join(tmp, "outdir"), os.path.join(project, "sub"))
     os.symlink("d.csv", os.path.join(project, "alias.csv"))
     os.symlink("../../outside.csv", os.path.join(project, "inner", "up.csv"))
+    os.symlink(os.path.join(project, "d.csv"), os.path.join(project, "absolute.csv"))
 
     def contained(name, data, reason, code=None):
         """An example naming `data`; `reason` None: it passes; else E424 at the name."""
@@ -137,6 +138,13 @@ with tempfile.TemporaryDirectory(prefix="utfall-inside-") as tmp:
     contained("example data: a link to a file beside the contract is read", "alias.csv", None)
     # The folder is the contract's, wherever the command runs from.
     row("example data: from another working directory", ["test", os.path.join("project", "c.utfall")], 0, (), tmp)
+    # A link that names its target by an absolute path is not followed when the file is opened
+    # (it is opened beneath the folder, openat2 RESOLVE_BENEATH), even when the target lies inside.
+    write(os.path.join(project, "c.utfall"),
+          CONTRACT + 'example "e" data "absolute.csv" {\n  expect kommun -> fonden in total = 6 SEK\n}\n')
+    row("example data: an absolute link to a file inside", ["test", "c.utfall"], 1,
+        ["absolute.csv: error[E801]: cannot read data file `absolute.csv`: it leads through a link to outside the folder, "
+         "or through an absolute link (name the file by a relative link)"], project)
 
 # ---- data cells in messages: escaped, cut short ----
 with tempfile.TemporaryDirectory(prefix="utfall-cells-") as tmp:

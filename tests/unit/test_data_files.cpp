@@ -1,13 +1,16 @@
 // Data-file readers: CSV and JSON into raw tables of exact text, and their positioned errors.
 // Every expected value here is written by hand from the input beside it.
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "interpreter/data_files.hpp"
+#include "interpreter/files.hpp"
 
 using namespace utfall;
 using namespace std::string_literals;
@@ -576,4 +579,36 @@ TEST_CASE("file: the extension's letter case does not matter", "[data_files][fil
   fs::remove(path);
   REQUIRE(tables.size() == 1);
   CHECK(tables[0].second.rows.at(0).at(1).text == "2");
+}
+
+// An example's data file is checked by path_inside, then read. Should a link that leads out take
+// the file's place in between (a race), the read beneath the folder refuses it and reads nothing.
+TEST_CASE("file: a link swapped in after path_inside looked is refused when read beneath the folder", "[data_files][file]") {
+  namespace fs = std::filesystem;
+  fs::path root = fs::temp_directory_path() / ("utfall-beneath-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "project");
+  auto write = [](const fs::path& p, const char* text) { std::ofstream(p, std::ios::binary) << text; };
+  write(root / "secret.csv", "period,x\n2025,777777\n");
+  write(root / "project" / "d.csv", "period,x\n2025,1\n");
+  auto checked = path_inside((root / "project").string(), "d.csv");
+  REQUIRE(std::holds_alternative<std::string>(checked));
+  const std::string path = std::get<std::string>(checked);
+
+  ReadLimits beneath;
+  beneath.beneath = (root / "project").string();
+  CHECK(read_data_file(path, beneath).at(0).second.rows.at(0).at(1).text == "1");  // as checked
+
+  fs::remove(root / "project" / "d.csv");  // the swap: now a link to a file outside
+  fs::create_symlink(root / "secret.csv", root / "project" / "d.csv");
+  Diagnostic d = file_error(path, beneath);
+  CHECK(d.code == "E801");
+  CHECK(contains(d.message, "it leads through a link to outside the folder"));
+  CHECK(!contains(d.message, "777777"));
+  fs::remove(root / "project" / "d.csv");  // the same by a relative link up and out
+  fs::create_symlink("../secret.csv", root / "project" / "d.csv");
+  CHECK(file_error(path, beneath).code == "E801");
+  // Without a folder the reader follows the link (what a file named on the command line gets).
+  CHECK(read_data_file(path).at(0).second.rows.at(0).at(1).text == "777777");
+  fs::remove_all(root);
 }
