@@ -101,7 +101,7 @@ std::string quoted(const std::string& text) { return "`" + utfall::excerpt(text)
 nlohmann::json parse_argument(const char* text) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error; out_of_range for a number past double (1e400)
     std::string reason = e.what();  // "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     if (auto end = reason.find("] "); end != std::string::npos) reason.erase(0, end + 2);
     throw BadArgument{"E510", "not JSON: " + utfall::excerpt(reason, 200)};

@@ -47,6 +47,22 @@ int main(void) {
   EXPECT(messages && strstr(messages, "\"code\":\"E510\"") && strstr(messages, "\"location\":\"configuration\""));
   EXPECT(messages && !strstr(messages, "json.exception"));
   utfall_free(messages);
+  EXPECT(utfall_engine_new("{\"max_digits\": 1e400}", &bad, &messages) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(messages && strstr(messages, "\"code\":\"E510\"") && strstr(messages, "number overflow parsing '1e400'"));
+  utfall_free(messages);
+  {
+    char* out = NULL;
+    utfall_engine* plain = NULL;
+    EXPECT(utfall_engine_new(NULL, &plain, NULL) == UTFALL_OK);
+    const char* tiny = "contract \"t\"\ncurrency SEK\nparty a\nperiods yearly 2025 .. 2025\n";
+    utfall_contract* compiled = NULL;
+    EXPECT(utfall_compile(plain, tiny, strlen(tiny), "t.utfall", &compiled, NULL) == UTFALL_OK);
+    EXPECT(utfall_evaluate_json(plain, compiled, "{}", "{\"time_limit_ms\": 1e400}", &out) == UTFALL_INVALID_ARGUMENT);
+    EXPECT(out && strstr(out, "\"code\":\"E510\"") && strstr(out, "\"location\":\"options\""));
+    utfall_free(out);
+    utfall_contract_free(compiled);
+    utfall_engine_free(plain);
+  }
   /* A key from a host's user is quoted escaped: ESC [2J (clear screen) as the text \x1b[2J, in
    * JSON "\\x1b[2J"; a key of 5000 characters cut to 40 and an ellipsis. */
   EXPECT(utfall_engine_new("{\"\\u001b[2J\": 1}", &bad, &messages) == UTFALL_INVALID_ARGUMENT);

@@ -39,11 +39,11 @@ struct Owned {
   std::string str() const { return text ? text : ""; }
 };
 
-void check_status(utfall_status s) {
+void check_status(utfall_status s, const char* messages = nullptr) {
   switch (s) {
     case UTFALL_OK: case UTFALL_CONTRACT_ERROR: case UTFALL_DATA_ERROR: case UTFALL_EVALUATION_ERROR: case UTFALL_LIMIT:
     case UTFALL_INVALID_ARGUMENT: return;
-    case UTFALL_INTERNAL_ERROR: finding("UTFALL_INTERNAL_ERROR");
+    case UTFALL_INTERNAL_ERROR: finding(std::string("UTFALL_INTERNAL_ERROR: ") + (messages ? messages : ""));
     case UTFALL_OUT_OF_MEMORY: return;  // the allocator may refuse under -rss_limit_mb
   }
   finding("a status that is not documented: " + std::to_string(static_cast<int>(s)));
@@ -119,7 +119,7 @@ void one_input(std::string_view input) {
   {  // the configuration exactly as fuzzed: accepted (limits clamped) or refused with messages
     std::string raw(parts[0]);
     utfall_status s = utfall_engine_new(raw.c_str(), &engine, &messages.text);
-    check_status(s);
+    check_status(s, messages.text);
     check_messages(messages.str());
     if ((s == UTFALL_OK) != (engine != nullptr)) finding("utfall_engine_new: status and engine disagree");
     utfall_engine_free(engine);
@@ -131,7 +131,7 @@ void one_input(std::string_view input) {
   utfall_contract* contract = nullptr;
   Owned compile_messages;
   utfall_status compiled = utfall_compile(engine, parts[3].data(), parts[3].size(), "fuzz.utfall", &contract, &compile_messages.text);
-  check_status(compiled);
+  check_status(compiled, compile_messages.text);
   check_messages(compile_messages.str());
   if (contract) {
     Owned contract_json{utfall_contract_json(contract)};
@@ -150,7 +150,7 @@ void one_input(std::string_view input) {
     utfall_bound* bound = nullptr;
     Owned bind_messages;
     utfall_status bind = utfall_bind(engine, contract, set, &bound, &bind_messages.text);
-    check_status(bind);
+    check_status(bind, bind_messages.text);
     check_messages(bind_messages.str());
     utfall_data_free(set);
     if (bound) {
