@@ -294,7 +294,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> data, sets;
   auto* run = app.add_subcommand("run", "Evaluate a contract against data and print the payment schedule");
   run->add_option("contract", run_file, "the contract file (.utfall)")->required();
-  run->add_option("--data,-d", data, "data files (CSV or JSON), one or more")->required();
+  run->add_option("--data,-d", data, "data files (CSV or JSON); none when the contract has no inputs");
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
   run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   run->add_option("--output,-o", output, "write the schedule to FILE (whole or not at all) instead of stdout");
@@ -305,7 +305,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> explain_data, explain_sets;
   auto* explain = app.add_subcommand("explain", "Explain each payment: clause, values used, roundings, netting, caps");
   explain->add_option("contract", explain_file, "the contract file (.utfall)")->required();
-  explain->add_option("--data,-d", explain_data, "data files (CSV or JSON), one or more")->required();
+  explain->add_option("--data,-d", explain_data, "data files (CSV or JSON); none when the contract has no inputs");
   explain->add_option("--set,-s", explain_sets, "override a term: TERM=VALUE");
   explain->add_option("--period,-p", explain_period, "only payments in this period, e.g. 2027");
   explain->add_option("--payment", explain_payment, "only payments PAYER->PAYEE, e.g. kommun->utfallsfonden");

@@ -80,7 +80,7 @@ std::string quote_csv(const std::string& s) {
 SweepCommand::SweepCommand(CLI::App& app) {
   command_ = app.add_subcommand("sweep", "Evaluate a contract over many term values on all cores; totals per variation");
   command_->add_option("contract", contract_, "the contract file (.utfall)")->required();
-  command_->add_option("--data,-d", data_, "data files (CSV or JSON), one or more")->required();
+  command_->add_option("--data,-d", data_, "data files (CSV or JSON); none when the contract has no inputs");
   command_->add_option("--vary,-v", vary_, "vary a term: 'TERM=FROM..TO step STEP' or 'TERM=V1,V2,...'")->required();
   command_->add_option("--set,-s", sets_, "override a term in every variation: TERM=VALUE");
   command_->add_option("--threads,-j", threads_, "threads (default: all cores)");

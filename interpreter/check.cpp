@@ -172,6 +172,23 @@ class Checker {
     }
     return best.empty() ? std::string{} : fmt::format("did you mean `{}`?", best);
   }
+  // When `name` is a field or a per-participant definition of a participant input: how to
+  // read it, through a participant in scope of that input if there is one.
+  std::string field_hint(std::string_view name) const {
+    auto read_through = [&](int set, const char* what) {
+      const std::string& input = c_.inputs[set].name;
+      auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.set == set; });
+      if (b != binders_.rend()) return fmt::format("`{}` is {} of `{}`: write `{}.{}`", name, what, input, b->name, name);
+      return fmt::format("`{}` is {} of `{}`: read it through a participant, `u.{}` inside `for each u in {}`", name, what, input,
+                         name, input);
+    };
+    for (std::size_t i = 0; i < c_.inputs.size(); ++i)
+      for (const auto& f : c_.inputs[i].fields)
+        if (c_.inputs[i].participants && f.name == name) return read_through(int(i), "a field");
+    for (const auto& d : c_.participant_defs)
+      if (d.name == name && d.set >= 0) return read_through(d.set, "a definition for each participant");
+    return {};
+  }
 
   // ---- declarations ----
   void header(const ast::Contract& a);
@@ -674,11 +691,13 @@ ExprPtr Checker::expr(const ast::Expr& e) {
 ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
   auto it = globals_.find(n.name.text);
   if (it == globals_.end()) {
-    if (rounding_mode_from_name(n.name.text))
+    if (rounding_mode_from_name(n.name.text)) {
       error(DiagKind::name, "E207", fmt::format("`{}` is a rounding mode; it belongs in round(x, step, {})", n.name.text, n.name.text),
             n.name.range);
-    else
-      error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range, suggest(n.name.text));
+      return nullptr;
+    }
+    auto hint = field_hint(n.name.text);
+    error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range, hint.empty() ? suggest(n.name.text) : hint);
     return nullptr;
   }
   const Symbol& s = it->second;

@@ -974,6 +974,14 @@ struct control : p::normal<Rule> {
   template <typename Input, typename... States>
   [[noreturn]] static void raise(const Input& in, States&&...) {
     static_assert(g::error_message<Rule> != nullptr, "every rule under must<> needs a message in grammar/errors.hpp");
+    // A name expected (a field's too): is a reserved word there?
+    if constexpr (std::is_base_of_v<g::identifier, Rule> || std::is_same_v<Rule, g::fields_close>) {
+      p::memory_input<> rest(in.current(), in.end(), "");
+      if (p::parse<g::reserved>(rest)) {
+        std::string word(in.current(), rest.current());
+        throw p::parse_error("`" + word + "` is a reserved word and cannot be a name; choose another, such as `" + word + "_`", in);
+      }
+    }
     throw p::parse_error(g::error_message<Rule>, in);
   }
   template <typename Input>

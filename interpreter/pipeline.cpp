@@ -58,7 +58,14 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
     }
   }
   if (has_errors(out.diagnostics)) return out;
-  return bind_data(contract, tables);
+  auto bound = bind_data(contract, tables);
+  if (paths.empty())  // a contract with inputs run with no data file: say what is missing once
+    for (auto& d : bound.diagnostics)
+      if (d.code == "E527") {
+        d.suggestion = "no data file was given: name the files that hold the contract's inputs (`--data FILE...`)";
+        break;
+      }
+  return bound;
 }
 
 BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder) {

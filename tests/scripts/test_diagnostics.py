@@ -155,6 +155,11 @@ def rows():
     R.append(Row("control: the participant contract runs",
                  {"c.utfall": PARTICIPANTS, "ungdomar.csv": "inskriven,stabil\n2025,true\n2026,false\n"},
                  ["run", "c.utfall", "-d", "ungdomar.csv"], 0, None, None))
+    # `run` needs no --data for a contract without inputs (before: exit 64, "--data is required").
+    R.append(Row("control: run without --data, a contract without inputs",
+                 {"c.utfall": HEADER + 'clause "1" {\n  pay kommun -> fonden amount 5 SEK\n}\n'}, ["run", "c.utfall"], 0, None, None))
+    R.append(Row("run without --data, a contract with inputs", {"c.utfall": SERIES}, ["run", "c.utfall"], 3, "E527", "data",
+                 "no data file was given"))
     R.append(Row("control: eval", {}, ["eval", "(200_000_000 SEK - 170_000_000 SEK) * 30 %"], 0, None, None))
 
     # ---- syntax ----
@@ -184,6 +189,19 @@ def rows():
     check("no digits after the decimal point", t, "E101", at("c.utfall", t, ".\n", delta=1), "digits")
 
     # ---- names ----
+    t = contract("term sum = 5 SEK\n")
+    check("a reserved word as a term's name", t, "E101", at("c.utfall", t, "sum ="), "`sum` is a reserved word and cannot be a name")
+    t = contract('input ungdomar : participants {\n  id : text\n  count : number\n}\n')
+    check("a reserved word as a field's name", t, "E101", at("c.utfall", t, "count"), "`count` is a reserved word")
+    t = contract("term summa = 5 SEK\nterm y = summa * 2\n")
+    check("control: a name that begins with a reserved word is a name", t, None, None, exit_code=0)
+    people = 'input ungdomar : participants {\n  id : text\n  narvaro : percent\n}\n'
+    t = contract(people + 'clause "1" {\n  for each u in ungdomar {\n    let ok = narvaro > 50 %\n  }\n}\n')
+    check("a field without its participant, inside for each", t, "E208", at("c.utfall", t, "narvaro >"),
+          "`narvaro` is a field of `ungdomar`: write `u.narvaro`")
+    t = contract(people + 'clause "1" {\n  let n = narvaro\n}\n')
+    check("a field without its participant, outside for each", t, "E208", at("c.utfall", t, "narvaro\n}"),
+          "read it through a participant, `u.narvaro` inside `for each u in ungdomar`")
     t = contract("term pris = 5 SEK\nterm y = pros * 2\n")
     check("unknown name with a suggestion", t, "E208", at("c.utfall", t, "pros"), "did you mean `pris`?")
     t = contract('clause "1" {\n  pay kommun -> fonden amount summa(1 SEK)\n}\n')
