@@ -119,7 +119,7 @@ utfall::Config config_from_json(const char* text, std::string& files_dir) {
       files_dir = value.get<std::string>();
       continue;
     }
-    if (!value.is_number_unsigned()) throw std::invalid_argument("the limit `" + key + "` is not a whole number >= 0");
+    if (!value.is_number_unsigned()) throw std::invalid_argument("the limit `" + utfall::excerpt(key) + "` is not a whole number >= 0");
     auto v = value.get<std::uint64_t>();
     if (key == "max_nesting") l.max_nesting = v;
     else if (key == "max_source_bytes") l.max_source_bytes = v;
@@ -128,7 +128,7 @@ utfall::Config config_from_json(const char* text, std::string& files_dir) {
     else if (key == "max_work") l.max_work = v;
     else if (key == "max_data_bytes") l.max_data_bytes = v;
     else if (key == "max_participants") l.max_participants = v;
-    else throw std::invalid_argument("`" + key + "` is not a limit of the configuration");
+    else throw std::invalid_argument("`" + utfall::excerpt(key) + "` is not a limit of the configuration");
   }
   return config;
 }
@@ -143,7 +143,7 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
   for (const auto& [key, value] : j.items()) {
     if (key == "terms" && value.is_object()) {
       for (const auto& [term, v] : value.items()) {
-        if (!v.is_string()) throw std::invalid_argument("the value of the term `" + term + "` is not a string such as \"25 %\"");
+        if (!v.is_string()) throw std::invalid_argument("the value of the term `" + utfall::excerpt(term) + "` is not a string such as \"25 %\"");
         options.terms[term] = v.get<std::string>();
       }
     } else if (key == "trace" && value.is_boolean()) {
@@ -161,7 +161,7 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
         data.files.push_back(std::get<std::string>(path));
       }
     } else {
-      throw std::invalid_argument("`" + key + "` is not an option (terms: object, trace: boolean, time_limit_ms: whole number, files: array)");
+      throw std::invalid_argument("`" + utfall::excerpt(key) + "` is not an option (terms: object, trace: boolean, time_limit_ms: whole number, files: array)");
     }
   }
 }

@@ -41,6 +41,10 @@ int main(void) {
   EXPECT(messages && strstr(messages, "max_stepz") != NULL);
   utfall_free(messages);
   EXPECT(utfall_engine_new("[1,", &bad, NULL) == UTFALL_INVALID_ARGUMENT);
+  /* A key quoted in a message is escaped (ESC as \x1b, read back from JSON as \\x1b), never raw. */
+  EXPECT(utfall_engine_new("{\"\\u001b[2Jmax\": 1}", &bad, &messages) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(messages && strstr(messages, "`\\\\x1b[2Jmax` is not a limit") && !strstr(messages, "\\u001b"));
+  utfall_free(messages);
 
   /* Compile errors come back as a status and messages. */
   utfall_contract* contract = NULL;
@@ -140,6 +144,9 @@ int main(void) {
   utfall_free(out);
   EXPECT(utfall_evaluate_json(engine, contract, messy, "{\"terms\": {\"premieandel\": 0.25}}", &out) == UTFALL_INVALID_ARGUMENT);
   EXPECT(out && strstr(out, "premieandel"));
+  utfall_free(out);
+  EXPECT(utfall_evaluate_json(engine, contract, messy, "{\"\\u001b]0;x\\u0007\": 1}", &out) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(out && strstr(out, "`\\\\x1b]0;x\\\\x07` is not an option") && !strstr(out, "\\u001b"));
   utfall_free(out);
   EXPECT(utfall_evaluate_json(engine, contract, "{\"perioder\": [{\"period\": \"2025\"", NULL, &out) == UTFALL_DATA_ERROR);
   EXPECT(out && strstr(out, "E510"));

@@ -16,8 +16,9 @@ line and column (computed here from the text written), from `utfall test` and fr
 check` alike, and the file outside is never read: none of its numbers appears in the output. Names that stay inside (a subfolder, a link to a
 file beside the contract) are read as before.
 
-Cells: a value or column name with control characters or U+202E is quoted with `\\xNN` /
-`\\u{...}`, cut after 40 code points with "…"; the expected text is written out here by hand.
+Cells: a value, column name or JSON key with control characters or U+202E is quoted with
+`\\xNN` / `\\u{...}`, cut after 40 code points with "…"; the expected text is written out here
+by hand.
 """
 import os
 import socket
@@ -177,5 +178,17 @@ with tempfile.TemporaryDirectory(prefix="utfall-cells-") as tmp:
     write(os.path.join(tmp, "period.csv"), "period,x\n" + "2025" + "x" * 200 + ",1\n2026,2\n2027,3\n")
     row("a period of 204 characters: cut after 40", ["run", "c.utfall", "-d", "period.csv"], 3,
         ["error[E522]: `2025" + "x" * 36 + "…` is not a period of the calendar (2025 .. 2027)"], tmp)
+
+    # A JSON key is quoted the same way, in every message of the reader that names one: here
+    # ESC [2J, BEL and a line feed (JSON escapes in the file), then 4 000 letters (under the
+    # value limit): 7 code points + 33 letters shown.
+    key = "\\u001b[2J\\u0007k\\n" + "k" * 4000
+    shown_key = "\\x1b[2J\\x07k\\x0a" + "k" * 33 + "…"
+    write(os.path.join(tmp, "nested.json"), f'[{{"period": 2025, "{key}": {{"x": 1}}}}]')
+    row("a JSON key with ESC [2J, BEL and a line feed: escaped and cut", ["run", "c.utfall", "-d", "nested.json"], 3,
+        [f"nested.json: row 1 (line 1), column `{shown_key}`: error[E512]: the value of `{shown_key}` in row 1 is an object"], tmp)
+    write(os.path.join(tmp, "tables.json"), f'{{"{key}": [], "{key}": []}}')
+    row("a JSON table name twice, with ESC [2J: escaped and cut", ["run", "c.utfall", "-d", "tables.json"], 3,
+        [f"tables.json: error[E504]: table `{shown_key}` appears twice"], tmp)
 
 T.finish()
