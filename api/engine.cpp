@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "interpreter/pipeline.hpp"
+#include "interpreter/unicode.hpp"
 
 namespace utfall {
 
