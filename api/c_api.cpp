@@ -13,6 +13,7 @@
 
 #include "api/internal.hpp"
 #include "interpreter/files.hpp"
+#include "interpreter/unicode.hpp"
 
 struct utfall_engine {
   utfall::Engine engine;

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "interpreter/pipeline.hpp"
+#include "interpreter/unicode.hpp"
 
 namespace utfall {
 
@@ -219,7 +220,7 @@ Table records_table(const std::string& input, const Records& records) {
       d.kind = DiagKind::data;
       d.code = "E505";
       d.message = fmt::format("a record has {} values for {} fields", values.size(), records.fields.size());
-      d.location = fmt::format("data, table `{}`: row {}", input, r);
+      d.location = fmt::format("data, table `{}`: row {}", excerpt(input), r);
       throw DiagnosticError{std::move(d)};
     }
   }
@@ -356,7 +357,7 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
         Diagnostic d;
         d.kind = DiagKind::data;
         d.code = "E513";
-        d.message = fmt::format("the document `{}` is of format `{}`; the accepted formats are csv and json", doc.label, doc.format);
+        d.message = fmt::format("the document `{}` is of format `{}`; the accepted formats are csv and json", doc.label, excerpt(doc.format));
         d.location = doc.label;
         diags.push_back(std::move(d));
       }

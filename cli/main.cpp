@@ -100,6 +100,10 @@ int cmd_check(const std::vector<std::string>& files) {
   int code = 0;
   for (const auto& f : files) {
     auto compiled = compile_file(f);
+    if (compiled.contract) {  // the examples' data files stay in the contract's folder; none is read
+      auto outside = example_data_diagnostics(*compiled.contract, std::filesystem::path(f).parent_path().string());
+      compiled.diagnostics.insert(compiled.diagnostics.end(), outside.begin(), outside.end());
+    }
     int c = report(compiled.diagnostics);
     if (c == 0) {
       const auto& k = *compiled.contract;

@@ -136,8 +136,8 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
           continue;
         }
         if (!series_source[*i].empty()) {
-          report("E526", fmt::format("`{}` is given twice (also in {})", table.columns[col], series_source[*i]),
-                 fmt::format("{}: column `{}`", table.file, table.columns[col]));
+          report("E526", fmt::format("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source[*i]),
+                 fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
           continue;
         }
         series_source[*i] = table.file;

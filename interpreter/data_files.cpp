@@ -1,6 +1,7 @@
 #include "interpreter/data_files.hpp"
 
 #include "interpreter/files.hpp"
+#include "interpreter/unicode.hpp"
 
 #include <csv.h>
 
@@ -355,11 +356,13 @@ struct CsvParser {
 [[noreturn]] void malformed_csv(const CsvBuilder& b, std::string_view body, std::size_t offset) {
   LineColumn lc = line_column(body, offset);
   char c = body[offset];
+  std::size_t next = offset;  // past the character there, escaped as a cell is (a byte >= 0x80 begins one)
+  next_code_point(body, next);
   std::string what =
       c == '"' ? std::string("a `\"` inside an unquoted field")
                : fmt::format("`{}` after the closing quote of a quoted field",
                              static_cast<unsigned char>(c) < 0x20 ? hex_byte(static_cast<unsigned char>(c))
-                                                                  : std::string(1, c));
+                                                                  : excerpt(body.substr(offset, next - offset)));
   fail(DiagKind::data, "E506", b.location(b.current.size()),
        fmt::format("malformed CSV at line {}, column {}: {}", lc.line, lc.column, what),
        "quote the whole field and double any quote inside it: \"say \"\"hej\"\"\"");
@@ -532,10 +535,11 @@ class JsonTablesBuilder {
     } else if (what.starts_with("[json.exception.")) {
       if (auto close = what.find("] "); close != std::string::npos) what = what.substr(close + 2);
     }
-    // nlohmann quotes the token it stopped in: a 100 000-digit number is not echoed whole.
+    // nlohmann quotes the token it stopped in (with controls as <U+001B>): quoted as a cell is,
+    // so that a 100 000-digit number is not echoed whole, nor a string's U+202E raw.
     if (auto open = what.find('\''); open != std::string::npos) {
       auto close = what.rfind('\'');
-      if (close > open + 61) what = what.substr(0, open + 41) + "…" + what.substr(close);
+      if (close > open) what = what.substr(0, open + 1) + excerpt(std::string_view(what).substr(open + 1, close - open - 1)) + what.substr(close);
     }
     if (what.starts_with("number overflow"))
       what += " (a JSON number must fit in a double to be read; write a larger one as a string)";
@@ -554,7 +558,7 @@ class JsonTablesBuilder {
         text = std::move(*plain);
       } else {
         fail(DiagKind::data, "E509", here(),
-             fmt::format("the number `{}` written out in full is longer than the limit of {} bytes for a value", written,
+             fmt::format("the number `{}` written out in full is longer than the limit of {} bytes for a value", excerpt(written),
                          limits_.max_cell_bytes),
              "write the number without an exponent");
       }
@@ -586,7 +590,7 @@ class JsonTablesBuilder {
 
   [[noreturn]] void wrong_table_value(const char* kind) {
     fail(DiagKind::data, "E511", file_part(file_, pending_name_),
-         fmt::format("expected an array of objects as the value of `{}`, found {}", pending_name_, kind));
+         fmt::format("expected an array of objects as the value of `{}`, found {}", excerpt(pending_name_), kind));
   }
   [[noreturn]] void wrong_row(const char* kind) {
     std::size_t row = table().rows.size() + 1;
@@ -597,7 +601,7 @@ class JsonTablesBuilder {
   [[noreturn]] void nested(const char* kind) {
     fail(DiagKind::data, "E512", here(),
          fmt::format("the value of `{}` in row {} is {}; a value must be a number, string, true, false or null",
-                     table().columns[column_], row_, kind));
+                     excerpt(table().columns[column_]), row_, kind));
   }
 
   Table& table() { return tables_.back().second; }
@@ -608,7 +612,8 @@ class JsonTablesBuilder {
 
   bool table_key(std::string_view name) {
     if (name.empty()) fail(DiagKind::data, "E503", file_, "a table name (a key of the top-level object) is empty");
-    if (!table_names_.emplace(name).second) fail(DiagKind::data, "E504", file_, fmt::format("table `{}` appears twice", name));
+    if (!table_names_.emplace(name).second)
+      fail(DiagKind::data, "E504", file_, fmt::format("table `{}` appears twice", excerpt(name)));
     if (auto p = value_problem(name, limits_))
       fail(DiagKind::data, p->code, file_, "table name: " + p->message, std::move(p->suggestion));
     pending_name_ = std::string(name);
@@ -631,7 +636,7 @@ class JsonTablesBuilder {
     }
     column_ = it->second;
     if (given_in_row_[column_] == row_)
-      fail(DiagKind::data, "E504", here(), fmt::format("key `{}` appears twice in row {}", name, row_));
+      fail(DiagKind::data, "E504", here(), fmt::format("key `{}` appears twice in row {}", excerpt(name), row_));
     given_in_row_[column_] = row_;
     return true;
   }

@@ -68,9 +68,8 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
   return bound;
 }
 
-BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder) {
-  std::vector<std::string> paths;
-  BindResult out;
+ExamplePaths example_data_paths(const checked::Example& example, const std::string& folder) {
+  ExamplePaths out;
   for (const auto& name : example.data_files) {
     auto path = path_inside(folder, name.text);
     if (auto* refused = std::get_if<PathRefused>(&path)) {
@@ -82,11 +81,25 @@ BindResult load_example_data(const checked::Contract& contract, const checked::E
       d.range = name.range;
       out.diagnostics.push_back(std::move(d));
     } else {
-      paths.push_back(std::move(std::get<std::string>(path)));
+      out.paths.push_back(std::move(std::get<std::string>(path)));
     }
   }
-  if (has_errors(out.diagnostics)) return out;
-  return load_data(contract, paths, folder.empty() ? "." : folder);
+  return out;
+}
+
+Diagnostics example_data_diagnostics(const checked::Contract& contract, const std::string& folder) {
+  Diagnostics out;
+  for (const auto& example : contract.examples) {
+    auto paths = example_data_paths(example, folder);
+    out.insert(out.end(), paths.diagnostics.begin(), paths.diagnostics.end());
+  }
+  return out;
+}
+
+BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder) {
+  auto paths = example_data_paths(example, folder);
+  if (has_errors(paths.diagnostics)) return {std::nullopt, std::move(paths.diagnostics)};
+  return load_data(contract, paths.paths, folder.empty() ? "." : folder);
 }
 
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {

@@ -30,9 +30,20 @@ Compiled compile_file(const std::string& path, const ParseOptions& parse_options
 // `beneath`, every file must lie in it (ReadLimits::beneath).
 BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths, const std::string& beneath = {});
 
-// Reads the data files of an example, named relative to `folder` (the contract's) and bound
-// to the contract. A name that leaves the folder (an absolute path, a `..` component, a link
-// that leads out of it) is E424 at the name in the contract, and no file is read.
+// The data files of an example, named relative to `folder` (the contract's), as paths to read.
+// A name that leaves the folder (an absolute path, a `..` component, a link that leads out of
+// it) is E424 at the name in the contract instead. Nothing is read (links are followed).
+struct ExamplePaths {
+  std::vector<std::string> paths;
+  Diagnostics diagnostics;
+};
+ExamplePaths example_data_paths(const checked::Example& example, const std::string& folder);
+// E424 for every data file of every example of the contract that leaves `folder`: what
+// `utfall check` says about the examples' files without reading them.
+Diagnostics example_data_diagnostics(const checked::Contract& contract, const std::string& folder);
+
+// Reads the data files of an example (example_data_paths) and binds them to the contract; when
+// a name leaves the folder, its E424 and no file read.
 BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder);
 
 // Parses, checks and evaluates `TERM=VALUE` overrides into `options.term_overrides`.

@@ -44,11 +44,5 @@ std::string_view line_text(const Source& source, std::size_t line);
 std::size_t display_column(const Source& source, const Position& position);
 // The number of code points in UTF-8 text: its width on a terminal, for columns and carets.
 std::size_t code_points(std::string_view text);
-// Text from a data file or a host (a cell, a column name) as a message quotes it: control
-// characters as `\xNN` (C1 controls and invisible formatting characters, such as U+202E which
-// turns text around, as `\u{202E}`), a backslash as `\\`, bytes that are not UTF-8 as `\xNN`;
-// cut after `max_code_points` with "…". A cell can then neither drive the reader's terminal
-// nor flood the message.
-std::string excerpt(std::string_view text, std::size_t max_code_points = 40);
 
 }  // namespace utfall

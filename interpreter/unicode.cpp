@@ -8,6 +8,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 namespace utfall {
@@ -62,29 +63,46 @@ std::string describe_code_point(char32_t c) {
   return U_SUCCESS(status) && n > 0 ? code + " " + std::string(name, static_cast<std::size_t>(n)) : code;
 }
 
-std::string terminal_text(std::string_view text) {
+namespace {
+
+void hex_escape(std::string& out, unsigned char byte) { fmt::format_to(std::back_inserter(out), "\\x{:02x}", byte); }
+
+// An ASCII character that `mode` writes as it is.
+bool shown_as_is(std::string_view text, std::size_t i, EscapeMode mode) {
+  unsigned char byte = static_cast<unsigned char>(text[i]);
+  if (mode == EscapeMode::quoted) return byte >= 0x20 && byte < 0x7F && byte != '\\';
+  return (byte >= 0x20 && byte < 0x7F) || byte == '\n' || byte == '\t' || (byte == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
+}
+
+}  // namespace
+
+std::string escape(std::string_view text, EscapeMode mode, std::size_t max_chars) {
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size();) {
+  out.reserve(std::min(text.size(), max_chars));
+  std::size_t shown = 0;
+  for (std::size_t i = 0; i < text.size(); ++shown) {
+    if (shown == max_chars) return out + "…";
     unsigned char byte = static_cast<unsigned char>(text[i]);
     if (byte < 0x80) {
-      bool shown = (byte >= 0x20 && byte < 0x7F) || byte == '\n' || byte == '\t' ||
-                   (byte == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
-      out += shown ? std::string(1, static_cast<char>(byte)) : fmt::format("\\x{:02x}", byte);
+      if (shown_as_is(text, i, mode)) out += static_cast<char>(byte);
+      else if (byte == '\\') out += "\\\\";
+      else hex_escape(out, byte);
       ++i;
       continue;
     }
     std::size_t start = i;
     UChar32 c = 0;
     U8_NEXT(text.data(), i, text.size(), c);
-    if (c < 0) {  // not UTF-8: each byte of the broken sequence
-      for (std::size_t k = start; k < i; ++k) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[k]));
+    if (c < 0) {  // not UTF-8: the first byte, and on from the next (a broken sequence gives one escape a byte)
+      hex_escape(out, byte);
+      i = start + 1;
       continue;
     }
     char32_t cp = static_cast<char32_t>(c);
-    bool hidden = is_control(cp) || is_invisible(cp) || cp == 0x2028 || cp == 0x2029;
-    if (hidden) out += fmt::format("\\u{{{:x}}}", static_cast<std::uint32_t>(cp));
-    else out.append(text.substr(start, i - start));
+    if (is_control(cp) || is_invisible(cp) || cp == 0x2028 || cp == 0x2029)
+      fmt::format_to(std::back_inserter(out), "\\u{{{:x}}}", static_cast<std::uint32_t>(cp));
+    else
+      out.append(text.substr(start, i - start));
   }
   return out;
 }

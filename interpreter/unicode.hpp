@@ -1,9 +1,9 @@
 // Unicode facts the language relies on, taken from ICU (Debian's libicu) rather than from
 // tables of our own: normalisation, the properties that make a character invisible or a
-// control, character names for messages, confusable skeletons, and the escaping of text for a
-// terminal.
+// control, character names for messages, confusable skeletons, and the escaping of text shown
+// on a terminal or quoted in a message.
 //
-// Every function takes valid UTF-8 except `terminal_text`, which takes any bytes. Nothing here
+// Every function takes valid UTF-8 except `escape`, which takes any bytes. Nothing here
 // keeps state between calls; `Skeletons` holds one ICU spoof checker and is used by one thread.
 #pragma once
 
@@ -36,12 +36,29 @@ bool is_space(char32_t c);
 // "U+043E CYRILLIC SMALL LETTER O", for messages; "U+001B" for a control, which has no name.
 std::string describe_code_point(char32_t c);
 
-// Text made safe to show on a terminal: control characters (except line feed and tab, and a
-// carriage return directly before a line feed), DEL, C1 controls, bidi controls and the other
-// invisible characters, the line and paragraph separators, and bytes that are not UTF-8 are
-// written as escapes (`\x1b`, `\x7f`, `\u{85}`, `\u{202e}`, `\u{200b}`): what the reader sees
-// is what the text holds. Everything else, `å ä ö` and other letters included, is kept as is.
-std::string terminal_text(std::string_view text);
+// Text made safe to show, one function for every quote of text that a user, a host or a file
+// gave: what the reader sees is what the text holds. Escaped in both modes: control characters
+// (`\x1b`, `\x7f`; C1 controls as `\u{85}`), bidi controls and the other invisible characters
+// (`\u{202e}`, `\u{200b}`), the line and paragraph separators (`\u{2028}`), and each byte that
+// is not UTF-8 (`\xff`). Everything else, `å ä ö` and other letters included, is kept as is.
+enum class EscapeMode {
+  // Text for a terminal (a message, a table, a source line): line feed, tab, and a carriage
+  // return directly before a line feed are kept; a backslash is kept.
+  terminal,
+  // One value quoted in a message (a cell, a column name, a key): every control character is
+  // escaped, line ends and tabs too, and a backslash is doubled, so the quote reads as one line
+  // and an escape in it is never the text's own.
+  quoted,
+};
+constexpr std::size_t kWholeText = static_cast<std::size_t>(-1);
+// Cut after `max_chars` characters (a code point, or a byte that is not UTF-8, counts as one)
+// with "…", so that a long text cannot flood a message.
+std::string escape(std::string_view text, EscapeMode mode, std::size_t max_chars = kWholeText);
+
+// All of a text, for a terminal.
+inline std::string terminal_text(std::string_view text) { return escape(text, EscapeMode::terminal); }
+// A cell or a name from a data file or a host as a message quotes it: its first 40 characters.
+inline std::string excerpt(std::string_view text, std::size_t max_chars = 40) { return escape(text, EscapeMode::quoted, max_chars); }
 
 // Unicode UTS #39 skeletons: two strings are confusable when their skeletons are equal
 // (`kommun` with a Latin o and `kоmmun` with a Cyrillic о; `Α` Greek and `A` Latin; `rn` and

@@ -178,6 +178,9 @@ int main(void) {
   EXPECT(utfall_evaluate_json(engine, contract, messy, "{\"terms\": {\"premieandel\": 0.25}}", &out) == UTFALL_INVALID_ARGUMENT);
   EXPECT(out && strstr(out, "premieandel"));
   utfall_free(out);
+  EXPECT(utfall_evaluate_json(engine, contract, messy, "{\"\\u001b]0;x\\u0007\": 1}", &out) == UTFALL_INVALID_ARGUMENT);
+  EXPECT(out && strstr(out, "`\\\\x1b]0;x\\\\x07` is not an option") && !strstr(out, "\\u001b"));
+  utfall_free(out);
   EXPECT(utfall_evaluate_json(engine, contract, "{\"perioder\": [{\"period\": \"2025\"", NULL, &out) == UTFALL_DATA_ERROR);
   EXPECT(out && strstr(out, "E510"));
   utfall_free(out);

@@ -12,12 +12,13 @@ memory ran out: each run here has the memory bound of scriptlib.run_measured and
 
 Containment: `example ... data "NAME"` names a file relative to the contract's folder. An
 absolute name, a `..` component or a link that leads out of the folder is E424 at the name's
-line and column (computed here from the text written), and the file outside is never read:
-none of its numbers appears in the output. Names that stay inside (a subfolder, a link to a
+line and column (computed here from the text written), from `utfall test` and from `utfall
+check` alike, and the file outside is never read: none of its numbers appears in the output. Names that stay inside (a subfolder, a link to a
 file beside the contract) are read as before.
 
-Cells: a value or column name with control characters or U+202E is quoted with `\\xNN` /
-`\\u{...}`, cut after 40 code points with "…"; the expected text is written out here by hand.
+Cells: a value, column name or JSON key with control characters or U+202E is quoted with
+`\\xNN` / `\\u{...}`, cut after 40 code points with "…"; the expected text is written out here
+by hand.
 """
 import os
 import socket
@@ -96,6 +97,8 @@ with tempfile.TemporaryDirectory(prefix="utfall-files-") as tmp:
     write(os.path.join(tmp, "ex.utfall"), example)
     row("a FIFO as an example's data file", ["test", "ex.utfall"], 1,
         ["pipe.csv: error[E801]: cannot read data file `pipe.csv`: it is a FIFO"], tmp)
+    # `check` looks where an example's data file leads but opens nothing: no wait on the FIFO.
+    row("a FIFO as an example's data file: check opens nothing", ["check", "ex.utfall"], 0, (), tmp)
     sock.close()
 
 # ---- an example's data stays inside the contract's folder ----
@@ -113,8 +116,9 @@ with tempfile.TemporaryDirectory(prefix="utfall-inside-") as tmp:
     os.symlink("../../outside.csv", os.path.join(project, "inner", "up.csv"))
     os.symlink(os.path.join(project, "d.csv"), os.path.join(project, "absolute.csv"))
 
-    def contained(name, data, reason, code=None):
-        """An example naming `data`; `reason` None: it passes; else E424 at the name."""
+    def contained(name, check_name, data, reason):
+        """An example naming `data`, under `utfall test` (`name`) and `utfall check` (`check_name`);
+        `reason` None: it passes; else E424 at the name."""
         head = CONTRACT + 'term t = 1\n'
         line = head.count("\n") + 1
         text = head + f'example "e" data "{data}" {{\n  expect kommun -> fonden in total = 6 SEK\n}}\n'
@@ -122,20 +126,28 @@ with tempfile.TemporaryDirectory(prefix="utfall-inside-") as tmp:
         column = text.splitlines()[line - 1].index('"' + data.replace("\\", "\\\\")) + 1
         if reason is None:
             row(name, ["test", "c.utfall"], 0, (), project)
+            row(check_name, ["check", "c.utfall"], 0, (), project)
             return
         where = f"c.utfall:{line}:{column}: error[E424]: the data file `{data}` of the example \"e\" is outside the contract's folder: "
         row(name, ["test", "c.utfall"], 1, [where + reason], project, stdout_lacks=["777", "111", "222", "444"])
+        # `check` says the same at the same place (a structure error: exit 2), reading nothing.
+        row(check_name, ["check", "c.utfall"], 2, [where + reason], project, stdout_lacks=["ok ("])
 
-    contained("example data: `..` in the name", "../outside.csv", "it has a `..` component")
-    contained("example data: `..` inside the name", "inner/../../outside.csv", "it has a `..` component")
-    contained("example data: an absolute path", os.path.join(tmp, "outside.csv"), "it is an absolute path")
-    contained("example data: /proc/self/status", "/proc/self/status", "it is an absolute path")
-    contained("example data: a link to a file outside", "link.csv", "it leads through a link to outside the folder")
-    contained("example data: a link to a folder outside", "sub/d.csv", "it leads through a link to outside the folder")
-    contained("example data: a link in a subfolder that leads up and out", "inner/up.csv",
-              "it leads through a link to outside the folder")
-    contained("example data: a file in a subfolder is read", "inner/d.csv", None)
-    contained("example data: a link to a file beside the contract is read", "alias.csv", None)
+    outside = os.path.join(tmp, "outside.csv")
+    DOTS, ABSOLUTE, LINK = "it has a `..` component", "it is an absolute path", "it leads through a link to outside the folder"
+    contained("example data: `..` in the name", "check: `..` in an example's data name", "../outside.csv", DOTS)
+    contained("example data: `..` inside the name", "check: `..` inside an example's data name", "inner/../../outside.csv", DOTS)
+    contained("example data: an absolute path", "check: an absolute path as an example's data", outside, ABSOLUTE)
+    contained("example data: /proc/self/status", "check: /proc/self/status as an example's data", "/proc/self/status", ABSOLUTE)
+    contained("example data: a link to a file outside", "check: an example's data through a link to a file outside",
+              "link.csv", LINK)
+    contained("example data: a link to a folder outside", "check: an example's data through a link to a folder outside",
+              "sub/d.csv", LINK)
+    contained("example data: a link in a subfolder that leads up and out",
+              "check: an example's data through a link in a subfolder that leads out", "inner/up.csv", LINK)
+    contained("example data: a file in a subfolder is read", "check: an example's data in a subfolder is fine", "inner/d.csv", None)
+    contained("example data: a link to a file beside the contract is read",
+              "check: an example's data through a link to a file beside the contract is fine", "alias.csv", None)
     # The folder is the contract's, wherever the command runs from.
     row("example data: from another working directory", ["test", os.path.join("project", "c.utfall")], 0, (), tmp)
     # A link that names its target by an absolute path is not followed when the file is opened
@@ -174,5 +186,17 @@ with tempfile.TemporaryDirectory(prefix="utfall-cells-") as tmp:
     write(os.path.join(tmp, "period.csv"), "period,x\n" + "2025" + "x" * 200 + ",1\n2026,2\n2027,3\n")
     row("a period of 204 characters: cut after 40", ["run", "c.utfall", "-d", "period.csv"], 3,
         ["error[E522]: `2025" + "x" * 36 + "…` is not a period of the calendar (2025 .. 2027)"], tmp)
+
+    # A JSON key is quoted the same way, in every message of the reader that names one: here
+    # ESC [2J, BEL and a line feed (JSON escapes in the file), then 4 000 letters (under the
+    # value limit): 7 code points + 33 letters shown.
+    key = "\\u001b[2J\\u0007k\\n" + "k" * 4000
+    shown_key = "\\x1b[2J\\x07k\\x0a" + "k" * 33 + "…"
+    write(os.path.join(tmp, "nested.json"), f'[{{"period": 2025, "{key}": {{"x": 1}}}}]')
+    row("a JSON key with ESC [2J, BEL and a line feed: escaped and cut", ["run", "c.utfall", "-d", "nested.json"], 3,
+        [f"nested.json: row 1 (line 1), column `{shown_key}`: error[E512]: the value of `{shown_key}` in row 1 is an object"], tmp)
+    write(os.path.join(tmp, "tables.json"), f'{{"{key}": [], "{key}": []}}')
+    row("a JSON table name twice, with ESC [2J: escaped and cut", ["run", "c.utfall", "-d", "tables.json"], 3,
+        [f"tables.json: error[E504]: table `{shown_key}` appears twice"], tmp)
 
 T.finish()

@@ -381,6 +381,51 @@ TEST_CASE("json: a key twice in one row, or a table twice, is E504", "[data_file
   CHECK(table.message == "table `t` appears twice");
 }
 
+// A key is user data: every message that quotes one (a key twice, a table twice, a table's
+// value of the wrong shape, a nested value) shows it as a cell is shown, escaped and cut after
+// 40 code points. The key: ESC [2J (clears a terminal), BEL, a line feed, then 10 000 letters,
+// read with a value limit that lets it through.
+TEST_CASE("json: a key with control characters and 10 000 letters is quoted escaped and cut", "[data_files][json][errors]") {
+  const std::string key = "\\u001b[2J\\u0007k\\n" + std::string(10'000, 'k');  // as written in the JSON text
+  // ESC, [, 2, J, BEL, k, LF are 7 code points; 33 letters more make 40.
+  const std::string shown = "\\x1b[2J\\x07k\\x0a" + std::string(33, 'k') + "\u2026";
+  ReadLimits roomy;
+  roomy.max_cell_bytes = 20'000;
+
+  Diagnostic twice = json_error("[{\"" + key + "\": 1, \"" + key + "\": 2}]", roomy);
+  CHECK(twice.code == "E504");
+  CHECK(twice.message == "key `" + shown + "` appears twice in row 1");
+  CHECK(twice.location == "data.json: row 1 (line 1), column `" + shown + "`");
+
+  Diagnostic table = json_error("{\"" + key + "\": [], \"" + key + "\": []}", roomy);
+  CHECK(table.code == "E504");
+  CHECK(table.message == "table `" + shown + "` appears twice");
+
+  Diagnostic shape = json_error("{\"" + key + "\": 5}", roomy);
+  CHECK(shape.code == "E511");
+  CHECK(shape.message == "expected an array of objects as the value of `" + shown + "`, found a number");
+  CHECK(shape.location == "data.json, table `" + shown + "`");
+
+  Diagnostic nested = json_error("[{\"" + key + "\": {\"x\": 1}}]", roomy);
+  CHECK(nested.code == "E512");
+  CHECK(nested.message == "the value of `" + shown + "` in row 1 is an object; a value must be a number, string, true, false or null");
+}
+
+TEST_CASE("json and csv: the reader's other quotes of the text are escaped and cut too", "[data_files][errors]") {
+  // A number whose exponent writes it out past the value limit: its first 40 characters.
+  Diagnostic number = json_error("[{\"a\": " + std::string(100, '9') + "e-5000}]");
+  CHECK(number.code == "E509");
+  CHECK(number.message == "the number `" + std::string(40, '9') + "\u2026` written out in full is longer than the limit of 4096 bytes for a value");
+  // The token nlohmann stopped in: an unclosed string holding U+202E (which turns text around).
+  Diagnostic token = json_error("[{\"a\": \"x\u202ey");
+  CHECK(token.code == "E510");
+  CHECK(contains(token.message, "'\"x\\u{202e}y'"));
+  // The character after a closing quote: the whole code point (before: its first byte only),
+  // and U+202E as an escape.
+  CHECK(contains(csv_error("a,b\n\"3\"\u00e9,4\n").message, "`\u00e9` after the closing quote"));
+  CHECK(contains(csv_error("a,b\n\"3\"\u202e,4\n").message, "`\\u{202e}` after the closing quote"));
+}
+
 TEST_CASE("json: an object of arrays gives one table per key, in order", "[data_files][json]") {
   auto tables = read_json_tables("data.json",
                                  "{\n"

@@ -1,4 +1,4 @@
-// Unicode: NFC, invisible characters, escaping for a terminal, and confusable skeletons
+// Unicode: NFC, invisible characters, escaping for a terminal and for a quote, and confusable skeletons
 // (interpreter/unicode.hpp, interpreter/names.hpp). Every expected value is written out by hand
 // from the Unicode standard: the code points are spelt as escapes so that the reader sees them.
 #include <catch2/catch.hpp>
@@ -57,6 +57,36 @@ TEST_CASE("terminal_text escapes what would act on a terminal and keeps letters"
   CHECK(terminal_text("para\u2029graph") == "para\\u{2029}graph");
   CHECK(terminal_text(std::string("bad\xff\xc3", 5)) == "bad\\xff\\xc3");  // not UTF-8
   CHECK(terminal_text("zero\u200bwidth") == "zero\\u{200b}width");       // invisible: shown as what it is
+}
+
+TEST_CASE("excerpt quotes one value: every control escaped, a backslash doubled, cut after 40", "[unicode]") {
+  CHECK(excerpt("\u00e5r 2025") == "\u00e5r 2025");
+  CHECK(excerpt("one\ntwo\tthree\r\n") == "one\\x0atwo\\x09three\\x0d\\x0a");  // line ends and tabs too
+  CHECK(excerpt("a\\b") == "a\\\\b");                                             // the text's own backslash
+  CHECK(excerpt("\x1b]0;t\x07") == "\\x1b]0;t\\x07");
+  CHECK(excerpt("y\u202eevil") == "y\\u{202e}evil");
+  CHECK(excerpt(std::string("bad\xff\xc3", 5)) == "bad\\xff\\xc3");
+  // A broken sequence, then a letter: one escape per byte, the letter kept.
+  CHECK(excerpt(std::string("\xe2\x82x", 3)) == "\\xe2\\x82x");
+  CHECK(excerpt(std::string(40, 'x')) == std::string(40, 'x'));  // 40 fit
+  CHECK(excerpt(std::string(41, 'x')) == std::string(40, 'x') + "\u2026");
+  // The cut counts characters, not bytes or escapes: 3 of them are 2 letters and an ESC.
+  CHECK(excerpt("\u00e4\u00f6\x1b" "abc", 3) == "\u00e4\u00f6\\x1b\u2026");
+  CHECK(excerpt(std::string("\xff\xfe\xfd", 3), 2) == "\\xff\\xfe\u2026");  // a byte that is not UTF-8 counts as one
+  // Invisible by Unicode's properties, not by a list of our own: a variation selector, the
+  // combining grapheme joiner (both Default_Ignorable_Code_Point).
+  CHECK(excerpt("\u2764\ufe0f") == "\u2764\\u{fe0f}");
+  CHECK(excerpt("a\u034fb") == "a\\u{34f}b");
+}
+
+TEST_CASE("escape: one function, two modes, either cut short", "[unicode]") {
+  CHECK(escape("a\\b\nc", EscapeMode::terminal) == "a\\b\nc");
+  CHECK(escape("a\\b\nc", EscapeMode::quoted) == "a\\\\b\\x0ac");
+  // A terminal text cut short: what is kept stays as it is, escapes count as one character.
+  CHECK(escape("ab\ncd\x1b" "ef", EscapeMode::terminal, 6) == "ab\ncd\\x1b\u2026");
+  CHECK(escape("abc", EscapeMode::terminal, 3) == "abc");
+  CHECK(escape("abc", EscapeMode::quoted, 0) == "\u2026");
+  CHECK(escape("", EscapeMode::quoted, 0) == "");
 }
 
 TEST_CASE("skeletons make look-alikes equal and keep Swedish letters apart", "[unicode]") {
