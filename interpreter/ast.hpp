@@ -14,6 +14,7 @@
 
 #include "interpreter/number.hpp"
 #include "interpreter/source.hpp"
+#include "interpreter/stack.hpp"
 
 namespace utfall::ast {
 
@@ -94,12 +95,39 @@ struct OverPeriods {
 };
 
 struct Expr {
-  std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, NameRef, FieldRef, Unary, Binary, If, Call, At,
-               OverParticipants, OverPeriods>
-      node;
+  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, NameRef, FieldRef, Unary, Binary, If, Call,
+                            At, OverParticipants, OverPeriods>;
+  Node node;
   SourceRange range;
   int height = 1;  // of the tree below and including this node; bounded by the parser
+
+  Expr(Node n, SourceRange r) : node(std::move(n)), range(std::move(r)) {}
+  Expr(Expr&&) = default;
+  ~Expr();  // frees the tree below without recursion, on any thread's stack (stack.hpp)
 };
+
+// The children of each kind of node, set aside for `free_tree`.
+struct SetAsideChildren {
+  std::vector<ExprPtr>& rest;
+  void operator()(NumberLit&) {}
+  void operator()(BoolLit&) {}
+  void operator()(PeriodLit&) {}
+  void operator()(CurrentPeriod&) {}
+  void operator()(NameRef&) {}
+  void operator()(FieldRef&) {}
+  void operator()(Unary& n) { set_aside(rest, n.operand); }
+  void operator()(Binary& n) { set_aside(rest, n.lhs, n.rhs); }
+  void operator()(If& n) { set_aside(rest, n.condition, n.then_branch, n.else_branch); }
+  void operator()(Call& n) {
+    for (auto& arg : n.args) set_aside(rest, arg);
+  }
+  void operator()(At& n) { set_aside(rest, n.operand); }
+  void operator()(OverParticipants& n) { set_aside(rest, n.body, n.filter); }
+  void operator()(OverPeriods& n) { set_aside(rest, n.body); }
+};
+inline Expr::~Expr() {
+  free_tree<ExprPtr>(*this, [](Expr& e, std::vector<ExprPtr>& rest) { std::visit(SetAsideChildren{rest}, e.node); });
+}
 
 // ---- Declarations ----
 

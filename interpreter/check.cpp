@@ -210,7 +210,8 @@ class Checker {
 
   // ---- expressions ----
   ExprPtr expr(const ast::Expr& e);
-  ExprPtr make(checked::Expr&& e) { return std::make_unique<const checked::Expr>(std::move(e)); }
+  // Not const: a node about to be freed is emptied first (checked.hpp).
+  ExprPtr make(checked::Expr&& e) { return std::make_unique<checked::Expr>(std::move(e)); }
   ExprPtr name_ref(const ast::Expr& e, const ast::NameRef& n);
   ExprPtr call(const ast::Expr& e, const ast::Call& n);
   ExprPtr binary(const ast::Expr& e, const ast::Binary& n);

@@ -13,6 +13,7 @@
 
 #include "interpreter/number.hpp"
 #include "interpreter/source.hpp"
+#include "interpreter/stack.hpp"
 #include "interpreter/types.hpp"
 
 namespace utfall::checked {
@@ -55,12 +56,51 @@ struct OverParticipants { bool is_count; ExprPtr body; int set; int binder; Expr
 struct TableLookup { int table; ExprPtr key; };
 
 struct Expr {
-  std::variant<Const, InputRef, TermRef, DefRef, PaymentRef, WaterfallRef, FieldRef, ParticipantDefRef, CurrentPeriod,
-               Unary, Binary, If, Builtin, Round, ToDate, Previous, At, OverPeriods, OverParticipants, TableLookup>
-      node;
+  using Node = std::variant<Const, InputRef, TermRef, DefRef, PaymentRef, WaterfallRef, FieldRef, ParticipantDefRef,
+                            CurrentPeriod, Unary, Binary, If, Builtin, Round, ToDate, Previous, At, OverPeriods,
+                            OverParticipants, TableLookup>;
+  Node node;
   Type type;
   SourceRange range;
+
+  Expr(Node n, Type t, SourceRange r) : node(std::move(n)), type(std::move(t)), range(std::move(r)) {}
+  Expr(Expr&&) = default;
+  ~Expr();  // frees the tree below without recursion, on any thread's stack (stack.hpp)
 };
+
+// The children of each kind of node, set aside for `free_tree`.
+struct SetAsideChildren {
+  std::vector<ExprPtr>& rest;
+  void operator()(Const&) {}
+  void operator()(InputRef&) {}
+  void operator()(TermRef&) {}
+  void operator()(DefRef&) {}
+  void operator()(PaymentRef&) {}
+  void operator()(WaterfallRef&) {}
+  void operator()(FieldRef&) {}
+  void operator()(ParticipantDefRef&) {}
+  void operator()(CurrentPeriod&) {}
+  void operator()(Unary& n) { set_aside(rest, n.operand); }
+  void operator()(Binary& n) { set_aside(rest, n.lhs, n.rhs); }
+  void operator()(If& n) { set_aside(rest, n.condition, n.then_branch, n.else_branch); }
+  void operator()(Builtin& n) {
+    for (auto& arg : n.args) set_aside(rest, arg);
+  }
+  void operator()(Round& n) { set_aside(rest, n.operand, n.step); }
+  void operator()(ToDate& n) { set_aside(rest, n.operand); }
+  void operator()(Previous& n) { set_aside(rest, n.operand, n.fallback); }
+  void operator()(At& n) { set_aside(rest, n.operand); }
+  void operator()(OverPeriods& n) { set_aside(rest, n.body); }
+  void operator()(OverParticipants& n) { set_aside(rest, n.body, n.filter); }
+  void operator()(TableLookup& n) { set_aside(rest, n.key); }
+};
+// A node is reached through a pointer to const, but every node is made non-const (check.cpp), so
+// a node about to be freed may be emptied first.
+inline Expr::~Expr() {
+  free_tree<ExprPtr>(*this, [](const Expr& e, std::vector<ExprPtr>& rest) {
+    std::visit(SetAsideChildren{rest}, const_cast<Expr&>(e).node);
+  });
+}
 
 struct Clause {
   std::string number, title;

@@ -12,6 +12,9 @@
 // `ulimit -s 256`) gives the same answers as the command line's 8 MiB; it only costs a thread
 // start for each stage run there. Should that thread not start, the stage runs in place and
 // the guard stops it early, with the diagnostic, never a crash.
+//
+// Freeing a tree is not a stage: a host drops a contract on whatever thread it likes. So the
+// trees free themselves without recursion (`free_tree`), on any stack.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +25,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace utfall {
 
@@ -98,6 +102,35 @@ auto with_stack(std::size_t bytes, F&& f) -> std::invoke_result_t<F&> {
   if (!ran) return f();
   if (error) std::rethrow_exception(error);
   if constexpr (!std::is_void_v<R>) return std::move(*result);
+}
+
+// For the destructor of a tree's node whose children are owned through `Ptr`: frees the tree
+// below `root` loop-wise, however deep. `take(node, list)` moves a node's children into the list
+// (with `set_aside`); a node is freed only once its children are taken, so its own destructor
+// finds none and frees nothing more.
+template <typename Ptr, typename Node, typename Take>
+void free_tree(Node& root, Take take) noexcept {
+  std::vector<Ptr> rest;
+  take(root, rest);
+  while (!rest.empty()) {
+    Ptr next = std::move(rest.back());
+    rest.pop_back();
+    take(*next, rest);
+  }
+}
+
+// Moves the non-null `children` into `rest`. A child that finds no memory for its place stays
+// with its parent, to be freed with it by recursion, as it would be without `free_tree`.
+template <typename Ptr, typename... Children>
+void set_aside(std::vector<Ptr>& rest, Children&... children) noexcept {
+  auto one = [&](Ptr& child) {
+    if (!child) return;
+    try {
+      rest.push_back(std::move(child));  // on failure, `child` is left as it was
+    } catch (...) {
+    }
+  };
+  (one(children), ...);
 }
 
 }  // namespace utfall
