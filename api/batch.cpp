@@ -3,11 +3,15 @@
 // Sets are handed to the fixed-point path (fast::run_batch) in chunks; each set it gives up
 // is evaluated by the general evaluator, whose exact amounts are converted to integer units
 // here, never rounded. All memory (amounts, flags, the chunks, the evaluator's Workspace and
-// Evaluation, the messages of failed sets) is kept between calls and overwritten.
+// Evaluation, the messages of failed sets) is kept between calls and overwritten. A stop the
+// host asks for (E712) is seen by the fixed-point path before each group of lanes and here after
+// each general evaluation; the sets not evaluated then share one message, so that stopping a
+// batch of millions of sets costs no memory per set.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <new>
+#include <stdexcept>
 
 #include "api/internal.hpp"
 
@@ -59,8 +63,9 @@ struct Batch::Impl {
   std::vector<std::uint8_t> chunk_ok;
 
   Impl(const Engine& engine, Contract c);
-  void evaluate(const Bound* sets, std::size_t count);
-  void run_chunk(const Bound* sets, std::size_t begin, std::size_t end);
+  void evaluate(const Bound* sets, std::size_t count, const Options& options);
+  std::size_t run_chunk(const Bound* sets, std::size_t begin, std::size_t end);
+  void stop(std::size_t from, std::size_t count);
   void evaluate_general(const Bound& set, std::size_t index);
   Messages& fail(std::size_t set);
   void add(std::size_t set, Diagnostic d);
@@ -111,18 +116,48 @@ void Batch::Impl::add(std::size_t set, Diagnostic d) {
   fail(set).push_back(std::move(m));
 }
 
-void Batch::Impl::evaluate(const Bound* sets, std::size_t count) {
+void Batch::Impl::evaluate(const Bound* sets, std::size_t count, const Options& options) {
   const std::size_t L = lines.size();
   size = 0;  // until the results are complete
   failed = 0;
+  if (!options.terms.empty() || options.trace)
+    throw std::invalid_argument("a Batch takes no term overrides and no trace (Engine::sweep and Session do)");
+  api::stop_options(options, fast_options);
+  api::stop_options(options, general_options);
   amounts.resize(count * L);  // every set's amounts are written: its lines, or zeros by fail()
   ok.assign(count, 1);
   failure.assign(count, UINT32_MAX);
-  for (std::size_t begin = 0; begin < count; begin += kChunk) run_chunk(sets, begin, std::min(count, begin + kChunk));
+  for (std::size_t begin = 0; begin < count; begin += kChunk) {
+    const std::size_t end = std::min(count, begin + kChunk);
+    if (std::size_t stopped = run_chunk(sets, begin, end); stopped < end) {
+      stop(stopped, count);
+      break;
+    }
+  }
   size = count;
 }
 
-void Batch::Impl::run_chunk(const Bound* sets, std::size_t begin, std::size_t end) {
+// Sets `from` .. `count` - 1 were not evaluated: the host asked to stop. One message for all.
+void Batch::Impl::stop(std::size_t from, std::size_t count) {
+  if (from >= count) return;
+  const char* why = stop_requested(fast_options);
+  Diagnostic d;
+  d.kind = DiagKind::limit;
+  d.code = "E712";
+  d.message = why ? why : "the evaluation was cancelled by its host";
+  d.location = from + 1 == count ? fmt::format("data set {}", from) : fmt::format("data sets {} to {}", from, count - 1);
+  if (failed == failures.size()) failures.emplace_back();
+  failures[failed].clear();
+  failures[failed].push_back(api::to_message(d));
+  const std::size_t L = lines.size();
+  std::fill(ok.begin() + static_cast<std::ptrdiff_t>(from), ok.end(), std::uint8_t{0});
+  std::fill(amounts.begin() + static_cast<std::ptrdiff_t>(from * L), amounts.end(), 0);
+  std::fill(failure.begin() + static_cast<std::ptrdiff_t>(from), failure.end(), static_cast<std::uint32_t>(failed++));
+}
+
+// Evaluates sets `begin` .. `end` - 1; returns the first set left unevaluated because the host
+// asked to stop, or `end`.
+std::size_t Batch::Impl::run_chunk(const Bound* sets, std::size_t begin, std::size_t end) {
   const std::size_t L = lines.size();
   chunk_sets.clear();
   chunk_columns.clear();
@@ -136,21 +171,32 @@ void Batch::Impl::run_chunk(const Bound* sets, std::size_t begin, std::size_t en
   }
   const std::size_t n = chunk_sets.size();
   std::fill_n(chunk_ok.begin(), n, 0);
+  std::size_t ran = n;  // sets the fixed-point path went through before the host asked to stop
   if (program && n > 0) {
     try {
-      fast::run_batch(*program, chunk_columns.data(), n, fast_options, cache.scratch_for(program), chunk_amounts.data(), chunk_ok.data());
+      ran = fast::run_batch(*program, chunk_columns.data(), n, fast_options, cache.scratch_for(program), chunk_amounts.data(),
+                            chunk_ok.data());
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {  // a bug in the path: said, not hidden behind the general evaluator
       for (std::size_t j = 0; j < n; ++j) fail(chunk_sets[j]).push_back(api::internal_error(e.what()));
-      return;
+      return end;
     }
   }
   for (std::size_t j = 0; j < n; ++j) {
     std::size_t i = chunk_sets[j];
-    if (chunk_ok[j]) std::copy_n(chunk_amounts.begin() + static_cast<std::ptrdiff_t>(j * L), L, amounts.begin() + static_cast<std::ptrdiff_t>(i * L));
-    else evaluate_general(sets[i], i);
+    if (j == ran) return i;
+    if (chunk_ok[j]) {
+      std::copy_n(chunk_amounts.begin() + static_cast<std::ptrdiff_t>(j * L), L, amounts.begin() + static_cast<std::ptrdiff_t>(i * L));
+      continue;
+    }
+    // A general evaluation can be long: the host's stop is looked at before and after each, so
+    // that the sets evaluated are the ones before a point, never one after a set that was stopped.
+    if (stop_requested(general_options)) return i;
+    evaluate_general(sets[i], i);
+    if (stop_requested(general_options)) return i + 1;
   }
+  return end;
 }
 
 void Batch::Impl::evaluate_general(const Bound& set, std::size_t index) {
@@ -200,7 +246,7 @@ const Contract& Batch::contract() const { return impl_->contract; }
 const std::vector<Batch::Line>& Batch::lines() const { return impl_->lines; }
 int Batch::places() const { return impl_->places; }
 
-void Batch::evaluate(const Bound* sets, std::size_t count) { impl_->evaluate(sets, count); }
+void Batch::evaluate(const Bound* sets, std::size_t count, const Options& options) { impl_->evaluate(sets, count, options); }
 
 std::size_t Batch::size() const { return impl_->size; }
 bool Batch::ok(std::size_t set) const { return impl_->ok[set] != 0; }

@@ -486,9 +486,18 @@ utfall_status utfall_batch_line(const utfall_batch* batch, size_t index, utfall_
 int utfall_batch_places(const utfall_batch* batch) { return batch ? batch->batch.places() : -1; }
 
 utfall_status utfall_batch_evaluate(utfall_batch* batch, const utfall_bound* const* sets, size_t count) {
+  return utfall_batch_evaluate_with(batch, sets, count, nullptr);
+}
+
+utfall_status utfall_batch_evaluate_with(utfall_batch* batch, const utfall_bound* const* sets, size_t count,
+                                         const utfall_options* options) {
   if (!batch) return UTFALL_INVALID_ARGUMENT;
   return guard(nullptr, [&] {
     batch->sets.clear();
+    if (options && (!options->options.terms.empty() || options->options.trace)) {  // a Batch takes neither
+      batch->batch.evaluate(nullptr, 0);
+      return UTFALL_INVALID_ARGUMENT;
+    }
     for (size_t i = 0; i < count; ++i) {
       if (!sets || !sets[i]) {
         batch->sets.clear();
@@ -497,7 +506,7 @@ utfall_status utfall_batch_evaluate(utfall_batch* batch, const utfall_bound* con
       }
       batch->sets.push_back(sets[i]->bound);
     }
-    batch->batch.evaluate(batch->sets);
+    batch->batch.evaluate(batch->sets, options ? options->options : utfall::Options{});
     return UTFALL_OK;
   });
 }

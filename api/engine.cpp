@@ -98,6 +98,7 @@ EvalOptions eval_options(const Config& config) {
 
 void stop_options(const Options& options, EvalOptions& out) {
   out.cancel = options.cancel ? options.cancel->flag() : nullptr;
+  out.deadline.reset();
   if (options.time_limit.count() > 0) out.deadline = std::chrono::steady_clock::now() + options.time_limit;
 }
 

@@ -56,7 +56,8 @@ Message limit_error(const char* code, std::string text, std::string location);
 Diagnostic other_contract(std::string location);
 // The evaluator's options for an engine's limits: no overrides, no trace.
 EvalOptions eval_options(const Config& config);
-// The host's cancel flag and time limit of one evaluation (Options) into `out`.
+// The host's cancel flag and time limit of one evaluation (Options) into `out`, replacing any
+// there; the time limit counts from now.
 void stop_options(const Options& options, EvalOptions& out);
 // Exact text of a number: a finite decimal ("0.3"), else a fraction ("1/3").
 std::string exact_text(const Number& n);

@@ -147,10 +147,7 @@ class Evaluator {
     if (w > 16) interrupted(where);
   }
   void interrupted(const SourceRange& where) {
-    if (o_.cancel && o_.cancel->load(std::memory_order_relaxed))
-      fail(DiagKind::limit, "E712", "the evaluation was cancelled by its host", where, clause_);
-    if (o_.deadline && std::chrono::steady_clock::now() > *o_.deadline)
-      fail(DiagKind::limit, "E712", "the evaluation ran past the deadline its host set", where, clause_);
+    if (const char* why = stop_requested(o_)) fail(DiagKind::limit, "E712", why, where, clause_);
   }
   const Number& charged(const Number& a, const Number& b, const Expr& e) {
     charge(a, b, e.range);
@@ -1082,6 +1079,12 @@ void Evaluator::run(Evaluation& out) {
 
 }  // namespace
 
+const char* stop_requested(const EvalOptions& options) {
+  if (options.cancel && options.cancel->load(std::memory_order_relaxed)) return "the evaluation was cancelled by its host";
+  if (options.deadline && std::chrono::steady_clock::now() > *options.deadline) return "the evaluation ran past the deadline its host set";
+  return nullptr;
+}
+
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
               Evaluation& out) {
   out.ok = false;
@@ -1089,12 +1092,13 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
   out.steps = 0;
   out.traces.clear();
   out.diagnostics.clear();
-  // A cancel already requested stops either path (the fixed-point path does not look again).
-  if (options.cancel && options.cancel->load(std::memory_order_relaxed)) {
+  // A stop already requested stops either path (the fixed-point path, microseconds long, does
+  // not look again).
+  if (const char* why = stop_requested(options)) {
     Diagnostic d;
     d.kind = DiagKind::limit;
     d.code = "E712";
-    d.message = "the evaluation was cancelled by its host";
+    d.message = why;
     out.diagnostics.push_back(std::move(d));
     return;
   }

@@ -56,7 +56,9 @@ struct EvalOptions {
   EvalLimits limits;
   bool trace = false;  // record the steps of every payment (Evaluation::traces), for `explain`
   // A host's way to stop a long evaluation (E712): a flag it may set from another thread, and
-  // a point in time. Looked at every 4096 steps and after every large operation.
+  // a point in time. Looked at when an evaluation starts, then every 4096 steps and after every
+  // large operation; the fixed-point path, whose evaluations are short, looks before each group
+  // of data sets it runs together (stop_requested, below).
   const std::atomic<bool>* cancel = nullptr;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   // With `trace`: only the payments of this period are traced (the earlier periods are computed
@@ -150,6 +152,11 @@ struct ValueResult {
 };
 
 Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options = {});
+
+// Why the host wants evaluations with these options stopped (E712): "the evaluation was
+// cancelled by its host" or "the evaluation ran past the deadline its host set"; null when
+// neither. One relaxed load of the flag, and a read of the clock when there is a deadline.
+const char* stop_requested(const EvalOptions& options);
 
 // The memory an evaluation works in (memoised definitions, what each payment paid so far),
 // kept from one evaluation to the next. A host that evaluates one contract many times on one

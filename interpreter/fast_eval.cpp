@@ -1131,10 +1131,10 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   return true;
 }
 
-void run_batch(const Program& p, const Columns* const* sets, std::size_t count, const EvalOptions& options,
-               ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok) {
+std::size_t run_batch(const Program& p, const Columns* const* sets, std::size_t count, const EvalOptions& options,
+                      ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok) {
   std::fill(ok, ok + count, std::uint8_t{0});
-  if (!admitted(p, options)) return;
+  if (!admitted(p, options)) return count;
   if (!scratch) scratch.reset(new Scratch());
   Scratch& s = *scratch;
   const std::size_t lines = p.lines.size();
@@ -1143,8 +1143,10 @@ void run_batch(const Program& p, const Columns* const* sets, std::size_t count, 
   const std::size_t per_lane = std::max<std::size_t>(p.nodes.size() + p.nodes.size() / 4, 1);
   const std::size_t chunk = std::clamp<std::size_t>(kBatchWords / per_lane, 1, kMaxLanes);
   for (std::size_t first = 0; first < count; first += chunk) {
+    // A group takes microseconds: looking once per group is soon enough, and costs nothing.
+    if (stop_requested(options)) return first;
     const std::size_t L = std::min(chunk, count - first);
-    if (!stage_terms(p, options, s)) return;
+    if (!stage_terms(p, options, s)) return count;
     stage_lanes(p, s, sets + first, L);
     const Plan* plan = run_lanes(p, s, L);
     if (!plan) continue;
@@ -1170,6 +1172,7 @@ void run_batch(const Program& p, const Columns* const* sets, std::size_t count, 
     }
     for (std::size_t l = 0; l < L; ++l) ok[first + l] = !s.bad[l];
   }
+  return count;
 }
 
 void ScratchDelete::operator()(Scratch* s) const noexcept { delete s; }

@@ -113,9 +113,12 @@ bool run(const Program& program, const checked::Contract& contract, const Datase
 
 // Many data sets. For set i: ok[i] = 1 and amounts[i * L + k] (L = lines(contract).size()) is
 // line k's amount as an integer count of 10^-amount_places(program) currency units; or ok[i] = 0
-// and the general evaluator must evaluate set i (its amounts are then unspecified).
-void run_batch(const Program& program, const Columns* const* sets, std::size_t count,
-               const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok);
+// and the general evaluator must evaluate set i (its amounts are then unspecified). Before each
+// group of sets run together (up to 256) it looks at the host's cancel flag and deadline
+// (stop_requested): once the host asks, it stops and returns how many sets it ran (those from
+// there on have ok[i] = 0 and were not run); else it returns `count`.
+std::size_t run_batch(const Program& program, const Columns* const* sets, std::size_t count,
+                      const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok);
 
 // The decimals of the minor unit (2 for 0.01 SEK): the amounts of run_batch count units of
 // 10^-amount_places.

@@ -231,6 +231,12 @@ UTFALL_API int utfall_batch_places(const utfall_batch* batch);
  * UTFALL_OK when the batch ran, even if some sets failed (utfall_batch_status says which);
  * UTFALL_INVALID_ARGUMENT for a NULL batch or set (then no results: utfall_batch_size is 0). */
 UTFALL_API utfall_status utfall_batch_evaluate(utfall_batch* batch, const utfall_bound* const* sets, size_t count);
+/* The same with the cancel flag and time limit of `options` (NULL: none); options with terms
+ * or trace are UTFALL_INVALID_ARGUMENT (no results). Once the cancel is requested or the time
+ * limit passes, the sets from some index on are not evaluated: each has the status
+ * UTFALL_LIMIT (E712); the sets before it have their results. */
+UTFALL_API utfall_status utfall_batch_evaluate_with(utfall_batch* batch, const utfall_bound* const* sets, size_t count,
+                                                    const utfall_options* options);
 /* The number of sets of the last evaluation. */
 UTFALL_API size_t utfall_batch_size(const utfall_batch* batch);
 /* UTFALL_OK when set `set` (< utfall_batch_size) succeeded; else the status of its first error. */

@@ -153,7 +153,8 @@ struct Options {
   // Record the explanation of every payment (Result::traces).
   bool trace = false;
   // Stops the evaluation (E712) when requested, or when it runs longer than `time_limit`
-  // (zero: no limit) on the general evaluator; the fixed-point path ends within its step bound.
+  // (zero: no limit). The general evaluator looks every 4096 steps; the fixed-point path, whose
+  // evaluations take microseconds, before it starts (and a Batch before each group of sets).
   std::optional<Cancel> cancel;
   std::chrono::milliseconds time_limit{0};
 };
@@ -377,8 +378,17 @@ class UTFALL_CXX_API Batch {
   // the previous call. A set that fails (its data, a runtime error, E532 for data bound for
   // another contract, E710) has ok() false and its messages, whose locations begin "data set
   // i" (i counts from 0 in `sets`); the other sets are unaffected.
-  void evaluate(const Bound* sets, std::size_t count);
-  void evaluate(const std::vector<Bound>& sets) { evaluate(sets.data(), sets.size()); }
+  //
+  // `options` may stop the batch (E712): its cancel flag and time limit (counted from this
+  // call) are looked at before each group of at most 256 sets, and before and after each set
+  // the general evaluator takes (which looks too, as for any evaluation). Once the host asks,
+  // the sets from some index on are not evaluated: each has ok() false and E712, one message
+  // shared by all that never started ("data sets i to j", j = `count` - 1), its own for a set
+  // stopped while it ran. Every set before that index has its result. A Batch takes no term
+  // overrides and no trace: `options.terms` or `options.trace` given is std::invalid_argument,
+  // before anything is evaluated.
+  void evaluate(const Bound* sets, std::size_t count, const Options& options = {});
+  void evaluate(const std::vector<Bound>& sets, const Options& options = {}) { evaluate(sets.data(), sets.size(), options); }
 
   // The results of the last evaluate, for set < size(). amounts(set) points to lines().size()
   // values, all zero when ok(set) is false; messages(set) is empty when ok(set) is true. Valid

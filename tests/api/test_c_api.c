@@ -281,6 +281,22 @@ int main(void) {
   EXPECT(messages && strcmp(messages, "[]") == 0);
   utfall_free(messages);
   EXPECT(utfall_batch_amounts(batch, 3) == NULL && utfall_batch_status(batch, 3) == UTFALL_INVALID_ARGUMENT);
+  /* A cancel requested before the batch: no set is evaluated, each is E712 (UTFALL_LIMIT). */
+  utfall_options* stopping = utfall_options_new();
+  utfall_cancel* stop = utfall_cancel_new();
+  EXPECT(utfall_options_set_cancel(stopping, stop) == UTFALL_OK);
+  utfall_cancel_request(stop);
+  sets[1] = bound;
+  EXPECT(utfall_batch_evaluate_with(batch, sets, 3, stopping) == UTFALL_OK && utfall_batch_size(batch) == 3);
+  for (size_t i = 0; i < 3; ++i) EXPECT(utfall_batch_status(batch, i) == UTFALL_LIMIT && utfall_batch_amounts(batch, i)[0] == 0);
+  messages = utfall_batch_messages_json(batch, 2);
+  EXPECT(messages && strstr(messages, "\"code\":\"E712\"") && strstr(messages, "data sets 0 to 2"));
+  utfall_free(messages);
+  EXPECT(utfall_batch_evaluate_with(batch, sets, 3, NULL) == UTFALL_OK && utfall_batch_status(batch, 1) == UTFALL_OK);
+  EXPECT(utfall_options_set_trace(stopping, 1) == UTFALL_OK);
+  EXPECT(utfall_batch_evaluate_with(batch, sets, 3, stopping) == UTFALL_INVALID_ARGUMENT && utfall_batch_size(batch) == 0);
+  utfall_cancel_free(stop);
+  utfall_options_free(stopping);
   sets[1] = NULL;
   EXPECT(utfall_batch_evaluate(batch, sets, 3) == UTFALL_INVALID_ARGUMENT && utfall_batch_size(batch) == 0);
   utfall_batch_free(batch);
