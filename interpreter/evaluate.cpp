@@ -8,6 +8,7 @@
 #include <array>
 #include <chrono>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
@@ -61,6 +62,14 @@ struct Workspace::State {
     std::vector<Number> to_date;  // to_date: [t] the sum over the periods up to t, for t computed so far
     std::optional<Number> over;   // sum over periods: its value once computed
     bool filling = false;         // to_date: its periods are being added
+    // per_participant: the binders of the participants it reads, and (to_date) the running sum
+    // for each combination of them: the furthest period summed and the sum up to it.
+    std::vector<int> binders;
+    struct Running {
+      int period = -1;
+      Number sum;
+    };
+    std::map<std::vector<int>, Running> running;
   };
   std::unordered_map<const Expr*, Sums> sums;  // by node of the last contract evaluated, `sums_of`
   const checked::Contract* sums_of = nullptr;
@@ -80,7 +89,8 @@ struct Workspace::State {
     // Another contract's nodes are forgotten; every node is classified again in each evaluation,
     // since another contract may since have been built at the same addresses.
     if (sums_of != &c) sums.clear(), sums_of = &c;
-    for (auto& [node, memo] : sums) memo.kind = Sums::Kind::unknown, memo.to_date.clear(), memo.over.reset(), memo.filling = false;
+    for (auto& [node, memo] : sums)
+      memo.kind = Sums::Kind::unknown, memo.to_date.clear(), memo.over.reset(), memo.filling = false, memo.running.clear();
   }
 };
 
@@ -168,6 +178,7 @@ class Evaluator {
   Number payment_paid(int p, int t);
   Number waterfall_paid(int w, int t);
   Workspace::State::Sums* period_only_sums(const Expr& e, const Expr& body);
+  Number participant_to_date(const Expr& e, const Expr& operand, int t);
   Number to_date(const Expr& e, const Expr& operand, int t);
   Number over_periods(const Expr& e, const checked::OverPeriods& n);
   void compute_payment(int p, int t);
@@ -502,52 +513,48 @@ struct Bound {
   const Bound* outer;
 };
 
-// Whether `e` reads a participant that is bound outside it (by a `for each` payment, a `sum` or
-// `count` over participants around it): then its value is not the period's alone.
-static bool reads_outer_participant(const Expr& e, const Bound* bound) {
+// The binders of participants bound outside `e` (by a `for each` payment, a `sum` or `count`
+// over participants around it) that `e` reads, each once: when there are any, its value is not
+// the period's alone.
+static void outer_binders(const Expr& e, const Bound* bound, std::vector<int>& out) {
   auto outer = [&](int binder) {
     for (const Bound* b = bound; b; b = b->outer)
-      if (b->binder == binder) return false;
-    return true;
+      if (b->binder == binder) return;
+    if (std::find(out.begin(), out.end(), binder) == out.end()) out.push_back(binder);
   };
-  auto any = [&](std::initializer_list<const Expr*> parts, const Bound* within) {
+  auto all = [&](std::initializer_list<const Expr*> parts, const Bound* within) {
     for (const Expr* part : parts)
-      if (part && reads_outer_participant(*part, within)) return true;
-    return false;
+      if (part) outer_binders(*part, within, out);
   };
-  return std::visit(
-      [&](const auto& n) -> bool {
+  std::visit(
+      [&](const auto& n) {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, checked::FieldRef> || std::is_same_v<T, checked::ParticipantDefRef>) {
-          return outer(n.binder);
+          outer(n.binder);
         } else if constexpr (std::is_same_v<T, checked::Unary>) {
-          return any({n.operand.get()}, bound);
+          all({n.operand.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::Binary>) {
-          return any({n.lhs.get(), n.rhs.get()}, bound);
+          all({n.lhs.get(), n.rhs.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::If>) {
-          return any({n.condition.get(), n.then_branch.get(), n.else_branch.get()}, bound);
+          all({n.condition.get(), n.then_branch.get(), n.else_branch.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
-          for (const auto& a : n.args)
-            if (reads_outer_participant(*a, bound)) return true;
-          return false;
+          for (const auto& a : n.args) outer_binders(*a, bound, out);
         } else if constexpr (std::is_same_v<T, checked::Round>) {
-          return any({n.operand.get(), n.step.get()}, bound);
+          all({n.operand.get(), n.step.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::At>) {
-          return any({n.operand.get()}, bound);
+          all({n.operand.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
-          return any({n.operand.get(), n.fallback.get()}, bound);
+          all({n.operand.get(), n.fallback.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::OverPeriods>) {
-          return any({n.body.get()}, bound);
+          all({n.body.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
           const Bound within{n.binder, bound};
-          return any({n.body.get(), n.filter.get()}, &within);
+          all({n.body.get(), n.filter.get()}, &within);
         } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
-          return any({n.key.get()}, bound);
-        } else {
-          // Constants, data series, terms, definitions (which bind their own participants), payments,
-          // the period.
-          return false;
+          all({n.key.get()}, bound);
         }
+        // Constants, data series, terms, definitions (which bind their own participants), payments,
+        // the period: no participant bound outside.
       },
       e.node);
 }
@@ -556,7 +563,11 @@ static bool reads_outer_participant(const Expr& e, const Bound* bound) {
 Workspace::State::Sums* Evaluator::period_only_sums(const Expr& e, const Expr& body) {
   using Kind = Workspace::State::Sums::Kind;
   auto& memo = sums_[&e];
-  if (memo.kind == Kind::unknown) memo.kind = reads_outer_participant(body, nullptr) ? Kind::per_participant : Kind::period_only;
+  if (memo.kind == Kind::unknown) {
+    memo.binders.clear();
+    outer_binders(body, nullptr, memo.binders);
+    memo.kind = memo.binders.empty() ? Kind::period_only : Kind::per_participant;
+  }
   return memo.kind == Kind::period_only ? &memo : nullptr;
 }
 
@@ -564,9 +575,10 @@ Workspace::State::Sums* Evaluator::period_only_sums(const Expr& e, const Expr& b
 // are added in the order of the periods, as a loop from the first period would add them.
 Number Evaluator::to_date(const Expr& e, const Expr& operand, int t) {
   auto* memo = period_only_sums(e, operand);
-  if (!memo || (memo->filling && static_cast<std::size_t>(t) >= memo->to_date.size())) {
-    // A participant's own sum; or the sum reached from its own operand in a period not yet added
-    // (a circle the checker did not see: it recurses until the depth limit, as it always did).
+  if (!memo) return participant_to_date(e, operand, t);
+  if (memo->filling && static_cast<std::size_t>(t) >= memo->to_date.size()) {
+    // The sum reached from its own operand in a period not yet added (a circle the checker did
+    // not see: it recurses until the depth limit, as it always did).
     Number sum;
     for (int s = 0; s <= t; ++s) sum = checked_size(sum + charged(number(operand, s), sum, e), e);
     return sum;
@@ -581,6 +593,28 @@ Number Evaluator::to_date(const Expr& e, const Expr& operand, int t) {
   }
   memo->filling = filling;
   return sums[t];
+}
+
+// to_date(operand) where the operand reads participants bound around it: one running sum for
+// each of their combinations, holding the furthest period summed. The evaluation asks period
+// after period, so each asks one more period of the operand: linear in the periods, and one
+// sum held per participant. A period before the furthest is summed again from the first.
+Number Evaluator::participant_to_date(const Expr& e, const Expr& operand, int t) {
+  auto& memo = sums_[&e];
+  std::vector<int> key;
+  key.reserve(memo.binders.size());
+  for (int binder : memo.binders) key.push_back(slot(binder));
+  Number sum;
+  int from = 0;
+  if (auto it = memo.running.find(key); it != memo.running.end() && it->second.period <= t) {
+    if (it->second.period == t) return it->second.sum;
+    sum = it->second.sum;
+    from = it->second.period + 1;
+  }
+  for (int s = from; s <= t; ++s) sum = checked_size(sum + charged(number(operand, s), sum, e), e);
+  auto& held = memo.running[std::move(key)];  // looked up again: the operand may have added sums
+  if (held.period < t) held = {t, sum};
+  return sum;
 }
 
 // sum(body over first .. last): the same in every period, so computed once.

@@ -79,7 +79,8 @@ def totals(csv_text):
 # to_date(x) netted against what it paid before, 1 SEK; `b` pays to_date(x) = t + 1 until its
 # total cap of n SEK, so n in all; `c` 1 SEK for the participant; `d` the sum over all periods,
 # n, less the same a period before: n in the first period, 0 after; the waterfall pays
-# to_date(a) = t + 1 netted, 1 SEK. In all kommun -> fonden 4n, fonden -> kommun n. The
+# to_date(a) = t + 1 netted, 1 SEK; `e` pays the participant's own running sum of x, t + 1, capped
+# at 1 SEK a period. In all kommun -> fonden 5n, fonden -> kommun n. The
 # participant input keeps this contract on the tree walk (the fixed-point path takes none).
 def features(n):
     p = months(n)
@@ -100,6 +101,7 @@ clause "1" {{
   pay b: kommun -> fonden amount upp capped at {n} SEK in total
   pay c: kommun -> fonden for each p in u amount p.belopp
   pay d: kommun -> fonden amount alla - previous(alla, 0 SEK)
+  pay e: kommun -> fonden for each p in u amount to_date(if p.belopp > 0 SEK then x else 0 SEK) capped at 1 SEK per period
   waterfall w: fonden pays to_date(a) netted {{
     k: kommun up to 1_000_000_000 SEK
   }}
@@ -146,7 +148,7 @@ for n in (N, 10 * N):
     p = measured[n]["run"]
     if p:
         got = totals(p.stdout.decode())
-        want = {("kommun", "fonden"): Decimal(4 * n), ("fonden", "kommun"): Decimal(n)}
+        want = {("kommun", "fonden"): Decimal(5 * n), ("fonden", "kommun"): Decimal(n)}
         T.check(f"run over {n} periods: the totals of the rules", got == want, f"{got} != {want}")
 
 
