@@ -1,0 +1,224 @@
+// Check, order of definitions: type each on demand in its own scope, and find the circles that
+// no order of evaluation could break (E210, E215).
+#include "interpreter/checker.hpp"
+
+#include "stdlib/builtins.hpp"
+
+namespace utfall::check_internal {
+
+bool Checker::ensure(Node n, const SourceRange& via) {
+  if (sources_.empty()) return true;  // a standalone expression: everything is typed already
+  auto& state = state_[n];
+  if (state == Typing::typed) return true;
+  if (state == Typing::failed) {
+    ++failed_references_;
+    return false;
+  }
+  if (state == Typing::active) {
+    auto on = std::find_if(typing_stack_.begin(), typing_stack_.end(), [&](const Frame& f) { return f.node == n; });
+    report_cycle(static_cast<std::size_t>(on - typing_stack_.begin()), n, via);
+    ++failed_references_;
+    return false;
+  }
+  const DefSource& src = sources_.at(n);
+  if (src.set < 0 && n.first == node_pdef) {  // its set is unknown (E204 was reported)
+    state = Typing::failed;
+    ++failed_references_;
+    return false;
+  }
+  if (typing_stack_.size() >= 400) {
+    error(DiagKind::limit, "E703", "definitions depend on each other more than 400 deep", src.expr->range);
+    state = Typing::failed;
+    return false;
+  }
+  state = Typing::active;
+  typing_stack_.push_back({n, previous_depth_ > 0});
+  // Type it in its own context (clause, binders, previous()), then restore the caller's.
+  auto saved_current = current_;
+  int saved_clause = clause_, saved_previous = previous_depth_, saved_absolute = absolute_depth_;
+  bool saved_term = term_context_;
+  auto saved_binders = std::move(binders_);
+  binders_.clear();
+  current_ = n;
+  clause_ = src.clause;
+  previous_depth_ = 0;
+  absolute_depth_ = 0;
+  term_context_ = n.first == node_term;
+  if (n.first == node_pdef) {
+    c_.participant_defs[n.second].binder = binder_count_;
+    binders_.push_back({src.binder, src.set, binder_count_++});
+  }
+  std::size_t errors_before = diags_.size(), failed_before = failed_references_;
+  auto r = expr(*src.expr);
+  binders_ = std::move(saved_binders);
+  current_ = saved_current;
+  clause_ = saved_clause;
+  previous_depth_ = saved_previous;
+  absolute_depth_ = saved_absolute;
+  term_context_ = saved_term;
+  typing_stack_.pop_back();
+  if (!r) {
+    state_[n] = Typing::failed;
+    // Every failure is reported where it is found: a definition fails silently only through
+    // one that failed (or a cycle) already reported. Anything else is a bug in the checker.
+    if (diags_.size() == errors_before && failed_references_ == failed_before)
+      error(DiagKind::internal, "E903", fmt::format("internal error: `{}` could not be typed, and no reason was found (a bug in utfall)",
+                                                    node_names_[n]), src.expr->range);
+    return false;
+  }
+  Type t = r->type;
+  if (n.first == node_term) {
+    c_.terms[n.second].type = t;
+    c_.terms[n.second].value = std::move(r);
+  } else if (n.first == node_def) {
+    c_.defs[n.second].type = t;
+    c_.defs[n.second].value = std::move(r);
+  } else {
+    c_.participant_defs[n.second].type = t;
+    c_.participant_defs[n.second].value = std::move(r);
+  }
+  state_[n] = Typing::typed;
+  return true;
+}
+
+// A reference to a definition that is being typed closes a cycle: the stack from `from` on,
+// and the reference `via` written in the innermost one (the clause being typed now). Through
+// previous() the values may be well defined, but the type is not (E215); otherwise the value
+// needs itself in the same period (E210).
+void Checker::report_cycle(std::size_t from, Node n, const SourceRange& via) {
+  bool through_previous = previous_depth_ > 0;
+  std::vector<std::string> names;
+  for (std::size_t k = from; k < typing_stack_.size(); ++k) {
+    names.push_back(node_names_[typing_stack_[k].node]);
+    if (k > from) through_previous = through_previous || typing_stack_[k].through_previous;
+  }
+  names.push_back(node_names_[n]);
+  bool fresh = false;
+  for (std::size_t k = from; k < typing_stack_.size(); ++k) fresh = cycle_reported_.insert(typing_stack_[k].node).second || fresh;
+  if (!fresh) return;
+  if (through_previous)
+    error(DiagKind::name, "E215",
+          names.size() == 2 ? fmt::format("`{}` refers to itself, so its type cannot be found", names.front())
+                            : fmt::format("the type of `{}` cannot be found: {}", names.front(), fmt::join(names, " -> ")),
+          via,
+          "a value may use its own earlier values through previous(x, fallback) only when x is another definition; "
+          "or use to_date / sum over periods");
+  else
+    error(DiagKind::name, "E210", fmt::format("`{}` depends on itself: {}", names.front(), fmt::join(names, " -> ")), via,
+          "a value may use its own earlier values only through previous(x, fallback)");
+}
+
+// Depth-first search without recursion (a chain of 100 000 payments is 100 000 deep); the path
+// from the root is `stack`, so a circle is reported with its names.
+void Checker::find_cycles() {
+  std::map<Node, int> state;  // 0 new, 1 on the path, 2 done
+  std::vector<std::pair<Node, SourceRange>> stack;
+  std::set<Node> reported;
+  struct Frame {
+    Node node;
+    std::size_t next = 0;
+  };
+  for (const auto& [root, _] : node_names_) {
+    if (state[root] != 0) continue;
+    std::vector<Frame> frames{{root}};
+    state[root] = 1;
+    while (!frames.empty()) {
+      Frame& f = frames.back();
+      const auto& edges = deps_[f.node];
+      if (f.next == edges.size()) {
+        state[f.node] = 2;
+        frames.pop_back();
+        if (!stack.empty()) stack.pop_back();
+        continue;
+      }
+      const auto& [m, range] = edges[f.next++];
+      if (state[m] == 0) {
+        stack.push_back({m, range});
+        state[m] = 1;
+        frames.push_back({m});
+        continue;
+      }
+      if (state[m] != 1 || reported.count(m) || cycle_reported_.count(m)) continue;
+      reported.insert(m);
+      // The cycle is the part of the path from m on, closed by this reference.
+      std::vector<std::string> names;
+      auto it = std::find_if(stack.begin(), stack.end(), [&, target = m](const auto& s) { return s.first == target; });
+      it = it == stack.end() ? stack.begin() : it + 1;
+      for (auto k = it; k != stack.end(); ++k) names.push_back(node_names_[k->first]);
+      names.push_back(node_names_[m]);
+      Diagnostic d;
+      d.kind = DiagKind::name;
+      d.code = "E210";
+      d.message = fmt::format("`{}` depends on itself: {} -> {}", node_names_[m], node_names_[m], fmt::join(names, " -> "));
+      d.range = range;
+      d.suggestion = "a value may use its own earlier values only through previous(x, fallback)";
+      diags_.push_back(std::move(d));
+    }
+  }
+  if (reported.empty() && cycle_reported_.empty()) find_cycles_across_periods();
+}
+
+// Strongly connected components of all references (Tarjan's algorithm, without recursion); a
+// reference by `@` or `sum(... over ...)` inside a component closes a circle through previous().
+void Checker::find_cycles_across_periods() {
+  std::map<Node, int> index, low;
+  std::map<Node, bool> on_stack;
+  std::map<Node, int> component;
+  std::vector<Node> stack;
+  int counter = 0, components = 0;
+  struct Frame {
+    Node node;
+    std::size_t next = 0;
+  };
+  for (const auto& [root, _] : node_names_) {
+    if (index.count(root)) continue;
+    std::vector<Frame> frames{{root}};
+    index[root] = low[root] = counter++;
+    stack.push_back(root);
+    on_stack[root] = true;
+    while (!frames.empty()) {
+      Frame& f = frames.back();
+      const auto& edges = links_[f.node];
+      if (f.next < edges.size()) {
+        Node m = edges[f.next++].target;
+        if (!index.count(m)) {
+          index[m] = low[m] = counter++;
+          stack.push_back(m);
+          on_stack[m] = true;
+          frames.push_back({m});
+        } else if (on_stack[m]) {
+          low[f.node] = std::min(low[f.node], index[m]);
+        }
+        continue;
+      }
+      Node n = f.node;
+      frames.pop_back();
+      if (!frames.empty()) low[frames.back().node] = std::min(low[frames.back().node], low[n]);
+      if (low[n] != index[n]) continue;
+      Node m;
+      do {
+        m = stack.back();
+        stack.pop_back();
+        on_stack[m] = false;
+        component[m] = components;
+      } while (m != n);
+      ++components;
+    }
+  }
+  std::set<int> reported;
+  for (const auto& [from, links] : links_)
+    for (const auto& l : links) {
+      if (!l.absolute || component[from] != component[l.target] || !reported.insert(component[from]).second) continue;
+      Diagnostic d;
+      d.kind = DiagKind::name;
+      d.code = "E210";
+      d.message = fmt::format("`{}` may depend on itself: it uses `{}` in a named period (`@` or `sum(... over ...)`), and `{}` "
+                              "depends on `{}`, at most through previous()",
+                              node_names_[from], node_names_[l.target], node_names_[l.target], node_names_[from]);
+      d.range = l.range;
+      d.suggestion = "previous(x, fallback) only looks back if nothing in the circle names a period with `@` or `over`";
+      diags_.push_back(std::move(d));
+    }
+}
+
+}  // namespace utfall::check_internal

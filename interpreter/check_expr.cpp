@@ -1,0 +1,398 @@
+// Check, expressions: resolve each name, type each expression with its unit (docs/language.md §13, §14).
+#include "interpreter/checker.hpp"
+
+#include "stdlib/builtins.hpp"
+
+namespace utfall::check_internal {
+
+std::optional<int> Checker::participant_set(const ast::Name& n) {
+  auto it = globals_.find(n.text);
+  if (it == globals_.end() || it->second.kind != SymbolKind::input || !c_.inputs[it->second.index].participants) {
+    error(DiagKind::name, "E204", fmt::format("`{}` is not a participant input", n.text), n.range, suggest(n.text));
+    return std::nullopt;
+  }
+  return it->second.index;
+}
+
+// ---- expressions ----
+
+ExprPtr Checker::expr(const ast::Expr& e) {
+  // Each definition's expression is bounded by the parser (1000 operators), and chains of
+  // definitions by E703 (400), but not their product, which is what the stack holds.
+  if (typing_depth_ >= max_depth_ || stack_.exhausted()) {
+    error(DiagKind::limit, "E703",
+          fmt::format("expressions and the definitions they use nest too deep: more than {} levels, or {} of stack",
+                      max_depth_, byte_size_text(stack_.allowed())),
+          e.range);
+    return nullptr;
+  }
+  ++typing_depth_;
+  struct Leave {
+    std::size_t& depth;
+    ~Leave() { --depth; }
+  } leave{typing_depth_};
+  return std::visit(
+      [&](const auto& n) -> ExprPtr {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, ast::NumberLit>) {
+          auto u = unit(n.unit);
+          if (!u) return nullptr;
+          return make({checked::Const{n.value}, Type::number(*u), e.range});
+        } else if constexpr (std::is_same_v<T, ast::BoolLit>) {
+          return make({checked::Const{n.value}, Type::boolean(), e.range});
+        } else if constexpr (std::is_same_v<T, ast::PeriodLit>) {
+          auto p = period(n.period);
+          if (!p) return nullptr;
+          return make({checked::Const{checked::PeriodValue{*p}}, Type::period(), e.range});
+        } else if constexpr (std::is_same_v<T, ast::CurrentPeriod>) {
+          if (term_context_) {
+            error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
+            return nullptr;
+          }
+          return make({checked::CurrentPeriod{}, Type::period(), e.range});
+        } else if constexpr (std::is_same_v<T, ast::NameRef>) {
+          return name_ref(e, n);
+        } else if constexpr (std::is_same_v<T, ast::FieldRef>) {
+          auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.name == n.binder.text; });
+          if (b == binders_.rend()) {
+            error(DiagKind::name, "E205", fmt::format("`{}` is not a participant in scope here", n.binder.text), n.binder.range,
+                  "bind one with `sum(... for u in SET)`, `count(u in SET)` or `for each u in SET`");
+            return nullptr;
+          }
+          const auto& input = c_.inputs[b->set];
+          for (std::size_t i = 0; i < input.fields.size(); ++i)
+            if (input.fields[i].name == n.field.text)
+              return make({checked::FieldRef{b->slot, b->set, static_cast<int>(i)}, input.fields[i].type, e.range});
+          for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) {
+            const auto& d = c_.participant_defs[i];
+            if (d.set == b->set && d.name == n.field.text) {
+              depend({node_pdef, static_cast<int>(i)}, e.range);
+              if (!ensure({node_pdef, static_cast<int>(i)}, e.range)) return nullptr;
+              return make({checked::ParticipantDefRef{b->slot, static_cast<int>(i)}, d.type, e.range});
+            }
+          }
+          error(DiagKind::name, "E206", fmt::format("the participants `{}` have no field or definition `{}`", input.name, n.field.text),
+                n.field.range);
+          return nullptr;
+        } else if constexpr (std::is_same_v<T, ast::Unary>) {
+          auto x = expr(*n.operand);
+          if (!x) return nullptr;
+          if (n.op == ast::UnaryOp::negate) {
+            if (x->type.kind != TypeKind::number) {
+              error(DiagKind::type, "E306", fmt::format("cannot negate a {}", x->type.to_string()), e.range);
+              return nullptr;
+            }
+            Type t = x->type;
+            return make({checked::Unary{Op::negate, std::move(x)}, t, e.range});
+          }
+          if (x->type.kind != TypeKind::boolean) {
+            error(DiagKind::type, "E307", fmt::format("`not` needs a boolean, but this is {}", x->type.to_string()), n.operand->range);
+            return nullptr;
+          }
+          return make({checked::Unary{Op::logical_not, std::move(x)}, Type::boolean(), e.range});
+        } else if constexpr (std::is_same_v<T, ast::Binary>) {
+          return binary(e, n);
+        } else if constexpr (std::is_same_v<T, ast::If>) {
+          auto c = expr(*n.condition);
+          auto t = expr(*n.then_branch);
+          auto f = expr(*n.else_branch);
+          if (!c || !t || !f) return nullptr;
+          if (c->type.kind != TypeKind::boolean) {
+            error(DiagKind::type, "E307", fmt::format("the condition of `if` must be boolean, but this is {}", c->type.to_string()),
+                  n.condition->range);
+            return nullptr;
+          }
+          if (!(t->type == f->type)) {
+            error(DiagKind::type, "E308",
+                  fmt::format("the branches of `if` differ: {} and {}", t->type.to_string(), f->type.to_string()), e.range);
+            return nullptr;
+          }
+          Type ty = t->type;
+          return make({checked::If{std::move(c), std::move(t), std::move(f)}, ty, e.range});
+        } else if constexpr (std::is_same_v<T, ast::Call>) {
+          return call(e, n);
+        } else if constexpr (std::is_same_v<T, ast::At>) {
+          auto p = period(n.period);
+          if (term_context_) {
+            error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
+            return nullptr;
+          }
+          auto x = absolute_periods([&] { return expr(*n.operand); });
+          if (!p || !x) return nullptr;
+          Type t = x->type;
+          return make({checked::At{std::move(x), *p}, t, e.range});
+        } else if constexpr (std::is_same_v<T, ast::OverPeriods>) {
+          auto first = period(n.first), last = period(n.last);
+          auto x = absolute_periods([&] { return expr(*n.body); });
+          if (!first || !last || !x) return nullptr;
+          if (*last < *first) {
+            error(DiagKind::structure, "E408", "the periods run backwards: the last comes before the first", e.range);
+            return nullptr;
+          }
+          if (x->type.kind != TypeKind::number) {
+            error(DiagKind::type, "E309", fmt::format("sum(...) needs numbers, but this is {}", x->type.to_string()), n.body->range);
+            return nullptr;
+          }
+          Type t = x->type;
+          return make({checked::OverPeriods{std::move(x), *first, *last}, t, e.range});
+        } else if constexpr (std::is_same_v<T, ast::OverParticipants>) {
+          return over_participants(e, n);
+        }
+      },
+      e.node);
+}
+
+ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
+  auto it = globals_.find(n.name.text);
+  if (it == globals_.end()) {
+    if (rounding_mode_from_name(n.name.text)) {
+      error(DiagKind::name, "E207", fmt::format("`{}` is a rounding mode; it belongs in round(x, step, {})", n.name.text, n.name.text),
+            n.name.range);
+      return nullptr;
+    }
+    auto hint = field_hint(n.name.text);
+    error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range, hint.empty() ? suggest(n.name.text) : hint);
+    return nullptr;
+  }
+  const Symbol& s = it->second;
+  if (term_context_ && s.kind != SymbolKind::term) {
+    error(DiagKind::type, "E305", fmt::format("a term is a constant; it cannot use `{}`", n.name.text), e.range);
+    return nullptr;
+  }
+  switch (s.kind) {
+    case SymbolKind::input: {
+      const auto& in = c_.inputs[s.index];
+      if (in.participants) {
+        error(DiagKind::type, "E310", fmt::format("`{}` is a set of participants; use it in sum(...) or count(...)", in.name), e.range);
+        return nullptr;
+      }
+      return make({checked::InputRef{s.index}, in.type, e.range});
+    }
+    case SymbolKind::term:
+      depend({node_term, s.index}, e.range);
+      if (!ensure({node_term, s.index}, e.range)) return nullptr;
+      return make({checked::TermRef{s.index}, c_.terms[s.index].type, e.range});
+    case SymbolKind::def:
+      depend({node_def, s.index}, e.range);
+      if (!ensure({node_def, s.index}, e.range)) return nullptr;
+      return make({checked::DefRef{s.index}, c_.defs[s.index].type, e.range});
+    case SymbolKind::payment:
+      depend({node_payment, s.index}, e.range);
+      return make({checked::PaymentRef{s.index}, Type::number(c_.money), e.range});
+    case SymbolKind::waterfall:
+      depend({node_waterfall, s.index}, e.range);
+      return make({checked::WaterfallRef{s.index}, Type::number(c_.money), e.range});
+    case SymbolKind::table:
+      error(DiagKind::type, "E311", fmt::format("`{}` is a table; look a value up with {}(x)", n.name.text, n.name.text), e.range);
+      return nullptr;
+  }
+  return nullptr;
+}
+
+ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
+  const std::string& f = n.callee.text;
+  auto arity = [&](std::size_t lo, std::size_t hi) {
+    if (n.args.size() < lo || n.args.size() > hi) {
+      std::string want = lo == hi ? std::to_string(lo) : hi == SIZE_MAX ? fmt::format("at least {}", lo) : fmt::format("{} to {}", lo, hi);
+      error(DiagKind::type, "E312", fmt::format("{}(...) takes {} arguments, not {}", f, want, n.args.size()), e.range);
+      return false;
+    }
+    return true;
+  };
+  // A table lookup.
+  if (auto it = globals_.find(f); it != globals_.end() && it->second.kind == SymbolKind::table) {
+    if (!arity(1, 1)) return nullptr;
+    auto key = expr(*n.args[0]);
+    if (!key) return nullptr;
+    const auto& t = c_.tables[it->second.index];
+    if (!(key->type == t.key_type)) {
+      error(DiagKind::type, "E313", fmt::format("the table `{}` is keyed by {}, but this is {}", f, t.key_type.to_string(), key->type.to_string()),
+            n.args[0]->range);
+      return nullptr;
+    }
+    Type vt = t.value_type;
+    return make({checked::TableLookup{it->second.index, std::move(key)}, vt, e.range});
+  }
+  auto id = stdlib::find_builtin(f);
+  if (!id) {
+    error(DiagKind::name, "E209", fmt::format("unknown function `{}`", f), n.callee.range,
+          "the functions are min, max, clamp, abs, round, to_date, previous, and the tables of the contract");
+    return nullptr;
+  }
+  if (f == "round") {
+    if (!arity(3, 3)) return nullptr;
+    auto x = expr(*n.args[0]);
+    auto step = expr(*n.args[1]);
+    const auto* mode_name = std::get_if<ast::NameRef>(&n.args[2]->node);
+    std::optional<RoundingMode> m;
+    if (!mode_name)
+      error(DiagKind::type, "E314", "the third argument of round is a rounding mode such as half_even", n.args[2]->range);
+    else
+      m = mode(mode_name->name);
+    if (!x || !step || !m) return nullptr;
+    if (x->type.kind != TypeKind::number || (!(step->type == x->type) && !(step->type == Type::number()))) {
+      error(DiagKind::type, "E302", fmt::format("round needs a number and a step of its unit (or a plain step), not {} and {}",
+                                                x->type.to_string(), step->type.to_string()), e.range);
+      return nullptr;
+    }
+    Type t = x->type;
+    return make({checked::Round{std::move(x), std::move(step), *m}, t, e.range});
+  }
+  if (f == "to_date" || f == "previous") {
+    if (term_context_) {
+      error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
+      return nullptr;
+    }
+    if (f == "to_date") {
+      if (!arity(1, 1)) return nullptr;
+      auto x = expr(*n.args[0]);
+      if (!x) return nullptr;
+      if (x->type.kind != TypeKind::number) {
+        error(DiagKind::type, "E309", fmt::format("to_date needs a number, but this is {}", x->type.to_string()), n.args[0]->range);
+        return nullptr;
+      }
+      Type t = x->type;
+      return make({checked::ToDate{std::move(x)}, t, e.range});
+    }
+    if (!arity(2, 2)) return nullptr;
+    ++previous_depth_;
+    auto x = expr(*n.args[0]);
+    --previous_depth_;
+    auto fb = expr(*n.args[1]);
+    if (!x || !fb) return nullptr;
+    if (!(x->type == fb->type)) {
+      error(DiagKind::type, "E315", fmt::format("the fallback of previous is {}, but the value is {}", fb->type.to_string(), x->type.to_string()),
+            n.args[1]->range);
+      return nullptr;
+    }
+    Type t = x->type;
+    return make({checked::Previous{std::move(x), std::move(fb)}, t, e.range});
+  }
+  const auto& b = stdlib::builtins()[*id];
+  std::size_t lo = 1, hi = 1;
+  if (b.signature == stdlib::Signature::same_unit_variadic) lo = 2, hi = SIZE_MAX;
+  if (b.signature == stdlib::Signature::same_unit_3) lo = hi = 3;
+  if (!arity(lo, hi)) return nullptr;
+  std::vector<ExprPtr> args;
+  bool ok = true;
+  for (const auto& a : n.args) {
+    auto x = expr(*a);
+    if (!x) { ok = false; continue; }
+    if (x->type.kind != TypeKind::number) {
+      error(DiagKind::type, "E316", fmt::format("{} needs numbers, but this is {}", f, x->type.to_string()), a->range);
+      ok = false;
+      continue;
+    }
+    if (!args.empty() && !(args.front()->type == x->type)) {
+      error(DiagKind::type, "E317", fmt::format("the arguments of {} must have one unit: {} and {}", f, args.front()->type.to_string(), x->type.to_string()),
+            a->range, "write `0 " + args.front()->type.to_string() + "` rather than `0` for a zero of that unit");
+      ok = false;
+      continue;
+    }
+    args.push_back(std::move(x));
+  }
+  if (!ok) return nullptr;
+  Type t = args.front()->type;
+  return make({checked::Builtin{*id, std::move(args)}, t, e.range});
+}
+
+static const char* op_text(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::add: return "+";
+    case ast::BinaryOp::subtract: return "-";
+    case ast::BinaryOp::multiply: return "*";
+    case ast::BinaryOp::divide: return "/";
+    case ast::BinaryOp::less: return "<";
+    case ast::BinaryOp::less_equal: return "<=";
+    case ast::BinaryOp::greater: return ">";
+    case ast::BinaryOp::greater_equal: return ">=";
+    case ast::BinaryOp::equal: return "=";
+    case ast::BinaryOp::not_equal: return "!=";
+    case ast::BinaryOp::logical_and: return "and";
+    case ast::BinaryOp::logical_or: return "or";
+  }
+  return "?";
+}
+
+ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
+  auto l = expr(*n.lhs);
+  auto r = expr(*n.rhs);
+  if (!l || !r) return nullptr;
+  using B = ast::BinaryOp;
+  const Type lt = l->type, rt = r->type;
+  auto fail = [&](std::string msg) -> ExprPtr {
+    error(DiagKind::type, "E318", std::move(msg), e.range);
+    return nullptr;
+  };
+  auto node = [&](Op op, Type t) { return make({checked::Binary{op, std::move(l), std::move(r)}, std::move(t), e.range}); };
+  switch (n.op) {
+    case B::logical_and:
+    case B::logical_or:
+      if (lt.kind != TypeKind::boolean || rt.kind != TypeKind::boolean)
+        return fail(fmt::format("`{}` needs booleans, not {} and {}", op_text(n.op), lt.to_string(), rt.to_string()));
+      return node(n.op == B::logical_and ? Op::logical_and : Op::logical_or, Type::boolean());
+    case B::add:
+    case B::subtract:
+      if (n.op == B::add && lt.kind == TypeKind::period && rt == Type::number()) return node(Op::period_add, Type::period());
+      if (n.op == B::subtract && lt.kind == TypeKind::period && rt == Type::number()) {  // p - k is p + -k
+        auto range = r->range;
+        r = make({checked::Unary{Op::negate, std::move(r)}, Type::number(), std::move(range)});
+        return node(Op::period_add, Type::period());
+      }
+      if (lt.kind != TypeKind::number || rt.kind != TypeKind::number || !(lt.unit == rt.unit))
+        return fail(fmt::format("cannot {} {} and {}", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
+      return node(n.op == B::add ? Op::add : Op::subtract, lt);
+    case B::multiply:
+    case B::divide:
+      if (lt.kind != TypeKind::number || rt.kind != TypeKind::number)
+        return fail(fmt::format("cannot {} {} by {}", n.op == B::multiply ? "multiply" : "divide", lt.to_string(), rt.to_string()));
+      return node(n.op == B::multiply ? Op::multiply : Op::divide,
+                  Type::number(unit_with_spellings(n.op == B::multiply ? lt.unit * rt.unit : lt.unit / rt.unit)));
+    default: {
+      bool ordered = n.op != B::equal && n.op != B::not_equal;
+      bool same = lt == rt;
+      bool comparable = same && (lt.kind == TypeKind::number || lt.kind == TypeKind::period || !ordered);
+      if (!comparable)
+        return fail(fmt::format("cannot compare {} with {} using `{}`", lt.to_string(), rt.to_string(), op_text(n.op)));
+      Op op = n.op == B::less ? Op::less : n.op == B::less_equal ? Op::less_equal : n.op == B::greater ? Op::greater
+            : n.op == B::greater_equal ? Op::greater_equal : n.op == B::equal ? Op::equal : Op::not_equal;
+      return node(op, Type::boolean());
+    }
+  }
+}
+
+ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipants& n) {
+  if (term_context_) {
+    error(DiagKind::type, "E305", "a term is a constant and cannot depend on data", e.range);
+    return nullptr;
+  }
+  auto set = participant_set(n.set);
+  if (!set) return nullptr;
+  int slot = binder_count_++;
+  binders_.push_back({n.binder.text, *set, slot});
+  ExprPtr filter, body;
+  bool ok = true;
+  if (n.filter) {
+    filter = expr(*n.filter);
+    if (filter && filter->type.kind != TypeKind::boolean) {
+      error(DiagKind::type, "E307", fmt::format("the condition after `where` must be boolean, but this is {}", filter->type.to_string()),
+            n.filter->range);
+      ok = false;
+    }
+    ok = ok && filter;
+  }
+  if (n.body) {
+    body = expr(*n.body);
+    if (body && body->type.kind != TypeKind::number) {
+      error(DiagKind::type, "E309", fmt::format("sum(...) needs numbers, but this is {}", body->type.to_string()), n.body->range);
+      ok = false;
+    }
+    ok = ok && body;
+  }
+  binders_.pop_back();
+  if (!ok) return nullptr;
+  Type t = n.is_count ? Type::number() : body->type;
+  return make({checked::OverParticipants{n.is_count, std::move(body), *set, slot, std::move(filter)}, t, e.range});
+}
+
+}  // namespace utfall::check_internal

@@ -1,0 +1,230 @@
+// The checker's state, shared by its parts: declarations and the calendar (check.cpp),
+// expressions (check_expr.cpp), and the order and cycles of definitions (check_cycles.cpp).
+// Internal to the checker; hosts use check.hpp.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "interpreter/check.hpp"
+#include "interpreter/stack.hpp"
+
+namespace utfall::check_internal {
+
+using checked::ExprPtr;
+using checked::Op;
+
+// What a global name stands for.
+enum class SymbolKind { input, term, def, payment, waterfall, table };
+struct Symbol {
+  SymbolKind kind;
+  int index;
+  SourceRange range;
+};
+// A node of the dependency graph: (kind, index) of a term, def, participant def, payment or waterfall.
+using Node = std::pair<int, int>;
+constexpr int node_term = 0, node_def = 1, node_pdef = 2, node_payment = 3, node_waterfall = 4;
+
+struct Binder {
+  std::string name;
+  int set;
+  int slot;
+};
+
+class Checker {
+ public:
+  Checker(checked::Contract& out, Diagnostics& diags)
+      : c_(out), diags_(diags), stack_base_(stack_here()), stack_(stack_base_, CheckOptions{}.max_stack_bytes) {}
+
+  void run(const ast::Contract& a);
+  ExprPtr expression(const ast::Expr& e) { return expr(e); }
+  void set_implicit_units() { implicit_units_ = true; }
+  void add_globals_from_contract();
+  void start_binders_at(int n) { binder_count_ = n; }
+  void outside_clauses() { clause_ = -1; }
+  void set_max_periods(std::size_t n) { max_periods_ = n; }
+  void set_max_depth(std::size_t depth, std::size_t stack_bytes) {
+    max_depth_ = depth;
+    stack_ = StackGuard(stack_base_, stack_bytes);
+  }
+
+ private:
+  checked::Contract& c_;
+  Diagnostics& diags_;
+  bool implicit_units_ = false;
+  std::size_t max_periods_ = CheckOptions{}.max_periods;
+  std::size_t max_depth_ = CheckOptions{}.max_depth;
+  std::uintptr_t stack_base_;  // the frame that made the checker, where its recursion starts
+  StackGuard stack_;
+  std::map<std::string, Symbol, std::less<>> globals_;
+  std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
+  std::vector<Unit::Spelling> spellings_;
+  std::vector<Binder> binders_;
+  int clause_ = 0;
+  // dependency tracking
+  std::optional<Node> current_;
+  int previous_depth_ = 0;  // inside previous(): references look back in time
+  // `x @ P` and `sum(... over P .. Q)` name their periods outright, so inside previous() they
+  // may still reach the current period or a later one: their references are dependencies
+  // like any other, and a value that reaches itself through them is a cycle (E210).
+  template <class F>
+  auto absolute_periods(F&& f) {
+    int saved = previous_depth_;
+    previous_depth_ = 0;
+    ++absolute_depth_;
+    auto r = f();
+    --absolute_depth_;
+    previous_depth_ = saved;
+    return r;
+  }
+  int absolute_depth_ = 0;  // inside `x @ P` or `sum(... over ...)`
+  // Every reference, through previous() too, and whether it names its period outright. A
+  // value that reaches itself through previous() and an `@`/`over` reference may come back
+  // to the same period (p uses q @ 2027, q uses previous(p): p in 2026 needs itself), so a
+  // circle with such a reference in it is an error too (E210), found by components.
+  struct Link {
+    Node target;
+    SourceRange range;
+    bool absolute;
+  };
+  std::map<Node, std::vector<Link>> links_;
+  // Expressions being typed, counted through the definitions they use (see CheckOptions).
+  std::size_t typing_depth_ = 0;
+  std::map<Node, std::vector<std::pair<Node, SourceRange>>> deps_;
+  std::map<Node, std::string> node_names_;
+  bool term_context_ = false;  // terms may use only literals and other terms
+  int binder_count_ = 0;
+  // The expressions of terms, definitions and per-participant definitions, each typed on demand
+  // (ensure) in its own scope, whatever the order of clauses and items. Keyed by node, so
+  // nothing depends on the order in which they were collected.
+  struct DefSource {
+    const ast::Expr* expr;
+    int clause;
+    int set;             // per-participant: the set, or -1
+    std::string binder;  // per-participant: the name bound in `for each`
+  };
+  std::map<Node, DefSource> sources_;
+  enum class Typing { pending, active, typed, failed };
+  std::map<Node, Typing> state_;
+  // The definitions being typed, innermost last, each with whether the reference that reached
+  // it is inside previous(): a reference to one of them is a cycle, and the stack from it on is
+  // the cycle as written.
+  struct Frame {
+    Node node;
+    bool through_previous;
+  };
+  std::vector<Frame> typing_stack_;
+  std::set<Node> cycle_reported_;  // on a cycle already reported (E210/E215)
+  std::size_t failed_references_ = 0;  // references to definitions that failed or close a cycle
+  // Types a term or definition now if it is not typed yet; true when it has a type. `via` is
+  // the reference that needs it (for the cycle it may close).
+  bool ensure(Node n, const SourceRange& via);
+  void report_cycle(std::size_t from, Node n, const SourceRange& via);
+
+  // ---- diagnostics ----
+  void error(DiagKind kind, std::string code, std::string message, const SourceRange& range,
+             std::string suggestion = {}) {
+    Diagnostic d;
+    d.kind = kind;
+    d.code = std::move(code);
+    d.message = std::move(message);
+    d.range = range;
+    d.suggestion = std::move(suggestion);
+    if (clause_ >= 0 && clause_ < static_cast<int>(c_.clauses.size()) && !c_.clauses[clause_].number.empty())
+      d.clause = c_.clauses[clause_].label();
+    diags_.push_back(std::move(d));
+  }
+  void warning(std::string code, std::string message, const SourceRange& range) {
+    Diagnostic d;
+    d.severity = Severity::warning;
+    d.kind = DiagKind::name;
+    d.code = std::move(code);
+    d.message = std::move(message);
+    d.range = range;
+    diags_.push_back(std::move(d));
+  }
+  std::string suggest(std::string_view name) const {
+    // The closest global name by edit distance, when it is close.
+    std::string best;
+    std::size_t best_d = 3;
+    for (const auto& [g, _] : globals_) {
+      std::vector<std::size_t> row(g.size() + 1);
+      for (std::size_t j = 0; j <= g.size(); ++j) row[j] = j;
+      for (std::size_t i = 1; i <= name.size(); ++i) {
+        std::size_t prev = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= g.size(); ++j) {
+          std::size_t cur = row[j];
+          row[j] = std::min({row[j] + 1, row[j - 1] + 1, prev + (name[i - 1] == g[j - 1] ? 0 : 1)});
+          prev = cur;
+        }
+      }
+      if (row[g.size()] < best_d) {
+        best_d = row[g.size()];
+        best = g;
+      }
+    }
+    return best.empty() ? std::string{} : fmt::format("did you mean `{}`?", best);
+  }
+  // When `name` is a field or a per-participant definition of a participant input: how to
+  // read it, through a participant in scope of that input if there is one.
+  std::string field_hint(std::string_view name) const {
+    auto read_through = [&](int set, const char* what) {
+      const std::string& input = c_.inputs[set].name;
+      auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.set == set; });
+      if (b != binders_.rend()) return fmt::format("`{}` is {} of `{}`: write `{}.{}`", name, what, input, b->name, name);
+      return fmt::format("`{}` is {} of `{}`: read it through a participant, `u.{}` inside `for each u in {}`", name, what, input,
+                         name, input);
+    };
+    for (std::size_t i = 0; i < c_.inputs.size(); ++i)
+      for (const auto& f : c_.inputs[i].fields)
+        if (c_.inputs[i].participants && f.name == name) return read_through(int(i), "a field");
+    for (const auto& d : c_.participant_defs)
+      if (d.name == name && d.set >= 0) return read_through(d.set, "a definition for each participant");
+    return {};
+  }
+
+  // ---- declarations ----
+  void header(const ast::Contract& a);
+  void calendar(const ast::Contract& a);
+  void declare(const std::string& name, SymbolKind kind, int index, const SourceRange& range);
+  std::optional<int> period(const ast::PeriodRef& ref);
+  checked::Applicability applicability(const ast::Applicability& a);
+  std::optional<int> party(const ast::Name& n);
+  std::optional<Unit> unit(const ast::UnitSpelling& s);
+  std::optional<Type> type(const ast::TypeSpelling& t, bool* percent);
+  std::optional<RoundingMode> mode(const ast::Name& n);
+  std::optional<checked::Rounding> rounding(const std::optional<ast::Rounding>& r, const Type& of);
+  ExprPtr money(const ast::ExprPtr& e, const char* what);
+  ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
+  void table(const ast::TableDecl& t, int index);
+  std::optional<Number> constant(const ast::Expr& e, Type* type);
+  void find_cycles();
+  void find_cycles_across_periods();
+
+  // ---- expressions ----
+  ExprPtr expr(const ast::Expr& e);
+  // Not const: a node about to be freed is emptied first (checked.hpp).
+  ExprPtr make(checked::Expr&& e) { return std::make_unique<checked::Expr>(std::move(e)); }
+  ExprPtr name_ref(const ast::Expr& e, const ast::NameRef& n);
+  ExprPtr call(const ast::Expr& e, const ast::Call& n);
+  ExprPtr binary(const ast::Expr& e, const ast::Binary& n);
+  ExprPtr over_participants(const ast::Expr& e, const ast::OverParticipants& n);
+  std::optional<int> participant_set(const ast::Name& n);
+  void depend(Node target, const SourceRange& range) {
+    if (!current_) return;
+    if (previous_depth_ == 0) deps_[*current_].push_back({target, range});
+    links_[*current_].push_back({target, range, absolute_depth_ > 0});
+  }
+  Unit unit_with_spellings(Unit u) const {
+    u.set_spellings(spellings_);
+    return u;
+  }
+};
+
+}  // namespace utfall::check_internal
