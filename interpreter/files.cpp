@@ -29,30 +29,42 @@ ReadFailure unreadable(std::string reason) { return ReadFailure{ReadFailure::Kin
 
 struct Descriptor {
   int fd;
+  explicit Descriptor(int f) : fd(f) {}
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
   ~Descriptor() {
     if (fd >= 0) ::close(fd);
   }
 };
 
-// Opens `path` with `flags`; with a folder `beneath`, opens it relative to that folder so that
-// no link on the way leads out of it (openat2 RESOLVE_BENEATH, Linux 5.6): a link swapped in
-// after path_inside looked is refused too. On an older kernel path_inside's check stands alone.
-int open_file(const std::string& path, int flags, const std::string& beneath) {
-  if (beneath.empty()) return ::open(path.c_str(), flags);
-  Descriptor dir{::open(beneath.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)};
-  if (dir.fd < 0) return -1;
-  std::string name = std::filesystem::path(path).lexically_relative(beneath).string();
+// The folder a file is opened beneath, opened once for both of read_regular_file's opens.
+struct Folder {
+  std::string path;  // empty: no containment
+  Descriptor dir;
+};
+
+// Opens `path` with `flags`; with a folder, opens it relative to that folder so that no link on
+// the way leads out of it (openat2 RESOLVE_BENEATH, Linux 5.6): a link swapped in after
+// path_inside looked is refused too. On an older kernel path_inside's check stands alone.
+int open_file(const std::string& path, int flags, const Folder& beneath) {
+  if (beneath.path.empty()) return ::open(path.c_str(), flags);
+  if (beneath.dir.fd < 0) return -1;
+  std::string name = std::filesystem::path(path).lexically_relative(beneath.path).string();
   open_how how{};
   how.flags = static_cast<std::uint64_t>(flags);
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-  long fd = ::syscall(SYS_openat2, dir.fd, name.c_str(), &how, sizeof how);
+  long fd = ::syscall(SYS_openat2, beneath.dir.fd, name.c_str(), &how, sizeof how);
   if (fd < 0 && errno == ENOSYS) return ::open(path.c_str(), flags);
   return static_cast<int>(fd);
 }
 
-std::string open_failure(const std::string& beneath) {
-  if ((errno == EXDEV || errno == ELOOP) && !beneath.empty())
+// EXDEV: resolving would leave the folder (a link out of it, or an absolute link). ELOOP: links
+// that lead to each other in a circle, or a magic link of /proc.
+std::string open_failure(const Folder& beneath) {
+  if (beneath.path.empty()) return std::strerror(errno);
+  if (errno == EXDEV)
     return "it leads through a link to outside the folder, or through an absolute link (name the file by a relative link)";
+  if (errno == ELOOP) return "its links lead round in a circle, or through a link of /proc";
   return std::strerror(errno);
 }
 
@@ -61,10 +73,12 @@ std::string open_failure(const std::string& beneath) {
 std::variant<std::string, ReadFailure> read_regular_file(const std::string& path, std::size_t max_bytes, const std::string& beneath) {
   // First a look without opening for reading (O_PATH): a FIFO, a device or a directory is
   // refused before anything could wait on it or set a device going.
+  Folder folder{beneath, Descriptor{-1}};
+  if (!beneath.empty()) folder.dir.fd = ::open(beneath.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   struct stat st {};
   {
-    Descriptor look{open_file(path, O_PATH | O_CLOEXEC, beneath)};
-    if (look.fd < 0) return unreadable(open_failure(beneath));
+    Descriptor look{open_file(path, O_PATH | O_CLOEXEC, folder)};
+    if (look.fd < 0) return unreadable(open_failure(folder));
     if (::fstat(look.fd, &st) != 0) return unreadable(std::strerror(errno));
   }
   if (!S_ISREG(st.st_mode)) return unreadable(not_regular(st.st_mode));
@@ -72,8 +86,8 @@ std::variant<std::string, ReadFailure> read_regular_file(const std::string& path
   if (size > max_bytes) return ReadFailure{ReadFailure::Kind::too_large, {}, static_cast<std::size_t>(size)};
   // O_NONBLOCK: should a FIFO have taken the file's place since the look, opening it does not
   // wait for a writer; fstat below then refuses it.
-  Descriptor file{open_file(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, beneath)};
-  if (file.fd < 0) return unreadable(open_failure(beneath));
+  Descriptor file{open_file(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, folder)};
+  if (file.fd < 0) return unreadable(open_failure(folder));
   if (::fstat(file.fd, &st) != 0) return unreadable(std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return unreadable(not_regular(st.st_mode));
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "interpreter/files.hpp"
+#include "interpreter/unicode.hpp"
 
 namespace utfall {
 
@@ -76,8 +77,8 @@ ExamplePaths example_data_paths(const checked::Example& example, const std::stri
       Diagnostic d;
       d.kind = DiagKind::structure;
       d.code = "E424";
-      d.message = fmt::format("the data file `{}` of the example \"{}\" is outside the contract's folder: {}", name.text,
-                              example.name, refused->reason);
+      d.message = fmt::format("the data file `{}` of the example \"{}\" is outside the contract's folder: {}",
+                              excerpt(name.text, 80), excerpt(example.name), refused->reason);
       d.range = name.range;
       out.diagnostics.push_back(std::move(d));
     } else {

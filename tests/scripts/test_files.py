@@ -150,6 +150,13 @@ with tempfile.TemporaryDirectory(prefix="utfall-inside-") as tmp:
               "check: an example's data through a link to a file beside the contract is fine", "alias.csv", None)
     # The folder is the contract's, wherever the command runs from.
     row("example data: from another working directory", ["test", os.path.join("project", "c.utfall")], 0, (), tmp)
+    # A long name is cut short in the message (its first 80 characters, then …).
+    long_name = "../" + "x" * 300 + ".csv"
+    write(os.path.join(project, "c.utfall"),
+          CONTRACT + f'example "e" data "{long_name}" {{\n  expect kommun -> fonden in total = 6 SEK\n}}\n')
+    row("example data: a long name outside, cut short", ["check", "c.utfall"], 2,
+        [f"error[E424]: the data file `{long_name[:80]}…` of the example \"e\" is outside the contract's folder: " + DOTS],
+        project)
     # A link that names its target by an absolute path is not followed when the file is opened
     # (it is opened beneath the folder, openat2 RESOLVE_BENEATH), even when the target lies inside.
     write(os.path.join(project, "c.utfall"),

@@ -655,5 +655,13 @@ TEST_CASE("file: a link swapped in after path_inside looked is refused when read
   CHECK(file_error(path, beneath).code == "E801");
   // Without a folder the reader follows the link (what a file named on the command line gets).
   CHECK(read_data_file(path).at(0).second.rows.at(0).at(1).text == "777777");
+  // Links in a circle, all inside: said as a circle, not as a way out.
+  fs::remove(root / "project" / "d.csv");
+  fs::create_symlink("e.csv", root / "project" / "d.csv");
+  fs::create_symlink("d.csv", root / "project" / "e.csv");
+  Diagnostic loop = file_error(path, beneath);
+  CHECK(loop.code == "E801");
+  CHECK(contains(loop.message, "its links lead round in a circle"));
+  CHECK(!contains(loop.message, "outside"));
   fs::remove_all(root);
 }
