@@ -120,33 +120,6 @@ void print_stats(const Evaluation& ev) {
   fmt::print(stderr, "utfall: stats: {} steps{}\n", ev.steps, ev.fast ? " (fixed-point path)" : "");
 }
 
-int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-            const std::string& format, const std::string& output, bool stats) {
-  auto compiled = compile_file(file);
-  if (!compiled.contract) return report(compiled.diagnostics);
-  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
-  const auto& contract = *compiled.contract;
-  EvalOptions options;
-  if (auto d = apply_overrides(contract, sets, options); !d.empty()) return std::max(report(d), 64);
-  auto bound = load_data(contract, data);
-  if (!bound.data) return report(bound.diagnostics);
-  auto ev = evaluate(contract, *bound.data, options);
-  if (stats) print_stats(ev);
-  if (!ev.ok) return report(ev.diagnostics);
-  std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
-                     : format == "csv"  ? csv_text(contract, ev)
-                                        : schedule_table(contract, ev);
-  if (output.empty()) {
-    cli::write_stdout(text);
-    return 0;
-  }
-  if (auto problem = cli::write_file_whole(output, text)) {  // an old file is untouched
-    report({*problem});
-    return cli::kOutputFailed;
-  }
-  return 0;
-}
-
 // Compiles the contract and loads its data, printing diagnostics; the exit code when that fails.
 struct Loaded {
   std::shared_ptr<const checked::Contract> contract;
@@ -176,11 +149,32 @@ Loaded load(const std::string& file, const std::vector<std::string>& data, const
   return out;
 }
 
+int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
+            const std::string& format, const std::string& output, bool stats) {
+  auto loaded = load(file, data, sets);
+  if (!loaded.contract || !loaded.data) return loaded.code;
+  const auto& contract = *loaded.contract;
+  auto ev = evaluate(contract, *loaded.data, loaded.options);
+  if (stats) print_stats(ev);
+  if (!ev.ok) return report(ev.diagnostics);
+  std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
+                     : format == "csv"  ? csv_text(contract, ev)
+                                        : schedule_table(contract, ev);
+  if (output.empty()) {
+    cli::write_stdout(text);
+    return 0;
+  }
+  if (auto problem = cli::write_file_whole(output, text)) {  // an old file is untouched
+    report({*problem});
+    return cli::kOutputFailed;
+  }
+  return 0;
+}
+
 int cmd_explain(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
                 const std::string& period, const std::string& payment, const std::string& format, bool stats) {
   auto loaded = load(file, data, sets);
-  if (!loaded.contract) return loaded.code;
-  if (!loaded.data) return loaded.code;
+  if (!loaded.contract || !loaded.data) return loaded.code;
   const auto& c = *loaded.contract;
   ExplainFilter filter;
   if (!period.empty()) {
