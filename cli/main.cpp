@@ -23,6 +23,7 @@
 
 #include "interpreter/explain.hpp"
 #include "cli/output.hpp"
+#include "interpreter/examples.hpp"
 #include "interpreter/pipeline.hpp"
 #include "cli/schedule.hpp"
 #include "cli/repl.hpp"
@@ -237,29 +238,30 @@ int cmd_test(const std::vector<std::string>& files) {
         continue;
       }
       for (const auto& x : ex.expectations) {
-        Number got;
-        std::set<std::string> clauses;
-        for (const auto& l : ev->lines)
-          if (l.payer == x.payer && l.payee == x.payee && (!x.period || l.period == *x.period)) {
-            got += l.amount;
-            clauses.insert(c.clauses[l.clause].label());
-          }
-        auto want = evaluate_expression(c, Dataset{}, *x.amount, -1);
-        std::string when = x.period ? "in " + c.periods[*x.period] : "in total";
-        std::string what = fmt::format("{} -> {} {}", c.parties[x.payer].id, c.parties[x.payee].id, when);
-        if (want.value && std::get<Number>(*want.value) == got) {
+        auto o = judge_expectation(c, *bound.data, options, *ev, x);
+        if (o.passed) {
           ++passed;
-          fmt::print("pass {} \"{}\": {} = {} {}\n", terminal_text(std::filesystem::path(file).filename().string()),
-                     terminal_text(ex.name), what, money(c, got), c.currency);
-        } else {
-          ++failed;
-          Number w = want.value ? std::get<Number>(*want.value) : Number{};
-          std::string where = clauses.empty() ? "no payment" : fmt::format("clause {}", fmt::join(clauses, ", "));
-          fmt::print("FAIL {} \"{}\": {}: expected {} {}, got {} {} (difference {}; {})\n", shown, terminal_text(ex.name), what,
-                     w.to_string(), c.currency, money(c, got), c.currency, (got - w).to_string(), terminal_text(where));
-          auto pos = x.range;
-          if (pos.source) fmt::print("     at {}:{}\n", terminal_text(pos.source->name), pos.begin.line);
+          fmt::print("pass {} \"{}\": {} = {}\n", terminal_text(std::filesystem::path(file).filename().string()),
+                     terminal_text(ex.name), terminal_text(o.what), terminal_text(shown_value(c, *o.actual, x.type)));
+          continue;
         }
+        ++failed;
+        std::string where = o.clauses.empty() ? (x.kind == checked::Expectation::Kind::value ? "outside clauses" : "no payment")
+                                              : fmt::format("clause {}", fmt::join(o.clauses, ", "));
+        if (!o.actual || !o.expected) {
+          fmt::print("FAIL {} \"{}\": {}: it cannot be evaluated ({})\n", shown, terminal_text(ex.name), terminal_text(o.what),
+                     terminal_text(where));
+          report(o.diagnostics);
+        } else {
+          std::string difference;
+          auto* w = std::get_if<Number>(&*o.expected);
+          auto* g = std::get_if<Number>(&*o.actual);
+          if (w && g) difference = fmt::format("difference {}; ", (*g - *w).to_string());
+          fmt::print("FAIL {} \"{}\": {}: expected {}, got {} ({}{})\n", shown, terminal_text(ex.name), terminal_text(o.what),
+                     terminal_text(shown_value(c, *o.expected, x.type)), terminal_text(shown_value(c, *o.actual, x.type)),
+                     difference, terminal_text(where));
+        }
+        if (x.range.source) fmt::print("     at {}:{}\n", terminal_text(x.range.source->name), x.range.begin.line);
       }
     }
   }

@@ -35,11 +35,12 @@ template <> inline constexpr const char* error_message<each_set> = "expected the
 template <> inline constexpr const char* error_message<equals> = "expected `=`";
 template <> inline constexpr const char* error_message<example_file> = "expected a data file name as a string";
 template <> inline constexpr const char* error_message<example_name> = "expected the example name as a string";
+template <> inline constexpr const char* error_message<expect_net_party> = "expected a party after `net`";
 template <> inline constexpr const char* error_message<expect_payee> = "expected the payee after `->`";
-template <> inline constexpr const char* error_message<expect_payer> = "expected the payer after `expect`";
+template <> inline constexpr const char* error_message<expect_subject> = "expected what is expected after `expect`: `PAYER -> PAYEE`, the name of a payment, waterfall or definition, or `net PARTY`";
 template <> inline constexpr const char* error_message<expect_target> = "expected a period or `total` after `in`";
-template <> inline constexpr const char* error_message<expect_value> = "expected the expected amount after `=`";
-template <> inline constexpr const char* error_message<expect_when> = "expected `in PERIOD` or `in total` after the payee";
+template <> inline constexpr const char* error_message<expect_value> = "expected the expected value after `=`";
+template <> inline constexpr const char* error_message<expect_when> = "expected `in PERIOD` or `in total` after what is expected";
 template <> inline constexpr const char* error_message<expr> = "expected an expression";
 template <> inline constexpr const char* error_message<expression_end> = "unexpected text after the end of the expression";
 template <> inline constexpr const char* error_message<field_name> = "expected a field name after `.`";

@@ -8,7 +8,8 @@
 //   input x : SEK per period    input ungdomar : participants { inskriven : period, ... }
 //   term pris = 500_000 SEK per placement
 //   clause "3.2" "Återbetalning" { let ...  pay ...  waterfall ...  table ...  for each ... }
-//   example "plan" data "plan.csv" { set pris = ...  expect kommun -> fonden in 2027 = ... }
+//   example "plan" data "plan.csv" { set pris = ...  expect kommun -> fonden in 2027 = ...
+//                                    expect aterbetalning in total = ...  expect net kommun in 2027 = ... }
 //
 // The grammar is LL(1) at every point where an action runs: each alternative starts with a
 // keyword or a distinct character, and after it the parser commits with must<>, so no action
@@ -399,12 +400,23 @@ struct expect_period : period_ref {};
 struct expect_total : kw_total {};
 struct expect_target : p::sor<expect_total, expect_period> {};
 struct expect_when : p::seq<kw_in, ws, p::must<expect_target>> {};
-struct expect_value : expr {};
-struct expect_payer : identifier {};
+// The expected value: an expression, or a text in quotes for a definition of type text.
+struct expect_text : string_lit {};
+struct expect_value : p::sor<expect_text, expr> {};
+// What is expected: `PAYER -> PAYEE` (the lines between them), `NAME` (a payment, waterfall or
+// definition), or `net PARTY` (what the party received less what it paid). `net` is a word only
+// here: it is read as one when a name follows it (`in` and `->` cannot be names), so a
+// definition called `net` is still expected as `expect net in 2027 = ...`.
+struct expect_name : identifier {};
 struct expect_payee : identifier {};
+struct expect_flow : p::seq<arrow, ws, p::must<expect_payee>> {};
+struct expect_net_party : identifier {};
+struct expect_net : p::seq<TAO_PEGTL_STRING("net"), p::not_at<ident_part>, ws, p::at<identifier>, p::must<expect_net_party>> {};
+struct expect_named : p::seq<expect_name, ws, p::opt<expect_flow>> {};
+struct expect_subject : p::sor<expect_net, expect_named> {};
 struct expect_stmt
-    : p::seq<kw_expect, ws, p::must<expect_payer>, ws, p::must<arrow>, ws, p::must<expect_payee>, ws,
-             p::must<expect_when>, ws, p::must<equals>, ws, p::must<expect_value>> {};
+    : p::seq<kw_expect, ws, p::must<expect_subject>, ws, p::must<expect_when>, ws, p::must<equals>, ws,
+             p::must<expect_value>> {};
 struct example_decl
     : p::seq<kw_example, ws, p::must<example_name>, ws, p::opt<example_files>, ws, p::must<block_open>, ws,
              p::star<p::sor<set_stmt, expect_stmt>, ws>, p::must<block_close>> {};

@@ -253,10 +253,14 @@ struct ClauseDecl {
   std::vector<std::variant<LetDecl, ForEachDecl, PaymentDecl, WaterfallDecl, TableDecl>> items;
   SourceRange range;
 };
+// expect PAYER -> PAYEE | NAME | net PARTY  in PERIOD | in total  = VALUE
 struct Expectation {
-  Name payer, payee;
+  enum class Kind { flow, named, net } kind = Kind::flow;
+  Name name;                        // flow: the payer; named: what is named; net: the party
+  Name payee;                       // flow only
   std::optional<PeriodRef> period;  // none: the total over all periods
-  ExprPtr amount;
+  ExprPtr value;                    // the expected value; null when it is written as a text
+  std::optional<Located> text;      // `= "..."`: the expected value of a definition of type text
   SourceRange range;
 };
 struct ExampleDecl {

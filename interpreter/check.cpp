@@ -530,43 +530,7 @@ void Checker::run(const ast::Contract& a) {
   find_cycles();
   c_.binder_count = binder_count_;
 
-  // Examples
-  for (const auto& ex : a.examples) {
-    checked::Example out;
-    out.name = ex.name;
-    out.data_files = ex.data_files;
-    out.range = ex.range;
-    for (const auto& [name, value] : ex.overrides) {
-      auto t = c_.term_index(name.text);
-      if (!t) {
-        error(DiagKind::name, "E213", fmt::format("`{}` is not a term", name.text), name.range, suggest(name.text));
-        continue;
-      }
-      if (auto d = ambiguous_percent(c_.terms[*t], *value)) {
-        diags_.push_back(std::move(*d));
-        continue;
-      }
-      term_context_ = true;
-      auto v = typed(value, c_.terms[*t].type, "the new value of the term");
-      term_context_ = false;
-      if (v) out.overrides.emplace_back(*t, std::move(v));
-    }
-    for (const auto& e : ex.expectations) {
-      checked::Expectation x;
-      auto payer = party(e.payer), payee = party(e.payee);
-      for (auto [id, n] : {std::pair{payer, &e.payer}, std::pair{payee, &e.payee}})
-        if (!id) error(DiagKind::name, "E212", fmt::format("`{}` is not a declared party", n->text), n->range);
-      if (e.period) x.period = period(*e.period);
-      term_context_ = true;
-      x.amount = money(e.amount, "an expected amount");
-      term_context_ = false;
-      x.payer = payer.value_or(-1);
-      x.payee = payee.value_or(-1);
-      x.range = e.range;
-      out.expectations.push_back(std::move(x));
-    }
-    c_.examples.push_back(std::move(out));
-  }
+  for (const auto& ex : a.examples) c_.examples.push_back(example(ex));
 
   // Inputs that nothing uses are probably a mistake in the contract or its data.
   std::vector<bool> used(c_.inputs.size());

@@ -182,10 +182,22 @@ struct Table {
   SourceRange range;
 };
 
+// What an example expects (docs/language.md §20). A flow sums the lines from `payer` to `payee`;
+// a net position sums the lines to `party` less those from it; a value reads a payment,
+// waterfall or definition through `actual`, an expression built by the checker: `NAME @ P` for
+// a period, `sum(NAME over FIRST .. LAST)` for the total. `expected` has the type of what is
+// expected (money for flows and net positions); a text is held in `text` instead.
 struct Expectation {
-  int payer, payee;
-  std::optional<int> period;  // none: total
-  ExprPtr amount;
+  enum class Kind { flow, value, net } kind = Kind::flow;
+  int payer = -1, payee = -1;  // flow
+  int party = -1;              // net
+  ExprPtr actual;              // value
+  std::string subject;         // value: the name, as written
+  int clause = -1;             // value: the clause of what is named, -1 when outside clauses
+  std::optional<int> period;   // none: total
+  ExprPtr expected;            // null when `text` holds the expected value
+  std::optional<std::string> text;
+  Type type;                   // of the expected value
   SourceRange range;
 };
 struct Example {

@@ -149,10 +149,15 @@ class Checker {
     diags_.push_back(std::move(d));
   }
   std::string suggest(std::string_view name) const {
-    // The closest global name by edit distance, when it is close.
-    std::string best;
+    std::vector<std::string_view> names;
+    for (const auto& [g, _] : globals_) names.push_back(g);
+    return closest(name, names);
+  }
+  // The closest of `names` by edit distance, when it is close.
+  static std::string closest(std::string_view name, const std::vector<std::string_view>& names) {
+    std::string_view best;
     std::size_t best_d = 3;
-    for (const auto& [g, _] : globals_) {
+    for (std::string_view g : names) {
       std::vector<std::size_t> row(g.size() + 1);
       for (std::size_t j = 0; j <= g.size(); ++j) row[j] = j;
       for (std::size_t i = 1; i <= name.size(); ++i) {
@@ -204,6 +209,11 @@ class Checker {
   ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
   void table(const ast::TableDecl& t, int index);
   std::optional<Number> constant(const ast::Expr& e, Type* type);
+  // ---- examples (check_examples.cpp) ----
+  checked::Example example(const ast::ExampleDecl& ex);
+  checked::Expectation expectation(const ast::Expectation& e);
+  bool expected_thing(const ast::Expectation& e, checked::Expectation& x);
+  ExprPtr expected_value(const ast::Expectation& e, const Type& want, const std::string& what);
   void find_cycles();
   void find_cycles_across_periods();
 

@@ -935,14 +935,33 @@ struct action<g::set_value> {
   }
 };
 template <>
-struct action<g::expect_payer> {
+struct action<g::expect_name> {
   template <typename Input>
-  static void apply(const Input& in, Builder& b) { b.expectation.payer = name_of(b, in); }
+  static void apply(const Input& in, Builder& b) {
+    b.expectation.kind = ast::Expectation::Kind::named;
+    b.expectation.name = name_of(b, in);
+  }
 };
 template <>
 struct action<g::expect_payee> {
   template <typename Input>
-  static void apply(const Input& in, Builder& b) { b.expectation.payee = name_of(b, in); }
+  static void apply(const Input& in, Builder& b) {
+    b.expectation.kind = ast::Expectation::Kind::flow;
+    b.expectation.payee = name_of(b, in);
+  }
+};
+template <>
+struct action<g::expect_net_party> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    b.expectation.kind = ast::Expectation::Kind::net;
+    b.expectation.name = name_of(b, in);
+  }
+};
+template <>
+struct action<g::expect_text> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.expectation.text = Located{b.string, b.range(in)}; }
 };
 template <>
 struct action<g::expect_total> {
@@ -953,7 +972,7 @@ struct action<g::expect_stmt> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     auto& e = b.expectation;
-    e.amount = b.pop();
+    if (!e.text) e.value = b.pop();
     if (!std::exchange(b.expect_total, false)) e.period = b.pop_period();
     e.range = b.range(in);
     b.example.expectations.push_back(std::exchange(b.expectation, {}));
@@ -975,7 +994,8 @@ struct control : p::normal<Rule> {
   [[noreturn]] static void raise(const Input& in, States&&...) {
     static_assert(g::error_message<Rule> != nullptr, "every rule under must<> needs a message in grammar/errors.hpp");
     // A name expected (a field's too): is a reserved word there?
-    if constexpr (std::is_base_of_v<g::identifier, Rule> || std::is_same_v<Rule, g::fields_close>) {
+    if constexpr (std::is_base_of_v<g::identifier, Rule> || std::is_same_v<Rule, g::fields_close> ||
+                  std::is_same_v<Rule, g::expect_subject>) {
       p::memory_input<> rest(in.current(), in.end(), "");
       if (p::parse<g::reserved>(rest)) {
         std::string word(in.current(), rest.current());

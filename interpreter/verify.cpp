@@ -49,6 +49,15 @@ class Verifier {
         if (tier.rounding) rounding_step(*tier.rounding, money, what);
       }
     }
+    for (const auto& ex : c_.examples) {
+      for (const auto& [term, value] : ex.overrides) top(value.get(), c_.terms[term].type, "a `set` of the example \"" + ex.name + "\"");
+      for (const auto& x : ex.expectations) {
+        std::string what = "an expectation of the example \"" + ex.name + "\"";
+        if (x.kind == checked::Expectation::Kind::value) top(x.actual.get(), x.type, "what " + what + " reads");
+        else if (!(x.type == money)) wrong(x.range, what + " is not in the currency");
+        optional(x.expected.get(), x.type, "the value of " + what);
+      }
+    }
     return std::move(diags_);
   }
 

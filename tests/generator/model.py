@@ -436,3 +436,13 @@ class Model:
 
 def evaluate(c, overrides=None):
     return Model(c, overrides).run()
+
+
+def evaluate_with_values(c, overrides=None):
+    """The payment lines, and a function that reads a payment, waterfall or top-level/clause
+    `let` by name in a period (what `expect NAME in PERIOD` compares with, §20): a payment or a
+    waterfall what it paid in the period (all payees), a definition its value. It raises
+    ModelError where the value fails to evaluate."""
+    m = Model(c, overrides)
+    lines = m.run()
+    return lines, (lambda name, t: m.name(name, t))

@@ -316,6 +316,36 @@ def _(c, rng, a, b):
     return f'example "mutant" {{\n  set {rng.choice(ts).name} = {rng.choice(["0.25", "25", "1"])}\n}}'
 
 
+def named_lets(c, want):
+    """The names of top-level and clause definitions whose type satisfies want(t)."""
+    return [it.name for it in list(c.top) + [it for cl in c.clauses for it in cl.items]
+            if isinstance(it, syntax.Let) and want(it.t)]
+
+
+@_m("an expected value in another unit", "E303", where="top")
+def _(c, rng, a, b):
+    names = named_lets(c, lambda t: t in (SEK, PL, PLAIN, SEKPL))
+    if not names:
+        return None
+    name = rng.choice(names)
+    t = next(it.t for it in list(c.top) + [it for cl in c.clauses for it in cl.items]
+             if isinstance(it, syntax.Let) and it.name == name)
+    return f'example "mutant" {{\n  expect {name} in total = {other_unit_lit(t)}\n}}'
+
+
+@_m("a boolean expected in total", "E320", where="top")
+def _(c, rng, a, b):
+    names = named_lets(c, lambda t: t == BOOL)
+    if not names:
+        return None
+    return f'example "mutant" {{\n  expect {rng.choice(names)} in total = true\n}}'
+
+
+@_m("a net position of an unknown party", "E212", where="top")
+def _(c, rng, a, b):
+    return 'example "mutant" {\n  expect net stiftelsen in total = 0 SEK\n}'
+
+
 def mutate(c, rng):
     """(kind, code, contract text) for one applicable mutation of c."""
     a, b = rng.sample([p for p, _ in c.parties], 2)

@@ -84,7 +84,7 @@ def add_example(c, files, rng):
         sets.append((t.name, v))
         overrides[t.name] = v.value
     try:
-        lines = model.evaluate(c, overrides)
+        lines, value_of = model.evaluate_with_values(c, overrides)
     except model.ModelError:
         return
     flows = {}
@@ -95,14 +95,58 @@ def add_example(c, files, rng):
     for (a, b), per in sorted(flows.items()):
         for t, amt in sorted(per.items()):
             if rng.random() < 0.5:
-                expects.append((a, b, t, amt))
-        expects.append((a, b, None, sum(per.values(), F(0))))
+                expects.append(("flow", a, b, t, amt))
+        expects.append(("flow", a, b, None, sum(per.values(), F(0))))
     # a flow with no lines counts as 0 (§20)
     parties = [p for p, _ in c.parties]
     a, b = rng.sample(parties, 2)
     if (a, b) not in flows:
-        expects.append((a, b, rng.randrange(len(c.periods)), F(0)))
+        expects.append(("flow", a, b, rng.randrange(len(c.periods)), F(0)))
+    expects += named_expectations(c, value_of, rng)
+    expects += net_expectations(c, lines, rng)
     c.examples = [Example("gen", files, sets, expects)]
+
+
+def named_expectations(c, value_of, rng):
+    """`expect NAME in PERIOD | in total = VALUE` for some named payments, waterfalls and
+    definitions (§20), with the model's values; a value the model cannot compute is left out."""
+    named = []
+    for it in list(c.top) + [it for cl in c.clauses for it in cl.items]:
+        if isinstance(it, syntax.Let):
+            named.append((it.name, it.t))
+        elif isinstance(it, (syntax.Pay, syntax.Waterfall)) and it.name:
+            named.append((it.name, syntax.SEK))
+    out = []
+    for name, t in named:
+        if rng.random() < 0.5:
+            continue
+        if not (syntax.is_num(t) or t in (syntax.BOOL, syntax.PERIOD)):
+            continue
+        try:
+            values = [value_of(name, i) for i in range(len(c.periods))]
+        except model.ModelError:
+            continue
+        i = rng.randrange(len(c.periods))
+        v = values[i]
+        if t == syntax.PERIOD:
+            if not 0 <= v.i < len(c.periods):
+                continue
+            v = v.i
+        out.append(("name", name, i, v, t))
+        if syntax.is_num(t) and rng.random() < 0.5:
+            out.append(("name", name, None, sum(values, F(0)), t))
+    return out
+
+
+def net_expectations(c, lines, rng):
+    """`expect net PARTY in PERIOD | in total` for one or two parties: received less paid."""
+    out = []
+    for party, _ in rng.sample(c.parties, min(2, len(c.parties))):
+        per = rng.choice([None, rng.randrange(len(c.periods))])
+        amt = sum((ln["amount"] * ((ln["to"] == party) - (ln["from"] == party)) for ln in lines
+                   if per is None or ln["period"] == c.periods[per]), F(0))
+        out.append(("net", party, per, amt))
+    return out
 
 
 def set_args(c):

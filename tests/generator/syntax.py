@@ -367,7 +367,10 @@ class Clause:
 class Example:
     def __init__(self, name, files, sets, expects):
         self.name, self.files, self.sets, self.expects = name, files, sets, expects
-        # sets: [(term, Lit)] ; expects: [(payer, payee, period idx or None for total, Fraction)]
+        # sets: [(term, Lit)]; expects, each with a period index or None for the total (§20):
+        #   ("flow", payer, payee, period, Fraction)   the lines from payer to payee
+        #   ("name", name, period, value, type)        a payment, waterfall or definition
+        #   ("net", party, period, Fraction)           what the party received less what it paid
 
 
 class Contract:
@@ -608,7 +611,35 @@ def example_text(p, ex):
     files = ", ".join(f'"{f}"' for f in ex.files)
     head = f'example "{ex.name}"' + (f" data {files}" if files else "")
     lines = [f"  set {t} = {p.expr(v)}" for t, v in ex.sets]
-    for payer, payee, per, amt in ex.expects:
+    for kind, *rest in ex.expects:
+        if kind == "flow":
+            payer, payee, per, amt = rest
+            what, value = f"{payer} -> {payee}", f"{dec(amt)} SEK"
+        elif kind == "net":
+            party, per, amt = rest
+            what, value = f"net {party}", f"{dec(amt)} SEK"
+        else:
+            what, per, v, t = rest
+            value = expected_text(p, v, t)
         where = "total" if per is None else p.pref(per)
-        lines.append(f"  expect {payer} -> {payee} in {where} = {dec(amt)} SEK")
+        lines.append(f"  expect {what} in {where} = {value}")
     return head + " {\n" + "\n".join(lines) + "\n}"
+
+
+def expected_text(p, v, t):
+    """A constant expression for an exact value of type t: a decimal with its unit, or a
+    quotient where the value is no decimal (1/3 is written `1 SEK / 3`); true/false; @PERIOD."""
+    if t == BOOL:
+        return "true" if v else "false"
+    if t == PERIOD:
+        return "@" + p.periods[v]
+    v = Fraction(v)
+    unit = "" if t == PLAIN else " " + unit_text(t, plural=True)
+    d = v.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        return f"{dec(v)}{unit}"
+    return f"{v.numerator}{unit} / {v.denominator}"

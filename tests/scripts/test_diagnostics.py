@@ -314,6 +314,44 @@ def rows():
     R.append(Row("control: a payment's previous(to_date(itself)) looks only back", {"c.utfall": t, "d.csv": GOOD_CSV},
                  ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
 
+    # ---- expectations of examples (language.md §20): what is named, and the value's type ----
+    ex_base = contract('input x : SEK per period\ninput ungdomar : participants {\n  id : text\n  narvaro : percent\n}\n'
+                       'clause "1" {\n  let stor = x >= 2 SEK\n  let antal = count(u in ungdomar)\n'
+                       '  for each u in ungdomar {\n    let hel = u.narvaro >= 90 %\n  }\n'
+                       '  pay aterbetalning: kommun -> fonden amount x\n}\n')
+
+    def expect(name, line, code, needle, contains):
+        t = ex_base + 'example "e" {\n  ' + line + '\n}\n'
+        check(name, t, code, at("c.utfall", t, needle, nth=t.count(needle) - 1), contains)
+
+    t = ex_base + 'example "e" {\n  expect aterbetalning in 2026 = 2 SEK\n  expect stor in 2025 = false\n' \
+        '  expect antal in total = 3\n  expect net fonden in total = 6 SEK\n  expect kommun -> fonden in total = 6 SEK\n}\n'
+    check("control: an expectation of each kind checks", t, None, None, exit_code=0)
+    for name, line, code, needle, contains in [
+            ("an expected value in the wrong unit", "expect aterbetalning in 2026 = 2 placements", "E303", "2 placements",
+             "the expected value of `aterbetalning` must be SEK, but this is placements"),
+            ("an expected boolean given a number", "expect stor in 2026 = 1", "E303", "1\n}",
+             "the expected value of `stor` must be boolean"),
+            ("an expectation of an unknown name", "expect aterbetaling in 2026 = 2 SEK", "E208", "aterbetaling",
+             "did you mean `aterbetalning`?"),
+            ("an expectation of a party without `net`", "expect fonden in 2026 = 2 SEK", "E208", "fonden in",
+             "write `expect net fonden in ...`"),
+            ("a net position of an unknown party", "expect net fonen in total = 2 SEK", "E212", "fonen", "did you mean `fonden`?"),
+            ("a net position expected in a unit", "expect net fonden in total = 2 placements", "E303", "2 placements",
+             "an expected amount must be SEK"),
+            ("an expectation of a definition for each participant", "expect hel in 2026 = true", "E217", "hel in",
+             "without saying which participant"),
+            ("an expectation of a participant's field", "expect narvaro in 2026 = 90 %", "E217", "narvaro in", "a field of `ungdomar`"),
+            ("a boolean expected in total", "expect stor in total = true", "E320", "expect stor",
+             "only a number can be added up over all periods"),
+            ("a text expected of a number", 'expect antal in 2025 = "tre"', "E303", '"tre"', "must be number, but this is text"),
+            ("an expectation in a period outside the calendar", "expect stor in 2031 = true", "E407", "2031", "2031"),
+            ("an expectation without `in`", "expect stor = true", "E101", "= true", "expected `in PERIOD` or `in total`"),
+            # `net` is a word only before a party's name: here it is read as the payer of a flow.
+            ("`net` before `->` is a payer", "expect net -> fonden in total = 1 SEK", "E212", "net ->",
+             "`net` is not a declared party")]:
+        expect(name, line, code, needle, contains)
+
     # ---- once crashes (language.md §27 listed them), now errors or working ----
     t = PARTICIPANTS.replace("    amount 5 SEK\n", "    amount 5 SEK\n    capped at (if u.stabil then 1 SEK else 2 SEK) in total\n")
     check("a per-participant payment's total cap cannot use `u`", t, "E205", at("c.utfall", t, "u.stabil then"),

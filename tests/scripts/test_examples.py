@@ -50,6 +50,34 @@ with tempfile.TemporaryDirectory() as tmp:
     p = subprocess.run([utfall, "test", str(contract)], capture_output=True, text=True, timeout=60)
     check(p.returncode != 0 and "error[" in p.stderr, f"broken contract: exit {p.returncode} {p.stderr}")
 
+# Expectations of a definition, a waterfall and a net position (§20) fail loudly too: the values
+# written here are off by one from what examples/h-expect computes by hand (its comments).
+with tempfile.TemporaryDirectory() as tmp:
+    for f in (src / "examples" / "h-expect").iterdir():
+        shutil.copy(f, tmp)
+    contract = Path(tmp) / "contract.utfall"
+    text = contract.read_text(encoding="utf-8")
+    edits = [("expect stor in 2025 = false", "expect stor in 2025 = true",
+              'stor in 2025: expected true, got false (clause 1 Ersättning)'),
+             ("expect per_barn in 2027 = 1_000 SEK per child", "expect per_barn in 2027 = 999 SEK per child",
+              "per_barn in 2027: expected 999 SEK per child, got 1000 SEK per child (difference 1; clause 1 Ersättning)"),
+             ('expect lage in 2027 = "klar"', 'expect lage in 2027 = "plan"', 'lage in 2027: expected "plan", got "klar"'),
+             ("expect fordelning in 2026 = 8_500 SEK", "expect fordelning in 2026 = 8_499 SEK",
+              "fordelning in 2026: expected 8499.00 SEK, got 8500.00 SEK (difference 1; clause 2 Fördelning)"),
+             ("expect net fonden in total = 7_500 SEK", "expect net fonden in total = 7_501 SEK",
+              "net fonden in total: expected 7501.00 SEK, got 7500.00 SEK (difference -1; clause 1 Ersättning, 2 Fördelning)")]
+    wrong = text
+    for old, new, _ in edits:
+        check(old in wrong, f"h-expect has `{old}`")
+        wrong = wrong.replace(old, new, 1)
+    contract.write_text(wrong, encoding="utf-8")
+    p = subprocess.run([utfall, "test", str(contract)], capture_output=True, text=True, timeout=60)
+    check(p.returncode == 1, f"failing expectations exit 1, got {p.returncode}")
+    fail = [l for l in p.stdout.splitlines() if l.startswith("FAIL")]
+    check(len(fail) == len(edits), f"{len(edits)} FAIL lines: {fail}")
+    for _, _, line in edits:
+        check(any(line in l for l in fail), f"a FAIL line with {line!r}: {fail}")
+
 for f in failures:
     print("FAIL", f)
 print(f"{len(failures)} failures")
