@@ -78,13 +78,27 @@ bool Checker::ensure(Node n, const SourceRange& via) {
     c_.participant_defs[n.second].value = std::move(r);
   }
   state_[n] = Typing::typed;
+  check_assumed_types(n, t);
   return true;
+}
+
+void Checker::check_assumed_types(Node n, const Type& t) {
+  auto [first, last] = assumed_types_.equal_range(n);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.type == t) continue;
+    int saved = std::exchange(clause_, it->second.clause);
+    error(DiagKind::type, "E315", fmt::format("the fallback of previous is {}, but `{}` is {}", it->second.type.to_string(),
+                                              node_names_[n], t.to_string()),
+          it->second.fallback, "previous(x, fallback) gives x in the period before, and the fallback in the first period: one type");
+    clause_ = saved;
+  }
 }
 
 // A reference to a definition that is being typed closes a cycle: the stack from `from` on,
 // and the reference `via` written in the innermost one (the clause being typed now). Through
-// previous() the values may be well defined, but the type is not (E215); otherwise the value
-// needs itself in the same period (E210).
+// previous() the values may be well defined, but the type is not (E215: previous(d, fallback)
+// with d alone takes the fallback's type and never comes here); otherwise the value needs
+// itself in the same period (E210).
 void Checker::report_cycle(std::size_t from, Node n, const SourceRange& via) {
   bool through_previous = previous_depth_ > 0;
   std::vector<std::string> names;
@@ -98,11 +112,11 @@ void Checker::report_cycle(std::size_t from, Node n, const SourceRange& via) {
   if (!fresh) return;
   if (through_previous)
     error(DiagKind::name, "E215",
-          names.size() == 2 ? fmt::format("`{}` refers to itself, so its type cannot be found", names.front())
+          names.size() == 2 ? fmt::format("`{}` refers to itself inside previous(...), so its type cannot be found", names.front())
                             : fmt::format("the type of `{}` cannot be found: {}", names.front(), fmt::join(names, " -> ")),
           via,
-          "a value may use its own earlier values through previous(x, fallback) only when x is another definition; "
-          "or use to_date / sum over periods");
+          fmt::format("write previous({}, fallback) with the definition's name alone: its type is then the fallback's",
+                      names.back()));
   else
     error(DiagKind::name, "E210", fmt::format("`{}` depends on itself: {}", names.front(), fmt::join(names, " -> ")), via,
           "a value may use its own earlier values only through previous(x, fallback)");
@@ -205,6 +219,14 @@ void Checker::find_cycles_across_periods() {
       ++components;
     }
   }
+  // A definition on a circle through previous() uses its own earlier values (the evaluator
+  // remembers each participant's: checked::ParticipantDef::looks_back).
+  for (const auto& [from, links] : links_)
+    for (const auto& l : links) {
+      if (component[from] != component[l.target]) continue;
+      if (from.first == node_def) c_.defs[from.second].looks_back = true;
+      if (from.first == node_pdef) c_.participant_defs[from.second].looks_back = true;
+    }
   std::set<int> reported;
   for (const auto& [from, links] : links_)
     for (const auto& l : links) {

@@ -189,6 +189,52 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
   return nullptr;
 }
 
+// The definition that `operand` names, written alone (`saldo`, or `u.saldo` of a participant in
+// scope), when it has no type yet: it is being typed (it uses its own earlier values), or it
+// comes later. None otherwise, and outside a contract (a REPL or --set expression).
+std::optional<Node> Checker::definition_without_type(const ast::Expr& operand) {
+  if (sources_.empty()) return std::nullopt;
+  std::optional<Node> n;
+  if (const auto* name = std::get_if<ast::NameRef>(&operand.node)) {
+    auto it = globals_.find(name->name.text);
+    if (it != globals_.end() && it->second.kind == SymbolKind::def) n = Node{node_def, it->second.index};
+  } else if (const auto* field = std::get_if<ast::FieldRef>(&operand.node)) {
+    auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.name == field->binder.text; });
+    if (b == binders_.rend()) return std::nullopt;
+    const auto& fields = c_.inputs[b->set].fields;
+    if (std::any_of(fields.begin(), fields.end(), [&](const checked::Field& f) { return f.name == field->field.text; }))
+      return std::nullopt;
+    for (std::size_t i = 0; i < c_.participant_defs.size(); ++i)
+      if (c_.participant_defs[i].set == b->set && c_.participant_defs[i].name == field->field.text) n = Node{node_pdef, int(i)};
+  }
+  if (!n || state_[*n] == Typing::typed || state_[*n] == Typing::failed) return std::nullopt;
+  return n;
+}
+
+// previous(d, fallback) of a definition d without a type yet: the fallback gives the type (it
+// is typed first, and outside previous: it is a value of the first period), and d's own type,
+// once found, must be the same (E315, in ensure). So a definition may use its own earlier
+// values, alone or through a circle of definitions, in any order of declaration.
+ExprPtr Checker::previous_before_type(const ast::Expr& e, const ast::Call& n, Node own) {
+  auto fb = expr(*n.args[1]);
+  if (!fb) return nullptr;
+  const ast::Expr& operand = *n.args[0];
+  ++previous_depth_;
+  depend(own, operand.range);
+  --previous_depth_;
+  assumed_types_.insert({own, {fb->type, n.args[1]->range, clause_}});
+  Type t = fb->type;
+  ExprPtr x;
+  if (own.first == node_def) {
+    x = make({checked::DefRef{own.second}, t, operand.range});
+  } else {
+    const auto& field = std::get<ast::FieldRef>(operand.node);
+    auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& y) { return y.name == field.binder.text; });
+    x = make({checked::ParticipantDefRef{b->slot, own.second}, t, operand.range});
+  }
+  return make({checked::Previous{std::move(x), std::move(fb)}, t, e.range});
+}
+
 ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   const std::string& f = n.callee.text;
   auto arity = [&](std::size_t lo, std::size_t hi) {
@@ -255,6 +301,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
       return make({checked::ToDate{std::move(x)}, t, e.range});
     }
     if (!arity(2, 2)) return nullptr;
+    if (auto own = definition_without_type(*n.args[0])) return previous_before_type(e, n, *own);
     ++previous_depth_;
     auto x = expr(*n.args[0]);
     --previous_depth_;

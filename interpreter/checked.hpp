@@ -124,9 +124,13 @@ struct Input {
 // `percent`: the term is written as a percentage (`30 %`); a new value for it must be written
 // with `%` too, since a bare `25` reads two ways (docs/language.md §9.1, E319).
 struct Term { std::string name; Type type; ExprPtr value; SourceRange range; bool percent = false; };
-struct Def { std::string name; Type type; ExprPtr value; int clause; SourceRange range; };
+// `looks_back`: the value uses its own earlier values, through previous() (docs/language.md
+// §11.1): `let saldo = previous(saldo, 0 SEK) + x`, or a circle of definitions through it.
+struct Def { std::string name; Type type; ExprPtr value; int clause; SourceRange range; bool looks_back = false; };
 // A definition per participant of `set`, read as u.name.
-struct ParticipantDef { std::string name; int set; Type type; ExprPtr value; int clause; SourceRange range; int binder = -1; };
+struct ParticipantDef {
+  std::string name; int set; Type type; ExprPtr value; int clause; SourceRange range; int binder = -1; bool looks_back = false;
+};
 
 struct Applicability { int first = 0, last = 0; };
 

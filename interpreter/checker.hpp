@@ -124,6 +124,16 @@ class Checker {
   // Types a term or definition now if it is not typed yet; true when it has a type. `via` is
   // the reference that needs it (for the cycle it may close).
   bool ensure(Node n, const SourceRange& via);
+  // previous(d, fallback) met before d had a type took the fallback's type: d's must be it too.
+  struct AssumedType {
+    Type type;
+    SourceRange fallback;
+    int clause;
+  };
+  std::multimap<Node, AssumedType> assumed_types_;
+  std::optional<Node> definition_without_type(const ast::Expr& operand);
+  ExprPtr previous_before_type(const ast::Expr& e, const ast::Call& n, Node own);
+  void check_assumed_types(Node n, const Type& t);
   void report_cycle(std::size_t from, Node n, const SourceRange& via);
 
   // ---- diagnostics ----

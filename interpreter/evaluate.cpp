@@ -35,6 +35,10 @@ struct Workspace::State {
   std::vector<std::optional<Value>> defs;  // [def * periods + period]
   std::vector<char> busy;                  // the same shape: being computed (a cycle guard)
   std::vector<std::optional<Value>> terms;
+  // Per-participant definitions that use their own earlier values (ParticipantDef::looks_back),
+  // by (definition, participant, period): each is evaluated once, so that the chain of periods
+  // is linear. Others are evaluated where they are used.
+  std::map<std::array<int, 3>, Value> looking_back;
   std::vector<int> slots;  // participant index bound in each binder slot
   // Payments: what each paid in each period computed so far, and per participant in total.
   struct PaymentState {
@@ -81,6 +85,7 @@ struct Workspace::State {
     defs.assign(cells, std::nullopt);
     busy.assign(cells, 0);
     terms.assign(c.terms.size(), std::nullopt);
+    looking_back.clear();
     slots.assign(static_cast<std::size_t>(std::max(c.binder_count, 0)) + 8, -1);
     payments.resize(c.payments.size());
     for (auto& p : payments) p.paid.clear(), p.total = Number{}, p.applies.clear(), p.participant_paid.clear(), p.busy = false;
@@ -105,7 +110,7 @@ class Evaluator {
  public:
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
       : c_(c), d_(d), o_(o), periods_(c.periods.size()), defs_(ws.defs), busy_(ws.busy), terms_(ws.terms), slots_(ws.slots),
-        paid_(ws.payments), fall_paid_(ws.waterfalls), sums_(ws.sums),
+        looking_back_(ws.looking_back), paid_(ws.payments), fall_paid_(ws.waterfalls), sums_(ws.sums),
         stack_(o.limits.max_stack_bytes) {
     ws.reset(c);
   }
@@ -135,6 +140,7 @@ class Evaluator {
   std::vector<char>& busy_;
   std::vector<std::optional<Value>>& terms_;
   std::vector<int>& slots_;  // participant index bound in each binder slot
+  std::map<std::array<int, 3>, Value>& looking_back_;
   std::uint64_t steps_ = 0;
   std::uint64_t work_ = 0;  // of exact arithmetic, in word products (charge)
   std::size_t depth_ = 0;  // eval() calls under way
@@ -403,6 +409,21 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           for (int s = listed; s <= last; ++s) explain(*body, s, inner, false);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
           if (t < 0) return;
+          // A definition's own earlier value is one step, the value it had: explaining it again
+          // would explain every period before, back to the first.
+          const auto* own = std::get_if<checked::DefRef>(&n.operand->node);
+          if (own && c_.defs[own->def].looks_back && !summary) {
+            const auto& def = c_.defs[own->def];
+            if (t == 0) {
+              int inner = own_step(e, {K::definition, depth, "previous", text(e.range), val(eval(e, t), e.type),
+                                       fmt::format("{} is the first period: the fallback", c_.periods[t]), t, line_of(e.range)});
+              explain(*n.fallback, t, inner, false);
+            } else {
+              own_step(e, {K::definition, depth, def.name, text(e.range), val(eval(e, t), e.type),
+                           fmt::format("its value in the period before, {}", c_.periods[t - 1]), t - 1, line_of(def.range)});
+            }
+            return;
+          }
           if (t == 0) explain(*n.fallback, t, depth, per_participant);
           else explain(*n.operand, t - 1, depth, per_participant);
         } else if constexpr (std::is_same_v<T, checked::At>) {
@@ -684,10 +705,13 @@ Value Evaluator::eval(const Expr& e, int t) {
           const auto& def = c_.participant_defs[n.def];
           // Bind the definition's own participant slot to the same record, then evaluate.
           int record = slot(n.binder);
+          if (def.looks_back)
+            if (auto it = looking_back_.find({n.def, record, t}); it != looking_back_.end()) return it->second;
           int own = def.binder;
           int saved = std::exchange(slot(own), record);
           auto v = eval(*def.value, t);
           slot(own) = saved;
+          if (def.looks_back) looking_back_.emplace(std::array<int, 3>{n.def, record, t}, v);
           return v;
         } else if constexpr (std::is_same_v<T, checked::CurrentPeriod>) {
           if (t < 0) fail(DiagKind::runtime, "E604", "`period` needs a period; give one (x @ PERIOD)", e.range, clause_);

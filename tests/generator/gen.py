@@ -400,6 +400,9 @@ class Gen:
                 name = self.fresh(r.choice(["d", "frigjort", "sum_", "ökning", "bas_", "totalt", "pay_out", "Ärende"]))
                 ctx = Ctx(rank=rank)
                 e = self.num(t, ctx, r.randint(1, 3)) if is_num(t) else self.boolean(ctx, 2)
+                if is_num(t) and self.p(0.2):
+                    # a value that carries across periods: its own previous value (§11.1)
+                    e = self.carried(Call("previous", [Name(name), self.lit(t, small=True)]), e, t)
                 items.append(Let(name, e, t))
                 self.syms.append(Sym(name, "let", t, rank))
             elif k == "ppdef":
@@ -409,6 +412,9 @@ class Gen:
                 name = self.fresh(r.choice(["poang", "q", "belopp_", "ok_"]))
                 ctx = Ctx(rank=rank).bind(var, pset)
                 e = self.num(t, ctx, r.randint(1, 3)) if is_num(t) else self.boolean(ctx, 2)
+                if is_num(t) and self.p(0.2):
+                    # the participant's own running value (§11.1)
+                    e = self.carried(Call("previous", [Field(var, name), self.lit(t, small=True)]), e, t)
                 let = Let(name, e, t)
                 let.var = var
                 items.append(("pp", pset, var, let))
@@ -430,6 +436,21 @@ class Gen:
             c.run_sets.append((t.name, self.override(t)))
         return c
 
+    def carried(self, prev, e, t):
+        """A definition built on its own previous value `prev` and the period's value `e`: a
+        running sum, a running extreme, or a balance with interest (§11.1)."""
+        r = self.rng
+        k = r.choice(["add", "add", "sub", "minmax", "interest"] if t == SEK else ["add", "add", "sub", "minmax"])
+        if k == "add":
+            return Bin("+", prev, e) if self.p(0.5) else Bin("+", e, prev)
+        if k == "sub":
+            return Bin("-", prev, e)
+        if k == "minmax":
+            return Call(r.choice(["min", "max"]), [prev, e] if self.p(0.5) else [e, prev])
+        rate = Lit(F(r.choice([0, 1, 3, 6, 25]), 100), PLAIN)
+        grown = Call("round", [Bin("*", prev, Bin("+", Lit(F(1), PLAIN), rate)), Lit(F(1, 100), PLAIN)], mode=r.choice(MODES))
+        return Bin(r.choice("+-"), grown, e)
+
     def override(self, term):
         """A new value for a term, as `--set` or an example's `set` takes it: a term written as
         a percentage takes only a value written with `%` (§9.1, E319 otherwise)."""
@@ -443,19 +464,20 @@ class Gen:
         evaluated, §11, so its value would go unchecked)."""
         r = self.rng
         used = set()
-        exprs = [t.expr for t in self.c.terms]
+        exprs = [(None, t.expr) for t in self.c.terms]  # (the definition it defines, expression)
         for it in items:
             if isinstance(it, Let):
-                exprs.append(it.expr)
+                exprs.append((it.name, it.expr))
             elif isinstance(it, tuple):
-                exprs.append(it[3].expr)
+                exprs.append(("." + it[3].name, it[3].expr))
             else:
-                exprs += item_exprs(it)
-        for e in exprs:
+                exprs += [(None, e) for e in item_exprs(it)]
+        for owner, e in exprs:
             for n in walk(e):
-                if isinstance(n, Name):
+                # a definition's use of its own earlier value does not make it used
+                if isinstance(n, Name) and n.name != owner:
                     used.add(n.name)
-                elif isinstance(n, Field):
+                elif isinstance(n, Field) and "." + n.field != owner:
                     used.add("." + n.field)
         parts = []
         for it in items:

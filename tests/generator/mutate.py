@@ -182,6 +182,16 @@ def _(c, rng, a, b):
     return f"let mut_x = previous({money(c, rng)}, 0)"
 
 
+# A definition using its own earlier value (§11.1) wrongly: a fallback of another unit than
+# itself, itself inside an expression in previous(), itself in its own period.
+for _kind, _code, _values in [
+        ("a definition whose own previous() has a fallback of another unit", "E315", ["previous(mut_x, 0) * {m}"]),
+        ("a definition referring to itself inside an expression in previous()", "E215", ["previous(mut_x + 1 SEK, 0 SEK)"]),
+        ("a definition referring to itself in the same period", "E210",
+         ["mut_x + 1 SEK", "previous(mut_x, mut_x)", "max(mut_x, 0 SEK)"])]:
+    _m(_kind, _code)(lambda c, rng, a, b, values=_values: "let mut_x = " + rng.choice(values).format(m=money(c, rng)))
+
+
 @_m("unknown function", "E209")
 def _(c, rng, a, b):
     return "let mut_x = foo(1)"

@@ -356,8 +356,24 @@ def rows():
     t = PARTICIPANTS.replace("    amount 5 SEK\n", "    amount 5 SEK\n    capped at (if u.stabil then 1 SEK else 2 SEK) in total\n")
     check("a per-participant payment's total cap cannot use `u`", t, "E205", at("c.utfall", t, "u.stabil then"),
           "not a participant in scope")
+    # ---- a definition that uses its own earlier values (language.md §11.1): previous(a, fallback)
+    # takes the fallback's type; a circle within the period is still E210, a type that cannot be
+    # found E215, and a fallback of another type than the definition E315 ----
     t = contract('input x : SEK per period\nclause "1" {\n  let a = previous(a, 0 SEK) + x\n  pay kommun -> fonden amount a\n}\n')
-    check("a definition referring to itself through previous", t, "E215", at("c.utfall", t, "a, 0 SEK)"), "refers to itself")
+    R.append(Row("control: a definition referring to itself through previous", {"c.utfall": t, "d.csv": GOOD_CSV},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+    # (name, the lets, code, where the error points, a part of the message)
+    for name, lets, code, where, says in [
+            ("a definition referring to itself inside an expression in previous", "let a = previous(a * 2, 0 SEK) + x", "E215",
+             "a * 2", "write previous(a, fallback) with the definition's name alone"),
+            ("a definition whose previous() fallback has another type than itself", "let a = previous(a, 0) * x", "E315",
+             "0) * x", "the fallback of previous is number, but `a` is SEK"),
+            ("a definition referring to itself in the same period", "let a = a + x", "E210", "a + x", "a -> a"),
+            ("a definition that is its own previous() fallback", "let a = previous(a, a) + x", "E210", "a) + x", "a -> a"),
+            ("a circle within the period beside one through previous",
+             "let a = previous(b, 0 SEK) + x\n  let b = a + c\n  let c = b", "E210", "b\n  pay", "b -> c -> b")]:
+        t = contract(f'input x : SEK per period\nclause "1" {{\n  {lets}\n  pay kommun -> fonden amount a\n}}\n')
+        check(name, t, code, at("c.utfall", t, where), says)
 
     # ---- typing does not depend on the order of clauses and items (issue: a `let` after a
     # `for each` took the type of the per-participant definition; a sum of one in a later

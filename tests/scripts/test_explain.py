@@ -69,6 +69,19 @@ rounding = [s for s in doc["explanations"][0]["steps"] if s["kind"] == "rounding
 check(len(rounding) == 1 and rounding[0]["value"] == "4616666.68", f"A messy rounding {rounding}")
 check(rounding and "4,616,666.685 SEK -> 4,616,666.68 SEK" in rounding[0]["note"], f"A messy rounding note {rounding}")
 
+# Scenario F, 2027: the balance of 2026 that the definition `skuld` carries (its table in
+# examples/f-loan/README.md: 2 870 000.00), shown once as one step, not explained back to 2025;
+# and in 2025, the first period, the fallback.
+doc = explain_json("f-loan", "plan.csv", "--period", "2027", "--payment", "kommun->investerare")
+e = doc["explanations"][0]
+carried = steps(e, "definition", "skuld")
+check(carried and all(s["value"] == "2870000.00" and s["period"] == "2026" and "the period before, 2026" in s["note"]
+                      for s in carried), f"F 2027: the balance of 2026 {carried}")
+check(not [s for s in e["steps"] if s.get("period") == "2025"], f"F 2027: nothing of 2025 is explained {e['steps']}")
+doc = explain_json("f-loan", "plan.csv", "--period", "2025", "--payment", "kommun->investerare")
+first = steps(doc["explanations"][0], "definition", "previous")
+check(first and first[0]["value"] == "0.00" and "the fallback" in first[0]["note"], f"F 2025: the fallback {first}")
+
 # Scenario B, total-cap, 2029: 4 000 000 a year for three years leaves 3 000 000 under the
 # 15 000 000 total cap.
 doc = explain_json("b-placeringar", "total-cap.csv", "--period", "2029", "--payment", "kommun->barnens_val")

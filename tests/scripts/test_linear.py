@@ -80,8 +80,12 @@ def totals(csv_text):
 # total cap of n SEK, so n in all; `c` 1 SEK for the participant; `d` the sum over all periods,
 # n, less the same a period before: n in the first period, 0 after; the waterfall pays
 # to_date(a) = t + 1 netted, 1 SEK; `e` pays the participant's own running sum of x, t + 1, capped
-# at 1 SEK a period. In all kommun -> fonden 5n, fonden -> kommun n. The
-# participant input keeps this contract on the tree walk (the fixed-point path takes none).
+# at 1 SEK a period; `f` pays the increase of `saldo`, a definition that uses its own value of
+# the period before (saldo = t + 1), 1 SEK; `g` the same of the participant's own running
+# `egen` (twice its previous value less itself, so that a chain recomputed on every use would
+# be quadratic, and one not remembered per participant exponential), 1 SEK. In all kommun ->
+# fonden 7n, fonden -> kommun n. The participant input keeps this contract on the tree walk
+# (the fixed-point path takes none).
 def features(n):
     p = months(n)
     contract = f'''contract "Linear"
@@ -102,6 +106,12 @@ clause "1" {{
   pay c: kommun -> fonden for each p in u amount p.belopp
   pay d: kommun -> fonden amount alla - previous(alla, 0 SEK)
   pay e: kommun -> fonden for each p in u amount to_date(if p.belopp > 0 SEK then x else 0 SEK) capped at 1 SEK per period
+  let saldo = previous(saldo, 0 SEK) + x
+  pay f: kommun -> fonden amount saldo - previous(saldo, 0 SEK)
+  for each q in u {{
+    let egen = previous(q.egen, 0 SEK) * 2 - previous(q.egen, 0 SEK) + q.belopp
+  }}
+  pay g: kommun -> fonden for each p in u amount p.egen - previous(p.egen, 0 SEK)
   waterfall w: fonden pays to_date(a) netted {{
     k: kommun up to 1_000_000_000 SEK
   }}
@@ -148,7 +158,7 @@ for n in (N, 10 * N):
     p = measured[n]["run"]
     if p:
         got = totals(p.stdout.decode())
-        want = {("kommun", "fonden"): Decimal(5 * n), ("fonden", "kommun"): Decimal(n)}
+        want = {("kommun", "fonden"): Decimal(7 * n), ("fonden", "kommun"): Decimal(n)}
         T.check(f"run over {n} periods: the totals of the rules", got == want, f"{got} != {want}")
 
 
