@@ -8,8 +8,10 @@
 
 #include "cli/scan.hpp"
 #include "cli/schedule.hpp"
+#include "interpreter/data.hpp"
 #include "interpreter/explain.hpp"
 #include "interpreter/pipeline.hpp"
+#include "interpreter/unicode.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -243,6 +245,11 @@ class ReplSession::State {
     if (!value) return false;
     if (!(*type == c.inputs[*input].type)) {
       error(fmt::format("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.to_string(), type->to_string()));
+      return false;
+    }
+    const auto& in = c.inputs[*input];
+    if (auto why = outside_range(in.allowed, *value, in.type, in.percent)) {
+      error(fmt::format("error[E532]: `{}` is {}, {}", d.input, excerpt(d.value), *why));
       return false;
     }
     data_->series[*input][*period] = *value;

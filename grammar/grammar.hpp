@@ -113,6 +113,9 @@ UTFALL_KW(percent, "percent");
 UTFALL_KW(boolean, "boolean");
 UTFALL_KW(text, "text");
 UTFALL_KW(up, "up");
+UTFALL_KW(most, "most");
+UTFALL_KW(whole, "whole");
+UTFALL_KW(between, "between");
 #undef UTFALL_KW
 
 // Reserved words cannot be names.
@@ -274,13 +277,29 @@ struct type_text : kw_text {};
 struct type_unit : unit_spelling {};
 struct type_spelling : p::sor<type_number, type_ratio, type_percent, type_boolean, type_period, type_text, type_unit> {};
 
-struct field_decl : p::seq<decl_name, ws, p::must<colon>, ws, p::must<type_spelling>> {};
+// A declared range of a number (docs/language.md §8.4): `whole`, `at least X`, `at most Y`,
+// `between X and Y`, each bound a number written out with the input's unit. `whole` and
+// `between` are words only here, and not before `:`, so a field may still be called `whole`.
+struct range_low : unary {};
+struct range_high : unary {};
+struct range_whole : p::seq<kw_whole, p::not_at<ws, colon>> {};
+struct range_least : p::seq<kw_least, ws, p::must<range_low>> {};
+struct range_most : p::seq<kw_most, ws, p::must<range_high>> {};
+struct range_at_kind : p::sor<range_least, range_most> {};
+struct range_at : p::seq<kw_at, ws, p::must<range_at_kind>> {};
+struct range_and : kw_and {};
+struct range_between
+    : p::seq<kw_between, p::not_at<ws, colon>, ws, p::must<range_low>, ws, p::must<range_and>, ws, p::must<range_high>> {};
+struct range_item : p::sor<range_whole, range_at, range_between> {};
+
+struct field_decl : p::seq<decl_name, ws, p::must<colon>, ws, p::must<type_spelling>, p::star<ws, range_item>> {};
 struct fields_close : p::one<'}'> {};
 struct field_sep : p::seq<ws, p::opt<p::one<','>>, ws> {};
 struct fields_open : p::one<'{'> {};
 struct participants_body : p::seq<kw_participants, ws, p::must<fields_open>, ws, p::star<field_decl, field_sep>, p::must<fields_close>> {};
 struct series_marker : p::seq<kw_per, ws, p::must<kw_period>> {};
-struct series_body : p::seq<type_spelling, ws, p::must<series_marker>, p::star<ws, applicability>> {};
+struct series_modifier : p::sor<applicability, range_item> {};
+struct series_body : p::seq<type_spelling, ws, p::must<series_marker>, p::star<ws, series_modifier>> {};
 struct input_body : p::sor<participants_body, series_body> {};
 struct input_decl : p::seq<kw_input, ws, p::must<decl_name>, ws, p::must<colon>, ws, p::must<input_body>> {};
 

@@ -165,9 +165,16 @@ struct CalendarDecl {
   std::vector<PeriodRef> names;  // yearly/quarterly/monthly: first and last; named: all
   SourceRange range;
 };
+// whole, at least X, at most Y, between X and Y (docs/language.md §8.4)
+struct RangeDecl {
+  bool whole = false;
+  ExprPtr lower, upper;  // numbers written out; null when not given
+  bool empty() const { return !whole && !lower && !upper; }
+};
 struct FieldDecl {
   Name name;
   TypeSpelling type;
+  RangeDecl allowed;
 };
 struct InputDecl {
   Name name;
@@ -175,6 +182,7 @@ struct InputDecl {
   TypeSpelling type;              // series
   Applicability periods;          // series: the periods that have data (default all)
   std::vector<FieldDecl> fields;  // participants
+  RangeDecl allowed;              // series
 };
 struct TermDecl {
   Name name;

@@ -367,12 +367,15 @@ void Checker::run(const ast::Contract& a) {
           error(DiagKind::name, "E211", fmt::format("the field `{}` is declared twice", f.name.text), f.name.range);
         bool percent = false;
         auto t = type(f.type, &percent);
-        out.fields.push_back({f.name.text, t.value_or(Type::number()), percent});
+        auto ft = t.value_or(Type::number());
+        out.fields.push_back({f.name.text, ft, percent, t ? declared_range(f.allowed, f.name.text, ft, percent, f.name.range)
+                                                          : checked::DeclaredRange{}});
       }
     } else {
       bool percent = false;
       out.type = type(in.type, &percent).value_or(Type::number());
       out.percent = percent;
+      out.allowed = declared_range(in.allowed, in.name.text, out.type, percent, in.name.range);
       auto ap = applicability(in.periods);
       out.first = ap.first;
       out.last = ap.last;

@@ -109,7 +109,18 @@ struct Clause {
 
 struct Party { std::string id, display; };
 
-struct Field { std::string name; Type type; bool percent = false; };
+// The values an input or a field may take, as declared (docs/language.md §8.4): each bound
+// inclusive, an exact number in the input's unit (a percentage as its fraction: `100 %` is 1),
+// absent when not declared; `whole`: integers only. Data outside is E532 when it is bound
+// (`outside_range`, data.hpp), on every path data enters. Kept in this plain form for analyses
+// that reason from the declarations, such as the bounds of payments (`utfall bounds`).
+struct DeclaredRange {
+  std::optional<Number> lower, upper;
+  bool whole = false;
+  bool any() const { return whole || lower || upper; }
+};
+
+struct Field { std::string name; Type type; bool percent = false; DeclaredRange allowed; };
 
 struct Input {
   std::string name;
@@ -118,6 +129,7 @@ struct Input {
   bool percent = false; // series of percentages: data "92" means 0.92
   int first = 0, last = 0;  // series: periods that have data
   std::vector<Field> fields;
+  DeclaredRange allowed;  // series
   SourceRange range;
 };
 

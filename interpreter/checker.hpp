@@ -213,6 +213,9 @@ class Checker {
   std::optional<int> party(const ast::Name& n);
   std::optional<Unit> unit(const ast::UnitSpelling& s);
   std::optional<Type> type(const ast::TypeSpelling& t, bool* percent);
+  checked::DeclaredRange declared_range(const ast::RangeDecl& r, const std::string& name, const Type& type, bool percent,
+                                        const SourceRange& at);
+  std::optional<Number> range_bound(const ast::Expr& e, const std::string& name, const Type& type, bool percent);
   std::optional<RoundingMode> mode(const ast::Name& n);
   std::optional<checked::Rounding> rounding(const std::optional<ast::Rounding>& r, const Type& of);
   ExprPtr money(const ast::ExprPtr& e, const char* what);

@@ -181,6 +181,10 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
             report("E528", fmt::format("`{}`: {}", in.name, reason), table.location(r, col));
             continue;
           }
+          if (auto why = outside_range(in.allowed, *v, in.type, in.percent)) {
+            report("E532", fmt::format("`{}` is {}, {}", in.name, excerpt(cell->text), *why), table.location(r, col));
+            continue;
+          }
           data.series[i][*t] = std::move(*v);
         }
       }
@@ -249,6 +253,11 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
           ok = false;
           continue;
         }
+        if (auto why = outside_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)) {
+          report("E532", fmt::format("`{}` is {}, {}", in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
+          ok = false;
+          continue;
+        }
         record.push_back(std::move(*v));
       }
       if (ok) records.push_back(std::move(record));
@@ -272,6 +281,20 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   }
   if (diags.empty()) out.data = std::move(data);
   return out;
+}
+
+std::optional<std::string> outside_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                         bool percent) {
+  const auto* n = std::get_if<Number>(&value);
+  if (!allowed.any() || !n) return std::nullopt;
+  auto shown = [&](const Number& x) {
+    if (percent) return (x * Number::from_int(100)).to_string() + " %";
+    return type.unit.dimensionless() ? x.to_string() : x.to_string() + " " + type.to_string();
+  };
+  if (allowed.lower && *n < *allowed.lower) return fmt::format("below its declared least value, {}", shown(*allowed.lower));
+  if (allowed.upper && *allowed.upper < *n) return fmt::format("above its declared most value, {}", shown(*allowed.upper));
+  if (allowed.whole && !n->is_integer()) return std::string("not a whole number, as declared (`whole`)");
+  return std::nullopt;
 }
 
 }  // namespace utfall

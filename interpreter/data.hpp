@@ -33,4 +33,11 @@ BindResult bind_data(const checked::Contract& contract, const std::vector<Table>
 std::optional<checked::Value> parse_value(const checked::Contract& contract, const Type& type, bool percent,
                                           const std::string& text, std::string* reason);
 
+// Why `value` lies outside the declared range of an input or field (docs/language.md §8.4):
+// "below its declared least value 0 events", "not a whole number"; none when it lies inside.
+// The one check of declared ranges: binding (every file, document and host value goes
+// through bind_data) and the REPL's `:set INPUT@PERIOD` call it.
+std::optional<std::string> outside_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                         bool percent);
+
 }  // namespace utfall

@@ -70,6 +70,7 @@ struct Builder {
   std::vector<RangeFrame> ranges;
 
   ast::TypeSpelling type;
+  ast::RangeDecl allowed;  // of the series or field being read
   ast::Applicability applicability;
   std::optional<ast::Name> label;
   std::vector<ast::Cap> caps;
@@ -560,7 +561,32 @@ template <> struct action<g::type_unit> : type_action<ast::TypeSpelling::Kind::u
 
 template <>
 struct action<g::field_decl> {
-  static void apply0(Builder& b) { b.fields.push_back(ast::FieldDecl{b.pop_name(), std::move(b.type)}); }
+  static void apply0(Builder& b) {
+    b.fields.push_back(ast::FieldDecl{b.pop_name(), std::move(b.type), std::exchange(b.allowed, {})});
+  }
+};
+template <>
+struct action<g::range_whole> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (std::exchange(b.allowed.whole, true)) throw p::parse_error("`whole` is given twice; write it once", in);
+  }
+};
+template <>
+struct action<g::range_low> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (b.allowed.lower) throw p::parse_error("the lower bound (`at least`, `between`) is given twice; write it once", in);
+    b.allowed.lower = b.pop();
+  }
+};
+template <>
+struct action<g::range_high> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    if (b.allowed.upper) throw p::parse_error("the upper bound (`at most`, `between`) is given twice; write it once", in);
+    b.allowed.upper = b.pop();
+  }
 };
 template <>
 struct action<g::participants_body> {
@@ -575,6 +601,7 @@ struct action<g::series_body> {
   static void apply0(Builder& b) {
     b.input.type = std::move(b.type);
     b.input.periods = std::exchange(b.applicability, {});
+    b.input.allowed = std::exchange(b.allowed, {});
   }
 };
 template <>

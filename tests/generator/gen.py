@@ -428,6 +428,7 @@ class Gen:
         items += self.sinks(items, len(items))
         self.place(items, tops)
         self.data()
+        self.ranges()
         # some runs override a term on the command line (`--set`, §9)
         c.run_sets = []
         nts = [t for t in c.terms if is_num(t.t) and ("cli-set-declared-unit" not in AVOID or t.t in (SEK, PLAIN))]
@@ -755,6 +756,27 @@ class Gen:
                         rec[f] = self.datum(t, dt)
                 recs.append(rec)
             c.pdata[pi.name] = recs
+
+    def ranges(self):
+        """Declared ranges of series (§8.4): one series in four declares bounds around its data,
+        and one of those in eight a bound that some of its data breaks (E532 when bound)."""
+        r = self.rng
+        for s in self.c.series:
+            vals = [v for v in self.c.sdata[s.name] if v is not None]
+            if s.dtype == "boolean" or not vals or not self.p(0.25):
+                continue
+            lo, hi = min(vals), max(vals)
+            step = F(1, 100) if s.dtype == "percent" else F(1)
+            lo -= step * r.randint(0, 3)
+            hi += step * r.randint(0, 3)
+            whole = all(v.denominator == 1 for v in vals) and s.dtype != "percent" and self.p(0.5)
+            form = r.choice(["least", "most", "both", "between"])
+            if self.p(0.125):  # a bound that the data breaks: the least value above the smallest
+                if form == "most":
+                    hi = max(vals) - step
+                else:
+                    lo = min(vals) + step
+            s.range = (lo if form != "most" else None, hi if form != "least" else None, whole, form)
 
     def datum(self, t, dt):
         r = self.rng

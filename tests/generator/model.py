@@ -434,7 +434,22 @@ class Model:
         return lines
 
 
+def check_ranges(c):
+    """Data outside a series' declared range (§8.4: both bounds inclusive, `whole` an integer)
+    is refused when it is bound: E532, before anything is evaluated."""
+    for s in c.series:
+        if not getattr(s, "range", None):
+            continue
+        lo, hi, whole, _ = s.range
+        for v in c.sdata[s.name]:
+            if v is None:
+                continue
+            if (lo is not None and v < lo) or (hi is not None and v > hi) or (whole and v.denominator != 1):
+                raise ModelError("E532", f"`{s.name}` = {v} outside its declared range")
+
+
 def evaluate(c, overrides=None):
+    check_ranges(c)
     return Model(c, overrides).run()
 
 
@@ -443,6 +458,7 @@ def evaluate_with_values(c, overrides=None):
     `let` by name in a period (what `expect NAME in PERIOD` compares with, §20): a payment or a
     waterfall what it paid in the period (all payees), a definition its value. It raises
     ModelError where the value fails to evaluate."""
+    check_ranges(c)
     m = Model(c, overrides)
     lines = m.run()
     return lines, (lambda name, t: m.name(name, t))

@@ -99,6 +99,26 @@ class E:
         return []
 
 
+def range_text(s):
+    """A series' declared range (§8.4): `whole` first (after a bare number it would read as a
+    unit), each bound written out in the series' unit, a percentage with `%`."""
+    lo, hi, whole, form = s.range
+
+    def bound(v):
+        if s.dtype == "percent":
+            return dec(v * 100) + " %"
+        return dec(v) if s.t == PLAIN else dec(v) + " " + unit_text(s.t, True)
+    parts = ["whole"] if whole else []
+    if form == "between":
+        parts.append(f"between {bound(lo)} and {bound(hi)}")
+    else:
+        if lo is not None:
+            parts.append(f"at least {bound(lo)}")
+        if hi is not None:
+            parts.append(f"at most {bound(hi)}")
+    return " ".join(parts)
+
+
 class Lit(E):
     def __init__(self, value, t, pct=False):
         self.value, self.t, self.pct = Fraction(value), t, pct
@@ -490,6 +510,8 @@ def to_text(c, rng):
         line = f"input {s.name} : {tn} per period"
         if s.appl:
             line += " " + p.appl(s.appl)
+        if getattr(s, "range", None):
+            line += " " + range_text(s)
         decls.append(line)
     for pi in c.pinputs:
         sep = p.choice(["\n  ", ", ", ",\n  "])

@@ -375,6 +375,45 @@ def rows():
         t = contract(f'input x : SEK per period\nclause "1" {{\n  {lets}\n  pay kommun -> fonden amount a\n}}\n')
         check(name, t, code, at("c.utfall", t, where), says)
 
+    # ---- declared ranges of inputs and fields (language.md §8.4) ----
+    def ranged(decl):
+        return contract(decl + '\nclause "1" {\n  pay kommun -> fonden amount 1 SEK\n}\n')
+    t = ranged("input x : placements per period whole at least 0 placements at most 10 placements")
+    R.append(Row("control: a series with a declared range runs", {"c.utfall": t, "d.csv": "period,x\n2025,0\n2026,10\n2027,3\n"},
+                 ["run", "c.utfall", "-d", "d.csv"], 0, None, None))
+    for name, decl, code, where, says in [
+            ("a range on a boolean series", "input x : boolean per period at least 0", "E321", "x :",
+             "`x` is boolean: only a number can have a range"),
+            ("a range on a text field", "input p : participants { id : text whole }", "E321", "id :",
+             "`id` is text: only a number can have a range"),
+            ("a range whose lower bound is above the upper", "input x : placements per period between 5 placements and 2 placements",
+             "E425", "2 placements", "its lower bound 5 is above its upper bound 2"),
+            ("a range bound without the input's unit", "input x : placements per period at least 0", "E303", "0\n",
+             "a bound of the range of `x` must be placements, but this is number"),
+            ("a range bound that is not written out", "term grans = 3\ninput x : number per period at most grans", "E409", "grans\n",
+             "must be a number written out"),
+            ("a bare number as a bound of a percent input", "input x : percent per period at most 100", "E319", "100",
+             "write it with %"),
+            ("a range bound given twice", "input x : number per period at least 1 at least 2", "E101", "2\n",
+             "the lower bound (`at least`, `between`) is given twice"),
+            ("`whole` given twice", "input x : number per period whole whole", "E101", "whole\n", "`whole` is given twice")]:
+        t = ranged(decl)
+        check(name, t, code, at("c.utfall", t, where), says)
+    t = ranged("input x : placements per period whole between 0 placements and 10 placements")
+    for name, csv, line, says in [
+            ("a series value below its declared range", "period,x\n2025,-1\n2026,1\n2027,1\n", "2025",
+             "`x` is -1, below its declared least value, 0 placements"),
+            ("a series value above its declared range", "period,x\n2025,1\n2026,10.5\n2027,1\n", "2026",
+             "`x` is 10.5, above its declared most value, 10 placements"),
+            ("a series value that is not whole", "period,x\n2025,1\n2026,1\n2027,2.5\n", "2027",
+             "`x` is 2.5, not a whole number, as declared")]:
+        R.append(Row(name, {"c.utfall": t, "d.csv": csv}, ["run", "c.utfall", "-d", "d.csv"], 3, "E532",
+                     csv_row("d.csv", csv, line, "x"), says))
+    t = ranged("input p : participants { id : text, andel : percent between 0 % and 100 % }")
+    csv = "id,andel\na,50\nb,100.5\n"
+    R.append(Row("a participant's field above its declared range", {"c.utfall": t, "p.csv": csv}, ["run", "c.utfall", "-d", "p.csv"],
+                 3, "E532", csv_row("p.csv", csv, "b,", "andel"), "`andel` is 100.5, above its declared most value, 100 %"))
+
     # ---- typing does not depend on the order of clauses and items (issue: a `let` after a
     # `for each` took the type of the per-participant definition; a sum of one in a later
     # clause was a false cycle) ----
