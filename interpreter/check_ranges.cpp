@@ -51,7 +51,7 @@ checked::DeclaredRange Checker::declared_range(const ast::RangeDecl& r, const st
   if (r.lower) out.lower = range_bound(*r.lower, name, type, percent);
   if (r.upper) out.upper = range_bound(*r.upper, name, type, percent);
   if (out.lower && out.upper && *out.upper < *out.lower) {
-    error(DiagKind::structure, "E425",
+    error(DiagKind::structure, "E427",
           fmt::format("the range of `{}` is empty: its lower bound {} is above its upper bound {}", name, out.lower->to_string(),
                       out.upper->to_string()),
           r.upper->range);

@@ -387,7 +387,7 @@ def rows():
             ("a range on a text field", "input p : participants { id : text whole }", "E321", "id :",
              "`id` is text: only a number can have a range"),
             ("a range whose lower bound is above the upper", "input x : placements per period between 5 placements and 2 placements",
-             "E425", "2 placements", "its lower bound 5 is above its upper bound 2"),
+             "E427", "2 placements", "its lower bound 5 is above its upper bound 2"),
             ("a range bound without the input's unit", "input x : placements per period at least 0", "E303", "0\n",
              "a bound of the range of `x` must be placements, but this is number"),
             ("a range bound that is not written out", "term grans = 3\ninput x : number per period at most grans", "E409", "grans\n",
