@@ -203,6 +203,7 @@ class Checker {
   ExprPtr money(const ast::ExprPtr& e, const char* what);
   ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
   void table(const ast::TableDecl& t, int index);
+  void text_table(const ast::TableDecl& t, checked::Table& out);
   std::optional<Number> constant(const ast::Expr& e, Type* type);
   void find_cycles();
   void find_cycles_across_periods();
