@@ -166,6 +166,8 @@ struct true_lit : kw_true {};
 struct false_lit : kw_false {};
 struct current_period : kw_period {};
 struct period_lit : p::seq<p::one<'@'>, p::must<period_name>> {};
+// "m01": a text literal, compared with text from data (docs/language.md §13.3).
+struct text_lit : string_lit {};
 
 struct paren_close : p::one<')'> {};
 struct paren_expr : p::seq<p::one<'('>, ws, p::must<expr>, ws, p::must<paren_close>> {};
@@ -199,7 +201,7 @@ struct name_expr : p::seq<callee, p::sor<p::seq<ws, call_args>, field_access, p:
 
 struct primary
     : p::sor<paren_expr, if_expr, sum_expr, count_expr, number_lit, true_lit, false_lit, current_period, period_lit,
-             name_expr> {};
+             text_lit, name_expr> {};
 
 // x @ 2027
 struct at_period : p::seq<period_name> {};
@@ -395,8 +397,12 @@ struct step_row
 // Scale points: x -> value
 struct point_x : expr {};
 struct scale_point : p::seq<point_x, ws, p::must<arrow>, ws, p::must<row_value>> {};
+// Text table rows: "m01" -> value (a table is keyed by intervals or by text; the checker refuses a mix).
+struct text_key : string_lit {};
+struct text_row : p::seq<text_key, ws, p::must<arrow>, ws, p::must<row_value>> {};
+struct table_row : p::sor<step_row, text_row> {};
 struct table_decl
-    : p::seq<kw_table, ws, p::must<decl_name>, ws, p::must<block_open>, ws, p::star<step_row, ws>, p::must<block_close>> {};
+    : p::seq<kw_table, ws, p::must<decl_name>, ws, p::must<block_open>, ws, p::star<table_row, ws>, p::must<block_close>> {};
 struct scale_decl
     : p::seq<kw_scale, ws, p::must<decl_name>, ws, p::must<block_open>, ws, p::star<p::not_at<block_close>, scale_point, ws>,
              p::must<block_close>> {};

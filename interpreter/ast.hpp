@@ -54,6 +54,9 @@ struct PeriodLit {  // @2027
   PeriodRef period;
 };
 struct CurrentPeriod {};  // `period`
+struct TextLit {  // "m01", as written with its escapes undone (not yet in NFC)
+  std::string value;
+};
 struct NameRef {
   Name name;
 };
@@ -95,7 +98,7 @@ struct OverPeriods {
 };
 
 struct Expr {
-  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, NameRef, FieldRef, Unary, Binary, If, Call,
+  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, TextLit, NameRef, FieldRef, Unary, Binary, If, Call,
                             At, OverParticipants, OverPeriods>;
   Node node;
   SourceRange range;
@@ -113,6 +116,7 @@ struct SetAsideChildren {
   void operator()(BoolLit&) {}
   void operator()(PeriodLit&) {}
   void operator()(CurrentPeriod&) {}
+  void operator()(TextLit&) {}
   void operator()(NameRef&) {}
   void operator()(FieldRef&) {}
   void operator()(Unary& n) { set_aside(rest, n.operand); }
@@ -245,6 +249,8 @@ struct WaterfallDecl {
 struct TableRow {
   // step tables: [lower, upper) with explicit bounds; a missing bound is open-ended
   ExprPtr lower, upper;
+  // text tables: "m01" -> value; set exactly for a text row (then lower and upper are null)
+  std::optional<std::string> key;
   bool lower_closed = true, upper_closed = false;
   ExprPtr value;
   SourceRange range;

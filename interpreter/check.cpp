@@ -1,6 +1,7 @@
 // Check: resolve names, type every expression with its unit, build the calendar, verify tables,
 // find cycles, and hand forward an immutable checked::Contract.
 #include "interpreter/checker.hpp"
+#include "interpreter/unicode.hpp"
 #include "interpreter/verify.hpp"
 
 #include "stdlib/builtins.hpp"
@@ -232,6 +233,48 @@ std::optional<Number> Checker::constant(const ast::Expr& e, Type* t) {
   return std::nullopt;
 }
 
+// A table keyed by text ("m01" -> 1_200 SEK): every row keyed by text, no key twice (after NFC),
+// the values of one unit; rows sorted by key for lookup.
+void Checker::text_table(const ast::TableDecl& t, checked::Table& out) {
+  out.key_type = Type::text();
+  bool have_value = false;
+  std::map<std::string, const ast::TableRow*> seen;
+  for (const auto& row : t.rows) {
+    if (!row.key) {
+      error(DiagKind::structure, "E426",
+            fmt::format("the table `{}` is keyed by text, but this row is an interval; a table is keyed by one or the other",
+                        t.name.text),
+            row.range);
+      continue;
+    }
+    std::string key = nfc(*row.key);
+    if (auto [it, fresh] = seen.emplace(key, &row); !fresh) {
+      Diagnostic d;
+      d.kind = DiagKind::structure;
+      d.code = "E425";
+      d.message = fmt::format("the table `{}` has the key \"{}\" twice", t.name.text, key);
+      d.range = row.range;
+      d.related.push_back({it->second->range, "the first row with this key"});
+      diags_.push_back(std::move(d));
+      continue;
+    }
+    Type vt;
+    auto v = constant(*row.value, &vt);
+    if (!v) continue;
+    if (have_value && !(vt == out.value_type)) {
+      error(DiagKind::type, "E304", fmt::format("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
+      continue;
+    }
+    out.value_type = vt;
+    have_value = true;
+    checked::TableRow r;
+    r.key = std::move(key);
+    r.value = *v;
+    out.rows.push_back(std::move(r));
+  }
+  std::sort(out.rows.begin(), out.rows.end(), [](const checked::TableRow& a, const checked::TableRow& b) { return *a.key < *b.key; });
+}
+
 void Checker::table(const ast::TableDecl& t, int index) {
   checked::Table out;
   out.name = t.name.text;
@@ -239,7 +282,20 @@ void Checker::table(const ast::TableDecl& t, int index) {
   out.clause = clause_;
   out.range = t.range;
   bool ok = true, have_key = false, have_value = false;
+  if (!out.scale && !t.rows.empty() && t.rows.front().key) {
+    text_table(t, out);
+    c_.tables.push_back(std::move(out));
+    return;
+  }
   for (const auto& row : t.rows) {
+    if (row.key) {
+      error(DiagKind::structure, "E426",
+            fmt::format("the table `{}` is keyed by intervals of numbers, but this row is keyed by text; a table is keyed "
+                        "by one or the other", t.name.text),
+            row.range);
+      ok = false;
+      continue;
+    }
     checked::TableRow r;
     r.lower_closed = row.lower_closed;
     r.upper_closed = row.upper_closed;

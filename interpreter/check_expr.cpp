@@ -1,6 +1,7 @@
 // Check, expressions: resolve each name, type each expression with its unit (docs/language.md §13, §14).
 #include "interpreter/checker.hpp"
 
+#include "interpreter/unicode.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall::check_internal {
@@ -44,6 +45,9 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           auto p = period(n.period);
           if (!p) return nullptr;
           return make({checked::Const{checked::PeriodValue{*p}}, Type::period(), e.range});
+        } else if constexpr (std::is_same_v<T, ast::TextLit>) {
+          // Read in NFC, as data text is (data.cpp): "ä" is one text however it was typed.
+          return make({checked::Const{nfc(n.value)}, Type::text(), e.range});
         } else if constexpr (std::is_same_v<T, ast::CurrentPeriod>) {
           if (term_context_) {
             error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
@@ -399,6 +403,11 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
       bool ordered = n.op != B::equal && n.op != B::not_equal;
       bool same = lt == rt;
       bool comparable = same && (lt.kind == TypeKind::number || lt.kind == TypeKind::period || !ordered);
+      if (same && lt.kind == TypeKind::text && ordered)
+        return fail(fmt::format("text has no order: `{}` cannot compare two texts; compare text with `=` or `!=`", op_text(n.op)));
+      if ((lt.kind == TypeKind::text) != (rt.kind == TypeKind::text))
+        return fail(fmt::format("cannot compare {} with {}: text equals only text (write a code in quotes, \"m01\", to "
+                                "compare with text)", lt.to_string(), rt.to_string()));
       if (!comparable)
         return fail(fmt::format("cannot compare {} with {} using `{}`", lt.to_string(), rt.to_string(), op_text(n.op)));
       Op op = n.op == B::less ? Op::less : n.op == B::less_equal ? Op::less_equal : n.op == B::greater ? Op::greater

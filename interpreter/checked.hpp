@@ -186,14 +186,15 @@ struct Waterfall {
 
 struct TableRow {
   std::optional<Number> lower, upper;
+  std::optional<std::string> key;  // a text table's key, in NFC; then lower and upper are empty
   bool lower_closed = true, upper_closed = false;
   Value value;
 };
 struct Table {
   std::string name;
   bool scale = false;
-  Type key_type, value_type;
-  std::vector<TableRow> rows;  // sorted; scale: lower = the point
+  Type key_type, value_type;  // key_type text: keyed by text, every row has a `key`
+  std::vector<TableRow> rows;  // sorted (by lower bound, or text keys by their bytes); scale: lower = the point
   int clause;
   SourceRange range;
 };

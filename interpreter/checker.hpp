@@ -221,6 +221,7 @@ class Checker {
   ExprPtr money(const ast::ExprPtr& e, const char* what);
   ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
   void table(const ast::TableDecl& t, int index);
+  void text_table(const ast::TableDecl& t, checked::Table& out);
   std::optional<Number> constant(const ast::Expr& e, Type* type);
   // ---- examples (check_examples.cpp) ----
   checked::Example example(const ast::ExampleDecl& ex);

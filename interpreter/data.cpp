@@ -108,6 +108,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   Dataset data;
   data.series.resize(c.inputs.size());
   data.participants.resize(c.inputs.size());
+  data.sources.resize(c.inputs.size());
   std::vector<std::string> series_source(c.inputs.size());  // which file gave each series
   std::vector<bool> participants_given(c.inputs.size());
   for (std::size_t i = 0; i < c.inputs.size(); ++i)
@@ -236,7 +237,14 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
       }
     if (!complete) continue;
     auto& records = data.participants[target];
+    auto& source = data.sources[target];
+    source.file = table.file;
+    source.table = table.name;
+    for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[col_of[f]]);
+    source.rows.reserve(table.rows.size());
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      const auto& cells = table.rows[r];
+      source.rows.push_back(cells.empty() ? Dataset::Source::Row{r + 1, 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
       std::vector<checked::Value> record;
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {

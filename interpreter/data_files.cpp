@@ -148,7 +148,8 @@ std::string file_part(const std::string& file, const std::string& table) {
   return table.empty() ? file : fmt::format("{}, table `{}`", file, excerpt(table));
 }
 
-// row 0 is the header row; an empty column name is described by its 1-based position.
+}  // namespace
+
 std::string cell_location(const std::string& file, const std::string& table, std::size_t row,
                           std::size_t line, const std::string& column_name, std::size_t column_index) {
   std::string out = file_part(file, table) + ": ";
@@ -157,6 +158,8 @@ std::string cell_location(const std::string& file, const std::string& table, std
   else out += fmt::format(", column {}", column_index + 1);
   return out;
 }
+
+namespace {
 
 std::string hex_byte(unsigned char c) { return fmt::format("0x{:02X}", static_cast<unsigned>(c)); }
 

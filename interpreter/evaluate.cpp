@@ -16,6 +16,8 @@
 
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/stack.hpp"
+#include "interpreter/text_keys.hpp"
+#include "interpreter/unicode.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall {
@@ -180,6 +182,45 @@ class Evaluator {
   int& slot(int i) {
     if (static_cast<std::size_t>(i) >= slots_.size()) slots_.resize(i + 8, -1);
     return slots_[i];
+  }
+  // The row of a text table that the lookup's key names; a key with no row is E610.
+  const checked::TableRow& text_row(const checked::TableLookup& n, int t) {
+    const auto& table = c_.tables[n.table];
+    const Value v = eval(*n.key, t);
+    const auto& key = std::get<std::string>(v);
+    if (const auto* row = find_text_row(table, key)) return *row;
+    fail(DiagKind::runtime, "E610",
+         fmt::format("the table `{}` has no row for the key \"{}\"; the key is {}", table.name, excerpt(key),
+                     text_key_origin(c_, d_, *n.key, slots_, t)),
+         n.key->range, clause_);
+  }
+  // For an explanation: the text-table lookups in `e` with their keys and values, as
+  // `rates("m01") = 1,200.00 SEK`, joined by "; " into `out`.
+  void text_lookups(const Expr& e, int t, std::string& out) {
+    std::visit(
+        [&](const auto& n) {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, checked::TableLookup>) {
+            const auto& table = c_.tables[n.table];
+            if (table.key_type.kind != TypeKind::text) return text_lookups(*n.key, t, out);
+            const Value key = eval(*n.key, t);
+            const auto* row = find_text_row(table, std::get<std::string>(key));
+            if (!row) return;
+            if (!out.empty()) out += "; ";
+            out += fmt::format("{}(\"{}\") = {}", table.name, excerpt(*row->key), show(row->value, table.value_type));
+          } else if constexpr (std::is_same_v<T, checked::Unary>) {
+            text_lookups(*n.operand, t, out);
+          } else if constexpr (std::is_same_v<T, checked::Binary>) {
+            text_lookups(*n.lhs, t, out), text_lookups(*n.rhs, t, out);
+          } else if constexpr (std::is_same_v<T, checked::If>) {
+            text_lookups(boolean(*n.condition, t) ? *n.then_branch : *n.else_branch, t, out);
+          } else if constexpr (std::is_same_v<T, checked::Builtin>) {
+            for (const auto& a : n.args) text_lookups(*a, t, out);
+          } else if constexpr (std::is_same_v<T, checked::Round>) {
+            text_lookups(*n.operand, t, out);
+          }
+        },
+        e.node);
   }
   Number payment_paid(int p, int t);
   Number waterfall_paid(int w, int t);
@@ -460,6 +501,14 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
             return;
           }
           const auto& table = c_.tables[n.table];
+          if (table.key_type.kind == TypeKind::text) {
+            const auto& row = text_row(n, t);
+            int inner = own_step(e, {K::table, depth, table.name, text(e.range), val(row.value, e.type),
+                                     fmt::format("the row \"{}\"", excerpt(*row.key)), t,
+                                     line_of(e.range)});
+            explain(*n.key, t, inner, false);
+            return;
+          }
           Number key = number(*n.key, t);
           std::string where;
           if (!table.scale) {
@@ -794,6 +843,7 @@ Value Evaluator::eval(const Expr& e, int t) {
           return sum;
         } else if constexpr (std::is_same_v<T, checked::TableLookup>) {
           const auto& table = c_.tables[n.table];
+          if (table.key_type.kind == TypeKind::text) return text_row(n, t).value;
           Number x = number(*n.key, t);
           if (x.words() > 1)
             for (std::size_t i = 0; i < table.rows.size(); ++i) charge(x, x, e.range);
@@ -941,7 +991,10 @@ void Evaluator::compute_payment(int p, int t) {
                 who += " (" + std::get<std::string>(records[r][f]) + ")";
                 break;
               }
-            step({K::participants, 1, who, "", amt(a), "", t, 0});
+            slot(pay.binder) = static_cast<int>(r);
+            std::string keys;
+            text_lookups(*pay.amount, t, keys);
+            step({K::participants, 1, who, "", amt(a), keys, t, 0});
           }
         }
       }

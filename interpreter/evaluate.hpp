@@ -34,6 +34,17 @@ struct Dataset {
   std::vector<std::vector<std::optional<checked::Value>>> series;
   // participants[input][record][field]; empty for series
   std::vector<std::vector<std::vector<checked::Value>>> participants;
+  // Where each participant input's records were read (bind_data fills it; it may be empty, as
+  // for data made by hand): messages about a record's value name its cell in the data file.
+  struct Source {
+    std::string file, table;           // as Table::file and Table::name
+    std::vector<std::string> columns;  // per field, the column as written in the file
+    struct Row {
+      std::size_t row = 0, line = 0;  // Cell::row and Cell::line of the record's row
+    };
+    std::vector<Row> rows;  // per record
+  };
+  std::vector<Source> sources;  // [input]
 };
 
 struct EvalLimits {

@@ -267,6 +267,11 @@ struct action<g::period_name> {
   static void apply(const Input& in, Builder& b) { b.periods.push_back(ast::PeriodRef{in.string(), b.range(in)}); }
 };
 template <>
+struct action<g::text_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.push(ast::TextLit{b.string}, b.range(in)); }
+};
+template <>
 struct action<g::period_lit> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) { b.push(ast::PeriodLit{b.pop_period()}, b.range(in)); }
@@ -892,6 +897,15 @@ static void finish_row(const Input& in, Builder& b) {
 }
 template <>
 struct action<g::step_row> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { finish_row(in, b); }
+};
+template <>
+struct action<g::text_key> {
+  static void apply0(Builder& b) { b.row.key = b.string; }
+};
+template <>
+struct action<g::text_row> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) { finish_row(in, b); }
 };

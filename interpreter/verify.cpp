@@ -13,6 +13,10 @@ namespace {
 using checked::Expr;
 using checked::Op;
 
+// What a node's parts make it when they do not fit together: a type no expression is given (no
+// unit is spelled with parentheses), so that it differs from every recorded type, text included.
+Type ill_typed() { return Type::number(Unit::of("(ill-typed)")); }
+
 class Verifier {
  public:
   explicit Verifier(const checked::Contract& c) : c_(c) {}
@@ -39,6 +43,7 @@ class Verifier {
       optional(p.cap_total.get(), money, "a cap of " + what);
       optional(p.floor.get(), money, "the floor of " + what);
     }
+    for (const auto& t : c_.tables) table(t);
     for (const auto& w : c_.waterfalls) {
       std::string what = w.name.empty() ? "a waterfall" : "the waterfall `" + w.name + "`";
       top(w.pool.get(), money, "the pool of " + what);
@@ -96,6 +101,21 @@ class Verifier {
     Type t = type_of(e);
     if (!(t == want)) wrong(e.range, fmt::format("{} must be {}, but its expression is {}", what, want.to_string(), t.to_string()));
   }
+  // A table keyed by text: every row has a key, the keys strictly increase (sorted, none twice);
+  // a table of intervals or a scale: no row has one.
+  void table(const checked::Table& t) {
+    const bool text = t.key_type.kind == TypeKind::text;
+    for (std::size_t i = 0; i < t.rows.size(); ++i) {
+      const auto& row = t.rows[i];
+      if (row.key.has_value() != text || (text && (row.lower || row.upper)))
+        wrong(t.range, fmt::format("a row of the table `{}` is not keyed as the table is ({})", t.name, t.key_type.to_string()));
+      else if (text && i > 0 && !(*t.rows[i - 1].key < *row.key))
+        wrong(t.range, fmt::format("the keys of the table `{}` are not sorted, or one is there twice", t.name));
+      else
+        continue;
+      return;
+    }
+  }
   bool bound(int slot, int set) const {
     for (const auto& b : in_scope_)
       if (b.slot == slot && b.set == set) return true;
@@ -116,7 +136,7 @@ class Verifier {
     return e.type;  // a literal's unit is its spelling's
   }
   Derived derive(const Expr&, const checked::InputRef& n) {
-    if (n.input < 0 || n.input >= int(c_.inputs.size()) || c_.inputs[n.input].participants) return Type::text();
+    if (n.input < 0 || n.input >= int(c_.inputs.size()) || c_.inputs[n.input].participants) return ill_typed();
     return c_.inputs[n.input].type;
   }
   Derived derive(const Expr&, const checked::TermRef& n) { return c_.terms.at(n.term).type; }
@@ -135,12 +155,12 @@ class Verifier {
   Derived derive(const Expr&, const checked::CurrentPeriod&) { return Type::period(); }
   Derived derive(const Expr&, const checked::Unary& n) {
     Type t = type_of(*n.operand);
-    if (n.op == Op::logical_not) return t.kind == TypeKind::boolean ? t : Type::text();
-    return t.kind == TypeKind::number ? t : Type::text();
+    if (n.op == Op::logical_not) return t.kind == TypeKind::boolean ? t : ill_typed();
+    return t.kind == TypeKind::number ? t : ill_typed();
   }
   Derived derive(const Expr&, const checked::Binary& n) {
     Type l = type_of(*n.lhs), r = type_of(*n.rhs);
-    const Type bad = Type::text();
+    const Type bad = ill_typed();
     switch (n.op) {
       case Op::add:
       case Op::subtract: return l.kind == TypeKind::number && l == r ? l : bad;
@@ -163,44 +183,44 @@ class Verifier {
   }
   Derived derive(const Expr&, const checked::If& n) {
     Type c = type_of(*n.condition), t = type_of(*n.then_branch), f = type_of(*n.else_branch);
-    return c.kind == TypeKind::boolean && t == f ? t : Type::text();
+    return c.kind == TypeKind::boolean && t == f ? t : ill_typed();
   }
   Derived derive(const Expr&, const checked::Builtin& n) {
-    if (n.args.empty()) return Type::text();
+    if (n.args.empty()) return ill_typed();
     Type first = type_of(*n.args.front());
     bool same = first.kind == TypeKind::number;
     for (std::size_t i = 1; i < n.args.size(); ++i) same = type_of(*n.args[i]) == first && same;
-    return same ? first : Type::text();
+    return same ? first : ill_typed();
   }
   Derived derive(const Expr&, const checked::Round& n) {
     Type x = type_of(*n.operand), s = type_of(*n.step);
-    return x.kind == TypeKind::number && (s == x || s == Type::number()) ? x : Type::text();
+    return x.kind == TypeKind::number && (s == x || s == Type::number()) ? x : ill_typed();
   }
   Derived derive(const Expr&, const checked::ToDate& n) {
     Type x = type_of(*n.operand);
-    return x.kind == TypeKind::number ? x : Type::text();
+    return x.kind == TypeKind::number ? x : ill_typed();
   }
   Derived derive(const Expr&, const checked::Previous& n) {
     Type x = type_of(*n.operand), f = type_of(*n.fallback);
-    return x == f ? x : Type::text();
+    return x == f ? x : ill_typed();
   }
   Derived derive(const Expr&, const checked::At& n) { return type_of(*n.operand); }
   Derived derive(const Expr&, const checked::OverPeriods& n) {
     Type x = type_of(*n.body);
-    return x.kind == TypeKind::number ? x : Type::text();
+    return x.kind == TypeKind::number ? x : ill_typed();
   }
   Derived derive(const Expr&, const checked::OverParticipants& n) {
     in_scope_.push_back({n.binder, n.set});
     bool filter_ok = !n.filter || type_of(*n.filter).kind == TypeKind::boolean;
     Derived body = n.body ? Derived{type_of(*n.body)} : std::nullopt;
     in_scope_.pop_back();
-    if (!filter_ok) return Type::text();
+    if (!filter_ok) return ill_typed();
     if (n.is_count) return Type::number();
-    return body && body->kind == TypeKind::number ? *body : Type::text();
+    return body && body->kind == TypeKind::number ? *body : ill_typed();
   }
   Derived derive(const Expr&, const checked::TableLookup& n) {
     const auto& t = c_.tables.at(n.table);
-    return type_of(*n.key) == t.key_type ? t.value_type : Type::text();
+    return type_of(*n.key) == t.key_type ? t.value_type : ill_typed();
   }
 };
 

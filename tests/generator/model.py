@@ -10,10 +10,16 @@ Everything is exact (fractions.Fraction). Definitions are evaluated on demand an
 caps (§16.3, §17.2).
 """
 import math
+import unicodedata
 from fractions import Fraction as F
 
-from syntax import (PERIOD, At, Bin, BoolLit, Call, CountP, CurPeriod, Field, ForEach, If, Let, Lit, Name, Neg, Not, Pay,
-                    PeriodLit, Scale, SumOver, SumP, Table, Waterfall)
+from syntax import (PERIOD, TEXT, At, Bin, BoolLit, Call, CountP, CurPeriod, Field, ForEach, If, Let, Lit, Name, Neg, Not,
+                    Pay, PeriodLit, Scale, SumOver, SumP, Table, TextLit, TextTable, Waterfall)
+
+
+def nfc(s):
+    """Text as utfall compares it (§13.7): in NFC, case and inner spaces kept."""
+    return unicodedata.normalize("NFC", s)
 
 
 class ModelError(Exception):
@@ -100,7 +106,7 @@ class Model:
             self.wf_order.append(it)
             if it.name:
                 self.wfs[it.name] = it
-        elif isinstance(it, (Table, Scale)):
+        elif isinstance(it, (Table, TextTable, Scale)):
             self.tables[it.name] = it
 
     # -- expressions -----------------------------------------------------------------------------
@@ -110,6 +116,8 @@ class Model:
             return e.value
         if k is BoolLit:
             return e.b
+        if k is TextLit:
+            return nfc(e.value)
         if k is PeriodLit:
             return PV(e.idx)
         if k is CurPeriod:
@@ -124,7 +132,7 @@ class Model:
             if e.field in rec:
                 v = rec[e.field]
                 ftype = next(ft for f, ft, _ in self.pset_fields(pset) if f == e.field)
-                return PV(v) if ftype == PERIOD else v
+                return PV(v) if ftype == PERIOD else nfc(v) if ftype == TEXT else v
             return self.ppdef(pset, e.field, idx, t)
         if k is Bin:
             return self.binop(e, t, env)
@@ -228,6 +236,11 @@ class Model:
             return self.ev(e.args[0], t - 1, env)
         tab = self.tables[fn]
         x = self.ev(e.args[0], t, env)
+        if isinstance(tab, TextTable):  # §18.1: the row whose key equals x exactly, or E610
+            for key, v in tab.rows:
+                if nfc(key) == x:
+                    return self.ev(v, None, {})
+            raise ModelError("E610", f"no row for the key {x!r}")
         if isinstance(tab, Table):
             for lo, lc, hi, hc, v in tab.rows:
                 lov = None if lo is None else self.ev(lo, None, {})
@@ -259,7 +272,7 @@ class Model:
             v = self.c.sdata[name][t]
             if v is None:
                 raise ModelError("E531", f"no value of {name} for {self.c.periods[t]}")
-            return v
+            return nfc(v) if isinstance(v, str) else v
         if name in self.lets:
             key = ("let", name, t)
             if key not in self.memo:

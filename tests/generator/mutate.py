@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen  # noqa: E402
 import syntax  # noqa: E402
-from syntax import BOOL, PL, PLAIN, SEK, SEKPL, TEXT, Scale, Table  # noqa: E402
+from syntax import BOOL, PL, PLAIN, SEK, SEKPL, TEXT, Scale, Table, TextTable  # noqa: E402
 
 CODE = re.compile(r"error\[(E\d+)\]")
 
@@ -301,6 +301,30 @@ def _(c, rng, a, b):
     if not s:
         return None
     return f"let mut_x = count(mu in {s} where mu.{f} = 1)"
+
+
+@_m("text ordered with <", "E318")
+def _(c, rng, a, b):
+    s, f = pset_field(c, rng, TEXT)
+    if not s:
+        return 'let mut_x = "A" < "B"'
+    return f'let mut_x = count(mu in {s} where mu.{f} {rng.choice(["<", "<=", ">", ">="])} "m03")'
+
+
+@_m("text key in a table of intervals", "E313")
+def _(c, rng, a, b):
+    ts = [t for t in tables(c) if isinstance(t, Table)]
+    if not ts:
+        return None
+    return f'let mut_x = {rng.choice(ts).name}("m01")'
+
+
+@_m("number looked up in a table keyed by text", "E313")
+def _(c, rng, a, b):
+    ts = [it for it in list(c.top) + [it for cl in c.clauses for it in cl.items] if isinstance(it, TextTable)]
+    if not ts:
+        return None
+    return f"let mut_x = {rng.choice(ts).name}(1)"
 
 
 @_m("number plus period", "E318")

@@ -39,7 +39,7 @@ for _i, _a in enumerate(sys.argv):  # --avoid KEY,KEY: steer clear of issues of 
 import gen  # noqa: E402
 import model  # noqa: E402
 import syntax  # noqa: E402
-from syntax import (Example, ForEach, Let, Lit, Pay, Scale, SumOver, Table, Waterfall, At, PeriodLit, CountP,  # noqa: E402
+from syntax import (Example, ForEach, Let, Lit, Pay, Scale, SumOver, Table, TextTable, Waterfall, At, PeriodLit, CountP,  # noqa: E402
                     SumP, set_of_names, walk, dec, item_exprs)
 
 CODE = re.compile(r"error\[(E\d+)\]")
@@ -342,7 +342,7 @@ def prune(c):
             fields |= {"." + f for f, _, _ in p.fields}
         all_items = list(c.top) + [it for cl in c.clauses for it in cl.items]
         for it in all_items:
-            if isinstance(it, (Let, Pay, Waterfall, Table, Scale)) and it.name:
+            if isinstance(it, (Let, Pay, Waterfall, Table, TextTable, Scale)) and it.name:
                 names.add(it.name)
             if isinstance(it, ForEach):
                 fields |= {"." + l.name for l in it.lets}

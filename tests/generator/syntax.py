@@ -143,6 +143,23 @@ class BoolLit(E):
         return "true" if self.b else "false"
 
 
+def decomposed(s):
+    """`s` with `ä` written as `a` + U+0308: another spelling of the same text (language.md §13.7)."""
+    return s.replace("\u00e4", "a\u0308")
+
+
+class TextLit(E):
+    """A text literal, "m01" (language.md §13.3): its value in NFC, printed as a string with
+    `\\` and `\"` escaped, and sometimes with `ä` decomposed."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def text(self, p):
+        v = decomposed(self.value) if p.rng and p.rng.random() < 0.3 else self.value
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 class PeriodLit(E):
     def __init__(self, idx):
         self.idx = idx
@@ -372,6 +389,13 @@ class Table:
     def __init__(self, name, rows, kt, vt):
         # rows: [(lo or None, lo_closed, hi or None, hi_closed, value)] ; printed in random order
         self.name, self.rows, self.kt, self.vt = name, rows, kt, vt
+
+
+class TextTable:
+    """A table keyed by text (language.md §18.1): rows [(key, value Lit)], printed in random order."""
+
+    def __init__(self, name, rows, vt):
+        self.name, self.rows, self.kt, self.vt = name, rows, TEXT, vt
 
 
 class Scale:
@@ -622,6 +646,12 @@ def item_text(p, it, ind):
             los = p.expr(lo) if lo is not None else ""
             his = p.expr(hi) if hi is not None else ""
             out.append(f"{ind}  {lb}{los}, {his}{rb} -> {p.expr(v)}")
+        return f"{ind}table {it.name} {{\n" + "\n".join(out) + f"\n{ind}}}"
+    if isinstance(it, TextTable):
+        rows = list(it.rows)
+        if p.rng:
+            p.rng.shuffle(rows)
+        out = [f"{ind}  {p.expr(TextLit(k))} -> {p.expr(v)}" for k, v in rows]
         return f"{ind}table {it.name} {{\n" + "\n".join(out) + f"\n{ind}}}"
     if isinstance(it, Scale):
         out = [f"{ind}  {p.expr(x)} -> {p.expr(y)}" for x, y in it.points]

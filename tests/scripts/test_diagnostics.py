@@ -294,6 +294,32 @@ def rows():
     t = contract('clause "1" {\n  pay kommun -> kommun amount 1 SEK\n}\n')
     check("a party paying itself", t, "E418", at("c.utfall", t, "kommun amount"), "cannot pay itself")
 
+    # ---- text values and tables keyed by text (language.md §13.7, §18.1) ----
+    t = contract('table t {\n  "m01" -> 1 SEK\n  "m02" -> 2 SEK\n  "m01" -> 3 SEK\n}\n')
+    check("a text table with a key twice", t, "E425", at("c.utfall", t, '"m01" -> 3'), 'the key "m01" twice')
+    t = contract('table t {\n  "m01" -> 1 SEK\n  "a\u0308" -> 2 SEK\n  "\u00e4" -> 3 SEK\n}\n')
+    check("a text table with one key in two Unicode spellings", t, "E425", at("c.utfall", t, '"\u00e4"'), "twice")
+    t = contract('table t {\n  "m01" -> 1 SEK\n  [0, 10) -> 2 SEK\n}\n')
+    check("a text table with an interval row", t, "E426", at("c.utfall", t, "[0, 10)"), "keyed by text, but this row is an interval")
+    t = contract('table t {\n  [0, 10) -> 2 SEK\n  "m01" -> 1 SEK\n}\n')
+    check("a table of intervals with a text row", t, "E426", at("c.utfall", t, '"m01"'), "keyed by intervals of numbers")
+    coded = 'input ungdomar : participants {\n  id : text\n  k : text\n}\n'
+    t = contract(coded + 'clause "1" {\n  let n = count(u in ungdomar where u.k < "m03")\n}\n')
+    check("text ordered with <", t, "E318", at("c.utfall", t, 'u.k < "m03"'), "text has no order")
+    t = contract(coded + 'clause "1" {\n  let n = count(u in ungdomar where u.k = 3)\n}\n')
+    check("text compared with a number", t, "E318", at("c.utfall", t, "u.k = 3"), "cannot compare text with number: text equals only text")
+    t = contract(coded + 'table t {\n  [0, 10) -> 1 SEK\n  [10, ) -> 2 SEK\n}\n'
+                 'clause "1" {\n  let s = sum(t(u.k) for u in ungdomar)\n}\n')
+    check("a text key in a table of intervals", t, "E313", at("c.utfall", t, "u.k)"), "keyed by number, but this is text")
+    t = contract(coded + 'table t {\n  "m01" -> 1 SEK\n}\nclause "1" {\n  let s = sum(t(1) for u in ungdomar)\n}\n')
+    check("a number looked up in a text table", t, "E313", at("c.utfall", t, "1) for"), "keyed by text, but this is number")
+    t = contract(coded + 'table t {\n  "m01" -> 1 SEK\n  "m02" -> 2 SEK\n}\n'
+                 'clause "1" {\n  pay kommun -> fonden for each u in ungdomar amount t(u.k)\n}\n')
+    csv = "id,k\nY1,m01\nY2,M02\nY3,m02\n"
+    R.append(Row("a code missing from a text table", {"c.utfall": t, "ungdomar.csv": csv},
+                 ["run", "c.utfall", "-d", "ungdomar.csv"], 4, "E610", at("c.utfall", t, "u.k)"),
+                 'no row for the key "M02"; the key is `u.k` of participant 2 of `ungdomar` (' + csv_row("ungdomar.csv", csv, "Y2", "k") + ")"))
+
     # ---- cycles hidden behind previous(): `x @ P` and `sum over` inside it still reach the
     # current period, so they are dependencies (found by fuzzing: E901 or a crash before) ----
     # (name, the let, where the error points)

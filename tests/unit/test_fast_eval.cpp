@@ -406,3 +406,39 @@ TEST_CASE("fast path: terms given other values pay what the general evaluator pa
     CHECK(taken > runs / 10);
   }
 }
+
+TEST_CASE("fast path: a table keyed by text steps aside, and the general evaluator pays", "[fast]") {
+  auto r = compile(std::make_shared<const Source>(Source{"t.utfall", R"(contract "t"
+currency SEK
+party kommun "K"
+party fonden "F"
+periods yearly 2025 .. 2026
+input code : text per period
+input x : SEK per period
+table rates {
+  "b" -> 2 SEK
+  "a" -> 1 SEK
+}
+clause "1" {
+  pay kommun -> fonden amount rates(code) * 3 + x
+}
+)"}));
+  REQUIRE(r.contract);
+  const auto& c = *r.contract;
+  auto lowered = fast::lower(c);
+  CHECK_FALSE(lowered.program);
+  CHECK_FALSE(lowered.reason.empty());
+  Dataset d;
+  d.series = {{checked::Value(std::string("a")), checked::Value(std::string("b"))},
+              {checked::Value(Number::from_int(10)), checked::Value(Number::from_int(20))}};
+  d.participants.resize(2);
+  Workspace ws;
+  Evaluation out;
+  evaluate(c, d, EvalOptions{}, ws, out);
+  REQUIRE(out.ok);
+  CHECK_FALSE(out.fast);
+  REQUIRE(out.lines.size() == 2);
+  CHECK(out.lines[0].amount == Number::from_int(1 * 3 + 10));  // "a": 1 SEK
+  CHECK(out.lines[1].amount == Number::from_int(2 * 3 + 20));  // "b": 2 SEK
+  require_same(out, evaluate(c, d, general_path()));
+}

@@ -104,6 +104,15 @@ TEST_CASE("the parser builds the expected tree", "[grammar]") {
     REQUIRE(a);
     CHECK(a->period.name == "2027");
   }
+  SECTION("a string is a text literal, its escapes undone") {
+    auto r = parse("u.k = \"Q\\\"x\\\\\"");
+    REQUIRE(r.expr);
+    auto* b = std::get_if<ast::Binary>(&r.expr->node);
+    REQUIRE(b);
+    auto* t = std::get_if<ast::TextLit>(&b->rhs->node);
+    REQUIRE(t);
+    CHECK(t->value == "Q\"x\\");
+  }
   SECTION("7_000_000 SEK keeps its unit") {
     auto r = parse("7_000_000 SEK");
     REQUIRE(r.expr);
@@ -141,7 +150,8 @@ TEST_CASE("expressions the parser rejects, with the column of the error", "[gram
       {"not", 4},                 // an operand after `not`
       {"1 and", 6},               // an operand after `and`
       {"1 or", 5},                // an operand after `or`
-      {"\"text\"", 1},            // a string is not an expression
+      {"\"text", 6},              // a text literal is closed on its line
+      {"\"a\" \"b\"", 5},           // two texts are not one expression
       {"1 ->", 3},                // `->` is not subtraction
   };
   for (const auto& c : rejected) {

@@ -69,3 +69,51 @@ TEST_CASE("verify: a participant field read outside its binder is an internal er
   auto d = verify(*c);
   REQUIRE(has_e904(d));
 }
+
+TEST_CASE("verify: tables keyed by text", "[verify]") {
+  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/e-rate-card/contract.utfall");
+  REQUIRE(r.contract);
+  CHECK(verify(*r.contract).empty());
+  auto c = std::const_pointer_cast<checked::Contract>(r.contract);
+  REQUIRE(c->tables.size() == 1);
+  auto& rows = c->tables[0].rows;
+  REQUIRE(rows.size() == 5);
+  CHECK(*rows[0].key == "m01");  // sorted by key, whatever order they were written in
+  // Out of order, a lookup (a binary search) would miss keys that are there.
+  std::swap(rows[0], rows[1]);
+  CHECK(has_e904(verify(*c)));
+  std::swap(rows[0], rows[1]);
+  CHECK(verify(*c).empty());
+  // A row of intervals in a table keyed by text.
+  rows[2].key.reset();
+  rows[2].lower = Number::from_int(1);
+  CHECK(has_e904(verify(*c)));
+}
+
+TEST_CASE("verify: an ill-typed `if` of text is found, though its result is text", "[verify]") {
+  const char* text = R"(contract "v"
+currency SEK
+party kommun "K"
+party fonden "F"
+periods yearly 2025 .. 2026
+table t {
+  "a" -> 1 SEK
+  "b" -> 2 SEK
+}
+clause "1" {
+  let k = if true then "a" else "b"
+  pay kommun -> fonden amount t(k)
+}
+)";
+  auto r = compile(std::make_shared<const Source>(Source{"v.utfall", text}));
+  REQUIRE(r.contract);
+  CHECK(verify(*r.contract).empty());
+  auto c = std::const_pointer_cast<checked::Contract>(r.contract);
+  REQUIRE(c->defs.size() == 1);
+  auto& branch = std::get<checked::If>(const_cast<checked::Expr&>(*c->defs[0].value).node);
+  // The condition made a number: the `if` is then ill-typed, which must not pass for text.
+  auto& condition = const_cast<checked::Expr&>(*branch.condition);
+  condition.node = checked::Const{Number::from_int(1)};
+  condition.type = Type::number();
+  CHECK(has_e904(verify(*c)));
+}
