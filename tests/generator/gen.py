@@ -809,6 +809,7 @@ class Gen:
                     hi = max(vals) - step
                 else:
                     lo = min(vals) + step
+                    hi = max(hi, lo)  # the range itself stays possible (an empty one is E427)
             s.range = (lo if form != "most" else None, hi if form != "least" else None, whole, form)
 
     def group(self):
