@@ -98,6 +98,18 @@ check("`avropat` is in SEK, but the value is in number" in p.stderr, p.stderr)
 check("unknown command :bogus" in p.stderr, p.stderr)
 check("E604" in p.stderr and ":period" in p.stderr, "frigjort without a period says how to give one")
 check("the input ended inside an unfinished expression" in p.stderr, p.stderr)
+
+# `:set INPUT@PERIOD` obeys the input's declared range (language.md §8.4): examples/h-ranges
+# declares `anmalningar` whole and at least 0 events, and `andel` at most 100 %.
+H = Path(src) / "examples" / "h-ranges"
+ranged = subprocess.run([utfall, "repl", str(H / "contract.utfall"), "--data", str(H / "plan.csv"), str(H / "deltagare.csv")],
+                   input=":set anmalningar@2025 = -1 events\n:set anmalningar@2026 = 2.5 events\n:set andel@2027 = 101 %\n"
+                         ":set anmalningar@2027 = 3 events\n", capture_output=True, text=True, timeout=60)
+check(ranged.returncode == 1, f"a refused :set makes a script exit 1, got {ranged.returncode}: {ranged.stderr}")
+check("error[E532]: `anmalningar` is -1 events, below its declared least value, 0 events" in ranged.stderr, ranged.stderr)
+check("error[E532]: `anmalningar` is 2.5 events, not a whole number" in ranged.stderr, ranged.stderr)
+check("error[E532]: `andel` is 101 %, above its declared most value, 100 %" in ranged.stderr, ranged.stderr)
+check(ranged.stderr.count("E532") == 3, f"the value inside the range is taken: {ranged.stderr}")
 # `frigjort @ 2030` is outside the calendar: a checker error, not a crash
 check("2030" in p.stderr, p.stderr)
 
