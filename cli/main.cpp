@@ -226,6 +226,7 @@ int cmd_test(const std::vector<std::string>& files) {
         if (v.value) options.term_overrides[term] = *v.value;
         problems.insert(problems.end(), v.diagnostics.begin(), v.diagnostics.end());
       }
+      for (int term : ex.unlimited) options.unlimited_terms.insert(term);
       std::optional<Evaluation> ev;
       if (bound.data && !has_errors(problems)) {
         ev = evaluate(c, *bound.data, options);

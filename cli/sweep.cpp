@@ -103,7 +103,7 @@ int SweepCommand::run() const {
 
   // Each varied value is parsed and checked once.
   std::vector<Vary> varies;
-  std::vector<std::vector<std::pair<int, checked::Value>>> parsed;
+  std::vector<std::vector<EvalOptions>> parsed;  // each value's override: a number, or `unlimited`
   std::size_t total = 1;
   for (const auto& spec : vary_) {
     std::string error;
@@ -116,7 +116,7 @@ int SweepCommand::run() const {
     for (const auto& text : v->values) {
       EvalOptions one;
       if (auto d = apply_overrides(c, {v->term + "=" + text}, one); has_errors(d)) return std::max(report(d), 64);
-      values.push_back(*one.term_overrides.begin());
+      values.push_back(std::move(one));
     }
     total *= v->values.size();
     if (total > kMaxCases) {
@@ -131,8 +131,10 @@ int SweepCommand::run() const {
   for (std::size_t i = 0; i < total; ++i) {
     std::size_t rest = i;
     for (std::size_t k = varies.size(); k-- > 0;) {
-      const auto& [term, value] = parsed[k][rest % parsed[k].size()];
-      cases[i].options.term_overrides[term] = value;
+      const auto& one = parsed[k][rest % parsed[k].size()];
+      auto& options = cases[i].options;
+      for (const auto& [term, value] : one.term_overrides) options.term_overrides[term] = value, options.unlimited_terms.erase(term);
+      for (int term : one.unlimited_terms) options.term_overrides.erase(term), options.unlimited_terms.insert(term);
       rest /= parsed[k].size();
     }
   }

@@ -116,6 +116,7 @@ UTFALL_KW(up, "up");
 UTFALL_KW(most, "most");
 UTFALL_KW(whole, "whole");
 UTFALL_KW(between, "between");
+UTFALL_KW(unlimited, "unlimited");
 #undef UTFALL_KW
 
 // Reserved words cannot be names.
@@ -162,6 +163,8 @@ struct expr;
 
 // A number with an optional unit or percent sign on the same line.
 struct number_lit : p::seq<number_digits, p::opt<blanks, number_unit>> {};
+// `unlimited SEK`: no limit, with its unit (a term's value only: docs/language.md §9.2).
+struct unlimited_lit : p::seq<kw_unlimited, blanks, unit_spelling> {};
 struct true_lit : kw_true {};
 struct false_lit : kw_false {};
 struct current_period : kw_period {};
@@ -201,7 +204,7 @@ struct name_expr : p::seq<callee, p::sor<p::seq<ws, call_args>, field_access, p:
 
 struct primary
     : p::sor<paren_expr, if_expr, sum_expr, count_expr, number_lit, true_lit, false_lit, current_period, period_lit,
-             text_lit, name_expr> {};
+             text_lit, unlimited_lit, name_expr> {};
 
 // x @ 2027
 struct at_period : p::seq<period_name> {};

@@ -46,6 +46,9 @@ struct NumberLit {
   Number value;  // already scaled: "30 %" holds 0.3
   bool percent = false;
   UnitSpelling unit;
+  // `unlimited SEK`: no limit, with its unit (docs/language.md §9.2); `value` is then 0 and
+  // means nothing. Only the whole value of a term, or a new value for one, may be unlimited.
+  bool unlimited = false;
 };
 struct BoolLit {
   bool value;

@@ -218,7 +218,7 @@ ExprPtr Checker::money(const ast::ExprPtr& e, const char* what) { return typed(e
 
 std::optional<Number> Checker::constant(const ast::Expr& e, Type* t) {
   // Table bounds are constants: literals with units, negation and arithmetic on them.
-  if (auto* lit = std::get_if<ast::NumberLit>(&e.node)) {
+  if (auto* lit = std::get_if<ast::NumberLit>(&e.node); lit && !lit->unlimited) {
     auto u = unit(lit->unit);
     if (!u) return std::nullopt;
     *t = Type::number(*u);
@@ -461,7 +461,7 @@ void Checker::run(const ast::Contract& a) {
   // (ensure), once; a reference to one that failed is not reported again.
   for (const auto& t : a.terms) {
     Node n{node_term, int(c_.terms.size())};
-    c_.terms.push_back({t.name.text, Type::number(), nullptr, t.name.range, ast::written_as_percent(*t.value)});
+    c_.terms.push_back({t.name.text, Type::number(), nullptr, t.name.range, ast::written_as_percent(*t.value), false, std::nullopt});
     node_names_[n] = t.name.text;
     sources_[n] = {t.value.get(), -1, -1, ""};
   }
@@ -590,24 +590,15 @@ void Checker::run(const ast::Contract& a) {
   c_.binder_count = binder_count_;
 
   for (const auto& ex : a.examples) c_.examples.push_back(example(ex));
+  find_term_uses();
 
   // Inputs that nothing uses are probably a mistake in the contract or its data.
   std::vector<bool> used(c_.inputs.size());
-  std::function<void(const checked::Expr&)> mark = [&](const checked::Expr& x) {
-    std::visit([&](const auto& n) {
-      using T = std::decay_t<decltype(n)>;
-      if constexpr (std::is_same_v<T, checked::InputRef>) used[n.input] = true;
-      if constexpr (std::is_same_v<T, checked::OverParticipants>) used[n.set] = true;
-      if constexpr (requires { n.operand; }) if (n.operand) mark(*n.operand);
-      if constexpr (requires { n.lhs; }) { mark(*n.lhs); mark(*n.rhs); }
-      if constexpr (requires { n.args; }) for (const auto& a2 : n.args) mark(*a2);
-      if constexpr (requires { n.condition; }) { mark(*n.condition); mark(*n.then_branch); mark(*n.else_branch); }
-      if constexpr (requires { n.body; }) if (n.body) mark(*n.body);
-      if constexpr (requires { n.filter; }) if (n.filter) mark(*n.filter);
-      if constexpr (requires { n.step; }) mark(*n.step);
-      if constexpr (requires { n.fallback; }) mark(*n.fallback);
-      if constexpr (requires { n.key; }) mark(*n.key);
-    }, x.node);
+  auto mark = [&](const checked::Expr& top) {
+    each_node(top, [&](const checked::Expr& x) {
+      if (auto* in = std::get_if<checked::InputRef>(&x.node)) used[in->input] = true;
+      if (auto* over = std::get_if<checked::OverParticipants>(&x.node)) used[over->set] = true;
+    });
   };
   auto mark_ptr = [&](const ExprPtr& x) { if (x) mark(*x); };
   for (const auto& d : c_.defs) mark_ptr(d.value);

@@ -49,7 +49,9 @@ bool Checker::ensure(Node n, const SourceRange& via) {
     binders_.push_back({src.binder, src.set, binder_count_++});
   }
   std::size_t errors_before = diags_.size(), failed_before = failed_references_;
-  auto r = expr(*src.expr);
+  const auto* whole = std::get_if<ast::NumberLit>(&src.expr->node);
+  const bool unlimited = n.first == node_term && whole && whole->unlimited;
+  auto r = unlimited ? unlimited_value(*src.expr) : expr(*src.expr);
   binders_ = std::move(saved_binders);
   current_ = saved_current;
   clause_ = saved_clause;
@@ -70,6 +72,7 @@ bool Checker::ensure(Node n, const SourceRange& via) {
   if (n.first == node_term) {
     c_.terms[n.second].type = t;
     c_.terms[n.second].value = std::move(r);
+    c_.terms[n.second].unlimited = unlimited;
   } else if (n.first == node_def) {
     c_.defs[n.second].type = t;
     c_.defs[n.second].value = std::move(r);

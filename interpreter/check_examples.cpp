@@ -16,6 +16,14 @@ checked::Example Checker::example(const ast::ExampleDecl& ex) {
       error(DiagKind::name, "E213", fmt::format("`{}` is not a term", name.text), name.range, suggest(name.text));
       continue;
     }
+    if (auto* lit = std::get_if<ast::NumberLit>(&value->node); lit && lit->unlimited) {
+      if (auto v = unlimited_value(*value); v && !(v->type == c_.terms[*t].type))
+        error(DiagKind::type, "E303", fmt::format("`{}` is {}, but the new value is {}", name.text, c_.terms[*t].type.to_string(),
+                                                  v->type.to_string()), value->range);
+      else if (v)
+        out.unlimited.push_back(*t);
+      continue;
+    }
     if (auto d = ambiguous_percent(c_.terms[*t], *value)) {
       diags_.push_back(std::move(*d));
       continue;

@@ -36,6 +36,11 @@ ExprPtr Checker::expr(const ast::Expr& e) {
       [&](const auto& n) -> ExprPtr {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, ast::NumberLit>) {
+          if (n.unlimited) {
+            error(DiagKind::type, "E323", "`unlimited` is a value only a term can have, written as its whole value", e.range,
+                  "declare the term `term NAME = unlimited SEK` and write the limit as its bare name: `capped at NAME`");
+            return nullptr;
+          }
           auto u = unit(n.unit);
           if (!u) return nullptr;
           return make({checked::Const{n.value}, Type::number(*u), e.range});

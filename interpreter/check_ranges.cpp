@@ -7,7 +7,7 @@ namespace utfall::check_internal {
 std::optional<Number> Checker::range_bound(const ast::Expr& e, const std::string& name, const Type& want, bool percent) {
   bool negated = false;
   const auto* lit = ast::number_literal(e, &negated);
-  if (!lit) {
+  if (!lit || lit->unlimited) {
     error(DiagKind::structure, "E409", fmt::format("a bound of the range of `{}` must be a number written out (with its unit)", name),
           e.range);
     return std::nullopt;

@@ -135,7 +135,15 @@ struct Input {
 
 // `percent`: the term is written as a percentage (`30 %`); a new value for it must be written
 // with `%` too, since a bare `25` reads two ways (docs/language.md §9.1, E319).
-struct Term { std::string name; Type type; ExprPtr value; SourceRange range; bool percent = false; };
+// `unlimited`: declared `unlimited UNIT` (docs/language.md §9.2); `value` is then a 0 that means
+// nothing and is never read. `other_use`: the first use of the term that is not a limit written
+// as its bare name (`capped at takbelopp`, `up to takbelopp`); a term so used can never be
+// unlimited (E322).
+struct Term {
+  std::string name; Type type; ExprPtr value; SourceRange range; bool percent = false;
+  bool unlimited = false;
+  std::optional<SourceRange> other_use;
+};
 // `looks_back`: the value uses its own earlier values, through previous() (docs/language.md
 // §11.1): `let saldo = previous(saldo, 0 SEK) + x`, or a circle of definitions through it.
 struct Def { std::string name; Type type; ExprPtr value; int clause; SourceRange range; bool looks_back = false; };
@@ -221,6 +229,7 @@ struct Example {
   std::string name;
   std::vector<Located> data_files;  // relative to the contract's folder, as written
   std::vector<std::pair<int, ExprPtr>> overrides;
+  std::vector<int> unlimited;  // terms the example sets to `unlimited`
   std::vector<Expectation> expectations;
   SourceRange range;
 };

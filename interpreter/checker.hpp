@@ -16,6 +16,10 @@
 
 namespace utfall::check_internal {
 
+// Calls `visit` on `x` and every node below it, parents first (the checker's analyses of a
+// whole contract: inputs never used, terms used as numbers; check_unlimited.cpp).
+void each_node(const checked::Expr& x, const std::function<void(const checked::Expr&)>& visit);
+
 using checked::ExprPtr;
 using checked::Op;
 
@@ -229,6 +233,9 @@ class Checker {
   bool expected_thing(const ast::Expectation& e, checked::Expectation& x);
   ExprPtr expected_value(const ast::Expectation& e, const Type& want, const std::string& what);
   void find_cycles();
+  // ---- unlimited terms (check_unlimited.cpp) ----
+  ExprPtr unlimited_value(const ast::Expr& e);
+  void find_term_uses();
   void find_cycles_across_periods();
 
   // ---- expressions ----

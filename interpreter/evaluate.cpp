@@ -273,6 +273,13 @@ class Evaluator {
   int attach_trace(Evaluation& out, bool waterfall, int rule, int t, int clause);
   void explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
                      std::string room = {});
+  // A limit written as the bare name of a term that has the value `unlimited` is no limit
+  // (docs/language.md §9.2): it is not evaluated, and `explain` says so.
+  bool no_limit(const checked::ExprPtr& limit) const {
+    const auto* ref = limit ? std::get_if<checked::TermRef>(&limit->node) : nullptr;
+    return ref && term_unlimited(c_, o_, ref->term);
+  }
+  void explain_no_limit(int depth, const char* what, const Expr& limit, const Number& amount, int t);
 };
 
 // Values in a trace: money with the minor unit's places and separators, the rest exactly.
@@ -564,6 +571,12 @@ void Evaluator::explain_bound(int depth, const char* what, const Expr* limit, co
   explain(*limit, t, depth + 1, false);
 }
 
+void Evaluator::explain_no_limit(int depth, const char* what, const Expr& limit, const Number& amount, int t) {
+  if (tracing())
+    step({TraceStep::Kind::bound, depth, fmt::format("{} `{}`", what, text(limit.range)), "", amt(amount),
+          fmt::format("no cap (`{}` is unlimited)", text(limit.range)), t, line_of(limit.range)});
+}
+
 Value Evaluator::term(int i) {
   if (auto it = o_.term_overrides.find(i); it != o_.term_overrides.end()) return it->second;
   if (!terms_[i]) terms_[i] = eval(*c_.terms[i].value, -1);
@@ -728,6 +741,11 @@ Value Evaluator::eval(const Expr& e, int t) {
             fail(DiagKind::data, "E531", fmt::format("there is no value of `{}` for period {}", in.name, c_.periods[t]), e.range, clause_);
           return *d_.series[n.input][t];
         } else if constexpr (std::is_same_v<T, checked::TermRef>) {
+          // The checker lets an unlimited term stand only as a limit (no_limit); an expression
+          // given later (`--set`, the REPL) may still name one.
+          if (term_unlimited(c_, o_, n.term))
+            fail(DiagKind::type, "E322", fmt::format("`{}` is unlimited: it has no number to compute with", c_.terms[n.term].name),
+                 e.range, clause_);
           return term(n.term);
         } else if constexpr (std::is_same_v<T, checked::DefRef>) {
           if (t < 0) fail(DiagKind::runtime, "E604", fmt::format("`{}` depends on the period; give one (x @ PERIOD)", c_.defs[n.def].name), e.range, clause_);
@@ -955,7 +973,7 @@ void Evaluator::compute_payment(int p, int t) {
         Number raw = number(*pay.amount, t);
         Number a = rounded(raw);
         if (tracing()) unrounded += raw;
-        if (pay.cap_participant) {
+        if (pay.cap_participant && !no_limit(pay.cap_participant)) {
           Number left = number(*pay.cap_participant, t) - st.participant_paid[r];
           if (a > left) {
             Number capped_a = left.sign() > 0 ? left : Number{};
@@ -978,7 +996,9 @@ void Evaluator::compute_payment(int p, int t) {
           step({K::rounding, 1, fmt::format("each rounded to {} {}", text(pay.rounding->step->range), rounding_mode_name(pay.rounding->mode)), "",
                 amt(amount + cut), fmt::format("{} -> {} (by {})", money(unrounded), money(amount + cut), money(amount + cut - unrounded)), t,
                 line_of(pay.rounding->range)});
-        if (pay.cap_participant)
+        if (no_limit(pay.cap_participant))
+          explain_no_limit(1, "capped per participant at", *pay.cap_participant, amount, t);
+        else if (pay.cap_participant)
           step({K::bound, 1, fmt::format("capped at `{}` per participant", text(pay.cap_participant->range)), "", amt(amount),
                 capped ? fmt::format("bound for {} participants, cutting {} in all", capped, money(cut)) : "did not bind", t,
                 line_of(pay.cap_participant->range)});
@@ -1021,12 +1041,16 @@ void Evaluator::compute_payment(int p, int t) {
       explain_bound(0, "at least", pay.floor.get(), amount, a, t);
       amount = a;
     }
-    if (pay.cap_period) {
+    if (no_limit(pay.cap_period)) {
+      explain_no_limit(0, "capped per period at", *pay.cap_period, amount, t);
+    } else if (pay.cap_period) {
       Number a = std::min(amount, number(*pay.cap_period, t));
       explain_bound(0, "capped per period at", pay.cap_period.get(), amount, a, t);
       amount = a;
     }
-    if (pay.cap_total) {
+    if (no_limit(pay.cap_total)) {
+      explain_no_limit(0, "capped in total at", *pay.cap_total, amount, t);
+    } else if (pay.cap_total) {
       Number left = number(*pay.cap_total, t) - before;
       Number a = std::min(amount, left.sign() > 0 ? left : Number{});
       if (tracing())
@@ -1076,7 +1100,10 @@ void Evaluator::compute_waterfall(int w, int t) {
     for (const auto& tier : fall.tiers) {
       using TK = checked::Tier::Kind;
       Number a, limit, share;
-      if (tier.kind == TK::up_to) {
+      const bool unlimited = tier.kind == TK::up_to && no_limit(tier.amount);
+      if (unlimited) {
+        a = remaining;
+      } else if (tier.kind == TK::up_to) {
         limit = number(*tier.amount, t);
         a = std::min(remaining, limit.sign() > 0 ? limit : Number{});
       } else if (tier.kind == TK::share_of_rest) {
@@ -1088,7 +1115,8 @@ void Evaluator::compute_waterfall(int w, int t) {
       if (tracing()) {
         std::string who = c_.parties[tier.payee].id;
         std::string label = tier.name.empty() ? who : fmt::format("{}: {}", tier.name, who);
-        std::string how = tier.kind == TK::up_to
+        std::string how = unlimited ? fmt::format("no limit (`{}` is unlimited); {} was left", text(tier.amount->range), money(remaining))
+                          : tier.kind == TK::up_to
                               ? (a < limit ? fmt::format("the pool ran short: {} left, under the limit of {}", money(remaining), money(limit))
                                            : fmt::format("the limit bound; {} was left", money(remaining)))
                           : tier.kind == TK::share_of_rest ? fmt::format("{} of the {} left", show(share, tier.amount->type), money(remaining))
@@ -1097,14 +1125,16 @@ void Evaluator::compute_waterfall(int w, int t) {
                               : tier.kind == TK::share_of_rest ? text(tier.amount->range) + " of rest" : "rest";
         step({K::tier, 0, label, formula, amt(a), how, t, line_of(tier.range)});
       }
-      if (tier.amount) explain_shown(*tier.amount, t, 1);
+      if (tier.amount && !unlimited) explain_shown(*tier.amount, t, 1);
       if (tier.rounding) {
         Number r = round(a, *tier.rounding->step, tier.rounding->mode, t);
         if (tracing()) step({K::rounding, 1, fmt::format("rounded {} to {}", rounding_mode_name(tier.rounding->mode), text(tier.rounding->step->range)), "",
               amt(r), fmt::format("{} -> {} (by {})", money(a), money(r), money(r - a)), t, line_of(tier.rounding->range)});
         a = r;
       }
-      if (tier.cap) {
+      if (no_limit(tier.cap)) {
+        explain_no_limit(1, "capped at", *tier.cap, a, t);
+      } else if (tier.cap) {
         Number capped = std::min(a, number(*tier.cap, t));
         explain_bound(1, "capped at", tier.cap.get(), a, capped, t);
         a = capped;
@@ -1293,6 +1323,11 @@ std::string_view to_string(TraceStep::Kind kind) {
     case K::result: return "result";
   }
   return "step";
+}
+
+bool term_unlimited(const checked::Contract& contract, const EvalOptions& options, int term) {
+  if (options.unlimited_terms.count(term)) return true;
+  return contract.terms[term].unlimited && !options.term_overrides.count(term);
 }
 
 int minor_unit_places(const checked::Contract& contract) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,7 @@ struct EvalLimits {
 
 struct EvalOptions {
   std::map<int, checked::Value> term_overrides;  // term index -> value
+  std::set<int> unlimited_terms;  // terms given the value `unlimited` (no limit), not in term_overrides
   EvalLimits limits;
   bool trace = false;  // record the steps of every payment (Evaluation::traces), for `explain`
   // A host's way to stop a long evaluation (E712): a flag it may set from another thread, and
@@ -199,6 +201,10 @@ ValueResult evaluate_expression(const checked::Contract& contract, const Dataset
 
 // Places of decimals of the currency's minor unit (0.01 -> 2).
 int minor_unit_places(const checked::Contract& contract);
+
+// Whether a term has the value `unlimited` in an evaluation with these options: given it
+// (`unlimited_terms`), or declared so and given no number (docs/language.md §9.2).
+bool term_unlimited(const checked::Contract& contract, const EvalOptions& options, int term);
 // An amount of the contract's currency with the minor unit's places, exactly: "26700000.00";
 // with `separators`, "26,700,000.00". An amount finer than the minor unit keeps all its digits.
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false);

@@ -138,6 +138,9 @@ class Lowerer {
     column_of_input_.assign(c_.inputs.size(), -1);
     for (const auto& pay : c_.payments)
       if (pay.set >= 0 || pay.cap_participant || pay.filter) throw Unsupported{"a payment per participant"};
+    // An unlimited term has no number (docs/language.md §9.2): the general evaluator takes it.
+    for (const auto& term : c_.terms)
+      if (term.unlimited) throw Unsupported{"an unlimited term"};
     p->lines = lines(c_);
     for (const auto& l : p->lines) {
       if (l.waterfall) {
@@ -995,6 +998,7 @@ bool admitted(const Program& p, const EvalOptions& options) {
 // Stages the values the evaluation gives terms (EvalOptions::term_overrides), the same for
 // every lane; false when one is not a small decimal (the general evaluator then runs).
 bool stage_terms(const Program& p, const EvalOptions& options, Scratch& s) {
+  if (!options.unlimited_terms.empty()) return false;  // a term without a number: the general evaluator
   s.key.resize(static_cast<std::size_t>(p.column_count) + p.terms.size());
   s.term_digits.assign(p.terms.size(), 0);
   for (std::size_t j = 0; j < p.terms.size(); ++j) {

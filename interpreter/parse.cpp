@@ -235,6 +235,17 @@ struct action<g::number_lit> {
   }
 };
 template <>
+struct action<g::unlimited_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    ast::NumberLit lit;
+    lit.value = Number::from_int(0);
+    lit.unlimited = true;
+    lit.unit = b.take_unit();
+    b.push(std::move(lit), b.range(in));
+  }
+};
+template <>
 struct action<g::string_body> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {

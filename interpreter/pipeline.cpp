@@ -103,6 +103,20 @@ BindResult load_example_data(const checked::Contract& contract, const checked::E
   return load_data(contract, paths.paths, folder.empty() ? "." : folder);
 }
 
+// A term used as a number, not only as a limit, cannot take the value `unlimited`
+// (docs/language.md §9.2): the diagnostic names that use.
+static std::optional<Diagnostic> cannot_be_unlimited(const checked::Term& term, const std::string& assignment) {
+  if (!term.other_use) return std::nullopt;
+  Diagnostic d;
+  d.kind = DiagKind::type;
+  d.code = "E322";
+  d.message = fmt::format("`{}` cannot be unlimited: line {}, column {} uses it as a number, not as a limit written as its bare "
+                          "name (`capped at {}`, `up to {}`)",
+                          term.name, term.other_use->begin.line, term.other_use->begin.column, term.name, term.name);
+  d.location = "--set " + assignment;
+  return d;
+}
+
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {
   Diagnostics diags;
   for (const auto& a : assignments) {
@@ -132,9 +146,28 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       continue;
     }
     auto source = std::make_shared<Source>(Source{"--set " + name, a.substr(eq + 1)});
+    const auto& t = contract.terms[*term];
+    if (trim(a.substr(eq + 1)) == "unlimited") {  // the unit may go unsaid: it is the term's
+      if (auto d = cannot_be_unlimited(t, a)) diags.push_back(std::move(*d));
+      else options.term_overrides.erase(*term), options.unlimited_terms.insert(*term);
+      continue;
+    }
     auto parsed = parse_expression(source);
     if (!parsed.expr) {
       diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
+      continue;
+    }
+    if (auto* lit = std::get_if<ast::NumberLit>(&parsed.expr->node); lit && lit->unlimited) {
+      auto unit = check_expression(ast::Expr{ast::NumberLit{Number::from_int(1), false, lit->unit}, parsed.expr->range}, &contract);
+      if (!unit.expr) {
+        diags.insert(diags.end(), unit.diagnostics.begin(), unit.diagnostics.end());
+      } else if (!(unit.expr->type == t.type)) {
+        fail(fmt::format("`{}` is {}, but the new value is {}", name, t.type.to_string(), unit.expr->type.to_string()));
+      } else if (auto d = cannot_be_unlimited(t, a)) {
+        diags.push_back(std::move(*d));
+      } else {
+        options.term_overrides.erase(*term), options.unlimited_terms.insert(*term);
+      }
       continue;
     }
     if (auto d = ambiguous_percent(contract.terms[*term], *parsed.expr)) {
@@ -156,6 +189,7 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       continue;
     }
     options.term_overrides[*term] = *value.value;
+    options.unlimited_terms.erase(*term);
   }
   return diags;
 }

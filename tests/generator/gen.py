@@ -15,7 +15,7 @@ from fractions import Fraction as F
 
 from syntax import (BOOL, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract,
                     CountP, CurPeriod, Field, ForEach, If, Let, Lit, Name, Neg, Not, Pay, PeriodLit, PInput,
-                    Scale, Series, SumOver, SumP, Table, Term, TextLit, TextTable, Tier, Waterfall, dec, decomposed,
+                    Scale, Series, SumOver, SumP, Table, Term, TextLit, TextTable, Tier, Unlimited, Waterfall, dec, decomposed,
                     is_num, item_exprs, walk)
 
 MODES = ["half_up", "half_down", "half_even", "up", "down", "ceiling", "floor"]
@@ -403,6 +403,7 @@ class Gen:
                 c.pinputs.append(PInput(pname, PSETS[pname]))
                 self.used_names.add(pname)
         # terms
+        self.limit_terms = c.limit_terms = []  # terms used only as bare limits (limit_term)
         for i in range(r.randint(0, 4)):
             t = r.choice(NUMS + [SEK, PLAIN] + ([BOOL] if self.p(0.2) else []))
             name = self.fresh(r.choice(["pris", "tak", "andel_", "bas", "steg", "årsbelopp", "k"]))
@@ -459,10 +460,16 @@ class Gen:
         self.ranges()
         # some runs override a term on the command line (`--set`, §9)
         c.run_sets = []
-        nts = [t for t in c.terms if is_num(t.t) and ("cli-set-declared-unit" not in AVOID or t.t in (SEK, PLAIN))]
+        nts = [t for t in c.terms if is_num(t.t) and ("cli-set-declared-unit" not in AVOID or t.t in (SEK, PLAIN))
+               and t.name not in self.limit_terms]
         if nts and self.p(0.2):
             t = r.choice(nts)
             c.run_sets.append((t.name, self.override(t)))
+        # a limit term switched off, or given an amount, for one run (§9.2)
+        if self.limit_terms and self.p(0.4):
+            chosen = r.choice(self.limit_terms)
+            t = next(t for t in c.terms if t.name == chosen)
+            c.run_sets.append((t.name, Unlimited(SEK) if isinstance(t.expr, Lit) else self.override(t)))
         return c
 
     def carried(self, prev, e, t):
@@ -479,6 +486,17 @@ class Gen:
         rate = Lit(F(r.choice([0, 1, 3, 6, 25]), 100), PLAIN)
         grown = Call("round", [Bin("*", prev, Bin("+", Lit(F(1), PLAIN), rate)), Lit(F(1, 100), PLAIN)], mode=r.choice(MODES))
         return Bin(r.choice("+-"), grown, e)
+
+    def limit_term(self):
+        """A term used only as a limit, by its bare name (§9.2): declared `unlimited SEK`, or an
+        amount that a run (`--set`) or an example may switch off. It is never in self.syms, so
+        no expression uses it as a number (that would be E322)."""
+        c = self.c
+        name = self.fresh("tak")
+        value = Unlimited(SEK) if self.p(0.5) else Lit(self.lit(SEK).value // c.minor * c.minor, SEK)
+        c.terms.append(Term(name, value, SEK))
+        self.limit_terms.append(name)
+        return Name(name)
 
     def override(self, term):
         """A new value for a term, as `--set` or an example's `set` takes it: a term written as
@@ -635,13 +653,16 @@ class Gen:
                 return Lit(self.lit(SEK).value // c.minor * c.minor, SEK)
             return Call("round", [self.num(SEK, ctx, 1), Lit(c.minor, PLAIN)], mode=r.choice(MODES))
 
+        def cap():
+            return self.limit_term() if self.p(0.15) else money()
+
         if self.p(0.25):
-            pay.caps["period"] = money()
+            pay.caps["period"] = cap()
             pay.cap_bare = self.p(0.5)
         if self.p(0.2):
-            pay.caps["total"] = money()
+            pay.caps["total"] = cap()
         if pay.fe and self.p(0.3):
-            pay.caps["participant"] = money()
+            pay.caps["participant"] = cap()
             if self.p(0.3):  # the cap may use u (§16.2)
                 var = pay.fe[0]
                 pay.caps["participant"] = If(Field(var, "aktiv" if pay.fe[1] == "familjer" else "stabil"),
@@ -698,7 +719,7 @@ class Gen:
             payee = r.choice(others) if self.p(0.9) else payer
             tname = self.fresh("tier") if self.p(0.5) else None
             if self.p(0.5):
-                tier = Tier(tname, payee, "upto", self.num(SEK, ctx, r.randint(0, 2)))
+                tier = Tier(tname, payee, "upto", self.limit_term() if self.p(0.1) else self.num(SEK, ctx, r.randint(0, 2)))
                 if self.p(0.5):
                     tier.rounding = (r.choice(MODES), Lit(c.minor, PLAIN))
             else:
@@ -707,7 +728,7 @@ class Gen:
                 if self.p(0.85):
                     tier.rounding = (r.choice(MODES), Lit(c.minor * r.choice([1, 1, 10]), r.choice([PLAIN, SEK])))
             if self.p(0.3):
-                tier.cap = Lit(self.lit(SEK).value // c.minor * c.minor, SEK)
+                tier.cap = self.limit_term() if self.p(0.15) else Lit(self.lit(SEK).value // c.minor * c.minor, SEK)
                 tier.cap_scope_word = self.p(0.3)
             tier.round_first = self.p(0.5)
             tier.commas = self.p(0.7)

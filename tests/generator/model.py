@@ -14,7 +14,7 @@ import unicodedata
 from fractions import Fraction as F
 
 from syntax import (PERIOD, TEXT, At, Bin, BoolLit, Call, CountP, CurPeriod, Field, ForEach, If, Let, Lit, Name, Neg, Not,
-                    Pay, PeriodLit, Scale, SumOver, SumP, Table, TextLit, TextTable, Waterfall)
+                    Pay, PeriodLit, Scale, SumOver, SumP, Table, TextLit, TextTable, Unlimited, Waterfall)
 
 
 def nfc(s):
@@ -258,8 +258,19 @@ class Model:
                 return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
         raise AssertionError
 
+    def limit(self, e, t, env):
+        """A limit (a cap, a tier's `up to`): None when it is the bare name of a term whose
+        value is `unlimited` (§9.2: no limit), else its value."""
+        if isinstance(e, Name) and e.name in self.terms:
+            given = self.overrides.get(e.name, self.terms[e.name].expr)
+            if given is None or isinstance(given, Unlimited):
+                return None
+        return self.ev(e, t, env)
+
     def name(self, name, t):
         if name in self.terms:
+            if self.overrides.get(name, 0) is None or (name not in self.overrides and isinstance(self.terms[name].expr, Unlimited)):
+                raise ModelError("E322", f"{name} is unlimited")
             if name in self.overrides:
                 return self.overrides[name]
             key = ("term", name)
@@ -343,8 +354,8 @@ class Model:
                 a = self.ev(p.amount, t, env)
                 if p.rounding:
                     a = round_to(a, self.ev(p.rounding[1], t, env), p.rounding[0])
-                if "participant" in p.caps:
-                    Z = self.ev(p.caps["participant"], t, env)
+                Z = self.limit(p.caps["participant"], t, env) if "participant" in p.caps else None
+                if Z is not None:
                     before = sum((self.pay_pp[(id(p), s)].get(idx, F(0)) for s in range(t)), F(0))
                     left = Z - before
                     if a > left:
@@ -357,10 +368,12 @@ class Model:
                 A = F(0)
         if p.floor is not None:
             A = max(A, self.ev(p.floor, t, {}))
-        if "period" in p.caps:
-            A = min(A, self.ev(p.caps["period"], t, {}))
-        if "total" in p.caps:
-            left = self.ev(p.caps["total"], t, {}) - earlier
+        X = self.limit(p.caps["period"], t, {}) if "period" in p.caps else None
+        if X is not None:
+            A = min(A, X)
+        Y = self.limit(p.caps["total"], t, {}) if "total" in p.caps else None
+        if Y is not None:
+            left = Y - earlier
             A = min(A, max(left, F(0)))
         if A < 0:
             raise ModelError("E608", "negative payment")
@@ -395,13 +408,15 @@ class Model:
                 a = R
             else:
                 if tr.kind == "upto":
-                    a = min(R, max(self.ev(tr.expr, t, {}), F(0)))
+                    L = self.limit(tr.expr, t, {})
+                    a = R if L is None else min(R, max(L, F(0)))
                 else:
                     a = self.ev(tr.expr, t, {}) * R
                 if tr.rounding:
                     a = round_to(a, self.ev(tr.rounding[1], t, {}), tr.rounding[0])
-                if tr.cap is not None:
-                    a = min(a, self.ev(tr.cap, t, {}))
+                X = self.limit(tr.cap, t, {}) if tr.cap is not None else None
+                if X is not None:
+                    a = min(a, X)
                 a = min(a, R)
                 if a < 0:
                     a = F(0)

@@ -29,7 +29,7 @@ class Raw:
 
 def money(c, rng):
     """A name (or literal) of type SEK in c."""
-    names = [s.name for s in c.series if s.t == SEK and s.appl is None] + [t.name for t in c.terms if t.t == SEK]
+    names = [s.name for s in c.series if s.t == SEK and s.appl is None] + [t.name for t in c.terms if t.t == SEK and t.name not in getattr(c, "limit_terms", [])]
     return rng.choice(names) if names else "1 SEK"
 
 
@@ -164,6 +164,12 @@ def _(c, rng, a, b):
     if not s:
         return None
     return f"pay {a} -> {b} for each mu in {s} where mu.{f} amount 1 SEK"
+
+
+@_m("an unlimited term in arithmetic", "E322", where="top")
+def _(c, rng, a, b):
+    # §9.2: a term that may be unlimited stands only as a bare limit; here it is a number
+    return f"term mut_u = unlimited SEK\nterm mut_v = mut_u * {rng.randint(2, 9)}"
 
 
 @_m("term using an input", "E305", where="top")

@@ -81,6 +81,8 @@ def add_example(c, files, rng):
     if num_terms and rng.random() < 0.7:
         t = rng.choice(num_terms)
         v = gen.Gen(rng.randrange(10 ** 9)).override(t)
+        if t.name in getattr(c, "limit_terms", []) and rng.random() < 0.5:
+            v = syntax.Unlimited(syntax.SEK)  # a cap switched off by the example (§9.2)
         sets.append((t.name, v))
         overrides[t.name] = v.value
     try:

@@ -173,6 +173,17 @@ class CurPeriod(E):
         return "period"
 
 
+class Unlimited(E):
+    """`unlimited SEK` (language.md §9.2): a term's whole value, or a new value for one; no
+    number (`value` None, which the model reads as "no limit")."""
+
+    def __init__(self, t):
+        self.t, self.value = t, None
+
+    def text(self, p):
+        return "unlimited " + unit_text(self.t, True)
+
+
 class Name(E):
     def __init__(self, name):
         self.name = name

@@ -425,6 +425,34 @@ def rows():
             ("`whole` given twice", "input x : number per period whole whole", "E101", "whole\n", "`whole` is given twice")]:
         t = ranged(decl)
         check(name, t, code, at("c.utfall", t, where), says)
+    # ---- unlimited terms (language.md §9.2): only a bare limit may be unlimited ----
+    def paying(modifiers, terms="term tak = unlimited SEK\n"):
+        return contract(terms + f'clause "1" {{\n  pay kommun -> fonden amount 5 SEK {modifiers}\n}}\n')
+    t = paying("capped at tak per period, tak in total")
+    R.append(Row("control: an unlimited term as a cap runs", {"c.utfall": t}, ["run", "c.utfall"], 0, None, None))
+    for name, t, code, where, says in [
+            ("an unlimited term in arithmetic", paying("capped at tak", "term tak = unlimited SEK\nterm dubbel = tak * 2\n"),
+             "E322", "tak * 2", "`tak` is declared unlimited"),
+            ("an unlimited term as a floor", paying("at least tak"), "E322", "tak\n}", "used as a number"),
+            ("an unlimited term inside min() in a cap", paying("capped at min(tak, 9 SEK)"), "E322", "tak, 9", "bare name"),
+            ("an unlimited term in a comparison", paying("when tak > 1 SEK"), "E322", "tak >", "used as a number"),
+            ("`unlimited` inside an expression", paying("capped at unlimited SEK", ""), "E323", "unlimited SEK",
+             "only a term can have"),
+            ("an example that sets a term used as a number to unlimited",
+             contract('term tak = 9 SEK\nclause "1" {\n  pay kommun -> fonden amount tak\n}\n'
+                      'example "e" {\n  set tak = unlimited SEK\n  expect kommun -> fonden in 2025 = 9 SEK\n}\n'),
+             "E322", "tak\n}", "is set to unlimited by the example \"e\""),
+            ("an example's unlimited of another unit", paying("capped at tak", "term tak = 9 SEK\n") +
+             'example "e" {\n  set tak = unlimited placements\n  expect kommun -> fonden in 2025 = 5 SEK\n}\n',
+             "E303", "unlimited placements", "`tak` is SEK, but the new value is placements")]:
+        check(name, t, code, at("c.utfall", t, where), says)
+    t = paying("capped at tak", "term tak = 9 SEK\nterm halva = tak / 2\n")
+    R.append(Row("--set of a term used as a number to unlimited", {"c.utfall": t}, ["run", "c.utfall", "--set", "tak=unlimited"], 64,
+                 "E322", "--set tak=unlimited", f"`tak` cannot be unlimited: line {t.count(chr(10), 0, t.index('tak / 2')) + 1}, column 14"))
+    R.append(Row("--set unlimited of another unit", {"c.utfall": paying("capped at tak", "term tak = 9 SEK\n")},
+                 ["run", "c.utfall", "--set", "tak=unlimited placements"], 64, "E214", "--set tak=unlimited placements",
+                 "`tak` is SEK, but the new value is placements"))
+
     t = ranged("input x : placements per period whole between 0 placements and 10 placements")
     for name, csv, line, says in [
             ("a series value below its declared range", "period,x\n2025,-1\n2026,1\n2027,1\n", "2025",

@@ -1,0 +1,85 @@
+// Unlimited terms (docs/language.md §9.2): a term whose value is `unlimited UNIT` is no limit.
+// It can stand only where a limit is accepted, as the bare name: a payment's `capped at NAME`
+// (any scope) and a waterfall tier's `up to NAME` or `capped at NAME`. Any other use — in
+// arithmetic, a comparison, a floor, a function, another term — would need a number it does
+// not have, so a term used so can never be unlimited (E322): not declared so, not set so by an
+// example, not given `unlimited` by `--set` (pipeline.cpp).
+#include "interpreter/checker.hpp"
+
+namespace utfall::check_internal {
+
+void each_node(const checked::Expr& x, const std::function<void(const checked::Expr&)>& visit) {
+  visit(x);
+  std::visit([&](const auto& n) {
+    if constexpr (requires { n.operand; }) if (n.operand) each_node(*n.operand, visit);
+    if constexpr (requires { n.lhs; }) { each_node(*n.lhs, visit); each_node(*n.rhs, visit); }
+    if constexpr (requires { n.args; }) for (const auto& a : n.args) each_node(*a, visit);
+    if constexpr (requires { n.condition; }) {
+      each_node(*n.condition, visit); each_node(*n.then_branch, visit); each_node(*n.else_branch, visit);
+    }
+    if constexpr (requires { n.body; }) if (n.body) each_node(*n.body, visit);
+    if constexpr (requires { n.filter; }) if (n.filter) each_node(*n.filter, visit);
+    if constexpr (requires { n.step; }) each_node(*n.step, visit);
+    if constexpr (requires { n.fallback; }) each_node(*n.fallback, visit);
+    if constexpr (requires { n.key; }) each_node(*n.key, visit);
+  }, x.node);
+}
+
+// `unlimited SEK`: a constant of the unit's type whose number (0) is never read.
+ExprPtr Checker::unlimited_value(const ast::Expr& e) {
+  const auto& lit = std::get<ast::NumberLit>(e.node);
+  auto u = unit(lit.unit);
+  if (!u) return nullptr;
+  return make({checked::Const{Number::from_int(0)}, Type::number(*u), e.range});
+}
+
+void Checker::find_term_uses() {
+  // The first use of each term other than a bare limit, in the order of the contract's parts.
+  auto walk = [&](const checked::Expr& top) {
+    each_node(top, [&](const checked::Expr& x) {
+      if (auto* ref = std::get_if<checked::TermRef>(&x.node); ref && !c_.terms[ref->term].other_use)
+        c_.terms[ref->term].other_use = x.range;
+    });
+  };
+  auto any = [&](const ExprPtr& x) { if (x) walk(*x); };
+  // A limit: the bare name of a term is no use of its number; anything else is.
+  auto limit = [&](const ExprPtr& x) { if (x && !std::holds_alternative<checked::TermRef>(x->node)) walk(*x); };
+  auto rounding = [&](const std::optional<checked::Rounding>& r) { if (r) any(r->step); };
+  for (const auto& t : c_.terms) any(t.value);
+  for (const auto& d : c_.defs) any(d.value);
+  for (const auto& d : c_.participant_defs) any(d.value);
+  for (const auto& p : c_.payments) {
+    for (const auto* x : {&p.amount, &p.condition, &p.filter, &p.floor}) any(*x);
+    for (const auto* x : {&p.cap_period, &p.cap_total, &p.cap_participant}) limit(*x);
+    rounding(p.rounding);
+  }
+  for (const auto& w : c_.waterfalls) {
+    any(w.pool);
+    for (const auto& t : w.tiers) {
+      if (t.kind == checked::Tier::Kind::up_to) limit(t.amount); else any(t.amount);
+      limit(t.cap);
+      rounding(t.rounding);
+    }
+  }
+  for (const auto& ex : c_.examples) {
+    for (const auto& [term, value] : ex.overrides) any(value);
+    for (const auto& e : ex.expectations) { any(e.actual); any(e.expected); }
+  }
+
+  auto refuse = [&](int term, const std::string& how) {
+    const auto& t = c_.terms[term];
+    error(DiagKind::type, "E322",
+          fmt::format("`{}` {}, so it can stand only as a limit written as its bare name (`capped at {}`, `up to {}`); "
+                      "here it is used as a number",
+                      t.name, how, t.name, t.name),
+          *t.other_use, "a term that may be unlimited has no number to compute with: give the limit its own term");
+  };
+  for (std::size_t i = 0; i < c_.terms.size(); ++i)
+    if (c_.terms[i].unlimited && c_.terms[i].other_use) refuse(int(i), "is declared unlimited");
+  for (const auto& ex : c_.examples)
+    for (int term : ex.unlimited)
+      if (c_.terms[term].other_use && !c_.terms[term].unlimited)
+        refuse(term, fmt::format("is set to unlimited by the example \"{}\"", ex.name));
+}
+
+}  // namespace utfall::check_internal
