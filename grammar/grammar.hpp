@@ -117,6 +117,7 @@ UTFALL_KW(most, "most");
 UTFALL_KW(whole, "whole");
 UTFALL_KW(between, "between");
 UTFALL_KW(unlimited, "unlimited");
+UTFALL_KW(date, "date");
 #undef UTFALL_KW
 
 // Reserved words cannot be names.
@@ -171,6 +172,11 @@ struct current_period : kw_period {};
 struct period_lit : p::seq<p::one<'@'>, p::must<period_name>> {};
 // "m01": a text literal, compared with text from data (docs/language.md §13.3).
 struct text_lit : string_lit {};
+// date 2025-03-31: the word `date` keeps a date apart from a period name (`2025-03`) and from
+// arithmetic (`2025 - 03 - 31`); anything else after `date` leaves `date` a name.
+struct date_digits : p::seq<p::rep<4, p::digit>, p::one<'-'>, p::rep<2, p::digit>, p::one<'-'>, p::rep<2, p::digit>,
+                            p::not_at<p::sor<p::alnum, p::one<'_', '-'>>>> {};
+struct date_lit : p::seq<kw_date, p::plus<p::one<' '>>, date_digits> {};
 
 struct paren_close : p::one<')'> {};
 struct paren_expr : p::seq<p::one<'('>, ws, p::must<expr>, ws, p::must<paren_close>> {};
@@ -204,7 +210,7 @@ struct name_expr : p::seq<callee, p::sor<p::seq<ws, call_args>, field_access, p:
 
 struct primary
     : p::sor<paren_expr, if_expr, sum_expr, count_expr, number_lit, true_lit, false_lit, current_period, period_lit,
-             text_lit, unlimited_lit, name_expr> {};
+             text_lit, unlimited_lit, date_lit, name_expr> {};
 
 // x @ 2027
 struct at_period : p::seq<period_name> {};
@@ -279,8 +285,10 @@ struct type_percent : kw_percent {};
 struct type_boolean : kw_boolean {};
 struct type_period : kw_period {};
 struct type_text : kw_text {};
+struct type_date : kw_date {};
 struct type_unit : unit_spelling {};
-struct type_spelling : p::sor<type_number, type_ratio, type_percent, type_boolean, type_period, type_text, type_unit> {};
+struct type_spelling
+    : p::sor<type_number, type_ratio, type_percent, type_boolean, type_period, type_text, type_date, type_unit> {};
 
 // A declared range of a number (docs/language.md §8.4): `whole`, `at least X`, `at most Y`,
 // `between X and Y`, each bound a number written out with the input's unit. `whole` and

@@ -57,6 +57,9 @@ struct PeriodLit {  // @2027
   PeriodRef period;
 };
 struct CurrentPeriod {};  // `period`
+struct DateLit {  // date 2025-03-31: the digits as written, checked by the checker
+  std::string text;
+};
 struct TextLit {  // "m01", as written with its escapes undone (not yet in NFC)
   std::string value;
 };
@@ -101,7 +104,7 @@ struct OverPeriods {
 };
 
 struct Expr {
-  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, TextLit, NameRef, FieldRef, Unary, Binary, If, Call,
+  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, TextLit, DateLit, NameRef, FieldRef, Unary, Binary, If, Call,
                             At, OverParticipants, OverPeriods>;
   Node node;
   SourceRange range;
@@ -120,6 +123,7 @@ struct SetAsideChildren {
   void operator()(PeriodLit&) {}
   void operator()(CurrentPeriod&) {}
   void operator()(TextLit&) {}
+  void operator()(DateLit&) {}
   void operator()(NameRef&) {}
   void operator()(FieldRef&) {}
   void operator()(Unary& n) { set_aside(rest, n.operand); }
@@ -140,7 +144,7 @@ inline Expr::~Expr() {
 
 // A type as written in an input or field declaration.
 struct TypeSpelling {
-  enum class Kind { unit, number, ratio, percent, boolean, period, text } kind = Kind::number;
+  enum class Kind { unit, number, ratio, percent, boolean, period, text, date } kind = Kind::number;
   UnitSpelling unit;  // for Kind::unit
   SourceRange range;
 };

@@ -109,6 +109,8 @@ void Checker::calendar(const ast::Contract& a) {
     error(DiagKind::limit, "E702", fmt::format("the calendar has {} periods, more than the limit of {}", a1 - a0 + 1, max_periods_), cal.range);
     return;
   }
+  c_.months_per_period = 12 / per_year;
+  c_.span_base = a0;
   for (long k = a0; k <= a1; ++k) {
     int year = int(k / per_year), sub = int(k % per_year);
     if (cal.kind == K::yearly) c_.periods.push_back(std::to_string(year));
@@ -177,6 +179,7 @@ std::optional<Type> Checker::type(const ast::TypeSpelling& t, bool* percent) {
     case K::boolean: return Type::boolean();
     case K::period: return Type::period();
     case K::text: return Type::text();
+    case K::date: return Type::date();
     case K::unit:
       if (auto u = unit(t.unit)) return Type::number(*u);
       return std::nullopt;

@@ -1,6 +1,7 @@
 // Check, expressions: resolve each name, type each expression with its unit (docs/language.md §13, §14).
 #include "interpreter/checker.hpp"
 
+#include "interpreter/dates.hpp"
 #include "interpreter/unicode.hpp"
 #include "stdlib/builtins.hpp"
 
@@ -50,6 +51,12 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           auto p = period(n.period);
           if (!p) return nullptr;
           return make({checked::Const{checked::PeriodValue{*p}}, Type::period(), e.range});
+        } else if constexpr (std::is_same_v<T, ast::DateLit>) {
+          if (auto why = dates::not_a_date(n.text)) {
+            error(DiagKind::structure, "E428", fmt::format("`{}` is not a date: {}", n.text, *why), e.range);
+            return nullptr;
+          }
+          return make({checked::Const{checked::DateValue{dates::parse(n.text)}}, Type::date(), e.range});
         } else if constexpr (std::is_same_v<T, ast::TextLit>) {
           // Read in NFC, as data text is (data.cpp): "ä" is one text however it was typed.
           return make({checked::Const{nfc(n.value)}, Type::text(), e.range});
@@ -244,6 +251,34 @@ ExprPtr Checker::previous_before_type(const ast::Expr& e, const ast::Call& n, No
   return make({checked::Previous{std::move(x), std::move(fb)}, t, e.range});
 }
 
+// start_of(P), end_of(P), days_in(P): the first and last day of a period and the days from one
+// to the other, both counted; period_of(d): the period a date falls in (docs/language.md §13.15).
+ExprPtr Checker::calendar_date(const ast::Expr& e, const ast::Call& n) {
+  const std::string& f = n.callee.text;
+  using Part = checked::CalendarDate::Part;
+  const Part part = f == "start_of" ? Part::start : f == "end_of" ? Part::end : f == "days_in" ? Part::days : Part::period_of;
+  if (n.args.size() != 1) {
+    error(DiagKind::type, "E312", fmt::format("{}(...) takes 1 argument, not {}", f, n.args.size()), e.range);
+    return nullptr;
+  }
+  auto x = expr(*n.args[0]);
+  if (!x) return nullptr;
+  const Type want = part == Part::period_of ? Type::date() : Type::period();
+  if (!(x->type == want)) {
+    error(DiagKind::type, "E303", fmt::format("{} needs a {}, but this is {}", f, want.to_string(), x->type.to_string()), n.args[0]->range);
+    return nullptr;
+  }
+  if (c_.months_per_period == 0) {
+    error(DiagKind::type, "E324",
+          fmt::format("{}: the periods of this calendar have no dates (a listed calendar); only a yearly, quarterly or "
+                      "monthly calendar has them", f),
+          e.range);
+    return nullptr;
+  }
+  Type t = part == Part::period_of ? Type::period() : part == Part::days ? Type::number() : Type::date();
+  return make({checked::CalendarDate{part, std::move(x)}, t, e.range});
+}
+
 ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   const std::string& f = n.callee.text;
   auto arity = [&](std::size_t lo, std::size_t hi) {
@@ -271,9 +306,11 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   auto id = stdlib::find_builtin(f);
   if (!id) {
     error(DiagKind::name, "E209", fmt::format("unknown function `{}`", f), n.callee.range,
-          "the functions are min, max, clamp, abs, round, to_date, previous, and the tables of the contract");
+          "the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, and the tables of "
+          "the contract");
     return nullptr;
   }
+  if (f == "start_of" || f == "end_of" || f == "days_in" || f == "period_of") return calendar_date(e, n);
   if (f == "round") {
     if (!arity(3, 3)) return nullptr;
     auto x = expr(*n.args[0]);
@@ -395,6 +432,9 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
         r = make({checked::Unary{Op::negate, std::move(r)}, Type::number(), std::move(range)});
         return node(Op::period_add, Type::period());
       }
+      if (n.op == B::subtract && lt.kind == TypeKind::date && rt.kind == TypeKind::date) return node(Op::date_subtract, Type::number());
+      if (lt.kind == TypeKind::date || rt.kind == TypeKind::date)
+        return fail(fmt::format("cannot {} {} and {}: only `date - date` is defined, the number of days between two dates", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number || !(lt.unit == rt.unit))
         return fail(fmt::format("cannot {} {} and {}", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
       return node(n.op == B::add ? Op::add : Op::subtract, lt);
@@ -407,7 +447,7 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     default: {
       bool ordered = n.op != B::equal && n.op != B::not_equal;
       bool same = lt == rt;
-      bool comparable = same && (lt.kind == TypeKind::number || lt.kind == TypeKind::period || !ordered);
+      bool comparable = same && (lt.kind == TypeKind::number || lt.kind == TypeKind::period || lt.kind == TypeKind::date || !ordered);
       if (same && lt.kind == TypeKind::text && ordered)
         return fail(fmt::format("text has no order: `{}` cannot compare two texts; compare text with `=` or `!=`", op_text(n.op)));
       if ((lt.kind == TypeKind::text) != (rt.kind == TypeKind::text))

@@ -5,6 +5,7 @@
 // a host compiles it once and evaluates it many times, from several threads at once.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,17 +23,23 @@ struct PeriodValue {
   int index;  // into the calendar; may lie outside it after period arithmetic
   bool operator==(const PeriodValue&) const = default;
 };
-using Value = std::variant<Number, bool, PeriodValue, std::string>;
+// A date: whole days since 1970-01-01 (interpreter/dates.hpp).
+struct DateValue {
+  std::int64_t day;
+  bool operator==(const DateValue&) const = default;
+};
+using Value = std::variant<Number, bool, PeriodValue, std::string, DateValue>;
 // The kind of type a value has (its unit is static: types.hpp).
 inline TypeKind kind_of(const Value& v) {
-  constexpr TypeKind kinds[] = {TypeKind::number, TypeKind::boolean, TypeKind::period, TypeKind::text};
+  constexpr TypeKind kinds[] = {TypeKind::number, TypeKind::boolean, TypeKind::period, TypeKind::text, TypeKind::date};
   return kinds[v.index()];
 }
 
 struct Expr;
 using ExprPtr = std::unique_ptr<const Expr>;
 
-enum class Op { add, subtract, multiply, divide, less, less_equal, greater, greater_equal, equal, not_equal, logical_and, logical_or, negate, logical_not, period_add };
+enum class Op { add, subtract, multiply, divide, less, less_equal, greater, greater_equal, equal, not_equal, logical_and, logical_or, negate, logical_not, period_add,
+                date_subtract };  // date - date: the days between
 
 struct Const { Value value; };
 struct InputRef { int input; };
@@ -54,11 +61,17 @@ struct At { ExprPtr operand; int period; };
 struct OverPeriods { ExprPtr body; int first, last; };
 struct OverParticipants { bool is_count; ExprPtr body; int set; int binder; ExprPtr filter; };
 struct TableLookup { int table; ExprPtr key; };
+// The dates of a period (start_of, end_of, days_in) or the period of a date (period_of),
+// docs/language.md §13.15.
+struct CalendarDate {
+  enum class Part { start, end, days, period_of } part;
+  ExprPtr operand;
+};
 
 struct Expr {
   using Node = std::variant<Const, InputRef, TermRef, DefRef, PaymentRef, WaterfallRef, FieldRef, ParticipantDefRef,
                             CurrentPeriod, Unary, Binary, If, Builtin, Round, ToDate, Previous, At, OverPeriods,
-                            OverParticipants, TableLookup>;
+                            OverParticipants, TableLookup, CalendarDate>;
   Node node;
   Type type;
   SourceRange range;
@@ -93,6 +106,7 @@ struct SetAsideChildren {
   void operator()(OverPeriods& n) { set_aside(rest, n.body); }
   void operator()(OverParticipants& n) { set_aside(rest, n.body, n.filter); }
   void operator()(TableLookup& n) { set_aside(rest, n.key); }
+  void operator()(CalendarDate& n) { set_aside(rest, n.operand); }
 };
 // A node is reached through a pointer to const, but every node is made non-const (check.cpp), so
 // a node about to be freed may be emptied first.
@@ -242,6 +256,11 @@ struct Contract {
   Unit money;  // the currency as a unit
   std::vector<Unit::Spelling> units;  // the declared counted units, for expressions checked later (REPL, --set)
   std::vector<std::string> periods;
+  // The dates of the periods of a yearly, quarterly or monthly calendar: period i is span
+  // number `span_base + i` of `months_per_period` months, counted from January of year 0, so
+  // that periods outside the calendar have dates too. 0: a listed calendar, without dates.
+  int months_per_period = 0;
+  std::int64_t span_base = 0;
   std::vector<Party> parties;
   std::vector<Clause> clauses;
   std::vector<Input> inputs;

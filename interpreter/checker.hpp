@@ -244,6 +244,7 @@ class Checker {
   ExprPtr make(checked::Expr&& e) { return std::make_unique<checked::Expr>(std::move(e)); }
   ExprPtr name_ref(const ast::Expr& e, const ast::NameRef& n);
   ExprPtr call(const ast::Expr& e, const ast::Call& n);
+  ExprPtr calendar_date(const ast::Expr& e, const ast::Call& n);
   ExprPtr binary(const ast::Expr& e, const ast::Binary& n);
   ExprPtr over_participants(const ast::Expr& e, const ast::OverParticipants& n);
   std::optional<int> participant_set(const ast::Name& n);

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "interpreter/dates.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -71,6 +72,13 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
       return std::nullopt;
     }
     case TypeKind::text: return nfc(text);  // compared as the names are: one spelling of `ä`
+    case TypeKind::date: {
+      if (auto why = dates::not_a_date(text)) {
+        *reason = fmt::format("`{}` is not a date: {}", excerpt(text), *why);
+        return std::nullopt;
+      }
+      return checked::DateValue{dates::parse(text)};
+    }
   }
   return std::nullopt;
 }

@@ -14,6 +14,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "interpreter/dates.hpp"
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/stack.hpp"
 #include "interpreter/text_keys.hpp"
@@ -221,6 +222,20 @@ class Evaluator {
           }
         },
         e.node);
+  }
+  Value calendar_date(const Expr& e, const checked::CalendarDate& n, const Value& operand) {
+    const int months = c_.months_per_period;
+    if (n.part == checked::CalendarDate::Part::period_of) {
+      std::int64_t i = dates::span_of(std::get<checked::DateValue>(operand).day, months) - c_.span_base;
+      if (i < -100000 || i >= static_cast<std::int64_t>(c_.periods.size()) + 100000)
+        fail(DiagKind::runtime, "E605", "the date falls more than 100000 periods outside the calendar", e.range, clause_);
+      return checked::PeriodValue{static_cast<int>(i)};
+    }
+    const std::int64_t span = c_.span_base + std::get<checked::PeriodValue>(operand).index;
+    const std::int64_t first = dates::span_start(span, months), next = dates::span_start(span + 1, months);
+    if (n.part == checked::CalendarDate::Part::start) return checked::DateValue{first};
+    if (n.part == checked::CalendarDate::Part::end) return checked::DateValue{next - 1};
+    return Number::from_int(next - first);
   }
   Number payment_paid(int p, int t);
   Number waterfall_paid(int w, int t);
@@ -624,7 +639,8 @@ static void outer_binders(const Expr& e, const Bound* bound, std::vector<int>& o
           for (const auto& a : n.args) outer_binders(*a, bound, out);
         } else if constexpr (std::is_same_v<T, checked::Round>) {
           all({n.operand.get(), n.step.get()}, bound);
-        } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::At>) {
+        } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::At> ||
+                             std::is_same_v<T, checked::CalendarDate>) {
           all({n.operand.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
           all({n.operand.get(), n.fallback.get()}, bound);
@@ -712,6 +728,7 @@ Number Evaluator::over_periods(const Expr& e, const checked::OverPeriods& n) {
 
 static bool less(const Value& a, const Value& b) {
   if (auto* n = std::get_if<Number>(&a)) return *n < std::get<Number>(b);
+  if (auto* d = std::get_if<checked::DateValue>(&a)) return d->day < std::get<checked::DateValue>(b).day;
   return std::get<checked::PeriodValue>(a).index < std::get<checked::PeriodValue>(b).index;
 }
 
@@ -813,6 +830,8 @@ Value Evaluator::eval(const Expr& e, int t) {
                 fail(DiagKind::runtime, "E605", "a period moved more than 100000 periods outside the calendar", e.range, clause_);
               return checked::PeriodValue{static_cast<int>(moved)};
             }
+            case Op::date_subtract:
+              return Number::from_int(std::get<checked::DateValue>(a).day - std::get<checked::DateValue>(b).day);
             case Op::equal: return a == b;
             case Op::not_equal: return a != b;
             case Op::less: return less(a, b);
@@ -824,6 +843,8 @@ Value Evaluator::eval(const Expr& e, int t) {
           fail(DiagKind::internal, "E902", "unknown operator", e.range);
         } else if constexpr (std::is_same_v<T, checked::If>) {
           return boolean(*n.condition, t) ? eval(*n.then_branch, t) : eval(*n.else_branch, t);
+        } else if constexpr (std::is_same_v<T, checked::CalendarDate>) {
+          return calendar_date(e, n, eval(*n.operand, t));
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
           // Arguments on the stack when there are few (every builtin but a long min/max).
           std::array<Number, 4> few;
@@ -1392,6 +1413,8 @@ std::string format_value(const checked::Contract& contract, const checked::Value
           return v.to_string() + u;
         } else if constexpr (std::is_same_v<T, bool>) {
           return v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, checked::DateValue>) {
+          return dates::format(v.day);
         } else if constexpr (std::is_same_v<T, checked::PeriodValue>) {
           if (v.index >= 0 && static_cast<std::size_t>(v.index) < contract.periods.size()) return contract.periods[v.index];
           if (contract.periods.empty()) return fmt::format("period #{}", v.index);

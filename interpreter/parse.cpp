@@ -283,6 +283,14 @@ struct action<g::text_lit> {
   static void apply(const Input& in, Builder& b) { b.push(ast::TextLit{b.string}, b.range(in)); }
 };
 template <>
+struct action<g::date_lit> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    std::string s = in.string();
+    b.push(ast::DateLit{s.substr(s.size() - 10)}, b.range(in));
+  }
+};
+template <>
 struct action<g::period_lit> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) { b.push(ast::PeriodLit{b.pop_period()}, b.range(in)); }
@@ -573,6 +581,7 @@ template <> struct action<g::type_percent> : type_action<ast::TypeSpelling::Kind
 template <> struct action<g::type_boolean> : type_action<ast::TypeSpelling::Kind::boolean> {};
 template <> struct action<g::type_period> : type_action<ast::TypeSpelling::Kind::period> {};
 template <> struct action<g::type_text> : type_action<ast::TypeSpelling::Kind::text> {};
+template <> struct action<g::type_date> : type_action<ast::TypeSpelling::Kind::date> {};
 template <> struct action<g::type_unit> : type_action<ast::TypeSpelling::Kind::unit> {};
 
 template <>

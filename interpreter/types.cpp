@@ -47,6 +47,7 @@ std::string Type::to_string() const {
     case TypeKind::boolean: return "boolean";
     case TypeKind::period: return "period";
     case TypeKind::text: return "text";
+    case TypeKind::date: return "date";
   }
   return "?";
 }

@@ -6,7 +6,7 @@
 // expects: adding or comparing needs equal units, multiplying and dividing combine them.
 //
 // A `Type` is what the checker knows of a value before anything runs: a number with a unit, a
-// boolean, a period of the calendar, or text (participant identifiers). Values at run time do
+// boolean, a period of the calendar, text (participant identifiers), or a date (ISO 8601). Values at run time do
 // not carry units: units are a static property, checked once.
 #pragma once
 
@@ -46,7 +46,7 @@ class Unit {
   std::vector<Spelling> spellings_;                // for display only; not part of equality
 };
 
-enum class TypeKind { number, boolean, period, text };
+enum class TypeKind { number, boolean, period, text, date };
 
 struct Type {
   TypeKind kind = TypeKind::number;
@@ -55,6 +55,7 @@ struct Type {
   static Type boolean() { return {TypeKind::boolean, {}}; }
   static Type period() { return {TypeKind::period, {}}; }
   static Type text() { return {TypeKind::text, {}}; }
+  static Type date() { return {TypeKind::date, {}}; }
   bool operator==(const Type& o) const { return kind == o.kind && (kind != TypeKind::number || unit == o.unit); }
   // "SEK", "number", "boolean", "period", "text", "SEK per placement".
   std::string to_string() const;

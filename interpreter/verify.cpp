@@ -172,12 +172,13 @@ class Verifier {
       case Op::less_equal:
       case Op::greater:
       case Op::greater_equal:
-        return l == r && (l.kind == TypeKind::number || l.kind == TypeKind::period) ? Type::boolean() : bad;
+        return l == r && (l.kind == TypeKind::number || l.kind == TypeKind::period || l.kind == TypeKind::date) ? Type::boolean() : bad;
       case Op::equal:
       case Op::not_equal: return l == r ? Type::boolean() : bad;
       case Op::logical_and:
       case Op::logical_or: return l.kind == TypeKind::boolean && r.kind == TypeKind::boolean ? Type::boolean() : bad;
       case Op::period_add: return l.kind == TypeKind::period && r == Type::number() ? Type::period() : bad;
+      case Op::date_subtract: return l.kind == TypeKind::date && r.kind == TypeKind::date ? Type::number() : bad;
       default: return bad;
     }
   }
@@ -217,6 +218,14 @@ class Verifier {
     if (!filter_ok) return ill_typed();
     if (n.is_count) return Type::number();
     return body && body->kind == TypeKind::number ? *body : ill_typed();
+  }
+  Derived derive(const Expr&, const checked::CalendarDate& n) {
+    using Part = checked::CalendarDate::Part;
+    Type x = type_of(*n.operand);
+    if (c_.months_per_period == 0) return ill_typed();
+    if (n.part == Part::period_of) return x.kind == TypeKind::date ? Derived{Type::period()} : ill_typed();
+    if (x.kind != TypeKind::period) return ill_typed();
+    return n.part == Part::days ? Type::number() : Type::date();
   }
   Derived derive(const Expr&, const checked::TableLookup& n) {
     const auto& t = c_.tables.at(n.table);

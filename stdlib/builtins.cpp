@@ -24,6 +24,10 @@ const std::vector<Builtin>& builtins() {
        "to_date(x): the sum of x over the periods from the first through the current one"},
       {"previous", Signature::special, nullptr,
        "previous(x, fallback): x in the period before the current one; fallback in the first period"},
+      {"start_of", Signature::special, nullptr, "start_of(p): the first day of the period p (a date)"},
+      {"end_of", Signature::special, nullptr, "end_of(p): the last day of the period p (a date)"},
+      {"days_in", Signature::special, nullptr, "days_in(p): the number of days of the period p, end_of(p) - start_of(p) + 1"},
+      {"period_of", Signature::special, nullptr, "period_of(d): the period the date d falls in"},
   };
   return table;
 }

@@ -624,6 +624,34 @@ def rows():
     t = "inskriven,stabil\n2031,true\n"
     data("participant: period outside the calendar", "ungdomar.csv", t, "E528",
          csv_row("ungdomar.csv", t, "2031", "inskriven"), "not a period of the calendar", contract_text=PARTICIPANTS)
+    # ---- dates (language.md §13.15) ----
+    def dated(lets):
+        return (HEADER + "input boende : participants { id : text, inflyttad : date }\nterm start = date 2025-03-01\n"
+                + 'clause "1" {\n  ' + lets + "\n  pay kommun -> fonden amount 1 SEK\n}\n")
+    t = dated("let a = start - date 2025-01-01")
+    R.append(Row("control: a contract with dates runs", {"c.utfall": t, "boende.csv": "id,inflyttad\na,2024-02-29\n"},
+                 ["run", "c.utfall", "-d", "boende.csv"], 0, None, None))
+    for name, lets, code, where, says in [
+            ("a date added to a date", "let a = start + start", "E318", "start + start", "cannot add date and date"),
+            ("a date plus a number", "let a = start + 1", "E318", "start + 1", "only `date - date` is defined"),
+            ("a date compared with a number", "let a = start < 5", "E318", "start < 5", "cannot compare date with number"),
+            ("a date literal of a day its month does not have", "let a = date 2025-02-29", "E428", "date 2025-02-29",
+             "`2025-02-29` is not a date: 2025-02 has 28 days"),
+            ("start_of of a date", "let a = start_of(start)", "E303", "start)", "start_of needs a period, but this is date"),
+            ("period_of of a period", "let a = period_of(period)", "E303", "period)", "period_of needs a date, but this is period")]:
+        t = dated(lets)
+        check(name, t, code, at("c.utfall", t, where), says)
+    t = HEADER.replace("periods yearly 2025 .. 2027", "periods H1_2026, H2_2026") + (
+        'clause "1" {\n  let a = days_in(period)\n  pay kommun -> fonden amount 1 SEK\n}\n')
+    check("days_in in a listed calendar", t, "E324", at("c.utfall", t, "days_in(period)"), "the periods of this calendar have no dates")
+    for name, value, says in [("participant: a date its month does not have", "2025-02-29", "`2025-02-29` is not a date: 2025-02 has 28 days"),
+                              ("participant: a date without leading zeros", "2025-3-31", "a date is written YYYY-MM-DD"),
+                              ("participant: a date written day first", "31/03/2025", "a date is written YYYY-MM-DD"),
+                              ("participant: a date with a time", "2025-03-31T08:00", "a date is written YYYY-MM-DD"),
+                              ("participant: a date in month 13", "2025-13-01", "13 is not a month")]:
+        t = f"id,inflyttad\na,2025-01-01\nb,{value}\n"
+        data(name, "boende.csv", t, "E528", csv_row("boende.csv", t, "b,", "inflyttad"), says,
+             contract_text=dated("let a = start - start"))
     t = '{"ungdomar": [{"inskriven": "2025", "stabil": true}], "ungdomar": []}'
     data("JSON table given twice", "u.json", t, "E504", "u.json", "appears twice", contract_text=PARTICIPANTS)
     t = b"period,x\n2025,1\n2026,2\x00\n2027,3\n"
