@@ -73,7 +73,7 @@ struct Batch::Impl {
 
 Batch::Impl::Impl(const Engine& engine, Contract c) : config(engine.config()), contract(std::move(c)) {
   const auto& checked = *contract.impl().checked;
-  places = minor_unit_places(checked);
+  for (std::size_t k = 0; k < checked.currencies.size(); ++k) places = std::max(places, minor_unit_places(checked, int(k)));
   per_unit = unit_count(places);
   // amount_places should be the minor unit's places; were it not, the fixed-point amounts would
   // be in another unit, so the general evaluator gives them all.
@@ -83,7 +83,8 @@ Batch::Impl::Impl(const Engine& engine, Contract c) : config(engine.config()), c
   for (const auto& l : fast_lines) {
     const auto& clause = checked.clauses[l.clause];
     const auto& rule = l.waterfall ? checked.waterfalls[l.rule_index].name : checked.payments[l.rule_index].name;
-    lines.push_back({checked.periods[l.period], checked.parties[l.payer].id, checked.parties[l.payee].id, clause.number, clause.title, rule});
+    lines.push_back({checked.periods[l.period], checked.parties[l.payer].id, checked.parties[l.payee].id, clause.number,
+                     clause.title, rule, checked.currencies[checked.line_currency(l.waterfall, l.rule_index)].code});
   }
   fast_options = general_options = api::eval_options(config);
   general_options.fast = false;  // the fixed-point path has had its turn

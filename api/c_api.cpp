@@ -444,6 +444,16 @@ utfall_status utfall_result_total(const utfall_result* result, size_t index, utf
   return UTFALL_OK;
 }
 
+const char* utfall_result_payment_currency(const utfall_result* result, size_t index) {
+  if (!result || index >= result->result.payments.size()) return nullptr;
+  return result->result.payments[index].currency.c_str();
+}
+
+const char* utfall_result_total_currency(const utfall_result* result, size_t index) {
+  if (!result || index >= result->result.totals.size()) return nullptr;
+  return result->result.totals[index].currency.c_str();
+}
+
 char* utfall_result_json(const utfall_result* result) {
   if (!result) return nullptr;
   try {
@@ -481,6 +491,11 @@ utfall_status utfall_batch_line(const utfall_batch* batch, size_t index, utfall_
   const auto& l = batch->batch.lines()[index];
   *out = {l.period.c_str(), l.from.c_str(), l.to.c_str(), l.clause.c_str(), l.clause_title.c_str(), l.rule.c_str()};
   return UTFALL_OK;
+}
+
+const char* utfall_batch_line_currency(const utfall_batch* batch, size_t index) {
+  if (!batch || index >= batch->batch.lines().size()) return nullptr;
+  return batch->batch.lines()[index].currency.c_str();
 }
 
 int utfall_batch_places(const utfall_batch* batch) { return batch ? batch->batch.places() : -1; }

@@ -125,6 +125,7 @@ std::shared_ptr<const Contract::Impl> describe(std::string name, std::shared_ptr
   impl->name = std::move(name);
   impl->title = c.title;
   impl->currency = c.currency;
+  for (const auto& cur : c.currencies) impl->currencies.emplace_back(cur.code, cur.minor_unit.to_string());
   impl->minor_unit = c.minor_unit.to_string();
   impl->periods = c.periods;
   for (const auto& p : c.parties) impl->parties.push_back({p.id, p.display});
@@ -418,7 +419,7 @@ Result Engine::evaluate(const Contract& contract, const Bound& data, const Optio
 
 namespace api {
 
-std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
+std::string money(const checked::Contract& c, const Number& n, int currency) { return format_money(c, n, false, currency); }
 
 // The explanation of one rule in one period, in the public form; the one place that maps the
 // evaluator's trace. `payments`: the indexes of the lines it explains.
@@ -459,19 +460,26 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       p.clause = clause.number;
       p.clause_title = clause.title;
       p.rule = l.rule;
+      p.currency = c.currencies[c.line_currency(l.waterfall, l.rule_index)].code;
       scratch.lines[i] = key;
     }
-    p.amount = money(c, l.amount);
-    auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) { return f.payer == l.payer && f.payee == l.payee; });
-    if (flow == flows.end()) flows.push_back({l.payer, l.payee, l.amount});
+    const int currency = c.line_currency(l.waterfall, l.rule_index);
+    p.amount = money(c, l.amount, currency);
+    auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) {
+      return f.payer == l.payer && f.payee == l.payee && f.currency == currency;
+    });
+    if (flow == flows.end()) flows.push_back({l.payer, l.payee, currency, l.amount});
     else flow->amount += l.amount;
   }
-  std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) { return std::pair(a.payer, a.payee) < std::pair(b.payer, b.payee); });
+  std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
+    return std::tuple(a.payer, a.payee, a.currency) < std::tuple(b.payer, b.payee, b.currency);
+  });
   out.totals.resize(flows.size());
   for (std::size_t i = 0; i < flows.size(); ++i) {
     out.totals[i].from = c.parties[flows[i].payer].id;
     out.totals[i].to = c.parties[flows[i].payee].id;
-    out.totals[i].amount = money(c, flows[i].amount);
+    out.totals[i].currency = c.currencies[flows[i].currency].code;
+    out.totals[i].amount = money(c, flows[i].amount, flows[i].currency);
   }
   out.traces.clear();
   if (ev.traces.empty()) return;

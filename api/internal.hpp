@@ -19,6 +19,7 @@ namespace utfall {
 
 struct Contract::Impl {
   std::string name, title, currency, minor_unit;
+  std::vector<std::pair<std::string, std::string>> currencies;  // code, minor unit: every `currency` line
   std::vector<std::string> periods;
   std::vector<Party> parties;
   std::vector<Input> inputs;
@@ -62,13 +63,13 @@ void stop_options(const Options& options, EvalOptions& out);
 // Exact text of a number: a finite decimal ("0.3"), else a fraction ("1/3").
 std::string exact_text(const Number& n);
 // An amount with exactly the currency's decimals ("26700000.00").
-std::string money(const checked::Contract& c, const Number& n);
+std::string money(const checked::Contract& c, const Number& n, int currency = 0);
 // Payments, totals per payer -> payee, and traces of an evaluation into a Result, overwriting
 // its elements in place; `scratch` is memory the caller keeps between calls: with it, a Result
 // that already holds the same lines (period, parties, clause, rule) as the evaluation gets only
 // its amounts rewritten.
 struct Flow {
-  int payer, payee;
+  int payer, payee, currency;
   Number amount;
 };
 struct FillScratch {

@@ -89,10 +89,11 @@ std::string Result::to_json() const {
   json payments_out = json::array();
   for (const auto& p : payments)
     payments_out.push_back({{"period", p.period}, {"from", p.from}, {"to", p.to}, {"amount", p.amount}, {"clause", p.clause},
-                            {"clause_title", p.clause_title}, {"rule", p.rule}});
+                            {"clause_title", p.clause_title}, {"rule", p.rule}, {"currency", p.currency}});
   j["payments"] = std::move(payments_out);
   json totals_out = json::array();
-  for (const auto& t : totals) totals_out.push_back({{"from", t.from}, {"to", t.to}, {"amount", t.amount}});
+  for (const auto& t : totals)
+    totals_out.push_back({{"from", t.from}, {"to", t.to}, {"amount", t.amount}, {"currency", t.currency}});
   j["totals"] = std::move(totals_out);
   if (!traces.empty()) {
     json traces_out = json::array();
@@ -117,6 +118,9 @@ std::string Contract::to_json() const {
   j["title"] = c.title;
   j["currency"] = c.currency;
   j["minor_unit"] = c.minor_unit;
+  json currencies_out = json::array();
+  for (const auto& [code, minor] : c.currencies) currencies_out.push_back({{"code", code}, {"minor_unit", minor}});
+  j["currencies"] = std::move(currencies_out);
   j["periods"] = c.periods;
   json parties_out = json::array();
   for (const auto& p : c.parties) parties_out.push_back({{"id", p.id}, {"name", p.name}});

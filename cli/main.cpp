@@ -41,7 +41,7 @@ int report(const Diagnostics& diags) {
   return exit_code_for(diags);
 }
 
-std::string money(const checked::Contract& c, const Number& n) { return format_money(c, n); }
+std::string money(const checked::Contract& c, const Number& n, int currency) { return format_money(c, n, false, currency); }
 
 nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev) {
   nlohmann::ordered_json j;
@@ -49,23 +49,28 @@ nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluatio
   j["currency"] = c.currency;
   j["periods"] = c.periods;
   auto payments = nlohmann::ordered_json::array();
-  std::map<std::pair<int, int>, Number> totals;
+  std::map<std::tuple<int, int, int>, Number> totals;  // payer, payee, currency
   for (const auto& l : ev.lines) {
+    const int currency = c.line_currency(l.waterfall, l.rule_index);
     nlohmann::ordered_json p;
     p["period"] = c.periods[l.period];
     p["from"] = c.parties[l.payer].id;
     p["to"] = c.parties[l.payee].id;
-    p["amount"] = money(c, l.amount);
+    p["amount"] = money(c, l.amount, currency);
+    p["currency"] = c.currencies[currency].code;
     p["clause"] = c.clauses[l.clause].number;
     p["clause_title"] = c.clauses[l.clause].title;
     p["rule"] = l.rule;
     payments.push_back(std::move(p));
-    totals[{l.payer, l.payee}] += l.amount;
+    totals[{l.payer, l.payee, currency}] += l.amount;
   }
   j["payments"] = std::move(payments);
   auto tj = nlohmann::ordered_json::array();
-  for (const auto& [k, v] : totals)
-    tj.push_back({{"from", c.parties[k.first].id}, {"to", c.parties[k.second].id}, {"amount", money(c, v)}});
+  for (const auto& [k, v] : totals) {
+    auto [payer, payee, currency] = k;
+    tj.push_back({{"from", c.parties[payer].id}, {"to", c.parties[payee].id}, {"amount", money(c, v, currency)},
+                  {"currency", c.currencies[currency].code}});
+  }
   j["totals"] = std::move(tj);
   return j;
 }
@@ -77,10 +82,16 @@ std::string csv_text(const checked::Contract& c, const Evaluation& ev) {
     for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
     return q + "\"";
   };
-  std::string text = "period,from,to,amount,clause,rule\n";
-  for (const auto& l : ev.lines)
+  // A currency column only when there are several: a contract in one currency keeps its columns.
+  const bool several = c.currencies.size() > 1;
+  std::string text = several ? "period,from,to,amount,currency,clause,rule\n" : "period,from,to,amount,clause,rule\n";
+  for (const auto& l : ev.lines) {
+    const int currency = c.line_currency(l.waterfall, l.rule_index);
+    std::string amount = money(c, l.amount, currency);
+    if (several) amount += "," + quote(c.currencies[currency].code);
     text += fmt::format("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
-                        money(c, l.amount), quote(c.clauses[l.clause].number), quote(l.rule));
+                        amount, quote(c.clauses[l.clause].number), quote(l.rule));
+  }
   return text;
 }
 

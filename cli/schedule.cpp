@@ -9,12 +9,16 @@
 
 namespace utfall {
 
-static std::string with_separators(const checked::Contract& c, const Number& n) { return format_money(c, n, true); }
+static std::string with_separators(const checked::Contract& c, const Number& n, int currency) {
+  return format_money(c, n, true, currency);
+}
 
 namespace {
 struct Flow {
-  int payer, payee, clause;
-  bool operator<(const Flow& o) const { return std::tie(clause, payer, payee) < std::tie(o.clause, o.payer, o.payee); }
+  int payer, payee, clause, currency;
+  bool operator<(const Flow& o) const {
+    return std::tie(clause, payer, payee, currency) < std::tie(o.clause, o.payer, o.payee, o.currency);
+  }
 };
 }  // namespace
 
@@ -23,12 +27,14 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   std::map<Flow, std::map<int, Number>> cells;
   std::vector<Flow> flows;
   for (const auto& l : ev.lines) {
-    Flow f{l.payer, l.payee, l.clause};
+    Flow f{l.payer, l.payee, l.clause, c.line_currency(l.waterfall, l.rule_index)};
     if (!cells.count(f)) flows.push_back(f);
     cells[f][l.period] += l.amount;
   }
   std::sort(flows.begin(), flows.end());
-  out += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
+  // With several currencies, each column says its currency; a column never mixes two.
+  const bool several = c.currencies.size() > 1;
+  out += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, currency_list(c));
   if (flows.empty()) {
     out += "No payments.\n";
     return terminal_text(out);
@@ -37,7 +43,9 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   std::vector<std::string> sub;
   for (const auto& f : flows) {
     head.push_back(fmt::format("{} → {}", c.parties[f.payer].id, c.parties[f.payee].id));
-    sub.push_back(c.clauses[f.clause].number.empty() ? "" : "clause " + c.clauses[f.clause].number);
+    std::string clause = c.clauses[f.clause].number.empty() ? "" : "clause " + c.clauses[f.clause].number;
+    if (several) clause += (clause.empty() ? "" : ", ") + c.currencies[f.currency].code;
+    sub.push_back(std::move(clause));
   }
   std::vector<std::vector<std::string>> rows;
   std::vector<Number> totals(flows.size());
@@ -48,12 +56,12 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
       auto it = per.find(static_cast<int>(t));
       Number v = it == per.end() ? Number{} : it->second;
       totals[k] += v;
-      row.push_back(it == per.end() ? "–" : with_separators(c, v));
+      row.push_back(it == per.end() ? "–" : with_separators(c, v, flows[k].currency));
     }
     rows.push_back(std::move(row));
   }
   std::vector<std::string> total_row{"total"};
-  for (const auto& v : totals) total_row.push_back(with_separators(c, v));
+  for (std::size_t k = 0; k < totals.size(); ++k) total_row.push_back(with_separators(c, totals[k], flows[k].currency));
   auto width = [](const std::string& s) { return code_points(s); };
   std::vector<std::size_t> w(flows.size() + 1, 6);
   for (std::size_t k = 0; k < flows.size(); ++k) w[k + 1] = std::max({width(head[k]), width(sub[k]), width(total_row[k + 1])});

@@ -145,18 +145,24 @@ int SweepCommand::run() const {
     return varies[k].values[rest % varies[k].values.size()];
   };
 
-  // The flows that any variation paid, in party order.
-  std::map<std::pair<int, int>, int> flows;
+  // The flows that any variation paid, in party order, one per currency.
+  using FlowKey = std::tuple<int, int, int>;  // payer, payee, currency
+  auto key_of = [&](const PaymentLine& l) { return FlowKey(l.payer, l.payee, c.line_currency(l.waterfall, l.rule_index)); };
+  std::map<FlowKey, int> flows;
   for (const auto& r : results)
-    for (const auto& l : r.lines) flows.emplace(std::pair(l.payer, l.payee), 0);
+    for (const auto& l : r.lines) flows.emplace(key_of(l), 0);
   int column = 0;
   for (auto& [flow, index] : flows) index = column++;
   auto totals = [&](const Evaluation& r) {
     std::vector<Number> t(flows.size());
-    for (const auto& l : r.lines) t[flows.at({l.payer, l.payee})] += l.amount;
+    for (const auto& l : r.lines) t[flows.at(key_of(l))] += l.amount;
     return t;
   };
-  auto flow_name = [&](const std::pair<int, int>& f) { return c.parties[f.first].id + " -> " + c.parties[f.second].id; };
+  const bool several = c.currencies.size() > 1;
+  auto flow_name = [&](const FlowKey& f) {
+    return c.parties[std::get<0>(f)].id + " -> " + c.parties[std::get<1>(f)].id +
+           (several ? " (" + c.currencies[std::get<2>(f)].code + ")" : "");
+  };
   auto error_text = [](const Evaluation& r) {
     const auto& d = r.diagnostics.front();
     return fmt::format("error[{}]: {}", d.code, d.message);
@@ -176,12 +182,18 @@ int SweepCommand::run() const {
       } else {
         auto t = totals(results[i]);
         j["totals"] = nlohmann::ordered_json::array();
-        for (const auto& [flow, index] : flows)
-          j["totals"].push_back({{"from", c.parties[flow.first].id}, {"to", c.parties[flow.second].id}, {"amount", format_money(c, t[index])}});
+        for (const auto& [flow, index] : flows) {
+          auto [payer, payee, currency] = flow;
+          j["totals"].push_back({{"from", c.parties[payer].id}, {"to", c.parties[payee].id},
+                                 {"amount", format_money(c, t[index], false, currency)}, {"currency", c.currencies[currency].code}});
+        }
         j["payments"] = nlohmann::ordered_json::array();
-        for (const auto& l : results[i].lines)
+        for (const auto& l : results[i].lines) {
+          const int currency = c.line_currency(l.waterfall, l.rule_index);
           j["payments"].push_back({{"period", c.periods[l.period]}, {"from", c.parties[l.payer].id}, {"to", c.parties[l.payee].id},
-                                   {"amount", format_money(c, l.amount)}, {"clause", c.clauses[l.clause].number}});
+                                   {"amount", format_money(c, l.amount, false, currency)},
+                                   {"currency", c.currencies[currency].code}, {"clause", c.clauses[l.clause].number}});
+        }
       }
       out.push_back(std::move(j));
     }
@@ -198,7 +210,8 @@ int SweepCommand::run() const {
         row.push_back(error_text(results[i]));
         continue;
       }
-      for (const auto& x : totals(results[i])) row.push_back(format_money(c, x, format_ == "table"));
+      auto t = totals(results[i]);
+      for (const auto& [flow, index] : flows) row.push_back(format_money(c, t[index], format_ == "table", std::get<2>(flow)));
     }
     if (format_ == "csv") {
       for (const auto* row : {&header}) {
@@ -210,7 +223,7 @@ int SweepCommand::run() const {
         fmt::print("\n");
       }
     } else {
-      fmt::print("{}\nTotals per variation in {}\n\n", terminal_text(c.title), c.currency);
+      fmt::print("{}\nTotals per variation in {}\n\n", terminal_text(c.title), currency_list(c));
       std::vector<std::size_t> width(header.size());
       for (std::size_t k = 0; k < header.size(); ++k) width[k] = header[k].size();
       for (const auto& row : rows)

@@ -157,10 +157,13 @@ struct Applicability {
   bool empty() const { return !from && !until; }
 };
 
+struct CurrencyDecl {
+  Name code;
+  std::optional<Number> minor_unit;  // `currency SEK minor 0.01`; default 0.01
+};
 struct ContractHeader {
   std::string title;
-  Name currency;
-  std::optional<Number> minor_unit;  // `currency SEK minor 0.01`; default 0.01
+  std::vector<CurrencyDecl> currencies;  // in the order written; the first is the contract's own
   SourceRange range;
 };
 struct PartyDecl {

@@ -11,7 +11,7 @@ namespace check_internal {
 
 void Checker::header(const ast::Contract& a) {
   c_.minor_unit = Number::fraction(1, 100);
-  if (!a.header || a.header->currency.text.empty()) {
+  if (!a.header || a.header->currencies.empty()) {
     Diagnostic d;
     d.kind = DiagKind::structure;
     d.code = "E401";
@@ -21,14 +21,23 @@ void Checker::header(const ast::Contract& a) {
     return;
   }
   c_.title = a.header->title;
-  c_.currency = a.header->currency.text;
-  unit_names_[c_.currency] = c_.currency;
-  if (a.header->minor_unit) {
-    if (a.header->minor_unit->sign() <= 0)
-      error(DiagKind::structure, "E402", "the minor unit of the currency must be positive", a.header->currency.range);
-    else
-      c_.minor_unit = *a.header->minor_unit;
+  for (const auto& decl : a.header->currencies) {
+    if (unit_names_.count(decl.code.text)) {
+      error(DiagKind::name, "E201", fmt::format("the currency `{}` is declared twice", decl.code.text), decl.code.range);
+      continue;
+    }
+    unit_names_[decl.code.text] = decl.code.text;
+    checked::Currency cur{decl.code.text, Number::fraction(1, 100), Unit::of(decl.code.text)};
+    if (decl.minor_unit) {
+      if (decl.minor_unit->sign() <= 0)
+        error(DiagKind::structure, "E402", fmt::format("the minor unit of `{}` must be positive", decl.code.text), decl.code.range);
+      else
+        cur.minor_unit = *decl.minor_unit;
+    }
+    c_.currencies.push_back(std::move(cur));
   }
+  c_.currency = c_.currencies[0].code;
+  c_.minor_unit = c_.currencies[0].minor_unit;
   for (const auto& u : a.units) {
     for (const ast::Name* n : {&u.singular, u.plural ? &*u.plural : nullptr}) {
       if (!n) continue;
@@ -40,6 +49,7 @@ void Checker::header(const ast::Contract& a) {
   }
   c_.units = spellings_;
   c_.money = unit_with_spellings(Unit::of(c_.currency));
+  for (auto& cur : c_.currencies) cur.unit = unit_with_spellings(cur.unit);
   for (const auto& p : a.parties) {
     if (party(p.id).has_value() && c_.party_index(p.id.text))
       error(DiagKind::name, "E201", fmt::format("the party `{}` is declared twice", p.id.text), p.id.range);
@@ -217,7 +227,88 @@ ExprPtr Checker::typed(const ast::ExprPtr& e, const Type& want, const char* what
   return x;
 }
 
-ExprPtr Checker::money(const ast::ExprPtr& e, const char* what) { return typed(e, Type::number(c_.money), what); }
+ExprPtr Checker::money(const ast::ExprPtr& e, const char* what, int currency) {
+  return typed(e, Type::number(c_.currencies[currency].unit), what);
+}
+
+ExprPtr Checker::amount(const ast::ExprPtr& e, const char* what, bool rounded, int& currency) {
+  currency = 0;
+  if (!e) return nullptr;
+  auto outer = std::exchange(rounded_conversion_, rounded ? e.get() : nullptr);
+  auto x = expr(*e);
+  rounded_conversion_ = outer;
+  if (!x) return nullptr;
+  if (auto i = c_.currency_index(x->type.unit); i && x->type.kind == TypeKind::number) {
+    currency = *i;
+    return x;
+  }
+  std::string names;
+  for (std::size_t i = 0; i < c_.currencies.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == c_.currencies.size() ? " or " : ", ") + c_.currencies[i].code;
+  error(DiagKind::type, "E303", fmt::format("{} must be {}, but this is {}", what, names, x->type.to_string()), e->range);
+  return nullptr;
+}
+
+RuleCurrencies rule_currencies(const checked::Contract& c) {
+  RuleCurrencies out;
+  for (const auto& p : c.payments) out.payments.push_back(p.currency);
+  for (const auto& w : c.waterfalls) out.waterfalls.push_back(w.currency);
+  return out;
+}
+
+// What a rule paid is in its own currency, known once the rule is checked. A rule named before
+// that (a definition that uses a payment: definitions are checked first) has the currency the
+// previous pass found, or the first; run() checks afterwards that it was right.
+int Checker::rule_currency(bool waterfall, int index, const SourceRange& range) {
+  const std::size_t checked_so_far = waterfall ? c_.waterfalls.size() : c_.payments.size();
+  if (std::size_t(index) < checked_so_far) return waterfall ? c_.waterfalls[index].currency : c_.payments[index].currency;
+  if (c_.currencies.size() < 2) return 0;
+  const auto& known = waterfall ? assumed_.waterfalls : assumed_.payments;
+  int currency = std::size_t(index) < known.size() ? known[index] : 0;
+  assumptions_.push_back({waterfall, index, currency, range});
+  return currency;
+}
+
+// A rule's currency as found, or none when its amount (or pool) failed to check.
+static std::optional<int> found_currency(const checked::Contract& c, bool waterfall, int index) {
+  if (waterfall) {
+    if (std::size_t(index) >= c.waterfalls.size() || !c.waterfalls[index].pool) return std::nullopt;
+    return c.waterfalls[index].currency;
+  }
+  if (std::size_t(index) >= c.payments.size() || !c.payments[index].amount) return std::nullopt;
+  return c.payments[index].currency;
+}
+
+bool Checker::assumptions_held() const {
+  if (last_pass_) return true;  // run() has reported what did not hold
+  for (const auto& a : assumptions_)
+    if (auto actual = found_currency(c_, a.waterfall, a.index); actual && *actual != a.currency) return false;
+  return true;
+}
+
+void Checker::report_wrong_assumptions() {
+  if (!last_pass_) return;
+  for (const auto& a : assumptions_) {
+    auto actual = found_currency(c_, a.waterfall, a.index);
+    if (!actual || *actual == a.currency) continue;
+    const auto& name = a.waterfall ? c_.waterfalls[a.index].name : c_.payments[a.index].name;
+    error(DiagKind::type, "E336",
+          fmt::format("the currency of `{}` could not be settled: what it pays depends on rules that are named before "
+                      "they are written, {} deep; name `{}` after it, or write it before what names it",
+                      name, kCurrencyPasses, name),
+          a.range);
+  }
+}
+
+std::optional<int> Checker::converts(const Unit& result, const Unit& lhs, const Unit& rhs) const {
+  auto target = c_.currency_index(result);
+  if (!target || c_.currencies.size() < 2) return std::nullopt;
+  for (const Unit* u : {&lhs, &rhs})
+    for (const auto& [dim, power] : u->dimensions())
+      for (std::size_t i = 0; i < c_.currencies.size(); ++i)
+        if (int(i) != *target && c_.currencies[i].code == dim) return int(i);
+  return std::nullopt;
+}
 
 std::optional<Number> Checker::constant(const ast::Expr& e, Type* t) {
   // Table bounds are constants: literals with units, negation and arithmetic on them.
@@ -519,10 +610,10 @@ void Checker::run(const ast::Contract& a) {
           }
         }
         if (!p->amount) error(DiagKind::structure, "E419", "the payment has no `amount`", p->range);
-        out.amount = money(p->amount, "the amount of a payment");
+        out.amount = amount(p->amount, "the amount of a payment", p->rounding.has_value(), out.currency);
         if (p->filter) out.filter = typed(p->filter, Type::boolean(), "the condition after `where`");
         // A per-participant payment rounds each participant's amount (§16.3): its step may use `u`.
-        out.rounding = rounding(p->rounding, Type::number(c_.money));
+        out.rounding = rounding(p->rounding, Type::number(c_.currencies[out.currency].unit));
         auto caps_in_order = std::vector<const ast::Cap*>{};
         for (const auto& cap : p->caps) if (cap.scope == ast::Cap::Scope::per_participant) caps_in_order.push_back(&cap);
         for (const auto& cap : p->caps) if (cap.scope != ast::Cap::Scope::per_participant) caps_in_order.push_back(&cap);
@@ -539,10 +630,10 @@ void Checker::run(const ast::Contract& a) {
           }
           auto& slot = cap.scope == S::per_period ? out.cap_period : cap.scope == S::in_total ? out.cap_total : out.cap_participant;
           if (slot) error(DiagKind::structure, "E421", "this payment already has a cap of this kind", cap.range);
-          slot = money(cap.amount, "a cap");
+          slot = money(cap.amount, "a cap", out.currency);
         }
         if (out.set >= 0 && binders_.size() && binders_.back().slot == out.binder) binders_.pop_back();
-        if (p->floor) out.floor = money(p->floor, "a floor (`at least`)");
+        if (p->floor) out.floor = money(p->floor, "a floor (`at least`)", out.currency);
         if (p->condition) out.condition = typed(p->condition, Type::boolean(), "the condition after `when`");
         out.netted = p->netted;
         c_.payments.push_back(std::move(out));
@@ -558,7 +649,7 @@ void Checker::run(const ast::Contract& a) {
         auto payer = party(w->payer);
         if (!payer) error(DiagKind::name, "E212", fmt::format("`{}` is not a declared party", w->payer.text), w->payer.range);
         out.payer = payer.value_or(-1);
-        out.pool = money(w->pool, "the pool of a waterfall");
+        out.pool = amount(w->pool, "the pool of a waterfall", false, out.currency);
         out.periods = applicability(w->periods);
         out.netted = w->netted;
         if (w->tiers.empty()) error(DiagKind::structure, "E422", "a waterfall needs at least one tier", w->range);
@@ -573,10 +664,10 @@ void Checker::run(const ast::Contract& a) {
           tier.payee = payee.value_or(-1);
           if (t.kind == ast::Tier::Kind::rest && k + 1 != w->tiers.size())
             error(DiagKind::structure, "E423", "`rest to` must be the last tier", t.range);
-          if (t.kind == ast::Tier::Kind::up_to) tier.amount = money(t.amount, "the limit of a tier");
+          if (t.kind == ast::Tier::Kind::up_to) tier.amount = money(t.amount, "the limit of a tier", out.currency);
           if (t.kind == ast::Tier::Kind::share_of_rest) tier.amount = typed(t.amount, Type::number(), "a share");
-          if (t.cap) tier.cap = money(t.cap, "the cap of a tier");
-          tier.rounding = rounding(t.rounding, Type::number(c_.money));
+          if (t.cap) tier.cap = money(t.cap, "the cap of a tier", out.currency);
+          tier.rounding = rounding(t.rounding, Type::number(c_.currencies[out.currency].unit));
           if (payee && payer && *payee != *payer &&
               std::find(out.payees.begin(), out.payees.end(), *payee) == out.payees.end())
             out.payees.push_back(*payee);
@@ -589,6 +680,7 @@ void Checker::run(const ast::Contract& a) {
   }
   current_.reset();
   clause_ = -1;
+  report_wrong_assumptions();
   find_cycles();
   c_.binder_count = binder_count_;
 
@@ -628,7 +720,7 @@ void Checker::add_globals_from_contract() {
   for (std::size_t i = 0; i < c_.waterfalls.size(); ++i)
     if (!c_.waterfalls[i].name.empty()) globals_.emplace(c_.waterfalls[i].name, Symbol{SymbolKind::waterfall, int(i), {}});
   for (std::size_t i = 0; i < c_.tables.size(); ++i) globals_.emplace(c_.tables[i].name, Symbol{SymbolKind::table, int(i), {}});
-  if (!c_.currency.empty()) unit_names_[c_.currency] = c_.currency;
+  for (const auto& cur : c_.currencies) unit_names_[cur.code] = cur.code;
   for (const auto& s : c_.units) {
     unit_names_.emplace(s.singular, s.singular);
     unit_names_.emplace(s.plural, s.singular);
@@ -662,10 +754,22 @@ CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
   return with_stack(options.max_stack_bytes, [&] {
     CheckResult result;
     auto out = std::make_shared<checked::Contract>();
-    Checker checker(*out, result.diagnostics);
-    checker.set_max_periods(options.max_periods);
-    checker.set_max_depth(options.max_depth, options.max_stack_bytes);
-    checker.run(contract);
+    // With several currencies, a rule named before it is checked has the currency it had in
+    // the pass before (the first pass assumes the first currency); the contract is checked
+    // again until every rule's currency is the one assumed (docs/language.md §4.1). One
+    // currency, or rules named only after them: one pass.
+    check_internal::RuleCurrencies assumed;
+    for (int pass = 1;; ++pass) {
+      Checker checker(*out, result.diagnostics);
+      checker.set_max_periods(options.max_periods);
+      checker.set_max_depth(options.max_depth, options.max_stack_bytes);
+      checker.assume_currencies(assumed, pass == check_internal::kCurrencyPasses);
+      checker.run(contract);
+      if (checker.assumptions_held()) break;
+      assumed = check_internal::rule_currencies(*out);
+      *out = checked::Contract{};
+      result.diagnostics.clear();
+    }
     // A second opinion on every type and scope (verify.hpp): a checker defect stops here.
     if (!has_errors(result.diagnostics))
       for (auto& d : verify(*out)) result.diagnostics.push_back(std::move(d));

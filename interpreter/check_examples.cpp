@@ -60,6 +60,14 @@ checked::Expectation Checker::expectation(const ast::Expectation& e) {
     x.kind = checked::Expectation::Kind::value;
     if (!expected_thing(e, x)) return x;
   }
+  if (x.kind != checked::Expectation::Kind::value && c_.currencies.size() > 1 && e.value && !e.text) {
+    // With several currencies, the expected amount's currency says which payments are summed.
+    term_context_ = true;
+    x.expected = amount(e.value, "an expected amount", false, x.currency);
+    term_context_ = false;
+    x.type = Type::number(c_.currencies[x.currency].unit);
+    return x;
+  }
   if (x.kind != checked::Expectation::Kind::value) x.type = Type::number(c_.money);
   std::string what = x.kind == checked::Expectation::Kind::value
                          ? fmt::format("the expected value of `{}`", e.name.text)

@@ -193,11 +193,14 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
       if (!ensure({node_def, s.index}, e.range)) return nullptr;
       return make({checked::DefRef{s.index}, c_.defs[s.index].type, e.range});
     case SymbolKind::payment:
-      depend({node_payment, s.index}, e.range);
-      return make({checked::PaymentRef{s.index}, Type::number(c_.money), e.range});
-    case SymbolKind::waterfall:
-      depend({node_waterfall, s.index}, e.range);
-      return make({checked::WaterfallRef{s.index}, Type::number(c_.money), e.range});
+    case SymbolKind::waterfall: {
+      bool pay = s.kind == SymbolKind::payment;
+      depend({pay ? node_payment : node_waterfall, s.index}, e.range);
+      int currency = rule_currency(!pay, s.index, e.range);
+      Type t = Type::number(c_.currencies[currency].unit);
+      if (pay) return make({checked::PaymentRef{s.index}, t, e.range});
+      return make({checked::WaterfallRef{s.index}, t, e.range});
+    }
     case SymbolKind::table:
       error(DiagKind::type, "E311", fmt::format("`{}` is a table; look a value up with {}(x)", n.name.text, n.name.text), e.range);
       return nullptr;
@@ -313,7 +316,9 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   if (f == "start_of" || f == "end_of" || f == "days_in" || f == "period_of") return calendar_date(e, n);
   if (f == "round") {
     if (!arity(3, 3)) return nullptr;
+    auto outer = std::exchange(rounded_conversion_, n.args[0].get());
     auto x = expr(*n.args[0]);
+    rounded_conversion_ = outer;
     auto step = expr(*n.args[1]);
     const auto* mode_name = std::get_if<ast::NameRef>(&n.args[2]->node);
     std::optional<RoundingMode> m;
@@ -442,8 +447,23 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     case B::divide:
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number)
         return fail(fmt::format("cannot {} {} by {}", n.op == B::multiply ? "multiply" : "divide", lt.to_string(), rt.to_string()));
-      return node(n.op == B::multiply ? Op::multiply : Op::divide,
-                  Type::number(unit_with_spellings(n.op == B::multiply ? lt.unit * rt.unit : lt.unit / rt.unit)));
+    {
+      Unit u = n.op == B::multiply ? lt.unit * rt.unit : lt.unit / rt.unit;
+      if (auto from = converts(u, lt.unit, rt.unit); from && rounded_conversion_ != &e) {
+        std::string written = e.range.source && e.range.end_offset - e.range.begin.offset <= 60
+                                  ? e.range.source->text.substr(e.range.begin.offset, e.range.end_offset - e.range.begin.offset)
+                                  : "…";
+        const auto& to = c_.currencies[*c_.currency_index(u)];
+        std::string step = Number(to.minor_unit).to_string() + " " + to.code;
+        error(DiagKind::type, "E335",
+              fmt::format("this converts {} to {} without a stated rounding: write round({}, {}, half_even) (or another "
+                          "mode), or round the payment it is the amount of (`rounded half_even to {}`)",
+                          c_.currencies[*from].code, to.code, written, step, step),
+              e.range);
+        return nullptr;
+      }
+      return node(n.op == B::multiply ? Op::multiply : Op::divide, Type::number(unit_with_spellings(u)));
+    }
     default: {
       bool ordered = n.op != B::equal && n.op != B::not_equal;
       bool same = lt == rt;

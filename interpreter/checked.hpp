@@ -182,6 +182,7 @@ struct Payment {
   ExprPtr cap_period, cap_total, cap_participant, floor;  // may be null
   std::optional<Rounding> rounding;
   bool netted = false;
+  int currency = 0;  // index into Contract::currencies: the currency of the amount
   SourceRange range;
 };
 
@@ -203,6 +204,7 @@ struct Waterfall {
   bool netted = false;
   std::vector<Tier> tiers;
   std::vector<int> payees;  // distinct payees other than the payer, in order of first tier
+  int currency = 0;  // index into Contract::currencies: the currency of the pool
   SourceRange range;
 };
 
@@ -237,6 +239,7 @@ struct Expectation {
   ExprPtr expected;            // null when `text` holds the expected value
   std::optional<std::string> text;
   Type type;                   // of the expected value
+  int currency = 0;            // flow, net: the currency whose payments are summed
   SourceRange range;
 };
 struct Example {
@@ -248,12 +251,22 @@ struct Example {
   SourceRange range;
 };
 
+// A currency of the contract (docs/language.md §4.1): its code, its minor unit, and itself as a unit.
+struct Currency {
+  std::string code;
+  Number minor_unit;
+  Unit unit;
+};
+
 struct Contract {
   SourcePtr source;
   std::string title;
+  // The contract's first currency: `currencies[0]`, kept apart for the many places that need
+  // only it (a contract with one currency).
   std::string currency;
   Number minor_unit;
   Unit money;  // the currency as a unit
+  std::vector<Currency> currencies;  // every `currency` line, in order; at least one once checked
   std::vector<Unit::Spelling> units;  // the declared counted units, for expressions checked later (REPL, --set)
   std::vector<std::string> periods;
   // The dates of the periods of a yearly, quarterly or monthly calendar: period i is span
@@ -279,6 +292,12 @@ struct Contract {
   std::optional<int> party_index(std::string_view id) const;
   std::optional<int> term_index(std::string_view name) const;
   std::optional<int> input_index(std::string_view name) const;
+  // The currency whose unit is `u`; none for any other unit.
+  std::optional<int> currency_index(const Unit& u) const;
+  // The currency of a payment line's rule (a payment or a waterfall).
+  int line_currency(bool waterfall, int rule_index) const {
+    return waterfall ? waterfalls[rule_index].currency : payments[rule_index].currency;
+  }
 };
 
 }  // namespace utfall::checked

@@ -40,12 +40,29 @@ struct Binder {
   int slot;
 };
 
+// The currency of every payment and waterfall, by index (docs/language.md §4.1).
+struct RuleCurrencies {
+  std::vector<int> payments, waterfalls;
+};
+RuleCurrencies rule_currencies(const checked::Contract& c);
+// How many times a contract with several currencies may be checked before a rule named ahead of
+// itself must have the currency it was assumed to have (E336).
+constexpr int kCurrencyPasses = 4;
+
 class Checker {
  public:
   Checker(checked::Contract& out, Diagnostics& diags)
       : c_(out), diags_(diags), stack_base_(stack_here()), stack_(stack_base_, CheckOptions{}.max_stack_bytes) {}
 
   void run(const ast::Contract& a);
+  // What a rule named before it is checked is assumed to be in (the first currency when not
+  // given); on the `last` pass a wrong assumption is E336 rather than a reason to check again.
+  void assume_currencies(RuleCurrencies assumed, bool last) {
+    assumed_ = std::move(assumed);
+    last_pass_ = last;
+  }
+  // Whether every assumption this run made held: the check is final.
+  bool assumptions_held() const;
   ExprPtr expression(const ast::Expr& e) { return expr(e); }
   void set_implicit_units() { implicit_units_ = true; }
   void add_globals_from_contract();
@@ -102,6 +119,20 @@ class Checker {
   std::map<Node, std::vector<std::pair<Node, SourceRange>>> deps_;
   std::map<Node, std::string> node_names_;
   bool term_context_ = false;  // terms may use only literals and other terms
+  // The expression whose conversion between currencies is rounded by what encloses it: the
+  // first argument of `round`, or a payment's amount with `rounded` (§4.1); null when none.
+  const ast::Expr* rounded_conversion_ = nullptr;
+  // Rules named before they were checked, with the currency assumed for each (RuleCurrencies).
+  struct Assumption {
+    bool waterfall;
+    int index, currency;
+    SourceRange range;
+  };
+  RuleCurrencies assumed_;
+  bool last_pass_ = true;
+  std::vector<Assumption> assumptions_;
+  int rule_currency(bool waterfall, int index, const SourceRange& range);
+  void report_wrong_assumptions();  // E336, on the last pass
   int binder_count_ = 0;
   // The expressions of terms, definitions and per-participant definitions, each typed on demand
   // (ensure) in its own scope, whatever the order of clauses and items. Keyed by node, so
@@ -222,7 +253,15 @@ class Checker {
   std::optional<Number> range_bound(const ast::Expr& e, const std::string& name, const Type& type, bool percent);
   std::optional<RoundingMode> mode(const ast::Name& n);
   std::optional<checked::Rounding> rounding(const std::optional<ast::Rounding>& r, const Type& of);
-  ExprPtr money(const ast::ExprPtr& e, const char* what);
+  // A value in the currency `currency` (an index into c_.currencies).
+  ExprPtr money(const ast::ExprPtr& e, const char* what, int currency = 0);
+  // A payment's amount or a waterfall's pool: a value in any of the contract's currencies,
+  // whose index is stored in `currency`. With `rounded`, the amount may be a conversion from
+  // another currency (its rounding is stated by the payment).
+  ExprPtr amount(const ast::ExprPtr& e, const char* what, bool rounded, int& currency);
+  // Whether `x * y` or `x / y` of these units converts between currencies: its result is a
+  // currency and an operand holds another, whose index it returns (docs/language.md §4.1).
+  std::optional<int> converts(const Unit& result, const Unit& lhs, const Unit& rhs) const;
   ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
   void table(const ast::TableDecl& t, int index);
   void text_table(const ast::TableDecl& t, checked::Table& out);

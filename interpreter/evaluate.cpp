@@ -270,9 +270,12 @@ class Evaluator {
   void step(TraceStep s);
   std::string text(const SourceRange& r) const;
   std::string show(const Value& v, const Type& type) const { return show_value(c_, v, type); }
-  std::string money(const Number& n) const { return show_value(c_, n, Type::number(c_.money)); }
+  // The currency of the rule being computed (compute_payment, compute_waterfall).
+  int currency_ = 0;
+  Type money_type() const { return Type::number(c_.currencies.empty() ? c_.money : c_.currencies[currency_].unit); }
+  std::string money(const Number& n) const { return show_value(c_, n, money_type()); }
   TraceValue val(const Value& v, const Type& type) const;
-  TraceValue amt(const Number& n) const { return val(n, Type::number(c_.money)); }
+  TraceValue amt(const Number& n) const { return val(n, money_type()); }
   void explain(const Expr& e, int t, int depth, bool per_participant);
   // Explains the expression whose formula the last step showed, one level under that step.
   void explain_shown(const Expr& e, int t, int depth) {
@@ -299,16 +302,16 @@ class Evaluator {
 
 // Values in a trace: money with the minor unit's places and separators, the rest exactly.
 std::string show_value(const checked::Contract& c, const Value& v, const Type& type) {
-  if (auto* n = std::get_if<Number>(&v); n && !c.money.dimensionless() && type.unit == c.money)
-    return format_money(c, *n, true) + " " + c.currency;
+  if (auto* n = std::get_if<Number>(&v); n && type.kind == TypeKind::number)
+    if (auto cur = c.currency_index(type.unit)) return format_money(c, *n, true, *cur) + " " + c.currencies[*cur].code;
   return format_value(c, v, type);
 }
 
 // Values in a step: exact, without separators, the unit apart.
 TraceValue Evaluator::val(const Value& v, const Type& type) const {
   if (auto* n = std::get_if<Number>(&v)) {
-    bool is_money = !c_.money.dimensionless() && type.unit == c_.money;
-    return {is_money ? format_money(c_, *n) : n->to_string(), type.unit.to_string()};
+    auto cur = type.kind == TypeKind::number ? c_.currency_index(type.unit) : std::nullopt;
+    return {cur ? format_money(c_, *n, false, *cur) : n->to_string(), type.unit.to_string()};
   }
   return {format_value(c_, v, type), ""};
 }
@@ -919,10 +922,11 @@ Value Evaluator::eval(const Expr& e, int t) {
 
 void Evaluator::exact_in_minor_unit(const Number& amount, const SourceRange& range, int clause, int t) {
   charge(amount, amount, range);  // the settlement's few operations: netting, floor, caps
-  if (!amount.is_multiple_of(c_.minor_unit))
+  const auto& cur = c_.currencies[currency_];
+  if (!amount.is_multiple_of(cur.minor_unit))
     fail(DiagKind::runtime, "E602",
          fmt::format("the payment in {} is {} {}, which is not a whole number of {} {}; state how to round it (`rounded half_up to {}`)",
-                     c_.periods[t], amount.to_string(), c_.currency, c_.minor_unit.to_string(), c_.currency, c_.minor_unit.to_string()),
+                     c_.periods[t], amount.to_string(), cur.code, cur.minor_unit.to_string(), cur.code, cur.minor_unit.to_string()),
          range, clause);
 }
 
@@ -956,6 +960,7 @@ void Evaluator::compute_payment(int p, int t) {
   const auto& pay = c_.payments[p];
   auto& st = paid_[p];
   int saved_clause = std::exchange(clause_, pay.clause);
+  int saved_currency = std::exchange(currency_, pay.currency);
   bool in_range = t >= pay.periods.first && t <= pay.periods.last;
   // A payment computed while tracing another gets its own trace.
   std::vector<TraceStep>* saved_trace = trace_;
@@ -1082,7 +1087,7 @@ void Evaluator::compute_payment(int p, int t) {
     if (amount.sign() < 0)
       fail(DiagKind::runtime, "E608",
            fmt::format("the payment in {} is negative ({} {}); a payment goes from payer to payee only", c_.periods[t],
-                       amount.to_string(), c_.currency),
+                       amount.to_string(), c_.currencies[currency_].code),
            pay.range, pay.clause);
     exact_in_minor_unit(amount, pay.range, pay.clause, t);
   }
@@ -1091,6 +1096,7 @@ void Evaluator::compute_payment(int p, int t) {
   st.total += amount;
   st.applies.push_back(applies || in_range);
   clause_ = saved_clause;
+  currency_ = saved_currency;
   trace_ = saved_trace;
   if (o_.trace) explained_ = std::move(saved_explained);
 }
@@ -1101,6 +1107,7 @@ void Evaluator::compute_waterfall(int w, int t) {
   const auto& fall = c_.waterfalls[w];
   auto& st = fall_paid_[w];
   int saved_clause = std::exchange(clause_, fall.clause);
+  int saved_currency = std::exchange(currency_, fall.currency);
   if (static_cast<int>(st.paid.size()) <= t) st.paid.resize(t + 1);
   std::vector<Number>& pay = st.paid[t];
   pay.assign(fall.payees.size(), Number{});
@@ -1186,6 +1193,7 @@ void Evaluator::compute_waterfall(int w, int t) {
   st.computed = t + 1;
   st.applies.push_back(applies);
   clause_ = saved_clause;
+  currency_ = saved_currency;
   trace_ = saved_trace;
   if (o_.trace) explained_ = std::move(saved_explained);
 }
@@ -1351,9 +1359,10 @@ bool term_unlimited(const checked::Contract& contract, const EvalOptions& option
   return contract.terms[term].unlimited && !options.term_overrides.count(term);
 }
 
-int minor_unit_places(const checked::Contract& contract) {
-  if (auto d = contract.minor_unit.to_decimal64()) return d->places;
-  std::string s = contract.minor_unit.to_string();
+int minor_unit_places(const checked::Contract& contract, int currency) {
+  const Number& minor = currency == 0 ? contract.minor_unit : contract.currencies[currency].minor_unit;
+  if (auto d = minor.to_decimal64()) return d->places;
+  std::string s = minor.to_string();
   auto dot = s.find('.');
   return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
 }
@@ -1379,14 +1388,22 @@ static bool fixed_in_words(const Number& amount, int places, std::string& out) {
   return true;
 }
 
-std::string format_money(const checked::Contract& contract, const Number& amount, bool separators) {
-  int places = minor_unit_places(contract);
+std::string format_money(const checked::Contract& contract, const Number& amount, bool separators, int currency) {
+  int places = minor_unit_places(contract, currency);
   std::string s;
   if (!fixed_in_words(amount, places, s)) {
     auto fixed = amount.to_fixed(places);
     s = fixed ? *fixed : amount.to_string();  // never round for display
   }
   return separators ? with_thousands_separators(s) : s;
+}
+
+std::string currency_list(const checked::Contract& contract) {
+  if (contract.currencies.empty()) return contract.currency;
+  std::string codes;
+  for (std::size_t i = 0; i < contract.currencies.size(); ++i)
+    codes += (i == 0 ? "" : i + 1 == contract.currencies.size() ? " and " : ", ") + contract.currencies[i].code;
+  return codes;
 }
 
 std::string with_thousands_separators(const std::string& value) {

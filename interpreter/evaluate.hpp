@@ -199,15 +199,18 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,
                                 int period, const EvalOptions& options = {});
 
-// Places of decimals of the currency's minor unit (0.01 -> 2).
-int minor_unit_places(const checked::Contract& contract);
+// Places of decimals of a currency's minor unit (0.01 -> 2); by default the contract's first.
+int minor_unit_places(const checked::Contract& contract, int currency = 0);
 
 // Whether a term has the value `unlimited` in an evaluation with these options: given it
 // (`unlimited_terms`), or declared so and given no number (docs/language.md §9.2).
 bool term_unlimited(const checked::Contract& contract, const EvalOptions& options, int term);
 // An amount of the contract's currency with the minor unit's places, exactly: "26700000.00";
 // with `separators`, "26,700,000.00". An amount finer than the minor unit keeps all its digits.
-std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false);
+std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false,
+                         int currency = 0);
+// The contract's currencies for a heading: "SEK", "SEK and EUR", "SEK, EUR and NOK".
+std::string currency_list(const checked::Contract& contract);
 // Thousands separators in a decimal number: "-26700000.00" -> "-26,700,000.00". Text that is not
 // a decimal number ("true", "2027Q1", "1/3") is returned as it is.
 std::string with_thousands_separators(const std::string& decimal);

@@ -22,6 +22,7 @@ ExpectationOutcome judge_expectation(const checked::Contract& c, const Dataset& 
     Number sum;
     for (const auto& l : ev.lines) {
       if (x.period && l.period != *x.period) continue;
+      if (c.line_currency(l.waterfall, l.rule_index) != x.currency) continue;
       int sign = 0;
       if (net) sign = (l.payee == x.party) - (l.payer == x.party);
       else sign = l.payer == x.payer && l.payee == x.payee;
@@ -42,7 +43,8 @@ ExpectationOutcome judge_expectation(const checked::Contract& c, const Dataset& 
 }
 
 std::string shown_value(const checked::Contract& c, const checked::Value& value, const Type& type) {
-  if (auto* n = std::get_if<Number>(&value); n && type == Type::number(c.money)) return format_money(c, *n) + " " + c.currency;
+  if (auto* n = std::get_if<Number>(&value); n && type.kind == TypeKind::number)
+    if (auto cur = c.currency_index(type.unit)) return format_money(c, *n, false, *cur) + " " + c.currencies[*cur].code;
   if (auto* s = std::get_if<std::string>(&value)) return fmt::format("\"{}\"", *s);
   return format_value(c, value, type);
 }

@@ -64,7 +64,7 @@ std::optional<std::string> ExplainFilter::set_payment(const checked::Contract& c
 std::string explanation_text(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {
   std::string out;
   std::string file = c.source ? c.source->name : "contract";
-  out += fmt::format("{}\nExplanation of the payments, in {}\n", c.title.empty() ? "(untitled contract)" : c.title, c.currency);
+  out += fmt::format("{}\nExplanation of the payments, in {}\n", c.title.empty() ? "(untitled contract)" : c.title, currency_list(c));
   auto chosen = selected(ev, filter);
   if (chosen.empty()) out += "\nNo payment matches.\n";
   for (const auto& [index, lines] : chosen) {
@@ -72,8 +72,11 @@ std::string explanation_text(const checked::Contract& c, const Evaluation& ev, c
     const auto& clause = c.clauses[trace.clause];
     out += fmt::format("\n{} · clause {}{} · {} ({}:{})\n", c.periods[trace.period], clause.number,
                        clause.title.empty() ? "" : " \"" + clause.title + "\"", rule_name(c, trace), file, rule_line(c, trace));
-    for (const auto* l : lines)
-      out += fmt::format("  {} → {}: {} {}\n", c.parties[l->payer].id, c.parties[l->payee].id, format_money(c, l->amount, true), c.currency);
+    for (const auto* l : lines) {
+      const int currency = c.line_currency(l->waterfall, l->rule_index);
+      out += fmt::format("  {} → {}: {} {}\n", c.parties[l->payer].id, c.parties[l->payee].id,
+                         format_money(c, l->amount, true, currency), c.currencies[currency].code);
+    }
     out += "\n";
     for (const auto& s : trace.steps) {
       std::string left(2 + 2 * static_cast<std::size_t>(s.depth), ' ');
@@ -112,8 +115,11 @@ nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evalua
     e["waterfall"] = trace.waterfall;
     e["line"] = rule_line(c, trace);
     auto payments = nlohmann::ordered_json::array();
-    for (const auto* l : lines)
-      payments.push_back({{"from", c.parties[l->payer].id}, {"to", c.parties[l->payee].id}, {"amount", format_money(c, l->amount)}});
+    for (const auto* l : lines) {
+      const int currency = c.line_currency(l->waterfall, l->rule_index);
+      payments.push_back({{"from", c.parties[l->payer].id}, {"to", c.parties[l->payee].id},
+                          {"amount", format_money(c, l->amount, false, currency)}, {"currency", c.currencies[currency].code}});
+    }
     e["payments"] = std::move(payments);
     auto steps = nlohmann::ordered_json::array();
     for (const auto& s : trace.steps) {

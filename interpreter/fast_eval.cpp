@@ -134,6 +134,8 @@ class Lowerer {
     auto minor = c_.minor_unit.to_decimal64();
     if (!minor || minor->digits <= 0 || minor->places > kMaxScale) throw Unsupported{"the minor unit is not a small decimal"};
     p->minor_digits = minor->digits, p->minor_places = minor->places;
+    // Lines in several currencies, each with its own minor unit: the general evaluator takes them.
+    if (c_.currencies.size() > 1) throw Unsupported{"several currencies"};
     p->periods = P_;
     column_of_input_.assign(c_.inputs.size(), -1);
     for (const auto& pay : c_.payments)

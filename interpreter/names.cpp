@@ -133,6 +133,11 @@ std::optional<int> Contract::term_index(std::string_view name) const {
 std::optional<int> Contract::input_index(std::string_view name) const {
   return find_index(inputs, [](const Input& t) -> const std::string& { return t.name; }, name);
 }
+std::optional<int> Contract::currency_index(const Unit& u) const {
+  for (std::size_t i = 0; i < currencies.size(); ++i)
+    if (currencies[i].unit == u) return static_cast<int>(i);
+  return std::nullopt;
+}
 }  // namespace checked
 
 }  // namespace utfall

@@ -463,13 +463,12 @@ struct action<g::currency_name> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     if (!b.contract.header) b.contract.header.emplace();
-    if (!b.contract.header->currency.text.empty()) throw p::parse_error("the currency is given twice", in);
-    b.contract.header->currency = name_of(b, in);
+    b.contract.header->currencies.push_back({name_of(b, in), std::nullopt});
   }
 };
 template <>
 struct action<g::minor_unit> {
-  static void apply0(Builder& b) { b.contract.header->minor_unit = *b.number; }
+  static void apply0(Builder& b) { b.contract.header->currencies.back().minor_unit = *b.number; }
 };
 template <>
 struct action<g::party_display> {

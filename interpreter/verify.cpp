@@ -29,8 +29,12 @@ class Verifier {
       top(d.value.get(), d.type, "the per-participant definition `" + d.name + "`");
       in_scope_.clear();
     }
-    const Type money = Type::number(c_.money);
+    auto in_currency = [&](int currency) {
+      if (currency < 0 || std::size_t(currency) >= c_.currencies.size()) return Type::number(c_.money);
+      return Type::number(c_.currencies[currency].unit);
+    };
     for (const auto& p : c_.payments) {
+      const Type money = in_currency(p.currency);
       std::string what = p.name.empty() ? "a payment" : "the payment `" + p.name + "`";
       if (p.set >= 0) in_scope_.push_back({p.binder, p.set});
       top(p.amount.get(), money, "the amount of " + what);
@@ -45,6 +49,7 @@ class Verifier {
     }
     for (const auto& t : c_.tables) table(t);
     for (const auto& w : c_.waterfalls) {
+      const Type money = in_currency(w.currency);
       std::string what = w.name.empty() ? "a waterfall" : "the waterfall `" + w.name + "`";
       top(w.pool.get(), money, "the pool of " + what);
       for (const auto& tier : w.tiers) {
@@ -59,7 +64,7 @@ class Verifier {
       for (const auto& x : ex.expectations) {
         std::string what = "an expectation of the example \"" + ex.name + "\"";
         if (x.kind == checked::Expectation::Kind::value) top(x.actual.get(), x.type, "what " + what + " reads");
-        else if (!(x.type == money)) wrong(x.range, what + " is not in the currency");
+        else if (!(x.type == in_currency(x.currency))) wrong(x.range, what + " is not in its currency");
         optional(x.expected.get(), x.type, "the value of " + what);
       }
     }
@@ -141,8 +146,12 @@ class Verifier {
   }
   Derived derive(const Expr&, const checked::TermRef& n) { return c_.terms.at(n.term).type; }
   Derived derive(const Expr&, const checked::DefRef& n) { return c_.defs.at(n.def).type; }
-  Derived derive(const Expr&, const checked::PaymentRef&) { return Type::number(c_.money); }
-  Derived derive(const Expr&, const checked::WaterfallRef&) { return Type::number(c_.money); }
+  Derived derive(const Expr&, const checked::PaymentRef& n) {
+    return Type::number(c_.currencies.empty() ? c_.money : c_.currencies.at(c_.payments.at(n.payment).currency).unit);
+  }
+  Derived derive(const Expr&, const checked::WaterfallRef& n) {
+    return Type::number(c_.currencies.empty() ? c_.money : c_.currencies.at(c_.waterfalls.at(n.waterfall).currency).unit);
+  }
   Derived derive(const Expr& e, const checked::FieldRef& n) {
     if (!bound(n.binder, n.set)) wrong(e.range, "a field of a participant who is not bound here");
     return c_.inputs.at(n.set).fields.at(n.field).type;

@@ -191,6 +191,11 @@ UTFALL_API size_t utfall_result_payment_count(const utfall_result* result);
 UTFALL_API utfall_status utfall_result_payment(const utfall_result* result, size_t index, utfall_payment* out);
 UTFALL_API size_t utfall_result_total_count(const utfall_result* result);
 UTFALL_API utfall_status utfall_result_total(const utfall_result* result, size_t index, utfall_total* out);
+/* The currency of payment (total) `index`, "SEK": a contract may have several (language.md
+ * §4.1); NULL when the index is out of range. Borrowed from the result. (Functions rather than
+ * fields, so that utfall_payment and utfall_total keep their size.) */
+UTFALL_API const char* utfall_result_payment_currency(const utfall_result* result, size_t index);
+UTFALL_API const char* utfall_result_total_currency(const utfall_result* result, size_t index);
 /* The whole result as JSON (payments, totals, traces, messages). Caller frees with utfall_free. */
 UTFALL_API char* utfall_result_json(const utfall_result* result);
 /* The result's messages as a JSON array. Caller frees with utfall_free. */
@@ -224,6 +229,8 @@ typedef struct utfall_line {
 UTFALL_API size_t utfall_batch_line_count(const utfall_batch* batch);
 /* Fills *out with line `index` (< utfall_batch_line_count). */
 UTFALL_API utfall_status utfall_batch_line(const utfall_batch* batch, size_t index, utfall_line* out);
+/* The currency of line `index`; NULL when out of range. Borrowed from the batch. */
+UTFALL_API const char* utfall_batch_line_currency(const utfall_batch* batch, size_t index);
 /* The amounts count units of 10^-places of the currency; -1 when batch is NULL. */
 UTFALL_API int utfall_batch_places(const utfall_batch* batch);
 

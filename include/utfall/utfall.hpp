@@ -165,14 +165,16 @@ struct UTFALL_CXX_API Result {
   struct Payment {
     std::string period;
     std::string from, to;      // party ids
-    std::string amount;        // exact, with the currency's decimals: "26700000.00"
+    std::string amount;        // exact, with its currency's decimals: "26700000.00"
     std::string clause;        // "3.2"
     std::string clause_title;  // "Återbetalning"
     std::string rule;          // the payment's or waterfall's name; "" when unnamed
+    std::string currency;      // "SEK": the payment's currency (a contract may have several)
   };
-  struct Total {
+  struct Total {  // per payer, payee and currency
     std::string from, to;
     std::string amount;
+    std::string currency;
   };
   // The explanation of one rule in one period (a payment, or a waterfall with all its payees),
   // as `utfall explain` prints it (docs/cli.md: the trace JSON).
@@ -197,7 +199,7 @@ struct UTFALL_CXX_API Result {
   };
 
   bool ok = false;
-  std::string currency;
+  std::string currency;  // the contract's first currency; each payment names its own
   std::vector<Payment> payments;  // by period, then in the order of the clauses
   std::vector<Total> totals;      // per payer -> payee over all periods, ordered by party
   std::vector<Trace> traces;      // only when Options::trace
@@ -362,6 +364,7 @@ class UTFALL_CXX_API Batch {
     std::string clause;        // "3.2"
     std::string clause_title;  // "Återbetalning"
     std::string rule;          // the payment's or waterfall's name; "" when unnamed
+    std::string currency;      // the line's currency
   };
 
   Batch(const Engine& engine, Contract contract);
@@ -371,7 +374,8 @@ class UTFALL_CXX_API Batch {
 
   const Contract& contract() const;
   const std::vector<Line>& lines() const;
-  // The amounts count units of 10^-places() of the currency: the decimals of its minor unit.
+  // The amounts count units of 10^-places() of the currency: the decimals of its minor unit
+  // (with several currencies, the most decimals of any of their minor units).
   int places() const;
 
   // Evaluates the contract on each of `count` data sets bound for it, replacing the results of

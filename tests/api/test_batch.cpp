@@ -89,7 +89,8 @@ std::size_t check_against_session(const utfall::Engine& engine, const utfall::Co
     for (std::size_t k = 0; k < r.payments.size(); ++k) {
       const auto& p = r.payments[k];
       const auto& l = batch.lines()[k];
-      CHECK(std::tie(p.period, p.from, p.to, p.clause, p.clause_title, p.rule) == std::tie(l.period, l.from, l.to, l.clause, l.clause_title, l.rule));
+      CHECK(std::tie(p.period, p.from, p.to, p.clause, p.clause_title, p.rule, p.currency) ==
+            std::tie(l.period, l.from, l.to, l.clause, l.clause_title, l.rule, l.currency));
       auto expected = units_of(p.amount, batch.places());
       if (!expected) fits = false;
       else if (batch.ok(i)) CHECK(batch.amounts(i)[k] == *expected);
@@ -334,4 +335,23 @@ TEST_CASE("Batch: a warm Batch allocates nothing on a second evaluate of the sam
 #else
   WARN("not counted under AddressSanitizer, which replaces operator new itself");
 #endif
+}
+
+TEST_CASE("Batch: a contract in kronor and euro names each line's currency and counts in the finer minor unit") {
+  // examples/l-currencies: kronor in whole units (minor 1), euro in cents; the amounts are the
+  // contract's hand computation (its comment), counted in hundredths of each line's currency.
+  utfall::Engine engine;
+  auto batch = example_batch(engine, "l-currencies", {"plan.csv"});
+  CHECK(batch.places() == 2);
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::int64_t> got;
+  for (std::size_t k = 0; k < batch.lines().size(); ++k) {
+    const auto& l = batch.lines()[k];
+    got[{l.period, l.from, l.to, l.currency}] += batch.amounts(0)[k];
+  }
+  CHECK(got[{"2026", "kommun", "utforare", "SEK"}] == 500'000'00);
+  CHECK(got[{"2027", "eufond", "utforare", "EUR"}] == 22'000'00);
+  CHECK(got[{"2026", "utforare", "fonden", "EUR"}] == 17'413'72);
+  CHECK(got[{"2027", "utforare", "fonden", "EUR"}] == 35'704'40);
+  CHECK(got[{"2028", "utforare", "fonden", "EUR"}] == 29'123'74);
+  CHECK(got.count({"2026", "utforare", "fonden", "SEK"}) == 0);
 }

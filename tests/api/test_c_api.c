@@ -113,10 +113,13 @@ int main(void) {
     EXPECT(strcmp(p.from, "kommun") == 0 && strcmp(p.to, "utfallsfonden") == 0);
     EXPECT(strcmp(p.amount, paid[i]) == 0);
     EXPECT(strcmp(p.clause, "3.2") == 0);
+    EXPECT(strcmp(utfall_result_payment_currency(result, i), "SEK") == 0);
   }
+  EXPECT(utfall_result_payment_currency(result, 3) == NULL);
   utfall_total total;
   EXPECT(utfall_result_total_count(result) == 1);
   EXPECT(utfall_result_total(result, 0, &total) == UTFALL_OK && strcmp(total.amount, "42000000.00") == 0);
+  EXPECT(strcmp(utfall_result_total_currency(result, 0), "SEK") == 0 && utfall_result_total_currency(result, 1) == NULL);
   utfall_payment none;
   EXPECT(utfall_result_payment(result, 3, &none) == UTFALL_INVALID_ARGUMENT);
   utfall_result_free(result);
@@ -263,7 +266,9 @@ int main(void) {
     utfall_line line;
     EXPECT(utfall_batch_line(batch, k, &line) == UTFALL_OK);
     EXPECT(strcmp(line.period, paid_years[k]) == 0 && strcmp(line.to, "utfallsfonden") == 0 && strcmp(line.rule, "aterbetalning") == 0);
+    EXPECT(strcmp(utfall_batch_line_currency(batch, k), "SEK") == 0);
   }
+  EXPECT(utfall_batch_line_currency(batch, 3) == NULL);
   const utfall_bound* sets[3] = {bound, foreign, bound};
   EXPECT(utfall_batch_evaluate(batch, sets, 3) == UTFALL_OK);
   EXPECT(utfall_batch_size(batch) == 3);

@@ -3,12 +3,16 @@
 `Tally`: `check(label, ok, detail)` prints one line per check; `finish()` prints
 `N passed, N failed` and exits 1 if anything failed.
 
+`round_fraction(x, step, mode)`: a Fraction rounded to a multiple of step by a rounding mode
+of docs/language.md §15, written from the mode definitions alone.
+
 `bounded_memory`: a `preexec_fn` for subprocess that limits the child's address space
 (RLIMIT_AS) to `MEMORY_LIMIT` bytes, so a run that would blow up fails instead. Under the
 sanitizer build (UTFALL_SANITIZED=1, set by tests/CMakeLists.txt) it does nothing: ASan
 reserves terabytes of address space up front.
 """
 import os
+from fractions import Fraction
 import resource
 import sys
 
@@ -91,3 +95,34 @@ def run_measured(args, cwd=None, stdin_bytes=None, guard=None, stack=None):
         report = f.read().split()
     code, peak = (int(report[0]), int(report[1]) * 1024) if len(report) == 2 else (p.returncode, 0)
     return Measured(code, out, err, peak, timed_out)
+
+
+def round_fraction(x, step, mode):
+    """The multiple of step chosen by mode; written from the mode definitions alone."""
+    q = x / step
+    fl = q.numerator // q.denominator  # floor
+    rem = q - fl
+    if rem == 0:
+        return fl * step
+    positive = q > 0
+    if mode == "floor":
+        n = fl
+    elif mode == "ceiling":
+        n = fl + 1
+    elif mode == "down":
+        n = fl if positive else fl + 1
+    elif mode == "up":
+        n = fl + 1 if positive else fl
+    else:
+        half = Fraction(1, 2)
+        if rem < half:
+            n = fl
+        elif rem > half:
+            n = fl + 1
+        elif mode == "half_up":  # ties away from zero
+            n = fl + 1 if positive else fl
+        elif mode == "half_down":  # ties toward zero
+            n = fl if positive else fl + 1
+        else:  # half_even
+            n = fl if fl % 2 == 0 else fl + 1
+    return n * step

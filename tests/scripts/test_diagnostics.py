@@ -687,6 +687,30 @@ def rows():
     ev("eval: division by zero SEK", e, 4, "E601", at("<expression>", e, "(0 SEK)"), "division by zero")
     e = "1 +"
     ev("eval: operator without operand", e, 2, "E101", at_end("<expression>", e), "after the operator")
+    # ---- several currencies (language.md §4.1) ----
+    def two(body):
+        return (HEADER.replace("currency SEK\n", "currency SEK\ncurrency EUR\n")
+                + "input kurs : SEK per EUR per period\nterm pris = 100 EUR\nterm tak = 50 SEK\n"
+                + 'clause "1" {\n  ' + body + "\n}\n")
+    for name, body, code, where, says in [
+            ("a conversion without a stated rounding", "pay kommun -> fonden amount pris * kurs", "E335", "pris * kurs",
+             "this converts EUR to SEK without a stated rounding"),
+            ("a conversion inside a sum, rounded only around the sum", "let a = round(pris * kurs + 1 SEK, 1 SEK, half_up)",
+             "E335", "pris * kurs", "this converts EUR to SEK"),
+            ("a cap in another currency than the amount", "pay kommun -> fonden amount pris capped at tak per period",
+             "E303", "tak per", "a cap must be EUR, but this is SEK"),
+            ("two currencies added", "let a = pris + tak", "E318", "pris + tak", "cannot add EUR and SEK"),
+            ("a payment in a rate, not a currency", "pay kommun -> fonden amount kurs", "E303", "kurs\n}",
+             "the amount of a payment must be SEK or EUR, but this is SEK per EUR"),
+            ("an expected amount in a rate", 'pay kommun -> fonden amount pris\n}\nexample "e" {\n  expect kommun -> fonden in 2025 = 1 SEK per EUR',
+             "E303", "1 SEK per EUR", "an expected amount must be SEK or EUR")]:
+        t = two(body)
+        check(name, t, code, at("c.utfall", t, where), says)
+    t = HEADER.replace("currency SEK\n", "currency SEK\ncurrency EUR\ncurrency SEK\n")
+    check("a currency declared twice", t, "E201", at("c.utfall", t, "SEK", nth=1), "the currency `SEK` is declared twice")
+    t = two("pay a: kommun -> fonden amount round(pris * kurs, 1 SEK, half_up)\n  pay b: kommun -> fonden amount pris")
+    R.append(Row("control: a rounded conversion and two currencies run", {"c.utfall": t, "kurs.csv": "period,kurs\n2025,11\n2026,11\n2027,11\n"},
+                 ["run", "c.utfall", "-d", "kurs.csv"], 0, None, None))
     e = "(1"
     ev("eval: unclosed parenthesis", e, 2, "E101", at_end("<expression>", e), "expected `)`")
     e = "1 < 2 < 3"

@@ -49,7 +49,7 @@ for period, (pool, principal, premium, paid) in A.items():
     if not e:
         continue
     check(e["clause"] == "3.2" and e["clause_title"] == "Återbetalning", f"A {period}: clause {e['clause']}")
-    check(e["payments"] == [{"from": "kommun", "to": "utfallsfonden", "amount": paid}], f"A {period}: payments {e['payments']}")
+    check(e["payments"] == [{"from": "kommun", "to": "utfallsfonden", "amount": paid, "currency": "SEK"}], f"A {period}: payments {e['payments']}")
     check(Decimal(steps(e, "amount", "pool")[0]["value"]) == Decimal(pool), f"A {period}: pool")
     check(Decimal(steps(e, "tier", "kapital")[0]["value"]) == Decimal(principal), f"A {period}: principal")
     cap = steps(e, "bound", "capped at")[0]

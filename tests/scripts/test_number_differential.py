@@ -18,6 +18,7 @@ import sys
 from decimal import ROUND_DOWN, Context, Decimal, Inexact, localcontext
 import decimal
 from fractions import Fraction
+from scriptlib import round_fraction
 
 SEED = 20261122
 MODES = ["half_up", "half_down", "half_even", "up", "down", "ceiling", "floor"]
@@ -38,37 +39,6 @@ def find_probe(utfall_binary):
 
 def frac_text(f):
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
-
-
-def round_fraction(x, step, mode):
-    """The multiple of step chosen by mode; written from the mode definitions alone."""
-    q = x / step
-    fl = q.numerator // q.denominator  # floor
-    rem = q - fl
-    if rem == 0:
-        return fl * step
-    positive = q > 0
-    if mode == "floor":
-        n = fl
-    elif mode == "ceiling":
-        n = fl + 1
-    elif mode == "down":
-        n = fl if positive else fl + 1
-    elif mode == "up":
-        n = fl + 1 if positive else fl
-    else:
-        half = Fraction(1, 2)
-        if rem < half:
-            n = fl
-        elif rem > half:
-            n = fl + 1
-        elif mode == "half_up":  # ties away from zero
-            n = fl + 1 if positive else fl
-        elif mode == "half_down":  # ties toward zero
-            n = fl if positive else fl + 1
-        else:  # half_even
-            n = fl if fl % 2 == 0 else fl + 1
-    return n * step
 
 
 DECIMAL_MODES = {
