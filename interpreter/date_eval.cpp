@@ -69,23 +69,24 @@ checked::Value calendar_date(const checked::Contract& c, Part part, const checke
 checked::DateValue shift(const checked::DateShift& n, checked::DateValue d, const Number& step) {
   const bool by_days = n.unit == checked::DateShift::Unit::days;
   const char* what = by_days ? "add_days" : "add_months";
-  auto k = step.to_int64();
-  if (!k)
+  if (!step.is_integer())
     throw DateError{"E605", fmt::format("{} moves a date by a whole number of {}, not {}", what, by_days ? "days" : "months", step.to_string())};
-  // Beyond these no result is a date of the years 0001 .. 9999; the bound keeps the sums exact.
-  const std::int64_t most = by_days ? 4'000'000 : 120'000;
   auto beyond = [&] {
     return DateError{"E605", fmt::format("{}({}, {}) leaves the years 0001 .. 9999", what, format(d.day), step.to_string())};
   };
-  if (*k > most || *k < -most) throw beyond();
+  // Beyond these no result is a date of the years 0001 .. 9999; the bound keeps the sums exact.
+  const std::int64_t most = by_days ? 4'000'000 : 120'000;
+  const auto k = step.to_int64();
+  if (!k || *k > most || *k < -most) throw beyond();
   std::int64_t day;
   if (by_days) {
     day = d.day + *k;
   } else {
+    const Civil c = civil_from_days(d.day);
+    const std::int64_t month = c.year * 12 + (c.month - 1) + *k, year = floor_div(month, 12);
+    if (year < 1 || year > 9999) throw beyond();  // before asking whether that month has the day
     auto moved = add_months(d.day, *k, n.month_end);
     if (!moved) {
-      const Civil c = civil_from_days(d.day);
-      const std::int64_t month = c.year * 12 + (c.month - 1) + *k, year = floor_div(month, 12);
       const int m = static_cast<int>(month - year * 12) + 1;
       throw DateError{"E613", fmt::format("add_months({}, {}): {:04}-{:02} has no day {} (it has {} days); say which day is meant, "
                                           "add_months(d, n, last_day) for the last day of that month or add_months(d, n, next_day) "

@@ -174,4 +174,13 @@ for d, n in failing[:3]:
     T.check(f"add_months({iso(d)}, {n}) without a rule: E613", p.returncode != 0 and "E613" in p.stdout + p.stderr,
             f"exit {p.returncode}\n{p.stdout[-800:]}{p.stderr[-800:]}")
 
+# Out of the years 0001 .. 9999 is E605, also where the month reached lacks the day (not E613).
+for move in ["add_months(date 9999-12-31, 2)", "add_months(date 0001-01-31, -1, last_day)",
+             "add_days(date 2026-01-31, 10000000000000000000000)", "add_days(date 9999-12-31, 1)"]:
+    t = HEAD + f"periods yearly 2025 .. 2025\nterm m = {move}\nlet x = m - m\n" + 'example "x" {\n  expect x in 2025 = 0\n}\n'
+    p = run_contract(t, ["test", "c.utfall"])
+    out = p.stdout + p.stderr
+    T.check(f"{move}: E605, out of the years 0001 .. 9999", p.returncode != 0 and "E605" in out and "E613" not in out,
+            f"exit {p.returncode}\n{out[-800:]}")
+
 T.finish()
