@@ -18,6 +18,10 @@ template <> inline constexpr const char* error_message<binder_name> = "expected 
 template <> inline constexpr const char* error_message<block_close> = "expected `}` to close the block (or a declaration that belongs in it)";
 template <> inline constexpr const char* error_message<block_open> = "expected `{` to open the block";
 template <> inline constexpr const char* error_message<calendar_body> = "expected `yearly`, `quarterly` or `monthly` with a range (`yearly 2025 .. 2029`), or a list of period names";
+template <> inline constexpr const char* error_message<calendar_dates> = "expected the period's first day, `..` and its last day, as in `H1_2026 = 2026-01-01 .. 2026-06-30`";
+template <> inline constexpr const char* error_message<calendar_days_dotdot> = "expected `..` between the period's first and last day";
+template <> inline constexpr const char* error_message<calendar_entry> = "expected a period name (for example `2025`), or one with its dates (`H1_2026 = 2026-01-01 .. 2026-06-30`)";
+template <> inline constexpr const char* error_message<calendar_last_day> = "expected the period's last day, written YYYY-MM-DD";
 template <> inline constexpr const char* error_message<calendar_period> = "expected a period name (for example `2025`)";
 template <> inline constexpr const char* error_message<cap_item> = "expected the cap amount after `capped at`";
 template <> inline constexpr const char* error_message<clause_number> = "expected the clause number as a string, as in `clause \"3.2\" \"Återbetalning\"`";

@@ -265,7 +265,16 @@ struct unit_decl : p::seq<kw_unit, ws, p::must<decl_name>, p::opt<ws, kw_plural,
 struct calendar_kind : p::sor<kw_yearly, kw_quarterly, kw_monthly> {};
 struct calendar_period : p::seq<period_name> {};
 struct calendar_range : p::seq<calendar_kind, ws, p::must<calendar_period>, ws, p::must<dotdot>, ws, p::must<calendar_period>> {};
-struct calendar_list : p::list_must<calendar_period, p::one<','>, p::space> {};
+// H1_2026 = 2026-01-01 .. 2026-06-30: a listed period with its first and last day, written
+// without the word `date` (no arithmetic can stand here to be mistaken for it).
+struct calendar_first_day : date_digits {};
+struct calendar_last_day : date_digits {};
+struct calendar_days_dotdot : dotdot {};
+struct calendar_dates
+    : p::seq<calendar_first_day, ws, p::must<calendar_days_dotdot>, ws, p::must<calendar_last_day>> {};
+struct calendar_entry : p::seq<calendar_period, p::opt<ws, p::one<'='>, ws, p::must<calendar_dates>>> {};
+// The periods may stand on several lines, with comments between them.
+struct calendar_list : p::list_must<calendar_entry, p::one<','>, p::sor<p::space, comment>> {};
 struct calendar_body : p::sor<calendar_range, calendar_list> {};
 struct periods_decl : p::seq<kw_periods, ws, p::must<calendar_body>> {};
 

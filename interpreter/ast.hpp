@@ -174,9 +174,15 @@ struct UnitDecl {
   Name singular;
   std::optional<Name> plural;
 };
+// The first and last day of a listed period, as written: `H1_2026 = 2026-01-01 .. 2026-06-30`.
+struct PeriodDates {
+  std::string first, last;  // YYYY-MM-DD, checked by the checker
+  SourceRange range;
+};
 struct CalendarDecl {
   enum class Kind { yearly, quarterly, monthly, named } kind = Kind::yearly;
   std::vector<PeriodRef> names;  // yearly/quarterly/monthly: first and last; named: all
+  std::vector<std::optional<PeriodDates>> dates;  // named: one per name, empty where none is written
   SourceRange range;
 };
 // whole, at least X, at most Y, between X and Y (docs/language.md §8.4)

@@ -1,6 +1,7 @@
 // Check: resolve names, type every expression with its unit, build the calendar, verify tables,
 // find cycles, and hand forward an immutable checked::Contract.
 #include "interpreter/checker.hpp"
+#include "interpreter/dates.hpp"
 #include "interpreter/unicode.hpp"
 #include "interpreter/verify.hpp"
 
@@ -88,6 +89,7 @@ void Checker::calendar(const ast::Contract& a) {
         error(DiagKind::structure, "E404", fmt::format("the period `{}` is listed twice", n.name), n.range);
       c_.periods.push_back(n.name);
     }
+    listed_dates(cal);
     return;
   }
   // yearly: 2025; quarterly: 2025Q1; monthly: 2025-01
@@ -127,6 +129,53 @@ void Checker::calendar(const ast::Contract& a) {
     else if (cal.kind == K::quarterly) c_.periods.push_back(fmt::format("{}Q{}", year, sub + 1));
     else c_.periods.push_back(fmt::format("{}-{}", year, two_digits(sub + 1)));
   }
+}
+
+// The first and last day of each listed period, when they are given (docs/language.md §7): all
+// periods or none; each a day of the calendar, ending no earlier than it starts and starting
+// after the period before it ends. Gaps between periods are allowed.
+void Checker::listed_dates(const ast::CalendarDecl& cal) {
+  const auto given = std::count_if(cal.dates.begin(), cal.dates.end(), [](const auto& d) { return d.has_value(); });
+  if (given == 0 || cal.dates.size() != cal.names.size()) return;
+  if (static_cast<std::size_t>(given) < cal.names.size()) {
+    const auto with = std::find_if(cal.dates.begin(), cal.dates.end(), [](const auto& d) { return d.has_value(); });
+    const auto without = std::find_if(cal.dates.begin(), cal.dates.end(), [](const auto& d) { return !d.has_value(); });
+    const auto& name = cal.names[without - cal.dates.begin()];
+    error(DiagKind::structure, "E433",
+          fmt::format("the period `{}` gives no dates, but `{}` does: either every listed period gives its first and last day "
+                      "(`{} = YYYY-MM-DD .. YYYY-MM-DD`) or none does",
+                      name.name, cal.names[with - cal.dates.begin()].name, name.name),
+          name.range);
+    return;
+  }
+  std::vector<checked::Contract::PeriodSpan> spans;
+  bool ok = true;
+  for (std::size_t i = 0; i < cal.names.size(); ++i) {
+    const auto& d = *cal.dates[i];
+    std::optional<std::string> why_first = dates::not_a_date(d.first), why_last = dates::not_a_date(d.last);
+    if (why_first || why_last) {
+      const std::string& text = why_first ? d.first : d.last;
+      error(DiagKind::structure, "E428", fmt::format("`{}` is not a date: {}", text, why_first ? *why_first : *why_last), d.range);
+      ok = false;
+      spans.clear();  // the next period is not compared with one that has no dates
+      continue;
+    }
+    checked::Contract::PeriodSpan span{dates::parse(d.first), dates::parse(d.last)};
+    if (span.last < span.first) {
+      error(DiagKind::structure, "E434",
+            fmt::format("the period `{}` ends on {}, before it starts on {}", cal.names[i].name, d.last, d.first), d.range);
+      ok = false;
+    } else if (!spans.empty() && span.first <= spans.back().last) {
+      error(DiagKind::structure, "E435",
+            fmt::format("the period `{}` starts on {}, not after the period before it, `{}`, ends on {}: listed periods follow "
+                        "one another in time without overlapping",
+                        cal.names[i].name, d.first, cal.names[i - 1].name, dates::format(spans.back().last)),
+            d.range);
+      ok = false;
+    }
+    spans.push_back(span);
+  }
+  if (ok) c_.listed_dates = std::move(spans);
 }
 
 std::optional<int> Checker::period(const ast::PeriodRef& ref) {

@@ -166,6 +166,11 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
             n.name.range);
       return nullptr;
     }
+    if (n.name.text == "last_day" || n.name.text == "next_day") {
+      error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range,
+            fmt::format("`{}` is a month-end rule; it belongs in add_months(d, n, {})", n.name.text, n.name.text));
+      return nullptr;
+    }
     auto hint = field_hint(n.name.text);
     error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range, hint.empty() ? suggest(n.name.text) : hint);
     return nullptr;
@@ -271,15 +276,54 @@ ExprPtr Checker::calendar_date(const ast::Expr& e, const ast::Call& n) {
     error(DiagKind::type, "E303", fmt::format("{} needs a {}, but this is {}", f, want.to_string(), x->type.to_string()), n.args[0]->range);
     return nullptr;
   }
-  if (c_.months_per_period == 0) {
+  if (!c_.dated()) {
     error(DiagKind::type, "E324",
-          fmt::format("{}: the periods of this calendar have no dates (a listed calendar); only a yearly, quarterly or "
-                      "monthly calendar has them", f),
+          fmt::format("{}: the periods of this calendar have no dates; a listed calendar has them when each period gives its "
+                      "first and last day (`periods H1_2026 = 2026-01-01 .. 2026-06-30, ...`)", f),
           e.range);
     return nullptr;
   }
   Type t = part == Part::period_of ? Type::period() : part == Part::days ? Type::number() : Type::date();
   return make({checked::CalendarDate{part, std::move(x)}, t, e.range});
+}
+
+// add_days(d, n), add_months(d, n), add_months(d, n, RULE): the date d moved by n whole days or
+// months; RULE says which day a month without the day of d gives (docs/language.md §13.15).
+ExprPtr Checker::date_shift(const ast::Expr& e, const ast::Call& n) {
+  const std::string& f = n.callee.text;
+  const bool by_months = f == "add_months";
+  if (n.args.size() < 2 || n.args.size() > (by_months ? 3u : 2u)) {
+    error(DiagKind::type, "E312", fmt::format("{}(...) takes {} arguments, not {}", f, by_months ? "2 or 3" : "2", n.args.size()), e.range);
+    return nullptr;
+  }
+  auto d = expr(*n.args[0]);
+  auto k = expr(*n.args[1]);
+  std::optional<dates::MonthEnd> rule = dates::MonthEnd::none;
+  if (n.args.size() == 3) {
+    const auto* word = std::get_if<ast::NameRef>(&n.args[2]->node);
+    const std::string text = word ? word->name.text : "";
+    rule = text == "last_day" ? std::optional{dates::MonthEnd::last_day}
+           : text == "next_day" ? std::optional{dates::MonthEnd::next_day}
+                                : std::nullopt;
+    if (!rule)
+      error(DiagKind::type, "E330",
+            "the third argument of add_months is a month-end rule: last_day (the last day of the month reached) or next_day "
+            "(the day after it, the first of the next month)",
+            n.args[2]->range);
+  }
+  if (!d || !k || !rule) return nullptr;
+  if (d->type.kind != TypeKind::date) {
+    error(DiagKind::type, "E303", fmt::format("{} moves a date, but this is {}", f, d->type.to_string()), n.args[0]->range);
+    return nullptr;
+  }
+  if (!(k->type == Type::number())) {
+    error(DiagKind::type, "E303", fmt::format("{} moves by a plain number of {}, but this is {}", f, by_months ? "months" : "days",
+                                              k->type.to_string()),
+          n.args[1]->range);
+    return nullptr;
+  }
+  using Unit = checked::DateShift::Unit;
+  return make({checked::DateShift{by_months ? Unit::months : Unit::days, *rule, std::move(d), std::move(k)}, Type::date(), e.range});
 }
 
 ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
@@ -309,11 +353,12 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   auto id = stdlib::find_builtin(f);
   if (!id) {
     error(DiagKind::name, "E209", fmt::format("unknown function `{}`", f), n.callee.range,
-          "the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, and the tables of "
-          "the contract");
+          "the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, add_days, "
+          "add_months, and the tables of the contract");
     return nullptr;
   }
   if (f == "start_of" || f == "end_of" || f == "days_in" || f == "period_of") return calendar_date(e, n);
+  if (f == "add_days" || f == "add_months") return date_shift(e, n);
   if (f == "round") {
     if (!arity(3, 3)) return nullptr;
     auto outer = std::exchange(rounded_conversion_, n.args[0].get());

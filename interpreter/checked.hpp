@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "interpreter/dates.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/source.hpp"
 #include "interpreter/stack.hpp"
@@ -67,11 +68,20 @@ struct CalendarDate {
   enum class Part { start, end, days, period_of } part;
   ExprPtr operand;
 };
+// add_days(d, n), add_months(d, n, RULE): the date d moved by n whole days or months; where the
+// day of d is missing from the month reached, `month_end` says which day it becomes (none: an
+// error at evaluation), docs/language.md §13.15.
+struct DateShift {
+  enum class Unit { days, months } unit;
+  dates::MonthEnd month_end;
+  ExprPtr operand;  // the date
+  ExprPtr step;     // how many days or months, a plain number
+};
 
 struct Expr {
   using Node = std::variant<Const, InputRef, TermRef, DefRef, PaymentRef, WaterfallRef, FieldRef, ParticipantDefRef,
                             CurrentPeriod, Unary, Binary, If, Builtin, Round, ToDate, Previous, At, OverPeriods,
-                            OverParticipants, TableLookup, CalendarDate>;
+                            OverParticipants, TableLookup, CalendarDate, DateShift>;
   Node node;
   Type type;
   SourceRange range;
@@ -107,6 +117,7 @@ struct SetAsideChildren {
   void operator()(OverParticipants& n) { set_aside(rest, n.body, n.filter); }
   void operator()(TableLookup& n) { set_aside(rest, n.key); }
   void operator()(CalendarDate& n) { set_aside(rest, n.operand); }
+  void operator()(DateShift& n) { set_aside(rest, n.operand, n.step); }
 };
 // A node is reached through a pointer to const, but every node is made non-const (check.cpp), so
 // a node about to be freed may be emptied first.
@@ -274,6 +285,14 @@ struct Contract {
   // that periods outside the calendar have dates too. 0: a listed calendar, without dates.
   int months_per_period = 0;
   std::int64_t span_base = 0;
+  // The first and last day of each period of a listed calendar that declares them
+  // (`H1_2026 = 2026-01-01 .. 2026-06-30`), in calendar order; empty for any other calendar.
+  struct PeriodSpan {
+    std::int64_t first, last;
+  };
+  std::vector<PeriodSpan> listed_dates;
+  // Whether the periods have dates (start_of, end_of, days_in, period_of may be used).
+  bool dated() const { return months_per_period > 0 || !listed_dates.empty(); }
   std::vector<Party> parties;
   std::vector<Clause> clauses;
   std::vector<Input> inputs;

@@ -242,6 +242,7 @@ class Checker {
   // ---- declarations ----
   void header(const ast::Contract& a);
   void calendar(const ast::Contract& a);
+  void listed_dates(const ast::CalendarDecl& cal);
   void declare(const std::string& name, SymbolKind kind, int index, const SourceRange& range);
   std::optional<int> period(const ast::PeriodRef& ref);
   checked::Applicability applicability(const ast::Applicability& a);
@@ -284,6 +285,7 @@ class Checker {
   ExprPtr name_ref(const ast::Expr& e, const ast::NameRef& n);
   ExprPtr call(const ast::Expr& e, const ast::Call& n);
   ExprPtr calendar_date(const ast::Expr& e, const ast::Call& n);
+  ExprPtr date_shift(const ast::Expr& e, const ast::Call& n);
   ExprPtr binary(const ast::Expr& e, const ast::Binary& n);
   ExprPtr over_participants(const ast::Expr& e, const ast::OverParticipants& n);
   std::optional<int> participant_set(const ast::Name& n);

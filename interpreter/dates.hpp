@@ -62,6 +62,30 @@ constexpr std::int64_t span_of(std::int64_t day, int months) {
   return floor_div(c.year * 12 + (c.month - 1), months);
 }
 
+// The days of years 0001 through 9999, the dates that can be written and that arithmetic on
+// dates may reach (add_days, add_months).
+constexpr std::int64_t first_day = days_from_civil(1, 1, 1), last_day = days_from_civil(9999, 12, 31);
+
+// What add_months does when the day of the date is missing from the month reached (31 January
+// plus one month): `none`, nothing (an error); `last_day`, the last day of that month;
+// `next_day`, the day after it, the first of the month after (docs/language.md §13.15).
+enum class MonthEnd { none, last_day, next_day };
+
+// The date `months` months after `day` (before it, when negative), on the same day of the
+// month, or as `rule` says when that month is shorter; nothing when the rule is `none` and
+// the day is missing, or when the months are so many that the year would leave int64.
+constexpr std::optional<std::int64_t> add_months(std::int64_t day, std::int64_t months, MonthEnd rule) {
+  if (months > 1'000'000'000 || months < -1'000'000'000) return std::nullopt;
+  const Civil c = civil_from_days(day);
+  const std::int64_t month = c.year * 12 + (c.month - 1) + months;
+  const std::int64_t year = floor_div(month, 12);
+  const int m = static_cast<int>(month - year * 12) + 1;
+  const int length = days_in_month(year, m);
+  if (c.day <= length) return days_from_civil(year, m, c.day);
+  if (rule == MonthEnd::none) return std::nullopt;
+  return days_from_civil(year, m, length) + (rule == MonthEnd::next_day ? 1 : 0);
+}
+
 // Why `text` is not a date, or nothing when it is one: exactly `YYYY-MM-DD`, year 0001..9999,
 // the day within its month (2025-02-29 is not a date).
 inline std::optional<std::string> not_a_date(std::string_view text) {

@@ -14,7 +14,7 @@
 #include <span>
 #include <unordered_map>
 
-#include "interpreter/dates.hpp"
+#include "interpreter/date_eval.hpp"
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/stack.hpp"
 #include "interpreter/text_keys.hpp"
@@ -223,19 +223,14 @@ class Evaluator {
         },
         e.node);
   }
-  Value calendar_date(const Expr& e, const checked::CalendarDate& n, const Value& operand) {
-    const int months = c_.months_per_period;
-    if (n.part == checked::CalendarDate::Part::period_of) {
-      std::int64_t i = dates::span_of(std::get<checked::DateValue>(operand).day, months) - c_.span_base;
-      if (i < -100000 || i >= static_cast<std::int64_t>(c_.periods.size()) + 100000)
-        fail(DiagKind::runtime, "E605", "the date falls more than 100000 periods outside the calendar", e.range, clause_);
-      return checked::PeriodValue{static_cast<int>(i)};
+  // The dates of a period, the period of a date, a date moved (date_eval.hpp), failing at `e`.
+  template <typename F>
+  Value dated(const Expr& e, F&& compute) {
+    try {
+      return compute();
+    } catch (const dates::DateError& d) {
+      fail(DiagKind::runtime, d.code, d.message, e.range, clause_);
     }
-    const std::int64_t span = c_.span_base + std::get<checked::PeriodValue>(operand).index;
-    const std::int64_t first = dates::span_start(span, months), next = dates::span_start(span + 1, months);
-    if (n.part == checked::CalendarDate::Part::start) return checked::DateValue{first};
-    if (n.part == checked::CalendarDate::Part::end) return checked::DateValue{next - 1};
-    return Number::from_int(next - first);
   }
   Number payment_paid(int p, int t);
   Number waterfall_paid(int w, int t);
@@ -645,6 +640,8 @@ static void outer_binders(const Expr& e, const Bound* bound, std::vector<int>& o
         } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::At> ||
                              std::is_same_v<T, checked::CalendarDate>) {
           all({n.operand.get()}, bound);
+        } else if constexpr (std::is_same_v<T, checked::DateShift>) {
+          all({n.operand.get(), n.step.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
           all({n.operand.get(), n.fallback.get()}, bound);
         } else if constexpr (std::is_same_v<T, checked::OverPeriods>) {
@@ -847,7 +844,12 @@ Value Evaluator::eval(const Expr& e, int t) {
         } else if constexpr (std::is_same_v<T, checked::If>) {
           return boolean(*n.condition, t) ? eval(*n.then_branch, t) : eval(*n.else_branch, t);
         } else if constexpr (std::is_same_v<T, checked::CalendarDate>) {
-          return calendar_date(e, n, eval(*n.operand, t));
+          Value x = eval(*n.operand, t);
+          return dated(e, [&] { return dates::calendar_date(c_, n.part, x); });
+        } else if constexpr (std::is_same_v<T, checked::DateShift>) {
+          Value x = eval(*n.operand, t);
+          Number k = number(*n.step, t);
+          return dated(e, [&] { return Value{dates::shift(n, std::get<checked::DateValue>(x), k)}; });
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
           // Arguments on the stack when there are few (every builtin but a long min/max).
           std::array<Number, 4> few;

@@ -333,6 +333,7 @@ class Lowerer {
   int node(const checked::OverParticipants&, const checked::Expr&, int) { throw Unsupported{"participants"}; }
   int node(const checked::TableLookup&, const checked::Expr&, int) { throw Unsupported{"a table"}; }
   int node(const checked::CalendarDate&, const checked::Expr&, int) { throw Unsupported{"dates"}; }
+  int node(const checked::DateShift&, const checked::Expr&, int) { throw Unsupported{"dates"}; }
   int node(const checked::CurrentPeriod&, const checked::Expr&, int) { throw Unsupported{"a period as a value"}; }
   int node(const checked::Unary& n, const checked::Expr&, int t) {
     int a = expr(*n.operand, t);

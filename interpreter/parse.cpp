@@ -89,6 +89,7 @@ struct Builder {
   ast::InputDecl input;
   std::optional<ast::Name> plural;
   ast::CalendarDecl calendar;
+  std::optional<ast::PeriodDates> period_dates;  // of the listed period being read
   ast::ExampleDecl example;
   ast::Expectation expectation;
   bool expect_total = false;
@@ -502,6 +503,25 @@ struct action<g::kw_quarterly> {
 template <>
 struct action<g::kw_monthly> {
   static void apply0(Builder& b) { b.calendar.kind = ast::CalendarDecl::Kind::monthly; }
+};
+template <>
+struct action<g::calendar_first_day> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.period_dates = ast::PeriodDates{in.string(), {}, {}}; }
+};
+template <>
+struct action<g::calendar_last_day> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.period_dates->last = in.string(); }
+};
+template <>
+struct action<g::calendar_dates> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.period_dates->range = b.range(in); }
+};
+template <>
+struct action<g::calendar_entry> {
+  static void apply0(Builder& b) { b.calendar.dates.push_back(std::exchange(b.period_dates, std::nullopt)); }
 };
 template <>
 struct action<g::calendar_list> {

@@ -231,10 +231,15 @@ class Verifier {
   Derived derive(const Expr&, const checked::CalendarDate& n) {
     using Part = checked::CalendarDate::Part;
     Type x = type_of(*n.operand);
-    if (c_.months_per_period == 0) return ill_typed();
+    if (!c_.dated()) return ill_typed();
     if (n.part == Part::period_of) return x.kind == TypeKind::date ? Derived{Type::period()} : ill_typed();
     if (x.kind != TypeKind::period) return ill_typed();
     return n.part == Part::days ? Type::number() : Type::date();
+  }
+  Derived derive(const Expr&, const checked::DateShift& n) {
+    Type d = type_of(*n.operand), k = type_of(*n.step);
+    bool rule_fits = n.unit == checked::DateShift::Unit::months || n.month_end == dates::MonthEnd::none;
+    return d.kind == TypeKind::date && k == Type::number() && rule_fits ? Derived{Type::date()} : ill_typed();
   }
   Derived derive(const Expr&, const checked::TableLookup& n) {
     const auto& t = c_.tables.at(n.table);

@@ -28,6 +28,10 @@ const std::vector<Builtin>& builtins() {
       {"end_of", Signature::special, nullptr, "end_of(p): the last day of the period p (a date)"},
       {"days_in", Signature::special, nullptr, "days_in(p): the number of days of the period p, end_of(p) - start_of(p) + 1"},
       {"period_of", Signature::special, nullptr, "period_of(d): the period the date d falls in"},
+      {"add_days", Signature::special, nullptr, "add_days(d, n): the date n days after d (before it when n is negative)"},
+      {"add_months", Signature::special, nullptr,
+       "add_months(d, n, rule): the date n months after d, on its day of the month; rule last_day or next_day for a month without "
+       "that day (an error without one)"},
   };
   return table;
 }

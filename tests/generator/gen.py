@@ -11,12 +11,13 @@ sum a per-participant definition of another clause.
 """
 import json
 import random
+from datetime import date, timedelta
 from fractions import Fraction as F
 
-from syntax import (BOOL, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract,
-                    CountP, CurPeriod, Field, ForEach, If, Let, Lit, Name, Neg, Not, Pay, PeriodLit, PInput,
+from syntax import (BOOL, DATE, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract,
+                    CountP, CurPeriod, DateLit, Field, ForEach, If, Let, Lit, Name, Neg, Not, Pay, PeriodLit, PInput,
                     Scale, Series, SumOver, SumP, Table, Term, TextLit, TextTable, Tier, Unlimited, Waterfall, dec, decomposed,
-                    is_num, item_exprs, walk)
+                    is_num, iso, item_exprs, walk)
 
 MODES = ["half_up", "half_down", "half_even", "up", "down", "ceiling", "floor"]
 NUMS = [SEK, PL, PLAIN, SEKPL]
@@ -31,7 +32,7 @@ PSETS = {
                  ("narvaro", PLAIN, "percent"), ("timmar", PL, "unit"), ("bidrag", SEK, "unit"),
                  ("grupp", TEXT, "text"), ("vikt", PLAIN, "number")],
     "familjer": [("fid", TEXT, "text"), ("start", PERIOD, "period"), ("aktiv", BOOL, "boolean"),
-                 ("stod", SEK, "unit")],
+                 ("stod", SEK, "unit"), ("inflyttad", DATE, "date")],
 }
 VARS = ["u", "v", "w", "d", "x1", "deltagare"]
 # The texts of `ungdomar.grupp` and of the series `kod`, the keys of tables keyed by text and the
@@ -191,7 +192,13 @@ class Gen:
             opts += ["to_date", "previous", "at", "sump", "sump", "at"]
             if t == PLAIN:
                 opts += ["count"]
+        if t == PLAIN:
+            opts += ["days"]
         k = r.choice(opts)
+        if k == "days":  # days between two dates, or of a period (§13.15)
+            if self.dated and not ctx.const and self.p(0.4):
+                return Call("days_in", [self.dated_period(ctx)])
+            return Bin("-", self.date(ctx, d - 1), self.date(ctx, d - 1))
         if k == "add":
             return Bin(r.choice("+-"), self.num(t, ctx, d - 1), self.num(t, ctx, d - 1))
         if k == "mul":
@@ -269,8 +276,10 @@ class Gen:
                 opts += ["prev_at"]
             if ctx.vars:
                 opts += ["pfield", "pfield", "text"]
-        opts += ["text"]
+        opts += ["text", "date"]
         k = r.choice(opts)
+        if k == "date":
+            return Bin(r.choice(["=", "!=", "<", "<=", ">", ">="]), self.date(ctx, max(d - 1, 0)), self.date(ctx, max(d - 1, 0)))
         if k == "cmp":
             t = r.choice(NUMS)
             return Bin(r.choice(["=", "!=", "<", "<=", ">", ">="]), self.num(t, ctx, max(d - 1, 0)), self.num(t, ctx, max(d - 1, 0)))
@@ -320,8 +329,17 @@ class Gen:
             return r.choice(series)
         return If(self.boolean(ctx, d - 1), self.text(ctx, d - 1), self.text(ctx, d - 1))
 
-    def period_expr(self, ctx):
+    def period_expr(self, ctx, d=1):
         r = self.rng
+        if self.dated and d > 0 and self.p(0.15):
+            # the period a date falls in; a listed calendar has none outside its periods (E614),
+            # so there the date is tested first (its periods follow one another without gaps)
+            x = self.date(ctx, d - 1)
+            if self.c.period_kind != "list":
+                return Call("period_of", [x])
+            first, last = self.c.period_dates[0][0], self.c.period_dates[-1][1]
+            inside = Bin("and", Bin(">=", x, DateLit(first)), Bin("<=", x, DateLit(last)))
+            return If(inside, Call("period_of", [x]), CurPeriod())
         opts = [CurPeriod(), PeriodLit(self.period_idx())] + self.visible(PERIOD, ctx)
         for var, pset in ctx.vars:
             for f, ft, _ in PSETS[pset]:
@@ -332,8 +350,66 @@ class Gen:
             e = Bin(r.choice("+-"), e, Lit(r.randint(0, 2), PLAIN))
         return e
 
+    def dated_period(self, ctx):
+        """A period whose dates exist: in a listed calendar one of its own periods (a period
+        outside the list has none, E614), else any period expression."""
+        if self.c.period_kind != "list":
+            return self.period_expr(ctx, 0)
+        opts = [CurPeriod(), PeriodLit(self.period_idx())]
+        opts += [Field(var, f) for var, pset in ctx.vars for f, ft, _ in PSETS[pset] if ft == PERIOD]
+        return self.rng.choice(opts)
+
+    def date_value(self):
+        """A day within 60 days of the calendar's span (or of 2024 .. 2027 when it has no dates)."""
+        first, last = self.span
+        return first + timedelta(days=self.rng.randint(-60, (last - first).days + 60))
+
+    def date(self, ctx, d):
+        """A date expression (§13.15): a literal, a term or field, the first or last day of a
+        period, a date moved by days or by months under a month-end rule, or an `if`."""
+        r = self.rng
+        opts = ["lit", "vis", "vis"]
+        if d > 0:
+            opts += ["add_days", "add_months", "if"]
+        if self.dated and not ctx.const:
+            opts += ["bound", "bound"]
+        k = r.choice(opts)
+        if k == "vis":
+            vis = self.visible(DATE, ctx)
+            if vis:
+                return r.choice(vis)
+            k = "lit"
+        if k == "lit":
+            return DateLit(self.date_value())
+        if k == "bound":
+            return Call(r.choice(["start_of", "end_of"]), [self.dated_period(ctx)])
+        if k == "add_days":
+            n = Lit(r.randint(0, 400), PLAIN)
+            return Call("add_days", [self.date(ctx, d - 1), Neg(n) if self.p(0.3) else n])
+        if k == "add_months":
+            x = self.date(ctx, d - 1)
+            n = Lit(r.randint(0, 24), PLAIN)
+            rule = r.choice(["last_day", "next_day"])
+            if isinstance(x, DateLit) and x.value.day <= 28 and self.p(0.5):
+                rule = None  # every month has the day: no rule needed (E613 never)
+            return Call("add_months", [x, Neg(n) if self.p(0.3) else n], mode=rule)
+        return If(self.boolean(ctx, d - 1), self.date(ctx, d - 1), self.date(ctx, d - 1))
+
     def period_cmp(self, ctx):
         return Bin(self.rng.choice(["=", "!=", "<", "<=", ">", ">="]), self.period_expr(ctx), self.period_expr(ctx))
+
+    def calendar_span(self):
+        """The first and last day of the calendar, roughly where its dates lie."""
+        c = self.c
+        if c.period_dates:
+            return c.period_dates[0][0], c.period_dates[-1][1]
+        if c.period_kind == "yearly":
+            return date(int(c.periods[0]), 1, 1), date(int(c.periods[-1]), 12, 31)
+        if c.period_kind in ("quarterly", "monthly"):
+            y, m = int(c.periods[0][:4]), (int(c.periods[0][5]) - 1) * 3 + 1 if c.period_kind == "quarterly" else int(c.periods[0][5:])
+            y2, m2 = int(c.periods[-1][:4]), int(c.periods[-1][5]) * 3 if c.period_kind == "quarterly" else int(c.periods[-1][5:])
+            return date(y, m, 1), date(y2 + m2 // 12, m2 % 12 + 1, 1) - timedelta(days=1)
+        return date(2024, 1, 1), date(2027, 12, 31)
 
     # -- the contract ----------------------------------------------------------------------------
     def build(self):
@@ -377,7 +453,16 @@ class Gen:
         else:
             pool = ["H1_2026", "H2_2026", "2027", "P-1", "x9", "2025Q1", "Z", "a_b"]
             c.periods = r.sample(pool, n)
+            if self.p(0.5):  # with dates (§7): one after another, of 1 to about 400 days
+                day = date(r.randint(2024, 2027), r.randint(1, 12), r.choice([1, 1, 15, 28]))
+                c.period_dates = []
+                for _ in range(n):
+                    last = day + timedelta(days=r.choice([0, 29, 30, 89, 180, 364, r.randint(0, 400)]))
+                    c.period_dates.append((day, last))
+                    day = last + timedelta(days=1)
         c.period_kind = kind
+        self.dated = kind != "list" or c.period_dates is not None
+        self.span = self.calendar_span()
         # inputs
         for name, t, dt in r.sample(SERIES, r.randint(1, 5)):
             s = Series(name, t, dt)
@@ -405,10 +490,10 @@ class Gen:
         # terms
         self.limit_terms = c.limit_terms = []  # terms used only as bare limits (limit_term)
         for i in range(r.randint(0, 4)):
-            t = r.choice(NUMS + [SEK, PLAIN] + ([BOOL] if self.p(0.2) else []))
+            t = r.choice(NUMS + [SEK, PLAIN] + ([BOOL] if self.p(0.2) else []) + ([DATE] if self.p(0.15) else []))
             name = self.fresh(r.choice(["pris", "tak", "andel_", "bas", "steg", "årsbelopp", "k"]))
             ctx = Ctx(const=True, term_rank=i)
-            e = self.num(t, ctx, r.randint(0, 2)) if is_num(t) else self.boolean(ctx, 1)
+            e = self.num(t, ctx, r.randint(0, 2)) if is_num(t) else self.date(ctx, 1) if t == DATE else self.boolean(ctx, 1)
             c.terms.append(Term(name, e, t))
             self.syms.append(Sym(name, "term", t, rank=i))
         # tables and scales
@@ -806,6 +891,8 @@ class Gen:
                         rec[f] = self.group() if f == "grupp" else f"Y{j:02d}"
                     elif t == PERIOD:
                         rec[f] = r.randrange(n)
+                    elif t == DATE:
+                        rec[f] = self.date_value()
                     else:
                         rec[f] = self.datum(t, dt)
                 recs.append(rec)
@@ -944,6 +1031,8 @@ def fmt_datum(v, t, dt, rng, json_number=False):
         return rng.choice([s, s.upper(), s.capitalize()])
     if t == TEXT:
         return v
+    if t == DATE:
+        return iso(v)
     if dt == "percent":
         s = dec(v * 100)
         if rng.random() < 0.3:

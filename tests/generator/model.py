@@ -9,12 +9,14 @@ Everything is exact (fractions.Fraction). Definitions are evaluated on demand an
 (§11); payments and waterfalls carry their history for netting, total caps and per-participant
 caps (§16.3, §17.2).
 """
+import calendar
 import math
 import unicodedata
+from datetime import date, timedelta
 from fractions import Fraction as F
 
-from syntax import (PERIOD, TEXT, At, Bin, BoolLit, Call, CountP, CurPeriod, Field, ForEach, If, Let, Lit, Name, Neg, Not,
-                    Pay, PeriodLit, Scale, SumOver, SumP, Table, TextLit, TextTable, Unlimited, Waterfall)
+from syntax import (PERIOD, TEXT, At, Bin, BoolLit, Call, CountP, CurPeriod, DateLit, Field, ForEach, If, Let, Lit, Name, Neg,
+                    Not, Pay, PeriodLit, Scale, SumOver, SumP, Table, TextLit, TextTable, Unlimited, Waterfall)
 
 
 def nfc(s):
@@ -70,6 +72,76 @@ def round_to(x, step, mode):
     return n * F(step)
 
 
+# -- dates (§7, §13.15) ---------------------------------------------------------------------------
+# A date is a datetime.date. The periods of a yearly, quarterly or monthly calendar are spans of
+# 12, 3 or 1 months, so a period's months are counted from the first period's first month; the
+# periods of a listed calendar have the dates it declares, and no others.
+
+def month_number(d):
+    """Months since January of year 0: a date's month, counted."""
+    return d.year * 12 + d.month - 1
+
+
+def month_start(m):
+    return date(m // 12, m % 12 + 1, 1)
+
+
+def calendar_months(c):
+    """(months per period, month number of the first period's first month), or None for a list."""
+    first = c.periods[0]
+    if c.period_kind == "yearly":
+        return 12, int(first) * 12
+    if c.period_kind == "quarterly":
+        return 3, int(first[:4]) * 12 + (int(first[5]) - 1) * 3
+    if c.period_kind == "monthly":
+        return 1, int(first[:4]) * 12 + int(first[5:]) - 1
+    return None
+
+
+def period_dates(c, i):
+    """The first and last day of period i (which may lie outside a yearly, quarterly or monthly
+    calendar); a listed calendar has dates only for its own periods (E614)."""
+    cm = calendar_months(c)
+    if cm is None:
+        if not 0 <= i < len(c.periods):
+            raise ModelError("E614", f"period #{i} lies outside the listed calendar")
+        return c.period_dates[i]
+    per, m0 = cm
+    return month_start(m0 + i * per), month_start(m0 + (i + 1) * per) - timedelta(days=1)
+
+
+def period_of(c, d, n):
+    cm = calendar_months(c)
+    if cm is None:
+        for i, (a, b) in enumerate(c.period_dates):
+            if a <= d <= b:
+                return PV(i)
+        raise ModelError("E614", f"{d} falls in no period of the calendar")
+    per, m0 = cm
+    i = (month_number(d) - m0) // per
+    if i < -100000 or i >= n + 100000:
+        raise ModelError("E605")
+    return PV(i)
+
+
+def whole_step(x):
+    if F(x).denominator != 1:
+        raise ModelError("E605", f"a date moved by {x}")
+    return int(x)
+
+
+def add_months(d, n, rule):
+    """§13.15: the same day of the month n months on; a day that month lacks is an error
+    without a rule, its last day under last_day, the day after that under next_day."""
+    y, m = divmod(month_number(d) + n, 12)
+    length = calendar.monthrange(y, m + 1)[1]
+    if d.day <= length:
+        return date(y, m + 1, d.day)
+    if rule is None:
+        raise ModelError("E613", f"add_months({d}, {n}): no day {d.day}")
+    return date(y, m + 1, length) + timedelta(days=1 if rule == "next_day" else 0)
+
+
 class Model:
     def __init__(self, c, overrides=None):
         self.c = c
@@ -120,6 +192,8 @@ class Model:
             return nfc(e.value)
         if k is PeriodLit:
             return PV(e.idx)
+        if k is DateLit:
+            return e.value
         if k is CurPeriod:
             if t is None:
                 raise ModelError("E604")
@@ -185,6 +259,8 @@ class Model:
                 if r < -100000 or r >= self.n + 100000:
                     raise ModelError("E605")
                 return PV(int(r))
+            if isinstance(a, date):  # date - date: the days between (§13.15)
+                return F((a - b).days)
             return a + b if op == "+" else a - b
         if op == "*":
             return a * b
@@ -224,6 +300,17 @@ class Model:
             x = self.ev(e.args[0], t, env)
             step = self.ev(e.args[1], t, env)
             return round_to(x, step, e.mode)
+        if fn in ("start_of", "end_of", "days_in"):
+            first, last = period_dates(self.c, self.ev(e.args[0], t, env).i)
+            return first if fn == "start_of" else last if fn == "end_of" else F((last - first).days + 1)
+        if fn == "period_of":
+            return period_of(self.c, self.ev(e.args[0], t, env), self.n)
+        if fn == "add_days":
+            d, k = self.ev(e.args[0], t, env), whole_step(self.ev(e.args[1], t, env))
+            return d + timedelta(days=k)
+        if fn == "add_months":
+            d, k = self.ev(e.args[0], t, env), whole_step(self.ev(e.args[1], t, env))
+            return add_months(d, k, e.mode)
         if fn == "to_date":
             if t is None:
                 raise ModelError("E604")

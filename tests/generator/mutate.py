@@ -301,6 +301,25 @@ def _(c, rng, a, b):
     return "let mut_x = abs(true)"
 
 
+@_m("date plus a number", "E318")
+def _(c, rng, a, b):
+    # a date moves by add_days, not by `+` (language.md §13.15)
+    s, f = pset_field(c, rng, syntax.DATE)
+    if not s:
+        return f"let mut_x = date 2026-01-31 {rng.choice(['+', '-'])} {rng.choice(['1', '30', '1 SEK'])}"
+    return f"let mut_x = count(mu in {s} where mu.{f} + 30 > date 2026-01-01)"
+
+
+@_m("add_months with a rule that is no rule", "E330")
+def _(c, rng, a, b):
+    return f"let mut_x = add_months(date 2026-01-31, 1, {rng.choice(['half_up', 'sista', 'clamp'])}) - date 2026-01-01"
+
+
+@_m("add_days by money", "E303")
+def _(c, rng, a, b):
+    return f"let mut_x = add_days(date 2026-01-31, {money(c, rng)}) - date 2026-01-01"
+
+
 @_m("text compared with a number", "E318")
 def _(c, rng, a, b):
     s, f = pset_field(c, rng, TEXT)

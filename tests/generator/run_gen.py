@@ -451,6 +451,8 @@ def candidates(c):
         def shorter(d):
             n = len(d.periods) - 1
             d.periods = d.periods[:n]
+            if d.period_dates:
+                d.period_dates = d.period_dates[:n]
             for k in d.sdata:
                 d.sdata[k] = d.sdata[k][:n]
             for recs in d.pdata.values():

@@ -13,7 +13,7 @@ PLAIN = ()
 SEK = (("SEK", 1),)
 PL = (("placement", 1),)
 SEKPL = (("SEK", 1), ("placement", -1))
-BOOL, PERIOD, TEXT = "bool", "period", "text"
+BOOL, PERIOD, TEXT, DATE = "bool", "period", "text", "date"
 NUMERIC = (PLAIN, SEK, PL, SEKPL)
 
 
@@ -34,7 +34,7 @@ def unit_div(a, b):
 
 def type_name(t):
     if not is_num(t):
-        return {BOOL: "boolean", PERIOD: "period", TEXT: "text"}[t]
+        return {BOOL: "boolean", PERIOD: "period", TEXT: "text", DATE: "date"}[t]
     if t == PLAIN:
         return "number"
     return unit_text(t, plural=True)
@@ -160,6 +160,21 @@ class TextLit(E):
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def iso(d):
+    """A datetime.date as ISO 8601 YYYY-MM-DD (language.md §13.15)."""
+    return f"{d.year:04}-{d.month:02}-{d.day:02}"
+
+
+class DateLit(E):
+    """A date literal, `date 2026-03-31` (language.md §13.15); `value` is a datetime.date."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def text(self, p):
+        return "date " + iso(self.value)
+
+
 class PeriodLit(E):
     def __init__(self, idx):
         self.idx = idx
@@ -275,7 +290,8 @@ class If(E):
 
 
 class Call(E):
-    """min, max, clamp, abs, to_date, previous, round (mode in `mode`), and table/scale lookups."""
+    """min, max, clamp, abs, to_date, previous, round (mode in `mode`), start_of, end_of, days_in,
+    period_of, add_days, add_months (its month-end rule in `mode`), and table/scale lookups."""
 
     def __init__(self, fn, args, mode=None):
         self.fn, self.args, self.mode = fn, args, mode
@@ -437,6 +453,7 @@ class Contract:
         self.units = True  # `unit placement plural placements`
         self.period_kind = "yearly"
         self.periods = []
+        self.period_dates = None  # a listed calendar with dates: [(first, last)] as datetime.date (§7)
         self.series = []
         self.pinputs = []
         self.terms = []
@@ -536,7 +553,10 @@ def to_text(c, rng):
     for name, disp in c.parties:
         decls.append(f"party {name}" + (f' "{disp}"' if disp else ""))
     decls.append(p.choice(["unit placement plural placements", "unit placement plural placements"]))
-    if c.period_kind == "list":
+    if c.period_kind == "list" and c.period_dates:
+        sep = p.choice([", ", ",\n        "])
+        decls.append("periods " + sep.join(f"{n} = {iso(a)} .. {iso(b)}" for n, (a, b) in zip(c.periods, c.period_dates)))
+    elif c.period_kind == "list":
         decls.append("periods " + ", ".join(c.periods))
     else:
         decls.append(f"periods {c.period_kind} {c.periods[0]} .. {c.periods[-1]}")
@@ -550,7 +570,7 @@ def to_text(c, rng):
         decls.append(line)
     for pi in c.pinputs:
         sep = p.choice(["\n  ", ", ", ",\n  "])
-        fields = sep.join(f"{f} : {dt if dt in ('number', 'ratio', 'percent', 'boolean', 'period', 'text') else type_name(t)}"
+        fields = sep.join(f"{f} : {dt if dt in ('number', 'ratio', 'percent', 'boolean', 'period', 'text', 'date') else type_name(t)}"
                           for f, t, dt in pi.fields)
         decls.append(f"input {pi.name} : participants {{\n  {fields}\n}}")
     for t in c.terms:

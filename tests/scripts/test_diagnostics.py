@@ -644,6 +644,56 @@ def rows():
     t = HEADER.replace("periods yearly 2025 .. 2027", "periods H1_2026, H2_2026") + (
         'clause "1" {\n  let a = days_in(period)\n  pay kommun -> fonden amount 1 SEK\n}\n')
     check("days_in in a listed calendar", t, "E324", at("c.utfall", t, "days_in(period)"), "the periods of this calendar have no dates")
+    # Listed periods with dates (language.md §7).
+    def listed(periods, body="let a = 1"):
+        return HEADER.replace("periods yearly 2025 .. 2027", "periods " + periods) + (
+            'clause "1" {\n  ' + body + '\n  pay kommun -> fonden amount 1 SEK\n}\n')
+    for name, periods, code, where, says in [
+            ("a listed calendar with dates on some periods only", "A = 2026-01-01 .. 2026-03-31,\n  B,\n  C = 2026-07-01 .. 2026-09-30",
+             "E433", "B,", "the period `B` gives no dates, but `A` does"),
+            ("a listed period that ends before it starts", "A = 2026-01-01 .. 2026-03-31, B = 2026-06-30 .. 2026-04-01", "E434",
+             "2026-06-30 ..", "the period `B` ends on 2026-04-01, before it starts on 2026-06-30"),
+            ("listed periods that overlap", "A = 2026-01-01 .. 2026-03-31, B = 2026-03-31 .. 2026-06-30", "E435", "2026-03-31 .. 2026-06",
+             "the period `B` starts on 2026-03-31, not after the period before it, `A`, ends on 2026-03-31"),
+            ("listed periods out of order", "A = 2026-07-01 .. 2026-09-30, B = 2026-01-01 .. 2026-03-31", "E435", "2026-01-01",
+             "the period `B` starts on 2026-01-01"),
+            ("a listed period ending on a day its month does not have", "A = 2026-01-01 .. 2026-02-29", "E428", "2026-01-01",
+             "`2026-02-29` is not a date: 2026-02 has 28 days")]:
+        t = listed(periods)
+        check(name, t, code, at("c.utfall", t, where), says)
+    t = listed("A = 2026-01-01, B")
+    check("a listed period with one day only", t, "E101", at("c.utfall", t, ", B"), "expected `..` between the period's first and last day")
+    t = listed("A = 2026-01-01 .. 2026-06-30, B = 2026-07-01 .. 2026-12-31", "let a = days_in(period)")
+    R.append(Row("control: a listed calendar with dates runs", {"c.utfall": t}, ["run", "c.utfall"], 0, None, None))
+    # add_days, add_months (language.md §13.15).
+    for name, lets, code, where, says in [
+            ("add_months with a rule that is none", "let a = add_months(start, 1, avrunda)", "E330", "avrunda",
+             "the third argument of add_months is a month-end rule"),
+            ("add_days by an amount of money", "let a = add_days(start, 1 SEK)", "E303", "1 SEK",
+             "add_days moves by a plain number of days, but this is SEK"),
+            ("add_months of a number", "let a = add_months(5, 1, last_day)", "E303", "5,", "add_months moves a date, but this is number"),
+            ("add_days with a month-end rule", "let a = add_days(start, 1, last_day)", "E312", "add_days(",
+             "add_days(...) takes 2 arguments, not 3"),
+            ("a month-end rule used as a value", "let a = last_day", "E208", "last_day", "unknown name `last_day`")]:
+        t = dated(lets)
+        check(name, t, code, at("c.utfall", t, where), says)
+    half = "H1_2026 = 2026-01-01 .. 2026-06-30, H2_2026 = 2026-07-01 .. 2026-12-31"
+    for name, test, born, code, where, says in [
+            ("add_months to a day the month does not have", "period_of(add_months(u.inflyttad, 1)) = period", "2026-01-31", "E613",
+             "add_months(u.inflyttad, 1)", "add_months(2026-01-31, 1): 2026-02 has no day 31"),
+            ("add_days by a fraction", "add_days(u.inflyttad, 1 / 2) > u.inflyttad", "2026-01-31", "E605", "add_days(",
+             "add_days moves a date by a whole number of days, not 0.5"),
+            ("add_days beyond the year 9999", "add_days(u.inflyttad, 3000000) > u.inflyttad", "2026-01-31", "E605", "add_days(",
+             "add_days(2026-01-31, 3000000) leaves the years 0001 .. 9999"),
+            ("period_of a date after a listed calendar", "period_of(add_months(u.inflyttad, 12, last_day)) = period", "2026-03-15",
+             "E614", "period_of(", "the date 2027-03-15 falls in no period of the calendar: it lies after the last period, H2_2026"),
+            ("start_of a period after a listed calendar", "start_of(period + 1) > u.inflyttad", "2026-03-15", "E614",
+             "start_of(", "the period H2_2026 + 1 lies outside the listed calendar")]:
+        t = listed(half, "let a = 1").replace('  pay kommun -> fonden amount 1 SEK\n', "  pay kommun -> fonden for each u in boende where "
+                                              + test + " amount 1 SEK\n")
+        t = t.replace('clause "1"', "input boende : participants { id : text, inflyttad : date }\nclause \"1\"")
+        R.append(Row(name, {"c.utfall": t, "boende.csv": f"id,inflyttad\na,{born}\n"}, ["run", "c.utfall", "-d", "boende.csv"], 4,
+                     code, at("c.utfall", t, where), says))
     for name, value, says in [("participant: a date its month does not have", "2025-02-29", "`2025-02-29` is not a date: 2025-02 has 28 days"),
                               ("participant: a date without leading zeros", "2025-3-31", "a date is written YYYY-MM-DD"),
                               ("participant: a date written day first", "31/03/2025", "a date is written YYYY-MM-DD"),
