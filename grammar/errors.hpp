@@ -74,6 +74,7 @@ template <> inline constexpr const char* error_message<kw_to> = "expected `to`";
 template <> inline constexpr const char* error_message<mul_expr> = "expected an expression after the operator";
 template <> inline constexpr const char* error_message<not_expr> = "expected an expression after `and`";
 template <> inline constexpr const char* error_message<number_digits> = "expected a number";
+template <> inline constexpr const char* error_message<one_link_only> = "one link is followed at a time: read `c.person.FIELD`, not a field of a field of a linked record";
 template <> inline constexpr const char* error_message<open_paren> = "expected `(`";
 template <> inline constexpr const char* error_message<over_first> = "expected the first period after `over`";
 template <> inline constexpr const char* error_message<over_last> = "expected the last period after `..`";

@@ -211,7 +211,9 @@ struct call_args : p::seq<p::one<'('>, ws, p::opt<p::list<call_arg, p::one<','>,
 struct field_name : identifier {};
 struct linked_field_name : identifier {};
 // c.person.alder: a field of the record that the link field `person` names
-struct linked_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<linked_field_name>> {};
+// One link is followed at a time: `c.person.chef.namn` is refused where the third `.` stands.
+struct one_link_only : p::not_at<p::one<'.'>, ident_first> {};
+struct linked_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<linked_field_name>, p::must<one_link_only>> {};
 struct field_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<field_name>, p::opt<linked_access>> {};
 // A name, a call f(...), a field u.f, or a field of a linked record c.person.f
 struct name_expr : p::seq<callee, p::sor<p::seq<ws, call_args>, field_access, p::success>> {};

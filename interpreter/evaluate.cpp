@@ -1091,6 +1091,7 @@ void Evaluator::compute_payment(int p, int t) {
       std::size_t matched = 0, capped = 0;
       Number cut, unrounded;
       std::vector<std::pair<std::size_t, Number>> each;
+      const std::size_t not_paid_before = st.not_paid.size();
       for (std::size_t r = 0; r < records.size(); ++r) {
         slot(pay.binder) = static_cast<int>(r);
         if (pay.filter && !boolean(*pay.filter, t)) continue;
@@ -1129,7 +1130,8 @@ void Evaluator::compute_payment(int p, int t) {
           step({K::bound, 1, fmt::format("capped at `{}` per participant", text(pay.cap_participant->range)), "", amt(amount),
                 capped ? fmt::format("bound for {} participants, cutting {} in all", capped, money(cut)) : "did not bind", t,
                 line_of(pay.cap_participant->range)});
-        if (matched <= each.size() && matched > 0) {
+        const std::size_t paid = matched - (st.not_paid.size() - not_paid_before);  // `at most` set the rest aside
+        if (paid <= each.size() && paid > 0) {
           for (const auto& [r, a] : each) {
             std::string who = fmt::format("participant {}", r + 1);
             const auto& fields = c_.inputs[pay.set].fields;

@@ -717,6 +717,8 @@ def rows():
              "`c.ar` is not a link"),
             ("an unknown field of a linked record", linked, each + 'where c.person.alter > 1 amount 5 SEK', "E206", "alter > 1",
              "linked by `c.person`"),
+            ("a link followed twice", linked, each + 'where c.person.id.x = "a" amount 5 SEK', "E101", '.x = "a"',
+             "one link is followed at a time"),
             ("`at most` without `for each`", linked, '  pay kommun -> fonden amount 5 SEK at most once per 1', "E327", "at most once",
              "needs a payment `for each`"),
             ("`at most 0 times`", linked, each + 'amount 5 SEK at most 0 times per c.person', "E328", "at most 0",

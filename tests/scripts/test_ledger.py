@@ -50,6 +50,8 @@ p = run("explain", str(folder / "contract.utfall"), *data, "--period", "2026")
 T.check("explain 2026 runs", p.returncode == 0, p.stderr[-600:])
 T.check("explain names the row not paid in 2026", "claims.csv: row 6 (line 7)" in p.stdout and "not paid" in p.stdout,
         p.stdout[-1500:])
+T.check("explain 2026 lists the records paid: row 5 (P3's job), row 4 (P2's studies)",
+        "participant 5 (P3)" in p.stdout and "participant 4 (P2)" in p.stdout, p.stdout[-1500:])
 T.check("explain 2026 does not name rows of other periods", "row 3 (line 4)" not in p.stdout and "row 7 (line 8)" not in p.stdout,
         p.stdout[-1500:])
 
