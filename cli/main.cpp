@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -43,7 +44,7 @@ int report(const Diagnostics& diags) {
 
 std::string money(const checked::Contract& c, const Number& n, int currency) { return format_money(c, n, false, currency); }
 
-nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev) {
+nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev, const Dataset& data) {
   nlohmann::ordered_json j;
   j["contract"] = c.title;
   j["currency"] = c.currency;
@@ -72,6 +73,29 @@ nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluatio
                   {"currency", c.currencies[currency].code}});
   }
   j["totals"] = std::move(tj);
+  // The records an `at most N per KEY` payment did not pay (docs/language.md §16.6), where
+  // the contract has such a payment.
+  if (std::any_of(c.payments.begin(), c.payments.end(), [](const checked::Payment& p) { return p.at_most > 0; })) {
+    auto np = nlohmann::ordered_json::array();
+    for (const auto& x : ev.not_paid) {
+      const auto& pay = c.payments[x.payment];
+      nlohmann::ordered_json r;
+      r["period"] = c.periods[x.period];
+      r["from"] = c.parties[pay.payer].id;
+      r["to"] = c.parties[pay.payee].id;
+      r["clause"] = c.clauses[pay.clause].number;
+      r["rule"] = pay.name;
+      r["records"] = c.inputs[pay.set].name;
+      r["record"] = x.record + 1;
+      if (static_cast<std::size_t>(pay.set) < data.sources.size() && static_cast<std::size_t>(x.record) < data.sources[pay.set].rows.size()) {
+        r["file"] = data.sources[pay.set].file;
+        r["row"] = data.sources[pay.set].rows[x.record].row;
+        r["line"] = data.sources[pay.set].rows[x.record].line;
+      }
+      np.push_back(std::move(r));
+    }
+    j["not_paid"] = std::move(np);
+  }
   return j;
 }
 
@@ -169,7 +193,7 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   auto ev = evaluate(contract, *loaded.data, loaded.options);
   if (stats) print_stats(ev);
   if (!ev.ok) return report(ev.diagnostics);
-  std::string text = format == "json" ? payments_json(contract, ev).dump(2) + "\n"
+  std::string text = format == "json" ? payments_json(contract, ev, *loaded.data).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev)
                                         : schedule_table(contract, ev);
   if (output.empty()) {

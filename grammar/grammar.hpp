@@ -62,7 +62,6 @@ UTFALL_KW(false, "false");
 UTFALL_KW(when, "when");
 UTFALL_KW(per, "per");
 UTFALL_KW(period, "period");
-UTFALL_KW(participant, "participant");
 UTFALL_KW(in, "in");
 UTFALL_KW(of, "of");
 UTFALL_KW(rest, "rest");
@@ -107,6 +106,11 @@ UTFALL_KW(yearly, "yearly");
 UTFALL_KW(quarterly, "quarterly");
 UTFALL_KW(monthly, "monthly");
 UTFALL_KW(participants, "participants");
+UTFALL_KW(participant, "participant");
+UTFALL_KW(records, "records");
+UTFALL_KW(key, "key");
+UTFALL_KW(once, "once");
+UTFALL_KW(times, "times");
 UTFALL_KW(number, "number");
 UTFALL_KW(ratio, "ratio");
 UTFALL_KW(percent, "percent");
@@ -123,7 +127,7 @@ UTFALL_KW(date, "date");
 // Reserved words cannot be names.
 struct reserved
     : p::sor<kw_and, kw_or, kw_not, kw_if, kw_then, kw_else, kw_true, kw_false, kw_when, kw_per, kw_period,
-             kw_participant, kw_in, kw_of, kw_rest, kw_to, kw_from, kw_until, kw_at, kw_capped, kw_let, kw_pay,
+             kw_in, kw_of, kw_rest, kw_to, kw_from, kw_until, kw_at, kw_capped, kw_let, kw_pay,
              kw_waterfall, kw_pays, kw_clause, kw_term, kw_input, kw_unit, kw_party, kw_contract, kw_currency,
              kw_periods, kw_for, kw_each, kw_where, kw_over, kw_table, kw_scale, kw_example, kw_expect, kw_sum,
              kw_count, kw_netted, kw_rounded, kw_amount, kw_least, kw_total, kw_data, kw_set> {};
@@ -151,7 +155,8 @@ struct arrow : p::string<'-', '>'> {};
 
 // A unit starts with a letter: "7__0" is a malformed number, not 7 of a unit "__0".
 struct unit_name : p::seq<p::not_at<p::one<'_'>>, identifier> {};
-struct unit_per_name : identifier {};
+// `per participant` is the scope of a cap (`capped at X per participant`), never a unit.
+struct unit_per_name : p::seq<p::not_at<kw_participant>, identifier> {};
 struct unit_per : p::seq<blanks, kw_per, blanks, unit_per_name> {};
 // SEK, placements, SEK per placement
 struct unit_spelling : p::seq<unit_name, p::star<unit_per>> {};
@@ -204,8 +209,13 @@ struct callee : identifier {};
 struct call_arg : p::seq<expr> {};
 struct call_args : p::seq<p::one<'('>, ws, p::opt<p::list<call_arg, p::one<','>, p::space>>, ws, p::must<paren_close>> {};
 struct field_name : identifier {};
-struct field_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<field_name>> {};
-// A name, a call f(...), or a field u.f
+struct linked_field_name : identifier {};
+// c.person.alder: a field of the record that the link field `person` names
+// One link is followed at a time: `c.person.chef.namn` is refused where the third `.` stands.
+struct one_link_only : p::not_at<p::one<'.'>, ident_first> {};
+struct linked_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<linked_field_name>, p::must<one_link_only>> {};
+struct field_access : p::seq<p::one<'.'>, p::not_at<p::one<'.'>>, p::must<field_name>, p::opt<linked_access>> {};
+// A name, a call f(...), a field u.f, or a field of a linked record c.person.f
 struct name_expr : p::seq<callee, p::sor<p::seq<ws, call_args>, field_access, p::success>> {};
 
 struct primary
@@ -314,11 +324,18 @@ struct range_between
     : p::seq<kw_between, p::not_at<ws, colon>, ws, p::must<range_low>, ws, p::must<range_and>, ws, p::must<range_high>> {};
 struct range_item : p::sor<range_whole, range_at, range_between> {};
 
-struct field_decl : p::seq<decl_name, ws, p::must<colon>, ws, p::must<type_spelling>, p::star<ws, range_item>> {};
+// person : text key of deltagare: the field holds the `id` of a record of `deltagare`. `key`
+// is a word only here, before `of`, so a field may still be called `key`.
+struct link_set : identifier {};
+struct field_link : p::seq<kw_key, ws, kw_of, ws, p::must<link_set>> {};
+struct field_decl
+    : p::seq<decl_name, ws, p::must<colon>, ws, p::must<type_spelling>, p::opt<ws, field_link>, p::star<ws, range_item>> {};
 struct fields_close : p::one<'}'> {};
 struct field_sep : p::seq<ws, p::opt<p::one<','>>, ws> {};
 struct fields_open : p::one<'{'> {};
-struct participants_body : p::seq<kw_participants, ws, p::must<fields_open>, ws, p::star<field_decl, field_sep>, p::must<fields_close>> {};
+// `records` and `participants` are one thing (docs/language.md §8.2).
+struct participants_word : p::sor<kw_participants, kw_records> {};
+struct participants_body : p::seq<participants_word, ws, p::must<fields_open>, ws, p::star<field_decl, field_sep>, p::must<fields_close>> {};
 struct series_marker : p::seq<kw_per, ws, p::must<kw_period>> {};
 struct series_modifier : p::sor<applicability, range_item> {};
 struct series_body : p::seq<type_spelling, ws, p::must<series_marker>, p::star<ws, series_modifier>> {};
@@ -355,6 +372,13 @@ struct cap_item : p::seq<cap_amount, ws, p::opt<cap_scope>> {};
 struct cap_more : p::seq<ws, p::one<','>, ws, p::not_at<p::sor<kw_rounded, kw_capped, kw_at>>, p::must<cap_item>> {};
 struct caps : p::seq<kw_capped, ws, p::must<kw_at>, ws, p::must<cap_item>, p::star<cap_more>> {};
 
+// at most once per c.person | at most 2 times per c.person, c.outcome (docs/language.md §16.6)
+struct at_most_times : digits {};
+struct at_most_count : p::sor<kw_once, p::seq<at_most_times, ws, p::must<kw_times>>> {};
+struct at_most_key : expr {};
+struct at_most_more : p::seq<ws, p::one<','>, ws, p::not_at<p::sor<kw_rounded, kw_capped, kw_at>>, p::must<at_most_key>> {};
+struct at_most_clause
+    : p::seq<kw_at, ws, kw_most, ws, p::must<at_most_count>, ws, p::must<kw_per>, ws, p::must<at_most_key>, p::star<at_most_more>> {};
 struct floor_amount : expr {};
 struct floor_clause : p::seq<kw_at, ws, p::must<kw_least>, ws, p::must<floor_amount>> {};
 struct amount_expr : expr {};
@@ -369,7 +393,8 @@ struct each_clause
     : p::seq<kw_for, ws, p::must<kw_each>, ws, p::must<each_binder>, ws, p::must<kw_in>, ws, p::must<each_set>,
              p::opt<ws, kw_where, ws, p::must<each_filter>>> {};
 
-struct payment_modifier : p::sor<amount_clause, when_clause, applicability, caps, floor_clause, rounding, netted_flag> {};
+struct payment_modifier
+    : p::sor<amount_clause, when_clause, applicability, caps, at_most_clause, floor_clause, rounding, netted_flag> {};
 
 // pay [name:] payer -> payee
 struct item_label : p::seq<identifier, ws, colon> {};

@@ -69,6 +69,7 @@ struct NameRef {
 struct FieldRef {  // u.stabil: a field (or per-participant definition) of a bound participant
   Name binder;
   Name field;
+  std::optional<Name> linked;  // c.person.alder: a field of the record that the link `field` names
 };
 struct Unary {
   UnaryOp op;
@@ -195,6 +196,7 @@ struct FieldDecl {
   Name name;
   TypeSpelling type;
   RangeDecl allowed;
+  std::optional<Name> link;  // `key of SET`: the field holds the `id` of a record of SET
 };
 struct InputDecl {
   Name name;
@@ -242,6 +244,13 @@ struct PaymentDecl {
   ExprPtr floor;  // at least
   std::optional<Rounding> rounding;
   bool netted = false;
+  // at most N per KEY, ...: each key pays for at most N records (docs/language.md §16.6)
+  struct AtMost {
+    Number count;
+    std::vector<ExprPtr> keys;
+    SourceRange range;
+  };
+  std::optional<AtMost> at_most;
   SourceRange range;
 };
 struct Tier {

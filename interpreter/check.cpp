@@ -531,6 +531,77 @@ void Checker::table(const ast::TableDecl& t, int index) {
 
 // ---- the whole contract ----
 
+// Link fields (`person : text key of deltagare`, docs/language.md §8.5): the target is a record
+// input with a text field `id`, and the link field is text. A refused link is marked -2, so
+// that reading through it is not reported again.
+void Checker::links(const ast::Contract& a) {
+  for (std::size_t i = 0; i < a.inputs.size(); ++i) {
+    if (!a.inputs[i].participants) continue;
+    for (std::size_t f = 0; f < a.inputs[i].fields.size(); ++f) {
+      const auto& decl = a.inputs[i].fields[f];
+      if (!decl.link) continue;
+      auto& field = c_.inputs[i].fields[f];
+      field.link = -2;
+      const auto& target = *decl.link;
+      auto g = globals_.find(target.text);
+      if (g == globals_.end() || g->second.kind != SymbolKind::input || !c_.inputs[g->second.index].participants) {
+        error(DiagKind::name, "E218",
+              g == globals_.end() ? fmt::format("`{}` is not declared; a link names a record input", target.text)
+                                  : fmt::format("`{}` is not a record input; a link names one", target.text),
+              target.range, g == globals_.end() ? suggest(target.text) : std::string{});
+        continue;
+      }
+      const int set = g->second.index;
+      const auto& fields = c_.inputs[set].fields;
+      auto id = std::find_if(fields.begin(), fields.end(), [](const checked::Field& x) { return x.name == "id"; });
+      bool ok = true;
+      if (id == fields.end() || id->type.kind != TypeKind::text) {
+        error(DiagKind::type, "E219",
+              id == fields.end() ? fmt::format("`{}` has no field `id`: a link names a record by its `id`", target.text)
+                                 : fmt::format("the field `id` of `{}` is {}, but a link names a record by a text `id`",
+                                               target.text, id->type.to_string()),
+              target.range, fmt::format("declare `id : text` in `{}`", target.text));
+        ok = false;
+      }
+      if (field.type.kind != TypeKind::text) {
+        error(DiagKind::type, "E325", fmt::format("the link `{}` is {}, but a link holds the text `id` of a record", decl.name.text,
+                                                  field.type.to_string()),
+              decl.type.range, "declare it `" + decl.name.text + " : text key of " + target.text + "`");
+        ok = false;
+      }
+      if (!ok) continue;
+      field.link = set;
+      field.link_key = static_cast<int>(id - fields.begin());
+    }
+  }
+}
+
+// at most N per KEY, ... (docs/language.md §16.6): a whole count from 1, and keys of any type
+// but `unlimited`, read for each record like the filter.
+void Checker::at_most(const ast::PaymentDecl::AtMost& limit, checked::Payment& out) {
+  if (out.set < 0) {
+    error(DiagKind::structure, "E327", "`at most ... per` counts the records paid, so it needs a payment `for each` record",
+          limit.range, "write `pay ... for each c in SET where ... at most once per c.KEY`");
+    return;
+  }
+  const Number most = Number::from_int(1'000'000'000);
+  if (limit.count.sign() <= 0 || most < limit.count) {
+    error(DiagKind::structure, "E328",
+          fmt::format("`at most {} times` must allow from 1 to 1000000000 records per key", limit.count.to_string()), limit.range);
+    return;
+  }
+  out.at_most = static_cast<int>(limit.count.to_int64().value_or(1));
+  for (const auto& key : limit.keys) {
+    auto x = expr(*key);
+    if (!x) {
+      out.at_most = 0;
+      continue;
+    }
+    out.per_keys.push_back(std::move(x));
+  }
+  if (out.per_keys.size() != limit.keys.size()) out.per_keys.clear(), out.at_most = 0;
+}
+
 void Checker::run(const ast::Contract& a) {
   c_.source = a.source;
   header(a);
@@ -581,6 +652,7 @@ void Checker::run(const ast::Contract& a) {
     }
     c_.inputs.push_back(std::move(out));
   }
+  links(a);
 
   // Clauses (numbers and titles first: diagnostics cite them)
   std::set<std::string> numbers;
@@ -661,6 +733,7 @@ void Checker::run(const ast::Contract& a) {
         if (!p->amount) error(DiagKind::structure, "E419", "the payment has no `amount`", p->range);
         out.amount = amount(p->amount, "the amount of a payment", p->rounding.has_value(), out.currency);
         if (p->filter) out.filter = typed(p->filter, Type::boolean(), "the condition after `where`");
+        if (p->at_most) at_most(*p->at_most, out);
         // A per-participant payment rounds each participant's amount (§16.3): its step may use `u`.
         out.rounding = rounding(p->rounding, Type::number(c_.currencies[out.currency].unit));
         auto caps_in_order = std::vector<const ast::Cap*>{};
@@ -745,10 +818,14 @@ void Checker::run(const ast::Contract& a) {
     });
   };
   auto mark_ptr = [&](const ExprPtr& x) { if (x) mark(*x); };
+  for (const auto& in : c_.inputs)  // a link reads its target's records
+    for (const auto& f : in.fields)
+      if (f.link >= 0) used[f.link] = true;
   for (const auto& d : c_.defs) mark_ptr(d.value);
   for (const auto& d : c_.participant_defs) mark_ptr(d.value);
   for (const auto& p : c_.payments) {
     for (const auto* x : {&p.amount, &p.condition, &p.filter, &p.cap_period, &p.cap_total, &p.cap_participant, &p.floor}) mark_ptr(*x);
+    for (const auto& k : p.per_keys) mark_ptr(k);
     if (p.set >= 0) used[p.set] = true;
   }
   for (const auto& w : c_.waterfalls) {

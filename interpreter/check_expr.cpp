@@ -77,8 +77,14 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           }
           const auto& input = c_.inputs[b->set];
           for (std::size_t i = 0; i < input.fields.size(); ++i)
-            if (input.fields[i].name == n.field.text)
+            if (input.fields[i].name == n.field.text) {
+              if (n.linked) return linked_field(e, n, *b, static_cast<int>(i));
               return make({checked::FieldRef{b->slot, b->set, static_cast<int>(i)}, input.fields[i].type, e.range});
+            }
+          if (n.linked) {
+            error(DiagKind::name, "E206", fmt::format("the records `{}` have no field `{}`", input.name, n.field.text), n.field.range);
+            return nullptr;
+          }
           for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) {
             const auto& d = c_.participant_defs[i];
             if (d.set == b->set && d.name == n.field.text) {
@@ -559,6 +565,39 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   if (!ok) return nullptr;
   Type t = n.is_count ? Type::number() : body->type;
   return make({checked::OverParticipants{n.is_count, std::move(body), *set, slot, std::move(filter)}, t, e.range});
+}
+
+// c.person.alder: a field (or per-record definition) of the record that the link field
+// `field` of the bound record names (docs/language.md §8.5).
+ExprPtr Checker::linked_field(const ast::Expr& e, const ast::FieldRef& n, const Binder& b, int field) {
+  const auto& link = c_.inputs[b.set].fields[field];
+  if (link.link == -2) {  // the link itself was refused (E218, E219, E325): not reported again
+    ++failed_references_;
+    return nullptr;
+  }
+  if (link.link < 0) {
+    error(DiagKind::name, "E326",
+          fmt::format("`{}.{}` is not a link, so it has no field `{}`", n.binder.text, n.field.text, n.linked->text),
+          n.linked->range, "only a field declared `key of SET` names a record whose fields can be read");
+    return nullptr;
+  }
+  const auto& target = c_.inputs[link.link];
+  for (std::size_t i = 0; i < target.fields.size(); ++i)
+    if (target.fields[i].name == n.linked->text)
+      return make({checked::FieldRef{b.slot, b.set, field, static_cast<int>(i)}, target.fields[i].type, e.range});
+  for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) {
+    const auto& d = c_.participant_defs[i];
+    if (d.set == link.link && d.name == n.linked->text) {
+      depend({node_pdef, static_cast<int>(i)}, e.range);
+      if (!ensure({node_pdef, static_cast<int>(i)}, e.range)) return nullptr;
+      return make({checked::ParticipantDefRef{b.slot, static_cast<int>(i), b.set, field}, d.type, e.range});
+    }
+  }
+  error(DiagKind::name, "E206",
+        fmt::format("the records `{}` (linked by `{}.{}`) have no field or definition `{}`", target.name, n.binder.text,
+                    n.field.text, n.linked->text),
+        n.linked->range);
+  return nullptr;
 }
 
 }  // namespace utfall::check_internal

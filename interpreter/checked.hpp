@@ -48,8 +48,12 @@ struct TermRef { int term; };
 struct DefRef { int def; };
 struct PaymentRef { int payment; };      // what the payment paid in the period
 struct WaterfallRef { int waterfall; };  // what the waterfall paid in the period, all payees
-struct FieldRef { int binder; int set; int field; };       // a data field of a bound participant
-struct ParticipantDefRef { int binder; int def; };  // a `for each` definition of a bound participant
+// A data field of a bound participant; with `linked` >= 0, that field of the record the link
+// field `field` names (c.person.alder: docs/language.md §8.5).
+struct FieldRef { int binder; int set; int field; int linked = -1; };
+// A `for each` definition of a bound participant; with `link_field` >= 0, the definition of
+// the record that the link field `link_field` of the bound record (of the input `set`) names.
+struct ParticipantDefRef { int binder; int def; int set = -1; int link_field = -1; };
 struct CurrentPeriod {};
 struct Unary { Op op; ExprPtr operand; };
 struct Binary { Op op; ExprPtr lhs, rhs; };
@@ -145,7 +149,9 @@ struct DeclaredRange {
   bool any() const { return whole || lower || upper; }
 };
 
-struct Field { std::string name; Type type; bool percent = false; DeclaredRange allowed; };
+// `link` >= 0: the field holds the `id` of a record of that input, its field `link_key`
+// (docs/language.md §8.5); -2: a link that the checker refused.
+struct Field { std::string name; Type type; bool percent = false; DeclaredRange allowed; int link = -1, link_key = -1; };
 
 struct Input {
   std::string name;
@@ -194,6 +200,10 @@ struct Payment {
   std::optional<Rounding> rounding;
   bool netted = false;
   int currency = 0;  // index into Contract::currencies: the currency of the amount
+  // at most `at_most` records per value of `per_keys` over the whole calendar; 0: no such limit
+  // (docs/language.md §16.6).
+  int at_most = 0;
+  std::vector<ExprPtr> per_keys;
   SourceRange range;
 };
 

@@ -243,6 +243,9 @@ class Checker {
   void header(const ast::Contract& a);
   void calendar(const ast::Contract& a);
   void listed_dates(const ast::CalendarDecl& cal);
+  void links(const ast::Contract& a);
+  void at_most(const ast::PaymentDecl::AtMost& limit, checked::Payment& out);
+  ExprPtr linked_field(const ast::Expr& e, const ast::FieldRef& n, const Binder& b, int field);
   void declare(const std::string& name, SymbolKind kind, int index, const SourceRange& range);
   std::optional<int> period(const ast::PeriodRef& ref);
   checked::Applicability applicability(const ast::Applicability& a);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 
@@ -97,6 +98,56 @@ std::string stem(const std::string& file) {
   std::string base = slash == std::string::npos ? file : file.substr(slash + 1);
   auto dot = base.find('.');
   return dot == std::string::npos ? base : base.substr(0, dot);
+}
+
+// Link fields (docs/language.md §8.5): each names the record of its target input whose `id` it
+// holds. An `id` given twice in a target that a link names is E534, naming both rows; a key
+// that no record has is E533, naming the row of the record that holds it.
+template <typename Report>
+void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
+  auto where = [&](int input, std::size_t record, int field) {
+    const auto& src = data.sources[input];
+    if (record >= src.rows.size() || static_cast<std::size_t>(field) >= src.columns.size()) return src.file;
+    return cell_location(src.file, src.table, src.rows[record].row, src.rows[record].line, src.columns[field], field);
+  };
+  std::map<int, std::unordered_map<std::string, std::size_t>> ids;  // per target input: id -> record
+  data.links.resize(c.inputs.size());
+  for (std::size_t i = 0; i < c.inputs.size(); ++i) {
+    const auto& fields = c.inputs[i].fields;
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      const int target = fields[f].link, key = fields[f].link_key;
+      if (target < 0) continue;
+      if (!ids.count(target)) {
+        auto& index = ids[target];
+        const auto& records = data.participants[target];
+        for (std::size_t r = 0; r < records.size(); ++r) {
+          const auto& id = std::get<std::string>(records[r][key]);
+          auto [it, fresh] = index.emplace(id, r);
+          if (!fresh)
+            report("E534",
+                   fmt::format("the id `{}` of `{}` is given twice (also at {}); a link must name one record", excerpt(id),
+                               c.inputs[target].name, where(target, it->second, key)),
+                   where(target, r, key));
+        }
+      }
+      const auto& index = ids[target];
+      auto& links = data.links[i];
+      links.resize(fields.size());
+      const auto& records = data.participants[i];
+      links[f].reserve(records.size());
+      for (std::size_t r = 0; r < records.size(); ++r) {
+        const auto& id = std::get<std::string>(records[r][f]);
+        auto it = index.find(id);
+        if (it == index.end()) {
+          report("E533", fmt::format("`{}` is `{}`, but no record of `{}` has that id", fields[f].name, excerpt(id), c.inputs[target].name),
+                 where(static_cast<int>(i), r, static_cast<int>(f)));
+          links[f].push_back(-1);
+          continue;
+        }
+        links[f].push_back(static_cast<int>(it->second));
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -295,6 +346,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         report("E527", fmt::format("`{}` has no value for period {}: {} has no row for it", in.name, c.periods[t], series_source[i]),
                series_source[i]);
   }
+  if (diags.empty()) bind_links(c, data, report);
   if (diags.empty()) out.data = std::move(data);
   return out;
 }

@@ -49,6 +49,10 @@ struct Workspace::State {
     Number total;                         // the sum of `paid`: what netting and a total cap take off
     std::vector<char> applies;            // per period
     std::vector<Number> participant_paid;  // per participant, cumulative
+    // `at most N per KEY`: the records paid so far per key (key_text), and the records the
+    // filter chose but the limit did not let through, as (period, record).
+    std::map<std::string, int> paid_per_key;
+    std::vector<std::pair<int, int>> not_paid;
     bool busy = false;
   };
   std::vector<PaymentState> payments;
@@ -91,7 +95,8 @@ struct Workspace::State {
     looking_back.clear();
     slots.assign(static_cast<std::size_t>(std::max(c.binder_count, 0)) + 8, -1);
     payments.resize(c.payments.size());
-    for (auto& p : payments) p.paid.clear(), p.total = Number{}, p.applies.clear(), p.participant_paid.clear(), p.busy = false;
+    for (auto& p : payments) p.paid.clear(), p.total = Number{}, p.applies.clear(), p.participant_paid.clear(), p.paid_per_key.clear(), p.not_paid.clear(),
+        p.busy = false;
     waterfalls.resize(c.waterfalls.size());
     for (auto& w : waterfalls) w.total.clear(), w.applies.clear(), w.computed = 0, w.busy = false;
     // Another contract's nodes are forgotten; every node is classified again in each evaluation,
@@ -239,6 +244,9 @@ class Evaluator {
   Number to_date(const Expr& e, const Expr& operand, int t);
   Number over_periods(const Expr& e, const checked::OverPeriods& n);
   void compute_payment(int p, int t);
+  void explain_not_paid(int p, int t);
+  int linked_record(int set, int field, int record, const SourceRange& at);
+  bool within_limit(int p, int record, int t);
   void compute_waterfall(int w, int t);
   Number round(const Number& x, const Expr& step_expr, RoundingMode mode, int t);
   void exact_in_minor_unit(const Number& amount, const SourceRange& range, int clause, int t);
@@ -784,11 +792,16 @@ Value Evaluator::eval(const Expr& e, int t) {
           if (t < 0) fail(DiagKind::runtime, "E604", "a payment depends on the period; give one (x @ PERIOD)", e.range, clause_);
           return waterfall_paid(n.waterfall, t);
         } else if constexpr (std::is_same_v<T, checked::FieldRef>) {
-          return d_.participants[n.set][slot(n.binder)][n.field];
+          const int record = slot(n.binder);
+          if (n.linked < 0) return d_.participants[n.set][record][n.field];
+          const int link = c_.inputs[n.set].fields[n.field].link;
+          return d_.participants[link][linked_record(n.set, n.field, record, e.range)][n.linked];
         } else if constexpr (std::is_same_v<T, checked::ParticipantDefRef>) {
           const auto& def = c_.participant_defs[n.def];
-          // Bind the definition's own participant slot to the same record, then evaluate.
+          // Bind the definition's own participant slot to the same record (or, through a link,
+          // to the record it names), then evaluate.
           int record = slot(n.binder);
+          if (n.link_field >= 0) record = linked_record(n.set, n.link_field, record, e.range);
           if (def.looks_back)
             if (auto it = looking_back_.find({n.def, record, t}); it != looking_back_.end()) return it->second;
           int own = def.binder;
@@ -932,6 +945,97 @@ void Evaluator::exact_in_minor_unit(const Number& amount, const SourceRange& ran
          range, clause);
 }
 
+// The record of the linked input that the link field `field` of `record` (of `set`) names
+// (docs/language.md §8.5): from the links bind_data made, or looked up here in data made
+// otherwise; a key no record has is E533.
+int Evaluator::linked_record(int set, int field, int record, const SourceRange& at) {
+  if (static_cast<std::size_t>(set) < d_.links.size() && static_cast<std::size_t>(field) < d_.links[set].size() &&
+      static_cast<std::size_t>(record) < d_.links[set][field].size())
+    return d_.links[set][field][record];
+  const auto& link = c_.inputs[set].fields[field];
+  const auto& key = d_.participants[set][record][field];
+  const auto& targets = d_.participants[link.link];
+  for (std::size_t r = 0; r < targets.size(); ++r)
+    if (targets[r][link.link_key] == key) return static_cast<int>(r);
+  fail(DiagKind::runtime, "E533",
+       fmt::format("no record of `{}` has the id `{}` that `{}` of record {} of `{}` names", c_.inputs[link.link].name,
+                   std::get<std::string>(key), link.name, record + 1, c_.inputs[set].name),
+       at, clause_);
+}
+
+// A key of `at most N per KEY, ...` as one text: each value with its kind and length, so that
+// no two lists of values read the same.
+static std::string key_text(const std::vector<Value>& values) {
+  std::string out;
+  for (const auto& v : values) {
+    std::string body = std::visit(
+        [](const auto& x) -> std::string {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, Number>) return x.to_string();
+          else if constexpr (std::is_same_v<T, bool>) return x ? "1" : "0";
+          else if constexpr (std::is_same_v<T, checked::PeriodValue>) return std::to_string(x.index);
+          else if constexpr (std::is_same_v<T, std::string>) return x;
+          else return std::to_string(x.day);
+        },
+        v);
+    out += fmt::format("{}{}:{}", v.index(), body.size(), body);
+  }
+  return out;
+}
+
+// Whether the record bound to payment p's binder may be paid in t under `at most N per KEY`
+// (docs/language.md §16.6): its key has had fewer than N records paid, in this period and
+// earlier ones. It then counts as paid; otherwise it is set aside as not paid.
+bool Evaluator::within_limit(int p, int record, int t) {
+  const auto& pay = c_.payments[p];
+  auto& st = paid_[p];
+  std::vector<Value> values;
+  values.reserve(pay.per_keys.size());
+  for (const auto& k : pay.per_keys) values.push_back(eval(*k, t));
+  int& used = st.paid_per_key[key_text(values)];
+  if (used >= pay.at_most) {
+    st.not_paid.emplace_back(t, record);
+    return false;
+  }
+  ++used;
+  return true;
+}
+
+// The records of payment p that its filter chose in t but `at most` did not let through.
+void Evaluator::explain_not_paid(int p, int t) {
+  using K = TraceStep::Kind;
+  const auto& pay = c_.payments[p];
+  const auto& st = paid_[p];
+  std::vector<int> rows;
+  for (const auto& [period, record] : st.not_paid)
+    if (period == t) rows.push_back(record);
+  std::string keys;
+  for (const auto& k : pay.per_keys) keys += (keys.empty() ? "" : ", ") + text(k->range);
+  const std::string times = pay.at_most == 1 ? "once" : std::to_string(pay.at_most) + " times";
+  if (rows.empty()) {
+    step({K::participants, 1, fmt::format("at most {} per {}", times, keys), "", "0", "every record chosen was paid", t,
+          line_of(pay.range)});
+    return;
+  }
+  step({K::participants, 1, fmt::format("at most {} per {}", times, keys), "", std::to_string(rows.size()),
+        fmt::format("{} not paid: their key had been paid {} already", rows.size() == 1 ? "1 record" : std::to_string(rows.size()) + " records",
+                    times),
+        t, line_of(pay.range)});
+  const auto* source = static_cast<std::size_t>(pay.set) < d_.sources.size() ? &d_.sources[pay.set] : nullptr;
+  for (std::size_t i = 0; i < rows.size() && i < 25; ++i) {
+    const int r = rows[i];
+    std::string where = fmt::format("record {}", r + 1);
+    if (source && !source->file.empty() && static_cast<std::size_t>(r) < source->rows.size())
+      where = fmt::format("{}: row {} (line {})", source->file, source->rows[r].row, source->rows[r].line);
+    int saved = std::exchange(slot(pay.binder), r);
+    std::string values;
+    for (const auto& k : pay.per_keys) values += (values.empty() ? "" : ", ") + show_value(c_, eval(*k, t), k->type);
+    slot(pay.binder) = saved;
+    step({K::participants, 2, "not paid", "", where, "key " + values, t, 0});
+  }
+  if (rows.size() > 25) step({K::participants, 2, "not paid", "", fmt::format("{} more", rows.size() - 25), "", t, 0});
+}
+
 Number Evaluator::payment_paid(int p, int t) {
   auto& st = paid_[p];
   if (static_cast<int>(st.paid.size()) <= t) {
@@ -994,10 +1098,12 @@ void Evaluator::compute_payment(int p, int t) {
       std::size_t matched = 0, capped = 0;
       Number cut, unrounded;
       std::vector<std::pair<std::size_t, Number>> each;
+      const std::size_t not_paid_before = st.not_paid.size();
       for (std::size_t r = 0; r < records.size(); ++r) {
         slot(pay.binder) = static_cast<int>(r);
         if (pay.filter && !boolean(*pay.filter, t)) continue;
         ++matched;
+        if (pay.at_most > 0 && !within_limit(p, static_cast<int>(r), t)) continue;
         Number raw = number(*pay.amount, t);
         Number a = rounded(raw);
         if (tracing()) unrounded += raw;
@@ -1020,6 +1126,7 @@ void Evaluator::compute_payment(int p, int t) {
               line_of(pay.amount->range)});
         explain(*pay.amount, t, 1, true);
         if (pay.filter) explain(*pay.filter, t, 1, true);
+        if (pay.at_most > 0) explain_not_paid(p, t);
         if (pay.rounding && unrounded != amount + cut)
           step({K::rounding, 1, fmt::format("each rounded to {} {}", text(pay.rounding->step->range), rounding_mode_name(pay.rounding->mode)), "",
                 amt(amount + cut), fmt::format("{} -> {} (by {})", money(unrounded), money(amount + cut), money(amount + cut - unrounded)), t,
@@ -1030,7 +1137,8 @@ void Evaluator::compute_payment(int p, int t) {
           step({K::bound, 1, fmt::format("capped at `{}` per participant", text(pay.cap_participant->range)), "", amt(amount),
                 capped ? fmt::format("bound for {} participants, cutting {} in all", capped, money(cut)) : "did not bind", t,
                 line_of(pay.cap_participant->range)});
-        if (matched <= each.size() && matched > 0) {
+        const std::size_t paid = matched - (st.not_paid.size() - not_paid_before);  // `at most` set the rest aside
+        if (paid <= each.size() && paid > 0) {
           for (const auto& [r, a] : each) {
             std::string who = fmt::format("participant {}", r + 1);
             const auto& fields = c_.inputs[pay.set].fields;
@@ -1247,6 +1355,9 @@ void Evaluator::run(Evaluation& out) {
     }
   }
   out.lines.resize(lines);
+  out.not_paid.clear();
+  for (std::size_t p = 0; p < c_.payments.size(); ++p)
+    for (const auto& [t, r] : paid_[p].not_paid) out.not_paid.push_back({static_cast<int>(p), t, r});
 }
 
 }  // namespace
@@ -1263,6 +1374,7 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
   out.fast = false;
   out.steps = 0;
   out.traces.clear();
+  out.not_paid.clear();
   out.diagnostics.clear();
   // A stop already requested stops either path (the fixed-point path, microseconds long, does
   // not look again).
@@ -1333,117 +1445,6 @@ ValueResult evaluate_expression(const checked::Contract& contract, const Dataset
     out.diagnostics.push_back(std::move(d));
   }
   return out;
-}
-
-std::string_view to_string(TraceStep::Kind kind) {
-  using K = TraceStep::Kind;
-  switch (kind) {
-    case K::condition: return "condition";
-    case K::amount: return "amount";
-    case K::input: return "input";
-    case K::term: return "term";
-    case K::definition: return "definition";
-    case K::aggregate: return "aggregate";
-    case K::table: return "table";
-    case K::choice: return "choice";
-    case K::participants: return "participants";
-    case K::tier: return "tier";
-    case K::rounding: return "rounding";
-    case K::netting: return "netting";
-    case K::bound: return "bound";
-    case K::result: return "result";
-  }
-  return "step";
-}
-
-bool term_unlimited(const checked::Contract& contract, const EvalOptions& options, int term) {
-  if (options.unlimited_terms.count(term)) return true;
-  return contract.terms[term].unlimited && !options.term_overrides.count(term);
-}
-
-int minor_unit_places(const checked::Contract& contract, int currency) {
-  const Number& minor = currency == 0 ? contract.minor_unit : contract.currencies[currency].minor_unit;
-  if (auto d = minor.to_decimal64()) return d->places;
-  std::string s = minor.to_string();
-  auto dot = s.find('.');
-  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
-}
-
-// Number::to_fixed(places) for a value whose digits fit in machine words, without its string
-// work (a Session formats every amount of every evaluation); false for any other value.
-static bool fixed_in_words(const Number& amount, int places, std::string& out) {
-  auto d = amount.to_decimal64();
-  if (!d || d->places > places || places > 18) return false;
-  std::uint64_t magnitude = d->digits < 0 ? 0 - static_cast<std::uint64_t>(d->digits) : static_cast<std::uint64_t>(d->digits);
-  std::uint64_t unit = 1;
-  for (int i = 0; i < d->places; ++i) unit *= 10;
-  std::uint64_t whole = magnitude / unit, fraction = magnitude % unit;
-  char buf[48];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  for (int i = d->places; i < places; ++i) *--p = '0';
-  for (int i = 0; i < d->places; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
-  if (places > 0) *--p = '.';
-  do *--p = static_cast<char>('0' + whole % 10); while (whole /= 10);
-  if (d->digits < 0) *--p = '-';
-  out.assign(p, end);
-  return true;
-}
-
-std::string format_money(const checked::Contract& contract, const Number& amount, bool separators, int currency) {
-  int places = minor_unit_places(contract, currency);
-  std::string s;
-  if (!fixed_in_words(amount, places, s)) {
-    auto fixed = amount.to_fixed(places);
-    s = fixed ? *fixed : amount.to_string();  // never round for display
-  }
-  return separators ? with_thousands_separators(s) : s;
-}
-
-std::string currency_list(const checked::Contract& contract) {
-  if (contract.currencies.empty()) return contract.currency;
-  std::string codes;
-  for (std::size_t i = 0; i < contract.currencies.size(); ++i)
-    codes += (i == 0 ? "" : i + 1 == contract.currencies.size() ? " and " : ", ") + contract.currencies[i].code;
-  return codes;
-}
-
-std::string with_thousands_separators(const std::string& value) {
-  std::size_t start = !value.empty() && value[0] == '-' ? 1 : 0;
-  std::size_t end = start;
-  while (end < value.size() && value[end] >= '0' && value[end] <= '9') ++end;
-  if (end == start || (end < value.size() && value[end] != '.')) return value;
-  for (std::size_t i = end + (end < value.size()); i < value.size(); ++i)
-    if (value[i] < '0' || value[i] > '9') return value;
-  std::string out = value.substr(0, start);
-  for (std::size_t i = start; i < end; ++i) {
-    if (i > start && (end - i) % 3 == 0) out += ',';
-    out += value[i];
-  }
-  return out + value.substr(end);
-}
-
-std::string format_value(const checked::Contract& contract, const checked::Value& value, const Type& type) {
-  return std::visit(
-      [&](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, Number>) {
-          std::string u = type.unit.dimensionless() ? "" : " " + type.unit.to_string();
-          return v.to_string() + u;
-        } else if constexpr (std::is_same_v<T, bool>) {
-          return v ? "true" : "false";
-        } else if constexpr (std::is_same_v<T, checked::DateValue>) {
-          return dates::format(v.day);
-        } else if constexpr (std::is_same_v<T, checked::PeriodValue>) {
-          if (v.index >= 0 && static_cast<std::size_t>(v.index) < contract.periods.size()) return contract.periods[v.index];
-          if (contract.periods.empty()) return fmt::format("period #{}", v.index);
-          return v.index < 0 ? fmt::format("{} - {}", contract.periods.front(), -v.index)
-                             : fmt::format("{} + {}", contract.periods.back(), v.index + 1 - static_cast<int>(contract.periods.size()));
-        } else {
-          return v;
-        }
-      },
-      value);
 }
 
 }  // namespace utfall

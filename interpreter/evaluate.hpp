@@ -46,6 +46,10 @@ struct Dataset {
     std::vector<Row> rows;  // per record
   };
   std::vector<Source> sources;  // [input]
+  // links[input][field][record]: the record of the linked input that a link field names
+  // (docs/language.md §8.5); empty for a field that is no link, and where bind_data did not
+  // make the data (then the evaluator looks the key up itself).
+  std::vector<std::vector<std::vector<int>>> links;
 };
 
 struct EvalLimits {
@@ -153,6 +157,12 @@ struct Evaluation {
   std::vector<PaymentTrace> traces;  // when EvalOptions::trace
   Diagnostics diagnostics;
   bool fast = false;  // computed by the fixed-point path (fast_eval.hpp), not the tree walk
+  // Records that a payment's filter chose but did not pay, because their key had had its
+  // `at most N` records paid already (docs/language.md §16.6), in the order met.
+  struct NotPaid {
+    int payment, period, record;
+  };
+  std::vector<NotPaid> not_paid;
   // Expression nodes the tree walk evaluated (what EvalLimits::max_steps bounds); 0 on the
   // fixed-point path. A measure of work that tests can bound.
   std::uint64_t steps = 0;

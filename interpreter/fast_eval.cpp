@@ -139,7 +139,7 @@ class Lowerer {
     p->periods = P_;
     column_of_input_.assign(c_.inputs.size(), -1);
     for (const auto& pay : c_.payments)
-      if (pay.set >= 0 || pay.cap_participant || pay.filter) throw Unsupported{"a payment per participant"};
+      if (pay.set >= 0 || pay.cap_participant || pay.filter || pay.at_most > 0) throw Unsupported{"a payment per participant"};
     // An unlimited term has no number (docs/language.md §9.2): the general evaluator takes it.
     for (const auto& term : c_.terms)
       if (term.unlimited) throw Unsupported{"an unlimited term"};

@@ -61,6 +61,9 @@ struct Builder {
   std::vector<ast::Name> names;        // decl_name stack
   std::vector<std::size_t> call_marks;  // exprs.size() when a call's arguments begin
   std::optional<ast::Name> field;
+  std::optional<ast::Name> linked;  // c.person.alder: the field of the linked record
+  std::optional<ast::Name> link;    // a field's `key of SET`
+  std::optional<ast::PaymentDecl::AtMost> at_most;  // being read
   std::vector<ast::PeriodRef> periods;  // period references not yet consumed
 
   struct RangeFrame {
@@ -392,8 +395,13 @@ struct action<g::field_access> {
   static void apply(const Input& in, Builder& b) {
     auto binder = b.pop();
     auto name = std::get<ast::NameRef>(binder->node).name;
-    b.push(ast::FieldRef{std::move(name), std::move(*b.field)}, b.span(binder->range, b.range(in)));
+    b.push(ast::FieldRef{std::move(name), std::move(*b.field), std::exchange(b.linked, {})}, b.span(binder->range, b.range(in)));
   }
+};
+template <>
+struct action<g::linked_field_name> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.linked = name_of(b, in); }
 };
 template <>
 struct action<g::name_expr> {
@@ -490,7 +498,14 @@ struct action<g::plural_name> {
 };
 template <>
 struct action<g::unit_decl> {
-  static void apply0(Builder& b) { b.contract.units.push_back(ast::UnitDecl{b.pop_name(), std::exchange(b.plural, {})}); }
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    ast::UnitDecl unit{b.pop_name(), std::exchange(b.plural, {})};
+    // `per participant` is the scope of a cap, so no unit may be read there (docs/language.md §2.4).
+    if (unit.singular.text == "participant" || (unit.plural && unit.plural->text == "participant"))
+      throw p::parse_error("`participant` cannot be the name of a unit: `per participant` is the scope of a cap", in);
+    b.contract.units.push_back(std::move(unit));
+  }
 };
 template <>
 struct action<g::kw_yearly> {
@@ -606,8 +621,13 @@ template <> struct action<g::type_unit> : type_action<ast::TypeSpelling::Kind::u
 template <>
 struct action<g::field_decl> {
   static void apply0(Builder& b) {
-    b.fields.push_back(ast::FieldDecl{b.pop_name(), std::move(b.type), std::exchange(b.allowed, {})});
+    b.fields.push_back(ast::FieldDecl{b.pop_name(), std::move(b.type), std::exchange(b.allowed, {}), std::exchange(b.link, {})});
   }
+};
+template <>
+struct action<g::link_set> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) { b.link = name_of(b, in); }
 };
 template <>
 struct action<g::range_whole> {
@@ -733,6 +753,33 @@ struct action<g::cap_item> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     b.caps.push_back(ast::Cap{std::exchange(b.cap_scope, ast::Cap::Scope::per_period), b.pop(), b.range(in)});
+  }
+};
+template <>
+struct action<g::kw_once> {
+  static void apply0(Builder& b) { b.at_most.emplace().count = Number::from_int(1); }
+};
+template <>
+struct action<g::at_most_times> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    std::string digits;
+    for (char ch : in.string_view())
+      if (ch != '_') digits += ch;
+    b.at_most.emplace().count = *Number::parse_decimal(digits);
+  }
+};
+template <>
+struct action<g::at_most_key> {
+  static void apply0(Builder& b) { b.at_most->keys.push_back(b.pop()); }
+};
+template <>
+struct action<g::at_most_clause> {
+  template <typename Input>
+  static void apply(const Input& in, Builder& b) {
+    given_once(in, b.payment.at_most.has_value(), "the limit (`at most ... per`)");
+    b.at_most->range = b.range(in);
+    b.payment.at_most = std::exchange(b.at_most, {});
   }
 };
 template <>

@@ -44,7 +44,7 @@ std::string text_key_origin(const checked::Contract& c, const Dataset& d, const 
   if (const auto* f = std::get_if<checked::FieldRef>(&key.node))
     return fmt::format("{} of {}", source_text(key.range), participant(c, d, f->set, record(f->binder), f->field));
   if (const auto* p = std::get_if<checked::ParticipantDefRef>(&key.node))
-    return fmt::format("{} of {}{}", source_text(key.range), participant(c, d, c.participant_defs[p->def].set, record(p->binder), -1),
+    return fmt::format("{} of {}{}", source_text(key.range), participant(c, d, p->link_field >= 0 ? p->set : c.participant_defs[p->def].set, record(p->binder), -1),
                        in_period);
   if (std::holds_alternative<checked::InputRef>(key.node)) return fmt::format("{}{}", source_text(key.range), in_period);
   return source_text(key.range) + in_period;

@@ -40,6 +40,8 @@ class Verifier {
       top(p.amount.get(), money, "the amount of " + what);
       optional(p.filter.get(), Type::boolean(), "the filter of " + what);
       optional(p.cap_participant.get(), money, "the cap per participant of " + what);
+      for (const auto& key : p.per_keys) type_of(*key);  // any type: records are counted per value
+      if (p.at_most > 0 && p.set < 0) wrong(p.range, what + " counts records (`at most`) but has none");
       if (p.rounding) rounding_step(*p.rounding, money, what);  // per participant: may use `u`
       in_scope_.clear();
       optional(p.condition.get(), Type::boolean(), "the condition of " + what);
@@ -154,10 +156,19 @@ class Verifier {
   }
   Derived derive(const Expr& e, const checked::FieldRef& n) {
     if (!bound(n.binder, n.set)) wrong(e.range, "a field of a participant who is not bound here");
-    return c_.inputs.at(n.set).fields.at(n.field).type;
+    const auto& field = c_.inputs.at(n.set).fields.at(n.field);
+    if (n.linked < 0) return field.type;
+    if (field.link < 0) wrong(e.range, "a field read through a field that is not a link");
+    return field.link < 0 ? field.type : c_.inputs.at(field.link).fields.at(n.linked).type;
   }
   Derived derive(const Expr& e, const checked::ParticipantDefRef& n) {
     const auto& d = c_.participant_defs.at(n.def);
+    if (n.link_field >= 0) {  // through a link: the bound record is of `n.set`, the definition of the linked set
+      const auto& field = c_.inputs.at(n.set).fields.at(n.link_field);
+      if (!bound(n.binder, n.set) || field.link != d.set)
+        wrong(e.range, fmt::format("`{}` read through a link that does not name its records", d.name));
+      return d.type;
+    }
     if (!bound(n.binder, d.set)) wrong(e.range, fmt::format("`{}` of a participant who is not bound here", d.name));
     return d.type;
   }

@@ -14,7 +14,7 @@ import random
 from datetime import date, timedelta
 from fractions import Fraction as F
 
-from syntax import (BOOL, DATE, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract,
+from syntax import (BOOL, DATE, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract, link_target,
                     CountP, CurPeriod, DateLit, Field, ForEach, If, Let, Lit, Name, Neg, Not, Pay, PeriodLit, PInput,
                     Scale, Series, SumOver, SumP, Table, Term, TextLit, TextTable, Tier, Unlimited, Waterfall, dec, decomposed,
                     is_num, iso, item_exprs, walk)
@@ -33,7 +33,11 @@ PSETS = {
                  ("grupp", TEXT, "text"), ("vikt", PLAIN, "number")],
     "familjer": [("fid", TEXT, "text"), ("start", PERIOD, "period"), ("aktiv", BOOL, "boolean"),
                  ("stod", SEK, "unit"), ("inflyttad", DATE, "date")],
+    # a ledger (§8.2, §8.5): one row per claim, each linked to a participant of `ungdomar` by its id
+    "claims": [("person", TEXT, "link:ungdomar"), ("ar", PERIOD, "period"), ("godkand", BOOL, "boolean"),
+               ("belopp", SEK, "unit")],
 }
+FLAG = {"ungdomar": "stabil", "familjer": "aktiv", "claims": "godkand"}  # a boolean field of each set
 VARS = ["u", "v", "w", "d", "x1", "deltagare"]
 # The texts of `ungdomar.grupp` and of the series `kod`, the keys of tables keyed by text and the
 # text literals (language.md §13.7, §18.1): with a separator, a quote, a `#` and an `ä` (written
@@ -161,11 +165,16 @@ class Gen:
                     for var, pset in ctx.vars:
                         if pset == s.pset:
                             out.append(Field(var, s.name))
+                        for f, _, dt in PSETS[pset]:  # through a link: c.person.NAME (§8.5)
+                            if link_target(dt) == s.pset:
+                                out.append(Field(var, f, s.name))
         if not ctx.const:
             for var, pset in ctx.vars:
-                for f, ft, _ in PSETS[pset]:
+                for f, ft, dt in PSETS[pset]:
                     if ft == t:
                         out.append(Field(var, f))
+                    if link_target(dt):
+                        out += [Field(var, f, g) for g, gt, _ in PSETS[link_target(dt)] if gt == t]
         return out
 
     def guarded_series(self, s):
@@ -484,9 +493,12 @@ class Gen:
             self.syms.append(Sym("kod", "series", TEXT))
             self.used_names.add("kod")
         if self.p(0.7):
-            for pname in r.sample(sorted(PSETS), r.choice([1, 1, 1, 2])):
+            for pname in r.sample(["familjer", "ungdomar"], r.choice([1, 1, 1, 2])):
                 c.pinputs.append(PInput(pname, PSETS[pname]))
                 self.used_names.add(pname)
+            if any(pi.name == "ungdomar" for pi in c.pinputs) and self.p(0.5):  # a ledger of claims
+                c.pinputs.append(PInput("claims", PSETS["claims"]))
+                self.used_names.add("claims")
         # terms
         self.limit_terms = c.limit_terms = []  # terms used only as bare limits (limit_term)
         for i in range(r.randint(0, 4)):
@@ -609,8 +621,8 @@ class Gen:
                 # a definition's use of its own earlier value does not make it used
                 if isinstance(n, Name) and n.name != owner:
                     used.add(n.name)
-                elif isinstance(n, Field) and "." + n.field != owner:
-                    used.add("." + n.field)
+                elif isinstance(n, Field) and "." + (n.linked or n.field) != owner:
+                    used.add("." + (n.linked or n.field))
         parts = []
         for it in items:
             if isinstance(it, Let) and it.name not in used:
@@ -714,7 +726,7 @@ class Gen:
                 step = Lit(step.value, SEK)
             if pay.fe and self.p(0.2) and "rounding-step-uses-u" not in AVOID:  # the step may use u (§16.2)
                 var = pay.fe[0]
-                flag = Field(var, "aktiv" if pay.fe[1] == "familjer" else "stabil")
+                flag = Field(var, FLAG[pay.fe[1]])
                 step = If(flag, Lit(c.minor * 100, PLAIN), Lit(c.minor, PLAIN))
             pay.rounding = (r.choice(MODES), step)
             order.append("rounding")
@@ -750,8 +762,20 @@ class Gen:
             pay.caps["participant"] = cap()
             if self.p(0.3):  # the cap may use u (§16.2)
                 var = pay.fe[0]
-                pay.caps["participant"] = If(Field(var, "aktiv" if pay.fe[1] == "familjer" else "stabil"),
+                pay.caps["participant"] = If(Field(var, FLAG[pay.fe[1]]),
                                              money(), Lit(c.minor * r.randint(0, 100000), SEK))
+        if pay.fe and self.p(0.4 if pay.fe[1] == "claims" else 0.15):
+            # at most N records per key over the whole calendar (§16.6)
+            var, pset = pay.fe[0], pay.fe[1]
+            keys = [Field(var, f) for f, _, _ in PSETS[pset]]
+            for f, _, dt in PSETS[pset]:
+                if link_target(dt):
+                    keys = [Field(var, f)] * 4 + keys + [Field(var, f, g) for g, _, _ in PSETS[link_target(dt)]]
+            chosen = [r.choice(keys)]
+            if self.p(0.3):
+                chosen.append(r.choice(keys + [CurPeriod()]))
+            pay.at_most = (r.choice([1, 1, 1, 2, 3]), chosen)
+            order.append("at_most")
         if pay.caps:
             keys = list(pay.caps)
             r.shuffle(keys)
@@ -884,10 +908,14 @@ class Gen:
             c.sdata[s.name] = vals
         for pi in c.pinputs:
             recs = []
-            for j in range(r.choice([0, 1, 2, 3, 3, 4, 5, 6])):
+            targets = [c.pdata.get(link_target(dt), []) for _, _, dt in pi.fields if link_target(dt)]
+            many = [0, 1, 2, 3, 3, 4, 5, 6] if not targets else [0, 2, 4, 6, 8, 10]
+            for j in range(r.choice(many) if all(targets) else 0):
                 rec = {}
                 for f, t, dt in pi.fields:
-                    if t == TEXT:
+                    if link_target(dt):  # the id of a record of the target (§8.5): claims repeat people
+                        rec[f] = r.choice(c.pdata[link_target(dt)])["id"]
+                    elif t == TEXT:
                         rec[f] = self.group() if f == "grupp" else f"Y{j:02d}"
                     elif t == PERIOD:
                         rec[f] = r.randrange(n)

@@ -15,7 +15,7 @@ import unicodedata
 from datetime import date, timedelta
 from fractions import Fraction as F
 
-from syntax import (PERIOD, TEXT, At, Bin, BoolLit, Call, CountP, CurPeriod, DateLit, Field, ForEach, If, Let, Lit, Name, Neg,
+from syntax import (link_target, PERIOD, TEXT, At, Bin, BoolLit, Call, CountP, CurPeriod, DateLit, Field, ForEach, If, Let, Lit, Name, Neg,
                     Not, Pay, PeriodLit, Scale, SumOver, SumP, Table, TextLit, TextTable, Unlimited, Waterfall)
 
 
@@ -159,6 +159,8 @@ class Model:
         self.memo = {}
         self.pay_memo = {}
         self.pay_pp = {}
+        self.pay_keys = {}  # payment -> {key: records paid} (§16.6)
+        self.not_paid = []  # (payment, period, record) not paid under `at most` (§16.6)
         self.wf_memo = {}
         self.active = set()
 
@@ -202,6 +204,9 @@ class Model:
             return self.name(e.name, t)
         if k is Field:
             pset, idx = env[e.var]
+            if e.linked:  # c.f.g: g of the record whose `id` the link f holds (§8.5)
+                pset, idx = self.linked(pset, e.field, idx)
+                e = Field(e.var, e.linked)
             rec = self.c.pdata[pset][idx]
             if e.field in rec:
                 v = rec[e.field]
@@ -385,6 +390,16 @@ class Model:
             return sum(res.values(), F(0)) if res is not None else F(0)
         raise KeyError(name)
 
+    def linked(self, pset, field, idx):
+        """(set, index) of the record that the link `field` of record idx of pset names: the
+        record of the target whose text field `id` is equal (§8.5); none is E533."""
+        target = next(link_target(dt) for f, _, dt in self.pset_fields(pset) if f == field)
+        key = nfc(self.c.pdata[pset][idx][field])
+        for j, rec in enumerate(self.c.pdata[target]):
+            if nfc(rec["id"]) == key:
+                return target, j
+        raise ModelError("E533", f"no record of {target} has the id {key}")
+
     def ppdef(self, pset, name, idx, t):
         key = ("pp", pset, name, idx, t)
         if key not in self.memo:
@@ -434,10 +449,19 @@ class Model:
         else:
             var, pset, where = p.fe
             A = F(0)
+            # at most N per key (§16.6): records paid per key, over the periods so far in order
+            paid_per_key = self.pay_keys.setdefault(id(p), {})
             for idx in range(len(self.c.pdata[pset])):
                 env = {var: (pset, idx)}
                 if where is not None and not self.ev(where, t, env):
                     continue
+                if p.at_most:
+                    n, keys = p.at_most
+                    key = tuple(self.ev(k, t, env) for k in keys)
+                    if paid_per_key.get(key, 0) >= n:
+                        self.not_paid.append((id(p), t, idx))
+                        continue
+                    paid_per_key[key] = paid_per_key.get(key, 0) + 1
                 a = self.ev(p.amount, t, env)
                 if p.rounding:
                     a = round_to(a, self.ev(p.rounding[1], t, env), p.rounding[0])

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen  # noqa: E402
 import syntax  # noqa: E402
-from syntax import BOOL, PL, PLAIN, SEK, SEKPL, TEXT, Scale, Table, TextTable  # noqa: E402
+from syntax import BOOL, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, Scale, Table, TextTable  # noqa: E402
 
 CODE = re.compile(r"error\[(E\d+)\]")
 
@@ -127,6 +127,26 @@ def _(c, rng, a, b):
 @_m("cap per participant without for each", "E420")
 def _(c, rng, a, b):
     return f"pay {a} -> {b} amount 1 SEK capped at 1 SEK per participant"
+
+
+@_m("at most per key without for each", "E327")
+def _(c, rng, a, b):
+    # §16.6: `at most ... per` counts records, so it needs a payment for each record
+    key = rng.choice(['1', 'period', '"a"'])
+    return f"pay {a} -> {b} amount 1 SEK at most once per {key}"
+
+
+@_m("a field read through a field that is no link", "E326")
+def _(c, rng, a, b):
+    # §8.5: only a link field (`key of SET`) names a record whose fields can be read
+    pset, f = pset_field(c, rng, rng.choice([PERIOD, BOOL, SEK]))
+    return f"let mut_l = count(q in {pset} where q.{f}.id = \"x\")" if pset else None
+
+
+@_m("a link to something that is not a record input", "E218", where="top")
+def _(c, rng, a, b):
+    names = [s.name for s in c.series] + [t.name for t in c.terms]
+    return f"input mut_r : records {{ id : text, k : text key of {rng.choice(names)} }}" if names else None
 
 
 @_m("unknown party", "E212")

@@ -422,6 +422,8 @@ def candidates(c):
                             p.rounding = None
                         elif m == "netted":
                             p.netted = False
+                        elif m == "at_most":
+                            p.at_most = None
                     variant(drop)
                 for scope in list(it.caps):
                     if len(it.caps) > 1:

@@ -208,11 +208,13 @@ class Name(E):
 
 
 class Field(E):
-    def __init__(self, var, field):
-        self.var, self.field = var, field
+    """u.f, or with `linked`, c.f.g: the field g of the record that the link field f names (§8.5)."""
+
+    def __init__(self, var, field, linked=None):
+        self.var, self.field, self.linked = var, field, linked
 
     def text(self, p):
-        return f"{self.var}.{self.field}"
+        return f"{self.var}.{self.field}" + (f".{self.linked}" if self.linked else "")
 
 
 PREC = {"or": 1, "and": 2, "=": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6}
@@ -365,7 +367,12 @@ class Series:
 class PInput:
     def __init__(self, name, fields):
         self.name = name
-        self.fields = fields  # list of (field, type, dtype)
+        self.fields = fields  # list of (field, type, dtype); dtype "link:SET": a text key of SET (§8.5)
+
+
+def link_target(dtype):
+    """The record input a field of this dtype links to (§8.5), or None."""
+    return dtype[5:] if dtype.startswith("link:") else None
 
 
 class Let:
@@ -390,6 +397,7 @@ class Pay:
         self.floor = None
         self.rounding = None  # (mode, step expr)
         self.netted = False
+        self.at_most = None  # (N, [key exprs]): at most N records per key (§16.6)
         self.order = []  # print order of modifiers
 
 
@@ -478,6 +486,8 @@ def item_exprs(it):
             out.append(it.rounding[1])
         if it.fe and it.fe[2] is not None:
             out.append(it.fe[2])
+        if it.at_most:
+            out += it.at_most[1]
         return out
     if isinstance(it, Waterfall):
         out = [it.pool]
@@ -570,9 +580,11 @@ def to_text(c, rng):
         decls.append(line)
     for pi in c.pinputs:
         sep = p.choice(["\n  ", ", ", ",\n  "])
-        fields = sep.join(f"{f} : {dt if dt in ('number', 'ratio', 'percent', 'boolean', 'period', 'text', 'date') else type_name(t)}"
+        fields = sep.join(f"{f} : text key of {link_target(dt)}" if link_target(dt) else
+                          f"{f} : {dt if dt in ('number', 'ratio', 'percent', 'boolean', 'period', 'text', 'date') else type_name(t)}"
                           for f, t, dt in pi.fields)
-        decls.append(f"input {pi.name} : participants {{\n  {fields}\n}}")
+        word = p.choice(["participants", "records"])  # one thing (§8.2)
+        decls.append(f"input {pi.name} : {word} {{\n  {fields}\n}}")
     for t in c.terms:
         decls.append(f"term {t.name} = {p.expr(t.expr)}")
     for it in c.top:
@@ -639,6 +651,10 @@ def item_text(p, it, ind):
                 mods.append(p.rounding(it.rounding))
             elif m == "netted":
                 mods.append("netted")
+            elif m == "at_most":
+                n, keys = it.at_most
+                times = p.choice(["once", "1 times"]) if n == 1 else f"{n} times"
+                mods.append(f"at most {times} per " + ", ".join(p.expr(k) for k in keys))
         sep = p.choice(["\n" + ind + "    ", " "])
         return head + sep + sep.join(mods)
     if isinstance(it, Waterfall):

@@ -737,6 +737,57 @@ def rows():
     ev("eval: division by zero SEK", e, 4, "E601", at("<expression>", e, "(0 SEK)"), "division by zero")
     e = "1 +"
     ev("eval: operator without operand", e, 2, "E101", at_end("<expression>", e), "after the operator")
+    # ---- ledgers: record inputs, links and `at most N per KEY` (language.md §8.2, §8.5, §16.6) ----
+    people = 'input deltagare : records { id : text, alder : number }\n'
+
+    def ledger(claims_fields, pay='', more=''):
+        return contract(people + more + 'input claims : records { ' + claims_fields + ' }\n'
+                        'clause "1" {\n' + (pay or '  pay kommun -> fonden for each c in claims amount 5 SEK\n') + '}\n')
+    claims_pay = '  pay kommun -> fonden for each c in claims where c.ar = period\n    amount 5 SEK\n    at most once per c.person\n'
+    good = ledger('person : text key of deltagare, ar : period', claims_pay)
+    R.append(Row("control: a ledger with a link and `at most once`", {"c.utfall": good, "deltagare.csv": "id,alder\nP1,20\n",
+                 "claims.csv": "person,ar\nP1,2025\nP1,2026\n"}, ["run", "c.utfall", "-d", "deltagare.csv", "-d", "claims.csv"], 0, None, None))
+    t = contract('input participant : records { participant : text }\nclause "1" {\n'
+                 '  let n = count(p in participant where p.participant = "a")\n'
+                 '  pay kommun -> fonden amount 1 SEK * n capped at 5 SEK per participant\n}\n')
+    check("`participant` is a name, and after `per` the scope of a cap", t, "E420", at("c.utfall", t, "5 SEK per participant"))
+    t = contract('unit participant\n')
+    check("a unit called `participant`", t, "E101", "c.utfall:7:1", "`participant` cannot be the name of a unit")
+    # (name, the fields of claims, its payment, code, where, what the message says)
+    linked = 'person : text key of deltagare, ar : period'
+    each = '  pay kommun -> fonden for each c in claims '
+    for name, fields, pay, code, needle, says in [
+            ("a link to a series", 'person : text key of kostnad', '', "E218", "kostnad }", "`kostnad` is not a record input"),
+            ("a link to an undeclared name", 'person : text key of deltagarna', '', "E218", "deltagarna", "did you mean `deltagare`?"),
+            ("a link to records without `id`", 'person : text key of claims, ar : period', '', "E219", "claims, ar",
+             "has no field `id`"),
+            ("a link field that is not text", 'person : number key of deltagare', '', "E325", "number key",
+             "a link holds the text `id`"),
+            ("a field read through a field that is no link", linked, each + 'where c.ar.alder > 1 amount 5 SEK', "E326", "alder > 1",
+             "`c.ar` is not a link"),
+            ("an unknown field of a linked record", linked, each + 'where c.person.alter > 1 amount 5 SEK', "E206", "alter > 1",
+             "linked by `c.person`"),
+            ("a link followed twice", linked, each + 'where c.person.id.x = "a" amount 5 SEK', "E101", '.x = "a"',
+             "one link is followed at a time"),
+            ("`at most` without `for each`", linked, '  pay kommun -> fonden amount 5 SEK at most once per 1', "E327", "at most once",
+             "needs a payment `for each`"),
+            ("`at most 0 times`", linked, each + 'amount 5 SEK at most 0 times per c.person', "E328", "at most 0",
+             "from 1 to 1000000000"),
+            ("`at most` given twice", linked, each + 'amount 5 SEK at most once per c.person at most 2 times per c.ar', "E101",
+             "at most 2", "given twice"),
+            ("`at most` without a count", linked, each + 'amount 5 SEK at most twice per c.person', "E101", "twice",
+             "expected `once` or a whole number")]:
+        t = ledger(fields, pay + '\n' if pay else '', more='input kostnad : SEK per period\n')
+        check(name, t, code, at("c.utfall", t, needle), says)
+    claims = "person,ar\nP1,2025\nP9,2026\n"
+    R.append(Row("a link to an id that no record has", {"c.utfall": good, "deltagare.csv": "id,alder\nP1,20\n", "claims.csv": claims},
+                 ["run", "c.utfall", "-d", "deltagare.csv", "-d", "claims.csv"], 3, "E533",
+                 csv_row("claims.csv", claims, "P9,", "person"), "no record of `deltagare` has that id"))
+    people_csv = "id,alder\nP1,20\nP2,30\nP1,40\n"
+    R.append(Row("an id given twice in records that a link names", {"c.utfall": good, "deltagare.csv": people_csv,
+                 "claims.csv": "person,ar\nP2,2025\n"}, ["run", "c.utfall", "-d", "deltagare.csv", "-d", "claims.csv"], 3, "E534",
+                 csv_row("deltagare.csv", people_csv, "P1,40", "id"), "also at " + csv_row("deltagare.csv", people_csv, "P1,20", "id")))
+
     # ---- several currencies (language.md §4.1) ----
     def two(body):
         return (HEADER.replace("currency SEK\n", "currency SEK\ncurrency EUR\n")

@@ -108,6 +108,12 @@ TEST_CASE("fast path: scenario A lowers, B lowers, C (participants) does not", "
   CHECK_FALSE(c.reason.empty());
 }
 
+TEST_CASE("fast path: a ledger (links, at most N per key) does not lower", "[fast]") {
+  auto j = fast::lower(*example("j-ledger"));  // language.md §8.5, §16.6: the general evaluator pays
+  CHECK_FALSE(j.program);
+  CHECK_FALSE(j.reason.empty());
+}
+
 TEST_CASE("fast path: scenario A gives the general evaluator's payments on generated data", "[fast][differential]") {
   auto c = example("a-aldreomsorg");
   // Öre only: every set takes the fast path.

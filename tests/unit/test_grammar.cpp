@@ -33,6 +33,8 @@ TEST_CASE("expressions the parser accepts", "[grammar]") {
   const char* accepted[] = {
       "1 + 2 * 3",
       "a.b",
+      "c.person.alder",           // a field of a linked record (language.md §8.5)
+      "participant.participant",  // `participant` is a name (§2.4)
       "sum(x for u in s where u.a > 1)",
       "sum(x for u in s)",
       "sum(x over 2016 .. 2018)",
@@ -145,6 +147,8 @@ TEST_CASE("expressions the parser rejects, with the column of the error", "[gram
       {"count(u in)", 11},        // the set after `in`
       {"x @", 4},                 // a period after `@`
       {"a.", 3},                  // a field after `.`
+      {"c.p.", 5},                // a field of the linked record after the second `.`
+      {"c.p.q.r", 6},             // one link is followed at a time
       {"max(1, 2", 9},            // `)` after the arguments
       {"-", 2},                   // an operand after `-`
       {"not", 4},                 // an operand after `not`

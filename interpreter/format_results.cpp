@@ -1,0 +1,125 @@
+// Formatting of evaluation results: amounts in the minor unit's places, thousands separators,
+// values with their units, and the names of trace steps (docs/language.md §22: the output).
+// Kept apart from the evaluator, which only computes.
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+
+#include "interpreter/dates.hpp"
+#include "interpreter/evaluate.hpp"
+
+namespace utfall {
+
+std::string_view to_string(TraceStep::Kind kind) {
+  using K = TraceStep::Kind;
+  switch (kind) {
+    case K::condition: return "condition";
+    case K::amount: return "amount";
+    case K::input: return "input";
+    case K::term: return "term";
+    case K::definition: return "definition";
+    case K::aggregate: return "aggregate";
+    case K::table: return "table";
+    case K::choice: return "choice";
+    case K::participants: return "participants";
+    case K::tier: return "tier";
+    case K::rounding: return "rounding";
+    case K::netting: return "netting";
+    case K::bound: return "bound";
+    case K::result: return "result";
+  }
+  return "step";
+}
+
+bool term_unlimited(const checked::Contract& contract, const EvalOptions& options, int term) {
+  if (options.unlimited_terms.count(term)) return true;
+  return contract.terms[term].unlimited && !options.term_overrides.count(term);
+}
+
+int minor_unit_places(const checked::Contract& contract, int currency) {
+  const Number& minor = currency == 0 ? contract.minor_unit : contract.currencies[currency].minor_unit;
+  if (auto d = minor.to_decimal64()) return d->places;
+  std::string s = minor.to_string();
+  auto dot = s.find('.');
+  return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
+}
+
+// Number::to_fixed(places) for a value whose digits fit in machine words, without its string
+// work (a Session formats every amount of every evaluation); false for any other value.
+static bool fixed_in_words(const Number& amount, int places, std::string& out) {
+  auto d = amount.to_decimal64();
+  if (!d || d->places > places || places > 18) return false;
+  std::uint64_t magnitude = d->digits < 0 ? 0 - static_cast<std::uint64_t>(d->digits) : static_cast<std::uint64_t>(d->digits);
+  std::uint64_t unit = 1;
+  for (int i = 0; i < d->places; ++i) unit *= 10;
+  std::uint64_t whole = magnitude / unit, fraction = magnitude % unit;
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  for (int i = d->places; i < places; ++i) *--p = '0';
+  for (int i = 0; i < d->places; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
+  if (places > 0) *--p = '.';
+  do *--p = static_cast<char>('0' + whole % 10); while (whole /= 10);
+  if (d->digits < 0) *--p = '-';
+  out.assign(p, end);
+  return true;
+}
+
+std::string format_money(const checked::Contract& contract, const Number& amount, bool separators, int currency) {
+  int places = minor_unit_places(contract, currency);
+  std::string s;
+  if (!fixed_in_words(amount, places, s)) {
+    auto fixed = amount.to_fixed(places);
+    s = fixed ? *fixed : amount.to_string();  // never round for display
+  }
+  return separators ? with_thousands_separators(s) : s;
+}
+
+std::string currency_list(const checked::Contract& contract) {
+  if (contract.currencies.empty()) return contract.currency;
+  std::string codes;
+  for (std::size_t i = 0; i < contract.currencies.size(); ++i)
+    codes += (i == 0 ? "" : i + 1 == contract.currencies.size() ? " and " : ", ") + contract.currencies[i].code;
+  return codes;
+}
+
+std::string with_thousands_separators(const std::string& value) {
+  std::size_t start = !value.empty() && value[0] == '-' ? 1 : 0;
+  std::size_t end = start;
+  while (end < value.size() && value[end] >= '0' && value[end] <= '9') ++end;
+  if (end == start || (end < value.size() && value[end] != '.')) return value;
+  for (std::size_t i = end + (end < value.size()); i < value.size(); ++i)
+    if (value[i] < '0' || value[i] > '9') return value;
+  std::string out = value.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out += ',';
+    out += value[i];
+  }
+  return out + value.substr(end);
+}
+
+std::string format_value(const checked::Contract& contract, const checked::Value& value, const Type& type) {
+  return std::visit(
+      [&](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, Number>) {
+          std::string u = type.unit.dimensionless() ? "" : " " + type.unit.to_string();
+          return v.to_string() + u;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "true" : "false";
+        } else if constexpr (std::is_same_v<T, checked::DateValue>) {
+          return dates::format(v.day);
+        } else if constexpr (std::is_same_v<T, checked::PeriodValue>) {
+          if (v.index >= 0 && static_cast<std::size_t>(v.index) < contract.periods.size()) return contract.periods[v.index];
+          if (contract.periods.empty()) return fmt::format("period #{}", v.index);
+          return v.index < 0 ? fmt::format("{} - {}", contract.periods.front(), -v.index)
+                             : fmt::format("{} + {}", contract.periods.back(), v.index + 1 - static_cast<int>(contract.periods.size()));
+        } else {
+          return v;
+        }
+      },
+      value);
+}
+
+}  // namespace utfall
