@@ -195,7 +195,7 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   if (!ev.ok) return report(ev.diagnostics);
   std::string text = format == "json" ? payments_json(contract, ev, *loaded.data).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev)
-                                        : schedule_table(contract, ev);
+                                        : schedule_table(contract, ev, &*loaded.data);
   if (output.empty()) {
     cli::write_stdout(text);
     return 0;

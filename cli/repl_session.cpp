@@ -408,7 +408,7 @@ class ReplSession::State {
     } else if (cmd == ":payments") {
       auto ev = evaluate(*contract_, *data_, options());
       if (!ev.ok) return diagnostics(ev.diagnostics);
-      out += schedule_table(*contract_, ev);
+      out += schedule_table(*contract_, ev, &*data_);
     } else if (cmd == ":explain") {
       explain(args);
     } else if (cmd == ":type") {

@@ -22,7 +22,29 @@ struct Flow {
 };
 }  // namespace
 
-std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
+// The records `at most N per KEY` set aside, one line each: period, flow, rule and where the
+// record was read.
+static std::string not_paid_text(const checked::Contract& c, const Evaluation& ev, const Dataset* data) {
+  if (ev.not_paid.empty()) return {};
+  std::string out = fmt::format("\nNot paid, beyond `at most` (§16.6): {} record{}\n", ev.not_paid.size(),
+                                ev.not_paid.size() == 1 ? "" : "s");
+  auto in_order = ev.not_paid;  // by period, then in the order of the clauses
+  std::stable_sort(in_order.begin(), in_order.end(), [](const auto& a, const auto& b) { return a.period < b.period; });
+  for (const auto& x : in_order) {
+    const auto& pay = c.payments[x.payment];
+    std::string rule = pay.name.empty() ? "" : " `" + pay.name + "`";
+    std::string where = fmt::format("record {} of {}", x.record + 1, c.inputs[pay.set].name);
+    if (data && std::size_t(pay.set) < data->sources.size() && std::size_t(x.record) < data->sources[pay.set].rows.size()) {
+      const auto& src = data->sources[pay.set];
+      where = fmt::format("{} row {} (line {})", src.file, src.rows[x.record].row, src.rows[x.record].line);
+    }
+    out += fmt::format("  {}  {} → {}  clause {}{}  {}\n", c.periods[x.period], c.parties[pay.payer].id,
+                       c.parties[pay.payee].id, c.clauses[pay.clause].number, rule, where);
+  }
+  return out;
+}
+
+std::string schedule_table(const checked::Contract& c, const Evaluation& ev, const Dataset* data) {
   std::string out;
   std::map<Flow, std::map<int, Number>> cells;
   std::vector<Flow> flows;
@@ -36,7 +58,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   const bool several = c.currencies.size() > 1;
   out += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, currency_list(c));
   if (flows.empty()) {
-    out += "No payments.\n";
+    out += "No payments.\n" + not_paid_text(c, ev, data);
     return terminal_text(out);
   }
   std::vector<std::string> head;
@@ -87,6 +109,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev) {
   for (const auto& r : rows) line(r, true);
   out += rule + "\n";
   line(total_row, true);
+  out += not_paid_text(c, ev, data);
   return terminal_text(out);  // the title comes from the contract: no control character reaches a terminal
 }
 

@@ -8,6 +8,8 @@
 
 namespace utfall {
 
-std::string schedule_table(const checked::Contract& contract, const Evaluation& evaluation);
+// With `data`, the records an `at most N per KEY` payment did not pay (docs/language.md §16.6)
+// are listed under the table with their file, row and line.
+std::string schedule_table(const checked::Contract& contract, const Evaluation& evaluation, const Dataset* data = nullptr);
 
 }  // namespace utfall

@@ -45,6 +45,14 @@ if p.returncode == 0:
             sorted(not_paid) == sorted([("2025", "arbete", 3, 4, True, "claims"), ("2026", "studier", 6, 7, True, "claims"),
                                         ("2027", "arbete", 7, 8, True, "claims")]), str(not_paid))
 
+# the table of `run` lists the same rows under it, by period
+p = run("run", str(folder / "contract.utfall"), *data)
+below = p.stdout.split("Not paid, beyond `at most`")[-1].splitlines()[1:] if "Not paid, beyond" in p.stdout else []
+T.check("the table lists rows 3, 7 and 6 of claims.csv in period order, each with its rule",
+        [(l.split()[0], l.split()[6], l.split()[-5].endswith("claims.csv"), " ".join(l.split()[-4:])) for l in below if l.strip()] ==
+        [("2025", "`arbete`", True, "row 3 (line 4)"), ("2026", "`studier`", True, "row 6 (line 7)"),
+         ("2027", "`arbete`", True, "row 7 (line 8)")], p.stdout[-800:])
+
 # explain shows the records not paid in the period asked for
 p = run("explain", str(folder / "contract.utfall"), *data, "--period", "2026")
 T.check("explain 2026 runs", p.returncode == 0, p.stderr[-600:])
