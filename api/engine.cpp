@@ -489,5 +489,30 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
   for (std::size_t i = 0; i < ev.traces.size(); ++i) out.traces.push_back(public_trace(c, ev, i, std::move(lines_of[i])));
 }
 
+void fill_not_paid(const checked::Contract& c, const Evaluation& ev, const Dataset& data, Result& out) {
+  out.not_paid.clear();
+  for (const auto& x : ev.not_paid) {
+    const auto& pay = c.payments[x.payment];
+    Result::NotPaid n;
+    n.period = c.periods[x.period];
+    n.from = c.parties[pay.payer].id;
+    n.to = c.parties[pay.payee].id;
+    n.clause = c.clauses[pay.clause].number;
+    n.rule = pay.name;
+    n.records = c.inputs[pay.set].name;
+    n.record = static_cast<std::size_t>(x.record) + 1;
+    if (std::size_t(pay.set) < data.sources.size() && std::size_t(x.record) < data.sources[pay.set].rows.size()) {
+      const auto& src = data.sources[pay.set];
+      n.file = src.file;
+      n.row = src.rows[x.record].row;
+      n.line = src.rows[x.record].line;
+    }
+    out.not_paid.push_back(std::move(n));
+  }
+  std::stable_sort(out.not_paid.begin(), out.not_paid.end(), [&](const Result::NotPaid& a, const Result::NotPaid& b) {
+    return *c.period_index(a.period) < *c.period_index(b.period);
+  });
+}
+
 }  // namespace api
 }  // namespace utfall

@@ -82,6 +82,8 @@ struct FillScratch {
   std::vector<Key> lines;  // the lines `out` holds, as of the last call
 };
 void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, FillScratch& scratch);
+// The records `at most N per KEY` did not pay (language.md §16.6), with where each was read.
+void fill_not_paid(const checked::Contract& c, const Evaluation& ev, const Dataset& data, Result& out);
 
 // JSON forms (json.cpp).
 std::string messages_json(const Messages& messages);

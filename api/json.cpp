@@ -95,6 +95,13 @@ std::string Result::to_json() const {
   for (const auto& t : totals)
     totals_out.push_back({{"from", t.from}, {"to", t.to}, {"amount", t.amount}, {"currency", t.currency}});
   j["totals"] = std::move(totals_out);
+  if (!not_paid.empty()) {  // only where a payment `at most N per KEY` set records aside
+    json out = json::array();
+    for (const auto& n : not_paid)
+      out.push_back({{"period", n.period}, {"from", n.from}, {"to", n.to}, {"clause", n.clause}, {"rule", n.rule},
+                     {"records", n.records}, {"record", n.record}, {"file", n.file}, {"row", n.row}, {"line", n.line}});
+    j["not_paid"] = std::move(out);
+  }
   if (!traces.empty()) {
     json traces_out = json::array();
     for (const auto& t : traces) {

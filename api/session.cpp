@@ -25,6 +25,7 @@ struct Session::Impl {
     result.payments.clear();
     result.totals.clear();
     result.traces.clear();
+    result.not_paid.clear();
   }
 };
 
@@ -54,17 +55,18 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
     auto diags = apply_overrides(c, assignments, eval_options);
     out.messages = api::to_messages(diags);
     if (has_errors(diags)) {
-      out.payments.clear(), out.totals.clear(), out.traces.clear();
+      out.payments.clear(), out.totals.clear(), out.traces.clear(), out.not_paid.clear();
       return;
     }
   }
   utfall::evaluate(c, data.impl().data, eval_options, workspace, evaluation);
   for (const auto& d : evaluation.diagnostics) out.messages.push_back(api::to_message(d));
   if (!evaluation.ok) {
-    out.payments.clear(), out.totals.clear(), out.traces.clear();
+    out.payments.clear(), out.totals.clear(), out.traces.clear(), out.not_paid.clear();
     return;
   }
   api::fill_payments(c, evaluation, out, fill);
+  api::fill_not_paid(c, evaluation, data.impl().data, out);
   out.ok = true;
 }
 

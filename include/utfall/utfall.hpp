@@ -171,6 +171,14 @@ struct UTFALL_CXX_API Result {
     std::string rule;          // the payment's or waterfall's name; "" when unnamed
     std::string currency;      // "SEK": the payment's currency (a contract may have several)
   };
+  // A record that a payment `at most N per KEY` chose but did not pay (language.md §16.6).
+  struct NotPaid {
+    std::string period, from, to, clause, rule;
+    std::string records;  // the record input's name
+    std::size_t record = 0;           // counted from 1, in the input's data
+    std::string file;                 // where the record was read; "" when the host gave no file
+    std::size_t row = 0, line = 0;    // 0 when unknown
+  };
   struct Total {  // per payer, payee and currency
     std::string from, to;
     std::string amount;
@@ -202,6 +210,7 @@ struct UTFALL_CXX_API Result {
   std::string currency;  // the contract's first currency; each payment names its own
   std::vector<Payment> payments;  // by period, then in the order of the clauses
   std::vector<Total> totals;      // per payer -> payee over all periods, ordered by party
+  std::vector<NotPaid> not_paid;  // by period, then in the order of the clauses
   std::vector<Trace> traces;      // only when Options::trace
   Messages messages;              // errors, and warnings of data binding
 

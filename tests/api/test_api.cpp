@@ -435,3 +435,49 @@ TEST_CASE("api: one compiled contract evaluated from several threads at once") {
   CHECK(done == 240);
   CHECK(wrong == 0);
 }
+
+TEST_CASE("api: a Result lists the records `at most N per KEY` did not pay, with where each was read") {
+  // examples/j-ledger, by hand (its comments): claims.csv rows 3 (P1's second job, 2025), 6 (P2's
+  // third step into studies, 2026) and 7 (P1's job of 2027) are chosen by their filter and not paid.
+  utfall::Engine engine;
+  auto compiled = engine.compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/j-ledger/contract.utfall");
+  REQUIRE(compiled.contract);
+  utfall::Data data;
+  for (const char* f : {"deltagare.csv", "claims.csv"}) data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/j-ledger/" + f);
+  auto bound = engine.bind(*compiled.contract, data);
+  REQUIRE(bound.data);
+  utfall::Session session(engine, *compiled.contract);
+  const auto& r = session.evaluate(*bound.data);
+  REQUIRE(r.ok);
+  REQUIRE(r.not_paid.size() == 3);
+  const std::size_t rows[] = {3, 6, 7};
+  const char* periods[] = {"2025", "2026", "2027"};
+  const char* rules[] = {"arbete", "studier", "arbete"};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& n = r.not_paid[i];
+    CHECK(n.period == periods[i]);
+    CHECK(n.rule == rules[i]);
+    CHECK(n.records == "claims");
+    CHECK(n.record == rows[i]);
+    CHECK(n.row == rows[i]);
+    CHECK(n.line == rows[i] + 1);  // after the header line
+    CHECK(n.file.size() >= 10);
+    CHECK(n.file.substr(n.file.size() - 10) == "claims.csv");
+    CHECK(n.from == "kommun");
+    CHECK(n.to == "utforare");
+  }
+  auto json = nlohmann::json::parse(r.to_json());
+  CHECK(json["not_paid"].size() == 3);
+  CHECK(json["not_paid"][1]["row"] == 6);
+  // A contract without such a payment has none, and no key in its JSON.
+  auto a = compile_or_fail(engine, kScenarioA);
+  utfall::Data plan;
+  plan.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/plan.csv");
+  auto bound_a = engine.bind(a, plan);
+  REQUIRE(bound_a.data);
+  utfall::Session sa(engine, a);
+  const auto& ra = sa.evaluate(*bound_a.data);
+  REQUIRE(ra.ok);
+  CHECK(ra.not_paid.empty());
+  CHECK_FALSE(nlohmann::json::parse(ra.to_json()).contains("not_paid"));
+}
