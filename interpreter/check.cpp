@@ -328,11 +328,24 @@ static std::optional<int> found_currency(const checked::Contract& c, bool waterf
   return c.payments[index].currency;
 }
 
-bool Checker::assumptions_held() const {
-  if (last_pass_) return true;  // run() has reported what did not hold
-  for (const auto& a : assumptions_)
-    if (auto actual = found_currency(c_, a.waterfall, a.index); actual && *actual != a.currency) return false;
-  return true;
+std::optional<RuleCurrencies> Checker::next_assumptions() const {
+  if (last_pass_ || assumptions_.empty()) return std::nullopt;  // run() has reported what did not hold
+  RuleCurrencies next = rule_currencies(c_);
+  bool again = false;
+  for (const auto& a : assumptions_) {
+    if (auto actual = found_currency(c_, a.waterfall, a.index)) {
+      again = again || *actual != a.currency;
+      continue;
+    }
+    // The rule failed to check, perhaps because of what it was assumed to be (a payment that
+    // reads its own earlier value, `previous(p, 0 EUR)`): the next pass tries the next currency.
+    if (std::size_t(a.currency) + 1 < c_.currencies.size()) {
+      (a.waterfall ? next.waterfalls : next.payments)[a.index] = a.currency + 1;
+      again = true;
+    }
+  }
+  if (!again) return std::nullopt;
+  return next;
 }
 
 void Checker::report_wrong_assumptions() {
@@ -891,8 +904,9 @@ CheckResult check(const ast::Contract& contract, const CheckOptions& options) {
       checker.set_max_depth(options.max_depth, options.max_stack_bytes);
       checker.assume_currencies(assumed, pass == check_internal::kCurrencyPasses);
       checker.run(contract);
-      if (checker.assumptions_held()) break;
-      assumed = check_internal::rule_currencies(*out);
+      auto next = checker.next_assumptions();
+      if (!next) break;
+      assumed = std::move(*next);
       *out = checked::Contract{};
       result.diagnostics.clear();
     }

@@ -463,6 +463,20 @@ static const char* op_text(ast::BinaryOp op) {
   return "?";
 }
 
+// E335, apart from binary() so that its strings do not widen every frame of the recursion.
+void Checker::unrounded_conversion(const ast::Expr& e, int from, const Unit& u) {
+  std::string written = e.range.source && e.range.end_offset - e.range.begin.offset <= 60
+                            ? e.range.source->text.substr(e.range.begin.offset, e.range.end_offset - e.range.begin.offset)
+                            : "…";
+  const auto& to = c_.currencies[*c_.currency_index(u)];
+  std::string step = Number(to.minor_unit).to_string() + " " + to.code;
+  error(DiagKind::type, "E335",
+        fmt::format("this converts {} to {} without a stated rounding: write round({}, {}, half_even) (or another "
+                    "mode), or round the payment it is the amount of (`rounded half_even to {}`)",
+                    c_.currencies[from].code, to.code, written, step, step),
+        e.range);
+}
+
 ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
   auto l = expr(*n.lhs);
   auto r = expr(*n.rhs);
@@ -501,16 +515,7 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     {
       Unit u = n.op == B::multiply ? lt.unit * rt.unit : lt.unit / rt.unit;
       if (auto from = converts(u, lt.unit, rt.unit); from && rounded_conversion_ != &e) {
-        std::string written = e.range.source && e.range.end_offset - e.range.begin.offset <= 60
-                                  ? e.range.source->text.substr(e.range.begin.offset, e.range.end_offset - e.range.begin.offset)
-                                  : "…";
-        const auto& to = c_.currencies[*c_.currency_index(u)];
-        std::string step = Number(to.minor_unit).to_string() + " " + to.code;
-        error(DiagKind::type, "E335",
-              fmt::format("this converts {} to {} without a stated rounding: write round({}, {}, half_even) (or another "
-                          "mode), or round the payment it is the amount of (`rounded half_even to {}`)",
-                          c_.currencies[*from].code, to.code, written, step, step),
-              e.range);
+        unrounded_conversion(e, *from, u);
         return nullptr;
       }
       return node(n.op == B::multiply ? Op::multiply : Op::divide, Type::number(unit_with_spellings(u)));

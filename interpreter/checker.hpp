@@ -61,8 +61,9 @@ class Checker {
     assumed_ = std::move(assumed);
     last_pass_ = last;
   }
-  // Whether every assumption this run made held: the check is final.
-  bool assumptions_held() const;
+  // What the next pass should assume, or none when this run's check is final: every assumption
+  // held, or this was the last pass (docs/language.md §4.1).
+  std::optional<RuleCurrencies> next_assumptions() const;
   ExprPtr expression(const ast::Expr& e) { return expr(e); }
   void set_implicit_units() { implicit_units_ = true; }
   void add_globals_from_contract();
@@ -266,6 +267,7 @@ class Checker {
   // Whether `x * y` or `x / y` of these units converts between currencies: its result is a
   // currency and an operand holds another, whose index it returns (docs/language.md §4.1).
   std::optional<int> converts(const Unit& result, const Unit& lhs, const Unit& rhs) const;
+  [[gnu::noinline]] void unrounded_conversion(const ast::Expr& e, int from, const Unit& result);
   ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
   void table(const ast::TableDecl& t, int index);
   void text_table(const ast::TableDecl& t, checked::Table& out);

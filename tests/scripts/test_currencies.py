@@ -135,4 +135,25 @@ for case in range(12):
             p = run(["test", "c.utfall"], tmp)
             T.check("an expectation sums only its own currency", p.returncode == 0, p.stdout[-800:] + p.stderr[-800:])
 
+# A payment in the second currency that reads its own earlier value (§4.1: the checker tries each
+# currency for it): 5 SEK a year plus what it paid the year before, so 5 SEK, then 10 SEK.
+SELF = """contract "Egen historia"
+currency EUR
+currency SEK minor 1
+party kommun
+party fonden
+periods yearly 2026 .. 2027
+clause "1" { pay p: fonden -> kommun amount 5 SEK + previous(p, 0 SEK) }
+example "e" {
+  expect fonden -> kommun in 2026 = 5 SEK
+  expect fonden -> kommun in 2027 = 10 SEK
+  expect fonden -> kommun in total = 0 EUR
+}
+"""
+with tempfile.TemporaryDirectory(prefix="utfall-currencies-") as tmp:
+    Path(tmp, "c.utfall").write_text(SELF, encoding="utf-8")
+    p = run(["test", "c.utfall"], tmp)
+    T.check("a payment in the second currency that reads its own past", p.returncode == 0 and "3 passed" in p.stdout,
+            p.stdout[-600:] + p.stderr[-600:])
+
 T.finish()
