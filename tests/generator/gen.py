@@ -921,7 +921,12 @@ class Gen:
         return Bin("/", e, rate)
 
     def step(self, cur):
+        """A rounding step for an amount in `cur`: a multiple of its minor unit, in `cur` or plain;
+        now and then, plain, the other currency's minor unit, which each payment's own minor
+        unit must then catch (E602, §4.1)."""
         minor = minor_unit(self.c, cur)
+        if self.p(0.08):
+            return Lit(minor_unit(self.c, "SEK" if cur == "EUR" else "EUR"), PLAIN)
         return Lit(minor * self.rng.choice([1, 1, 10, 100]), self.rng.choice([PLAIN, CURRENCY[cur]]))
 
     def converted(self, ctx, to, d):
@@ -937,7 +942,8 @@ class Gen:
             if vis and self.p(0.75):
                 return r.choice(vis)
             return self.lit(EUR)
-        k = r.choice(["conv", "conv", "scale", "add", "minmax", "if", "round"] + ([] if ctx.const else ["to_date"]))
+        k = r.choice(["conv", "conv", "scale", "add", "minmax", "if", "round", "sumover"] +
+                     ([] if ctx.const else ["to_date", "at"] + (["sump"] if self.c.pinputs else [])))
         if k == "conv":
             return self.converted(ctx, "EUR", d - 1)
         if k == "scale":
@@ -947,8 +953,21 @@ class Gen:
             return Bin(r.choice("+-"), self.euro(ctx, d - 1), self.euro(ctx, d - 1))
         if k == "minmax":
             return Call(r.choice(["min", "max"]), [self.euro(ctx, d - 1), self.euro(ctx, d - 1)])
-        if k == "if":
-            return If(self.boolean(ctx, d - 1), self.euro(ctx, d - 1), self.euro(ctx, d - 1))
+        if k == "if":  # on a condition of any kind, or comparing two amounts in EUR
+            cond = self.boolean(ctx, d - 1) if self.p(0.5) else \
+                Bin(r.choice(["<", "<=", ">", ">=", "=", "!="]), self.euro(ctx, d - 1), self.euro(ctx, d - 1))
+            return If(cond, self.euro(ctx, d - 1), self.euro(ctx, d - 1))
+        if k == "sumover":
+            a, b = sorted([self.period_idx(), self.period_idx()])
+            return SumOver(self.euro(ctx, d - 1), a, b)
+        if k == "at":
+            return At(self.euro(ctx, d - 1), self.period_idx())
+        if k == "sump":  # a sum over participants, each a plain factor of an amount in EUR
+            pset = r.choice(self.c.pinputs).name
+            var = r.choice(VARS)
+            inner = ctx.bind(var, pset)
+            where = self.boolean(inner, d - 1) if self.p(0.5) else None
+            return SumP(Bin("*", self.num(PLAIN, inner, d - 1), self.euro(inner, d - 1)), var, pset, where)
         if k == "round":
             return Call("round", [self.euro(ctx, d - 1), self.step("EUR")], mode=r.choice(MODES))
         return Call("to_date", [self.euro(ctx, d - 1)])
