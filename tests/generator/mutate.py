@@ -425,6 +425,9 @@ def _(c, rng, a, b):
     return f"pay {a} -> {b} amount {amount} capped at {other} per period"
 
 
+CURRENCY_MUTATIONS = MUTATIONS[-2:]
+
+
 def named_lets(c, want):
     """The names of top-level and clause definitions whose type satisfies want(t)."""
     return [it.name for it in list(c.top) + [it for cl in c.clauses for it in cl.items]
@@ -458,8 +461,10 @@ def _(c, rng, a, b):
 def mutate(c, rng):
     """(kind, code, contract text) for one applicable mutation of c."""
     a, b = rng.sample([p for p, _ in c.parties], 2)
+    # the mutations of several currencies apply only where there are two: there, one time in three
+    pool = CURRENCY_MUTATIONS if c.eur and rng.random() < 0.3 else MUTATIONS
     while True:
-        kind, code, where, fn = rng.choice(MUTATIONS)
+        kind, code, where, fn = rng.choice(pool)
         text = fn(c, rng, a, b)
         if text is not None:
             break
