@@ -14,7 +14,8 @@ import random
 from datetime import date, timedelta
 from fractions import Fraction as F
 
-from syntax import (BOOL, DATE, PERIOD, PL, PLAIN, SEK, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract, link_target,
+from model import minor_unit
+from syntax import (BOOL, CURRENCY, DATE, EUR, EUR_PER_SEK, PERIOD, PL, PLAIN, SEK, SEK_PER_EUR, SEKPL, TEXT, At, Bin, BoolLit, Call, Clause, Contract, link_target,
                     CountP, CurPeriod, DateLit, Field, ForEach, If, Let, Lit, Name, Neg, Not, Pay, PeriodLit, PInput,
                     Scale, Series, SumOver, SumP, Table, Term, TextLit, TextTable, Tier, Unlimited, Waterfall, dec, decomposed,
                     is_num, iso, item_exprs, walk)
@@ -65,9 +66,16 @@ KNOWN = {
     # per-participant definition of an earlier clause got a false E215/E210. Avoiding it writes
     # every `let` before the `for each` blocks.
     "let-after-foreach",
+    # A payment that reads its own `previous` was taken to be in the first currency declared
+    # (E315 where its amount is in another one), though §4.1 gives it its own currency. Avoiding
+    # it writes `currency SEK` first and no payment in EUR reads its own past.
+    "currency-self-previous",
 }
+# Issues still open in utfall: avoided unless UTFALL_GEN_OPEN=1 (run_gen.py --open), so that the
+# ctest passes while they are open; see docs/generator.md.
+OPEN = set()
 import os as _os
-AVOID = set()
+AVOID = set() if _os.environ.get("UTFALL_GEN_OPEN") == "1" else set(OPEN)
 AVOID |= {a for a in _os.environ.get("UTFALL_GEN_AVOID", "").split(",") if a}
 
 
@@ -122,6 +130,14 @@ class Gen:
             elif self.extreme and self.p(0.5):
                 v = F(r.randint(0, 10 ** r.randint(10, 22)), 10 ** r.randint(0, 6))
             return Lit(v, SEK)
+        if t == EUR:
+            v = r.choice([F(r.randint(0, 50) * 1000), F(r.randint(0, 1_000_000), 100), F(r.randint(0, 500)),
+                          F(r.randint(0, 2000) * 10 + 5, 1000), F(r.randint(0, 2000) * 2 + 1, 2)])
+            return Lit(F(r.randint(0, 5000), 100) if small else v, EUR)
+        if t in (SEK_PER_EUR, EUR_PER_SEK):  # a rate between the currencies (§4.1): never 0
+            if t == SEK_PER_EUR:
+                return Lit(r.choice([F(11), F(10), F(115, 10), F(r.randint(95_000, 120_000), 10_000)]), t)
+            return Lit(r.choice([F(1, 10), F(8, 100), F(r.randint(800, 1100), 10_000)]), t)
         if t == PL:
             return Lit(F(r.randint(0, 60 if not small else 5)), PL)
         if t == SEKPL:
@@ -499,6 +515,9 @@ class Gen:
             if any(pi.name == "ungdomar" for pi in c.pinputs) and self.p(0.5):  # a ledger of claims
                 c.pinputs.append(PInput("claims", PSETS["claims"]))
                 self.used_names.add("claims")
+        self.eur = self.p(0.15)
+        if self.eur:
+            self.currencies()
         # terms
         self.limit_terms = c.limit_terms = []  # terms used only as bare limits (limit_term)
         for i in range(r.randint(0, 4)):
@@ -516,7 +535,9 @@ class Gen:
         items = []
         for rank in range(self.size * 3 + r.randint(0, 3)):
             k = r.choice(["let", "let", "ppdef", "pay", "pay", "wf"] if c.pinputs else ["let", "let", "pay", "pay", "wf"])
-            if k == "let" and self.p(0.08):
+            if self.eur and self.p(0.4):
+                items.append(self.eur_item(rank))
+            elif k == "let" and self.p(0.08):
                 name = self.fresh(r.choice(["periodens", "start_"]))
                 e = self.period_expr(Ctx(rank=rank))
                 items.append(Let(name, e, PERIOD))
@@ -551,8 +572,15 @@ class Gen:
                 items.append(self.waterfall(rank))
         if not any(isinstance(i, (Pay, Waterfall)) for i in items):
             items.append(self.payment(len(items)))
+        ahead = None
+        if self.eur:
+            if not any(isinstance(i, (Pay, Waterfall)) and i.cur == "EUR" for i in items):
+                items.append(self.eur_payment(len(items), "EUR", conv=self.p(0.5)))
+            ahead = self.let_ahead(items, len(items))
         items += self.sinks(items, len(items))
         self.place(items, tops)
+        if ahead:
+            self.write_ahead(*ahead)
         self.data()
         self.ranges()
         # some runs override a term on the command line (`--set`, §9)
@@ -649,6 +677,8 @@ class Gen:
     def as_money(self, e, t):
         if t == SEK:
             return e
+        if t == EUR:  # converted, and the sink's round() states the rounding (§4.1)
+            return self.convert(e, "SEK")
         if t == BOOL:
             return If(e, self.pos_lit(SEK), self.lit(SEK))
         if t == PERIOD:
@@ -753,17 +783,11 @@ class Gen:
         def cap():
             return self.limit_term() if self.p(0.15) else money()
 
-        if self.p(0.25):
-            pay.caps["period"] = cap()
-            pay.cap_bare = self.p(0.5)
-        if self.p(0.2):
-            pay.caps["total"] = cap()
-        if pay.fe and self.p(0.3):
-            pay.caps["participant"] = cap()
-            if self.p(0.3):  # the cap may use u (§16.2)
-                var = pay.fe[0]
-                pay.caps["participant"] = If(Field(var, FLAG[pay.fe[1]]),
-                                             money(), Lit(c.minor * r.randint(0, 100000), SEK))
+        self.caps(pay, cap, (0.25, 0.2, 0.3))
+        if "participant" in pay.caps and self.p(0.3):  # the cap may use u (§16.2)
+            var = pay.fe[0]
+            pay.caps["participant"] = If(Field(var, FLAG[pay.fe[1]]),
+                                         money(), Lit(c.minor * r.randint(0, 100000), SEK))
         if pay.fe and self.p(0.4 if pay.fe[1] == "claims" else 0.15):
             # at most N records per key over the whole calendar (§16.6)
             var, pset = pay.fe[0], pay.fe[1]
@@ -799,19 +823,33 @@ class Gen:
             self.syms.append(Sym(name, "pay", SEK, rank))
         return pay
 
-    def waterfall(self, rank):
+    def caps(self, pay, cap, odds):
+        """Caps per period, in total and (with `for each`) per participant, each drawn with its
+        odds in `odds`; `cap()` makes one."""
+        if self.p(odds[0]):
+            pay.caps["period"] = cap()
+            pay.cap_bare = self.p(0.5)
+        if self.p(odds[1]):
+            pay.caps["total"] = cap()
+        if pay.fe and self.p(odds[2]):
+            pay.caps["participant"] = cap()
+
+    def waterfall(self, rank, cur="SEK"):
+        """A waterfall whose pool, tier limits, caps and roundings are in `cur` (§17, §4.1)."""
         r = self.rng
         c = self.c
+        T, minor = CURRENCY[cur], minor_unit(c, cur)
         payer = r.choice(self.parties)
         name = self.fresh(r.choice(["w", "aterbetalning", "vattenfall"])) if self.p(0.8) else None
         ctx = Ctx(rank=rank)
-        pool = self.num(SEK, ctx, r.randint(1, 2))
+        pool = self.money(cur, ctx, r.randint(1, 2))
         if self.p(0.75):
-            pool = Call("round", [pool, Lit(c.minor, PLAIN)], mode=r.choice(MODES))
+            pool = Call("round", [pool, Lit(minor, PLAIN)], mode=r.choice(MODES))
         netted = self.p(0.4)
         if netted and self.p(0.7):
             pool = Call("to_date", [pool])
         wf = Waterfall(name, payer, pool)
+        wf.cur = cur
         wf.netted = netted
         if self.p(0.25) and len(c.periods) > 1:
             a, b = sorted([self.period_idx(), self.period_idx()])
@@ -828,16 +866,17 @@ class Gen:
             payee = r.choice(others) if self.p(0.9) else payer
             tname = self.fresh("tier") if self.p(0.5) else None
             if self.p(0.5):
-                tier = Tier(tname, payee, "upto", self.limit_term() if self.p(0.1) else self.num(SEK, ctx, r.randint(0, 2)))
+                limit = self.limit_term() if self.p(0.1) and cur == "SEK" else self.money(cur, ctx, r.randint(0, 2))
+                tier = Tier(tname, payee, "upto", limit)
                 if self.p(0.5):
-                    tier.rounding = (r.choice(MODES), Lit(c.minor, PLAIN))
+                    tier.rounding = (r.choice(MODES), Lit(minor, PLAIN))
             else:
                 share = (self.lit(PLAIN) if self.p(0.6) else Lit(F(1, 2), PLAIN, pct=True)) if self.p(0.7) else self.num(PLAIN, ctx, 1)
                 tier = Tier(tname, payee, "share", share)
                 if self.p(0.85):
-                    tier.rounding = (r.choice(MODES), Lit(c.minor * r.choice([1, 1, 10]), r.choice([PLAIN, SEK])))
+                    tier.rounding = (r.choice(MODES), Lit(minor * r.choice([1, 1, 10]), r.choice([PLAIN, T])))
             if self.p(0.3):
-                tier.cap = self.limit_term() if self.p(0.15) else Lit(self.lit(SEK).value // c.minor * c.minor, SEK)
+                tier.cap = self.limit_term() if self.p(0.15) and cur == "SEK" else Lit(self.lit(T).value // minor * minor, T)
                 tier.cap_scope_word = self.p(0.3)
             tier.round_first = self.p(0.5)
             tier.commas = self.p(0.7)
@@ -847,8 +886,204 @@ class Gen:
         if self.p(0.6):
             wf.rest = r.choice(self.parties)
         if name:
-            self.syms.append(Sym(name, "wf", SEK, rank))
+            self.syms.append(Sym(name, "wf", T, rank))
         return wf
+
+    # -- a second currency (§4.1) -------------------------------------------------------------------
+    def currencies(self):
+        """EUR beside SEK, with its own minor unit, and a rate between them: an input or a term
+        `kurs`, of unit SEK per EUR or EUR per SEK; one or two amounts in EUR as terms."""
+        r, c = self.rng, self.c
+        c.eur = r.choice([(F(1, 100), None), (F(1, 100), "0.01"), (F(1), "1"), (F(5, 100), "0.05"), (F(1, 10), "0.1")])
+        c.sek_first = "currency-self-previous" in AVOID
+        self.rate_t = SEK_PER_EUR if self.p(0.7) else EUR_PER_SEK
+        self.used_names.add("kurs")
+        if self.p(0.6):
+            c.series.append(Series("kurs", self.rate_t, "unit"))
+            self.syms.append(Sym("kurs", "series", self.rate_t))
+        else:
+            c.terms.append(Term("kurs", self.lit(self.rate_t), self.rate_t))
+            self.syms.append(Sym("kurs", "term", self.rate_t, rank=-1))
+        for _ in range(r.randint(1, 2)):
+            name = self.fresh(r.choice(["eu_pris", "eu_tak", "euro"]))
+            c.terms.append(Term(name, self.lit(EUR), EUR))
+            self.syms.append(Sym(name, "term", EUR, rank=-1))
+
+    def money(self, cur, ctx, d):
+        return self.num(SEK, ctx, d) if cur == "SEK" else self.euro(ctx, d)
+
+    def convert(self, e, to):
+        """e (in the other currency) converted into `to` through the rate: a conversion, which
+        must be the first argument of round() or the whole amount of a rounded payment (§4.1)."""
+        rate = Name("kurs")
+        if (to == "SEK") == (self.rate_t == SEK_PER_EUR):
+            return Bin("*", e, rate) if self.p(0.7) else Bin("*", rate, e)
+        return Bin("/", e, rate)
+
+    def step(self, cur):
+        """A rounding step for an amount in `cur`: a multiple of its minor unit, in `cur` or plain;
+        now and then, plain, the other currency's minor unit, which each payment's own minor
+        unit must then catch (E602, §4.1)."""
+        minor = minor_unit(self.c, cur)
+        if self.p(0.08):
+            return Lit(minor_unit(self.c, "SEK" if cur == "EUR" else "EUR"), PLAIN)
+        return Lit(minor * self.rng.choice([1, 1, 10, 100]), self.rng.choice([PLAIN, CURRENCY[cur]]))
+
+    def converted(self, ctx, to, d):
+        """round(CONVERSION, STEP, MODE): a value in `to` from one in the other currency."""
+        src = self.money("EUR" if to == "SEK" else "SEK", ctx, d)
+        return Call("round", [self.convert(src, to), self.step(to)], mode=self.rng.choice(MODES))
+
+    def euro(self, ctx, d):
+        """An expression in EUR. It mixes with SEK only through a stated conversion (§4.1)."""
+        r = self.rng
+        if d <= 0 or self.p(0.25):
+            vis = self.visible(EUR, ctx)
+            if vis and self.p(0.75):
+                return r.choice(vis)
+            return self.lit(EUR)
+        k = r.choice(["conv", "conv", "scale", "add", "minmax", "if", "round", "sumover"] +
+                     ([] if ctx.const else ["to_date", "at"] + (["sump"] if self.c.pinputs else [])))
+        if k == "conv":
+            return self.converted(ctx, "EUR", d - 1)
+        if k == "scale":
+            f, e = self.num(PLAIN, ctx, d - 1), self.euro(ctx, d - 1)
+            return Bin("*", f, e) if self.p(0.5) else Bin("*", e, f)
+        if k == "add":
+            return Bin(r.choice("+-"), self.euro(ctx, d - 1), self.euro(ctx, d - 1))
+        if k == "minmax":
+            return Call(r.choice(["min", "max"]), [self.euro(ctx, d - 1), self.euro(ctx, d - 1)])
+        if k == "if":  # on a condition of any kind, or comparing two amounts in EUR
+            cond = self.boolean(ctx, d - 1) if self.p(0.5) else \
+                Bin(r.choice(["<", "<=", ">", ">=", "=", "!="]), self.euro(ctx, d - 1), self.euro(ctx, d - 1))
+            return If(cond, self.euro(ctx, d - 1), self.euro(ctx, d - 1))
+        if k == "sumover":
+            a, b = sorted([self.period_idx(), self.period_idx()])
+            return SumOver(self.euro(ctx, d - 1), a, b)
+        if k == "at":
+            return At(self.euro(ctx, d - 1), self.period_idx())
+        if k == "sump":  # a sum over participants, each a plain factor of an amount in EUR
+            pset = r.choice(self.c.pinputs).name
+            var = r.choice(VARS)
+            inner = ctx.bind(var, pset)
+            where = self.boolean(inner, d - 1) if self.p(0.5) else None
+            return SumP(Bin("*", self.num(PLAIN, inner, d - 1), self.euro(inner, d - 1)), var, pset, where)
+        if k == "round":
+            return Call("round", [self.euro(ctx, d - 1), self.step("EUR")], mode=r.choice(MODES))
+        return Call("to_date", [self.euro(ctx, d - 1)])
+
+    def eur_item(self, rank):
+        """One rule of a contract with two currencies: a payment or waterfall in EUR, a payment
+        converted from one currency into the other, or a definition in EUR or converted."""
+        r = self.rng
+        k = r.choice(["pay", "pay", "conv_pay", "conv_pay", "wf", "let", "conv_let"])
+        if k == "pay":
+            return self.eur_payment(rank, "EUR", conv=False)
+        if k == "conv_pay":
+            return self.eur_payment(rank, r.choice(["SEK", "EUR"]), conv=True)
+        if k == "wf":
+            return self.waterfall(rank, "EUR")
+        ctx = Ctx(rank=rank)
+        if k == "let":
+            name, e, t = self.fresh("i_euro"), self.euro(ctx, r.randint(1, 3)), EUR
+        else:
+            t = r.choice([SEK, EUR])
+            name = self.fresh("i_kronor" if t == SEK else "i_euro")
+            e = self.converted(ctx, "SEK" if t == SEK else "EUR", r.randint(0, 2))
+        self.syms.append(Sym(name, "let", t, rank))
+        return Let(name, e, t)
+
+    def eur_payment(self, rank, cur, conv):
+        """A payment in `cur` (§4.1): its caps, floor and rounding in the same currency. With
+        conv, its amount is a conversion from the other currency and its rounding states how."""
+        r, c = self.rng, self.c
+        T, minor = CURRENCY[cur], minor_unit(c, cur)
+        payer, payee = r.sample(self.parties, 2)
+        name = self.fresh(r.choice(["eu_stod", "medfinansiering", "aterbetalning"])) if self.p(0.85) else None
+        pay = Pay(name, payer, payee)
+        pay.cur = cur
+        ctx = actx = Ctx(rank=rank)
+        if c.pinputs and self.p(0.3):
+            pset = r.choice(c.pinputs).name
+            var = r.choice(VARS)
+            actx = ctx.bind(var, pset)
+            pay.fe = (var, pset, self.boolean(actx, 1) if self.p(0.6) else None)
+        netted = self.p(0.15)
+        if conv:
+            other = "EUR" if cur == "SEK" else "SEK"
+            src = self.money(other, actx, r.randint(1, 2))
+            if pay.fe:
+                src = Bin("*", self.num(PLAIN, actx, 1), src)
+            if self.p(0.5):
+                src = Call("max", [src, Lit(0, CURRENCY[other])])
+            if netted and not pay.fe and self.p(0.6):
+                src = Call("to_date", [src])
+            pay.amount = self.convert(src, cur)
+        else:
+            amt = self.money(cur, actx, r.randint(1, 3))
+            if pay.fe:
+                amt = Bin("*", self.num(PLAIN, actx, 1), amt)
+            if self.p(0.6):
+                amt = Call("max", [amt, Lit(0, T)])
+            if netted and not pay.fe and self.p(0.6):
+                amt = Call("to_date", [amt])
+            pay.amount = amt
+        order = ["amount"]
+        if conv or self.p(0.85):
+            pay.rounding = (r.choice(MODES), self.step(cur) if self.p(0.5) else Lit(minor, T))
+            order.append("rounding")
+        if self.p(0.2):
+            pay.when = self.boolean(ctx, 2)
+            order.append("when")
+
+        def amount():
+            return Lit(self.lit(T).value // minor * minor, T)
+
+        self.caps(pay, amount, (0.3, 0.2, 0.25))
+        if pay.caps:
+            order.append("caps")
+        if self.p(0.15):
+            pay.floor = Lit(0, T) if self.p(0.5) else amount()
+            order.append("floor")
+        if netted:
+            pay.netted = True
+            order.append("netted")
+        if name and not conv and not pay.fe and self.p(0.2) and "currency-self-previous" not in AVOID:
+            # a payment in EUR reading its own past (§13.11), in its own currency (§4.1)
+            pay.amount = Bin("+", pay.amount, Call("previous", [Name(name), Lit(0, T)]))
+        r.shuffle(order)
+        pay.order = order
+        if name:
+            self.syms.append(Sym(name, "pay", T, rank))
+        return pay
+
+    def let_ahead(self, items, rank):
+        """A definition that names a payment or waterfall in EUR and is written above it: the
+        checker learns that rule's currency in a second pass (§4.1). (let, rule) or None."""
+        named = [it for it in items if isinstance(it, (Pay, Waterfall)) and it.cur == "EUR" and it.name]
+        if not named or not self.p(0.8):
+            return None
+        rule = self.rng.choice(named)
+        ctx = Ctx(rank=rank)
+        if self.p(0.5):
+            e = Call("round", [self.convert(Name(rule.name), "SEK"), self.step("SEK")], mode=self.rng.choice(MODES))
+            let = Let(self.fresh("i_kronor"), e, SEK)
+        else:
+            let = Let(self.fresh("i_euro"), Bin("+", Name(rule.name), self.euro(ctx, 1)), EUR)
+        items.append(let)
+        self.syms.append(Sym(let.name, "let", let.t, rank))
+        return let, rule
+
+    def write_ahead(self, let, rule):
+        """Move `let` to just above `rule` in the rule's clause."""
+        for cl in self.c.clauses:
+            if let in cl.items:
+                cl.items.remove(let)
+        if let in self.c.top:
+            self.c.top.remove(let)
+        for cl in self.c.clauses:
+            if rule in cl.items:
+                cl.items.insert(cl.items.index(rule), let)
 
     def place(self, items, tops):
         r = self.rng
@@ -978,6 +1213,8 @@ class Gen:
             return F(r.randint(0, 60))
         if t == SEKPL:
             return F(r.randint(0, 600_000))
+        if t in (SEK_PER_EUR, EUR_PER_SEK):
+            return self.lit(t).value
         raise ValueError(t)
 
 

@@ -2,7 +2,7 @@
 
 `evaluate(contract)` returns the payment lines that `utfall run` must print, in its order
 (§22: by period, then clause as written, payments before waterfalls within a clause), each
-{"period", "from", "to", "amount" (Fraction), "clause", "rule"}; or raises ModelError(code)
+{"period", "from", "to", "amount" (Fraction), "currency", "clause", "rule"}; or raises ModelError(code)
 for an evaluation error (E531, E6xx).
 
 Everything is exact (fractions.Fraction). Definitions are evaluated on demand and remembered
@@ -42,6 +42,11 @@ class PV:
 
     def __hash__(self):
         return hash(self.i)
+
+
+def minor_unit(c, cur):
+    """The minor unit of currency `cur` (§4, §4.1): each has its own."""
+    return c.eur[0] if cur == "EUR" else c.minor
 
 
 def round_to(x, step, mode):
@@ -488,8 +493,8 @@ class Model:
             A = min(A, max(left, F(0)))
         if A < 0:
             raise ModelError("E608", "negative payment")
-        if A % self.c.minor != 0:
-            raise ModelError("E602", f"not a multiple of the minor unit: {A}")
+        if A % minor_unit(self.c, p.cur) != 0:
+            raise ModelError("E602", f"not a multiple of the minor unit of {p.cur}: {A}")
         return (A, True)
 
     # -- waterfalls (§17.2) -------------------------------------------------------------------------
@@ -541,7 +546,7 @@ class Model:
                 before = sum((self.wf_memo[(id(w), s)].get(payee, F(0)) for s in range(t)
                               if self.wf_memo[(id(w), s)] is not None), F(0))
                 e = max(e - before, F(0))
-            if e % self.c.minor != 0:
+            if e % minor_unit(self.c, w.cur) != 0:
                 raise ModelError("E602", f"waterfall payee {payee}: {e}")
             out[payee] = e
         return out
@@ -562,14 +567,14 @@ class Model:
                         amt, ok = self.pay(p, t)
                         if ok:
                             lines.append(dict(period=c.periods[t], **{"from": p.payer}, to=p.payee, amount=amt,
-                                              clause=cl.number, rule=p.name or ""))
+                                              currency=p.cur, clause=cl.number, rule=p.name or ""))
                 for w in cl.items:
                     if isinstance(w, Waterfall):
                         res = self.wf(w, t)
                         if res is not None:
                             for payee, amt in res.items():
                                 lines.append(dict(period=c.periods[t], **{"from": w.payer}, to=payee, amount=amt,
-                                                  clause=cl.number, rule=w.name or ""))
+                                                  currency=w.cur, clause=cl.number, rule=w.name or ""))
         return lines
 
 

@@ -395,6 +395,39 @@ def _(c, rng, a, b):
     return f'example "mutant" {{\n  set {rng.choice(ts).name} = {rng.choice(["0.25", "25", "1"])}\n}}'
 
 
+def euro(c, rng):
+    """(an amount in EUR, the rate's unit) in a contract with two currencies (§4.1), else None."""
+    if not c.eur:
+        return None
+    rate_t = next(x.t for x in list(c.series) + list(c.terms) if x.name == "kurs")
+    names = [t.name for t in c.terms if t.t == syntax.EUR]
+    return rng.choice(names) if names else "250 EUR", rate_t
+
+
+@_m("a conversion that states no rounding", "E335")
+def _(c, rng, a, b):
+    got = euro(c, rng)
+    if got is None:
+        return None
+    amount, rate_t = got
+    to_sek = f"{amount} * kurs" if rate_t == syntax.SEK_PER_EUR else f"{amount} / kurs"
+    if rng.random() < 0.5:  # neither round() around it nor `rounded` on the payment
+        return f"let mut_x = {to_sek}"
+    return f"pay {a} -> {b} amount {to_sek}"
+
+
+@_m("a cap in the other currency than the amount", "E303")
+def _(c, rng, a, b):
+    got = euro(c, rng)
+    if got is None:
+        return None
+    amount, other = (got[0], "1000 SEK") if rng.random() < 0.5 else (money(c, rng), "1000 EUR")
+    return f"pay {a} -> {b} amount {amount} capped at {other} per period"
+
+
+CURRENCY_MUTATIONS = MUTATIONS[-2:]
+
+
 def named_lets(c, want):
     """The names of top-level and clause definitions whose type satisfies want(t)."""
     return [it.name for it in list(c.top) + [it for cl in c.clauses for it in cl.items]
@@ -428,8 +461,10 @@ def _(c, rng, a, b):
 def mutate(c, rng):
     """(kind, code, contract text) for one applicable mutation of c."""
     a, b = rng.sample([p for p, _ in c.parties], 2)
+    # the mutations of several currencies apply only where there are two: there, one time in three
+    pool = CURRENCY_MUTATIONS if c.eur and rng.random() < 0.3 else MUTATIONS
     while True:
-        kind, code, where, fn = rng.choice(MUTATIONS)
+        kind, code, where, fn = rng.choice(pool)
         text = fn(c, rng, a, b)
         if text is not None:
             break

@@ -13,6 +13,11 @@ PLAIN = ()
 SEK = (("SEK", 1),)
 PL = (("placement", 1),)
 SEKPL = (("SEK", 1), ("placement", -1))
+# a second currency (§4.1) and the rates between the two: only in some contracts (gen.Gen.eur)
+EUR = (("EUR", 1),)
+SEK_PER_EUR = (("EUR", -1), ("SEK", 1))
+EUR_PER_SEK = (("EUR", 1), ("SEK", -1))
+CURRENCY = {"SEK": SEK, "EUR": EUR}
 BOOL, PERIOD, TEXT, DATE = "bool", "period", "text", "date"
 NUMERIC = (PLAIN, SEK, PL, SEKPL)
 
@@ -43,7 +48,7 @@ def type_name(t):
 def unit_text(t, plural=False):
     num = [k for k, e in t if e > 0 for _ in range(e)]
     den = [k for k, e in t if e < 0 for _ in range(-e)]
-    sp = {"SEK": "SEK", "placement": "placements" if plural else "placement"}
+    sp = {"SEK": "SEK", "EUR": "EUR", "placement": "placements" if plural else "placement"}
     words = [sp[k] for k in num] or None
     if not words:
         raise ValueError("a unit without numerator")
@@ -399,6 +404,7 @@ class Pay:
         self.netted = False
         self.at_most = None  # (N, [key exprs]): at most N records per key (§16.6)
         self.order = []  # print order of modifiers
+        self.cur = "SEK"  # the currency of the payment (§4.1): that of its amount
 
 
 class Tier:
@@ -418,6 +424,7 @@ class Waterfall:
         self.netted = False
         self.tiers = []
         self.rest = None  # party
+        self.cur = "SEK"  # the currency of the pool (§4.1)
 
 
 class Table:
@@ -447,9 +454,9 @@ class Example:
     def __init__(self, name, files, sets, expects):
         self.name, self.files, self.sets, self.expects = name, files, sets, expects
         # sets: [(term, Lit)]; expects, each with a period index or None for the total (§20):
-        #   ("flow", payer, payee, period, Fraction)   the lines from payer to payee
-        #   ("name", name, period, value, type)        a payment, waterfall or definition
-        #   ("net", party, period, Fraction)           what the party received less what it paid
+        #   ("flow", payer, payee, period, Fraction, cur)   the lines from payer to payee in cur
+        #   ("name", name, period, value, type)             a payment, waterfall or definition
+        #   ("net", party, period, Fraction, cur)           what the party received less paid, in cur
 
 
 class Contract:
@@ -457,6 +464,8 @@ class Contract:
         self.title = None
         self.minor = Fraction(1, 100)
         self.minor_text = None  # None: no `minor` written (default 0.01)
+        self.eur = None  # a second currency (§4.1): (minor, minor text or None)
+        self.sek_first = True  # `currency SEK` written before `currency EUR` (else in any order)
         self.parties = []
         self.units = True  # `unit placement plural placements`
         self.period_kind = "yearly"
@@ -560,6 +569,8 @@ def to_text(c, rng):
     if c.title is not None:
         decls.append(f'contract "{c.title}"')
     decls.append("currency SEK" + (f" minor {c.minor_text}" if c.minor_text else ""))
+    if c.eur:
+        decls.append("currency EUR" + (f" minor {c.eur[1]}" if c.eur[1] else ""))
     for name, disp in c.parties:
         decls.append(f"party {name}" + (f' "{disp}"' if disp else ""))
     decls.append(p.choice(["unit placement plural placements", "unit placement plural placements"]))
@@ -609,6 +620,10 @@ def to_text(c, rng):
             at = rng.randint(at, len(decls))
             decls.insert(at, cl)
             at += 1
+    if c.eur and c.sek_first:
+        i, j = (next(k for k, d in enumerate(decls) if d.startswith(f"currency {cur}")) for cur in ("SEK", "EUR"))
+        if j < i:
+            decls[i], decls[j] = decls[j], decls[i]
     return "\n".join(decls) + "\n"
 
 
@@ -712,11 +727,11 @@ def example_text(p, ex):
     lines = [f"  set {t} = {p.expr(v)}" for t, v in ex.sets]
     for kind, *rest in ex.expects:
         if kind == "flow":
-            payer, payee, per, amt = rest
-            what, value = f"{payer} -> {payee}", f"{dec(amt)} SEK"
+            payer, payee, per, amt, cur = rest
+            what, value = f"{payer} -> {payee}", f"{dec(amt)} {cur}"
         elif kind == "net":
-            party, per, amt = rest
-            what, value = f"net {party}", f"{dec(amt)} SEK"
+            party, per, amt, cur = rest
+            what, value = f"net {party}", f"{dec(amt)} {cur}"
         else:
             what, per, v, t = rest
             value = expected_text(p, v, t)

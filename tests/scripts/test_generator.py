@@ -2,7 +2,7 @@
 (tests/generator/model.py, written from docs/language.md alone), with a fixed seed.
 
 Every generated contract is run with `utfall run --format json`; every payment line (period,
-payer, payee, clause, rule, amount) must equal the model's exactly, or utfall must fail with the
+payer, payee, currency, clause, rule, amount) must equal the model's exactly, or utfall must fail with the
 model's error code. A quarter of the contracts also carry an `example` with the model's amounts,
 run by `utfall test`. Then ill-typed mutations must fail `utfall check` with their code, and every
 saved regression (tests/generator/regressions/*) must give its expected.json.
