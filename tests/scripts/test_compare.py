@@ -49,6 +49,13 @@ def run(*args):
     return subprocess.run([utfall, "compare", *map(str, args)], capture_output=True, text=True)
 
 
+def compare_json(label, *args):
+    """The JSON of `utfall compare ARGS --format json`, or None (a failed check) when it does not exit 0."""
+    r = run(*args, "--format", "json")
+    T.check(f"{label}: exits 0", r.returncode == 0, r.stderr)
+    return json.loads(r.stdout) if r.returncode == 0 else None
+
+
 original = contract.read_text(encoding="utf-8")
 new_text = (original.replace("term premieandel = 30 %", "term premieandel = 25 %")
             .replace("capped at takbelopp", "capped at 6_000_000 SEK")
@@ -71,11 +78,9 @@ with tempfile.TemporaryDirectory() as tmp:
     for data in ["plan.csv", "messy.csv"]:
         old_pay = payments(data, Fraction(30, 100), Fraction(7_000_000))
         new_pay = payments(data, Fraction(25, 100), Fraction(6_000_000))
-        r = run(contract, new, "--data", folder / data, "--format", "json")
-        T.check(f"versions on {data}: json exits 0", r.returncode == 0, r.stderr)
-        if r.returncode != 0:
+        j = compare_json(f"versions on {data}", contract, new, "--data", folder / data)
+        if j is None:
             continue
-        j = json.loads(r.stdout)
         T.check(f"versions on {data}: sides", (j["compare"], j["old"]["name"], j["new"]["name"], j["periods"]) ==
                 ("versions", "old", "new", PERIODS), str((j["compare"], j["old"]["name"], j["periods"])))
         flows = {(f["from"], f["to"], f["currency"]): f for f in j["flows"]}
@@ -114,10 +119,8 @@ with tempfile.TemporaryDirectory() as tmp:
     share = tmp / "share25.utfall"
     share.write_text(original.replace("term premieandel = 30 %", "term premieandel = 25 %"), encoding="utf-8")
     for data in ["plan.csv", "messy.csv"]:
-        old_pay = payments(data, Fraction(30, 100), Fraction(7_000_000))
-        new_pay = payments(data, Fraction(25, 100), Fraction(7_000_000))
-        r = run(contract, share, "--data", folder / data, "--format", "json")
-        j = json.loads(r.stdout) if r.returncode == 0 else {"flows": [{}], "changes": []}
+        old_pay, new_pay = (payments(data, Fraction(share_, 100), Fraction(7_000_000)) for share_ in (30, 25))
+        j = compare_json(f"premium share 25 % against 30 % on {data}", contract, share, "--data", folder / data) or {"flows": [{}], "changes": []}
         got = {c["period"]: c["difference"] for c in j["flows"][0].get("periods", [])}
         want = {p: money(new_pay.get(p, 0) - old_pay.get(p, 0)) for p in PERIODS}
         T.check(f"premium share 25 % against 30 % on {data}: the differences", got == want and
@@ -186,6 +189,41 @@ with tempfile.TemporaryDirectory() as tmp:
     rows = list(csv.reader(io.StringIO(r.stdout)))
     T.check("scenarios: NAME=FILE,FILE", r.returncode == 0 and rows[1][3:] == ["split", "", ""] + [money(plan_old[p]) for p in PERIODS[2:]] +
             [money(sum(plan_old.values()))], r.stderr + str(rows[:2]))
+
+    # A payment's parts: amount, periods, rounding, its caps; a clause and its payment removed;
+    # then a calendar moved by a year. Without inputs: p pays round(pris * 3) = 300 SEK capped at
+    # 250 SEK per period, q 10 SEK in 2026; the new p pays pris * 2 = 200 SEK from 2026, at most
+    # 150 SEK in total (150 SEK in 2026, a line of 0 in 2027).
+    head = 'contract "t"\ncurrency SEK\nparty a "A"\nparty b "B"\nterm pris = 100 SEK\n'
+    small_old, small_new, small_cal = tmp / "p_old.utfall", tmp / "p_new.utfall", tmp / "p_cal.utfall"
+    small_old.write_text(head + 'periods yearly 2025 .. 2027\nclause "1" "Pay" {\n  pay p: a -> b amount pris * 3 rounded half_even to 1 SEK '
+                         'capped at 250 SEK per period\n}\nclause "2" "Other" {\n  pay q: a -> b amount 10 SEK in 2026\n}\n')
+    new_p = 'clause "1" "Pay" {\n  pay p: a -> b amount pris * 2 from 2026 rounded half_up to 1 SEK capped at 150 SEK in total\n}\n'
+    small_new.write_text(head + "periods yearly 2025 .. 2027\n" + new_p)
+    small_cal.write_text(head + "periods yearly 2026 .. 2028\n" + new_p)
+    j = compare_json("a payment's parts changed", small_old, small_new)
+    if j:
+        changes = {(c["kind"], c["name"], c["what"]): (c["old"], c["new"]) for c in j["changes"]}
+        T.check("a payment's parts changed: the changes", changes == {
+            ("clause", "2", "removed"): ("2 Other", None),
+            ("payment", "q", "removed"): ("pay q: a -> b amount 10 SEK in 2026", None),
+            ("payment", "p", "periods"): ("every period", "2026 .. 2027"),
+            ("payment", "p", "amount"): ("pris * 3", "pris * 2"),
+            ("payment", "p", "cap per period"): ("250 SEK", None),
+            ("payment", "p", "cap in total"): (None, "150 SEK"),
+            ("payment", "p", "rounding"): ("rounded half_even to 1 SEK", "rounded half_up to 1 SEK")}, json.dumps(j["changes"]))
+        T.check("a payment's parts changed: the amounts", j["flows"] == [{"from": "a", "to": "b", "currency": "SEK", "periods": [
+            {"period": "2025", "old": "250.00", "new": None, "difference": "-250.00"},
+            {"period": "2026", "old": "260.00", "new": "150.00", "difference": "-110.00"},
+            {"period": "2027", "old": "250.00", "new": "0.00", "difference": "-250.00"}],
+            "total": {"old": "760.00", "new": "150.00", "difference": "-610.00"}}], json.dumps(j["flows"]))
+    j = compare_json("calendars that differ", small_old, small_cal)
+    if j:
+        cells = {c["period"]: (c["old"], c["new"]) for c in j["flows"][0]["periods"]}
+        T.check("calendars that differ: the union, in order, marked", (j["periods"], j["calendars_differ"], cells["2025"], cells["2028"]) ==
+                (["2025", "2026", "2027", "2028"], True, ("250.00", None), (None, "0.00")), str((j["periods"], j["calendars_differ"], cells)))
+        T.check("calendars that differ: a calendar change", ("calendar", "periods", "periods") in {(c["kind"], c["name"], c["what"]) for c in j["changes"]},
+                str(j["changes"]))
 
     # Usage and bad input: the exit codes of `run`, 64 for usage.
     for label, args, code, words in [
