@@ -167,8 +167,12 @@ class Differ {
     changes_.push_back({std::move(kind), std::move(name), std::move(what), std::move(old_text), std::move(new_text)});
   }
   // Two expressions of one part of a declaration: a change when they differ.
+  // Where the text is the same, the types differ (a currency renamed): each side then shows its type.
   void expr(const std::string& kind, const std::string& name, const std::string& what, const ExprPtr& x, const ExprPtr& y) {
-    if (!same_(x, y)) add(kind, name, what, written(x), written(y));
+    if (same_(x, y)) return;
+    std::string old_text = written(x), new_text = written(y);
+    if (x && y && old_text == new_text) old_text += " (" + x->type.to_string() + ")", new_text += " (" + y->type.to_string() + ")";
+    add(kind, name, what, std::move(old_text), std::move(new_text));
   }
   void text(const std::string& kind, const std::string& name, const std::string& what, const std::string& x, const std::string& y) {
     if (x != y) add(kind, name, what, x, y);

@@ -225,6 +225,20 @@ with tempfile.TemporaryDirectory() as tmp:
         T.check("calendars that differ: a calendar change", ("calendar", "periods", "periods") in {(c["kind"], c["name"], c["what"]) for c in j["changes"]},
                 str(j["changes"]))
 
+    # Several currencies: flows are matched by currency code, so EUR renamed NOK is two flows,
+    # each on one side only, with the same amounts; the amount of a payment is shown with its type.
+    lc = src / "examples/l-currencies"
+    nok = tmp / "nok.utfall"
+    nok.write_text((lc / "contract.utfall").read_text(encoding="utf-8").replace("EUR", "NOK"), encoding="utf-8")
+    j = compare_json("EUR renamed NOK", lc / "contract.utfall", nok, "--data", lc / "plan.csv")
+    if j:
+        flows = {(f["from"], f["to"], f["currency"]): f["total"] for f in j["flows"]}
+        eur, nok_total = flows.get(("eufond", "utforare", "EUR"), {}), flows.get(("eufond", "utforare", "NOK"), {})
+        T.check("EUR renamed NOK: two flows, each on one side", eur.get("new", 0) is None and nok_total.get("old", 0) is None and
+                eur.get("old") == nok_total.get("new") is not None and ("kommun", "utforare", "SEK") in flows, str(flows))
+        T.check("EUR renamed NOK: the amount with its type", {"kind": "payment", "name": "medfinansiering", "what": "amount",
+                "old": "eu_pris * undvikta (EUR)", "new": "eu_pris * undvikta (NOK)"} in j["changes"], json.dumps(j["changes"]))
+
     # Usage and bad input: the exit codes of `run`, 64 for usage.
     for label, args, code, words in [
         ("compare with neither NEW nor --scenario", [contract, "--data", folder / "plan.csv"], 64, "give two versions"),
