@@ -11,6 +11,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "interpreter/contract_diff.hpp"
 #include "interpreter/pipeline.hpp"
@@ -95,15 +96,17 @@ std::vector<Flow> match_flows(const Side (&sides)[2]) {
 
 // NEW's periods in its order, with each period only OLD has placed after the OLD period before it.
 std::vector<std::string> merge_periods(const checked::Contract& old_c, const checked::Contract& new_c) {
-  std::vector<std::string> out = new_c.periods;
-  auto at = out.begin();
+  std::set<std::string> in_new(new_c.periods.begin(), new_c.periods.end());
+  std::map<std::string, std::vector<std::string>> after;  // OLD's own periods, by the period they follow ("": the start)
+  std::string last;
   for (const auto& p : old_c.periods) {
-    auto found = std::find(out.begin(), out.end(), p);
-    if (found != out.end()) {
-      at = found + 1;
-      continue;
-    }
-    at = out.insert(at, p) + 1;
+    if (in_new.count(p)) last = p;
+    else after[last].push_back(p);
+  }
+  std::vector<std::string> out = after[""];
+  for (const auto& p : new_c.periods) {
+    out.push_back(p);
+    if (auto it = after.find(p); it != after.end()) out.insert(out.end(), it->second.begin(), it->second.end());
   }
   return out;
 }

@@ -18,13 +18,18 @@ std::string written(const ExprPtr& e) { return e ? written(e->range) : std::stri
 std::string period_name(const Contract& c, int index) {
   return index >= 0 && static_cast<std::size_t>(index) < c.periods.size() ? c.periods[index] : fmt::format("#{}", index);
 }
-std::string payment_key(const Contract& c, int index);
+struct RuleKeys {
+  explicit RuleKeys(const Contract& c);
+  std::vector<std::string> payments, waterfalls;
+};
 
 // Whether two checked expressions of two contracts compute the same thing: the same tree, each
 // reference naming the same thing by name.
 struct SameExpr {
   const Contract& a;
   const Contract& b;
+  const RuleKeys& keys_a;
+  const RuleKeys& keys_b;
 
   bool operator()(const ExprPtr& x, const ExprPtr& y) const {
     if (!x || !y) return !x && !y;
@@ -45,10 +50,10 @@ struct SameExpr {
   bool same(const checked::TermRef& x, const checked::TermRef& y) const { return a.terms[x.term].name == b.terms[y.term].name; }
   bool same(const checked::DefRef& x, const checked::DefRef& y) const { return a.defs[x.def].name == b.defs[y.def].name; }
   bool same(const checked::PaymentRef& x, const checked::PaymentRef& y) const {
-    return payment_key(a, x.payment) == payment_key(b, y.payment);
+    return keys_a.payments[x.payment] == keys_b.payments[y.payment];
   }
   bool same(const checked::WaterfallRef& x, const checked::WaterfallRef& y) const {
-    return a.waterfalls[x.waterfall].name == b.waterfalls[y.waterfall].name;
+    return keys_a.waterfalls[x.waterfall] == keys_b.waterfalls[y.waterfall];
   }
   bool same(const checked::FieldRef& x, const checked::FieldRef& y) const {
     const auto &sa = a.inputs[x.set], &sb = b.inputs[y.set];
@@ -107,20 +112,31 @@ struct SameExpr {
   }
 };
 
-// A payment's name, or for an unnamed one `PAYER -> PAYEE in clause N` (with `#2`, `#3` for a
-// second and third such payment of one clause).
-std::string payment_key(const Contract& c, int index) {
-  const auto& p = c.payments[index];
-  if (!p.name.empty()) return p.name;
-  auto key = [&](const checked::Payment& q) {
-    return fmt::format("{} -> {} in clause {}", c.parties[q.payer].id, c.parties[q.payee].id, c.clauses[q.clause].number);
-  };
-  std::string mine = key(p);
-  int before = 0;
-  for (int i = 0; i < index; ++i)
-    if (c.payments[i].name.empty() && key(c.payments[i]) == mine) ++before;
-  return before ? fmt::format("{} #{}", mine, before + 1) : mine;
+// The key of each rule: its name, or for an unnamed one what it is called by:
+// `PAYER -> PAYEE in clause N` for a payment, `PAYER pays in clause N` for a waterfall (with `#2`,
+// `#3` for a second and third such rule of one clause). Computed once per contract.
+template <class Rule, class Describe>
+std::vector<std::string> rule_keys(const std::vector<Rule>& rules, Describe describe) {
+  std::vector<std::string> keys;
+  std::map<std::string, int> seen;
+  for (const auto& r : rules) {
+    if (!r.name.empty()) {
+      keys.push_back(r.name);
+      continue;
+    }
+    std::string mine = describe(r);
+    int before = seen[mine]++;
+    keys.push_back(before ? fmt::format("{} #{}", mine, before + 1) : mine);
+  }
+  return keys;
 }
+RuleKeys::RuleKeys(const Contract& c)
+    : payments(rule_keys(c.payments, [&](const checked::Payment& p) {
+        return fmt::format("{} -> {} in clause {}", c.parties[p.payer].id, c.parties[p.payee].id, c.clauses[p.clause].number);
+      })),
+      waterfalls(rule_keys(c.waterfalls, [&](const checked::Waterfall& w) {
+        return fmt::format("{} pays in clause {}", c.parties[w.payer].id, c.clauses[w.clause].number);
+      })) {}
 
 std::string periods_text(const Contract& c, const checked::Applicability& a) {
   if (c.periods.empty()) return {};
@@ -140,7 +156,7 @@ constexpr auto by_name = [](const Contract&, const auto& x, std::size_t) { retur
 
 class Differ {
  public:
-  Differ(const Contract& a, const Contract& b) : a_(a), b_(b), same_{a, b} {}
+  Differ(const Contract& a, const Contract& b) : a_(a), b_(b), keys_a_(a), keys_b_(b), same_{a, b, keys_a_, keys_b_} {}
 
   std::vector<ContractChange> run() {
     if (a_.title != b_.title) add("contract", "title", "title", a_.title, b_.title);
@@ -160,6 +176,7 @@ class Differ {
  private:
   const Contract& a_;
   const Contract& b_;
+  RuleKeys keys_a_, keys_b_;
   SameExpr same_;
   std::vector<ContractChange> changes_;
 
@@ -257,7 +274,7 @@ class Differ {
             });
   }
   void payments() {
-    auto key = [](const Contract& c, const checked::Payment&, std::size_t i) { return payment_key(c, static_cast<int>(i)); };
+    auto key = [&](const Contract& c, const checked::Payment&, std::size_t i) { return (&c == &a_ ? keys_a_ : keys_b_).payments[i]; };
     auto shown = [](const checked::Payment& x) { return written(x.range); };
     matched("payment", a_.payments, b_.payments, key, shown,
             [&](const std::string& name, const checked::Payment& x, const checked::Payment& y) {
@@ -301,7 +318,8 @@ class Differ {
   }
   void waterfalls() {
     auto shown = [](const checked::Waterfall& x) { return written(x.range); };
-    matched("waterfall", a_.waterfalls, b_.waterfalls, by_name, shown,
+    auto key = [&](const Contract& c, const checked::Waterfall&, std::size_t i) { return (&c == &a_ ? keys_a_ : keys_b_).waterfalls[i]; };
+    matched("waterfall", a_.waterfalls, b_.waterfalls, key, shown,
             [&](const std::string& name, const checked::Waterfall& x, const checked::Waterfall& y) {
               const std::string k = "waterfall";
               rule(k, name, x, y);
