@@ -328,21 +328,7 @@ void Evaluator::step(TraceStep s) {
   }
 }
 
-std::string Evaluator::text(const SourceRange& r) const {
-  if (!r.source || r.end_offset <= r.begin.offset || r.end_offset > r.source->text.size()) return {};
-  std::string out;
-  bool space = false;
-  for (char ch : std::string_view(r.source->text).substr(r.begin.offset, r.end_offset - r.begin.offset)) {
-    if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
-      space = true;
-      continue;
-    }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += ch;
-  }
-  return out;
-}
+std::string Evaluator::text(const SourceRange& r) const { return written_text(r); }
 
 static int line_of(const SourceRange& r) { return r.source ? static_cast<int>(r.begin.line) : 0; }
 

@@ -30,4 +30,20 @@ std::size_t display_column(const Source& source, const Position& position) {
   return 1 + (line_start < end ? code_points(std::string_view(source.text).substr(line_start, end - line_start)) : 0);
 }
 
+std::string written_text(const SourceRange& r) {
+  if (!r.source || r.end_offset <= r.begin.offset || r.end_offset > r.source->text.size()) return {};
+  std::string out;
+  bool space = false;
+  for (char ch : std::string_view(r.source->text).substr(r.begin.offset, r.end_offset - r.begin.offset)) {
+    if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !out.empty()) out += ' ';
+    space = false;
+    out += ch;
+  }
+  return out;
+}
+
 }  // namespace utfall

@@ -42,6 +42,10 @@ struct Located {
 std::string_view line_text(const Source& source, std::size_t line);
 // The 1-based code-point column of a position, for display.
 std::size_t display_column(const Source& source, const Position& position);
+// The text a range covers as written, on one line: each run of spaces, tabs and line ends one
+// space, none at either end (an expression shown in an explanation or a diff). Empty when the
+// range has no source or lies outside it.
+std::string written_text(const SourceRange& range);
 // The number of code points in UTF-8 text: its width on a terminal, for columns and carets.
 std::size_t code_points(std::string_view text);
 

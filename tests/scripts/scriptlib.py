@@ -6,6 +6,9 @@
 `round_fraction(x, step, mode)`: a Fraction rounded to a multiple of step by a rounding mode
 of docs/language.md §15, written from the mode definitions alone.
 
+`scenario_a(cost, drawn, baslinje, andel, tak)`: scenario A's payments kommun -> utfallsfonden in
+2027..2029, written from docs/language.md §17 alone.
+
 `bounded_memory`: a `preexec_fn` for subprocess that limits the child's address space
 (RLIMIT_AS) to `MEMORY_LIMIT` bytes, so a run that would blow up fails instead. Under the
 sanitizer build (UTFALL_SANITIZED=1, set by tests/CMakeLists.txt) it does nothing: ASan
@@ -126,3 +129,29 @@ def round_fraction(x, step, mode):
         else:  # half_even
             n = fl if fl % 2 == 0 else fl + 1
     return n * step
+
+
+def scenario_a(cost, drawn, baslinje, andel, tak):
+    """Scenario A (examples/a-aldreomsorg) from docs/language.md §17, as Fractions: the payments
+    kommun -> utfallsfonden in 2027, 2028 and 2029 (the waterfall applies from 2027; none before).
+    Each period: the pool is to_date(max(baslinje - cost, 0)); the capital tier takes up to
+    to_date(drawn); the premium takes andel of the rest, rounded half_even to 0.01, capped at
+    tak, at most the rest; the payee is paid the increase of its entitlement (netted)."""
+    cost, drawn = [Fraction(x) for x in cost], [Fraction(x) for x in drawn]
+    baslinje, andel, tak = Fraction(baslinje), Fraction(andel), Fraction(tak)
+    pool = drawn_to_date = paid = Fraction(0)
+    out = []
+    for t in range(5):
+        pool += max(baslinje - cost[t], Fraction(0))
+        drawn_to_date += drawn[t]
+        if t < 2:
+            continue
+        left = max(pool, Fraction(0))
+        kapital = min(left, max(drawn_to_date, Fraction(0)))
+        left -= kapital
+        premie = min(round_fraction(andel * left, Fraction(1, 100), "half_even"), tak)
+        premie = max(min(premie, left), Fraction(0))
+        pay = max(kapital + premie - paid, Fraction(0))
+        paid += pay
+        out.append(pay)
+    return out

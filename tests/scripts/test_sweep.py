@@ -1,7 +1,7 @@
 """`utfall sweep`: every variation of scenario A's terms against an independent computation with
-Python's decimal, and the same output whatever the number of threads.
+Python's fractions, and the same output whatever the number of threads.
 
-Scenario A's terms are written out below by hand (as in the scenario file); the premium share,
+Scenario A's rule is written out in scriptlib.scenario_a from docs/language.md; the premium share,
 the premium cap and the baseline are varied over the "messy" data set, whose 2027 premium has
 a half-even tie at one value.
 """
@@ -9,8 +9,10 @@ import itertools
 import json
 import subprocess
 import sys
-from decimal import Decimal, ROUND_HALF_EVEN
+from decimal import Decimal
 from pathlib import Path
+
+from scriptlib import scenario_a
 
 utfall, src = sys.argv[1], Path(sys.argv[2])
 contract = src / "examples/a-aldreomsorg/contract.utfall"
@@ -21,26 +23,6 @@ failures = []
 def check(cond, what):
     if not cond:
         failures.append(what)
-
-
-def scenario_a(cost, drawn, baslinje, andel, tak):
-    """Payments kommun -> utfallsfonden in 2027..2029 (none before 2027)."""
-    pool = drawn_to_date = paid = Decimal(0)
-    out = []
-    for t in range(5):
-        pool += max(baslinje - cost[t], Decimal(0))
-        drawn_to_date += drawn[t]
-        if t < 2:
-            continue
-        remaining = max(pool, Decimal(0))
-        kapital = min(remaining, max(drawn_to_date, Decimal(0)))
-        remaining -= kapital
-        premie = (andel * remaining).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-        premie = max(min(premie, tak, remaining), Decimal(0))
-        pay = max(kapital + premie - paid, Decimal(0))
-        paid += pay
-        out.append(pay)
-    return out
 
 
 rows = [line.split(",") for line in messy.read_text().split()[1:]]
