@@ -111,9 +111,11 @@ inline void bind_and_evaluate(const checked::Contract& contract, const std::vect
     if (!has_errors(ev.diagnostics)) finding("a failed evaluation without an error");
     return;
   }
-  int places = minor_unit_places(contract);
-  for (const auto& line : ev.lines)
-    if (!line.amount.to_fixed(places)) finding("a payment not exact in the minor unit: " + line.amount.to_string());
+  for (const auto& line : ev.lines) {  // each in the minor unit of its own currency (language.md §4.1)
+    const int currency = contract.line_currency(line.waterfall, line.rule_index);
+    if (!line.amount.is_multiple_of(contract.currencies[currency].minor_unit))
+      finding("a payment not exact in the minor unit of " + contract.currencies[currency].code + ": " + line.amount.to_string());
+  }
   // Explaining changes nothing: the traced evaluation pays the same, and the statement renders.
   auto options = fuzz_eval_options();
   options.trace = true;
