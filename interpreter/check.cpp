@@ -291,10 +291,7 @@ ExprPtr Checker::amount(const ast::ExprPtr& e, const char* what, bool rounded, i
     currency = *i;
     return x;
   }
-  std::string names;
-  for (std::size_t i = 0; i < c_.currencies.size(); ++i)
-    names += (i == 0 ? "" : i + 1 == c_.currencies.size() ? " or " : ", ") + c_.currencies[i].code;
-  error(DiagKind::type, "E303", fmt::format("{} must be {}, but this is {}", what, names, x->type.to_string()), e->range);
+  error(DiagKind::type, "E303", fmt::format("{} must be {}, but this is {}", what, c_.currency_codes("or"), x->type.to_string()), e->range);
   return nullptr;
 }
 

@@ -323,6 +323,9 @@ struct Contract {
   std::optional<int> input_index(std::string_view name) const;
   // The currency whose unit is `u`; none for any other unit.
   std::optional<int> currency_index(const Unit& u) const;
+  // The codes of every currency, in order, joined as prose: "SEK", "SEK and EUR",
+  // "SEK, EUR or NOK" with `conjunction` "or".
+  std::string currency_codes(std::string_view conjunction) const;
   // The currency of a payment line's rule (a payment or a waterfall).
   int line_currency(bool waterfall, int rule_index) const {
     return waterfall ? waterfalls[rule_index].currency : payments[rule_index].currency;

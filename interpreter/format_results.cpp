@@ -78,10 +78,7 @@ std::string format_money(const checked::Contract& contract, const Number& amount
 
 std::string currency_list(const checked::Contract& contract) {
   if (contract.currencies.empty()) return contract.currency;
-  std::string codes;
-  for (std::size_t i = 0; i < contract.currencies.size(); ++i)
-    codes += (i == 0 ? "" : i + 1 == contract.currencies.size() ? " and " : ", ") + contract.currencies[i].code;
-  return codes;
+  return contract.currency_codes("and");
 }
 
 std::string with_thousands_separators(const std::string& value) {

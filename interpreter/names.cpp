@@ -138,6 +138,14 @@ std::optional<int> Contract::currency_index(const Unit& u) const {
     if (currencies[i].unit == u) return static_cast<int>(i);
   return std::nullopt;
 }
+std::string Contract::currency_codes(std::string_view conjunction) const {
+  std::string codes;
+  for (std::size_t i = 0; i < currencies.size(); ++i) {
+    if (i > 0) codes += i + 1 == currencies.size() ? fmt::format(" {} ", conjunction) : std::string(", ");
+    codes += currencies[i].code;
+  }
+  return codes;
+}
 }  // namespace checked
 
 }  // namespace utfall
