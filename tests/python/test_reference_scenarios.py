@@ -53,6 +53,13 @@ def test_scenario_a_from_a_wide_dataframe_with_ints(scenario_a):
     assert_flows(scenario_a.run(pandas.read_csv(EXAMPLES / "a-aldreomsorg" / "plan.csv")), CASES[("a-aldreomsorg", "plan")])
 
 
+def test_scenario_a_from_pandas_default_json(scenario_a):
+    # DataFrame.to_json()'s default shape, {column: {index: value}}, is the series dict's shape.
+    import json
+    frame = pandas.read_csv(EXAMPLES / "a-aldreomsorg" / "plan.csv", index_col="period")
+    assert_flows(scenario_a.run(json.loads(frame.to_json())), CASES[("a-aldreomsorg", "plan")])
+
+
 def test_scenario_a_from_a_float_dataframe_needs_a_stated_rounding(scenario_a):
     frame = pandas.read_csv(EXAMPLES / "a-aldreomsorg" / "messy.csv", index_col="period")
     assert str(frame["hemtjanst_kostnad"].dtype) == "float64"
