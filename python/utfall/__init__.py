@@ -45,7 +45,7 @@ class Engine:
         """A path (pathlib.Path, or a one-line str ending in .utfall) is read as a file; any other
         str is contract text."""
         if isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
-                                               and source.strip().endswith(".utfall")):
+                                               and source.endswith(".utfall")):
             return self.compile_file(source)
         return self.compile_text(source, name or "<contract>")
 

@@ -117,7 +117,7 @@ class Contract:
             if data.contract is not self:
                 raise ValueError("data bound for another contract; bind it for this one")
             return data
-        series, tables, files, _ = collect(self, data, floats)
+        series, tables, files = collect(self, data, floats)
         native, messages = self._engine.bind(self._native, series, tables, files, [])
         if native is None:
             raise error_from(messages)

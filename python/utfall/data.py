@@ -221,4 +221,4 @@ def collect(contract, data, floats=None):
     rounding = FloatRounding(floats) if floats is not None else None
     collected = Collected(contract, rounding)
     collected.add(data)
-    return collected.series, collected.tables, collected.files, rounding
+    return collected.series, collected.tables, collected.files

@@ -2,9 +2,7 @@
 import json
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
-import pandas
 import pytest
 from conftest import EXAMPLES, model_a, read_csv_text
 from scenario_payments import CASES
@@ -133,3 +131,12 @@ def test_batch_keeps_or_raises_a_failing_set(scenario_a):
     assert batch.errors[1].code == "E601" and "data set 1" in batch.errors[1].location
     with pytest.raises(utfall.EvaluationError):
         div.batch(sets)
+
+
+def test_bind_once_evaluate_many_times(scenario_a):
+    bound = scenario_a.bind(PLAN)
+    assert scenario_a.bind(bound) is bound
+    for share in [Fraction(1, 5), Fraction(1, 4)]:
+        result = scenario_a.run(bound, terms={"premieandel": share})
+        assert result.amount() == sum(model_a(PLAN, premieandel=share).values())
+    assert scenario_a.run(bound).to_dict() == scenario_a.run(PLAN).to_dict()
