@@ -5,9 +5,9 @@ Usage: test_bad_input_doc.py <utfall binary> <source dir>
 
 The last column of each table row names tests as `diag: "row name", …`, `bad: …`, `limits: …`,
 `output: …`, `files: …`, `linear: …`, `names: …`, `unit: "TEST_CASE name"` (tests/unit), `api:
-"text"` (in tests/api/), or a script file. Each quoted name must appear, as a string, in the
-script (or unit test sources) it is attributed to; a name may end in `…`, and then its beginning
-must appear. A row with no test fails.
+"text"` (in tests/api/), `python: "text"` (in tests/python/), or a script file. Each quoted name
+must appear, as a string, in the script (or unit test sources) it is attributed to; a name may
+end in `…`, and then its beginning must appear. A row with no test fails.
 """
 import glob
 import os
@@ -30,6 +30,7 @@ scripts = {
 texts = {k: open(os.path.join(root, v), encoding="utf-8").read() for k, v in scripts.items()}
 texts["unit"] = "".join(open(f, encoding="utf-8").read() for f in glob.glob(os.path.join(root, "tests/unit/*.cpp")))
 texts["api"] = "".join(open(f, encoding="utf-8").read() for f in glob.glob(os.path.join(root, "tests/api/*.c*")))
+texts["python"] = "".join(open(f, encoding="utf-8").read() for f in glob.glob(os.path.join(root, "tests/python/*.py")))
 
 doc = open(os.path.join(root, "docs/bad-input.md"), encoding="utf-8").read()
 rows = [ln for ln in doc.splitlines() if ln.startswith("| ") and not ln.startswith("| input") and not ln.startswith("|---")]
