@@ -304,7 +304,7 @@ int ReturnsCommand::run() const {
   }
   std::string error;
   std::optional<Number> discount;
-  if (!discount_.empty() && !(discount = parse_rate(discount_, error))) return usage(error);
+  if (command_->count("--discount") > 0 && !(discount = parse_rate(discount_, error))) return usage(error);
   std::vector<Outlay> outlays;
   for (const auto& spec : outlays_) {
     auto o = parse_outlay(c, spec, error);

@@ -326,6 +326,7 @@ with tempfile.TemporaryDirectory() as tmp:
         ("a rate below -100 %", ["--party", "investor", "--discount", "-1.5"], "reads two ways"),
         ("a rate of -250 %", ["--party", "investor", "--discount", "-250%"], "above -100 %"),
         ("a rate that reads two ways", ["--party", "investor", "--discount", "5"], "reads two ways"),
+        ("an empty rate", ["--party", "investor", "--discount", ""], "expected an annual rate"),
         ("an outlay in a period the contract lacks", ["--party", "investor", "--outlay", "2030=5"], "not a period"),
         ("an outlay that is not an amount", ["--party", "investor", "--outlay", "2025=fem"], "not an amount"),
         ("a negative outlay", ["--party", "investor", "--outlay", "2025=-5"], "not negative"),
