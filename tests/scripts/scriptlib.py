@@ -9,6 +9,9 @@ of docs/language.md §15, written from the mode definitions alone.
 `scenario_a(cost, drawn, baslinje, andel, tak)`: scenario A's payments kommun -> utfallsfonden in
 2027..2029, written from docs/language.md §17 alone.
 
+`command_json(T, argv, label)`: runs a command that prints JSON; a check that it exits 0, and the
+JSON, or None when it does not.
+
 `bounded_memory`: a `preexec_fn` for subprocess that limits the child's address space
 (RLIMIT_AS) to `MEMORY_LIMIT` bytes, so a run that would blow up fails instead. Under the
 sanitizer build (UTFALL_SANITIZED=1, set by tests/CMakeLists.txt) it does nothing: ASan
@@ -21,6 +24,14 @@ import sys
 
 MEMORY_LIMIT = 3 << 30
 SANITIZED = os.environ.get("UTFALL_SANITIZED") == "1"
+
+
+def command_json(tally, argv, label):
+    import json
+    import subprocess
+    r = subprocess.run([str(a) for a in argv], capture_output=True, text=True)
+    tally.check(f"{label}: exits 0", r.returncode == 0, r.stderr)
+    return json.loads(r.stdout) if r.returncode == 0 else None
 
 
 def bounded_memory():

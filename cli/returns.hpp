@@ -1,0 +1,33 @@
+// `utfall returns`: one party's cash flows and the investor's measures on them.
+//
+//   utfall returns CONTRACT [--data FILE...] --party NAME [--discount RATE] [--outlay PERIOD=AMOUNT]...
+//                  [--set TERM=VALUE]... [--format text|json]
+//
+// The contract is evaluated as `utfall run` would (the same diagnostics and exit codes); then,
+// per currency, the party's flows per period (in: paid to it, out: paid by it, net), the totals,
+// the money multiple, the payback period, the NPV at --discount and the IRR
+// (interpreter/returns.hpp has the time convention and the precision). `--outlay` adds amounts
+// the party paid outside the contract, such as a fund's capital to the provider where the
+// contract only has the repayment. docs/cli.md has the text and the JSON. Registered on the app
+// by `ReturnsCommand`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+namespace utfall {
+
+class ReturnsCommand {
+ public:
+  explicit ReturnsCommand(CLI::App& app);
+  bool selected() const { return command_->parsed(); }
+  int run() const;  // the exit code
+
+ private:
+  CLI::App* command_;
+  std::string contract_, party_, discount_, format_ = "text";
+  std::vector<std::string> data_, sets_, outlays_;
+};
+
+}  // namespace utfall
