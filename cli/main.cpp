@@ -6,7 +6,7 @@
 //   utfall explain CONTRACT --data FILE... [--period P] [--payment A->B] [--format text|json]
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
-//   utfall sweep, utfall compare                  cli/sweep.hpp, cli/compare.hpp
+//   utfall sweep, utfall compare, utfall bounds   cli/sweep.hpp, cli/compare.hpp, cli/bounds.hpp
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -30,6 +30,7 @@
 #include "cli/schedule.hpp"
 #include "cli/repl.hpp"
 #include "cli/sweep.hpp"
+#include "cli/bounds.hpp"
 #include "cli/compare.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -362,6 +363,7 @@ int main(int argc, char** argv) {
 
   SweepCommand sweep(app);
   CompareCommand compare(app);
+  BoundsCommand bounds(app);
 
   try {
     app.parse(argc, argv);
@@ -378,6 +380,7 @@ int main(int argc, char** argv) {
     else if (*repl) code = run_repl(repl_options);
     else if (sweep.selected()) code = sweep.run();
     else if (compare.selected()) code = compare.run();
+    else if (bounds.selected()) code = bounds.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);
   } catch (const std::system_error& e) {

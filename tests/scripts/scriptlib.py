@@ -9,14 +9,19 @@ of docs/language.md §15, written from the mode definitions alone.
 `scenario_a(cost, drawn, baslinje, andel, tak)`: scenario A's payments kommun -> utfallsfonden in
 2027..2029, written from docs/language.md §17 alone.
 
+`command_json(T, utfall, command, label, *args)`: the JSON a command prints with `--format json`,
+checking (in T) that it exits 0.
+
 `bounded_memory`: a `preexec_fn` for subprocess that limits the child's address space
 (RLIMIT_AS) to `MEMORY_LIMIT` bytes, so a run that would blow up fails instead. Under the
 sanitizer build (UTFALL_SANITIZED=1, set by tests/CMakeLists.txt) it does nothing: ASan
 reserves terabytes of address space up front.
 """
+import json
 import os
 from fractions import Fraction
 import resource
+import subprocess
 import sys
 
 MEMORY_LIMIT = 3 << 30
@@ -26,6 +31,13 @@ SANITIZED = os.environ.get("UTFALL_SANITIZED") == "1"
 def bounded_memory():
     if not SANITIZED:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def command_json(T, utfall, command, label, *args):
+    """The JSON of `utfall COMMAND ARGS --format json`, or None (a failed check) when it does not exit 0."""
+    r = subprocess.run([utfall, command, *map(str, args), "--format", "json"], capture_output=True, text=True)
+    T.check(f"{label}: exits 0", r.returncode == 0, r.stderr)
+    return json.loads(r.stdout) if r.returncode == 0 else None
 
 
 class Tally:

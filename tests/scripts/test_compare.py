@@ -16,7 +16,7 @@ import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from scriptlib import Tally, scenario_a
+from scriptlib import Tally, command_json, scenario_a
 
 utfall, src = sys.argv[1], Path(sys.argv[2])
 folder = src / "examples/a-aldreomsorg"
@@ -50,10 +50,7 @@ def run(*args):
 
 
 def compare_json(label, *args):
-    """The JSON of `utfall compare ARGS --format json`, or None (a failed check) when it does not exit 0."""
-    r = run(*args, "--format", "json")
-    T.check(f"{label}: exits 0", r.returncode == 0, r.stderr)
-    return json.loads(r.stdout) if r.returncode == 0 else None
+    return command_json(T, utfall, "compare", label, *args)
 
 
 original = contract.read_text(encoding="utf-8")
