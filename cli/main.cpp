@@ -6,7 +6,7 @@
 //   utfall explain CONTRACT --data FILE... [--period P] [--payment A->B] [--format text|json]
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
-//   utfall sweep, utfall compare, utfall returns  cli/sweep.hpp, cli/compare.hpp, cli/returns.hpp
+//   utfall sweep, compare, returns, bounds        cli/sweep.hpp, cli/compare.hpp, cli/returns.hpp, cli/bounds.hpp
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -30,6 +30,7 @@
 #include "cli/schedule.hpp"
 #include "cli/repl.hpp"
 #include "cli/sweep.hpp"
+#include "cli/bounds.hpp"
 #include "cli/compare.hpp"
 #include "cli/returns.hpp"
 #include "interpreter/unicode.hpp"
@@ -364,6 +365,7 @@ int main(int argc, char** argv) {
   SweepCommand sweep(app);
   CompareCommand compare(app);
   ReturnsCommand returns(app);
+  BoundsCommand bounds(app);
 
   try {
     app.parse(argc, argv);
@@ -381,6 +383,7 @@ int main(int argc, char** argv) {
     else if (sweep.selected()) code = sweep.run();
     else if (compare.selected()) code = compare.run();
     else if (returns.selected()) code = returns.run();
+    else if (bounds.selected()) code = bounds.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);
   } catch (const std::system_error& e) {

@@ -17,9 +17,11 @@ JSON, or None when it does not.
 sanitizer build (UTFALL_SANITIZED=1, set by tests/CMakeLists.txt) it does nothing: ASan
 reserves terabytes of address space up front.
 """
+import json
 import os
 from fractions import Fraction
 import resource
+import subprocess
 import sys
 
 MEMORY_LIMIT = 3 << 30
@@ -27,8 +29,6 @@ SANITIZED = os.environ.get("UTFALL_SANITIZED") == "1"
 
 
 def command_json(tally, argv, label):
-    import json
-    import subprocess
     r = subprocess.run([str(a) for a in argv], capture_output=True, text=True)
     tally.check(f"{label}: exits 0", r.returncode == 0, r.stderr)
     return json.loads(r.stdout) if r.returncode == 0 else None
