@@ -7,6 +7,7 @@
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
 //   utfall sweep, utfall compare                  cli/sweep.hpp, cli/compare.hpp
+//   utfall solve                                  cli/solve.hpp
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -31,6 +32,7 @@
 #include "cli/repl.hpp"
 #include "cli/sweep.hpp"
 #include "cli/compare.hpp"
+#include "cli/solve.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace {
@@ -362,6 +364,7 @@ int main(int argc, char** argv) {
 
   SweepCommand sweep(app);
   CompareCommand compare(app);
+  SolveCommand solve(app);
 
   try {
     app.parse(argc, argv);
@@ -378,6 +381,7 @@ int main(int argc, char** argv) {
     else if (*repl) code = run_repl(repl_options);
     else if (sweep.selected()) code = sweep.run();
     else if (compare.selected()) code = compare.run();
+    else if (solve.selected()) code = solve.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);
   } catch (const std::system_error& e) {
