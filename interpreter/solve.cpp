@@ -136,7 +136,8 @@ Number power_of_ten(int k) {
   return out;
 }
 
-// The boundary in one step of the grid, (a, b] with the goal differing at a and b.
+// The boundary in one step of the grid, [a, b] with the goal differing at a and b: a point r
+// in it where the goal is as at a just below r and as at b just above.
 struct Refined {
   std::optional<Boundary> boundary;
   std::size_t evaluations = 0;
@@ -210,7 +211,7 @@ Refined refine(const Prober& probe, Number a, Probe pa, Number b, Probe pb, std:
     if (pm.holds == pa.holds) a = m, pa = std::move(pm);
     else b = m, pb = std::move(pm);
   }
-  // Not confirmed: the change lies in (a, b].
+  // Not confirmed: the change lies in [a, b].
   Boundary found;
   found.holds_above = pb.holds;
   found.limit_reached = limit;

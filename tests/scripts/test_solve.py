@@ -140,6 +140,17 @@ if j:
     if bs:
         check("scale: exact, holds below and at the value", (bs[0]["exact"], bs[0]["holds"], bs[0].get("holds_at_value")) == (True, "below", True), bs[0])
 
+# Evaluations run out: the boundary is a bracket, not exact, and still holds the model's value.
+j = solve_json("out of evaluations", "--data", plan, "--vary", "baslinje", "--range", "150_000_000 SEK..200_000_000 SEK",
+               "--max-evaluations", "67", "--goal", "kommun -> utfallsfonden in total >= 35_000_000 SEK")
+if j:
+    bs = j["boundaries"]
+    check("out of evaluations: one boundary, not exact, limit reached", len(bs) == 1 and not bs[0]["exact"] and bs[0].get("limit_reached")
+          and j["limit_reached"] and j["evaluations"] <= 67, j)
+    if bs:
+        check("out of evaluations: the model's boundary within the precision",
+              abs(Fraction(bs[0]["value"]) - 162_500_000) <= Fraction(bs[0]["precision"]), bs[0])
+
 # 4. A goal that holds everywhere: no boundary.
 j = solve_json("everywhere", "--data", plan, "--vary", "baslinje", "--range", "150_000_000 SEK..200_000_000 SEK",
                "--goal", "kommun -> utfallsfonden in total >= 0 SEK")
@@ -224,13 +235,17 @@ if check("sweep of a scale: exits 0", r.returncode == 0, r.stderr):
         got = [Fraction(p["amount"]) for p in row["payments"]]
         check(f"sweep of a scale: {row['terms']}", Fraction(row["terms"]["scale(hemtjanst_kostnad)"]) == s and got == want, (got, want))
 
-# A record input, or a series that is not of numbers, cannot be scaled.
+# A record input, or a series that is not of numbers, cannot be scaled. The same contract has
+# a boundary with a denominator above 10^15: w = t * v rounded half_up to 0.01 reaches 1 SEK in
+# 2025 when t * v >= 0.995, t = 0.995 / V (V with 19 decimals), which solve gives to a precision.
+V = Fraction("0.1234567890123456789")
 with tempfile.TemporaryDirectory() as tmp:
     c = Path(tmp) / "c.utfall"
     c.write_text('contract "t"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2026\n'
-                 'input klar : boolean per period\ninput folk : records { id : text, x : SEK }\n'
-                 'term t = 1 SEK\nclause "1" {\n  pay p: a -> b amount t when klar\n  pay q: a -> b amount sum(u.x for u in folk)\n}\n')
-    (Path(tmp) / "s.csv").write_text("period,klar\n2025,true\n2026,false\n")
+                 'input klar : boolean per period\ninput v : ratio per period\ninput folk : records { id : text, x : SEK }\n'
+                 'term t = 1 SEK\nclause "1" {\n  pay p: a -> b amount t when klar\n  pay q: a -> b amount sum(u.x for u in folk)\n'
+                 '  pay w: a -> b amount t * v rounded half_up to 0.01\n}\n')
+    (Path(tmp) / "s.csv").write_text("period,klar,v\n2025,true,0.1234567890123456789\n2026,false,1\n")
     (Path(tmp) / "folk.csv").write_text("id,x\nu1,5\n")
     for name, message in [("klar", "`klar` is a series of boolean; scale(INPUT) scales a series of numbers"),
                           ("folk", "`folk` is an input of records; scale(INPUT) scales a series input")]:
@@ -248,6 +263,16 @@ with tempfile.TemporaryDirectory() as tmp:
                         "--format", "json"], capture_output=True, text=True)
     # p pays t in 2025 (klar), so `p in 2025 > 1 SEK` exactly when t > 1 SEK: one boundary at 1 SEK, not held there.
     j = json.loads(r.stdout) if r.returncode == 0 else {}
+    want = Fraction("0.995") / V
+    check("model: the boundary's denominator is above 10^15", want.denominator > 10**15, want)
+    for precision in [None, "0.01"]:
+        r = subprocess.run([utfall, "solve", str(c), *data, "--vary", "t", "--range", "0 SEK..10 SEK", "--goal", "w in 2025 >= 1 SEK",
+                            "--format", "json"] + (["--precision", precision] if precision else []), capture_output=True, text=True)
+        bs = json.loads(r.stdout)["boundaries"] if r.returncode == 0 else []
+        p = Fraction(precision or "0.000001")
+        check(f"precision {p}: one boundary, not exact, within {p} of the model's",
+              len(bs) == 1 and not bs[0]["exact"] and Fraction(bs[0]["precision"]) == p and abs(Fraction(bs[0]["value"]) - want) <= p
+              and bs[0]["holds"] == "above" and "holds_at_value" not in bs[0], r.stdout + r.stderr)
     check("a strict goal: boundary 1 SEK, holds above, not at it",
           [(b["value"], b["exact"], b["holds"], b["holds_at_value"]) for b in j.get("boundaries", [])] == [("1", True, "above", False)],
           r.stdout + r.stderr)
