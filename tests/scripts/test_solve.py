@@ -251,7 +251,7 @@ with tempfile.TemporaryDirectory() as tmp:
                           ("folk", "`folk` is an input of records; scale(INPUT) scales a series input")]:
         r = subprocess.run([utfall, "run", str(c), "--data", str(Path(tmp) / "s.csv"), str(Path(tmp) / "folk.csv"),
                             "--set", f"scale({name})=2"], capture_output=True, text=True)
-        check(f"scale({name}): exit 64 with `{message}`", r.returncode == 64 and message in r.stderr and "E214" in r.stderr,
+        check(f"scale(INPUT) of a boolean series or a record input: scale({name}): exit 64 with `{message}`", r.returncode == 64 and message in r.stderr and "E214" in r.stderr,
                 f"exit {r.returncode}: {r.stderr}")
     # `<` on a boolean is refused; `=` on it finds where the payment's condition changes (none here).
     data = ["--data", str(Path(tmp) / "s.csv"), str(Path(tmp) / "folk.csv")]
