@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 
+#include "cli/output.hpp"
 #include "interpreter/contract_diff.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
@@ -20,15 +21,8 @@
 namespace utfall {
 namespace {
 
-int report(const Diagnostics& d) {
-  std::cerr << render_all(d, true);
-  return exit_code_for(d);
-}
-
-int usage(const std::string& message) {
-  fmt::print(stderr, "utfall compare: {}\n", terminal_text(message));
-  return 64;
-}
+using cli::report;
+int usage(const std::string& message) { return cli::usage("compare", message); }
 
 // One side: a contract, the data it was evaluated on, and the payments.
 struct Side {

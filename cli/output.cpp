@@ -9,7 +9,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <system_error>
+
+#include "interpreter/unicode.hpp"
 
 namespace utfall::cli {
 
@@ -98,6 +101,16 @@ int finish_output(int code) {
   errno = 0;
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) return output_failed(errno);
   return code;
+}
+
+int report(const Diagnostics& diagnostics) {
+  std::cerr << render_all(diagnostics, true);
+  return exit_code_for(diagnostics);
+}
+
+int usage(std::string_view command, const std::string& message) {
+  fmt::print(stderr, "utfall {}: {}\n", command, terminal_text(message));
+  return 64;
 }
 
 }  // namespace utfall::cli

@@ -44,4 +44,9 @@ int output_failed(int error);
 // else output_failed.
 int finish_output(int code);
 
+// Prints the diagnostics on standard error, each with its source line, and returns their exit code.
+int report(const Diagnostics& diagnostics);
+// Prints `utfall COMMAND: MESSAGE` on standard error (escaped for a terminal) and returns 64.
+int usage(std::string_view command, const std::string& message);
+
 }  // namespace utfall::cli

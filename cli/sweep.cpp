@@ -81,7 +81,7 @@ SweepCommand::SweepCommand(CLI::App& app) {
   command_ = app.add_subcommand("sweep", "Evaluate a contract over many term values on all cores; totals per variation");
   command_->add_option("contract", contract_, "the contract file (.utfall)")->required();
   command_->add_option("--data,-d", data_, "data files (CSV or JSON); none when the contract has no inputs");
-  command_->add_option("--vary,-v", vary_, "vary a term: 'TERM=FROM..TO step STEP' or 'TERM=V1,V2,...'")->required();
+  command_->add_option("--vary,-v", vary_, "vary a term or scale(INPUT): 'TERM=FROM..TO step STEP' or 'TERM=V1,V2,...'")->required();
   command_->add_option("--set,-s", sets_, "override a term in every variation: TERM=VALUE");
   command_->add_option("--threads,-j", threads_, "threads (default: all cores)");
   command_->add_option("--format,-f", format_, "table (default), csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
@@ -135,6 +135,7 @@ int SweepCommand::run() const {
       auto& options = cases[i].options;
       for (const auto& [term, value] : one.term_overrides) options.term_overrides[term] = value, options.unlimited_terms.erase(term);
       for (int term : one.unlimited_terms) options.term_overrides.erase(term), options.unlimited_terms.insert(term);
+      for (const auto& [input, factor] : one.input_scales) options.input_scales[input] = factor;
       rest /= parsed[k].size();
     }
   }

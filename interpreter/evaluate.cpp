@@ -924,7 +924,7 @@ Value Evaluator::eval(const Expr& e, int t) {
 void Evaluator::exact_in_minor_unit(const Number& amount, const SourceRange& range, int clause, int t) {
   charge(amount, amount, range);  // the settlement's few operations: netting, floor, caps
   const auto& cur = c_.currencies[currency_];
-  if (!amount.is_multiple_of(cur.minor_unit))
+  if (!o_.any_amount && !amount.is_multiple_of(cur.minor_unit))
     fail(DiagKind::runtime, "E602",
          fmt::format("the payment in {} is {} {}, which is not a whole number of {} {}; state how to round it (`rounded half_up to {}`)",
                      c_.periods[t], amount.to_string(), cur.code, cur.minor_unit.to_string(), cur.code, cur.minor_unit.to_string()),
@@ -1354,8 +1354,25 @@ const char* stop_requested(const EvalOptions& options) {
   return nullptr;
 }
 
+// The data with every value of each scaled input multiplied by its factor (EvalOptions::input_scales).
+static Dataset scaled(const Dataset& data, const std::map<int, Number>& scales) {
+  Dataset out = data;
+  for (const auto& [input, factor] : scales)
+    if (input >= 0 && static_cast<std::size_t>(input) < out.series.size())
+      for (auto& value : out.series[input])
+        if (auto* n = value ? std::get_if<Number>(&*value) : nullptr) *n = *n * factor;
+  return out;
+}
+
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
               Evaluation& out) {
+  if (!options.input_scales.empty()) {  // evaluate the scaled data, with no series read ahead for the unscaled
+    EvalOptions plain = options;
+    plain.input_scales.clear();
+    plain.columns = nullptr;
+    evaluate(contract, scaled(data, options.input_scales), plain, workspace, out);
+    return;
+  }
   out.ok = false;
   out.fast = false;
   out.steps = 0;
@@ -1413,6 +1430,12 @@ Evaluation evaluate(const checked::Contract& contract, const Dataset& data, cons
 
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,
                                 int period, const EvalOptions& options) {
+  if (!options.input_scales.empty()) {
+    EvalOptions plain = options;
+    plain.input_scales.clear();
+    plain.columns = nullptr;
+    return evaluate_expression(contract, scaled(data, options.input_scales), expr, period, plain);
+  }
   ValueResult out;
   Workspace workspace;
   try {

@@ -70,6 +70,15 @@ struct EvalLimits {
 struct EvalOptions {
   std::map<int, checked::Value> term_overrides;  // term index -> value
   std::set<int> unlimited_terms;  // terms given the value `unlimited` (no limit), not in term_overrides
+  // `scale(INPUT)=F` (docs/cli.md): every value of the series input INPUT, a number of any
+  // unit, is multiplied by the plain number F, exactly, before the evaluation reads it. A what-if
+  // between binding and evaluation: declared ranges were checked on the data as read.
+  std::map<int, Number> input_scales;  // input index -> factor
+  // Payments need not be whole numbers of their currency's minor unit (no E602): the same
+  // formulas continued between the values at which they are, for `utfall solve`, which follows
+  // a payment as a function of a term. The fixed-point path, which pays only whole minor units,
+  // steps aside for any other amount as it always does.
+  bool any_amount = false;
   EvalLimits limits;
   bool trace = false;  // record the steps of every payment (Evaluation::traces), for `explain`
   // A host's way to stop a long evaluation (E712): a flag it may set from another thread, and

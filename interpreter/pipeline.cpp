@@ -117,6 +117,49 @@ static std::optional<Diagnostic> cannot_be_unlimited(const checked::Term& term, 
   return d;
 }
 
+std::optional<std::string> scaled_input(std::string_view name) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    return s;
+  };
+  name = trim(name);
+  if (name.substr(0, 5) != "scale") return std::nullopt;
+  auto rest = trim(name.substr(5));
+  if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')') return std::nullopt;
+  return std::string(trim(rest.substr(1, rest.size() - 2)));
+}
+
+// `scale(INPUT)=FACTOR`: INPUT a series of numbers, FACTOR a constant plain number.
+static std::optional<Diagnostic> apply_scale(const checked::Contract& contract, const std::string& name, const std::string& text,
+                                             const std::string& assignment, EvalOptions& options) {
+  auto fail = [&](DiagKind kind, std::string code, std::string message) {
+    Diagnostic d;
+    d.kind = kind;
+    d.code = std::move(code);
+    d.message = std::move(message);
+    d.location = "--set " + assignment;
+    return d;
+  };
+  auto input = contract.input_index(name);
+  if (!input) return fail(DiagKind::name, "E214", fmt::format("`{}` is not an input of the contract: scale(INPUT) scales an input", name));
+  const auto& in = contract.inputs[*input];
+  if (in.participants)
+    return fail(DiagKind::name, "E214", fmt::format("`{}` is an input of records; scale(INPUT) scales a series input", name));
+  if (in.type.kind != TypeKind::number)
+    return fail(DiagKind::name, "E214", fmt::format("`{}` is a series of {}; scale(INPUT) scales a series of numbers", name, in.type.to_string()));
+  auto parsed = parse_expression(std::make_shared<Source>(Source{"--set scale(" + name + ")", text}));
+  if (!parsed.expr) return parsed.diagnostics.front();
+  auto checked = check_expression(*parsed.expr, &contract);
+  if (!checked.expr) return checked.diagnostics.front();
+  if (!(checked.expr->type == Type::number()))
+    return fail(DiagKind::name, "E214", fmt::format("the factor of scale({}) must be a plain number, but this is {}", name, checked.expr->type.to_string()));
+  auto value = evaluate_expression(contract, Dataset{}, *checked.expr, -1);
+  if (!value.value) return value.diagnostics.front();
+  options.input_scales[*input] = std::get<Number>(*value.value);
+  return std::nullopt;
+}
+
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {
   Diagnostics diags;
   for (const auto& a : assignments) {
@@ -138,6 +181,10 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
     };
     if (eq == std::string::npos) {
       fail("expected TERM=VALUE");
+      continue;
+    }
+    if (auto input = scaled_input(name)) {
+      if (auto d = apply_scale(contract, *input, a.substr(eq + 1), a, options)) diags.push_back(std::move(*d));
       continue;
     }
     auto term = contract.term_index(name);

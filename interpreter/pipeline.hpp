@@ -46,8 +46,12 @@ Diagnostics example_data_diagnostics(const checked::Contract& contract, const st
 // a name leaves the folder, its E424 and no file read.
 BindResult load_example_data(const checked::Contract& contract, const checked::Example& example, const std::string& folder);
 
-// Parses, checks and evaluates `TERM=VALUE` overrides into `options.term_overrides`.
+// Parses, checks and evaluates `TERM=VALUE` overrides into `options.term_overrides`, and
+// `scale(INPUT)=FACTOR` into `options.input_scales` (INPUT a series of numbers, FACTOR a plain
+// number); anything else is E214.
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments,
                             EvalOptions& options);
+// The INPUT of a name written `scale(INPUT)` (spaces allowed), or none.
+std::optional<std::string> scaled_input(std::string_view name);
 
 }  // namespace utfall

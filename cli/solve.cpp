@@ -1,0 +1,190 @@
+// `utfall solve`: the options are read and checked against the contract (NAME, LO and HI
+// through the same path as --set, the goal through the checker), then interpreter/solve.hpp
+// finds the boundaries; this file prints them in the unit the range was written in.
+#include "cli/solve.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/output.hpp"
+#include "cli/scan.hpp"
+#include "interpreter/pipeline.hpp"
+#include "interpreter/solve.hpp"
+#include "interpreter/unicode.hpp"
+
+namespace utfall {
+namespace {
+
+using cli::report;
+int usage(const std::string& message) { return cli::usage("solve", message); }
+
+// LO..HI: the two numbers as written (with their unit) and the unit, or an error.
+struct Range {
+  std::string low, high, unit;
+};
+std::optional<Range> parse_range(const std::string& text, std::string& error) {
+  auto dots = text.find("..");
+  if (dots == std::string::npos) return error = "expected LO..HI, such as `190_000_000 SEK..210_000_000 SEK` or `0.8..1.2`", std::nullopt;
+  std::string sides[2] = {text.substr(0, dots), text.substr(dots + 2)};
+  std::string units[2];
+  for (int i = 0; i < 2; ++i) {
+    auto n = scan::number_and_unit(sides[i]);
+    if (!n || !Number::parse_decimal(n->first))
+      return error = fmt::format("`{}` is not a number with an optional unit", scan::trim(sides[i])), std::nullopt;
+    units[i] = n->second;
+    sides[i] = std::string(scan::trim(sides[i]));
+  }
+  if (units[0] != units[1]) return error = fmt::format("`{}` and `{}` have different units", sides[0], sides[1]), std::nullopt;
+  return Range{sides[0], sides[1], units[0]};
+}
+
+}  // namespace
+
+SolveCommand::SolveCommand(CLI::App& app) {
+  command_ = app.add_subcommand("solve", "Break-even: the values of a term or scale(INPUT) in a range at which a goal changes");
+  command_->add_option("contract", contract_, "the contract file (.utfall)")->required();
+  command_->add_option("--data,-d", data_, "data files (CSV or JSON); none when the contract has no inputs");
+  command_->add_option("--vary,-v", vary_, "the term, or scale(INPUT), to vary")->required();
+  command_->add_option("--range,-r", range_, "LO..HI, in the unit of the term (a plain factor for scale(INPUT))");
+  command_->add_option("--goal,-g", goal_, "WHAT OP VALUE, WHAT as an expect line names it, OP one of = != < <= > >=")->required();
+  command_->add_option("--set,-s", sets_, "override a term (or scale(INPUT)) in every evaluation: TERM=VALUE");
+  command_->add_option("--precision", precision_, "of a boundary that cannot be confirmed exactly, in the range's unit (default 0.000001)");
+  command_->add_option("--grid", grid_, "steps of the first scan of the range (default 64)")->check(CLI::Range(1, 4096));
+  command_->add_option("--max-evaluations", max_evaluations_, "evaluations at most (default 10000)")->check(CLI::Range(1, 10'000'000));
+  command_->add_option("--threads,-j", threads_, "threads (default: all cores)");
+  command_->add_option("--format,-f", format_, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+}
+
+int SolveCommand::run() const {
+  auto compiled = compile_file(contract_);
+  if (!compiled.contract) return report(compiled.diagnostics);
+  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
+
+  // NAME: a term, or scale(INPUT) of a series of numbers (apply_overrides says which are not).
+  const std::string name(scan::trim(vary_));
+  auto term = compiled.contract->term_index(name);
+  std::optional<int> input;
+  if (!term) {
+    auto scaled = scaled_input(name);
+    if (!scaled) return usage(fmt::format("--vary `{}`: not a term of the contract; NAME is a term or scale(INPUT)", name));
+    input = compiled.contract->input_index(*scaled);
+    if (!input) return usage(fmt::format("--vary `{}`: `{}` is not an input of the contract", name, *scaled));
+  }
+
+  auto read = read_goal(compiled.contract->source, goal_);
+  if (!read.goal) return std::max(report(read.diagnostics), 64);
+  const Goal& goal = *read.goal;
+  const auto& c = *goal.contract;  // the contract with the goal: the same inputs, terms and payments
+
+  if (range_.empty())
+    return usage(fmt::format("--range LO..HI is required: `{}` declares no range of its own{}", name,
+                             term ? " (terms have none)" : " (a scale factor has none)"));
+  std::string error;
+  auto range = parse_range(range_, error);
+  if (!range) return usage(fmt::format("--range '{}': {}", range_, error));
+  // A bound as --set reads it: the same units, the same reading of percentages.
+  auto bound = [&](const std::string& text, Number& out) {
+    EvalOptions o;
+    auto d = apply_overrides(c, {name + "=" + text}, o);
+    for (auto& x : d) x.location = "--range " + range_;
+    if (has_errors(d)) return std::max(report(d), 64);
+    if (input) out = o.input_scales.at(*input);
+    else if (auto it = o.term_overrides.find(*term); it != o.term_overrides.end() && std::holds_alternative<Number>(it->second))
+      out = std::get<Number>(it->second);
+    else return usage(fmt::format("--range '{}': `{}` is not a number", range_, text));
+    return 0;
+  };
+  SolveOptions options;
+  if (int code = bound(range->low, options.low)) return code;
+  if (int code = bound(range->high, options.high)) return code;
+  if (!(options.low < options.high)) return usage(fmt::format("--range '{}': LO must be below HI", range_));
+  // Values are shown in the unit the range was written in: a percentage as a percentage.
+  const Number factor = range->unit == "%" ? Number::from_int(100) : Number::from_int(1);
+  if (!precision_.empty()) {
+    auto p = Number::parse_decimal(std::string(scan::trim(precision_)));
+    if (!p || p->sign() <= 0) return usage(fmt::format("--precision '{}': expected a positive decimal number", precision_));
+    options.precision = *p / factor;
+  }
+  options.grid = grid_;
+  options.max_evaluations = max_evaluations_;
+  options.threads = threads_;
+
+  EvalOptions base;
+  if (auto d = apply_overrides(c, sets_, base); !d.empty()) return std::max(report(d), 64);
+  auto loaded = load_data(c, data_);
+  if (!loaded.data) return report(loaded.diagnostics);
+
+  SetVaried set = [&](EvalOptions& o, const Number& x) {
+    if (input) {
+      o.input_scales[*input] = x;
+    } else {
+      o.term_overrides[*term] = x;
+      o.unlimited_terms.erase(*term);
+    }
+  };
+  auto result = solve(goal, *loaded.data, base, set, options);
+
+  auto number = [&](const Number& x) {
+    Number y = x * factor;
+    return y.is_terminating() ? y.to_string() : y.to_fraction_string();
+  };
+  // Text: a fraction with its decimal beside it, "1930/1979 (≈ 0.9752400202…)".
+  auto shown = [&](const Number& x) {
+    std::string text = (x * factor).to_string();
+    return range->unit.empty() ? text : text + " " + range->unit;
+  };
+  if (!result.ok) {
+    fmt::print(stderr, "utfall solve: the evaluation with {} = {} failed\n", terminal_text(name), terminal_text(shown(*result.failed_at)));
+    return report(result.diagnostics);
+  }
+
+  if (format_ == "json") {
+    nlohmann::ordered_json j;
+    j["vary"] = name;
+    j["unit"] = range->unit;
+    j["goal"] = goal_;
+    j["low"] = number(options.low);
+    j["high"] = number(options.high);
+    j["holds_at_low"] = result.at_low;
+    j["holds_at_high"] = result.at_high;
+    j["boundaries"] = nlohmann::ordered_json::array();
+    for (const auto& b : result.boundaries) {
+      nlohmann::ordered_json one;
+      one["value"] = number(b.value);
+      one["exact"] = b.exact;
+      one["holds"] = b.holds_above ? "above" : "below";
+      if (b.holds_at) one["holds_at_value"] = *b.holds_at;
+      if (b.runs_at) one["runs_at_value"] = *b.runs_at;
+      if (!b.exact) one["precision"] = number(b.precision);
+      if (b.limit_reached) one["limit_reached"] = true;
+      j["boundaries"].push_back(std::move(one));
+    }
+    j["evaluations"] = result.evaluations;
+    j["limit_reached"] = result.limit_reached;
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  auto holds = [](bool h) { return h ? "holds" : "does not hold"; };
+  fmt::print("{}\n", terminal_text(c.title));
+  fmt::print("goal: {}\n", terminal_text(goal_));
+  fmt::print("{} from {} to {}: the goal {} at {} and {} at {}\n", terminal_text(name), terminal_text(shown(options.low)),
+             terminal_text(shown(options.high)), holds(result.at_low), terminal_text(shown(options.low)), holds(result.at_high),
+             terminal_text(shown(options.high)));
+  if (result.boundaries.empty())
+    fmt::print("no boundary: the goal {} at every value tried\n", holds(result.at_low));
+  for (const auto& b : result.boundaries) {
+    std::string side = b.holds_above ? "above" : "below";
+    if (b.exact)
+      fmt::print("boundary {}, exact: the goal holds {} it, {} it{}\n", terminal_text(shown(b.value)), side,
+                 *b.holds_at ? "and at" : "not at",
+                 *b.runs_at ? "" : "; there a payment is not a whole number of the minor unit (E602 in `run`)");
+    else
+      fmt::print("boundary {} ± {} (not exact{}): the goal holds {} it\n", terminal_text(shown(b.value)), terminal_text(shown(b.precision)),
+                 b.limit_reached ? "; the evaluations ran out, see --max-evaluations" : "", side);
+  }
+  fmt::print("{} evaluations\n", result.evaluations);
+  return 0;
+}
+
+}  // namespace utfall
