@@ -328,18 +328,24 @@ static std::optional<int> found_currency(const checked::Contract& c, bool waterf
 std::optional<RuleCurrencies> Checker::next_assumptions() const {
   if (last_pass_ || assumptions_.empty()) return std::nullopt;  // run() has reported what did not hold
   RuleCurrencies next = rule_currencies(c_);
+  // A rule found in another currency than assumed: the next pass assumes what was found. A rule
+  // that failed to check keeps its assumption meanwhile, since a wrong assumption elsewhere may
+  // be why it failed (it reads a definition that reads a rule assumed wrongly).
+  bool wrong = false;
+  for (const auto& a : assumptions_) {
+    auto actual = found_currency(c_, a.waterfall, a.index);
+    if (actual && *actual != a.currency) wrong = true;
+    if (!actual) (a.waterfall ? next.waterfalls : next.payments)[a.index] = a.currency;
+  }
+  if (wrong) return next;
+  // Every rule that checked is in the currency assumed. One that failed may have failed because
+  // of what it was assumed to be (a payment that reads its own earlier value, `previous(p, 0
+  // EUR)`): the next pass tries the next currency.
   bool again = false;
   for (const auto& a : assumptions_) {
-    if (auto actual = found_currency(c_, a.waterfall, a.index)) {
-      again = again || *actual != a.currency;
-      continue;
-    }
-    // The rule failed to check, perhaps because of what it was assumed to be (a payment that
-    // reads its own earlier value, `previous(p, 0 EUR)`): the next pass tries the next currency.
-    if (std::size_t(a.currency) + 1 < c_.currencies.size()) {
-      (a.waterfall ? next.waterfalls : next.payments)[a.index] = a.currency + 1;
-      again = true;
-    }
+    if (found_currency(c_, a.waterfall, a.index) || std::size_t(a.currency) + 1 >= c_.currencies.size()) continue;
+    (a.waterfall ? next.waterfalls : next.payments)[a.index] = a.currency + 1;
+    again = true;
   }
   if (!again) return std::nullopt;
   return next;

@@ -156,4 +156,38 @@ with tempfile.TemporaryDirectory(prefix="utfall-currencies-") as tmp:
     T.check("a payment in the second currency that reads its own past", p.returncode == 0 and "3 passed" in p.stdout,
             p.stdout[-600:] + p.stderr[-600:])
 
+# A failure caused by another rule's wrong assumption is not the failing rule's own (generator
+# seed 204): `self` reads `bas`, a definition of `conv`, which converts `eu`; the definition is
+# checked before both payments, so `conv` is first assumed SEK and `eu` too, `conv` fails
+# (SEK / (EUR per SEK)), and so does `self`. Only `eu`'s assumption was wrong: correcting it
+# settles `conv` as SEK and `self` with it; trying EUR for `self` would refuse a right contract.
+# By hand: eu 3 EUR a year; conv = 3 EUR / (0.1 EUR per SEK) = 30 SEK; self 1 SEK, then 2 SEK.
+CHAIN = """contract "Kedja"
+currency SEK
+currency EUR minor 0.1
+party a
+party b
+periods yearly 2025 .. 2026
+term kurs = 0.1 EUR per SEK
+clause "1" {
+  pay conv: b -> a rounded half_up to 0.1 SEK amount eu / kurs
+  pay self: a -> b amount min(previous(self, 0 SEK) + 1 SEK, bas)
+}
+clause "2" {
+  let bas = abs(conv)
+  pay eu: a -> b rounded floor to 0.1 EUR amount 3 EUR
+}
+example "e" {
+  expect b -> a in 2025 = 30 SEK
+  expect a -> b in 2025 = 1 SEK
+  expect a -> b in 2026 = 2 SEK
+  expect a -> b in total = 6 EUR
+}
+"""
+with tempfile.TemporaryDirectory(prefix="utfall-currencies-") as tmp:
+    Path(tmp, "c.utfall").write_text(CHAIN, encoding="utf-8")
+    p = run(["test", "c.utfall"], tmp)
+    T.check("a rule failing because another rule was assumed wrongly keeps its currency", p.returncode == 0 and "4 passed" in p.stdout,
+            p.stdout[-600:] + p.stderr[-600:])
+
 T.finish()
