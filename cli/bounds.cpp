@@ -138,6 +138,7 @@ int BoundsCommand::run() const {
   BoundsOptions options;
   options.term_overrides = eval_options.term_overrides;
   options.unlimited_terms = eval_options.unlimited_terms;
+  options.input_scales = eval_options.input_scales;
   for (const auto& text : assumptions_) {
     auto a = parse_assumption(c, text);
     if (auto* message = std::get_if<std::string>(&a)) return usage(fmt::format("--assume '{}': {}", text, *message));

@@ -725,6 +725,7 @@ Extent input_extent(const checked::Contract& c, const BoundsOptions& o, int inpu
   }
   if (!r.lo) r.why_lo = fmt::format("`{}` has no lower bound", name);
   if (!r.hi) r.why_hi = fmt::format("`{}` has no upper bound", name);
+  if (auto it = o.input_scales.find(input); field < 0 && it != o.input_scales.end()) return multiply(r, Extent::point(it->second));
   return r;
 }
 

@@ -51,6 +51,9 @@ struct BoundsOptions {
   std::vector<Assumption> assumptions;
   std::map<int, checked::Value> term_overrides;  // as EvalOptions: term index -> value
   std::set<int> unlimited_terms;
+  // As EvalOptions: series input index -> the factor every value is multiplied by (`--set
+  // 'scale(INPUT)=F'`); the input's interval is its range times F.
+  std::map<int, Number> input_scales;
 };
 
 // The bounds of one flow: every payment and waterfall tier from `payer` to `payee` in one

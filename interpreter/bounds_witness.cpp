@@ -92,7 +92,9 @@ class Search {
 Found search_witness(const checked::Contract& c, const BoundsOptions& o, const EvalOptions& eo, const FlowBounds& flow,
                      WitnessGoal goal, int budget) {
   Found found;
-  auto ch = choices(c, o, found.skipped);
+  BoundsOptions unscaled = o;  // the data as written: the evaluation applies the scales itself
+  unscaled.input_scales.clear();
+  auto ch = choices(c, unscaled, found.skipped);
   if (!ch) return found;
   const int periods = static_cast<int>(c.periods.size());
   Search search(c, eo, flow, goal, budget);

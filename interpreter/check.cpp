@@ -311,7 +311,8 @@ int Checker::rule_currency(bool waterfall, int index, const SourceRange& range) 
   if (c_.currencies.size() < 2) return 0;
   const auto& known = waterfall ? assumed_.waterfalls : assumed_.payments;
   int currency = std::size_t(index) < known.size() ? known[index] : 0;
-  assumptions_.push_back({waterfall, index, currency, range});
+  const bool self = current_ && *current_ == Node{waterfall ? node_waterfall : node_payment, index};
+  assumptions_.push_back({waterfall, index, currency, range, self});
   return currency;
 }
 
@@ -329,22 +330,24 @@ std::optional<RuleCurrencies> Checker::next_assumptions() const {
   if (last_pass_ || assumptions_.empty()) return std::nullopt;  // run() has reported what did not hold
   RuleCurrencies next = rule_currencies(c_);
   // A rule found in another currency than assumed: the next pass assumes what was found. A rule
-  // that failed to check keeps its assumption meanwhile, since a wrong assumption elsewhere may
-  // be why it failed (it reads a definition that reads a rule assumed wrongly).
-  bool wrong = false;
+  // that failed to check may have failed because of what it was assumed to be, when it reads
+  // itself (a payment that reads its own earlier value, `previous(p, 0 EUR)`): the next pass
+  // tries the next currency for it. Another rule that failed keeps its assumption while any
+  // assumption was wrong, since that may be why it failed (it reads a definition of a rule
+  // assumed wrongly); once all that checked were right, it too tries the next currency.
+  bool wrong = false, again = false;
+  std::set<std::pair<bool, int>> self;
   for (const auto& a : assumptions_) {
     auto actual = found_currency(c_, a.waterfall, a.index);
-    if (actual && *actual != a.currency) wrong = true;
-    if (!actual) (a.waterfall ? next.waterfalls : next.payments)[a.index] = a.currency;
+    if (actual && *actual != a.currency) wrong = again = true;
+    if (a.self) self.insert({a.waterfall, a.index});
   }
-  if (wrong) return next;
-  // Every rule that checked is in the currency assumed. One that failed may have failed because
-  // of what it was assumed to be (a payment that reads its own earlier value, `previous(p, 0
-  // EUR)`): the next pass tries the next currency.
-  bool again = false;
   for (const auto& a : assumptions_) {
-    if (found_currency(c_, a.waterfall, a.index) || std::size_t(a.currency) + 1 >= c_.currencies.size()) continue;
-    (a.waterfall ? next.waterfalls : next.payments)[a.index] = a.currency + 1;
+    if (found_currency(c_, a.waterfall, a.index)) continue;
+    auto& slot = (a.waterfall ? next.waterfalls : next.payments)[a.index];
+    slot = a.currency;
+    if ((wrong && !self.count({a.waterfall, a.index})) || std::size_t(a.currency) + 1 >= c_.currencies.size()) continue;
+    slot = a.currency + 1;
     again = true;
   }
   if (!again) return std::nullopt;

@@ -128,6 +128,7 @@ class Checker {
     bool waterfall;
     int index, currency;
     SourceRange range;
+    bool self = false;  // named in its own amount or pool (`previous(p, 0 EUR)` in p)
   };
   RuleCurrencies assumed_;
   bool last_pass_ = true;

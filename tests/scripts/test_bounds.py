@@ -135,6 +135,23 @@ f = j and flow(j, "kommun", "utfallsfonden")
 if f:
     eq("A set: most in total with takbelopp 9 000 000", f["most_in_total"]["bound"], money(109 * M))
 
+# A scaled input (--set 'scale(avropat)=0.5'): the capital drawn is at most 10 000 000 a year,
+# so by hand 5 * 10 000 000 + 7 000 000; the witness is data as written (avropat up to
+# 20 000 000), which `run` with the same --set reproduces the bound with.
+with tempfile.TemporaryDirectory() as tmp:
+    j = bounds_json("A scaled", contract, *BOX, "--set", "scale(avropat)=0.5", "--witness", tmp)
+    f = j and flow(j, "kommun", "utfallsfonden")
+    if f:
+        eq("A scaled: most in total", (f["most_in_total"]["bound"], f["most_in_total"]["reached"]), (money(57 * M), True))
+        w = f["most_in_total"].get("witness")
+        if w:
+            rows = list(csv.DictReader(open(w)))
+            T.check("A scaled: the witness is written unscaled, inside the box", all(Fraction(r["avropat"]) <= 20 * M for r in rows), rows)
+            r = subprocess.run([utfall, "run", contract, "--data", w, "--set", "scale(avropat)=0.5", "--format", "json"],
+                               capture_output=True, text=True)
+            paid = sum(Fraction(p["amount"]) for p in json.loads(r.stdout)["payments"]) if r.returncode == 0 else None
+            eq("A scaled: run with the scale on the witness pays the bound", paid, 57 * M)
+
 # --- Bad assumptions ---------------------------------------------------------------------------
 for label, assume, words in [
     ("unknown input", "nope in 1..2", "`nope` is not an input"),

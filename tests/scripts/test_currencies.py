@@ -150,11 +150,17 @@ example "e" {
   expect fonden -> kommun in total = 0 EUR
 }
 """
-with tempfile.TemporaryDirectory(prefix="utfall-currencies-") as tmp:
-    Path(tmp, "c.utfall").write_text(SELF, encoding="utf-8")
-    p = run(["test", "c.utfall"], tmp)
-    T.check("a payment in the second currency that reads its own past", p.returncode == 0 and "3 passed" in p.stdout,
-            p.stdout[-600:] + p.stderr[-600:])
+
+
+def examples_pass(label, text, expectations):
+    """`utfall test` on the contract `text`: every one of its `expectations` passes."""
+    with tempfile.TemporaryDirectory(prefix="utfall-currencies-") as tmp:
+        Path(tmp, "c.utfall").write_text(text, encoding="utf-8")
+        p = run(["test", "c.utfall"], tmp)
+        T.check(label, p.returncode == 0 and f"{expectations} passed" in p.stdout, p.stdout[-600:] + p.stderr[-600:])
+
+
+examples_pass("a payment in the second currency that reads its own past", SELF, 3)
 
 # A failure caused by another rule's wrong assumption is not the failing rule's own (generator
 # seed 204): `self` reads `bas`, a definition of `conv`, which converts `eu`; the definition is
@@ -184,10 +190,6 @@ example "e" {
   expect a -> b in total = 6 EUR
 }
 """
-with tempfile.TemporaryDirectory(prefix="utfall-currencies-") as tmp:
-    Path(tmp, "c.utfall").write_text(CHAIN, encoding="utf-8")
-    p = run(["test", "c.utfall"], tmp)
-    T.check("a rule failing because another rule was assumed wrongly keeps its currency", p.returncode == 0 and "4 passed" in p.stdout,
-            p.stdout[-600:] + p.stderr[-600:])
+examples_pass("a rule failing because another rule was assumed wrongly keeps its currency", CHAIN, 4)
 
 T.finish()
