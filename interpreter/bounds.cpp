@@ -118,9 +118,13 @@ Abs of_bool(bool may_true, bool may_false) { return Abs{kZero, may_true, may_fal
 Abs of_value(const Value& v) {
   if (auto* n = std::get_if<Number>(&v)) return of_number(Extent::point(*n));
   if (auto* b = std::get_if<bool>(&v)) return of_bool(*b, !*b);
+  // A period and a date also have their place as a number (the index, the day), so that a
+  // comparison with one of several periods or dates (a join: `known` gone) still orders them.
   Abs a;
   a.known = v;
   if (auto* d = std::get_if<checked::DateValue>(&v)) a.n = Extent::point(Number::from_int(d->day));
+  else if (auto* p = std::get_if<checked::PeriodValue>(&v)) a.n = Extent::point(Number::from_int(p->index));
+  else a.n = Extent::any("a text");
   return a;
 }
 // A value the analysis does not follow (a text from data, a date computed from one): any.
@@ -163,6 +167,7 @@ class Analyzer {
   struct PayState {
     std::vector<Extent> paid;  // [period]
     Extent total = kZero;      // over the periods in `paid`
+    Extent participant_paid = kZero;  // per participant: what one record was paid so far
     bool busy = false;
     std::vector<std::string> limits;
   };
@@ -362,9 +367,10 @@ Abs Analyzer::binary(const Expr& e, const checked::Binary& n, int t) {
       return of_number(multiply(a.n, inverse));
     }
     case Op::period_add: {
-      if (!a.known || !b.n.lo || !b.n.hi || *b.n.lo != *b.n.hi) return unknown();
+      if (!b.n.lo || !b.n.hi || *b.n.lo != *b.n.hi) return of_number(add(a.n, b.n));  // some period: its place moved
       auto k = b.n.lo->to_int64();
       if (!k || *k > 100000 || *k < -100000) return of_number(kZero);  // E605
+      if (!a.known) return of_number(add(a.n, b.n));
       return of_value(checked::PeriodValue{std::get<checked::PeriodValue>(*a.known).index + static_cast<int>(*k)});
     }
     case Op::date_subtract: return of_number(add(a.n, negate(b.n)));
@@ -557,10 +563,12 @@ void Analyzer::compute_payment(int p, int t) {
     if (pay.set >= 0) {
       Extent each = round_it(number(*pay.amount, t));
       if (pay.cap_participant && !no_limit(pay.cap_participant)) {
-        Extent cap = at_least_zero(number(*pay.cap_participant, t));
-        cap.lo = Number{};  // what the record was paid before is not known
-        each = cut(each, cap, fmt::format("capped per participant at {}", where(*pay.cap_participant)), st.limits);
+        // What is left of the cap: the cap less what the record was paid before, which may be
+        // negative (an amount below zero in an earlier period) and so leave more than the cap.
+        Extent left = at_least_zero(add(number(*pay.cap_participant, t), negate(st.participant_paid)));
+        each = cut(each, left, fmt::format("capped per participant at {}", where(*pay.cap_participant)), st.limits);
       }
+      st.participant_paid = join(st.participant_paid, add(st.participant_paid, each));  // a record paid or not
       Extent count = records(pay.set);
       if (pay.filter) {
         Abs f = eval(*pay.filter, t);
@@ -609,11 +617,12 @@ void Analyzer::compute_waterfall(int w, int t) {
     std::vector<Extent> entitled(payees, kZero);
     for (const auto& tier : fall.tiers) {
       const std::string tier_name = fmt::format("tier `{}` of {}", tier.name.empty() ? c_.parties[tier.payee].id : tier.name, name);
-      Extent a;
+      Extent a, limit;
       if (tier.kind == TK::rest || (tier.kind == TK::up_to && no_limit(tier.amount))) {
         a = remaining;
       } else if (tier.kind == TK::up_to) {
-        a = cut(remaining, at_least_zero(number(*tier.amount, t)), fmt::format("{}: up to {}", tier_name, where(*tier.amount)), st.limits);
+        limit = at_least_zero(number(*tier.amount, t));
+        a = cut(remaining, limit, fmt::format("{}: up to {}", tier_name, where(*tier.amount)), st.limits);
       } else {
         a = multiply(number(*tier.amount, t), remaining);
       }
@@ -621,10 +630,13 @@ void Analyzer::compute_waterfall(int w, int t) {
       if (tier.cap && !no_limit(tier.cap)) a = cut(a, number(*tier.cap, t), fmt::format("{}: capped at {}", tier_name, where(*tier.cap)), st.limits);
       a = at_least_zero(min_of(a, remaining));
       a = through(std::move(a), tier_name);
-      // remaining - a, where 0 <= a <= remaining
+      // remaining - a, where 0 <= a <= remaining; a tier taking the rest as it is leaves nothing,
+      // one taking up to L as it is leaves max(0, remaining - L).
       Extent left = add(remaining, negate(a));
       if (!left.lo || *left.lo < Number{}) left.lo = Number{};
-      if (tier.kind == TK::rest || (tier.kind == TK::up_to && no_limit(tier.amount))) left = kZero;
+      const bool as_is = !tier.rounding && !(tier.cap && !no_limit(tier.cap));
+      if (as_is && (tier.kind == TK::rest || (tier.kind == TK::up_to && no_limit(tier.amount)))) left = kZero;
+      else if (as_is && tier.kind == TK::up_to) left = at_least_zero(add(remaining, negate(limit)));
       remaining = left;
       for (std::size_t k = 0; k < payees; ++k)
         if (fall.payees[k] == tier.payee) entitled[k] = add(entitled[k], a);

@@ -17,7 +17,15 @@ std::optional<std::vector<Choice>> choices(const checked::Contract& c, const Bou
   const Number far = Number::from_int(1'000'000'000'000'000);
   for (std::size_t i = 0; i < c.inputs.size(); ++i) {
     const auto& in = c.inputs[i];
-    if (in.participants) continue;
+    if (in.participants) {
+      // The search has no records: only where the assumptions allow none.
+      for (const auto& a : o.assumptions)
+        if (a.kind == Assumption::Kind::count && a.input == static_cast<int>(i) && a.lo && a.lo->sign() > 0) {
+          skipped = fmt::format("`{}` must have records ({}), and the search chooses none", in.name, a.text);
+          return std::nullopt;
+        }
+      continue;
+    }
     Choice ch{static_cast<int>(i), {}};
     if (in.type.kind == TypeKind::boolean) {
       ch.ends = {false, true};

@@ -152,6 +152,87 @@ with tempfile.TemporaryDirectory() as tmp:
             paid = sum(Fraction(p["amount"]) for p in json.loads(r.stdout)["payments"]) if r.returncode == 0 else None
             eq("A scaled: run with the scale on the witness pays the bound", paid, 57 * M)
 
+# --- Cases a review found the interval reading got wrong, each with data inside the ranges
+# that a run pays on: the run's amounts must lie within the bounds (by hand below).
+HEAD = 'contract "t"\ncurrency SEK\nparty a\nparty b\nparty c\n'
+CASES = [
+    # One of two periods, compared with `period`: x = 6 makes start 2026, so 2025 pays 100.
+    ("a period chosen by the data", HEAD + """periods yearly 2025 .. 2026
+input x : number per period between 0 and 10
+clause "1" { let start = if x > 5 then @2026 else @2025
+  pay q: a -> b amount 100 SEK when period < start }
+""", [], {"x.csv": "period,x\n2025,6\n2026,6\n"}, {("a", "b"): "100.00"}),
+    # A record paid -100 in 2025 (the payment's floor keeps the total at 0) has 200 left of its
+    # cap of 100 in 2026, so it is paid 150 then.
+    ("a per-participant cap after a negative amount", HEAD + """periods yearly 2025 .. 2026
+input d : participants { id : text }
+clause "1" { pay q: a -> b for each u in d amount if period = @2025 then -100 SEK else 150 SEK
+    capped at 100 SEK per participant at least 0 SEK }
+""", ["--assume", "count(d) in 0..1"], {"d.csv": "id\nr1\n"}, {("a", "b"): "150.00"}),
+    # An unlimited tier with a cap leaves the rest to the next tier: x = 100 pays c 90.
+    ("an unlimited tier with a cap", HEAD + """periods yearly 2025 .. 2025
+input x : SEK per period between 0 SEK and 100 SEK
+term lim = unlimited SEK
+clause "1" { waterfall f: a pays x {
+    b up to lim, capped at 10 SEK
+    c up to 1000 SEK } }
+""", [], {"x.csv": "period,x\n2025,100\n"}, {("a", "b"): "10.00"}),
+    # The same with rounding down to 10: x = 15 pays c 5.
+    ("an unlimited tier with rounding", HEAD + """periods yearly 2025 .. 2025
+input x : SEK per period between 0 SEK and 100 SEK
+term lim = unlimited SEK
+clause "1" { waterfall f: a pays x {
+    b up to lim, rounded down to 10 SEK
+    c up to 1000 SEK } }
+""", [], {"x.csv": "period,x\n2025,15\n"}, {("a", "b"): "100.00"}),
+    # up to 30 then the rest to the same payee: b gets all of x, at most 100 a period.
+    ("a tier up to a limit, then the rest", HEAD + """periods yearly 2025 .. 2026
+input x : SEK per period between 0 SEK and 100 SEK
+clause "1" { waterfall f: a pays x {
+    b up to 30 SEK
+    rest to b } }
+""", [], {"x.csv": "period,x\n2025,100\n2026,40\n"}, {("a", "b"): "200.00"}),
+]
+with tempfile.TemporaryDirectory() as tmp:
+    for label, text, assume, files, expected in CASES:
+        case = Path(tmp) / label.replace(" ", "_")
+        case.mkdir()
+        (case / "c.utfall").write_text(text, encoding="utf-8")
+        for name, data in files.items():
+            (case / name).write_text(data, encoding="utf-8")
+        j = bounds_json(label, case / "c.utfall", *assume)
+        r = subprocess.run([utfall, "run", case / "c.utfall", "--data", *[case / n for n in files], "--format", "json"],
+                           capture_output=True, text=True)
+        T.check(f"{label}: the run exits 0", r.returncode == 0, r.stderr)
+        if not j or r.returncode != 0:
+            continue
+        paid = {}
+        for p in json.loads(r.stdout)["payments"]:
+            paid.setdefault((p["from"], p["to"]), []).append(Fraction(p["amount"]))
+        for fb in j["flows"]:
+            got = paid.get((fb["from"], fb["to"]), [])
+            most, top = fb["most_in_total"]["bound"], fb["most_in_one_period"]["bound"]
+            T.check(f"{label}: {fb['from']} -> {fb['to']} pays within the bounds",
+                    (most is None or sum(got) <= Fraction(most)) and (top is None or all(v <= Fraction(top) for v in got)),
+                    f"{got} against {most}, {top}")
+        for (frm, to), want in expected.items():
+            eq(f"{label}: most in total {frm} -> {to} (by hand)", (flow(j, frm, to) or {}).get("most_in_total", {}).get("bound"), want)
+
+# A count that must be positive: the search, which chooses no records, does not run.
+with tempfile.TemporaryDirectory() as tmp:
+    c = Path(tmp) / "c.utfall"
+    c.write_text(HEAD + """periods yearly 2025 .. 2026
+input d : participants { id : text
+  v : number between 1 and 1 }
+clause "1" { pay q: a -> b for each u in d amount 1 SEK * u.v }
+""", encoding="utf-8")
+    j = bounds_json("records required", c, "--assume", "count(d) in 2..2", "--smallest")
+    f = j and flow(j, "a", "b")
+    if f:
+        least = f["least_in_total"]
+        eq("records required: least in total (by hand: 2 records, 2 periods, 1 each)", least["bound"], "4.00")
+        T.check("records required: not searched, and says why", least["reached"] is False and "count(d) in 2..2" in least.get("not_searched", ""), least)
+
 # --- Bad assumptions ---------------------------------------------------------------------------
 for label, assume, words in [
     ("unknown input", "nope in 1..2", "`nope` is not an input"),
