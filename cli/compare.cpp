@@ -21,6 +21,9 @@
 namespace utfall {
 namespace {
 
+// More scenarios than this do not make a table a person reads; `sweep` takes many.
+constexpr std::size_t kMaxScenarios = 12;
+
 using cli::report;
 int usage(const std::string& message) { return cli::usage("compare", message); }
 
@@ -60,14 +63,18 @@ struct Flow {
     int currency = 0;  // index in that side's contract
     std::map<std::string, Number> amounts;
     Number total;
-  } side[2];
+  };
+  std::vector<PerSide> side;  // [side]
 };
 
-// The flows of both sides: NEW's in its order of payer, payee and currency, then those only OLD has.
-std::vector<Flow> match_flows(const Side (&sides)[2]) {
+// The flows of every side: NEW's (the second side's) in its order of payer, payee and currency,
+// then those only OLD (the first) has, then those only a later scenario has.
+std::vector<Flow> match_flows(const std::vector<Side>& sides) {
   std::vector<Flow> flows;
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
-  for (int s : {1, 0}) {
+  std::vector<int> order{1, 0};
+  for (int s = 2; s < int(sides.size()); ++s) order.push_back(s);
+  for (int s : order) {
     const auto& c = *sides[s].contract;
     std::map<std::tuple<int, int, int>, std::vector<const PaymentLine*>> own;
     for (const auto& l : sides[s].evaluation.lines) own[{l.payer, l.payee, c.line_currency(l.waterfall, l.rule_index)}].push_back(&l);
@@ -75,7 +82,7 @@ std::vector<Flow> match_flows(const Side (&sides)[2]) {
       auto [payer, payee, currency] = key;
       std::tuple<std::string, std::string, std::string> name{c.parties[payer].id, c.parties[payee].id, c.currencies[currency].code};
       auto [it, fresh] = index.emplace(name, flows.size());
-      if (fresh) flows.push_back(Flow{std::get<0>(name), std::get<1>(name), std::get<2>(name), {}});
+      if (fresh) flows.push_back(Flow{std::get<0>(name), std::get<1>(name), std::get<2>(name), std::vector<Flow::PerSide>(sides.size())});
       auto& mine = flows[it->second].side[s];
       mine.present = true;
       mine.currency = currency;
@@ -107,7 +114,7 @@ std::vector<std::string> merge_periods(const checked::Contract& old_c, const che
 
 class Comparison {
  public:
-  Comparison(Side (&sides)[2], bool versions) : sides_(sides), versions_(versions) {
+  Comparison(const std::vector<Side>& sides, bool versions) : sides_(sides), versions_(versions) {
     flows_ = match_flows(sides);
     periods_ = merge_periods(*sides[0].contract, *sides[1].contract);
     calendars_differ_ = sides[0].contract->periods != sides[1].contract->periods;
@@ -115,8 +122,8 @@ class Comparison {
     for (const auto& f : flows_) codes_.push_back(f.currency);
     std::sort(codes_.begin(), codes_.end());
     codes_.erase(std::unique(codes_.begin(), codes_.end()), codes_.end());
-    for (int s = 0; s < 2; ++s)
-      if (sides[s].contract->currencies.size() > 1) several_ = true;
+    for (const auto& side : sides)
+      if (side.contract->currencies.size() > 1) several_ = true;
     several_ = several_ || codes_.size() > 1;
   }
 
@@ -125,7 +132,7 @@ class Comparison {
   std::string text() const;
 
  private:
-  Side (&sides_)[2];
+  const std::vector<Side>& sides_;  // two versions, or two or more scenarios
   bool versions_;
   std::vector<Flow> flows_;
   std::vector<std::string> periods_, codes_;
@@ -150,10 +157,16 @@ class Comparison {
     auto it = mine.amounts.find(*period);
     return it == mine.amounts.end() ? Number{} : it->second;
   }
-  // NEW - OLD, an absent amount counting as 0, in the minor unit of the side that has the flow.
-  std::string difference(const Flow& f, const std::string* period, bool separators) const {
-    int s = f.side[1].present ? 1 : 0;
-    return format_money(*sides_[s].contract, value(f, 1, period) - value(f, 0, period), separators, f.side[s].currency);
+  // Side k less the first (NEW - OLD), an absent amount counting as 0, in the minor unit of the
+  // side that has the flow.
+  std::string difference(const Flow& f, int k, const std::string* period, bool separators) const {
+    int s = f.side[k].present ? k : 0;
+    return format_money(*sides_[s].contract, value(f, k, period) - value(f, 0, period), separators, f.side[s].currency);
+  }
+  int count() const { return static_cast<int>(sides_.size()); }
+  // The label of the row of side k's difference: "difference" with two sides, else "NAME - FIRST".
+  std::string difference_label(int k) const {
+    return count() == 2 ? std::string("difference") : fmt::format("{} - {}", sides_[k].name, sides_[0].name);
   }
   std::string flow_name(const Flow& f, const char* arrow) const {
     return fmt::format("{} {} {}{}", f.from, arrow, f.to, several_ ? " (" + f.currency + ")" : "");
@@ -175,6 +188,10 @@ std::string Comparison::json() const {
   j["compare"] = versions_ ? "versions" : "scenarios";
   j["old"] = side_json(0);
   j["new"] = side_json(1);
+  if (count() > 2) {
+    j["sides"] = nlohmann::ordered_json::array();
+    for (int k = 0; k < count(); ++k) j["sides"].push_back(side_json(k));
+  }
   j["periods"] = periods_;
   j["calendars_differ"] = calendars_differ_;
   auto or_null = [](const std::optional<std::string>& s) { return s ? nlohmann::ordered_json(*s) : nlohmann::ordered_json(nullptr); };
@@ -184,13 +201,26 @@ std::string Comparison::json() const {
     fj["from"] = f.from;
     fj["to"] = f.to;
     fj["currency"] = f.currency;
+    // old, new and difference: the first two sides; with more than two scenarios also amounts
+    // (every side) and differences (each side after the first, less the first).
+    auto cell = [&](const std::string* p) {
+      nlohmann::ordered_json c;
+      if (p) c["period"] = *p;
+      c["old"] = or_null(amount(f, 0, p, false));
+      c["new"] = or_null(amount(f, 1, p, false));
+      c["difference"] = difference(f, 1, p, false);
+      if (count() == 2) return c;
+      auto amounts = nlohmann::ordered_json::array(), differences = nlohmann::ordered_json::array();
+      for (int k = 0; k < count(); ++k) amounts.push_back(or_null(amount(f, k, p, false)));
+      for (int k = 1; k < count(); ++k) differences.push_back(difference(f, k, p, false));
+      c["amounts"] = std::move(amounts);
+      c["differences"] = std::move(differences);
+      return c;
+    };
     auto per = nlohmann::ordered_json::array();
-    for (const auto& p : periods_)
-      per.push_back({{"period", p}, {"old", or_null(amount(f, 0, &p, false))}, {"new", or_null(amount(f, 1, &p, false))},
-                     {"difference", difference(f, &p, false)}});
+    for (const auto& p : periods_) per.push_back(cell(&p));
     fj["periods"] = std::move(per);
-    fj["total"] = {{"old", or_null(amount(f, 0, nullptr, false))}, {"new", or_null(amount(f, 1, nullptr, false))},
-                   {"difference", difference(f, nullptr, false)}};
+    fj["total"] = cell(nullptr);
     flows.push_back(std::move(fj));
   }
   j["flows"] = std::move(flows);
@@ -209,17 +239,20 @@ std::string quote_csv(const std::string& s) {
   return q + "\"";
 }
 
-// One row per flow and side (OLD, NEW, then the difference), one column per period, then the total.
+// One row per flow and side (OLD, NEW, or each scenario), then one per difference, one column per
+// period, then the total.
 std::string Comparison::csv() const {
   std::string out = "from,to,currency,side";
   for (const auto& p : periods_) out += "," + quote_csv(p);
   out += ",total\n";
   for (const auto& f : flows_) {
     auto head = fmt::format("{},{},{}", quote_csv(f.from), quote_csv(f.to), quote_csv(f.currency));
-    for (int row = 0; row < 3; ++row) {
-      out += head + "," + quote_csv(row < 2 ? sides_[row].name : "difference");
-      for (const auto& p : periods_) out += "," + (row < 2 ? amount(f, row, &p, false).value_or("") : difference(f, &p, false));
-      out += "," + (row < 2 ? amount(f, row, nullptr, false).value_or("") : difference(f, nullptr, false)) + "\n";
+    for (int row = 0; row < 2 * count() - 1; ++row) {
+      const bool side = row < count();
+      const int k = side ? row : row - count() + 1;
+      out += head + "," + quote_csv(side ? sides_[k].name : difference_label(k));
+      for (const auto& p : periods_) out += "," + (side ? amount(f, k, &p, false).value_or("") : difference(f, k, &p, false));
+      out += "," + (side ? amount(f, k, nullptr, false).value_or("") : difference(f, k, nullptr, false)) + "\n";
     }
   }
   return out;
@@ -228,13 +261,14 @@ std::string Comparison::csv() const {
 std::string Comparison::text() const {
   const auto &old_c = *sides_[0].contract, &new_c = *sides_[1].contract;
   std::string out = (new_c.title.empty() ? "(untitled contract)" : new_c.title) + "\n";
-  for (int s = 0; s < 2; ++s) {
+  for (int s = 0; s < count(); ++s) {
     std::string what = versions_ ? sides_[s].file : fmt::format("{}", fmt::join(sides_[s].data, ", "));
     if (versions_ && sides_[s].contract->title != new_c.title) what += " (\"" + sides_[s].contract->title + "\")";
     out += fmt::format("{}: {}\n", sides_[s].name, what);
   }
-  out += fmt::format("Payments in {}; difference = {} - {}, unchanged: =\n", codes_.empty() ? currency_list(new_c) : fmt::format("{}", fmt::join(codes_, ", ")),
-                     sides_[1].name, sides_[0].name);
+  out += fmt::format("Payments in {}; {}, unchanged: =\n", codes_.empty() ? currency_list(new_c) : fmt::format("{}", fmt::join(codes_, ", ")),
+                     count() == 2 ? fmt::format("difference = {} - {}", sides_[1].name, sides_[0].name)
+                                  : fmt::format("each difference against {}", sides_[0].name));
   if (calendars_differ_)
     out += fmt::format("The calendars differ: {} has {} .. {}, {} has {} .. {}\n", sides_[0].name, old_c.periods.empty() ? "" : old_c.periods.front(),
                        old_c.periods.empty() ? "" : old_c.periods.back(), sides_[1].name, new_c.periods.empty() ? "" : new_c.periods.front(),
@@ -249,12 +283,14 @@ std::string Comparison::text() const {
     head.push_back("total");
     rows.push_back(head);
     for (const auto& f : flows_) {
-      for (int row = 0; row < 3; ++row) {
-        std::vector<std::string> r{row == 0 ? flow_name(f, "→") : "", row < 2 ? sides_[row].name : "difference"};
+      for (int row = 0; row < 2 * count() - 1; ++row) {
+        const bool side = row < count();
+        const int k = side ? row : row - count() + 1;
+        std::vector<std::string> r{row == 0 ? flow_name(f, "→") : "", side ? sides_[k].name : difference_label(k)};
         auto cell = [&](const std::string* p) {
-          if (row < 2) return amount(f, row, p, true).value_or("–");
-          if (value(f, 1, p) == value(f, 0, p)) return std::string("=");
-          std::string d = difference(f, p, true);
+          if (side) return amount(f, k, p, true).value_or("–");
+          if (value(f, k, p) == value(f, 0, p)) return std::string("=");
+          std::string d = difference(f, k, p, true);
           return d.front() == '-' ? d : "+" + d;
         };
         for (const auto& p : periods_) r.push_back(cell(&p));
@@ -304,38 +340,40 @@ CompareCommand::CompareCommand(CLI::App& app) {
 }
 
 int CompareCommand::run() const {
-  Side sides[2];
+  std::vector<Side> sides;
   const bool versions = scenarios_.empty();
   if (versions) {
     if (contracts_.size() != 2)
-      return usage("give two versions, `utfall compare OLD NEW --data FILE...`, or one contract with two data sets, "
-                   "`utfall compare CONTRACT --scenario NAME=FILE --scenario NAME=FILE`");
-    for (int s = 0; s < 2; ++s) sides[s] = Side{s ? "new" : "old", contracts_[s], data_, nullptr, {}};
+      return usage("give two versions, `utfall compare OLD NEW --data FILE...`, or one contract with two or more data sets, "
+                   "`utfall compare CONTRACT --scenario NAME=FILE --scenario NAME=FILE...`");
+    for (int s = 0; s < 2; ++s) sides.push_back(Side{s ? "new" : "old", contracts_[s], data_, nullptr, {}});
   } else {
     if (contracts_.size() != 1)
       return usage(fmt::format("--scenario compares data sets under one contract, but {} contracts are given; two versions are "
                                "compared without --scenario",
                                contracts_.size()));
-    if (scenarios_.size() != 2) return usage(fmt::format("give exactly two --scenario NAME=FILE[,FILE], not {}", scenarios_.size()));
-    for (int s = 0; s < 2; ++s) {
-      const auto& spec = scenarios_[s];
+    if (scenarios_.size() < 2 || scenarios_.size() > kMaxScenarios)
+      return usage(fmt::format("give two to {} --scenario NAME=FILE[,FILE], not {}", kMaxScenarios, scenarios_.size()));
+    std::set<std::string> names;
+    for (const auto& spec : scenarios_) {
       auto eq = spec.find('=');
       if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
         return usage(fmt::format("--scenario '{}': expected NAME=FILE[,FILE]", spec));
-      sides[s] = Side{spec.substr(0, eq), contracts_[0], data_, nullptr, {}};
+      Side side{spec.substr(0, eq), contracts_[0], data_, nullptr, {}};
+      if (!names.insert(side.name).second) return usage(fmt::format("two scenarios named `{}`", side.name));
       std::string files = spec.substr(eq + 1);
       for (std::size_t start = 0, comma;; start = comma + 1) {
         comma = files.find(',', start);
         std::string one = files.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (one.empty()) return usage(fmt::format("--scenario '{}': an empty file name", spec));
-        sides[s].data.push_back(one);
+        side.data.push_back(one);
         if (comma == std::string::npos) break;
       }
+      sides.push_back(std::move(side));
     }
-    if (sides[0].name == sides[1].name) return usage(fmt::format("two scenarios named `{}`", sides[0].name));
   }
-  for (int s = 0; s < 2; ++s) {
-    if (s == 1 && !versions) sides[1].contract = sides[0].contract;
+  for (std::size_t s = 0; s < sides.size(); ++s) {
+    if (s > 0 && !versions) sides[s].contract = sides[0].contract;  // one contract, compiled once
     if (int code = evaluate_side(sides[s], sets_)) return code;
   }
   Comparison comparison(sides, versions);

@@ -1,12 +1,12 @@
-// `utfall compare`: two versions of a contract on the same data, or two data sets under one
-// contract, side by side.
+// `utfall compare`: two versions of a contract on the same data, or two or more data sets under
+// one contract, side by side.
 //
 //   utfall compare OLD NEW [--data FILE...] [--set TERM=VALUE]... [--format text|json|csv]
 //   utfall compare CONTRACT --scenario NAME=FILE[,FILE]... [--data FILE...] [--set ...] [--format ...]
 //
 // Each side is evaluated as `utfall run` would (the same diagnostics and exit codes); then, per
 // flow (payer id, payee id, currency code) and period, each side's amount and the difference
-// NEW - OLD (the second scenario less the first), with totals. Flows are rows and periods are
+// NEW - OLD (each later scenario less the first), with totals. Flows are rows and periods are
 // columns, in the calendar order of NEW with OLD's own periods merged in. For two versions the
 // changes between the checked contracts follow (interpreter/contract_diff.hpp). docs/cli.md
 // has the table, the CSV and the JSON. Registered on the app by `CompareCommand`.

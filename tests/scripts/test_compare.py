@@ -1,4 +1,4 @@
-"""`utfall compare`: two versions of scenario A, and two of its data sets under one contract,
+"""`utfall compare`: two versions of scenario A, and two or three of its data sets under one contract,
 against payments computed here with Python fractions from docs/language.md (§17.2, the tier
 algorithm; §17.3, netting of a cumulative pool), never taken from a run.
 
@@ -177,6 +177,27 @@ with tempfile.TemporaryDirectory() as tmp:
                  "difference": money(fail.get(p, 0) - plan_old.get(p, 0))} for p in PERIODS]
         T.check("scenarios: kommun -> utfallsfonden, plan against fail", f.get("periods") == want, f"{f.get('periods')} expected {want}")
         T.check("scenarios: total", f.get("total", {}).get("difference") == money(sum(fail.values()) - sum(plan_old.values())), str(f.get("total")))
+    # Three data sets: each side's amounts, and each later one less the first (plan).
+    messy = payments("messy.csv", Fraction(30, 100), Fraction(7_000_000))
+    three = [("plan", plan_old), ("fail", fail), ("messy", messy)]
+    args = [a for name, _ in three for a in ("--scenario", f"{name}={folder / (name + '.csv')}")]
+    j = compare_json("three scenarios", contract, *args)
+    if j:
+        T.check("three scenarios: sides in order", [x["name"] for x in j.get("sides", [])] == ["plan", "fail", "messy"], str(j.get("sides")))
+        f = j["flows"][0] if len(j["flows"]) == 1 else {}
+        want = [{"period": p, "old": money(plan_old[p]) if p in plan_old else None, "new": money(fail[p]) if p in fail else None,
+                 "difference": money(fail.get(p, 0) - plan_old.get(p, 0)),
+                 "amounts": [money(pay[p]) if p in pay else None for _, pay in three],
+                 "differences": [money(pay.get(p, 0) - plan_old.get(p, 0)) for _, pay in three[1:]]} for p in PERIODS]
+        T.check("three scenarios: kommun -> utfallsfonden per period", f.get("periods") == want, f"{f.get('periods')} expected {want}")
+        T.check("three scenarios: totals", f.get("total", {}).get("differences") == [money(sum(pay.values()) - sum(plan_old.values())) for _, pay in three[1:]],
+                str(f.get("total")))
+    r = run(contract, *args, "--format", "csv")
+    labels = [row[3] for row in csv.reader(io.StringIO(r.stdout))][1:]
+    T.check("three scenarios: CSV rows, each difference against the first", labels == ["plan", "fail", "messy", "fail - plan", "messy - plan"], labels)
+    r = run(contract, *args)
+    T.check("three scenarios: the table says what each difference is against", r.returncode == 0 and "each difference against plan" in r.stdout
+            and "messy - plan" in r.stdout, r.stdout[-1500:])
     # A scenario of two files: the second file gives the inputs, the first is another set. The
     # files split scenario A's inputs by column.
     cost_file, drawn_file = tmp / "kostnad.csv", tmp / "avropat.csv"
@@ -242,7 +263,8 @@ with tempfile.TemporaryDirectory() as tmp:
         ("compare with neither NEW nor --scenario", [contract, "--data", folder / "plan.csv"], 64, "give two versions"),
         ("compare with NEW and --scenario", [contract, new, "--scenario", f"a={folder / 'plan.csv'}", "--scenario", f"b={folder / 'fail.csv'}"], 64,
          "--scenario compares data sets under one contract"),
-        ("compare with one --scenario", [contract, "--scenario", f"a={folder / 'plan.csv'}"], 64, "exactly two --scenario"),
+        ("compare with one --scenario", [contract, "--scenario", f"a={folder / 'plan.csv'}"], 64, "give two to 12 --scenario"),
+        ("compare with thirteen scenarios", [contract, *[f"--scenario=s{i}={folder / 'plan.csv'}" for i in range(13)]], 64, "not 13"),
         ("compare with a --scenario without NAME=", [contract, "--scenario", str(folder / "plan.csv"), "--scenario", f"b={folder / 'fail.csv'}"], 64,
          "expected NAME=FILE"),
         ("compare with two scenarios of one name", [contract, "--scenario", f"a={folder / 'plan.csv'}", "--scenario", f"a={folder / 'fail.csv'}"], 64,
