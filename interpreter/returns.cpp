@@ -287,15 +287,18 @@ Returns compute_returns(const checked::Contract& c, const Evaluation& ev, int pa
     std::vector<Number> net;
     Number cumulative;
     bool was_negative = false;
+    // Payback: the period from whose end on the cumulative net stays 0 or more, after the last
+    // period at whose end it was negative (a dip back below zero undoes an earlier payback).
+    std::optional<std::size_t> last_negative;
     for (std::size_t i = 0; i < r.periods.size(); ++i) {
       const auto& p = r.periods[i];
       r.in += p.in;
       r.out += p.out;
       net.push_back(p.net());
       cumulative += p.net();
-      if (cumulative.sign() < 0) was_negative = true;
-      else if (was_negative && !r.payback) r.payback = static_cast<int>(i);
+      if (cumulative.sign() < 0) was_negative = true, last_negative = i;
     }
+    if (last_negative && *last_negative + 1 < r.periods.size()) r.payback = static_cast<int>(*last_negative + 1);
     r.net = r.in - r.out;
     if (r.payback && out.timed) r.payback_years = out.years[*r.payback];
     if (!r.payback)

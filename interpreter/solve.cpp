@@ -153,17 +153,30 @@ Refined refine(const Prober& probe, Number a, Probe pa, Number b, Probe pb, std:
     ++out.evaluations;
     return probe(x, workspace, evaluation);
   };
-  // r is the boundary when its denominator is small and the goal changes within delta of it
-  // as it does from a to b.
-  auto confirm = [&](const Number& r) -> std::optional<Boundary> {
+  // r is the boundary when the goal changes within delta of it as it does from a to b, and r
+  // is the crossing of the line through the quantity at a and b, the quantity lying on that line
+  // at r - delta, r and r + delta (`linear`: whatever r's denominator), or a fraction of a small
+  // denominator (the only one that near the change: docs/cli.md, "Exact").
+  auto confirm = [&](const Number& r, bool linear) -> std::optional<Boundary> {
     if (!(a <= r && r <= b) || out.evaluations + 4 > budget) return std::nullopt;
-    if (*Number::parse_decimal(r.denominator_string()) > most_denominator) return std::nullopt;
+    if (!linear && *Number::parse_decimal(r.denominator_string()) > most_denominator) return std::nullopt;
     auto below = at(r - delta);
     if (!below.ok) return std::nullopt;
     auto above = at(r + delta);
     if (!above.ok || below.holds != pa.holds || above.holds != pb.holds) return std::nullopt;
     auto on = at(r);
     if (!on.ok) return std::nullopt;
+    if (linear) {
+      // The quantity meets the goal's constant at r and lies on the line through a and b at
+      // r - delta and r + delta where those are inside [a, b] (at least one is): not a step (a
+      // rounded amount) whose edge merely lies near r. Beyond [a, b] the next piece may bend.
+      if (!below.quantity || !on.quantity || !above.quantity || !pa.threshold || *on.quantity != *pa.threshold) return std::nullopt;
+      const Number slope = (*pb.quantity - *pa.quantity) / (b - a);
+      const bool check_below = a <= r - delta, check_above = r + delta <= b;
+      if (!check_below && !check_above) return std::nullopt;
+      if (check_below && *below.quantity != *pa.threshold - slope * delta) return std::nullopt;
+      if (check_above && *above.quantity != *pa.threshold + slope * delta) return std::nullopt;
+    }
     Boundary found;
     found.value = r;
     found.exact = true;
@@ -175,16 +188,16 @@ Refined refine(const Prober& probe, Number a, Probe pa, Number b, Probe pb, std:
   };
   std::set<Number> tried;
   auto candidates = [&]() -> std::optional<Boundary> {
-    std::vector<Number> rs;
+    std::vector<std::pair<Number, bool>> rs;  // candidate, linear
     // Where the quantity would meet the goal's constant, were it linear in x on [a, b].
     if (pa.quantity && pb.quantity && pa.threshold && *pa.quantity != *pb.quantity) {
       Number r = a + (*pa.threshold - *pa.quantity) * (b - a) / (*pb.quantity - *pa.quantity);
-      if (a <= r && r <= b) rs.push_back(r);
+      if (a <= r && r <= b) rs.emplace_back(r, true);
     }
-    rs.push_back(simplest_between(a, b));
-    for (const auto& r : rs)
+    rs.emplace_back(simplest_between(a, b), false);
+    for (const auto& [r, linear] : rs)
       if (tried.insert(r).second)
-        if (auto found = confirm(r)) return found;
+        if (auto found = confirm(r, linear)) return found;
     return std::nullopt;
   };
   bool limit = false;

@@ -116,14 +116,15 @@ def check_flows(label, cur, ins, outs, outlays=None, places=2):
 
 
 def payback(nets):
-    cum, negative = Fraction(0), False
-    for i, c in enumerate(nets):
+    """docs/cli.md: the period from whose end on the cumulative net stays >= 0, after having been negative."""
+    cums, cum = [], Fraction(0)
+    for c in nets:
         cum += c
-        if cum < 0:
-            negative = True
-        elif negative:
-            return i
-    return None
+        cums.append(cum)
+    negative = [i for i, c in enumerate(cums) if c < 0]
+    if not negative or negative[-1] == len(cums) - 1:
+        return None
+    return negative[-1] + 1
 
 
 def check_irr(label, cur, want):
@@ -336,5 +337,22 @@ with tempfile.TemporaryDirectory() as tmp:
         r = run(c, "--data", d, *args)
         T.check(f"bad input, {label}: exit 64 and says why", r.returncode == 64 and needle in r.stderr and not r.stdout,
                 (r.returncode, r.stderr))
+
+
+# Payback with a dip: the fund pays 10 in 2025 and 15 in 2027 (outlays) and is paid v. By hand
+# (docs/cli.md: the period from whose end on the cumulative net stays >= 0):
+#   v = 0, 10, 0, 0:   -10, 0, -15, -15  -> none, still negative at the end
+#   v = 0, 20, 0, 20:  -10, 10, -5, 15   -> 2028 (the dip in 2027 undoes 2026)
+with tempfile.TemporaryDirectory() as tmp:
+    c = Path(tmp) / "dip.utfall"
+    c.write_text('contract "r"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2028\n'
+                 'input v : SEK per period\nclause "1" { pay p: a -> b amount v }\n', encoding="utf-8")
+    for label, values, want in [("ends negative", [0, 10, 0, 0], None), ("dips, then back", [0, 20, 0, 20], "2028")]:
+        d = Path(tmp) / "d.csv"
+        d.write_text("period,v\n" + "".join(f"{2025 + i},{v}\n" for i, v in enumerate(values)), encoding="utf-8")
+        j = returns_json(f"payback {label}", c, "--data", d, "--party", "b", "--outlay", "2025=10", "--outlay", "2027=15")
+        if j:
+            pb = j["currencies"][0]["payback"]
+            T.check(f"payback {label}: {want}", pb["period"] == want and (want or "still negative" in pb.get("reason", "")), pb)
 
 T.finish()

@@ -292,4 +292,22 @@ for doc in ["README.md", "docs/cli.md"]:
         check(f"{doc}: the solve example prints what it shows", r.returncode == 0 and r.stdout.rstrip("\n").split("\n") == lines,
               r.stdout + r.stderr)
 
+
+# A linear crossing with a denominator above 10^15: `pay a -> b amount v * k` meets 1 SEK at
+# k = 1 / v exactly (a review found the least-denominator candidate, within 10^-31 of it, reported
+# as exact instead). For each v, the boundary is Fraction(1) / v.
+with tempfile.TemporaryDirectory() as tmp:
+    small = Path(tmp) / "k.utfall"
+    small.write_text('contract "t"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2025\n'
+                     'input v : SEK per period\nterm k = 1\nclause "1" { pay p: a -> b amount v * k }\n', encoding="utf-8")
+    for v in ["1.7022172039328691", "1.3610217988395217", "1.00000000000000000000000000000000001"]:
+        d = Path(tmp) / "v.csv"
+        d.write_text(f"period,v\n2025,{v}\n", encoding="utf-8")
+        r = subprocess.run([utfall, "solve", small, "--data", d, "--vary", "k", "--range", "0.5..1.5", "--goal", "a -> b in total >= 1 SEK",
+                            "--format", "json"], capture_output=True, text=True)
+        b = json.loads(r.stdout)["boundaries"] if r.returncode == 0 else []
+        want = 1 / Fraction(v)
+        check(f"a crossing of a large denominator (v = {v}): exactly 1/v", len(b) == 1 and b[0]["exact"] and Fraction(b[0]["value"]) == want
+              and b[0]["holds"] == "above" and b[0]["holds_at_value"], f"{b} expected {want}")
+
 T.finish()
