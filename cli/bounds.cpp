@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <variant>
 
@@ -21,10 +20,7 @@
 namespace utfall {
 namespace {
 
-int usage(const std::string& message) {
-  fmt::print(stderr, "utfall bounds: {}\n", terminal_text(message));
-  return 64;
-}
+int usage(const std::string& message) { return cli::usage("bounds", message); }
 
 std::string trim(std::string s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -125,17 +121,11 @@ BoundsCommand::BoundsCommand(CLI::App& app) {
 
 int BoundsCommand::run() const {
   auto compiled = compile_file(contract_);
-  if (!compiled.contract) {
-    std::cerr << render_all(compiled.diagnostics, true);
-    return exit_code_for(compiled.diagnostics);
-  }
-  if (!compiled.diagnostics.empty()) std::cerr << render_all(compiled.diagnostics, true);
+  if (!compiled.contract) return cli::report(compiled.diagnostics);
+  if (!compiled.diagnostics.empty()) cli::report(compiled.diagnostics);  // warnings
   const auto& c = *compiled.contract;
   EvalOptions eval_options;
-  if (auto d = apply_overrides(c, sets_, eval_options); !d.empty()) {
-    std::cerr << render_all(d, true);
-    return std::max(exit_code_for(d), 64);
-  }
+  if (auto d = apply_overrides(c, sets_, eval_options); !d.empty()) return std::max(cli::report(d), 64);
   BoundsOptions options;
   options.term_overrides = eval_options.term_overrides;
   options.unlimited_terms = eval_options.unlimited_terms;
@@ -146,10 +136,7 @@ int BoundsCommand::run() const {
     options.assumptions.push_back(std::get<Assumption>(std::move(a)));
   }
   Bounds bounds = payment_bounds(c, options);
-  if (!bounds.ok) {
-    std::cerr << render_all(bounds.diagnostics, true);
-    return std::max(exit_code_for(bounds.diagnostics), 1);
-  }
+  if (!bounds.ok) return std::max(cli::report(bounds.diagnostics), 1);
   if (!witness_.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(witness_, ec);
@@ -192,7 +179,7 @@ int BoundsCommand::run() const {
                                            largest ? "most" : "least", total ? "total" : "period");
             line.witness = (std::filesystem::path(witness_) / name).string();
             if (auto d = cli::write_file_whole(line.witness, witness_csv(c, line.found))) {
-              std::cerr << render_all({*d}, true);
+              cli::report({*d});
               return cli::kOutputFailed;
             }
           }

@@ -6,10 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cli/output.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/returns.hpp"
 #include "interpreter/unicode.hpp"
@@ -19,15 +19,8 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-int report(const Diagnostics& d) {
-  std::cerr << render_all(d, true);
-  return exit_code_for(d);
-}
-
-int usage(const std::string& message) {
-  fmt::print(stderr, "utfall returns: {}\n", terminal_text(message));
-  return 64;
-}
+using cli::report;
+int usage(const std::string& message) { return cli::usage("returns", message); }
 
 std::string trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t");
