@@ -7,6 +7,7 @@
 //   utfall test CONTRACT...                       run the examples written in the contracts
 //   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
 //   utfall sweep, compare, returns, bounds, solve cli/sweep.hpp, compare.hpp, returns.hpp, bounds.hpp, solve.hpp
+//   utfall simulate                               cli/simulate.hpp
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -33,6 +34,7 @@
 #include "cli/bounds.hpp"
 #include "cli/compare.hpp"
 #include "cli/returns.hpp"
+#include "cli/simulate.hpp"
 #include "cli/solve.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -368,6 +370,7 @@ int main(int argc, char** argv) {
   ReturnsCommand returns(app);
   BoundsCommand bounds(app);
   SolveCommand solve(app);
+  SimulateCommand simulate(app);
 
   try {
     app.parse(argc, argv);
@@ -387,6 +390,7 @@ int main(int argc, char** argv) {
     else if (returns.selected()) code = returns.run();
     else if (bounds.selected()) code = bounds.run();
     else if (solve.selected()) code = solve.run();
+    else if (simulate.selected()) code = simulate.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);
   } catch (const std::system_error& e) {

@@ -53,41 +53,6 @@ std::optional<Number> parse_rate(const std::string& text, std::string& error) {
   return rate;
 }
 
-// `PERIOD=AMOUNT` or `PERIOD=AMOUNT CODE`: the currency is needed where the contract has several.
-std::optional<Outlay> parse_outlay(const checked::Contract& c, const std::string& spec, std::string& error) {
-  const auto eq = spec.find('=');
-  auto fail = [&](const std::string& why) {
-    error = fmt::format("--outlay '{}': {}", spec, why);
-    return std::nullopt;
-  };
-  if (eq == std::string::npos) return fail("expected PERIOD=AMOUNT, such as 2025=7_000_000");
-  Outlay o;
-  const std::string period = trim(spec.substr(0, eq));
-  auto p = c.period_index(period);
-  if (!p)
-    return fail(fmt::format("`{}` is not a period of the contract ({} .. {})", period, c.periods.empty() ? "" : c.periods.front(),
-                            c.periods.empty() ? "" : c.periods.back()));
-  o.period = *p;
-  std::string amount = trim(spec.substr(eq + 1)), code;
-  if (auto space = amount.find_last_of(" \t"); space != std::string::npos) {
-    code = trim(amount.substr(space + 1));
-    amount = trim(amount.substr(0, space));
-  }
-  auto n = Number::parse_decimal(amount);
-  if (!n) return fail(fmt::format("`{}` is not an amount (digits, `_` between them, a `.`: 7_000_000)", amount));
-  if (n->sign() < 0) return fail("an outlay is what the party paid: not negative");
-  o.amount = *n;
-  if (code.empty()) {
-    if (c.currencies.size() > 1) return fail(fmt::format("the contract has several currencies ({}): name one after the amount", currency_list(c)));
-    o.currency = 0;
-  } else {
-    auto it = std::find_if(c.currencies.begin(), c.currencies.end(), [&](const checked::Currency& x) { return x.code == code; });
-    if (it == c.currencies.end()) return fail(fmt::format("`{}` is not a currency of the contract ({})", code, currency_list(c)));
-    o.currency = static_cast<int>(it - c.currencies.begin());
-  }
-  return o;
-}
-
 // The multiple: its exact decimal when that has at most four places, else rounded to four.
 struct Shown {
   std::string text;
@@ -272,6 +237,41 @@ std::string Report::json_text() const {
 }
 
 }  // namespace
+
+// `PERIOD=AMOUNT` or `PERIOD=AMOUNT CODE`: the currency is needed where the contract has several.
+std::optional<Outlay> parse_outlay(const checked::Contract& c, const std::string& spec, std::string& error) {
+  const auto eq = spec.find('=');
+  auto fail = [&](const std::string& why) {
+    error = fmt::format("--outlay '{}': {}", spec, why);
+    return std::nullopt;
+  };
+  if (eq == std::string::npos) return fail("expected PERIOD=AMOUNT, such as 2025=7_000_000");
+  Outlay o;
+  const std::string period = trim(spec.substr(0, eq));
+  auto p = c.period_index(period);
+  if (!p)
+    return fail(fmt::format("`{}` is not a period of the contract ({} .. {})", period, c.periods.empty() ? "" : c.periods.front(),
+                            c.periods.empty() ? "" : c.periods.back()));
+  o.period = *p;
+  std::string amount = trim(spec.substr(eq + 1)), code;
+  if (auto space = amount.find_last_of(" \t"); space != std::string::npos) {
+    code = trim(amount.substr(space + 1));
+    amount = trim(amount.substr(0, space));
+  }
+  auto n = Number::parse_decimal(amount);
+  if (!n) return fail(fmt::format("`{}` is not an amount (digits, `_` between them, a `.`: 7_000_000)", amount));
+  if (n->sign() < 0) return fail("an outlay is what the party paid: not negative");
+  o.amount = *n;
+  if (code.empty()) {
+    if (c.currencies.size() > 1) return fail(fmt::format("the contract has several currencies ({}): name one after the amount", currency_list(c)));
+    o.currency = 0;
+  } else {
+    auto it = std::find_if(c.currencies.begin(), c.currencies.end(), [&](const checked::Currency& x) { return x.code == code; });
+    if (it == c.currencies.end()) return fail(fmt::format("`{}` is not a currency of the contract ({})", code, currency_list(c)));
+    o.currency = static_cast<int>(it - c.currencies.begin());
+  }
+  return o;
+}
 
 ReturnsCommand::ReturnsCommand(CLI::App& app) {
   command_ = app.add_subcommand("returns", "One party's cash flows per period, money multiple, payback, NPV and IRR");

@@ -13,10 +13,18 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "interpreter/checked.hpp"
+#include "interpreter/returns.hpp"
+
 namespace utfall {
+
+// One --outlay: `PERIOD=AMOUNT` or `PERIOD=AMOUNT CODE` (the code where the contract has several
+// currencies); none, with the message in `error`, when it is not one. `simulate --outlay` reads it too.
+std::optional<Outlay> parse_outlay(const checked::Contract& c, const std::string& spec, std::string& error);
 
 class ReturnsCommand {
  public:

@@ -1,6 +1,7 @@
 // Evaluate: a tree-walking evaluator over the checked contract, with memoised definitions per
 // period and the running totals that caps and netting need.
 #include "interpreter/evaluate.hpp"
+#include "interpreter/limit_hits.hpp"
 
 #include <fmt/format.h>
 
@@ -128,6 +129,8 @@ class Evaluator {
   bool boolean(const Expr& e, int t) { return std::get<bool>(eval(e, t)); }
   void run(Evaluation& out);
   std::uint64_t steps() const { return steps_; }
+  // Lists the limits that bind (limit_hits.hpp) in `hits`, from now on.
+  void record_limits(std::vector<LimitHit>* hits) { hits_ = hits; }
 
   [[noreturn]] void fail(DiagKind kind, const char* code, std::string message, const SourceRange& range, int clause = -1) {
     Diagnostic d;
@@ -153,6 +156,7 @@ class Evaluator {
   std::uint64_t work_ = 0;  // of exact arithmetic, in word products (charge)
   std::size_t depth_ = 0;  // eval() calls under way
   int clause_ = -1;  // the clause being evaluated, for diagnostics
+  std::vector<LimitHit>* hits_ = nullptr;  // evaluate_with_limits: the limits that bound
   std::vector<Workspace::State::PaymentState>& paid_;
   std::vector<Workspace::State::WaterfallState>& fall_paid_;
   std::unordered_map<const Expr*, Workspace::State::Sums>& sums_;
@@ -570,6 +574,7 @@ int Evaluator::own_step(const Expr& e, TraceStep s) {
 // A cap or floor: its limit, whether it bound, and by how much.
 void Evaluator::explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
                               std::string room) {
+  if (hits_ && limit && before != after) hits_->push_back({t, clause_, limit, what});
   if (!tracing() || !limit) return;
   std::string note = before == after ? "did not bind" : fmt::format("bound: {} by {}", after < before ? "cut" : "raised", money((after - before).abs()));
   if (!room.empty()) note = room + "; " + note;
@@ -1104,6 +1109,7 @@ void Evaluator::compute_payment(int p, int t) {
         amount += a;
         if (tracing() && each.size() < 25) each.emplace_back(r, a);
       }
+      if (hits_ && capped > 0) hits_->push_back({t, clause_, pay.cap_participant.get(), "capped per participant at"});
       if (tracing()) {
         step({K::participants, 0, fmt::format("for each of `{}`{}", c_.inputs[pay.set].name, pay.filter ? " where " + text(pay.filter->range) : ""), "",
               std::to_string(matched), fmt::format("{} of {} participants {}", matched, records.size(), pay.filter ? "matched" : "in all"), t,
@@ -1175,9 +1181,9 @@ void Evaluator::compute_payment(int p, int t) {
     } else if (pay.cap_total) {
       Number left = number(*pay.cap_total, t) - before;
       Number a = std::min(amount, left.sign() > 0 ? left : Number{});
-      if (tracing())
-        explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
-                      fmt::format("{} paid in earlier periods, so {} left", money(before), money(left.sign() > 0 ? left : Number{})));
+      explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
+                    tracing() ? fmt::format("{} paid in earlier periods, so {} left", money(before), money(left.sign() > 0 ? left : Number{}))
+                              : std::string());
       amount = a;
     }
     if (amount.sign() < 0)
@@ -1364,13 +1370,15 @@ static Dataset scaled(const Dataset& data, const std::map<int, Number>& scales) 
   return out;
 }
 
-void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
-              Evaluation& out) {
+// evaluate(), and with `hits` evaluate_with_limits() (limit_hits.hpp).
+static void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
+                     Evaluation& out, std::vector<LimitHit>* hits) {
+  if (hits) hits->clear();
   if (!options.input_scales.empty()) {  // evaluate the scaled data, with no series read ahead for the unscaled
     EvalOptions plain = options;
     plain.input_scales.clear();
     plain.columns = nullptr;
-    evaluate(contract, scaled(data, options.input_scales), plain, workspace, out);
+    evaluate(contract, scaled(data, options.input_scales), plain, workspace, out, hits);
     return;
   }
   out.ok = false;
@@ -1389,7 +1397,7 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
     out.diagnostics.push_back(std::move(d));
     return;
   }
-  if (options.fast && !options.trace) {
+  if (options.fast && !options.trace && !hits) {
     auto& cache = workspace.state().fast;
     const fast::Program* program = options.program ? options.program : cache.program(contract);
     if (program && fast::run(*program, contract, data, options.columns, options, cache.scratch_for(program), out)) {
@@ -1406,6 +1414,7 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
   try {
     with_stack(options.limits.max_stack_bytes, [&] {
       ev.emplace(contract, data, options, workspace.state());
+      ev->record_limits(hits);
       ev->run(out);
     });
     out.ok = true;
@@ -1419,6 +1428,16 @@ void evaluate(const checked::Contract& contract, const Dataset& data, const Eval
     failed(std::move(d));
   }
   if (ev) out.steps = ev->steps();
+}
+
+void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
+              Evaluation& out) {
+  evaluate(contract, data, options, workspace, out, nullptr);
+}
+
+void evaluate_with_limits(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
+                          Evaluation& out, std::vector<LimitHit>& hits) {
+  evaluate(contract, data, options, workspace, out, &hits);
 }
 
 Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options) {

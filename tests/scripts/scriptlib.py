@@ -12,6 +12,9 @@ of docs/language.md §15, written from the mode definitions alone.
 `command_json(T, argv, label)`: runs a command that prints JSON; a check that it exits 0, and the
 JSON, or None when it does not.
 
+`doc_examples(path, command)`: the examples of a command in a Markdown file (a fenced block
+that starts `$ build/utfall COMMAND`): each as (argv after `build/utfall`, the lines it shows).
+
 `bounded_memory`: a `preexec_fn` for subprocess that limits the child's address space
 (RLIMIT_AS) to `MEMORY_LIMIT` bytes, so a run that would blow up fails instead. Under the
 sanitizer build (UTFALL_SANITIZED=1, set by tests/CMakeLists.txt) it does nothing: ASan
@@ -21,6 +24,7 @@ import json
 import os
 from fractions import Fraction
 import resource
+import shlex
 import subprocess
 import sys
 
@@ -165,4 +169,19 @@ def scenario_a(cost, drawn, baslinje, andel, tak):
         pay = max(kapital + premie - paid, Fraction(0))
         paid += pay
         out.append(pay)
+    return out
+
+
+def doc_examples(path, command):
+    """The examples of `command` in a Markdown file: (argv after the program, the output lines shown)."""
+    text = path.read_text(encoding="utf-8")
+    out = []
+    for block in text.split("```"):
+        if not block.lstrip().startswith(f"$ build/utfall {command}"):
+            continue
+        lines = block.strip("\n").split("\n")
+        line = ""
+        while lines and (not line or line.endswith("\\")):
+            line = line.rstrip("\\") + lines.pop(0).lstrip("$ ")
+        out.append((shlex.split(line)[1:], lines))
     return out

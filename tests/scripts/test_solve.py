@@ -10,14 +10,13 @@ takbelopp; payments are netted, so the total paid is the entitlement of 2029 (po
 """
 import csv
 import json
-import shlex
 import subprocess
 import sys
 import tempfile
 from fractions import Fraction
 from pathlib import Path
 
-from scriptlib import Tally, round_fraction, scenario_a
+from scriptlib import Tally, doc_examples, round_fraction, scenario_a
 
 utfall, src = str(Path(sys.argv[1]).resolve()), Path(sys.argv[2]).resolve()
 folder = src / "examples/a-aldreomsorg"
@@ -279,16 +278,10 @@ with tempfile.TemporaryDirectory() as tmp:
 
 # 9. The examples of `solve` in the README and docs/cli.md print what they show.
 for doc in ["README.md", "docs/cli.md"]:
-    text = (src / doc).read_text(encoding="utf-8")
-    blocks = [b for b in text.split("```") if b.lstrip().startswith("$ build/utfall solve")]
-    check(f"{doc}: has a solve example", len(blocks) == 1, len(blocks))
-    for block in blocks:
-        lines = block.strip("\n").split("\n")
-        command = ""
-        while lines and (not command or command.endswith("\\")):
-            command = command.rstrip("\\") + lines.pop(0).lstrip("$ ")
-        argv = shlex.split(command)
-        r = subprocess.run([utfall, *argv[1:]], capture_output=True, text=True, cwd=src)
+    examples = doc_examples(src / doc, "solve")
+    check(f"{doc}: has a solve example", len(examples) == 1, len(examples))
+    for argv, lines in examples:
+        r = subprocess.run([utfall, *argv], capture_output=True, text=True, cwd=src)
         check(f"{doc}: the solve example prints what it shows", r.returncode == 0 and r.stdout.rstrip("\n").split("\n") == lines,
               r.stdout + r.stderr)
 
