@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "interpreter/dates.hpp"
+#include "interpreter/decimal_text.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -35,12 +36,39 @@ class Names {
   Index periods_, inputs_;  // the first of a name, as Contract::period_index and input_index
 };
 
-// parse_value, with the calendar looked up in `names` when given.
+// How a CSV file writes its numbers (decimal_text.hpp): the decimal mark its number cells show
+// and where they first show it.
+struct Spreadsheet {
+  DecimalMark mark = DecimalMark::unknown;
+  std::string evidence;  // "`7000000,50` in plan.csv: row 2 (line 3), column `avropat`"
+};
+
+// The decimal mark of a CSV table, from the cells of its number columns (`numeric`), in order.
+Spreadsheet spreadsheet_of(const Table& table, const std::vector<bool>& numeric) {
+  Spreadsheet s;
+  for (std::size_t r = 0; r < table.rows.size(); ++r)
+    for (const auto& cell : table.rows[r])
+      if (cell.column < numeric.size() && numeric[cell.column] && cell.present)
+        if (auto m = shown_mark(cell.text); m != DecimalMark::unknown) {
+          s.mark = m;
+          s.evidence = fmt::format("`{}` in {}", excerpt(cell.text), table.location(r, cell.column));
+          return s;
+        }
+  return s;
+}
+
+// parse_value, with the calendar looked up in `names` when given, and a number read as a
+// spreadsheet writes it when `sheet` is given (a CSV cell).
 std::optional<checked::Value> parse(const checked::Contract& contract, const Names* names, const Type& type, bool percent,
-                                    const std::string& text, std::string* reason) {
+                                    const std::string& text, std::string* reason, const Spreadsheet* sheet = nullptr) {
   switch (type.kind) {
     case TypeKind::number: {
       std::string t = text;
+      if (sheet) {
+        auto plain = plain_decimal(text, sheet->mark, sheet->evidence, *reason);
+        if (!plain) return std::nullopt;
+        t = std::move(*plain);
+      }
       bool has_percent = false;
       if (!t.empty() && t.back() == '%') {
         t.pop_back();
@@ -204,6 +232,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         input_of[col] = *i;
         read.push_back(col);
       }
+      std::optional<Spreadsheet> sheet;
+      if (table.csv) {
+        std::vector<bool> numeric(table.columns.size(), false);
+        for (std::size_t col : read) numeric[col] = c.inputs[input_of[col]].type.kind == TypeKind::number;
+        sheet = spreadsheet_of(table, numeric);
+      }
       for (std::size_t r = 0; r < table.rows.size(); ++r) {
         const Cell* period = table.find(r, pc);
         const std::string& period_text = period ? period->text : std::string();
@@ -236,7 +270,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
             continue;
           }
           std::string reason;
-          auto v = parse(c, &names, in.type, in.percent, cell->text, &reason);
+          auto v = parse(c, &names, in.type, in.percent, cell->text, &reason, sheet ? &*sheet : nullptr);
           if (!v) {
             report("E528", fmt::format("`{}`: {}", in.name, reason), table.location(r, col));
             continue;
@@ -295,6 +329,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         complete = false;
       }
     if (!complete) continue;
+    std::optional<Spreadsheet> sheet;
+    if (table.csv) {
+      std::vector<bool> numeric(table.columns.size(), false);
+      for (std::size_t f = 0; f < in.fields.size(); ++f) numeric[col_of[f]] = in.fields[f].type.kind == TypeKind::number;
+      sheet = spreadsheet_of(table, numeric);
+    }
     auto& records = data.participants[target];
     auto& source = data.sources[target];
     source.file = table.file;
@@ -314,7 +354,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
           continue;
         }
         std::string reason;
-        auto v = parse(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, &reason);
+        auto v = parse(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, &reason, sheet ? &*sheet : nullptr);
         if (!v) {
           report("E528", fmt::format("`{}`: {}", in.fields[f].name, reason), table.location(r, col_of[f]));
           ok = false;

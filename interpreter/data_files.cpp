@@ -402,6 +402,7 @@ Table read_csv(const std::string& file_label, std::string_view text, const ReadL
   std::string_view body = checked_body(file_label, text, limits);
   CsvBuilder b{file_label, limits, {}, false, {}, 1, nullptr};
   b.table.file = file_label;
+  b.table.csv = true;
   CsvParser parser;
   csv_parser& p = parser.p;
   csv_set_delim(&p, detect_delimiter(body));

@@ -70,6 +70,7 @@ struct Table {
   std::string file;                  // label used in messages (the file name as given)
   std::string name;                  // the table's key in a JSON object of arrays; else ""
   std::vector<std::string> columns;  // header names, trimmed, in order
+  bool csv = false;                  // read from CSV: numbers as spreadsheets write them (decimal_text.hpp)
   // The cells of each row in column order: every column for a CSV row; for a JSON row the keys
   // it gives, and when it gives none one absent cell of the first column (so that the row keeps
   // its line). A column a row does not give is missing there, as an empty cell is.

@@ -586,10 +586,17 @@ def rows():
     data("period outside the calendar", "out.csv", t, "E522", csv_row("out.csv", t, "2031", "period"), "(2025 .. 2027)")
     t = "period,x\n2025,1e5\n2026,2\n2027,3\n"
     data("number with an exponent", "e.csv", t, "E528", csv_row("e.csv", t, "2025", "x"), "`1e5` is not a number")
-    t = 'period,x\n2025,1\n2026,"12,5"\n2027,3\n'
-    data("decimal comma", "comma.csv", t, "E528", csv_row("comma.csv", t, "2026", "x"), "`12,5` is not a number")
-    t = "period;x\n2025;1\n2026;12,5\n2027;3\n"
-    data("decimal comma, ; separated", "semi.csv", t, "E528", csv_row("semi.csv", t, "2026", "x"), "`12,5`")
+    # A decimal comma reads (`12,5` is 12.5: test_spreadsheet_numbers.py); one that could be a
+    # thousands comma, in a file that shows no decimal mark elsewhere, is an error with both readings.
+    t = 'period,x\n2025,1\n2026,"12,500"\n2027,3\n'
+    data("decimal comma", "comma.csv", t, "E528", csv_row("comma.csv", t, "2026", "x"),
+         "`12,500` reads two ways: 12.500 with a decimal comma, or 12500 with a thousands comma")
+    t = "period;x\n2025;1\n2026;12,500\n2027;3\n"
+    data("decimal comma in a semicolon-separated file", "semi.csv", t, "E528", csv_row("semi.csv", t, "2026", "x"),
+         "`12,500` reads two ways")
+    t = "period;x\n2025;1\n2026;12,5\n2027;3.25\n"
+    data("a decimal point in a file of decimal commas", "mixed.csv", t, "E528", csv_row("mixed.csv", t, "2027", "x"),
+         "`3.25` has a decimal point, but this file writes decimals with a comma (`12,5` in mixed.csv: row 2 (line 3), column `x`)")
     t = "period,x\n2025,1\n2026,2,7\n2027,3\n"
     data("ragged row: a field too many", "rag.csv", t, "E505", csv_row_only("rag.csv", t, "2026"), "the first extra field is `7`")
     t = "period,x\n2025,1\n2026\n2027,3\n"
