@@ -37,6 +37,9 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t") + 1 - b);
 }
 
+// Whether a number has a finite decimal (0.25, not 1/3).
+bool decimal(const Number& n) { return n.to_string().find('/') == std::string::npos; }
+
 // Decimal places of an exact decimal (0.25 -> 2); 0 for a whole number.
 int places_of(const Number& n) {
   const std::string s = n.to_string();
@@ -112,6 +115,7 @@ class DrawReader {
       const bool plain = dist.kind == K::lognormal;  // MU and SIGMA are plain numbers
       auto v = plain ? Number::parse_decimal(w->arguments[k]) : value(d, w->arguments[k], error);
       if (!v) return plain ? fail(error, fmt::format("`{}` is not a number", w->arguments[k])) : std::nullopt;
+      if (!decimal(*v)) return fail(error, fmt::format("`{}` is {}, which has no finite decimal: give a decimal", w->arguments[k], v->to_string()));
       most_places = std::max(most_places, places_of(*v));
       dist.parameters.push_back(*v);
     }
@@ -125,10 +129,15 @@ class DrawReader {
       auto s = value(d, w->step, error);
       if (!s) return std::nullopt;
       if (s->sign() <= 0) return fail(error, "the step must be positive");
+      if (!decimal(*s)) return fail(error, fmt::format("the step {} has no finite decimal: give a decimal", s->to_string()));
       dist.step = *s;
     } else {
       dist.step = default_step(d, most_places);
     }
+    // A uniform draw picks one of the grid's points by a 52-bit uniform: at most 2^52 of them.
+    if (dist.kind == K::uniform && (p[1] - p[0]) / dist.step >= Number::from_int(std::int64_t{1} << 52))
+      return fail(error, fmt::format("the grid from {} to {} in steps of {} has 2^52 points or more: choose a larger step",
+                                     p[0].to_string(), p[1].to_string(), dist.step.to_string()));
     return d;
   }
 
@@ -171,7 +180,12 @@ class DrawReader {
       auto t = c_.period_index(period);
       if (!t) return fail(error, fmt::format("`{}` is not a period of the contract", period)), false;
       d.target = Draw::Target::cell, d.index = *i, d.period = *t;
-      return series(*i);
+      if (!series(*i)) return false;
+      const auto& in = c_.inputs[*i];
+      if (*t < in.first || *t > in.last)
+        return fail(error, fmt::format("`{}` has values in {} .. {} only, not in {}", name, c_.periods[in.first], c_.periods[in.last], period)),
+               false;
+      return true;
     }
     for (std::size_t k = 0; k < c_.terms.size(); ++k)
       if (c_.terms[k].name == d.name) {
@@ -217,14 +231,21 @@ class DrawReader {
   // else: four places more than the parameters have.
   Number default_step(const Draw& d, int most_places) const {
     const Type& type = d.target == Draw::Target::term ? c_.terms[d.index].type : c_.inputs[d.index].type;
-    if (d.target != Draw::Target::scale)
+    if (d.target != Draw::Target::scale) {  // money, or money per a count (not a rate between currencies): the minor unit
+      const checked::Currency* money = nullptr;
+      int currencies = 0;
       for (const auto& currency : c_.currencies)
-        if (type.unit == Unit::of(currency.code)) return currency.minor_unit;
+        for (const auto& [dimension, exponent] : type.unit.dimensions())
+          if (dimension == currency.code) ++currencies, money = exponent == 1 ? &currency : money;
+      if (money && currencies == 1) return money->minor_unit;
+    }
     if (d.target == Draw::Target::cell || d.target == Draw::Target::series) {
       if (static_cast<std::size_t>(d.index) < data_.series.size())
         for (const auto& v : data_.series[d.index])
           if (v && std::holds_alternative<Number>(*v)) most_places = std::max(most_places, places_of(std::get<Number>(*v)));
-      return power_of_ten(most_places);
+      // A percentage is held as a fraction (50 is 0.5): one unit of the last decimal as written
+      // is 10^-(places + 2) as held, and the data's places as held count two more.
+      return power_of_ten(c_.inputs[d.index].percent ? std::max(most_places, 2) : most_places);
     }
     return power_of_ten(most_places + 4);
   }
@@ -264,8 +285,13 @@ std::string distribution_text(const std::string& spec) {
 class Progress {
  public:
   explicit Progress(std::uint64_t runs) : runs_(runs), on_(isatty(STDERR_FILENO) == 1), start_(Clock::now()) {}
-  ~Progress() {
-    if (shown_) fmt::print(stderr, "\r{:40}\r", "");
+  ~Progress() { finish(); }
+  // Clears the progress line, before the output is printed.
+  void finish() {
+    std::lock_guard lock(mutex_);
+    if (shown_) fmt::print(stderr, "\r{:60}\r", "");
+    shown_ = false;
+    on_ = false;
   }
   void operator()(std::uint64_t done) {
     if (!on_) return;
@@ -297,7 +323,7 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
                                          "normal(MEAN, SD), triangular(LO, MODE, HI), lognormal(MU, SIGMA) or empirical(FILE, COLUMN)")
       ->required();
   command_->add_option("--runs,-n", runs_, "the number of runs (1 to 10 000 000)")->required();
-  command_->add_option("--seed", seed_, "the seed (default 1): the same seed gives the same output");
+  command_->add_option("--seed", seed_, "the seed, 0 to 18446744073709551615 (default 1): the same seed gives the same output");
   command_->add_option("--threads,-j", threads_, "threads (default: all cores); the output does not depend on them");
   command_->add_option("--percentiles", percentiles_, "percentiles to show, comma-separated (default 5,50,95)");
   command_->add_option("--correlate", correlations_, "'A, B = RHO': rank correlation RHO between two draws (a Gaussian copula)");
@@ -309,15 +335,29 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
 }
 
 int SimulateCommand::run() const {
-  if (runs_ < 1 || runs_ > kMaxRuns) return usage(fmt::format("--runs {}: between 1 and {} runs", runs_, kMaxRuns));
+  // Whole numbers as written: CLI11 would wrap `-5` and saturate `99999999999999999999`.
+  auto whole = [](const std::string& text) -> std::optional<std::uint64_t> {
+    std::uint64_t n = 0;
+    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    for (char ch : text)
+      if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, static_cast<std::uint64_t>(ch - '0'), &n)) return std::nullopt;
+    return n;
+  };
+  const auto runs_given = whole(runs_), seed_given = whole(seed_);
+  if (!runs_given || *runs_given < 1 || *runs_given > kMaxRuns)
+    return usage(fmt::format("--runs {}: a whole number of runs from 1 to {}", runs_, kMaxRuns));
+  if (!seed_given) return usage(fmt::format("--seed {}: a whole number from 0 to 18446744073709551615", seed_));
+  const std::uint64_t runs = *runs_given, seed = *seed_given;
   std::vector<Number> percentiles;
   std::vector<std::string> percentile_names;
   for (std::size_t start = 0;;) {
     const auto comma = percentiles_.find(',', start);
     const std::string p = trim(percentiles_.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    auto n = Number::parse_decimal(p);
-    if (!n || n->sign() < 0 || *n > Number::from_int(100))
-      return usage(fmt::format("--percentiles '{}': `{}` is not a percentile (a number from 0 to 100)", percentiles_, p));
+    auto n = p.find_first_not_of("0123456789.") == std::string::npos ? Number::parse_decimal(p) : std::nullopt;
+    if (!n || *n > Number::from_int(100))
+      return usage(fmt::format("--percentiles '{}': `{}` is not a percentile (a number from 0 to 100, digits and a point)", percentiles_, p));
+    if (std::find(percentiles.begin(), percentiles.end(), *n) != percentiles.end())
+      return usage(fmt::format("--percentiles '{}': `{}` is given twice", percentiles_, p));
     percentiles.push_back(*n);
     percentile_names.push_back("p" + p);
     if (comma == std::string::npos) break;
@@ -333,7 +373,7 @@ int SimulateCommand::run() const {
   if (!bound.data) return report(bound.diagnostics);
 
   SimulationSpec spec;
-  spec.runs = runs_, spec.seed = seed_, spec.threads = threads_, spec.limits = caps_;
+  spec.runs = runs, spec.seed = seed, spec.threads = threads_, spec.limits = caps_;
   DrawReader reader(c, *bound.data);
   for (const auto& text : draws_) {
     std::string error;
@@ -347,6 +387,8 @@ int SimulateCommand::run() const {
     }
     if (d->target == Draw::Target::term && options.term_overrides.count(d->index))
       return usage(fmt::format("--draw '{}': `{}` is given by --set too", text, d->name));
+    if (d->target != Draw::Target::term && options.input_scales.count(d->index))
+      return usage(fmt::format("--draw '{}': `{}` is scaled by --set too", text, c.inputs[d->index].name));
     spec.draws.push_back(std::move(*d));
   }
   for (const auto& text : correlations_) {
@@ -364,6 +406,9 @@ int SimulateCommand::run() const {
     auto rho = Number::parse_decimal(trim(text.substr(eq + 1)));
     if (!rho || *rho <= Number::from_int(-1) || *rho >= Number::from_int(1))
       return usage(fmt::format("--correlate '{}': the rank correlation is a number strictly between -1 and 1", text));
+    for (const auto& k : spec.correlations)
+      if ((k.a == *ia && k.b == *ib) || (k.a == *ib && k.b == *ia))
+        return usage(fmt::format("--correlate '{}': `{}` and `{}` are correlated already", text, a, b));
     spec.correlations.push_back({*ia, *ib, std::strtod(rho->to_string().c_str(), nullptr)});
   }
   if (!party_.empty()) {
@@ -378,24 +423,30 @@ int SimulateCommand::run() const {
     if (!o) return usage(error);
     spec.outlays.push_back(*o);
   }
-  if (simulation_values(c, runs_) > kMaxSimulationValues)
-    return usage(fmt::format("--runs {}: this contract's flows over that many runs would keep more than {} amounts; run fewer", runs_,
+  if (simulation_values(c, runs) > kMaxSimulationValues)
+    return usage(fmt::format("--runs {}: this contract's flows over that many runs would keep more than {} amounts; run fewer", runs,
                              kMaxSimulationValues));
-  Progress progress(runs_);
+  Progress progress(runs);
   spec.progress = [&](std::uint64_t done) { progress(done); };
   std::string error;
   auto result = simulate(c, *bound.data, options, spec, error);
+  progress.finish();
   if (!result) return usage(error);
   const auto& r = *result;
-  const std::uint64_t good = runs_ - r.failed;
+  const std::uint64_t good = runs - r.failed;
 
   // The summaries, over the runs that did not fail.
   const std::size_t periods = c.periods.size();
-  auto column = [&](const std::vector<std::int64_t>& all, std::size_t series) {
+  // The amounts count 10^-places units for every currency (the most places of any); a
+  // currency with fewer counts its own minor units, in which its payments are whole, so that its
+  // mean and sd are rounded to its own minor unit.
+  auto column = [&](const std::vector<std::int64_t>& all, std::size_t series, int currency) {
+    std::int64_t per_unit = 1;
+    for (int k = minor_unit_places(c, currency); k < r.places; ++k) per_unit *= 10;
     std::vector<std::int64_t> v;
     v.reserve(good);
-    for (std::uint64_t i = 0; i < runs_; ++i)
-      if (r.ok[i]) v.push_back(all[series * runs_ + i]);
+    for (std::uint64_t i = 0; i < runs; ++i)
+      if (r.ok[i]) v.push_back(all[series * runs + i] / per_unit);
     return summarize(v, percentiles);
   };
   struct Row {
@@ -407,20 +458,22 @@ int SimulateCommand::run() const {
   for (std::size_t f = 0; f < r.flows.size(); ++f)
     for (std::size_t t = 0; t <= periods; ++t)
       rows.push_back({"flow", c.parties[r.flows[f].payer].id, c.parties[r.flows[f].payee].id, t < periods ? c.periods[t] : "total",
-                      r.flows[f].currency, column(r.amounts, f * (periods + 1) + t)});
+                      r.flows[f].currency, column(r.amounts, f * (periods + 1) + t, r.flows[f].currency)});
   for (std::size_t p = 0; p < c.parties.size(); ++p)
     for (std::size_t k = 0; k < c.currencies.size(); ++k) {
       bool any = std::any_of(r.flows.begin(), r.flows.end(), [&](const SimFlow& f) {
         return f.currency == static_cast<int>(k) && (f.payer == static_cast<int>(p) || f.payee == static_cast<int>(p));
       });
-      if (any) rows.push_back({"party", c.parties[p].id, "", "total", static_cast<int>(k), column(r.nets, p * c.currencies.size() + k)});
+      if (any)
+        rows.push_back({"party", c.parties[p].id, "", "total", static_cast<int>(k), column(r.nets, p * c.currencies.size() + k, static_cast<int>(k))});
     }
-  const Number unit = power_of_ten(r.places);
-  auto amount = [&](const Number& units, int currency, bool separators) { return format_money(c, units * unit, separators, currency); };
+  auto amount = [&](const Number& units, int currency, bool separators) {
+    return format_money(c, units * power_of_ten(minor_unit_places(c, currency)), separators, currency);
+  };
   auto measures = [&](const std::vector<std::optional<std::int64_t>>& values, std::uint64_t& without) {
     std::vector<std::int64_t> v;
     without = 0;
-    for (std::uint64_t i = 0; i < runs_; ++i)
+    for (std::uint64_t i = 0; i < runs; ++i)
       if (r.ok[i]) values[i] ? v.push_back(*values[i]) : void(++without);
     return summarize(v, percentiles);
   };
@@ -428,8 +481,8 @@ int SimulateCommand::run() const {
 
   if (format_ == "json") {
     json out;
-    out["runs"] = runs_;
-    out["seed"] = seed_;
+    out["runs"] = runs;
+    out["seed"] = seed;
     out["failed"] = r.failed;
     out["percentiles"] = json::array();
     for (const auto& p : percentile_names) out["percentiles"].push_back(p.substr(1));
@@ -490,7 +543,7 @@ int SimulateCommand::run() const {
     for (const auto& p : percentile_names) fmt::print(",{}", p);
     fmt::print(",min,max,p_positive,runs_positive\n");
     for (const auto& row : rows) {
-      auto show = [&](const Number& x) { return amount(x, row.currency, false); };
+      auto show = [&](const Number& x) { return row.s.count ? amount(x, row.currency, false) : std::string(); };
       fmt::print("{},{},{},{},{},{},{}", row.kind, row.from, row.to, c.currencies[row.currency].code, row.period, show(Number::from_int(row.s.mean)),
                  show(row.s.sd));
       for (auto v : row.s.percentiles) fmt::print(",{}", show(Number::from_int(v)));
@@ -498,7 +551,7 @@ int SimulateCommand::run() const {
                  row.s.positive);
     }
   } else {
-    fmt::print("{}\n{} runs, seed {}{}\n", terminal_text(c.title), runs_, seed_,
+    fmt::print("{}\n{} runs, seed {}{}\n", terminal_text(c.title), runs, seed,
                r.failed ? fmt::format(" ({} failed, left out of the statistics)", r.failed) : "");
     for (std::size_t k = 0; k < spec.draws.size(); ++k)
       fmt::print("  {} ~ {}{}\n", terminal_text(spec.draws[k].name), terminal_text(distribution_text(draws_[k])),
@@ -510,12 +563,13 @@ int SimulateCommand::run() const {
     for (const char* h : {"min", "max", "P(>0)"}) header.push_back(h);
     std::vector<std::vector<std::string>> table = {header};
     for (const auto& row : rows) {
-      auto show = [&](const Number& x) { return amount(x, row.currency, true); };
+      auto show = [&](const Number& x) { return row.s.count ? amount(x, row.currency, true) : std::string("-"); };
       auto n = [](std::int64_t x) { return Number::from_int(x); };
-      std::vector<std::string> line = {row.kind == "flow" ? row.from + " -> " + row.to : "net " + row.from, row.period, show(n(row.s.mean)),
-                                       show(row.s.sd)};
+      std::string label = row.kind == "flow" ? row.from + " -> " + row.to : "net " + row.from;
+      if (c.currencies.size() > 1) label += " (" + c.currencies[row.currency].code + ")";
+      std::vector<std::string> line = {label, row.period, show(n(row.s.mean)), show(row.s.sd)};
       for (auto v : row.s.percentiles) line.push_back(show(n(v)));
-      line.insert(line.end(), {show(n(row.s.min)), show(n(row.s.max)), share_text(row.s.positive, row.s.count, 3)});
+      line.insert(line.end(), {show(n(row.s.min)), show(n(row.s.max)), row.s.count ? share_text(row.s.positive, row.s.count, 3) : "-"});
       table.push_back(std::move(line));
     }
     std::vector<std::size_t> width(header.size(), 0);
@@ -551,7 +605,7 @@ int SimulateCommand::run() const {
     }
   }
   if (r.failed) {
-    fmt::print(stderr, "utfall simulate: {} of {} runs failed; the first:\n", r.failed, runs_);
+    fmt::print(stderr, "utfall simulate: {} of {} runs failed; the first:\n", r.failed, runs);
     return std::max(report({*r.first_failure}), 65);
   }
   return 0;

@@ -27,9 +27,8 @@ class SimulateCommand {
 
  private:
   CLI::App* command_;
-  std::string contract_, party_, percentiles_ = "5,50,95", format_ = "text";
+  std::string contract_, party_, percentiles_ = "5,50,95", format_ = "text", runs_, seed_ = "1";
   std::vector<std::string> data_, sets_, draws_, correlations_, outlays_;
-  std::uint64_t runs_ = 0, seed_ = 1;
   unsigned threads_ = 0;
   bool caps_ = false;
 };

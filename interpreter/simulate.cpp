@@ -179,12 +179,16 @@ bool Simulation::apply_draws(Worker& w, std::uint64_t i, std::string& failure, c
     w.u[static_cast<std::size_t>(correlated_[k])] = std::clamp(draws::normal_cdf(s), 1e-300, 1 - 1e-16);
   }
   auto is_correlated = [&](std::size_t d) { return std::find(correlated_.begin(), correlated_.end(), static_cast<int>(d)) != correlated_.end(); };
+  // A drawn value of an input must lie in its declared range, as in a data file; a scaled one
+  // need not, as with `--set 'scale(INPUT)=F'` (a what-if between binding and evaluation).
   auto set_input = [&](const Draw& d, int period, const Number& v) {
     const auto& input = c_.inputs[d.index];
-    if (auto why = outside_range(input.allowed, v, input.type, input.percent)) {
-      failure = fmt::format("`{}` drew {} for {}: {}", d.name, v.to_string(), c_.periods[period], *why);
-      return false;
-    }
+    if (d.target != Draw::Target::scale)
+      if (auto why = outside_range(input.allowed, v, input.type, input.percent)) {
+        const std::string shown = input.percent ? (v * Number::from_int(100)).to_string() + " %" : v.to_string();
+        failure = fmt::format("`{}` drew {} for {}: {}", d.name, shown, c_.periods[period], *why);
+        return false;
+      }
     w.data.series[d.index][period] = v;
     return true;
   };
@@ -319,19 +323,21 @@ std::optional<SimulationResult> Simulation::run(std::string& error) {
   });
   for (auto ok : out_.ok) out_.failed += ok ? 0 : 1;
   // The limits that bound, summed over the threads (a sum: the same whatever the threads).
-  std::map<std::tuple<int, int, int, std::string>, std::uint64_t> limits;  // clause, line, period, what
-  std::map<std::string, const checked::Expr*> limit_of;  // what -> the limit, to name its rule
+  // By clause, the limit's place in the source, period and kind: an order that does not depend
+  // on addresses, and two limits written alike in two rules stay two.
+  using Key = std::tuple<int, std::size_t, int, std::string>;
+  std::map<Key, std::uint64_t> limits;
+  std::map<Key, const checked::Expr*> limit_of;
   for (const auto& w : workers) {
     if (!w) continue;
     for (const auto& [key, count] : w->limits) {
       auto [period, clause, limit, what] = key;
-      std::string text = fmt::format("{} {}", what, written_text(limit->range));
-      limits[{clause, static_cast<int>(limit->range.begin.line), period, text}] += count;
-      limit_of[text] = limit;
+      const Key k{clause, limit->range.begin.offset, period, what};
+      limits[k] += count;
+      limit_of[k] = limit;
     }
   }
-  auto name_rule = [&](SimLimit& l) {
-    const checked::Expr* limit = limit_of[l.what];
+  auto name_rule = [&](SimLimit& l, const checked::Expr* limit) {
     for (const auto& pay : c_.payments)
       for (const auto* e : {pay.cap_period.get(), pay.cap_total.get(), pay.cap_participant.get(), pay.floor.get()})
         if (e == limit) l.rule = pay.name;
@@ -340,10 +346,12 @@ std::optional<SimulationResult> Simulation::run(std::string& error) {
         if (tier.cap.get() == limit) l.rule = fall.name, l.tier = tier.name;
   };
   for (const auto& [key, count] : limits) {
-    auto [clause, line, period, what] = key;
-    out_.limits.push_back({clause, "", "", what, line, period, count});
+    auto [clause, offset, period, what] = key;
+    const checked::Expr* limit = limit_of[key];
+    SimLimit l{clause, "", "", fmt::format("{} {}", what, written_text(limit->range)), static_cast<int>(limit->range.begin.line), period, count};
+    name_rule(l, limit);
+    out_.limits.push_back(std::move(l));
   }
-  for (auto& l : out_.limits) name_rule(l);
   return std::move(out_);
 }
 

@@ -822,4 +822,91 @@ for argv, lines in examples:
     check("README: the fund gets 42 000 000.00 in total in every run",
           len(total) == 1 and total[0].split()[4:] == ["42,000,000.00", "0.00"] + ["42,000,000.00"] * 4 + ["1.000"], total)
 
+# Cases a review found, each against what docs/cli.md says.
+with tempfile.TemporaryDirectory() as tmp:
+    tmp = Path(tmp)
+    two = tmp / "two.utfall"
+    two.write_text('''contract "Two caps"
+currency SEK
+party a "A"
+party b "B"
+periods yearly 2025 .. 2026
+input x : SEK per period
+term tak = 100 SEK
+clause "1" {
+  pay pp: a -> b amount x capped at tak per period
+}
+clause "2" {
+  pay q: a -> b amount x / 2 capped at tak per period
+}
+''', encoding="utf-8")
+    xdata = tmp / "x.csv"
+    xdata.write_text("period,x\n2025,50\n2026,50\n")
+    # x@2025 uniform on 0, 10, ..., 300 (31 values): pp's cap binds for x > 100 (20 values), q's
+    # (x / 2 > 100) for x > 200 (10 values); each rule is named by its own clause.
+    out, _ = sim_json("two rules with the same cap text", two, "--data", xdata, "--draw", "x@2025 ~ uniform(0, 300) step 10", "--runs", 31000,
+                      "--caps")
+    if out:
+        caps = {(c["clause"], c["rule"], c["period"]): c["runs_bound"] for c in out["caps"]}
+        n = 31000
+        for (clause, rule, bound) in [("1", "pp", 20), ("2", "q", 10)]:
+            got = caps.get((clause, rule, "2025"))
+            p = Fraction(bound, 31)
+            se = math.sqrt(float(p * (1 - p)) / n)
+            check(f"caps: clause {clause} is rule {rule}, bound in {bound}/31 of runs", got is not None and abs(got / n - float(p)) <= 4 * se,
+                  out["caps"])
+        check("caps: no row names a rule of another clause", all((c["clause"], c["rule"]) in {("1", "pp"), ("2", "q")} for c in out["caps"]),
+              out["caps"])
+    # A percentage input written `50` in its data: the default step is 1 % (0.01 as held), so
+    # `uniform(40, 60)` draws 21 values and andel * 1000 SEK pays 400, 410, ..., 600.
+    pct = tmp / "pct.utfall"
+    pct.write_text('''contract "Andel"
+currency SEK
+party a "A"
+party b "B"
+periods yearly 2025 .. 2025
+input andel : percent per period
+clause "1" {
+  pay p: a -> b amount andel * 1000 SEK
+}
+''', encoding="utf-8")
+    pdata = tmp / "pct.csv"
+    pdata.write_text("period,andel\n2025,50\n")
+    out, _ = sim_json("percent input, default step", pct, "--data", pdata, "--draw", "andel@2025 ~ uniform(40, 60)", "--runs", 4000,
+                      "--percentiles", "0,100")
+    if out:
+        check("percent input: the step is 0.01 (1 %)", out["draws"][0]["step"] == "0.01", out["draws"])
+        row = next(f for f in out["flows"] if f["period"] == "2025")
+        check("percent input: 400.00 to 600.00 in steps of 10", row["min"] == "400.00" and row["max"] == "600.00", row)
+    # Two currencies: SEK has `minor 1`, so its statistics are whole kronor.
+    out, _ = sim_json("two currencies", src / "examples/l-currencies/contract.utfall", "--data", src / "examples/l-currencies/plan.csv",
+                      "--draw", "placeringar ~ uniform(25, 45)", "--runs", 300)
+    if out:
+        sek = [f for f in out["flows"] + out["parties"] if f["currency"] == "SEK"]
+        check("two currencies: SEK statistics in whole kronor", sek and all("." not in f["mean"] and "." not in f["sd"] for f in sek), sek[:2])
+    # A scaled series is not checked against the declared range (as --set scale): 10 * 1.05 = 10.5
+    # events of a `whole` input.
+    out, _ = sim_json("scale beyond a whole input", src / "examples/h-ranges/contract.utfall", "--data", src / "examples/h-ranges/plan.csv",
+                      "--data", src / "examples/h-ranges/deltagare.csv", "--draw", "scale(anmalningar) ~ uniform(1.05, 1.05)", "--runs", 5)
+    if out:
+        check("scale beyond a whole input: no run fails", out["failed"] == 0, out["failed"])
+    for label, args in [
+        ("a parameter without a finite decimal", [two, "--data", xdata, "--draw", "tak ~ normal(100 SEK / 3, 1 SEK)"]),
+        ("a step without a finite decimal", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK) step 1 SEK / 3"]),
+        ("a uniform grid of 2^52 points", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 100000000000000 SEK) step 0.01 SEK"]),
+        ("INPUT@PERIOD outside the input's periods", [src / "examples/d-norrkoping/contract.utfall", "--data",
+                                                     src / "examples/d-norrkoping/data.csv", "--draw", "forbattrade_resultat@2019 ~ uniform(1, 2)"]),
+        ("a negative seed", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK)", "--seed", "-1"]),
+        ("a seed beyond 2^64", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK)", "--seed", "18446744073709551616"]),
+        ("negative runs", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK)", "--runs", "-5"]),
+        ("a percentile twice", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK)", "--percentiles", "50,50"]),
+        ("a percentile with a sign", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK)", "--percentiles", "+5"]),
+        ("a pair correlated twice", [two, "--data", xdata, "--draw", "tak ~ uniform(0 SEK, 1 SEK)", "--draw", "x@2025 ~ uniform(0, 1)",
+                                     "--correlate", "tak, x@2025 = 0.5", "--correlate", "x@2025, tak = -0.5"]),
+        ("an input both scaled by --set and drawn", [two, "--data", xdata, "--draw", "x@2025 ~ uniform(0, 1)", "--set", "scale(x)=2"]),
+    ]:
+        args = [*args, "--runs", 10] if "--runs" not in args else args
+        r = sim(*args)
+        check(f"refused: {label}: exit 64", r.returncode == 64 and r.stderr.startswith("utfall simulate: "), f"exit {r.returncode}: {r.stderr[:300]}")
+
 T.finish()
