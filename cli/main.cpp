@@ -34,6 +34,7 @@
 #include "cli/bounds.hpp"
 #include "cli/compare.hpp"
 #include "cli/returns.hpp"
+#include "cli/csv_dialect.hpp"
 #include "cli/simulate.hpp"
 #include "cli/solve.hpp"
 #include "interpreter/unicode.hpp"
@@ -106,24 +107,22 @@ nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluatio
   return j;
 }
 
-std::string csv_text(const checked::Contract& c, const Evaluation& ev) {
-  auto quote = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return q + "\"";
-  };
+std::string csv_text(const checked::Contract& c, const Evaluation& ev, const cli::CsvDialect& dialect) {
   // A currency column only when there are several: a contract in one currency keeps its columns.
   const bool several = c.currencies.size() > 1;
-  std::string text = several ? "period,from,to,amount,currency,clause,rule\n" : "period,from,to,amount,clause,rule\n";
+  cli::CsvWriter csv(dialect);
+  if (several) csv.header({"period", "from", "to", "amount", "currency", "clause", "rule"});
+  else csv.header({"period", "from", "to", "amount", "clause", "rule"});
   for (const auto& l : ev.lines) {
     const int currency = c.line_currency(l.waterfall, l.rule_index);
-    std::string amount = money(c, l.amount, currency);
-    if (several) amount += "," + quote(c.currencies[currency].code);
-    text += fmt::format("{},{},{},{},{},{}\n", quote(c.periods[l.period]), quote(c.parties[l.payer].id), quote(c.parties[l.payee].id),
-                        amount, quote(c.clauses[l.clause].number), quote(l.rule));
+    std::vector<cli::CsvCell> row = {cli::text_cell(c.periods[l.period]), cli::text_cell(c.parties[l.payer].id),
+                                     cli::text_cell(c.parties[l.payee].id), cli::number_cell(money(c, l.amount, currency))};
+    if (several) row.push_back(cli::text_cell(c.currencies[currency].code));
+    row.push_back(cli::text_cell(c.clauses[l.clause].number));
+    row.push_back(cli::text_cell(l.rule));
+    csv.row(row);
   }
-  return text;
+  return csv.text();
 }
 
 int cmd_eval(const std::string& text) {
@@ -193,7 +192,7 @@ Loaded load(const std::string& file, const std::vector<std::string>& data, const
 }
 
 int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-            const std::string& format, const std::string& output, bool stats) {
+            const std::string& format, const std::string& dialect_name, const std::string& output, bool stats) {
   auto loaded = load(file, data, sets);
   if (!loaded.contract || !loaded.data) return loaded.code;
   const auto& contract = *loaded.contract;
@@ -201,7 +200,7 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   if (stats) print_stats(ev);
   if (!ev.ok) return report(ev.diagnostics);
   std::string text = format == "json" ? payments_json(contract, ev, *loaded.data).dump(2) + "\n"
-                     : format == "csv"  ? csv_text(contract, ev)
+                     : format == "csv"  ? csv_text(contract, ev, *cli::csv_dialect(dialect_name))
                                         : schedule_table(contract, ev, &*loaded.data);
   if (output.empty()) {
     cli::write_stdout(text);
@@ -341,6 +340,9 @@ int main(int argc, char** argv) {
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
   run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
   run->add_option("--output,-o", output, "write the schedule to FILE (whole or not at all) instead of stdout");
+  std::string dialect = "plain";
+  run->add_option("--csv-dialect", dialect, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM: opens in Swedish Excel)")
+      ->check(CLI::IsMember({"plain", "excel-sv"}));
   bool stats = false;
   run->add_flag("--stats", stats)->group("");  // hidden: the evaluation's steps, for tests
 
@@ -382,7 +384,8 @@ int main(int argc, char** argv) {
   try {
     if (*eval) code = cmd_eval(expression);
     else if (*check) code = cmd_check(check_files);
-    else if (*run) code = cmd_run(run_file, data, sets, format, output, stats);
+    else if (*run && dialect != "plain" && format != "csv") code = cli::usage("run", "--csv-dialect belongs to --format csv");
+    else if (*run) code = cmd_run(run_file, data, sets, format, dialect, output, stats);
     else if (*test) code = cmd_test(test_files);
     else if (*repl) code = run_repl(repl_options);
     else if (sweep.selected()) code = sweep.run();

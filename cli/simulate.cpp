@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cli/csv_dialect.hpp"
 #include "cli/output.hpp"
 #include "cli/returns.hpp"
 #include "interpreter/data.hpp"
@@ -332,9 +333,12 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
   command_->add_option("--party", party_, "also the distribution of this party's money multiple and IRR");
   command_->add_option("--outlay", outlays_, "with --party: PERIOD=AMOUNT [CODE] the party paid outside the contract (as `returns`)");
   command_->add_option("--format,-f", format_, "text (default), csv or json")->check(CLI::IsMember({"text", "csv", "json"}));
+  command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
+      ->check(CLI::IsMember({"plain", "excel-sv"}));
 }
 
 int SimulateCommand::run() const {
+  if (dialect_ != "plain" && format_ != "csv") return usage("--csv-dialect belongs to --format csv");
   // Whole numbers as written: CLI11 would wrap `-5` and saturate `99999999999999999999`.
   auto whole = [](const std::string& text) -> std::optional<std::uint64_t> {
     std::uint64_t n = 0;
@@ -539,17 +543,23 @@ int SimulateCommand::run() const {
     }
     fmt::print("{}\n", out.dump(2));
   } else if (format_ == "csv") {
-    fmt::print("kind,from,to,currency,period,mean,sd");
-    for (const auto& p : percentile_names) fmt::print(",{}", p);
-    fmt::print(",min,max,p_positive,runs_positive\n");
+    cli::CsvWriter csv(*cli::csv_dialect(dialect_));
+    std::vector<std::string> header = {"kind", "from", "to", "currency", "period", "mean", "sd"};
+    header.insert(header.end(), percentile_names.begin(), percentile_names.end());
+    header.insert(header.end(), {"min", "max", "p_positive", "runs_positive"});
+    csv.header(header);
     for (const auto& row : rows) {
-      auto show = [&](const Number& x) { return row.s.count ? amount(x, row.currency, false) : std::string(); };
-      fmt::print("{},{},{},{},{},{},{}", row.kind, row.from, row.to, c.currencies[row.currency].code, row.period, show(Number::from_int(row.s.mean)),
-                 show(row.s.sd));
-      for (auto v : row.s.percentiles) fmt::print(",{}", show(Number::from_int(v)));
-      fmt::print(",{},{},{},{}\n", show(Number::from_int(row.s.min)), show(Number::from_int(row.s.max)), share_text(row.s.positive, row.s.count),
-                 row.s.positive);
+      auto show = [&](const Number& x) { return cli::number_cell(row.s.count ? amount(x, row.currency, false) : std::string()); };
+      auto n = [](std::int64_t x) { return Number::from_int(x); };
+      std::vector<cli::CsvCell> cells = {cli::text_cell(row.kind), cli::text_cell(row.from), cli::text_cell(row.to),
+                                         cli::text_cell(c.currencies[row.currency].code), cli::text_cell(row.period), show(n(row.s.mean)),
+                                         show(row.s.sd)};
+      for (auto v : row.s.percentiles) cells.push_back(show(n(v)));
+      cells.insert(cells.end(), {show(n(row.s.min)), show(n(row.s.max)), cli::number_cell(share_text(row.s.positive, row.s.count)),
+                                 cli::number_cell(std::to_string(row.s.positive))});
+      csv.row(cells);
     }
+    cli::write_stdout(csv.text());
   } else {
     fmt::print("{}\n{} runs, seed {}{}\n", terminal_text(c.title), runs, seed,
                r.failed ? fmt::format(" ({} failed, left out of the statistics)", r.failed) : "");

@@ -8,6 +8,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "cli/csv_dialect.hpp"
+#include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
@@ -68,13 +70,6 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
   return v;
 }
 
-std::string quote_csv(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return q + "\"";
-}
-
 }  // namespace
 
 SweepCommand::SweepCommand(CLI::App& app) {
@@ -85,9 +80,12 @@ SweepCommand::SweepCommand(CLI::App& app) {
   command_->add_option("--set,-s", sets_, "override a term in every variation: TERM=VALUE");
   command_->add_option("--threads,-j", threads_, "threads (default: all cores)");
   command_->add_option("--format,-f", format_, "table (default), csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
+      ->check(CLI::IsMember({"plain", "excel-sv"}));
 }
 
 int SweepCommand::run() const {
+  if (dialect_ != "plain" && format_ != "csv") return cli::usage("sweep", "--csv-dialect belongs to --format csv");
   auto report = [](const Diagnostics& d) {
     std::cerr << render_all(d, true);
     return exit_code_for(d);
@@ -215,14 +213,16 @@ int SweepCommand::run() const {
       for (const auto& [flow, index] : flows) row.push_back(format_money(c, t[index], format_ == "table", std::get<2>(flow)));
     }
     if (format_ == "csv") {
-      for (const auto* row : {&header}) {
-        for (std::size_t k = 0; k < row->size(); ++k) fmt::print("{}{}", k ? "," : "", quote_csv((*row)[k]));
-        fmt::print("\n");
+      // The varied values as written (`25 %`) and error texts are text; the totals numbers.
+      cli::CsvWriter csv(*cli::csv_dialect(dialect_));
+      csv.header(header);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::vector<cli::CsvCell> cells;
+        for (std::size_t k = 0; k < rows[i].size(); ++k)
+          cells.push_back(k < varies.size() || !results[i].ok ? cli::text_cell(rows[i][k]) : cli::number_cell(rows[i][k]));
+        csv.row(cells);
       }
-      for (const auto& row : rows) {
-        for (std::size_t k = 0; k < row.size(); ++k) fmt::print("{}{}", k ? "," : "", quote_csv(row[k]));
-        fmt::print("\n");
-      }
+      cli::write_stdout(csv.text());
     } else {
       fmt::print("{}\nTotals per variation in {}\n\n", terminal_text(c.title), currency_list(c));
       std::vector<std::size_t> width(header.size());

@@ -1,0 +1,61 @@
+// CSV dialects (csv_dialect.hpp).
+#include "cli/csv_dialect.hpp"
+
+namespace utfall::cli {
+
+std::optional<CsvDialect> csv_dialect(std::string_view name) {
+  if (name == "plain") return CsvDialect{};
+  if (name == "excel-sv") return CsvDialect{';', true, true, true};
+  return std::nullopt;
+}
+
+const char* csv_dialect_names() { return "plain, excel-sv"; }
+
+namespace {
+
+// Whether a spreadsheet might read the text as a number or a date: digits, with `.`, `,`, `-`,
+// `:` or `/` between them (`3.10`, `2027`, `1-2`).
+bool number_like(const std::string& s) {
+  if (s.empty()) return false;
+  bool digit = false;
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') digit = true;
+    else if (ch != '.' && ch != ',' && ch != '-' && ch != ':' && ch != '/' && ch != '+' && ch != ' ') return false;
+  }
+  return digit;
+}
+
+}  // namespace
+
+std::string CsvWriter::cell(const CsvCell& c) const {
+  std::string s = c.text;
+  if (c.number && dialect_.decimal_comma) {
+    if (auto dot = s.find('.'); dot != std::string::npos) s[dot] = ',';
+  }
+  const bool keep = !c.number && dialect_.keep_text && number_like(s) && s.find_first_not_of("0123456789") != std::string::npos;
+  if (keep) {  // ="3.10": a formula whose value is the text
+    std::string q = "\"=\"\"";
+    for (char ch : s) q += ch == '"' ? std::string("\"\"\"\"") : std::string(1, ch);
+    return q + "\"\"\"";
+  }
+  if (s.find_first_of(std::string("\"\r\n") + dialect_.separator) == std::string::npos) return s;
+  std::string q = "\"";
+  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+  return q + "\"";
+}
+
+void CsvWriter::row(const std::vector<CsvCell>& cells) {
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    if (k) text_ += dialect_.separator;
+    text_ += cell(cells[k]);
+  }
+  text_ += dialect_.bom ? "\r\n" : "\n";
+}
+
+void CsvWriter::header(const std::vector<std::string>& names) {
+  std::vector<CsvCell> cells;
+  for (const auto& n : names) cells.push_back(text_cell(n));
+  row(cells);
+}
+
+}  // namespace utfall::cli
