@@ -35,6 +35,8 @@
 #include "cli/compare.hpp"
 #include "cli/returns.hpp"
 #include "cli/csv_dialect.hpp"
+#include "cli/run_workbook.hpp"
+#include "cli/xlsx.hpp"
 #include "cli/simulate.hpp"
 #include "cli/solve.hpp"
 #include "interpreter/unicode.hpp"
@@ -199,6 +201,13 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   auto ev = evaluate(contract, *loaded.data, loaded.options);
   if (stats) print_stats(ev);
   if (!ev.ok) return report(ev.diagnostics);
+  if (format == "xlsx") {
+    if (auto problem = cli::write_xlsx(output, cli::run_workbook(contract, ev, *loaded.data, loaded.options))) {
+      report({*problem});
+      return cli::kOutputFailed;
+    }
+    return 0;
+  }
   std::string text = format == "json" ? payments_json(contract, ev, *loaded.data).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev, *cli::csv_dialect(dialect_name))
                                         : schedule_table(contract, ev, &*loaded.data);
@@ -338,7 +347,8 @@ int main(int argc, char** argv) {
   run->add_option("contract", run_file, "the contract file (.utfall)")->required();
   run->add_option("--data,-d", data, "data files (CSV or JSON); none when the contract has no inputs");
   run->add_option("--set,-s", sets, "override a term: TERM=VALUE, e.g. --set 'premieandel=25 %'");
-  run->add_option("--format,-f", format, "table (default), json or csv")->check(CLI::IsMember({"table", "json", "csv"}));
+  run->add_option("--format,-f", format, "table (default), json, csv or xlsx (with -o FILE)")
+      ->check(CLI::IsMember({"table", "json", "csv", "xlsx"}));
   run->add_option("--output,-o", output, "write the schedule to FILE (whole or not at all) instead of stdout");
   std::string dialect = "plain";
   run->add_option("--csv-dialect", dialect, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM: opens in Swedish Excel)")
@@ -385,6 +395,9 @@ int main(int argc, char** argv) {
     if (*eval) code = cmd_eval(expression);
     else if (*check) code = cmd_check(check_files);
     else if (*run && dialect != "plain" && format != "csv") code = cli::usage("run", "--csv-dialect belongs to --format csv");
+    else if (*run && format == "xlsx" && output.empty()) code = cli::usage("run", "--format xlsx writes a workbook: name it with -o FILE");
+    else if (*run && format == "xlsx" && !cli::xlsx_available())
+      code = cli::usage("run", "--format xlsx: this build of utfall has no XLSX support (build it with libxlsxwriter-dev installed)");
     else if (*run) code = cmd_run(run_file, data, sets, format, dialect, output, stats);
     else if (*test) code = cmd_test(test_files);
     else if (*repl) code = run_repl(repl_options);

@@ -16,8 +16,6 @@
 
 namespace utfall::cli {
 
-namespace {
-
 Diagnostic cannot_write(const std::string& path, const std::string& why) {
   Diagnostic d;
   d.kind = DiagKind::io;
@@ -26,8 +24,6 @@ Diagnostic cannot_write(const std::string& path, const std::string& why) {
   d.location = path;
   return d;
 }
-
-}  // namespace
 
 std::optional<Diagnostic> write_file_whole(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;

@@ -31,6 +31,8 @@ namespace utfall::cli {
 constexpr int kOutputFailed = 74;
 
 std::optional<Diagnostic> write_file_whole(const std::string& path, const std::string& text);
+// E802 (kind io) for `path`: "cannot write `PATH`: WHY".
+Diagnostic cannot_write(const std::string& path, const std::string& why);
 
 // Writes to the standard output; throws std::system_error when the write fails.
 void write_stdout(std::string_view text);

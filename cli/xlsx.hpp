@@ -1,0 +1,41 @@
+// `--format xlsx -o FILE`: an Excel workbook, written with libxlsxwriter (Debian
+// libxlsxwriter-dev), for an analyst who goes on in a spreadsheet.
+//
+// A workbook is a list of sheets; each sheet a header row and rows of cells. A number cell holds
+// an exact decimal: it is written as a spreadsheet number (a binary double, for the
+// spreadsheet's own sums and charts) with the currency's number format, and the exact decimal is
+// kept beside it as text in its own column, so that no figure rests on the double. The file is
+// written whole or not at all (a temporary file, then output.hpp's write_file_whole).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "interpreter/diagnostic.hpp"
+
+namespace utfall::cli {
+
+struct XlsxCell {
+  std::string text;   // the exact decimal for a number
+  bool number = false;
+  int places = -1;    // a number's display decimals (the minor unit's places); -1: as many as it has
+  std::string unit;   // shown after a number: "SEK"
+};
+
+inline XlsxCell xlsx_text(std::string text) { return XlsxCell{std::move(text), false, -1, {}}; }
+inline XlsxCell xlsx_number(std::string exact, int places, std::string unit) { return XlsxCell{std::move(exact), true, places, std::move(unit)}; }
+
+struct XlsxSheet {
+  std::string name;  // at most 31 characters
+  std::vector<std::string> header;
+  std::vector<std::vector<XlsxCell>> rows;
+};
+
+// Whether this build writes XLSX (libxlsxwriter was found when it was built).
+bool xlsx_available();
+
+// Writes the sheets to `path`; the diagnostic (E802) when it cannot.
+std::optional<Diagnostic> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets);
+
+}  // namespace utfall::cli
