@@ -395,9 +395,7 @@ int main(int argc, char** argv) {
     if (*eval) code = cmd_eval(expression);
     else if (*check) code = cmd_check(check_files);
     else if (*run && dialect != "plain" && format != "csv") code = cli::usage("run", "--csv-dialect belongs to --format csv");
-    else if (*run && format == "xlsx" && output.empty()) code = cli::usage("run", "--format xlsx writes a workbook: name it with -o FILE");
-    else if (*run && format == "xlsx" && !cli::xlsx_available())
-      code = cli::usage("run", "--format xlsx: this build of utfall has no XLSX support (build it with libxlsxwriter-dev installed)");
+    else if (*run && format == "xlsx" && cli::xlsx_usage(format, output)) code = cli::usage("run", *cli::xlsx_usage(format, output));
     else if (*run) code = cmd_run(run_file, data, sets, format, dialect, output, stats);
     else if (*test) code = cmd_test(test_files);
     else if (*repl) code = run_repl(repl_options);

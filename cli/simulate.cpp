@@ -15,6 +15,7 @@
 #include "cli/csv_dialect.hpp"
 #include "cli/output.hpp"
 #include "cli/returns.hpp"
+#include "cli/xlsx.hpp"
 #include "interpreter/data.hpp"
 #include "interpreter/data_files.hpp"
 #include "interpreter/pipeline.hpp"
@@ -332,13 +333,16 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
   command_->add_flag("--caps", caps_, "count the runs in which each cap or floor bound (runs on the general evaluator: slower)");
   command_->add_option("--party", party_, "also the distribution of this party's money multiple and IRR");
   command_->add_option("--outlay", outlays_, "with --party: PERIOD=AMOUNT [CODE] the party paid outside the contract (as `returns`)");
-  command_->add_option("--format,-f", format_, "text (default), csv or json")->check(CLI::IsMember({"text", "csv", "json"}));
+  command_->add_option("--format,-f", format_, "text (default), csv, json or xlsx (with -o FILE)")
+      ->check(CLI::IsMember({"text", "csv", "json", "xlsx"}));
+  command_->add_option("--output,-o", output_, "with --format xlsx: the workbook to write");
   command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
       ->check(CLI::IsMember({"plain", "excel-sv"}));
 }
 
 int SimulateCommand::run() const {
   if (dialect_ != "plain" && format_ != "csv") return usage("--csv-dialect belongs to --format csv");
+  if (auto why = cli::xlsx_usage(format_, output_)) return usage(*why);
   // Whole numbers as written: CLI11 would wrap `-5` and saturate `99999999999999999999`.
   auto whole = [](const std::string& text) -> std::optional<std::uint64_t> {
     std::uint64_t n = 0;
@@ -542,6 +546,70 @@ int SimulateCommand::run() const {
       out["returns"] = std::move(j);
     }
     fmt::print("{}\n", out.dump(2));
+  } else if (format_ == "xlsx") {
+    // Sheets Flows, Parties, then Caps (--caps), Returns (--party) and Draws: each statistic a
+    // number in the currency's format, its exact decimal in the JSON and CSV.
+    std::vector<cli::XlsxSheet> sheets;
+    std::vector<std::string> stats = {"mean", "sd"};
+    stats.insert(stats.end(), percentile_names.begin(), percentile_names.end());
+    stats.insert(stats.end(), {"min", "max", "p_positive", "runs_positive"});
+    auto cells_of = [&](const Summary& s, const std::function<cli::XlsxCell(const Number&)>& show) {
+      std::vector<cli::XlsxCell> cells;
+      if (s.count == 0) return std::vector<cli::XlsxCell>(stats.size(), cli::xlsx_text(""));
+      auto n = [](std::int64_t x) { return Number::from_int(x); };
+      cells = {show(n(s.mean)), show(s.sd)};
+      for (auto v : s.percentiles) cells.push_back(show(n(v)));
+      cells.insert(cells.end(), {show(n(s.min)), show(n(s.max)), cli::xlsx_number(share_text(s.positive, s.count), 6, ""),
+                                 cli::xlsx_number(std::to_string(s.positive), 0, "")});
+      return cells;
+    };
+    cli::XlsxSheet flows{"Flows", {"from", "to", "currency", "period"}, {}}, parties{"Parties", {"party", "currency"}, {}};
+    flows.header.insert(flows.header.end(), stats.begin(), stats.end());
+    parties.header.insert(parties.header.end(), stats.begin(), stats.end());
+    for (const auto& row : rows) {
+      auto show = [&](const Number& x) {
+        return cli::xlsx_number(amount(x, row.currency, false), minor_unit_places(c, row.currency), c.currencies[row.currency].code);
+      };
+      std::vector<cli::XlsxCell> cells = {cli::xlsx_text(row.from)};
+      if (row.kind == "flow") cells.push_back(cli::xlsx_text(row.to));
+      cells.push_back(cli::xlsx_text(c.currencies[row.currency].code));
+      if (row.kind == "flow") cells.push_back(cli::xlsx_text(row.period));
+      auto s = cells_of(row.s, show);
+      cells.insert(cells.end(), s.begin(), s.end());
+      (row.kind == "flow" ? flows : parties).rows.push_back(std::move(cells));
+    }
+    sheets.push_back(std::move(flows));
+    sheets.push_back(std::move(parties));
+    if (caps_) {
+      cli::XlsxSheet caps{"Caps", {"clause", "rule", "tier", "limit", "line", "period", "runs_bound", "share"}, {}};
+      for (const auto& l : r.limits)
+        caps.rows.push_back({cli::xlsx_text(c.clauses[l.clause].number), cli::xlsx_text(l.rule), cli::xlsx_text(l.tier), cli::xlsx_text(l.what),
+                             cli::xlsx_number(std::to_string(l.line), 0, ""), cli::xlsx_text(c.periods[l.period]),
+                             cli::xlsx_number(std::to_string(l.runs), 0, ""), cli::xlsx_number(share_text(l.runs, good), 6, "")});
+      sheets.push_back(std::move(caps));
+    }
+    if (spec.party) {
+      cli::XlsxSheet returns{"Returns", {"party", "measure"}, {}};
+      returns.header.insert(returns.header.end(), stats.begin(), stats.end());
+      returns.header.push_back("runs_without");
+      for (const auto& [name, values] : {std::pair{"multiple", &r.multiples}, std::pair{"irr", &r.irrs}}) {
+        std::uint64_t without = 0;
+        std::vector<cli::XlsxCell> cells = {cli::xlsx_text(party_), cli::xlsx_text(name)};
+        auto s = cells_of(measures(*values, without), [&](const Number& x) { return cli::xlsx_number(micro(x), 6, ""); });
+        cells.insert(cells.end(), s.begin(), s.end());
+        cells.push_back(cli::xlsx_number(std::to_string(without), 0, ""));
+        returns.rows.push_back(std::move(cells));
+      }
+      sheets.push_back(std::move(returns));
+    }
+    cli::XlsxSheet draws{"Draws", {"name", "distribution", "step", "runs", "seed", "failed"}, {}};
+    for (std::size_t k = 0; k < spec.draws.size(); ++k)
+      draws.rows.push_back({cli::xlsx_text(spec.draws[k].name), cli::xlsx_text(distribution_text(draws_[k])),
+                            cli::xlsx_text(spec.draws[k].distribution.kind == Distribution::Kind::empirical ? "" : spec.draws[k].distribution.step.to_string()),
+                            cli::xlsx_number(std::to_string(runs), 0, ""), cli::xlsx_text(std::to_string(seed)),
+                            cli::xlsx_number(std::to_string(r.failed), 0, "")});
+    sheets.push_back(std::move(draws));
+    if (auto problem = cli::write_xlsx(output_, sheets)) return std::max(report({*problem}), cli::kOutputFailed);
   } else if (format_ == "csv") {
     cli::CsvWriter csv(*cli::csv_dialect(dialect_));
     std::vector<std::string> header = {"kind", "from", "to", "currency", "period", "mean", "sd"};

@@ -27,7 +27,7 @@ class SimulateCommand {
 
  private:
   CLI::App* command_;
-  std::string contract_, party_, percentiles_ = "5,50,95", format_ = "text", dialect_ = "plain", runs_, seed_ = "1";
+  std::string contract_, party_, percentiles_ = "5,50,95", format_ = "text", dialect_ = "plain", output_, runs_, seed_ = "1";
   std::vector<std::string> data_, sets_, draws_, correlations_, outlays_;
   unsigned threads_ = 0;
   bool caps_ = false;

@@ -11,6 +11,7 @@
 #include "cli/csv_dialect.hpp"
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
+#include "cli/xlsx.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 #include "interpreter/unicode.hpp"
@@ -79,13 +80,16 @@ SweepCommand::SweepCommand(CLI::App& app) {
   command_->add_option("--vary,-v", vary_, "vary a term or scale(INPUT): 'TERM=FROM..TO step STEP' or 'TERM=V1,V2,...'")->required();
   command_->add_option("--set,-s", sets_, "override a term in every variation: TERM=VALUE");
   command_->add_option("--threads,-j", threads_, "threads (default: all cores)");
-  command_->add_option("--format,-f", format_, "table (default), csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  command_->add_option("--format,-f", format_, "table (default), csv, json or xlsx (with -o FILE)")
+      ->check(CLI::IsMember({"table", "csv", "json", "xlsx"}));
   command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
       ->check(CLI::IsMember({"plain", "excel-sv"}));
+  command_->add_option("--output,-o", output_, "with --format xlsx: the workbook to write");
 }
 
 int SweepCommand::run() const {
   if (dialect_ != "plain" && format_ != "csv") return cli::usage("sweep", "--csv-dialect belongs to --format csv");
+  if (auto why = cli::xlsx_usage(format_, output_)) return cli::usage("sweep", *why);
   auto report = [](const Diagnostics& d) {
     std::cerr << render_all(d, true);
     return exit_code_for(d);
@@ -212,7 +216,23 @@ int SweepCommand::run() const {
       auto t = totals(results[i]);
       for (const auto& [flow, index] : flows) row.push_back(format_money(c, t[index], format_ == "table", std::get<2>(flow)));
     }
-    if (format_ == "csv") {
+    if (format_ == "xlsx") {
+      cli::XlsxSheet sheet{"Sweep", header, {}};
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        auto& cells = sheet.rows.emplace_back();
+        for (std::size_t k = 0; k < varies.size(); ++k) cells.push_back(cli::xlsx_text(rows[i][k]));
+        if (!results[i].ok) {
+          cells.push_back(cli::xlsx_text(rows[i].back()));
+          continue;
+        }
+        auto t = totals(results[i]);
+        for (const auto& [flow, index] : flows) {
+          const int currency = std::get<2>(flow);
+          cells.push_back(cli::xlsx_number(format_money(c, t[index], false, currency), minor_unit_places(c, currency), c.currencies[currency].code));
+        }
+      }
+      if (auto problem = cli::write_xlsx(output_, {sheet})) return std::max(cli::report({*problem}), cli::kOutputFailed);
+    } else if (format_ == "csv") {
       // The varied values as written (`25 %`) and error texts are text; the totals numbers.
       cli::CsvWriter csv(*cli::csv_dialect(dialect_));
       csv.header(header);

@@ -23,7 +23,7 @@ class SweepCommand {
 
  private:
   CLI::App* command_;
-  std::string contract_, format_ = "table", dialect_ = "plain";
+  std::string contract_, format_ = "table", dialect_ = "plain", output_;
   std::vector<std::string> data_, sets_, vary_;
   unsigned threads_ = 0;
 };

@@ -27,6 +27,14 @@ bool xlsx_available() {
 #endif
 }
 
+std::optional<std::string> xlsx_usage(const std::string& format, const std::string& output) {
+  if (format == "xlsx" && output.empty()) return "--format xlsx writes a workbook: name it with -o FILE";
+  if (format != "xlsx" && !output.empty()) return "-o FILE is for --format xlsx; redirect the other formats";
+  if (format == "xlsx" && !xlsx_available())
+    return "--format xlsx: this build of utfall has no XLSX support (build it with libxlsxwriter-dev installed)";
+  return std::nullopt;
+}
+
 std::optional<Diagnostic> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
 #ifndef UTFALL_HAVE_XLSX
   (void)sheets;

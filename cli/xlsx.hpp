@@ -35,6 +35,9 @@ struct XlsxSheet {
 // Whether this build writes XLSX (libxlsxwriter was found when it was built).
 bool xlsx_available();
 
+// Why --format FORMAT and -o OUTPUT do not go together (xlsx needs -o; -o is for xlsx), or none.
+std::optional<std::string> xlsx_usage(const std::string& format, const std::string& output);
+
 // Writes the sheets to `path`; the diagnostic (E802) when it cannot.
 std::optional<Diagnostic> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets);
 

@@ -83,4 +83,35 @@ with tempfile.TemporaryDirectory() as tmp:
                        capture_output=True, text=True)
     T.check("an -o in a folder that does not exist: E802, exit 74", r.returncode == 74 and "E802" in r.stderr, r.stderr)
 
+    # sweep and simulate: the same figures as their CSV (whose statistics test_simulate.py and
+    # test_sweep.py check against models), as numbers in the currency's format.
+    import csv as csvmod  # noqa: E402
+    import io  # noqa: E402
+    for label, args, sheet_name, key_columns in [
+        ("sweep", ["sweep", A / "contract.utfall", "--data", A / "messy.csv", "--vary", "premieandel=20 %..40 % step 10 %"], "Sweep", 1),
+        ("simulate", ["simulate", A / "contract.utfall", "--data", A / "plan.csv", "--draw", "premieandel ~ uniform(20 %, 50 %)", "--runs", 700],
+         "Flows", 4)]:
+        f = tmp / f"{label}.xlsx"
+        r = subprocess.run([utfall, *map(str, args), "--format", "xlsx", "-o", f], capture_output=True, text=True)
+        T.check(f"{label} --format xlsx: exit 0", r.returncode == 0 and f.exists(), r.stderr)
+        csv_rows = list(csvmod.reader(io.StringIO(subprocess.run([utfall, *map(str, args), "--format", "csv"], capture_output=True,
+                                                                  text=True).stdout)))
+        sheet = workbook(f).get(sheet_name, []) if f.exists() else []
+        if label == "simulate":  # the CSV's flow rows, without its `kind` column
+            csv_rows = [csv_rows[0][1:]] + [row[1:] for row in csv_rows[1:] if row[0] == "flow"]
+        T.check(f"{label}: the sheet's header is the CSV's", sheet and sheet[0] == csv_rows[0], (sheet[:1], csv_rows[:1]))
+        same = len(sheet) == len(csv_rows)
+        for got, want in zip(sheet[1:], csv_rows[1:]):
+            for k, cell in enumerate(got):
+                if k < key_columns:
+                    same = same and cell == want[k]
+                else:  # a number cell whose value rounds to the CSV's exact decimal
+                    value, code = cell
+                    places = len(want[k].split(".")[1]) if "." in want[k] else 0
+                    same = same and round(Fraction(value), places) == Fraction(want[k])
+        T.check(f"{label}: every cell as the CSV has it", same, (sheet[:3], csv_rows[:3]))
+    r = subprocess.run([utfall, "sweep", A / "contract.utfall", "--data", A / "plan.csv", "--vary", "premieandel=20 %", "-o", tmp / "x.csv"],
+                       capture_output=True, text=True)
+    T.check("-o without --format xlsx: usage (64)", r.returncode == 64 and "-o FILE is for --format xlsx" in r.stderr, r.stderr)
+
 T.finish()
