@@ -13,7 +13,9 @@
 #include <optional>
 #include <set>
 
+#include "cli/csv_dialect.hpp"
 #include "cli/output.hpp"
+#include "cli/xlsx.hpp"
 #include "interpreter/contract_diff.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
@@ -128,7 +130,10 @@ class Comparison {
   }
 
   std::string json() const;
-  std::string csv() const;
+  std::vector<std::string> grid_header() const;
+  std::vector<std::vector<cli::CsvCell>> grid() const;
+  std::string csv(const cli::CsvDialect& dialect) const;
+  cli::XlsxSheet sheet() const;
   std::string text() const;
 
  private:
@@ -232,27 +237,46 @@ std::string Comparison::json() const {
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
-std::string quote_csv(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return q + "\"";
+// One row per flow and side (OLD, NEW, or each scenario), then one per difference, one column per
+// period, then the total: the cells of the CSV and of the workbook.
+std::vector<std::string> Comparison::grid_header() const {
+  std::vector<std::string> header = {"from", "to", "currency", "side"};
+  header.insert(header.end(), periods_.begin(), periods_.end());
+  header.push_back("total");
+  return header;
 }
 
-// One row per flow and side (OLD, NEW, or each scenario), then one per difference, one column per
-// period, then the total.
-std::string Comparison::csv() const {
-  std::string out = "from,to,currency,side";
-  for (const auto& p : periods_) out += "," + quote_csv(p);
-  out += ",total\n";
+std::vector<std::vector<cli::CsvCell>> Comparison::grid() const {
+  std::vector<std::vector<cli::CsvCell>> rows;
   for (const auto& f : flows_) {
-    auto head = fmt::format("{},{},{}", quote_csv(f.from), quote_csv(f.to), quote_csv(f.currency));
     for (int row = 0; row < 2 * count() - 1; ++row) {
       const bool side = row < count();
       const int k = side ? row : row - count() + 1;
-      out += head + "," + quote_csv(side ? sides_[k].name : difference_label(k));
-      for (const auto& p : periods_) out += "," + (side ? amount(f, k, &p, false).value_or("") : difference(f, k, &p, false));
-      out += "," + (side ? amount(f, k, nullptr, false).value_or("") : difference(f, k, nullptr, false)) + "\n";
+      auto& cells = rows.emplace_back();
+      cells = {cli::text_cell(f.from), cli::text_cell(f.to), cli::text_cell(f.currency), cli::text_cell(side ? sides_[k].name : difference_label(k))};
+      for (const auto& p : periods_) cells.push_back(cli::number_cell(side ? amount(f, k, &p, false).value_or("") : difference(f, k, &p, false)));
+      cells.push_back(cli::number_cell(side ? amount(f, k, nullptr, false).value_or("") : difference(f, k, nullptr, false)));
+    }
+  }
+  return rows;
+}
+
+std::string Comparison::csv(const cli::CsvDialect& dialect) const {
+  cli::CsvWriter csv(dialect);
+  csv.header(grid_header());
+  for (const auto& row : grid()) csv.row(row);
+  return csv.text();
+}
+
+cli::XlsxSheet Comparison::sheet() const {
+  cli::XlsxSheet out{"Compare", grid_header(), {}};
+  for (const auto& row : grid()) {
+    auto& cells = out.rows.emplace_back();
+    const std::string& currency = row[2].text;
+    for (const auto& cell : row) {
+      const auto dot = cell.text.find('.');
+      const int places = dot == std::string::npos ? 0 : static_cast<int>(cell.text.size() - dot - 1);
+      cells.push_back(cell.number ? cli::xlsx_number(cell.text, places, currency) : cli::xlsx_text(cell.text));
     }
   }
   return out;
@@ -336,10 +360,16 @@ CompareCommand::CompareCommand(CLI::App& app) {
   command_->add_option("--data,-d", data_, "data files for both sides (CSV or JSON)");
   command_->add_option("--scenario", scenarios_, "NAME=FILE[,FILE]: one data set, twice (the first is OLD, the second NEW)");
   command_->add_option("--set,-s", sets_, "override a term on both sides: TERM=VALUE");
-  command_->add_option("--format,-f", format_, "text (default), json or csv")->check(CLI::IsMember({"text", "json", "csv"}));
+  command_->add_option("--format,-f", format_, "text (default), json, csv or xlsx (with -o FILE)")
+      ->check(CLI::IsMember({"text", "json", "csv", "xlsx"}));
+  command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
+      ->check(CLI::IsMember({"plain", "excel-sv"}));
+  command_->add_option("--output,-o", output_, "with --format xlsx: the workbook to write");
 }
 
 int CompareCommand::run() const {
+  if (dialect_ != "plain" && format_ != "csv") return usage("--csv-dialect belongs to --format csv");
+  if (auto why = cli::xlsx_usage(format_, output_)) return usage(*why);
   std::vector<Side> sides;
   const bool versions = scenarios_.empty();
   if (versions) {
@@ -377,7 +407,11 @@ int CompareCommand::run() const {
     if (int code = evaluate_side(sides[s], sets_)) return code;
   }
   Comparison comparison(sides, versions);
-  std::string out = format_ == "json" ? comparison.json() : format_ == "csv" ? comparison.csv() : comparison.text();
+  if (format_ == "xlsx") {
+    if (auto problem = cli::write_xlsx(output_, {comparison.sheet()})) return std::max(report({*problem}), cli::kOutputFailed);
+    return 0;
+  }
+  std::string out = format_ == "json" ? comparison.json() : format_ == "csv" ? comparison.csv(*cli::csv_dialect(dialect_)) : comparison.text();
   fmt::print("{}", out);
   return 0;
 }

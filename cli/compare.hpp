@@ -26,7 +26,7 @@ class CompareCommand {
 
  private:
   CLI::App* command_;
-  std::string format_ = "text";
+  std::string format_ = "text", dialect_ = "plain", output_;
   std::vector<std::string> contracts_, data_, sets_, scenarios_;
 };
 

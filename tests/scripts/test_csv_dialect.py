@@ -79,6 +79,8 @@ clause "3.10" "Tio" {
 
 # 3. sweep and simulate: the same cells as the plain dialect, with decimal commas.
 for label, args in [("sweep", ["sweep", A / "contract.utfall", "--data", A / "messy.csv", "--vary", "premieandel=20 %..40 % step 10 %"]),
+                    ("compare", ["compare", A / "contract.utfall", "--scenario", f"plan={A / 'plan.csv'}", "--scenario",
+                                 f"messy={A / 'messy.csv'}"]),
                     ("simulate", ["simulate", A / "contract.utfall", "--data", A / "plan.csv", "--draw", "premieandel ~ uniform(20 %, 50 %)",
                                   "--runs", 500])]:
     plain = sheet(out(*args, "--format", "csv").stdout, "plain")
