@@ -29,6 +29,7 @@ std::optional<Parts> parts(std::string_view text) {
   auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
   if (starts("\xE2\x88\x92")) p.digits += '-', i += 3;  // U+2212 MINUS SIGN
   else if (starts("-")) p.digits += '-', i += 1;
+  else if (starts("+")) i += 1;
   std::size_t group = 0, groups = 0;
   bool in_fraction = false;
   for (; i < text.size();) {
@@ -51,7 +52,7 @@ std::optional<Parts> parts(std::string_view text) {
     }
     return std::nullopt;
   }
-  if (group == 0 || (groups > 0 && !in_fraction && group != 3)) return std::nullopt;
+  if (group == 0 || (groups > 0 && !in_fraction && group != 3) || (in_fraction && p.after == 0)) return std::nullopt;
   return p;
 }
 
