@@ -189,7 +189,7 @@ int SimulateCommand::run() const {
     if (!o) return usage(error);
     spec.outlays.push_back(*o);
   }
-  if (simulation_values(c, runs) > kMaxSimulationValues)
+  if (simulation_values(c, runs, spec.party.has_value()) > kMaxSimulationValues)
     return usage(fmt::format("--runs {}: this contract's flows over that many runs would keep more than {} amounts; run fewer", runs,
                              kMaxSimulationValues));
   Progress progress(runs);

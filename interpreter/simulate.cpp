@@ -357,10 +357,10 @@ std::optional<SimulationResult> Simulation::run(std::string& error) {
 
 }  // namespace
 
-std::uint64_t simulation_values(const checked::Contract& c, std::uint64_t runs) {
+std::uint64_t simulation_values(const checked::Contract& c, std::uint64_t runs, bool party) {
   std::map<std::tuple<int, int, int>, int> flows;
   for (const auto& l : fast::lines(c)) flows.emplace(std::tuple(l.payer, l.payee, c.line_currency(l.waterfall, l.rule_index)), 0);
-  const std::uint64_t per_run = flows.size() * (c.periods.size() + 1) + c.parties.size() * c.currencies.size();
+  const std::uint64_t per_run = flows.size() * (c.periods.size() + 1) + c.parties.size() * c.currencies.size() + (party ? 4 : 0);
   return per_run > 0 && runs > kMaxSimulationValues / per_run ? kMaxSimulationValues + 1 : per_run * runs;
 }
 

@@ -110,10 +110,11 @@ struct SimulationResult {
   std::vector<std::optional<std::int64_t>> multiples, irrs;
 };
 
-// The most values (amounts and nets, runs included) a simulation keeps: 64 Mi, 512 MiB.
+// The most values a simulation keeps (amounts and nets, and with a party its multiple and IRR
+// as two values each, over all runs): 64 Mi, 512 MiB.
 constexpr std::uint64_t kMaxSimulationValues = std::uint64_t{1} << 26;
 // The values a simulation of `runs` runs would keep; check against kMaxSimulationValues first.
-std::uint64_t simulation_values(const checked::Contract& contract, std::uint64_t runs);
+std::uint64_t simulation_values(const checked::Contract& contract, std::uint64_t runs, bool party);
 
 // Draws whose setting does not work (a correlation matrix that is not positive definite, a
 // correlation of a `series` draw) give a message in `error` and no result.
