@@ -19,6 +19,7 @@
 #include "interpreter/draw_spec.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/simulate.hpp"
+#include "interpreter/source.hpp"
 #include "interpreter/statistics.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -408,13 +409,16 @@ int SimulateCommand::run() const {
       line.insert(line.end(), {show(n(row.s.min)), show(n(row.s.max)), row.s.count ? share_text(row.s.positive, row.s.count, 3) : "-"});
       table.push_back(std::move(line));
     }
+    // Widths in characters (code points), not bytes: a party `bö` keeps the columns in line.
     std::vector<std::size_t> width(header.size(), 0);
     for (const auto& line : table)
-      for (std::size_t k = 0; k < line.size(); ++k) width[k] = std::max(width[k], line[k].size());
+      for (std::size_t k = 0; k < line.size(); ++k) width[k] = std::max(width[k], code_points(line[k]));
     for (std::size_t i = 0; i < table.size(); ++i) {
       std::string s;
-      for (std::size_t k = 0; k < table[i].size(); ++k)
-        s += (k ? "  " : "") + (k < 2 ? fmt::format("{:<{}}", table[i][k], width[k]) : fmt::format("{:>{}}", table[i][k], width[k]));
+      for (std::size_t k = 0; k < table[i].size(); ++k) {
+        const std::string pad(width[k] - code_points(table[i][k]), ' ');
+        s += (k ? "  " : "") + (k < 2 ? table[i][k] + pad : pad + table[i][k]);
+      }
       fmt::print("{}\n", terminal_text(s.substr(0, s.find_last_not_of(' ') + 1)));
     }
     if (caps_) {

@@ -909,4 +909,24 @@ clause "1" {
         r = sim(*args)
         check(f"refused: {label}: exit 64", r.returncode == 64 and r.stderr.startswith("utfall simulate: "), f"exit {r.returncode}: {r.stderr[:300]}")
 
+# The text table counts characters, not bytes: a party `bö` keeps every row as long as the header.
+with tempfile.TemporaryDirectory() as tmp:
+    u = Path(tmp) / "u.utfall"
+    u.write_text('''contract "Bredd"
+currency SEK
+party a "A"
+party bö "B med prick"
+periods yearly 2025 .. 2025
+term k = 10 SEK
+clause "1" {
+  pay p: a -> bö amount k
+}
+''', encoding="utf-8")
+    r = sim(u, "--draw", "k ~ uniform(1 SEK, 3 SEK)", "--runs", 50)
+    lines = r.stdout.split("\n")
+    table = lines[lines.index("") + 1:] if "" in lines else []
+    table = [line for line in table if line][:5]
+    check("text table: every row as long as the header, in characters", r.returncode == 0 and len(table) >= 3
+          and len({len(line) for line in table}) == 1, table)
+
 T.finish()
