@@ -362,14 +362,11 @@ CompareCommand::CompareCommand(CLI::App& app) {
   command_->add_option("--set,-s", sets_, "override a term on both sides: TERM=VALUE");
   command_->add_option("--format,-f", format_, "text (default), json, csv or xlsx (with -o FILE)")
       ->check(CLI::IsMember({"text", "json", "csv", "xlsx"}));
-  command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
-      ->check(CLI::IsMember({"plain", "excel-sv"}));
-  command_->add_option("--output,-o", output_, "with --format xlsx: the workbook to write");
+  cli::add_file_format_options(command_, dialect_, output_);
 }
 
 int CompareCommand::run() const {
-  if (dialect_ != "plain" && format_ != "csv") return usage("--csv-dialect belongs to --format csv");
-  if (auto why = cli::xlsx_usage(format_, output_)) return usage(*why);
+  if (auto why = cli::file_format_usage(format_, dialect_, output_)) return usage(*why);
   std::vector<Side> sides;
   const bool versions = scenarios_.empty();
   if (versions) {

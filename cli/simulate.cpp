@@ -95,14 +95,11 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
   command_->add_option("--outlay", outlays_, "with --party: PERIOD=AMOUNT [CODE] the party paid outside the contract (as `returns`)");
   command_->add_option("--format,-f", format_, "text (default), csv, json or xlsx (with -o FILE)")
       ->check(CLI::IsMember({"text", "csv", "json", "xlsx"}));
-  command_->add_option("--output,-o", output_, "with --format xlsx: the workbook to write");
-  command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
-      ->check(CLI::IsMember({"plain", "excel-sv"}));
+  cli::add_file_format_options(command_, dialect_, output_);
 }
 
 int SimulateCommand::run() const {
-  if (dialect_ != "plain" && format_ != "csv") return usage("--csv-dialect belongs to --format csv");
-  if (auto why = cli::xlsx_usage(format_, output_)) return usage(*why);
+  if (auto why = cli::file_format_usage(format_, dialect_, output_)) return usage(*why);
   // Whole numbers as written: CLI11 would wrap `-5` and saturate `99999999999999999999`.
   auto whole = [](const std::string& text) -> std::optional<std::uint64_t> {
     std::uint64_t n = 0;

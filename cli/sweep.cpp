@@ -82,14 +82,11 @@ SweepCommand::SweepCommand(CLI::App& app) {
   command_->add_option("--threads,-j", threads_, "threads (default: all cores)");
   command_->add_option("--format,-f", format_, "table (default), csv, json or xlsx (with -o FILE)")
       ->check(CLI::IsMember({"table", "csv", "json", "xlsx"}));
-  command_->add_option("--csv-dialect", dialect_, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
-      ->check(CLI::IsMember({"plain", "excel-sv"}));
-  command_->add_option("--output,-o", output_, "with --format xlsx: the workbook to write");
+  cli::add_file_format_options(command_, dialect_, output_);
 }
 
 int SweepCommand::run() const {
-  if (dialect_ != "plain" && format_ != "csv") return cli::usage("sweep", "--csv-dialect belongs to --format csv");
-  if (auto why = cli::xlsx_usage(format_, output_)) return cli::usage("sweep", *why);
+  if (auto why = cli::file_format_usage(format_, dialect_, output_)) return cli::usage("sweep", *why);
   auto report = [](const Diagnostics& d) {
     std::cerr << render_all(d, true);
     return exit_code_for(d);

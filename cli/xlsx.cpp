@@ -35,6 +35,17 @@ std::optional<std::string> xlsx_usage(const std::string& format, const std::stri
   return std::nullopt;
 }
 
+void add_file_format_options(CLI::App* command, std::string& dialect, std::string& output) {
+  command->add_option("--csv-dialect", dialect, "with --format csv: plain (default) or excel-sv (`;`, decimal comma, BOM)")
+      ->check(CLI::IsMember({"plain", "excel-sv"}));
+  command->add_option("--output,-o", output, "with --format xlsx: the workbook to write");
+}
+
+std::optional<std::string> file_format_usage(const std::string& format, const std::string& dialect, const std::string& output) {
+  if (dialect != "plain" && format != "csv") return "--csv-dialect belongs to --format csv";
+  return xlsx_usage(format, output);
+}
+
 std::optional<Diagnostic> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
 #ifndef UTFALL_HAVE_XLSX
   (void)sheets;

@@ -8,6 +8,7 @@
 // written whole or not at all (a temporary file, then output.hpp's write_file_whole).
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,12 @@ bool xlsx_available();
 
 // Why --format FORMAT and -o OUTPUT do not go together (xlsx needs -o; -o is for xlsx), or none.
 std::optional<std::string> xlsx_usage(const std::string& format, const std::string& output);
+
+// A command whose --format writes csv and xlsx besides its own (sweep, compare, simulate):
+// registers `--csv-dialect` and `-o FILE` (the workbook) on it, and says why the three options
+// given do not go together (a dialect without csv; xlsx_usage), or none.
+void add_file_format_options(CLI::App* command, std::string& dialect, std::string& output);
+std::optional<std::string> file_format_usage(const std::string& format, const std::string& dialect, const std::string& output);
 
 // Writes the sheets to `path`; the diagnostic (E802) when it cannot.
 std::optional<Diagnostic> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets);
