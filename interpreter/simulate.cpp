@@ -101,6 +101,7 @@ class Simulation {
   std::size_t periods_;
   std::vector<Ready> ready_;
   std::vector<int> correlated_;      // draws in a correlation, in the order of the factor
+  std::vector<bool> in_correlation_;  // per draw: whether it is one of correlated_
   std::vector<double> factor_;       // lower-triangular Cholesky factor of their correlations
   std::vector<int> flow_of_;         // [(payer * parties + payee) * currencies + currency] -> flow or -1
   SimulationResult out_;
@@ -126,6 +127,8 @@ bool Simulation::prepare(std::string& error) {
       if (std::find(correlated_.begin(), correlated_.end(), x) == correlated_.end()) correlated_.push_back(x);
     }
   const std::size_t n = correlated_.size();
+  in_correlation_.assign(spec_.draws.size(), false);
+  for (int x : correlated_) in_correlation_[static_cast<std::size_t>(x)] = true;
   std::vector<double> matrix(n * n, 0);
   for (std::size_t i = 0; i < n; ++i) matrix[i * n + i] = 1;
   for (const auto& k : spec_.correlations) {
@@ -178,7 +181,6 @@ bool Simulation::apply_draws(Worker& w, std::uint64_t i, std::string& failure, c
     for (std::size_t j = 0; j <= k; ++j) s += factor_[k * n + j] * w.z[j];
     w.u[static_cast<std::size_t>(correlated_[k])] = std::clamp(draws::normal_cdf(s), 1e-300, 1 - 1e-16);
   }
-  auto is_correlated = [&](std::size_t d) { return std::find(correlated_.begin(), correlated_.end(), static_cast<int>(d)) != correlated_.end(); };
   // A drawn value of an input must lie in its declared range, as in a data file; a scaled one
   // need not, as with `--set 'scale(INPUT)=F'` (a what-if between binding and evaluation).
   auto set_input = [&](const Draw& d, int period, const Number& v) {
@@ -196,7 +198,7 @@ bool Simulation::apply_draws(Worker& w, std::uint64_t i, std::string& failure, c
   for (std::size_t k = 0; k < draws.size(); ++k) {
     const Draw& d = draws[k];
     auto draw = [&](std::uint64_t slot) -> std::optional<Number> {
-      auto v = value_at(ready_[k], is_correlated(k) ? w.u[k] : u_of(k, slot));
+      auto v = value_at(ready_[k], in_correlation_[k] ? w.u[k] : u_of(k, slot));
       if (!v) failure = fmt::format("`{}` drew a value too large to round to its step", d.name), code = "E528";
       return v;
     };
