@@ -238,6 +238,8 @@ std::string Report::json_text() const {
 
 }  // namespace
 
+std::string returns_text(const checked::Contract& contract, const Returns& returns) { return Report(contract, returns).text(); }
+
 // `PERIOD=AMOUNT` or `PERIOD=AMOUNT CODE`: the currency is needed where the contract has several.
 std::optional<Outlay> parse_outlay(const checked::Contract& c, const std::string& spec, std::string& error) {
   const auto eq = spec.find('=');
@@ -273,6 +275,27 @@ std::optional<Outlay> parse_outlay(const checked::Contract& c, const std::string
   return o;
 }
 
+std::optional<PartyOption> read_party_option(const checked::Contract& c, const std::string& party, const std::vector<std::string>& specs,
+                                             std::string& error) {
+  PartyOption out;
+  if (!party.empty() && !(out.party = c.party_index(party))) {
+    std::string known;
+    for (const auto& p : c.parties) known += (known.empty() ? "" : ", ") + p.id;
+    error = fmt::format("--party {} is not a party of the contract (its parties: {})", party, known);
+    return std::nullopt;
+  }
+  if (!specs.empty() && !out.party) {
+    error = "--outlay belongs to --party: name the party who paid it";
+    return std::nullopt;
+  }
+  for (const auto& spec : specs) {
+    auto o = parse_outlay(c, spec, error);
+    if (!o) return std::nullopt;
+    out.outlays.push_back(*o);
+  }
+  return out;
+}
+
 ReturnsCommand::ReturnsCommand(CLI::App& app) {
   command_ = app.add_subcommand("returns", "One party's cash flows per period, money multiple, payback, NPV and IRR");
   command_->add_option("contract", contract_, "the contract file (.utfall)")->required();
@@ -289,30 +312,19 @@ int ReturnsCommand::run() const {
   if (!compiled.contract) return report(compiled.diagnostics);
   if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
   const auto& c = *compiled.contract;
-  auto party = c.party_index(party_);
-  if (!party) {
-    std::string known;
-    for (const auto& p : c.parties) known += (known.empty() ? "" : ", ") + p.id;
-    return usage(fmt::format("--party {} is not a party of the contract (its parties: {})", party_, known));
-  }
   std::string error;
+  auto party = read_party_option(c, party_, outlays_, error);
+  if (!party) return usage(error);
   std::optional<Number> discount;
   if (command_->count("--discount") > 0 && !(discount = parse_rate(discount_, error))) return usage(error);
-  std::vector<Outlay> outlays;
-  for (const auto& spec : outlays_) {
-    auto o = parse_outlay(c, spec, error);
-    if (!o) return usage(error);
-    outlays.push_back(*o);
-  }
   EvalOptions options;
   if (auto d = apply_overrides(c, sets_, options); !d.empty()) return std::max(report(d), 64);
   auto bound = load_data(c, data_);
   if (!bound.data) return report(bound.diagnostics);
   auto ev = evaluate(c, *bound.data, options);
   if (!ev.ok) return report(ev.diagnostics);
-  const Returns returns = compute_returns(c, ev, *party, outlays, discount);
-  Report r(c, returns);
-  fmt::print("{}", format_ == "json" ? r.json_text() : r.text());
+  const Returns returns = compute_returns(c, ev, *party->party, party->outlays, discount);
+  fmt::print("{}", format_ == "json" ? Report(c, returns).json_text() : returns_text(c, returns));
   return 0;
 }
 

@@ -26,6 +26,19 @@ namespace utfall {
 // currencies); none, with the message in `error`, when it is not one. `simulate --outlay` reads it too.
 std::optional<Outlay> parse_outlay(const checked::Contract& c, const std::string& spec, std::string& error);
 
+// `--party NAME` and its `--outlay PERIOD=AMOUNT`s, as `returns`, `simulate` and `report` read
+// them: the party (none when NAME is empty) and the outlays; none, with the message in `error`,
+// when NAME is no party of the contract, an outlay is not one, or there are outlays but no party.
+struct PartyOption {
+  std::optional<int> party;
+  std::vector<Outlay> outlays;
+};
+std::optional<PartyOption> read_party_option(const checked::Contract& c, const std::string& party, const std::vector<std::string>& outlays,
+                                             std::string& error);
+
+// The text `utfall returns` prints; `utfall report` shows it too.
+std::string returns_text(const checked::Contract& contract, const Returns& returns);
+
 class ReturnsCommand {
  public:
   explicit ReturnsCommand(CLI::App& app);

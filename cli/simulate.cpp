@@ -175,17 +175,12 @@ int SimulateCommand::run() const {
         return usage(fmt::format("--correlate '{}': `{}` and `{}` are correlated already", text, a, b));
     spec.correlations.push_back({*ia, *ib, std::strtod(rho->to_string().c_str(), nullptr)});
   }
-  if (!party_.empty()) {
-    auto it = std::find_if(c.parties.begin(), c.parties.end(), [&](const auto& p) { return p.id == party_; });
-    if (it == c.parties.end()) return usage(fmt::format("--party {}: not a party of the contract", party_));
-    spec.party = static_cast<int>(it - c.parties.begin());
-  }
-  if (!outlays_.empty() && !spec.party) return usage("--outlay belongs to --party: name the party who paid it");
-  for (const auto& text : outlays_) {
+  {
     std::string error;
-    auto o = parse_outlay(c, text, error);
-    if (!o) return usage(error);
-    spec.outlays.push_back(*o);
+    auto party = read_party_option(c, party_, outlays_, error);
+    if (!party) return usage(error);
+    spec.party = party->party;
+    spec.outlays = std::move(party->outlays);
   }
   if (simulation_values(c, runs, spec.party.has_value()) > kMaxSimulationValues)
     return usage(fmt::format("--runs {}: this contract's flows over that many runs would keep more than {} amounts; run fewer", runs,

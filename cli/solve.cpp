@@ -9,6 +9,7 @@
 
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
+#include "cli/varied.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/solve.hpp"
 #include "interpreter/unicode.hpp"
@@ -18,26 +19,6 @@ namespace {
 
 using cli::report;
 int usage(const std::string& message) { return cli::usage("solve", message); }
-
-// LO..HI: the two numbers as written (with their unit) and the unit, or an error.
-struct Range {
-  std::string low, high, unit;
-};
-std::optional<Range> parse_range(const std::string& text, std::string& error) {
-  auto dots = text.find("..");
-  if (dots == std::string::npos) return error = "expected LO..HI, such as `190_000_000 SEK..210_000_000 SEK` or `0.8..1.2`", std::nullopt;
-  std::string sides[2] = {text.substr(0, dots), text.substr(dots + 2)};
-  std::string units[2];
-  for (int i = 0; i < 2; ++i) {
-    auto n = scan::number_and_unit(sides[i]);
-    if (!n || !Number::parse_decimal(n->first))
-      return error = fmt::format("`{}` is not a number with an optional unit", scan::trim(sides[i])), std::nullopt;
-    units[i] = n->second;
-    sides[i] = std::string(scan::trim(sides[i]));
-  }
-  if (units[0] != units[1]) return error = fmt::format("`{}` and `{}` have different units", sides[0], sides[1]), std::nullopt;
-  return Range{sides[0], sides[1], units[0]};
-}
 
 }  // namespace
 
@@ -62,15 +43,9 @@ int SolveCommand::run() const {
   if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
 
   // NAME: a term, or scale(INPUT) of a series of numbers (apply_overrides says which are not).
-  const std::string name(scan::trim(vary_));
-  auto term = compiled.contract->term_index(name);
-  std::optional<int> input;
-  if (!term) {
-    auto scaled = scaled_input(name);
-    if (!scaled) return usage(fmt::format("--vary `{}`: not a term of the contract; NAME is a term or scale(INPUT)", name));
-    input = compiled.contract->input_index(*scaled);
-    if (!input) return usage(fmt::format("--vary `{}`: `{}` is not an input of the contract", name, *scaled));
-  }
+  auto named = cli::read_varied_name(*compiled.contract, vary_, "solve", "--vary");
+  if (!named.varied) return named.code;
+  const std::string& name = named.varied->name;
 
   auto read = read_goal(compiled.contract->source, goal_);
   if (!read.goal) return std::max(report(read.diagnostics), 64);
@@ -79,28 +54,15 @@ int SolveCommand::run() const {
 
   if (range_.empty())
     return usage(fmt::format("--range LO..HI is required: `{}` declares no range of its own{}", name,
-                             term ? " (terms have none)" : " (a scale factor has none)"));
-  std::string error;
-  auto range = parse_range(range_, error);
-  if (!range) return usage(fmt::format("--range '{}': {}", range_, error));
-  // A bound as --set reads it: the same units, the same reading of percentages.
-  auto bound = [&](const std::string& text, Number& out) {
-    EvalOptions o;
-    auto d = apply_overrides(c, {name + "=" + text}, o);
-    for (auto& x : d) x.location = "--range " + range_;
-    if (has_errors(d)) return std::max(report(d), 64);
-    if (input) out = o.input_scales.at(*input);
-    else if (auto it = o.term_overrides.find(*term); it != o.term_overrides.end() && std::holds_alternative<Number>(it->second))
-      out = std::get<Number>(it->second);
-    else return usage(fmt::format("--range '{}': `{}` is not a number", range_, text));
-    return 0;
-  };
+                             named.varied->term ? " (terms have none)" : " (a scale factor has none)"));
+  auto ranged = cli::read_varied_range(c, *named.varied, range_, "solve", "--range");
+  if (!ranged.varied) return ranged.code;
+  const cli::Varied& varied = *ranged.varied;
   SolveOptions options;
-  if (int code = bound(range->low, options.low)) return code;
-  if (int code = bound(range->high, options.high)) return code;
-  if (!(options.low < options.high)) return usage(fmt::format("--range '{}': LO must be below HI", range_));
+  options.low = varied.low;
+  options.high = varied.high;
   // Values are shown in the unit the range was written in: a percentage as a percentage.
-  const Number factor = range->unit == "%" ? Number::from_int(100) : Number::from_int(1);
+  const Number factor = varied.in_unit(Number::from_int(1));
   if (!precision_.empty()) {
     auto p = Number::parse_decimal(std::string(scan::trim(precision_)));
     if (!p || p->sign() <= 0) return usage(fmt::format("--precision '{}': expected a positive decimal number", precision_));
@@ -115,14 +77,7 @@ int SolveCommand::run() const {
   auto loaded = load_data(c, data_);
   if (!loaded.data) return report(loaded.diagnostics);
 
-  SetVaried set = [&](EvalOptions& o, const Number& x) {
-    if (input) {
-      o.input_scales[*input] = x;
-    } else {
-      o.term_overrides[*term] = x;
-      o.unlimited_terms.erase(*term);
-    }
-  };
+  SetVaried set = [&](EvalOptions& o, const Number& x) { varied.set(o, x); };
   auto result = solve(goal, *loaded.data, base, set, options);
 
   auto number = [&](const Number& x) {
@@ -130,10 +85,7 @@ int SolveCommand::run() const {
     return y.is_terminating() ? y.to_string() : y.to_fraction_string();
   };
   // Text: a fraction with its decimal beside it, "1930/1979 (≈ 0.9752400202…)".
-  auto shown = [&](const Number& x) {
-    std::string text = (x * factor).to_string();
-    return range->unit.empty() ? text : text + " " + range->unit;
-  };
+  auto shown = [&](const Number& x) { return varied.shown(x); };
   if (!result.ok) {
     fmt::print(stderr, "utfall solve: the evaluation with {} = {} failed\n", terminal_text(name), terminal_text(shown(*result.failed_at)));
     return report(result.diagnostics);
@@ -142,7 +94,7 @@ int SolveCommand::run() const {
   if (format_ == "json") {
     nlohmann::ordered_json j;
     j["vary"] = name;
-    j["unit"] = range->unit;
+    j["unit"] = varied.unit;
     j["goal"] = goal_;
     j["low"] = number(options.low);
     j["high"] = number(options.high);

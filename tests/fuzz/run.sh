@@ -24,7 +24,7 @@ targets=("$@")
 build=${UTFALL_FUZZ_BUILD_DIR:-build-fuzz}
 
 echo "==> configuring ${build}/ (clang 14, libFuzzer, ASan + UBSan)"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
+cmake -S . -B "$build" -G Ninja -DUTFALL_CHARTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 \
   -DCMAKE_CXX_COMPILER=clang++-14 -DUTFALL_FUZZ=ON -DUTFALL_BUILD_TESTS=OFF -DUTFALL_BUILD_BENCH=OFF \
   > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
 echo "==> building the fuzz targets"
