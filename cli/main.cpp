@@ -8,6 +8,7 @@
 //   utfall repl [CONTRACT] [--data FILE...]       an interactive session (see cli/repl.hpp)
 //   utfall sweep, compare, returns, bounds, solve cli/sweep.hpp, compare.hpp, returns.hpp, bounds.hpp, solve.hpp
 //   utfall simulate                               cli/simulate.hpp
+//   utfall fmt [--check|--write] CONTRACT...      the canonical layout (cli/fmt.hpp)
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -39,6 +40,7 @@
 #include "cli/xlsx.hpp"
 #include "cli/simulate.hpp"
 #include "cli/solve.hpp"
+#include "cli/fmt.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace {
@@ -383,6 +385,7 @@ int main(int argc, char** argv) {
   BoundsCommand bounds(app);
   SolveCommand solve(app);
   SimulateCommand simulate(app);
+  FmtCommand fmt_command(app);
 
   try {
     app.parse(argc, argv);
@@ -405,6 +408,7 @@ int main(int argc, char** argv) {
     else if (bounds.selected()) code = bounds.run();
     else if (solve.selected()) code = solve.run();
     else if (simulate.selected()) code = simulate.run();
+    else if (fmt_command.selected()) code = fmt_command.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);
   } catch (const std::system_error& e) {
