@@ -26,6 +26,10 @@ struct Line {
   Align align = Align::none;
   std::size_t begin = 0, end = 0;  // the source range the line stands for
   bool opens = false, closes = false;  // ends with `{`, is `}`
+  // A line that goes on with the value of the definition above it (`+ x`): it stands under
+  // that line's `=`, which the alignment places.
+  bool continues = false;
+  std::size_t column = 0;
 };
 
 std::string quoted(std::string_view text) {
@@ -170,7 +174,7 @@ class Printer {
     for (const auto& i : c.inputs) items.emplace_back(scan_.words_back(i.name.range.begin.offset, 1), [this, &i] { input(i); });
     for (const auto& t : c.terms)
       items.emplace_back(scan_.words_back(t.name.range.begin.offset, 1), [this, &t] {
-        add(Line{depth_, "term " + t.name.text, " = " + expr_.print(*t.value), Align::term, begin_of(t.name, 1), t.value->range.end_offset});
+        definition("term " + t.name.text, *t.value, Align::term, begin_of(t.name, 1));
       });
     for (const auto& cl : c.clauses) {
       std::size_t open = 0, close = 0;
@@ -211,6 +215,38 @@ class Printer {
     Line l{depth_, "}", "", Align::none, close, close + 1};
     l.closes = true;
     add(std::move(l));
+  }
+
+  // `term x = VALUE`, `let`, `set`: on one line, or where that would pass the width and the
+  // value is a chain of `+ -`, `and` or `or`, one operand a line with its operator first.
+  void definition(std::string head, const ast::Expr& value, Align align, std::size_t begin) {
+    std::string text = " = " + expr_.print(value);
+    auto* chain = std::get_if<ast::Binary>(&value.node);
+    if (!chain || 2 * static_cast<std::size_t>(depth_) + code_points(head + text) <= options_.width) {
+      add(Line{depth_, std::move(head), std::move(text), align, begin, value.range.end_offset});
+      return;
+    }
+    const int p = binary_precedence(chain->op);
+    std::vector<const ast::Binary*> links;  // from the last operator back to the first
+    for (const ast::Expr* e = &value; e;) {
+      auto* b = std::get_if<ast::Binary>(&e->node);
+      if (!b || binary_precedence(b->op) != p || p == kCompare || (p == kMultiply)) break;
+      links.push_back(b);
+      e = b->lhs.get();
+    }
+    if (links.empty()) {
+      add(Line{depth_, std::move(head), std::move(text), align, begin, value.range.end_offset});
+      return;
+    }
+    const ast::Expr& first = *links.back()->lhs;
+    add(Line{depth_, std::move(head), " = " + expr_.operand(first, p), align, begin, first.range.end_offset});
+    for (auto it = links.rbegin(); it != links.rend(); ++it) {
+      const ast::Expr& rhs = *(*it)->rhs;
+      Line l{depth_, "", std::string(binary_text((*it)->op)) + " " + expr_.operand(rhs, p + 1), Align::none,
+             scan_.words_back(rhs.range.begin.offset, 1), rhs.range.end_offset};
+      l.continues = true;
+      add(std::move(l));
+    }
   }
 
   void header() {
@@ -333,7 +369,7 @@ class Printer {
   }
 
   void let(const ast::LetDecl& l) {
-    add(Line{depth_, "let " + l.name.text, " = " + expr_.print(*l.value), Align::let, begin_of(l.name, 1), l.value->range.end_offset});
+    definition("let " + l.name.text, *l.value, Align::let, begin_of(l.name, 1));
   }
 
   using ClauseItem = std::variant<ast::LetDecl, ast::ForEachDecl, ast::PaymentDecl, ast::WaterfallDecl, ast::TableDecl>;
@@ -490,7 +526,7 @@ class Printer {
     std::vector<std::pair<std::size_t, std::function<void()>>> items;
     for (const auto& [name, value] : e.overrides)
       items.emplace_back(begin_of(name, 1), [this, &name, &value] {
-        add(Line{depth_, "set " + name.text, " = " + expr_.print(*value), Align::set, begin_of(name, 1), value->range.end_offset});
+        definition("set " + name.text, *value, Align::set, begin_of(name, 1));
       });
     for (const auto& x : e.expectations) items.emplace_back(x.range.begin.offset, [this, &x] { expectation(x); });
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -520,16 +556,27 @@ struct OutLine {
 // source, line up where head and tail meet.
 void align(std::vector<Line>& lines, const SourceScan& scan) {
   for (std::size_t i = 0; i < lines.size();) {
-    std::size_t j = i + 1;
+    std::size_t j = i + 1, last = i;  // `last`: the last line of the run that is not a continuation
     if (lines[i].align != Align::none)
-      while (j < lines.size() && lines[j].align == lines[i].align && lines[j].depth == lines[i].depth &&
-             !scan.blank_line_between(lines[j - 1].end, lines[j].begin))
-        ++j;
-    std::size_t width = 0;
-    for (std::size_t k = i; k < j; ++k) width = std::max(width, code_points(lines[k].head));
-    if (j - i > 1)
-      for (std::size_t k = i; k < j; ++k) lines[k].head += std::string(width - code_points(lines[k].head), ' ');
+      for (; j < lines.size(); ++j) {
+        if (lines[j].continues) continue;
+        if (lines[j].align != lines[i].align || lines[j].depth != lines[i].depth || scan.blank_line_between(lines[j - 1].end, lines[j].begin))
+          break;
+        last = j;
+      }
+    j = last + 1;
+    std::size_t width = 0, count = 0;
+    for (std::size_t k = i; k < j; ++k)
+      if (!lines[k].continues) width = std::max(width, code_points(lines[k].head)), ++count;
+    for (std::size_t k = i; k < j; ++k)
+      if (!lines[k].continues && count > 1) lines[k].head += std::string(width - code_points(lines[k].head), ' ');
     i = j;
+  }
+  // A continuation stands under the `=` of the line it continues.
+  std::size_t column = 0;
+  for (auto& l : lines) {
+    if (l.continues) l.column = column;
+    else column = code_points(l.head) + 1;
   }
 }
 
@@ -553,7 +600,7 @@ std::vector<OutLine> weave(const std::vector<Line>& lines, const SourceScan& sca
       put(OutLine{comment_depth, "", comments[next].text}, comments[next].begin, comments[next].end, true);
       ++next;
     }
-    put(OutLine{l.depth, l.head + l.tail, ""}, l.begin, l.end, !l.closes);
+    put(OutLine{l.depth, std::string(l.column, ' ') + l.head + l.tail, ""}, l.begin, l.end, !l.closes && !l.continues);
     // The comments within the line, and one after it on the last line it came from: the
     // first goes after the code, any others on lines of their own below it.
     const std::size_t last_line = scan.line_of(l.end > l.begin ? l.end - 1 : l.begin);

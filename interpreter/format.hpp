@@ -20,9 +20,10 @@
 //   - numbers keep their digits as written (`200_000_000`, `0.10`), with one space before a
 //     unit or `%`; expressions get one space around binary operators, none inside brackets,
 //     and the fewest parentheses that give the same tree (an `if` inside an operator is always
-//     bracketed); an expression is never broken over lines;
+//     bracketed); a definition whose line would pass `width` and whose value is a chain of
+//     `+ -`, `and` or `or` goes on one operand a line under its `=`; nothing else is broken;
 //   - the canonical spelling where two spellings give one tree: `in P .. Q` for a `from P`
-//     with an `until Q`, `records` for both `records` and `participants`, `once` for `1 times`,
+//     with an `until Q`, `participants` for both `participants` and `records`, `once` for `1 times`,
 //     `between L and U` for `at least L` with `at most U`, and `whole` before the bounds.
 #pragma once
 

@@ -163,6 +163,8 @@ clause "1" "T" {
 
   let v = (x+p*x)   -  (2 SEK)
   let w = -(x - x) * 2
+  let summa = (if x > 0 SEK then x else 0 SEK) # first
+     + (if x > 1 SEK then x else 0 SEK) - (if x > 2 SEK then x else 0 SEK)
   pay betalning: a -> bb amount v when v > 0 SEK and not (v = 1 SEK) capped at 5 SEK per period, 9 SEK in total
       rounded half_up to 0.01
   # before the waterfall
@@ -186,8 +188,11 @@ term p          = 30 %
 term långt_namn = 1_000_000 SEK  # "not a string" # still the comment
 term s          = "a # not a comment"
 clause "1" "T" {
-  let v = x + p * x - 2 SEK
-  let w = -(x - x) * 2
+  let v     = x + p * x - 2 SEK
+  let w     = -(x - x) * 2
+  let summa = (if x > 0 SEK then x else 0 SEK)  # first
+            + (if x > 1 SEK then x else 0 SEK)
+            - (if x > 2 SEK then x else 0 SEK)
   pay betalning: a -> bb
     amount v
     when v > 0 SEK and not v = 1 SEK
@@ -251,7 +256,10 @@ r = hostile("hash in strings", HEAD + 'party c "# not a comment"\nterm t = "x#y"
 T.check("hostile hash in strings: kept", r.stdout.decode().count("#") == 3 and "# real" in r.stdout.decode(), r.stdout.decode())
 long_sum = " + ".join(f"{k}_000 SEK" for k in range(900))
 r = hostile("long line", HEAD + f"term t = {long_sum}\n", 0)
-T.check("hostile long line: one line, digits kept", long_sum in r.stdout.decode())
+# `term t = ` puts the `=` at column 7: each further operand on a line of its own under it.
+T.check("hostile long line: one operand a line under the `=`",
+        r.stdout.decode().endswith("term t = 0_000 SEK\n" + "".join(f"       + {k}_000 SEK\n" for k in range(1, 900))),
+        r.stdout.decode()[-300:])
 deep = HEAD + "term t = " + "(" * 150 + "1" + ")" * 150 + "\n"
 r = hostile("deep brackets", deep, 0)
 T.check("hostile deep brackets: the brackets go", "term t = 1\n" in r.stdout.decode(), r.stdout.decode()[-300:])
