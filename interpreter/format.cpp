@@ -41,10 +41,18 @@ std::string quoted(std::string_view text) {
   return out + "\"";
 }
 
+// A name as written: the parser reads it in NFC, which may compose a letter that a name cannot
+// hold (U+1F00); the spelling as written reads back to the same name.
+std::string spelled(const ast::Name& n) {
+  const auto& r = n.range;
+  if (!r.source || r.end_offset <= r.begin.offset || r.end_offset > r.source->text.size()) return n.text;
+  return r.source->text.substr(r.begin.offset, r.end_offset - r.begin.offset);
+}
+
 std::string unit_text(const ast::UnitSpelling& u) {
   std::string out;
-  for (const auto& n : u.numerator) out += (out.empty() ? "" : " ") + n.text;
-  for (const auto& d : u.denominator) out += " per " + d.text;
+  for (const auto& n : u.numerator) out += (out.empty() ? "" : " ") + spelled(n);
+  for (const auto& d : u.denominator) out += " per " + spelled(d);
   return out;
 }
 
@@ -120,9 +128,9 @@ struct ExprPrinter {
   std::string operator()(const ast::CurrentPeriod&, const ast::Expr&) const { return "period"; }
   std::string operator()(const ast::TextLit& t, const ast::Expr&) const { return quoted(t.value); }
   std::string operator()(const ast::DateLit& d, const ast::Expr&) const { return "date " + d.text; }
-  std::string operator()(const ast::NameRef& n, const ast::Expr&) const { return n.name.text; }
+  std::string operator()(const ast::NameRef& n, const ast::Expr&) const { return spelled(n.name); }
   std::string operator()(const ast::FieldRef& f, const ast::Expr&) const {
-    return f.binder.text + "." + f.field.text + (f.linked ? "." + f.linked->text : "");
+    return spelled(f.binder) + "." + spelled(f.field) + (f.linked ? "." + spelled(*f.linked) : "");
   }
   std::string operator()(const ast::Unary& u, const ast::Expr&) const {
     if (u.op == ast::UnaryOp::negate) return "-" + operand(*u.operand, kNegate);
@@ -137,13 +145,13 @@ struct ExprPrinter {
     return "if " + operand(*i.condition, kOr) + " then " + operand(*i.then_branch, kOr) + " else " + print(*i.else_branch);
   }
   std::string operator()(const ast::Call& c, const ast::Expr&) const {
-    std::string out = c.callee.text + "(";
+    std::string out = spelled(c.callee) + "(";
     for (std::size_t k = 0; k < c.args.size(); ++k) out += (k ? ", " : "") + print(*c.args[k]);
     return out + ")";
   }
   std::string operator()(const ast::At& a, const ast::Expr&) const { return operand(*a.operand, kPrimary) + " @ " + a.period.name; }
   std::string operator()(const ast::OverParticipants& o, const ast::Expr&) const {
-    std::string range = o.binder.text + " in " + o.set.text + (o.filter ? " where " + print(*o.filter) : "");
+    std::string range = spelled(o.binder) + " in " + spelled(o.set) + (o.filter ? " where " + print(*o.filter) : "");
     return o.is_count ? "count(" + range + ")" : "sum(" + print(*o.body) + " for " + range + ")";
   }
   std::string operator()(const ast::OverPeriods& o, const ast::Expr&) const {
@@ -174,7 +182,7 @@ class Printer {
     for (const auto& i : c.inputs) items.emplace_back(scan_.words_back(i.name.range.begin.offset, 1), [this, &i] { input(i); });
     for (const auto& t : c.terms)
       items.emplace_back(scan_.words_back(t.name.range.begin.offset, 1), [this, &t] {
-        definition("term " + t.name.text, *t.value, Align::term, begin_of(t.name, 1));
+        definition("term " + spelled(t.name), *t.value, Align::term, begin_of(t.name, 1));
       });
     for (const auto& cl : c.clauses) {
       std::size_t open = 0, close = 0;
@@ -254,7 +262,7 @@ class Printer {
     add(Line{depth_, "contract " + quoted(h.title), "", Align::none, scan_.words_back(h.range.begin.offset, 1), h.range.end_offset});
   }
   void currency(const ast::CurrencyDecl& c) {
-    std::string text = "currency " + c.code.text;
+    std::string text = "currency " + spelled(c.code);
     std::size_t end = c.code.range.end_offset;
     if (c.minor_unit) {
       const std::size_t minor = scan_.next_code(c.code.range.end_offset);
@@ -268,14 +276,14 @@ class Printer {
   }
   void party(const ast::PartyDecl& p) {
     const bool display = p.display != p.id.text;
-    add(Line{depth_, "party " + p.id.text, display ? " " + quoted(p.display) : "", display ? Align::party : Align::none,
+    add(Line{depth_, "party " + spelled(p.id), display ? " " + quoted(p.display) : "", display ? Align::party : Align::none,
              begin_of(p.id, 1), scan_.next_code(p.id.range.end_offset)});
     // The display name, where written, ends the declaration.
     if (display) lines_.back().end = scan_.string_end(lines_.back().end);
     else lines_.back().end = p.id.range.end_offset;
   }
   void unit(const ast::UnitDecl& u) {
-    add(Line{depth_, "unit " + u.singular.text + (u.plural ? " plural " + u.plural->text : ""), "", Align::none, begin_of(u.singular, 1),
+    add(Line{depth_, "unit " + spelled(u.singular) + (u.plural ? " plural " + spelled(*u.plural) : ""), "", Align::none, begin_of(u.singular, 1),
              u.plural ? u.plural->range.end_offset : u.singular.range.end_offset});
   }
   static std::string entry_text(const ast::PeriodRef& name, const std::optional<ast::PeriodDates>& dates) {
@@ -351,11 +359,11 @@ class Printer {
     const std::size_t begin = begin_of(i.name, 1);
     if (i.participants) {
       const std::size_t open = scan_.next_open(i.name.range.end_offset), close = scan_.matching_close(open);
-      open_line("input " + i.name.text + " : participants", begin, open);
+      open_line("input " + spelled(i.name) + " : participants", begin, open);
       for (const auto& f : i.fields) {
-        std::string tail = " : " + type_text(f.type) + (f.link ? " key of " + f.link->text : "") + range_text(f.allowed);
+        std::string tail = " : " + type_text(f.type) + (f.link ? " key of " + spelled(*f.link) : "") + range_text(f.allowed);
         std::size_t end = std::max(f.type.range.end_offset, f.link ? f.link->range.end_offset : 0);
-        add(Line{depth_, f.name.text, std::move(tail), Align::field, f.name.range.begin.offset, range_end(f.allowed, end)});
+        add(Line{depth_, spelled(f.name), std::move(tail), Align::field, f.name.range.begin.offset, range_end(f.allowed, end)});
       }
       close_line(close);
       return;
@@ -365,11 +373,11 @@ class Printer {
     tail += range_text(i.allowed);
     std::size_t end = scan_.find_word("period", i.type.range.end_offset, contract_.source->text.size()) + 6;
     end = range_end(i.allowed, std::max(end, applicability_end(i.periods)));
-    add(Line{depth_, "input " + i.name.text, std::move(tail), Align::input, begin, end});
+    add(Line{depth_, "input " + spelled(i.name), std::move(tail), Align::input, begin, end});
   }
 
   void let(const ast::LetDecl& l) {
-    definition("let " + l.name.text, *l.value, Align::let, begin_of(l.name, 1));
+    definition("let " + spelled(l.name), *l.value, Align::let, begin_of(l.name, 1));
   }
 
   using ClauseItem = std::variant<ast::LetDecl, ast::ForEachDecl, ast::PaymentDecl, ast::WaterfallDecl, ast::TableDecl>;
@@ -404,7 +412,7 @@ class Printer {
 
   void for_each(const ast::ForEachDecl& f) {
     const std::size_t open = scan_.next_open(f.set.range.end_offset);
-    open_line("for each " + f.binder.text + " in " + f.set.text, begin_of(f.binder, 2), open);
+    open_line("for each " + spelled(f.binder) + " in " + spelled(f.set), begin_of(f.binder, 2), open);
     for (const auto& l : f.lets) let(l);
     close_line(scan_.matching_close(open));
   }
@@ -414,16 +422,16 @@ class Printer {
     std::size_t begin, end;
     std::string text;
   };
-  std::string rounding_text(const ast::Rounding& r) const { return "rounded " + r.mode.text + " to " + expr_.print(*r.step); }
+  std::string rounding_text(const ast::Rounding& r) const { return "rounded " + spelled(r.mode) + " to " + expr_.print(*r.step); }
   static void sort(std::vector<Modifier>& mods) {
     std::stable_sort(mods.begin(), mods.end(), [](const Modifier& a, const Modifier& b) { return a.begin < b.begin; });
   }
 
   void payment(const ast::PaymentDecl& d) {
-    std::string head = "pay " + (d.name ? d.name->text + ": " : "") + d.payer.text + " -> " + d.payee.text;
+    std::string head = "pay " + (d.name ? spelled(*d.name) + ": " : "") + spelled(d.payer) + " -> " + spelled(d.payee);
     std::size_t head_end = d.payee.range.end_offset;
     if (d.binder && d.set) {
-      head += " for each " + d.binder->text + " in " + d.set->text;
+      head += " for each " + spelled(*d.binder) + " in " + spelled(*d.set);
       head_end = d.set->range.end_offset;
       if (d.filter) head += " where " + expr_.print(*d.filter), head_end = d.filter->range.end_offset;
     }
@@ -461,7 +469,7 @@ class Printer {
   }
 
   void waterfall(const ast::WaterfallDecl& w) {
-    std::string head = "waterfall " + (w.name ? w.name->text + ": " : "") + w.payer.text + " pays " + expr_.print(*w.pool);
+    std::string head = "waterfall " + (w.name ? spelled(*w.name) + ": " : "") + spelled(w.payer) + " pays " + expr_.print(*w.pool);
     const std::size_t open = scan_.next_open(w.pool->range.end_offset);
     std::vector<Modifier> mods;
     if (!w.periods.empty()) mods.push_back({w.periods.range.begin.offset, 0, applicability_text(w.periods)});
@@ -476,16 +484,16 @@ class Printer {
   void tier(const ast::Tier& t) {
     using K = ast::Tier::Kind;
     if (t.kind == K::rest) {
-      add(Line{depth_, "rest to " + t.payee.text, "", Align::none, begin_of(t.payee, 2), t.payee.range.end_offset});
+      add(Line{depth_, "rest to " + spelled(t.payee), "", Align::none, begin_of(t.payee, 2), t.payee.range.end_offset});
       return;
     }
-    std::string body = t.payee.text + (t.kind == K::up_to ? " up to " + expr_.print(*t.amount) : " " + expr_.print(*t.amount) + " of rest");
+    std::string body = spelled(t.payee) + (t.kind == K::up_to ? " up to " + expr_.print(*t.amount) : " " + expr_.print(*t.amount) + " of rest");
     std::size_t body_end = t.kind == K::up_to ? t.amount->range.end_offset : scan_.find_word("rest", t.amount->range.end_offset, t.range.end_offset) + 4;
     std::vector<Modifier> mods;
     if (t.rounding) mods.push_back({t.rounding->range.begin.offset, t.rounding->range.end_offset, rounding_text(*t.rounding)});
     if (t.cap) mods.push_back({scan_.words_back(t.cap->range.begin.offset, 2), t.cap->range.end_offset, "capped at " + expr_.print(*t.cap)});
     sort(mods);
-    std::string head = t.name ? t.name->text + ":" : "";
+    std::string head = t.name ? spelled(*t.name) + ":" : "";
     std::string tail = (t.name ? " " : "") + body;
     std::string one = tail;
     for (const auto& m : mods) one += ", " + m.text;
@@ -501,7 +509,7 @@ class Printer {
   void table(const ast::TableDecl& t) {
     const bool scale = t.kind == ast::TableDecl::Kind::scale;
     const std::size_t open = scan_.next_open(t.name.range.end_offset);
-    open_line((scale ? "scale " : "table ") + t.name.text, t.range.begin.offset, open);
+    open_line((scale ? "scale " : "table ") + spelled(t.name), t.range.begin.offset, open);
     for (const auto& r : t.rows) {
       std::string key;
       if (r.key) key = quoted(*r.key);
@@ -526,7 +534,7 @@ class Printer {
     std::vector<std::pair<std::size_t, std::function<void()>>> items;
     for (const auto& [name, value] : e.overrides)
       items.emplace_back(begin_of(name, 1), [this, &name, &value] {
-        definition("set " + name.text, *value, Align::set, begin_of(name, 1));
+        definition("set " + spelled(name), *value, Align::set, begin_of(name, 1));
       });
     for (const auto& x : e.expectations) items.emplace_back(x.range.begin.offset, [this, &x] { expectation(x); });
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -537,7 +545,7 @@ class Printer {
   void expectation(const ast::Expectation& x) {
     using K = ast::Expectation::Kind;
     std::string text = "expect ";
-    text += x.kind == K::flow ? x.name.text + " -> " + x.payee.text : x.kind == K::net ? "net " + x.name.text : x.name.text;
+    text += x.kind == K::flow ? spelled(x.name) + " -> " + spelled(x.payee) : x.kind == K::net ? "net " + spelled(x.name) : spelled(x.name);
     text += " in " + (x.period ? x.period->name : std::string("total")) + " = ";
     text += x.text ? quoted(x.text->text) : expr_.print(*x.value);
     add(Line{depth_, std::move(text), "", Align::none, x.range.begin.offset, x.range.end_offset});

@@ -270,6 +270,11 @@ hostile("not utf-8", HEAD.encode() + b"term t = \xff\n", 2)
 r = hostile("empty file", "", 0)
 T.check("hostile empty file: empty output", r.stdout == b"", r.stdout)
 T.check("hostile missing file: exit 3", run("fmt", hand / "no-such.utfall").returncode == 3)
+# A name is read in NFC; α + U+0313 composes to U+1F00, which a name cannot hold: the name is
+# printed as written.
+nfc = hand / "nfc.utfall"
+nfc.write_text(HEAD + "term xα\u0313 = 1\nterm a\u0308 = 2\nterm b = xα\u0313 + a\u0308\n", encoding="utf-8")
+T.check("names not in NFC: formatted", round_trip("names not in NFC", nfc, hand / "nfc") is not None)
 r = hostile("comment at end without line end", HEAD + "term t = 1 # end", 0)
 T.check("hostile comment at end: kept", r.stdout.decode().endswith("# end\n"), r.stdout.decode())
 
