@@ -9,6 +9,7 @@
 //   utfall sweep, compare, returns, bounds, solve cli/sweep.hpp, compare.hpp, returns.hpp, bounds.hpp, solve.hpp
 //   utfall simulate                               cli/simulate.hpp
 //   utfall report                                 cli/report.hpp
+//   utfall fmt [--check|--write] CONTRACT...      the canonical layout (cli/fmt.hpp)
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -41,6 +42,7 @@
 #include "cli/simulate.hpp"
 #include "cli/solve.hpp"
 #include "cli/report.hpp"
+#include "cli/fmt.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace {
@@ -386,6 +388,7 @@ int main(int argc, char** argv) {
   SolveCommand solve(app);
   SimulateCommand simulate(app);
   ReportCommand report_command(app);
+  FmtCommand fmt_command(app);
 
   try {
     app.parse(argc, argv);
@@ -409,6 +412,7 @@ int main(int argc, char** argv) {
     else if (solve.selected()) code = solve.run();
     else if (simulate.selected()) code = simulate.run();
     else if (report_command.selected()) code = report_command.run();
+    else if (fmt_command.selected()) code = fmt_command.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);
   } catch (const std::system_error& e) {
