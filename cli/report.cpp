@@ -5,11 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "cli/draw_options.hpp"
 #include "cli/output.hpp"
 #include "cli/report_html.hpp"
 #include "cli/returns.hpp"
 #include "cli/varied.hpp"
 #include "interpreter/pipeline.hpp"
+#include "interpreter/simulate.hpp"
+#include "interpreter/statistics.hpp"
 #include "interpreter/sweep.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -34,6 +37,36 @@ std::optional<Number> current_value(const checked::Contract& c, const Dataset& d
   return std::nullopt;
 }
 
+// Each flow's total over the runs that did not fail: its summary, in the currency's minor units
+// (as `simulate` counts them), and its histogram of at most kBins bins of equal width.
+cli::Simulated simulated(const checked::Contract& c, const SimulationSpec& spec, const SimulationResult& r, const std::vector<std::string>& draws) {
+  constexpr std::int64_t kBins = 30;
+  cli::Simulated out;
+  out.runs = spec.runs, out.failed = r.failed, out.seed = spec.seed, out.draws = draws;
+  const std::size_t periods = c.periods.size();
+  for (std::size_t f = 0; f < r.flows.size(); ++f) {
+    cli::Simulated::FlowDistribution d;
+    d.flow = {r.flows[f].payer, r.flows[f].payee, r.flows[f].currency};
+    d.places = minor_unit_places(c, d.flow.currency);
+    std::int64_t per_unit = 1;
+    for (int k = d.places; k < r.places; ++k) per_unit *= 10;
+    std::vector<std::int64_t> values;
+    for (std::uint64_t i = 0; i < spec.runs; ++i)
+      if (r.ok[i]) values.push_back(r.amounts[(f * (periods + 1) + periods) * spec.runs + i] / per_unit);
+    d.summary = summarize(values, {Number::from_int(5), Number::from_int(50), Number::from_int(95)});  // sorts them
+    if (!values.empty()) {
+      // The width in whole units that covers min..max in kBins bins; the spread may pass int64.
+      const unsigned __int128 spread = static_cast<unsigned __int128>(static_cast<__int128>(d.summary.max) - d.summary.min) + 1;
+      d.bin_width = static_cast<std::int64_t>((spread + kBins - 1) / kBins);
+      d.counts.assign(static_cast<std::size_t>((spread + static_cast<unsigned __int128>(d.bin_width) - 1) / static_cast<unsigned __int128>(d.bin_width)), 0);
+      for (auto v : values)
+        ++d.counts[static_cast<std::size_t>((static_cast<__int128>(v) - d.summary.min) / d.bin_width)];
+    }
+    out.flows.push_back(std::move(d));
+  }
+  return out;
+}
+
 }  // namespace
 
 ReportCommand::ReportCommand(CLI::App& app) {
@@ -48,12 +81,15 @@ ReportCommand::ReportCommand(CLI::App& app) {
   command_->add_option("--payoff-points", payoff_points_, "values of NAME the payoff curve is evaluated at, evenly spaced (default 41)")
       ->check(CLI::Range(2, 1001));
   command_->add_option("--threads,-j", threads_, "threads for the payoff curve (default: all cores)");
+  draw_options_.add_to(command_, false);
   command_->add_option("--party", party_, "add this party's returns (as `utfall returns` gives them), by its id");
   command_->add_option("--outlay", outlays_, "with --party: PERIOD=AMOUNT [CODE], an amount the party paid outside the contract");
 }
 
 int ReportCommand::run() const {
   if (command_->count("--payoff-points") > 0 && payoff_.empty()) return usage("--payoff-points belongs to --payoff");
+  if (draw_options_.draws.empty() && (!draw_options_.runs.empty() || command_->count("--seed") > 0 || !draw_options_.correlations.empty()))
+    return usage("--runs, --seed and --correlate belong to --draw");
   auto compiled = compile_file(contract_);
   if (!compiled.contract) return report(compiled.diagnostics);
   if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
@@ -122,6 +158,21 @@ int ReportCommand::run() const {
       }
     }
     input.payoff = std::move(payoff);
+  }
+
+  if (!draw_options_.draws.empty()) {
+    SimulationSpec spec;
+    cli::DrawOptions given = draw_options_;
+    if (given.runs.empty()) given.runs = "10000";
+    if (auto why = cli::read_draw_options(c, data, options, given, spec)) return usage(*why);
+    spec.threads = threads_;
+    if (simulation_values(c, spec.runs, false) > kMaxSimulationValues)
+      return usage(fmt::format("--runs {}: this contract's flows over that many runs would keep more than {} amounts; run fewer", spec.runs,
+                               kMaxSimulationValues));
+    std::string why;
+    auto result = simulate(c, data, options, spec, why);
+    if (!result) return usage(why);
+    input.simulated = simulated(c, spec, *result, given.draws);
   }
 
   if (auto problem = cli::write_file_whole(output_, cli::report_html(input))) {

@@ -44,6 +44,14 @@ struct Words {
   const char* explanations_note;
   const char* exact_note;
   const char* rounded_note;
+  const char* distribution_title;  // {} the flow
+  const char* distribution_axis;
+  const char* runs_axis;
+  const char* distribution_heading;
+  const char* distribution_note;  // {0} runs, {1} seed, {2} draws, {3} failed
+  const char* mean;
+  const char* sd;
+  const char* format_locale;  // d3-format's locale for the charts' axes (JSON)
   const char* generated;
 };
 
@@ -76,6 +84,14 @@ constexpr Words kEnglish{
     "Each payment with the values it used, its roundings, floors, caps and netting, as `utfall explain` gives them.",
     "Every amount is exact, computed in decimal arithmetic from the contract and the data named above.",
     "The payoff curve is drawn from the exact totals, rounded to the minor unit for the picture only.",
+    "Distribution of the total {} over the runs",
+    "Total payment",
+    "Runs",
+    "Simulation",
+    "{0} runs with seed {1}, drawing {2}; {3} failed. Every payment of every run is exact; the statistics describe the distribution only approximately, as any sample does. Percentiles by nearest rank.",
+    "mean",
+    "sd",
+    R"({"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]})",
     "Made by utfall 0.1.0",
 };
 
@@ -108,6 +124,14 @@ constexpr Words kSwedish{
     "Varje betalning med de värden den bygger på, avrundningar, golv, tak och avräkning, som `utfall explain` visar dem.",
     "Alla belopp är exakta, beräknade med decimal aritmetik ur avtalet och de data som anges ovan.",
     "Utfallskurvan ritas från de exakta summorna, avrundade till minsta enhet endast för bilden.",
+    "Fördelning av den totala betalningen {} över körningarna",
+    "Total betalning",
+    "Körningar",
+    "Simulering",
+    "{0} körningar med fröet {1}, där {2} dras slumpvis; {3} misslyckades. Varje betalning i varje körning är exakt; statistiken beskriver fördelningen endast ungefärligt, som varje urval. Percentiler enligt närmaste rang.",
+    "medelvärde",
+    "standardavvikelse",
+    R"({"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", ""]})",
     "Skapad av utfall 0.1.0",
 };
 
@@ -196,6 +220,9 @@ class Page {
   void charts();
   json cumulative_chart(int currency) const;
   json payoff_chart(int currency) const;
+  json distribution_chart(const Simulated::FlowDistribution& d) const;
+  static Number units(std::int64_t value, int places);
+  void simulation();
   void explanations();
   void scripts();
 };
@@ -234,7 +261,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-
 table { border-collapse: collapse; margin: .5rem 0 1rem; } th, td { padding: .25rem .75rem; border-bottom: 1px solid #e4e4e4; text-align: left; }
 th { background: #f4f4f4; } td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.total td { font-weight: 600; border-top: 2px solid #999; } .meta { color: #555; margin: .1rem 0; }
-.chart { width: 100%; min-height: 320px; } .note { color: #555; font-style: italic; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; }
+.chart { width: 100%; min-height: 320px; } .wide { overflow-x: auto; } .note { color: #555; font-style: italic; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; }
 details { margin: .25rem 0; } summary { cursor: pointer; } table.steps td { border: none; padding: .1rem .5rem; vertical-align: top; }
 table.steps td.formula { font-family: ui-monospace, monospace; } #utfall-errors:empty { display: none; }
 @media print { details { break-inside: avoid; } details:not([open]) > *:not(summary) { display: none; } }
@@ -262,6 +289,7 @@ window.utfallErrors = [];
   summary();
   schedule();
   charts();
+  simulation();
   explanations();
   out_ += fmt::format("<footer><p class=\"note\">{}{}</p></footer>\n", w_.generated,
                       chart_scripts() ? escape(fmt::format(" · {}", chart_scripts()->versions)) : "");
@@ -432,6 +460,68 @@ void Page::charts() {
   out_ += "</section>\n";
 }
 
+Number Page::units(std::int64_t value, int places) {
+  std::int64_t scale = 1;
+  for (int k = 0; k < places; ++k) scale *= 10;
+  return Number::fraction(value, scale);
+}
+
+// A histogram of the runs' totals: bars of whole units, their ends exact decimals.
+json Page::distribution_chart(const Simulated::FlowDistribution& d) const {
+  json values = json::array();
+  const int currency = d.flow.currency;
+  for (std::size_t k = 0; k < d.counts.size(); ++k) {
+    const std::int64_t from = d.summary.min + static_cast<std::int64_t>(k) * d.bin_width, to = from + d.bin_width;
+    const Number low = units(from, d.places), high = units(to, d.places);
+    values.push_back({{"from", low.to_string()},
+                      {"to", high.to_string()},
+                      {"runs", d.counts[k]},
+                      {"shown", fmt::format("{} – {} {}", money(low, currency), money(high, currency),
+                                            c_.currencies[static_cast<std::size_t>(currency)].code)}});
+  }
+  const std::string code = c_.currencies[static_cast<std::size_t>(currency)].code;
+  return {{"width", "container"},
+          {"height", 240},
+          {"title", fmt::format(fmt::runtime(w_.distribution_title), flow_name(d.flow))},
+          {"data", {{"values", values}}},
+          {"transform", json::array({{{"calculate", "toNumber(datum.from)"}, {"as", "from_value"}},
+                                     {{"calculate", "toNumber(datum.to)"}, {"as", "to_value"}}})},
+          {"mark", {{"type", "bar"}}},
+          {"encoding",
+           {{"x", {{"field", "from_value"}, {"type", "quantitative"}, {"bin", {{"binned", true}}},
+                   {"title", fmt::format("{} ({})", w_.distribution_axis, code)}, {"scale", {{"zero", false}}}}},
+            {"x2", {{"field", "to_value"}}},
+            {"y", {{"field", "runs"}, {"type", "quantitative"}, {"title", w_.runs_axis}}},
+            {"tooltip", json::array({{{"field", "shown"}, {"title", w_.distribution_axis}}, {{"field", "runs"}, {"title", w_.runs_axis}}})}}}};
+}
+
+void Page::simulation() {
+  if (!in_.simulated) return;
+  const Simulated& s = *in_.simulated;
+  out_ += fmt::format("<section id=\"simulation\">\n<h2>{}</h2>\n", w_.distribution_heading);
+  out_ += fmt::format("<p class=\"note\">{}</p>\n",
+                      escape(fmt::format(fmt::runtime(w_.distribution_note), s.runs, s.seed, fmt::join(s.draws, "; "), s.failed)));
+  out_ += fmt::format("<div class=\"wide\"><table class=\"distribution\">\n<tr><th>{}</th><th class=\"amount\">{}</th><th class=\"amount\">{}</th>"
+                      "<th class=\"amount\">p5</th><th class=\"amount\">p50</th><th class=\"amount\">p95</th>"
+                      "<th class=\"amount\">min</th><th class=\"amount\">max</th></tr>\n",
+                      w_.flow, w_.mean, w_.sd);
+  for (const auto& d : s.flows) {
+    const int k = d.flow.currency;
+    out_ += fmt::format("<tr data-flow=\"{}\"><td>{}</td>{}{}", escape(flow_name(d.flow)), escape(flow_name(d.flow)),
+                        amount_cell(units(d.summary.mean, d.places), k), amount_cell(d.summary.sd * units(1, d.places), k));
+    for (auto p : d.summary.percentiles) out_ += amount_cell(units(p, d.places), k);
+    out_ += amount_cell(units(d.summary.min, d.places), k) + amount_cell(units(d.summary.max, d.places), k) + "</tr>\n";
+  }
+  out_ += "</table></div>\n";
+  if (!chart_scripts()) out_ += fmt::format("<p class=\"note\">{}</p>\n", w_.no_charts);
+  for (std::size_t f = 0; f < s.flows.size(); ++f) {
+    const std::string id = fmt::format("chart-distribution-{}", f);
+    out_ += fmt::format("<figure><div class=\"chart\" id=\"{}\"></div></figure>\n", id);
+    charts_.push_back({{"id", id}, {"spec", distribution_chart(s.flows[f])}});
+  }
+  out_ += "</section>\n";
+}
+
 void Page::explanations() {
   out_ += fmt::format("<section id=\"explanations\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n", w_.explanations, escape(w_.explanations_note));
   const json all = explanation_json(c_, ev_);
@@ -463,6 +553,7 @@ void Page::explanations() {
 
 void Page::scripts() {
   out_ += "<script type=\"application/json\" id=\"utfall-chart-specs\">" + script_json(charts_) + "</script>\n";
+  out_ += fmt::format("<script type=\"application/json\" id=\"utfall-chart-locale\">{}</script>\n", w_.format_locale);
   auto scripts = chart_scripts();
   if (!scripts) {
     out_ += "<script>document.body.setAttribute('data-charts', 'none');</script>\n";
@@ -472,7 +563,8 @@ void Page::scripts() {
   out_ += R"(<script>
 (function () {
   var charts = JSON.parse(document.getElementById('utfall-chart-specs').textContent);
-  Promise.all(charts.map(function (c) { return vegaEmbed('#' + c.id, c.spec, {actions: false, renderer: 'svg'}); }))
+  var locale = JSON.parse(document.getElementById('utfall-chart-locale').textContent);
+  Promise.all(charts.map(function (c) { return vegaEmbed('#' + c.id, c.spec, {actions: false, renderer: 'svg', formatLocale: locale}); }))
     .then(function () { document.body.setAttribute('data-charts', window.utfallErrors.length ? 'failed' : 'drawn'); })
     .catch(function (e) { console.error('a chart could not be drawn: ' + e); document.body.setAttribute('data-charts', 'failed'); });
 })();

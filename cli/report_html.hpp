@@ -3,7 +3,8 @@
 // Takes what the command computed (cli/report.hpp) and presents it; nothing is evaluated here.
 // Sections: a summary (the total of every flow, each party's payments and receipts, and with
 // --party its returns), the payment schedule, the charts (the cumulative payments of every flow
-// over the periods, and with --payoff the total of every flow against a varied term or scale),
+// over the periods, with --payoff the total of every flow against a varied term or scale, and
+// with --draw the distribution of every flow's total over the runs of a simulation),
 // and the explanation of every payment, each in a collapsible <details>.
 //
 // Every amount in a table carries its exact decimal in `data-amount`, and is shown in the
@@ -25,6 +26,7 @@
 #include "interpreter/checked.hpp"
 #include "interpreter/evaluate.hpp"
 #include "interpreter/returns.hpp"
+#include "interpreter/statistics.hpp"
 
 namespace utfall::cli {
 
@@ -46,6 +48,20 @@ struct Payoff {
   std::vector<Point> points;
 };
 
+// The distribution of each flow's total over the runs of `utfall simulate` (--draw).
+struct Simulated {
+  std::uint64_t runs = 0, failed = 0, seed = 0;
+  std::vector<std::string> draws;  // as written
+  struct FlowDistribution {
+    Flow flow;
+    int places = 2;                     // the values count the currency's minor units, 10^-places
+    Summary summary;                    // percentiles 5, 50 and 95
+    std::int64_t bin_width = 1;         // in units; bin k is [min + k * width, min + (k + 1) * width)
+    std::vector<std::uint64_t> counts;  // runs per bin
+  };
+  std::vector<FlowDistribution> flows;
+};
+
 struct ReportInput {
   const checked::Contract* contract = nullptr;
   std::string contract_file;
@@ -53,6 +69,7 @@ struct ReportInput {
   const Evaluation* evaluation = nullptr;  // traced (EvalOptions::trace)
   std::optional<Returns> returns;
   std::optional<Payoff> payoff;
+  std::optional<Simulated> simulated;
   std::string lang = "en";  // "en" or "sv": the page's headings and number convention
 };
 

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "cli/csv_dialect.hpp"
+#include "cli/draw_options.hpp"
 #include "cli/output.hpp"
 #include "cli/returns.hpp"
 #include "cli/xlsx.hpp"
@@ -29,7 +30,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using cli::report;
 
-constexpr std::uint64_t kMaxRuns = 10'000'000;
 
 int usage(const std::string& message) { return cli::usage("simulate", message); }
 
@@ -81,14 +81,9 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
   command_ = app.add_subcommand("simulate", "Draw terms and data at random: the distribution of every payment (Monte Carlo)");
   command_->add_option("contract", contract_, "the contract file (.utfall)")->required();
   command_->add_option("--data,-d", data_, "data files (CSV or JSON)");
-  command_->add_option("--draw", draws_, "'NAME ~ DIST [step S]': NAME a term, INPUT@PERIOD, INPUT or scale(INPUT); DIST uniform(LO, HI), "
-                                         "normal(MEAN, SD), triangular(LO, MODE, HI), lognormal(MU, SIGMA) or empirical(FILE, COLUMN)")
-      ->required();
-  command_->add_option("--runs,-n", runs_, "the number of runs (1 to 10 000 000)")->required();
-  command_->add_option("--seed", seed_, "the seed, 0 to 18446744073709551615 (default 1): the same seed gives the same output");
+  draw_options_.add_to(command_, true);
   command_->add_option("--threads,-j", threads_, "threads (default: all cores); the output does not depend on them");
   command_->add_option("--percentiles", percentiles_, "percentiles to show, comma-separated (default 5,50,95)");
-  command_->add_option("--correlate", correlations_, "'A, B = RHO': rank correlation RHO between two draws (a Gaussian copula)");
   command_->add_option("--set,-s", sets_, "override a term in every run: TERM=VALUE or scale(INPUT)=FACTOR");
   command_->add_flag("--caps", caps_, "count the runs in which each cap or floor bound (runs on the general evaluator: slower)");
   command_->add_option("--party", party_, "also the distribution of this party's money multiple and IRR");
@@ -100,19 +95,6 @@ SimulateCommand::SimulateCommand(CLI::App& app) {
 
 int SimulateCommand::run() const {
   if (auto why = cli::file_format_usage(format_, dialect_, output_)) return usage(*why);
-  // Whole numbers as written: CLI11 would wrap `-5` and saturate `99999999999999999999`.
-  auto whole = [](const std::string& text) -> std::optional<std::uint64_t> {
-    std::uint64_t n = 0;
-    if (text.empty() || text.size() > 20 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    for (char ch : text)
-      if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, static_cast<std::uint64_t>(ch - '0'), &n)) return std::nullopt;
-    return n;
-  };
-  const auto runs_given = whole(runs_), seed_given = whole(seed_);
-  if (!runs_given || *runs_given < 1 || *runs_given > kMaxRuns)
-    return usage(fmt::format("--runs {}: a whole number of runs from 1 to {}", runs_, kMaxRuns));
-  if (!seed_given) return usage(fmt::format("--seed {}: a whole number from 0 to 18446744073709551615", seed_));
-  const std::uint64_t runs = *runs_given, seed = *seed_given;
   std::vector<Number> percentiles;
   std::vector<std::string> percentile_names;
   for (std::size_t start = 0;;) {
@@ -138,43 +120,9 @@ int SimulateCommand::run() const {
   if (!bound.data) return report(bound.diagnostics);
 
   SimulationSpec spec;
-  spec.runs = runs, spec.seed = seed, spec.threads = threads_, spec.limits = caps_;
-  for (const auto& text : draws_) {
-    std::string error;
-    auto d = read_draw(c, *bound.data, text, error);
-    if (!d) return usage(fmt::format("--draw '{}': {}", text, error));
-    for (const auto& other : spec.draws) {
-      const bool same_term = d->target == Draw::Target::term && other.target == Draw::Target::term && d->index == other.index;
-      const bool same_input = d->target != Draw::Target::term && other.target != Draw::Target::term && d->index == other.index &&
-                              (d->target != Draw::Target::cell || other.target != Draw::Target::cell || d->period == other.period);
-      if (same_term || same_input) return usage(fmt::format("--draw '{}': `{}` is drawn already (by `{}`)", text, d->name, other.name));
-    }
-    if (d->target == Draw::Target::term && options.term_overrides.count(d->index))
-      return usage(fmt::format("--draw '{}': `{}` is given by --set too", text, d->name));
-    if (d->target != Draw::Target::term && options.input_scales.count(d->index))
-      return usage(fmt::format("--draw '{}': `{}` is scaled by --set too", text, c.inputs[d->index].name));
-    spec.draws.push_back(std::move(*d));
-  }
-  for (const auto& text : correlations_) {
-    const auto comma = text.find(','), eq = text.find('=');
-    if (comma == std::string::npos || eq == std::string::npos || eq < comma) return usage(fmt::format("--correlate '{}': expected 'A, B = RHO'", text));
-    auto named = [&](const std::string& name) -> std::optional<int> {
-      for (std::size_t k = 0; k < spec.draws.size(); ++k)
-        if (spec.draws[k].name == name) return static_cast<int>(k);
-      return std::nullopt;
-    };
-    const std::string a = trim(text.substr(0, comma)), b = trim(text.substr(comma + 1, eq - comma - 1));
-    auto ia = named(a), ib = named(b);
-    if (!ia || !ib) return usage(fmt::format("--correlate '{}': `{}` is not drawn (name it as its --draw does)", text, ia ? b : a));
-    if (*ia == *ib) return usage(fmt::format("--correlate '{}': a draw with itself", text));
-    auto rho = Number::parse_decimal(trim(text.substr(eq + 1)));
-    if (!rho || *rho <= Number::from_int(-1) || *rho >= Number::from_int(1))
-      return usage(fmt::format("--correlate '{}': the rank correlation is a number strictly between -1 and 1", text));
-    for (const auto& k : spec.correlations)
-      if ((k.a == *ia && k.b == *ib) || (k.a == *ib && k.b == *ia))
-        return usage(fmt::format("--correlate '{}': `{}` and `{}` are correlated already", text, a, b));
-    spec.correlations.push_back({*ia, *ib, std::strtod(rho->to_string().c_str(), nullptr)});
-  }
+  if (auto why = cli::read_draw_options(c, *bound.data, options, draw_options_, spec)) return usage(*why);
+  spec.threads = threads_, spec.limits = caps_;
+  const std::uint64_t runs = spec.runs;
   {
     std::string error;
     auto party = read_party_option(c, party_, outlays_, error);
@@ -241,13 +189,13 @@ int SimulateCommand::run() const {
   if (format_ == "json") {
     json out;
     out["runs"] = runs;
-    out["seed"] = seed;
+    out["seed"] = spec.seed;
     out["failed"] = r.failed;
     out["percentiles"] = json::array();
     for (const auto& p : percentile_names) out["percentiles"].push_back(p.substr(1));
     out["draws"] = json::array();
     for (std::size_t k = 0; k < spec.draws.size(); ++k) {
-      json d{{"name", spec.draws[k].name}, {"distribution", written_distribution(draws_[k])}};
+      json d{{"name", spec.draws[k].name}, {"distribution", written_distribution(draw_options_.draws[k])}};
       if (spec.draws[k].distribution.kind != Distribution::Kind::empirical) d["step"] = spec.draws[k].distribution.step.to_string();
       out["draws"].push_back(std::move(d));
     }
@@ -355,9 +303,9 @@ int SimulateCommand::run() const {
     }
     cli::XlsxSheet draws{"Draws", {"name", "distribution", "step", "runs", "seed", "failed"}, {}};
     for (std::size_t k = 0; k < spec.draws.size(); ++k)
-      draws.rows.push_back({cli::xlsx_text(spec.draws[k].name), cli::xlsx_text(written_distribution(draws_[k])),
+      draws.rows.push_back({cli::xlsx_text(spec.draws[k].name), cli::xlsx_text(written_distribution(draw_options_.draws[k])),
                             cli::xlsx_text(spec.draws[k].distribution.kind == Distribution::Kind::empirical ? "" : spec.draws[k].distribution.step.to_string()),
-                            cli::xlsx_number(std::to_string(runs), 0, ""), cli::xlsx_text(std::to_string(seed)),
+                            cli::xlsx_number(std::to_string(runs), 0, ""), cli::xlsx_text(std::to_string(spec.seed)),
                             cli::xlsx_number(std::to_string(r.failed), 0, "")});
     sheets.push_back(std::move(draws));
     if (auto problem = cli::write_xlsx(output_, sheets)) return std::max(report({*problem}), cli::kOutputFailed);
@@ -380,10 +328,10 @@ int SimulateCommand::run() const {
     }
     cli::write_stdout(csv.text());
   } else {
-    fmt::print("{}\n{} runs, seed {}{}\n", terminal_text(c.title), runs, seed,
+    fmt::print("{}\n{} runs, seed {}{}\n", terminal_text(c.title), runs, spec.seed,
                r.failed ? fmt::format(" ({} failed, left out of the statistics)", r.failed) : "");
     for (std::size_t k = 0; k < spec.draws.size(); ++k)
-      fmt::print("  {} ~ {}{}\n", terminal_text(spec.draws[k].name), terminal_text(written_distribution(draws_[k])),
+      fmt::print("  {} ~ {}{}\n", terminal_text(spec.draws[k].name), terminal_text(written_distribution(draw_options_.draws[k])),
                  spec.draws[k].distribution.kind == Distribution::Kind::empirical ? "" : " step " + spec.draws[k].distribution.step.to_string());
     fmt::print("Every run's payments are exact; the statistics describe these runs: mean and sd rounded to the minor unit,\n"
                "percentiles by nearest rank, P(>0) the share of runs above zero. Amounts in {}.\n\n", currency_list(c));

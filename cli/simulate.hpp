@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/draw_options.hpp"
+
 namespace utfall {
 
 class SimulateCommand {
@@ -27,8 +29,9 @@ class SimulateCommand {
 
  private:
   CLI::App* command_;
-  std::string contract_, party_, percentiles_ = "5,50,95", format_ = "text", dialect_ = "plain", output_, runs_, seed_ = "1";
-  std::vector<std::string> data_, sets_, draws_, correlations_, outlays_;
+  std::string contract_, party_, percentiles_ = "5,50,95", format_ = "text", dialect_ = "plain", output_;
+  std::vector<std::string> data_, sets_, outlays_;
+  cli::DrawOptions draw_options_;
   unsigned threads_ = 0;
   bool caps_ = false;
 };

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from scenario_payments import CASES
-from scriptlib import Tally, scenario_a
+from scriptlib import Tally, round_fraction, scenario_a
 
 utfall, src = sys.argv[1], Path(sys.argv[2])
 T = Tally()
@@ -209,6 +209,52 @@ multiple = received / 35_000_000
 text = "".join(Page(html or "").text)
 T.check(f"party: the money multiple {multiple}", f"money multiple (in / out): {Decimal(multiple.numerator) / Decimal(multiple.denominator)}" in text,
         text[text.find("money multiple"):][:80])
+
+# 4b. --draw: a simulation's distribution. baslinje drawn from the grid 150, 155, ... 170 million
+#     (uniform, step 5 million): each run's total is the model's at one of five baselines; the
+#     histogram's bins hold them apart, so its counts give the mean and the percentiles here.
+runs = 2000
+DRAW = "baslinje ~ uniform(150_000_000 SEK, 170_000_000 SEK) step 5_000_000 SEK"
+r, html = report(A / "contract.utfall", "--data", A / "plan.csv", "--draw", DRAW, "--runs", str(runs), "--seed", "7")
+T.check("draw: exit 0", r.returncode == 0, r.stderr)
+page = Page(html or "")
+model = {b: sum(scenario_a(cost, drawn, b, Fraction(3, 10), 7_000_000), Fraction(0)) for b in range(150_000_000, 170_000_001, 5_000_000)}
+totals = sorted(set(model.values()))
+histogram = [c for c in page.specs or [] if c["id"].startswith("chart-distribution")]
+T.check("draw: one distribution chart (one flow)", len(histogram) == 1, [c["id"] for c in page.specs or []])
+if histogram:
+    bins = [(Fraction(v["from"]), Fraction(v["to"]), v["runs"]) for v in histogram[0]["spec"]["data"]["values"]]
+    T.check("draw: the bins count every run", sum(n for _, _, n in bins) == runs, bins)
+    counts = {}
+    ok = True
+    for lo, hi, n in bins:
+        inside = [t for t in totals if lo <= t < hi]
+        ok &= len(inside) <= 1 and (n == 0 or len(inside) == 1)
+        if n:
+            counts[inside[0] if inside else None] = n
+    T.check("draw: every run's total is one of the model's, one to a bin", ok and None not in counts, (bins, totals))
+    T.check("draw: more than two baselines were drawn, with different totals", len(counts) > 2, counts)
+    values = sorted(t for t, n in counts.items() for _ in range(n))
+    mean = round_fraction(sum(values, Fraction(0)) / len(values), Fraction(1, 100), "half_even")
+    rank = lambda p: values[max(1, -(-p * len(values) // 100)) - 1]  # noqa: E731  nearest rank
+    row = [a for attrs, _, a in page.tables.get("distribution", []) if attrs.get("data-flow")]
+    want = [mean, None, rank(5), rank(50), rank(95), values[0], values[-1]]
+    got = [Fraction(x) for x in row[0][1:]] if row else []
+    T.check("draw: mean, p5, p50, p95, min and max from the bins' counts",
+            len(got) == 7 and all(w is None or g == w for g, w in zip(got, want)), (got, want))
+    sim = subprocess.run([utfall, "simulate", str(A / "contract.utfall"), "--data", str(A / "plan.csv"), "--draw",
+                          DRAW, "--runs", str(runs), "--seed", "7", "--format", "json"],
+                         capture_output=True, text=True)
+    total = [f for f in json.loads(sim.stdout)["flows"] if f["period"] == "total"] if sim.returncode == 0 else []
+    T.check("draw: the same runs as `utfall simulate` with the seed (mean and sd)",
+            bool(total) and bool(got) and (Fraction(total[0]["mean"]), Fraction(total[0]["sd"])) == (got[0], got[1]), (total, got))
+for label, args, message in [
+    ("--runs without --draw", ["--runs", "10"], "--runs"),
+    ("a draw of an unknown term", ["--draw", "nosuch ~ uniform(1, 2)"], "--draw"),
+    ("--runs 0", ["--draw", "premieandel ~ uniform(20 %, 40 %)", "--runs", "0"], "--runs 0"),
+]:
+    r, html = report(A / "contract.utfall", "--data", A / "plan.csv", *args)
+    T.check(f"refused: {label}: exit 64, says so, no file", r.returncode == 64 and message in r.stderr and html is None, (r.returncode, r.stderr))
 
 # 5. Text from the contract is text, never markup; the page has exactly its own scripts.
 hostile = work / "hostile.utfall"

@@ -1,7 +1,8 @@
 """`utfall report` in a browser: each page is opened in headless Chromium (Debian's `chromium`,
 which .ci/build installs), left to run its scripts, and its DOM read back. A page must load
 without an error from any script (the page writes each into <pre id="utfall-errors">), set
-<body data-charts="drawn">, and draw every chart as an SVG with marks; a page made by a utfall
+<body data-charts="drawn">, and draw every chart as an SVG with its marks (lines and points, or
+the bars of a histogram); a page made by a utfall
 built without the chart libraries must say so and draw nothing. Text from a contract that
 looks like markup must stay text in the live page too. Skipped (exit 77) where there is no
 Chromium; test_report.py checks the pages' numbers without one.
@@ -92,6 +93,8 @@ pages = [
     ("scenario B", [src / "examples/b-placeringar/contract.utfall", "--data", src / "examples/b-placeringar/plan.csv"], 1),
     ("scenario C", [src / "examples/c-tfco/contract.utfall", "--data", src / "examples/c-tfco/data.csv"], 1),
     ("scenario D", [src / "examples/d-norrkoping/contract.utfall", "--data", src / "examples/d-norrkoping/data.csv"], 1),
+    ("a simulation in Swedish", [A / "contract.utfall", "--data", A / "plan.csv", "--lang", "sv", "--runs", "3000", "--draw",
+                                 "baslinje ~ uniform(150_000_000 SEK, 170_000_000 SEK)", "--draw", "scale(avropat) ~ normal(1, 0.1)"], 2),
     ("two currencies", [src / "examples/l-currencies/contract.utfall", "--data", src / "examples/l-currencies/plan.csv"], 2),
 ]
 hostile = work / "hostile.utfall"
@@ -114,7 +117,8 @@ for n, (label, args, charts) in enumerate(pages):
     if bundled:
         T.check(f"{label}: the charts are drawn", dom.body.get("data-charts") == "drawn", dom.body)
         for chart, drawn in dom.charts.items():
-            T.check(f"{label}: {chart} is an SVG with lines and points", drawn["svg"] >= 1 and {"mark-line", "mark-symbol"} <= drawn["marks"],
+            marks = {"mark-rect"} if chart.startswith("chart-distribution") else {"mark-line", "mark-symbol"}
+            T.check(f"{label}: {chart} is an SVG with its marks ({', '.join(sorted(marks))})", drawn["svg"] >= 1 and marks <= drawn["marks"],
                     drawn)
     else:
         print(f"note: this utfall was built without the chart libraries; {label} is checked without them")
