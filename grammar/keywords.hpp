@@ -125,6 +125,10 @@ constexpr bool is_keyword(std::string_view word, Language language) {
 }
 
 constexpr std::string_view language_name(Language language) { return language == Language::swedish ? "Swedish" : "English"; }
+// With its article, for messages: "a Swedish", "an English".
+constexpr std::string_view language_with_article(Language language) {
+  return language == Language::swedish ? "a Swedish" : "an English";
+}
 
 // The first word of a contract's text, past a byte order mark, blanks and comments: where it
 // begins, and the word (empty when the text holds none). A word is a run of ASCII letters,

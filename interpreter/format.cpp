@@ -731,7 +731,7 @@ std::optional<Diagnostic> translation_problem(const ast::Contract& contract, con
     if (grammar::is_keyword(word, language) && !grammar::is_keyword(word, from)) {
       const std::size_t line = scan.line_of(i), line_start = text.rfind('\n', i == 0 ? 0 : i - 1);
       const std::size_t first = line == 0 ? 0 : line_start + 1;
-      d.message = "the name `" + std::string(word) + "` is a " + std::string(grammar::language_name(language)) +
+      d.message = "the name `" + std::string(word) + "` is " + std::string(grammar::language_with_article(language)) +
                   " keyword, so this contract cannot be written in " + std::string(grammar::language_name(language)) +
                   "; rename it first";
       d.range = SourceRange{contract.source, Position{i, line + 1, i - first + 1}, i + word.size()};

@@ -1178,7 +1178,7 @@ std::optional<std::string> other_set_keyword(const std::string& text, std::size_
     if (text[i] == '\n') ++line, column = 1;
     else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
   }
-  return "`" + std::string(word) + "` is an " + std::string(g::language_name(other)) + " keyword, but this file is written in " +
+  return "`" + std::string(word) + "` is " + std::string(g::language_with_article(other)) + " keyword, but this file is written in " +
          std::string(g::language_name(language)) + " (its first word, `" + std::string(first.word) + "` at line " +
          std::to_string(line) + " column " + std::to_string(column) + ", says so): write " + instead +
          ", or write the whole file in " + std::string(g::language_name(other)) + " (docs/svenska.md)";

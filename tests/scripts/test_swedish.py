@@ -110,10 +110,10 @@ villkor pris = 100 SEK per plats
 villkor tak = obegränsat SEK
 villkor förändring = 2 plats          # begins with `för`
 villkor betalar_x = 3 SEK             # begins with `betalar`
-villkor pay = 5 SEK                   # an English keyword is a name in Swedish
+villkor avgift = 5 SEK
 '''
 SMALL_SV = HEAD_SV + '''punkt "1" "Ersättning" {
-  låt grund = pris * förändring + betalar_x + pay
+  låt grund = pris * förändring + betalar_x + avgift
   låt flagga = om sant och inte falskt eller 1 > 2 så 1 annars 0
   betalning grundbelopp: kommun -> fonden
     belopp grund * flagga
@@ -176,9 +176,35 @@ swedish_words |= code_words(SMALL_SV)
 en_twin = run("fmt", "--lang", "en", small)
 T.check("hand: fmt --lang en works", en_twin.returncode == 0, en_twin.stderr.decode())
 english_words |= code_words(en_twin.stdout.decode())
+
+# A monthly calendar and a cap per participant: the spellings the contract above has no place for.
+MONTHLY_SV = '''avtal "Månadsvis"
+valuta SEK
+part kommun
+part fonden
+perioder månadsvis 2025-11 .. 2026-02
+uppgift ungdomar : deltagare {
+  id : text
+}
+punkt "1" {
+  betalning p: kommun -> fonden för varje u i ungdomar
+    belopp 10 SEK
+    maximerat till 25 SEK per deltagare
+}
+'''
+monthly = hand / "manadsvis.utfall"
+monthly.write_text(MONTHLY_SV, encoding="utf-8")
+r = run("check", monthly)
+T.check("monthly: the Swedish contract checks", r.returncode == 0, (r.stdout + r.stderr).decode())
+swedish_words |= code_words(MONTHLY_SV)
+monthly_en = run("fmt", "--lang", "en", monthly)
+T.check("monthly: the English twin reads `periods monthly` and `per participant`",
+        "periods monthly 2025-11 .. 2026-02" in monthly_en.stdout.decode() and "capped at 25 SEK per participant" in monthly_en.stdout.decode(),
+        monthly_en.stdout.decode() + monthly_en.stderr.decode())
+english_words |= code_words(monthly_en.stdout.decode())
 for needle in ("contract \"Litet\"", "currency SEK minor 0.01", "unit plats plural platser", "periods yearly 2025 .. 2026",
                "input kostnad : SEK per period from 2025 whole at least 0 SEK", "ratio per period until 2026 between 0 and 1",
-               ": participants {", ": records {", "text key of ungdomar", "term tak", "= unlimited SEK", "term pay",
+               ": participants {", "text key of ungdomar", "term tak", "= unlimited SEK", "term avgift",
                "let flagga = if true and not false or 1 > 2 then 1 else 0", "capped at 1_000 SEK per period, tak in total",
                "rounded half_up to 1", "for each u in ungdomar where u.klar", "at most once per u.id",
                "at most 2 times per c.person", "at least 0 SEK", "netted", "sum(u.poäng for u in ungdomar where u.klar)",
