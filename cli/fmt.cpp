@@ -110,6 +110,8 @@ FmtCommand::FmtCommand(CLI::App& app) {
   command_->add_option("contracts", files_, "contract files (.utfall)")->required();
   command_->add_flag("--check", check_, "write nothing; print a diff for each file not formatted and exit 1");
   command_->add_flag("--write,-w", write_, "rewrite the files that are not formatted");
+  command_->add_option("--lang", lang_, "write the keywords in Swedish (sv) or English (en); by default as the file does")
+      ->check(CLI::IsMember({"sv", "en"}));
   command_->add_flag("--ast", ast_)->group("");  // hidden: the parsed tree, for tests
 }
 
@@ -133,7 +135,15 @@ int FmtCommand::run() const {
       cli::write_stdout(dump_ast(*parsed.contract));
       continue;
     }
-    const std::string formatted = format_contract(*parsed.contract);
+    FormatOptions options;
+    if (!lang_.empty()) options.language = lang_ == "sv" ? grammar::Language::swedish : grammar::Language::english;
+    const std::string formatted = format_contract(*parsed.contract, options);
+    if (options.language && *options.language != grammar::language_of(source->text)) {
+      if (auto problem = translation_problem(*parsed.contract, formatted, *options.language)) {
+        code = std::max(code, cli::report({*problem}));
+        continue;
+      }
+    }
     if (check_) {
       if (formatted == source->text) continue;
       cli::write_stdout(unified_diff(terminal_text(file), source->text, formatted));

@@ -4,6 +4,8 @@
 //   utfall fmt --write CONTRACT...   rewrite each file that is not formatted (whole or not at all)
 //   utfall fmt --check CONTRACT...   write nothing; print a unified diff for each file that is
 //                                    not formatted and exit 1; exit 0 when all are
+//   --lang sv|en                     write the keywords in Swedish or English (by default in
+//                                    the set the file is written in, grammar/keywords.hpp)
 //
 // A file that does not parse is reported like `utfall check` reports it (exit 2, 5 for a
 // limit) and left as it is; the other files are still formatted. Registered by `FmtCommand`.
@@ -24,6 +26,7 @@ class FmtCommand {
  private:
   CLI::App* command_;
   std::vector<std::string> files_;
+  std::string lang_;
   bool check_ = false, write_ = false, ast_ = false;
 };
 

@@ -17,6 +17,9 @@
 #pragma once
 
 #include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/analyze_traits.hpp>
+
+#include "grammar/keywords.hpp"
 
 namespace utfall::grammar {
 
@@ -44,84 +47,36 @@ struct ident_part : p::sor<ident_letter, p::digit, ident_mark> {};
 struct ident_other : p::sor<ident_part, ident_stray> {};
 struct raw_ident : p::seq<ident_first, p::star<ident_other>> {};
 
-// A keyword ends where a name could not go on: before a stray character the keyword stands,
-// and the stray is refused as the next token (`then` + U+00A0 is `then`, then E104).
-template <typename Str>
-struct kw : p::seq<Str, p::not_at<ident_part>> {};
+// Zero-width: the file is written in `L` (grammar/keywords.hpp says how a file chooses). The
+// set comes from the parse's state, the first one with a `language` member; a parse without
+// one reads English.
+template <Language L>
+struct written_in {
+  using rule_t = written_in;
+  using subs_t = p::empty_list;
+  template <p::apply_mode, p::rewind_mode, template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
+  static bool match(ParseInput&, const States&... st) noexcept {
+    Language language = Language::english;
+    (..., [&](const auto& s) {
+      if constexpr (requires { s.language; }) language = s.language;
+    }(st));
+    return language == L;
+  }
+};
 
-#define UTFALL_KW(name, text) \
-  struct kw_##name : kw<TAO_PEGTL_STRING(text)> {}
-UTFALL_KW(and, "and");
-UTFALL_KW(or, "or");
-UTFALL_KW(not, "not");
-UTFALL_KW(if, "if");
-UTFALL_KW(then, "then");
-UTFALL_KW(else, "else");
-UTFALL_KW(true, "true");
-UTFALL_KW(false, "false");
-UTFALL_KW(when, "when");
-UTFALL_KW(per, "per");
-UTFALL_KW(period, "period");
-UTFALL_KW(in, "in");
-UTFALL_KW(of, "of");
-UTFALL_KW(rest, "rest");
-UTFALL_KW(to, "to");
-UTFALL_KW(from, "from");
-UTFALL_KW(until, "until");
-UTFALL_KW(at, "at");
-UTFALL_KW(capped, "capped");
-UTFALL_KW(let, "let");
-UTFALL_KW(pay, "pay");
-UTFALL_KW(waterfall, "waterfall");
-UTFALL_KW(pays, "pays");
-UTFALL_KW(clause, "clause");
-UTFALL_KW(term, "term");
-UTFALL_KW(input, "input");
-UTFALL_KW(unit, "unit");
-UTFALL_KW(party, "party");
-UTFALL_KW(contract, "contract");
-UTFALL_KW(currency, "currency");
-UTFALL_KW(periods, "periods");
-UTFALL_KW(for, "for");
-UTFALL_KW(each, "each");
-UTFALL_KW(where, "where");
-UTFALL_KW(over, "over");
-UTFALL_KW(table, "table");
-UTFALL_KW(scale, "scale");
-UTFALL_KW(example, "example");
-UTFALL_KW(expect, "expect");
-UTFALL_KW(sum, "sum");
-UTFALL_KW(count, "count");
-UTFALL_KW(netted, "netted");
-UTFALL_KW(rounded, "rounded");
-UTFALL_KW(amount, "amount");
-UTFALL_KW(least, "least");
-UTFALL_KW(total, "total");
-UTFALL_KW(data, "data");
-UTFALL_KW(set, "set");
-// Words that are keywords only where they stand; they stay usable as names elsewhere.
-UTFALL_KW(minor, "minor");
-UTFALL_KW(plural, "plural");
-UTFALL_KW(yearly, "yearly");
-UTFALL_KW(quarterly, "quarterly");
-UTFALL_KW(monthly, "monthly");
-UTFALL_KW(participants, "participants");
-UTFALL_KW(participant, "participant");
-UTFALL_KW(records, "records");
-UTFALL_KW(key, "key");
-UTFALL_KW(once, "once");
-UTFALL_KW(times, "times");
-UTFALL_KW(number, "number");
-UTFALL_KW(ratio, "ratio");
-UTFALL_KW(percent, "percent");
-UTFALL_KW(boolean, "boolean");
-UTFALL_KW(text, "text");
-UTFALL_KW(up, "up");
-UTFALL_KW(most, "most");
-UTFALL_KW(whole, "whole");
-UTFALL_KW(between, "between");
-UTFALL_KW(unlimited, "unlimited");
-UTFALL_KW(date, "date");
+// A keyword in the file's set. It ends where a name could not go on (a letter beyond ASCII,
+// such as `ä`, goes on: `betalar_x` and `förändring` are names): before a stray character the
+// keyword stands, and the stray is refused as the next token (`then` + U+00A0 is `then`, then
+// E104).
+template <typename English, typename Swedish>
+struct kw : p::seq<p::sor<p::seq<written_in<Language::english>, English>, p::seq<written_in<Language::swedish>, Swedish>>,
+                   p::not_at<ident_part>> {};
+
+// kw_and, kw_or, ...: one rule a row of the table of spellings.
+#define UTFALL_KW(name, english, swedish) \
+  struct kw_##name : kw<TAO_PEGTL_STRING(english), TAO_PEGTL_STRING(swedish)> {};
+UTFALL_KEYWORDS(UTFALL_KW)
 #undef UTFALL_KW
 
 // Reserved words cannot be names.
@@ -481,7 +436,7 @@ struct expect_name : identifier {};
 struct expect_payee : identifier {};
 struct expect_flow : p::seq<arrow, ws, p::must<expect_payee>> {};
 struct expect_net_party : identifier {};
-struct expect_net : p::seq<TAO_PEGTL_STRING("net"), p::not_at<ident_part>, ws, p::at<identifier>, p::must<expect_net_party>> {};
+struct expect_net : p::seq<kw_net, ws, p::at<identifier>, p::must<expect_net_party>> {};
 struct expect_named : p::seq<expect_name, ws, p::opt<expect_flow>> {};
 struct expect_subject : p::sor<expect_net, expect_named> {};
 struct expect_stmt
@@ -502,3 +457,7 @@ struct expression_end : p::eof {};
 struct expression_file : p::seq<ws, p::must<expr>, ws, p::must<expression_end>> {};
 
 }  // namespace utfall::grammar
+
+// analyze<>() of the grammar: `written_in` consumes nothing and may succeed.
+template <typename Name, utfall::grammar::Language L>
+struct tao::pegtl::analyze_traits<Name, utfall::grammar::written_in<L>> : analyze_opt_traits<> {};

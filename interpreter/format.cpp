@@ -10,12 +10,22 @@
 #include <functional>
 
 #include "interpreter/format_source.hpp"
+#include "interpreter/parse.hpp"
 
 namespace utfall {
 namespace {
 
 using format_detail::Comment;
 using format_detail::SourceScan;
+using W = grammar::Keyword;
+
+// The keywords as written out (`out`), and as the source spells them (`in`), where the printer
+// reads the source for a position (grammar/keywords.hpp).
+struct Words {
+  grammar::Language out = grammar::Language::english, in = grammar::Language::english;
+  std::string operator()(W k) const { return std::string(grammar::spelling(k, out)); }
+  std::string_view source(W k) const { return grammar::spelling(k, in); }
+};
 
 // Lines of one kind in a run line up where head and tail meet.
 enum class Align { none, term, let, input, party, field, tier, row, set };
@@ -49,14 +59,19 @@ std::string spelled(const ast::Name& n) {
   return r.source->text.substr(r.begin.offset, r.end_offset - r.begin.offset);
 }
 
-std::string unit_text(const ast::UnitSpelling& u) {
+std::string unit_text(const ast::UnitSpelling& u, const Words& w) {
   std::string out;
   for (const auto& n : u.numerator) out += (out.empty() ? "" : " ") + spelled(n);
-  for (const auto& d : u.denominator) out += " per " + spelled(d);
+  for (const auto& d : u.denominator) {
+    out += ' ';
+    out += w(W::per_);
+    out += ' ';
+    out += spelled(d);
+  }
   return out;
 }
 
-const char* binary_text(ast::BinaryOp op) {
+std::string binary_text(ast::BinaryOp op, const Words& w) {
   using B = ast::BinaryOp;
   switch (op) {
     case B::add: return "+";
@@ -69,8 +84,8 @@ const char* binary_text(ast::BinaryOp op) {
     case B::greater_equal: return ">=";
     case B::equal: return "=";
     case B::not_equal: return "!=";
-    case B::logical_and: return "and";
-    case B::logical_or: return "or";
+    case B::logical_and: return w(W::and_);
+    case B::logical_or: return w(W::or_);
   }
   return "?";
 }
@@ -109,6 +124,7 @@ int precedence(const ast::Expr& e) { return std::visit(Precedence{}, e.node); }
 // Prints an expression on one line.
 struct ExprPrinter {
   const SourceScan& scan;
+  Words w;
 
   std::string print(const ast::Expr& e) const { return std::visit([&](const auto& n) { return (*this)(n, e); }, e.node); }
   // `e` where an operand of precedence at least `least` stands.
@@ -117,32 +133,33 @@ struct ExprPrinter {
   }
 
   std::string operator()(const ast::NumberLit& n, const ast::Expr& e) const {
-    if (n.unlimited) return "unlimited " + unit_text(n.unit);
+    if (n.unlimited) return w(W::unlimited_) + " " + unit_text(n.unit, w);
     std::string digits = e.range.source ? scan.number_text(e.range.begin.offset, e.range.end_offset) : std::string();
     if (digits.empty()) digits = n.percent ? (n.value * Number::from_int(100)).to_string() : n.value.to_string();
     if (n.percent) return digits + " %";
-    return n.unit.empty() ? digits : digits + " " + unit_text(n.unit);
+    return n.unit.empty() ? digits : digits + " " + unit_text(n.unit, w);
   }
-  std::string operator()(const ast::BoolLit& b, const ast::Expr&) const { return b.value ? "true" : "false"; }
+  std::string operator()(const ast::BoolLit& b, const ast::Expr&) const { return b.value ? w(W::true_) : w(W::false_); }
   std::string operator()(const ast::PeriodLit& p, const ast::Expr&) const { return "@" + p.period.name; }
-  std::string operator()(const ast::CurrentPeriod&, const ast::Expr&) const { return "period"; }
+  std::string operator()(const ast::CurrentPeriod&, const ast::Expr&) const { return w(W::period_); }
   std::string operator()(const ast::TextLit& t, const ast::Expr&) const { return quoted(t.value); }
-  std::string operator()(const ast::DateLit& d, const ast::Expr&) const { return "date " + d.text; }
+  std::string operator()(const ast::DateLit& d, const ast::Expr&) const { return w(W::date_) + " " + d.text; }
   std::string operator()(const ast::NameRef& n, const ast::Expr&) const { return spelled(n.name); }
   std::string operator()(const ast::FieldRef& f, const ast::Expr&) const {
     return spelled(f.binder) + "." + spelled(f.field) + (f.linked ? "." + spelled(*f.linked) : "");
   }
   std::string operator()(const ast::Unary& u, const ast::Expr&) const {
     if (u.op == ast::UnaryOp::negate) return "-" + operand(*u.operand, kNegate);
-    return "not " + operand(*u.operand, kNot);
+    return w(W::not_) + " " + operand(*u.operand, kNot);
   }
   std::string operator()(const ast::Binary& b, const ast::Expr&) const {
     const int p = binary_precedence(b.op);
     // Comparisons do not chain: neither side may be one without brackets.
-    return operand(*b.lhs, p == kCompare ? p + 1 : p) + " " + binary_text(b.op) + " " + operand(*b.rhs, p + 1);
+    return operand(*b.lhs, p == kCompare ? p + 1 : p) + " " + binary_text(b.op, w) + " " + operand(*b.rhs, p + 1);
   }
   std::string operator()(const ast::If& i, const ast::Expr&) const {
-    return "if " + operand(*i.condition, kOr) + " then " + operand(*i.then_branch, kOr) + " else " + print(*i.else_branch);
+    return w(W::if_) + " " + operand(*i.condition, kOr) + " " + w(W::then_) + " " + operand(*i.then_branch, kOr) + " " + w(W::else_) + " " +
+           print(*i.else_branch);
   }
   std::string operator()(const ast::Call& c, const ast::Expr&) const {
     std::string out = spelled(c.callee) + "(";
@@ -151,11 +168,11 @@ struct ExprPrinter {
   }
   std::string operator()(const ast::At& a, const ast::Expr&) const { return operand(*a.operand, kPrimary) + " @ " + a.period.name; }
   std::string operator()(const ast::OverParticipants& o, const ast::Expr&) const {
-    std::string range = spelled(o.binder) + " in " + spelled(o.set) + (o.filter ? " where " + print(*o.filter) : "");
-    return o.is_count ? "count(" + range + ")" : "sum(" + print(*o.body) + " for " + range + ")";
+    std::string range = spelled(o.binder) + " " + w(W::in_) + " " + spelled(o.set) + (o.filter ? " " + w(W::where_) + " " + print(*o.filter) : "");
+    return o.is_count ? w(W::count_) + "(" + range + ")" : w(W::sum_) + "(" + print(*o.body) + " " + w(W::for_) + " " + range + ")";
   }
   std::string operator()(const ast::OverPeriods& o, const ast::Expr&) const {
-    return "sum(" + print(*o.body) + " over " + o.first.name + " .. " + o.last.name + ")";
+    return w(W::sum_) + "(" + print(*o.body) + " " + w(W::over_) + " " + o.first.name + " .. " + o.last.name + ")";
   }
 };
 
@@ -165,7 +182,7 @@ std::size_t end_of(const ast::Expr* e, std::size_t otherwise) { return e ? std::
 class Printer {
  public:
   Printer(const ast::Contract& contract, const SourceScan& scan, const FormatOptions& options)
-      : contract_(contract), scan_(scan), options_(options), expr_{scan} {}
+      : contract_(contract), scan_(scan), options_(options), w_(words(contract, options)), expr_{scan, w_} {}
 
   std::vector<Line> lines() {
     using Item = std::pair<std::size_t, std::function<void()>>;
@@ -182,7 +199,7 @@ class Printer {
     for (const auto& i : c.inputs) items.emplace_back(scan_.words_back(i.name.range.begin.offset, 1), [this, &i] { input(i); });
     for (const auto& t : c.terms)
       items.emplace_back(scan_.words_back(t.name.range.begin.offset, 1), [this, &t] {
-        definition("term " + spelled(t.name), *t.value, Align::term, begin_of(t.name, 1));
+        definition(w_(W::term_) + " " + spelled(t.name), *t.value, Align::term, begin_of(t.name, 1));
       });
     for (const auto& cl : c.clauses) {
       std::size_t open = 0, close = 0;
@@ -206,12 +223,19 @@ class Printer {
   const ast::Contract& contract_;
   const SourceScan& scan_;
   const FormatOptions& options_;
+  Words w_;
   ExprPrinter expr_;
   std::vector<Line> lines_;
   int depth_ = 0;
 
+  static Words words(const ast::Contract& contract, const FormatOptions& options) {
+    const auto in = contract.source ? grammar::language_of(contract.source->text) : grammar::Language::english;
+    return Words{options.language.value_or(in), in};
+  }
   void add(Line line) { lines_.push_back(std::move(line)); }
   std::size_t begin_of(const ast::Name& name, int words) const { return scan_.words_back(name.range.begin.offset, words); }
+  // One past the first keyword `k`, as the source spells it, in [from, to) of the source.
+  std::size_t found(W k, std::size_t from, std::size_t to) const { return scan_.find_word(w_.source(k), from, to) + w_.source(k).size(); }
   void open_line(std::string text, std::size_t begin, std::size_t open) {
     Line l{depth_, std::move(text) + " {", "", Align::none, begin, open + 1};
     l.opens = true;
@@ -250,7 +274,7 @@ class Printer {
     add(Line{depth_, std::move(head), " = " + expr_.operand(first, p), align, begin, first.range.end_offset});
     for (auto it = links.rbegin(); it != links.rend(); ++it) {
       const ast::Expr& rhs = *(*it)->rhs;
-      Line l{depth_, "", std::string(binary_text((*it)->op)) + " " + expr_.operand(rhs, p + 1), Align::none,
+      Line l{depth_, "", binary_text((*it)->op, w_) + " " + expr_.operand(rhs, p + 1), Align::none,
              scan_.words_back(rhs.range.begin.offset, 1), rhs.range.end_offset};
       l.continues = true;
       add(std::move(l));
@@ -259,31 +283,31 @@ class Printer {
 
   void header() {
     const auto& h = *contract_.header;
-    add(Line{depth_, "contract " + quoted(h.title), "", Align::none, scan_.words_back(h.range.begin.offset, 1), h.range.end_offset});
+    add(Line{depth_, w_(W::contract_) + " " + quoted(h.title), "", Align::none, scan_.words_back(h.range.begin.offset, 1), h.range.end_offset});
   }
   void currency(const ast::CurrencyDecl& c) {
-    std::string text = "currency " + spelled(c.code);
+    std::string text = w_(W::currency_) + " " + spelled(c.code);
     std::size_t end = c.code.range.end_offset;
     if (c.minor_unit) {
       const std::size_t minor = scan_.next_code(c.code.range.end_offset);
-      const std::size_t digits = scan_.next_code(minor + 5);
+      const std::size_t digits = scan_.next_code(minor + w_.source(W::minor_).size());
       std::string written = scan_.number_text(digits, digits + 10001);
       if (written.empty()) written = c.minor_unit->to_string();
-      text += " minor " + written;
+      text += " " + w_(W::minor_) + " " + written;
       end = digits + written.size();
     }
     add(Line{depth_, text, "", Align::none, begin_of(c.code, 1), end});
   }
   void party(const ast::PartyDecl& p) {
     const bool display = p.display != p.id.text;
-    add(Line{depth_, "party " + spelled(p.id), display ? " " + quoted(p.display) : "", display ? Align::party : Align::none,
+    add(Line{depth_, w_(W::party_) + " " + spelled(p.id), display ? " " + quoted(p.display) : "", display ? Align::party : Align::none,
              begin_of(p.id, 1), scan_.next_code(p.id.range.end_offset)});
     // The display name, where written, ends the declaration.
     if (display) lines_.back().end = scan_.string_end(lines_.back().end);
     else lines_.back().end = p.id.range.end_offset;
   }
   void unit(const ast::UnitDecl& u) {
-    add(Line{depth_, "unit " + spelled(u.singular) + (u.plural ? " plural " + spelled(*u.plural) : ""), "", Align::none, begin_of(u.singular, 1),
+    add(Line{depth_, w_(W::unit_) + " " + spelled(u.singular) + (u.plural ? " " + w_(W::plural_) + " " + spelled(*u.plural) : ""), "", Align::none, begin_of(u.singular, 1),
              u.plural ? u.plural->range.end_offset : u.singular.range.end_offset});
   }
   static std::string entry_text(const ast::PeriodRef& name, const std::optional<ast::PeriodDates>& dates) {
@@ -293,12 +317,12 @@ class Printer {
     using K = ast::CalendarDecl::Kind;
     const std::size_t begin = c.range.begin.offset, end = c.range.end_offset;
     if (c.kind != K::named) {
-      const char* kind = c.kind == K::yearly ? "yearly" : c.kind == K::quarterly ? "quarterly" : "monthly";
-      add(Line{depth_, std::string("periods ") + kind + " " + c.names.front().name + " .. " + c.names.back().name, "", Align::none,
+      const auto kind = w_(c.kind == K::yearly ? W::yearly_ : c.kind == K::quarterly ? W::quarterly_ : W::monthly_);
+      add(Line{depth_, w_(W::periods_) + " " + kind + " " + c.names.front().name + " .. " + c.names.back().name, "", Align::none,
                begin, end});
       return;
     }
-    std::string one = "periods ";
+    std::string one = w_(W::periods_) + " ";
     for (std::size_t k = 0; k < c.names.size(); ++k) one += (k ? ", " : "") + entry_text(c.names[k], c.dates[k]);
     const bool commented = std::any_of(scan_.comments().begin(), scan_.comments().end(),
                                        [&](const Comment& k) { return k.begin > begin && k.begin < end; });
@@ -310,7 +334,7 @@ class Printer {
     for (std::size_t k = 0; k < c.names.size(); ++k) {
       const std::size_t first = k == 0 ? begin : c.names[k].range.begin.offset;
       const std::size_t last = c.dates[k] ? c.dates[k]->range.end_offset : c.names[k].range.end_offset;
-      add(Line{k == 0 ? depth_ : depth_ + 1, (k == 0 ? "periods " : "") + entry_text(c.names[k], c.dates[k]) + (k + 1 < c.names.size() ? "," : ""),
+      add(Line{k == 0 ? depth_ : depth_ + 1, (k == 0 ? w_(W::periods_) + " " : "") + entry_text(c.names[k], c.dates[k]) + (k + 1 < c.names.size() ? "," : ""),
                "", Align::none, first, last});
     }
   }
@@ -318,34 +342,35 @@ class Printer {
   std::string type_text(const ast::TypeSpelling& t) const {
     using K = ast::TypeSpelling::Kind;
     switch (t.kind) {
-      case K::unit: return unit_text(t.unit);
-      case K::number: return "number";
-      case K::ratio: return "ratio";
-      case K::percent: return "percent";
-      case K::boolean: return "boolean";
-      case K::period: return "period";
-      case K::text: return "text";
-      case K::date: return "date";
+      case K::unit: return unit_text(t.unit, w_);
+      case K::number: return w_(W::number_);
+      case K::ratio: return w_(W::ratio_);
+      case K::percent: return w_(W::percent_);
+      case K::boolean: return w_(W::boolean_);
+      case K::period: return w_(W::period_);
+      case K::text: return w_(W::text_);
+      case K::date: return w_(W::date_);
     }
     return "?";
   }
   // A bound is a `unary` in the grammar.
   std::string range_text(const ast::RangeDecl& r) const {
-    std::string out = r.whole ? " whole" : "";
-    if (r.lower && r.upper) return out + " between " + expr_.operand(*r.lower, kNegate) + " and " + expr_.operand(*r.upper, kNegate);
-    if (r.lower) out += " at least " + expr_.operand(*r.lower, kNegate);
-    if (r.upper) out += " at most " + expr_.operand(*r.upper, kNegate);
+    std::string out = r.whole ? " " + w_(W::whole_) : "";
+    if (r.lower && r.upper)
+      return out + " " + w_(W::between_) + " " + expr_.operand(*r.lower, kNegate) + " " + w_(W::and_) + " " + expr_.operand(*r.upper, kNegate);
+    if (r.lower) out += " " + w_(W::at_) + " " + w_(W::least_) + " " + expr_.operand(*r.lower, kNegate);
+    if (r.upper) out += " " + w_(W::at_) + " " + w_(W::most_) + " " + expr_.operand(*r.upper, kNegate);
     return out;
   }
   std::size_t range_end(const ast::RangeDecl& r, std::size_t otherwise) const {
     std::size_t end = end_of(r.upper.get(), end_of(r.lower.get(), otherwise));
-    if (r.whole) end = std::max(end, scan_.find_word("whole", otherwise, contract_.source->text.size()) + 5);
+    if (r.whole) end = std::max(end, found(W::whole_, otherwise, contract_.source->text.size()));
     return end;
   }
   std::string applicability_text(const ast::Applicability& a) const {
-    if (a.from && a.until) return a.from->name == a.until->name ? "in " + a.from->name : "in " + a.from->name + " .. " + a.until->name;
-    if (a.from) return "from " + a.from->name;
-    if (a.until) return "until " + a.until->name;
+    if (a.from && a.until) return w_(W::in_) + " " + a.from->name + (a.from->name == a.until->name ? "" : " .. " + a.until->name);
+    if (a.from) return w_(W::from_) + " " + a.from->name;
+    if (a.until) return w_(W::until_) + " " + a.until->name;
     return "";
   }
   std::size_t applicability_end(const ast::Applicability& a) const {
@@ -359,25 +384,25 @@ class Printer {
     const std::size_t begin = begin_of(i.name, 1);
     if (i.participants) {
       const std::size_t open = scan_.next_open(i.name.range.end_offset), close = scan_.matching_close(open);
-      open_line("input " + spelled(i.name) + " : participants", begin, open);
+      open_line(w_(W::input_) + " " + spelled(i.name) + " : " + w_(W::participants_), begin, open);
       for (const auto& f : i.fields) {
-        std::string tail = " : " + type_text(f.type) + (f.link ? " key of " + spelled(*f.link) : "") + range_text(f.allowed);
+        std::string tail = " : " + type_text(f.type) + (f.link ? " " + w_(W::key_) + " " + w_(W::of_) + " " + spelled(*f.link) : "") + range_text(f.allowed);
         std::size_t end = std::max(f.type.range.end_offset, f.link ? f.link->range.end_offset : 0);
         add(Line{depth_, spelled(f.name), std::move(tail), Align::field, f.name.range.begin.offset, range_end(f.allowed, end)});
       }
       close_line(close);
       return;
     }
-    std::string tail = " : " + type_text(i.type) + " per period";
+    std::string tail = " : " + type_text(i.type) + " " + w_(W::per_) + " " + w_(W::period_);
     if (!i.periods.empty()) tail += " " + applicability_text(i.periods);
     tail += range_text(i.allowed);
-    std::size_t end = scan_.find_word("period", i.type.range.end_offset, contract_.source->text.size()) + 6;
+    std::size_t end = found(W::period_, i.type.range.end_offset, contract_.source->text.size());
     end = range_end(i.allowed, std::max(end, applicability_end(i.periods)));
-    add(Line{depth_, "input " + spelled(i.name), std::move(tail), Align::input, begin, end});
+    add(Line{depth_, w_(W::input_) + " " + spelled(i.name), std::move(tail), Align::input, begin, end});
   }
 
   void let(const ast::LetDecl& l) {
-    definition("let " + spelled(l.name), *l.value, Align::let, begin_of(l.name, 1));
+    definition(w_(W::let_) + " " + spelled(l.name), *l.value, Align::let, begin_of(l.name, 1));
   }
 
   using ClauseItem = std::variant<ast::LetDecl, ast::ForEachDecl, ast::PaymentDecl, ast::WaterfallDecl, ast::TableDecl>;
@@ -402,7 +427,7 @@ class Printer {
   void clause_item(const ClauseItem& item) { std::visit(ItemPrinter{*this}, item); }
 
   void clause(const ast::ClauseDecl& c, std::size_t open, std::size_t close) {
-    open_line("clause " + quoted(c.number) + (c.title.empty() ? "" : " " + quoted(c.title)), scan_.words_back(c.range.begin.offset, 1), open);
+    open_line(w_(W::clause_) + " " + quoted(c.number) + (c.title.empty() ? "" : " " + quoted(c.title)), scan_.words_back(c.range.begin.offset, 1), open);
     for (const auto& item : c.items) {
       const std::size_t at = item_begin(item);
       if (at >= open && at <= close) clause_item(item);
@@ -412,7 +437,7 @@ class Printer {
 
   void for_each(const ast::ForEachDecl& f) {
     const std::size_t open = scan_.next_open(f.set.range.end_offset);
-    open_line("for each " + spelled(f.binder) + " in " + spelled(f.set), begin_of(f.binder, 2), open);
+    open_line(w_(W::for_) + " " + w_(W::each_) + " " + spelled(f.binder) + " " + w_(W::in_) + " " + spelled(f.set), begin_of(f.binder, 2), open);
     for (const auto& l : f.lets) let(l);
     close_line(scan_.matching_close(open));
   }
@@ -422,46 +447,52 @@ class Printer {
     std::size_t begin, end;
     std::string text;
   };
-  std::string rounding_text(const ast::Rounding& r) const { return "rounded " + spelled(r.mode) + " to " + expr_.print(*r.step); }
+  std::string rounding_text(const ast::Rounding& r) const {
+    return w_(W::rounded_) + " " + spelled(r.mode) + " " + w_(W::to_) + " " + expr_.print(*r.step);
+  }
   static void sort(std::vector<Modifier>& mods) {
     std::stable_sort(mods.begin(), mods.end(), [](const Modifier& a, const Modifier& b) { return a.begin < b.begin; });
   }
 
   void payment(const ast::PaymentDecl& d) {
-    std::string head = "pay " + (d.name ? spelled(*d.name) + ": " : "") + spelled(d.payer) + " -> " + spelled(d.payee);
+    std::string head = w_(W::pay_) + " " + (d.name ? spelled(*d.name) + ": " : "") + spelled(d.payer) + " -> " + spelled(d.payee);
     std::size_t head_end = d.payee.range.end_offset;
     if (d.binder && d.set) {
-      head += " for each " + spelled(*d.binder) + " in " + spelled(*d.set);
+      head += " " + w_(W::for_) + " " + w_(W::each_) + " " + spelled(*d.binder) + " " + w_(W::in_) + " " + spelled(*d.set);
       head_end = d.set->range.end_offset;
-      if (d.filter) head += " where " + expr_.print(*d.filter), head_end = d.filter->range.end_offset;
+      if (d.filter) head += " " + w_(W::where_) + " " + expr_.print(*d.filter), head_end = d.filter->range.end_offset;
     }
     std::vector<Modifier> mods;
     auto keyword = [&](const ast::ExprPtr& e, int words, std::string word) {
       if (e) mods.push_back({scan_.words_back(e->range.begin.offset, words), e->range.end_offset, word + " " + expr_.print(*e)});
     };
-    keyword(d.amount, 1, "amount");
-    keyword(d.condition, 1, "when");
-    keyword(d.floor, 2, "at least");
+    keyword(d.amount, 1, w_(W::amount_));
+    keyword(d.condition, 1, w_(W::when_));
+    keyword(d.floor, 2, w_(W::at_) + " " + w_(W::least_));
     if (!d.periods.empty()) mods.push_back({d.periods.range.begin.offset, applicability_end(d.periods), applicability_text(d.periods)});
     if (!d.caps.empty()) {
-      std::string text = "capped at ";
+      std::string text = w_(W::capped_) + " " + w_(W::at_) + " ";
       for (std::size_t k = 0; k < d.caps.size(); ++k) {
         const auto& cap = d.caps[k];
         text += (k ? ", " : "") + expr_.print(*cap.amount);
         if (cap.range.end_offset > cap.amount->range.end_offset)  // the scope as written, or none
-          text += cap.scope == ast::Cap::Scope::per_period ? " per period" : cap.scope == ast::Cap::Scope::in_total ? " in total" : " per participant";
+          text += " " + (cap.scope == ast::Cap::Scope::per_period  ? w_(W::per_) + " " + w_(W::period_)
+                         : cap.scope == ast::Cap::Scope::in_total ? w_(W::in_) + " " + w_(W::total_)
+                                                                   : w_(W::per_) + " " + w_(W::participant_));
       }
       mods.push_back({scan_.words_back(d.caps.front().range.begin.offset, 2), d.caps.back().range.end_offset, text});
     }
     if (d.rounding) mods.push_back({d.rounding->range.begin.offset, d.rounding->range.end_offset, rounding_text(*d.rounding)});
     if (d.at_most) {
-      std::string text = "at most " + (d.at_most->count == Number::from_int(1) ? std::string("once") : d.at_most->count.to_string() + " times") + " per ";
+      std::string text = w_(W::at_) + " " + w_(W::most_) + " " +
+                         (d.at_most->count == Number::from_int(1) ? w_(W::once_) : d.at_most->count.to_string() + " " + w_(W::times_)) + " " +
+                         w_(W::per_) + " ";
       for (std::size_t k = 0; k < d.at_most->keys.size(); ++k) text += (k ? ", " : "") + expr_.print(*d.at_most->keys[k]);
       mods.push_back({d.at_most->range.begin.offset, d.at_most->range.end_offset, text});
     }
     if (d.netted) {
-      const std::size_t at = scan_.find_word("netted", head_end, d.range.end_offset);
-      mods.push_back({at, at + 6, "netted"});
+      const std::size_t at = scan_.find_word(w_.source(W::netted_), head_end, d.range.end_offset);
+      mods.push_back({at, at + w_.source(W::netted_).size(), w_(W::netted_)});
     }
     sort(mods);
     add(Line{depth_, std::move(head), "", Align::none, d.range.begin.offset, head_end});
@@ -469,11 +500,12 @@ class Printer {
   }
 
   void waterfall(const ast::WaterfallDecl& w) {
-    std::string head = "waterfall " + (w.name ? spelled(*w.name) + ": " : "") + spelled(w.payer) + " pays " + expr_.print(*w.pool);
+    std::string head = w_(W::waterfall_) + " " + (w.name ? spelled(*w.name) + ": " : "") + spelled(w.payer) + " " + w_(W::pays_) + " " +
+                       expr_.print(*w.pool);
     const std::size_t open = scan_.next_open(w.pool->range.end_offset);
     std::vector<Modifier> mods;
     if (!w.periods.empty()) mods.push_back({w.periods.range.begin.offset, 0, applicability_text(w.periods)});
-    if (w.netted) mods.push_back({scan_.find_word("netted", w.pool->range.end_offset, open), 0, "netted"});
+    if (w.netted) mods.push_back({scan_.find_word(w_.source(W::netted_), w.pool->range.end_offset, open), 0, w_(W::netted_)});
     sort(mods);
     for (const auto& m : mods) head += " " + m.text;
     open_line(std::move(head), w.range.begin.offset, open);
@@ -484,14 +516,15 @@ class Printer {
   void tier(const ast::Tier& t) {
     using K = ast::Tier::Kind;
     if (t.kind == K::rest) {
-      add(Line{depth_, "rest to " + spelled(t.payee), "", Align::none, begin_of(t.payee, 2), t.payee.range.end_offset});
+      add(Line{depth_, w_(W::rest_) + " " + w_(W::to_) + " " + spelled(t.payee), "", Align::none, begin_of(t.payee, 2), t.payee.range.end_offset});
       return;
     }
-    std::string body = spelled(t.payee) + (t.kind == K::up_to ? " up to " + expr_.print(*t.amount) : " " + expr_.print(*t.amount) + " of rest");
-    std::size_t body_end = t.kind == K::up_to ? t.amount->range.end_offset : scan_.find_word("rest", t.amount->range.end_offset, t.range.end_offset) + 4;
+    std::string body = spelled(t.payee) + (t.kind == K::up_to ? " " + w_(W::up_) + " " + w_(W::to_) + " " + expr_.print(*t.amount)
+                                                               : " " + expr_.print(*t.amount) + " " + w_(W::of_) + " " + w_(W::rest_));
+    std::size_t body_end = t.kind == K::up_to ? t.amount->range.end_offset : found(W::rest_, t.amount->range.end_offset, t.range.end_offset);
     std::vector<Modifier> mods;
     if (t.rounding) mods.push_back({t.rounding->range.begin.offset, t.rounding->range.end_offset, rounding_text(*t.rounding)});
-    if (t.cap) mods.push_back({scan_.words_back(t.cap->range.begin.offset, 2), t.cap->range.end_offset, "capped at " + expr_.print(*t.cap)});
+    if (t.cap) mods.push_back({scan_.words_back(t.cap->range.begin.offset, 2), t.cap->range.end_offset, w_(W::capped_) + " " + w_(W::at_) + " " + expr_.print(*t.cap)});
     sort(mods);
     std::string head = t.name ? spelled(*t.name) + ":" : "";
     std::string tail = (t.name ? " " : "") + body;
@@ -509,7 +542,7 @@ class Printer {
   void table(const ast::TableDecl& t) {
     const bool scale = t.kind == ast::TableDecl::Kind::scale;
     const std::size_t open = scan_.next_open(t.name.range.end_offset);
-    open_line((scale ? "scale " : "table ") + spelled(t.name), t.range.begin.offset, open);
+    open_line(w_(scale ? W::scale_ : W::table_) + " " + spelled(t.name), t.range.begin.offset, open);
     for (const auto& r : t.rows) {
       std::string key;
       if (r.key) key = quoted(*r.key);
@@ -523,10 +556,10 @@ class Printer {
   }
 
   void example(const ast::ExampleDecl& e) {
-    std::string head = "example " + quoted(e.name);
+    std::string head = w_(W::example_) + " " + quoted(e.name);
     std::size_t after = e.range.end_offset;
     for (std::size_t k = 0; k < e.data_files.size(); ++k) {
-      head += (k ? ", " : " data ") + quoted(e.data_files[k].text);
+      head += (k ? ", " : " " + w_(W::data_) + " ") + quoted(e.data_files[k].text);
       after = e.data_files[k].range.end_offset;
     }
     const std::size_t open = scan_.next_open(after);
@@ -534,7 +567,7 @@ class Printer {
     std::vector<std::pair<std::size_t, std::function<void()>>> items;
     for (const auto& [name, value] : e.overrides)
       items.emplace_back(begin_of(name, 1), [this, &name, &value] {
-        definition("set " + spelled(name), *value, Align::set, begin_of(name, 1));
+        definition(w_(W::set_) + " " + spelled(name), *value, Align::set, begin_of(name, 1));
       });
     for (const auto& x : e.expectations) items.emplace_back(x.range.begin.offset, [this, &x] { expectation(x); });
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -544,9 +577,9 @@ class Printer {
 
   void expectation(const ast::Expectation& x) {
     using K = ast::Expectation::Kind;
-    std::string text = "expect ";
-    text += x.kind == K::flow ? spelled(x.name) + " -> " + spelled(x.payee) : x.kind == K::net ? "net " + spelled(x.name) : spelled(x.name);
-    text += " in " + (x.period ? x.period->name : std::string("total")) + " = ";
+    std::string text = w_(W::expect_) + " ";
+    text += x.kind == K::flow ? spelled(x.name) + " -> " + spelled(x.payee) : x.kind == K::net ? w_(W::net_) + " " + spelled(x.name) : spelled(x.name);
+    text += " " + w_(W::in_) + " " + (x.period ? x.period->name : w_(W::total_)) + " = ";
     text += x.text ? quoted(x.text->text) : expr_.print(*x.value);
     add(Line{depth_, std::move(text), "", Align::none, x.range.begin.offset, x.range.end_offset});
   }
@@ -670,6 +703,43 @@ std::string format_contract(const ast::Contract& contract, const FormatOptions& 
   auto lines = Printer(contract, scan, options).lines();
   align(lines, scan);
   return render(weave(lines, scan));
+}
+
+std::optional<Diagnostic> translation_problem(const ast::Contract& contract, const std::string& formatted,
+                                              grammar::Language language) {
+  static const Source empty;
+  const Source& source = contract.source ? *contract.source : empty;
+  auto again = parse_contract(std::make_shared<Source>(Source{source.name, formatted}));
+  if (again.contract && dump_ast(*again.contract) == dump_ast(contract)) return std::nullopt;
+  Diagnostic d;
+  d.kind = DiagKind::syntax;
+  d.code = "E101";
+  d.message = "this contract cannot be written in " + std::string(grammar::language_name(language)) +
+              ": it would not read back as the same contract";
+  // The first name that is a keyword of `language` (and not of the source's set) is the cause.
+  const auto from = grammar::language_of(source.text);
+  const SourceScan scan(source.text);
+  const std::string_view text = source.text;
+  for (std::size_t i = scan.next_code(0); i < text.size(); i = scan.next_code(i + 1)) {
+    if (text[i] == '"') {
+      i = scan.string_end(i) - 1;
+      continue;
+    }
+    const auto word = grammar::first_word(text.substr(i)).word;
+    const bool starts = i == 0 || grammar::first_word(text.substr(i - 1)).word.size() != word.size() + 1;
+    if (!starts || grammar::first_word(text.substr(i)).offset != 0 || word.empty()) continue;
+    if (grammar::is_keyword(word, language) && !grammar::is_keyword(word, from)) {
+      const std::size_t line = scan.line_of(i), line_start = text.rfind('\n', i == 0 ? 0 : i - 1);
+      const std::size_t first = line == 0 ? 0 : line_start + 1;
+      d.message = "the name `" + std::string(word) + "` is " + std::string(grammar::language_with_article(language)) +
+                  " keyword, so this contract cannot be written in " + std::string(grammar::language_name(language)) +
+                  "; rename it first";
+      d.range = SourceRange{contract.source, Position{i, line + 1, i - first + 1}, i + word.size()};
+      break;
+    }
+    i += word.size() - 1;
+  }
+  return d;
 }
 
 }  // namespace utfall

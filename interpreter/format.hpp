@@ -28,19 +28,32 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
+#include "grammar/keywords.hpp"
 #include "interpreter/ast.hpp"
+#include "interpreter/diagnostic.hpp"
 
 namespace utfall {
 
 struct FormatOptions {
   std::size_t width = 100;  // code points; a tier's modifiers go one a line beyond it
+  // The set of keywords to write (grammar/keywords.hpp); by default the one the source is
+  // written in. Names are never translated: a name that is a keyword of the other set makes
+  // the result read differently, which `translation_problem` finds.
+  std::optional<grammar::Language> language;
 };
 
 // The contract in the canonical layout, ending with one line end. `contract.source` must be the
 // text the contract was parsed from (its comments and the digits of its numbers are read there).
 std::string format_contract(const ast::Contract& contract, const FormatOptions& options = {});
+
+// Why `formatted`, the contract written in another set of keywords, does not read back as the
+// same tree (a name of the contract is a keyword of that set), or nothing when it does.
+// `formatted` must be `format_contract(contract, {.language = ...})`.
+std::optional<Diagnostic> translation_problem(const ast::Contract& contract, const std::string& formatted,
+                                              grammar::Language language);
 
 // The tree as an S-expression without source positions: two contracts that dump alike parse to
 // the same tree. For tests of `format_contract` (`utfall fmt --ast`, hidden).

@@ -8,7 +8,9 @@
 
 #include <tao/pegtl.hpp>
 
+#include <algorithm>
 #include <unordered_set>
+#include <utility>
 
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
@@ -44,6 +46,7 @@ struct refused_error : p::parse_error {
 
 struct Builder {
   SourcePtr source;
+  g::Language language = g::Language::english;  // the set of keywords the file is written in
   const char* base = nullptr;
   std::size_t max_nesting = 200;
   std::size_t depth = 0;
@@ -1117,14 +1120,14 @@ struct control : p::normal<Rule> {
   static constexpr bool nests =
       std::is_same_v<Rule, g::primary> || std::is_same_v<Rule, g::negation> || std::is_same_v<Rule, g::logical_not>;
 
-  template <typename Input, typename... States>
-  [[noreturn]] static void raise(const Input& in, States&&...) {
+  template <typename Input>
+  [[noreturn]] static void raise(const Input& in, const Builder& b) {
     static_assert(g::error_message<Rule> != nullptr, "every rule under must<> needs a message in grammar/errors.hpp");
     // A name expected (a field's too): is a reserved word there?
     if constexpr (std::is_base_of_v<g::identifier, Rule> || std::is_same_v<Rule, g::fields_close> ||
                   std::is_same_v<Rule, g::expect_subject>) {
       p::memory_input<> rest(in.current(), in.end(), "");
-      if (p::parse<g::reserved>(rest)) {
+      if (p::parse<g::reserved>(rest, b)) {
         std::string word(in.current(), rest.current());
         throw p::parse_error("`" + word + "` is a reserved word and cannot be a name; choose another, such as `" + word + "_`", in);
       }
@@ -1154,6 +1157,32 @@ struct control : p::normal<Rule> {
     if constexpr (nests) --b.depth;
   }
 };
+
+// Where the parser stopped at a keyword of the other set (`pay` in a Swedish file), the message
+// says so: which set the file is written in, what chose it, and the spelling to write.
+std::optional<std::string> other_set_keyword(const std::string& text, std::size_t at, g::Language language) {
+  const auto here = g::first_word(std::string_view(text).substr(std::min(at, text.size())));
+  const auto word = here.word;
+  if (word.empty() || here.offset != 0) return std::nullopt;
+  const auto other = language == g::Language::swedish ? g::Language::english : g::Language::swedish;
+  if (!g::is_keyword(word, other) || g::is_keyword(word, language)) return std::nullopt;
+  std::string instead;
+  for (const auto& row : g::keyword_spellings) {
+    const auto [theirs, ours] = other == g::Language::english ? std::pair(row.english, row.swedish) : std::pair(row.swedish, row.english);
+    if (theirs != word || instead.find("`" + std::string(ours) + "`") != std::string::npos) continue;
+    instead += (instead.empty() ? "`" : " or `") + std::string(ours) + "`";
+  }
+  const auto first = g::first_word(text);
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < first.offset; ++i) {
+    if (text[i] == '\n') ++line, column = 1;
+    else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  }
+  return "`" + std::string(word) + "` is " + std::string(g::language_with_article(other)) + " keyword, but this file is written in " +
+         std::string(g::language_name(language)) + " (its first word, `" + std::string(first.word) + "` at line " +
+         std::to_string(line) + " column " + std::to_string(column) + ", says so): write " + instead +
+         ", or write the whole file in " + std::string(g::language_name(other)) + " (docs/svenska.md)";
+}
 
 Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t line, std::size_t column,
                         std::string code, std::string message) {
@@ -1227,7 +1256,8 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
     return {d};
   } catch (const p::parse_error& e) {
     const auto& pos = e.positions().front();
-    return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::string(e.message()))};
+    auto message = other_set_keyword(b.source->text, pos.byte, b.language).value_or(std::string(e.message()));
+    return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::move(message))};
   }
   return {};
 }
@@ -1239,6 +1269,7 @@ ParseResult parse_contract(SourcePtr source, const ParseOptions& options) {
   return with_stack(options.max_stack_bytes, [&] {
     Builder b;
     b.source = source;
+    b.language = g::language_of(source->text);
     b.contract.source = source;
     ParseResult result;
     result.diagnostics = run<g::contract_file>(b, options);

@@ -11,7 +11,9 @@ a sample of generated contracts (tests/generator/gen.py, fixed seeds):
      same of both; the examples with data also give the same `utfall test` output;
   2. the layout is a fixed point: `fmt --check` of the formatted text exits 0;
   3. the comments are kept: the comments of the formatted text, read by the lexer below (written
-     here from the grammar's rules), are those of the original, in order.
+     here from the grammar's rules), are those of the original, in order;
+  4. `fmt --lang sv` gives the same tree, and `fmt --lang en` of it gives the formatted text
+     byte for byte (a contract whose names include a Swedish keyword is refused, saying so).
 Then `--check` and `--write` on a small contract whose formatted text is written out by hand
 below, and hostile input (unterminated strings, `#` in strings, long lines, deep nesting).
 UTFALL_FMT_GENERATED overrides the number of generated contracts.
@@ -92,6 +94,19 @@ def round_trip(label, path, work):
     T.check(f"{label}: check says the same", ok, detail)
     again = run("fmt", "--check", out)
     T.check(f"{label}: a fixed point", again.returncode == 0, again.stdout.decode("utf-8", "replace")[:3000])
+    # 4. Swedish and back (docs/svenska.md): the same tree, and back to this text exactly; or
+    # refused, where a name of the contract is a Swedish keyword.
+    sv = run("fmt", "--lang", "sv", path)
+    if sv.returncode == 0:
+        sv_path = work / f"sv-{path.name}"
+        sv_path.write_bytes(sv.stdout)
+        T.check(f"{label}: the same tree in Swedish", run("fmt", "--ast", sv_path).stdout == dump_a.stdout, sv.stdout.decode()[:3000])
+        back = run("fmt", "--lang", "en", sv_path)
+        T.check(f"{label}: to Swedish and back is exact", back.stdout == formatted, back.stdout.decode()[:3000])
+        T.check(f"{label}: Swedish is a fixed point", run("fmt", "--check", sv_path).returncode == 0)
+    else:
+        T.check(f"{label}: refused in Swedish only for a name that is a Swedish keyword",
+                label.startswith(("corpus", "generated")) and b"is a Swedish keyword" in sv.stderr, sv.stderr.decode()[:500])
     ca = comments(original.decode("utf-8", "replace"))
     cb = comments(formatted.decode("utf-8", "replace"))
     T.check(f"{label}: the comments kept in order", ca == cb, f"{ca}\n{cb}")
