@@ -120,6 +120,9 @@ int FmtCommand::run() const {
   if (!check_ && !write_ && files_.size() != 1) return usage("give one file, or --write or --check for several");
   int code = 0;
   for (const auto& file : files_) {
+    // The blocks of a literate contract are not formatted in place (yet): fmt would lose the prose.
+    if (is_literate(file) && !ast_)
+      return usage(fmt::format("`{}` is a literate contract (Markdown): fmt formats .utfall files, not the blocks of a Markdown file", file));
     auto text = read_contract_file(file);
     if (auto* problem = std::get_if<Diagnostic>(&text)) {
       code = std::max(code, cli::report({*problem}));

@@ -27,9 +27,24 @@ static Diagnostic io_error(const std::string& path, std::string why) {
   return d;
 }
 
-std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options) {
+std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options,
+                                                         std::vector<LiterateHeading>* headings) {
   auto read = read_regular_file(path, parse_options.max_source_bytes);
   auto* failure = std::get_if<ReadFailure>(&read);
+  if (!failure && is_literate(path)) {
+    auto literate = literate_code(std::get<std::string>(read));
+    if (literate.blocks == 0) {
+      Diagnostic d;
+      d.kind = DiagKind::syntax;
+      d.code = "E105";
+      d.message = fmt::format("`{}` is a literate contract (Markdown) with no ```utfall block: its rules go in fenced blocks "
+                              "whose first line is ```utfall (docs/language.md §2.10)", path);
+      d.location = path;
+      return d;
+    }
+    if (headings) *headings = std::move(literate.headings);
+    return std::move(literate.code);
+  }
   if (!failure) return std::move(std::get<std::string>(read));
   if (failure->kind == ReadFailure::Kind::unreadable) return io_error(path, failure->reason);
   Diagnostic d;
@@ -41,9 +56,13 @@ std::variant<std::string, Diagnostic> read_contract_file(const std::string& path
 }
 
 Compiled compile_file(const std::string& path, const ParseOptions& parse_options) {
-  auto read = read_contract_file(path, parse_options);
+  std::vector<LiterateHeading> headings;
+  auto read = read_contract_file(path, parse_options, &headings);
   if (auto* d = std::get_if<Diagnostic>(&read)) return {nullptr, {std::move(*d)}};
-  return compile(std::make_shared<Source>(Source{path, std::move(std::get<std::string>(read))}), parse_options);
+  auto source = std::make_shared<Source>(Source{path, std::move(std::get<std::string>(read))});
+  auto compiled = compile(source, parse_options);
+  if (!headings.empty()) note_headings(compiled.diagnostics, source, headings);
+  return compiled;
 }
 
 BindResult load_data(const checked::Contract& contract, const std::vector<std::string>& paths, const std::string& beneath) {

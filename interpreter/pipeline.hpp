@@ -10,6 +10,7 @@
 #include "interpreter/check.hpp"
 #include "interpreter/data.hpp"
 #include "interpreter/evaluate.hpp"
+#include "interpreter/literate.hpp"
 #include "interpreter/parse.hpp"
 
 namespace utfall {
@@ -21,9 +22,14 @@ struct Compiled {
 // parse + check of a contract text.
 Compiled compile(SourcePtr source, const ParseOptions& parse_options = {}, const CheckOptions& check_options = {});
 // The text of a contract file: a regular file (interpreter/files.hpp), read within the size
-// limit; else an io diagnostic (E801: missing, a directory, a FIFO, a device) or E701.
-std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options = {});
-// Reads the file, then compiles it; a file that cannot be read is an io diagnostic.
+// limit; else an io diagnostic (E801: missing, a directory, a FIFO, a device) or E701. Of a
+// literate contract (a .md file, interpreter/literate.hpp) the code of its `utfall` blocks, on
+// the Markdown's lines, and its headings in `headings` where given; one without such a block
+// is E105.
+std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options = {},
+                                                         std::vector<LiterateHeading>* headings = nullptr);
+// Reads the file, then compiles it; a file that cannot be read is an io diagnostic. A
+// diagnostic in a literate contract notes the heading it sits under.
 Compiled compile_file(const std::string& path, const ParseOptions& parse_options = {});
 
 // Reads data files (CSV or JSON) and binds them to the contract's inputs. With a folder
