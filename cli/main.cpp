@@ -9,6 +9,7 @@
 //   utfall sweep, compare, returns, bounds, solve cli/sweep.hpp, compare.hpp, returns.hpp, bounds.hpp, solve.hpp
 //   utfall simulate                               cli/simulate.hpp
 //   utfall report                                 cli/report.hpp
+//   utfall doc                                    cli/doc.hpp
 //   utfall fmt [--check|--write] CONTRACT...      the canonical layout (cli/fmt.hpp)
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
@@ -42,6 +43,7 @@
 #include "cli/simulate.hpp"
 #include "cli/solve.hpp"
 #include "cli/report.hpp"
+#include "cli/doc.hpp"
 #include "cli/fmt.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -388,6 +390,7 @@ int main(int argc, char** argv) {
   SolveCommand solve(app);
   SimulateCommand simulate(app);
   ReportCommand report_command(app);
+  DocCommand doc_command(app);
   FmtCommand fmt_command(app);
 
   try {
@@ -412,6 +415,7 @@ int main(int argc, char** argv) {
     else if (solve.selected()) code = solve.run();
     else if (simulate.selected()) code = simulate.run();
     else if (report_command.selected()) code = report_command.run();
+    else if (doc_command.selected()) code = doc_command.run();
     else if (fmt_command.selected()) code = fmt_command.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats);

@@ -19,6 +19,9 @@
 namespace utfall {
 namespace {
 
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
 using cli::report;
 int usage(const std::string& message) { return cli::usage("report", message); }
 
@@ -56,11 +59,11 @@ cli::Simulated simulated(const checked::Contract& c, const SimulationSpec& spec,
     d.summary = summarize(values, {Number::from_int(5), Number::from_int(50), Number::from_int(95)});  // sorts them
     if (!values.empty()) {
       // The width in whole units that covers min..max in kBins bins; the spread may pass int64.
-      const unsigned __int128 spread = static_cast<unsigned __int128>(static_cast<__int128>(d.summary.max) - d.summary.min) + 1;
+      const u128 spread = static_cast<u128>(static_cast<i128>(d.summary.max) - d.summary.min) + 1;
       d.bin_width = static_cast<std::int64_t>((spread + kBins - 1) / kBins);
-      d.counts.assign(static_cast<std::size_t>((spread + static_cast<unsigned __int128>(d.bin_width) - 1) / static_cast<unsigned __int128>(d.bin_width)), 0);
+      d.counts.assign(static_cast<std::size_t>((spread + static_cast<u128>(d.bin_width) - 1) / static_cast<u128>(d.bin_width)), 0);
       for (auto v : values)
-        ++d.counts[static_cast<std::size_t>((static_cast<__int128>(v) - d.summary.min) / d.bin_width)];
+        ++d.counts[static_cast<std::size_t>((static_cast<i128>(v) - d.summary.min) / d.bin_width)];
     }
     out.flows.push_back(std::move(d));
   }

@@ -188,6 +188,11 @@ std::string chart_number(const Number& x) {
 
 class Page {
  public:
+  // Only the payment schedule's section (for `utfall doc`).
+  std::string schedule_section() {
+    schedule();
+    return std::move(out_);
+  }
   explicit Page(const ReportInput& in)
       : in_(in), c_(*in.contract), ev_(*in.evaluation), w_(in.lang == "sv" ? kSwedish : kEnglish), flows_(flows_of(ev_, c_)),
         cells_(c_.periods.size(), std::vector<Number>(flows_.size())), totals_(flows_.size()) {
@@ -255,18 +260,7 @@ std::string Page::html() {
   out_ += fmt::format("<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n", w_.lang);
   out_ += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out_ += fmt::format("<title>{} — {}</title>\n", escape(c_.title), w_.report);
-  out_ += R"(<style>
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
-h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; } th, td { padding: .25rem .75rem; border-bottom: 1px solid #e4e4e4; text-align: left; }
-th { background: #f4f4f4; } td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.total td { font-weight: 600; border-top: 2px solid #999; } .meta { color: #555; margin: .1rem 0; }
-.chart { width: 100%; min-height: 320px; } .wide { overflow-x: auto; } .note { color: #555; font-style: italic; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; }
-details { margin: .25rem 0; } summary { cursor: pointer; } table.steps td { border: none; padding: .1rem .5rem; vertical-align: top; }
-table.steps td.formula { font-family: ui-monospace, monospace; } #utfall-errors:empty { display: none; }
-@media print { details { break-inside: avoid; } details:not([open]) > *:not(summary) { display: none; } }
-</style>
-)";
+  out_ += page_style();
   // Before anything else runs: every error a script meets is kept and shown (a test reads it).
   out_ += R"(<script>
 window.utfallErrors = [];
@@ -573,6 +567,31 @@ void Page::scripts() {
 }
 
 }  // namespace
+
+std::string html_escape(std::string_view text) { return escape(text); }
+
+std::string page_style() {
+  return R"(<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; } th, td { padding: .25rem .75rem; border-bottom: 1px solid #e4e4e4; text-align: left; }
+th { background: #f4f4f4; } td.amount, th.amount { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.total td { font-weight: 600; border-top: 2px solid #999; } .meta { color: #555; margin: .1rem 0; }
+.chart { width: 100%; min-height: 320px; } .wide { overflow-x: auto; } .note { color: #555; font-style: italic; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; }
+details { margin: .25rem 0; } summary { cursor: pointer; } table.steps td { border: none; padding: .1rem .5rem; vertical-align: top; }
+table.steps td.formula { font-family: ui-monospace, monospace; } #utfall-errors:empty { display: none; }
+@media print { details { break-inside: avoid; } details:not([open]) > *:not(summary) { display: none; } }
+</style>
+)";
+}
+
+std::string schedule_html(const checked::Contract& contract, const Evaluation& evaluation, const std::string& lang) {
+  ReportInput input;
+  input.contract = &contract;
+  input.evaluation = &evaluation;
+  input.lang = lang;
+  return Page(input).schedule_section();
+}
 
 std::vector<Flow> flows_of(const Evaluation& ev, const checked::Contract& c) {
   std::vector<Flow> flows;

@@ -78,4 +78,10 @@ std::vector<Flow> flows_of(const Evaluation& evaluation, const checked::Contract
 
 std::string report_html(const ReportInput& input);
 
+// Shared with `utfall doc` (cli/doc.hpp): text escaped for HTML; the pages' <style> element; the
+// payment schedule's section (<section id="schedule">) in the language's headings and numbers.
+std::string html_escape(std::string_view text);
+std::string page_style();
+std::string schedule_html(const checked::Contract& contract, const Evaluation& evaluation, const std::string& lang);
+
 }  // namespace utfall::cli

@@ -125,4 +125,17 @@ for n, (label, args, charts) in enumerate(pages):
         T.check(f"{label}: without the libraries, nothing is drawn", dom.body.get("data-charts") == "none"
                 and all(d["svg"] == 0 for d in dom.charts.values()), (dom.body, dom.charts))
     T.check(f"{label}: no image made of a name", dom.images == 0, dom.images)
+
+# `utfall doc` pages: no script of their own; the browser shows the title and the schedule.
+for label, args in [("doc of avtal.md", [A / "avtal.md", "--data", A / "plan.csv", "--lang", "sv"]),
+                    ("doc of scenario C", [src / "examples/c-tfco/contract.utfall", "--data", src / "examples/c-tfco/data.csv"])]:
+    page = work / f"doc{len(label)}.html"
+    r = subprocess.run([utfall, "doc", *map(str, args), "-o", str(page)], capture_output=True, text=True)
+    T.check(f"{label}: utfall doc exits 0", r.returncode == 0, r.stderr)
+    if r.returncode == 0:
+        profile = tempfile.mkdtemp(dir=work)
+        b = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}",
+                            "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=300)
+        T.check(f"{label}: the browser shows its title and schedule", b.returncode == 0 and "<h1>" in b.stdout
+                and 'class="schedule"' in b.stdout, b.stderr[-1000:])
 T.finish()

@@ -1,0 +1,202 @@
+// `utfall doc`: reads the contract as `check` does (and its data as `run` does), then writes the
+// document from the checked contract and the contract's own text. The clauses and examples are
+// shown as written: from the keyword before the number to the brace that closes the block.
+#include "cli/doc.hpp"
+
+#include <fmt/format.h>
+
+#include "cli/output.hpp"
+#include "cli/report_html.hpp"
+#include "interpreter/files.hpp"
+#include "interpreter/literate.hpp"
+#include "interpreter/pipeline.hpp"
+
+#ifdef UTFALL_HAVE_CMARK
+#include <cmark.h>
+#endif
+
+namespace utfall {
+namespace {
+
+using cli::html_escape;
+using cli::report;
+
+struct Words {
+  const char* lang;
+  const char* document, *contract_file, *parties, *party, *name, *calendar, *periods, *currencies, *minor_unit, *inputs, *input,
+      *unit, *per_participant, *terms, *term, *value, *clauses, *examples, *schedule_note, *no_cmark;
+};
+constexpr Words kEnglish{"en", "agreement", "Contract", "Parties", "Party", "Name", "Calendar", "Periods", "Currencies", "minor unit",
+                         "Inputs (the data each period brings)", "Input", "Unit or type", "one record per participant, with",
+                         "Terms", "Term", "Value", "Clauses", "Examples", "The payments on the data named here:",
+                         "(This utfall was built without libcmark: the Markdown is shown as written.)"};
+constexpr Words kSwedish{"sv", "avtal", "Avtal", "Parter", "Part", "Namn", "Perioder", "Perioder", "Valutor", "minsta enhet",
+                         "Uppgifter (de data varje period ger)", "Uppgift", "Enhet eller typ", "en post per deltagare, med",
+                         "Villkor", "Villkor", "Värde", "Punkter", "Exempel", "Betalningarna med dessa data:",
+                         "(Denna utfall är byggd utan libcmark: Markdown visas som den är skriven.)"};
+
+// The text of a block that starts with a keyword before `at` (a clause's number, an example's
+// name) and ends with the brace that closes its first `{`: strings and comments skipped.
+std::string block_text(const std::string& text, std::size_t at) {
+  std::size_t begin = at;
+  while (begin > 0 && (text[begin - 1] == ' ' || text[begin - 1] == '\t')) --begin;
+  while (begin > 0 && text[begin - 1] != ' ' && text[begin - 1] != '\t' && text[begin - 1] != '\n') --begin;
+  int depth = 0;
+  for (std::size_t i = at; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
+        if (text[i] == '\\') ++i;
+    } else if (c == '#') {
+      while (i < text.size() && text[i] != '\n') ++i;
+    } else if (c == '{') {
+      ++depth;
+    } else if (c == '}' && --depth == 0) {
+      return text.substr(begin, i + 1 - begin);
+    }
+  }
+  return text.substr(begin);
+}
+
+// A term's value as the parties write it: an amount of a currency with its separators in the
+// page's language (`7 000 000,00 SEK`), a percentage as one (`30 %`), anything else as utfall shows it.
+std::string term_value(const checked::Contract& c, const checked::Term& term, const checked::Value& value, const std::string& lang) {
+  const auto* n = std::get_if<Number>(&value);
+  std::string text;
+  if (n && term.percent) {
+    text = (*n * Number::from_int(100)).to_string() + " %";
+  } else if (auto k = std::find_if(c.currencies.begin(), c.currencies.end(), [&](const checked::Currency& x) { return term.type.unit == Unit::of(x.code); });
+             n && k != c.currencies.end() && n->is_multiple_of(k->minor_unit)) {
+    text = format_money(c, *n, true, static_cast<int>(k - c.currencies.begin())) + " " + k->code;
+  } else {
+    return format_value(c, value, term.type);
+  }
+  if (lang != "sv") return text;
+  std::string out;  // 7,000,000.00 -> 7 000 000,00 (no-break spaces), 0.5 % -> 0,5 %
+  for (char ch : text) out += ch == ',' ? std::string("\u00a0") : ch == '.' ? std::string(",") : std::string(1, ch);
+  return out;
+}
+
+std::string markdown_html(const std::string& markdown, const Words& w) {
+#ifdef UTFALL_HAVE_CMARK
+  (void)w;
+  // CMARK_OPT_SAFE is the default of 0.30: raw HTML and dangerous links are not passed through.
+  char* html = cmark_markdown_to_html(markdown.data(), markdown.size(), CMARK_OPT_DEFAULT);
+  std::string out(html);
+  free(html);
+  return "<section id=\"agreement\">\n" + out + "</section>\n";
+#else
+  return fmt::format("<section id=\"agreement\">\n<p class=\"note\">{}</p>\n<pre>{}</pre>\n</section>\n", w.no_cmark, html_escape(markdown));
+#endif
+}
+
+}  // namespace
+
+DocCommand::DocCommand(CLI::App& app) {
+  command_ = app.add_subcommand("doc", "The contract as a document for the parties: one self-contained HTML file");
+  command_->add_option("contract", contract_, "the contract file (.utfall, or a literate .md)")->required();
+  command_->add_option("--data,-d", data_, "data files: add the payment schedule on them");
+  command_->add_option("--set,-s", sets_, "override a term: TERM=VALUE");
+  command_->add_option("--output,-o", output_, "the HTML file to write (whole or not at all)")->required();
+  command_->add_option("--lang", lang_, "the page's language: en (default) or sv")->check(CLI::IsMember({"en", "sv"}));
+}
+
+int DocCommand::run() const {
+  auto compiled = compile_file(contract_);
+  if (!compiled.contract) return report(compiled.diagnostics);
+  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
+  const auto& c = *compiled.contract;
+  const Words& w = lang_ == "sv" ? kSwedish : kEnglish;
+  EvalOptions options;
+  if (auto d = apply_overrides(c, sets_, options); !d.empty()) return std::max(report(d), 64);
+  std::optional<Dataset> data;
+  if (!data_.empty()) {
+    auto bound = load_data(c, data_);
+    if (!bound.data) return report(bound.diagnostics);
+    data = std::move(*bound.data);
+  }
+
+  std::string out = fmt::format("<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — {}</title>\n{}</head>\n<body>\n",
+                                w.lang, html_escape(c.title), w.document, cli::page_style());
+  out += fmt::format("<header>\n<h1>{}</h1>\n<p class=\"meta\">{}: {}</p>\n</header>\n", html_escape(c.title), w.contract_file,
+                     html_escape(contract_));
+
+  out += fmt::format("<section id=\"parties\">\n<h2>{}</h2>\n<table class=\"parties\">\n<tr><th>{}</th><th>{}</th></tr>\n", w.parties, w.party,
+                     w.name);
+  for (const auto& p : c.parties)
+    out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", html_escape(p.id), html_escape(p.display.empty() ? p.id : p.display));
+  out += "</table>\n</section>\n";
+
+  out += fmt::format("<section id=\"calendar\">\n<h2>{}</h2>\n<p>{}: {}</p>\n<p>{}: ", w.calendar, w.periods,
+                     html_escape(fmt::format("{}", fmt::join(c.periods, ", "))), w.currencies);
+  for (std::size_t k = 0; k < c.currencies.size(); ++k)
+    out += fmt::format("{}{} ({} {})", k ? ", " : "", html_escape(c.currencies[k].code), w.minor_unit,
+                       html_escape(c.currencies[k].minor_unit.to_string()));
+  out += "</p>\n</section>\n";
+
+  out += fmt::format("<section id=\"inputs\">\n<h2>{}</h2>\n<table class=\"inputs\">\n<tr><th>{}</th><th>{}</th></tr>\n", w.inputs, w.input, w.unit);
+  for (const auto& in : c.inputs) {
+    std::string type;
+    if (in.participants) {
+      type = w.per_participant;
+      for (std::size_t k = 0; k < in.fields.size(); ++k)
+        type += fmt::format("{} {}: {}", k ? "," : "", in.fields[k].name, in.fields[k].percent ? "%" : in.fields[k].type.to_string());
+    } else {
+      type = in.percent ? "% per period" : in.type.to_string() + " per period";
+    }
+    out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", html_escape(in.name), html_escape(type));
+  }
+  out += "</table>\n</section>\n";
+
+  out += fmt::format("<section id=\"terms\">\n<h2>{}</h2>\n<table class=\"terms\">\n<tr><th>{}</th><th class=\"amount\">{}</th></tr>\n", w.terms,
+                     w.term, w.value);
+  for (std::size_t k = 0; k < c.terms.size(); ++k) {
+    const auto& term = c.terms[k];
+    std::optional<checked::Value> value;
+    if (auto it = options.term_overrides.find(static_cast<int>(k)); it != options.term_overrides.end()) value = it->second;
+    else if (!term_unlimited(c, options, static_cast<int>(k))) value = evaluate_expression(c, data ? *data : Dataset{}, *term.value, -1, options).value;
+    const std::string shown = term_unlimited(c, options, static_cast<int>(k)) ? "unlimited" : value ? term_value(c, term, *value, lang_) : "";
+    out += fmt::format("<tr data-term=\"{}\"><td>{}</td><td class=\"amount\">{}</td></tr>\n", html_escape(term.name), html_escape(term.name),
+                       html_escape(shown));
+  }
+  out += "</table>\n</section>\n";
+
+  // The clauses and examples: a literate contract's Markdown, else each block as written.
+  const std::string& text = c.source->text;
+  if (is_literate(contract_)) {
+    auto read = read_regular_file(contract_, ParseOptions{}.max_source_bytes);
+    if (auto* markdown = std::get_if<std::string>(&read)) out += markdown_html(*markdown, w);
+  } else {
+    auto parsed = parse_contract(c.source);
+    if (parsed.contract) {
+      out += fmt::format("<section id=\"clauses\">\n<h2>{}</h2>\n", w.clauses);
+      for (const auto& clause : parsed.contract->clauses)
+        if (clause.range.source)  // not the definitions written outside any clause
+          out += fmt::format("<article class=\"clause\" data-clause=\"{}\">\n<h3>{} {}</h3>\n<pre>{}</pre>\n</article>\n", html_escape(clause.number),
+                           html_escape(clause.number), html_escape(clause.title), html_escape(block_text(text, clause.range.begin.offset)));
+      out += "</section>\n";
+      if (!parsed.contract->examples.empty()) {
+        out += fmt::format("<section id=\"examples\">\n<h2>{}</h2>\n", w.examples);
+        for (const auto& example : parsed.contract->examples)
+          out += fmt::format("<pre class=\"example\">{}</pre>\n", html_escape(block_text(text, example.range.begin.offset)));
+        out += "</section>\n";
+      }
+    }
+  }
+
+  if (data) {
+    auto ev = evaluate(c, *data, options);
+    if (!ev.ok) return report(ev.diagnostics);
+    std::string files;
+    for (const auto& f : data_) files += (files.empty() ? "" : ", ") + html_escape(f);
+    out += fmt::format("<p class=\"note\">{} {}</p>\n", w.schedule_note, files) + cli::schedule_html(c, ev, lang_);
+  }
+  out += "</body>\n</html>\n";
+  if (auto problem = cli::write_file_whole(output_, out)) {
+    report({*problem});
+    return cli::kOutputFailed;
+  }
+  return 0;
+}
+
+}  // namespace utfall
