@@ -565,9 +565,9 @@ class Printer {
     const std::size_t open = scan_.next_open(after);
     open_line(std::move(head), scan_.words_back(e.range.begin.offset, 1), open);
     std::vector<std::pair<std::size_t, std::function<void()>>> items;
-    for (const auto& [name, value] : e.overrides)
-      items.emplace_back(begin_of(name, 1), [this, &name, &value] {
-        definition(w_(W::set_) + " " + spelled(name), *value, Align::set, begin_of(name, 1));
+    for (const auto& set : e.overrides)  // not a structured binding: clang 14 cannot capture one
+      items.emplace_back(begin_of(set.first, 1), [this, &set] {
+        definition(w_(W::set_) + " " + spelled(set.first), *set.second, Align::set, begin_of(set.first, 1));
       });
     for (const auto& x : e.expectations) items.emplace_back(x.range.begin.offset, [this, &x] { expectation(x); });
     std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
