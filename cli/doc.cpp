@@ -1,6 +1,7 @@
 // `utfall doc`: reads the contract as `check` does (and its data as `run` does), then writes the
 // document from the checked contract and the contract's own text. The clauses and examples are
-// shown as written: from the keyword before the number to the brace that closes the block.
+// shown as written: from the keyword before the number to the brace that closes the block
+// (found by the formatter's SourceScan, interpreter/format_source.hpp).
 #include "cli/doc.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 #include "cli/output.hpp"
 #include "cli/report_html.hpp"
 #include "interpreter/files.hpp"
+#include "interpreter/format_source.hpp"
 #include "interpreter/literate.hpp"
 #include "interpreter/pipeline.hpp"
 
@@ -35,27 +37,12 @@ constexpr Words kSwedish{"sv", "avtal", "Avtal", "Parter", "Part", "Namn", "Peri
                          "Villkor", "Villkor", "Värde", "Punkter", "Exempel", "Betalningarna med dessa data:",
                          "(Denna utfall är byggd utan libcmark: Markdown visas som den är skriven.)"};
 
-// The text of a block that starts with a keyword before `at` (a clause's number, an example's
-// name) and ends with the brace that closes its first `{`: strings and comments skipped.
-std::string block_text(const std::string& text, std::size_t at) {
-  std::size_t begin = at;
-  while (begin > 0 && (text[begin - 1] == ' ' || text[begin - 1] == '\t')) --begin;
-  while (begin > 0 && text[begin - 1] != ' ' && text[begin - 1] != '\t' && text[begin - 1] != '\n') --begin;
-  int depth = 0;
-  for (std::size_t i = at; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
-        if (text[i] == '\\') ++i;
-    } else if (c == '#') {
-      while (i < text.size() && text[i] != '\n') ++i;
-    } else if (c == '{') {
-      ++depth;
-    } else if (c == '}' && --depth == 0) {
-      return text.substr(begin, i + 1 - begin);
-    }
-  }
-  return text.substr(begin);
+// The text of a block whose name stands at `at` (a clause's number, an example's name): from the
+// keyword before it to the brace that closes its first `{`, as the formatter finds them.
+std::string block_text(const format_detail::SourceScan& scan, const std::string& text, std::size_t at) {
+  const std::size_t begin = scan.words_back(at, 1);
+  const std::size_t close = scan.matching_close(scan.next_open(at));
+  return text.substr(begin, std::min(close + 1, text.size()) - begin);
 }
 
 // A term's value as the parties write it: an amount of a currency with its separators in the
@@ -71,10 +58,7 @@ std::string term_value(const checked::Contract& c, const checked::Term& term, co
   } else {
     return format_value(c, value, term.type);
   }
-  if (lang != "sv") return text;
-  std::string out;  // 7,000,000.00 -> 7 000 000,00 (no-break spaces), 0.5 % -> 0,5 %
-  for (char ch : text) out += ch == ',' ? std::string("\u00a0") : ch == '.' ? std::string(",") : std::string(1, ch);
-  return out;
+  return lang == "sv" ? cli::swedish_number(text) : text;
 }
 
 std::string markdown_html(const std::string& markdown, const Words& w) {
@@ -168,17 +152,18 @@ int DocCommand::run() const {
     if (auto* markdown = std::get_if<std::string>(&read)) out += markdown_html(*markdown, w);
   } else {
     auto parsed = parse_contract(c.source);
+    const format_detail::SourceScan scan(text);
     if (parsed.contract) {
       out += fmt::format("<section id=\"clauses\">\n<h2>{}</h2>\n", w.clauses);
       for (const auto& clause : parsed.contract->clauses)
         if (clause.range.source)  // not the definitions written outside any clause
           out += fmt::format("<article class=\"clause\" data-clause=\"{}\">\n<h3>{} {}</h3>\n<pre>{}</pre>\n</article>\n", html_escape(clause.number),
-                           html_escape(clause.number), html_escape(clause.title), html_escape(block_text(text, clause.range.begin.offset)));
+                           html_escape(clause.number), html_escape(clause.title), html_escape(block_text(scan, text, clause.range.begin.offset)));
       out += "</section>\n";
       if (!parsed.contract->examples.empty()) {
         out += fmt::format("<section id=\"examples\">\n<h2>{}</h2>\n", w.examples);
         for (const auto& example : parsed.contract->examples)
-          out += fmt::format("<pre class=\"example\">{}</pre>\n", html_escape(block_text(text, example.range.begin.offset)));
+          out += fmt::format("<pre class=\"example\">{}</pre>\n", html_escape(block_text(scan, text, example.range.begin.offset)));
         out += "</section>\n";
       }
     }

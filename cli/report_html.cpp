@@ -235,14 +235,7 @@ class Page {
 // The separators of the page's language: `26,700,000.00`, or `26 700 000,00` with no-break spaces.
 std::string Page::money(const Number& amount, int currency) const {
   std::string text = format_money(c_, amount, true, currency);
-  if (w_.lang == std::string_view("en")) return text;
-  std::string out;
-  for (char ch : text) {
-    if (ch == ',') out += "\u00a0";
-    else if (ch == '.') out += ',';
-    else out += ch;
-  }
-  return out;
+  return w_.lang == std::string_view("en") ? text : swedish_number(text);
 }
 
 std::string Page::amount_cell(const Number& amount, int currency) const {
@@ -321,15 +314,16 @@ void Page::summary() {
                       w_.party, w_.pays, w_.receives, w_.net);
   for (std::size_t p = 0; p < c_.parties.size(); ++p)
     for (std::size_t k = 0; k < c_.currencies.size(); ++k) {
+      // From the flows' totals: a party with no flow in a currency but the first has no row in it.
+      const int currency = static_cast<int>(k), party = static_cast<int>(p);
       Number pays, receives;
       bool any = false;
-      for (const auto& l : ev_.lines) {
-        if (c_.line_currency(l.waterfall, l.rule_index) != static_cast<int>(k)) continue;
-        if (l.payer == static_cast<int>(p)) pays += l.amount, any = true;
-        if (l.payee == static_cast<int>(p)) receives += l.amount, any = true;
+      for (std::size_t f = 0; f < flows_.size(); ++f) {
+        if (flows_[f].currency != currency) continue;
+        if (flows_[f].payer == party) pays += totals_[f], any = true;
+        if (flows_[f].payee == party) receives += totals_[f], any = true;
       }
       if (!any && k > 0) continue;
-      const int currency = static_cast<int>(k);
       std::string name = c_.parties[p].display.empty() ? c_.parties[p].id : c_.parties[p].display;
       out_ += fmt::format("<tr data-party=\"{}\" data-currency=\"{}\"><td>{}</td>{}{}{}</tr>\n", escape(c_.parties[p].id),
                           escape(c_.currencies[k].code), escape(name), amount_cell(pays, currency), amount_cell(receives, currency),
@@ -569,6 +563,16 @@ void Page::scripts() {
 }  // namespace
 
 std::string html_escape(std::string_view text) { return escape(text); }
+
+std::string swedish_number(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == ',') out += "\u00a0";
+    else if (ch == '.') out += ',';
+    else out += ch;
+  }
+  return out;
+}
 
 std::string page_style() {
   return R"(<style>

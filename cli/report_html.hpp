@@ -81,6 +81,8 @@ std::string report_html(const ReportInput& input);
 // Shared with `utfall doc` (cli/doc.hpp): text escaped for HTML; the pages' <style> element; the
 // payment schedule's section (<section id="schedule">) in the language's headings and numbers.
 std::string html_escape(std::string_view text);
+// A number written the English way, `26,700,000.00`, the Swedish way: `26 700 000,00`, with no-break spaces.
+std::string swedish_number(std::string_view text);
 std::string page_style();
 std::string schedule_html(const checked::Contract& contract, const Evaluation& evaluation, const std::string& lang);
 

@@ -1,6 +1,7 @@
 // What the formatter reads from the source text besides the tree: the comments (the parser
 // drops them), which bytes are code, blank lines, and the keyword that opens a declaration
-// whose node records only where its name stands. Internal to interpreter/format.cpp.
+// whose node records only where its name stands. Used by interpreter/format.cpp, and by
+// `utfall doc` (cli/doc.cpp) to cut a clause's text out of the source.
 #pragma once
 
 #include <cstddef>
