@@ -174,34 +174,33 @@ class Checker {
   void report_cycle(std::size_t from, Node n, const SourceRange& via);
 
   // ---- diagnostics ----
-  void error(DiagKind kind, std::string code, std::string message, const SourceRange& range,
-             std::string suggestion = {}) {
+  void error(DiagKind kind, std::string code, Text message, const SourceRange& range, Text suggestion = {}) {
     Diagnostic d;
     d.kind = kind;
     d.code = std::move(code);
-    d.message = std::move(message);
+    set_message(d, std::move(message));
     d.range = range;
-    d.suggestion = std::move(suggestion);
+    set_suggestion(d, std::move(suggestion));
     if (clause_ >= 0 && clause_ < static_cast<int>(c_.clauses.size()) && !c_.clauses[clause_].number.empty())
       d.clause = c_.clauses[clause_].label();
     diags_.push_back(std::move(d));
   }
-  void warning(std::string code, std::string message, const SourceRange& range) {
+  void warning(std::string code, Text message, const SourceRange& range) {
     Diagnostic d;
     d.severity = Severity::warning;
     d.kind = DiagKind::name;
     d.code = std::move(code);
-    d.message = std::move(message);
+    set_message(d, std::move(message));
     d.range = range;
     diags_.push_back(std::move(d));
   }
-  std::string suggest(std::string_view name) const {
+  Text suggest(std::string_view name) const {
     std::vector<std::string_view> names;
     for (const auto& [g, _] : globals_) names.push_back(g);
     return closest(name, names);
   }
   // The closest of `names` by edit distance, when it is close.
-  static std::string closest(std::string_view name, const std::vector<std::string_view>& names) {
+  static Text closest(std::string_view name, const std::vector<std::string_view>& names) {
     std::string_view best;
     std::size_t best_d = 3;
     for (std::string_view g : names) {
@@ -221,7 +220,7 @@ class Checker {
         best = g;
       }
     }
-    return best.empty() ? std::string{} : fmt::format("did you mean `{}`?", best);
+    return best.empty() ? Text{} : text("did you mean `{}`?", best);
   }
   // When `name` is a field or a per-participant definition of a participant input: how to
   // read it, through a participant in scope of that input if there is one.

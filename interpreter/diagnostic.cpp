@@ -14,13 +14,38 @@ bool has_errors(const Diagnostics& diags) {
   return false;
 }
 
-static const char* severity_name(Severity s) {
+void set_message(Diagnostic& d, Text text) {
+  d.message = text.in(Language::en);
+  d.text = std::move(text);
+}
+
+void set_suggestion(Diagnostic& d, Text text) {
+  d.suggestion = text.in(Language::en);
+  d.suggestion_text = std::move(text);
+}
+
+RelatedNote related_note(const SourceRange& range, Text text) {
+  std::string english = text.in(Language::en);
+  return RelatedNote{range, std::move(english), std::move(text)};
+}
+
+static std::string either(const std::string& english, const Text& text, Language language) {
+  return language == Language::en || text.empty() ? english : text.in(language);
+}
+
+std::string message_in(const Diagnostic& d, Language language) { return either(d.message, d.text, language); }
+std::string suggestion_in(const Diagnostic& d, Language language) {
+  return either(d.suggestion, d.suggestion_text, language);
+}
+std::string note_in(const RelatedNote& note, Language language) { return either(note.message, note.text, language); }
+
+static std::string severity_name(Severity s, Language language) {
   switch (s) {
-    case Severity::error: return "error";
-    case Severity::warning: return "warning";
-    case Severity::note: return "note";
+    case Severity::error: return say(language, "error");
+    case Severity::warning: return say(language, "warning");
+    case Severity::note: return say(language, "note");
   }
-  return "error";
+  return say(language, "error");
 }
 
 static std::string where(const Diagnostic& d) {
@@ -31,9 +56,12 @@ static std::string where(const Diagnostic& d) {
   return "utfall";
 }
 
-std::string render_short(const Diagnostic& d) {
-  std::string out = fmt::format("{}: {}[{}]: {}", where(d), severity_name(d.severity), d.code, d.message);
-  if (!d.clause.empty()) out += fmt::format(" (clause {})", d.clause);
+// The short form is read by tools (an editor's problem matcher): its `error[E301]` stays in
+// English whatever the language of the message after it.
+std::string render_short(const Diagnostic& d, Language language) {
+  std::string out =
+      fmt::format("{}: {}[{}]: {}", where(d), severity_name(d.severity, Language::en), d.code, message_in(d, language));
+  if (!d.clause.empty()) out += " " + say(language, "(clause {})", d.clause);
   return terminal_text(out);
 }
 
@@ -70,17 +98,20 @@ static void draw_range(std::string& out, const SourceRange& r) {
 }
 
 // Every text from the contract, its data or the command line is drawn through terminal_text.
-std::string render_pretty(const Diagnostic& d) {
-  std::string out = terminal_text(fmt::format("{}: {}[{}]: {}\n", where(d), severity_name(d.severity), d.code, d.message));
+std::string render_pretty(const Diagnostic& d, Language language) {
+  std::string out = terminal_text(fmt::format("{}: {}[{}]: {}\n", where(d), severity_name(d.severity, language), d.code,
+                                              message_in(d, language)));
   if (d.range && d.range->source) draw_range(out, *d.range);
-  if (!d.clause.empty()) out += terminal_text(fmt::format("  = in clause {}\n", d.clause));
+  if (!d.clause.empty()) out += terminal_text("  = " + say(language, "in clause {}", d.clause) + "\n");
   for (const auto& rel : d.related) {
-    out += terminal_text(fmt::format("{}:{}:{}: note: {}\n", rel.range.source ? rel.range.source->name : "?",
+    out += terminal_text(fmt::format("{}:{}:{}: {}: {}\n", rel.range.source ? rel.range.source->name : "?",
                                      rel.range.begin.line,
-                                     rel.range.source ? display_column(*rel.range.source, rel.range.begin) : 0, rel.message));
+                                     rel.range.source ? display_column(*rel.range.source, rel.range.begin) : 0,
+                                     severity_name(Severity::note, language), note_in(rel, language)));
     if (rel.range.source) draw_range(out, rel.range);
   }
-  if (!d.suggestion.empty()) out += terminal_text(fmt::format("  = help: {}\n", d.suggestion));
+  if (!d.suggestion.empty())
+    out += terminal_text(fmt::format("  = {}: {}\n", say(language, "help"), suggestion_in(d, language)));
   return out;
 }
 
@@ -95,14 +126,14 @@ std::size_t count_found(const Diagnostics& diags) {
   return n;
 }
 
-std::string render_all(const Diagnostics& diags, bool pretty) {
+std::string render_all(const Diagnostics& diags, bool pretty, Language language) {
   // A data file with 200 000 bad rows has 200 000 errors; the first hundred say enough.
   constexpr std::size_t shown = kKeptDiagnostics;
   std::string out;
   for (std::size_t i = 0; i < diags.size() && i < shown; ++i)
-    out += pretty ? render_pretty(diags[i]) : render_short(diags[i]) + "\n";
+    out += pretty ? render_pretty(diags[i], language) : render_short(diags[i], language) + "\n";
   if (std::size_t hidden = count_found(diags) - std::min(diags.size(), shown); hidden > 0)
-    out += fmt::format("utfall: {} more diagnostics not shown\n", hidden);
+    out += "utfall: " + say(language, "{} more diagnostics not shown", hidden) + "\n";
   return out;
 }
 

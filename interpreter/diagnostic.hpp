@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/messages.hpp"
 #include "interpreter/source.hpp"
 
 namespace utfall {
@@ -34,19 +35,27 @@ enum class DiagKind {
 };
 
 struct RelatedNote {
+  RelatedNote() = default;
+  RelatedNote(SourceRange r, std::string english, Text t = {})
+      : range(std::move(r)), message(std::move(english)), text(std::move(t)) {}
   SourceRange range;
-  std::string message;
+  std::string message;  // in English
+  Text text;            // the same, from the message table (empty: `message` is shown as it is)
 };
 
 struct Diagnostic {
   Severity severity = Severity::error;
   DiagKind kind = DiagKind::internal;
   std::string code;     // e.g. "E301"
-  std::string message;  // one sentence, no trailing period
+  std::string message;  // one sentence, no trailing period, in English
+  // The same sentence from the message table, for drawing it in Swedish; empty where the
+  // diagnostic was made with a plain string (then `message` is shown in either language).
+  Text text;
   std::optional<SourceRange> range;
   std::vector<RelatedNote> related;
   std::string clause;      // "3.2 Återbetalning" when the problem sits in a clause
   std::string suggestion;  // "did you mean `frigjort`?"
+  Text suggestion_text;    // the same, from the message table, as `text` is for `message`
   // Where the problem is in a data file that has no Source (field, row, column), as text.
   std::string location;
   // Diagnostics found after this one and not kept (see `keep_bounded`): counted, not stored.
@@ -65,9 +74,19 @@ std::size_t count_found(const Diagnostics& diags);
 
 bool has_errors(const Diagnostics& diags);
 
-std::string render_short(const Diagnostic& d);
-std::string render_pretty(const Diagnostic& d);
-std::string render_all(const Diagnostics& diags, bool pretty);
+// Sets a diagnostic's message (or a note's, or its suggestion) in English and keeps the phrase.
+void set_message(Diagnostic& d, Text text);
+void set_suggestion(Diagnostic& d, Text text);
+RelatedNote related_note(const SourceRange& range, Text text);
+
+// The message, suggestion or note in `language`.
+std::string message_in(const Diagnostic& d, Language language);
+std::string suggestion_in(const Diagnostic& d, Language language);
+std::string note_in(const RelatedNote& note, Language language);
+
+std::string render_short(const Diagnostic& d, Language language = Language::en);
+std::string render_pretty(const Diagnostic& d, Language language = Language::en);
+std::string render_all(const Diagnostics& diags, bool pretty, Language language = Language::en);
 
 // Exit code of the command line for the most serious diagnostic (docs/cli.md).
 int exit_code_for(const Diagnostics& diags);

@@ -1,0 +1,30 @@
+#include "interpreter/messages.hpp"
+
+#include <fmt/args.h>
+
+namespace utfall {
+
+std::optional<Language> language_named(std::string_view name) {
+  if (name == "en") return Language::en;
+  if (name == "sv") return Language::sv;
+  return std::nullopt;
+}
+
+std::string Text::in(Language language) const {
+  if (phrase == kVerbatim) return args.empty() ? std::string() : args[0];
+  const Phrase& row = kPhrases[phrase];
+  std::string_view pattern = language == Language::sv ? row.sv : row.en;
+  fmt::dynamic_format_arg_store<fmt::format_context> store;
+  for (const auto& a : args) store.push_back(a);
+  try {
+    return fmt::vformat(pattern, store);
+  } catch (const fmt::format_error&) {
+    // A row whose placeholders do not fit its arguments is a bug that test_messages catches;
+    // a person still gets the sentence and its arguments rather than nothing.
+    std::string out(pattern);
+    for (const auto& a : args) out += " | " + a;
+    return out;
+  }
+}
+
+}  // namespace utfall
