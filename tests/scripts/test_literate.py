@@ -20,7 +20,9 @@ contract. Checked against the plain contracts, which are independent of the Mark
    its Markdown line and column, in its clause; a clause number given twice is reported at the
    heading's line.
 7. `fmt` of avtal.md: the prose as it was, a fixed point, the same tree; English and back.
+8. Markdown of random pieces: never a crash; what fmt writes is a fixed point with the same tree.
 """
+import random
 import re
 import subprocess
 import sys
@@ -238,4 +240,27 @@ T.check("fmt --lang en avtal.md: the same tree", run("fmt", "--ast", en_path).st
 back = run("fmt", "--lang", "sv", en_path)
 T.check("fmt --lang en then --lang sv of avtal.md: the file exactly", back.stdout.decode() == prose, back.stderr.decode())
 T.check("fmt leaves avtal.md as it was", (A / "avtal.md").read_text(encoding="utf-8") == prose)
+
+# 8. Markdown made of random pieces (headings numbered and not, fences open and shut, clause items,
+#    declarations, stray braces, CR): check and fmt answer with a diagnostic or a result, never a
+#    crash; what fmt writes is a fixed point with the same tree.
+PIECES = ["# 1 A", '## 2.1 B "q" \\', "### 3. C", "#### Note", "## 2025-03 x", "```utfall", "~~~utfall", "```", "~~~", "````", "```csv",
+          "let x = 1", "låt y = 2", "pay a -> b amount 1 SEK", "term t = 1", 'clause "9" {', "}", "{", "# comment", "", "prose",
+          'contract "X"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2026', "waterfall a pays 1 SEK {", "rest to b",
+          "   ```utfall", "\r"]
+stray = work / "random.md"
+again = work / "random-formatted.md"
+wrong = []
+for seed in range(150):
+    rng = random.Random(seed)
+    stray.write_text("\n".join(rng.choice(PIECES) for _ in range(rng.randint(1, 30))), encoding="utf-8")
+    for args in (["check"], ["fmt", "--lang", "sv"], ["fmt"]):
+        r = run(*args, stray)
+        if r.returncode not in (0, 1, 2) or b"internal" in r.stderr.lower():
+            wrong.append((seed, args, r.returncode, r.stderr[:200]))
+    if r.returncode == 0:
+        again.write_bytes(r.stdout)
+        if run("fmt", "--check", again).returncode != 0 or run("fmt", "--ast", again).stdout != run("fmt", "--ast", stray).stdout:
+            wrong.append((seed, "fmt: not a fixed point, or another tree"))
+T.check("random Markdown: a result or a diagnostic, never a crash; fmt a fixed point with the same tree", not wrong, wrong[:5])
 T.finish()
