@@ -107,7 +107,7 @@ std::string unified_diff(const std::string& name, const std::string& before, con
 
 FmtCommand::FmtCommand(CLI::App& app) {
   command_ = app.add_subcommand("fmt", "Print contracts in the canonical layout, or rewrite or check them");
-  command_->add_option("contracts", files_, "contract files (.utfall)")->required();
+  command_->add_option("contracts", files_, "contract files (.utfall, or a literate .md: its utfall blocks)")->required();
   command_->add_flag("--check", check_, "write nothing; print a diff for each file not formatted and exit 1");
   command_->add_flag("--write,-w", write_, "rewrite the files that are not formatted");
   command_->add_option("--lang", lang_, "write the keywords in Swedish (sv) or English (en); by default as the file does")
@@ -115,50 +115,64 @@ FmtCommand::FmtCommand(CLI::App& app) {
   command_->add_flag("--ast", ast_)->group("");  // hidden: the parsed tree, for tests
 }
 
+// The formatted text of `file` (whose text is `text`, its code for a literate contract), or
+// nothing after reporting why not, with the exit code in `code`.
+std::optional<std::string> FmtCommand::formatted(const std::string& file, const std::string& text, int& code) const {
+  FormatOptions options;
+  if (!lang_.empty()) options.language = lang_ == "sv" ? grammar::Language::swedish : grammar::Language::english;
+  if (is_literate(file)) {
+    auto done = format_literate(file, text, options);
+    if (!done.text) code = std::max(code, cli::report(done.diagnostics));
+    return std::move(done.text);
+  }
+  auto source = std::make_shared<Source>(Source{file, text});
+  auto parsed = parse_contract(source);
+  if (!parsed.contract) {
+    code = std::max(code, cli::report(parsed.diagnostics));
+    return std::nullopt;
+  }
+  std::string out = format_contract(*parsed.contract, options);
+  if (options.language && *options.language != grammar::language_of(source->text)) {
+    if (auto problem = translation_problem(*parsed.contract, out, *options.language)) {
+      code = std::max(code, cli::report({*problem}));
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
 int FmtCommand::run() const {
   if (check_ && write_) return usage("--check and --write do not go together");
   if (!check_ && !write_ && files_.size() != 1) return usage("give one file, or --write or --check for several");
   int code = 0;
   for (const auto& file : files_) {
-    // The blocks of a literate contract are not formatted in place (yet): fmt would lose the prose.
-    if (is_literate(file) && !ast_)
-      return usage(fmt::format("`{}` is a literate contract (Markdown): fmt formats .utfall files, not the blocks of a Markdown file", file));
-    auto text = read_contract_file(file);
+    std::string markdown;  // of a literate contract, which is formatted as the Markdown it is
+    auto text = read_contract_file(file, {}, nullptr, &markdown);
     if (auto* problem = std::get_if<Diagnostic>(&text)) {
       code = std::max(code, cli::report({*problem}));
       continue;
     }
-    auto source = std::make_shared<Source>(Source{file, std::move(std::get<std::string>(text))});
-    auto parsed = parse_contract(source);
-    if (!parsed.contract) {
-      code = std::max(code, cli::report(parsed.diagnostics));
-      continue;
-    }
     if (ast_) {
-      cli::write_stdout(dump_ast(*parsed.contract));
+      auto parsed = parse_contract(std::make_shared<Source>(Source{file, std::move(std::get<std::string>(text))}));
+      if (!parsed.contract) code = std::max(code, cli::report(parsed.diagnostics));
+      else cli::write_stdout(dump_ast(*parsed.contract));
       continue;
     }
-    FormatOptions options;
-    if (!lang_.empty()) options.language = lang_ == "sv" ? grammar::Language::swedish : grammar::Language::english;
-    const std::string formatted = format_contract(*parsed.contract, options);
-    if (options.language && *options.language != grammar::language_of(source->text)) {
-      if (auto problem = translation_problem(*parsed.contract, formatted, *options.language)) {
-        code = std::max(code, cli::report({*problem}));
-        continue;
-      }
-    }
+    const std::string original = is_literate(file) ? std::move(markdown) : std::move(std::get<std::string>(text));
+    const auto formatted = this->formatted(file, original, code);
+    if (!formatted) continue;
     if (check_) {
-      if (formatted == source->text) continue;
-      cli::write_stdout(unified_diff(terminal_text(file), source->text, formatted));
+      if (*formatted == original) continue;
+      cli::write_stdout(unified_diff(terminal_text(file), original, *formatted));
       code = std::max(code, 1);
     } else if (write_) {
-      if (formatted == source->text) continue;
-      if (auto problem = cli::write_file_whole(file, formatted)) {
+      if (*formatted == original) continue;
+      if (auto problem = cli::write_file_whole(file, *formatted)) {
         cli::report({*problem});
         code = std::max(code, cli::kOutputFailed);
       }
     } else {
-      cli::write_stdout(formatted);
+      cli::write_stdout(*formatted);
     }
   }
   return code;

@@ -7,11 +7,14 @@
 //   --lang sv|en                     write the keywords in Swedish or English (by default in
 //                                    the set the file is written in, grammar/keywords.hpp)
 //
+// A literate contract (a .md file) is formatted in place: each of its `utfall` blocks, every
+// other byte of the Markdown as it was (interpreter/format.hpp, `format_literate`).
 // A file that does not parse is reported like `utfall check` reports it (exit 2, 5 for a
 // limit) and left as it is; the other files are still formatted. Registered by `FmtCommand`.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +27,8 @@ class FmtCommand {
   int run() const;  // the exit code
 
  private:
+  std::optional<std::string> formatted(const std::string& file, const std::string& text, int& code) const;
+
   CLI::App* command_;
   std::vector<std::string> files_;
   std::string lang_;

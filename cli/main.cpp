@@ -135,7 +135,7 @@ std::string csv_text(const checked::Contract& c, const Evaluation& ev, const cli
 
 int cmd_eval(const std::string& text) {
   auto source = std::make_shared<Source>(Source{"<expression>", text});
-  auto parsed = parse_expression(source);
+  auto parsed = parse_expression_either(source);  // no contract says the set: the expression's first word does
   if (!parsed.expr) return report(parsed.diagnostics);
   auto checked = check_expression(*parsed.expr, nullptr);
   if (!checked.expr) return report(checked.diagnostics);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <span>
 #include <sstream>
 
 #include "cli/scan.hpp"
@@ -17,10 +18,16 @@
 namespace utfall {
 namespace {
 
-constexpr const char* kEmptyContract =
-    "contract \"REPL session\"\n"
-    "currency SEK\n"
-    "periods yearly 2025 .. 2029\n";
+using W = grammar::Keyword;
+
+// The contract of a session started without one, in either set of keywords.
+std::string empty_contract(grammar::Language language) {
+  auto w = [&](W k) { return grammar::spelling(k, language); };
+  return fmt::format("{} \"REPL session\"\n{} SEK\n{} {} 2025 .. 2029\n", w(W::contract_), w(W::currency_), w(W::periods_), w(W::yearly_));
+}
+
+// The keywords that begin a declaration the session adds to its contract.
+constexpr W kDeclarations[] = {W::clause_, W::term_, W::input_, W::party_, W::unit_, W::example_};
 
 constexpr const char* kHelp = R"(Enter an expression to evaluate it, or a command:
   EXPRESSION                  evaluate in the current period: frigjort, frigjort @ 2027
@@ -63,7 +70,8 @@ class ReplSession::State {
     if (!options.contract.empty()) {
       load(options.contract);
     } else {
-      file_text_ = text_ = kEmptyContract;
+      file_text_ = text_ = empty_contract(grammar::Language::english);
+      language_.reset();
       rebuild(text_, true);
     }
     if (!options.data.empty()) set_data(options.data);
@@ -75,8 +83,9 @@ class ReplSession::State {
     if (input.empty() || input[0] == '#') return;
     if (input[0] == ':') return command(input);
     if (!ready()) return;
-    if (auto d = scan::definition(input)) return define(d->keyword, d->name, d->expression);
-    if (scan::starts_with_word(input, {"clause", "term", "input", "party", "unit", "example"})) return declare(input);
+    if (!language_) choose_language(input);
+    if (auto d = scan::definition(input, word(W::term_), word(W::let_))) return define(d->keyword, d->name, d->expression);
+    if (starts_with_keyword(input, kDeclarations, keywords())) return declare(input);
     evaluate_input(input);
   }
 
@@ -102,7 +111,9 @@ class ReplSession::State {
     if (in_string || depth > 0) return false;
     std::string t = trimmed(buffer);
     if (t.empty() || t[0] == ':') return true;
-    for (std::string end : {"\\", "=", "+", "-", "*", "/", ",", "->", "(", " and", " or", " not", " then", " else"})
+    // The words that want an operand after them, in both sets (the buffer's set is not known here).
+    for (std::string end : {"\\", "=", "+", "-", "*", "/", ",", "->", "(", " and", " or", " not", " then", " else", " och", " eller",
+                            " inte", " så", " annars"})
       if (t.size() >= end.size() && t.compare(t.size() - end.size(), end.size(), end) == 0) return false;
     return true;
   }
@@ -110,9 +121,9 @@ class ReplSession::State {
   // Names for tab completion: commands, keywords, built-ins and the contract's names.
   std::vector<std::string> names() const {
     std::vector<std::string> v = kCommands;
-    for (const char* k : {"if", "then", "else", "and", "or", "not", "sum", "count", "over", "for", "each", "in", "where", "term", "let",
-                          "period", "true", "false"})
-      v.emplace_back(k);
+    for (W k : {W::if_, W::then_, W::else_, W::and_, W::or_, W::not_, W::sum_, W::count_, W::over_, W::for_, W::each_, W::in_, W::where_,
+                W::term_, W::let_, W::period_, W::true_, W::false_})
+      v.emplace_back(word(k));
     for (const auto& b : stdlib::builtins()) v.emplace_back(b.name);
     if (contract_) {
       const auto& c = *contract_;
@@ -146,6 +157,43 @@ class ReplSession::State {
   std::string period_;
   std::shared_ptr<const checked::Contract> contract_;
   std::optional<Dataset> data_;
+  // The set of keywords the session reads: its contract's (grammar/keywords.hpp). A session
+  // started without a contract has none until its first definition or declaration chooses one
+  // (choose_language); until then each expression is read in the set its first word says.
+  std::optional<grammar::Language> language_;
+
+  grammar::Language keywords() const { return language_.value_or(grammar::Language::english); }
+  std::string word(W k) const { return std::string(grammar::spelling(k, keywords())); }
+  static bool starts_with_keyword(const std::string& input, std::span<const W> keywords, grammar::Language language) {
+    return std::any_of(keywords.begin(), keywords.end(), [&](W k) { return scan::starts_with_word(input, {grammar::spelling(k, language)}); });
+  }
+  // The first definition or declaration of a session without a contract chooses its set: the
+  // empty contract is written again in it, so that what the session adds reads as one file.
+  void choose_language(const std::string& input) {
+    for (auto language : {grammar::Language::english, grammar::Language::swedish}) {
+      if (!starts_with_keyword(input, kDeclarations, language) && !scan::starts_with_word(input, {grammar::spelling(W::let_, language)}))
+        continue;
+      language_ = language;
+      if (language != grammar::Language::english) rebuild(file_text_ = empty_contract(language), false);
+      return;
+    }
+  }
+  // An expression of the input, read in the session's set; one that reads only in the other
+  // set says so.
+  ExpressionParseResult parse(const std::string& label, const std::string& text) const {
+    auto source = std::make_shared<Source>(Source{label, text});
+    if (!language_) return parse_expression_either(source);
+    ParseOptions options;
+    options.language = language_;
+    auto parsed = parse_expression(source, options);
+    const auto other = *language_ == grammar::Language::english ? grammar::Language::swedish : grammar::Language::english;
+    options.language = other;
+    if (!parsed.expr && !parsed.diagnostics.empty() && parse_expression(source, options).expr)
+      parsed.diagnostics.front().suggestion =
+          fmt::format("this reads in {}, but the session reads {}, the set of its contract: write its keywords in {}",
+                      grammar::language_name(other), grammar::language_name(*language_), grammar::language_name(*language_));
+    return parsed;
+  }
 
   void error(const std::string& message) {
     err += message + "\n";
@@ -215,8 +263,7 @@ class ReplSession::State {
   }
 
   std::optional<checked::Value> constant(const std::string& label, const std::string& text, std::optional<Type>& type) {
-    auto src = std::make_shared<Source>(Source{label, text});
-    auto parsed = parse_expression(src);
+    auto parsed = parse(label, text);
     if (!parsed.expr) return diagnostics(parsed.diagnostics), std::nullopt;
     auto checked = check_expression(*parsed.expr, contract_.get());
     if (!checked.expr) return diagnostics(checked.diagnostics), std::nullopt;
@@ -291,6 +338,7 @@ class ReplSession::State {
     // The file becomes the session's contract even when it does not check, so that :reload
     // picks up the fix; the session's own definitions and overrides belong to the old one.
     path_ = path;
+    language_ = grammar::language_of(text);
     file_text_ = text_ = std::move(text);
     session_clauses_ = 0;
     term_sets_.clear();
@@ -325,7 +373,7 @@ class ReplSession::State {
   // term/let NAME = EXPRESSION: replaces the expression of an existing term or definition in
   // the session's text, or appends a new one.
   void define(const std::string& keyword, const std::string& name, const std::string& expression) {
-    auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", expression}));
+    auto parsed = parse("<input>", expression);
     if (!parsed.expr) return diagnostics(parsed.diagnostics);
     const auto& c = *contract_;
     const checked::Expr* old = nullptr;
@@ -338,13 +386,14 @@ class ReplSession::State {
     std::string text = text_;
     if (old && old->range.end_offset <= text.size()) {
       text.replace(old->range.begin.offset, old->range.end_offset - old->range.begin.offset, expression);
-    } else if (keyword == "term") {
-      text += fmt::format("\nterm {} = {}\n", name, expression);
+    } else if (keyword == word(W::term_)) {
+      text += fmt::format("\n{} {} = {}\n", keyword, name, expression);
     } else {
-      text += fmt::format("\nclause \"repl.{}\" \"REPL session\" {{\n  let {} = {}\n}}\n", session_clauses_ + 1, name, expression);
+      text += fmt::format("\n{} \"repl.{}\" \"REPL session\" {{\n  {} {} = {}\n}}\n", word(W::clause_), session_clauses_ + 1, keyword, name,
+                          expression);
     }
     if (!rebuild(text, false)) return;
-    if (!old && keyword != "term") ++session_clauses_;
+    if (!old && keyword != word(W::term_)) ++session_clauses_;
     term_sets_.erase(std::remove_if(term_sets_.begin(), term_sets_.end(), [&](const auto& s) { return s.first == name; }), term_sets_.end());
     out += fmt::format("{} {} = {}\n", old ? "redefined" : "defined", name, expression);
   }
@@ -355,7 +404,7 @@ class ReplSession::State {
   }
 
   void evaluate_input(const std::string& input) {
-    auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", input}));
+    auto parsed = parse("<input>", input);
     if (!parsed.expr) return diagnostics(parsed.diagnostics);
     auto checked = check_expression(*parsed.expr, contract_.get());
     if (!checked.expr) return diagnostics(checked.diagnostics);
@@ -412,7 +461,7 @@ class ReplSession::State {
     } else if (cmd == ":explain") {
       explain(args);
     } else if (cmd == ":type") {
-      auto parsed = parse_expression(std::make_shared<Source>(Source{"<input>", rest}));
+      auto parsed = parse("<input>", rest);
       if (!parsed.expr) return diagnostics(parsed.diagnostics);
       auto checked = check_expression(*parsed.expr, contract_.get());
       if (!checked.expr) return diagnostics(checked.diagnostics);
@@ -434,6 +483,7 @@ class ReplSession::State {
                                ? text_.substr(file_text_.size())
                                : std::string();
     if (!rebuild(*text + appended, true)) return;
+    language_ = grammar::language_of(*text);
     file_text_ = std::move(*text);
     out += fmt::format("reloaded {}\n", path_);
   }

@@ -46,14 +46,14 @@ inline bool starts_with_word(std::string_view s, std::initializer_list<std::stri
   return false;
 }
 
-// `term NAME = EXPR` or `let NAME = EXPR`: the keyword, the name (no spaces, `=` or `:`) and
-// the expression (not empty).
+// `term NAME = EXPR` or `let NAME = EXPR` (with the keywords as given: `villkor`, `låt` in a
+// Swedish session): the keyword, the name (no spaces, `=` or `:`) and the expression (not empty).
 struct Definition {
   std::string keyword, name, expression;
 };
-inline std::optional<Definition> definition(std::string_view s) {
+inline std::optional<Definition> definition(std::string_view s, std::string_view term = "term", std::string_view let = "let") {
   std::size_t i = 0;
-  std::string_view keyword = s.substr(0, 4) == "term" ? "term" : s.substr(0, 3) == "let" ? "let" : "";
+  std::string_view keyword = s.starts_with(term) ? term : s.starts_with(let) ? let : "";
   if (keyword.empty()) return std::nullopt;
   i = keyword.size();
   if (i >= s.size() || !space(s[i])) return std::nullopt;

@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "grammar/keywords.hpp"
 #include "interpreter/ast.hpp"
@@ -48,6 +49,20 @@ struct FormatOptions {
 // The contract in the canonical layout, ending with one line end. `contract.source` must be the
 // text the contract was parsed from (its comments and the digits of its numbers are read there).
 std::string format_contract(const ast::Contract& contract, const FormatOptions& options = {});
+
+// A literate contract (interpreter/literate.hpp) `markdown`, read from the file `name`, with each
+// `utfall` block in the canonical layout and every byte outside the blocks as it was (prose,
+// headings, fences, blocks of other languages). Each block is formatted as a fragment on its
+// own: top-level declarations, or the items of the clause its numbered heading opens, written
+// at the block's left edge (the fence's indentation) with the block's line ends. With
+// `options.language` the blocks' keywords are written in that set. A file that does not parse
+// gives its diagnostics; so does a block that does not parse on its own (a declaration split
+// over two blocks), or that cannot be written in that set; `text` is then not set.
+struct LiterateFormat {
+  std::optional<std::string> text;
+  Diagnostics diagnostics;
+};
+LiterateFormat format_literate(const std::string& name, std::string_view markdown, const FormatOptions& options = {});
 
 // Why `formatted`, the contract written in another set of keywords, does not read back as the
 // same tree (a name of the contract is a keyword of that set), or nothing when it does.

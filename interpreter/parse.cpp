@@ -47,6 +47,7 @@ struct refused_error : p::parse_error {
 struct Builder {
   SourcePtr source;
   g::Language language = g::Language::english;  // the set of keywords the file is written in
+  bool given = false;                            // by the caller (ParseOptions::language), not its first word
   const char* base = nullptr;
   std::size_t max_nesting = 200;
   std::size_t depth = 0;
@@ -1160,7 +1161,8 @@ struct control : p::normal<Rule> {
 
 // Where the parser stopped at a keyword of the other set (`pay` in a Swedish file), the message
 // says so: which set the file is written in, what chose it, and the spelling to write.
-std::optional<std::string> other_set_keyword(const std::string& text, std::size_t at, g::Language language) {
+// With the set `given` by the caller, there is no first word to name: it is the contract's.
+std::optional<std::string> other_set_keyword(const std::string& text, std::size_t at, g::Language language, bool given) {
   const auto here = g::first_word(std::string_view(text).substr(std::min(at, text.size())));
   const auto word = here.word;
   if (word.empty() || here.offset != 0) return std::nullopt;
@@ -1172,6 +1174,9 @@ std::optional<std::string> other_set_keyword(const std::string& text, std::size_
     if (theirs != word || instead.find("`" + std::string(ours) + "`") != std::string::npos) continue;
     instead += (instead.empty() ? "`" : " or `") + std::string(ours) + "`";
   }
+  if (given)
+    return "`" + std::string(word) + "` is " + std::string(g::language_with_article(other)) + " keyword, but this is read in " +
+           std::string(g::language_name(language)) + ", the set the contract is written in: write " + instead + " (docs/svenska.md)";
   const auto first = g::first_word(text);
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < first.offset; ++i) {
@@ -1256,7 +1261,7 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
     return {d};
   } catch (const p::parse_error& e) {
     const auto& pos = e.positions().front();
-    auto message = other_set_keyword(b.source->text, pos.byte, b.language).value_or(std::string(e.message()));
+    auto message = other_set_keyword(b.source->text, pos.byte, b.language, b.given).value_or(std::string(e.message()));
     return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::move(message))};
   }
   return {};
@@ -1269,7 +1274,8 @@ ParseResult parse_contract(SourcePtr source, const ParseOptions& options) {
   return with_stack(options.max_stack_bytes, [&] {
     Builder b;
     b.source = source;
-    b.language = g::language_of(source->text);
+    b.language = options.language.value_or(g::language_of(source->text));
+    b.given = options.language.has_value();
     b.contract.source = source;
     ParseResult result;
     result.diagnostics = run<g::contract_file>(b, options);
@@ -1279,15 +1285,32 @@ ParseResult parse_contract(SourcePtr source, const ParseOptions& options) {
   });
 }
 
-ExpressionParseResult parse_expression(SourcePtr source, const ParseOptions& options) {
+namespace {
+ExpressionParseResult parse_expression_in(SourcePtr source, const ParseOptions& options, g::Language language, bool given) {
   return with_stack(options.max_stack_bytes, [&] {
     Builder b;
     b.source = source;
+    b.language = language;
+    b.given = given;
     ExpressionParseResult result;
     result.diagnostics = run<g::expression_file>(b, options);
     if (result.diagnostics.empty()) result.expr = b.pop();
     return result;
   });
+}
+}  // namespace
+
+ExpressionParseResult parse_expression(SourcePtr source, const ParseOptions& options) {
+  return parse_expression_in(source, options, options.language.value_or(g::Language::english), options.language.has_value());
+}
+
+ExpressionParseResult parse_expression_either(SourcePtr source, const ParseOptions& options) {
+  const auto language = g::language_of(source->text);
+  auto first = parse_expression_in(source, options, language, false);
+  if (first.expr) return first;
+  const auto other = language == g::Language::english ? g::Language::swedish : g::Language::english;
+  auto second = parse_expression_in(source, options, other, false);
+  return second.expr ? std::move(second) : std::move(first);
 }
 
 }  // namespace utfall

@@ -9,6 +9,7 @@
 
 #include <optional>
 
+#include "grammar/keywords.hpp"
 #include "interpreter/ast.hpp"
 #include "interpreter/diagnostic.hpp"
 
@@ -18,6 +19,10 @@ struct ParseOptions {
   std::size_t max_nesting = 200;             // parentheses, calls, unary operators
   std::size_t max_source_bytes = 64u << 20;  // 64 MiB
   std::size_t max_stack_bytes = 6u << 20;    // the parser's recursion (stack.hpp)
+  // The set of keywords the text is written in (grammar/keywords.hpp). By default a contract's
+  // is said by its first word, an expression's is English; given, it is that set whatever the
+  // first word (a block of a literate contract, a REPL line for a Swedish contract).
+  std::optional<grammar::Language> language;
 };
 
 struct ParseResult {
@@ -31,5 +36,10 @@ struct ExpressionParseResult {
   Diagnostics diagnostics;
 };
 ExpressionParseResult parse_expression(SourcePtr source, const ParseOptions& options = {});
+// An expression typed with no contract to say its set (`utfall eval`, a REPL session without a
+// contract): read in the set its first word says, as a file is, or in the other set when only
+// that one reads it; when neither does, the first reading's diagnostics. `options.language` is
+// not used.
+ExpressionParseResult parse_expression_either(SourcePtr source, const ParseOptions& options = {});
 
 }  // namespace utfall

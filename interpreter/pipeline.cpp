@@ -28,12 +28,12 @@ static Diagnostic io_error(const std::string& path, std::string why) {
 }
 
 std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options,
-                                                         std::vector<LiterateHeading>* headings) {
+                                                         std::vector<LiterateHeading>* headings, std::string* markdown) {
   auto read = read_regular_file(path, parse_options.max_source_bytes);
   auto* failure = std::get_if<ReadFailure>(&read);
   if (!failure && is_literate(path)) {
     auto literate = literate_code(std::get<std::string>(read));
-    if (literate.blocks == 0) {
+    if (literate.blocks.empty()) {
       Diagnostic d;
       d.kind = DiagKind::syntax;
       d.code = "E105";
@@ -43,6 +43,7 @@ std::variant<std::string, Diagnostic> read_contract_file(const std::string& path
       return d;
     }
     if (headings) *headings = std::move(literate.headings);
+    if (markdown) *markdown = std::move(std::get<std::string>(read));
     return std::move(literate.code);
   }
   if (!failure) return std::move(std::get<std::string>(read));

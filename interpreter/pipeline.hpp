@@ -24,10 +24,11 @@ Compiled compile(SourcePtr source, const ParseOptions& parse_options = {}, const
 // The text of a contract file: a regular file (interpreter/files.hpp), read within the size
 // limit; else an io diagnostic (E801: missing, a directory, a FIFO, a device) or E701. Of a
 // literate contract (a .md file, interpreter/literate.hpp) the code of its `utfall` blocks, on
-// the Markdown's lines, and its headings in `headings` where given; one without such a block
-// is E105.
+// the Markdown's lines, and its headings in `headings` and the Markdown itself in `markdown`
+// where given; one without such a block is E105.
 std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options = {},
-                                                         std::vector<LiterateHeading>* headings = nullptr);
+                                                         std::vector<LiterateHeading>* headings = nullptr,
+                                                         std::string* markdown = nullptr);
 // Reads the file, then compiles it; a file that cannot be read is an io diagnostic. A
 // diagnostic in a literate contract notes the heading it sits under.
 Compiled compile_file(const std::string& path, const ParseOptions& parse_options = {});

@@ -16,6 +16,10 @@ a sample of generated contracts (tests/generator/gen.py, fixed seeds):
      byte for byte (a contract whose names include a Swedish keyword is refused, saying so).
 Then `--check` and `--write` on a small contract whose formatted text is written out by hand
 below, and hostile input (unterminated strings, `#` in strings, long lines, deep nesting).
+Literate contracts (.md): generated contracts and the examples written as Markdown (clauses under
+numbered headings, prose, other fences) keep their tree, prose and comments, are a fixed point,
+go to Swedish and back exactly, and each block comes out as fmt writes the same text in a .utfall
+file; the small contract above, as Markdown, gives the hand-written layout.
 UTFALL_FMT_GENERATED overrides the number of generated contracts.
 """
 import os
@@ -251,6 +255,226 @@ T.check("--write: rewrites the file", small.read_text(encoding="utf-8") == EXPEC
 T.check("--write: leaves a formatted file as it was", fixed.read_text(encoding="utf-8") == EXPECTED)
 T.check("--check and --write together: usage (64)", run("fmt", "--check", "--write", small).returncode == 64)
 T.check("two files without --check or --write: usage (64)", run("fmt", small, fixed).returncode == 64)
+
+# ---- literate contracts: each ```utfall block formatted in place, the prose as it was ----
+def outside_blocks(text):
+    """The lines of a Markdown text outside its ```utfall / ~~~utfall blocks, fences included,
+    read here the CommonMark way for the fences these tests write (not indented)."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        m = re.match(r"(`{3,}|~{3,})\s*(\S*)", line)
+        if fence is None:
+            out.append(line)
+            if m and m.group(2) == "utfall":
+                fence = m.group(1)
+        elif m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and m.group(2) == "":
+            out.append(line)
+            fence = None
+    return out
+
+
+def blocks_of(text):
+    """The text of each ```utfall / ~~~utfall block (as above), in order."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        m = re.match(r"(`{3,}|~{3,})\s*(\S*)", line)
+        if fence is None:
+            if m and m.group(2) == "utfall":
+                fence, lines = m.group(1), []
+        elif m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and m.group(2) == "":
+            out.append("".join(x + "\n" for x in lines))
+            fence = None
+        else:
+            lines.append(line)
+    return out
+
+
+def as_plain(block, clause, folder):
+    """What `fmt` makes of a block's text in a .utfall file (in `folder`): the block itself, or,
+    for a clause's body, the clause written out around it, its first and last lines and
+    indentation then taken off again."""
+    if clause is None:
+        path = folder / "block.utfall"
+        path.write_text(block, encoding="utf-8")
+        return run("fmt", path).stdout.decode()
+    number, title = clause
+    path = folder / "clause.utfall"
+    path.write_text(f'clause "{number}"' + (f' "{title}"' if title else "") + " {\n" + block + "}\n", encoding="utf-8")
+    lines = run("fmt", path).stdout.decode().split("\n")[1:-2]
+    return "".join((x[2:] if x.startswith("  ") else x) + "\n" for x in lines)
+
+
+ITEM = re.compile(r"  (let|pay|waterfall|for|table|scale)\b")
+
+
+def literate(text, rng):
+    """A Markdown contract made of a contract's text, its declarations in their order: each
+    clause under a numbered heading with its items (as indented as they were) in one or two
+    blocks, the declarations between the clauses in blocks under unnumbered headings, prose, a
+    csv block holding a numbered heading, ``` and ~~~ fences. Also the block texts with the
+    clause each belongs to, for `as_plain`."""
+    lines = text.rstrip("\n").split("\n")
+    out = ["# An agreement", "", "Prose with `code` and a ```` ``` ```` in it.", "", "```csv", "## 9 not a heading", "a,b", "```", ""]
+    blocks, rest, parts = [], [], 0
+
+    def block(text_lines, clause):
+        fence = rng.choice(["```", "~~~", "````"])
+        out.extend([fence + "utfall"] + text_lines + [fence, ""])
+        blocks.append(("".join(x + "\n" for x in text_lines), clause))
+
+    def declarations():
+        """The declarations read since the last clause, cut where one begins at the left edge."""
+        nonlocal rest, parts
+        if not rest:
+            return
+        starts = [k for k, x in enumerate(rest) if re.match(r"(contract|currency|party|unit|periods|input|term|let|table|scale|example|clause)\b", x)]
+        cuts = sorted(set([0] + rng.sample(starts, min(len(starts), 2)) + [len(rest)]))
+        for a, b in zip(cuts, cuts[1:]):
+            parts += 1
+            out.extend([f"## Definitions, part {parts}", "", "What these declarations say.", ""])
+            block(rest[a:b], None)
+        rest = []
+
+    i = 0
+    while i < len(lines):
+        m = re.fullmatch(r'clause "([0-9.]+)"(?: "([^"\\#]*)")? \{', lines[i])
+        if not m:
+            rest.append(lines[i])
+            i += 1
+            continue
+        j = lines.index("}", i + 1)
+        body = lines[i + 1:j]
+        if not any(x.strip() for x in body):  # an empty clause has no item to stand under a heading: written out
+            rest += lines[i:j + 1]
+            i = j + 1
+            continue
+        declarations()
+        number, title = m.group(1), m.group(2)
+        level = rng.choice(["##", "###"])
+        out.extend([f"{level} {number}" + (f" {title}" if title else ""), "", f"Clause {number} in words.", ""])
+        items = [k for k, x in enumerate(body) if ITEM.match(x)]
+        split = rng.choice(items[1:]) if len(items) > 1 and rng.random() < 0.5 else None
+        if split is None:
+            block(body, (number, title))
+        else:  # a deeper heading without a number does not end the clause
+            block(body[:split], (number, title))
+            out.extend(["#### A note", "", "More about the clause.", ""])
+            block(body[split:], (number, title))
+        i = j + 1
+    declarations()
+    out += ["## Signatures", "", "Signed by the parties."]
+    return "\n".join(out) + "\n", blocks
+
+
+def literate_job(label, plain_text, seed):
+    def job():
+        rng = random.Random(seed)
+        md_text, block_texts = literate(plain_text, rng)
+        folder = tmp / "literate" / label.replace(" ", "_")
+        folder.mkdir(parents=True)
+        plain, md = folder / "contract.utfall", folder / "contract.md"
+        plain.write_text(plain_text, encoding="utf-8")
+        md.write_text(md_text, encoding="utf-8")
+        if run("fmt", "--ast", plain).returncode != 0:
+            return
+        tree = run("fmt", "--ast", md)
+        T.check(f"{label}: the Markdown reads as the contract (its numbered headings as the clauses)",
+                tree.returncode == 0 and tree.stdout == run("fmt", "--ast", plain).stdout, tree.stderr.decode()[:2000] + md_text[:3000])
+        r = run("fmt", md)
+        T.check(f"{label}: formats", r.returncode == 0, r.stderr.decode()[:2000])
+        if r.returncode != 0:
+            return
+        formatted = r.stdout.decode()
+        T.check(f"{label}: the prose, headings and fences byte for byte", outside_blocks(formatted) == outside_blocks(md_text))
+        got = blocks_of(formatted)
+        want = [as_plain(b, c, folder) for b, c in block_texts]
+        T.check(f"{label}: each block as fmt writes the same text in a .utfall file", got == want,
+                "\n".join(f"{g!r}\n{w!r}" for g, w in zip(got, want) if g != w)[:3000])
+        out = folder / "formatted.md"
+        out.write_text(formatted, encoding="utf-8")
+        T.check(f"{label}: the same tree", run("fmt", "--ast", out).stdout == tree.stdout)
+        again = run("fmt", "--check", out)
+        T.check(f"{label}: a fixed point", (again.returncode, again.stdout) == (0, b""), again.stdout.decode()[:2000])
+        T.check(f"{label}: the comments kept in order", comments("".join(got)) == comments("".join(b for b, _ in block_texts)))
+        sv = run("fmt", "--lang", "sv", out)
+        if sv.returncode == 0:
+            sv_path = folder / "sv.md"
+            sv_path.write_bytes(sv.stdout)
+            T.check(f"{label}: the same tree in Swedish", run("fmt", "--ast", sv_path).stdout == tree.stdout)
+            T.check(f"{label}: the prose untouched in Swedish", outside_blocks(sv.stdout.decode()) == outside_blocks(md_text))
+            back = run("fmt", "--lang", "en", sv_path)
+            T.check(f"{label}: to Swedish and back is exact", back.stdout.decode() == formatted, back.stdout.decode()[:2000])
+        else:
+            T.check(f"{label}: refused in Swedish only for a name that is a Swedish keyword", b"is a Swedish keyword" in sv.stderr,
+                    sv.stderr.decode()[:500])
+    return job
+
+
+literate_jobs = [literate_job(f"literate generated {seed}", syntax.to_text(gen.generate(seed), random.Random(seed)), seed)
+                 for seed in range(8000, 8000 + max(10, GENERATED // 5))]
+literate_jobs += [literate_job(f"literate examples/{p.name}", (p / "contract.utfall").read_text(encoding="utf-8"), k)
+                  for k, p in enumerate(examples)]
+parallel(literate_jobs)
+
+# The hand-written contract above, as Markdown: its clause under the heading "1 T", every line
+# as badly laid out as above; fmt makes of each block what EXPECTED has, the prose untouched.
+top, _, rest = SMALL.partition('clause "1" "T" {\n')
+body = rest.rstrip("\n")[:-1]  # without the clause's `}`
+PROSE = "# Liten\n\nThe contract's prose.\n\n"
+small_md = hand / "small.md"
+small_md.write_text(PROSE + "```utfall\n" + top + "```\n\n## 1 T\n\nThe clause in words.\n\n~~~~utfall\n" + body + "~~~~\n\nSigned.\n",
+                    encoding="utf-8")
+e_top, _, e_rest = EXPECTED.partition('clause "1" "T" {\n')
+e_body = "".join((x[2:] if x.startswith("  ") else x) + "\n" for x in e_rest.rstrip("\n").split("\n")[:-1])
+SMALL_MD = PROSE + "```utfall\n" + e_top + "```\n\n## 1 T\n\nThe clause in words.\n\n~~~~utfall\n" + e_body + "~~~~\n\nSigned.\n"
+r = run("fmt", small_md)
+T.check("hand, Markdown: the blocks as EXPECTED has them, the prose as it was", (r.returncode, r.stdout.decode()) == (0, SMALL_MD),
+        r.stdout.decode() + r.stderr.decode())
+d = run("fmt", "--check", small_md)
+changed = [x[1:] for x in d.stdout.decode().split("\n")[2:] if x.startswith(("-", "+"))]
+T.check("hand, Markdown: --check exits 1 with a diff of the blocks' lines only",
+        d.returncode == 1 and d.stdout.decode().startswith(f"--- {small_md}\n") and "\n-contract   \"Liten\" # the title\n" in d.stdout.decode()
+        and not set(changed) & {"# Liten", "The contract's prose.", "```utfall", "```", "## 1 T", "The clause in words.", "~~~~utfall", "~~~~", "Signed."},
+        d.stdout.decode())
+T.check("hand, Markdown: --check writes nothing", small_md.read_text(encoding="utf-8").startswith(PROSE + "```utfall\n" + top))
+w = run("fmt", "--write", small_md)
+T.check("hand, Markdown: --write rewrites it", w.returncode == 0 and small_md.read_text(encoding="utf-8") == SMALL_MD, w.stderr.decode())
+T.check("hand, Markdown: then --check exits 0", run("fmt", "--check", small_md).returncode == 0)
+summa_line = SMALL_MD.split("\n").index("let summa = (if x > 0 SEK then x else 0 SEK)  # first") + 1
+r = run("fmt", "--lang", "sv", "--write", small_md)
+T.check(f"hand, Markdown: --lang sv refuses it (exit 2) at `summa`, a Swedish keyword, small.md:{summa_line}:5; writes nothing",
+        r.returncode == 2 and f"small.md:{summa_line}:5: error[E101]: the name `summa` is a Swedish keyword" in r.stderr.decode()
+        and small_md.read_text(encoding="utf-8") == SMALL_MD, r.stderr.decode())
+# --lang: the keywords of the blocks only, the heading's clause in the other set too; written out by hand.
+EN_MD = ('# Avtal\n\nProse: let, pay and amount stay.\n\n```utfall\ncontract "L"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2026\n```\n\n'
+         "## 1 Betalning\n\n```utfall\nlet x = 2 SEK\npay a -> b amount x when x > 1 SEK\n```\n")
+EN_FORMATTED = EN_MD.replace("pay a -> b amount x when x > 1 SEK", "pay a -> b\n  amount x\n  when x > 1 SEK")
+SV_MD = ('# Avtal\n\nProse: let, pay and amount stay.\n\n```utfall\navtal "L"\nvaluta SEK\npart a\npart b\nperioder årsvis 2025 .. 2026\n```\n\n'
+         "## 1 Betalning\n\n```utfall\nlåt x = 2 SEK\nbetalning a -> b\n  belopp x\n  när x > 1 SEK\n```\n")
+en_md = hand / "en.md"
+en_md.write_text(EN_MD, encoding="utf-8")
+sv = run("fmt", "--lang", "sv", en_md)
+T.check("hand, Markdown: --lang sv, the text written out by hand", (sv.returncode, sv.stdout.decode()) == (0, SV_MD), sv.stdout.decode() + sv.stderr.decode())
+sv_md = hand / "sv.md"
+sv_md.write_text(SV_MD, encoding="utf-8")
+en = run("fmt", "--lang", "en", sv_md)
+T.check("hand, Markdown: --lang en of that, back to the English formatted by hand", (en.returncode, en.stdout.decode()) == (0, EN_FORMATTED),
+        en.stdout.decode() + en.stderr.decode())
+T.check("hand, Markdown: the Swedish file reads as the English one", run("fmt", "--ast", sv_md).stdout == run("fmt", "--ast", en_md).stdout)
+CRLF = "Prose.\r\n\r\n## 2 Two\r\n\r\n```utfall\r\nlet   x=1\r\n```\r\nEnd.\r\n"
+crlf = hand / "crlf.md"
+crlf.write_bytes(CRLF.encode())
+r = run("fmt", crlf)
+T.check("a Markdown file with CRLF line ends: the block's lines end in CRLF too", r.stdout == CRLF.replace("let   x=1", "let x = 1").encode(),
+        r.stdout)
+split_md = hand / "split.md"
+split_md.write_text('```utfall\ncontract "S"\ncurrency SEK\nparty a\nparty b\nperiods yearly 2025 .. 2026\nclause "1" {\n```\n\nProse.\n\n'
+                    "```utfall\n  let x = 1\n}\n```\n", encoding="utf-8")
+r = run("fmt", split_md)
+# The first block ends at line 8, its closing fence, with the clause it opened still open.
+T.check("a clause split over two blocks: fmt refuses (2), where the block ends, saying why; the file as it was",
+        r.returncode == 2 and f"{split_md}:8:1: error[E101]" in r.stderr.decode() and "each ```utfall block on its own" in r.stderr.decode()
+        and run("check", split_md).returncode == 0, r.stderr.decode())
 
 # ---- hostile input ----
 def hostile(label, text, code, where=None):
