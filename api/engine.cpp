@@ -435,7 +435,7 @@ Result::Trace public_trace(const checked::Contract& c, const Evaluation& ev, std
   out.line = range.source ? static_cast<int>(range.begin.line) : 0;
   out.payments = std::move(payments);
   for (const auto& s : trace.steps)
-    out.steps.push_back({std::string(to_string(s.kind)), s.depth, s.label, s.formula, s.value.text, s.value.unit, s.note,
+    out.steps.push_back({std::string(to_string(s.kind)), s.depth, s.label.in(Language::en), s.formula, s.value.text, s.value.unit, s.note.in(Language::en),
                          s.period >= 0 ? c.periods[s.period] : std::string(), s.line});
   return out;
 }

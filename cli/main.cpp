@@ -53,10 +53,26 @@ using namespace utfall;
 
 
 // Prints diagnostics to stderr; returns the exit code they call for (0 for warnings only).
-int report(const Diagnostics& diags) {
-  std::cerr << render_all(diags, true);
+int report(const Diagnostics& diags, const Wording& say = {}) {
+  std::cerr << render_all(diags, true, say.words);
   return exit_code_for(diags);
 }
+
+// `--lang en|sv` and `--locale en|sv` (the words, and how numbers are written; the locale
+// follows the language unless it is given).
+struct WordingOptions {
+  std::string lang = "en", locale;
+  void add(CLI::App* command) {
+    command->add_option("--lang", lang, "en (default) or sv: headings, labels and messages in English or Swedish")
+        ->check(CLI::IsMember({"en", "sv"}));
+    command->add_option("--locale", locale, "en or sv: numbers as 26,700,000.00 or 26 700 000,00 (default: as --lang)")
+        ->check(CLI::IsMember({"en", "sv"}));
+  }
+  Wording wording() const {
+    Language words = *language_named(lang);
+    return Wording{words, locale.empty() ? words : *language_named(locale)};
+  }
+};
 
 std::string money(const checked::Contract& c, const Number& n, int currency) { return format_money(c, n, false, currency); }
 
@@ -133,20 +149,20 @@ std::string csv_text(const checked::Contract& c, const Evaluation& ev, const cli
   return csv.text();
 }
 
-int cmd_eval(const std::string& text) {
+int cmd_eval(const std::string& text, const Wording& say) {
   auto source = std::make_shared<Source>(Source{"<expression>", text});
   auto parsed = parse_expression_either(source);  // no contract says the set: the expression's first word does
-  if (!parsed.expr) return report(parsed.diagnostics);
+  if (!parsed.expr) return report(parsed.diagnostics, say);
   auto checked = check_expression(*parsed.expr, nullptr);
-  if (!checked.expr) return report(checked.diagnostics);
+  if (!checked.expr) return report(checked.diagnostics, say);
   checked::Contract empty;
   auto value = evaluate_expression(empty, Dataset{}, *checked.expr, -1);
-  if (!value.value) return report(value.diagnostics);
+  if (!value.value) return report(value.diagnostics, say);
   fmt::print("{}\n", format_value(empty, *value.value, checked.expr->type));
   return 0;
 }
 
-int cmd_check(const std::vector<std::string>& files) {
+int cmd_check(const std::vector<std::string>& files, const Wording& say) {
   int code = 0;
   for (const auto& f : files) {
     auto compiled = compile_file(f);
@@ -154,11 +170,12 @@ int cmd_check(const std::vector<std::string>& files) {
       auto outside = example_data_diagnostics(*compiled.contract, std::filesystem::path(f).parent_path().string());
       compiled.diagnostics.insert(compiled.diagnostics.end(), outside.begin(), outside.end());
     }
-    int c = report(compiled.diagnostics);
+    int c = report(compiled.diagnostics, say);
     if (c == 0) {
       const auto& k = *compiled.contract;
-      fmt::print("{}: ok ({} periods, {} parties, {} inputs, {} terms, {} payments, {} waterfalls)\n", terminal_text(f), k.periods.size(),
-                 k.parties.size(), k.inputs.size(), k.terms.size(), k.payments.size(), k.waterfalls.size());
+      fmt::print("{}\n", say("{}: ok ({} periods, {} parties, {} inputs, {} terms, {} payments, {} waterfalls)", terminal_text(f),
+                            k.periods.size(), k.parties.size(), k.inputs.size(), k.terms.size(), k.payments.size(),
+                            k.waterfalls.size()));
     }
     code = std::max(code, c);
   }
@@ -177,22 +194,23 @@ struct Loaded {
   EvalOptions options;
   int code = 0;
 };
-Loaded load(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets) {
+Loaded load(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
+            const Wording& say) {
   Loaded out;
   auto compiled = compile_file(file);
   if (!compiled.contract) {
-    out.code = report(compiled.diagnostics);
+    out.code = report(compiled.diagnostics, say);
     return out;
   }
-  if (!compiled.diagnostics.empty()) report(compiled.diagnostics);  // warnings
+  if (!compiled.diagnostics.empty()) report(compiled.diagnostics, say);  // warnings
   out.contract = compiled.contract;
   if (auto d = apply_overrides(*out.contract, sets, out.options); !d.empty()) {
-    out.code = std::max(report(d), 64);
+    out.code = std::max(report(d, say), 64);
     return out;
   }
   auto bound = load_data(*out.contract, data);
   if (!bound.data) {
-    out.code = report(bound.diagnostics);
+    out.code = report(bound.diagnostics, say);
     return out;
   }
   out.data = std::move(*bound.data);
@@ -200,37 +218,39 @@ Loaded load(const std::string& file, const std::vector<std::string>& data, const
 }
 
 int cmd_run(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-            const std::string& format, const std::string& dialect_name, const std::string& output, bool stats) {
-  auto loaded = load(file, data, sets);
+            const std::string& format, const std::string& dialect_name, const std::string& output, bool stats,
+            const Wording& say) {
+  auto loaded = load(file, data, sets, say);
   if (!loaded.contract || !loaded.data) return loaded.code;
   const auto& contract = *loaded.contract;
   auto ev = evaluate(contract, *loaded.data, loaded.options);
   if (stats) print_stats(ev);
-  if (!ev.ok) return report(ev.diagnostics);
+  if (!ev.ok) return report(ev.diagnostics, say);
   if (format == "xlsx") {
     if (auto problem = cli::write_xlsx(output, cli::run_workbook(contract, ev, *loaded.data, loaded.options))) {
-      report({*problem});
+      report({*problem}, say);
       return cli::kOutputFailed;
     }
     return 0;
   }
   std::string text = format == "json" ? payments_json(contract, ev, *loaded.data).dump(2) + "\n"
                      : format == "csv"  ? csv_text(contract, ev, *cli::csv_dialect(dialect_name))
-                                        : schedule_table(contract, ev, &*loaded.data);
+                                        : schedule_table(contract, ev, &*loaded.data, say);
   if (output.empty()) {
     cli::write_stdout(text);
     return 0;
   }
   if (auto problem = cli::write_file_whole(output, text)) {  // an old file is untouched
-    report({*problem});
+    report({*problem}, say);
     return cli::kOutputFailed;
   }
   return 0;
 }
 
 int cmd_explain(const std::string& file, const std::vector<std::string>& data, const std::vector<std::string>& sets,
-                const std::string& period, const std::string& payment, const std::string& format, bool stats) {
-  auto loaded = load(file, data, sets);
+                const std::string& period, const std::string& payment, const std::string& format, bool stats,
+                const Wording& say) {
+  auto loaded = load(file, data, sets, say);
   if (!loaded.contract || !loaded.data) return loaded.code;
   const auto& c = *loaded.contract;
   ExplainFilter filter;
@@ -252,27 +272,27 @@ int cmd_explain(const std::string& file, const std::vector<std::string>& data, c
   if (filter.period) loaded.options.trace_period = *filter.period;
   auto ev = evaluate(c, *loaded.data, loaded.options);
   if (stats) print_stats(ev);
-  if (!ev.ok) return report(ev.diagnostics);
-  std::string text = format == "json" ? explanation_json(c, ev, filter).dump(2) + "\n" : explanation_text(c, ev, filter);
+  if (!ev.ok) return report(ev.diagnostics, say);
+  std::string text = format == "json" ? explanation_json(c, ev, filter, say).dump(2) + "\n" : explanation_text(c, ev, filter, say);
   cli::write_stdout(text);
   return 0;
 }
 
 // Runs every example of every contract; prints each expectation's outcome and the tally.
 // File and example names, clause titles: text from the user, printed through terminal_text.
-int cmd_test(const std::vector<std::string>& files) {
+int cmd_test(const std::vector<std::string>& files, const Wording& say) {
   int passed = 0, failed = 0, broken = 0;
   for (const auto& file : files) {
     const std::string shown = terminal_text(file);
     auto compiled = compile_file(file);
     if (!compiled.contract) {
-      report(compiled.diagnostics);
+      report(compiled.diagnostics, say);
       ++broken;
       continue;
     }
     const auto& c = *compiled.contract;
     auto dir = std::filesystem::path(file).parent_path().string();
-    if (c.examples.empty()) fmt::print("{}: no examples\n", shown);
+    if (c.examples.empty()) fmt::print("{}\n", say("{}: no examples", shown));
     for (const auto& ex : c.examples) {
       auto bound = load_example_data(c, ex, dir);
       EvalOptions options;
@@ -289,40 +309,45 @@ int cmd_test(const std::vector<std::string>& files) {
         problems.insert(problems.end(), ev->diagnostics.begin(), ev->diagnostics.end());
       }
       if (has_errors(problems)) {
-        fmt::print("FAIL {} example \"{}\": it does not evaluate\n", shown, terminal_text(ex.name));
-        report(problems);
+        fmt::print("{}\n", say("FAIL {} example \"{}\": it does not evaluate", shown, terminal_text(ex.name)));
+        report(problems, say);
         failed += static_cast<int>(std::max<std::size_t>(ex.expectations.size(), 1));
         continue;
       }
+      // A number in the reader's style; a text or a date as it is.
+      auto value = [&](const checked::Value& v, const Type& type) {
+        std::string shown = terminal_text(shown_value(c, v, type));
+        return type.kind == TypeKind::number ? say.number(shown) : shown;
+      };
       for (const auto& x : ex.expectations) {
         auto o = judge_expectation(c, *bound.data, options, *ev, x);
         if (o.passed) {
           ++passed;
-          fmt::print("pass {} \"{}\": {} = {}\n", terminal_text(std::filesystem::path(file).filename().string()),
-                     terminal_text(ex.name), terminal_text(o.what), terminal_text(shown_value(c, *o.actual, x.type)));
+          fmt::print("{}\n", say("pass {} \"{}\": {} = {}", terminal_text(std::filesystem::path(file).filename().string()),
+                                terminal_text(ex.name), terminal_text(o.what), value(*o.actual, x.type)));
           continue;
         }
         ++failed;
-        std::string where = o.clauses.empty() ? (x.kind == checked::Expectation::Kind::value ? "outside clauses" : "no payment")
-                                              : fmt::format("clause {}", fmt::join(o.clauses, ", "));
+        std::string where = o.clauses.empty() ? (x.kind == checked::Expectation::Kind::value ? say("outside clauses") : say("no payment"))
+                                              : say("clause {}", fmt::format("{}", fmt::join(o.clauses, ", ")));
         if (!o.actual || !o.expected) {
-          fmt::print("FAIL {} \"{}\": {}: it cannot be evaluated ({})\n", shown, terminal_text(ex.name), terminal_text(o.what),
-                     terminal_text(where));
-          report(o.diagnostics);
+          fmt::print("{}\n", say("FAIL {} \"{}\": {}: it cannot be evaluated ({})", shown, terminal_text(ex.name),
+                                terminal_text(o.what), terminal_text(where)));
+          report(o.diagnostics, say);
         } else {
-          std::string difference;
           auto* w = std::get_if<Number>(&*o.expected);
           auto* g = std::get_if<Number>(&*o.actual);
-          if (w && g) difference = fmt::format("difference {}; ", (*g - *w).to_string());
-          fmt::print("FAIL {} \"{}\": {}: expected {}, got {} ({}{})\n", shown, terminal_text(ex.name), terminal_text(o.what),
-                     terminal_text(shown_value(c, *o.expected, x.type)), terminal_text(shown_value(c, *o.actual, x.type)),
-                     difference, terminal_text(where));
+          std::string expected = value(*o.expected, x.type), got = value(*o.actual, x.type);
+          fmt::print("{}\n", w && g ? say("FAIL {} \"{}\": {}: expected {}, got {} (difference {}; {})", shown, terminal_text(ex.name),
+                                         terminal_text(o.what), expected, got, Figure{(*g - *w).to_string()}, terminal_text(where))
+                                   : say("FAIL {} \"{}\": {}: expected {}, got {} ({})", shown, terminal_text(ex.name),
+                                         terminal_text(o.what), expected, got, terminal_text(where)));
         }
-        if (x.range.source) fmt::print("     at {}:{}\n", terminal_text(x.range.source->name), x.range.begin.line);
+        if (x.range.source) fmt::print("     {}\n", say("at {}:{}", terminal_text(x.range.source->name), x.range.begin.line));
       }
     }
   }
-  fmt::print("{} passed, {} failed\n", passed, failed + broken);
+  fmt::print("{}\n", say("{} passed, {} failed", passed, failed + broken));
   return failed + broken > 0 ? 1 : 0;
 }
 
@@ -340,12 +365,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "utfall 0.1.0");
 
   std::string expression;
+  WordingOptions wording;  // one command runs: its --lang and --locale
   auto* eval = app.add_subcommand("eval", "Evaluate one expression and print its value with its unit");
   eval->add_option("expression", expression, "e.g. '(200_000_000 SEK - 170_000_000 SEK) * 30 %'")->required();
+  wording.add(eval);
 
   std::vector<std::string> check_files;
   auto* check = app.add_subcommand("check", "Parse and check contracts; print diagnostics");
   check->add_option("contracts", check_files, "contract files (.utfall)")->required()->check(CLI::ExistingFile);
+  wording.add(check);
 
   std::string run_file, format = "table", output;
   std::vector<std::string> data, sets;
@@ -361,6 +389,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"plain", "excel-sv"}));
   bool stats = false;
   run->add_flag("--stats", stats)->group("");  // hidden: the evaluation's steps, for tests
+  wording.add(run);
 
   std::string explain_file, explain_period, explain_payment, explain_format = "text";
   std::vector<std::string> explain_data, explain_sets;
@@ -372,16 +401,19 @@ int main(int argc, char** argv) {
   explain->add_option("--payment", explain_payment, "only payments PAYER->PAYEE, e.g. kommun->utfallsfonden");
   explain->add_option("--format,-f", explain_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
   explain->add_flag("--stats", stats)->group("");
+  wording.add(explain);
 
   ReplOptions repl_options;
   auto* repl = app.add_subcommand("repl", "An interactive session: evaluate expressions, redefine terms, override data");
   repl->add_option("contract", repl_options.contract, "a contract file to start from (.utfall)");
   repl->add_option("--data,-d", repl_options.data, "data files (CSV or JSON)");
   repl->add_option("--history", repl_options.history, "history file (default ~/.utfall_history; - for none)");
+  wording.add(repl);
 
   std::vector<std::string> test_files;
   auto* test = app.add_subcommand("test", "Run the examples in contracts; print each result and a tally");
   test->add_option("contracts", test_files, "contract files (.utfall)")->required();
+  wording.add(test);
 
   SweepCommand sweep(app);
   CompareCommand compare(app);
@@ -400,13 +432,15 @@ int main(int argc, char** argv) {
     return cli::finish_output(code == 0 ? 0 : 64);
   }
   int code = 64;
+  const Wording say = wording.wording();
+  repl_options.wording = say;
   try {
-    if (*eval) code = cmd_eval(expression);
-    else if (*check) code = cmd_check(check_files);
+    if (*eval) code = cmd_eval(expression, say);
+    else if (*check) code = cmd_check(check_files, say);
     else if (*run && dialect != "plain" && format != "csv") code = cli::usage("run", "--csv-dialect belongs to --format csv");
     else if (*run && format == "xlsx" && cli::xlsx_usage(format, output)) code = cli::usage("run", *cli::xlsx_usage(format, output));
-    else if (*run) code = cmd_run(run_file, data, sets, format, dialect, output, stats);
-    else if (*test) code = cmd_test(test_files);
+    else if (*run) code = cmd_run(run_file, data, sets, format, dialect, output, stats, say);
+    else if (*test) code = cmd_test(test_files, say);
     else if (*repl) code = run_repl(repl_options);
     else if (sweep.selected()) code = sweep.run();
     else if (compare.selected()) code = compare.run();
@@ -418,7 +452,7 @@ int main(int argc, char** argv) {
     else if (doc_command.selected()) code = doc_command.run();
     else if (fmt_command.selected()) code = fmt_command.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
-                                         stats);
+                                         stats, say);
   } catch (const std::system_error& e) {
     // fmt::print and write_stdout throw this when the standard output fails a write.
     if (cli::streams_failed()) return cli::output_failed(e.code().value());

@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "interpreter/messages.hpp"
+
 namespace utfall {
 
 struct ReplOptions {
   std::string contract;           // "" to start from an empty contract
   std::vector<std::string> data;  // data files
   std::string history;            // history file; "" for the default, "-" for none
+  Wording wording;                // --lang, --locale: messages, headings and numbers
 };
 
 // Runs the session until :quit or end of input. Returns 0, or 1 when input was not from a

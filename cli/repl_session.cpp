@@ -67,6 +67,7 @@ class ReplSession::State {
   bool quit = false;
 
   void start(const ReplOptions& options) {
+    say_ = options.wording;
     if (!options.contract.empty()) {
       load(options.contract);
     } else {
@@ -142,6 +143,7 @@ class ReplSession::State {
   std::string prompt() const { return period_.empty() ? "utfall> " : fmt::format("utfall {}> ", period_); }
 
  private:
+  Wording say_;  // --lang, --locale: messages, schedule and explanations
   friend class ReplSession;
   Config config_;
   std::string path_;       // the contract file, "" for the empty contract
@@ -216,7 +218,7 @@ class ReplSession::State {
   }
   void diagnostics(const Diagnostics& d) {
     shown.insert(shown.end(), d.begin(), d.end());
-    err += render_all(d, true);
+    err += render_all(d, true, say_.words);
     if (has_errors(d)) failed = true;
   }
   std::string name() const { return path_.empty() ? "<session>" : path_; }
@@ -457,7 +459,7 @@ class ReplSession::State {
     } else if (cmd == ":payments") {
       auto ev = evaluate(*contract_, *data_, options());
       if (!ev.ok) return diagnostics(ev.diagnostics);
-      out += schedule_table(*contract_, ev, &*data_);
+      out += schedule_table(*contract_, ev, &*data_, say_);
     } else if (cmd == ":explain") {
       explain(args);
     } else if (cmd == ":type") {
@@ -541,7 +543,7 @@ class ReplSession::State {
     if (filter.period) o.trace_period = *filter.period;
     auto ev = evaluate(*contract_, *data_, o);
     if (!ev.ok) return diagnostics(ev.diagnostics);
-    out += explanation_text(*contract_, ev, filter);
+    out += explanation_text(*contract_, ev, filter, say_);
   }
 
   void show_data() {

@@ -9,8 +9,8 @@
 
 namespace utfall {
 
-static std::string with_separators(const checked::Contract& c, const Number& n, int currency) {
-  return format_money(c, n, true, currency);
+static std::string with_separators(const checked::Contract& c, const Number& n, int currency, const Wording& say) {
+  return say.number(format_money(c, n, true, currency));
 }
 
 namespace {
@@ -24,27 +24,29 @@ struct Flow {
 
 // The records `at most N per KEY` set aside, one line each: period, flow, rule and where the
 // record was read.
-static std::string not_paid_text(const checked::Contract& c, const Evaluation& ev, const Dataset* data) {
+static std::string not_paid_text(const checked::Contract& c, const Evaluation& ev, const Dataset* data, const Wording& say) {
   if (ev.not_paid.empty()) return {};
-  std::string out = fmt::format("\nNot paid, beyond `at most` (§16.6): {} record{}\n", ev.not_paid.size(),
-                                ev.not_paid.size() == 1 ? "" : "s");
+  std::string out = "\n" +
+                    (ev.not_paid.size() == 1 ? say("Not paid, beyond `at most` (§16.6): 1 record")
+                                             : say("Not paid, beyond `at most` (§16.6): {} records", ev.not_paid.size())) +
+                    "\n";
   auto in_order = ev.not_paid;  // by period, then in the order of the clauses
   std::stable_sort(in_order.begin(), in_order.end(), [](const auto& a, const auto& b) { return a.period < b.period; });
   for (const auto& x : in_order) {
     const auto& pay = c.payments[x.payment];
     std::string rule = pay.name.empty() ? "" : " `" + pay.name + "`";
-    std::string where = fmt::format("record {} of {}", x.record + 1, c.inputs[pay.set].name);
+    std::string where = say("record {} of {}", x.record + 1, c.inputs[pay.set].name);
     if (data && std::size_t(pay.set) < data->sources.size() && std::size_t(x.record) < data->sources[pay.set].rows.size()) {
       const auto& src = data->sources[pay.set];
-      where = fmt::format("{} row {} (line {})", src.file, src.rows[x.record].row, src.rows[x.record].line);
+      where = say("{} row {} (line {})", src.file, src.rows[x.record].row, src.rows[x.record].line);
     }
-    out += fmt::format("  {}  {} → {}  clause {}{}  {}\n", c.periods[x.period], c.parties[pay.payer].id,
-                       c.parties[pay.payee].id, c.clauses[pay.clause].number, rule, where);
+    out += fmt::format("  {}  {} → {}  {}{}  {}\n", c.periods[x.period], c.parties[pay.payer].id, c.parties[pay.payee].id,
+                       say("clause {}", c.clauses[pay.clause].number), rule, where);
   }
   return out;
 }
 
-std::string schedule_table(const checked::Contract& c, const Evaluation& ev, const Dataset* data) {
+std::string schedule_table(const checked::Contract& c, const Evaluation& ev, const Dataset* data, const Wording& say) {
   std::string out;
   std::map<Flow, std::map<int, Number>> cells;
   std::vector<Flow> flows;
@@ -56,16 +58,16 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev, con
   std::sort(flows.begin(), flows.end());
   // With several currencies, each column says its currency; a column never mixes two.
   const bool several = c.currencies.size() > 1;
-  out += fmt::format("{}\nPayments in {}\n\n", c.title.empty() ? "(untitled contract)" : c.title, currency_list(c));
+  out += fmt::format("{}\n{}\n\n", c.title.empty() ? say("(untitled contract)") : c.title, say("Payments in {}", currency_list(c)));
   if (flows.empty()) {
-    out += "No payments.\n" + not_paid_text(c, ev, data);
+    out += say("No payments.") + "\n" + not_paid_text(c, ev, data, say);
     return terminal_text(out);
   }
   std::vector<std::string> head;
   std::vector<std::string> sub;
   for (const auto& f : flows) {
     head.push_back(fmt::format("{} → {}", c.parties[f.payer].id, c.parties[f.payee].id));
-    std::string clause = c.clauses[f.clause].number.empty() ? "" : "clause " + c.clauses[f.clause].number;
+    std::string clause = c.clauses[f.clause].number.empty() ? "" : say("clause {}", c.clauses[f.clause].number);
     if (several) clause += (clause.empty() ? "" : ", ") + c.currencies[f.currency].code;
     sub.push_back(std::move(clause));
   }
@@ -78,12 +80,12 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev, con
       auto it = per.find(static_cast<int>(t));
       Number v = it == per.end() ? Number{} : it->second;
       totals[k] += v;
-      row.push_back(it == per.end() ? "–" : with_separators(c, v, flows[k].currency));
+      row.push_back(it == per.end() ? "–" : with_separators(c, v, flows[k].currency, say));
     }
     rows.push_back(std::move(row));
   }
-  std::vector<std::string> total_row{"total"};
-  for (std::size_t k = 0; k < totals.size(); ++k) total_row.push_back(with_separators(c, totals[k], flows[k].currency));
+  std::vector<std::string> total_row{say("total")};
+  for (std::size_t k = 0; k < totals.size(); ++k) total_row.push_back(with_separators(c, totals[k], flows[k].currency, say));
   auto width = [](const std::string& s) { return code_points(s); };
   std::vector<std::size_t> w(flows.size() + 1, 6);
   for (std::size_t k = 0; k < flows.size(); ++k) w[k + 1] = std::max({width(head[k]), width(sub[k]), width(total_row[k + 1])});
@@ -98,7 +100,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev, con
     }
     out += text + "\n";
   };
-  std::vector<std::string> h{"period"}, s{""};
+  std::vector<std::string> h{say("period")}, s{""};
   h.insert(h.end(), head.begin(), head.end());
   s.insert(s.end(), sub.begin(), sub.end());
   line(h, true);
@@ -109,7 +111,7 @@ std::string schedule_table(const checked::Contract& c, const Evaluation& ev, con
   for (const auto& r : rows) line(r, true);
   out += rule + "\n";
   line(total_row, true);
-  out += not_paid_text(c, ev, data);
+  out += not_paid_text(c, ev, data, say);
   return terminal_text(out);  // the title comes from the contract: no control character reaches a terminal
 }
 

@@ -10,6 +10,8 @@ namespace utfall {
 
 // With `data`, the records an `at most N per KEY` payment did not pay (docs/language.md §16.6)
 // are listed under the table with their file, row and line.
-std::string schedule_table(const checked::Contract& contract, const Evaluation& evaluation, const Dataset* data = nullptr);
+// `wording`: headings in English or Swedish, amounts as `26,700,000.00` or `26 700 000,00`.
+std::string schedule_table(const checked::Contract& contract, const Evaluation& evaluation, const Dataset* data = nullptr,
+                           const Wording& wording = {});
 
 }  // namespace utfall

@@ -115,6 +115,12 @@ Workspace& Workspace::operator=(Workspace&&) noexcept = default;
 
 namespace {
 
+// Why a host's stop ended the evaluation (stop_requested's two answers), as a phrase.
+Text stop_text(std::string_view why) {
+  if (why == "the evaluation was cancelled by its host") return text("the evaluation was cancelled by its host");
+  return text("the evaluation ran past the deadline its host set");
+}
+
 class Evaluator {
  public:
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
@@ -132,11 +138,11 @@ class Evaluator {
   // Lists the limits that bind (limit_hits.hpp) in `hits`, from now on.
   void record_limits(std::vector<LimitHit>* hits) { hits_ = hits; }
 
-  [[noreturn]] void fail(DiagKind kind, const char* code, std::string message, const SourceRange& range, int clause = -1) {
+  [[noreturn]] void fail(DiagKind kind, const char* code, Text message, const SourceRange& range, int clause = -1) {
     Diagnostic d;
     d.kind = kind;
     d.code = code;
-    d.message = std::move(message);
+    set_message(d, std::move(message));
     if (range.source) d.range = range;
     if (clause >= 0 && !c_.clauses[clause].number.empty()) d.clause = c_.clauses[clause].label();
     throw DiagnosticError{std::move(d)};
@@ -170,12 +176,12 @@ class Evaluator {
     std::uint64_t w = a.words() + b.words();
     work_ += w * w;
     if (work_ > o_.limits.max_work)
-      fail(DiagKind::limit, "E711", fmt::format("evaluation did more than {} units of exact arithmetic (the limit on work): "
+      fail(DiagKind::limit, "E711", text("evaluation did more than {} units of exact arithmetic (the limit on work): "
                                                 "values grow too large, too often", o_.limits.max_work), where, clause_);
     if (w > 16) interrupted(where);
   }
   void interrupted(const SourceRange& where) {
-    if (const char* why = stop_requested(o_)) fail(DiagKind::limit, "E712", why, where, clause_);
+    if (const char* why = stop_requested(o_)) fail(DiagKind::limit, "E712", stop_text(why), where, clause_);
   }
   const Number& charged(const Number& a, const Number& b, const Expr& e) {
     charge(a, b, e.range);
@@ -185,7 +191,7 @@ class Evaluator {
   Number checked_size(Number n, const Expr& e) {
     if (n.decimal_digits() > o_.limits.max_digits)
       fail(DiagKind::limit, "E704",
-           fmt::format("a value has more than {} digits (the limit on the size of numbers)", o_.limits.max_digits), e.range,
+           text("a value has more than {} digits (the limit on the size of numbers)", o_.limits.max_digits), e.range,
            clause_);
     return n;
   }
@@ -200,7 +206,7 @@ class Evaluator {
     const auto& key = std::get<std::string>(v);
     if (const auto* row = find_text_row(table, key)) return *row;
     fail(DiagKind::runtime, "E610",
-         fmt::format("the table `{}` has no row for the key \"{}\"; the key is {}", table.name, excerpt(key),
+         text("the table `{}` has no row for the key \"{}\"; the key is {}", table.name, excerpt(key),
                      text_key_origin(c_, d_, *n.key, slots_, t)),
          n.key->range, clause_);
   }
@@ -275,7 +281,13 @@ class Evaluator {
   // Whether the rules of period t are traced (EvalOptions::trace_period).
   bool traced(int t) const { return o_.trace && (o_.trace_period < 0 || o_.trace_period == t); }
   void step(TraceStep s);
-  std::string text(const SourceRange& r) const;
+  std::string written(const SourceRange& r) const;  // the source text of a range, as written
+  // "1,000.00 SEK less 400.00 SEK paid in earlier periods", and ", not below zero" when it was.
+  Text netting_note(const Number& entitled, const Number& earlier, const Number& paid) const {
+    if (paid.is_zero() && entitled < earlier)
+      return text("{} less {} paid in earlier periods, not below zero", Figure{money(entitled)}, Figure{money(earlier)});
+    return text("{} less {} paid in earlier periods", Figure{money(entitled)}, Figure{money(earlier)});
+  }
   std::string show(const Value& v, const Type& type) const { return show_value(c_, v, type); }
   // The currency of the rule being computed (compute_payment, compute_waterfall).
   int currency_ = 0;
@@ -294,10 +306,10 @@ class Evaluator {
   // A step about `e` itself: when the last step already showed e's formula, its note joins
   // that step instead of repeating the formula; returns the depth for e's parts.
   int own_step(const Expr& e, TraceStep s);
-  std::string threshold(const Expr& condition, int t);
+  Text threshold(const Expr& condition, int t);
   int attach_trace(Evaluation& out, bool waterfall, int rule, int t, int clause);
   void explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
-                     std::string room = {});
+                     Text room = {});
   // A limit written as the bare name of a term that has the value `unlimited` is no limit
   // (docs/language.md §9.2): it is not evaluated, and `explain` says so.
   bool no_limit(const checked::ExprPtr& limit) const {
@@ -328,11 +340,11 @@ void Evaluator::step(TraceStep s) {
   if (trace_->size() < o_.max_trace_steps) {
     trace_->push_back(std::move(s));
   } else if (trace_->size() == o_.max_trace_steps) {
-    trace_->push_back({TraceStep::Kind::amount, 0, "…", "", "", fmt::format("further steps omitted (more than {})", o_.max_trace_steps)});
+    trace_->push_back({TraceStep::Kind::amount, 0, "…", "", "", text("further steps omitted (more than {})", o_.max_trace_steps)});
   }
 }
 
-std::string Evaluator::text(const SourceRange& r) const { return written_text(r); }
+std::string Evaluator::written(const SourceRange& r) const { return written_text(r); }
 
 static int line_of(const SourceRange& r) { return r.source ? static_cast<int>(r.begin.line) : 0; }
 
@@ -355,30 +367,30 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
         if constexpr (std::is_same_v<T, checked::InputRef>) {
           if (t < 0 || speculative_ || !once(&c_.inputs[n.input], t)) return;
           const auto& in = c_.inputs[n.input];
-          step({K::input, depth, in.name, "", val(eval(e, t), e.type), "data", t, line_of(in.range)});
+          step({K::input, depth, in.name, "", val(eval(e, t), e.type), text("data"), t, line_of(in.range)});
         } else if constexpr (std::is_same_v<T, checked::TermRef>) {
           if (!once(&c_.terms[n.term], -1)) return;
           const auto& term = c_.terms[n.term];
           bool overridden = o_.term_overrides.count(n.term) > 0;
-          step({K::term, depth, term.name, text(term.value->range), val(this->term(n.term), term.type),
-                overridden ? "term, overridden for this evaluation" : "term", -1, line_of(term.range)});
+          step({K::term, depth, term.name, written(term.value->range), val(this->term(n.term), term.type),
+                overridden ? text("term, overridden for this evaluation") : text("term"), -1, line_of(term.range)});
           if (!overridden) explain_shown(*term.value, -1, depth + 1);
         } else if constexpr (std::is_same_v<T, checked::DefRef>) {
           if (t < 0 || speculative_ || !once(&c_.defs[n.def], t)) return;
           const auto& def = c_.defs[n.def];
-          step({K::definition, depth, def.name, text(def.value->range), val(eval(e, t), def.type),
-                fmt::format("clause {}", c_.clauses[def.clause].number), t, line_of(def.range)});
+          step({K::definition, depth, def.name, written(def.value->range), val(eval(e, t), def.type),
+                text("clause {}", c_.clauses[def.clause].number), t, line_of(def.range)});
           explain_shown(*def.value, t, depth + 1);
         } else if constexpr (std::is_same_v<T, checked::PaymentRef>) {
           if (t < 0 || speculative_ || !once(&c_.payments[n.payment], t)) return;
           const auto& pay = c_.payments[n.payment];
-          step({K::input, depth, pay.name.empty() ? "payment" : pay.name, "", amt(std::get<Number>(eval(e, t))),
-                fmt::format("paid under clause {}", c_.clauses[pay.clause].number), t, line_of(pay.range)});
+          step({K::input, depth, pay.name.empty() ? text("payment") : Text(pay.name), "", amt(std::get<Number>(eval(e, t))),
+                text("paid under clause {}", c_.clauses[pay.clause].number), t, line_of(pay.range)});
         } else if constexpr (std::is_same_v<T, checked::WaterfallRef>) {
           if (t < 0 || speculative_ || !once(&c_.waterfalls[n.waterfall], t)) return;
           const auto& fall = c_.waterfalls[n.waterfall];
-          step({K::input, depth, fall.name.empty() ? "waterfall" : fall.name, "", amt(std::get<Number>(eval(e, t))),
-                fmt::format("paid under clause {}", c_.clauses[fall.clause].number), t, line_of(fall.range)});
+          step({K::input, depth, fall.name.empty() ? text("waterfall") : Text(fall.name), "", amt(std::get<Number>(eval(e, t))),
+                text("paid under clause {}", c_.clauses[fall.clause].number), t, line_of(fall.range)});
         } else if constexpr (std::is_same_v<T, checked::Unary>) {
           explain(*n.operand, t, depth, per_participant);
         } else if constexpr (std::is_same_v<T, checked::Binary>) {
@@ -404,9 +416,10 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
             return;
           }
           bool yes = boolean(*n.condition, t);
-          std::string margin = threshold(*n.condition, t);
-          step({K::condition, depth, "if", text(n.condition->range), yes ? "true" : "false",
-                (margin.empty() ? "" : margin + "; ") + (yes ? "so the `then` branch" : "so the `else` branch"), t,
+          Text margin = threshold(*n.condition, t);
+          Text branch = yes ? text("so the `then` branch") : text("so the `else` branch");
+          step({K::condition, depth, text("if"), written(n.condition->range), yes ? "true" : "false",
+                margin.empty() ? branch : text("{}; {}", margin, branch), t,
                 line_of(n.condition->range)});
           explain(*n.condition, t, depth + 1, false);
           explain(yes ? *n.then_branch : *n.else_branch, t, depth, false);
@@ -419,21 +432,22 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           Number result = number(e, t);
           std::size_t chosen = 0;
           while (chosen < n.args.size() && number(*n.args[chosen], t) != result) ++chosen;
-          std::string note;
+          Text note;
           if (b.name == "clamp")
-            note = chosen == 0 ? "within the bounds" : chosen == 1 ? "the lower bound applied" : "the upper bound applied";
+            note = chosen == 0 ? text("within the bounds") : chosen == 1 ? text("the lower bound applied") : text("the upper bound applied");
+          else if (chosen > 0 && chosen < n.args.size())
+            note = text("{} chose `{}` over `{}` = {}", b.name, written(n.args[chosen]->range), written(n.args[0]->range),
+                        Figure{show(eval(*n.args[0], t), n.args[0]->type)});
           else if (chosen < n.args.size())
-            note = fmt::format("{} chose `{}`", b.name, text(n.args[chosen]->range));
-          if (chosen > 0 && chosen < n.args.size() && b.name != "clamp")
-            note += fmt::format(" over `{}` = {}", text(n.args[0]->range), show(eval(*n.args[0], t), n.args[0]->type));
-          int inner = own_step(e, {K::choice, depth, std::string(b.name), text(e.range), val(result, e.type), note, t, line_of(e.range)});
+            note = text("{} chose `{}`", b.name, written(n.args[chosen]->range));
+          int inner = own_step(e, {K::choice, depth, std::string(b.name), written(e.range), val(result, e.type), note, t, line_of(e.range)});
           for (const auto& a : n.args) explain(*a, t, inner, false);
         } else if constexpr (std::is_same_v<T, checked::Round>) {
           explain(*n.operand, t, depth, per_participant);
           if (summary) return;
           Number before = number(*n.operand, t), after = number(e, t);
-          step({K::rounding, depth, fmt::format("round to {} {}", number(*n.step, t).to_string(), rounding_mode_name(n.mode)), text(e.range),
-                val(after, e.type), fmt::format("{} -> {} (by {})", show(before, e.type), show(after, e.type), show(after - before, e.type)),
+          step({K::rounding, depth, text("round to {} {}", Figure{number(*n.step, t).to_string()}, rounding_mode_name(n.mode)), written(e.range),
+                val(after, e.type), text("{} -> {} (by {})", Figure{show(before, e.type)}, Figure{show(after, e.type)}, Figure{show(after - before, e.type)}),
                 t, line_of(e.range)});
         } else if constexpr (std::is_same_v<T, checked::ToDate> || std::is_same_v<T, checked::OverPeriods>) {
           int first = 0, last = t;
@@ -449,8 +463,8 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           const int listed = std::max(first, last - kListedPeriods + 1);
           auto earlier = [&](int at, std::optional<Number> sum) {
             if (listed == first) return;
-            step({K::aggregate, at, "earlier periods", "", sum ? val(*sum, e.type) : TraceValue{},
-                  fmt::format("{} .. {}: {} periods, not listed one by one", c_.periods[first], c_.periods[listed - 1], listed - first),
+            step({K::aggregate, at, text("earlier periods"), "", sum ? val(*sum, e.type) : TraceValue{},
+                  text("{} .. {}: {} periods, not listed one by one", c_.periods[first], c_.periods[listed - 1], listed - first),
                   -1, line_of(e.range)});
           };
           if (summary) {
@@ -459,8 +473,8 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
             return;
           }
           Number value = number(e, t);
-          int inner = own_step(e, {K::aggregate, depth, "sum", text(e.range), val(value, e.type),
-                                   fmt::format("the sum over {} .. {}", c_.periods[first], c_.periods[last]), t, line_of(e.range)});
+          int inner = own_step(e, {K::aggregate, depth, text("sum"), written(e.range), val(value, e.type),
+                                   text("the sum over {} .. {}", c_.periods[first], c_.periods[last]), t, line_of(e.range)});
           if (listed > first) {
             for (int s = listed; s <= last; ++s) value -= number(*body, s);
             earlier(inner, value);
@@ -474,12 +488,12 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           if (own && c_.defs[own->def].looks_back && !summary) {
             const auto& def = c_.defs[own->def];
             if (t == 0) {
-              int inner = own_step(e, {K::definition, depth, "previous", text(e.range), val(eval(e, t), e.type),
-                                       fmt::format("{} is the first period: the fallback", c_.periods[t]), t, line_of(e.range)});
+              int inner = own_step(e, {K::definition, depth, text("previous"), written(e.range), val(eval(e, t), e.type),
+                                       text("{} is the first period: the fallback", c_.periods[t]), t, line_of(e.range)});
               explain(*n.fallback, t, inner, false);
             } else {
-              own_step(e, {K::definition, depth, def.name, text(e.range), val(eval(e, t), e.type),
-                           fmt::format("its value in the period before, {}", c_.periods[t - 1]), t - 1, line_of(def.range)});
+              own_step(e, {K::definition, depth, def.name, written(e.range), val(eval(e, t), e.type),
+                           text("its value in the period before, {}", c_.periods[t - 1]), t - 1, line_of(def.range)});
             }
             return;
           }
@@ -501,9 +515,9 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
             if (!n.filter || boolean(*n.filter, t)) ++matched;
           }
           slot(n.binder) = saved;
-          int inner = own_step(e, {K::aggregate, depth, n.is_count ? "count" : "sum", text(e.range), val(eval(e, t), e.type),
-                fmt::format("over {} of {} {} of `{}`", matched, records.size(), records.size() == 1 ? "participant" : "participants",
-                            c_.inputs[n.set].name),
+          int inner = own_step(e, {K::aggregate, depth, n.is_count ? text("count") : text("sum"), written(e.range), val(eval(e, t), e.type),
+                records.size() == 1 ? text("over {} of {} participant of `{}`", matched, records.size(), c_.inputs[n.set].name)
+                                    : text("over {} of {} participants of `{}`", matched, records.size(), c_.inputs[n.set].name),
                 t, line_of(e.range)});
           // With no participant chosen (or none at all), the evaluation used neither the body nor
           // (with none) the filter: their values may not exist.
@@ -521,27 +535,27 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
           const auto& table = c_.tables[n.table];
           if (table.key_type.kind == TypeKind::text) {
             const auto& row = text_row(n, t);
-            int inner = own_step(e, {K::table, depth, table.name, text(e.range), val(row.value, e.type),
-                                     fmt::format("the row \"{}\"", excerpt(*row.key)), t,
+            int inner = own_step(e, {K::table, depth, table.name, written(e.range), val(row.value, e.type),
+                                     text("the row \"{}\"", excerpt(*row.key)), t,
                                      line_of(e.range)});
             explain(*n.key, t, inner, false);
             return;
           }
           Number key = number(*n.key, t);
-          std::string where;
+          Text where;
           if (!table.scale) {
             for (const auto& row : table.rows) {
               bool above = !row.lower || (row.lower_closed ? *row.lower <= key : *row.lower < key);
               bool below = !row.upper || (row.upper_closed ? key <= *row.upper : key < *row.upper);
               if (above && below)
-                where = fmt::format("{} falls in {}{}, {}{}", show(key, n.key->type), row.lower_closed ? "[" : "(",
-                                    row.lower ? show(*row.lower, n.key->type) : "-inf", row.upper ? show(*row.upper, n.key->type) : "inf",
-                                    row.upper_closed ? "]" : ")");
+                where = text("{} falls in {}{}, {}{}", Figure{show(key, n.key->type)}, row.lower_closed ? "[" : "(",
+                             Figure{row.lower ? show(*row.lower, n.key->type) : "-inf"},
+                             Figure{row.upper ? show(*row.upper, n.key->type) : "inf"}, row.upper_closed ? "]" : ")");
             }
           } else {
-            where = fmt::format("{} on the scale, between its points", show(key, n.key->type));
+            where = text("{} on the scale, between its points", Figure{show(key, n.key->type)});
           }
-          int inner = own_step(e, {K::table, depth, table.name, text(e.range), val(eval(e, t), e.type), where, t, line_of(e.range)});
+          int inner = own_step(e, {K::table, depth, table.name, written(e.range), val(eval(e, t), e.type), where, t, line_of(e.range)});
           explain(*n.key, t, inner, false);
         }
       },
@@ -550,7 +564,7 @@ void Evaluator::explain(const Expr& e, int t, int depth, bool per_participant) {
 
 // For a comparison of two numbers (a threshold), both sides and the margin between them:
 // "0.28 against 0.1, a margin of 0.18".
-std::string Evaluator::threshold(const Expr& condition, int t) {
+Text Evaluator::threshold(const Expr& condition, int t) {
   const auto* b = std::get_if<checked::Binary>(&condition.node);
   if (!b || b->lhs->type.kind != TypeKind::number) return {};
   switch (b->op) {
@@ -558,35 +572,47 @@ std::string Evaluator::threshold(const Expr& condition, int t) {
     default: return {};
   }
   Number l = number(*b->lhs, t), r = number(*b->rhs, t);
-  return fmt::format("{} against {}, a margin of {}", show(l, b->lhs->type), show(r, b->rhs->type), show((l - r).abs(), b->lhs->type));
+  return text("{} against {}, a margin of {}", Figure{show(l, b->lhs->type)}, Figure{show(r, b->rhs->type)},
+              Figure{show((l - r).abs(), b->lhs->type)});
 }
 
 int Evaluator::own_step(const Expr& e, TraceStep s) {
   if (&e == shown_ && trace_ && !trace_->empty()) {
     auto& last = trace_->back();
-    last.note = last.note.empty() ? s.note : s.note + "; " + last.note;
+    last.note = last.note.empty() ? s.note : text("{}; {}", s.note, last.note);
     return s.depth;
   }
   step(std::move(s));
   return s.depth + 1;
 }
 
+// The label of a cap or floor: what it is (as LimitHit names it) and its limit as written.
+static Text bound_label(std::string_view what, const std::string& limit) {
+  if (what == "at least") return text("at least `{}`", limit);
+  if (what == "capped per period at") return text("capped per period at `{}`", limit);
+  if (what == "capped in total at") return text("capped in total at `{}`", limit);
+  if (what == "capped per participant at") return text("capped per participant at `{}`", limit);
+  return text("capped at `{}`", limit);
+}
+
 // A cap or floor: its limit, whether it bound, and by how much.
 void Evaluator::explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
-                              std::string room) {
+                              Text room) {
   if (hits_ && limit && before != after) hits_->push_back({t, clause_, limit, what});
   if (!tracing() || !limit) return;
-  std::string note = before == after ? "did not bind" : fmt::format("bound: {} by {}", after < before ? "cut" : "raised", money((after - before).abs()));
-  if (!room.empty()) note = room + "; " + note;
-  step({TraceStep::Kind::bound, depth, fmt::format("{} `{}`", what, text(limit->range)), "", amt(after),
-        fmt::format("{} -> {}: {}", money(before), money(after), note), t, line_of(limit->range)});
+  Text note = before == after ? text("did not bind")
+              : after < before ? text("bound: cut by {}", Figure{money((after - before).abs())})
+                               : text("bound: raised by {}", Figure{money((after - before).abs())});
+  if (!room.empty()) note = text("{}; {}", room, note);
+  step({TraceStep::Kind::bound, depth, bound_label(what, written(limit->range)), "", amt(after),
+        text("{} -> {}: {}", Figure{money(before)}, Figure{money(after)}, note), t, line_of(limit->range)});
   explain(*limit, t, depth + 1, false);
 }
 
 void Evaluator::explain_no_limit(int depth, const char* what, const Expr& limit, const Number& amount, int t) {
   if (tracing())
-    step({TraceStep::Kind::bound, depth, fmt::format("{} `{}`", what, text(limit.range)), "", amt(amount),
-          fmt::format("no cap (`{}` is unlimited)", text(limit.range)), t, line_of(limit.range)});
+    step({TraceStep::Kind::bound, depth, bound_label(what, written(limit.range)), "", amt(amount),
+          text("no cap (`{}` is unlimited)", written(limit.range)), t, line_of(limit.range)});
 }
 
 Value Evaluator::term(int i) {
@@ -597,7 +623,7 @@ Value Evaluator::term(int i) {
 
 Number Evaluator::round(const Number& x, const Expr& step_expr, RoundingMode mode, int t) {
   Number step = number(step_expr, t);
-  if (step.sign() <= 0) fail(DiagKind::runtime, "E603", fmt::format("the rounding step is {}, not positive", step.to_string()), step_expr.range, clause_);
+  if (step.sign() <= 0) fail(DiagKind::runtime, "E603", text("the rounding step is {}, not positive", step.to_string()), step_expr.range, clause_);
   charge(x, step, step_expr.range);
   return x.round(step, mode);
 }
@@ -733,12 +759,12 @@ static bool less(const Value& a, const Value& b) {
 
 Value Evaluator::eval(const Expr& e, int t) {
   if (++steps_ > o_.limits.max_steps)
-    fail(DiagKind::limit, "E705", fmt::format("evaluation took more than {} steps (the limit)", o_.limits.max_steps), e.range, clause_);
+    fail(DiagKind::limit, "E705", text("evaluation took more than {} steps (the limit)", o_.limits.max_steps), e.range, clause_);
   if ((steps_ & 4095) == 0) interrupted(e.range);
   if (depth_ >= o_.limits.max_depth || stack_.exhausted())
     fail(DiagKind::limit, "E703",
-         fmt::format("values depend on each other too deep: more than {} levels, or {} of stack (expressions, "
-                     "definitions, payments and periods they reach)", o_.limits.max_depth, byte_size_text(stack_.allowed())),
+         text("values depend on each other too deep: more than {} levels, or {} of stack (expressions, "
+              "definitions, payments and periods they reach)", o_.limits.max_depth, byte_size_text(stack_.allowed())),
          e.range, clause_);
   ++depth_;
   struct Leave {
@@ -752,23 +778,23 @@ Value Evaluator::eval(const Expr& e, int t) {
           return n.value;
         } else if constexpr (std::is_same_v<T, checked::InputRef>) {
           const auto& in = c_.inputs[n.input];
-          if (t < 0) fail(DiagKind::runtime, "E604", fmt::format("`{}` depends on the period; give one (x @ PERIOD)", in.name), e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("`{}` depends on the period; give one (x @ PERIOD)", in.name), e.range, clause_);
           if (t < in.first || t > in.last || static_cast<std::size_t>(n.input) >= d_.series.size() || !d_.series[n.input][t])
-            fail(DiagKind::data, "E531", fmt::format("there is no value of `{}` for period {}", in.name, c_.periods[t]), e.range, clause_);
+            fail(DiagKind::data, "E531", text("there is no value of `{}` for period {}", in.name, c_.periods[t]), e.range, clause_);
           return *d_.series[n.input][t];
         } else if constexpr (std::is_same_v<T, checked::TermRef>) {
           // The checker lets an unlimited term stand only as a limit (no_limit); an expression
           // given later (`--set`, the REPL) may still name one.
           if (term_unlimited(c_, o_, n.term))
-            fail(DiagKind::type, "E322", fmt::format("`{}` is unlimited: it has no number to compute with", c_.terms[n.term].name),
+            fail(DiagKind::type, "E322", text("`{}` is unlimited: it has no number to compute with", c_.terms[n.term].name),
                  e.range, clause_);
           return term(n.term);
         } else if constexpr (std::is_same_v<T, checked::DefRef>) {
-          if (t < 0) fail(DiagKind::runtime, "E604", fmt::format("`{}` depends on the period; give one (x @ PERIOD)", c_.defs[n.def].name), e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("`{}` depends on the period; give one (x @ PERIOD)", c_.defs[n.def].name), e.range, clause_);
           std::size_t cell = static_cast<std::size_t>(n.def) * periods_ + static_cast<std::size_t>(t);
           auto& memo = defs_[cell];
           if (!memo) {
-            if (busy_[cell]) fail(DiagKind::internal, "E901", "a definition was re-entered (a cycle the checker missed)", e.range);
+            if (busy_[cell]) fail(DiagKind::internal, "E901", text("a definition was re-entered (a cycle the checker missed)"), e.range);
             busy_[cell] = 1;
             int saved = std::exchange(clause_, c_.defs[n.def].clause);
             memo = eval(*c_.defs[n.def].value, t);
@@ -777,10 +803,10 @@ Value Evaluator::eval(const Expr& e, int t) {
           }
           return *memo;
         } else if constexpr (std::is_same_v<T, checked::PaymentRef>) {
-          if (t < 0) fail(DiagKind::runtime, "E604", "a payment depends on the period; give one (x @ PERIOD)", e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("a payment depends on the period; give one (x @ PERIOD)"), e.range, clause_);
           return payment_paid(n.payment, t);
         } else if constexpr (std::is_same_v<T, checked::WaterfallRef>) {
-          if (t < 0) fail(DiagKind::runtime, "E604", "a payment depends on the period; give one (x @ PERIOD)", e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("a payment depends on the period; give one (x @ PERIOD)"), e.range, clause_);
           return waterfall_paid(n.waterfall, t);
         } else if constexpr (std::is_same_v<T, checked::FieldRef>) {
           const int record = slot(n.binder);
@@ -802,7 +828,7 @@ Value Evaluator::eval(const Expr& e, int t) {
           if (def.looks_back) looking_back_.emplace(std::array<int, 3>{n.def, record, t}, v);
           return v;
         } else if constexpr (std::is_same_v<T, checked::CurrentPeriod>) {
-          if (t < 0) fail(DiagKind::runtime, "E604", "`period` needs a period; give one (x @ PERIOD)", e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("`period` needs a period; give one (x @ PERIOD)"), e.range, clause_);
           return checked::PeriodValue{t};
         } else if constexpr (std::is_same_v<T, checked::Unary>) {
           auto v = eval(*n.operand, t);
@@ -820,18 +846,18 @@ Value Evaluator::eval(const Expr& e, int t) {
             case Op::multiply: return checked_size(std::get<Number>(a) * std::get<Number>(b), e);
             case Op::divide:
               if (std::get<Number>(b).is_zero())
-                fail(DiagKind::runtime, "E601", "division by zero", n.rhs->range, clause_);
+                fail(DiagKind::runtime, "E601", text("division by zero"), n.rhs->range, clause_);
               return checked_size(std::get<Number>(a) / std::get<Number>(b), e);
             case Op::period_add: {
               const auto& k = std::get<Number>(b);
               auto i = k.to_int64();
               if (!i || *i > 100000 || *i < -100000)
-                fail(DiagKind::runtime, "E605", fmt::format("a period can only move by a whole number of periods, not {}", k.to_string()), n.rhs->range, clause_);
+                fail(DiagKind::runtime, "E605", text("a period can only move by a whole number of periods, not {}", k.to_string()), n.rhs->range, clause_);
               // Moves add up (previous(p, ...) + 1 in every period): keep the result within
               // 100 000 periods of the calendar, so that the index can never overflow.
               long long moved = static_cast<long long>(std::get<checked::PeriodValue>(a).index) + *i;
               if (moved < -100000 || moved >= static_cast<long long>(c_.periods.size()) + 100000)
-                fail(DiagKind::runtime, "E605", "a period moved more than 100000 periods outside the calendar", e.range, clause_);
+                fail(DiagKind::runtime, "E605", text("a period moved more than 100000 periods outside the calendar"), e.range, clause_);
               return checked::PeriodValue{static_cast<int>(moved)};
             }
             case Op::date_subtract:
@@ -844,7 +870,7 @@ Value Evaluator::eval(const Expr& e, int t) {
             case Op::greater_equal: return !less(a, b);
             default: break;
           }
-          fail(DiagKind::internal, "E902", "unknown operator", e.range);
+          fail(DiagKind::internal, "E902", text("unknown operator"), e.range);
         } else if constexpr (std::is_same_v<T, checked::If>) {
           return boolean(*n.condition, t) ? eval(*n.then_branch, t) : eval(*n.else_branch, t);
         } else if constexpr (std::is_same_v<T, checked::CalendarDate>) {
@@ -864,15 +890,15 @@ Value Evaluator::eval(const Expr& e, int t) {
           for (std::size_t i = 1; i < args.size(); ++i) charge(args[0], args[i], e.range);
           const auto& b = stdlib::builtins()[n.id];
           if (b.signature == stdlib::Signature::same_unit_3 && args[2] < args[1])
-            fail(DiagKind::runtime, "E606", fmt::format("clamp: the lower bound {} is above the upper bound {}", args[1].to_string(), args[2].to_string()), e.range, clause_);
+            fail(DiagKind::runtime, "E606", text("clamp: the lower bound {} is above the upper bound {}", args[1].to_string(), args[2].to_string()), e.range, clause_);
           return b.apply(args);
         } else if constexpr (std::is_same_v<T, checked::Round>) {
           return round(number(*n.operand, t), *n.step, n.mode, t);
         } else if constexpr (std::is_same_v<T, checked::ToDate>) {
-          if (t < 0) fail(DiagKind::runtime, "E604", "to_date needs a period; give one (x @ PERIOD)", e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("to_date needs a period; give one (x @ PERIOD)"), e.range, clause_);
           return to_date(e, *n.operand, t);
         } else if constexpr (std::is_same_v<T, checked::Previous>) {
-          if (t < 0) fail(DiagKind::runtime, "E604", "previous needs a period; give one (x @ PERIOD)", e.range, clause_);
+          if (t < 0) fail(DiagKind::runtime, "E604", text("previous needs a period; give one (x @ PERIOD)"), e.range, clause_);
           return t == 0 ? eval(*n.fallback, t) : eval(*n.operand, t - 1);
         } else if constexpr (std::is_same_v<T, checked::At>) {
           return eval(*n.operand, n.period);
@@ -912,7 +938,7 @@ Value Evaluator::eval(const Expr& e, int t) {
             bool below = !row.upper || (row.upper_closed ? x <= *row.upper : x < *row.upper);
             if (above && below) return row.value;
           }
-          fail(DiagKind::runtime, "E607", fmt::format("{} is outside every interval of the table `{}`", x.to_string(), table.name), e.range, clause_);
+          fail(DiagKind::runtime, "E607", text("{} is outside every interval of the table `{}`", x.to_string(), table.name), e.range, clause_);
         }
       },
       e.node);
@@ -920,7 +946,7 @@ Value Evaluator::eval(const Expr& e, int t) {
   // Debug and sanitizer builds: every value has the kind the checker gave its expression (the
   // unit was verified statically, verify.hpp); a disagreement stops at its source.
   if (checked::kind_of(v) != e.type.kind)
-    fail(DiagKind::internal, "E904", fmt::format("internal error: a value of kind {} where the checker said {}",
+    fail(DiagKind::internal, "E904", text("internal error: a value of kind {} where the checker said {}",
                                                  Type{checked::kind_of(v), {}}.to_string(), e.type.to_string()), e.range, clause_);
 #endif
   return v;
@@ -931,7 +957,7 @@ void Evaluator::exact_in_minor_unit(const Number& amount, const SourceRange& ran
   const auto& cur = c_.currencies[currency_];
   if (!o_.any_amount && !amount.is_multiple_of(cur.minor_unit))
     fail(DiagKind::runtime, "E602",
-         fmt::format("the payment in {} is {} {}, which is not a whole number of {} {}; state how to round it (`rounded half_up to {}`)",
+         text("the payment in {} is {} {}, which is not a whole number of {} {}; state how to round it (`rounded half_up to {}`)",
                      c_.periods[t], amount.to_string(), cur.code, cur.minor_unit.to_string(), cur.code, cur.minor_unit.to_string()),
          range, clause);
 }
@@ -949,7 +975,7 @@ int Evaluator::linked_record(int set, int field, int record, const SourceRange& 
   for (std::size_t r = 0; r < targets.size(); ++r)
     if (targets[r][link.link_key] == key) return static_cast<int>(r);
   fail(DiagKind::runtime, "E533",
-       fmt::format("no record of `{}` has the id `{}` that `{}` of record {} of `{}` names", c_.inputs[link.link].name,
+       text("no record of `{}` has the id `{}` that `{}` of record {} of `{}` names", c_.inputs[link.link].name,
                    std::get<std::string>(key), link.name, record + 1, c_.inputs[set].name),
        at, clause_);
 }
@@ -1001,36 +1027,36 @@ void Evaluator::explain_not_paid(int p, int t) {
   for (const auto& [period, record] : st.not_paid)
     if (period == t) rows.push_back(record);
   std::string keys;
-  for (const auto& k : pay.per_keys) keys += (keys.empty() ? "" : ", ") + text(k->range);
-  const std::string times = pay.at_most == 1 ? "once" : std::to_string(pay.at_most) + " times";
+  for (const auto& k : pay.per_keys) keys += (keys.empty() ? "" : ", ") + written(k->range);
+  const Text times = pay.at_most == 1 ? text("once") : text("{} times", pay.at_most);
+  const Text label = text("at most {} per {}", times, keys);
   if (rows.empty()) {
-    step({K::participants, 1, fmt::format("at most {} per {}", times, keys), "", "0", "every record chosen was paid", t,
-          line_of(pay.range)});
+    step({K::participants, 1, label, "", "0", text("every record chosen was paid"), t, line_of(pay.range)});
     return;
   }
-  step({K::participants, 1, fmt::format("at most {} per {}", times, keys), "", std::to_string(rows.size()),
-        fmt::format("{} not paid: their key had been paid {} already", rows.size() == 1 ? "1 record" : std::to_string(rows.size()) + " records",
-                    times),
+  step({K::participants, 1, label, "", std::to_string(rows.size()),
+        rows.size() == 1 ? text("1 record not paid: its key had been paid {} already", times)
+                         : text("{} records not paid: their key had been paid {} already", rows.size(), times),
         t, line_of(pay.range)});
   const auto* source = static_cast<std::size_t>(pay.set) < d_.sources.size() ? &d_.sources[pay.set] : nullptr;
   for (std::size_t i = 0; i < rows.size() && i < 25; ++i) {
     const int r = rows[i];
-    std::string where = fmt::format("record {}", r + 1);
+    Text where = text("record {}", r + 1);
     if (source && !source->file.empty() && static_cast<std::size_t>(r) < source->rows.size())
-      where = fmt::format("{}: row {} (line {})", source->file, source->rows[r].row, source->rows[r].line);
+      where = text("{}: row {} (line {})", source->file, source->rows[r].row, source->rows[r].line);
     int saved = std::exchange(slot(pay.binder), r);
     std::string values;
     for (const auto& k : pay.per_keys) values += (values.empty() ? "" : ", ") + show_value(c_, eval(*k, t), k->type);
     slot(pay.binder) = saved;
-    step({K::participants, 2, "not paid", "", where, "key " + values, t, 0});
+    step({K::participants, 2, text("not paid"), "", where.in(Language::en), text("key {}", values), t, 0});
   }
-  if (rows.size() > 25) step({K::participants, 2, "not paid", "", fmt::format("{} more", rows.size() - 25), "", t, 0});
+  if (rows.size() > 25) step({K::participants, 2, text("not paid"), "", text("{} more", rows.size() - 25).in(Language::en), "", t, 0});
 }
 
 Number Evaluator::payment_paid(int p, int t) {
   auto& st = paid_[p];
   if (static_cast<int>(st.paid.size()) <= t) {
-    if (st.busy) fail(DiagKind::internal, "E901", "a payment was re-entered (a cycle the checker missed)", c_.payments[p].range);
+    if (st.busy) fail(DiagKind::internal, "E901", text("a payment was re-entered (a cycle the checker missed)"), c_.payments[p].range);
     st.busy = true;
     for (int s = static_cast<int>(st.paid.size()); s <= t; ++s) compute_payment(p, s);
     st.busy = false;
@@ -1041,7 +1067,7 @@ Number Evaluator::payment_paid(int p, int t) {
 Number Evaluator::waterfall_paid(int w, int t) {
   auto& st = fall_paid_[w];
   if (st.computed <= t) {
-    if (st.busy) fail(DiagKind::internal, "E901", "a waterfall was re-entered (a cycle the checker missed)", c_.waterfalls[w].range);
+    if (st.busy) fail(DiagKind::internal, "E901", text("a waterfall was re-entered (a cycle the checker missed)"), c_.waterfalls[w].range);
     st.busy = true;
     for (int s = st.computed; s <= t; ++s) compute_waterfall(w, s);
     st.busy = false;
@@ -1068,9 +1094,10 @@ void Evaluator::compute_payment(int p, int t) {
   bool applies = in_range && (!pay.condition || boolean(*pay.condition, t));
   if (in_range && pay.condition) {
     if (tracing()) {
-      std::string margin = threshold(*pay.condition, t);
-      step({K::condition, 0, "when", text(pay.condition->range), applies ? "true" : "false",
-            (margin.empty() ? "" : margin + "; ") + (applies ? "so the payment applies" : "so nothing is paid"), t,
+      Text margin = threshold(*pay.condition, t);
+      Text outcome = applies ? text("so the payment applies") : text("so nothing is paid");
+      step({K::condition, 0, text("when"), written(pay.condition->range), applies ? "true" : "false",
+            margin.empty() ? outcome : text("{}; {}", margin, outcome), t,
             line_of(pay.condition->range)});
     }
     explain_shown(*pay.condition, t, 1);
@@ -1111,32 +1138,36 @@ void Evaluator::compute_payment(int p, int t) {
       }
       if (hits_ && capped > 0) hits_->push_back({t, clause_, pay.cap_participant.get(), "capped per participant at"});
       if (tracing()) {
-        step({K::participants, 0, fmt::format("for each of `{}`{}", c_.inputs[pay.set].name, pay.filter ? " where " + text(pay.filter->range) : ""), "",
-              std::to_string(matched), fmt::format("{} of {} participants {}", matched, records.size(), pay.filter ? "matched" : "in all"), t,
-              line_of(pay.range)});
-        step({K::amount, 0, "amount per participant", text(pay.amount->range), amt(unrounded), "summed over the participants", t,
+        step({K::participants, 0,
+              pay.filter ? text("for each of `{}` where {}", c_.inputs[pay.set].name, written(pay.filter->range))
+                         : text("for each of `{}`", c_.inputs[pay.set].name),
+              "", std::to_string(matched),
+              pay.filter ? text("{} of {} participants matched", matched, records.size())
+                         : text("{} of {} participants in all", matched, records.size()),
+              t, line_of(pay.range)});
+        step({K::amount, 0, text("amount per participant"), written(pay.amount->range), amt(unrounded), text("summed over the participants"), t,
               line_of(pay.amount->range)});
         explain(*pay.amount, t, 1, true);
         if (pay.filter) explain(*pay.filter, t, 1, true);
         if (pay.at_most > 0) explain_not_paid(p, t);
         if (pay.rounding && unrounded != amount + cut)
-          step({K::rounding, 1, fmt::format("each rounded to {} {}", text(pay.rounding->step->range), rounding_mode_name(pay.rounding->mode)), "",
-                amt(amount + cut), fmt::format("{} -> {} (by {})", money(unrounded), money(amount + cut), money(amount + cut - unrounded)), t,
+          step({K::rounding, 1, text("each rounded to {} {}", written(pay.rounding->step->range), rounding_mode_name(pay.rounding->mode)), "",
+                amt(amount + cut), text("{} -> {} (by {})", Figure{money(unrounded)}, Figure{money(amount + cut)}, Figure{money(amount + cut - unrounded)}), t,
                 line_of(pay.rounding->range)});
         if (no_limit(pay.cap_participant))
           explain_no_limit(1, "capped per participant at", *pay.cap_participant, amount, t);
         else if (pay.cap_participant)
-          step({K::bound, 1, fmt::format("capped at `{}` per participant", text(pay.cap_participant->range)), "", amt(amount),
-                capped ? fmt::format("bound for {} participants, cutting {} in all", capped, money(cut)) : "did not bind", t,
+          step({K::bound, 1, text("capped at `{}` per participant", written(pay.cap_participant->range)), "", amt(amount),
+                capped ? text("bound for {} participants, cutting {} in all", capped, Figure{money(cut)}) : text("did not bind"), t,
                 line_of(pay.cap_participant->range)});
         const std::size_t paid = matched - (st.not_paid.size() - not_paid_before);  // `at most` set the rest aside
         if (paid <= each.size() && paid > 0) {
           for (const auto& [r, a] : each) {
-            std::string who = fmt::format("participant {}", r + 1);
+            Text who = text("participant {}", r + 1);
             const auto& fields = c_.inputs[pay.set].fields;
             for (std::size_t f = 0; f < fields.size(); ++f)
               if (fields[f].type.kind == TypeKind::text) {
-                who += " (" + std::get<std::string>(records[r][f]) + ")";
+                who = text("participant {} ({})", r + 1, std::get<std::string>(records[r][f]));
                 break;
               }
             slot(pay.binder) = static_cast<int>(r);
@@ -1149,19 +1180,18 @@ void Evaluator::compute_payment(int p, int t) {
       slot(pay.binder) = saved;
     } else {
       Number raw = number(*pay.amount, t);
-      if (tracing()) step({K::amount, 0, "amount", text(pay.amount->range), amt(raw), "", t, line_of(pay.amount->range)});
+      if (tracing()) step({K::amount, 0, text("amount"), written(pay.amount->range), amt(raw), "", t, line_of(pay.amount->range)});
       explain_shown(*pay.amount, t, 1);
       amount = rounded(raw);
       if (tracing() && pay.rounding)
-        step({K::rounding, 0, fmt::format("rounded {} to {}", rounding_mode_name(pay.rounding->mode), text(pay.rounding->step->range)), "",
-              amt(amount), fmt::format("{} -> {} (by {})", money(raw), money(amount), money(amount - raw)), t, line_of(pay.rounding->range)});
+        step({K::rounding, 0, text("rounded {} to {}", rounding_mode_name(pay.rounding->mode), written(pay.rounding->step->range)), "",
+              amt(amount), text("{} -> {} (by {})", Figure{money(raw)}, Figure{money(amount)}, Figure{money(amount - raw)}), t, line_of(pay.rounding->range)});
     }
     if (pay.netted) {
       Number entitled = amount;
       amount = amount - before;
       if (amount.sign() < 0) amount = Number{};
-      if (tracing()) step({K::netting, 0, "netted", "", amt(amount),
-            fmt::format("{} less {} paid in earlier periods{}", money(entitled), money(before), amount.is_zero() && entitled < before ? ", not below zero" : ""),
+      if (tracing()) step({K::netting, 0, text("netted"), "", amt(amount), netting_note(entitled, before, amount),
             t, line_of(pay.range)});
     }
     if (pay.floor) {
@@ -1182,18 +1212,18 @@ void Evaluator::compute_payment(int p, int t) {
       Number left = number(*pay.cap_total, t) - before;
       Number a = std::min(amount, left.sign() > 0 ? left : Number{});
       explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
-                    tracing() ? fmt::format("{} paid in earlier periods, so {} left", money(before), money(left.sign() > 0 ? left : Number{}))
-                              : std::string());
+                    tracing() ? text("{} paid in earlier periods, so {} left", Figure{money(before)}, Figure{money(left.sign() > 0 ? left : Number{})})
+                              : Text());
       amount = a;
     }
     if (amount.sign() < 0)
       fail(DiagKind::runtime, "E608",
-           fmt::format("the payment in {} is negative ({} {}); a payment goes from payer to payee only", c_.periods[t],
+           text("the payment in {} is negative ({} {}); a payment goes from payer to payee only", c_.periods[t],
                        amount.to_string(), c_.currencies[currency_].code),
            pay.range, pay.clause);
     exact_in_minor_unit(amount, pay.range, pay.clause, t);
   }
-  if (in_range && tracing()) step({K::result, 0, "pays", "", amt(amount), "", t, line_of(pay.range)});
+  if (in_range && tracing()) step({K::result, 0, text("pays"), "", amt(amount), "", t, line_of(pay.range)});
   st.paid.push_back(amount);
   st.total += amount;
   st.applies.push_back(applies || in_range);
@@ -1222,7 +1252,7 @@ void Evaluator::compute_waterfall(int w, int t) {
   if (applies) {
     Number pool = number(*fall.pool, t);
     Number remaining = pool.sign() > 0 ? pool : Number{};
-    if (tracing()) step({K::amount, 0, "pool", text(fall.pool->range), amt(pool), pool.sign() < 0 ? "negative, so nothing to share" : "",
+    if (tracing()) step({K::amount, 0, text("pool"), written(fall.pool->range), amt(pool), pool.sign() < 0 ? text("negative, so nothing to share") : Text(),
           t, line_of(fall.pool->range)});
     explain_shown(*fall.pool, t, 1);
     std::vector<Number>& entitled = st.entitled;
@@ -1245,21 +1275,22 @@ void Evaluator::compute_waterfall(int w, int t) {
       if (tracing()) {
         std::string who = c_.parties[tier.payee].id;
         std::string label = tier.name.empty() ? who : fmt::format("{}: {}", tier.name, who);
-        std::string how = unlimited ? fmt::format("no limit (`{}` is unlimited); {} was left", text(tier.amount->range), money(remaining))
-                          : tier.kind == TK::up_to
-                              ? (a < limit ? fmt::format("the pool ran short: {} left, under the limit of {}", money(remaining), money(limit))
-                                           : fmt::format("the limit bound; {} was left", money(remaining)))
-                          : tier.kind == TK::share_of_rest ? fmt::format("{} of the {} left", show(share, tier.amount->type), money(remaining))
-                                                           : std::string("the rest");
-        std::string formula = tier.kind == TK::up_to ? "up to " + text(tier.amount->range)
-                              : tier.kind == TK::share_of_rest ? text(tier.amount->range) + " of rest" : "rest";
+        const Figure left{money(remaining)};
+        Text how = unlimited ? text("no limit (`{}` is unlimited); {} was left", written(tier.amount->range), left)
+                   : tier.kind == TK::up_to
+                       ? (a < limit ? text("the pool ran short: {} left, under the limit of {}", left, Figure{money(limit)})
+                                    : text("the limit bound; {} was left", left))
+                   : tier.kind == TK::share_of_rest ? text("{} of the {} left", Figure{show(share, tier.amount->type)}, left)
+                                                    : text("the rest");
+        std::string formula = tier.kind == TK::up_to ? "up to " + written(tier.amount->range)
+                              : tier.kind == TK::share_of_rest ? written(tier.amount->range) + " of rest" : "rest";
         step({K::tier, 0, label, formula, amt(a), how, t, line_of(tier.range)});
       }
       if (tier.amount && !unlimited) explain_shown(*tier.amount, t, 1);
       if (tier.rounding) {
         Number r = round(a, *tier.rounding->step, tier.rounding->mode, t);
-        if (tracing()) step({K::rounding, 1, fmt::format("rounded {} to {}", rounding_mode_name(tier.rounding->mode), text(tier.rounding->step->range)), "",
-              amt(r), fmt::format("{} -> {} (by {})", money(a), money(r), money(r - a)), t, line_of(tier.rounding->range)});
+        if (tracing()) step({K::rounding, 1, text("rounded {} to {}", rounding_mode_name(tier.rounding->mode), written(tier.rounding->step->range)), "",
+              amt(r), text("{} -> {} (by {})", Figure{money(a)}, Figure{money(r)}, Figure{money(r - a)}), t, line_of(tier.rounding->range)});
         a = r;
       }
       if (no_limit(tier.cap)) {
@@ -1281,14 +1312,13 @@ void Evaluator::compute_waterfall(int w, int t) {
         const Number& earlier = st.total[k];  // what it paid the payee in the periods before t
         a -= earlier;
         if (a.sign() < 0) a = Number{};
-        if (tracing()) step({K::netting, 0, fmt::format("netted: {}", c_.parties[fall.payees[k]].id), "", amt(a),
-              fmt::format("{} less {} paid in earlier periods{}", money(entitled[k]), money(earlier),
-                          a.is_zero() && entitled[k] < earlier ? ", not below zero" : ""),
+        if (tracing()) step({K::netting, 0, text("netted: {}", c_.parties[fall.payees[k]].id), "", amt(a),
+              netting_note(entitled[k], earlier, a),
               t, line_of(fall.range)});
       }
       exact_in_minor_unit(a, fall.range, fall.clause, t);
       pay[k] = a;
-      if (tracing()) step({K::result, 0, fmt::format("pays {}", c_.parties[fall.payees[k]].id), "", amt(a), "", t, line_of(fall.range)});
+      if (tracing()) step({K::result, 0, text("pays {}", c_.parties[fall.payees[k]].id), "", amt(a), "", t, line_of(fall.range)});
     }
   }
   for (std::size_t k = 0; k < fall.payees.size(); ++k) st.total[k] += pay[k];

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "interpreter/checked.hpp"
+#include "interpreter/messages.hpp"
 #include "interpreter/diagnostic.hpp"
 
 namespace utfall {
@@ -142,10 +143,12 @@ struct TraceStep {
   };
   Kind kind;
   int depth = 0;
-  std::string label;    // a name or what the step is ("capped at takbelopp in total")
+  // Label and note are phrases of the message table (interpreter/messages.hpp), so that an
+  // explanation reads in English or Swedish; a name is a verbatim Text.
+  Text label;           // a name or what the step is ("capped at takbelopp in total")
   std::string formula;  // the source text of the expression, when there is one
   TraceValue value;      // the value, exact, with its unit apart
-  std::string note;     // how the value came about ("bound: cut by 1200 SEK")
+  Text note;            // how the value came about ("bound: cut by 1200 SEK")
   int period = -1;      // the period the value belongs to, -1 when none
   int line = 0;         // line in the contract source, 0 when none
 };

@@ -22,13 +22,13 @@ std::vector<std::pair<int, std::vector<const PaymentLine*>>> selected(const Eval
   return out;
 }
 
-std::string rule_name(const checked::Contract& c, const PaymentTrace& trace) {
+std::string rule_name(const checked::Contract& c, const PaymentTrace& trace, const Wording& say) {
   if (trace.waterfall) {
     const auto& w = c.waterfalls[trace.rule_index];
-    return w.name.empty() ? "waterfall" : "waterfall " + w.name;
+    return w.name.empty() ? say("waterfall") : say("waterfall {}", w.name);
   }
   const auto& p = c.payments[trace.rule_index];
-  return p.name.empty() ? "payment" : "payment " + p.name;
+  return p.name.empty() ? say("payment") : say("payment {}", p.name);
 }
 
 int rule_line(const checked::Contract& c, const PaymentTrace& trace) {
@@ -61,38 +61,43 @@ std::optional<std::string> ExplainFilter::set_payment(const checked::Contract& c
   return fmt::format("`{}` is not a payment; write PAYER->PAYEE, e.g. kommun->utfallsfonden", text);
 }
 
-std::string explanation_text(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {
+std::string explanation_text(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter, const Wording& say) {
   std::string out;
   std::string file = c.source ? c.source->name : "contract";
-  out += fmt::format("{}\nExplanation of the payments, in {}\n", c.title.empty() ? "(untitled contract)" : c.title, currency_list(c));
+  out += c.title.empty() ? say("(untitled contract)") : c.title;
+  out += "\n" + say("Explanation of the payments, in {}", currency_list(c)) + "\n";
   auto chosen = selected(ev, filter);
-  if (chosen.empty()) out += "\nNo payment matches.\n";
+  if (chosen.empty()) out += "\n" + say("No payment matches.") + "\n";
   for (const auto& [index, lines] : chosen) {
     const auto& trace = ev.traces[index];
     const auto& clause = c.clauses[trace.clause];
-    out += fmt::format("\n{} · clause {}{} · {} ({}:{})\n", c.periods[trace.period], clause.number,
-                       clause.title.empty() ? "" : " \"" + clause.title + "\"", rule_name(c, trace), file, rule_line(c, trace));
+    std::string cited = clause.title.empty() ? say("clause {}", clause.number) : say("clause {} \"{}\"", clause.number, clause.title);
+    out += fmt::format("\n{} · {} · {} ({}:{})\n", c.periods[trace.period], cited, rule_name(c, trace, say), file,
+                       rule_line(c, trace));
     for (const auto* l : lines) {
       const int currency = c.line_currency(l->waterfall, l->rule_index);
       out += fmt::format("  {} → {}: {} {}\n", c.parties[l->payer].id, c.parties[l->payee].id,
-                         format_money(c, l->amount, true, currency), c.currencies[currency].code);
+                         say.number(format_money(c, l->amount, true, currency)), c.currencies[currency].code);
     }
     out += "\n";
     for (const auto& s : trace.steps) {
+      const std::string label = s.label.in(say.words, say.numbers);
       std::string left(2 + 2 * static_cast<std::size_t>(s.depth), ' ');
-      left += s.label;
+      left += label;
       if (s.period >= 0 && s.period != trace.period &&
           (s.kind == TraceStep::Kind::input || s.kind == TraceStep::Kind::definition))
-        left += " in " + c.periods[s.period];
-      if (!s.formula.empty() && s.formula != s.label) left += " = " + s.formula;
+        left += " " + say("in {}", c.periods[s.period]);
+      if (!s.formula.empty() && s.formula != label) left += " = " + s.formula;
       std::string line = left;
       if (!s.value.text.empty()) {
         std::size_t pad = code_points(left) < 56 ? 56 - code_points(left) : 1;
-        line += std::string(pad, ' ') + "= " + with_thousands_separators(s.value.text) + (s.value.unit.empty() ? "" : " " + s.value.unit);
+        line += std::string(pad, ' ') + "= " + say.number(with_thousands_separators(s.value.text)) +
+                (s.value.unit.empty() ? "" : " " + s.value.unit);
       }
-      if (!s.note.empty() || s.line > 0) {
-        std::string where = s.line > 0 ? fmt::format("line {}", s.line) : "";
-        line += "   (" + s.note + (s.note.empty() || where.empty() ? "" : ", ") + where + ")";
+      const std::string note = s.note.in(say.words, say.numbers);
+      if (!note.empty() || s.line > 0) {
+        std::string where = s.line > 0 ? say("line {}", s.line) : "";
+        line += "   (" + note + (note.empty() || where.empty() ? "" : ", ") + where + ")";
       }
       out += line + "\n";
     }
@@ -100,7 +105,8 @@ std::string explanation_text(const checked::Contract& c, const Evaluation& ev, c
   return terminal_text(out);  // titles and formulas come from the contract: no control character reaches a terminal
 }
 
-nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter) {
+nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter,
+                                        const Wording& say) {
   nlohmann::ordered_json j;
   j["contract"] = c.title;
   j["currency"] = c.currency;
@@ -126,11 +132,11 @@ nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evalua
       nlohmann::ordered_json js;
       js["kind"] = std::string(to_string(s.kind));
       js["depth"] = s.depth;
-      js["label"] = s.label;
+      js["label"] = s.label.in(say.words, Language::en);
       js["formula"] = s.formula;
       js["value"] = s.value.text;
       js["unit"] = s.value.unit;
-      js["note"] = s.note;
+      js["note"] = s.note.in(say.words, Language::en);
       js["period"] = s.period >= 0 ? nlohmann::ordered_json(c.periods[s.period]) : nlohmann::ordered_json(nullptr);
       js["line"] = s.line;
       steps.push_back(std::move(js));

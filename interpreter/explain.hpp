@@ -28,12 +28,15 @@ struct ExplainFilter {
 };
 
 // The statement as text, for a reader with a desk calculator; control characters escaped.
-std::string explanation_text(const checked::Contract& contract, const Evaluation& evaluation, const ExplainFilter& filter = {});
+// `wording`: its words and numbers in English or Swedish (`utfall explain --lang sv`).
+std::string explanation_text(const checked::Contract& contract, const Evaluation& evaluation, const ExplainFilter& filter = {},
+                             const Wording& wording = {});
 
 // The same as JSON: {"contract", "currency", "explanations": [{"period", "clause", "clause_title",
 // "rule", "waterfall", "line", "payments": [{"from", "to", "amount"}], "steps": [{"kind", "depth",
 // "label", "formula", "value", "unit", "note", "period", "line"}]}]}. Amounts are exact decimal strings.
+// Labels and notes in `wording`'s words (their numbers stay in English: JSON is read by programs).
 nlohmann::ordered_json explanation_json(const checked::Contract& contract, const Evaluation& evaluation,
-                                        const ExplainFilter& filter = {});
+                                        const ExplainFilter& filter = {}, const Wording& wording = {});
 
 }  // namespace utfall

@@ -71,6 +71,7 @@ struct Text {
   static constexpr std::uint16_t kVerbatim = 0xFFFF;
   std::uint16_t phrase = kVerbatim;
   std::vector<std::string> args;  // for a verbatim text, its one string
+  std::vector<Text> parts;        // arguments that are texts themselves, rendered in the same language
 
   Text() = default;
   Text(std::uint16_t phrase_index, std::vector<std::string> arguments)
@@ -80,21 +81,45 @@ struct Text {
   Text(std::string s) : args{std::move(s)} {}  // NOLINT
   Text(const char* s) : args{std::string(s)} {}  // NOLINT
 
-  std::string in(Language language) const;
+  // In `language`, its numbers (`Figure` arguments) written as `numbers` writes them.
+  std::string in(Language language, Language numbers) const;
+  std::string in(Language language) const { return in(language, language); }
   bool empty() const { return phrase == kVerbatim && (args.empty() || args[0].empty()); }
 };
 
+// A number written the English way (`1,234.50`, `-0.3`, `1,200.00 SEK`), as an argument of a
+// phrase: shown in the reader's number style, `1 234,50` in Swedish (`localized_number`).
+struct Figure {
+  std::string english;
+};
+
+// `english` (digits with `,` between thousands and `.` before the decimals, perhaps a sign and a
+// unit after a space) in the number style of `numbers`: unchanged in English; in Swedish a space
+// between thousands and a decimal comma, as Swedish typography writes `26 700 000,00`.
+std::string localized_number(std::string_view english, Language numbers);
+
 namespace detail {
+// A Figure's argument starts with this character, which no name or number holds; `in` removes it.
+// A Text's argument is this other character and the index of the Text in `parts`.
+inline constexpr char kFigureMark = '\x1e';
+inline constexpr char kPartMark = '\x1d';
 template <typename T>
-std::string argument(const T& value) {
-  if constexpr (std::is_convertible_v<const T&, std::string_view>) return std::string(std::string_view(value));
+std::string argument(std::vector<Text>& parts, const T& value) {
+  if constexpr (std::is_same_v<T, Figure>) return kFigureMark + value.english;
+  else if constexpr (std::is_same_v<T, Text>) {
+    parts.push_back(value);
+    return kPartMark + std::to_string(parts.size() - 1);
+  }
+  else if constexpr (std::is_convertible_v<const T&, std::string_view>) return std::string(std::string_view(value));
   else return fmt::format("{}", value);
 }
 }  // namespace detail
 
 template <typename... Args>
 Text text(PhraseId phrase, const Args&... args) {
-  return Text{phrase.index(), {detail::argument(args)...}};
+  Text out(phrase.index(), {});
+  (out.args.push_back(detail::argument(out.parts, args)), ...);
+  return out;
 }
 inline Text verbatim(std::string s) { return Text(std::move(s)); }
 
@@ -103,5 +128,16 @@ template <typename... Args>
 std::string say(Language language, PhraseId phrase, const Args&... args) {
   return text(phrase, args...).in(language);
 }
+
+// How the command line writes its output: the words, and the numbers (`--lang`, `--locale`).
+struct Wording {
+  Language words = Language::en;
+  Language numbers = Language::en;
+  template <typename... Args>
+  std::string operator()(PhraseId phrase, const Args&... args) const {
+    return text(phrase, args...).in(words, numbers);
+  }
+  std::string number(std::string_view english) const { return localized_number(english, numbers); }
+};
 
 }  // namespace utfall

@@ -79,7 +79,7 @@ TEST_CASE("no Swedish row is English left as it was", "[messages]") {
   }
 }
 
-TEST_CASE("a phrase renders in the language asked for; a plain text in both", "[messages]") {
+TEST_CASE("a phrase renders in the language asked for, a plain text in both", "[messages]") {
   Text t = text("did you mean `{}`?", "frigjort");
   CHECK(t.in(Language::en) == "did you mean `frigjort`?");
   CHECK(t.in(Language::sv) == "menade du `frigjort`?");
