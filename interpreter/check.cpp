@@ -16,7 +16,7 @@ void Checker::header(const ast::Contract& a) {
     Diagnostic d;
     d.kind = DiagKind::structure;
     d.code = "E401";
-    d.message = "the contract declares no currency (add `currency SEK`)";
+    set_message(d, text("the contract declares no currency (add `currency SEK`)"));
     d.range = SourceRange{a.source, {}, 0};
     diags_.push_back(std::move(d));
     return;
@@ -24,14 +24,14 @@ void Checker::header(const ast::Contract& a) {
   c_.title = a.header->title;
   for (const auto& decl : a.header->currencies) {
     if (unit_names_.count(decl.code.text)) {
-      error(DiagKind::name, "E201", fmt::format("the currency `{}` is declared twice", decl.code.text), decl.code.range);
+      error(DiagKind::name, "E201", text("the currency `{}` is declared twice", decl.code.text), decl.code.range);
       continue;
     }
     unit_names_[decl.code.text] = decl.code.text;
     checked::Currency cur{decl.code.text, Number::fraction(1, 100), Unit::of(decl.code.text)};
     if (decl.minor_unit) {
       if (decl.minor_unit->sign() <= 0)
-        error(DiagKind::structure, "E402", fmt::format("the minor unit of `{}` must be positive", decl.code.text), decl.code.range);
+        error(DiagKind::structure, "E402", text("the minor unit of `{}` must be positive", decl.code.text), decl.code.range);
       else
         cur.minor_unit = *decl.minor_unit;
     }
@@ -43,7 +43,7 @@ void Checker::header(const ast::Contract& a) {
     for (const ast::Name* n : {&u.singular, u.plural ? &*u.plural : nullptr}) {
       if (!n) continue;
       if (unit_names_.count(n->text))
-        error(DiagKind::name, "E201", fmt::format("the unit `{}` is declared twice", n->text), n->range);
+        error(DiagKind::name, "E201", text("the unit `{}` is declared twice", n->text), n->range);
       unit_names_[n->text] = u.singular.text;
     }
     spellings_.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
@@ -53,7 +53,7 @@ void Checker::header(const ast::Contract& a) {
   for (auto& cur : c_.currencies) cur.unit = unit_with_spellings(cur.unit);
   for (const auto& p : a.parties) {
     if (party(p.id).has_value() && c_.party_index(p.id.text))
-      error(DiagKind::name, "E201", fmt::format("the party `{}` is declared twice", p.id.text), p.id.range);
+      error(DiagKind::name, "E201", text("the party `{}` is declared twice", p.id.text), p.id.range);
     c_.parties.push_back({p.id.text, p.display});
   }
 }
@@ -70,7 +70,7 @@ void Checker::calendar(const ast::Contract& a) {
     Diagnostic d;
     d.kind = DiagKind::structure;
     d.code = "E403";
-    d.message = "the contract declares no periods (add, for example, `periods yearly 2025 .. 2029`)";
+    set_message(d, text("the contract declares no periods (add, for example, `periods yearly 2025 .. 2029`)"));
     d.range = SourceRange{a.source, {}, 0};
     diags_.push_back(std::move(d));
     return;
@@ -79,14 +79,14 @@ void Checker::calendar(const ast::Contract& a) {
   using K = ast::CalendarDecl::Kind;
   if (cal.kind == K::named) {
     if (cal.names.size() > max_periods_) {
-      error(DiagKind::limit, "E702", fmt::format("the calendar lists {} periods, more than the limit of {}", cal.names.size(), max_periods_),
+      error(DiagKind::limit, "E702", text("the calendar lists {} periods, more than the limit of {}", cal.names.size(), max_periods_),
             cal.range);
       return;
     }
     std::set<std::string_view> seen;
     for (const auto& n : cal.names) {
       if (!seen.insert(n.name).second)
-        error(DiagKind::structure, "E404", fmt::format("the period `{}` is listed twice", n.name), n.range);
+        error(DiagKind::structure, "E404", text("the period `{}` is listed twice", n.name), n.range);
       c_.periods.push_back(n.name);
     }
     listed_dates(cal);
@@ -105,8 +105,11 @@ void Checker::calendar(const ast::Contract& a) {
       int m = std::stoi(s.substr(5));
       if (m >= 1 && m <= 12) return std::pair{std::stoi(s.substr(0, 4)), m - 1};
     }
-    const char* form = cal.kind == K::yearly ? "a year such as 2025" : cal.kind == K::quarterly ? "a quarter such as 2025Q1" : "a month such as 2025-01";
-    error(DiagKind::structure, "E405", fmt::format("`{}` is not {}", s, form), r.range);
+    error(DiagKind::structure, "E405",
+          cal.kind == K::yearly      ? text("`{}` is not a year such as 2025", s)
+          : cal.kind == K::quarterly ? text("`{}` is not a quarter such as 2025Q1", s)
+                                     : text("`{}` is not a month such as 2025-01", s),
+          r.range);
     return std::nullopt;
   };
   auto first = parse(cal.names.at(0)), last = parse(cal.names.at(1));
@@ -114,11 +117,11 @@ void Checker::calendar(const ast::Contract& a) {
   int per_year = cal.kind == K::yearly ? 1 : cal.kind == K::quarterly ? 4 : 12;
   long a0 = long(first->first) * per_year + first->second, a1 = long(last->first) * per_year + last->second;
   if (a1 < a0) {
-    error(DiagKind::structure, "E406", "the last period comes before the first", cal.range);
+    error(DiagKind::structure, "E406", text("the last period comes before the first"), cal.range);
     return;
   }
   if (a1 - a0 + 1 > static_cast<long>(max_periods_)) {
-    error(DiagKind::limit, "E702", fmt::format("the calendar has {} periods, more than the limit of {}", a1 - a0 + 1, max_periods_), cal.range);
+    error(DiagKind::limit, "E702", text("the calendar has {} periods, more than the limit of {}", a1 - a0 + 1, max_periods_), cal.range);
     return;
   }
   c_.months_per_period = 12 / per_year;
@@ -142,9 +145,9 @@ void Checker::listed_dates(const ast::CalendarDecl& cal) {
     const auto without = std::find_if(cal.dates.begin(), cal.dates.end(), [](const auto& d) { return !d.has_value(); });
     const auto& name = cal.names[without - cal.dates.begin()];
     error(DiagKind::structure, "E433",
-          fmt::format("the period `{}` gives no dates, but `{}` does: either every listed period gives its first and last day "
-                      "(`{} = YYYY-MM-DD .. YYYY-MM-DD`) or none does",
-                      name.name, cal.names[with - cal.dates.begin()].name, name.name),
+          text("the period `{}` gives no dates, but `{}` does: either every listed period gives its first and last day "
+               "(`{} = YYYY-MM-DD .. YYYY-MM-DD`) or none does",
+               name.name, cal.names[with - cal.dates.begin()].name, name.name),
           name.range);
     return;
   }
@@ -152,10 +155,10 @@ void Checker::listed_dates(const ast::CalendarDecl& cal) {
   bool ok = true;
   for (std::size_t i = 0; i < cal.names.size(); ++i) {
     const auto& d = *cal.dates[i];
-    std::optional<std::string> why_first = dates::not_a_date(d.first), why_last = dates::not_a_date(d.last);
+    auto why_first = dates::why_not_a_date(d.first), why_last = dates::why_not_a_date(d.last);
     if (why_first || why_last) {
       const std::string& text = why_first ? d.first : d.last;
-      error(DiagKind::structure, "E428", fmt::format("`{}` is not a date: {}", text, why_first ? *why_first : *why_last), d.range);
+      error(DiagKind::structure, "E428", not_a_date_text(text, why_first ? *why_first : *why_last), d.range);
       ok = false;
       spans.clear();  // the next period is not compared with one that has no dates
       continue;
@@ -163,13 +166,13 @@ void Checker::listed_dates(const ast::CalendarDecl& cal) {
     checked::Contract::PeriodSpan span{dates::parse(d.first), dates::parse(d.last)};
     if (span.last < span.first) {
       error(DiagKind::structure, "E434",
-            fmt::format("the period `{}` ends on {}, before it starts on {}", cal.names[i].name, d.last, d.first), d.range);
+            text("the period `{}` ends on {}, before it starts on {}", cal.names[i].name, d.last, d.first), d.range);
       ok = false;
     } else if (!spans.empty() && span.first <= spans.back().last) {
       error(DiagKind::structure, "E435",
-            fmt::format("the period `{}` starts on {}, not after the period before it, `{}`, ends on {}: listed periods follow "
-                        "one another in time without overlapping",
-                        cal.names[i].name, d.first, cal.names[i - 1].name, dates::format(spans.back().last)),
+            text("the period `{}` starts on {}, not after the period before it, `{}`, ends on {}: listed periods follow "
+                 "one another in time without overlapping",
+                 cal.names[i].name, d.first, cal.names[i - 1].name, dates::format(spans.back().last)),
             d.range);
       ok = false;
     }
@@ -180,8 +183,10 @@ void Checker::listed_dates(const ast::CalendarDecl& cal) {
 
 std::optional<int> Checker::period(const ast::PeriodRef& ref) {
   if (auto i = c_.period_index(ref.name)) return i;
-  std::string range = c_.periods.empty() ? "" : fmt::format(" ({} .. {})", c_.periods.front(), c_.periods.back());
-  error(DiagKind::structure, "E407", fmt::format("`{}` is not a period of the calendar{}", ref.name, range), ref.range);
+  error(DiagKind::structure, "E407",
+        c_.periods.empty() ? text("`{}` is not a period of the calendar", ref.name)
+                           : text("`{}` is not a period of the calendar ({} .. {})", ref.name, c_.periods.front(), c_.periods.back()),
+        ref.range);
   return std::nullopt;
 }
 
@@ -190,7 +195,7 @@ checked::Applicability Checker::applicability(const ast::Applicability& a) {
   if (a.from) r.first = period(*a.from).value_or(r.first);
   bool same = a.from && a.until && a.from->range.begin.offset == a.until->range.begin.offset;  // `in P`
   if (a.until) r.last = same ? r.first : period(*a.until).value_or(r.last);
-  if (r.last < r.first) error(DiagKind::structure, "E408", "the periods run backwards: the last comes before the first", a.range);
+  if (r.last < r.first) error(DiagKind::structure, "E408", text("the periods run backwards: the last comes before the first"), a.range);
   return r;
 }
 
@@ -200,9 +205,9 @@ void Checker::declare(const std::string& name, SymbolKind kind, int index, const
     Diagnostic d;
     d.kind = DiagKind::name;
     d.code = "E202";
-    d.message = fmt::format("`{}` is declared twice", name);
+    set_message(d, text("`{}` is declared twice", name));
     d.range = range;
-    d.related.push_back({it->second.range, "first declared here"});
+    d.related.push_back(related_note(it->second.range, text("first declared here")));
     diags_.push_back(std::move(d));
   }
 }
@@ -214,9 +219,9 @@ std::optional<Unit> Checker::unit(const ast::UnitSpelling& s) {
     auto it = unit_names_.find(n.text);
     if (it != unit_names_.end()) return Unit::of(it->second);
     if (implicit_units_) return Unit::of(n.text);
-    std::string hint = globals_.count(n.text) ? fmt::format("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
-                                               : fmt::format("declare it with `unit {}`", n.text);
-    error(DiagKind::type, "E301", fmt::format("unknown unit `{}`", n.text), n.range, hint);
+    Text hint = globals_.count(n.text) ? text("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
+                                        : text("declare it with `unit {}`", n.text);
+    error(DiagKind::type, "E301", text("unknown unit `{}`", n.text), n.range, hint);
     ok = false;
     return std::nullopt;
   };
@@ -248,8 +253,8 @@ std::optional<Type> Checker::type(const ast::TypeSpelling& t, bool* percent) {
 
 std::optional<RoundingMode> Checker::mode(const ast::Name& n) {
   if (auto m = rounding_mode_from_name(n.text)) return m;
-  error(DiagKind::name, "E203", fmt::format("`{}` is not a rounding mode", n.text), n.range,
-        "use half_up, half_down, half_even, up, down, ceiling or floor");
+  error(DiagKind::name, "E203", text("`{}` is not a rounding mode", n.text), n.range,
+        text("use half_up, half_down, half_even, up, down, ceiling or floor"));
   return std::nullopt;
 }
 
@@ -258,7 +263,7 @@ std::optional<checked::Rounding> Checker::rounding(const std::optional<ast::Roun
   auto m = mode(r->mode);
   auto step = expr(*r->step);
   if (step && !(step->type == of) && !(step->type == Type::number())) {
-    error(DiagKind::type, "E302", fmt::format("the rounding step is {}, but the value is {}", step->type.to_string(), of.to_string()),
+    error(DiagKind::type, "E302", text("the rounding step is {}, but the value is {}", step->type.to_string(), of.to_string()),
           r->step->range);
     return std::nullopt;
   }
@@ -266,21 +271,24 @@ std::optional<checked::Rounding> Checker::rounding(const std::optional<ast::Roun
   return checked::Rounding{std::move(step), *m, r->range};
 }
 
-ExprPtr Checker::typed(const ast::ExprPtr& e, const Type& want, const char* what) {
+ExprPtr Checker::typed(const ast::ExprPtr& e, const Type& want, PhraseId mismatch, const std::string& subject) {
   if (!e) return nullptr;
   auto x = expr(*e);
   if (x && !(x->type == want)) {
-    error(DiagKind::type, "E303", fmt::format("{} must be {}, but this is {}", what, want.to_string(), x->type.to_string()), e->range);
+    error(DiagKind::type, "E303",
+          subject.empty() ? text(mismatch, want.to_string(), x->type.to_string())
+                          : text(mismatch, subject, want.to_string(), x->type.to_string()),
+          e->range);
     return nullptr;
   }
   return x;
 }
 
-ExprPtr Checker::money(const ast::ExprPtr& e, const char* what, int currency) {
-  return typed(e, Type::number(c_.currencies[currency].unit), what);
+ExprPtr Checker::money(const ast::ExprPtr& e, PhraseId mismatch, int currency) {
+  return typed(e, Type::number(c_.currencies[currency].unit), mismatch);
 }
 
-ExprPtr Checker::amount(const ast::ExprPtr& e, const char* what, bool rounded, int& currency) {
+ExprPtr Checker::amount(const ast::ExprPtr& e, Mismatch mismatch, bool rounded, int& currency) {
   currency = 0;
   if (!e) return nullptr;
   auto outer = std::exchange(rounded_conversion_, rounded ? e.get() : nullptr);
@@ -291,8 +299,28 @@ ExprPtr Checker::amount(const ast::ExprPtr& e, const char* what, bool rounded, i
     currency = *i;
     return x;
   }
-  error(DiagKind::type, "E303", fmt::format("{} must be {}, but this is {}", what, c_.currency_codes("or"), x->type.to_string()), e->range);
+  // "SEK, EUR or NOK": the last "or" is a word of the sentence, so several currencies are another phrase.
+  const auto& all = c_.currencies;
+  std::string but_last;
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) but_last += (i > 0 ? ", " : "") + all[i].code;
+  error(DiagKind::type, "E303",
+        all.size() == 1 ? text(mismatch.one, all[0].code, x->type.to_string())
+                        : text(mismatch.several, but_last, all.back().code, x->type.to_string()),
+        e->range);
   return nullptr;
+}
+
+Text not_a_date_text(const std::string& text, const dates::NotADate& why) {
+  using R = dates::NotADate::Reason;
+  switch (why.reason) {
+    case R::form: return utfall::text("`{}` is not a date: a date is written YYYY-MM-DD (ISO 8601), such as 2025-03-31", text);
+    case R::year_zero:
+      return utfall::text("`{}` is not a date: the year 0000 is not a year of the calendar (the first is 0001)", text);
+    case R::month: return utfall::text("`{}` is not a date: {} is not a month (01 .. 12)", text, fmt::format("{:02}", why.month));
+    case R::day:
+      return utfall::text("`{}` is not a date: {} has {} days", text, fmt::format("{:04}-{:02}", why.year, why.month), why.days);
+  }
+  return utfall::text("`{}` is not a date: a date is written YYYY-MM-DD (ISO 8601), such as 2025-03-31", text);
 }
 
 RuleCurrencies rule_currencies(const checked::Contract& c) {
@@ -361,9 +389,9 @@ void Checker::report_wrong_assumptions() {
     if (!actual || *actual == a.currency) continue;
     const auto& name = a.waterfall ? c_.waterfalls[a.index].name : c_.payments[a.index].name;
     error(DiagKind::type, "E336",
-          fmt::format("the currency of `{}` could not be settled: what it pays depends on rules that are named before "
-                      "they are written, {} deep; name `{}` after it, or write it before what names it",
-                      name, kCurrencyPasses, name),
+          text("the currency of `{}` could not be settled: what it pays depends on rules that are named before "
+               "they are written, {} deep; name `{}` after it, or write it before what names it",
+               name, kCurrencyPasses, name),
           a.range);
   }
 }
@@ -391,7 +419,7 @@ std::optional<Number> Checker::constant(const ast::Expr& e, Type* t) {
     if (v) return -*v;
     return std::nullopt;
   }
-  error(DiagKind::structure, "E409", "a table bound must be a number written out (with its unit)", e.range);
+  error(DiagKind::structure, "E409", text("a table bound must be a number written out (with its unit)"), e.range);
   return std::nullopt;
 }
 
@@ -404,8 +432,8 @@ void Checker::text_table(const ast::TableDecl& t, checked::Table& out) {
   for (const auto& row : t.rows) {
     if (!row.key) {
       error(DiagKind::structure, "E426",
-            fmt::format("the table `{}` is keyed by text, but this row is an interval; a table is keyed by one or the other",
-                        t.name.text),
+            text("the table `{}` is keyed by text, but this row is an interval; a table is keyed by one or the other",
+                 t.name.text),
             row.range);
       continue;
     }
@@ -414,9 +442,9 @@ void Checker::text_table(const ast::TableDecl& t, checked::Table& out) {
       Diagnostic d;
       d.kind = DiagKind::structure;
       d.code = "E425";
-      d.message = fmt::format("the table `{}` has the key \"{}\" twice", t.name.text, key);
+      set_message(d, text("the table `{}` has the key \"{}\" twice", t.name.text, key));
       d.range = row.range;
-      d.related.push_back({it->second->range, "the first row with this key"});
+      d.related.push_back(related_note(it->second->range, text("the first row with this key")));
       diags_.push_back(std::move(d));
       continue;
     }
@@ -424,7 +452,7 @@ void Checker::text_table(const ast::TableDecl& t, checked::Table& out) {
     auto v = constant(*row.value, &vt);
     if (!v) continue;
     if (have_value && !(vt == out.value_type)) {
-      error(DiagKind::type, "E304", fmt::format("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
+      error(DiagKind::type, "E304", text("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
       continue;
     }
     out.value_type = vt;
@@ -452,8 +480,8 @@ void Checker::table(const ast::TableDecl& t, int index) {
   for (const auto& row : t.rows) {
     if (row.key) {
       error(DiagKind::structure, "E426",
-            fmt::format("the table `{}` is keyed by intervals of numbers, but this row is keyed by text; a table is keyed "
-                        "by one or the other", t.name.text),
+            text("the table `{}` is keyed by intervals of numbers, but this row is keyed by text; a table is keyed "
+                 "by one or the other", t.name.text),
             row.range);
       ok = false;
       continue;
@@ -467,7 +495,7 @@ void Checker::table(const ast::TableDecl& t, int index) {
       auto v = constant(**src, &kt);
       if (!v) { ok = false; continue; }
       if (have_key && !(kt == out.key_type)) {
-        error(DiagKind::type, "E304", fmt::format("this bound is {}, but the table's keys are {}", kt.to_string(), out.key_type.to_string()), (*src)->range);
+        error(DiagKind::type, "E304", text("this bound is {}, but the table's keys are {}", kt.to_string(), out.key_type.to_string()), (*src)->range);
         ok = false;
       }
       out.key_type = kt;
@@ -478,7 +506,7 @@ void Checker::table(const ast::TableDecl& t, int index) {
     auto v = constant(*row.value, &vt);
     if (!v) { ok = false; continue; }
     if (have_value && !(vt == out.value_type)) {
-      error(DiagKind::type, "E304", fmt::format("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
+      error(DiagKind::type, "E304", text("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
       ok = false;
     }
     out.value_type = vt;
@@ -487,13 +515,13 @@ void Checker::table(const ast::TableDecl& t, int index) {
     out.rows.push_back(std::move(r));
   }
   if (t.rows.empty() || (out.scale && t.rows.size() < 2)) {
-    error(DiagKind::structure, "E410", out.scale ? "a scale needs at least two points" : "a table needs at least one row", t.range);
+    error(DiagKind::structure, "E410", out.scale ? text("a scale needs at least two points") : text("a table needs at least one row"), t.range);
     ok = false;
   }
   if (ok && out.scale) {
     for (std::size_t i = 1; i < out.rows.size(); ++i)
       if (!(*out.rows[i - 1].lower < *out.rows[i].lower)) {
-        error(DiagKind::structure, "E411", "the points of a scale must increase strictly", t.rows[i].range);
+        error(DiagKind::structure, "E411", text("the points of a scale must increase strictly"), t.rows[i].range);
         ok = false;
       }
   } else if (ok) {
@@ -510,18 +538,18 @@ void Checker::table(const ast::TableDecl& t, int index) {
       const auto& r = out.rows[order[k]];
       const auto& src = t.rows[order[k]];
       if (r.lower && r.upper && (*r.upper < *r.lower || (*r.upper == *r.lower && !(r.lower_closed && r.upper_closed)))) {
-        error(DiagKind::structure, "E412", "this interval is empty", src.range);
+        error(DiagKind::structure, "E412", text("this interval is empty"), src.range);
         ok = false;
       }
       if (k > 0 && !r.lower) {
-        error(DiagKind::structure, "E413", "only the first interval can be open below", src.range);
+        error(DiagKind::structure, "E413", text("only the first interval can be open below"), src.range);
         ok = false;
       }
       if (k + 1 == order.size()) break;
       const auto& next = out.rows[order[k + 1]];
       const auto& next_src = t.rows[order[k + 1]];
       if (!r.upper) {
-        error(DiagKind::structure, "E414", "this interval is open above and overlaps the next", src.range);
+        error(DiagKind::structure, "E414", text("this interval is open above and overlaps the next"), src.range);
         ok = false;
         continue;
       }
@@ -532,10 +560,11 @@ void Checker::table(const ast::TableDecl& t, int index) {
         Diagnostic d;
         d.kind = DiagKind::structure;
         d.code = gap ? "E415" : "E416";
-        d.message = fmt::format("the table `{}` has {} between this interval and the next at {}", t.name.text,
-                                gap ? "a gap" : "an overlap", (gap ? *r.upper : *next.lower).to_string());
+        const std::string at = (gap ? *r.upper : *next.lower).to_string();
+        set_message(d, gap ? text("the table `{}` has a gap between this interval and the next at {}", t.name.text, at)
+                           : text("the table `{}` has an overlap between this interval and the next at {}", t.name.text, at));
         d.range = src.range;
-        d.related.push_back({next_src.range, "the next interval"});
+        d.related.push_back(related_note(next_src.range, text("the next interval")));
         diags_.push_back(std::move(d));
         ok = false;
       }
@@ -565,9 +594,9 @@ void Checker::links(const ast::Contract& a) {
       auto g = globals_.find(target.text);
       if (g == globals_.end() || g->second.kind != SymbolKind::input || !c_.inputs[g->second.index].participants) {
         error(DiagKind::name, "E218",
-              g == globals_.end() ? fmt::format("`{}` is not declared; a link names a record input", target.text)
-                                  : fmt::format("`{}` is not a record input; a link names one", target.text),
-              target.range, g == globals_.end() ? suggest(target.text) : std::string{});
+              g == globals_.end() ? text("`{}` is not declared; a link names a record input", target.text)
+                                  : text("`{}` is not a record input; a link names one", target.text),
+              target.range, g == globals_.end() ? suggest(target.text) : Text{});
         continue;
       }
       const int set = g->second.index;
@@ -576,16 +605,16 @@ void Checker::links(const ast::Contract& a) {
       bool ok = true;
       if (id == fields.end() || id->type.kind != TypeKind::text) {
         error(DiagKind::type, "E219",
-              id == fields.end() ? fmt::format("`{}` has no field `id`: a link names a record by its `id`", target.text)
-                                 : fmt::format("the field `id` of `{}` is {}, but a link names a record by a text `id`",
-                                               target.text, id->type.to_string()),
-              target.range, fmt::format("declare `id : text` in `{}`", target.text));
+              id == fields.end() ? text("`{}` has no field `id`: a link names a record by its `id`", target.text)
+                                 : text("the field `id` of `{}` is {}, but a link names a record by a text `id`",
+                                        target.text, id->type.to_string()),
+              target.range, text("declare `id : text` in `{}`", target.text));
         ok = false;
       }
       if (field.type.kind != TypeKind::text) {
-        error(DiagKind::type, "E325", fmt::format("the link `{}` is {}, but a link holds the text `id` of a record", decl.name.text,
-                                                  field.type.to_string()),
-              decl.type.range, "declare it `" + decl.name.text + " : text key of " + target.text + "`");
+        error(DiagKind::type, "E325", text("the link `{}` is {}, but a link holds the text `id` of a record", decl.name.text,
+                                           field.type.to_string()),
+              decl.type.range, text("declare it `{} : text key of {}`", decl.name.text, target.text));
         ok = false;
       }
       if (!ok) continue;
@@ -599,14 +628,14 @@ void Checker::links(const ast::Contract& a) {
 // but `unlimited`, read for each record like the filter.
 void Checker::at_most(const ast::PaymentDecl::AtMost& limit, checked::Payment& out) {
   if (out.set < 0) {
-    error(DiagKind::structure, "E327", "`at most ... per` counts the records paid, so it needs a payment `for each` record",
-          limit.range, "write `pay ... for each c in SET where ... at most once per c.KEY`");
+    error(DiagKind::structure, "E327", text("`at most ... per` counts the records paid, so it needs a payment `for each` record"),
+          limit.range, text("write `pay ... for each c in SET where ... at most once per c.KEY`"));
     return;
   }
   const Number most = Number::from_int(1'000'000'000);
   if (limit.count.sign() <= 0 || most < limit.count) {
     error(DiagKind::structure, "E328",
-          fmt::format("`at most {} times` must allow from 1 to 1000000000 records per key", limit.count.to_string()), limit.range);
+          text("`at most {} times` must allow from 1 to 1000000000 records per key", limit.count.to_string()), limit.range);
     return;
   }
   out.at_most = static_cast<int>(limit.count.to_int64().value_or(1));
@@ -653,7 +682,7 @@ void Checker::run(const ast::Contract& a) {
       std::set<std::string> seen;
       for (const auto& f : in.fields) {
         if (!seen.insert(f.name.text).second)
-          error(DiagKind::name, "E211", fmt::format("the field `{}` is declared twice", f.name.text), f.name.range);
+          error(DiagKind::name, "E211", text("the field `{}` is declared twice", f.name.text), f.name.range);
         bool percent = false;
         auto t = type(f.type, &percent);
         auto ft = t.value_or(Type::number());
@@ -677,7 +706,7 @@ void Checker::run(const ast::Contract& a) {
   std::set<std::string> numbers;
   for (const auto& cl : a.clauses) {
     if (!cl.number.empty() && !numbers.insert(cl.number).second)
-      error(DiagKind::structure, "E417", fmt::format("clause {} is declared twice", cl.number), cl.range);
+      error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);
     c_.clauses.push_back({cl.number, cl.title});
   }
 
@@ -735,9 +764,9 @@ void Checker::run(const ast::Contract& a) {
         out.range = p->range;
         auto payer = party(p->payer), payee = party(p->payee);
         for (auto [id, n] : {std::pair{payer, &p->payer}, std::pair{payee, &p->payee}})
-          if (!id) error(DiagKind::name, "E212", fmt::format("`{}` is not a declared party", n->text), n->range, "declare it with `party " + n->text + "`");
+          if (!id) error(DiagKind::name, "E212", text("`{}` is not a declared party", n->text), n->range, text("declare it with `party {}`", n->text));
         if (payer && payee && *payer == *payee)
-          error(DiagKind::structure, "E418", "a party cannot pay itself", p->payee.range);
+          error(DiagKind::structure, "E418", text("a party cannot pay itself"), p->payee.range);
         out.payer = payer.value_or(-1);
         out.payee = payee.value_or(-1);
         out.periods = applicability(p->periods);
@@ -749,9 +778,9 @@ void Checker::run(const ast::Contract& a) {
             binders_.push_back({p->binder->text, *set, out.binder});
           }
         }
-        if (!p->amount) error(DiagKind::structure, "E419", "the payment has no `amount`", p->range);
-        out.amount = amount(p->amount, "the amount of a payment", p->rounding.has_value(), out.currency);
-        if (p->filter) out.filter = typed(p->filter, Type::boolean(), "the condition after `where`");
+        if (!p->amount) error(DiagKind::structure, "E419", text("the payment has no `amount`"), p->range);
+        out.amount = amount(p->amount, {"the amount of a payment must be {}, but this is {}", "the amount of a payment must be {} or {}, but this is {}"}, p->rounding.has_value(), out.currency);
+        if (p->filter) out.filter = typed(p->filter, Type::boolean(), "the condition after `where` must be {}, but this is {}");
         if (p->at_most) at_most(*p->at_most, out);
         // A per-participant payment rounds each participant's amount (§16.3): its step may use `u`.
         out.rounding = rounding(p->rounding, Type::number(c_.currencies[out.currency].unit));
@@ -766,16 +795,16 @@ void Checker::run(const ast::Contract& a) {
           if (out.set >= 0 && cap.scope != S::per_participant && binders_.size() && binders_.back().slot == out.binder)
             binders_.pop_back();
           if (cap.scope == S::per_participant && out.set < 0) {
-            error(DiagKind::structure, "E420", "a cap per participant needs a payment `for each` participant", cap.range);
+            error(DiagKind::structure, "E420", text("a cap per participant needs a payment `for each` participant"), cap.range);
             continue;
           }
           auto& slot = cap.scope == S::per_period ? out.cap_period : cap.scope == S::in_total ? out.cap_total : out.cap_participant;
-          if (slot) error(DiagKind::structure, "E421", "this payment already has a cap of this kind", cap.range);
-          slot = money(cap.amount, "a cap", out.currency);
+          if (slot) error(DiagKind::structure, "E421", text("this payment already has a cap of this kind"), cap.range);
+          slot = money(cap.amount, "a cap must be {}, but this is {}", out.currency);
         }
         if (out.set >= 0 && binders_.size() && binders_.back().slot == out.binder) binders_.pop_back();
-        if (p->floor) out.floor = money(p->floor, "a floor (`at least`)", out.currency);
-        if (p->condition) out.condition = typed(p->condition, Type::boolean(), "the condition after `when`");
+        if (p->floor) out.floor = money(p->floor, "a floor (`at least`) must be {}, but this is {}", out.currency);
+        if (p->condition) out.condition = typed(p->condition, Type::boolean(), "the condition after `when` must be {}, but this is {}");
         out.netted = p->netted;
         c_.payments.push_back(std::move(out));
         ++pay_index;
@@ -788,12 +817,12 @@ void Checker::run(const ast::Contract& a) {
         out.clause = int(ci);
         out.range = w->range;
         auto payer = party(w->payer);
-        if (!payer) error(DiagKind::name, "E212", fmt::format("`{}` is not a declared party", w->payer.text), w->payer.range);
+        if (!payer) error(DiagKind::name, "E212", text("`{}` is not a declared party", w->payer.text), w->payer.range);
         out.payer = payer.value_or(-1);
-        out.pool = amount(w->pool, "the pool of a waterfall", false, out.currency);
+        out.pool = amount(w->pool, {"the pool of a waterfall must be {}, but this is {}", "the pool of a waterfall must be {} or {}, but this is {}"}, false, out.currency);
         out.periods = applicability(w->periods);
         out.netted = w->netted;
-        if (w->tiers.empty()) error(DiagKind::structure, "E422", "a waterfall needs at least one tier", w->range);
+        if (w->tiers.empty()) error(DiagKind::structure, "E422", text("a waterfall needs at least one tier"), w->range);
         for (std::size_t k = 0; k < w->tiers.size(); ++k) {
           const auto& t = w->tiers[k];
           checked::Tier tier;
@@ -801,13 +830,13 @@ void Checker::run(const ast::Contract& a) {
           tier.name = t.name ? t.name->text : "";
           tier.range = t.range;
           auto payee = party(t.payee);
-          if (!payee) error(DiagKind::name, "E212", fmt::format("`{}` is not a declared party", t.payee.text), t.payee.range);
+          if (!payee) error(DiagKind::name, "E212", text("`{}` is not a declared party", t.payee.text), t.payee.range);
           tier.payee = payee.value_or(-1);
           if (t.kind == ast::Tier::Kind::rest && k + 1 != w->tiers.size())
-            error(DiagKind::structure, "E423", "`rest to` must be the last tier", t.range);
-          if (t.kind == ast::Tier::Kind::up_to) tier.amount = money(t.amount, "the limit of a tier", out.currency);
-          if (t.kind == ast::Tier::Kind::share_of_rest) tier.amount = typed(t.amount, Type::number(), "a share");
-          if (t.cap) tier.cap = money(t.cap, "the cap of a tier", out.currency);
+            error(DiagKind::structure, "E423", text("`rest to` must be the last tier"), t.range);
+          if (t.kind == ast::Tier::Kind::up_to) tier.amount = money(t.amount, "the limit of a tier must be {}, but this is {}", out.currency);
+          if (t.kind == ast::Tier::Kind::share_of_rest) tier.amount = typed(t.amount, Type::number(), "a share must be {}, but this is {}");
+          if (t.cap) tier.cap = money(t.cap, "the cap of a tier must be {}, but this is {}", out.currency);
           tier.rounding = rounding(t.rounding, Type::number(c_.currencies[out.currency].unit));
           if (payee && payer && *payee != *payer &&
               std::find(out.payees.begin(), out.payees.end(), *payee) == out.payees.end())
@@ -853,7 +882,7 @@ void Checker::run(const ast::Contract& a) {
   }
   // Only a contract without errors is judged for this: a failed expression may be the user.
   for (std::size_t i = 0; i < used.size() && !has_errors(diags_); ++i)
-    if (!used[i]) warning("W201", fmt::format("the input `{}` is declared but never used", c_.inputs[i].name), c_.inputs[i].range);
+    if (!used[i]) warning("W201", text("the input `{}` is declared but never used", c_.inputs[i].name), c_.inputs[i].range);
 }
 
 void Checker::add_globals_from_contract() {
@@ -886,11 +915,11 @@ std::optional<Diagnostic> ambiguous_percent(const checked::Term& term, const ast
   Diagnostic d;
   d.kind = DiagKind::type;
   d.code = "E319";
-  d.message = fmt::format("`{}` is a percentage (written with %), and the bare number `{}` reads two ways: {} % (that is {}) "
-                          "or the number {} (that is {} %)", term.name, text, text, (as_written / hundred).to_string(), text,
-                          (as_written * hundred).to_string());
+  set_message(d, utfall::text("`{}` is a percentage (written with %), and the bare number `{}` reads two ways: {} % (that is {}) "
+                               "or the number {} (that is {} %)", term.name, text, text, (as_written / hundred).to_string(), text,
+                               (as_written * hundred).to_string()));
   d.range = value.range;
-  d.suggestion = fmt::format("write `{} %` for {} %, or `{} %` for the number {}", text, text, (as_written * hundred).to_string(), text);
+  set_suggestion(d, utfall::text("write `{} %` for {} %, or `{} %` for the number {}", text, text, (as_written * hundred).to_string(), text));
   return d;
 }
 

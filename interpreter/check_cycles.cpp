@@ -27,7 +27,7 @@ bool Checker::ensure(Node n, const SourceRange& via) {
     return false;
   }
   if (typing_stack_.size() >= 400) {
-    error(DiagKind::limit, "E703", "definitions depend on each other more than 400 deep", src.expr->range);
+    error(DiagKind::limit, "E703", text("definitions depend on each other more than 400 deep"), src.expr->range);
     state = Typing::failed;
     return false;
   }
@@ -64,8 +64,8 @@ bool Checker::ensure(Node n, const SourceRange& via) {
     // Every failure is reported where it is found: a definition fails silently only through
     // one that failed (or a cycle) already reported. Anything else is a bug in the checker.
     if (diags_.size() == errors_before && failed_references_ == failed_before)
-      error(DiagKind::internal, "E903", fmt::format("internal error: `{}` could not be typed, and no reason was found (a bug in utfall)",
-                                                    node_names_[n]), src.expr->range);
+      error(DiagKind::internal, "E903", text("internal error: `{}` could not be typed, and no reason was found (a bug in utfall)",
+                                             node_names_[n]), src.expr->range);
     return false;
   }
   Type t = r->type;
@@ -90,9 +90,9 @@ void Checker::check_assumed_types(Node n, const Type& t) {
   for (auto it = first; it != last; ++it) {
     if (it->second.type == t) continue;
     int saved = std::exchange(clause_, it->second.clause);
-    error(DiagKind::type, "E315", fmt::format("the fallback of previous is {}, but `{}` is {}", it->second.type.to_string(),
-                                              node_names_[n], t.to_string()),
-          it->second.fallback, "previous(x, fallback) gives x in the period before, and the fallback in the first period: one type");
+    error(DiagKind::type, "E315", text("the fallback of previous is {}, but `{}` is {}", it->second.type.to_string(),
+                                       node_names_[n], t.to_string()),
+          it->second.fallback, text("previous(x, fallback) gives x in the period before, and the fallback in the first period: one type"));
     clause_ = saved;
   }
 }
@@ -113,16 +113,16 @@ void Checker::report_cycle(std::size_t from, Node n, const SourceRange& via) {
   bool fresh = false;
   for (std::size_t k = from; k < typing_stack_.size(); ++k) fresh = cycle_reported_.insert(typing_stack_[k].node).second || fresh;
   if (!fresh) return;
+  const std::string path = fmt::format("{}", fmt::join(names, " -> "));
   if (through_previous)
     error(DiagKind::name, "E215",
-          names.size() == 2 ? fmt::format("`{}` refers to itself inside previous(...), so its type cannot be found", names.front())
-                            : fmt::format("the type of `{}` cannot be found: {}", names.front(), fmt::join(names, " -> ")),
+          names.size() == 2 ? text("`{}` refers to itself inside previous(...), so its type cannot be found", names.front())
+                            : text("the type of `{}` cannot be found: {}", names.front(), path),
           via,
-          fmt::format("write previous({}, fallback) with the definition's name alone: its type is then the fallback's",
-                      names.back()));
+          text("write previous({}, fallback) with the definition's name alone: its type is then the fallback's", names.back()));
   else
-    error(DiagKind::name, "E210", fmt::format("`{}` depends on itself: {}", names.front(), fmt::join(names, " -> ")), via,
-          "a value may use its own earlier values only through previous(x, fallback)");
+    error(DiagKind::name, "E210", text("`{}` depends on itself: {}", names.front(), path), via,
+          text("a value may use its own earlier values only through previous(x, fallback)"));
 }
 
 // Depth-first search without recursion (a chain of 100 000 payments is 100 000 deep); the path
@@ -166,9 +166,10 @@ void Checker::find_cycles() {
       Diagnostic d;
       d.kind = DiagKind::name;
       d.code = "E210";
-      d.message = fmt::format("`{}` depends on itself: {} -> {}", node_names_[m], node_names_[m], fmt::join(names, " -> "));
+      set_message(d, text("`{}` depends on itself: {}", node_names_[m],
+                          fmt::format("{} -> {}", node_names_[m], fmt::join(names, " -> "))));
       d.range = range;
-      d.suggestion = "a value may use its own earlier values only through previous(x, fallback)";
+      set_suggestion(d, text("a value may use its own earlier values only through previous(x, fallback)"));
       diags_.push_back(std::move(d));
     }
   }
@@ -237,11 +238,11 @@ void Checker::find_cycles_across_periods() {
       Diagnostic d;
       d.kind = DiagKind::name;
       d.code = "E210";
-      d.message = fmt::format("`{}` may depend on itself: it uses `{}` in a named period (`@` or `sum(... over ...)`), and `{}` "
-                              "depends on `{}`, at most through previous()",
-                              node_names_[from], node_names_[l.target], node_names_[l.target], node_names_[from]);
+      set_message(d, text("`{}` may depend on itself: it uses `{}` in a named period (`@` or `sum(... over ...)`), and `{}` "
+                          "depends on `{}`, at most through previous()",
+                          node_names_[from], node_names_[l.target], node_names_[l.target], node_names_[from]));
       d.range = l.range;
-      d.suggestion = "previous(x, fallback) only looks back if nothing in the circle names a period with `@` or `over`";
+      set_suggestion(d, text("previous(x, fallback) only looks back if nothing in the circle names a period with `@` or `over`"));
       diags_.push_back(std::move(d));
     }
 }

@@ -13,13 +13,13 @@ checked::Example Checker::example(const ast::ExampleDecl& ex) {
   for (const auto& [name, value] : ex.overrides) {
     auto t = c_.term_index(name.text);
     if (!t) {
-      error(DiagKind::name, "E213", fmt::format("`{}` is not a term", name.text), name.range, suggest(name.text));
+      error(DiagKind::name, "E213", text("`{}` is not a term", name.text), name.range, suggest(name.text));
       continue;
     }
     if (auto* lit = std::get_if<ast::NumberLit>(&value->node); lit && lit->unlimited) {
       if (auto v = unlimited_value(*value); v && !(v->type == c_.terms[*t].type))
-        error(DiagKind::type, "E303", fmt::format("`{}` is {}, but the new value is {}", name.text, c_.terms[*t].type.to_string(),
-                                                  v->type.to_string()), value->range);
+        error(DiagKind::type, "E303", text("`{}` is {}, but the new value is {}", name.text, c_.terms[*t].type.to_string(),
+                                           v->type.to_string()), value->range);
       else if (v)
         out.unlimited.push_back(*t);
       continue;
@@ -29,7 +29,7 @@ checked::Example Checker::example(const ast::ExampleDecl& ex) {
       continue;
     }
     term_context_ = true;
-    auto v = typed(value, c_.terms[*t].type, "the new value of the term");
+    auto v = typed(value, c_.terms[*t].type, "the new value of the term must be {}, but this is {}");
     term_context_ = false;
     if (v) out.overrides.emplace_back(*t, std::move(v));
   }
@@ -46,7 +46,7 @@ checked::Expectation Checker::expectation(const ast::Expectation& e) {
     if (auto i = party(n)) return *i;
     std::vector<std::string_view> ids;
     for (const auto& p : c_.parties) ids.push_back(p.id);
-    error(DiagKind::name, "E212", fmt::format("`{}` is not a declared party", n.text), n.range, closest(n.text, ids));
+    error(DiagKind::name, "E212", text("`{}` is not a declared party", n.text), n.range, closest(n.text, ids));
     return -1;
   };
   if (e.kind == Kind::flow) {
@@ -63,16 +63,13 @@ checked::Expectation Checker::expectation(const ast::Expectation& e) {
   if (x.kind != checked::Expectation::Kind::value && c_.currencies.size() > 1 && e.value && !e.text) {
     // With several currencies, the expected amount's currency says which payments are summed.
     term_context_ = true;
-    x.expected = amount(e.value, "an expected amount", false, x.currency);
+    x.expected = amount(e.value, {"an expected amount must be {}, but this is {}", "an expected amount must be {} or {}, but this is {}"}, false, x.currency);
     term_context_ = false;
     x.type = Type::number(c_.currencies[x.currency].unit);
     return x;
   }
   if (x.kind != checked::Expectation::Kind::value) x.type = Type::number(c_.money);
-  std::string what = x.kind == checked::Expectation::Kind::value
-                         ? fmt::format("the expected value of `{}`", e.name.text)
-                         : std::string("an expected amount");
-  x.expected = expected_value(e, x.type, what);
+  x.expected = expected_value(e, x.type, x.kind == checked::Expectation::Kind::value ? e.name.text : std::string());
   if (e.text && x.type.kind == TypeKind::text) x.text = e.text->text;
   return x;
 }
@@ -87,26 +84,25 @@ bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x)
     for (const auto& d : c_.participant_defs)
       if (d.name == name && d.set >= 0) {
         error(DiagKind::name, "E217",
-              fmt::format("`{}` is a definition for each participant of `{}`; an example cannot expect it without "
-                          "saying which participant",
-                          name, c_.inputs[d.set].name),
+              text("`{}` is a definition for each participant of `{}`; an example cannot expect it without "
+                   "saying which participant",
+                   name, c_.inputs[d.set].name),
               e.name.range,
-              fmt::format("expect a definition over them instead, such as `let total_{} = sum(u.{} for u in {})`", name,
-                          name, c_.inputs[d.set].name));
+              text("expect a definition over them instead, such as `let total_{} = sum(u.{} for u in {})`", name, name,
+                   c_.inputs[d.set].name));
         return false;
       }
     for (const auto& in : c_.inputs)
       for (const auto& f : in.fields)
         if (in.participants && f.name == name) {
           error(DiagKind::name, "E217",
-                fmt::format("`{}` is a field of `{}`; an example cannot expect it without saying which participant", name,
-                            in.name),
-                e.name.range, fmt::format("expect a definition over them instead, such as a sum or count over `{}`", in.name));
+                text("`{}` is a field of `{}`; an example cannot expect it without saying which participant", name, in.name),
+                e.name.range, text("expect a definition over them instead, such as a sum or count over `{}`", in.name));
           return false;
         }
     if (party(e.name)) {
-      error(DiagKind::name, "E208", fmt::format("`{}` is a party, not a payment, waterfall or definition", name), e.name.range,
-            fmt::format("write `expect net {} in ...` for what it received less what it paid", name));
+      error(DiagKind::name, "E208", text("`{}` is a party, not a payment, waterfall or definition", name), e.name.range,
+            text("write `expect net {} in ...` for what it received less what it paid", name));
       return false;
     }
   }
@@ -122,8 +118,7 @@ bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x)
     x.actual = make({checked::At{std::move(actual), *x.period}, x.type, e.range});
   } else if (x.type.kind != TypeKind::number) {
     error(DiagKind::type, "E320",
-          fmt::format("`{}` is {}: only a number can be added up over all periods; expect it in a period", name,
-                      x.type.to_string()),
+          text("`{}` is {}: only a number can be added up over all periods; expect it in a period", name, x.type.to_string()),
           e.range);
     return false;
   } else {
@@ -134,18 +129,25 @@ bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x)
 }
 
 // The expected value, a constant of type `want`; a text in quotes only for a text.
-ExprPtr Checker::expected_value(const ast::Expectation& e, const Type& want, const std::string& what) {
+ExprPtr Checker::expected_value(const ast::Expectation& e, const Type& want, const std::string& name) {
   if (e.text) {
     if (want.kind != TypeKind::text)
-      error(DiagKind::type, "E303", fmt::format("{} must be {}, but this is text", what, want.to_string()), e.text->range);
+      error(DiagKind::type, "E303",
+            name.empty() ? text("an expected amount must be {}, but this is text", want.to_string())
+                         : text("the expected value of `{}` must be {}, but this is text", name, want.to_string()),
+            e.text->range);
     return nullptr;
   }
   if (want.kind == TypeKind::text) {
-    error(DiagKind::type, "E303", fmt::format("{} must be a text in quotes, as in `= \"...\"`", what), e.value->range);
+    error(DiagKind::type, "E303",
+          name.empty() ? text("an expected amount must be a text in quotes, as in `= \"...\"`")
+                       : text("the expected value of `{}` must be a text in quotes, as in `= \"...\"`", name),
+          e.value->range);
     return nullptr;
   }
   term_context_ = true;
-  auto v = typed(e.value, want, what.c_str());
+  auto v = name.empty() ? typed(e.value, want, "an expected amount must be {}, but this is {}")
+                        : typed(e.value, want, "the expected value of `{}` must be {}, but this is {}", name);
   term_context_ = false;
   return v;
 }

@@ -10,7 +10,7 @@ namespace utfall::check_internal {
 std::optional<int> Checker::participant_set(const ast::Name& n) {
   auto it = globals_.find(n.text);
   if (it == globals_.end() || it->second.kind != SymbolKind::input || !c_.inputs[it->second.index].participants) {
-    error(DiagKind::name, "E204", fmt::format("`{}` is not a participant input", n.text), n.range, suggest(n.text));
+    error(DiagKind::name, "E204", text("`{}` is not a participant input", n.text), n.range, suggest(n.text));
     return std::nullopt;
   }
   return it->second.index;
@@ -23,8 +23,8 @@ ExprPtr Checker::expr(const ast::Expr& e) {
   // definitions by E703 (400), but not their product, which is what the stack holds.
   if (typing_depth_ >= max_depth_ || stack_.exhausted()) {
     error(DiagKind::limit, "E703",
-          fmt::format("expressions and the definitions they use nest too deep: more than {} levels, or {} of stack",
-                      max_depth_, byte_size_text(stack_.allowed())),
+          text("expressions and the definitions they use nest too deep: more than {} levels, or {} of stack",
+               max_depth_, byte_size_text(stack_.allowed())),
           e.range);
     return nullptr;
   }
@@ -38,8 +38,8 @@ ExprPtr Checker::expr(const ast::Expr& e) {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, ast::NumberLit>) {
           if (n.unlimited) {
-            error(DiagKind::type, "E323", "`unlimited` is a value only a term can have, written as its whole value", e.range,
-                  "declare the term `term NAME = unlimited SEK` and write the limit as its bare name: `capped at NAME`");
+            error(DiagKind::type, "E323", text("`unlimited` is a value only a term can have, written as its whole value"), e.range,
+                  text("declare the term `term NAME = unlimited SEK` and write the limit as its bare name: `capped at NAME`"));
             return nullptr;
           }
           auto u = unit(n.unit);
@@ -52,8 +52,8 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           if (!p) return nullptr;
           return make({checked::Const{checked::PeriodValue{*p}}, Type::period(), e.range});
         } else if constexpr (std::is_same_v<T, ast::DateLit>) {
-          if (auto why = dates::not_a_date(n.text)) {
-            error(DiagKind::structure, "E428", fmt::format("`{}` is not a date: {}", n.text, *why), e.range);
+          if (auto why = dates::why_not_a_date(n.text)) {
+            error(DiagKind::structure, "E428", not_a_date_text(n.text, *why), e.range);
             return nullptr;
           }
           return make({checked::Const{checked::DateValue{dates::parse(n.text)}}, Type::date(), e.range});
@@ -62,7 +62,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           return make({checked::Const{nfc(n.value)}, Type::text(), e.range});
         } else if constexpr (std::is_same_v<T, ast::CurrentPeriod>) {
           if (term_context_) {
-            error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
+            error(DiagKind::type, "E305", text("a term is a constant and cannot depend on the period"), e.range);
             return nullptr;
           }
           return make({checked::CurrentPeriod{}, Type::period(), e.range});
@@ -71,8 +71,8 @@ ExprPtr Checker::expr(const ast::Expr& e) {
         } else if constexpr (std::is_same_v<T, ast::FieldRef>) {
           auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.name == n.binder.text; });
           if (b == binders_.rend()) {
-            error(DiagKind::name, "E205", fmt::format("`{}` is not a participant in scope here", n.binder.text), n.binder.range,
-                  "bind one with `sum(... for u in SET)`, `count(u in SET)` or `for each u in SET`");
+            error(DiagKind::name, "E205", text("`{}` is not a participant in scope here", n.binder.text), n.binder.range,
+                  text("bind one with `sum(... for u in SET)`, `count(u in SET)` or `for each u in SET`"));
             return nullptr;
           }
           const auto& input = c_.inputs[b->set];
@@ -82,7 +82,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
               return make({checked::FieldRef{b->slot, b->set, static_cast<int>(i)}, input.fields[i].type, e.range});
             }
           if (n.linked) {
-            error(DiagKind::name, "E206", fmt::format("the records `{}` have no field `{}`", input.name, n.field.text), n.field.range);
+            error(DiagKind::name, "E206", text("the records `{}` have no field `{}`", input.name, n.field.text), n.field.range);
             return nullptr;
           }
           for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) {
@@ -93,7 +93,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
               return make({checked::ParticipantDefRef{b->slot, static_cast<int>(i)}, d.type, e.range});
             }
           }
-          error(DiagKind::name, "E206", fmt::format("the participants `{}` have no field or definition `{}`", input.name, n.field.text),
+          error(DiagKind::name, "E206", text("the participants `{}` have no field or definition `{}`", input.name, n.field.text),
                 n.field.range);
           return nullptr;
         } else if constexpr (std::is_same_v<T, ast::Unary>) {
@@ -101,14 +101,14 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           if (!x) return nullptr;
           if (n.op == ast::UnaryOp::negate) {
             if (x->type.kind != TypeKind::number) {
-              error(DiagKind::type, "E306", fmt::format("cannot negate a {}", x->type.to_string()), e.range);
+              error(DiagKind::type, "E306", text("cannot negate a {}", x->type.to_string()), e.range);
               return nullptr;
             }
             Type t = x->type;
             return make({checked::Unary{Op::negate, std::move(x)}, t, e.range});
           }
           if (x->type.kind != TypeKind::boolean) {
-            error(DiagKind::type, "E307", fmt::format("`not` needs a boolean, but this is {}", x->type.to_string()), n.operand->range);
+            error(DiagKind::type, "E307", text("`not` needs a boolean, but this is {}", x->type.to_string()), n.operand->range);
             return nullptr;
           }
           return make({checked::Unary{Op::logical_not, std::move(x)}, Type::boolean(), e.range});
@@ -120,13 +120,13 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           auto f = expr(*n.else_branch);
           if (!c || !t || !f) return nullptr;
           if (c->type.kind != TypeKind::boolean) {
-            error(DiagKind::type, "E307", fmt::format("the condition of `if` must be boolean, but this is {}", c->type.to_string()),
+            error(DiagKind::type, "E307", text("the condition of `if` must be boolean, but this is {}", c->type.to_string()),
                   n.condition->range);
             return nullptr;
           }
           if (!(t->type == f->type)) {
             error(DiagKind::type, "E308",
-                  fmt::format("the branches of `if` differ: {} and {}", t->type.to_string(), f->type.to_string()), e.range);
+                  text("the branches of `if` differ: {} and {}", t->type.to_string(), f->type.to_string()), e.range);
             return nullptr;
           }
           Type ty = t->type;
@@ -136,7 +136,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
         } else if constexpr (std::is_same_v<T, ast::At>) {
           auto p = period(n.period);
           if (term_context_) {
-            error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
+            error(DiagKind::type, "E305", text("a term is a constant and cannot depend on the period"), e.range);
             return nullptr;
           }
           auto x = absolute_periods([&] { return expr(*n.operand); });
@@ -148,11 +148,11 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           auto x = absolute_periods([&] { return expr(*n.body); });
           if (!first || !last || !x) return nullptr;
           if (*last < *first) {
-            error(DiagKind::structure, "E408", "the periods run backwards: the last comes before the first", e.range);
+            error(DiagKind::structure, "E408", text("the periods run backwards: the last comes before the first"), e.range);
             return nullptr;
           }
           if (x->type.kind != TypeKind::number) {
-            error(DiagKind::type, "E309", fmt::format("sum(...) needs numbers, but this is {}", x->type.to_string()), n.body->range);
+            error(DiagKind::type, "E309", text("sum(...) needs numbers, but this is {}", x->type.to_string()), n.body->range);
             return nullptr;
           }
           Type t = x->type;
@@ -168,29 +168,29 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
   auto it = globals_.find(n.name.text);
   if (it == globals_.end()) {
     if (rounding_mode_from_name(n.name.text)) {
-      error(DiagKind::name, "E207", fmt::format("`{}` is a rounding mode; it belongs in round(x, step, {})", n.name.text, n.name.text),
+      error(DiagKind::name, "E207", text("`{}` is a rounding mode; it belongs in round(x, step, {})", n.name.text, n.name.text),
             n.name.range);
       return nullptr;
     }
     if (n.name.text == "last_day" || n.name.text == "next_day") {
-      error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range,
-            fmt::format("`{}` is a month-end rule; it belongs in add_months(d, n, {})", n.name.text, n.name.text));
+      error(DiagKind::name, "E208", text("unknown name `{}`", n.name.text), n.name.range,
+            text("`{}` is a month-end rule; it belongs in add_months(d, n, {})", n.name.text, n.name.text));
       return nullptr;
     }
     auto hint = field_hint(n.name.text);
-    error(DiagKind::name, "E208", fmt::format("unknown name `{}`", n.name.text), n.name.range, hint.empty() ? suggest(n.name.text) : hint);
+    error(DiagKind::name, "E208", text("unknown name `{}`", n.name.text), n.name.range, hint.empty() ? suggest(n.name.text) : hint);
     return nullptr;
   }
   const Symbol& s = it->second;
   if (term_context_ && s.kind != SymbolKind::term) {
-    error(DiagKind::type, "E305", fmt::format("a term is a constant; it cannot use `{}`", n.name.text), e.range);
+    error(DiagKind::type, "E305", text("a term is a constant; it cannot use `{}`", n.name.text), e.range);
     return nullptr;
   }
   switch (s.kind) {
     case SymbolKind::input: {
       const auto& in = c_.inputs[s.index];
       if (in.participants) {
-        error(DiagKind::type, "E310", fmt::format("`{}` is a set of participants; use it in sum(...) or count(...)", in.name), e.range);
+        error(DiagKind::type, "E310", text("`{}` is a set of participants; use it in sum(...) or count(...)", in.name), e.range);
         return nullptr;
       }
       return make({checked::InputRef{s.index}, in.type, e.range});
@@ -213,7 +213,7 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
       return make({checked::WaterfallRef{s.index}, t, e.range});
     }
     case SymbolKind::table:
-      error(DiagKind::type, "E311", fmt::format("`{}` is a table; look a value up with {}(x)", n.name.text, n.name.text), e.range);
+      error(DiagKind::type, "E311", text("`{}` is a table; look a value up with {}(x)", n.name.text, n.name.text), e.range);
       return nullptr;
   }
   return nullptr;
@@ -272,20 +272,20 @@ ExprPtr Checker::calendar_date(const ast::Expr& e, const ast::Call& n) {
   using Part = checked::CalendarDate::Part;
   const Part part = f == "start_of" ? Part::start : f == "end_of" ? Part::end : f == "days_in" ? Part::days : Part::period_of;
   if (n.args.size() != 1) {
-    error(DiagKind::type, "E312", fmt::format("{}(...) takes 1 argument, not {}", f, n.args.size()), e.range);
+    error(DiagKind::type, "E312", text("{}(...) takes 1 argument, not {}", f, n.args.size()), e.range);
     return nullptr;
   }
   auto x = expr(*n.args[0]);
   if (!x) return nullptr;
   const Type want = part == Part::period_of ? Type::date() : Type::period();
   if (!(x->type == want)) {
-    error(DiagKind::type, "E303", fmt::format("{} needs a {}, but this is {}", f, want.to_string(), x->type.to_string()), n.args[0]->range);
+    error(DiagKind::type, "E303", text("{} needs a {}, but this is {}", f, want.to_string(), x->type.to_string()), n.args[0]->range);
     return nullptr;
   }
   if (!c_.dated()) {
     error(DiagKind::type, "E324",
-          fmt::format("{}: the periods of this calendar have no dates; a listed calendar has them when each period gives its "
-                      "first and last day (`periods H1_2026 = 2026-01-01 .. 2026-06-30, ...`)", f),
+          text("{}: the periods of this calendar have no dates; a listed calendar has them when each period gives its "
+               "first and last day (`periods H1_2026 = 2026-01-01 .. 2026-06-30, ...`)", f),
           e.range);
     return nullptr;
   }
@@ -299,7 +299,7 @@ ExprPtr Checker::date_shift(const ast::Expr& e, const ast::Call& n) {
   const std::string& f = n.callee.text;
   const bool by_months = f == "add_months";
   if (n.args.size() < 2 || n.args.size() > (by_months ? 3u : 2u)) {
-    error(DiagKind::type, "E312", fmt::format("{}(...) takes {} arguments, not {}", f, by_months ? "2 or 3" : "2", n.args.size()), e.range);
+    error(DiagKind::type, "E312", by_months ? text("{}(...) takes 2 or 3 arguments, not {}", f, n.args.size()) : text("{}(...) takes {} arguments, not {}", f, 2, n.args.size()), e.range);
     return nullptr;
   }
   auto d = expr(*n.args[0]);
@@ -313,18 +313,19 @@ ExprPtr Checker::date_shift(const ast::Expr& e, const ast::Call& n) {
                                 : std::nullopt;
     if (!rule)
       error(DiagKind::type, "E330",
-            "the third argument of add_months is a month-end rule: last_day (the last day of the month reached) or next_day "
-            "(the day after it, the first of the next month)",
+            utfall::text("the third argument of add_months is a month-end rule: last_day (the last day of the month reached) or next_day "
+                         "(the day after it, the first of the next month)"),
             n.args[2]->range);
   }
   if (!d || !k || !rule) return nullptr;
   if (d->type.kind != TypeKind::date) {
-    error(DiagKind::type, "E303", fmt::format("{} moves a date, but this is {}", f, d->type.to_string()), n.args[0]->range);
+    error(DiagKind::type, "E303", text("{} moves a date, but this is {}", f, d->type.to_string()), n.args[0]->range);
     return nullptr;
   }
   if (!(k->type == Type::number())) {
-    error(DiagKind::type, "E303", fmt::format("{} moves by a plain number of {}, but this is {}", f, by_months ? "months" : "days",
-                                              k->type.to_string()),
+    error(DiagKind::type, "E303",
+          by_months ? text("{} moves by a plain number of months, but this is {}", f, k->type.to_string())
+                    : text("{} moves by a plain number of days, but this is {}", f, k->type.to_string()),
           n.args[1]->range);
     return nullptr;
   }
@@ -336,8 +337,11 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   const std::string& f = n.callee.text;
   auto arity = [&](std::size_t lo, std::size_t hi) {
     if (n.args.size() < lo || n.args.size() > hi) {
-      std::string want = lo == hi ? std::to_string(lo) : hi == SIZE_MAX ? fmt::format("at least {}", lo) : fmt::format("{} to {}", lo, hi);
-      error(DiagKind::type, "E312", fmt::format("{}(...) takes {} arguments, not {}", f, want, n.args.size()), e.range);
+      error(DiagKind::type, "E312",
+            lo == hi           ? text("{}(...) takes {} arguments, not {}", f, lo, n.args.size())
+            : hi == SIZE_MAX ? text("{}(...) takes at least {} arguments, not {}", f, lo, n.args.size())
+                             : text("{}(...) takes {} to {} arguments, not {}", f, lo, hi, n.args.size()),
+            e.range);
       return false;
     }
     return true;
@@ -349,7 +353,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     if (!key) return nullptr;
     const auto& t = c_.tables[it->second.index];
     if (!(key->type == t.key_type)) {
-      error(DiagKind::type, "E313", fmt::format("the table `{}` is keyed by {}, but this is {}", f, t.key_type.to_string(), key->type.to_string()),
+      error(DiagKind::type, "E313", text("the table `{}` is keyed by {}, but this is {}", f, t.key_type.to_string(), key->type.to_string()),
             n.args[0]->range);
       return nullptr;
     }
@@ -358,9 +362,9 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   }
   auto id = stdlib::find_builtin(f);
   if (!id) {
-    error(DiagKind::name, "E209", fmt::format("unknown function `{}`", f), n.callee.range,
-          "the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, add_days, "
-          "add_months, and the tables of the contract");
+    error(DiagKind::name, "E209", text("unknown function `{}`", f), n.callee.range,
+          text("the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, add_days, "
+               "add_months, and the tables of the contract"));
     return nullptr;
   }
   if (f == "start_of" || f == "end_of" || f == "days_in" || f == "period_of") return calendar_date(e, n);
@@ -374,13 +378,13 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     const auto* mode_name = std::get_if<ast::NameRef>(&n.args[2]->node);
     std::optional<RoundingMode> m;
     if (!mode_name)
-      error(DiagKind::type, "E314", "the third argument of round is a rounding mode such as half_even", n.args[2]->range);
+      error(DiagKind::type, "E314", text("the third argument of round is a rounding mode such as half_even"), n.args[2]->range);
     else
       m = mode(mode_name->name);
     if (!x || !step || !m) return nullptr;
     if (x->type.kind != TypeKind::number || (!(step->type == x->type) && !(step->type == Type::number()))) {
-      error(DiagKind::type, "E302", fmt::format("round needs a number and a step of its unit (or a plain step), not {} and {}",
-                                                x->type.to_string(), step->type.to_string()), e.range);
+      error(DiagKind::type, "E302", text("round needs a number and a step of its unit (or a plain step), not {} and {}",
+                                         x->type.to_string(), step->type.to_string()), e.range);
       return nullptr;
     }
     Type t = x->type;
@@ -388,7 +392,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   }
   if (f == "to_date" || f == "previous") {
     if (term_context_) {
-      error(DiagKind::type, "E305", "a term is a constant and cannot depend on the period", e.range);
+      error(DiagKind::type, "E305", text("a term is a constant and cannot depend on the period"), e.range);
       return nullptr;
     }
     if (f == "to_date") {
@@ -396,7 +400,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
       auto x = expr(*n.args[0]);
       if (!x) return nullptr;
       if (x->type.kind != TypeKind::number) {
-        error(DiagKind::type, "E309", fmt::format("to_date needs a number, but this is {}", x->type.to_string()), n.args[0]->range);
+        error(DiagKind::type, "E309", text("to_date needs a number, but this is {}", x->type.to_string()), n.args[0]->range);
         return nullptr;
       }
       Type t = x->type;
@@ -410,7 +414,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     auto fb = expr(*n.args[1]);
     if (!x || !fb) return nullptr;
     if (!(x->type == fb->type)) {
-      error(DiagKind::type, "E315", fmt::format("the fallback of previous is {}, but the value is {}", fb->type.to_string(), x->type.to_string()),
+      error(DiagKind::type, "E315", text("the fallback of previous is {}, but the value is {}", fb->type.to_string(), x->type.to_string()),
             n.args[1]->range);
       return nullptr;
     }
@@ -428,13 +432,13 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     auto x = expr(*a);
     if (!x) { ok = false; continue; }
     if (x->type.kind != TypeKind::number) {
-      error(DiagKind::type, "E316", fmt::format("{} needs numbers, but this is {}", f, x->type.to_string()), a->range);
+      error(DiagKind::type, "E316", text("{} needs numbers, but this is {}", f, x->type.to_string()), a->range);
       ok = false;
       continue;
     }
     if (!args.empty() && !(args.front()->type == x->type)) {
-      error(DiagKind::type, "E317", fmt::format("the arguments of {} must have one unit: {} and {}", f, args.front()->type.to_string(), x->type.to_string()),
-            a->range, "write `0 " + args.front()->type.to_string() + "` rather than `0` for a zero of that unit");
+      error(DiagKind::type, "E317", text("the arguments of {} must have one unit: {} and {}", f, args.front()->type.to_string(), x->type.to_string()),
+            a->range, text("write `0 {}` rather than `0` for a zero of that unit", args.front()->type.to_string()));
       ok = false;
       continue;
     }
@@ -471,8 +475,8 @@ void Checker::unrounded_conversion(const ast::Expr& e, int from, const Unit& u) 
   const auto& to = c_.currencies[*c_.currency_index(u)];
   std::string step = Number(to.minor_unit).to_string() + " " + to.code;
   error(DiagKind::type, "E335",
-        fmt::format("this converts {} to {} without a stated rounding: write round({}, {}, half_even) (or another "
-                    "mode), or round the payment it is the amount of (`rounded half_even to {}`)",
+        text("this converts {} to {} without a stated rounding: write round({}, {}, half_even) (or another "
+             "mode), or round the payment it is the amount of (`rounded half_even to {}`)",
                     c_.currencies[from].code, to.code, written, step, step),
         e.range);
 }
@@ -483,7 +487,7 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
   if (!l || !r) return nullptr;
   using B = ast::BinaryOp;
   const Type lt = l->type, rt = r->type;
-  auto fail = [&](std::string msg) -> ExprPtr {
+  auto fail = [&](Text msg) -> ExprPtr {
     error(DiagKind::type, "E318", std::move(msg), e.range);
     return nullptr;
   };
@@ -492,7 +496,8 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     case B::logical_and:
     case B::logical_or:
       if (lt.kind != TypeKind::boolean || rt.kind != TypeKind::boolean)
-        return fail(fmt::format("`{}` needs booleans, not {} and {}", op_text(n.op), lt.to_string(), rt.to_string()));
+        return fail(n.op == B::logical_and ? text("`and` needs booleans, not {} and {}", lt.to_string(), rt.to_string())
+                                           : text("`or` needs booleans, not {} and {}", lt.to_string(), rt.to_string()));
       return node(n.op == B::logical_and ? Op::logical_and : Op::logical_or, Type::boolean());
     case B::add:
     case B::subtract:
@@ -504,14 +509,18 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
       }
       if (n.op == B::subtract && lt.kind == TypeKind::date && rt.kind == TypeKind::date) return node(Op::date_subtract, Type::number());
       if (lt.kind == TypeKind::date || rt.kind == TypeKind::date)
-        return fail(fmt::format("cannot {} {} and {}: only `date - date` is defined, the number of days between two dates", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
+        return fail(n.op == B::add
+                        ? text("cannot add {} and {}: only `date - date` is defined, the number of days between two dates", lt.to_string(), rt.to_string())
+                        : text("cannot subtract {} and {}: only `date - date` is defined, the number of days between two dates", lt.to_string(), rt.to_string()));
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number || !(lt.unit == rt.unit))
-        return fail(fmt::format("cannot {} {} and {}", n.op == B::add ? "add" : "subtract", lt.to_string(), rt.to_string()));
+        return fail(n.op == B::add ? text("cannot add {} and {}", lt.to_string(), rt.to_string())
+                                   : text("cannot subtract {} and {}", lt.to_string(), rt.to_string()));
       return node(n.op == B::add ? Op::add : Op::subtract, lt);
     case B::multiply:
     case B::divide:
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number)
-        return fail(fmt::format("cannot {} {} by {}", n.op == B::multiply ? "multiply" : "divide", lt.to_string(), rt.to_string()));
+        return fail(n.op == B::multiply ? text("cannot multiply {} by {}", lt.to_string(), rt.to_string())
+                                        : text("cannot divide {} by {}", lt.to_string(), rt.to_string()));
     {
       Unit u = n.op == B::multiply ? lt.unit * rt.unit : lt.unit / rt.unit;
       if (auto from = converts(u, lt.unit, rt.unit); from && rounded_conversion_ != &e) {
@@ -525,12 +534,12 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
       bool same = lt == rt;
       bool comparable = same && (lt.kind == TypeKind::number || lt.kind == TypeKind::period || lt.kind == TypeKind::date || !ordered);
       if (same && lt.kind == TypeKind::text && ordered)
-        return fail(fmt::format("text has no order: `{}` cannot compare two texts; compare text with `=` or `!=`", op_text(n.op)));
+        return fail(text("text has no order: `{}` cannot compare two texts; compare text with `=` or `!=`", op_text(n.op)));
       if ((lt.kind == TypeKind::text) != (rt.kind == TypeKind::text))
-        return fail(fmt::format("cannot compare {} with {}: text equals only text (write a code in quotes, \"m01\", to "
-                                "compare with text)", lt.to_string(), rt.to_string()));
+        return fail(text("cannot compare {} with {}: text equals only text (write a code in quotes, \"m01\", to "
+                         "compare with text)", lt.to_string(), rt.to_string()));
       if (!comparable)
-        return fail(fmt::format("cannot compare {} with {} using `{}`", lt.to_string(), rt.to_string(), op_text(n.op)));
+        return fail(text("cannot compare {} with {} using `{}`", lt.to_string(), rt.to_string(), op_text(n.op)));
       Op op = n.op == B::less ? Op::less : n.op == B::less_equal ? Op::less_equal : n.op == B::greater ? Op::greater
             : n.op == B::greater_equal ? Op::greater_equal : n.op == B::equal ? Op::equal : Op::not_equal;
       return node(op, Type::boolean());
@@ -540,7 +549,7 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
 
 ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipants& n) {
   if (term_context_) {
-    error(DiagKind::type, "E305", "a term is a constant and cannot depend on data", e.range);
+    error(DiagKind::type, "E305", text("a term is a constant and cannot depend on data"), e.range);
     return nullptr;
   }
   auto set = participant_set(n.set);
@@ -552,7 +561,7 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   if (n.filter) {
     filter = expr(*n.filter);
     if (filter && filter->type.kind != TypeKind::boolean) {
-      error(DiagKind::type, "E307", fmt::format("the condition after `where` must be boolean, but this is {}", filter->type.to_string()),
+      error(DiagKind::type, "E307", text("the condition after `where` must be boolean, but this is {}", filter->type.to_string()),
             n.filter->range);
       ok = false;
     }
@@ -561,7 +570,7 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   if (n.body) {
     body = expr(*n.body);
     if (body && body->type.kind != TypeKind::number) {
-      error(DiagKind::type, "E309", fmt::format("sum(...) needs numbers, but this is {}", body->type.to_string()), n.body->range);
+      error(DiagKind::type, "E309", text("sum(...) needs numbers, but this is {}", body->type.to_string()), n.body->range);
       ok = false;
     }
     ok = ok && body;
@@ -582,8 +591,8 @@ ExprPtr Checker::linked_field(const ast::Expr& e, const ast::FieldRef& n, const 
   }
   if (link.link < 0) {
     error(DiagKind::name, "E326",
-          fmt::format("`{}.{}` is not a link, so it has no field `{}`", n.binder.text, n.field.text, n.linked->text),
-          n.linked->range, "only a field declared `key of SET` names a record whose fields can be read");
+          text("`{}.{}` is not a link, so it has no field `{}`", n.binder.text, n.field.text, n.linked->text),
+          n.linked->range, text("only a field declared `key of SET` names a record whose fields can be read"));
     return nullptr;
   }
   const auto& target = c_.inputs[link.link];
@@ -599,8 +608,8 @@ ExprPtr Checker::linked_field(const ast::Expr& e, const ast::FieldRef& n, const 
     }
   }
   error(DiagKind::name, "E206",
-        fmt::format("the records `{}` (linked by `{}.{}`) have no field or definition `{}`", target.name, n.binder.text,
-                    n.field.text, n.linked->text),
+        text("the records `{}` (linked by `{}.{}`) have no field or definition `{}`", target.name, n.binder.text,
+             n.field.text, n.linked->text),
         n.linked->range);
   return nullptr;
 }

@@ -8,15 +8,15 @@ std::optional<Number> Checker::range_bound(const ast::Expr& e, const std::string
   bool negated = false;
   const auto* lit = ast::number_literal(e, &negated);
   if (!lit || lit->unlimited) {
-    error(DiagKind::structure, "E409", fmt::format("a bound of the range of `{}` must be a number written out (with its unit)", name),
+    error(DiagKind::structure, "E409", text("a bound of the range of `{}` must be a number written out (with its unit)", name),
           e.range);
     return std::nullopt;
   }
   Number v = negated ? -lit->value : lit->value;
   if (percent && !lit->percent) {
     error(DiagKind::type, "E319",
-          fmt::format("`{}` is a percentage, and the bare bound `{}` reads two ways: write it with %, as in `{} %`", name,
-                      v.to_string(), v.to_string()),
+          text("`{}` is a percentage, and the bare bound `{}` reads two ways: write it with %, as in `{} %`", name,
+               v.to_string(), v.to_string()),
           e.range);
     return std::nullopt;
   }
@@ -27,10 +27,11 @@ std::optional<Number> Checker::range_bound(const ast::Expr& e, const std::string
     got = Type::number(*u);
   }
   if (!(got == want)) {
-    std::string hint = want.unit.dimensionless() ? std::string{}
-                                                 : fmt::format(" (write it with the unit, as in `{} {}`)", v.to_string(), want.to_string());
     error(DiagKind::type, "E303",
-          fmt::format("a bound of the range of `{}` must be {}, but this is {}{}", name, want.to_string(), got.to_string(), hint),
+          want.unit.dimensionless()
+              ? text("a bound of the range of `{}` must be {}, but this is {}", name, want.to_string(), got.to_string())
+              : text("a bound of the range of `{}` must be {}, but this is {} (write it with the unit, as in `{} {}`)", name,
+                     want.to_string(), got.to_string(), v.to_string(), want.to_string()),
           e.range);
     return std::nullopt;
   }
@@ -42,8 +43,8 @@ checked::DeclaredRange Checker::declared_range(const ast::RangeDecl& r, const st
   checked::DeclaredRange out;
   if (r.empty()) return out;
   if (type.kind != TypeKind::number) {
-    error(DiagKind::type, "E321", fmt::format("`{}` is {}: only a number can have a range (`whole`, `at least`, `at most`, `between`)",
-                                              name, type.to_string()),
+    error(DiagKind::type, "E321", text("`{}` is {}: only a number can have a range (`whole`, `at least`, `at most`, `between`)",
+                                       name, type.to_string()),
           at);
     return out;
   }
@@ -52,8 +53,8 @@ checked::DeclaredRange Checker::declared_range(const ast::RangeDecl& r, const st
   if (r.upper) out.upper = range_bound(*r.upper, name, type, percent);
   if (out.lower && out.upper && *out.upper < *out.lower) {
     error(DiagKind::structure, "E427",
-          fmt::format("the range of `{}` is empty: its lower bound {} is above its upper bound {}", name, out.lower->to_string(),
-                      out.upper->to_string()),
+          text("the range of `{}` is empty: its lower bound {} is above its upper bound {}", name, out.lower->to_string(),
+               out.upper->to_string()),
           r.upper->range);
     out = {};
   }

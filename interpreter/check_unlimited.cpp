@@ -66,20 +66,23 @@ void Checker::find_term_uses() {
     for (const auto& e : ex.expectations) { any(e.actual); any(e.expected); }
   }
 
-  auto refuse = [&](int term, const std::string& how) {
+  // `example`: the example that sets the term unlimited, or null when it is declared so.
+  auto refuse = [&](int term, const checked::Example* example) {
     const auto& t = c_.terms[term];
     error(DiagKind::type, "E322",
-          fmt::format("`{}` {}, so it can stand only as a limit written as its bare name (`capped at {}`, `up to {}`); "
-                      "here it is used as a number",
-                      t.name, how, t.name, t.name),
-          *t.other_use, "a term that may be unlimited has no number to compute with: give the limit its own term");
+          example ? text("`{}` is set to unlimited by the example \"{}\", so it can stand only as a limit written as its bare "
+                         "name (`capped at {}`, `up to {}`); here it is used as a number",
+                         t.name, example->name, t.name, t.name)
+                  : text("`{}` is declared unlimited, so it can stand only as a limit written as its bare name (`capped at {}`, "
+                         "`up to {}`); here it is used as a number",
+                         t.name, t.name, t.name),
+          *t.other_use, text("a term that may be unlimited has no number to compute with: give the limit its own term"));
   };
   for (std::size_t i = 0; i < c_.terms.size(); ++i)
-    if (c_.terms[i].unlimited && c_.terms[i].other_use) refuse(int(i), "is declared unlimited");
+    if (c_.terms[i].unlimited && c_.terms[i].other_use) refuse(int(i), nullptr);
   for (const auto& ex : c_.examples)
     for (int term : ex.unlimited)
-      if (c_.terms[term].other_use && !c_.terms[term].unlimited)
-        refuse(term, fmt::format("is set to unlimited by the example \"{}\"", ex.name));
+      if (c_.terms[term].other_use && !c_.terms[term].unlimited) refuse(term, &ex);
 }
 
 }  // namespace utfall::check_internal

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "interpreter/check.hpp"
+#include "interpreter/dates.hpp"
 #include "interpreter/stack.hpp"
 
 namespace utfall::check_internal {
@@ -45,6 +46,8 @@ struct RuleCurrencies {
   std::vector<int> payments, waterfalls;
 };
 RuleCurrencies rule_currencies(const checked::Contract& c);
+// "`2025-02-30` is not a date: 2025-02 has 28 days", one sentence of the message table per reason.
+Text not_a_date_text(const std::string& text, const dates::NotADate& why);
 // How many times a contract with several currencies may be checked before a rule named ahead of
 // itself must have the currency it was assumed to have (E336).
 constexpr int kCurrencyPasses = 4;
@@ -224,19 +227,24 @@ class Checker {
   }
   // When `name` is a field or a per-participant definition of a participant input: how to
   // read it, through a participant in scope of that input if there is one.
-  std::string field_hint(std::string_view name) const {
-    auto read_through = [&](int set, const char* what) {
+  Text field_hint(std::string_view name) const {
+    auto read_through = [&](int set, bool field) {
       const std::string& input = c_.inputs[set].name;
       auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.set == set; });
-      if (b != binders_.rend()) return fmt::format("`{}` is {} of `{}`: write `{}.{}`", name, what, input, b->name, name);
-      return fmt::format("`{}` is {} of `{}`: read it through a participant, `u.{}` inside `for each u in {}`", name, what, input,
-                         name, input);
+      if (b != binders_.rend())
+        return field ? text("`{}` is a field of `{}`: write `{}.{}`", name, input, b->name, name)
+                     : text("`{}` is a definition for each participant of `{}`: write `{}.{}`", name, input, b->name, name);
+      return field ? text("`{}` is a field of `{}`: read it through a participant, `u.{}` inside `for each u in {}`", name, input,
+                          name, input)
+                   : text("`{}` is a definition for each participant of `{}`: read it through a participant, `u.{}` inside "
+                          "`for each u in {}`",
+                          name, input, name, input);
     };
     for (std::size_t i = 0; i < c_.inputs.size(); ++i)
       for (const auto& f : c_.inputs[i].fields)
-        if (c_.inputs[i].participants && f.name == name) return read_through(int(i), "a field");
+        if (c_.inputs[i].participants && f.name == name) return read_through(int(i), true);
     for (const auto& d : c_.participant_defs)
-      if (d.name == name && d.set >= 0) return read_through(d.set, "a definition for each participant");
+      if (d.name == name && d.set >= 0) return read_through(d.set, false);
     return {};
   }
 
@@ -258,17 +266,24 @@ class Checker {
   std::optional<Number> range_bound(const ast::Expr& e, const std::string& name, const Type& type, bool percent);
   std::optional<RoundingMode> mode(const ast::Name& n);
   std::optional<checked::Rounding> rounding(const std::optional<ast::Rounding>& r, const Type& of);
-  // A value in the currency `currency` (an index into c_.currencies).
-  ExprPtr money(const ast::ExprPtr& e, const char* what, int currency = 0);
+  // A value in the currency `currency` (an index into c_.currencies); `mismatch` is the whole
+  // sentence when it is not, with the type wanted and the type found.
+  ExprPtr money(const ast::ExprPtr& e, PhraseId mismatch, int currency = 0);
+  // The sentence for an amount in none of the currencies: one for a contract with one currency
+  // (`SEK`), one for several (`SEK, EUR` or `NOK`), since the "or" is a word of the sentence.
+  struct Mismatch {
+    PhraseId one, several;
+  };
   // A payment's amount or a waterfall's pool: a value in any of the contract's currencies,
   // whose index is stored in `currency`. With `rounded`, the amount may be a conversion from
   // another currency (its rounding is stated by the payment).
-  ExprPtr amount(const ast::ExprPtr& e, const char* what, bool rounded, int& currency);
+  ExprPtr amount(const ast::ExprPtr& e, Mismatch mismatch, bool rounded, int& currency);
   // Whether `x * y` or `x / y` of these units converts between currencies: its result is a
   // currency and an operand holds another, whose index it returns (docs/language.md §4.1).
   std::optional<int> converts(const Unit& result, const Unit& lhs, const Unit& rhs) const;
   [[gnu::noinline]] void unrounded_conversion(const ast::Expr& e, int from, const Unit& result);
-  ExprPtr typed(const ast::ExprPtr& e, const Type& want, const char* what);
+  // `mismatch` takes the type wanted and the type found, after `subject` when one is given.
+  ExprPtr typed(const ast::ExprPtr& e, const Type& want, PhraseId mismatch, const std::string& subject = {});
   void table(const ast::TableDecl& t, int index);
   void text_table(const ast::TableDecl& t, checked::Table& out);
   std::optional<Number> constant(const ast::Expr& e, Type* type);
@@ -276,7 +291,8 @@ class Checker {
   checked::Example example(const ast::ExampleDecl& ex);
   checked::Expectation expectation(const ast::Expectation& e);
   bool expected_thing(const ast::Expectation& e, checked::Expectation& x);
-  ExprPtr expected_value(const ast::Expectation& e, const Type& want, const std::string& what);
+  // `name`: what the expectation names, or empty for an amount between parties.
+  ExprPtr expected_value(const ast::Expectation& e, const Type& want, const std::string& name);
   void find_cycles();
   // ---- unlimited terms (check_unlimited.cpp) ----
   ExprPtr unlimited_value(const ast::Expr& e);

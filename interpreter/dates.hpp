@@ -87,22 +87,39 @@ constexpr std::optional<std::int64_t> add_months(std::int64_t day, std::int64_t 
 }
 
 // Why `text` is not a date, or nothing when it is one: exactly `YYYY-MM-DD`, year 0001..9999,
-// the day within its month (2025-02-29 is not a date).
-inline std::optional<std::string> not_a_date(std::string_view text) {
+// the day within its month (2025-02-29 is not a date). A reason, not a sentence, so that each
+// reader (the checker's message table, the data loader) words it in its own language.
+struct NotADate {
+  enum class Reason { form, year_zero, month, day } reason;
+  int year = 0, month = 0, days = 0;  // month: the month written; day: the year, month and its days
+};
+inline std::optional<NotADate> why_not_a_date(std::string_view text) {
   auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
   constexpr std::size_t digits[] = {0, 1, 2, 3, 5, 6, 8, 9};
   bool form = text.size() == 10 && text[4] == '-' && text[7] == '-';
   for (std::size_t i : digits) form = form && digit(i);
-  if (!form) return "a date is written YYYY-MM-DD (ISO 8601), such as 2025-03-31";
+  if (!form) return NotADate{NotADate::Reason::form};
   auto num = [&](std::size_t at, std::size_t n) {
     int v = 0;
     for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (text[i] - '0');
     return v;
   };
   int y = num(0, 4), m = num(5, 2), d = num(8, 2);
-  if (y == 0) return "the year 0000 is not a year of the calendar (the first is 0001)";
-  if (m < 1 || m > 12) return fmt::format("{:02} is not a month (01 .. 12)", m);
-  if (d < 1 || d > days_in_month(y, m)) return fmt::format("{:04}-{:02} has {} days", y, m, days_in_month(y, m));
+  if (y == 0) return NotADate{NotADate::Reason::year_zero};
+  if (m < 1 || m > 12) return NotADate{NotADate::Reason::month, y, m};
+  if (d < 1 || d > days_in_month(y, m)) return NotADate{NotADate::Reason::day, y, m, days_in_month(y, m)};
+  return std::nullopt;
+}
+// The same reason in English.
+inline std::optional<std::string> not_a_date(std::string_view text) {
+  auto why = why_not_a_date(text);
+  if (!why) return std::nullopt;
+  switch (why->reason) {
+    case NotADate::Reason::form: return "a date is written YYYY-MM-DD (ISO 8601), such as 2025-03-31";
+    case NotADate::Reason::year_zero: return "the year 0000 is not a year of the calendar (the first is 0001)";
+    case NotADate::Reason::month: return fmt::format("{:02} is not a month (01 .. 12)", why->month);
+    case NotADate::Reason::day: return fmt::format("{:04}-{:02} has {} days", why->year, why->month, why->days);
+  }
   return std::nullopt;
 }
 

@@ -714,8 +714,9 @@ std::optional<Diagnostic> translation_problem(const ast::Contract& contract, con
   Diagnostic d;
   d.kind = DiagKind::syntax;
   d.code = "E101";
-  d.message = "this contract cannot be written in " + std::string(grammar::language_name(language)) +
-              ": it would not read back as the same contract";
+  const bool swedish = language == grammar::Language::swedish;
+  set_message(d, swedish ? text("this contract cannot be written in Swedish: it would not read back as the same contract")
+                         : text("this contract cannot be written in English: it would not read back as the same contract"));
   // The first name that is a keyword of `language` (and not of the source's set) is the cause.
   const auto from = grammar::language_of(source.text);
   const SourceScan scan(source.text);
@@ -731,9 +732,10 @@ std::optional<Diagnostic> translation_problem(const ast::Contract& contract, con
     if (grammar::is_keyword(word, language) && !grammar::is_keyword(word, from)) {
       const std::size_t line = scan.line_of(i), line_start = text.rfind('\n', i == 0 ? 0 : i - 1);
       const std::size_t first = line == 0 ? 0 : line_start + 1;
-      d.message = "the name `" + std::string(word) + "` is " + std::string(grammar::language_with_article(language)) +
-                  " keyword, so this contract cannot be written in " + std::string(grammar::language_name(language)) +
-                  "; rename it first";
+      set_message(d, swedish ? utfall::text("the name `{}` is a Swedish keyword, so this contract cannot be written in Swedish; rename "
+                                    "it first", word)
+                             : utfall::text("the name `{}` is an English keyword, so this contract cannot be written in English; "
+                                    "rename it first", word));
       d.range = SourceRange{contract.source, Position{i, line + 1, i - first + 1}, i + word.size()};
       break;
     }

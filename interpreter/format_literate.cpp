@@ -77,8 +77,8 @@ LiterateFormat format_literate(const std::string& name, std::string_view markdow
       auto parsed = parse_contract(fragment(padded), parse_options);
       if (!parsed.contract) {
         for (auto& d : parsed.diagnostics)
-          d.suggestion = "fmt formats each ```utfall block on its own: a block must hold whole declarations, or the items of "
-                         "the clause its numbered heading opens (docs/language.md §2.10)";
+          set_suggestion(d, text("fmt formats each ```utfall block on its own: a block must hold whole declarations, or the items "
+                                 "of the clause its numbered heading opens (docs/language.md §2.10)"));
         return std::move(parsed.diagnostics);
       }
       std::string formatted = format_contract(*parsed.contract, block_options);

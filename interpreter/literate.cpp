@@ -239,7 +239,7 @@ void note_headings(Diagnostics& diagnostics, const SourcePtr& source, const std:
     at.source = source;
     at.begin = {offset, h->line, 1};
     at.end_offset = std::min(source->text.find('\n', offset), source->text.size());
-    d.related.push_back({at, fmt::format("under the heading “{}”", h->text)});
+    d.related.push_back(related_note(at, text("under the heading “{}”", h->text)));
   }
 }
 

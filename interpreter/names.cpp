@@ -40,7 +40,8 @@ struct Spelling {
 };
 
 // One diagnostic per spelling whose skeleton an earlier, different spelling has.
-void compare(const std::vector<Spelling>& spellings, const char* what, const Skeletons& skeletons, Diagnostics& out) {
+// `clause_numbers`: the spellings are clause numbers, not names (each has its own sentences).
+void compare(const std::vector<Spelling>& spellings, bool clause_numbers, const Skeletons& skeletons, Diagnostics& out) {
   std::unordered_map<std::string, std::size_t> first;
   first.reserve(spellings.size());
   for (std::size_t i = 0; i < spellings.size(); ++i) {
@@ -53,30 +54,46 @@ void compare(const std::vector<Spelling>& spellings, const char* what, const Ske
     Diagnostic d;
     d.kind = DiagKind::name;
     d.code = "E216";
-    d.message = fmt::format("the {} `{}`{} is confusable with the {} `{}`{} first written at {}:{}: they look alike but are "
-                            "different {}s",
-                            what, later.text, differing(later.text, earlier.text), what, earlier.text,
-                            differing(earlier.text, later.text), line, column, what);
+    const std::string later_differs = differing(later.text, earlier.text), earlier_differs = differing(earlier.text, later.text);
+    set_message(d, clause_numbers ? text("the clause number `{}`{} is confusable with the clause number `{}`{} first written at "
+                                         "{}:{}: they look alike but are different clause numbers",
+                                         later.text, later_differs, earlier.text, earlier_differs, line, column)
+                                  : text("the name `{}`{} is confusable with the name `{}`{} first written at {}:{}: they look "
+                                         "alike but are different names",
+                                         later.text, later_differs, earlier.text, earlier_differs, line, column));
     d.range = *later.range;
-    d.related.push_back({*earlier.range, fmt::format("`{}` is written here", earlier.text)});
-    d.suggestion = fmt::format("write every {} in one spelling, and give different {}s different letters", what, what);
+    d.related.push_back(related_note(*earlier.range, text("`{}` is written here", earlier.text)));
+    set_suggestion(d, clause_numbers
+                          ? text("write every clause number in one spelling, and give different clause numbers different letters")
+                          : text("write every name in one spelling, and give different names different letters"));
     out.push_back(std::move(d));
   }
 }
 
 }  // namespace
 
-std::string refused_character(char32_t c, std::string_view what) {
+Text refused_character_text(char32_t c, bool clause_number) {
   std::string name = describe_code_point(c);
   if (is_bidi_control(c))
-    return fmt::format("{} may not contain the bidirectional control {}: it changes the order in which the text around it "
-                       "is shown", what, name);
+    return clause_number ? text("a clause number may not contain the bidirectional control {}: it changes the order in which "
+                                "the text around it is shown", name)
+                         : text("a name may not contain the bidirectional control {}: it changes the order in which the text "
+                                "around it is shown", name);
   if (is_invisible(c))
-    return fmt::format("{} may not contain the invisible character {}: two {}s that look the same would differ", what, name,
-                       what.substr(what.find(' ') + 1));
-  if (is_control(c)) return fmt::format("{} may not contain the control character {}", what, name);
-  if (is_space(c)) return fmt::format("{} is not a space that separates words here: write a plain space", name);
-  return fmt::format("{} cannot be part of {}: names are made of letters, digits and `_`", name, what);
+    return clause_number ? text("a clause number may not contain the invisible character {}: two clause numbers that look the "
+                                "same would differ", name)
+                         : text("a name may not contain the invisible character {}: two names that look the same would differ",
+                                name);
+  if (is_control(c))
+    return clause_number ? text("a clause number may not contain the control character {}", name)
+                         : text("a name may not contain the control character {}", name);
+  if (is_space(c)) return text("{} is not a space that separates words here: write a plain space", name);
+  return clause_number ? text("{} cannot be part of a clause number: names are made of letters, digits and `_`", name)
+                       : text("{} cannot be part of a name: names are made of letters, digits and `_`", name);
+}
+
+std::string refused_character(char32_t c, std::string_view what) {
+  return refused_character_text(c, what == "a clause number").in(Language::en);
 }
 
 std::optional<std::size_t> first_not_in_name(std::string_view text) {
@@ -104,11 +121,11 @@ Diagnostics confusable_names(const std::vector<ast::Name>& names, const std::vec
   std::vector<Spelling> spellings;
   spellings.reserve(names.size());
   for (const auto& n : names) spellings.push_back({n.text, &n.range});
-  compare(spellings, "name", skeletons, out);
+  compare(spellings, false, skeletons, out);
   spellings.clear();
   for (const auto& c : clauses)
     if (!c.number.empty()) spellings.push_back({c.number, &c.range});
-  compare(spellings, "clause number", skeletons, out);
+  compare(spellings, true, skeletons, out);
   return out;
 }
 

@@ -27,6 +27,8 @@ namespace utfall {
 // Why `c` may not stand in `what` ("a name", "a clause number"): it is invisible, a bidi
 // control, a control character, or (in a name) not a letter. One sentence for E104.
 std::string refused_character(char32_t c, std::string_view what);
+// The same sentence from the message table, for a name or (`clause_number`) a clause number.
+Text refused_character_text(char32_t c, bool clause_number);
 
 // The byte offset of the first character of a name that is not an ASCII letter, digit or `_`,
 // nor another letter or combining mark (the letter blocks of §2.3 hold a few signs, such as

@@ -24,23 +24,32 @@ namespace {
 namespace p = tao::pegtl;
 namespace g = grammar;
 
+// A syntax error whose message is a sentence of the message table (interpreter/messages.hpp):
+// `run` makes it a diagnostic that keeps the phrase, so that it can be drawn in Swedish too.
+struct text_error : p::parse_error {
+  Text text;
+  template <typename Position>
+  text_error(Text message, Position&& where)
+      : p::parse_error(message.in(Language::en), std::forward<Position>(where)), text(std::move(message)) {}
+};
+
 // A parse stopped by a limit rather than by a syntax error: reported with the limit's code and
 // kind (exit 5), at the position where the limit was passed.
-struct limit_error : p::parse_error {
+struct limit_error : text_error {
   const char* code;
   template <typename Position>
-  limit_error(const char* limit_code, const std::string& message, Position&& where)
-      : p::parse_error(message, std::forward<Position>(where)), code(limit_code) {}
+  limit_error(const char* limit_code, Text message, Position&& where)
+      : text_error(std::move(message), std::forward<Position>(where)), code(limit_code) {}
 };
 
 // A character that may not stand in a name or a clause number (E104, interpreter/names.hpp).
-struct refused_error : p::parse_error {
-  using p::parse_error::parse_error;
+struct refused_error : text_error {
+  using text_error::text_error;
 };
 // Refuses the character at byte `at` of `text` (one line), which begins at `where`.
-[[noreturn]] void refuse(std::string_view text, std::size_t at, const char* what, const p::position& where) {
+[[noreturn]] void refuse(std::string_view text, std::size_t at, bool clause_number, const p::position& where) {
   std::size_t i = at;
-  throw refused_error(refused_character(next_code_point(text, i), what),
+  throw refused_error(refused_character_text(next_code_point(text, i), clause_number),
                       p::position(where.byte + at, where.line, where.column + at, where.source));
 }
 
@@ -111,7 +120,7 @@ struct Builder {
   // of the grammar is refused like a stray character (names.hpp).
   ast::Name spelling(std::string text, SourceRange r) {
     if (auto at = first_not_in_name(text))
-      refuse(text, *at, "a name", p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
+      refuse(text, *at, false, p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
     ast::Name n{nfc(text), std::move(r)};
     if (spelled.insert(n.text).second) spellings.push_back(n);
     return n;
@@ -151,9 +160,7 @@ struct Builder {
     e->height = height;
     exprs.push_back(std::move(e));
   }
-  static std::string fmt_height() {
-    return "the expression nests deeper than the limit of " + std::to_string(max_height) + " operators";
-  }
+  static Text fmt_height() { return text("the expression nests deeper than the limit of {} operators", max_height); }
   ast::Name pop_name() {
     auto n = std::move(names.back());
     names.pop_back();
@@ -202,7 +209,7 @@ struct action : p::nothing<Rule> {};
 template <>
 struct action<g::ident_stray> {
   template <typename Input>
-  static void apply(const Input& in, Builder&) { refuse(in.string_view(), 0, "a name", in.position()); }
+  static void apply(const Input& in, Builder&) { refuse(in.string_view(), 0, false, in.position()); }
 };
 
 // ---- literals ----
@@ -210,9 +217,9 @@ template <>
 struct action<g::number_digits> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    if (in.size() > 10000) throw limit_error("E704", "a number literal longer than 10000 characters (the limit on the size of numbers)", in);
+    if (in.size() > 10000) throw limit_error("E704", text("a number literal longer than 10000 characters (the limit on the size of numbers)"), in);
     b.number = Number::parse_decimal(in.string());
-    if (!b.number) throw p::parse_error("malformed number", in);
+    if (!b.number) throw text_error(text("malformed number"), in);
     b.number_range = b.range(in);
   }
 };
@@ -466,7 +473,7 @@ struct action<g::title_string> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     if (!b.contract.header) b.contract.header.emplace();
-    if (!b.contract.header->title.empty()) throw p::parse_error("the contract title is given twice", in);
+    if (!b.contract.header->title.empty()) throw text_error(text("the contract title is given twice"), in);
     b.contract.header->title = b.string;
     b.contract.header->range = b.range(in);
   }
@@ -507,7 +514,7 @@ struct action<g::unit_decl> {
     ast::UnitDecl unit{b.pop_name(), std::exchange(b.plural, {})};
     // `per participant` is the scope of a cap, so no unit may be read there (docs/language.md §2.4).
     if (unit.singular.text == "participant" || (unit.plural && unit.plural->text == "participant"))
-      throw p::parse_error("`participant` cannot be the name of a unit: `per participant` is the scope of a cap", in);
+      throw text_error(text("`participant` cannot be the name of a unit: `per participant` is the scope of a cap"), in);
     b.contract.units.push_back(std::move(unit));
   }
 };
@@ -550,7 +557,7 @@ template <>
 struct action<g::periods_decl> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    if (b.contract.calendar) throw p::parse_error("the calendar (`periods`) is given twice", in);
+    if (b.contract.calendar) throw text_error(text("the calendar (`periods`) is given twice"), in);
     b.calendar.names = std::move(b.periods);
     b.periods.clear();
     b.calendar.range = b.range(in);
@@ -561,8 +568,8 @@ struct action<g::periods_decl> {
 // A modifier of a payment, a tier or a series is written once: a second one would silently
 // replace the first, so it is an error at the second.
 template <typename Input>
-void given_once(const Input& in, bool already, const char* what) {
-  if (already) throw p::parse_error(std::string(what) + " is given twice; write it once", in);
+void given_once(const Input& in, bool already, PhraseId given_twice) {
+  if (already) throw text_error(text(given_twice), in);
 }
 
 // ---- applicability ----
@@ -570,7 +577,7 @@ template <>
 struct action<g::from_period> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.applicability.from.has_value(), "the first period (`from` or `in`)");
+    given_once(in, b.applicability.from.has_value(), "the first period (`from` or `in`) is given twice; write it once");
     b.applicability.from = b.pop_period();
   }
 };
@@ -578,7 +585,7 @@ template <>
 struct action<g::until_period> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.applicability.until.has_value(), "the last period (`until` or `in`)");
+    given_once(in, b.applicability.until.has_value(), "the last period (`until` or `in`) is given twice; write it once");
     b.applicability.until = b.pop_period();
   }
 };
@@ -586,7 +593,7 @@ template <>
 struct action<g::in_first> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.applicability.from || b.applicability.until, "the period range (`from`, `until` or `in`)");
+    given_once(in, b.applicability.from || b.applicability.until, "the period range (`from`, `until` or `in`) is given twice; write it once");
     auto r = b.pop_period();
     b.applicability.from = r;
     b.applicability.until = r;
@@ -637,14 +644,14 @@ template <>
 struct action<g::range_whole> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    if (std::exchange(b.allowed.whole, true)) throw p::parse_error("`whole` is given twice; write it once", in);
+    if (std::exchange(b.allowed.whole, true)) throw text_error(text("`whole` is given twice; write it once"), in);
   }
 };
 template <>
 struct action<g::range_low> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    if (b.allowed.lower) throw p::parse_error("the lower bound (`at least`, `between`) is given twice; write it once", in);
+    if (b.allowed.lower) throw text_error(text("the lower bound (`at least`, `between`) is given twice; write it once"), in);
     b.allowed.lower = b.pop();
   }
 };
@@ -652,7 +659,7 @@ template <>
 struct action<g::range_high> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    if (b.allowed.upper) throw p::parse_error("the upper bound (`at most`, `between`) is given twice; write it once", in);
+    if (b.allowed.upper) throw text_error(text("the upper bound (`at most`, `between`) is given twice; write it once"), in);
     b.allowed.upper = b.pop();
   }
 };
@@ -727,7 +734,7 @@ template <>
 struct action<g::rounding_mode> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.rounding.has_value(), "the rounding (`rounded`)");
+    given_once(in, b.rounding.has_value(), "the rounding (`rounded`) is given twice; write it once");
     b.rounding.emplace();
     b.rounding->mode = name_of(b, in);
   }
@@ -781,7 +788,7 @@ template <>
 struct action<g::at_most_clause> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.payment.at_most.has_value(), "the limit (`at most ... per`)");
+    given_once(in, b.payment.at_most.has_value(), "the limit (`at most ... per`) is given twice; write it once");
     b.at_most->range = b.range(in);
     b.payment.at_most = std::exchange(b.at_most, {});
   }
@@ -790,7 +797,7 @@ template <>
 struct action<g::floor_amount> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.payment.floor != nullptr, "the floor (`at least`)");
+    given_once(in, b.payment.floor != nullptr, "the floor (`at least`) is given twice; write it once");
     b.payment.floor = b.pop();
   }
 };
@@ -798,7 +805,7 @@ template <>
 struct action<g::amount_expr> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.payment.amount != nullptr, "the amount (`amount`)");
+    given_once(in, b.payment.amount != nullptr, "the amount (`amount`) is given twice; write it once");
     b.payment.amount = b.pop();
   }
 };
@@ -806,7 +813,7 @@ template <>
 struct action<g::condition_expr> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
-    given_once(in, b.payment.condition != nullptr, "the condition (`when`)");
+    given_once(in, b.payment.condition != nullptr, "the condition (`when`) is given twice; write it once");
     b.payment.condition = b.pop();
   }
 };
@@ -915,10 +922,10 @@ struct action<g::plain_tier> {
   static void apply(const Input& in, Builder& b) {
     auto& t = b.tier;
     if (!b.caps.empty()) {
-      if (b.caps.size() > 1) throw p::parse_error("a tier takes one cap (its cap over the cumulative pool)", in);
+      if (b.caps.size() > 1) throw text_error(text("a tier takes one cap (its cap over the cumulative pool)"), in);
       if (b.caps.front().scope != ast::Cap::Scope::per_period)
-        throw p::parse_error("a tier's cap limits the tier in each period (write `capped at X` or `capped at X per period`); "
-                             "`in total` and `per participant` are for payments", in);
+        throw text_error(text("a tier's cap limits the tier in each period (write `capped at X` or `capped at X per period`); "
+                              "`in total` and `per participant` are for payments"), in);
       t.cap = std::move(b.caps.front().amount);
       b.caps.clear();
     }
@@ -1023,7 +1030,7 @@ struct action<g::clause_number> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     // The offset in the text as written (with its quote and escapes), for the position.
-    if (auto at = first_unseen(in.string_view())) refuse(in.string_view(), *at, "a clause number", in.position());
+    if (auto at = first_unseen(in.string_view())) refuse(in.string_view(), *at, true, in.position());
     b.contract.clauses.emplace_back();
     b.contract.clauses.back().number = nfc(b.string);
     b.contract.clauses.back().range = b.range(in);
@@ -1123,29 +1130,29 @@ struct control : p::normal<Rule> {
 
   template <typename Input>
   [[noreturn]] static void raise(const Input& in, const Builder& b) {
-    static_assert(g::error_message<Rule> != nullptr, "every rule under must<> needs a message in grammar/errors.hpp");
+    static_assert(g::error_message<Rule>.phrase.has_value(), "every rule under must<> needs a message in grammar/errors.hpp");
     // A name expected (a field's too): is a reserved word there?
     if constexpr (std::is_base_of_v<g::identifier, Rule> || std::is_same_v<Rule, g::fields_close> ||
                   std::is_same_v<Rule, g::expect_subject>) {
       p::memory_input<> rest(in.current(), in.end(), "");
       if (p::parse<g::reserved>(rest, b)) {
         std::string word(in.current(), rest.current());
-        throw p::parse_error("`" + word + "` is a reserved word and cannot be a name; choose another, such as `" + word + "_`", in);
+        throw text_error(text("`{}` is a reserved word and cannot be a name; choose another, such as `{}_`", word, word), in);
       }
     }
-    throw p::parse_error(g::error_message<Rule>, in);
+    throw text_error(text(*g::error_message<Rule>.phrase), in);
   }
   template <typename Input>
   static void start(const Input& in, Builder& b) {
     if constexpr (nests) {
       if (++b.depth > b.max_nesting) {
         b.depth = 0;
-        throw limit_error("E706", "expressions nest deeper than the limit of " + std::to_string(b.max_nesting) + " levels", in);
+        throw limit_error("E706", text("expressions nest deeper than the limit of {} levels", b.max_nesting), in);
       }
       // The limit may be configured beyond what the stack holds (stack.hpp).
       if (b.stack->exhausted()) {
         b.depth = 0;
-        throw limit_error("E706", "expressions nest deeper than " + byte_size_text(b.stack->allowed()) + " of stack holds", in);
+        throw limit_error("E706", text("expressions nest deeper than {} of stack holds", byte_size_text(b.stack->allowed())), in);
       }
     }
   }
@@ -1162,39 +1169,63 @@ struct control : p::normal<Rule> {
 // Where the parser stopped at a keyword of the other set (`pay` in a Swedish file), the message
 // says so: which set the file is written in, what chose it, and the spelling to write.
 // With the set `given` by the caller, there is no first word to name: it is the contract's.
-std::optional<std::string> other_set_keyword(const std::string& text, std::size_t at, g::Language language, bool given) {
+std::optional<Text> other_set_keyword(const std::string& text, std::size_t at, g::Language language, bool given) {
   const auto here = g::first_word(std::string_view(text).substr(std::min(at, text.size())));
   const auto word = here.word;
   if (word.empty() || here.offset != 0) return std::nullopt;
   const auto other = language == g::Language::swedish ? g::Language::english : g::Language::swedish;
   if (!g::is_keyword(word, other) || g::is_keyword(word, language)) return std::nullopt;
-  std::string instead;
+  // The spellings to write instead: one, or two where one word of the other set stands for two
+  // keywords (`till`: `to` or `at`); "or" is a word of the sentence, so each count has its phrase.
+  std::vector<std::string> instead;
   for (const auto& row : g::keyword_spellings) {
     const auto [theirs, ours] = other == g::Language::english ? std::pair(row.english, row.swedish) : std::pair(row.swedish, row.english);
-    if (theirs != word || instead.find("`" + std::string(ours) + "`") != std::string::npos) continue;
-    instead += (instead.empty() ? "`" : " or `") + std::string(ours) + "`";
+    if (theirs != word || std::find(instead.begin(), instead.end(), ours) != instead.end()) continue;
+    instead.emplace_back(ours);
   }
-  if (given)
-    return "`" + std::string(word) + "` is " + std::string(g::language_with_article(other)) + " keyword, but this is read in " +
-           std::string(g::language_name(language)) + ", the set the contract is written in: write " + instead + " (docs/svenska.md)";
+  instead.resize(std::min<std::size_t>(instead.size(), 2));
+  // [the file is read in Swedish][two spellings to write]
+  const std::size_t sv = language == g::Language::swedish, two = instead.size() > 1;
+  if (given) {
+    static constexpr PhraseId read_in[2][2] = {
+        {"`{}` is a Swedish keyword, but this is read in English, the set the contract is written in: write `{}` "
+         "(docs/svenska.md)",
+         "`{}` is a Swedish keyword, but this is read in English, the set the contract is written in: write `{}` or `{}` "
+         "(docs/svenska.md)"},
+        {"`{}` is an English keyword, but this is read in Swedish, the set the contract is written in: write `{}` "
+         "(docs/svenska.md)",
+         "`{}` is an English keyword, but this is read in Swedish, the set the contract is written in: write `{}` or `{}` "
+         "(docs/svenska.md)"}};
+    std::vector<std::string> args{std::string(word)};
+    args.insert(args.end(), instead.begin(), instead.end());
+    return Text(read_in[sv][two].index(), std::move(args));
+  }
   const auto first = g::first_word(text);
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < first.offset; ++i) {
     if (text[i] == '\n') ++line, column = 1;
     else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
   }
-  return "`" + std::string(word) + "` is " + std::string(g::language_with_article(other)) + " keyword, but this file is written in " +
-         std::string(g::language_name(language)) + " (its first word, `" + std::string(first.word) + "` at line " +
-         std::to_string(line) + " column " + std::to_string(column) + ", says so): write " + instead +
-         ", or write the whole file in " + std::string(g::language_name(other)) + " (docs/svenska.md)";
+  static constexpr PhraseId written_in[2][2] = {
+      {"`{}` is a Swedish keyword, but this file is written in English (its first word, `{}` at line {} column {}, says "
+       "so): write `{}`, or write the whole file in Swedish (docs/svenska.md)",
+       "`{}` is a Swedish keyword, but this file is written in English (its first word, `{}` at line {} column {}, says "
+       "so): write `{}` or `{}`, or write the whole file in Swedish (docs/svenska.md)"},
+      {"`{}` is an English keyword, but this file is written in Swedish (its first word, `{}` at line {} column {}, says "
+       "so): write `{}`, or write the whole file in English (docs/svenska.md)",
+       "`{}` is an English keyword, but this file is written in Swedish (its first word, `{}` at line {} column {}, says "
+       "so): write `{}` or `{}`, or write the whole file in English (docs/svenska.md)"}};
+  std::vector<std::string> args{std::string(word), std::string(first.word), std::to_string(line), std::to_string(column)};
+  args.insert(args.end(), instead.begin(), instead.end());
+  return Text(written_in[sv][two].index(), std::move(args));
 }
 
 Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t line, std::size_t column,
-                        std::string code, std::string message) {
+                        std::string code, Text message) {
   Diagnostic d;
   d.kind = DiagKind::syntax;
   d.code = std::move(code);
-  d.message = std::move(message);
+  set_message(d, std::move(message));
   d.range = SourceRange{source, Position{offset, line, column}, offset + 1};
   return d;
 }
@@ -1206,8 +1237,7 @@ std::optional<Diagnostic> check_text(const SourcePtr& source, const ParseOptions
     Diagnostic d;
     d.kind = DiagKind::limit;
     d.code = "E701";
-    d.message = "the source is " + std::to_string(t.size()) + " bytes, more than the limit of " +
-                std::to_string(options.max_source_bytes);
+    set_message(d, text("the source is {} bytes, more than the limit of {}", t.size(), options.max_source_bytes));
     d.location = source->name;
     return d;
   }
@@ -1226,8 +1256,8 @@ std::optional<Diagnostic> check_text(const SourcePtr& source, const ParseOptions
       unsigned cp = ((c & 0x07) << 18) | ((t[i + 1] & 0x3F) << 12) | ((t[i + 2] & 0x3F) << 6) | (t[i + 3] & 0x3F);
       ok = cp >= 0x10000 && cp <= 0x10FFFF;
     }
-    if (!ok) return syntax_error(source, i, line, i - line_start + 1, "E102", "the text is not valid UTF-8");
-    if (c == 0) return syntax_error(source, i, line, i - line_start + 1, "E103", "the text contains a NUL byte");
+    if (!ok) return syntax_error(source, i, line, i - line_start + 1, "E102", text("the text is not valid UTF-8"));
+    if (c == 0) return syntax_error(source, i, line, i - line_start + 1, "E103", text("the text contains a NUL byte"));
     if (c == '\n') {
       ++line;
       line_start = i + 1;
@@ -1249,19 +1279,22 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
     p::parse<Top, action, control>(in, b);
   } catch (const limit_error& e) {
     const auto& pos = e.positions().front();
-    auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, e.code, std::string(e.message()));
+    auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, e.code, e.text);
     d.kind = DiagKind::limit;
     return {d};
   } catch (const refused_error& e) {
     const auto& pos = e.positions().front();
-    auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, "E104", std::string(e.message()));
+    auto d = syntax_error(b.source, pos.byte, pos.line, pos.column, "E104", e.text);
     std::size_t end = pos.byte;
     next_code_point(b.source->text, end);  // the caret covers the whole character, drawn escaped
     d.range->end_offset = end;
     return {d};
   } catch (const p::parse_error& e) {
+    // Every error this parser raises is a text_error; PEGTL's own (none expected) is shown as it is.
     const auto& pos = e.positions().front();
-    auto message = other_set_keyword(b.source->text, pos.byte, b.language, b.given).value_or(std::string(e.message()));
+    const auto* ours = dynamic_cast<const text_error*>(&e);
+    auto message = other_set_keyword(b.source->text, pos.byte, b.language, b.given)
+                       .value_or(ours ? ours->text : verbatim(std::string(e.message())));
     return {syntax_error(b.source, pos.byte, pos.line, pos.column, "E101", std::move(message))};
   }
   return {};
