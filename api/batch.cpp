@@ -145,7 +145,12 @@ void Batch::Impl::stop(std::size_t from, std::size_t count) {
   Diagnostic d;
   d.kind = DiagKind::limit;
   d.code = "E712";
-  d.message = why ? why : "the evaluation was cancelled by its host";
+  // stop_requested gives one of two sentences; each is a row of the message table.
+  const std::string_view deadline = "the evaluation ran past the deadline its host set";
+  if (why && why == deadline) set_message(d, text("the evaluation ran past the deadline its host set"));
+  else if (!why || why == std::string_view("the evaluation was cancelled by its host"))
+    set_message(d, text("the evaluation was cancelled by its host"));
+  else set_message(d, verbatim(why));
   d.location = from + 1 == count ? fmt::format("data set {}", from) : fmt::format("data sets {} to {}", from, count - 1);
   if (failed == failures.size()) failures.emplace_back();
   failures[failed].clear();
@@ -230,7 +235,8 @@ void Batch::Impl::evaluate_general(const Bound& set, std::size_t index) {
       Diagnostic d;
       d.kind = DiagKind::limit;
       d.code = "E710";
-      d.message = "an amount does not fit in 64-bit integer units; evaluate this data set with Session::evaluate for its exact text";
+      set_message(d, text("an amount does not fit in 64-bit integer units; evaluate this data set with Session::evaluate for "
+                          "its exact text"));
       d.location = fmt::format("line {}, {} {} -> {}{}", k, l.period, l.from, l.to, l.rule.empty() ? "" : " `" + l.rule + "`");
       return add(index, std::move(d));
     }

@@ -180,7 +180,7 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
         if (!f.is_string()) bad_shape("`files` holds something other than a path");
         auto path = utfall::path_inside(files_dir, f.get<std::string>());
         if (auto* refused = std::get_if<utfall::PathRefused>(&path))
-          bad_shape("`files`: " + quoted(f.get<std::string>()) + " is not inside `files_dir`: " + refused->reason);
+          bad_shape("`files`: " + quoted(f.get<std::string>()) + " is not inside `files_dir`: " + refused->reason());
         data.files.push_back(std::get<std::string>(path));
       }
     } else {

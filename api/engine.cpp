@@ -47,6 +47,8 @@ Message to_message(const Diagnostic& d) {
   m.clause = d.clause;
   m.location = d.location;
   m.suggestion = d.suggestion;
+  m.text_sv = message_in(d, Language::sv);
+  m.suggestion_sv = suggestion_in(d, Language::sv);
   m.rendered = render_pretty(d);
   if (d.not_kept > 0) m.rendered += fmt::format("utfall: {} more diagnostics not shown\n", d.not_kept);
   return m;
@@ -70,11 +72,11 @@ Message internal_error(const char* what) {
   return m;
 }
 
-Message limit_error(const char* code, std::string text, std::string location) {
+Message limit_error(const char* code, Text text, std::string location) {
   Diagnostic d;
   d.kind = DiagKind::limit;
   d.code = code;
-  d.message = std::move(text);
+  set_message(d, std::move(text));
   d.location = std::move(location);
   return to_message(d);
 }
@@ -83,7 +85,7 @@ Diagnostic other_contract(std::string location) {
   Diagnostic d;
   d.kind = DiagKind::data;
   d.code = "E532";
-  d.message = "the data was bound for another contract; bind it with this one";
+  set_message(d, text("the data was bound for another contract; bind it with this one"));
   d.location = std::move(location);
   return d;
 }
@@ -221,7 +223,7 @@ Table records_table(const std::string& input, const Records& records) {
       Diagnostic d;
       d.kind = DiagKind::data;
       d.code = "E505";
-      d.message = fmt::format("a record has {} values for {} fields", values.size(), records.fields.size());
+      set_message(d, utfall::text("a record has {} values for {} fields", values.size(), records.fields.size()));
       d.location = fmt::format("data, table `{}`: row {}", excerpt(input), r);
       throw DiagnosticError{std::move(d)};
     }
@@ -239,9 +241,11 @@ std::optional<Message> data_limits(const std::vector<Table>& tables, const Limit
     for (const auto& row : t.rows)
       for (const auto& cell : row) bytes += cell.text.size();
     if (bytes > limits.max_data_bytes)
-      return api::limit_error("E708", fmt::format("the data holds more than {} bytes (the limit on data size)", limits.max_data_bytes), t.file);
+      return api::limit_error("E708", text("the data holds more than {} bytes (the limit on data size)", limits.max_data_bytes),
+                              t.file);
     if (records > limits.max_participants)
-      return api::limit_error("E709", fmt::format("the data holds more than {} participant records (the limit)", limits.max_participants), t.file);
+      return api::limit_error("E709", text("the data holds more than {} participant records (the limit)", limits.max_participants),
+                              t.file);
   }
   return std::nullopt;
 }
@@ -253,7 +257,7 @@ std::optional<Message> digit_limit(const checked::Contract& c, const Dataset& d,
     return n && n->decimal_digits() > max_digits;
   };
   auto fail = [&](const std::string& where) {
-    return api::limit_error("E704", fmt::format("a data value has more than {} digits (the limit on the size of numbers)", max_digits), where);
+    return api::limit_error("E704", text("a data value has more than {} digits (the limit on the size of numbers)", max_digits), where);
   };
   for (std::size_t i = 0; i < d.series.size(); ++i)
     for (std::size_t t = 0; t < d.series[i].size(); ++t)
@@ -348,7 +352,8 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
     for (const auto& doc : data.documents) {
       if (doc.text.size() > read_limits.max_bytes) {
         out.messages.push_back(api::limit_error(
-            "E702", fmt::format("`{}` is {} bytes, more than the limit of {}", doc.label, doc.text.size(), read_limits.max_bytes), doc.label));
+            "E702", text("`{}` is {} bytes, more than the limit of {}", doc.label, doc.text.size(), read_limits.max_bytes),
+            doc.label));
         return out;
       }
       if (doc.format == "json") {
@@ -359,7 +364,8 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
         Diagnostic d;
         d.kind = DiagKind::data;
         d.code = "E513";
-        d.message = fmt::format("the document `{}` is of format `{}`; the accepted formats are csv and json", doc.label, excerpt(doc.format));
+        set_message(d, text("the document `{}` is of format `{}`; the accepted formats are csv and json", doc.label,
+                            excerpt(doc.format)));
         d.location = doc.label;
         diags.push_back(std::move(d));
       }

@@ -52,7 +52,7 @@ namespace api {
 Message to_message(const Diagnostic& d);
 Messages to_messages(const Diagnostics& diags);
 Message internal_error(const char* what);
-Message limit_error(const char* code, std::string text, std::string location);
+Message limit_error(const char* code, Text text, std::string location);
 // E532: data bound for another contract than the one evaluated; `location` says which data.
 Diagnostic other_contract(std::string location);
 // The evaluator's options for an engine's limits: no overrides, no trace.

@@ -20,7 +20,7 @@ Diagnostic cannot_write(const std::string& path, const std::string& why) {
   Diagnostic d;
   d.kind = DiagKind::io;
   d.code = "E802";
-  d.message = fmt::format("cannot write `{}`: {}", path, why);
+  set_message(d, text("cannot write `{}`: {}", path, why));  // `why`: the operating system's words
   d.location = path;
   return d;
 }

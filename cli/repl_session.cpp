@@ -191,9 +191,12 @@ class ReplSession::State {
     const auto other = *language_ == grammar::Language::english ? grammar::Language::swedish : grammar::Language::english;
     options.language = other;
     if (!parsed.expr && !parsed.diagnostics.empty() && parse_expression(source, options).expr)
-      parsed.diagnostics.front().suggestion =
-          fmt::format("this reads in {}, but the session reads {}, the set of its contract: write its keywords in {}",
-                      grammar::language_name(other), grammar::language_name(*language_), grammar::language_name(*language_));
+      set_suggestion(parsed.diagnostics.front(),
+                     other == grammar::Language::english
+                         ? utfall::text("this reads in English, but the session reads Swedish, the set of its contract: write "
+                                        "its keywords in Swedish")
+                         : utfall::text("this reads in Swedish, but the session reads English, the set of its contract: write "
+                                        "its keywords in English"));
     return parsed;
   }
 

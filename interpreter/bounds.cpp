@@ -687,7 +687,7 @@ Bounds Analyzer::run() {
     Diagnostic d;
     d.kind = DiagKind::limit;
     d.code = "E703";
-    d.message = "the values of the contract depend on each other too deep for the bounds to follow";
+    set_message(d, text("the values of the contract depend on each other too deep for the bounds to follow"));
     out.diagnostics.push_back(std::move(d));
     return out;
   }

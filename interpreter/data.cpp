@@ -57,16 +57,67 @@ Spreadsheet spreadsheet_of(const Table& table, const std::vector<bool>& numeric)
   return s;
 }
 
+// Why a cell's text is not a value of its declared type. Each message (E528, parse_value's
+// reason) says it in its own sentence, in English or Swedish.
+struct BadValue {
+  enum class Kind { spreadsheet, percent, number, boolean, period, date } kind;
+  std::string shown;   // the text, quoted as a cell is
+  std::string detail;  // spreadsheet, date: the reason given by decimal_text or dates (in English)
+};
+
+// The reason without the name of the input, for parse_value.
+std::string english(const BadValue& bad) {
+  switch (bad.kind) {
+    case BadValue::Kind::spreadsheet: return bad.detail;
+    case BadValue::Kind::percent: return "a percent sign where the declaration is not a percentage";
+    case BadValue::Kind::number:
+      return fmt::format("`{}` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)", bad.shown);
+    case BadValue::Kind::boolean: return fmt::format("`{}` is not a boolean (true/false, yes/no, ja/nej, 1/0)", bad.shown);
+    case BadValue::Kind::period: return fmt::format("`{}` is not a period of the calendar", bad.shown);
+    case BadValue::Kind::date: return fmt::format("`{}` is not a date: {}", bad.shown, bad.detail);
+  }
+  return bad.detail;
+}
+
+// E528: the value of `name` does not read.
+Text cannot_read(const std::string& name, const BadValue& bad) {
+  switch (bad.kind) {
+    case BadValue::Kind::spreadsheet: return text("`{}`: {}", name, bad.detail);
+    case BadValue::Kind::percent: return text("`{}`: a percent sign where the declaration is not a percentage", name);
+    case BadValue::Kind::number:
+      return text("`{}`: `{}` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)", name,
+                  bad.shown);
+    case BadValue::Kind::boolean: return text("`{}`: `{}` is not a boolean (true/false, yes/no, ja/nej, 1/0)", name, bad.shown);
+    case BadValue::Kind::period: return text("`{}`: `{}` is not a period of the calendar", name, bad.shown);
+    case BadValue::Kind::date: return text("`{}`: `{}` is not a date: {}", name, bad.shown, bad.detail);
+  }
+  return text("`{}`: {}", name, bad.detail);
+}
+
+// E532: the value `shown` of `name` lies outside its declared range.
+Text outside(const std::string& name, const std::string& shown, const OutOfRange& why) {
+  switch (why.kind) {
+    case OutOfRange::Kind::below: return text("`{}` is {}, below its declared least value, {}", name, shown, why.bound);
+    case OutOfRange::Kind::above: return text("`{}` is {}, above its declared most value, {}", name, shown, why.bound);
+    case OutOfRange::Kind::not_whole: break;
+  }
+  return text("`{}` is {}, not a whole number, as declared (`whole`)", name, shown);
+}
+
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
 // spreadsheet writes it when `sheet` is given (a CSV cell).
 std::optional<checked::Value> parse(const checked::Contract& contract, const Names* names, const Type& type, bool percent,
-                                    const std::string& text, std::string* reason, const Spreadsheet* sheet = nullptr) {
+                                    const std::string& text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
   switch (type.kind) {
     case TypeKind::number: {
       std::string t = text;
       if (sheet) {
-        auto plain = plain_decimal(text, sheet->mark, sheet->evidence, *reason);
-        if (!plain) return std::nullopt;
+        std::string error;
+        auto plain = plain_decimal(text, sheet->mark, sheet->evidence, error);
+        if (!plain) {
+          reason = BadValue{BadValue::Kind::spreadsheet, "", std::move(error)};
+          return std::nullopt;
+        }
         t = std::move(*plain);
       }
       bool has_percent = false;
@@ -76,12 +127,12 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
         has_percent = true;
       }
       if (has_percent && !percent) {
-        *reason = "a percent sign where the declaration is not a percentage";
+        reason = BadValue{BadValue::Kind::percent, "", ""};
         return std::nullopt;
       }
       auto n = Number::parse_decimal(t);
       if (!n) {
-        *reason = fmt::format("`{}` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)", excerpt(text));
+        reason = BadValue{BadValue::Kind::number, excerpt(text), ""};
         return std::nullopt;
       }
       if (percent) *n = *n / Number::from_int(100);
@@ -92,18 +143,18 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
       std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
       if (t == "true" || t == "yes" || t == "ja" || t == "1") return true;
       if (t == "false" || t == "no" || t == "nej" || t == "0") return false;
-      *reason = fmt::format("`{}` is not a boolean (true/false, yes/no, ja/nej, 1/0)", excerpt(text));
+      reason = BadValue{BadValue::Kind::boolean, excerpt(text), ""};
       return std::nullopt;
     }
     case TypeKind::period: {
       if (auto i = names ? names->period(text) : contract.period_index(text)) return checked::PeriodValue{*i};
-      *reason = fmt::format("`{}` is not a period of the calendar", excerpt(text));
+      reason = BadValue{BadValue::Kind::period, excerpt(text), ""};
       return std::nullopt;
     }
     case TypeKind::text: return nfc(text);  // compared as the names are: one spelling of `ä`
     case TypeKind::date: {
       if (auto why = dates::not_a_date(text)) {
-        *reason = fmt::format("`{}` is not a date: {}", excerpt(text), *why);
+        reason = BadValue{BadValue::Kind::date, excerpt(text), *why};
         return std::nullopt;
       }
       return checked::DateValue{dates::parse(text)};
@@ -112,11 +163,11 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
   return std::nullopt;
 }
 
-Diagnostic data_error(std::string code, std::string message, std::string location) {
+Diagnostic data_error(std::string code, Text message, std::string location) {
   Diagnostic d;
   d.kind = DiagKind::data;
   d.code = std::move(code);
-  d.message = std::move(message);
+  set_message(d, std::move(message));
   d.location = std::move(location);
   return d;
 }
@@ -153,8 +204,8 @@ void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
           auto [it, fresh] = index.emplace(id, r);
           if (!fresh)
             report("E534",
-                   fmt::format("the id `{}` of `{}` is given twice (also at {}); a link must name one record", excerpt(id),
-                               c.inputs[target].name, where(target, it->second, key)),
+                   text("the id `{}` of `{}` is given twice (also at {}); a link must name one record", excerpt(id),
+                        c.inputs[target].name, where(target, it->second, key)),
                    where(target, r, key));
         }
       }
@@ -167,7 +218,7 @@ void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
         const auto& id = std::get<std::string>(records[r][f]);
         auto it = index.find(id);
         if (it == index.end()) {
-          report("E533", fmt::format("`{}` is `{}`, but no record of `{}` has that id", fields[f].name, excerpt(id), c.inputs[target].name),
+          report("E533", text("`{}` is `{}`, but no record of `{}` has that id", fields[f].name, excerpt(id), c.inputs[target].name),
                  where(static_cast<int>(i), r, static_cast<int>(f)));
           links[f].push_back(-1);
           continue;
@@ -182,13 +233,16 @@ void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
 
 std::optional<checked::Value> parse_value(const checked::Contract& contract, const Type& type, bool percent,
                                           const std::string& text, std::string* reason) {
-  return parse(contract, nullptr, type, percent, text, reason);
+  std::optional<BadValue> bad;
+  auto value = parse(contract, nullptr, type, percent, text, bad);
+  if (bad && reason) *reason = english(*bad);
+  return value;
 }
 
 BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) {
   BindResult out;
   Diagnostics& diags = out.diagnostics;  // errors only: has_errors(diags) == !diags.empty()
-  auto report = [&](std::string code, std::string message, std::string location) {
+  auto report = [&](std::string code, Text message, std::string location) {
     keep_bounded(diags, data_error(std::move(code), std::move(message), std::move(location)));
   };
   const Names names(c);
@@ -219,12 +273,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         if (col == pc) continue;
         auto i = names.input(table.columns[col]);
         if (!i || c.inputs[*i].participants) {
-          report("E521", fmt::format("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
+          report("E521", text("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
                  fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
           continue;
         }
         if (!series_source[*i].empty()) {
-          report("E526", fmt::format("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source[*i]),
+          report("E526", text("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source[*i]),
                  fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
           continue;
         }
@@ -243,13 +297,13 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         const std::string& period_text = period ? period->text : std::string();
         auto t = names.period(period_text);
         if (!t) {
-          report("E522", fmt::format("`{}` is not a period of the calendar ({} .. {})", excerpt(period_text), c.periods.front(),
-                                     c.periods.back()),
+          report("E522", text("`{}` is not a period of the calendar ({} .. {})", excerpt(period_text), c.periods.front(),
+                              c.periods.back()),
                  table.location(r, pc));
           continue;
         }
         if (period_row_in[*t] == this_table) {
-          report("E523", fmt::format("the period {} has a second row", period_text), table.location(r, pc));
+          report("E523", text("the period {} has a second row", period_text), table.location(r, pc));
           continue;
         }
         period_row_in[*t] = this_table;
@@ -260,23 +314,23 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
           bool declared = *t >= in.first && *t <= in.last;
           if (!cell || !cell->present || cell->text.empty()) {
             if (declared)
-              report("E524", fmt::format("`{}` has no value for period {}", in.name, c.periods[*t]), table.location(r, col));
+              report("E524", text("`{}` has no value for period {}", in.name, c.periods[*t]), table.location(r, col));
             continue;
           }
           if (!declared) {
-            report("E525", fmt::format("`{}` is declared for {} .. {} only, but has a value for {}", in.name,
-                                       c.periods[in.first], c.periods[in.last], c.periods[*t]),
+            report("E525", text("`{}` is declared for {} .. {} only, but has a value for {}", in.name, c.periods[in.first],
+                                c.periods[in.last], c.periods[*t]),
                    table.location(r, col));
             continue;
           }
-          std::string reason;
-          auto v = parse(c, &names, in.type, in.percent, cell->text, &reason, sheet ? &*sheet : nullptr);
+          std::optional<BadValue> reason;
+          auto v = parse(c, &names, in.type, in.percent, cell->text, reason, sheet ? &*sheet : nullptr);
           if (!v) {
-            report("E528", fmt::format("`{}`: {}", in.name, reason), table.location(r, col));
+            report("E528", cannot_read(in.name, *reason), table.location(r, col));
             continue;
           }
-          if (auto why = outside_range(in.allowed, *v, in.type, in.percent)) {
-            report("E532", fmt::format("`{}` is {}, {}", in.name, excerpt(cell->text), *why), table.location(r, col));
+          if (auto why = out_of_range(in.allowed, *v, in.type, in.percent)) {
+            report("E532", outside(in.name, excerpt(cell->text), *why), table.location(r, col));
             continue;
           }
           data.series[i][*t] = std::move(*v);
@@ -291,14 +345,14 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     if (target < 0 && participant_inputs.size() == 1) target = participant_inputs.front();
     if (target < 0) {
       report("E529",
-             participant_inputs.empty() ? "the table has no `period` column, and the contract has no participant input"
-                                        : "the table has no `period` column and does not name a participant input "
-                                          "(name the file or its JSON key after one of them)",
+             participant_inputs.empty() ? text("the table has no `period` column, and the contract has no participant input")
+                                        : text("the table has no `period` column and does not name a participant input "
+                                               "(name the file or its JSON key after one of them)"),
              table.file);
       continue;
     }
     if (participants_given[target]) {
-      report("E526", fmt::format("the participants `{}` are given twice", c.inputs[target].name), table.file);
+      report("E526", text("the participants `{}` are given twice", c.inputs[target].name), table.file);
       continue;
     }
     participants_given[target] = true;
@@ -310,13 +364,13 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
       // A column is read in NFC, as the field names are: `ä` precomposed or as `a` + U+0308.
       auto f = field_of.find(nfc(table.columns[col]));
       if (f == field_of.end()) {
-        report("E521", fmt::format("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
+        report("E521", text("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
                fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
         continue;
       }
       if (int other = col_of[f->second]; other >= 0) {  // two spellings of one name
-        report("E504", fmt::format("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1,
-                                   in.fields[f->second].name),
+        report("E504", text("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1,
+                            in.fields[f->second].name),
                fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
         continue;
       }
@@ -325,7 +379,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     bool complete = true;
     for (std::size_t f = 0; f < in.fields.size(); ++f)
       if (col_of[f] < 0) {
-        report("E530", fmt::format("the field `{}` of `{}` has no column", in.fields[f].name, in.name), table.file);
+        report("E530", text("the field `{}` of `{}` has no column", in.fields[f].name, in.name), table.file);
         complete = false;
       }
     if (!complete) continue;
@@ -349,19 +403,19 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
         const Cell* cell = table.find(r, col_of[f]);
         if (!cell || !cell->present || cell->text.empty()) {
-          report("E524", fmt::format("`{}` has no value", in.fields[f].name), table.location(r, col_of[f]));
+          report("E524", text("`{}` has no value", in.fields[f].name), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
-        std::string reason;
-        auto v = parse(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, &reason, sheet ? &*sheet : nullptr);
+        std::optional<BadValue> reason;
+        auto v = parse(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, reason, sheet ? &*sheet : nullptr);
         if (!v) {
-          report("E528", fmt::format("`{}`: {}", in.fields[f].name, reason), table.location(r, col_of[f]));
+          report("E528", cannot_read(in.fields[f].name, *reason), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
-        if (auto why = outside_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)) {
-          report("E532", fmt::format("`{}` is {}, {}", in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
+        if (auto why = out_of_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)) {
+          report("E532", outside(in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
@@ -374,16 +428,16 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   for (std::size_t i = 0; i < c.inputs.size(); ++i) {
     const auto& in = c.inputs[i];
     if (in.participants) {
-      if (!participants_given[i]) report("E527", fmt::format("no data file gives the participants `{}`", in.name), "data");
+      if (!participants_given[i]) report("E527", text("no data file gives the participants `{}`", in.name), "data");
       continue;
     }
     if (series_source[i].empty()) {
-      report("E527", fmt::format("no data file has a column `{}`", in.name), "data");
+      report("E527", text("no data file has a column `{}`", in.name), "data");
       continue;
     }
     for (int t = in.first; t <= in.last; ++t)
       if (!data.series[i][t] && diags.empty())
-        report("E527", fmt::format("`{}` has no value for period {}: {} has no row for it", in.name, c.periods[t], series_source[i]),
+        report("E527", text("`{}` has no value for period {}: {} has no row for it", in.name, c.periods[t], series_source[i]),
                series_source[i]);
   }
   if (diags.empty()) bind_links(c, data, report);
@@ -391,18 +445,30 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   return out;
 }
 
-std::optional<std::string> outside_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
-                                         bool percent) {
+std::optional<OutOfRange> out_of_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                       bool percent) {
   const auto* n = std::get_if<Number>(&value);
   if (!allowed.any() || !n) return std::nullopt;
   auto shown = [&](const Number& x) {
     if (percent) return (x * Number::from_int(100)).to_string() + " %";
     return type.unit.dimensionless() ? x.to_string() : x.to_string() + " " + type.to_string();
   };
-  if (allowed.lower && *n < *allowed.lower) return fmt::format("below its declared least value, {}", shown(*allowed.lower));
-  if (allowed.upper && *allowed.upper < *n) return fmt::format("above its declared most value, {}", shown(*allowed.upper));
-  if (allowed.whole && !n->is_integer()) return std::string("not a whole number, as declared (`whole`)");
+  if (allowed.lower && *n < *allowed.lower) return OutOfRange{OutOfRange::Kind::below, shown(*allowed.lower)};
+  if (allowed.upper && *allowed.upper < *n) return OutOfRange{OutOfRange::Kind::above, shown(*allowed.upper)};
+  if (allowed.whole && !n->is_integer()) return OutOfRange{OutOfRange::Kind::not_whole, ""};
   return std::nullopt;
+}
+
+std::optional<std::string> outside_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                         bool percent) {
+  auto why = out_of_range(allowed, value, type, percent);
+  if (!why) return std::nullopt;
+  switch (why->kind) {
+    case OutOfRange::Kind::below: return fmt::format("below its declared least value, {}", why->bound);
+    case OutOfRange::Kind::above: return fmt::format("above its declared most value, {}", why->bound);
+    case OutOfRange::Kind::not_whole: break;
+  }
+  return std::string("not a whole number, as declared (`whole`)");
 }
 
 }  // namespace utfall

@@ -40,4 +40,13 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
 std::optional<std::string> outside_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
                                          bool percent);
 
+// The same, as a value, for a message that says it in a sentence of its own (in English or
+// Swedish): which bound, and the bound as the contract shows it ("0 events", "50 %").
+struct OutOfRange {
+  enum class Kind { below, above, not_whole } kind;
+  std::string bound;  // empty for not_whole
+};
+std::optional<OutOfRange> out_of_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                       bool percent);
+
 }  // namespace utfall

@@ -66,21 +66,21 @@ std::optional<std::string> without_exponent(const std::string& text, std::size_t
   return out;
 }
 
-[[noreturn]] void fail(DiagKind kind, const char* code, std::string location, std::string message,
-                       std::string suggestion = {}) {
+[[noreturn]] void fail(DiagKind kind, const char* code, std::string location, Text message, Text suggestion = {}) {
   Diagnostic d;
   d.kind = kind;
   d.code = code;
   // A file given as "" (`--data ''`) still gets a place in the message.
   d.location = location.empty() ? "(a data file with an empty name)" : std::move(location);
-  d.message = std::move(message);
-  d.suggestion = std::move(suggestion);
+  set_message(d, std::move(message));
+  if (!suggestion.empty()) set_suggestion(d, std::move(suggestion));
   throw DiagnosticError{std::move(d)};
 }
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-constexpr const char* kEncodingAdvice =
-    "save the file as UTF-8 (in Excel: \"CSV UTF-8\"); the file may be in Windows-1252 or Latin-1";
+Text encoding_advice() {
+  return text("save the file as UTF-8 (in Excel: \"CSV UTF-8\"); the file may be in Windows-1252 or Latin-1");
+}
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -164,34 +164,66 @@ namespace {
 std::string hex_byte(unsigned char c) { return fmt::format("0x{:02X}", static_cast<unsigned>(c)); }
 
 // Why a value (or a column name) cannot be a cell: a NUL byte, invalid UTF-8, or too long.
-// Returns the code and message, or nothing when it is fine. `text` is already trimmed.
+// Returns the code and message, or nothing when it is fine. `text` is already trimmed. The
+// message names what was read (a value, a JSON table's name, a column's name) in one sentence.
 struct Problem {
   const char* code;
-  std::string message;
-  std::string suggestion;
+  Text message;
+  Text suggestion;
 };
 
-std::optional<Problem> value_problem(std::string_view text, const ReadLimits& limits) {
+enum class Read { value, table_name, column_name };
+
+Text too_long(Read what, std::size_t size, std::size_t limit, bool multiline) {
+  constexpr PhraseId plain[] = {"the value is {} bytes long, over the limit of {} bytes",
+                                "table name: the value is {} bytes long, over the limit of {} bytes",
+                                "column name: the value is {} bytes long, over the limit of {} bytes"};
+  constexpr PhraseId unclosed[] = {
+      "the value is {} bytes long, over the limit of {} bytes (is a quote left unclosed?)",
+      "table name: the value is {} bytes long, over the limit of {} bytes (is a quote left unclosed?)",
+      "column name: the value is {} bytes long, over the limit of {} bytes (is a quote left unclosed?)"};
+  return text((multiline ? unclosed : plain)[static_cast<int>(what)], size, limit);
+}
+
+Text has_nul(Read what, std::size_t at) {
+  constexpr PhraseId phrase[] = {"the value contains a NUL byte at byte {}",
+                                 "table name: the value contains a NUL byte at byte {}",
+                                 "column name: the value contains a NUL byte at byte {}"};
+  return text(phrase[static_cast<int>(what)], at);
+}
+
+Text bad_utf8_at_start(Read what, const std::string& byte) {
+  constexpr PhraseId phrase[] = {"the value is not valid UTF-8: byte {} at its start",
+                                 "table name: the value is not valid UTF-8: byte {} at its start",
+                                 "column name: the value is not valid UTF-8: byte {} at its start"};
+  return text(phrase[static_cast<int>(what)], byte);
+}
+
+// `before` is the text before the bad byte, with "…" when it is cut.
+Text bad_utf8_after(Read what, const std::string& byte, const std::string& before) {
+  constexpr PhraseId phrase[] = {"the value is not valid UTF-8: byte {} after `{}`",
+                                 "table name: the value is not valid UTF-8: byte {} after `{}`",
+                                 "column name: the value is not valid UTF-8: byte {} after `{}`"};
+  return text(phrase[static_cast<int>(what)], byte, before);
+}
+
+std::optional<Problem> value_problem(std::string_view text, const ReadLimits& limits, Read what = Read::value) {
   if (text.size() > limits.max_cell_bytes) {
     bool multiline = text.find('\n') != std::string_view::npos;
-    return Problem{"E509",
-                   fmt::format("the value is {} bytes long, over the limit of {} bytes{}", text.size(),
-                               limits.max_cell_bytes, multiline ? " (is a quote left unclosed?)" : ""),
-                   {}};
+    return Problem{"E509", too_long(what, text.size(), limits.max_cell_bytes, multiline), {}};
   }
   if (auto nul = text.find('\0'); nul != std::string_view::npos)
-    return Problem{"E508", fmt::format("the value contains a NUL byte at byte {}", nul + 1),
-                   "a data file must be UTF-8 text; is it UTF-16 or a binary (e.g. .xlsx) file?"};
+    return Problem{"E508", has_nul(what, nul + 1),
+                   utfall::text("a data file must be UTF-8 text; is it UTF-16 or a binary (e.g. .xlsx) file?")};
   if (auto bad = invalid_utf8_at(text); bad != std::string_view::npos) {
     // The last 20 code points before the bad byte say where it is.
     std::size_t from = bad;
     for (std::size_t shown = 0; from > 0 && shown < 20;) shown += (static_cast<unsigned char>(text[--from]) & 0xC0) != 0x80;
-    std::string after = bad == 0 ? std::string("at its start")
-                                 : fmt::format("after `{}{}`", from > 0 ? "…" : "", excerpt(text.substr(from, bad - from)));
-    return Problem{"E507",
-                   fmt::format("the value is not valid UTF-8: byte {} {}",
-                               hex_byte(static_cast<unsigned char>(text[bad])), after),
-                   kEncodingAdvice};
+    std::string byte = hex_byte(static_cast<unsigned char>(text[bad]));
+    Text message = bad == 0 ? bad_utf8_at_start(what, byte)
+                            : bad_utf8_after(what, byte,
+                                             (from > 0 ? "…" : "") + excerpt(text.substr(from, bad - from)));
+    return Problem{"E507", std::move(message), encoding_advice()};
   }
   return std::nullopt;
 }
@@ -199,31 +231,31 @@ std::optional<Problem> value_problem(std::string_view text, const ReadLimits& li
 void check_size(const std::string& file, std::size_t size, const ReadLimits& limits) {
   if (size > limits.max_bytes)
     fail(DiagKind::limit, "E702", file,
-         fmt::format("the data file is {} bytes, over the limit of {} bytes", size, limits.max_bytes));
+         text("the data file is {} bytes, over the limit of {} bytes", size, limits.max_bytes));
 }
 
 // Refuses an empty text and a UTF-16 one, and strips a UTF-8 byte order mark.
 std::string_view checked_body(const std::string& file, std::string_view text, const ReadLimits& limits) {
   check_size(file, text.size(), limits);
   if (starts_with_utf16_bom(text))
-    fail(DiagKind::data, "E507", file, "the data file is UTF-16 encoded, not UTF-8",
-         "save it as UTF-8 (in Excel: \"CSV UTF-8\")");
+    fail(DiagKind::data, "E507", file, utfall::text("the data file is UTF-16 encoded, not UTF-8"),
+         utfall::text("save it as UTF-8 (in Excel: \"CSV UTF-8\")"));
   if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
-  if (text.empty()) fail(DiagKind::data, "E501", file, "the data file is empty");
+  if (text.empty()) fail(DiagKind::data, "E501", file, utfall::text("the data file is empty"));
   return text;
 }
 
 void row_limit(const std::string& file, const std::string& table, std::size_t rows, const ReadLimits& limits) {
   if (rows > limits.max_rows)
     fail(DiagKind::limit, "E701", file_part(file, table),
-         fmt::format("the data has more than {} rows, the limit per table", limits.max_rows));
+         text("the data has more than {} rows, the limit per table", limits.max_rows));
 }
 
 // A cell holds its column in 32 bits: more columns than that need a text over 4 GiB.
 void column_limit(const std::string& file, const std::string& table, std::size_t columns) {
   constexpr std::size_t most = UINT32_MAX;
   if (columns > most)
-    fail(DiagKind::limit, "E701", file_part(file, table), fmt::format("the data has more than {} columns", most));
+    fail(DiagKind::limit, "E701", file_part(file, table), text("the data has more than {} columns", most));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,14 +299,14 @@ struct CsvBuilder {
     if (!header_done) return header();
     const std::size_t want = table.columns.size();
     if (current.size() != want) {
-      std::string detail =
+      Text message =
           current.size() < want
-              ? fmt::format("column `{}` and any after it are missing", excerpt(table.columns[current.size()]))
-              : fmt::format("the first extra field is `{}`", excerpt(current[want].text));
-      fail(DiagKind::data, "E505", fmt::format("{}: row {} (line {})", file, row_number(), row_line),
-           fmt::format("row {} has {} fields but the header has {} columns: {}", row_number(), current.size(), want,
-                       detail),
-           "every row needs one field per column; quote a value that contains the separator");
+              ? text("row {} has {} fields but the header has {} columns: column `{}` and any after it are missing",
+                     row_number(), current.size(), want, excerpt(table.columns[current.size()]))
+              : text("row {} has {} fields but the header has {} columns: the first extra field is `{}`", row_number(),
+                     current.size(), want, excerpt(current[want].text));
+      fail(DiagKind::data, "E505", fmt::format("{}: row {} (line {})", file, row_number(), row_line), std::move(message),
+           text("every row needs one field per column; quote a value that contains the separator"));
     }
     row_limit(file, "", table.rows.size() + 1, limits);
     table.rows.push_back(std::move(current));
@@ -289,14 +321,13 @@ struct CsvBuilder {
       if (name.empty()) {
         bool last = i > 0 && i + 1 == current.size();
         fail(DiagKind::data, "E503", cell_location(file, "", 0, row_line, "", i),
-             fmt::format("column {} of the header has no name", i + 1),
-             last ? "a separator at the end of the header line makes an extra, unnamed column" : "");
+             text("column {} of the header has no name", i + 1),
+             last ? text("a separator at the end of the header line makes an extra, unnamed column") : Text());
       }
       auto [it, fresh] = seen.emplace(name, i);
       if (!fresh)
         fail(DiagKind::data, "E504", cell_location(file, "", 0, row_line, "", i),
-             fmt::format("column name `{}` appears twice in the header (columns {} and {})", excerpt(name), it->second + 1,
-                         i + 1));
+             text("column name `{}` appears twice in the header (columns {} and {})", excerpt(name), it->second + 1, i + 1));
     }
     column_limit(file, "", current.size());
     for (auto& cell : current) table.columns.push_back(std::move(cell.text));
@@ -361,14 +392,14 @@ struct CsvParser {
   char c = body[offset];
   std::size_t next = offset;  // past the character there, escaped as a cell is (a byte >= 0x80 begins one)
   next_code_point(body, next);
-  std::string what =
-      c == '"' ? std::string("a `\"` inside an unquoted field")
-               : fmt::format("`{}` after the closing quote of a quoted field",
-                             static_cast<unsigned char>(c) < 0x20 ? hex_byte(static_cast<unsigned char>(c))
-                                                                  : excerpt(body.substr(offset, next - offset)));
-  fail(DiagKind::data, "E506", b.location(b.current.size()),
-       fmt::format("malformed CSV at line {}, column {}: {}", lc.line, lc.column, what),
-       "quote the whole field and double any quote inside it: \"say \"\"hej\"\"\"");
+  Text what =
+      c == '"' ? text("malformed CSV at line {}, column {}: a `\"` inside an unquoted field", lc.line, lc.column)
+               : text("malformed CSV at line {}, column {}: `{}` after the closing quote of a quoted field", lc.line,
+                      lc.column,
+                      static_cast<unsigned char>(c) < 0x20 ? hex_byte(static_cast<unsigned char>(c))
+                                                           : excerpt(body.substr(offset, next - offset)));
+  fail(DiagKind::data, "E506", b.location(b.current.size()), std::move(what),
+       text("quote the whole field and double any quote inside it: \"say \"\"hej\"\"\""));
 }
 
 }  // namespace
@@ -418,18 +449,18 @@ Table read_csv(const std::string& file_label, std::string_view text, const ReadL
     if (used < end - pos) malformed_csv(b, body, pos + used);
     if (p.entry_pos > limits.max_cell_bytes)  // stop early on a field that swallows the file
       fail(DiagKind::data, "E509", b.location(b.current.size()),
-           fmt::format("a value is longer than the limit of {} bytes{}", limits.max_cell_bytes,
-                       p.quoted ? " (is a quote left unclosed?)" : ""));
+           p.quoted ? utfall::text("a value is longer than the limit of {} bytes (is a quote left unclosed?)", limits.max_cell_bytes)
+                    : utfall::text("a value is longer than the limit of {} bytes", limits.max_cell_bytes));
     pos = end;
   }
   if (csv_fini(&p, on_csv_field, on_csv_row, &b) != 0) {
     if (b.failure) std::rethrow_exception(b.failure);
     fail(DiagKind::data, "E506", b.location(b.current.size()),
-         "malformed CSV: a quoted field is never closed (it runs to the end of the file)",
-         "close the quote, and double any quote inside the field");
+         utfall::text("malformed CSV: a quoted field is never closed (it runs to the end of the file)"),
+         utfall::text("close the quote, and double any quote inside the field"));
   }
   if (b.failure) std::rethrow_exception(b.failure);
-  if (!b.header_done) fail(DiagKind::data, "E502", file_label, "the data file has no header row (only blank lines)");
+  if (!b.header_done) fail(DiagKind::data, "E502", file_label, utfall::text("the data file has no header row (only blank lines)"));
   return std::move(b.table);
 }
 
@@ -468,6 +499,55 @@ struct TrackingIterator {
   bool operator==(const TrackingIterator& other) const { return at == other.at; }
 };
 
+// What a JSON value is, where a row or a table was expected; each message names it in its own
+// sentence.
+enum class JsonKind { null, boolean, string, number, binary, object, array };
+
+Text found_at_top(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::null: return text("expected an array of objects (or an object whose values are such arrays), found null at top level");
+    case JsonKind::boolean: return text("expected an array of objects (or an object whose values are such arrays), found a boolean at top level");
+    case JsonKind::string: return text("expected an array of objects (or an object whose values are such arrays), found a string at top level");
+    case JsonKind::number: return text("expected an array of objects (or an object whose values are such arrays), found a number at top level");
+    case JsonKind::binary: return text("expected an array of objects (or an object whose values are such arrays), found binary data at top level");
+    case JsonKind::object:
+    case JsonKind::array: break;  // an object or an array at the top is read, never refused
+  }
+  return text("expected an array of objects (or an object whose values are such arrays), found a string at top level");
+}
+
+Text found_as_table(JsonKind kind, const std::string& name) {
+  switch (kind) {
+    case JsonKind::null: return text("expected an array of objects as the value of `{}`, found null", name);
+    case JsonKind::boolean: return text("expected an array of objects as the value of `{}`, found a boolean", name);
+    case JsonKind::string: return text("expected an array of objects as the value of `{}`, found a string", name);
+    case JsonKind::number: return text("expected an array of objects as the value of `{}`, found a number", name);
+    case JsonKind::binary: return text("expected an array of objects as the value of `{}`, found binary data", name);
+    case JsonKind::object: return text("expected an array of objects as the value of `{}`, found an object", name);
+    case JsonKind::array: return text("expected an array of objects as the value of `{}`, found an array", name);
+  }
+  return text("expected an array of objects as the value of `{}`, found null", name);
+}
+
+Text found_as_row(JsonKind kind, std::size_t row) {
+  switch (kind) {
+    case JsonKind::null: return text("row {} is null, but every row must be an object of column names and values", row);
+    case JsonKind::boolean: return text("row {} is a boolean, but every row must be an object of column names and values", row);
+    case JsonKind::string: return text("row {} is a string, but every row must be an object of column names and values", row);
+    case JsonKind::number: return text("row {} is a number, but every row must be an object of column names and values", row);
+    case JsonKind::binary: return text("row {} is binary data, but every row must be an object of column names and values", row);
+    case JsonKind::object: return text("row {} is an object, but every row must be an object of column names and values", row);
+    case JsonKind::array: return text("row {} is an array, but every row must be an object of column names and values", row);
+  }
+  return text("row {} is null, but every row must be an object of column names and values", row);
+}
+
+Text found_nested(JsonKind kind, const std::string& column, std::size_t row) {
+  if (kind == JsonKind::array)
+    return text("the value of `{}` in row {} is an array; a value must be a number, string, true, false or null", column, row);
+  return text("the value of `{}` in row {} is an object; a value must be a number, string, true, false or null", column, row);
+}
+
 class JsonTablesBuilder {
  public:
   JsonTablesBuilder(const std::string& file, std::string_view text, const ReadLimits& limits)
@@ -477,8 +557,8 @@ class JsonTablesBuilder {
   const char** last_read() { return &last_; }
 
   // The SAX interface (nlohmann::json_sax).
-  bool null() { return scalar("null", "", false); }
-  bool boolean(bool v) { return scalar("a boolean", v ? "true" : "false", true); }
+  bool null() { return scalar(JsonKind::null, "", false); }
+  bool boolean(bool v) { return scalar(JsonKind::boolean, v ? "true" : "false", true); }
   bool number_integer(json::number_integer_t v) { return number(std::to_string(v)); }
   bool number_unsigned(json::number_unsigned_t v) { return number(std::to_string(v)); }
   bool number_float(json::number_float_t, const json::string_t& text) { return number(text); }
@@ -488,16 +568,16 @@ class JsonTablesBuilder {
       if (auto p = value_problem(text, limits_))
         fail(DiagKind::data, p->code, here(), std::move(p->message), std::move(p->suggestion));
     }
-    return scalar("a string", text, !text.empty());
+    return scalar(JsonKind::string, text, !text.empty());
   }
-  bool binary(json::binary_t&) { return scalar("binary data", "", false); }
+  bool binary(json::binary_t&) { return scalar(JsonKind::binary, "", false); }
 
   bool start_object(std::size_t) {
     switch (at_) {
       case At::top: at_ = At::tables; shape_b_ = true; return true;
       case At::table: begin_row(); return true;
-      case At::tables: wrong_table_value("an object");
-      case At::row: nested("an object");
+      case At::tables: wrong_table_value(JsonKind::object);
+      case At::row: nested(JsonKind::object);
       case At::done: break;
     }
     return true;
@@ -511,8 +591,8 @@ class JsonTablesBuilder {
     switch (at_) {
       case At::top: begin_table(""); return true;
       case At::tables: begin_table(pending_name_); return true;
-      case At::table: wrong_row("an array");
-      case At::row: nested("an array");
+      case At::table: wrong_row(JsonKind::array);
+      case At::row: nested(JsonKind::array);
       case At::done: break;
     }
     return true;
@@ -545,9 +625,12 @@ class JsonTablesBuilder {
       auto close = what.rfind('\'');
       if (close > open) what = what.substr(0, open + 1) + excerpt(std::string_view(what).substr(open + 1, close - open - 1)) + what.substr(close);
     }
+    // The reader's own words (`what`) stay in English: they come from the JSON library.
+    std::string where = fmt::format("{}:{}:{}", file_, lc.line, lc.column);
     if (what.starts_with("number overflow"))
-      what += " (a JSON number must fit in a double to be read; write a larger one as a string)";
-    fail(DiagKind::data, "E510", fmt::format("{}:{}:{}", file_, lc.line, lc.column), "malformed JSON: " + what);
+      fail(DiagKind::data, "E510", where,
+           text("malformed JSON: {} (a JSON number must fit in a double to be read; write a larger one as a string)", what));
+    fail(DiagKind::data, "E510", where, text("malformed JSON: {}", what));
   }
 
  private:
@@ -562,16 +645,16 @@ class JsonTablesBuilder {
         text = std::move(*plain);
       } else {
         fail(DiagKind::data, "E509", here(),
-             fmt::format("the number `{}` written out in full is longer than the limit of {} bytes for a value", excerpt(written),
-                         limits_.max_cell_bytes),
-             "write the number without an exponent");
+             utfall::text("the number `{}` written out in full is longer than the limit of {} bytes for a value",
+                          excerpt(written), limits_.max_cell_bytes),
+             utfall::text("write the number without an exponent"));
       }
     }
-    return scalar("a number", text, true);
+    return scalar(JsonKind::number, text, true);
   }
 
   // A value that is not an object or array: a cell inside a row, an error anywhere else.
-  bool scalar(const char* kind, std::string_view text, bool present) {
+  bool scalar(JsonKind kind, std::string_view text, bool present) {
     switch (at_) {
       case At::row:
         current_.push_back(Cell{.text = std::string(text),
@@ -581,10 +664,7 @@ class JsonTablesBuilder {
                                 .line = row_line_});
         return true;
       case At::top:
-        fail(DiagKind::data, "E511", file_,
-             fmt::format("expected an array of objects (or an object whose values are such arrays), found {} at top "
-                         "level",
-                         kind));
+        fail(DiagKind::data, "E511", file_, found_at_top(kind));
       case At::tables: wrong_table_value(kind);
       case At::table: wrong_row(kind);
       case At::done: break;
@@ -592,20 +672,17 @@ class JsonTablesBuilder {
     return true;
   }
 
-  [[noreturn]] void wrong_table_value(const char* kind) {
-    fail(DiagKind::data, "E511", file_part(file_, pending_name_),
-         fmt::format("expected an array of objects as the value of `{}`, found {}", excerpt(pending_name_), kind));
+  [[noreturn]] void wrong_table_value(JsonKind kind) {
+    fail(DiagKind::data, "E511", file_part(file_, pending_name_), found_as_table(kind, excerpt(pending_name_)));
   }
-  [[noreturn]] void wrong_row(const char* kind) {
+  [[noreturn]] void wrong_row(JsonKind kind) {
     std::size_t row = table().rows.size() + 1;
     LineColumn lc = line_column(text_, static_cast<std::size_t>(last_ - text_.data()));
     fail(DiagKind::data, "E511", fmt::format("{}: row {} (line {})", file_part(file_, table().name), row, lc.line),
-         fmt::format("row {} is {}, but every row must be an object of column names and values", row, kind));
+         found_as_row(kind, row));
   }
-  [[noreturn]] void nested(const char* kind) {
-    fail(DiagKind::data, "E512", here(),
-         fmt::format("the value of `{}` in row {} is {}; a value must be a number, string, true, false or null",
-                     excerpt(table().columns[column_]), row_, kind));
+  [[noreturn]] void nested(JsonKind kind) {
+    fail(DiagKind::data, "E512", here(), found_nested(kind, excerpt(table().columns[column_]), row_));
   }
 
   Table& table() { return tables_.back().second; }
@@ -615,11 +692,11 @@ class JsonTablesBuilder {
   }
 
   bool table_key(std::string_view name) {
-    if (name.empty()) fail(DiagKind::data, "E503", file_, "a table name (a key of the top-level object) is empty");
+    if (name.empty()) fail(DiagKind::data, "E503", file_, text("a table name (a key of the top-level object) is empty"));
     if (!table_names_.emplace(name).second)
-      fail(DiagKind::data, "E504", file_, fmt::format("table `{}` appears twice", excerpt(name)));
-    if (auto p = value_problem(name, limits_))
-      fail(DiagKind::data, p->code, file_, "table name: " + p->message, std::move(p->suggestion));
+      fail(DiagKind::data, "E504", file_, text("table `{}` appears twice", excerpt(name)));
+    if (auto p = value_problem(name, limits_, Read::table_name))
+      fail(DiagKind::data, p->code, file_, std::move(p->message), std::move(p->suggestion));
     pending_name_ = std::string(name);
     return true;
   }
@@ -628,10 +705,10 @@ class JsonTablesBuilder {
     Table& t = table();
     if (name.empty())
       fail(DiagKind::data, "E503", fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
-           fmt::format("row {} has a key with no name", row_));
-    if (auto p = value_problem(name, limits_))
+           text("row {} has a key with no name", row_));
+    if (auto p = value_problem(name, limits_, Read::column_name))
       fail(DiagKind::data, p->code, fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
-           "column name: " + p->message, std::move(p->suggestion));
+           std::move(p->message), std::move(p->suggestion));
     auto [it, fresh] = index_.emplace(std::string(name), t.columns.size());
     if (fresh) {
       column_limit(file_, t.name, t.columns.size() + 1);
@@ -640,7 +717,7 @@ class JsonTablesBuilder {
     }
     column_ = it->second;
     if (given_in_row_[column_] == row_)
-      fail(DiagKind::data, "E504", here(), fmt::format("key `{}` appears twice in row {}", excerpt(name), row_));
+      fail(DiagKind::data, "E504", here(), text("key `{}` appears twice in row {}", excerpt(name), row_));
     given_in_row_[column_] = row_;
     return true;
   }
@@ -703,13 +780,13 @@ class JsonTablesBuilder {
 std::vector<std::pair<std::string, Table>> read_json_tables(const std::string& file_label, std::string_view text,
                                                             const ReadLimits& limits) {
   std::string_view body = checked_body(file_label, text, limits);
-  if (trim(body).empty()) fail(DiagKind::data, "E501", file_label, "the data file is empty");
+  if (trim(body).empty()) fail(DiagKind::data, "E501", file_label, utfall::text("the data file is empty"));
   if (auto bad = invalid_utf8_at(body); bad != std::string_view::npos) {
     LineColumn lc = line_column(body, bad);
     fail(DiagKind::data, "E507", fmt::format("{}:{}:{}", file_label, lc.line, lc.column),
-         fmt::format("the data file is not valid UTF-8: byte {} at line {}, column {}",
-                     hex_byte(static_cast<unsigned char>(body[bad])), lc.line, lc.column),
-         kEncodingAdvice);
+         utfall::text("the data file is not valid UTF-8: byte {} at line {}, column {}",
+                      hex_byte(static_cast<unsigned char>(body[bad])), lc.line, lc.column),
+         encoding_advice());
   }
   JsonTablesBuilder builder(file_label, body, limits);
   TrackingIterator first{body.data(), builder.last_read()};
@@ -724,15 +801,15 @@ std::vector<std::pair<std::string, Table>> read_data_file(const std::string& pat
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ext != ".csv" && ext != ".json")
     fail(DiagKind::data, "E513", path,
-         fmt::format("cannot read data file `{}`: the accepted kinds are .csv and .json", path),
-         "export the data from the spreadsheet as \"CSV UTF-8\"");
+         text("cannot read data file `{}`: the accepted kinds are .csv and .json", path),
+         text("export the data from the spreadsheet as \"CSV UTF-8\""));
 
   auto read = read_regular_file(path, limits.max_bytes, limits.beneath);
   if (auto* failure = std::get_if<ReadFailure>(&read)) {
     if (failure->kind == ReadFailure::Kind::unreadable)
-      fail(DiagKind::io, "E801", path, fmt::format("cannot read data file `{}`: {}", path, failure->reason));
+      fail(DiagKind::io, "E801", path, text("cannot read data file `{}`: {}", path, failure->reason));
     if (failure->grew)
-      fail(DiagKind::limit, "E702", path, fmt::format("the data file holds more than the limit of {} bytes", limits.max_bytes));
+      fail(DiagKind::limit, "E702", path, text("the data file holds more than the limit of {} bytes", limits.max_bytes));
     check_size(path, failure->bytes, limits);
   }
   const std::string& text = std::get<std::string>(read);

@@ -23,17 +23,18 @@ int listed_period_of(const checked::Contract& c, std::int64_t day) {
   const auto& spans = c.listed_dates;
   auto after = std::upper_bound(spans.begin(), spans.end(), day, [](std::int64_t d, const auto& s) { return d < s.first; });
   if (after != spans.begin() && day <= std::prev(after)->last) return static_cast<int>(std::prev(after) - spans.begin());
-  std::string where;
   if (after == spans.begin())
-    where = fmt::format("before the first period, {}, which starts on {}", c.periods.front(), format(spans.front().first));
-  else if (after == spans.end())
-    where = fmt::format("after the last period, {}, which ends on {}", c.periods.back(), format(spans.back().last));
-  else {
-    const auto i = after - spans.begin();
-    where = fmt::format("between the periods {} (ending {}) and {} (starting {})", c.periods[i - 1], format(spans[i - 1].last),
-                        c.periods[i], format(spans[i].first));
-  }
-  throw DateError{"E614", fmt::format("the date {} falls in no period of the calendar: it lies {}", format(day), where)};
+    throw DateError{"E614", text("the date {} falls in no period of the calendar: it lies before the first period, {}, which "
+                                 "starts on {}",
+                                 format(day), c.periods.front(), format(spans.front().first))};
+  if (after == spans.end())
+    throw DateError{"E614", text("the date {} falls in no period of the calendar: it lies after the last period, {}, which "
+                                 "ends on {}",
+                                 format(day), c.periods.back(), format(spans.back().last))};
+  const auto i = after - spans.begin();
+  throw DateError{"E614", text("the date {} falls in no period of the calendar: it lies between the periods {} (ending {}) "
+                               "and {} (starting {})",
+                               format(day), c.periods[i - 1], format(spans[i - 1].last), c.periods[i], format(spans[i].first))};
 }
 
 }  // namespace
@@ -45,7 +46,7 @@ checked::Value calendar_date(const checked::Contract& c, Part part, const checke
     if (months == 0) return checked::PeriodValue{listed_period_of(c, day)};
     const std::int64_t i = span_of(day, months) - c.span_base;
     if (i < -100000 || i >= static_cast<std::int64_t>(c.periods.size()) + 100000)
-      throw DateError{"E605", "the date falls more than 100000 periods outside the calendar"};
+      throw DateError{"E605", text("the date falls more than 100000 periods outside the calendar")};
     return checked::PeriodValue{static_cast<int>(i)};
   }
   const int index = std::get<checked::PeriodValue>(operand).index;
@@ -56,8 +57,8 @@ checked::Value calendar_date(const checked::Contract& c, Part part, const checke
     last = span_start(span + 1, months) - 1;
   } else {
     if (index < 0 || index >= static_cast<int>(c.listed_dates.size()))
-      throw DateError{"E614", fmt::format("the period {} lies outside the listed calendar ({} .. {}): only the periods listed have dates",
-                                          outside(c, index), c.periods.front(), c.periods.back())};
+      throw DateError{"E614", text("the period {} lies outside the listed calendar ({} .. {}): only the periods listed have dates",
+                                   outside(c, index), c.periods.front(), c.periods.back())};
     first = c.listed_dates[index].first;
     last = c.listed_dates[index].last;
   }
@@ -70,9 +71,10 @@ checked::DateValue shift(const checked::DateShift& n, checked::DateValue d, cons
   const bool by_days = n.unit == checked::DateShift::Unit::days;
   const char* what = by_days ? "add_days" : "add_months";
   if (!step.is_integer())
-    throw DateError{"E605", fmt::format("{} moves a date by a whole number of {}, not {}", what, by_days ? "days" : "months", step.to_string())};
+    throw DateError{"E605", by_days ? text("{} moves a date by a whole number of days, not {}", what, step.to_string())
+                                    : text("{} moves a date by a whole number of months, not {}", what, step.to_string())};
   auto beyond = [&] {
-    return DateError{"E605", fmt::format("{}({}, {}) leaves the years 0001 .. 9999", what, format(d.day), step.to_string())};
+    return DateError{"E605", text("{}({}, {}) leaves the years 0001 .. 9999", what, format(d.day), step.to_string())};
   };
   // Beyond these no result is a date of the years 0001 .. 9999; the bound keeps the sums exact.
   const std::int64_t most = by_days ? 4'000'000 : 120'000;
@@ -88,10 +90,11 @@ checked::DateValue shift(const checked::DateShift& n, checked::DateValue d, cons
     auto moved = add_months(d.day, *k, n.month_end);
     if (!moved) {
       const int m = static_cast<int>(month - year * 12) + 1;
-      throw DateError{"E613", fmt::format("add_months({}, {}): {:04}-{:02} has no day {} (it has {} days); say which day is meant, "
-                                          "add_months(d, n, last_day) for the last day of that month or add_months(d, n, next_day) "
-                                          "for the day after it",
-                                          format(d.day), *k, year, m, c.day, days_in_month(year, m))};
+      throw DateError{"E613", text("add_months({}, {}): {}-{} has no day {} (it has {} days); say which day is meant, "
+                                   "add_months(d, n, last_day) for the last day of that month or add_months(d, n, next_day) "
+                                   "for the day after it",
+                                   format(d.day), *k, fmt::format("{:04}", year), fmt::format("{:02}", m), c.day,
+                                   days_in_month(year, m))};
     }
     day = *moved;
   }

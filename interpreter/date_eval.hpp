@@ -7,11 +7,17 @@
 #include <string>
 
 #include "interpreter/checked.hpp"
+#include "interpreter/messages.hpp"
 
 namespace utfall::dates {
 
+// `text` is the sentence from the message table, to be shown in either language; `message` is
+// the same in English, for a caller that has not yet taken the text.
 struct DateError {
+  DateError(const char* error_code, Text sentence)
+      : code(error_code), text(std::move(sentence)), message(text.in(Language::en)) {}
   const char* code;  // E605, E613, E614
+  Text text;
   std::string message;
 };
 

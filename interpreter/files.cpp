@@ -113,27 +113,38 @@ std::variant<std::string, ReadFailure> read_regular_file(const std::string& path
   return text;
 }
 
-std::string too_large_message(const std::string& path, const ReadFailure& failure, std::size_t max_bytes) {
-  if (failure.grew) return fmt::format("`{}` holds more than the limit of {} bytes", path, max_bytes);
-  return fmt::format("`{}` is {} bytes, more than the limit of {}", path, failure.bytes, max_bytes);
+Text too_large_message(const std::string& path, const ReadFailure& failure, std::size_t max_bytes) {
+  if (failure.grew) return text("`{}` holds more than the limit of {} bytes", path, max_bytes);
+  return text("`{}` is {} bytes, more than the limit of {}", path, failure.bytes, max_bytes);
+}
+
+std::string PathRefused::reason() const {
+  switch (kind) {
+    case Kind::empty: return "the name is empty";
+    case Kind::absolute: return "it is an absolute path; name it relative to the folder";
+    case Kind::parent: return "it has a `..` component; the file must be inside the folder";
+    case Kind::unfollowable: return "its links cannot be followed: " + detail;
+    case Kind::outside: break;
+  }
+  return "it leads through a link to outside the folder";
 }
 
 std::variant<std::string, PathRefused> path_inside(const std::string& folder, const std::string& name) {
   namespace fs = std::filesystem;
-  if (name.empty()) return PathRefused{"the name is empty"};
+  if (name.empty()) return PathRefused{PathRefused::Kind::empty, {}};
   fs::path relative(name);
-  if (relative.has_root_path()) return PathRefused{"it is an absolute path; name it relative to the folder"};
+  if (relative.has_root_path()) return PathRefused{PathRefused::Kind::absolute, {}};
   for (const auto& part : relative)
-    if (part == "..") return PathRefused{"it has a `..` component; the file must be inside the folder"};
+    if (part == "..") return PathRefused{PathRefused::Kind::parent, {}};
   fs::path joined = fs::path(folder) / relative;  // as the reader names it in messages
   fs::path base = folder.empty() ? fs::path(".") : fs::path(folder);
   // Links are followed as the reader would follow them; what is left must still be inside.
   std::error_code ec;
   fs::path real_base = fs::weakly_canonical(base, ec);
   fs::path real = ec ? fs::path() : fs::weakly_canonical(base / relative, ec);
-  if (ec) return PathRefused{"its links cannot be followed: " + ec.message()};
+  if (ec) return PathRefused{PathRefused::Kind::unfollowable, ec.message()};
   fs::path rest = real.lexically_relative(real_base);
-  if (rest.empty() || *rest.begin() == "..") return PathRefused{"it leads through a link to outside the folder"};
+  if (rest.empty() || *rest.begin() == "..") return PathRefused{PathRefused::Kind::outside, {}};
   return joined.string();
 }
 

@@ -18,6 +18,8 @@
 #include <string>
 #include <variant>
 
+#include "interpreter/messages.hpp"
+
 namespace utfall {
 
 struct ReadFailure {
@@ -35,13 +37,17 @@ std::variant<std::string, ReadFailure> read_regular_file(const std::string& path
 
 // "`c.utfall` is 70000000 bytes, more than the limit of 67108864", or, for a file that grew
 // while it was read, "`/dev/zero` holds more than the limit of 67108864 bytes".
-std::string too_large_message(const std::string& path, const ReadFailure& failure, std::size_t max_bytes);
+Text too_large_message(const std::string& path, const ReadFailure& failure, std::size_t max_bytes);
 
 // `folder / name` when `name` may be read from `folder`; else why not ("it is an absolute
 // path", "it has a `..` component", "it leads through a link to `/etc/passwd`, outside the
 // folder"). A name that does not exist is returned as a path: reading it says so.
+// The kind says why, so that a message can say it in a sentence of its own in either language;
+// `detail` is the operating system's words for `unfollowable`.
 struct PathRefused {
-  std::string reason;
+  enum class Kind { empty, absolute, parent, unfollowable, outside } kind;
+  std::string detail;
+  std::string reason() const;  // in English: "it is an absolute path; ..."
 };
 std::variant<std::string, PathRefused> path_inside(const std::string& folder, const std::string& name);
 

@@ -22,7 +22,7 @@ static Diagnostic io_error(const std::string& path, std::string why) {
   Diagnostic d;
   d.kind = DiagKind::io;
   d.code = "E801";
-  d.message = fmt::format("cannot read `{}`: {}", path, why);
+  set_message(d, text("cannot read `{}`: {}", path, why));  // `why`: the operating system's words
   d.location = path.empty() ? "(a file with an empty name)" : path;
   return d;
 }
@@ -37,8 +37,9 @@ std::variant<std::string, Diagnostic> read_contract_file(const std::string& path
       Diagnostic d;
       d.kind = DiagKind::syntax;
       d.code = "E105";
-      d.message = fmt::format("`{}` is a literate contract (Markdown) with no ```utfall block: its rules go in fenced blocks "
-                              "whose first line is ```utfall (docs/language.md §2.10)", path);
+      set_message(d, text("`{}` is a literate contract (Markdown) with no ```utfall block: its rules go in fenced blocks "
+                          "whose first line is ```utfall (docs/language.md §2.10)",
+                          path));
       d.location = path;
       return d;
     }
@@ -51,7 +52,7 @@ std::variant<std::string, Diagnostic> read_contract_file(const std::string& path
   Diagnostic d;
   d.kind = DiagKind::limit;
   d.code = "E701";
-  d.message = too_large_message(path, *failure, parse_options.max_source_bytes);
+  set_message(d, too_large_message(path, *failure, parse_options.max_source_bytes));
   d.location = path;
   return d;
 }
@@ -83,10 +84,34 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
   if (paths.empty())  // a contract with inputs run with no data file: say what is missing once
     for (auto& d : bound.diagnostics)
       if (d.code == "E527") {
-        d.suggestion = "no data file was given: name the files that hold the contract's inputs (`--data FILE...`)";
+        set_suggestion(d, text("no data file was given: name the files that hold the contract's inputs (`--data FILE...`)"));
         break;
       }
   return bound;
+}
+
+// E424: an example's data file lies outside the contract's folder, and why.
+static Text outside_folder(const PathRefused& refused, const std::string& file, const std::string& example) {
+  using Kind = PathRefused::Kind;
+  switch (refused.kind) {
+    case Kind::empty:
+      return text("the data file `{}` of the example \"{}\" is outside the contract's folder: the name is empty", file, example);
+    case Kind::absolute:
+      return text("the data file `{}` of the example \"{}\" is outside the contract's folder: it is an absolute path; name it "
+                  "relative to the folder",
+                  file, example);
+    case Kind::parent:
+      return text("the data file `{}` of the example \"{}\" is outside the contract's folder: it has a `..` component; the "
+                  "file must be inside the folder",
+                  file, example);
+    case Kind::unfollowable:
+      return text("the data file `{}` of the example \"{}\" is outside the contract's folder: its links cannot be followed: {}",
+                  file, example, refused.detail);
+    case Kind::outside: break;
+  }
+  return text("the data file `{}` of the example \"{}\" is outside the contract's folder: it leads through a link to outside "
+              "the folder",
+              file, example);
 }
 
 ExamplePaths example_data_paths(const checked::Example& example, const std::string& folder) {
@@ -97,8 +122,7 @@ ExamplePaths example_data_paths(const checked::Example& example, const std::stri
       Diagnostic d;
       d.kind = DiagKind::structure;
       d.code = "E424";
-      d.message = fmt::format("the data file `{}` of the example \"{}\" is outside the contract's folder: {}",
-                              excerpt(name.text, 80), excerpt(example.name), refused->reason);
+      set_message(d, outside_folder(*refused, excerpt(name.text, 80), excerpt(example.name)));
       d.range = name.range;
       out.diagnostics.push_back(std::move(d));
     } else {
@@ -130,9 +154,9 @@ static std::optional<Diagnostic> cannot_be_unlimited(const checked::Term& term, 
   Diagnostic d;
   d.kind = DiagKind::type;
   d.code = "E322";
-  d.message = fmt::format("`{}` cannot be unlimited: line {}, column {} uses it as a number, not as a limit written as its bare "
-                          "name (`capped at {}`, `up to {}`)",
-                          term.name, term.other_use->begin.line, term.other_use->begin.column, term.name, term.name);
+  set_message(d, text("`{}` cannot be unlimited: line {}, column {} uses it as a number, not as a limit written as its bare "
+                      "name (`capped at {}`, `up to {}`)",
+                      term.name, term.other_use->begin.line, term.other_use->begin.column, term.name, term.name));
   d.location = "--set " + assignment;
   return d;
 }
@@ -153,27 +177,29 @@ std::optional<std::string> scaled_input(std::string_view name) {
 // `scale(INPUT)=FACTOR`: INPUT a series of numbers, FACTOR a constant plain number.
 static std::optional<Diagnostic> apply_scale(const checked::Contract& contract, const std::string& name, const std::string& text,
                                              const std::string& assignment, EvalOptions& options) {
-  auto fail = [&](DiagKind kind, std::string code, std::string message) {
+  auto fail = [&](DiagKind kind, std::string code, Text message) {
     Diagnostic d;
     d.kind = kind;
     d.code = std::move(code);
-    d.message = std::move(message);
+    set_message(d, std::move(message));
     d.location = "--set " + assignment;
     return d;
   };
   auto input = contract.input_index(name);
-  if (!input) return fail(DiagKind::name, "E214", fmt::format("`{}` is not an input of the contract: scale(INPUT) scales an input", name));
+  if (!input) return fail(DiagKind::name, "E214", utfall::text("`{}` is not an input of the contract: scale(INPUT) scales an input", name));
   const auto& in = contract.inputs[*input];
   if (in.participants)
-    return fail(DiagKind::name, "E214", fmt::format("`{}` is an input of records; scale(INPUT) scales a series input", name));
+    return fail(DiagKind::name, "E214", utfall::text("`{}` is an input of records; scale(INPUT) scales a series input", name));
   if (in.type.kind != TypeKind::number)
-    return fail(DiagKind::name, "E214", fmt::format("`{}` is a series of {}; scale(INPUT) scales a series of numbers", name, in.type.to_string()));
+    return fail(DiagKind::name, "E214",
+                utfall::text("`{}` is a series of {}; scale(INPUT) scales a series of numbers", name, in.type.to_string()));
   auto parsed = parse_expression(std::make_shared<Source>(Source{"--set scale(" + name + ")", text}));
   if (!parsed.expr) return parsed.diagnostics.front();
   auto checked = check_expression(*parsed.expr, &contract);
   if (!checked.expr) return checked.diagnostics.front();
   if (!(checked.expr->type == Type::number()))
-    return fail(DiagKind::name, "E214", fmt::format("the factor of scale({}) must be a plain number, but this is {}", name, checked.expr->type.to_string()));
+    return fail(DiagKind::name, "E214", utfall::text("the factor of scale({}) must be a plain number, but this is {}", name,
+                                                checked.expr->type.to_string()));
   auto value = evaluate_expression(contract, Dataset{}, *checked.expr, -1);
   if (!value.value) return value.diagnostics.front();
   options.input_scales[*input] = std::get<Number>(*value.value);
@@ -191,16 +217,16 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       return s;
     };
     name = trim(name);
-    auto fail = [&](std::string message) {
+    auto fail = [&](Text message) {
       Diagnostic d;
       d.kind = DiagKind::name;
       d.code = "E214";
-      d.message = std::move(message);
+      set_message(d, std::move(message));
       d.location = "--set " + a;
       diags.push_back(std::move(d));
     };
     if (eq == std::string::npos) {
-      fail("expected TERM=VALUE");
+      fail(text("expected TERM=VALUE"));
       continue;
     }
     if (auto input = scaled_input(name)) {
@@ -209,7 +235,7 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
     }
     auto term = contract.term_index(name);
     if (!term) {
-      fail(fmt::format("`{}` is not a term of the contract", name));
+      fail(text("`{}` is not a term of the contract", name));
       continue;
     }
     auto source = std::make_shared<Source>(Source{"--set " + name, a.substr(eq + 1)});
@@ -229,7 +255,7 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       if (!unit.expr) {
         diags.insert(diags.end(), unit.diagnostics.begin(), unit.diagnostics.end());
       } else if (!(unit.expr->type == t.type)) {
-        fail(fmt::format("`{}` is {}, but the new value is {}", name, t.type.to_string(), unit.expr->type.to_string()));
+        fail(text("`{}` is {}, but the new value is {}", name, t.type.to_string(), unit.expr->type.to_string()));
       } else if (auto d = cannot_be_unlimited(t, a)) {
         diags.push_back(std::move(*d));
       } else {
@@ -247,7 +273,7 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       continue;
     }
     if (!(checked.expr->type == contract.terms[*term].type)) {
-      fail(fmt::format("`{}` is {}, but the new value is {}", name, contract.terms[*term].type.to_string(), checked.expr->type.to_string()));
+      fail(text("`{}` is {}, but the new value is {}", name, contract.terms[*term].type.to_string(), checked.expr->type.to_string()));
       continue;
     }
     auto value = evaluate_expression(contract, Dataset{}, *checked.expr, -1);

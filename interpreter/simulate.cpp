@@ -110,9 +110,22 @@ class Simulation {
 
   bool prepare(std::string& error);
   void run_one(Worker& w, std::uint64_t i);
-  bool apply_draws(Worker& w, std::uint64_t i, std::string& failure, const char*& code);
+  bool apply_draws(Worker& w, std::uint64_t i, Text& failure, const char*& code);
   void fail(std::uint64_t i, Diagnostic d);
 };
+
+// E532: run `run` drew `shown` for `name` in `period`, outside its declared range.
+Text drew_outside(std::uint64_t run, const std::string& name, const std::string& shown, const std::string& period,
+                 const OutOfRange& why) {
+  switch (why.kind) {
+    case OutOfRange::Kind::below:
+      return text("run {}: `{}` drew {} for {}: below its declared least value, {}", run, name, shown, period, why.bound);
+    case OutOfRange::Kind::above:
+      return text("run {}: `{}` drew {} for {}: above its declared most value, {}", run, name, shown, period, why.bound);
+    case OutOfRange::Kind::not_whole: break;
+  }
+  return text("run {}: `{}` drew {} for {}: not a whole number, as declared (`whole`)", run, name, shown, period);
+}
 
 bool Simulation::prepare(std::string& error) {
   for (const auto& d : spec_.draws) ready_.push_back(ready(d.distribution));
@@ -168,7 +181,7 @@ bool Simulation::prepare(std::string& error) {
 // The draws of run i into the worker's data and options; false, with the reason and its code,
 // when a drawn value cannot be used: outside its input's declared range (E532, as in a data
 // file), or beyond 2^53 steps (E528).
-bool Simulation::apply_draws(Worker& w, std::uint64_t i, std::string& failure, const char*& code) {
+bool Simulation::apply_draws(Worker& w, std::uint64_t i, Text& failure, const char*& code) {
   const auto& draws = spec_.draws;
   auto u_of = [&](std::size_t d, std::uint64_t slot) { return draws::uniform01(draws::bits(spec_.seed, i, (std::uint64_t{d} << 32) | slot)); };
   // The correlated draws' uniforms through the copula: z = L * (independent normals).
@@ -186,9 +199,9 @@ bool Simulation::apply_draws(Worker& w, std::uint64_t i, std::string& failure, c
   auto set_input = [&](const Draw& d, int period, const Number& v) {
     const auto& input = c_.inputs[d.index];
     if (d.target != Draw::Target::scale)
-      if (auto why = outside_range(input.allowed, v, input.type, input.percent)) {
+      if (auto why = out_of_range(input.allowed, v, input.type, input.percent)) {
         const std::string shown = input.percent ? (v * Number::from_int(100)).to_string() + " %" : v.to_string();
-        failure = fmt::format("`{}` drew {} for {}: {}", d.name, shown, c_.periods[period], *why);
+        failure = drew_outside(i + 1, d.name, shown, c_.periods[period], *why);
         return false;
       }
     w.data.series[d.index][period] = v;
@@ -199,7 +212,7 @@ bool Simulation::apply_draws(Worker& w, std::uint64_t i, std::string& failure, c
     const Draw& d = draws[k];
     auto draw = [&](std::uint64_t slot) -> std::optional<Number> {
       auto v = value_at(ready_[k], in_correlation_[k] ? w.u[k] : u_of(k, slot));
-      if (!v) failure = fmt::format("`{}` drew a value too large to round to its step", d.name), code = "E528";
+      if (!v) failure = text("run {}: `{}` drew a value too large to round to its step", i + 1, d.name), code = "E528";
       return v;
     };
     if (d.target == Draw::Target::term) {
@@ -236,13 +249,13 @@ void Simulation::fail(std::uint64_t i, Diagnostic d) {
 }
 
 void Simulation::run_one(Worker& w, std::uint64_t i) {
-  std::string failure;
+  Text failure;
   const char* code = "E532";  // a drawn value outside its input's declared range
   if (!apply_draws(w, i, failure, code)) {
     Diagnostic d;
     d.kind = DiagKind::data;
     d.code = code;
-    d.message = fmt::format("run {}: {}", i + 1, failure);
+    set_message(d, std::move(failure));
     fail(i, std::move(d));
     return;
   }
@@ -250,7 +263,11 @@ void Simulation::run_one(Worker& w, std::uint64_t i) {
   else evaluate(c_, w.data, w.options, w.workspace, w.evaluation);
   if (!w.evaluation.ok) {
     Diagnostic d = w.evaluation.diagnostics.empty() ? Diagnostic{} : w.evaluation.diagnostics.front();
+    // A text holds no text as its argument: the evaluator's sentence goes in already drawn in
+    // Swedish, and `message` keeps the English.
+    std::string swedish = message_in(d, Language::sv);
     d.message = fmt::format("run {}: {}", i + 1, d.message);
+    d.text = text("run {}: {}", i + 1, swedish);
     fail(i, std::move(d));
     return;
   }
@@ -277,8 +294,8 @@ void Simulation::run_one(Worker& w, std::uint64_t i) {
       Diagnostic d;
       d.kind = DiagKind::runtime;
       d.code = "E710";
-      d.message = fmt::format("run {}: the amount {} in {} does not fit a count of 10^-{} units in 64 bits", i + 1, l.amount.to_string(),
-                              c_.periods[l.period], out_.places);
+      set_message(d, text("run {}: the amount {} in {} does not fit a count of 10^-{} units in 64 bits", i + 1,
+                          l.amount.to_string(), c_.periods[l.period], out_.places));
       fail(i, std::move(d));
       return;
     }

@@ -20,11 +20,11 @@ std::string trim(std::string s) {
   return s;
 }
 
-Diagnostic goal_error(const std::string& condition, std::string message) {
+Diagnostic goal_error(const std::string& condition, Text message) {
   Diagnostic d;
   d.kind = DiagKind::name;
   d.code = "E214";
-  d.message = std::move(message);
+  set_message(d, std::move(message));
   d.location = "--goal " + condition;
   return d;
 }
@@ -244,16 +244,18 @@ Refined refine(const Prober& probe, Number a, Probe pa, Number b, Probe pb, std:
 
 GoalResult read_goal(const SourcePtr& contract_source, const std::string& condition) {
   GoalResult out;
-  auto fail = [&](std::string message) {
+  auto fail = [&](Text message) {
     out.diagnostics.push_back(goal_error(condition, std::move(message)));
     return out;
   };
-  if (condition.find_first_of("\n\r{}") != std::string::npos) return fail("a goal is one line, without braces");
+  if (condition.find_first_of("\n\r{}") != std::string::npos) return fail(text("a goal is one line, without braces"));
   auto cmp = find_comparison(condition);
   if (cmp.count != 1)
-    return fail(fmt::format("{}: write WHAT OP VALUE, WHAT as an `expect` line names it (`kommun -> fonden in total`, "
-                            "`NAME in 2027`, `net PARTY in total`) and OP one of =, !=, <, <=, >, >=",
-                            cmp.count == 0 ? "no comparison" : "more than one comparison"));
+    return fail(cmp.count == 0
+                    ? text("no comparison: write WHAT OP VALUE, WHAT as an `expect` line names it (`kommun -> fonden in total`, "
+                           "`NAME in 2027`, `net PARTY in total`) and OP one of =, !=, <, <=, >, >=")
+                    : text("more than one comparison: write WHAT OP VALUE, WHAT as an `expect` line names it (`kommun -> "
+                           "fonden in total`, `NAME in 2027`, `net PARTY in total`) and OP one of =, !=, <, <=, >, >="));
   std::string rewritten = condition;
   rewritten.replace(cmp.at, cmp.length, "=" + std::string(cmp.length - 1, ' '));
   const std::string name = "utfall solve --goal";
@@ -271,20 +273,19 @@ GoalResult read_goal(const SourcePtr& contract_source, const std::string& condit
     }
   }
   if (!compiled.contract) {
-    if (out.diagnostics.empty()) return fail("the goal could not be read");
+    if (out.diagnostics.empty()) return fail(text("the goal could not be read"));
     return out;
   }
   const auto& examples = compiled.contract->examples;
   if (examples.empty() || examples.back().name != name || examples.back().expectations.size() != 1)
-    return fail("the goal could not be read as one expectation");
+    return fail(text("the goal could not be read as one expectation"));
   Goal goal;
   goal.contract = compiled.contract;
   goal.expectation = &examples.back().expectations.front();
   goal.op = cmp.op;
   goal.text = condition;
   if (goal.op != Goal::Op::equal && goal.op != Goal::Op::not_equal && goal.expectation->type.kind != TypeKind::number)
-    return fail(fmt::format("`{}` is {}: only = and != compare it", trim(condition.substr(0, cmp.at)),
-                            goal.expectation->type.to_string()));
+    return fail(text("`{}` is {}: only = and != compare it", trim(condition.substr(0, cmp.at)), goal.expectation->type.to_string()));
   out.goal = std::move(goal);
   return out;
 }

@@ -1,0 +1,152 @@
+// Diagnostics of reading and binding data, in Swedish: each situation below is a data file (or a
+// `--set`) with one error, and the Swedish line is written out by hand beside it. The English of
+// the same diagnostics is checked by the tests of each reader; here it is checked only where the
+// sentence was split into whole phrases, to show that it still reads as it did.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "interpreter/data.hpp"
+#include "interpreter/data_files.hpp"
+#include "interpreter/pipeline.hpp"
+
+using namespace utfall;
+
+namespace {
+
+template <typename Read>
+Diagnostic read_error(Read&& read) {
+  try {
+    read();
+  } catch (const DiagnosticError& e) {
+    return e.diagnostic;
+  }
+  FAIL("the data was read without an error");
+  return {};
+}
+
+Diagnostic csv_error(std::string_view text) {
+  return read_error([&] { read_csv("plan.csv", text, {}); });
+}
+
+Diagnostic json_error(std::string_view text) {
+  return read_error([&] { read_json_tables("data.json", text, {}); });
+}
+
+// The diagnostic came from the message table, not from a plain string.
+bool from_table(const Diagnostic& d) { return d.text.phrase != Text::kVerbatim; }
+
+constexpr std::string_view kContract = R"(contract "t"
+currency SEK
+party kommun "K"
+party fonden "F"
+periods yearly 2025 .. 2026
+input x : SEK per period at least 0 SEK
+term pris = 5 SEK
+clause "1" {
+  pay kommun -> fonden amount x + pris
+}
+)";
+
+std::shared_ptr<const checked::Contract> contract() {
+  auto compiled = compile(std::make_shared<const Source>(Source{"t.utfall", std::string(kContract)}));
+  REQUIRE(compiled.contract);
+  return compiled.contract;
+}
+
+}  // namespace
+
+TEST_CASE("a CSV row with too few fields, in Swedish", "[messages][data]") {
+  Diagnostic d = csv_error("period,x\n2025\n");
+  CHECK(from_table(d));
+  CHECK(d.message == "row 1 has 1 fields but the header has 2 columns: column `x` and any after it are missing");
+  CHECK(render_short(d, Language::sv) ==
+        "plan.csv: row 1 (line 2): error[E505]: rad 1 har 1 fält men rubrikraden har 2 kolumner: kolumnen `x` och alla "
+        "efter den saknas");
+  CHECK(suggestion_in(d, Language::sv) ==
+        "varje rad behöver ett fält per kolumn; sätt citattecken kring ett värde som innehåller avgränsaren");
+}
+
+TEST_CASE("a CSV field after a closing quote, in Swedish", "[messages][data]") {
+  Diagnostic d = csv_error("period,x\n2025,\"5\"x\n");
+  CHECK(from_table(d));
+  CHECK(message_in(d, Language::sv) ==
+        "felaktig CSV på rad 2, kolumn 9: `x` efter det avslutande citattecknet i ett fält inom citattecken");
+}
+
+TEST_CASE("a CSV header with an empty column name, in Swedish", "[messages][data]") {
+  Diagnostic d = csv_error("period,x,\n2025,5,\n");
+  CHECK(message_in(d, Language::sv) == "kolumn 3 i rubrikraden saknar namn");
+  CHECK(suggestion_in(d, Language::sv) == "en avgränsare i slutet av rubrikraden ger en extra kolumn utan namn");
+}
+
+TEST_CASE("JSON of the wrong shape, in Swedish", "[messages][data]") {
+  Diagnostic top = json_error(R"("hej")");
+  CHECK(from_table(top));
+  CHECK(top.message == "expected an array of objects (or an object whose values are such arrays), found a string at top level");
+  CHECK(message_in(top, Language::sv) ==
+        "förväntade en array av objekt (eller ett objekt vars värden är sådana arrayer), fann en sträng på översta nivån");
+
+  Diagnostic row = json_error(R"([{"period": "2025"}, [1]])");
+  CHECK(row.message == "row 2 is an array, but every row must be an object of column names and values");
+  CHECK(message_in(row, Language::sv) == "rad 2 är en array, men varje rad ska vara ett objekt med kolumnnamn och värden");
+
+  Diagnostic nested = json_error(R"([{"period": "2025", "x": {"a": 1}}])");
+  CHECK(nested.message == "the value of `x` in row 1 is an object; a value must be a number, string, true, false or null");
+  CHECK(message_in(nested, Language::sv) ==
+        "värdet av `x` på rad 1 är ett objekt; ett värde ska vara ett tal, en sträng, true, false eller null");
+}
+
+TEST_CASE("a JSON column name with a NUL byte, in Swedish", "[messages][data]") {
+  Diagnostic d = json_error(R"([{"a\u0000": 1}])");
+  CHECK(d.message == "column name: the value contains a NUL byte at byte 2");
+  CHECK(message_in(d, Language::sv) == "kolumnnamn: värdet innehåller en NUL-byte vid byte 2");
+  CHECK(suggestion_in(d, Language::sv) == "en datafil ska vara text i UTF-8; är den i UTF-16 eller en binär fil (t.ex. .xlsx)?");
+}
+
+TEST_CASE("a data file of a kind utfall does not read, in Swedish", "[messages][data]") {
+  Diagnostic d = read_error([] { read_data_file("plan.xlsx", {}); });
+  CHECK(render_short(d, Language::sv) ==
+        "plan.xlsx: error[E513]: kan inte läsa datafilen `plan.xlsx`: de filtyper som godtas är .csv och .json");
+  CHECK(suggestion_in(d, Language::sv) == "exportera data från kalkylarket som \"CSV UTF-8\"");
+}
+
+TEST_CASE("values that do not bind to the contract, in Swedish", "[messages][data]") {
+  auto c = contract();
+  std::vector<Table> tables;
+  for (auto& [name, table] :
+       read_json_tables("data.json", R"([{"period": "2025", "x": "-5"}, {"period": "2026", "x": "abc"}, {"period": "2024", "x": "1"}])",
+                        {}))
+    tables.push_back(std::move(table));
+  auto bound = bind_data(*c, tables);
+  REQUIRE(bound.diagnostics.size() == 3);
+  for (const auto& d : bound.diagnostics) CHECK(from_table(d));
+  CHECK(bound.diagnostics[0].message == "`x` is -5, below its declared least value, 0 SEK");
+  CHECK(render_short(bound.diagnostics[0], Language::sv) ==
+        "data.json: row 1 (line 1), column `x`: error[E532]: `x` är -5, under sitt deklarerade minsta värde, 0 SEK");
+  CHECK(bound.diagnostics[1].message ==
+        "`x`: `abc` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)");
+  CHECK(message_in(bound.diagnostics[1], Language::sv) ==
+        "`x`: `abc` är inte ett tal (siffror med valfri '.' och decimaler; ingen exponent, inga mellanslag)");
+  CHECK(message_in(bound.diagnostics[2], Language::sv) == "`2024` är inte en period i kalendern (2025 .. 2026)");
+}
+
+TEST_CASE("an input with no data, in Swedish", "[messages][data]") {
+  auto c = contract();
+  auto bound = load_data(*c, {});
+  REQUIRE(bound.diagnostics.size() == 1);
+  CHECK(message_in(bound.diagnostics[0], Language::sv) == "ingen datafil har kolumnen `x`");
+  CHECK(suggestion_in(bound.diagnostics[0], Language::sv) ==
+        "ingen datafil angavs: ange de filer som innehåller avtalets uppgifter (`--data FILE...`)");
+}
+
+TEST_CASE("`--set` of what the contract does not have, in Swedish", "[messages][data]") {
+  auto c = contract();
+  EvalOptions options;
+  auto diags = apply_overrides(*c, {"okänd=5", "pris", "scale(y)=2", "pris=5 events"}, options);
+  REQUIRE(diags.size() >= 3);
+  CHECK(render_short(diags[0], Language::sv) == "--set okänd=5: error[E214]: `okänd` är inte ett villkor i avtalet");
+  CHECK(message_in(diags[1], Language::sv) == "förväntade VILLKOR=VÄRDE");
+  CHECK(message_in(diags[2], Language::sv) == "`y` är inte en uppgift i avtalet: scale(INPUT) skalar en uppgift");
+}
