@@ -244,7 +244,7 @@ class Evaluator {
     try {
       return compute();
     } catch (const dates::DateError& d) {
-      fail(DiagKind::runtime, d.code, d.message, e.range, clause_);
+      fail(DiagKind::runtime, d.code, d.text, e.range, clause_);
     }
   }
   Number payment_paid(int p, int t);
@@ -1423,7 +1423,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
     Diagnostic d;
     d.kind = DiagKind::limit;
     d.code = "E712";
-    d.message = why;
+    set_message(d, stop_text(why));
     out.diagnostics.push_back(std::move(d));
     return;
   }
