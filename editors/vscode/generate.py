@@ -124,7 +124,10 @@ def declaration_rules(rows, language):
         named("party", "entity.name.type.party.utfall"),
         rule(f"{BEFORE}({kw['unit']}){GAP}({NAME})(?:{GAP}({kw['plural']}){GAP}({NAME}))?", decl,
              {"name": "entity.name.type.unit.utfall"}, other, {"name": "entity.name.type.unit.utfall"}),
-        named("input", "entity.name.variable.input.utfall"),
+        # input NAME : TYPE, a unit or a type word
+        rule(f"{BEFORE}({kw['input']}){GAP}({NAME})(?:[ \t]*(:)[ \t]*{not_keyword(rows, language)}({NAME}))?", decl,
+             {"name": "entity.name.variable.input.utfall"}, {"name": "punctuation.separator.colon.utfall"},
+             {"name": "keyword.other.unit.utfall"}),
         named("term", "entity.name.variable.term.utfall"),
         named("let", "entity.name.variable.definition.utfall"),
         named("table", "entity.name.function.table.utfall"),
@@ -141,14 +144,19 @@ def declaration_rules(rows, language):
     ]
 
 
+def not_keyword(rows, language):
+    """A lookahead: no keyword of the set starts here."""
+    return f"(?!{alternation(words(rows, language))}{AFTER})"
+
+
 def unit_rule(rows, language):
     """A name on the same line after a number is its unit (docs/language.md §2.6), with up to two
     `per NAME`; a keyword there is not a unit (`from 2027 netted`, `2 times per ...`)."""
-    not_keyword = f"(?!{alternation(words(rows, language))}{AFTER})"
+    nk = not_keyword(rows, language)
     per = spelling(rows, language)["per"]
     unit = {"name": "keyword.other.unit.utfall"}
-    more = f"(?:({GAP})({per})({GAP}){not_keyword}({NAME}))?"
-    return {"match": f"(?<=[0-9])({GAP}){not_keyword}({NAME}){more}{more}",
+    more = f"(?:({GAP})({per})({GAP}){nk}({NAME}))?"
+    return {"match": f"(?<=[0-9])({GAP}){nk}({NAME}){more}{more}",
             "captures": {"2": unit, "4": {"name": OTHER}, "6": unit, "8": {"name": OTHER}, "10": unit}}
 
 

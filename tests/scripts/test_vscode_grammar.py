@@ -164,12 +164,13 @@ class Tokenizer:
         return self.cache[text]
 
     def lines(self, text):
-        stack = [(self.g, [self.g["scopeName"]])]
+        # Each open rule with the scopes of its begin and end, and those of its content.
+        stack = [(self.g, [self.g["scopeName"]], [self.g["scopeName"]])]
         for line in text.split("\n"):
             scopes = [None] * len(line)
             pos = 0
             while pos <= len(line):
-                rule, base = stack[-1]
+                rule, outer, base = stack[-1]
                 best = None
                 if "end" in rule:
                     m = self.regex(rule["end"]).search(line, pos)
@@ -185,21 +186,21 @@ class Tokenizer:
                 for k in range(pos, start):
                     scopes[k] = base
                 if p is None:  # the end of the open rule
-                    self.paint(scopes, m, base, rule.get("endCaptures", {}))
+                    self.paint(scopes, m, outer, rule.get("endCaptures", {}))
                     stack.pop()
                 elif "match" in p:
                     self.paint(scopes, m, base + p.get("name", "").split(), p.get("captures", {}))
                 else:
                     outer = base + p.get("name", "").split()
                     self.paint(scopes, m, outer, p.get("beginCaptures", {}))
-                    stack.append((p, outer + p.get("contentName", "").split()))
+                    stack.append((p, outer, outer + p.get("contentName", "").split()))
                 if m.end() == pos and (p is None or "match" in p):
                     if pos < len(line):
                         scopes[pos] = base
                     pos += 1
                 else:
                     pos = m.end()
-            rule, base = stack[-1]
+            base = stack[-1][2]
             for k in range(len(line)):
                 if scopes[k] is None:
                     scopes[k] = base
@@ -257,6 +258,7 @@ expect_scopes("contract.utfall", en, "expect kommun -> utfallsfonden in 2027", "
 expect_scopes("contract.utfall", en, "expect kommun -> utfallsfonden in 2027", "SEK", "keyword.other.unit")
 expect_scopes("contract.utfall", en, "periods", "..", "keyword.operator.range")
 expect_scopes("contract.utfall", en, "input avropat", "per", "keyword.other")
+expect_scopes("contract.utfall", en, "input avropat", "SEK", "keyword.other.unit")
 expect_scopes("avtal.utfall", sv, "villkor premieandel", "villkor", "keyword.declaration")
 expect_scopes("avtal.utfall", sv, "villkor premieandel", "premieandel", "entity.name.variable")
 expect_scopes("avtal.utfall", sv, 'punkt "3.1"', "punkt", "keyword.declaration")
@@ -352,7 +354,8 @@ KINDS = {"Contract": ("contract", "english"), "Clause": ("top", "english"), "Pay
 T.check("snippets: the eight named here, no more", set(snippets) == set(KINDS), sorted(snippets))
 T.check("filling a snippet: defaults, mirrors, choices, $0",
         filled("a ${1:x} $1 ${2|p,q|} ${3:f(${1:x})} $0") == "a x x p f(x) ")
-work = Path(tempfile.mkdtemp(prefix="utfall-vscode-"))
+scratch = tempfile.TemporaryDirectory(prefix="utfall-vscode-")
+work = Path(scratch.name)
 for name, (kind, set_name) in KINDS.items():
     if name not in snippets:
         continue
@@ -387,4 +390,5 @@ T.check("injection: the content runs while no fence closes it; a fence as long o
         inner_while.match("låt x = 1") and not inner_while.match("````") and end.search("````")
         and end.search("`````") and not end.search("```"))
 
+scratch.cleanup()
 T.finish()
