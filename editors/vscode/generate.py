@@ -177,7 +177,7 @@ def top_patterns(rows):
         {"include": "#comment"},
         {"name": "meta.contract.swedish.utfall", "begin": f"^(?=[ \t]*{alternation(swedish_only)}{AFTER})",
          "end": never, "patterns": [{"include": "#swedish"}]},
-        {"name": "meta.contract.english.utfall", "begin": "^(?=[ \t]*[^ \t#])", "end": never,
+        {"name": "meta.contract.english.utfall", "begin": "^(?=[ \t]*[^\\s#])", "end": never,
          "patterns": [{"include": "#english"}]},
     ]
 

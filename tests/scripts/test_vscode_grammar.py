@@ -140,6 +140,7 @@ T.check("a name that begins with a keyword is not a keyword (`periodens`, `summa
 # rules carried from line to line. At each position every pattern of the innermost open rule
 # (and its end) is searched; the leftmost match wins, on a tie the end first and then the
 # pattern listed first. A `match` rule scopes its text and its captures; a `begin` rule opens.
+# Each line ends in "\n", as VS Code gives it to a grammar.
 
 
 class Tokenizer:
@@ -166,7 +167,8 @@ class Tokenizer:
     def lines(self, text):
         # Each open rule with the scopes of its begin and end, and those of its content.
         stack = [(self.g, [self.g["scopeName"]], [self.g["scopeName"]])]
-        for line in text.split("\n"):
+        for text_line in text.split("\n"):
+            line = text_line + "\n"  # as VS Code gives each line to the grammar
             scopes = [None] * len(line)
             pos = 0
             while pos <= len(line):
@@ -204,7 +206,7 @@ class Tokenizer:
             for k in range(len(line)):
                 if scopes[k] is None:
                     scopes[k] = base
-            yield line, scopes
+            yield text_line, scopes[:-1]
 
     @staticmethod
     def paint(scopes, m, base, captures):
