@@ -100,6 +100,7 @@ for name, g in (("grammar", grammar), ("injection", injection)):
 
 # 2. Generated from the tables, and Python's re compiles every regex.
 sys.path.insert(0, str(ext))
+sys.dont_write_bytecode = True  # no __pycache__ left in the source tree
 import generate  # noqa: E402
 
 T.check("grammar: exactly what generate.py writes (run python3 editors/vscode/generate.py)",
@@ -283,6 +284,8 @@ expect_scopes("string", 'contract "Avtal om \\"Barnens Väl\\" # inte en komment
               "constant.character.escape")
 expect_scopes("date", "contract \"x\"\nlet d = date 2026-03-31", "let d", "2026-03-31", "constant.other.date")
 expect_scopes("period", "contract \"x\"\nlet k = kostnad @ 2027", "let k", "2027", "constant.other.period")
+expect_scopes("period", "contract \"x\"\nperiods monthly 2025-11 .. 2026-02", "periods", "2026-02", "constant.other.period")
+expect_scopes("period", "contract \"x\"\nperiods quarterly 2025Q3 .. 2026Q2", "periods", "2025Q3", "constant.other.period")
 expect_scopes("unit", "contract \"x\"\nterm pris = 500_000 SEK per placement", "term", "placement", "keyword.other.unit")
 expect_scopes("binder", "contract \"x\"\nfor each u in ungdomar {", "for", "u", "variable.parameter")
 invalid = [(path.name, line) for path in sorted(src.glob("examples/*/*.utfall"))
