@@ -12,6 +12,8 @@ Usage: test_vscode_grammar.py <utfall binary> <source dir>
    English keyword rules, every Swedish one by the Swedish rules.
 3. A small TextMate tokenizer (below) reads examples/a-aldreomsorg/contract.utfall and
    avtal.utfall line by line, and hand-written lines; the scopes of chosen words are written here.
+   (When it was written, it gave the scopes vscode-textmate with vscode-oniguruma gives, on every
+   character of examples/*/*.utfall.) No example has a character marked invalid.
 4. Every snippet, its placeholders filled with their defaults (a choice with its first choice,
    a mirror `$N` with the default of N, `$0` with nothing), is valid utfall: a contract skeleton
    as it is, a clause at the top of a small contract written here, a payment or a waterfall
