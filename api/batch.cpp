@@ -110,10 +110,11 @@ Messages& Batch::Impl::fail(std::size_t set) {
 // A message of set `set`: its location names the set; one that points into the contract says
 // it in a note.
 void Batch::Impl::add(std::size_t set, Diagnostic d) {
-  std::string where = fmt::format("data set {}", set);
-  d.location = d.location.empty() ? where : where + ": " + d.location;
+  const Text where = text("data set {}", set);
+  if (d.location.empty()) set_location(d, where);
+  else set_location(d, text("{}: {}", where, d.location_text.empty() ? verbatim(d.location) : d.location_text));
   Message m = api::to_message(d);
-  if (d.range && d.range->source) m.rendered += fmt::format("  = in {}\n", where);
+  if (d.range && d.range->source) m.rendered += fmt::format("  = in {}\n", where.in(Language::en));
   fail(set).push_back(std::move(m));
 }
 
@@ -141,17 +142,13 @@ void Batch::Impl::evaluate(const Bound* sets, std::size_t count, const Options& 
 // Sets `from` .. `count` - 1 were not evaluated: the host asked to stop. One message for all.
 void Batch::Impl::stop(std::size_t from, std::size_t count) {
   if (from >= count) return;
-  const char* why = stop_requested(fast_options);
+  auto why = stop_requested(fast_options);
   Diagnostic d;
   d.kind = DiagKind::limit;
   d.code = "E712";
-  // stop_requested gives one of two sentences; each is a row of the message table.
-  const std::string_view deadline = "the evaluation ran past the deadline its host set";
-  if (why && why == deadline) set_message(d, text("the evaluation ran past the deadline its host set"));
-  else if (!why || why == std::string_view("the evaluation was cancelled by its host"))
-    set_message(d, text("the evaluation was cancelled by its host"));
-  else set_message(d, verbatim(why));
-  d.location = from + 1 == count ? fmt::format("data set {}", from) : fmt::format("data sets {} to {}", from, count - 1);
+  // A stop the host took back between the look that stopped and this one is still a cancel.
+  set_message(d, why ? std::move(*why) : text("the evaluation was cancelled by its host"));
+  set_location(d, from + 1 == count ? text("data set {}", from) : text("data sets {} to {}", from, count - 1));
   if (failed == failures.size()) failures.emplace_back();
   failures[failed].clear();
   failures[failed].push_back(api::to_message(d));

@@ -49,6 +49,7 @@ Message to_message(const Diagnostic& d) {
   m.suggestion = d.suggestion;
   m.text_sv = message_in(d, Language::sv);
   m.suggestion_sv = suggestion_in(d, Language::sv);
+  m.location_sv = location_in(d, Language::sv);
   m.rendered = render_pretty(d);
   if (d.not_kept > 0) m.rendered += fmt::format("utfall: {} more diagnostics not shown\n", d.not_kept);
   return m;

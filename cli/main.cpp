@@ -324,7 +324,7 @@ int cmd_test(const std::vector<std::string>& files, const Wording& say) {
         if (o.passed) {
           ++passed;
           fmt::print("{}\n", say("pass {} \"{}\": {} = {}", terminal_text(std::filesystem::path(file).filename().string()),
-                                terminal_text(ex.name), terminal_text(o.what), value(*o.actual, x.type)));
+                                terminal_text(ex.name), terminal_text(o.what.in(say.words)), value(*o.actual, x.type)));
           continue;
         }
         ++failed;
@@ -332,16 +332,16 @@ int cmd_test(const std::vector<std::string>& files, const Wording& say) {
                                               : say("clause {}", fmt::format("{}", fmt::join(o.clauses, ", ")));
         if (!o.actual || !o.expected) {
           fmt::print("{}\n", say("FAIL {} \"{}\": {}: it cannot be evaluated ({})", shown, terminal_text(ex.name),
-                                terminal_text(o.what), terminal_text(where)));
+                                terminal_text(o.what.in(say.words)), terminal_text(where)));
           report(o.diagnostics, say);
         } else {
           auto* w = std::get_if<Number>(&*o.expected);
           auto* g = std::get_if<Number>(&*o.actual);
           std::string expected = value(*o.expected, x.type), got = value(*o.actual, x.type);
           fmt::print("{}\n", w && g ? say("FAIL {} \"{}\": {}: expected {}, got {} (difference {}; {})", shown, terminal_text(ex.name),
-                                         terminal_text(o.what), expected, got, Figure{(*g - *w).to_string()}, terminal_text(where))
+                                         terminal_text(o.what.in(say.words)), expected, got, Figure{(*g - *w).to_string()}, terminal_text(where))
                                    : say("FAIL {} \"{}\": {}: expected {}, got {} ({})", shown, terminal_text(ex.name),
-                                         terminal_text(o.what), expected, got, terminal_text(where)));
+                                         terminal_text(o.what.in(say.words)), expected, got, terminal_text(where)));
         }
         if (x.range.source) fmt::print("     {}\n", say("at {}:{}", terminal_text(x.range.source->name), x.range.begin.line));
       }

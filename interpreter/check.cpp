@@ -263,7 +263,7 @@ std::optional<checked::Rounding> Checker::rounding(const std::optional<ast::Roun
   auto m = mode(r->mode);
   auto step = expr(*r->step);
   if (step && !(step->type == of) && !(step->type == Type::number())) {
-    error(DiagKind::type, "E302", text("the rounding step is {}, but the value is {}", step->type.to_string(), of.to_string()),
+    error(DiagKind::type, "E302", text("the rounding step is {}, but the value is {}", step->type.describe(), of.describe()),
           r->step->range);
     return std::nullopt;
   }
@@ -276,8 +276,8 @@ ExprPtr Checker::typed(const ast::ExprPtr& e, const Type& want, PhraseId mismatc
   auto x = expr(*e);
   if (x && !(x->type == want)) {
     error(DiagKind::type, "E303",
-          subject.empty() ? text(mismatch, want.to_string(), x->type.to_string())
-                          : text(mismatch, subject, want.to_string(), x->type.to_string()),
+          subject.empty() ? text(mismatch, want.describe(), x->type.describe())
+                          : text(mismatch, subject, want.describe(), x->type.describe()),
           e->range);
     return nullptr;
   }
@@ -304,8 +304,8 @@ ExprPtr Checker::amount(const ast::ExprPtr& e, Mismatch mismatch, bool rounded, 
   std::string but_last;
   for (std::size_t i = 0; i + 1 < all.size(); ++i) but_last += (i > 0 ? ", " : "") + all[i].code;
   error(DiagKind::type, "E303",
-        all.size() == 1 ? text(mismatch.one, all[0].code, x->type.to_string())
-                        : text(mismatch.several, but_last, all.back().code, x->type.to_string()),
+        all.size() == 1 ? text(mismatch.one, all[0].code, x->type.describe())
+                        : text(mismatch.several, but_last, all.back().code, x->type.describe()),
         e->range);
   return nullptr;
 }
@@ -452,7 +452,7 @@ void Checker::text_table(const ast::TableDecl& t, checked::Table& out) {
     auto v = constant(*row.value, &vt);
     if (!v) continue;
     if (have_value && !(vt == out.value_type)) {
-      error(DiagKind::type, "E304", text("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
+      error(DiagKind::type, "E304", text("this value is {}, but the table's values are {}", vt.describe(), out.value_type.describe()), row.value->range);
       continue;
     }
     out.value_type = vt;
@@ -495,7 +495,7 @@ void Checker::table(const ast::TableDecl& t, int index) {
       auto v = constant(**src, &kt);
       if (!v) { ok = false; continue; }
       if (have_key && !(kt == out.key_type)) {
-        error(DiagKind::type, "E304", text("this bound is {}, but the table's keys are {}", kt.to_string(), out.key_type.to_string()), (*src)->range);
+        error(DiagKind::type, "E304", text("this bound is {}, but the table's keys are {}", kt.describe(), out.key_type.describe()), (*src)->range);
         ok = false;
       }
       out.key_type = kt;
@@ -506,7 +506,7 @@ void Checker::table(const ast::TableDecl& t, int index) {
     auto v = constant(*row.value, &vt);
     if (!v) { ok = false; continue; }
     if (have_value && !(vt == out.value_type)) {
-      error(DiagKind::type, "E304", text("this value is {}, but the table's values are {}", vt.to_string(), out.value_type.to_string()), row.value->range);
+      error(DiagKind::type, "E304", text("this value is {}, but the table's values are {}", vt.describe(), out.value_type.describe()), row.value->range);
       ok = false;
     }
     out.value_type = vt;
@@ -607,13 +607,13 @@ void Checker::links(const ast::Contract& a) {
         error(DiagKind::type, "E219",
               id == fields.end() ? text("`{}` has no field `id`: a link names a record by its `id`", target.text)
                                  : text("the field `id` of `{}` is {}, but a link names a record by a text `id`",
-                                        target.text, id->type.to_string()),
+                                        target.text, id->type.describe()),
               target.range, text("declare `id : text` in `{}`", target.text));
         ok = false;
       }
       if (field.type.kind != TypeKind::text) {
         error(DiagKind::type, "E325", text("the link `{}` is {}, but a link holds the text `id` of a record", decl.name.text,
-                                           field.type.to_string()),
+                                           field.type.describe()),
               decl.type.range, text("declare it `{} : text key of {}`", decl.name.text, target.text));
         ok = false;
       }

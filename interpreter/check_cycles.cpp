@@ -90,8 +90,8 @@ void Checker::check_assumed_types(Node n, const Type& t) {
   for (auto it = first; it != last; ++it) {
     if (it->second.type == t) continue;
     int saved = std::exchange(clause_, it->second.clause);
-    error(DiagKind::type, "E315", text("the fallback of previous is {}, but `{}` is {}", it->second.type.to_string(),
-                                       node_names_[n], t.to_string()),
+    error(DiagKind::type, "E315", text("the fallback of previous is {}, but `{}` is {}", it->second.type.describe(),
+                                       node_names_[n], t.describe()),
           it->second.fallback, text("previous(x, fallback) gives x in the period before, and the fallback in the first period: one type"));
     clause_ = saved;
   }

@@ -18,8 +18,8 @@ checked::Example Checker::example(const ast::ExampleDecl& ex) {
     }
     if (auto* lit = std::get_if<ast::NumberLit>(&value->node); lit && lit->unlimited) {
       if (auto v = unlimited_value(*value); v && !(v->type == c_.terms[*t].type))
-        error(DiagKind::type, "E303", text("`{}` is {}, but the new value is {}", name.text, c_.terms[*t].type.to_string(),
-                                           v->type.to_string()), value->range);
+        error(DiagKind::type, "E303", text("`{}` is {}, but the new value is {}", name.text, c_.terms[*t].type.describe(),
+                                           v->type.describe()), value->range);
       else if (v)
         out.unlimited.push_back(*t);
       continue;
@@ -118,7 +118,7 @@ bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x)
     x.actual = make({checked::At{std::move(actual), *x.period}, x.type, e.range});
   } else if (x.type.kind != TypeKind::number) {
     error(DiagKind::type, "E320",
-          text("`{}` is {}: only a number can be added up over all periods; expect it in a period", name, x.type.to_string()),
+          text("`{}` is {}: only a number can be added up over all periods; expect it in a period", name, x.type.describe()),
           e.range);
     return false;
   } else {
@@ -133,8 +133,8 @@ ExprPtr Checker::expected_value(const ast::Expectation& e, const Type& want, con
   if (e.text) {
     if (want.kind != TypeKind::text)
       error(DiagKind::type, "E303",
-            name.empty() ? text("an expected amount must be {}, but this is text", want.to_string())
-                         : text("the expected value of `{}` must be {}, but this is text", name, want.to_string()),
+            name.empty() ? text("an expected amount must be {}, but this is text", want.describe())
+                         : text("the expected value of `{}` must be {}, but this is text", name, want.describe()),
             e.text->range);
     return nullptr;
   }

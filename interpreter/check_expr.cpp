@@ -101,14 +101,14 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           if (!x) return nullptr;
           if (n.op == ast::UnaryOp::negate) {
             if (x->type.kind != TypeKind::number) {
-              error(DiagKind::type, "E306", text("cannot negate a {}", x->type.to_string()), e.range);
+              error(DiagKind::type, "E306", text("cannot negate a {}", x->type.describe()), e.range);
               return nullptr;
             }
             Type t = x->type;
             return make({checked::Unary{Op::negate, std::move(x)}, t, e.range});
           }
           if (x->type.kind != TypeKind::boolean) {
-            error(DiagKind::type, "E307", text("`not` needs a boolean, but this is {}", x->type.to_string()), n.operand->range);
+            error(DiagKind::type, "E307", text("`not` needs a boolean, but this is {}", x->type.describe()), n.operand->range);
             return nullptr;
           }
           return make({checked::Unary{Op::logical_not, std::move(x)}, Type::boolean(), e.range});
@@ -120,13 +120,13 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           auto f = expr(*n.else_branch);
           if (!c || !t || !f) return nullptr;
           if (c->type.kind != TypeKind::boolean) {
-            error(DiagKind::type, "E307", text("the condition of `if` must be boolean, but this is {}", c->type.to_string()),
+            error(DiagKind::type, "E307", text("the condition of `if` must be boolean, but this is {}", c->type.describe()),
                   n.condition->range);
             return nullptr;
           }
           if (!(t->type == f->type)) {
             error(DiagKind::type, "E308",
-                  text("the branches of `if` differ: {} and {}", t->type.to_string(), f->type.to_string()), e.range);
+                  text("the branches of `if` differ: {} and {}", t->type.describe(), f->type.describe()), e.range);
             return nullptr;
           }
           Type ty = t->type;
@@ -152,7 +152,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             return nullptr;
           }
           if (x->type.kind != TypeKind::number) {
-            error(DiagKind::type, "E309", text("sum(...) needs numbers, but this is {}", x->type.to_string()), n.body->range);
+            error(DiagKind::type, "E309", text("sum(...) needs numbers, but this is {}", x->type.describe()), n.body->range);
             return nullptr;
           }
           Type t = x->type;
@@ -279,7 +279,7 @@ ExprPtr Checker::calendar_date(const ast::Expr& e, const ast::Call& n) {
   if (!x) return nullptr;
   const Type want = part == Part::period_of ? Type::date() : Type::period();
   if (!(x->type == want)) {
-    error(DiagKind::type, "E303", text("{} needs a {}, but this is {}", f, want.to_string(), x->type.to_string()), n.args[0]->range);
+    error(DiagKind::type, "E303", text("{} needs a {}, but this is {}", f, want.describe(), x->type.describe()), n.args[0]->range);
     return nullptr;
   }
   if (!c_.dated()) {
@@ -319,13 +319,13 @@ ExprPtr Checker::date_shift(const ast::Expr& e, const ast::Call& n) {
   }
   if (!d || !k || !rule) return nullptr;
   if (d->type.kind != TypeKind::date) {
-    error(DiagKind::type, "E303", text("{} moves a date, but this is {}", f, d->type.to_string()), n.args[0]->range);
+    error(DiagKind::type, "E303", text("{} moves a date, but this is {}", f, d->type.describe()), n.args[0]->range);
     return nullptr;
   }
   if (!(k->type == Type::number())) {
     error(DiagKind::type, "E303",
-          by_months ? text("{} moves by a plain number of months, but this is {}", f, k->type.to_string())
-                    : text("{} moves by a plain number of days, but this is {}", f, k->type.to_string()),
+          by_months ? text("{} moves by a plain number of months, but this is {}", f, k->type.describe())
+                    : text("{} moves by a plain number of days, but this is {}", f, k->type.describe()),
           n.args[1]->range);
     return nullptr;
   }
@@ -353,7 +353,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     if (!key) return nullptr;
     const auto& t = c_.tables[it->second.index];
     if (!(key->type == t.key_type)) {
-      error(DiagKind::type, "E313", text("the table `{}` is keyed by {}, but this is {}", f, t.key_type.to_string(), key->type.to_string()),
+      error(DiagKind::type, "E313", text("the table `{}` is keyed by {}, but this is {}", f, t.key_type.describe(), key->type.describe()),
             n.args[0]->range);
       return nullptr;
     }
@@ -384,7 +384,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     if (!x || !step || !m) return nullptr;
     if (x->type.kind != TypeKind::number || (!(step->type == x->type) && !(step->type == Type::number()))) {
       error(DiagKind::type, "E302", text("round needs a number and a step of its unit (or a plain step), not {} and {}",
-                                         x->type.to_string(), step->type.to_string()), e.range);
+                                         x->type.describe(), step->type.describe()), e.range);
       return nullptr;
     }
     Type t = x->type;
@@ -400,7 +400,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
       auto x = expr(*n.args[0]);
       if (!x) return nullptr;
       if (x->type.kind != TypeKind::number) {
-        error(DiagKind::type, "E309", text("to_date needs a number, but this is {}", x->type.to_string()), n.args[0]->range);
+        error(DiagKind::type, "E309", text("to_date needs a number, but this is {}", x->type.describe()), n.args[0]->range);
         return nullptr;
       }
       Type t = x->type;
@@ -414,7 +414,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     auto fb = expr(*n.args[1]);
     if (!x || !fb) return nullptr;
     if (!(x->type == fb->type)) {
-      error(DiagKind::type, "E315", text("the fallback of previous is {}, but the value is {}", fb->type.to_string(), x->type.to_string()),
+      error(DiagKind::type, "E315", text("the fallback of previous is {}, but the value is {}", fb->type.describe(), x->type.describe()),
             n.args[1]->range);
       return nullptr;
     }
@@ -432,13 +432,13 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     auto x = expr(*a);
     if (!x) { ok = false; continue; }
     if (x->type.kind != TypeKind::number) {
-      error(DiagKind::type, "E316", text("{} needs numbers, but this is {}", f, x->type.to_string()), a->range);
+      error(DiagKind::type, "E316", text("{} needs numbers, but this is {}", f, x->type.describe()), a->range);
       ok = false;
       continue;
     }
     if (!args.empty() && !(args.front()->type == x->type)) {
-      error(DiagKind::type, "E317", text("the arguments of {} must have one unit: {} and {}", f, args.front()->type.to_string(), x->type.to_string()),
-            a->range, text("write `0 {}` rather than `0` for a zero of that unit", args.front()->type.to_string()));
+      error(DiagKind::type, "E317", text("the arguments of {} must have one unit: {} and {}", f, args.front()->type.describe(), x->type.describe()),
+            a->range, text("write `0 {}` rather than `0` for a zero of that unit", args.front()->type.describe()));
       ok = false;
       continue;
     }
@@ -496,8 +496,8 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     case B::logical_and:
     case B::logical_or:
       if (lt.kind != TypeKind::boolean || rt.kind != TypeKind::boolean)
-        return fail(n.op == B::logical_and ? text("`and` needs booleans, not {} and {}", lt.to_string(), rt.to_string())
-                                           : text("`or` needs booleans, not {} and {}", lt.to_string(), rt.to_string()));
+        return fail(n.op == B::logical_and ? text("`and` needs booleans, not {} and {}", lt.describe(), rt.describe())
+                                           : text("`or` needs booleans, not {} and {}", lt.describe(), rt.describe()));
       return node(n.op == B::logical_and ? Op::logical_and : Op::logical_or, Type::boolean());
     case B::add:
     case B::subtract:
@@ -510,17 +510,17 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
       if (n.op == B::subtract && lt.kind == TypeKind::date && rt.kind == TypeKind::date) return node(Op::date_subtract, Type::number());
       if (lt.kind == TypeKind::date || rt.kind == TypeKind::date)
         return fail(n.op == B::add
-                        ? text("cannot add {} and {}: only `date - date` is defined, the number of days between two dates", lt.to_string(), rt.to_string())
-                        : text("cannot subtract {} and {}: only `date - date` is defined, the number of days between two dates", lt.to_string(), rt.to_string()));
+                        ? text("cannot add {} and {}: only `date - date` is defined, the number of days between two dates", lt.describe(), rt.describe())
+                        : text("cannot subtract {} and {}: only `date - date` is defined, the number of days between two dates", lt.describe(), rt.describe()));
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number || !(lt.unit == rt.unit))
-        return fail(n.op == B::add ? text("cannot add {} and {}", lt.to_string(), rt.to_string())
-                                   : text("cannot subtract {} and {}", lt.to_string(), rt.to_string()));
+        return fail(n.op == B::add ? text("cannot add {} and {}", lt.describe(), rt.describe())
+                                   : text("cannot subtract {} and {}", lt.describe(), rt.describe()));
       return node(n.op == B::add ? Op::add : Op::subtract, lt);
     case B::multiply:
     case B::divide:
       if (lt.kind != TypeKind::number || rt.kind != TypeKind::number)
-        return fail(n.op == B::multiply ? text("cannot multiply {} by {}", lt.to_string(), rt.to_string())
-                                        : text("cannot divide {} by {}", lt.to_string(), rt.to_string()));
+        return fail(n.op == B::multiply ? text("cannot multiply {} by {}", lt.describe(), rt.describe())
+                                        : text("cannot divide {} by {}", lt.describe(), rt.describe()));
     {
       Unit u = n.op == B::multiply ? lt.unit * rt.unit : lt.unit / rt.unit;
       if (auto from = converts(u, lt.unit, rt.unit); from && rounded_conversion_ != &e) {
@@ -537,9 +537,9 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
         return fail(text("text has no order: `{}` cannot compare two texts; compare text with `=` or `!=`", op_text(n.op)));
       if ((lt.kind == TypeKind::text) != (rt.kind == TypeKind::text))
         return fail(text("cannot compare {} with {}: text equals only text (write a code in quotes, \"m01\", to "
-                         "compare with text)", lt.to_string(), rt.to_string()));
+                         "compare with text)", lt.describe(), rt.describe()));
       if (!comparable)
-        return fail(text("cannot compare {} with {} using `{}`", lt.to_string(), rt.to_string(), op_text(n.op)));
+        return fail(text("cannot compare {} with {} using `{}`", lt.describe(), rt.describe(), op_text(n.op)));
       Op op = n.op == B::less ? Op::less : n.op == B::less_equal ? Op::less_equal : n.op == B::greater ? Op::greater
             : n.op == B::greater_equal ? Op::greater_equal : n.op == B::equal ? Op::equal : Op::not_equal;
       return node(op, Type::boolean());
@@ -561,7 +561,7 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   if (n.filter) {
     filter = expr(*n.filter);
     if (filter && filter->type.kind != TypeKind::boolean) {
-      error(DiagKind::type, "E307", text("the condition after `where` must be boolean, but this is {}", filter->type.to_string()),
+      error(DiagKind::type, "E307", text("the condition after `where` must be boolean, but this is {}", filter->type.describe()),
             n.filter->range);
       ok = false;
     }
@@ -570,7 +570,7 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   if (n.body) {
     body = expr(*n.body);
     if (body && body->type.kind != TypeKind::number) {
-      error(DiagKind::type, "E309", text("sum(...) needs numbers, but this is {}", body->type.to_string()), n.body->range);
+      error(DiagKind::type, "E309", text("sum(...) needs numbers, but this is {}", body->type.describe()), n.body->range);
       ok = false;
     }
     ok = ok && body;

@@ -29,9 +29,9 @@ std::optional<Number> Checker::range_bound(const ast::Expr& e, const std::string
   if (!(got == want)) {
     error(DiagKind::type, "E303",
           want.unit.dimensionless()
-              ? text("a bound of the range of `{}` must be {}, but this is {}", name, want.to_string(), got.to_string())
+              ? text("a bound of the range of `{}` must be {}, but this is {}", name, want.describe(), got.describe())
               : text("a bound of the range of `{}` must be {}, but this is {} (write it with the unit, as in `{} {}`)", name,
-                     want.to_string(), got.to_string(), v.to_string(), want.to_string()),
+                     want.describe(), got.describe(), v.to_string(), want.to_string()),
           e.range);
     return std::nullopt;
   }
@@ -44,7 +44,7 @@ checked::DeclaredRange Checker::declared_range(const ast::RangeDecl& r, const st
   if (r.empty()) return out;
   if (type.kind != TypeKind::number) {
     error(DiagKind::type, "E321", text("`{}` is {}: only a number can have a range (`whole`, `at least`, `at most`, `between`)",
-                                       name, type.to_string()),
+                                       name, type.describe()),
           at);
     return out;
   }

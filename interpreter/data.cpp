@@ -51,7 +51,7 @@ Spreadsheet spreadsheet_of(const Table& table, const std::vector<bool>& numeric)
       if (cell.column < numeric.size() && numeric[cell.column] && cell.present)
         if (auto m = shown_mark(cell.text); m != DecimalMark::unknown) {
           s.mark = m;
-          s.evidence = fmt::format("`{}` in {}", excerpt(cell.text), table.location(r, cell.column));
+          s.evidence = fmt::format("`{}` in {}", excerpt(cell.text), table.location(r, cell.column).in(Language::en));
           return s;
         }
   return s;
@@ -163,12 +163,12 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
   return std::nullopt;
 }
 
-Diagnostic data_error(std::string code, Text message, std::string location) {
+Diagnostic data_error(std::string code, Text message, Text location) {
   Diagnostic d;
   d.kind = DiagKind::data;
   d.code = std::move(code);
   set_message(d, std::move(message));
-  d.location = std::move(location);
+  set_location(d, std::move(location));
   return d;
 }
 
@@ -186,7 +186,7 @@ template <typename Report>
 void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
   auto where = [&](int input, std::size_t record, int field) {
     const auto& src = data.sources[input];
-    if (record >= src.rows.size() || static_cast<std::size_t>(field) >= src.columns.size()) return src.file;
+    if (record >= src.rows.size() || static_cast<std::size_t>(field) >= src.columns.size()) return verbatim(src.file);
     return cell_location(src.file, src.table, src.rows[record].row, src.rows[record].line, src.columns[field], field);
   };
   std::map<int, std::unordered_map<std::string, std::size_t>> ids;  // per target input: id -> record
@@ -242,7 +242,7 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
 BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) {
   BindResult out;
   Diagnostics& diags = out.diagnostics;  // errors only: has_errors(diags) == !diags.empty()
-  auto report = [&](std::string code, Text message, std::string location) {
+  auto report = [&](std::string code, Text message, Text location) {
     keep_bounded(diags, data_error(std::move(code), std::move(message), std::move(location)));
   };
   const Names names(c);
@@ -274,12 +274,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         auto i = names.input(table.columns[col]);
         if (!i || c.inputs[*i].participants) {
           report("E521", text("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
-                 fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
+                 text("{}: column `{}`", table.file, excerpt(table.columns[col])));
           continue;
         }
         if (!series_source[*i].empty()) {
           report("E526", text("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source[*i]),
-                 fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
+                 text("{}: column `{}`", table.file, excerpt(table.columns[col])));
           continue;
         }
         series_source[*i] = table.file;
@@ -365,13 +365,13 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
       auto f = field_of.find(nfc(table.columns[col]));
       if (f == field_of.end()) {
         report("E521", text("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
-               fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
+               text("{}: column `{}`", table.file, excerpt(table.columns[col])));
         continue;
       }
       if (int other = col_of[f->second]; other >= 0) {  // two spellings of one name
         report("E504", text("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1,
                             in.fields[f->second].name),
-               fmt::format("{}: column `{}`", table.file, excerpt(table.columns[col])));
+               text("{}: column `{}`", table.file, excerpt(table.columns[col])));
         continue;
       }
       col_of[f->second] = static_cast<int>(col);

@@ -66,12 +66,12 @@ std::optional<std::string> without_exponent(const std::string& text, std::size_t
   return out;
 }
 
-[[noreturn]] void fail(DiagKind kind, const char* code, std::string location, Text message, Text suggestion = {}) {
+[[noreturn]] void fail(DiagKind kind, const char* code, Text location, Text message, Text suggestion = {}) {
   Diagnostic d;
   d.kind = kind;
   d.code = code;
   // A file given as "" (`--data ''`) still gets a place in the message.
-  d.location = location.empty() ? "(a data file with an empty name)" : std::move(location);
+  set_location(d, location.empty() ? utfall::text("(a data file with an empty name)") : std::move(location));
   set_message(d, std::move(message));
   if (!suggestion.empty()) set_suggestion(d, std::move(suggestion));
   throw DiagnosticError{std::move(d)};
@@ -144,19 +144,18 @@ LineColumn line_column(std::string_view text, std::size_t offset) {
 }
 
 // "plan.csv" or "data.json, table `perioder`".
-std::string file_part(const std::string& file, const std::string& table) {
-  return table.empty() ? file : fmt::format("{}, table `{}`", file, excerpt(table));
+Text file_part(const std::string& file, const std::string& table) {
+  return table.empty() ? verbatim(file) : text("{}, table `{}`", file, excerpt(table));
 }
 
 }  // namespace
 
-std::string cell_location(const std::string& file, const std::string& table, std::size_t row,
-                          std::size_t line, const std::string& column_name, std::size_t column_index) {
-  std::string out = file_part(file, table) + ": ";
-  out += row == 0 ? fmt::format("header (line {})", line) : fmt::format("row {} (line {})", row, line);
-  if (!column_name.empty()) out += fmt::format(", column `{}`", excerpt(column_name));
-  else out += fmt::format(", column {}", column_index + 1);
-  return out;
+Text cell_location(const std::string& file, const std::string& table, std::size_t row,
+                   std::size_t line, const std::string& column_name, std::size_t column_index) {
+  Text out = row == 0 ? text("{}: header (line {})", file_part(file, table), line)
+                      : text("{}: row {} (line {})", file_part(file, table), row, line);
+  if (!column_name.empty()) return text("{}, column `{}`", out, excerpt(column_name));
+  return text("{}, column {}", out, column_index + 1);
 }
 
 namespace {
@@ -280,7 +279,7 @@ struct CsvBuilder {
     return header_done && index < table.columns.size() ? table.columns[index] : std::string();
   }
 
-  std::string location(std::size_t column_index) const {
+  Text location(std::size_t column_index) const {
     return cell_location(file, "", row_number(), row_line, column_name(column_index), column_index);
   }
 
@@ -305,7 +304,7 @@ struct CsvBuilder {
                      row_number(), current.size(), want, excerpt(table.columns[current.size()]))
               : text("row {} has {} fields but the header has {} columns: the first extra field is `{}`", row_number(),
                      current.size(), want, excerpt(current[want].text));
-      fail(DiagKind::data, "E505", fmt::format("{}: row {} (line {})", file, row_number(), row_line), std::move(message),
+      fail(DiagKind::data, "E505", text("{}: row {} (line {})", file, row_number(), row_line), std::move(message),
            text("every row needs one field per column; quote a value that contains the separator"));
     }
     row_limit(file, "", table.rows.size() + 1, limits);
@@ -415,7 +414,7 @@ const Cell* Table::find(std::size_t row_index, std::size_t column_index) const {
   return at != row.end() && at->column == column_index ? &*at : nullptr;
 }
 
-std::string Table::location(std::size_t row_index, std::size_t column_index) const {
+Text Table::location(std::size_t row_index, std::size_t column_index) const {
   std::size_t row = row_index + 1, line = 0;
   if (row_index < rows.size() && !rows[row_index].empty()) {
     row = rows[row_index].front().row;
@@ -423,8 +422,8 @@ std::string Table::location(std::size_t row_index, std::size_t column_index) con
   }
   std::string column = column_index < columns.size() ? columns[column_index] : std::string();
   if (line == 0) {  // a row the table does not hold: name what is known
-    std::string out = fmt::format("{}: row {}", file_part(file, name), row);
-    return out + (column.empty() ? fmt::format(", column {}", column_index + 1) : fmt::format(", column `{}`", excerpt(column)));
+    Text out = text("{}: row {}", file_part(file, name), row);
+    return column.empty() ? text("{}, column {}", out, column_index + 1) : text("{}, column `{}`", out, excerpt(column));
   }
   return cell_location(file, name, row, line, column, column_index);
 }
@@ -678,7 +677,7 @@ class JsonTablesBuilder {
   [[noreturn]] void wrong_row(JsonKind kind) {
     std::size_t row = table().rows.size() + 1;
     LineColumn lc = line_column(text_, static_cast<std::size_t>(last_ - text_.data()));
-    fail(DiagKind::data, "E511", fmt::format("{}: row {} (line {})", file_part(file_, table().name), row, lc.line),
+    fail(DiagKind::data, "E511", utfall::text("{}: row {} (line {})", file_part(file_, table().name), row, lc.line),
          found_as_row(kind, row));
   }
   [[noreturn]] void nested(JsonKind kind) {
@@ -687,7 +686,7 @@ class JsonTablesBuilder {
 
   Table& table() { return tables_.back().second; }
 
-  std::string here() {
+  Text here() {
     return cell_location(file_, table().name, row_, row_line_, table().columns[column_], column_);
   }
 
@@ -704,10 +703,10 @@ class JsonTablesBuilder {
   bool column_key(std::string_view name) {
     Table& t = table();
     if (name.empty())
-      fail(DiagKind::data, "E503", fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
+      fail(DiagKind::data, "E503", utfall::text("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
            text("row {} has a key with no name", row_));
     if (auto p = value_problem(name, limits_, Read::column_name))
-      fail(DiagKind::data, p->code, fmt::format("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
+      fail(DiagKind::data, p->code, utfall::text("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
            std::move(p->message), std::move(p->suggestion));
     auto [it, fresh] = index_.emplace(std::string(name), t.columns.size());
     if (fresh) {

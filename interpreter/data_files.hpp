@@ -79,13 +79,13 @@ struct Table {
   const Cell* find(std::size_t row_index, std::size_t column_index) const;
   // Where a cell is, for messages: "plan.csv: row 3 (line 4), column `avropat`" (with
   // ", table `name`" after the file when the table has a name).
-  std::string location(std::size_t row_index, std::size_t column_index) const;
+  Text location(std::size_t row_index, std::size_t column_index) const;
 };
 
 // Where a cell is, for messages, from what a Cell records: "plan.csv: row 3 (line 4), column
 // `avropat`" ("data.json, table `t`: ..." when `table` is not empty; row 0 is the header; an
 // empty column name is described by its 1-based position).
-std::string cell_location(const std::string& file, const std::string& table, std::size_t row, std::size_t line,
+Text cell_location(const std::string& file, const std::string& table, std::size_t row, std::size_t line,
                           const std::string& column_name, std::size_t column_index);
 
 struct ReadLimits {

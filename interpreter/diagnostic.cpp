@@ -24,6 +24,11 @@ void set_suggestion(Diagnostic& d, Text text) {
   d.suggestion_text = std::move(text);
 }
 
+void set_location(Diagnostic& d, Text text) {
+  d.location = text.in(Language::en);
+  d.location_text = std::move(text);
+}
+
 RelatedNote related_note(const SourceRange& range, Text text) {
   std::string english = text.in(Language::en);
   return RelatedNote{range, std::move(english), std::move(text)};
@@ -38,6 +43,7 @@ std::string suggestion_in(const Diagnostic& d, Language language) {
   return either(d.suggestion, d.suggestion_text, language);
 }
 std::string note_in(const RelatedNote& note, Language language) { return either(note.message, note.text, language); }
+std::string location_in(const Diagnostic& d, Language language) { return either(d.location, d.location_text, language); }
 
 static std::string severity_name(Severity s, Language language) {
   switch (s) {
@@ -48,11 +54,11 @@ static std::string severity_name(Severity s, Language language) {
   return say(language, "error");
 }
 
-static std::string where(const Diagnostic& d) {
+static std::string where(const Diagnostic& d, Language language) {
   if (d.range && d.range->source)
     return fmt::format("{}:{}:{}", d.range->source->name, d.range->begin.line,
                        display_column(*d.range->source, d.range->begin));
-  if (!d.location.empty()) return d.location;
+  if (!d.location.empty()) return location_in(d, language);
   return "utfall";
 }
 
@@ -60,7 +66,7 @@ static std::string where(const Diagnostic& d) {
 // English whatever the language of the message after it.
 std::string render_short(const Diagnostic& d, Language language) {
   std::string out =
-      fmt::format("{}: {}[{}]: {}", where(d), severity_name(d.severity, Language::en), d.code, message_in(d, language));
+      fmt::format("{}: {}[{}]: {}", where(d, language), severity_name(d.severity, Language::en), d.code, message_in(d, language));
   if (!d.clause.empty()) out += " " + say(language, "(clause {})", d.clause);
   return terminal_text(out);
 }
@@ -99,7 +105,7 @@ static void draw_range(std::string& out, const SourceRange& r) {
 
 // Every text from the contract, its data or the command line is drawn through terminal_text.
 std::string render_pretty(const Diagnostic& d, Language language) {
-  std::string out = terminal_text(fmt::format("{}: {}[{}]: {}\n", where(d), severity_name(d.severity, language), d.code,
+  std::string out = terminal_text(fmt::format("{}: {}[{}]: {}\n", where(d, language), severity_name(d.severity, language), d.code,
                                               message_in(d, language)));
   if (d.range && d.range->source) draw_range(out, *d.range);
   if (!d.clause.empty()) out += terminal_text("  = " + say(language, "in clause {}", d.clause) + "\n");

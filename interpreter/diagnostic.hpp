@@ -56,8 +56,10 @@ struct Diagnostic {
   std::string clause;      // "3.2 Återbetalning" when the problem sits in a clause
   std::string suggestion;  // "did you mean `frigjort`?"
   Text suggestion_text;    // the same, from the message table, as `text` is for `message`
-  // Where the problem is in a data file that has no Source (field, row, column), as text.
+  // Where the problem is in a data file that has no Source (field, row, column), as text, in
+  // English; programs may read it.
   std::string location;
+  Text location_text;  // the same, from the message table (empty: `location` is shown as it is)
   // Diagnostics found after this one and not kept (see `keep_bounded`): counted, not stored.
   std::size_t not_kept = 0;
 };
@@ -78,11 +80,13 @@ bool has_errors(const Diagnostics& diags);
 void set_message(Diagnostic& d, Text text);
 void set_suggestion(Diagnostic& d, Text text);
 RelatedNote related_note(const SourceRange& range, Text text);
+void set_location(Diagnostic& d, Text text);
 
 // The message, suggestion or note in `language`.
 std::string message_in(const Diagnostic& d, Language language);
 std::string suggestion_in(const Diagnostic& d, Language language);
 std::string note_in(const RelatedNote& note, Language language);
+std::string location_in(const Diagnostic& d, Language language);
 
 std::string render_short(const Diagnostic& d, Language language = Language::en);
 std::string render_pretty(const Diagnostic& d, Language language = Language::en);

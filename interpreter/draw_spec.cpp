@@ -246,7 +246,7 @@ class DrawReader {
       const Cell* cell = t.find(r, k);
       if (!cell || !cell->present) continue;
       auto v = value(d, cell->text, error);
-      if (!v) return error = t.location(r, k) + ": " + error, false;
+      if (!v) return error = t.location(r, k).in(Language::en) + ": " + error, false;
       d.distribution.values.push_back(*v);
     }
     if (d.distribution.values.empty()) return fail(error, fmt::format("{}: the column `{}` has no values", file, column)), false;

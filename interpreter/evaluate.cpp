@@ -15,6 +15,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "grammar/keywords.hpp"
 #include "interpreter/date_eval.hpp"
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/stack.hpp"
@@ -115,12 +116,6 @@ Workspace& Workspace::operator=(Workspace&&) noexcept = default;
 
 namespace {
 
-// Why a host's stop ended the evaluation (stop_requested's two answers), as a phrase.
-Text stop_text(std::string_view why) {
-  if (why == "the evaluation was cancelled by its host") return text("the evaluation was cancelled by its host");
-  return text("the evaluation ran past the deadline its host set");
-}
-
 class Evaluator {
  public:
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
@@ -181,7 +176,7 @@ class Evaluator {
     if (w > 16) interrupted(where);
   }
   void interrupted(const SourceRange& where) {
-    if (const char* why = stop_requested(o_)) fail(DiagKind::limit, "E712", stop_text(why), where, clause_);
+    if (auto why = stop_requested(o_)) fail(DiagKind::limit, "E712", std::move(*why), where, clause_);
   }
   const Number& charged(const Number& a, const Number& b, const Expr& e) {
     charge(a, b, e.range);
@@ -282,6 +277,7 @@ class Evaluator {
   bool traced(int t) const { return o_.trace && (o_.trace_period < 0 || o_.trace_period == t); }
   void step(TraceStep s);
   std::string written(const SourceRange& r) const;  // the source text of a range, as written
+  std::string tier_formula(const checked::Tier& tier) const;
   // "1,000.00 SEK less 400.00 SEK paid in earlier periods", and ", not below zero" when it was.
   Text netting_note(const Number& entitled, const Number& earlier, const Number& paid) const {
     if (paid.is_zero() && entitled < earlier)
@@ -308,7 +304,7 @@ class Evaluator {
   int own_step(const Expr& e, TraceStep s);
   Text threshold(const Expr& condition, int t);
   int attach_trace(Evaluation& out, bool waterfall, int rule, int t, int clause);
-  void explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
+  void explain_bound(int depth, LimitKind what, const Expr* limit, const Number& before, const Number& after, int t,
                      Text room = {});
   // A limit written as the bare name of a term that has the value `unlimited` is no limit
   // (docs/language.md §9.2): it is not evaluated, and `explain` says so.
@@ -316,7 +312,7 @@ class Evaluator {
     const auto* ref = limit ? std::get_if<checked::TermRef>(&limit->node) : nullptr;
     return ref && term_unlimited(c_, o_, ref->term);
   }
-  void explain_no_limit(int depth, const char* what, const Expr& limit, const Number& amount, int t);
+  void explain_no_limit(int depth, LimitKind what, const Expr& limit, const Number& amount, int t);
 };
 
 // Values in a trace: money with the minor unit's places and separators, the rest exactly.
@@ -586,17 +582,34 @@ int Evaluator::own_step(const Expr& e, TraceStep s) {
   return s.depth + 1;
 }
 
-// The label of a cap or floor: what it is (as LimitHit names it) and its limit as written.
-static Text bound_label(std::string_view what, const std::string& limit) {
-  if (what == "at least") return text("at least `{}`", limit);
-  if (what == "capped per period at") return text("capped per period at `{}`", limit);
-  if (what == "capped in total at") return text("capped in total at `{}`", limit);
-  if (what == "capped per participant at") return text("capped per participant at `{}`", limit);
+// A tier's rule as the contract writes it, in the contract's own keywords: `up to takbelopp`,
+// `30 % of rest`, `rest` (`upp till takbelopp`, `30 % av resten`, `resten` in a Swedish one).
+std::string Evaluator::tier_formula(const checked::Tier& tier) const {
+  namespace g = grammar;
+  const auto language = tier.range.source ? g::language_of(tier.range.source->text) : g::Language::english;
+  const auto word = [&](g::Keyword k) { return std::string(g::spelling(k, language)); };
+  switch (tier.kind) {
+    case checked::Tier::Kind::up_to: return fmt::format("{} {} {}", word(g::Keyword::up_), word(g::Keyword::to_), written(tier.amount->range));
+    case checked::Tier::Kind::share_of_rest: return fmt::format("{} {} {}", written(tier.amount->range), word(g::Keyword::of_), word(g::Keyword::rest_));
+    case checked::Tier::Kind::rest: break;
+  }
+  return word(g::Keyword::rest_);
+}
+
+// The label of a cap or floor: what it is and its limit as written.
+static Text bound_label(LimitKind what, const std::string& limit) {
+  switch (what) {
+    case LimitKind::floor: return text("at least `{}`", limit);
+    case LimitKind::cap_per_period: return text("capped per period at `{}`", limit);
+    case LimitKind::cap_total: return text("capped in total at `{}`", limit);
+    case LimitKind::cap_per_participant: return text("capped per participant at `{}`", limit);
+    case LimitKind::cap: break;
+  }
   return text("capped at `{}`", limit);
 }
 
 // A cap or floor: its limit, whether it bound, and by how much.
-void Evaluator::explain_bound(int depth, const char* what, const Expr* limit, const Number& before, const Number& after, int t,
+void Evaluator::explain_bound(int depth, LimitKind what, const Expr* limit, const Number& before, const Number& after, int t,
                               Text room) {
   if (hits_ && limit && before != after) hits_->push_back({t, clause_, limit, what});
   if (!tracing() || !limit) return;
@@ -609,7 +622,7 @@ void Evaluator::explain_bound(int depth, const char* what, const Expr* limit, co
   explain(*limit, t, depth + 1, false);
 }
 
-void Evaluator::explain_no_limit(int depth, const char* what, const Expr& limit, const Number& amount, int t) {
+void Evaluator::explain_no_limit(int depth, LimitKind what, const Expr& limit, const Number& amount, int t) {
   if (tracing())
     step({TraceStep::Kind::bound, depth, bound_label(what, written(limit.range)), "", amt(amount),
           text("no cap (`{}` is unlimited)", written(limit.range)), t, line_of(limit.range)});
@@ -1136,7 +1149,7 @@ void Evaluator::compute_payment(int p, int t) {
         amount += a;
         if (tracing() && each.size() < 25) each.emplace_back(r, a);
       }
-      if (hits_ && capped > 0) hits_->push_back({t, clause_, pay.cap_participant.get(), "capped per participant at"});
+      if (hits_ && capped > 0) hits_->push_back({t, clause_, pay.cap_participant.get(), LimitKind::cap_per_participant});
       if (tracing()) {
         step({K::participants, 0,
               pay.filter ? text("for each of `{}` where {}", c_.inputs[pay.set].name, written(pay.filter->range))
@@ -1155,7 +1168,7 @@ void Evaluator::compute_payment(int p, int t) {
                 amt(amount + cut), text("{} -> {} (by {})", Figure{money(unrounded)}, Figure{money(amount + cut)}, Figure{money(amount + cut - unrounded)}), t,
                 line_of(pay.rounding->range)});
         if (no_limit(pay.cap_participant))
-          explain_no_limit(1, "capped per participant at", *pay.cap_participant, amount, t);
+          explain_no_limit(1, LimitKind::cap_per_participant, *pay.cap_participant, amount, t);
         else if (pay.cap_participant)
           step({K::bound, 1, text("capped at `{}` per participant", written(pay.cap_participant->range)), "", amt(amount),
                 capped ? text("bound for {} participants, cutting {} in all", capped, Figure{money(cut)}) : text("did not bind"), t,
@@ -1196,22 +1209,22 @@ void Evaluator::compute_payment(int p, int t) {
     }
     if (pay.floor) {
       Number a = std::max(amount, number(*pay.floor, t));
-      explain_bound(0, "at least", pay.floor.get(), amount, a, t);
+      explain_bound(0, LimitKind::floor, pay.floor.get(), amount, a, t);
       amount = a;
     }
     if (no_limit(pay.cap_period)) {
-      explain_no_limit(0, "capped per period at", *pay.cap_period, amount, t);
+      explain_no_limit(0, LimitKind::cap_per_period, *pay.cap_period, amount, t);
     } else if (pay.cap_period) {
       Number a = std::min(amount, number(*pay.cap_period, t));
-      explain_bound(0, "capped per period at", pay.cap_period.get(), amount, a, t);
+      explain_bound(0, LimitKind::cap_per_period, pay.cap_period.get(), amount, a, t);
       amount = a;
     }
     if (no_limit(pay.cap_total)) {
-      explain_no_limit(0, "capped in total at", *pay.cap_total, amount, t);
+      explain_no_limit(0, LimitKind::cap_total, *pay.cap_total, amount, t);
     } else if (pay.cap_total) {
       Number left = number(*pay.cap_total, t) - before;
       Number a = std::min(amount, left.sign() > 0 ? left : Number{});
-      explain_bound(0, "capped in total at", pay.cap_total.get(), amount, a, t,
+      explain_bound(0, LimitKind::cap_total, pay.cap_total.get(), amount, a, t,
                     tracing() ? text("{} paid in earlier periods, so {} left", Figure{money(before)}, Figure{money(left.sign() > 0 ? left : Number{})})
                               : Text());
       amount = a;
@@ -1282,8 +1295,7 @@ void Evaluator::compute_waterfall(int w, int t) {
                                     : text("the limit bound; {} was left", left))
                    : tier.kind == TK::share_of_rest ? text("{} of the {} left", Figure{show(share, tier.amount->type)}, left)
                                                     : text("the rest");
-        std::string formula = tier.kind == TK::up_to ? "up to " + written(tier.amount->range)
-                              : tier.kind == TK::share_of_rest ? written(tier.amount->range) + " of rest" : "rest";
+        std::string formula = tier_formula(tier);
         step({K::tier, 0, label, formula, amt(a), how, t, line_of(tier.range)});
       }
       if (tier.amount && !unlimited) explain_shown(*tier.amount, t, 1);
@@ -1294,10 +1306,10 @@ void Evaluator::compute_waterfall(int w, int t) {
         a = r;
       }
       if (no_limit(tier.cap)) {
-        explain_no_limit(1, "capped at", *tier.cap, a, t);
+        explain_no_limit(1, LimitKind::cap, *tier.cap, a, t);
       } else if (tier.cap) {
         Number capped = std::min(a, number(*tier.cap, t));
-        explain_bound(1, "capped at", tier.cap.get(), a, capped, t);
+        explain_bound(1, LimitKind::cap, tier.cap.get(), a, capped, t);
         a = capped;
       }
       a = std::min(a, remaining);
@@ -1384,10 +1396,11 @@ void Evaluator::run(Evaluation& out) {
 
 }  // namespace
 
-const char* stop_requested(const EvalOptions& options) {
-  if (options.cancel && options.cancel->load(std::memory_order_relaxed)) return "the evaluation was cancelled by its host";
-  if (options.deadline && std::chrono::steady_clock::now() > *options.deadline) return "the evaluation ran past the deadline its host set";
-  return nullptr;
+std::optional<Text> stop_requested(const EvalOptions& options) {
+  if (options.cancel && options.cancel->load(std::memory_order_relaxed)) return text("the evaluation was cancelled by its host");
+  if (options.deadline && std::chrono::steady_clock::now() > *options.deadline)
+    return text("the evaluation ran past the deadline its host set");
+  return std::nullopt;
 }
 
 // The data with every value of each scaled input multiplied by its factor (EvalOptions::input_scales).
@@ -1419,11 +1432,11 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
   out.diagnostics.clear();
   // A stop already requested stops either path (the fixed-point path, microseconds long, does
   // not look again).
-  if (const char* why = stop_requested(options)) {
+  if (auto why = stop_requested(options)) {
     Diagnostic d;
     d.kind = DiagKind::limit;
     d.code = "E712";
-    set_message(d, stop_text(why));
+    set_message(d, std::move(*why));
     out.diagnostics.push_back(std::move(d));
     return;
   }

@@ -188,10 +188,11 @@ struct ValueResult {
 
 Evaluation evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options = {});
 
-// Why the host wants evaluations with these options stopped (E712): "the evaluation was
-// cancelled by its host" or "the evaluation ran past the deadline its host set"; null when
-// neither. One relaxed load of the flag, and a read of the clock when there is a deadline.
-const char* stop_requested(const EvalOptions& options);
+// Why the host wants evaluations with these options stopped (E712), as the message says it:
+// "the evaluation was cancelled by its host" or "the evaluation ran past the deadline its host
+// set"; nothing when neither. One relaxed load of the flag, and a read of the clock when there
+// is a deadline.
+std::optional<Text> stop_requested(const EvalOptions& options);
 
 // The memory an evaluation works in (memoised definitions, what each payment paid so far),
 // kept from one evaluation to the next. A host that evaluates one contract many times on one

@@ -8,17 +8,20 @@ ExpectationOutcome judge_expectation(const checked::Contract& c, const Dataset& 
                                      const Evaluation& ev, const checked::Expectation& x) {
   using Kind = checked::Expectation::Kind;
   ExpectationOutcome out;
-  std::string when = x.period ? "in " + c.periods[*x.period] : "in total";
+  // As the expectation is written, in the reader's keywords: "kommun -> fonden in 2027".
+  auto when = [&](const Text& subject) {
+    return x.period ? text("{} in {}", subject, c.periods[*x.period]) : text("{} in total", subject);
+  };
   if (x.kind == Kind::value) {
-    out.what = fmt::format("{} {}", x.subject, when);
+    out.what = when(verbatim(x.subject));
     auto got = evaluate_expression(c, data, *x.actual, -1, options);
     out.actual = std::move(got.value);
     out.diagnostics = std::move(got.diagnostics);
     if (x.clause >= 0) out.clauses.insert(c.clauses[x.clause].label());
   } else {
     const bool net = x.kind == Kind::net;
-    out.what = net ? fmt::format("net {} {}", c.parties[x.party].id, when)
-                   : fmt::format("{} -> {} {}", c.parties[x.payer].id, c.parties[x.payee].id, when);
+    out.what = net ? when(text("net {}", c.parties[x.party].id))
+                   : when(verbatim(fmt::format("{} -> {}", c.parties[x.payer].id, c.parties[x.payee].id)));
     Number sum;
     for (const auto& l : ev.lines) {
       if (x.period && l.period != *x.period) continue;

@@ -18,7 +18,7 @@ namespace utfall {
 
 struct ExpectationOutcome {
   bool passed = false;
-  std::string what;  // "kommun -> fonden in 2027", "aterbetalning in total", "net kommun in 2027"
+  Text what;  // "kommun -> fonden in 2027", "aterbetalning in total", "net kommun in 2027"
   std::optional<checked::Value> expected, actual;
   std::set<std::string> clauses;  // labels of the clauses whose lines or definition it reads
   Diagnostics diagnostics;         // why there is no actual value

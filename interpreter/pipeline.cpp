@@ -192,14 +192,14 @@ static std::optional<Diagnostic> apply_scale(const checked::Contract& contract, 
     return fail(DiagKind::name, "E214", utfall::text("`{}` is an input of records; scale(INPUT) scales a series input", name));
   if (in.type.kind != TypeKind::number)
     return fail(DiagKind::name, "E214",
-                utfall::text("`{}` is a series of {}; scale(INPUT) scales a series of numbers", name, in.type.to_string()));
+                utfall::text("`{}` is a series of {}; scale(INPUT) scales a series of numbers", name, in.type.describe()));
   auto parsed = parse_expression(std::make_shared<Source>(Source{"--set scale(" + name + ")", text}));
   if (!parsed.expr) return parsed.diagnostics.front();
   auto checked = check_expression(*parsed.expr, &contract);
   if (!checked.expr) return checked.diagnostics.front();
   if (!(checked.expr->type == Type::number()))
     return fail(DiagKind::name, "E214", utfall::text("the factor of scale({}) must be a plain number, but this is {}", name,
-                                                checked.expr->type.to_string()));
+                                                checked.expr->type.describe()));
   auto value = evaluate_expression(contract, Dataset{}, *checked.expr, -1);
   if (!value.value) return value.diagnostics.front();
   options.input_scales[*input] = std::get<Number>(*value.value);
@@ -255,7 +255,7 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       if (!unit.expr) {
         diags.insert(diags.end(), unit.diagnostics.begin(), unit.diagnostics.end());
       } else if (!(unit.expr->type == t.type)) {
-        fail(text("`{}` is {}, but the new value is {}", name, t.type.to_string(), unit.expr->type.to_string()));
+        fail(text("`{}` is {}, but the new value is {}", name, t.type.describe(), unit.expr->type.describe()));
       } else if (auto d = cannot_be_unlimited(t, a)) {
         diags.push_back(std::move(*d));
       } else {
@@ -273,7 +273,7 @@ Diagnostics apply_overrides(const checked::Contract& contract, const std::vector
       continue;
     }
     if (!(checked.expr->type == contract.terms[*term].type)) {
-      fail(text("`{}` is {}, but the new value is {}", name, contract.terms[*term].type.to_string(), checked.expr->type.to_string()));
+      fail(text("`{}` is {}, but the new value is {}", name, contract.terms[*term].type.describe(), checked.expr->type.describe()));
       continue;
     }
     auto value = evaluate_expression(contract, Dataset{}, *checked.expr, -1);

@@ -81,9 +81,9 @@ struct Worker {
   Workspace workspace;
   Evaluation evaluation;
   std::vector<LimitHit> hits;
-  std::map<std::tuple<int, int, const checked::Expr*, const char*>, std::uint64_t> limits;  // (period, clause, limit, what)
+  std::map<std::tuple<int, int, const checked::Expr*, LimitKind>, std::uint64_t> limits;  // (period, clause, limit, what)
   std::vector<double> z, u;
-  std::vector<std::tuple<int, int, const checked::Expr*, const char*>> seen;
+  std::vector<std::tuple<int, int, const checked::Expr*, LimitKind>> seen;
 };
 
 class Simulation {
@@ -263,11 +263,9 @@ void Simulation::run_one(Worker& w, std::uint64_t i) {
   else evaluate(c_, w.data, w.options, w.workspace, w.evaluation);
   if (!w.evaluation.ok) {
     Diagnostic d = w.evaluation.diagnostics.empty() ? Diagnostic{} : w.evaluation.diagnostics.front();
-    // A text holds no text as its argument: the evaluator's sentence goes in already drawn in
-    // Swedish, and `message` keeps the English.
-    std::string swedish = message_in(d, Language::sv);
-    d.message = fmt::format("run {}: {}", i + 1, d.message);
-    d.text = text("run {}: {}", i + 1, swedish);
+    // The evaluator's sentence is a part of the new one, drawn in the reader's language.
+    const Text inner = d.text.empty() ? verbatim(d.message) : d.text;
+    set_message(d, text("run {}: {}", i + 1, inner));
     fail(i, std::move(d));
     return;
   }
@@ -351,7 +349,7 @@ std::optional<SimulationResult> Simulation::run(std::string& error) {
     if (!w) continue;
     for (const auto& [key, count] : w->limits) {
       auto [period, clause, limit, what] = key;
-      const Key k{clause, limit->range.begin.offset, period, what};
+      const Key k{clause, limit->range.begin.offset, period, std::string(limit_keyword(what))};
       limits[k] += count;
       limit_of[k] = limit;
     }

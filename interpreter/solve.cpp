@@ -285,7 +285,7 @@ GoalResult read_goal(const SourcePtr& contract_source, const std::string& condit
   goal.op = cmp.op;
   goal.text = condition;
   if (goal.op != Goal::Op::equal && goal.op != Goal::Op::not_equal && goal.expectation->type.kind != TypeKind::number)
-    return fail(text("`{}` is {}: only = and != compare it", trim(condition.substr(0, cmp.at)), goal.expectation->type.to_string()));
+    return fail(text("`{}` is {}: only = and != compare it", trim(condition.substr(0, cmp.at)), goal.expectation->type.describe()));
   out.goal = std::move(goal);
   return out;
 }

@@ -31,7 +31,7 @@ std::string participant(const checked::Contract& c, const Dataset& d, int set, i
   if (record < 0 || static_cast<std::size_t>(record) >= src.rows.size()) return out;
   const auto& row = src.rows[record];
   if (field >= 0 && static_cast<std::size_t>(field) < src.columns.size() && row.line > 0)
-    return out + fmt::format(" ({})", cell_location(src.file, src.table, row.row, row.line, src.columns[field], field));
+    return out + fmt::format(" ({})", cell_location(src.file, src.table, row.row, row.line, src.columns[field], field).in(Language::en));
   return out + fmt::format(" ({}: row {})", src.file, row.row);
 }
 

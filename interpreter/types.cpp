@@ -52,4 +52,15 @@ std::string Type::to_string() const {
   return "?";
 }
 
+Text Type::describe() const {
+  switch (kind) {
+    case TypeKind::number: return unit.dimensionless() ? utfall::text("number") : verbatim(unit.to_string());
+    case TypeKind::boolean: return utfall::text("boolean");
+    case TypeKind::period: return utfall::text("period");
+    case TypeKind::text: return utfall::text("text");
+    case TypeKind::date: return utfall::text("date");
+  }
+  return verbatim("?");
+}
+
 }  // namespace utfall

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "interpreter/messages.hpp"
+
 namespace utfall {
 
 class Unit {
@@ -59,6 +61,9 @@ struct Type {
   bool operator==(const Type& o) const { return kind == o.kind && (kind != TypeKind::number || unit == o.unit); }
   // "SEK", "number", "boolean", "period", "text", "SEK per placement".
   std::string to_string() const;
+  // As a message names it, in the reader's language: a unit as written ("SEK per placement"),
+  // a kind by its word ("number" is "tal" in Swedish).
+  Text describe() const;
 };
 
 }  // namespace utfall

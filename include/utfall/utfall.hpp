@@ -88,10 +88,11 @@ struct UTFALL_CXX_API Message {
   std::string location;    // in data: "plan.csv: row 3 (line 4), column `avropat`"
   std::string suggestion;  // "did you mean `frigjort`?"
   std::string rendered;    // the whole message as the command line prints it, with a caret
-  // `text` and `suggestion` in Swedish, for a host that shows its users Swedish (`utfall check
-  // --lang sv`); the same as the English where a sentence has no Swedish yet.
+  // `text`, `suggestion` and `location` in Swedish, for a host that shows its users Swedish
+  // (`utfall check --lang sv`); the same as the English where a sentence has no Swedish yet.
   std::string text_sv;
   std::string suggestion_sv;
+  std::string location_sv;  // "plan.csv: rad 3 (textrad 4), kolumn `avropat`"
 };
 using Messages = std::vector<Message>;
 

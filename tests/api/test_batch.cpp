@@ -254,6 +254,7 @@ TEST_CASE("Batch: generated scenario A sets, with 8 decimals, values near and be
   REQUIRE(batch.messages(foreign).size() == 1);
   CHECK(batch.messages(foreign).front().code == "E532");
   CHECK(batch.messages(foreign).front().location == "data set 17");
+  CHECK(batch.messages(foreign).front().location_sv == "datamängd 17");
   CHECK(batch.ok(foreign - 1));
   CHECK(batch.ok(foreign + 1));
   for (std::size_t i = 0; i < sets.size(); i += 10) CHECK(batch.ok(i));  // plain öre values
@@ -288,6 +289,7 @@ TEST_CASE("Batch: a value missing where an evaluation needs it fails that set on
   const auto& m = batch.messages(1).front();
   CHECK(m.code == "E531");
   CHECK(m.location == "data set 1");
+  CHECK(m.location_sv == "datamängd 1");
   CHECK(m.line == 10);
   CHECK(m.rendered.find("= in data set 1") != std::string::npos);
 }

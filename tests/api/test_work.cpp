@@ -105,7 +105,8 @@ TEST_CASE("a host cancels an evaluation from another thread, or gives it a time 
     auto r = engine.evaluate(*compiled.contract, x_is_2(), options);
     REQUIRE_FALSE(r.ok);
     CHECK(code_of(r) == "E712");
-    CHECK(r.messages.front().text.find("deadline") != std::string::npos);
+    CHECK(r.messages.front().text == "the evaluation ran past the deadline its host set");
+    CHECK(r.messages.front().text_sv == "beräkningen pågick längre än den tidsgräns som programmet som körde den satte");
   }
 }
 
@@ -173,6 +174,7 @@ TEST_CASE("a Batch stops at a cancel requested before it: no data set is evaluat
   CHECK(evaluated_prefix(batch) == 0);
   CHECK(batch.messages(0).front().text == "the evaluation was cancelled by its host");
   CHECK(batch.messages(0).front().location == "data sets 0 to 199999");
+  CHECK(batch.messages(0).front().location_sv == "datamängderna 0 till 199999");
   CHECK(&batch.messages(0) == &batch.messages(199'999));  // one message, not one per set
   // The Batch keeps no stop: without the cancel every set is evaluated, 2 SEK = 200 öre.
   batch.evaluate(sets);

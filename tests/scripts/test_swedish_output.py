@@ -96,7 +96,7 @@ expects = sum(1 for l in (A / "contract.utfall").read_text().splitlines() if l.s
 code, out, err = run("test", "contract.utfall", "--lang", "sv", cwd=A)
 T.check("test --lang sv passes", code == 0, out + err)
 T.check("test --lang sv: a passed expectation",
-        has_line(out, 'rätt contract.utfall "plan": kommun -> utfallsfonden in 2027 = 26700000,00 SEK'), out)
+        has_line(out, 'rätt contract.utfall "plan": kommun -> utfallsfonden i 2027 = 26700000,00 SEK'), out)
 T.check("test --lang sv: the tally", has_line(out, f"{expects} rätt, 0 fel"), out)
 shutil.copy(A / "plan.csv", tmp / "plan.csv")
 text = (A / "contract.utfall").read_text()
@@ -107,10 +107,53 @@ text = text[: text.index('example "messy"')]  # one example, one data file
 code, out, err = run("test", "wrong.utfall", "--lang", "sv", cwd=tmp)
 T.check("a wrong expectation fails", code == 1, out + err)
 T.check("test --lang sv: the failure, its difference and clause",
-        has_line(out, 'FEL wrong.utfall "plan": kommun -> utfallsfonden in 2027: väntat 26700001,00 SEK, '
+        has_line(out, 'FEL wrong.utfall "plan": kommun -> utfallsfonden i 2027: väntat 26700001,00 SEK, '
                       'blev 26700000,00 SEK (skillnad -1; punkt 3.2 Återbetalning)'), out)
 T.check("test --lang sv: where the expectation is", any(l.startswith("vid ") and "wrong.utfall:36" in l for l in lines(out)), out)
 T.check("test --lang sv: one failed", has_line(out, "5 rätt, 1 fel"), out)
+code, out, err = run("test", "wrong.utfall", cwd=tmp)
+T.check("test in English: the expectation as written",
+        has_line(out, 'FAIL wrong.utfall "plan": kommun -> utfallsfonden in 2027: expected 26700001.00 SEK, '
+                      'got 26700000.00 SEK (difference -1; clause 3.2 Återbetalning)'), out)
+(tmp / "totals.utfall").write_text(text.replace(
+    "expect kommun -> utfallsfonden in 2027 = 26_700_001.00 SEK",
+    "expect net kommun in total = -42_000_000.00 SEK"))
+code, out, err = run("test", "totals.utfall", "--lang", "sv", cwd=tmp)
+# Scenario A's kommun pays 26.7 + 8.3 + 7.0 million and receives nothing.
+T.check("test --lang sv: netto ... i allt",
+        has_line(out, 'rätt totals.utfall "plan": netto kommun i allt = -42000000,00 SEK'), out)
+
+# ---- a tier's rule in the contract's own keywords --------------------------------------------
+code, out, err = run("explain", "avtal.utfall", "--data", "plan.csv", "--period", "2027", "--lang", "sv", cwd=A)
+T.check("explain of the Swedish twin: `av resten`",
+        any(l.startswith("premie: utfallsfonden = premieandel av resten = 5 700 000,00 SEK") for l in lines(out)), out)
+T.check("explain of the Swedish twin: `upp till`",
+        any(l.startswith("kapital: utfallsfonden = upp till to_date(avropat) = ") for l in lines(out)), out)
+code, out, err = run("explain", "avtal.utfall", "--data", "plan.csv", "--period", "2027", cwd=A)
+T.check("explain of the Swedish twin in English output: still the contract's words",
+        any(l.startswith("premie: utfallsfonden = premieandel av resten = 5,700,000.00 SEK") for l in lines(out)), out)
+
+# ---- where in a data file, and kinds of value ---------------------------------------------------
+(tmp / "bad.csv").write_text("period,hemtjanst_kostnad,avropat\n2025,abc,7000000\n")
+code, out, err = run("run", A / "contract.utfall", "--data", tmp / "bad.csv", "--lang", "sv")
+T.check("a bad cell exits 3", code == 3, err)
+T.check("a bad cell's place, in Swedish", "bad.csv: rad 1 (textrad 2), kolumn `hemtjanst_kostnad`" in err, err)
+code, out, err = run("run", A / "contract.utfall", "--data", tmp / "bad.csv")
+T.check("a bad cell's place, in English", "bad.csv: row 1 (line 2), column `hemtjanst_kostnad`" in err, err)
+(tmp / "kinds.utfall").write_text("""contract "k"
+currency SEK
+party a "A"
+party b "B"
+periods yearly 2025 .. 2025
+term villkor = 1 SEK + (1 > 0)
+clause "1" {
+  pay a -> b amount villkor
+}
+""")
+code, out, err = run("check", tmp / "kinds.utfall", "--lang", "sv")
+T.check("a kind of value named in Swedish", code == 2 and "sanningsvärde" in err and "boolean" not in err, err)
+code, out, err = run("check", tmp / "kinds.utfall")
+T.check("a kind of value named in English", code == 2 and "boolean" in err, err)
 
 # ---- check ------------------------------------------------------------------------------------
 code, out, err = run("check", A / "contract.utfall", "--lang", "sv")

@@ -80,7 +80,7 @@ TEST_CASE("csv: LF lines give columns, rows and positions", "[data_files][csv]")
   CHECK(t.rows[0][0].line == 2);
   CHECK(t.rows[1][2].row == 2);
   CHECK(t.rows[1][2].line == 3);
-  CHECK(t.location(1, 2) == "plan.csv: row 2 (line 3), column `avropat`");
+  CHECK(t.location(1, 2).in(Language::en) == "plan.csv: row 2 (line 3), column `avropat`");
 }
 
 TEST_CASE("csv: CRLF lines leave no carriage return in any cell", "[data_files][csv]") {
@@ -351,11 +351,11 @@ TEST_CASE("json: columns are the union of keys, and a missing key is an absent c
   CHECK(t.find(2, 0) == nullptr);
   CHECK(t.find(2, 2)->text == "4");
   CHECK(t.find(2, 2)->line == 4);
-  CHECK(t.location(2, 2) == "data.json: row 3 (line 4), column `c`");
+  CHECK(t.location(2, 2).in(Language::en) == "data.json: row 3 (line 4), column `c`");
   // A row with no key keeps its line in one absent cell.
   REQUIRE(t.rows[3].size() == 1);
   CHECK_FALSE(t.rows[3][0].present);
-  CHECK(t.location(3, 1) == "data.json: row 4 (line 5), column `b`");
+  CHECK(t.location(3, 1).in(Language::en) == "data.json: row 4 (line 5), column `b`");
   CHECK(t.find(7, 0) == nullptr);
 }
 
@@ -448,7 +448,7 @@ TEST_CASE("json: an object of arrays gives one table per key, in order", "[data_
   const Table& d = tables[1].second;
   CHECK(d.rows.size() == 2);
   CHECK(d.rows[1][0].text == "Y02");
-  CHECK(d.location(1, 0) == "data.json, table `deltagare`: row 2 (line 5), column `id`");
+  CHECK(d.location(1, 0).in(Language::en) == "data.json, table `deltagare`: row 2 (line 5), column `id`");
   CHECK(tables[2].second.columns.empty());
   CHECK(tables[2].second.rows.empty());
 }

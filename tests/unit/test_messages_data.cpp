@@ -62,10 +62,26 @@ TEST_CASE("a CSV row with too few fields, in Swedish", "[messages][data]") {
   CHECK(from_table(d));
   CHECK(d.message == "row 1 has 1 fields but the header has 2 columns: column `x` and any after it are missing");
   CHECK(render_short(d, Language::sv) ==
-        "plan.csv: row 1 (line 2): error[E505]: rad 1 har 1 fält men rubrikraden har 2 kolumner: kolumnen `x` och alla "
+        "plan.csv: rad 1 (textrad 2): error[E505]: rad 1 har 1 fält men rubrikraden har 2 kolumner: kolumnen `x` och alla "
         "efter den saknas");
   CHECK(suggestion_in(d, Language::sv) ==
         "varje rad behöver ett fält per kolumn; sätt citattecken kring ett värde som innehåller avgränsaren");
+}
+
+TEST_CASE("where in a data file, in Swedish", "[messages][data]") {
+  // A cell: file, row, line and column.
+  Diagnostic cell = csv_error(std::string_view("period,x\n2025,5\0\n", 17));  // a NUL byte in the cell
+  CHECK(cell.location == "plan.csv: row 1 (line 2), column `x`");
+  CHECK(location_in(cell, Language::sv) == "plan.csv: rad 1 (textrad 2), kolumn `x`");
+  // The header, and a column that has no name yet: by its position.
+  Diagnostic header = csv_error("period,x,\n2025,5,\n");
+  CHECK(header.location == "plan.csv: header (line 1), column 3");
+  CHECK(location_in(header, Language::sv) == "plan.csv: rubrikraden (textrad 1), kolumn 3");
+  // A named table of a JSON file.
+  Diagnostic table = json_error(R"({"t": [{"period": "2025", "x": {"a": 1}}]})");
+  CHECK(table.location == "data.json, table `t`: row 1 (line 1), column `x`");
+  CHECK(location_in(table, Language::sv) == "data.json, tabell `t`: rad 1 (textrad 1), kolumn `x`");
+  CHECK(render_pretty(table, Language::sv).starts_with("data.json, tabell `t`: rad 1 (textrad 1), kolumn `x`: fel[E512]"));
 }
 
 TEST_CASE("a CSV field after a closing quote, in Swedish", "[messages][data]") {
@@ -124,7 +140,7 @@ TEST_CASE("values that do not bind to the contract, in Swedish", "[messages][dat
   for (const auto& d : bound.diagnostics) CHECK(from_table(d));
   CHECK(bound.diagnostics[0].message == "`x` is -5, below its declared least value, 0 SEK");
   CHECK(render_short(bound.diagnostics[0], Language::sv) ==
-        "data.json: row 1 (line 1), column `x`: error[E532]: `x` är -5, under sitt deklarerade minsta värde, 0 SEK");
+        "data.json: rad 1 (textrad 1), kolumn `x`: error[E532]: `x` är -5, under sitt deklarerade minsta värde, 0 SEK");
   CHECK(bound.diagnostics[1].message ==
         "`x`: `abc` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)");
   CHECK(message_in(bound.diagnostics[1], Language::sv) ==

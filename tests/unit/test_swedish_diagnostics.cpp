@@ -59,7 +59,7 @@ TEST_CASE("an amount in no currency: the sentence names what it is the amount of
   auto d = first_diagnostic(std::string(kHead) + "clause \"2\" \"Bidrag\" {\n  pay bidrag: kommun -> fonden amount 5\n}\n");
   CHECK(d.code == "E303");
   CHECK(message_in(d, Language::en) == "the amount of a payment must be SEK, but this is number");
-  CHECK(message_in(d, Language::sv) == "beloppet för en betalning ska vara SEK, men detta är number");
+  CHECK(message_in(d, Language::sv) == "beloppet för en betalning ska vara SEK, men detta är tal");
 }
 
 TEST_CASE("a party that is not declared, with the suggestion to declare it", "[messages]") {
