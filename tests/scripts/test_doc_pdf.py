@@ -6,7 +6,8 @@
    is missing, exits non-zero, writes nothing, or writes something that is not a PDF gives exit 1
    and one line naming the .pdf and what to do; the browser's own output is shown then and only
    then; the file is not written (one that was there is left as it was). The temporary directory
-   ($TMPDIR, a fresh one per run here) is empty again after every run.
+   ($TMPDIR, a fresh one per run here) is empty again after every run, and after a SIGTERM, which
+   stops the browser too and then ends utfall.
 2. With Debian's chromium and poppler-utils' pdftotext (skipped, exit 77, where either is
    missing): the Swedish literate scenario (examples/a-aldreomsorg/avtal.md, --lang sv) and
    scenario A (contract.utfall, English) with plan.csv. The PDF's text holds the contract's
@@ -15,10 +16,12 @@
 """
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from scriptlib import Tally
@@ -99,6 +102,29 @@ old.write_bytes(b"%PDF-old")
 r, left = doc(old, A / "contract.utfall", browser=work / "fails")
 T.check("a failed print leaves the file that was there as it was", r.returncode == 1 and old.read_bytes() == b"%PDF-old" and left == [],
         r.stderr)
+
+# SIGTERM while the browser runs: the browser is stopped, the directory removed, and utfall ends by
+# the signal.
+slow_pid = work / "slow.pid"
+slow = fake_browser("slow", f'echo $$ > "{slow_pid}"\nexec sleep 60\n')
+tmp = Path(tempfile.mkdtemp(dir=work, prefix="tmp-"))
+child = subprocess.Popen([utfall, "doc", str(A / "contract.utfall"), "-o", str(work / "stopped.pdf"), "--browser", str(slow)],
+                         env=dict(os.environ, TMPDIR=str(tmp)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(200):
+    if slow_pid.exists() and slow_pid.read_text().strip():
+        break
+    time.sleep(0.05)
+child.terminate()
+child.wait(timeout=30)
+browser_pid = int(slow_pid.read_text()) if slow_pid.exists() and slow_pid.read_text().strip() else None
+try:
+    os.kill(browser_pid, 0) if browser_pid else None
+    browser_alive = browser_pid is not None
+except ProcessLookupError:
+    browser_alive = False
+T.check("SIGTERM: utfall ends by it, the browser is stopped, no file, the directory removed",
+        child.returncode == -signal.SIGTERM and browser_pid and not browser_alive and not (work / "stopped.pdf").exists()
+        and list(tmp.iterdir()) == [], (child.returncode, browser_pid, browser_alive, list(tmp.iterdir())))
 
 # 2. Debian's chromium, read back with pdftotext.
 chromium, pdftotext = shutil.which("chromium"), shutil.which("pdftotext")
