@@ -6,12 +6,17 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <iostream>
+
 #include "cli/output.hpp"
+#include "cli/pdf.hpp"
 #include "cli/report_html.hpp"
 #include "interpreter/files.hpp"
 #include "interpreter/format_source.hpp"
 #include "interpreter/literate.hpp"
 #include "interpreter/pipeline.hpp"
+#include "interpreter/unicode.hpp"
 
 #ifdef UTFALL_HAVE_CMARK
 #include <cmark.h>
@@ -74,14 +79,26 @@ std::string markdown_html(const std::string& markdown, const Words& w) {
 #endif
 }
 
+bool ends_with_pdf(const std::string& path) {
+  if (path.size() < 4) return false;
+  std::string end = path.substr(path.size() - 4);
+  for (auto& ch : end) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return end == ".pdf";
+}
+
 }  // namespace
 
 DocCommand::DocCommand(CLI::App& app) {
-  command_ = app.add_subcommand("doc", "The contract as a document for the parties: one self-contained HTML file");
+  command_ = app.add_subcommand("doc", "The contract as a document for the parties: one self-contained HTML file, or a PDF of it");
   command_->add_option("contract", contract_, "the contract file (.utfall, or a literate .md)")->required();
   command_->add_option("--data,-d", data_, "data files: add the payment schedule on them");
   command_->add_option("--set,-s", sets_, "override a term: TERM=VALUE");
-  command_->add_option("--output,-o", output_, "the HTML file to write (whole or not at all)")->required();
+  command_->add_option("--output,-o", output_,
+                       "the file to write (whole or not at all): FILE.html, or FILE.pdf printed (A4) by headless Chromium")
+      ->required();
+  command_->add_option("--browser", browser_, fmt::format("the browser that prints a .pdf: a name on PATH or a path (default: chromium); it is "
+                                                          "stopped after {} s, and utfall exits 1 when it cannot print",
+                                                          cli::kBrowserSeconds));
   command_->add_option("--lang", lang_, "the page's language: en (default) or sv")->check(CLI::IsMember({"en", "sv"}));
 }
 
@@ -177,6 +194,17 @@ int DocCommand::run() const {
     out += fmt::format("<p class=\"note\">{} {}</p>\n", w.schedule_note, files) + cli::schedule_html(c, ev, lang_);
   }
   out += "</body>\n</html>\n";
+  if (ends_with_pdf(output_)) {
+    auto printed = cli::print_pdf(out, browser_);
+    if (auto* problem = std::get_if<cli::PdfProblem>(&printed)) {
+      if (!problem->browser_output.empty()) std::cerr << terminal_text(problem->browser_output) << "\n";
+      std::cerr << terminal_text(fmt::format("utfall doc: cannot write {}: {}; to print a PDF install Debian's chromium (or name a "
+                                             "browser with --browser PATH), or write .html instead\n",
+                                             output_, problem->what));
+      return 1;
+    }
+    out = std::move(std::get<std::string>(printed));
+  }
   if (auto problem = cli::write_file_whole(output_, out)) {
     report({*problem});
     return cli::kOutputFailed;

@@ -97,7 +97,7 @@ int interactive(ReplSession& session, const ReplOptions& options) {
   // libedit would wait on a FIFO for ever and read a device without end: a history file must be
   // a regular file, or not exist yet.
   if (struct stat st {}; !hpath.empty() && ::stat(hpath.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    fmt::print(stderr, "utfall repl: the history file {} is not a regular file; no history is kept\n", hpath);
+    fmt::print(stderr, "{}\n", options.wording("utfall repl: the history file {} is not a regular file; no history is kept", hpath));
     hpath.clear();
   }
   if (!hpath.empty()) history(hist, &he, H_LOAD, hpath.c_str());
@@ -117,7 +117,7 @@ int interactive(ReplSession& session, const ReplOptions& options) {
   struct sigaction old {};
   sigaction(SIGINT, &sa, &old);
 
-  fmt::print("utfall REPL — :help for commands, Ctrl-D to leave\n");
+  fmt::print("{}\n", options.wording("utfall REPL — :help for commands, Ctrl-D to leave"));
   std::fflush(stdout);
   flush(session);
   while (!session.quit()) {
@@ -164,7 +164,7 @@ int interactive(ReplSession& session, const ReplOptions& options) {
   return 0;
 }
 
-int scripted(ReplSession& session) {
+int scripted(ReplSession& session, const Wording& say) {
   bool any_failed = session.failed();
   std::string buffer, line;
   while (!session.quit() && std::getline(std::cin, line)) {
@@ -176,7 +176,7 @@ int scripted(ReplSession& session) {
     any_failed |= session.failed();
   }
   if (!scan::trim(buffer).empty()) {
-    std::cerr << "utfall repl: the input ended inside an unfinished expression or declaration\n";
+    std::cerr << say("utfall repl: the input ended inside an unfinished expression or declaration") << "\n";
     any_failed = true;
   }
   return any_failed ? 1 : 0;
@@ -190,7 +190,7 @@ int run_repl(const ReplOptions& options) {
   bool terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   if (!terminal) {
     flush(session);
-    return scripted(session);
+    return scripted(session, options.wording);
   }
   return interactive(session, options);
 }

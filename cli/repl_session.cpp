@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <span>
 #include <sstream>
 
@@ -29,26 +30,38 @@ std::string empty_contract(grammar::Language language) {
 // The keywords that begin a declaration the session adds to its contract.
 constexpr W kDeclarations[] = {W::clause_, W::term_, W::input_, W::party_, W::unit_, W::example_};
 
-constexpr const char* kHelp = R"(Enter an expression to evaluate it, or a command:
-  EXPRESSION                  evaluate in the current period: frigjort, frigjort @ 2027
-  term NAME = EXPRESSION      define a term, or redefine one of the contract's
-  let NAME = EXPRESSION       define a definition, or redefine one of the contract's
-  clause ... { ... }          add a declaration (clause, term, input, party, unit) to the contract
-  :period [PERIOD]            show or set the current period (:period none to clear it)
-  :set NAME@PERIOD = VALUE    override a datum, e.g. :set hemtjanst_kostnad@2028 = 150_000_000 SEK
-  :set TERM = VALUE           override a term's value
-  :unset [NAME[@PERIOD]]      drop overrides (all, or of one name)
-  :data [FILE...]             load data files (CSV or JSON), or show the data and overrides
-  :load FILE                  load a contract (the session's definitions are dropped)
-  :reload                     read the contract and data files again, keeping the session's changes
-  :payments                   evaluate the contract: the payment schedule
-  :explain [PERIOD] [A->B]    explain the payments (in the current period by default)
-  :type EXPRESSION            the type and unit of an expression
-  :names                      the names in scope
-  :help                       this text
-  :quit                       leave (or Ctrl-D); Ctrl-C cancels the line being typed
-Input continues on the next line while brackets are open or a line ends with an operator.
-)";
+// The lines of :help: the syntax (with a keyword of the session's set where it has one), then
+// what the line does, aligned in two columns.
+struct HelpLine {
+  PhraseId syntax;
+  std::optional<W> keyword;
+  PhraseId what;
+};
+const HelpLine kHelp[] = {
+    {"EXPRESSION", std::nullopt, "evaluate in the current period: frigjort, frigjort @ 2027"},
+    {"{} NAME = EXPRESSION", W::term_, "define a term, or redefine one of the contract's"},
+    {"{} NAME = EXPRESSION", W::let_, "define a definition, or redefine one of the contract's"},
+    {"{} ... {{ ... }}", W::clause_, "add a declaration (clause, term, input, party, unit) to the contract"},
+    {":period [PERIOD]", std::nullopt, "show or set the current period (:period none to clear it)"},
+    {":set NAME@PERIOD = VALUE", std::nullopt, "override a datum, e.g. :set hemtjanst_kostnad@2028 = 150_000_000 SEK"},
+    {":set TERM = VALUE", std::nullopt, "override a term's value"},
+    {":unset [NAME[@PERIOD]]", std::nullopt, "drop overrides (all, or of one name)"},
+    {":data [FILE...]", std::nullopt, "load data files (CSV or JSON), or show the data and overrides"},
+    {":load FILE", std::nullopt, "load a contract (the session's definitions are dropped)"},
+    {":reload", std::nullopt, "read the contract and data files again, keeping the session's changes"},
+    {":payments", std::nullopt, "evaluate the contract: the payment schedule"},
+    {":explain [PERIOD] [A->B]", std::nullopt, "explain the payments (in the current period by default)"},
+    {":type EXPRESSION", std::nullopt, "the type and unit of an expression"},
+    {":names", std::nullopt, "the names in scope"},
+    {":help", std::nullopt, "this text"},
+    {":quit", std::nullopt, "leave (or Ctrl-D); Ctrl-C cancels the line being typed"},
+};
+constexpr std::size_t kHelpColumn = 28;  // the width of the first column, after two spaces
+
+// The number of characters of UTF-8 `s` (each a column in the help's monospaced text).
+std::size_t characters(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
 
 const std::vector<std::string> kCommands = {":data", ":explain", ":help", ":load", ":names", ":payments", ":period",
                                             ":quit", ":reload", ":set", ":type", ":unset"};
@@ -208,13 +221,13 @@ class ReplSession::State {
   // does not check (or whose data does not fit) stays open: the file can be fixed and reloaded.
   bool ready() {
     if (!contract_) {
-      error(path_.empty() ? "no contract that checks: :load a file"
-                          : fmt::format("{} does not check (the errors are above): fix it and :reload, or :load another file", path_));
+      error(path_.empty() ? say_("no contract that checks: :load a file")
+                          : say_("{} does not check (the errors are above): fix it and :reload, or :load another file", path_));
       return false;
     }
     if (!data_) {
-      error(fmt::format("the data ({}) does not fit the contract (the errors are above): :data FILE... to read other files",
-                        fmt::join(data_paths_, ", ")));
+      error(say_("the data ({}) does not fit the contract (the errors are above): :data FILE... to read other files",
+                 fmt::format("{}", fmt::join(data_paths_, ", "))));
       return false;
     }
     return true;
@@ -225,6 +238,16 @@ class ReplSession::State {
     if (has_errors(d)) failed = true;
   }
   std::string name() const { return path_.empty() ? "<session>" : path_; }
+
+  void help() {
+    out += say_("Enter an expression to evaluate it, or a command:") + "\n";
+    for (const auto& line : kHelp) {
+      std::string syntax = line.keyword ? say_(line.syntax, word(*line.keyword)) : say_(line.syntax);
+      const std::size_t width = characters(syntax);
+      out += fmt::format("  {}{}{}\n", syntax, std::string(width < kHelpColumn ? kHelpColumn - width : 1, ' '), say_(line.what));
+    }
+    out += say_("Input continues on the next line while brackets are open or a line ends with an operator.") + "\n";
+  }
 
   // Compiles `text` as the session's contract; on success it becomes the contract. With
   // `report`, warnings are shown too.
@@ -284,24 +307,24 @@ class ReplSession::State {
     const auto& c = *contract_;
     auto input = c.input_index(d.input);
     if (!input || c.inputs[*input].participants) {
-      error(fmt::format("`{}` is not a series input of the contract", d.input));
+      error(say_("`{}` is not a series input of the contract", d.input));
       return false;
     }
     auto period = c.period_index(d.period);
     if (!period) {
-      error(fmt::format("{} is not a period of the contract ({} .. {})", d.period, c.periods.front(), c.periods.back()));
+      error(say_("{} is not a period of the contract ({} .. {})", d.period, c.periods.front(), c.periods.back()));
       return false;
     }
     std::optional<Type> type;
     auto value = constant(fmt::format(":set {}@{}", d.input, d.period), d.value, type);
     if (!value) return false;
     if (!(*type == c.inputs[*input].type)) {
-      error(fmt::format("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.to_string(), type->to_string()));
+      error(say_("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.to_string(), type->to_string()));
       return false;
     }
     const auto& in = c.inputs[*input];
     if (auto why = outside_range(in.allowed, *value, in.type, in.percent)) {
-      error(fmt::format("error[E532]: `{}` is {}, {}", d.input, excerpt(d.value), *why));
+      error(say_("error[E532]: `{}` is {}, {}", d.input, excerpt(d.value), *why));
       return false;
     }
     data_->series[*input][*period] = *value;
@@ -319,7 +342,7 @@ class ReplSession::State {
 
   // Whether this session may read files; else says so.
   bool files_allowed() {
-    if (!config_.read_files) error("this session reads no files");
+    if (!config_.read_files) error(say_("this session reads no files"));
     return config_.read_files;
   }
 
@@ -353,16 +376,16 @@ class ReplSession::State {
       data_.reset();
       return;
     }
-    out += fmt::format("loaded {}: {} ({} periods, {} parties, {} terms, {} payments, {} waterfalls)\n", path, contract_->title,
+    out += say_("loaded {}: {} ({} periods, {} parties, {} terms, {} payments, {} waterfalls)", path, contract_->title,
                        contract_->periods.size(), contract_->parties.size(), contract_->terms.size(), contract_->payments.size(),
-                       contract_->waterfalls.size());
+                       contract_->waterfalls.size()) + "\n";
   }
 
   void set_data(const std::vector<std::string>& paths) {
     if (!files_allowed()) return;
     if (!contract_) {  // read when a contract checks (:reload, :load)
       data_paths_ = paths;
-      out += fmt::format("data: {} (read once the contract checks)\n", fmt::join(paths, ", "));
+      out += say_("data: {} (read once the contract checks)", fmt::format("{}", fmt::join(paths, ", "))) + "\n";
       return;
     }
     auto saved = std::exchange(data_paths_, paths);
@@ -372,7 +395,7 @@ class ReplSession::State {
       return diagnostics(bound.diagnostics);
     }
     rebind();
-    out += fmt::format("data: {}\n", fmt::join(paths, ", "));
+    out += say_("data: {}", fmt::format("{}", fmt::join(paths, ", "))) + "\n";
   }
 
   // term/let NAME = EXPRESSION: replaces the expression of an existing term or definition in
@@ -400,12 +423,12 @@ class ReplSession::State {
     if (!rebuild(text, false)) return;
     if (!old && keyword != word(W::term_)) ++session_clauses_;
     term_sets_.erase(std::remove_if(term_sets_.begin(), term_sets_.end(), [&](const auto& s) { return s.first == name; }), term_sets_.end());
-    out += fmt::format("{} {} = {}\n", old ? "redefined" : "defined", name, expression);
+    out += (old ? say_("redefined {} = {}", name, expression) : say_("defined {} = {}", name, expression)) + "\n";
   }
 
   void declare(const std::string& declaration) {
     if (!rebuild(text_ + "\n" + declaration + "\n", true)) return;
-    out += "added\n";
+    out += say_("added") + "\n";
   }
 
   void evaluate_input(const std::string& input) {
@@ -418,7 +441,7 @@ class ReplSession::State {
     if (!v.value) {
       diagnostics(v.diagnostics);
       for (const auto& d : v.diagnostics)
-        if (d.code == "E604") err += "(or set the current period with :period PERIOD)\n";
+        if (d.code == "E604") err += say_("(or set the current period with :period PERIOD)") + "\n";
       return;
     }
     out += format_value(*contract_, *v.value, checked.expr->type) + "\n";
@@ -436,9 +459,9 @@ class ReplSession::State {
     if (cmd == ":q" || cmd == ":quit" || cmd == ":exit") {
       quit = true;
     } else if (cmd == ":help" || cmd == ":h" || cmd == ":?") {
-      out += kHelp;
+      help();
     } else if (cmd == ":load") {
-      if (args.size() != 1) return error(":load takes one contract file");
+      if (args.size() != 1) return error(say_(":load takes one contract file"));
       load(args[0]);
     } else if (cmd == ":reload") {
       reload();
@@ -447,13 +470,13 @@ class ReplSession::State {
       set_data(args);
     } else if (cmd == ":period") {
       if (args.empty()) {
-        out += period_.empty() ? "no current period (expressions that depend on one need :period or @)\n" : period_ + "\n";
+        out += (period_.empty() ? say_("no current period (expressions that depend on one need :period or @)") : period_) + "\n";
       } else if (args[0] == "none") {
         period_.clear();
       } else if (contract_->period_index(args[0])) {
         period_ = args[0];
       } else {
-        error(fmt::format("{} is not a period of the contract ({} .. {})", args[0], contract_->periods.front(), contract_->periods.back()));
+        error(say_("{} is not a period of the contract ({} .. {})", args[0], contract_->periods.front(), contract_->periods.back()));
       }
     } else if (cmd == ":set") {
       set(rest);
@@ -474,12 +497,12 @@ class ReplSession::State {
     } else if (cmd == ":names") {
       show_names();
     } else {
-      error(fmt::format("unknown command {}; :help lists the commands", cmd));
+      error(say_("unknown command {}; :help lists the commands", cmd));
     }
   }
 
   void reload() {
-    if (path_.empty()) return error("no contract file to reload (the session started from an empty contract)");
+    if (path_.empty()) return error(say_("no contract file to reload (the session started from an empty contract)"));
     auto text = read_file(path_);
     if (!text) return;
     // The session's changes are replayed on the new text: what was appended is appended again;
@@ -490,7 +513,7 @@ class ReplSession::State {
     if (!rebuild(*text + appended, true)) return;
     language_ = grammar::language_of(*text);
     file_text_ = std::move(*text);
-    out += fmt::format("reloaded {}\n", path_);
+    out += say_("reloaded {}", path_) + "\n";
   }
 
   void set(const std::string& rest) {
@@ -500,11 +523,11 @@ class ReplSession::State {
       if (!apply_datum(d)) return;
       std::erase_if(datum_sets_, [&](const Datum& x) { return x.input == d.input && x.period == d.period; });
       datum_sets_.push_back(d);
-      out += fmt::format("{} in {} = {}\n", d.input, d.period, d.value);
+      out += say_("{} in {} = {}", d.input, d.period, d.value) + "\n";
     } else if (a) {
       std::string name = a->name, value = a->value;
       if (!contract_->term_index(name))
-        return error(fmt::format("`{}` is not a term; to set a datum give its period: :set {}@PERIOD = VALUE", name, name));
+        return error(say_("`{}` is not a term; to set a datum give its period: :set {}@PERIOD = VALUE", name, name));
       EvalOptions probe;
       auto d = apply_overrides(*contract_, {name + "=" + value}, probe);
       if (has_errors(d)) return diagnostics(d);
@@ -512,7 +535,7 @@ class ReplSession::State {
       term_sets_.emplace_back(name, value);
       out += fmt::format("{} = {}\n", name, value);
     } else {
-      error(":set NAME@PERIOD = VALUE (a datum) or :set TERM = VALUE (a term)");
+      error(say_(":set NAME@PERIOD = VALUE (a datum) or :set TERM = VALUE (a term)"));
     }
   }
 
@@ -524,7 +547,7 @@ class ReplSession::State {
     std::erase_if(datum_sets_, [&](const Datum& d) { return name.empty() || (d.input == name && (period.empty() || d.period == period)); });
     std::erase_if(term_sets_, [&](const auto& s) { return name.empty() || s.first == name; });
     rebind();
-    out += fmt::format("{} overrides dropped\n", before - datum_sets_.size() - term_sets_.size());
+    out += say_("{} overrides dropped", before - datum_sets_.size() - term_sets_.size()) + "\n";
   }
 
   void explain(const std::vector<std::string>& args) {
@@ -538,7 +561,7 @@ class ReplSession::State {
       } else if (a.find("->") != std::string::npos || a.find("→") != std::string::npos) {
         if (auto problem = filter.set_payment(*contract_, a)) return error(*problem);
       } else {
-        return error(fmt::format("`{}` is neither a period nor PAYER->PAYEE", a));
+        return error(say_("`{}` is neither a period nor PAYER->PAYEE", a));
       }
     }
     EvalOptions o = options();
@@ -551,11 +574,11 @@ class ReplSession::State {
 
   void show_data() {
     const auto& c = *contract_;
-    out += data_paths_.empty() ? "no data files\n" : fmt::format("data files: {}\n", fmt::join(data_paths_, ", "));
+    out += (data_paths_.empty() ? say_("no data files") : say_("data files: {}", fmt::format("{}", fmt::join(data_paths_, ", ")))) + "\n";
     for (std::size_t i = 0; i < c.inputs.size(); ++i) {
       const auto& in = c.inputs[i];
       if (in.participants) {
-        out += fmt::format("  {}: {} participants\n", in.name, data_->participants[i].size());
+        out += say_("  {}: {} participants", in.name, data_->participants[i].size()) + "\n";
         continue;
       }
       std::vector<std::string> values;
@@ -563,25 +586,25 @@ class ReplSession::State {
         const auto& v = data_->series[i][t];
         if (v) values.push_back(fmt::format("{} {}", c.periods[t], format_value(c, *v, in.type)));
       }
-      out += fmt::format("  {}: {}\n", in.name, values.empty() ? "no values" : fmt::format("{}", fmt::join(values, ", ")));
+      out += (values.empty() ? say_("  {}: no values", in.name) : fmt::format("  {}: {}", in.name, fmt::join(values, ", "))) + "\n";
     }
-    for (const auto& d : datum_sets_) out += fmt::format("  overridden: {}@{} = {}\n", d.input, d.period, d.value);
-    for (const auto& [t, v] : term_sets_) out += fmt::format("  overridden term: {} = {}\n", t, v);
+    for (const auto& d : datum_sets_) out += say_("  overridden: {}@{} = {}", d.input, d.period, d.value) + "\n";
+    for (const auto& [t, v] : term_sets_) out += say_("  overridden term: {} = {}", t, v) + "\n";
   }
 
   void show_names() {
     const auto& c = *contract_;
-    auto list = [&](const char* what, auto const& xs, auto name) {
+    auto list = [&](PhraseId what, auto const& xs, auto name) {
       std::vector<std::string> v;
       for (const auto& x : xs) v.push_back(name(x));
-      if (!v.empty()) out += fmt::format("{}: {}\n", what, fmt::join(v, ", "));
+      if (!v.empty()) out += say_(what, fmt::format("{}", fmt::join(v, ", "))) + "\n";
     };
-    list("parties", c.parties, [](const auto& x) { return x.id; });
-    list("inputs", c.inputs, [](const auto& x) { return x.name; });
-    list("terms", c.terms, [](const auto& x) { return x.name; });
-    list("definitions", c.defs, [](const auto& x) { return x.name; });
-    list("tables", c.tables, [](const auto& x) { return x.name; });
-    out += fmt::format("periods: {} .. {} ({})\n", c.periods.front(), c.periods.back(), c.periods.size());
+    list("parties: {}", c.parties, [](const auto& x) { return x.id; });
+    list("inputs: {}", c.inputs, [](const auto& x) { return x.name; });
+    list("terms: {}", c.terms, [](const auto& x) { return x.name; });
+    list("definitions: {}", c.defs, [](const auto& x) { return x.name; });
+    list("tables: {}", c.tables, [](const auto& x) { return x.name; });
+    out += say_("periods: {} .. {} ({})", c.periods.front(), c.periods.back(), c.periods.size()) + "\n";
   }
 };
 

@@ -584,7 +584,10 @@ tr.total td { font-weight: 600; border-top: 2px solid #999; } .meta { color: #55
 .chart { width: 100%; min-height: 320px; } .wide { overflow-x: auto; } .note { color: #555; font-style: italic; } pre { background: #f7f7f7; padding: .75rem; overflow-x: auto; }
 details { margin: .25rem 0; } summary { cursor: pointer; } table.steps td { border: none; padding: .1rem .5rem; vertical-align: top; }
 table.steps td.formula { font-family: ui-monospace, monospace; } #utfall-errors:empty { display: none; }
-@media print { details { break-inside: avoid; } details:not([open]) > *:not(summary) { display: none; } }
+@page { size: A4; margin: 18mm 16mm; }
+@media print { body { max-width: none; margin: 0; padding: 0; } h1, h2, h3, h4, h5, h6 { break-after: avoid; }
+  tr, pre.example, details { break-inside: avoid; } thead { display: table-header-group; } pre { white-space: pre-wrap; overflow: visible; }
+  details:not([open]) > *:not(summary) { display: none; } }
 </style>
 )";
 }

@@ -4,7 +4,7 @@
 // gettext writes it; the English is the key. `PhraseId` looks the key up in the table while the
 // program is compiled, so a sentence with no Swedish is a compile error, not an English line in
 // a Swedish report. The table's rows live in interpreter/phrases/ by area (diagnostics of each
-// phase, labels of the command line); they are one table, `kPhrases`.
+// phase, labels of the command line, the REPL); they are one table, `kPhrases`.
 //
 // A `Text` is a phrase with its arguments as strings: diagnostics carry it, so that the same
 // diagnostic is drawn in either language when it is rendered (`Text::in`). An argument is a
@@ -45,6 +45,7 @@ inline constexpr Phrase kPhrases[] = {
 #include "interpreter/phrases/data.inc"
 #include "interpreter/phrases/evaluate.inc"
 #include "interpreter/phrases/labels.inc"
+#include "interpreter/phrases/repl.inc"
 };
 inline constexpr std::size_t kPhraseCount = sizeof(kPhrases) / sizeof(kPhrases[0]);
 
