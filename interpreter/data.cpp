@@ -245,6 +245,10 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   auto report = [&](std::string code, Text message, Text location) {
     keep_bounded(diags, data_error(std::move(code), std::move(message), std::move(location)));
   };
+  // "plan.csv: column `x`": a column as a whole, where its header names no input or field.
+  auto column_at = [](const Table& table, std::size_t col) {
+    return text("{}: column `{}`", table.file, excerpt(table.columns[col]));
+  };
   const Names names(c);
   Dataset data;
   data.series.resize(c.inputs.size());
@@ -274,12 +278,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         auto i = names.input(table.columns[col]);
         if (!i || c.inputs[*i].participants) {
           report("E521", text("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
-                 text("{}: column `{}`", table.file, excerpt(table.columns[col])));
+                 column_at(table, col));
           continue;
         }
         if (!series_source[*i].empty()) {
           report("E526", text("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source[*i]),
-                 text("{}: column `{}`", table.file, excerpt(table.columns[col])));
+                 column_at(table, col));
           continue;
         }
         series_source[*i] = table.file;
@@ -365,13 +369,13 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
       auto f = field_of.find(nfc(table.columns[col]));
       if (f == field_of.end()) {
         report("E521", text("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
-               text("{}: column `{}`", table.file, excerpt(table.columns[col])));
+               column_at(table, col));
         continue;
       }
       if (int other = col_of[f->second]; other >= 0) {  // two spellings of one name
         report("E504", text("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1,
                             in.fields[f->second].name),
-               text("{}: column `{}`", table.file, excerpt(table.columns[col])));
+               column_at(table, col));
         continue;
       }
       col_of[f->second] = static_cast<int>(col);

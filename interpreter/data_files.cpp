@@ -148,14 +148,23 @@ Text file_part(const std::string& file, const std::string& table) {
   return table.empty() ? verbatim(file) : text("{}, table `{}`", file, excerpt(table));
 }
 
+// "plan.csv: row 3 (line 4)": a data row (1-based) and the line it starts on.
+Text row_location(const std::string& file, const std::string& table, std::size_t row, std::size_t line) {
+  return text("{}: row {} (line {})", file_part(file, table), row, line);
+}
+
+// `where` and a column: by its name, or by its 1-based position when it has none.
+Text with_column(Text where, const std::string& column_name, std::size_t column_index) {
+  if (!column_name.empty()) return text("{}, column `{}`", std::move(where), excerpt(column_name));
+  return text("{}, column {}", std::move(where), column_index + 1);
+}
+
 }  // namespace
 
 Text cell_location(const std::string& file, const std::string& table, std::size_t row,
                    std::size_t line, const std::string& column_name, std::size_t column_index) {
-  Text out = row == 0 ? text("{}: header (line {})", file_part(file, table), line)
-                      : text("{}: row {} (line {})", file_part(file, table), row, line);
-  if (!column_name.empty()) return text("{}, column `{}`", out, excerpt(column_name));
-  return text("{}, column {}", out, column_index + 1);
+  return with_column(row == 0 ? text("{}: header (line {})", file_part(file, table), line) : row_location(file, table, row, line),
+                     column_name, column_index);
 }
 
 namespace {
@@ -304,7 +313,7 @@ struct CsvBuilder {
                      row_number(), current.size(), want, excerpt(table.columns[current.size()]))
               : text("row {} has {} fields but the header has {} columns: the first extra field is `{}`", row_number(),
                      current.size(), want, excerpt(current[want].text));
-      fail(DiagKind::data, "E505", text("{}: row {} (line {})", file, row_number(), row_line), std::move(message),
+      fail(DiagKind::data, "E505", row_location(file, "", row_number(), row_line), std::move(message),
            text("every row needs one field per column; quote a value that contains the separator"));
     }
     row_limit(file, "", table.rows.size() + 1, limits);
@@ -422,8 +431,7 @@ Text Table::location(std::size_t row_index, std::size_t column_index) const {
   }
   std::string column = column_index < columns.size() ? columns[column_index] : std::string();
   if (line == 0) {  // a row the table does not hold: name what is known
-    Text out = text("{}: row {}", file_part(file, name), row);
-    return column.empty() ? text("{}, column {}", out, column_index + 1) : text("{}, column `{}`", out, excerpt(column));
+    return with_column(text("{}: row {}", file_part(file, name), row), column, column_index);
   }
   return cell_location(file, name, row, line, column, column_index);
 }
@@ -677,7 +685,7 @@ class JsonTablesBuilder {
   [[noreturn]] void wrong_row(JsonKind kind) {
     std::size_t row = table().rows.size() + 1;
     LineColumn lc = line_column(text_, static_cast<std::size_t>(last_ - text_.data()));
-    fail(DiagKind::data, "E511", utfall::text("{}: row {} (line {})", file_part(file_, table().name), row, lc.line),
+    fail(DiagKind::data, "E511", row_location(file_, table().name, row, lc.line),
          found_as_row(kind, row));
   }
   [[noreturn]] void nested(JsonKind kind) {
@@ -703,10 +711,10 @@ class JsonTablesBuilder {
   bool column_key(std::string_view name) {
     Table& t = table();
     if (name.empty())
-      fail(DiagKind::data, "E503", utfall::text("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
+      fail(DiagKind::data, "E503", row_location(file_, t.name, row_, row_line_),
            text("row {} has a key with no name", row_));
     if (auto p = value_problem(name, limits_, Read::column_name))
-      fail(DiagKind::data, p->code, utfall::text("{}: row {} (line {})", file_part(file_, t.name), row_, row_line_),
+      fail(DiagKind::data, p->code, row_location(file_, t.name, row_, row_line_),
            std::move(p->message), std::move(p->suggestion));
     auto [it, fresh] = index_.emplace(std::string(name), t.columns.size());
     if (fresh) {
