@@ -319,7 +319,7 @@ class ReplSession::State {
     auto value = constant(fmt::format(":set {}@{}", d.input, d.period), d.value, type);
     if (!value) return false;
     if (!(*type == c.inputs[*input].type)) {
-      error(say_("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.to_string(), type->to_string()));
+      error(say_("`{}` is in {}, but the value is in {}", d.input, c.inputs[*input].type.describe(), type->describe()));
       return false;
     }
     const auto& in = c.inputs[*input];
@@ -493,7 +493,7 @@ class ReplSession::State {
       if (!parsed.expr) return diagnostics(parsed.diagnostics);
       auto checked = check_expression(*parsed.expr, contract_.get());
       if (!checked.expr) return diagnostics(checked.diagnostics);
-      out += checked.expr->type.to_string() + "\n";
+      out += checked.expr->type.describe().in(say_.words) + "\n";
     } else if (cmd == ":names") {
       show_names();
     } else {

@@ -79,6 +79,13 @@ T.check("no contract: after villkor, English is refused (exit 1, no answer)", p.
 p = session("låt a = 2\na @ 2026 + 1\n:type om sant så a annars 0\n")
 T.check("no contract: låt chooses Swedish, in a clause of the session",
         (p.returncode, p.stdout.splitlines()) == (0, ["defined a = 2", "3", "number"]), p.stdout + p.stderr)
+# Kinds of value in the reader's language; a unit as written.
+p = session(":type 1 > 0\n:type 1 SEK\n:set avropat@2027 = 5\n", A / "contract.utfall", lang="sv")
+T.check("--lang sv: :type names a kind in Swedish", p.stdout.splitlines()[-2:] == ["sanningsvärde", "SEK"], p.stdout + p.stderr)
+T.check("--lang sv: a :set of the wrong kind, in Swedish", "`avropat` anges i SEK, men värdet är i tal" in p.stderr, p.stderr)
+p = session(":type 1 > 0\n:set avropat@2027 = 5\n", A / "contract.utfall")
+T.check("English: :type and :set name the kind in English",
+        p.stdout.splitlines()[-1:] == ["boolean"] and "`avropat` is in SEK, but the value is in number" in p.stderr, p.stdout + p.stderr)
 p = session("term t = 5 SEK\nif t > 1 SEK then 1 else 0\nom t > 1 SEK så 1 annars 0\n")
 T.check("no contract: term chooses English; then Swedish is refused, saying the line reads as Swedish",
         p.returncode == 1 and p.stdout.splitlines() == ["defined t = 5 SEK", "1"]
