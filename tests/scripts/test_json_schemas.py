@@ -13,7 +13,8 @@
   on scenario A.
 - The C API's JSON through ctypes, in a process of its own: the messages of a contract that does
   not check, of a configuration refused, of a data document that is wrong (a result with `ok`
-  false), and a result with traces.
+  false), a result with traces, and the contract JSON of every example contract; the
+  configuration and options a host gives, by hand.
 - By hand, each rejected: an amount as a JSON number, a missing required field, an unknown
   field, a data file whose rows are not objects, and more.
 
@@ -79,7 +80,8 @@ for path in sorted(schemas_dir.glob("*.schema.json")):
     T.check(f"{path.name}: every property has a description", not missing, ", ".join(missing[:10]))
     schemas[name] = jsonschema.Draft202012Validator(schema)
 
-EXPECTED = {"data", "result", "trace", "diagnostics", "api-result", "sweep", "compare", "returns", "bounds", "solve", "simulate"}
+EXPECTED = {"data", "result", "trace", "diagnostics", "api-result", "contract", "configuration", "options", "sweep", "compare", "returns",
+            "bounds", "solve", "simulate"}
 T.check("docs/schema has a schema for each kind of JSON", EXPECTED <= set(schemas), sorted(EXPECTED - set(schemas)))
 if not EXPECTED <= set(schemas):
     T.finish()
@@ -312,6 +314,13 @@ rows = [dict(zip(["period", "hemtjanst_kostnad", "avropat"], line.split(",")))
         for line in open({str(plan)!r}).read().split()[1:]]
 out["traced status"] = lib.utfall_evaluate_json(engine, contract, json.dumps({{"plan": rows}}).encode(), b'{{"trace": true}}', ctypes.byref(result))
 out["traced"] = json.loads(example.take_string(lib, result))
+out["contracts"] = {{}}
+for path in {[str(p) for e in examples for p in sorted(e.iterdir()) if p.suffix in (".utfall", ".md") and p.name != "README.md"]!r}:
+    if lib.utfall_compile_file(engine, path.encode(), ctypes.byref(contract), ctypes.byref(messages)) == 0:
+        text = ctypes.c_void_p(lib.utfall_contract_json(contract))
+        out["contracts"][path] = json.loads(example.take_string(lib, text))
+    else:
+        out["contracts"][path] = json.loads(example.take_string(lib, messages))
 print(json.dumps(out))
 ''', encoding="utf-8")
         r = subprocess.run([sys.executable, str(host)], capture_output=True, text=True, timeout=TIMEOUT,
@@ -334,6 +343,11 @@ print(json.dumps(out))
             T.check("a traced evaluation: status 0, traces", got["traced status"] == 0 and bool(got["traced"].get("traces")),
                     json.dumps(got["traced"])[:300])
             valid("a result with traces", "api-result", got["traced"])
+            for path, described in got["contracts"].items():
+                shown = str(Path(path).relative_to(src))
+                T.check(f"{shown}: compiles through the C API", isinstance(described, dict), json.dumps(described)[:300])
+                if isinstance(described, dict):
+                    valid(f"the contract JSON of {shown}", "contract", described)
 
     # --- by hand: what each schema must refuse -------------------------------------------------
 
@@ -359,6 +373,12 @@ print(json.dumps(out))
         rejected("a step without its period", "trace", changed(explain_a, lambda d: d["explanations"][0]["steps"][0].pop("period")))
         rejected("a step with an extra field", "trace", changed(explain_a, lambda d: d["explanations"][0]["steps"][0].update(source="x")))
         rejected("an explained amount as a number", "trace", changed(explain_a, lambda d: d["explanations"][0]["payments"][0].update(amount=1)))
+    valid("a configuration", "configuration", {"max_steps": 10000000, "max_work": 1, "files_dir": "/srv/utfall/data"})
+    rejected("a configuration with a limit as text", "configuration", {"max_steps": "10000000"})
+    rejected("a configuration with an unknown limit", "configuration", {"max_stepz": 1})
+    valid("options", "options", {"terms": {"premieandel": "25 %"}, "trace": False, "files": ["plan.csv"], "time_limit_ms": 1000})
+    rejected("options with a term as a number", "options", {"terms": {"premieandel": 0.25}})
+    rejected("options with an unknown key", "options", {"traces": True})
     rejected("data: rows that are numbers", "data", [1, 2])
     rejected("data: rows that are arrays", "data", [["period", "avropat"], ["2025", "7000000"]])
     rejected("data: a table whose rows are strings", "data", {"perioder": ["2025,7000000"]})
