@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/internal.hpp"
+#include "interpreter/json_version.hpp"
 
 namespace utfall {
 
@@ -84,6 +85,7 @@ std::string messages_json(const Messages& messages) { return messages_array(mess
 
 std::string Result::to_json() const {
   json j;
+  j["version"] = json_version;
   j["ok"] = ok;
   j["currency"] = currency;
   json payments_out = json::array();
@@ -121,6 +123,7 @@ std::string Result::to_json() const {
 std::string Contract::to_json() const {
   const auto& c = *impl_;
   json j;
+  j["version"] = json_version;
   j["name"] = c.name;
   j["title"] = c.title;
   j["currency"] = c.currency;

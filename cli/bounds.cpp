@@ -14,6 +14,7 @@
 #include "interpreter/bounds.hpp"
 #include "interpreter/bounds_witness.hpp"
 #include "interpreter/data.hpp"
+#include "interpreter/json_version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -192,6 +193,7 @@ int BoundsCommand::run() const {
   auto money = [&](const Number& n, int currency, bool separators) { return format_money(c, n, separators, currency); };
   if (format_ == "json") {
     nlohmann::ordered_json j;
+    j["version"] = json_version;
     j["contract"] = c.title;
     j["assumptions"] = nlohmann::json::array();
     for (const auto& a : options.assumptions) j["assumptions"].push_back(a.text);

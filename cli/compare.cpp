@@ -17,6 +17,7 @@
 #include "cli/output.hpp"
 #include "cli/xlsx.hpp"
 #include "interpreter/contract_diff.hpp"
+#include "interpreter/json_version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
 
@@ -190,6 +191,7 @@ class Comparison {
 
 std::string Comparison::json() const {
   nlohmann::ordered_json j;
+  j["version"] = json_version;
   j["compare"] = versions_ ? "versions" : "scenarios";
   j["old"] = side_json(0);
   j["new"] = side_json(1);

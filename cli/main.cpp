@@ -46,6 +46,7 @@
 #include "cli/doc.hpp"
 #include "cli/fmt.hpp"
 #include "interpreter/unicode.hpp"
+#include "interpreter/json_version.hpp"
 
 namespace {
 
@@ -78,6 +79,7 @@ std::string money(const checked::Contract& c, const Number& n, int currency) { r
 
 nlohmann::ordered_json payments_json(const checked::Contract& c, const Evaluation& ev, const Dataset& data) {
   nlohmann::ordered_json j;
+  j["version"] = json_version;
   j["contract"] = c.title;
   j["currency"] = c.currency;
   j["periods"] = c.periods;

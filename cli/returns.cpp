@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/output.hpp"
+#include "interpreter/json_version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/returns.hpp"
 #include "interpreter/unicode.hpp"
@@ -223,6 +224,7 @@ json Report::currency_json(const CurrencyReturns& cr) const {
 
 std::string Report::json_text() const {
   json j;
+  j["version"] = json_version;
   j["contract"] = c_.title;
   j["party"] = c_.parties[r_.party].id;
   j["party_name"] = c_.parties[r_.party].display;

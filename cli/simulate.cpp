@@ -18,6 +18,7 @@
 #include "cli/returns.hpp"
 #include "cli/xlsx.hpp"
 #include "interpreter/draw_spec.hpp"
+#include "interpreter/json_version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/simulate.hpp"
 #include "interpreter/source.hpp"
@@ -188,6 +189,7 @@ int SimulateCommand::run() const {
 
   if (format_ == "json") {
     json out;
+    out["version"] = json_version;
     out["runs"] = runs;
     out["seed"] = spec.seed;
     out["failed"] = r.failed;

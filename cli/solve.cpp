@@ -10,6 +10,7 @@
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/varied.hpp"
+#include "interpreter/json_version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/solve.hpp"
 #include "interpreter/unicode.hpp"
@@ -93,6 +94,7 @@ int SolveCommand::run() const {
 
   if (format_ == "json") {
     nlohmann::ordered_json j;
+    j["version"] = json_version;
     j["vary"] = name;
     j["unit"] = varied.unit;
     j["goal"] = goal_;

@@ -12,6 +12,7 @@
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/xlsx.hpp"
+#include "interpreter/json_version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 #include "interpreter/unicode.hpp"
@@ -172,7 +173,7 @@ int SweepCommand::run() const {
   for (const auto& r : results)
     if (!r.ok && worst.empty()) worst = r.diagnostics;
   if (format_ == "json") {
-    auto out = nlohmann::ordered_json::array();
+    auto variations = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < results.size(); ++i) {
       nlohmann::ordered_json j;
       for (std::size_t k = 0; k < varies.size(); ++k) j["terms"][varies[k].term] = value_of(i, k);
@@ -195,8 +196,12 @@ int SweepCommand::run() const {
                                    {"currency", c.currencies[currency].code}, {"clause", c.clauses[l.clause].number}});
         }
       }
-      out.push_back(std::move(j));
+      variations.push_back(std::move(j));
     }
+    nlohmann::ordered_json out;
+    out["version"] = json_version;
+    out["contract"] = c.title;
+    out["variations"] = std::move(variations);
     fmt::print("{}\n", out.dump(2));
   } else {
     std::vector<std::string> header;

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "interpreter/json_version.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -108,6 +109,7 @@ std::string explanation_text(const checked::Contract& c, const Evaluation& ev, c
 nlohmann::ordered_json explanation_json(const checked::Contract& c, const Evaluation& ev, const ExplainFilter& filter,
                                         const Wording& say) {
   nlohmann::ordered_json j;
+  j["version"] = json_version;
   j["contract"] = c.title;
   j["currency"] = c.currency;
   auto list = nlohmann::ordered_json::array();

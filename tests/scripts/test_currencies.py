@@ -119,7 +119,7 @@ for case in range(12):
             T.check("CSV names each line's currency",
                     sorted((r[0], r[1], r[2], r[4], r[3]) for r in table[1:] if F(r[3]) != 0) == sorted(want), p.stdout[:600])
             p = run(["sweep", "c.utfall", "-d", "d.csv", "--vary", "andel=10 %,20 %", "-f", "json"], tmp)
-            sw = json.loads(p.stdout) if p.returncode == 0 else []
+            sw = json.loads(p.stdout)["variations"] if p.returncode == 0 else []
             T.check("sweep totals name their currency",
                     len(sw) == 2 and all(t["currency"] in ("SEK", "EUR") for v in sw for t in v["totals"]) and
                     {(t["from"], t["to"], t["currency"]) for t in sw[0]["totals"]} >= {("kommun", "utforare", "SEK"), ("eufond", "utforare", "EUR")},

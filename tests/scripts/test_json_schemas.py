@@ -249,7 +249,8 @@ with tempfile.TemporaryDirectory(prefix="utfall-schemas-") as tmp:
                        capture_output=True, text=True, timeout=TIMEOUT)
     try:
         swept = json.loads(r.stdout)
-        T.check("sweep with a failing variation: exit 4, one variation not ok", r.returncode == 4 and [v["ok"] for v in swept] == [True, False],
+        T.check("sweep with a failing variation: exit 4, one variation not ok",
+                r.returncode == 4 and [v["ok"] for v in swept["variations"]] == [True, False],
                 f"exit {r.returncode}: {r.stdout[:300]}")
         valid("sweep with a failing variation", "sweep", swept)
     except ValueError:
@@ -363,8 +364,11 @@ print(json.dumps(out))
             edit(copy)
             return copy
 
-        valid("run with \"version\": 1", "result", changed(run_a, lambda d: d.update(version=1)))
+        T.check("run's JSON begins with \"version\": 1", next(iter(run_a.items()), None) == ("version", 1), str(run_a)[:100])
+        T.check("explain's JSON begins with \"version\": 1", next(iter(explain_a.items()), None) == ("version", 1), str(explain_a)[:100])
         rejected("run with \"version\": 2", "result", changed(run_a, lambda d: d.update(version=2)))
+        rejected("run without its version", "result", changed(run_a, lambda d: d.pop("version")))
+        rejected("explain without its version", "trace", changed(explain_a, lambda d: d.pop("version")))
         rejected("an amount as a JSON number", "result", changed(run_a, lambda d: d["payments"][0].update(amount=26700000.00)))
         rejected("a total as a JSON number", "result", changed(run_a, lambda d: d["totals"][0].update(amount=42000000)))
         rejected("an amount with thousands separators", "result", changed(run_a, lambda d: d["payments"][0].update(amount="26,700,000.00")))

@@ -226,7 +226,7 @@ if check("run: scale 95 % exits 0", scaled.returncode == 0, scaled.stderr):
 r = subprocess.run([utfall, "sweep", str(contract), "--data", str(plan), "--format", "json",
                     "--vary", "scale(hemtjanst_kostnad)=0.9..1.2 step 0.05", "--vary", "premieandel=10 %,30 %"], capture_output=True, text=True)
 if check("sweep of a scale: exits 0", r.returncode == 0, r.stderr):
-    rows = json.loads(r.stdout)
+    rows = json.loads(r.stdout)["variations"]
     cases = [(Fraction(90 + 5 * k, 100), a) for k in range(7) for a in (Fraction(1, 10), Fraction(3, 10))]
     check("sweep of a scale: every variation", len(rows) == len(cases), len(rows))
     for row, (s, a) in zip(rows, cases):

@@ -42,7 +42,9 @@ for threads in ["1", "2", "7"]:
     outputs[threads] = r.stdout
 check(outputs["1"] == outputs["2"] == outputs["7"], "the output depends on the number of threads")
 
-results = json.loads(outputs["1"])
+document = json.loads(outputs["1"])
+check(document.get("version") == 1 and document.get("contract") == "Starkare, friskare och självständigare äldre", "the document names its version and contract")
+results = document["variations"]
 andels = [Decimal(k) * Decimal("0.025") for k in range(41)]
 taks = [Decimal(5_000_000), Decimal(7_000_000), Decimal(20_000_000)]
 baslinjes = [Decimal(190_000_000 + 5_000_000 * k) for k in range(5)]
