@@ -44,8 +44,7 @@ class Engine:
     def compile(self, source, name=None):
         """A path (pathlib.Path, or a one-line str ending in .utfall) is read as a file; any other
         str is contract text."""
-        if isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
-                                               and source.endswith(".utfall")):
+        if is_path(source):
             return self.compile_file(source)
         return self.compile_text(source, name or "<contract>")
 
@@ -53,6 +52,12 @@ class Engine:
         if native is None:
             raise error_from(messages)
         return Contract(native, self._native, warnings_of(messages))
+
+
+def is_path(source):
+    """Whether `compile` reads `source` as a file name rather than as contract text."""
+    return isinstance(source, os.PathLike) or (isinstance(source, str) and "\n" not in source
+                                               and source.endswith(".utfall"))
 
 
 _default = Engine()

@@ -73,7 +73,7 @@ class Bound:
 class Contract:
     """A checked, immutable contract (`utfall.compile`). Introspection: `name`, `title`,
     `currency`, `minor_unit`, `periods`, `parties`, `inputs`, `terms`, `clauses`, `examples`,
-    `to_json()`; evaluation: `run`, `explain`, `sweep`, `batch`, `bind`."""
+    `to_json()`; evaluation: `run`, `explain`, `sweep`, `sweep_cases`, `batch`, `bind`."""
 
     def __init__(self, native, engine, warnings=()):
         self._native = native
@@ -167,17 +167,21 @@ class Contract:
         """Evaluates every combination of the values in `vary` ({term: [values]}; the first term
         varies slowest), with `terms` fixed, on `threads` threads (0: all cores). Returns a
         SweepResult; a case that fails raises its error."""
+        cases = combinations(vary)
+        return SweepResult(list(zip(cases, self.sweep_cases(data, cases, terms=terms, floats=floats, threads=threads))))
+
+    def sweep_cases(self, data=None, cases=(), *, terms=None, floats=None, threads=0):
+        """The Results of `sweep` for the given cases ([{term: value}], each on top of `terms`),
+        in their order: a slice of a sweep (utfall.distributed splits one this way)."""
         bound = self.bind(data, floats=floats)
-        names = list(vary)
-        combinations = [dict(zip(names, values)) for values in itertools.product(*(list(vary[n]) for n in names))]
-        cases = [(bound._native, self._terms({**(terms or {}), **values}, floats)) for values in combinations]
-        natives = self._engine.sweep(self._native, cases, threads)
+        natives = self._engine.sweep(self._native, [(bound._native, self._terms({**(terms or {}), **values}, floats))
+                                                    for values in cases], threads)
         out = []
-        for values, native in zip(combinations, natives):
+        for native in natives:
             if not native["ok"]:
                 raise error_from(native["messages"])
-            out.append((values, Result(native, warnings_of(native["messages"]))))
-        return SweepResult(out)
+            out.append(Result(native, warnings_of(native["messages"])))
+        return out
 
     def batch(self, datasets, *, floats=None, errors="raise"):
         """Evaluates the contract on each data set of `datasets` (any shape `run` takes, or
@@ -194,6 +198,13 @@ class Contract:
                 if error is not None:
                     raise error
         return result
+
+
+def combinations(vary):
+    """Every combination of the values in `vary` ({term: [values]}) as {term: value}, the
+    first term varying slowest: the cases of a sweep, in its order."""
+    names = list(vary)
+    return [dict(zip(names, values)) for values in itertools.product(*(list(vary[n]) for n in names))]
 
 
 def explanation_text(result, period=None, payer=None, payee=None):

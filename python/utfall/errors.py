@@ -16,7 +16,7 @@ class Error(Exception):
 
     def __init__(self, message, messages=()):
         self.messages = list(messages)
-        first = message
+        self._first = first = message
         self.code = first.get("code", "")
         self.message = first.get("message", "")
         self.kind = first.get("kind", "internal")
@@ -28,6 +28,11 @@ class Error(Exception):
         self.suggestion = first.get("suggestion") or None
         self.rendered = first.get("rendered") or f"error[{self.code}]: {self.message}"
         super().__init__(self.rendered)
+
+    def __reduce__(self):
+        # Pickled with its messages, so that it can cross processes (a Dask worker's error
+        # reaches the client as itself); the state keeps any attribute or note added since.
+        return (type(self), (self._first, self.messages), self.__dict__)
 
 
 class ContractError(Error):

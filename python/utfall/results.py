@@ -148,6 +148,13 @@ class BatchResult:
         from .errors import error_from
         self.errors = [None if ok else error_from(messages) for ok, _, messages in native]
 
+    @classmethod
+    def of(cls, lines, amounts, errors):
+        """A BatchResult from its parts (utfall.distributed joins the chunks of one this way)."""
+        result = cls.__new__(cls)
+        result.lines, result.amounts, result.errors = list(lines), list(amounts), list(errors)
+        return result
+
     def __len__(self):
         return len(self.amounts)
 
