@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/analyze.hpp>
@@ -201,5 +202,68 @@ TEST_CASE("nesting deeper than the limit is a limit diagnostic, not a crash", "[
     REQUIRE(r.diagnostics.size() == 1);
     CHECK(r.diagnostics[0].code == "E706");
     CHECK(r.diagnostics[0].message.find("nest") != std::string::npos);
+  }
+}
+
+namespace {
+
+struct InLanguage {
+  grammar::Language language;
+};
+
+// What `reserved` consumed at the start of `text` read in `language`; nullopt when it failed.
+std::optional<std::string> reserved_at(const std::string& text, grammar::Language language) {
+  tao::pegtl::memory_input<> in(text, "<t>");
+  InLanguage state{language};
+  if (!tao::pegtl::parse<grammar::reserved>(in, state)) return std::nullopt;
+  return std::string(text.data(), in.current());
+}
+
+}  // namespace
+
+// `reserved` reads the run of name characters once and looks it up. Expected by hand, from the
+// table in grammar/keywords.hpp: reserved are the rows before `minor`, in the file's own set,
+// and only where no name character follows (`andel` and `summan` are names; `sum(` is not).
+TEST_CASE("reserved words: the file's set, whole words only", "[grammar]") {
+  using grammar::Language;
+  const auto en = Language::english, sv = Language::swedish;
+  CHECK(reserved_at("and x", en) == "and");
+  CHECK(reserved_at("sum(x)", en) == "sum");
+  CHECK(reserved_at("set", en) == "set");
+  CHECK(reserved_at("period,", en) == "period");
+  CHECK(reserved_at("per period", en) == "per");
+  CHECK_FALSE(reserved_at("andel", en));
+  CHECK_FALSE(reserved_at("sum_1", en));
+  CHECK_FALSE(reserved_at("Sum", en));
+  CHECK_FALSE(reserved_at("minor", en));     // a keyword only where it stands
+  CHECK_FALSE(reserved_at("yearly", en));
+  CHECK_FALSE(reserved_at("och", en));       // Swedish, in an English file
+  CHECK(reserved_at("och ", sv) == "och");
+  CHECK(reserved_at("så\n", sv) == "så");
+  CHECK(reserved_at("för{", sv) == "för");
+  CHECK(reserved_at("förvänta x", sv) == "förvänta");
+  CHECK(reserved_at("sätt", sv) == "sätt");
+  CHECK_FALSE(reserved_at("summan", sv));
+  CHECK_FALSE(reserved_at("föra", sv));
+  CHECK_FALSE(reserved_at("fö", sv));
+  CHECK_FALSE(reserved_at("and", sv));
+  CHECK_FALSE(reserved_at("sum", sv));
+  // A letter beyond ASCII continues the word; a combining mark does too.
+  CHECK_FALSE(reserved_at("andé", en));
+  CHECK_FALSE(reserved_at("and\xCC\x88", en));  // and + U+0308
+  CHECK_FALSE(reserved_at("andẞ", en));          // U+1E9E, Latin Extended Additional
+  // A character that cannot continue a name ends the word: a no-break space (then E104 at it),
+  // an emoji, a lone continuation byte, a truncated sequence.
+  CHECK(reserved_at("and\xC2\xA0", en) == "and");
+  CHECK(reserved_at("and\xF0\x9F\x98\x80", en) == "and");
+  CHECK(reserved_at("and\x80", en) == "and");
+  CHECK(reserved_at("and\xC3", en) == "and");
+  CHECK(reserved_at("för\xE2\x80\x8B", sv) == "för");  // U+200B
+  // Every reserved row in both sets, and the first non-reserved row in neither.
+  for (std::size_t k = 0; k < static_cast<std::size_t>(grammar::Keyword::minor_); ++k) {
+    const auto& row = grammar::keyword_spellings[k];
+    CHECK(reserved_at(std::string(row.english) + " ", en) == std::string(row.english));
+    CHECK(reserved_at(std::string(row.swedish) + " ", sv) == std::string(row.swedish));
+    CHECK_FALSE(reserved_at(std::string(row.english) + "x", en));
   }
 }
