@@ -186,6 +186,8 @@ class Server {
       if (auto* why = std::get_if<std::string>(&edits)) throw RpcError{kRequestFailed, *why};
       return std::get<json>(std::move(edits));
     }
+    if (method == "textDocument/definition") return lsp::definition(document(params), field(params, "position"));
+    if (method == "textDocument/hover") return lsp::hover(document(params), field(params, "position"), language_);
     throw RpcError{kMethodNotFound, "no method `" + method + "`"};
   }
 
@@ -194,7 +196,9 @@ class Server {
     return {{"capabilities",
              {{"textDocumentSync", {{"openClose", true}, {"change", 1}}},  // 1: Full
               {"documentSymbolProvider", true},
-              {"documentFormattingProvider", true}}},
+              {"documentFormattingProvider", true},
+              {"definitionProvider", true},
+              {"hoverProvider", true}}},
             {"serverInfo", {{"name", "utfall"}, {"version", "0.1.0"}}}};
   }
 

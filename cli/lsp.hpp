@@ -16,6 +16,8 @@
 //   textDocument/documentSymbol               parties, inputs, terms, clauses with their
 //                                             definitions, payments, waterfalls and tables
 //   textDocument/formatting                   the layout of `utfall fmt`
+//   textDocument/definition, hover            the declaration of a term, definition, input,
+//                                             party or table, its kind and type (lsp_names.cpp)
 //
 // Errors: an unknown request is -32601; a message that is not JSON is -32700 and one that is
 // not a request or notification -32600, and the server reads on; a request before `initialize`

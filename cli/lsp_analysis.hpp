@@ -69,7 +69,14 @@ json document_symbols(const Document& document);
 // formatted), or why it cannot be formatted (it does not parse).
 std::variant<json, std::string> formatting(const Document& document, Language language);
 
-// Used by the outline.
+// textDocument/definition: the Location of the declaration of the name at `position` (a term, a
+// definition, an input, a party or a table), or null (cli/lsp_names.cpp).
+json definition(const Document& document, const json& position);
+// textDocument/hover: of the same names, what it is, its type as the checker gave it, and its
+// declaration as written; or null.
+json hover(const Document& document, const json& position, Language language);
+
+// Shared by the outline and the names.
 // The first non-blank byte of the line `offset` is on: where a declaration's keyword stands.
 std::size_t declaration_start(const Source& source, std::size_t offset);
 // The end of the code on the line `offset` is on: before a comment and the blanks before it.

@@ -122,10 +122,11 @@ S = Server()
 r = S.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
 caps = (r or {}).get("result", {}).get("capabilities", {})
 T.check("initialize: full document sync", caps.get("textDocumentSync") == {"openClose": True, "change": 1}, r)
-T.check("initialize: symbols and formatting", all(caps.get(k) is True for k in [
-    "documentSymbolProvider", "documentFormattingProvider"]), r)
+T.check("initialize: symbols, formatting, definition, hover", all(caps.get(k) is True for k in [
+    "documentSymbolProvider", "documentFormattingProvider", "definitionProvider", "hoverProvider"]), r)
 T.check("initialize: nothing more is promised", set(caps) == {"textDocumentSync", "documentSymbolProvider",
-                                                               "documentFormattingProvider"}, r)
+                                                               "documentFormattingProvider", "definitionProvider",
+                                                               "hoverProvider"}, r)
 S.notify("initialized", {})
 
 # ---- the examples, English, Swedish and literate, have no diagnostics ------------------------
@@ -287,6 +288,50 @@ r = S.request("textDocument/documentSymbol", {"textDocument": {"uri": uri_sv}})
 sv = {s["name"]: s for s in (r or {}).get("result") or []}
 let_sv = ((sv.get("3.1 Frigjorda resurser") or {}).get("children") or [{}])[0]
 check_symbol("frigjort (Swedish)", rng(20, 2, 20, 57), rng(20, 6, 20, 14), let_sv)
+# There `baslinje` is at characters 21..29 too, but at bytes 22..30.
+r = S.request("textDocument/definition", {"textDocument": {"uri": uri_sv}, "position": pos(20, 21)})
+T.check("definition in Swedish: baslinje, line 15 `villkor baslinje`", (r or {}).get("result") == {
+    "uri": uri_sv, "range": rng(15, 8, 15, 16)}, r)
+
+# ---- definition and hover ---------------------------------------------------------------
+def at(uri, method, line, character):
+    r = S.request(method, {"textDocument": {"uri": uri}, "position": pos(line, character)})
+    return (r or {}).get("result", "no result")
+
+
+# Line 27 `    premie:  utfallsfonden premieandel of rest, rounded half_even to 0.01, capped at takbelopp`
+# ends at 94: `takbelopp` at 85..94; declared on line 17 `term takbelopp   = ...` at 5..14.
+T.check("definition: takbelopp", at(uri_a, "textDocument/definition", 27, 87) == {"uri": uri_a, "range": rng(17, 5, 17, 14)})
+# Line 25 `  waterfall aterbetalning: kommun pays to_date(frigjort) ...`: 12 + 14 + 7 + 6 + 8 = 47,
+# `frigjort` at 47..55; declared on line 20 at 6..14 (in another clause).
+T.check("definition: frigjort", at(uri_a, "textDocument/definition", 25, 55) == {"uri": uri_a, "range": rng(20, 6, 20, 14)})
+T.check("definition: a keyword has none", at(uri_a, "textDocument/definition", 15, 1) is None)
+# Line 20 `  let frigjort = max(baslinje - hemtjanst_kostnad, 0 SEK)`: `baslinje` at 21..29,
+# `hemtjanst_kostnad` at 32..49.
+h = at(uri_a, "textDocument/hover", 20, 21) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a term, its type, as written", value.startswith("**term** `baslinje`: SEK\n")
+        and "term baslinje    = 200_000_000 SEK\n" in value, h)
+h = at(uri_a, "textDocument/hover", 20, 40) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: an input, as written", value.startswith("**input** `hemtjanst_kostnad`")
+        and "input hemtjanst_kostnad : SEK per period\n" in value, h)
+h = at(uri_a, "textDocument/hover", 20, 8) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a definition on its own name", value.startswith("**definition** `frigjort`: SEK"), h)
+T.check("hover: a comment has none", at(uri_a, "textDocument/hover", 0, 4) is None)
+# Line 25 `  waterfall aterbetalning: kommun pays ...`: the payer `kommun` at 27..33, a party declared
+# on line 7 `party kommun ...` at 6..12.
+T.check("definition: a party", at(uri_a, "textDocument/definition", 25, 30) == {"uri": uri_a, "range": rng(7, 6, 7, 12)})
+# examples/e-rate-card: line 30 `    amount rates(u.outcome)`: the table `rates` at 11..16, declared on
+# line 20 `table rates {` at 6..11 and closed on line 26; the binder `u` at 17 is not resolved.
+uri_e = (src / "examples" / "e-rate-card" / "contract.utfall").as_uri()
+T.check("definition: a table called", at(uri_e, "textDocument/definition", 30, 12) == {"uri": uri_e, "range": rng(20, 6, 20, 11)})
+h = at(uri_e, "textDocument/hover", 30, 12) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a table, its rows as written", value.startswith("**table** `rates`\n") and "```utfall\ntable rates {\n" in value
+        and value.endswith("}\n```"), h)
+T.check("hover: a binder has none", at(uri_e, "textDocument/hover", 30, 17) is None)
 
 # ---- formatting: as `utfall fmt` prints it ------------------------------------------------
 UGLY = """contract   "Formatering"
@@ -327,7 +372,7 @@ S.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 m = S.receive()
 T.check("malformed JSON: -32700 with a null id", (m or {}).get("error", {}).get("code") == -32700
         and m.get("id") is None, m)
-r = S.request("textDocument/hover", {"textDocument": {"uri": uri_a}, "position": pos(0, 0)})
+r = S.request("textDocument/completion", {"textDocument": {"uri": uri_a}, "position": pos(0, 0)})
 T.check("unknown method: -32601", (r or {}).get("error", {}).get("code") == -32601, r)
 r = S.request("workspace/noSuchThing")
 T.check("unknown method: -32601 again", (r or {}).get("error", {}).get("code") == -32601, r)
@@ -341,6 +386,11 @@ SV.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}
 uri, diags = SV.open(bad)
 e208 = [d for d in diags or [] if d["code"] == "E208"]
 T.check("--lang sv: E208 in Swedish", bool(e208) and e208[0]["message"].startswith("okänt namn `okänd`"), diags)
+sv_uri, _ = SV.open(A / "avtal.utfall")
+r = SV.request("textDocument/hover", {"textDocument": {"uri": sv_uri}, "position": pos(20, 21)})
+value = (((r or {}).get("result") or {}).get("contents") or {}).get("value", "")
+T.check("--lang sv: hover names a term `villkor`", value.startswith("**villkor** `baslinje`: SEK\n")
+        and "villkor baslinje    = 200_000_000 SEK\n" in value, r)
 SV.kill()
 
 # ---- shutdown and exit -------------------------------------------------------------------
