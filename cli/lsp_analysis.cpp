@@ -152,7 +152,7 @@ json diagnostics_params(const Document& document, Language language) {
   auto out = json::array();
   for (const auto& d : document.diagnostics) {
     std::string message = message_in(d, language);
-    if (!d.suggestion.empty()) message += "\n" + suggestion_in(d, language);
+    if (!d.suggestion.empty()) message.append("\n").append(suggestion_in(d, language));
     json item = {{"range", range_of(d.range)}, {"severity", severity_code(d.severity)}, {"source", "utfall"}, {"message", message}};
     if (!d.code.empty()) item["code"] = d.code;
     auto related = json::array();
@@ -244,8 +244,8 @@ class Symbols {
     const auto& tree = *d_.tree;
     auto out = json::array();
     for (const auto& p : tree.parties)
-      out.push_back(symbol(p.id.text, kObject, declaration_start(source_, p.id.range.begin.offset), code_end(source_, p.id.range.end_offset), p.id.range,
-                          p.display));
+      out.push_back(symbol(p.id.text, kObject, declaration_start(source_, p.id.range.begin.offset),
+                           code_end(source_, p.id.range.end_offset), p.id.range, p.display));
     for (const auto& in : tree.inputs) out.push_back(input(in));
     for (const auto& t : tree.terms) out.push_back(named(t.name, t.value.get(), kConstant, type_of(d_, t.name.text)));
     for (const auto& c : tree.clauses) {
@@ -275,8 +275,8 @@ class Symbols {
   }
   // A `term` or `let`: from its keyword to the end of its value.
   json named(const ast::Name& name, const ast::Expr* value, int kind, const std::string& detail) const {
-    return symbol(name.text, kind, declaration_start(source_, name.range.begin.offset), value ? value->range.end_offset : name.range.end_offset,
-                  name.range, detail);
+    const std::size_t end = value ? value->range.end_offset : name.range.end_offset;
+    return symbol(name.text, kind, declaration_start(source_, name.range.begin.offset), end, name.range, detail);
   }
 
   // A declaration with a block (a clause, an example, a waterfall, a table): from its keyword to
@@ -289,7 +289,8 @@ class Symbols {
 
   json input(const ast::InputDecl& in) const {
     auto fields = json::array();
-    for (const auto& f : in.fields) fields.push_back(symbol(f.name.text, kField, f.name.range.begin.offset, f.type.range.end_offset, f.name.range));
+    for (const auto& f : in.fields)
+      fields.push_back(symbol(f.name.text, kField, f.name.range.begin.offset, f.type.range.end_offset, f.name.range));
     auto s = symbol(in.name.text, kField, declaration_start(source_, in.name.range.begin.offset), input_end(source_, in), in.name.range,
                     type_of(d_, in.name.text));
     if (!fields.empty()) s["children"] = std::move(fields);
@@ -328,7 +329,8 @@ class Symbols {
                              t.name ? t.name->range : t.payee.range, t.name ? t.payee.text : ""));
     }
     const SourceRange selection = w.name ? w.name->range : w.payer.range;
-    auto s = block(w.name ? w.name->text : "waterfall " + w.payer.text, kFunction, w.range.begin.offset, selection, "paid by " + w.payer.text);
+    auto s = block(w.name ? w.name->text : "waterfall " + w.payer.text, kFunction, w.range.begin.offset, selection,
+                   "paid by " + w.payer.text);
     s["children"] = std::move(tiers);
     return s;
   }
