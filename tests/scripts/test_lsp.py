@@ -376,6 +376,11 @@ r = S.request("textDocument/completion", {"textDocument": {"uri": uri_a}, "posit
 T.check("unknown method: -32601", (r or {}).get("error", {}).get("code") == -32601, r)
 r = S.request("workspace/noSuchThing")
 T.check("unknown method: -32601 again", (r or {}).get("error", {}).get("code") == -32601, r)
+S.send([{"jsonrpc": "2.0", "id": 100, "method": "shutdown"}])  # a batch: not a request
+m = S.receive()
+T.check("a batch: -32600", (m or {}).get("error", {}).get("code") == -32600 and m.get("id") is None, m)
+r = S.request("textDocument/documentSymbol", [])
+T.check("params that are not an object: -32602", (r or {}).get("error", {}).get("code") == -32602, r)
 S.notify("$/noSuchNotification", {})  # a notification it does not know is dropped
 r = S.request("textDocument/documentSymbol", {"textDocument": {"uri": uri_a}})
 T.check("still serving after the errors", isinstance((r or {}).get("result"), list), r)
