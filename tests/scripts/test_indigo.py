@@ -14,8 +14,10 @@
   in order, on every scenario, and on a contract paying 12345678901234567.89 a month, which a
   double cannot hold; quarterly, monthly (a leap February) and listed calendars, with and
   without dates.
-- Options: --payer, --organisation, --payment-type, --assume, -o; and the errors, with their
-  exit codes.
+- Two currencies (examples/l-currencies): whole kronor and euro cents, totals per payer and
+  currency, no project amounts.
+- Options: --payer, --organisation, --payment-type, --assume, --set, -o, and the example in
+  docs/indigo.md; and the errors, with their exit codes.
 """
 import json
 import re
@@ -323,6 +325,31 @@ for label, folder, data, spans in [
         T.check(f"{label}: the digits are run's", [(n, p[2], p[3], p[4]) for p, n in zip(payments_of(doc), names)]
                 == run_amounts(label, folder / "contract.utfall", "--data", folder / data))
 
+# Two currencies (examples/l-currencies, its payments by hand in its comments): the municipality
+# pays whole kronor (`currency SEK minor 1`), the EU fund and the provider euro with cents. The
+# project's amounts, which have one currency, are left out. The EU fund pays at most `eu_tak`,
+# 22 000 EUR, a year for 3 years: 66 000.00 EUR. Prices: `pris` 100 000 SEK and `eu_pris`
+# 2 500 EUR per placement; clause 3's `40 % * ersattning / kurs` is no price per unit.
+folder = src / "examples/l-currencies"
+doc = export("two currencies", folder / "contract.utfall", "--data", folder / "plan.csv")
+if doc:
+    got = [(p[0][:4], p[2], p[3], p[4], p[5]) for p in payments_of(doc)]
+    T.check("two currencies: the payments, whole kronor and euro cents", got == [
+        ("2026", "kommun", "utforare", "500000", "SEK"), ("2026", "eufond", "utforare", "12500.00", "EUR"),
+        ("2026", "utforare", "fonden", "17413.72", "EUR"), ("2027", "kommun", "utforare", "1000000", "SEK"),
+        ("2027", "eufond", "utforare", "22000.00", "EUR"), ("2027", "utforare", "fonden", "35704.40", "EUR"),
+        ("2028", "kommun", "utforare", "800000", "SEK"), ("2028", "eufond", "utforare", "20000.00", "EUR"),
+        ("2028", "utforare", "fonden", "29123.74", "EUR")], got)
+    totals = {(value(c, "organisation_id"), value(c, "total_outcome_payments", "currency")): str(value(c, "total_outcome_payments", "amount"))
+              for c in doc["outcome_payment_commitments"]}
+    T.check("two currencies: each payer's total in its currency", totals == {("kommun", "SEK"): "2300000", ("eufond", "EUR"): "54500.00",
+                                                                             ("utforare", "EUR"): "82241.86"}, totals)
+    T.check("two currencies: the EU fund's maximum is 66000.00 EUR", value(commitment(doc, "eufond"), "maximum_potential_outcome_payment", "amount") == Decimal("66000.00"))
+    overall = doc["overall_project_finance"]
+    T.check("two currencies: no project amounts, and the notes say why", list(overall) == ["notes"] and "several currencies" in overall["notes"], overall)
+    prices = [(value(p, "outcome_metric_id"), value(p, "price_description")) for p in doc["outcome_pricings"]]
+    T.check("two currencies: the prices per unit", prices == [("1", "100000 SEK per placement"), ("2", "2500.00 EUR per placement")], prices)
+
 # --- options ---------------------------------------------------------------------------------------
 
 b = src / "examples/b-placeringar"
@@ -344,6 +371,11 @@ if doc:
     T.check("B: the notes say which id stands for each party, and that a party's own id is to be replaced",
             "`kommun` (Kommunen) as `INDIGO-ORG-0001`" in value(doc, "notes") and "`utfallsfonden` (Utfallsfonden) as `utfallsfonden`" in value(doc, "notes"),
             value(doc, "notes"))
+# docs/indigo.md's example: the 2027 payment it shows is one the command writes.
+doc = export("docs/indigo.md's example", b / "contract.utfall", "--data", b / "plan.csv", "--payer", "kommun", "--organisation",
+             "kommun=INDIGO-ORG-0001", "--payment-type", "planned")
+shown = re.search(r"```json\n(.*?)```", (src / "docs/indigo.md").read_text(encoding="utf-8"), re.S)
+T.check("docs/indigo.md: its example is the 2027 payment written", doc and shown and load(shown[1]) in doc["outcome_payments"], shown and shown[1])
 doc = export("B --payment-type actual", b / "contract.utfall", "--data", b / "plan.csv", "--payment-type", "actual")
 if doc:
     T.check("B --payment-type actual: every payment is Actual", all(value(p, "type") == "Actual" for p in doc["outcome_payments"]))
