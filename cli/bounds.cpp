@@ -110,6 +110,23 @@ std::pair<Extent, int> per_period_most(const FlowBounds& f, bool largest) {
 
 }  // namespace
 
+std::optional<BoundsOptions> read_bounds_options(const checked::Contract& c, const EvalOptions& eval_options,
+                                                 const std::vector<std::string>& assumptions, std::string& error) {
+  BoundsOptions options;
+  options.term_overrides = eval_options.term_overrides;
+  options.unlimited_terms = eval_options.unlimited_terms;
+  options.input_scales = eval_options.input_scales;
+  for (const auto& text : assumptions) {
+    auto a = parse_assumption(c, text);
+    if (auto* message = std::get_if<std::string>(&a)) {
+      error = fmt::format("--assume '{}': {}", text, *message);
+      return std::nullopt;
+    }
+    options.assumptions.push_back(std::get<Assumption>(std::move(a)));
+  }
+  return options;
+}
+
 BoundsCommand::BoundsCommand(CLI::App& app) {
   command_ = app.add_subcommand("bounds", "The most (and least) each flow can pay over all data the inputs' ranges allow, with witnesses");
   command_->add_option("contract", contract_, "the contract (.utfall)")->required();
@@ -127,15 +144,10 @@ int BoundsCommand::run() const {
   const auto& c = *compiled.contract;
   EvalOptions eval_options;
   if (auto d = apply_overrides(c, sets_, eval_options); !d.empty()) return std::max(cli::report(d), 64);
-  BoundsOptions options;
-  options.term_overrides = eval_options.term_overrides;
-  options.unlimited_terms = eval_options.unlimited_terms;
-  options.input_scales = eval_options.input_scales;
-  for (const auto& text : assumptions_) {
-    auto a = parse_assumption(c, text);
-    if (auto* message = std::get_if<std::string>(&a)) return usage(fmt::format("--assume '{}': {}", text, *message));
-    options.assumptions.push_back(std::get<Assumption>(std::move(a)));
-  }
+  std::string error;
+  auto read = read_bounds_options(c, eval_options, assumptions_, error);
+  if (!read) return usage(error);
+  const BoundsOptions& options = *read;
   Bounds bounds = payment_bounds(c, options);
   if (!bounds.ok) return std::max(cli::report(bounds.diagnostics), 1);
   if (!witness_.empty()) {

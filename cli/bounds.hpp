@@ -12,10 +12,20 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "interpreter/bounds.hpp"
+#include "interpreter/evaluate.hpp"
+
 namespace utfall {
+
+// The options of the bounds: the terms and scales of an evaluation's options (--set) and each
+// `--assume 'INPUT in LO..HI'` (or SET.FIELD, or count(SET)). None, with the message in `error`,
+// when an assumption is not one. `export --indigo --assume` reads them too.
+std::optional<BoundsOptions> read_bounds_options(const checked::Contract& c, const EvalOptions& eval_options,
+                                                 const std::vector<std::string>& assumptions, std::string& error);
 
 class BoundsCommand {
  public:

@@ -12,6 +12,7 @@
 //   utfall doc                                    cli/doc.hpp
 //   utfall fmt [--check|--write] CONTRACT...      the canonical layout (cli/fmt.hpp)
 //   utfall lsp                                    a language server for editors (cli/lsp.hpp)
+//   utfall export --indigo CONTRACT --data FILE... the INDIGO impact bond data standard (cli/export.hpp)
 //
 // Exit codes (docs/cli.md): 0 success, 1 a test failed, 2 the contract is wrong (syntax, names,
 // types, structure), 3 a data file is wrong or unreadable, 4 evaluation failed on the data,
@@ -47,6 +48,7 @@
 #include "cli/doc.hpp"
 #include "cli/fmt.hpp"
 #include "cli/lsp.hpp"
+#include "cli/export.hpp"
 #include "interpreter/unicode.hpp"
 #include "interpreter/json_version.hpp"
 
@@ -429,6 +431,7 @@ int main(int argc, char** argv) {
   DocCommand doc_command(app);
   FmtCommand fmt_command(app);
   LspCommand lsp_command(app);
+  ExportCommand export_command(app);
 
   try {
     app.parse(argc, argv);
@@ -457,6 +460,7 @@ int main(int argc, char** argv) {
     else if (doc_command.selected()) code = doc_command.run();
     else if (fmt_command.selected()) code = fmt_command.run();
     else if (lsp_command.selected()) code = lsp_command.run();
+    else if (export_command.selected()) code = export_command.run();
     else if (*explain) code = cmd_explain(explain_file, explain_data, explain_sets, explain_period, explain_payment, explain_format,
                                          stats, say);
   } catch (const std::system_error& e) {
