@@ -14,6 +14,7 @@
 #include "api/internal.hpp"
 #include "interpreter/files.hpp"
 #include "interpreter/unicode.hpp"
+#include "interpreter/version.hpp"
 
 struct utfall_engine {
   utfall::Engine engine;
@@ -193,7 +194,7 @@ void options_from_json(const char* text, utfall::Options& options, utfall::Data&
 
 extern "C" {
 
-const char* utfall_version(void) { return "0.1.0"; }
+const char* utfall_version(void) { return utfall::version_text; }
 
 const char* utfall_status_name(utfall_status status) {
   switch (status) {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/internal.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 
 namespace utfall {
 

@@ -14,7 +14,7 @@
 #include "interpreter/bounds.hpp"
 #include "interpreter/bounds_witness.hpp"
 #include "interpreter/data.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
 

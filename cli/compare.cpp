@@ -17,7 +17,7 @@
 #include "cli/output.hpp"
 #include "cli/xlsx.hpp"
 #include "interpreter/contract_diff.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/unicode.hpp"
 

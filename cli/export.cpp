@@ -19,6 +19,7 @@
 #include "cli/output.hpp"
 #include "interpreter/bounds.hpp"
 #include "interpreter/pipeline.hpp"
+#include "interpreter/version.hpp"
 
 namespace utfall {
 namespace {
@@ -27,7 +28,6 @@ using json = nlohmann::ordered_json;
 using cli::report;
 int usage(const std::string& message) { return cli::usage("export", message); }
 
-constexpr const char* kVersion = "0.1.0";  // as `utfall --version` says
 constexpr const char* kSource = "utfall";  // the id of the document's one source
 constexpr const char* kPlan = "calendar";  // the id of its one outcome payment plan
 
@@ -236,7 +236,7 @@ class Indigo {
   const std::string& code(int currency) const { return c_.currencies[currency].code; }
 
   std::string provenance() const {
-    std::string text = fmt::format("utfall {} from the contract file `{}`", kVersion, choices_.contract_file);
+    std::string text = fmt::format("utfall {} from the contract file `{}`", version_text, choices_.contract_file);
     if (!choices_.data_files.empty()) text += fmt::format(" with the data {}", quoted_list(choices_.data_files));
     if (!choices_.sets.empty()) text += fmt::format(" and the terms set {}", quoted_list(choices_.sets));
     if (!choices_.assumptions.empty()) text += fmt::format(", assuming {} of the data", quoted_list(choices_.assumptions));
@@ -446,7 +446,7 @@ class Indigo {
   json sources() const {
     json j = json::object();
     j["id"] = kSource;
-    j["name"] = value_of(fmt::format("utfall {}", kVersion));
+    j["name"] = value_of(fmt::format("utfall {}", version_text));
     j["type"] = value_of("Contract");
     j["notes"] = fmt::format("The contract \"{}\", evaluated by {}.", c_.title, provenance());
     return json::array({j});

@@ -12,6 +12,7 @@
 
 #include "cli/lsp_analysis.hpp"
 #include "interpreter/unicode.hpp"
+#include "interpreter/version.hpp"
 
 namespace utfall {
 namespace {
@@ -199,7 +200,7 @@ class Server {
               {"documentFormattingProvider", true},
               {"definitionProvider", true},
               {"hoverProvider", true}}},
-            {"serverInfo", {{"name", "utfall"}, {"version", "0.1.0"}}}};
+            {"serverInfo", {{"name", "utfall"}, {"version", version_text}}}};
   }
 
   void notification(const std::string& method, const json& params) {

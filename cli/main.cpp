@@ -50,7 +50,7 @@
 #include "cli/lsp.hpp"
 #include "cli/export.hpp"
 #include "interpreter/unicode.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 
 namespace {
 
@@ -368,7 +368,7 @@ int internal_error(const std::exception& e) {
 int main(int argc, char** argv) {
   CLI::App app{"utfall: the terms of social outcome contracts, evaluated exactly"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "utfall 0.1.0");
+  app.set_version_flag("--version", fmt::format("utfall {}", version_text));
 
   std::string expression;
   WordingOptions wording;  // one command runs: its --lang and --locale

@@ -8,6 +8,7 @@
 #include "cli/report_scripts.hpp"
 #include "cli/returns.hpp"
 #include "interpreter/explain.hpp"
+#include "interpreter/version.hpp"
 
 namespace utfall::cli {
 namespace {
@@ -92,7 +93,7 @@ constexpr Words kEnglish{
     "mean",
     "sd",
     R"({"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", ""]})",
-    "Made by utfall 0.1.0",
+    "Made by utfall {}",
 };
 
 constexpr Words kSwedish{
@@ -132,7 +133,7 @@ constexpr Words kSwedish{
     "medelvärde",
     "standardavvikelse",
     R"({"decimal": ",", "thousands": "\u00a0", "grouping": [3], "currency": ["", ""]})",
-    "Skapad av utfall 0.1.0",
+    "Skapad av utfall {}",
 };
 
 std::string escape(std::string_view text) {
@@ -278,7 +279,7 @@ window.utfallErrors = [];
   charts();
   simulation();
   explanations();
-  out_ += fmt::format("<footer><p class=\"note\">{}{}</p></footer>\n", w_.generated,
+  out_ += fmt::format("<footer><p class=\"note\">{}{}</p></footer>\n", fmt::format(fmt::runtime(w_.generated), version_text),
                       chart_scripts() ? escape(fmt::format(" · {}", chart_scripts()->versions)) : "");
   out_ += "<pre id=\"utfall-errors\"></pre>\n";
   scripts();

@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "cli/output.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/returns.hpp"
 #include "interpreter/unicode.hpp"

@@ -18,7 +18,7 @@
 #include "cli/returns.hpp"
 #include "cli/xlsx.hpp"
 #include "interpreter/draw_spec.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/simulate.hpp"
 #include "interpreter/source.hpp"

@@ -10,7 +10,7 @@
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/varied.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/solve.hpp"
 #include "interpreter/unicode.hpp"

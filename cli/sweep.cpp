@@ -12,7 +12,7 @@
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/xlsx.hpp"
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 #include "interpreter/unicode.hpp"

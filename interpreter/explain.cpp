@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "interpreter/json_version.hpp"
+#include "interpreter/version.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {

@@ -55,7 +55,7 @@ typedef struct utfall_result utfall_result;
 typedef struct utfall_batch utfall_batch;
 typedef struct utfall_cancel utfall_cancel;
 
-/* "0.1.0". Static; do not free. */
+/* utfall's version: the text after "utfall " in `utfall --version` (three numbers, such as "1.2.3"). Static; do not free. */
 UTFALL_API const char* utfall_version(void);
 /* "ok", "contract error", ... Static; do not free. */
 UTFALL_API const char* utfall_status_name(utfall_status status);

@@ -32,6 +32,7 @@ from scenario_payments import CASES
 from scriptlib import Tally
 
 utfall, src = sys.argv[1], Path(sys.argv[2])
+VERSION = subprocess.run([utfall, "--version"], capture_output=True, text=True, timeout=60).stdout.split()[-1]  # from `utfall X.Y.Z`
 T = Tally()
 try:
     import jsonschema
@@ -220,7 +221,7 @@ for (folder, data), expected in CASES.items():
     if doc is None:
         continue
     T.check(f"{label}: name is the contract's title", value(doc, "name") == re.search(r'^contract "(.*)"$', contract.read_text(encoding="utf-8"), re.M)[1])
-    T.check(f"{label}: notes name utfall, the contract and data files", all(s in value(doc, "notes") for s in ("utfall 0.1.0", "`contract.utfall`", f"`{data}.csv`")),
+    T.check(f"{label}: notes name utfall, the contract and data files", all(s in value(doc, "notes") for s in (f"utfall {VERSION}", "`contract.utfall`", f"`{data}.csv`")),
             value(doc, "notes"))
     # Payments: the periods' dates by hand (a yearly period Y: Y-01-01 .. Y-12-31), the amounts summed
     # per period and flow against the scenario.
