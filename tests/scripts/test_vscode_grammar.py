@@ -4,7 +4,13 @@
 Usage: test_vscode_grammar.py <utfall binary> <source dir>
 
 1. package.json, the grammar, the Markdown injection grammar, the language configuration and the
-   snippets are valid JSON, and every file package.json names exists; every `include` resolves.
+   snippets are valid JSON, and every file package.json names exists (but dist/extension.js, the
+   bundle, which is built); every `include` resolves. The client, by reading its files only:
+   `main` is the bundle that `npm run bundle` writes, the activation events, settings and command
+   are declared, the npm packages are pinned and locked, extension.js requires only `vscode`,
+   `vscode-languageclient/node` and Node's modules, and the .vsix leaves out node_modules and the
+   sources. (editors/vscode/test/smoke.js and test/activate.js, run by hand after `npm ci`, drive
+   the server through the client's protocol library and run the bundled client; README.md.)
 2. The grammar is what editors/vscode/generate.py writes from grammar/keywords.hpp and
    stdlib/builtins.cpp, byte for byte; every regex of both grammars compiles with Python's `re`
    (they keep to the subset both engines read alike; `\\G`, which only the Markdown injection
@@ -46,12 +52,51 @@ def load(path):
 # 1. The files.
 package = load(ext / "package.json")
 T.check("package.json: valid JSON", package is not None)
+# ^1.91.0: what vscode-languageclient 11 requires (it refuses to start in an older VS Code).
 T.check("package.json: name, publisher, version, engine",
         package and (package["name"], package["publisher"], package["version"], package["engines"]["vscode"])
-        == ("utfall", "utfall", "0.1.0", "^1.75.0"), package)
-T.check("package.json: no main without a client (the language server comes later)",
-        package and "main" not in package and "activationEvents" not in package)
+        == ("utfall", "utfall", "0.1.0", "^1.91.0"), package)
 contributes = package["contributes"]
+# The client: package.json's main is the bundle that `npm run bundle` writes from extension.js
+# (the bundle is built, not committed, so only the script that writes it is checked here).
+T.check("package.json: main is the bundle dist/extension.js, written by `npm run bundle` from extension.js",
+        package.get("main") == "./dist/extension.js" and "esbuild extension.js" in package.get("scripts", {}).get("bundle", "")
+        and "--outfile=dist/extension.js" in package["scripts"]["bundle"] and "--external:vscode" in package["scripts"]["bundle"],
+        (package.get("main"), package.get("scripts")))
+T.check("package.json: activated by a utfall document and by Markdown (literate contracts)",
+        set(package.get("activationEvents", [])) == {"onLanguage:utfall", "onLanguage:markdown"}, package.get("activationEvents"))
+settings = contributes.get("configuration", {}).get("properties", {})
+T.check("package.json: the settings utfall.server.path (utfall), .args ([lsp]), .language (en or sv, en)",
+        settings.get("utfall.server.path", {}).get("default") == "utfall"
+        and settings.get("utfall.server.args", {}).get("default") == ["lsp"]
+        and settings.get("utfall.server.language", {}).get("enum") == ["en", "sv"]
+        and settings["utfall.server.language"].get("default") == "en", settings)
+T.check("package.json: in a workspace not trusted, the program and its arguments are not taken from the workspace",
+        set(package.get("capabilities", {}).get("untrustedWorkspaces", {}).get("restrictedConfigurations", []))
+        == {"utfall.server.path", "utfall.server.args"}, package.get("capabilities"))
+T.check("package.json: the command utfall.restartServer",
+        [c.get("command") for c in contributes.get("commands", [])] == ["utfall.restartServer"], contributes.get("commands"))
+# Exact versions, each locked: `npm ci` installs what was tested.
+lock = load(ext / "package-lock.json")
+pinned = {**package.get("dependencies", {}), **package.get("devDependencies", {})}
+T.check("package.json: vscode-languageclient, esbuild, vscode-languageserver-protocol pinned to exact versions, as locked",
+        lock is not None and {"vscode-languageclient", "esbuild", "vscode-languageserver-protocol"} <= set(pinned)
+        and all(re.fullmatch(r"\d+\.\d+\.\d+", v) and lock["packages"].get(f"node_modules/{name}", {}).get("version") == v
+                for name, v in pinned.items()), pinned)
+client = (ext / "extension.js").read_text(encoding="utf-8")
+required = re.findall(r"""\brequire\(\s*['"]([^'"]+)['"]\s*\)""", client)
+T.check("extension.js: requires vscode, vscode-languageclient/node and Node's own modules (node:...), nothing else",
+        {"vscode", "vscode-languageclient/node"} <= set(required)
+        and all(r in ("vscode", "vscode-languageclient/node") or r.startswith("node:") for r in required)
+        and "import " not in client, required)
+T.check("extension.js: registers utfall.restartServer and reads the three settings",
+        "registerCommand('utfall.restartServer'" in client
+        and all(f"config.get('{k}')" in client for k in ("path", "args", "language")) and "'--lang'" in client)
+ignored = (ext / ".vscodeignore").read_text(encoding="utf-8").split()
+T.check(".vscodeignore: the package leaves out node_modules, the sources of the bundle and the tests",
+        {"node_modules/**", "extension.js", "test/**", "package-lock.json"} <= set(ignored) and "dist/**" not in ignored, ignored)
+T.check(".gitignore: node_modules, dist and packages are not committed",
+        {"node_modules/", "dist/", "*.vsix"} <= set((ext / ".gitignore").read_text(encoding="utf-8").split()))
 named = [ext / lang["configuration"] for lang in contributes["languages"]]
 named += [ext / g["path"] for g in contributes["grammars"]] + [ext / s["path"] for s in contributes["snippets"]]
 for path in named:
