@@ -12,10 +12,10 @@
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/xlsx.hpp"
-#include "interpreter/version.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 #include "interpreter/unicode.hpp"
+#include "interpreter/version.hpp"
 
 namespace utfall {
 namespace {

@@ -86,15 +86,18 @@ UTFALL_KEYWORDS(UTFALL_KW)
 
 // Reserved words cannot be names: a reserved keyword of the file's set (the rows before
 // `minor`), followed by no character that continues a name, as `kw` reads it. The run of
-// name characters is read once and looked up, rather than tried against each keyword in turn
-// (that was a tenth of the time a large contract took to parse). Consumes the word.
+// name characters (`ident_part`) is read once and looked up, rather than tried against each
+// keyword in turn (that was a tenth of the time a large contract took to parse). Consumes the
+// word.
 struct reserved {
   using rule_t = reserved;
   using subs_t = p::empty_list;
   template <p::apply_mode, p::rewind_mode, template <typename...> class Action, template <typename...> class Control,
             typename ParseInput, typename... States>
-  static bool match(ParseInput& in, const States&... st) noexcept {
-    const std::string_view word = name_run(std::string_view(in.current(), in.size()));
+  static bool match(ParseInput& in, const States&... st) {
+    p::memory_input<> run(in.current(), in.end(), "");
+    p::parse<p::star<ident_part>>(run);
+    const std::string_view word(in.current(), static_cast<std::size_t>(run.current() - in.current()));
     if (!is_reserved(word, state_language(st...))) return false;
     in.bump_in_this_line(word.size());
     return true;

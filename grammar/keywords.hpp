@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <string_view>
 
 namespace utfall::grammar {
@@ -117,52 +118,21 @@ constexpr std::string_view spelling(Keyword k, Language language) {
   return language == Language::swedish ? row.swedish : row.english;
 }
 
+// Whether `word` is the spelling in `language` of one of the table's first `rows` rows.
+constexpr bool spells_one_of(std::string_view word, Language language, std::size_t rows) {
+  for (std::size_t k = 0; k < rows; ++k)
+    if (spelling(static_cast<Keyword>(k), language) == word) return true;
+  return false;
+}
+
 // Whether `word` is a keyword (reserved or not) in `language`.
 constexpr bool is_keyword(std::string_view word, Language language) {
-  for (const auto& row : keyword_spellings)
-    if ((language == Language::swedish ? row.swedish : row.english) == word) return true;
-  return false;
+  return spells_one_of(word, language, std::size(keyword_spellings));
 }
 
 // Whether `word` is a reserved keyword in `language`: one of the rows before `minor`.
 constexpr bool is_reserved(std::string_view word, Language language) {
-  for (std::size_t k = 0; k < static_cast<std::size_t>(Keyword::minor_); ++k)
-    if ((language == Language::swedish ? keyword_spellings[k].swedish : keyword_spellings[k].english) == word) return true;
-  return false;
-}
-
-// The longest run at the start of `text` of characters that continue a name (grammar.hpp's
-// `ident_part`: ASCII letters, digits and `_`; the letter blocks of Latin-1, Latin Extended,
-// Greek and Cyrillic; combining marks). It ends at any other character, and at bytes that are
-// not well-formed UTF-8.
-constexpr std::string_view name_run(std::string_view text) {
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const auto c = static_cast<unsigned char>(text[at]);
-    if (c < 0x80) {
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) break;
-      ++at;
-      continue;
-    }
-    // Letters and marks of the blocks above are two bytes (U+0080..U+07FF), or three for
-    // Latin Extended Additional (U+1E00..U+1EFF).
-    char32_t cp = 0;
-    std::size_t length = 0;
-    if ((c & 0xE0) == 0xC0 && at + 1 < text.size()) {
-      cp = (c & 0x1Fu) << 6 | (static_cast<unsigned char>(text[at + 1]) & 0x3Fu);
-      length = (static_cast<unsigned char>(text[at + 1]) & 0xC0) == 0x80 && cp >= 0x80 ? 2 : 0;
-    } else if ((c & 0xF0) == 0xE0 && at + 2 < text.size()) {
-      const auto c1 = static_cast<unsigned char>(text[at + 1]), c2 = static_cast<unsigned char>(text[at + 2]);
-      cp = (c & 0x0Fu) << 12 | (c1 & 0x3Fu) << 6 | (c2 & 0x3Fu);
-      length = (c1 & 0xC0) == 0x80 && (c2 & 0xC0) == 0x80 && cp >= 0x800 ? 3 : 0;
-    }
-    const bool part = (cp >= 0xC0 && cp <= 0xD6) || (cp >= 0xD8 && cp <= 0xF6) || (cp >= 0xF8 && cp <= 0x24F) ||
-                      (cp >= 0x300 && cp <= 0x36F) || (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x400 && cp <= 0x4FF) ||
-                      (cp >= 0x1E00 && cp <= 0x1EFF);
-    if (length == 0 || !part) break;
-    at += length;
-  }
-  return text.substr(0, at);
+  return spells_one_of(word, language, static_cast<std::size_t>(Keyword::minor_));
 }
 
 constexpr std::string_view language_name(Language language) { return language == Language::swedish ? "Swedish" : "English"; }
