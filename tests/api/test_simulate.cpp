@@ -39,17 +39,24 @@ std::int64_t hundred_thousandths(const std::string& text) {
 std::string decimal(std::int64_t units, int places) {
   std::string digits = std::to_string(units < 0 ? -units : units);
   if (digits.size() <= static_cast<std::size_t>(places)) digits.insert(0, places + 1 - digits.size(), '0');
-  std::string out = places ? digits.substr(0, digits.size() - places) + "." + digits.substr(digits.size() - places) : digits;
+  std::string out(units < 0 ? "-" : "");
+  out += digits.substr(0, digits.size() - places);
   if (places) {
-    out.erase(out.find_last_not_of('0') + 1);
-    if (out.back() == '.') out.pop_back();
+    std::string fraction = digits.substr(digits.size() - places);
+    fraction.erase(fraction.find_last_not_of('0') + 1);
+    if (!fraction.empty()) out += "." + fraction;
   }
-  return (units < 0 ? "-" : "") + out;
+  return out;
 }
 
+// Öre as SEK with two decimals: 2670000000 -> "26700000.00".
 std::string sek(std::int64_t cents) {
-  return (cents < 0 ? "-" : "") + std::to_string(std::abs(cents) / 100) + "." + (std::abs(cents) % 100 < 10 ? "0" : "") +
-         std::to_string(std::abs(cents) % 100);
+  const std::int64_t a = cents < 0 ? -cents : cents;
+  std::string out(cents < 0 ? "-" : "");
+  out += std::to_string(a / 100);
+  out += a % 100 < 10 ? ".0" : ".";
+  out += std::to_string(a % 100);
+  return out;
 }
 
 }  // namespace
@@ -122,7 +129,7 @@ TEST_CASE("simulate: scenario A with premieandel drawn pays, run by run, what it
   CHECK_THROWS_AS(s.flow_statistics(f, total, {"101"}), std::invalid_argument);
 }
 
-TEST_CASE("simulate: the same seed gives the same runs on 1 and 2 threads; another seed, others") {
+TEST_CASE("simulate: the same seed gives the same runs on 1 and 2 threads, another seed others") {
   utfall::Engine engine;
   auto contract = *engine.compile_file(kFolder + "contract.utfall").contract;
   auto bound = *engine.bind(contract, plan()).data;
