@@ -11,8 +11,6 @@
 
 namespace utfall::cli {
 
-constexpr std::uint64_t kMaxRuns = 10'000'000;
-
 struct DrawOptions {
   std::string runs, seed = "1";
   std::vector<std::string> draws, correlations;

@@ -174,7 +174,7 @@ int ReportCommand::run() const {
                                kMaxSimulationValues));
     std::string why;
     auto result = simulate(c, data, options, spec, why);
-    if (!result) return usage(why);
+    if (!result) return usage("--correlate: " + why);
     input.simulated = simulated(c, spec, *result, given.draws);
   }
 

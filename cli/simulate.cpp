@@ -101,8 +101,8 @@ int SimulateCommand::run() const {
   for (std::size_t start = 0;;) {
     const auto comma = percentiles_.find(',', start);
     const std::string p = trim(percentiles_.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    auto n = p.find_first_not_of("0123456789.") == std::string::npos ? Number::parse_decimal(p) : std::nullopt;
-    if (!n || *n > Number::from_int(100))
+    auto n = read_percentile(p);
+    if (!n)
       return usage(fmt::format("--percentiles '{}': `{}` is not a percentile (a number from 0 to 100, digits and a point)", percentiles_, p));
     if (std::find(percentiles.begin(), percentiles.end(), *n) != percentiles.end())
       return usage(fmt::format("--percentiles '{}': `{}` is given twice", percentiles_, p));
@@ -139,23 +139,14 @@ int SimulateCommand::run() const {
   std::string error;
   auto result = simulate(c, *bound.data, options, spec, error);
   progress.finish();
-  if (!result) return usage(error);
+  if (!result) return usage("--correlate: " + error);
   const auto& r = *result;
   const std::uint64_t good = runs - r.failed;
 
   // The summaries, over the runs that did not fail.
   const std::size_t periods = c.periods.size();
-  // The amounts count 10^-places units for every currency (the most places of any); a
-  // currency with fewer counts its own minor units, in which its payments are whole, so that its
-  // mean and sd are rounded to its own minor unit.
   auto column = [&](const std::vector<std::int64_t>& all, std::size_t series, int currency) {
-    std::int64_t per_unit = 1;
-    for (int k = minor_unit_places(c, currency); k < r.places; ++k) per_unit *= 10;
-    std::vector<std::int64_t> v;
-    v.reserve(good);
-    for (std::uint64_t i = 0; i < runs; ++i)
-      if (r.ok[i]) v.push_back(all[series * runs + i] / per_unit);
-    return summarize(v, percentiles);
+    return summarize_runs(c, r, all, series, currency, percentiles);
   };
   struct Row {
     std::string kind, from, to, period;
@@ -167,14 +158,8 @@ int SimulateCommand::run() const {
     for (std::size_t t = 0; t <= periods; ++t)
       rows.push_back({"flow", c.parties[r.flows[f].payer].id, c.parties[r.flows[f].payee].id, t < periods ? c.periods[t] : "total",
                       r.flows[f].currency, column(r.amounts, f * (periods + 1) + t, r.flows[f].currency)});
-  for (std::size_t p = 0; p < c.parties.size(); ++p)
-    for (std::size_t k = 0; k < c.currencies.size(); ++k) {
-      bool any = std::any_of(r.flows.begin(), r.flows.end(), [&](const SimFlow& f) {
-        return f.currency == static_cast<int>(k) && (f.payer == static_cast<int>(p) || f.payee == static_cast<int>(p));
-      });
-      if (any)
-        rows.push_back({"party", c.parties[p].id, "", "total", static_cast<int>(k), column(r.nets, p * c.currencies.size() + k, static_cast<int>(k))});
-    }
+  for (auto [p, k] : simulated_positions(c, r))
+    rows.push_back({"party", c.parties[p].id, "", "total", k, column(r.nets, p * c.currencies.size() + k, k)});
   auto amount = [&](const Number& units, int currency, bool separators) {
     return format_money(c, units * power_of_ten(minor_unit_places(c, currency)), separators, currency);
   };

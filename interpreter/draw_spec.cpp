@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <tuple>
 #include <vector>
 
@@ -264,6 +265,51 @@ std::string written_distribution(const std::string& spec) {
 
 std::optional<Draw> read_draw(const checked::Contract& contract, const Dataset& data, const std::string& text, std::string& error) {
   return DrawReader(contract, data).read(text, error);
+}
+
+std::optional<DrawProblem> read_draws(const checked::Contract& c, const Dataset& data, const EvalOptions& options,
+                                      const std::vector<std::string>& draws, const std::vector<std::string>& correlations,
+                                      SimulationSpec& spec) {
+  for (std::size_t i = 0; i < draws.size(); ++i) {
+    const auto problem = [&](std::string reason) { return DrawProblem{false, i, std::move(reason)}; };
+    std::string error;
+    auto d = read_draw(c, data, draws[i], error);
+    if (!d) return problem(error);
+    for (const auto& other : spec.draws) {
+      const bool same_term = d->target == Draw::Target::term && other.target == Draw::Target::term && d->index == other.index;
+      const bool same_input = d->target != Draw::Target::term && other.target != Draw::Target::term && d->index == other.index &&
+                              (d->target != Draw::Target::cell || other.target != Draw::Target::cell || d->period == other.period);
+      if (same_term || same_input) return problem(fmt::format("`{}` is drawn already (by `{}`)", d->name, other.name));
+    }
+    if (d->target == Draw::Target::term && options.term_overrides.count(d->index))
+      return problem(fmt::format("`{}` is given a fixed value too (--set, or a term override)", d->name));
+    if (d->target != Draw::Target::term && options.input_scales.count(d->index))
+      return problem(fmt::format("`{}` is scaled by a fixed factor too (--set, or a term override)", c.inputs[d->index].name));
+    spec.draws.push_back(std::move(*d));
+  }
+  for (std::size_t i = 0; i < correlations.size(); ++i) {
+    const auto problem = [&](std::string reason) { return DrawProblem{true, i, std::move(reason)}; };
+    const std::string& text = correlations[i];
+    const auto comma = text.find(','), eq = text.find('=');
+    if (comma == std::string::npos || eq == std::string::npos || eq < comma) return problem("expected 'A, B = RHO'");
+    auto named = [&](const std::string& name) -> std::optional<int> {
+      for (std::size_t k = 0; k < spec.draws.size(); ++k)
+        if (spec.draws[k].name == name) return static_cast<int>(k);
+      return std::nullopt;
+    };
+    const std::string a = trim(text.substr(0, comma)), b = trim(text.substr(comma + 1, eq - comma - 1));
+    auto ia = named(a), ib = named(b);
+    if (!ia || !ib) return problem(fmt::format("`{}` is not drawn (name it as its draw does)", ia ? b : a));
+    if (*ia == *ib) return problem("a draw with itself");
+    auto rho = Number::parse_decimal(trim(text.substr(eq + 1)));
+    if (!rho || *rho <= Number::from_int(-1) || *rho >= Number::from_int(1))
+      return problem("the rank correlation is a number strictly between -1 and 1");
+    for (const auto& k : spec.correlations)
+      if ((k.a == *ia && k.b == *ib) || (k.a == *ib && k.b == *ia))
+        return problem(fmt::format("`{}` and `{}` are correlated already", a, b));
+    spec.correlations.push_back({*ia, *ib, std::strtod(rho->to_string().c_str(), nullptr)});
+  }
+  return std::nullopt;
 }
 
 }  // namespace utfall

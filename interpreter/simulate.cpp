@@ -152,7 +152,7 @@ bool Simulation::prepare(std::string& error) {
   if (n > 0) {
     auto l = draws::cholesky(matrix, n);
     if (!l) {
-      error = "--correlate: the correlations cannot hold together (their matrix is not positive definite)";
+      error = "the correlations cannot hold together (their matrix is not positive definite)";
       return false;
     }
     factor_ = std::move(*l);
@@ -175,6 +175,8 @@ bool Simulation::prepare(std::string& error) {
   out_.nets.assign(parties * currencies * runs, 0);
   out_.ok.assign(runs, 0);
   if (spec_.party) out_.multiples.assign(runs, std::nullopt), out_.irrs.assign(runs, std::nullopt);
+  if (spec_.record_draws)
+    for (const auto& d : spec_.draws) out_.drawn.emplace_back(draw_slots(c_, d) * runs, Number::from_int(0));
   return true;
 }
 
@@ -213,6 +215,10 @@ bool Simulation::apply_draws(Worker& w, std::uint64_t i, Text& failure, const ch
     auto draw = [&](std::uint64_t slot) -> std::optional<Number> {
       auto v = value_at(ready_[k], in_correlation_[k] ? w.u[k] : u_of(k, slot));
       if (!v) failure = text("run {}: `{}` drew a value too large to round to its step", i + 1, d.name), code = "E528";
+      else if (spec_.record_draws) {
+        const std::uint64_t at = d.target == Draw::Target::series ? slot - static_cast<std::uint64_t>(c_.inputs[d.index].first) : 0;
+        out_.drawn[k][at * spec_.runs + i] = *v;
+      }
       return v;
     };
     if (d.target == Draw::Target::term) {
@@ -373,6 +379,33 @@ std::optional<SimulationResult> Simulation::run(std::string& error) {
 }
 
 }  // namespace
+
+std::size_t draw_slots(const checked::Contract& c, const Draw& d) {
+  if (d.target != Draw::Target::series) return 1;
+  const auto& input = c.inputs[d.index];
+  return static_cast<std::size_t>(std::max(input.last - input.first + 1, 0));
+}
+
+std::vector<std::pair<int, int>> simulated_positions(const checked::Contract& c, const SimulationResult& r) {
+  std::vector<std::pair<int, int>> out;
+  for (int p = 0; p < static_cast<int>(c.parties.size()); ++p)
+    for (int k = 0; k < static_cast<int>(c.currencies.size()); ++k)
+      if (std::any_of(r.flows.begin(), r.flows.end(), [&](const SimFlow& f) { return f.currency == k && (f.payer == p || f.payee == p); }))
+        out.emplace_back(p, k);
+  return out;
+}
+
+Summary summarize_runs(const checked::Contract& c, const SimulationResult& r, const std::vector<std::int64_t>& values,
+                       std::size_t series, int currency, const std::vector<Number>& percentiles) {
+  const std::uint64_t runs = r.ok.size();
+  std::int64_t per_unit = 1;
+  for (int k = minor_unit_places(c, currency); k < r.places; ++k) per_unit *= 10;
+  std::vector<std::int64_t> v;
+  v.reserve(runs - r.failed);
+  for (std::uint64_t i = 0; i < runs; ++i)
+    if (r.ok[i]) v.push_back(values[series * runs + i] / per_unit);
+  return summarize(v, percentiles);
+}
 
 std::uint64_t simulation_values(const checked::Contract& c, std::uint64_t runs, bool party) {
   std::map<std::tuple<int, int, int>, int> flows;

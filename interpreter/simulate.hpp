@@ -23,6 +23,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "interpreter/checked.hpp"
@@ -30,6 +31,7 @@
 #include "interpreter/evaluate.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/returns.hpp"
+#include "interpreter/statistics.hpp"
 
 namespace utfall {
 
@@ -72,6 +74,7 @@ struct SimulationSpec {
   std::uint64_t seed = 1;
   unsigned threads = 0;  // 0: all cores
   bool limits = false;   // record the caps and floors that bound (the general evaluator)
+  bool record_draws = false;  // keep every run's drawn values (SimulationResult::drawn)
   std::optional<int> party;  // record that party's money multiple and IRR per run
   std::vector<Outlay> outlays;  // what the party pays outside the contract (returns.hpp)
   // Called now and then, from any thread, with the number of runs done; may be empty.
@@ -108,7 +111,18 @@ struct SimulationResult {
   // With spec.party: per run, the multiple and the IRR of the party's first currency with
   // flows, in units of 10^-6, rounded half-even; absent where there is none (its count below).
   std::vector<std::optional<std::int64_t>> multiples, irrs;
+  // With spec.record_draws: per draw, drawn[d][slot * runs + i] is the value run i drew, as the
+  // contract holds it (0.3 for 30 %); one slot for a term, a cell or a scale, one per period of
+  // the input (its first to its last) for a series. A run that failed while drawing keeps
+  // zeros from the draw that failed on.
+  std::vector<std::vector<Number>> drawn;
 };
+
+// The slots a draw has per run in SimulationResult::drawn.
+std::size_t draw_slots(const checked::Contract& contract, const Draw& draw);
+
+// The most runs of one simulation.
+constexpr std::uint64_t kMaxRuns = 10'000'000;
 
 // The most values a simulation keeps (amounts and nets, and with a party its multiple and IRR
 // as two values each, over all runs): 64 Mi, 512 MiB.
@@ -116,9 +130,22 @@ constexpr std::uint64_t kMaxSimulationValues = std::uint64_t{1} << 26;
 // The values a simulation of `runs` runs would keep; check against kMaxSimulationValues first.
 std::uint64_t simulation_values(const checked::Contract& contract, std::uint64_t runs, bool party);
 
-// Draws whose setting does not work (a correlation matrix that is not positive definite, a
-// correlation of a `series` draw) give a message in `error` and no result.
+// Correlations that do not work (a correlation matrix that is not positive definite, a
+// correlation of a `series` draw) give a message in `error` (a sentence about the correlations,
+// without an option's name) and no result.
 std::optional<SimulationResult> simulate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options,
                                          const SimulationSpec& spec, std::string& error);
+
+// The net positions a simulation shows: (party, currency) for each party that pays or is paid
+// in that currency (a flow of the result), by party, then currency.
+std::vector<std::pair<int, int>> simulated_positions(const checked::Contract& contract, const SimulationResult& result);
+
+// The statistics (statistics.hpp) over the runs that did not fail of one series of a result:
+// `values` is its `amounts` or its `nets`, `series` the index in it (f * (periods + 1) + t, or
+// p * currencies + k), `currency` the series' currency. The amounts count 10^-places units; the
+// summary counts the currency's own minor units, in which its payments are whole, so that its
+// mean and sd are rounded to its own minor unit.
+Summary summarize_runs(const checked::Contract& contract, const SimulationResult& result, const std::vector<std::int64_t>& values,
+                       std::size_t series, int currency, const std::vector<Number>& percentiles);
 
 }  // namespace utfall

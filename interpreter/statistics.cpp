@@ -75,7 +75,9 @@ Summary summarize(std::vector<std::int64_t>& values, const std::vector<Number>& 
     return negative ? cpp_int(-r) : r;
   };
   const cpp_int big_sum = to_big(sum), big_n = n;
-  s.mean = static_cast<std::int64_t>(divide_half_even(big_sum + to_big(center) * big_n, big_n));
+  const cpp_int total = big_sum + to_big(center) * big_n;
+  s.mean = static_cast<std::int64_t>(divide_half_even(total, big_n));
+  s.exact_mean = *Number::parse_decimal(total.str()) / *Number::parse_decimal(big_n.str());
   if (n > 1) {
     // Var = (n * sum d^2 - (sum d)^2) / (n (n - 1)).
     const cpp_int a = big_n * big_squares - big_sum * big_sum;
@@ -91,6 +93,12 @@ Summary summarize(std::vector<std::int64_t>& values, const std::vector<Number>& 
     s.percentiles[k] = values[static_cast<std::size_t>(at - 1)];
   }
   return s;
+}
+
+std::optional<Number> read_percentile(const std::string& text) {
+  auto n = text.find_first_not_of("0123456789.") == std::string::npos ? Number::parse_decimal(text) : std::nullopt;
+  if (!n || *n > Number::from_int(100)) return std::nullopt;
+  return n;
 }
 
 std::string share_text(std::uint64_t count, std::uint64_t n, int places) {

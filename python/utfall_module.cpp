@@ -5,7 +5,7 @@
 // Numbers cross as exact decimal text in both directions, as in the C++ API; batch amounts as
 // Python ints (counts of 10^-places currency units). Problems come back as message dicts,
 // never as exceptions from here. Evaluations release the GIL: other Python threads run while a
-// contract is evaluated, and Engine::sweep uses its own threads.
+// contract is evaluated, and Engine::sweep and Engine::simulate use their own threads.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
@@ -198,6 +198,29 @@ py::list batch_evaluate(utfall::Batch& batch, const std::vector<utfall::Bound>& 
   return out;
 }
 
+// Runs a simulation with the GIL released; the Simulation's parts are read by its methods.
+utfall::Simulation simulate(const utfall::Engine& engine, const utfall::Contract& contract, const utfall::Bound& bound,
+                            const std::vector<std::string>& draws, const std::vector<std::string>& correlations, std::uint64_t runs,
+                            std::uint64_t seed, unsigned threads, const std::map<std::string, std::string>& terms, bool record_draws) {
+  utfall::SimulationOptions o;
+  o.draws = draws, o.correlations = correlations, o.runs = runs, o.seed = seed, o.threads = threads, o.terms = terms;
+  o.record_draws = record_draws;
+  py::gil_scoped_release unlocked;
+  return engine.simulate(contract, bound, o);
+}
+
+py::dict statistics(const utfall::Simulation::Statistics& s) {
+  return py::dict("count"_a = s.count, "mean"_a = s.mean, "mean_rounded"_a = s.mean_rounded, "sd"_a = s.sd,
+                  "percentiles"_a = s.percentiles, "min"_a = s.min, "max"_a = s.max, "positive"_a = s.positive);
+}
+
+// runs() values from `values` as Python ints.
+py::list ints(const std::int64_t* values, std::uint64_t runs) {
+  py::list out(runs);
+  for (std::uint64_t i = 0; i < runs; ++i) out[i] = py::int_(values[i]);
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_utfall, m) {
@@ -233,7 +256,55 @@ PYBIND11_MODULE(_utfall, m) {
       .def("compile_file", [](const utfall::Engine& e, const std::string& path) { return compilation(e.compile_file(path)); })
       .def("bind", &bind)
       .def("evaluate", &evaluate)
-      .def("sweep", &sweep);
+      .def("sweep", &sweep)
+      .def("simulate", &simulate);
+
+  using Sim = utfall::Simulation;
+  py::class_<Sim>(m, "Simulation")
+      .def_property_readonly("ok", &Sim::ok)
+      .def_property_readonly("messages", [](const Sim& s) { return messages(s.messages()); })
+      .def_property_readonly("runs", &Sim::runs)
+      .def_property_readonly("seed", &Sim::seed)
+      .def_property_readonly("failed", &Sim::failed)
+      .def_property_readonly("first_failure", [](const Sim& s) {
+        return s.first_failure() ? py::object(messages({*s.first_failure()})) : py::object(py::none());
+      })
+      .def_property_readonly("first_failed_run", &Sim::first_failed_run)
+      .def_property_readonly("places", &Sim::places)
+      .def_property_readonly("periods", &Sim::periods)
+      .def_property_readonly("flows", [](const Sim& s) {
+        py::list out;
+        for (const auto& f : s.flows()) out.append(py::make_tuple(f.from, f.to, f.currency));
+        return out;
+      })
+      .def_property_readonly("positions", [](const Sim& s) {
+        py::list out;
+        for (const auto& p : s.positions()) out.append(py::make_tuple(p.party, p.currency));
+        return out;
+      })
+      .def_property_readonly("draws", [](const Sim& s) {
+        py::list out;
+        for (const auto& d : s.draws()) out.append(py::make_tuple(d.name, d.distribution, d.step, d.periods));
+        return out;
+      })
+      .def("run_ok", [](const Sim& s) {
+        py::list out(s.runs());
+        for (std::uint64_t i = 0; i < s.runs(); ++i) out[i] = py::bool_(s.run_ok(i));
+        return out;
+      })
+      .def("amounts", [](const Sim& s, std::size_t flow, std::size_t period) { return ints(s.amounts(flow, period), s.runs()); })
+      .def("net", [](const Sim& s, std::size_t position) { return ints(s.net(position), s.runs()); })
+      .def("drawn", [](const Sim& s, std::size_t draw, std::size_t slot) {
+        py::list out(s.runs());
+        for (std::uint64_t i = 0; i < s.runs(); ++i) out[i] = py::str(s.drawn(draw, slot, i));
+        return out;
+      })
+      .def("flow_statistics", [](const Sim& s, std::size_t flow, std::size_t period, const std::vector<std::string>& percentiles) {
+        return statistics(s.flow_statistics(flow, period, percentiles));
+      })
+      .def("position_statistics", [](const Sim& s, std::size_t position, const std::vector<std::string>& percentiles) {
+        return statistics(s.position_statistics(position, percentiles));
+      });
 
   py::class_<utfall::Batch>(m, "Batch")
       .def(py::init<const utfall::Engine&, utfall::Contract>(), py::keep_alive<1, 2>())

@@ -223,6 +223,24 @@ struct UTFALL_CXX_API Result {
   std::string to_json() const;
 };
 
+// What a host asks of one simulation (Engine::simulate): many runs of a contract with terms and
+// data drawn at random, the draws read exactly as `utfall simulate` reads them (docs/cli.md).
+struct SimulationOptions {
+  // "NAME ~ DIST [step S]", as `utfall simulate --draw`: "premieandel ~ uniform(20 %, 50 %)",
+  // "hemtjanst_kostnad@2027 ~ normal(170_000_000, 10_000_000)", "scale(avropat) ~ triangular(0.9, 1, 1.2)".
+  std::vector<std::string> draws;
+  // "A, B = RHO", as --correlate: the Spearman rank correlation of two draws, named as drawn.
+  std::vector<std::string> correlations;
+  std::uint64_t runs = 10'000;  // 1 to 10 000 000
+  std::uint64_t seed = 1;       // the same seed gives the same runs, whatever the threads
+  unsigned threads = 0;         // 0: all cores
+  // Term overrides fixed in every run, as Options::terms ("scale(INPUT)" too, as --set takes it).
+  std::map<std::string, std::string> terms;
+  // Keep the values every run drew (Simulation::drawn); they cost one exact number per draw,
+  // period of a drawn series, and run.
+  bool record_draws = true;
+};
+
 class Engine;
 
 // A checked, immutable contract. Copies share one compiled form; safe to use from any thread.
@@ -301,6 +319,75 @@ struct Binding {
   Messages messages;
 };
 
+// The runs of one simulation (Engine::simulate). When ok() is false, messages() says why (a draw
+// or correlation that does not read, too many runs; E214) and there are no runs. Every run's
+// payments are exact: each amount is an exact count of 10^-places() currency units, as a Batch
+// gives them. A run that fails (a drawn value outside its input's declared range, E532; an
+// evaluation error) keeps zeros and run_ok() false; failed() counts those runs, first_failure()
+// is the failure of the one with the least index, and statistics leave them out. Runs are kept
+// by index: the same seed gives the same Simulation for any number of threads. Immutable, and
+// cheap to copy (a shared handle).
+class UTFALL_CXX_API Simulation {
+ public:
+  struct Flow {  // what one payer pays one payee in one currency
+    std::string from, to, currency;
+  };
+  struct Position {  // a party's net position in one currency: received - paid
+    std::string party, currency;
+  };
+  struct Draw {
+    std::string name;          // as written: "premieandel", "kostnad@2027", "kostnad", "scale(kostnad)"
+    std::string distribution;  // as written: "uniform(20 %, 50 %)"
+    std::string step;          // the grid of the drawn values, as the contract holds them ("0.00001"); "" for empirical
+    std::vector<std::string> periods;  // a whole series drawn: a value per period (slot k is periods[k]); else empty
+  };
+  // Statistics over the runs that did not fail, computed exactly from the exact amounts (as
+  // `utfall simulate` computes them). Amounts as exact text with the currency's decimals; all
+  // "" when no run is left (count 0).
+  struct Statistics {
+    std::uint64_t count = 0;   // the runs that did not fail
+    std::string mean;          // exact, unrounded: "3521497.385", or a fraction "35214973/30" when not a finite decimal
+    std::string mean_rounded;  // rounded half-even to the minor unit, as `utfall simulate` shows it
+    std::string sd;            // the sample standard deviation (n - 1), rounded half-even to the minor unit
+    std::vector<std::string> percentiles;  // by nearest rank: the value at rank ceil(P / 100 * count), one per P asked
+    std::string min, max;
+    std::uint64_t positive = 0;  // runs above zero
+  };
+
+  bool ok() const;
+  const Messages& messages() const;  // errors when !ok(); else warnings of binding the data
+  std::uint64_t runs() const;
+  std::uint64_t seed() const;
+  std::uint64_t failed() const;
+  bool run_ok(std::uint64_t run) const;
+  const std::optional<Message>& first_failure() const;  // its text begins "run i: " (i from 1)
+  std::uint64_t first_failed_run() const;                // counted from 0
+  int places() const;
+  const std::vector<std::string>& periods() const;  // the contract's; period index periods().size() is the total
+  const std::vector<Flow>& flows() const;           // every flow the contract may pay, by payer, payee, currency
+  const std::vector<Position>& positions() const;   // every party that pays or is paid, in each currency it does
+  const std::vector<Draw>& draws() const;           // in the order of SimulationOptions::draws
+
+  // runs() amounts, one per run: flow f in period t (t = periods().size(): its total), and the
+  // net position p, in units of 10^-places(). Valid as long as the Simulation (or a copy).
+  const std::int64_t* amounts(std::size_t flow, std::size_t period) const;
+  const std::int64_t* net(std::size_t position) const;
+  // The value run `run` drew for draw d (slot 0, or the index into its periods), exact, as the
+  // contract holds it ("0.2734" for 27.34 %); "" without SimulationOptions::record_draws.
+  std::string drawn(std::size_t draw, std::size_t slot, std::uint64_t run) const;
+
+  // Percentiles are decimals from 0 to 100 ("5", "97.5"); another is std::invalid_argument.
+  Statistics flow_statistics(std::size_t flow, std::size_t period, const std::vector<std::string>& percentiles = {"5", "50", "95"}) const;
+  Statistics position_statistics(std::size_t position, const std::vector<std::string>& percentiles = {"5", "50", "95"}) const;
+
+  struct Impl;
+  explicit Simulation(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+};
+
 class UTFALL_CXX_API Engine {
  public:
   explicit Engine(Config config = {});
@@ -327,6 +414,13 @@ class UTFALL_CXX_API Engine {
   // system refuses more), each thread with its own Session.
   // results[i] is the result of cases[i], the same whatever the number of threads.
   std::vector<Result> sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads = 0) const;
+
+  // Runs the contract options.runs times on `data`, with the draws of `options` (as `utfall
+  // simulate` does), on options.threads threads. A problem with the options is a Simulation
+  // with ok() false; runs that fail are counted in it.
+  Simulation simulate(const Contract& contract, const Bound& data, const SimulationOptions& options) const;
+  // bind + simulate in one call.
+  Simulation simulate(const Contract& contract, const Data& data, const SimulationOptions& options) const;
 
  private:
   Config config_;

@@ -17,9 +17,11 @@ from .contract import Bound, Clause, Contract, Field, Input, Party, Term
 from .errors import (CheckError, ContractError, DataError, Error, EvaluationError, FileError, InternalError,
                      LimitError, ParseError, error_from, warnings_of)
 from .results import BatchResult, Line, NotPaid, Payment, Result, SweepResult, Total
+from .simulation import Draw, Flow, Simulation, Statistics
 
 __all__ = ["compile", "compile_text", "compile_file", "Engine", "Contract", "Bound", "Result", "SweepResult",
-           "BatchResult", "Payment", "Total", "NotPaid", "Line", "Party", "Input", "Field", "Term", "Clause",
+           "BatchResult", "Simulation", "Flow", "Draw", "Statistics", "Payment", "Total", "NotPaid", "Line", "Party",
+           "Input", "Field", "Term", "Clause",
            "Error", "ContractError", "ParseError", "CheckError", "DataError", "FileError", "EvaluationError",
            "LimitError", "InternalError"]
 

@@ -9,6 +9,7 @@ from . import _utfall
 from .data import FloatRounding, collect, value_text
 from .errors import error_from, warnings_of
 from .results import BatchResult, Result, SweepResult
+from .simulation import Simulation
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Bound:
 class Contract:
     """A checked, immutable contract (`utfall.compile`). Introspection: `name`, `title`,
     `currency`, `minor_unit`, `periods`, `parties`, `inputs`, `terms`, `clauses`, `examples`,
-    `to_json()`; evaluation: `run`, `explain`, `sweep`, `sweep_cases`, `batch`, `bind`."""
+    `to_json()`; evaluation: `run`, `explain`, `sweep`, `sweep_cases`, `batch`, `simulate`, `bind`."""
 
     def __init__(self, native, engine, warnings=()):
         self._native = native
@@ -182,6 +183,27 @@ class Contract:
                 raise error_from(native["messages"])
             out.append(Result(native, warnings_of(native["messages"])))
         return out
+
+    def simulate(self, data=None, *, draws, runs, seed=1, correlate=None, terms=None, threads=0, floats=None,
+                 record_draws=True):
+        """Runs the contract `runs` times on `data`, drawing terms and data at random as `utfall
+        simulate` does (docs/cli.md): `draws` is one or a list of "NAME ~ DIST [step S]"
+        ("premieandel ~ uniform(20 %, 50 %)"), `correlate` one or a list of "A, B = RHO", `terms`
+        overrides fixed in every run, `seed` a whole number (the same seed gives the same runs on
+        any number of `threads`; 0: all cores). Returns a Simulation; runs that fail are counted
+        in it (`failed`, `first_failure`). Options that do not read raise CheckError (E214);
+        data that does not bind raises DataError."""
+        draws = [draws] if isinstance(draws, str) else list(draws)
+        correlate = [correlate] if isinstance(correlate, str) else list(correlate or [])
+        for name, value in (("runs", runs), ("seed", seed), ("threads", threads)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name}: a whole number, not {value!r}")
+        bound = self.bind(data, floats=floats)
+        native = self._engine.simulate(self._native, bound._native, draws, correlate, runs, seed, threads,
+                                       self._terms(terms, floats), record_draws)
+        if not native.ok:
+            raise error_from(native.messages)
+        return Simulation(native, bound.warnings + warnings_of(native.messages))
 
     def batch(self, datasets, *, floats=None, errors="raise"):
         """Evaluates the contract on each data set of `datasets` (any shape `run` takes, or
