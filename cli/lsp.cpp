@@ -24,8 +24,9 @@ constexpr std::size_t kMaxHeaderLine = 8u << 10;
 constexpr std::size_t kMaxHeaders = 64;
 
 // JSON-RPC's and LSP's error codes, the ones answered here.
-constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
-              kInternalError = -32603, kNotInitialized = -32002, kRequestFailed = -32803;
+constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInternalError = -32603,
+              kNotInitialized = -32002;
+using lsp::kInvalidParams, lsp::kRequestFailed;
 
 enum class Frame { message, end, broken };
 
@@ -139,6 +140,8 @@ class Server {
       else notification(method, params);
     } catch (const RpcError& e) {
       if (is_request) fail(id, e.code, e.message);
+    } catch (const lsp::Refused& e) {
+      if (is_request) fail(id, e.code, e.message);
     } catch (const std::exception& e) {  // a bug: say so, and serve on
       if (is_request) fail(id, kInternalError, std::string("internal error (a bug in utfall): ") + e.what());
       else std::cerr << "utfall lsp: internal error in " << terminal_text(method) << ": " << terminal_text(e.what()) << "\n";
@@ -189,6 +192,15 @@ class Server {
     }
     if (method == "textDocument/definition") return lsp::definition(document(params), field(params, "position"));
     if (method == "textDocument/hover") return lsp::hover(document(params), field(params, "position"), language_);
+    if (method == "textDocument/references") {
+      const json& context = params.contains("context") ? params["context"] : json::object();
+      const bool declaration = context.is_object() && context.value("includeDeclaration", false);
+      return lsp::references(document(params), field(params, "position"), declaration);
+    }
+    if (method == "textDocument/prepareRename") return lsp::prepare_rename(document(params), field(params, "position"));
+    if (method == "textDocument/rename")
+      return lsp::rename(document(params), field(params, "position"), string_field(params, "newName"), language_);
+    if (method == "textDocument/completion") return lsp::completion(document(params), field(params, "position"));
     throw RpcError{kMethodNotFound, "no method `" + method + "`"};
   }
 
@@ -199,7 +211,10 @@ class Server {
               {"documentSymbolProvider", true},
               {"documentFormattingProvider", true},
               {"definitionProvider", true},
-              {"hoverProvider", true}}},
+              {"hoverProvider", true},
+              {"referencesProvider", true},
+              {"renameProvider", {{"prepareProvider", true}}},
+              {"completionProvider", {{"triggerCharacters", json::array({"."})}}}}},
             {"serverInfo", {{"name", "utfall"}, {"version", version_text}}}};
   }
 
@@ -224,7 +239,9 @@ class Server {
   }
 
   void open(const std::string& uri, std::string text) {
-    auto& document = documents_[uri] = lsp::analyze(uri, std::move(text));
+    auto now = lsp::analyze(uri, std::move(text));
+    if (const auto before = documents_.find(uri); before != documents_.end()) lsp::keep_last_good(now, before->second);
+    auto& document = documents_[uri] = std::move(now);
     notify("textDocument/publishDiagnostics", lsp::diagnostics_params(document, language_));
   }
 
