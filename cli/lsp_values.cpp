@@ -13,15 +13,22 @@ namespace {
 // At most this many periods are shown; a monthly calendar over decades is cut, and says so.
 constexpr std::size_t kMaxPeriods = 60;
 
-// The expression that reads `x`, and its type; none for a party, a table or a set of participants.
-std::optional<checked::Expr> reader(const checked::Contract& c, const Declared& x) {
+// The expression that reads `x`, its type, and whether it is written as a percentage (`30 %`);
+// none for a party, a table or a set of participants.
+struct Reader {
+  checked::Expr expr;
+  bool percent = false;
+};
+std::optional<Reader> reader(const checked::Contract& c, const Declared& x) {
   for (std::size_t i = 0; i < c.terms.size(); ++i)
-    if (x.kind == Kind::term && c.terms[i].name == x.name) return checked::Expr(checked::TermRef{static_cast<int>(i)}, c.terms[i].type, {});
+    if (x.kind == Kind::term && c.terms[i].name == x.name)
+      return Reader{checked::Expr(checked::TermRef{static_cast<int>(i)}, c.terms[i].type, {}), c.terms[i].percent};
   for (std::size_t i = 0; i < c.defs.size(); ++i)
-    if (x.kind == Kind::definition && c.defs[i].name == x.name) return checked::Expr(checked::DefRef{static_cast<int>(i)}, c.defs[i].type, {});
+    if (x.kind == Kind::definition && c.defs[i].name == x.name)
+      return Reader{checked::Expr(checked::DefRef{static_cast<int>(i)}, c.defs[i].type, {})};
   for (std::size_t i = 0; i < c.inputs.size(); ++i)
     if (x.kind == Kind::input && c.inputs[i].name == x.name && !c.inputs[i].participants)
-      return checked::Expr(checked::InputRef{static_cast<int>(i)}, c.inputs[i].type, {});
+      return Reader{checked::Expr(checked::InputRef{static_cast<int>(i)}, c.inputs[i].type, {}), c.inputs[i].percent};
   return std::nullopt;
 }
 
@@ -42,8 +49,11 @@ std::string values_in_example(const Document& d, const Declared& x, Language lan
 
   const bool sv = language == Language::sv;
   auto shown = [&](int period) {
-    auto v = evaluate_expression(c, *bound.data, *read, period, options);
-    return v.value ? "`" + shown_value(c, *v.value, read->type) + "`" : std::string(sv ? "(ingen)" : "(none)");
+    auto v = evaluate_expression(c, *bound.data, read->expr, period, options);
+    if (!v.value) return std::string(sv ? "(ingen)" : "(none)");
+    const auto* n = std::get_if<Number>(&*v.value);
+    if (n && read->percent) return "`" + (*n * Number::from_int(100)).to_string() + " %`";
+    return "`" + shown_value(c, *v.value, read->expr.type) + "`";
   };
   std::string out = std::string(sv ? "I exemplet" : "In the example") + " \"" + example.name + "\"";
   if (x.kind == Kind::term) return out + ": " + shown(0);

@@ -336,6 +336,9 @@ T.check("hover: an input's data per period in the example", "| 2026 | `190000000
 h = at(uri_a, "textDocument/hover", 15, 6) or {}
 value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
 T.check("hover: a term's one value in the example", value.endswith('In the example "plan": `200000000.00 SEK`'), value)
+h = at(uri_a, "textDocument/hover", 16, 6) or {}  # line 16 `term premieandel = 30 %`
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a percentage shown as one", value.endswith('In the example "plan": `30 %`'), value)
 T.check("hover: a comment has none", at(uri_a, "textDocument/hover", 0, 4) is None)
 # Line 25 `  waterfall aterbetalning: kommun pays ...`: the payer `kommun` at 27..33, a party declared
 # on line 7 `party kommun ...` at 6..12.
@@ -432,8 +435,9 @@ def check_rename(label, uri, line, character, new_name, text, sites, by_hand):
             and all(e["newText"] == new_name for e in edits), r)
     renamed = apply_edits(text, edits)
     T.check(f"{label}: the text as renamed by hand", renamed == by_hand, renamed)
-    (tmp / "renamed.utfall").write_text(renamed, encoding="utf-8")
-    run = subprocess.run([utfall, "check", str(tmp / "renamed.utfall")], capture_output=True, timeout=TIMEOUT)
+    renamed_file = tmp / ("renamed" + Path(uri).suffix)  # a literate contract stays Markdown
+    renamed_file.write_text(renamed, encoding="utf-8")
+    run = subprocess.run([utfall, "check", str(renamed_file)], capture_output=True, timeout=TIMEOUT)
     T.check(f"{label}: utfall check passes on the renamed text", run.returncode == 0, run.stderr)
 
 
@@ -443,6 +447,20 @@ check_rename("rename baslinje", uri_a, 15, 6, "grundnivå", text_a, [rng(15, 5, 
 # `  betalningsordning aterbetalning: kommun betalar to_date(frigjort)` (35 + 6 + 1 + 7 + 1 + 8 = 58: 58..66).
 check_rename("rename in Swedish", uri_sv, 20, 8, "frigjorda_medel", text_sv, [rng(20, 6, 20, 14), rng(25, 58, 25, 66)],
              text_sv.replace("låt frigjort =", "låt frigjorda_medel =").replace("to_date(frigjort)", "to_date(frigjorda_medel)"))
+
+# The party `kommun` at its 21 sites, counted above under references: every line but the display name
+# "Kommunen" (a string) and the comments changes.
+check_rename("rename a party", uri_a, 7, 8, "kommunen", text_a, [rng(7, 6, 7, 12), rng(25, 27, 25, 33), rng(28, 12, 28, 18)]
+             + [rng(n, 9, n, 15) for n in EXPECT_LINES_EN], text_a.replace("party kommun ", "party kommunen ")
+             .replace(": kommun pays", ": kommunen pays").replace("rest to kommun", "rest to kommunen")
+             .replace("expect kommun ->", "expect kommunen ->"))
+# A literate contract, avtal.md: the code lines are the Markdown's own. Line 37 `villkor baslinje` (8..16) and
+# line 48 `låt frigjort = max(baslinje` (3 units + 1 + 8 + 3 + 4 = 19: 19..27); the prose of line 44,
+# "skillnaden mellan baslinjen och ...", is not code and stays.
+uri_md = (A / "avtal.md").as_uri()
+text_md = (A / "avtal.md").read_text(encoding="utf-8")
+check_rename("rename in a literate contract", uri_md, 37, 10, "grundnivå", text_md, [rng(37, 8, 37, 16), rng(48, 19, 48, 27)],
+             text_md.replace("villkor baslinje    =", "villkor grundnivå    =").replace("max(baslinje -", "max(grundnivå -"))
 
 # The keywords are the file's: `total` is English, `allt` its Swedish spelling.
 T.check("rename: an English keyword is refused in English", refused(rename(uri_a, 15, 6, "total")))
