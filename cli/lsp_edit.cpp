@@ -145,7 +145,7 @@ json member_items(const ast::Contract* tree, const checked::Contract* contract, 
     for (std::size_t i = 0; i < contract->inputs.size(); ++i) {
       const auto& in = contract->inputs[i];
       if (in.name != set || !in.participants) continue;
-      for (const auto& f : in.fields) out.push_back(item(f.name, kField, f.type.to_string(), '0'));
+      for (const auto& f : in.fields) out.push_back(item(f.name, kField, f.percent ? "%" : f.type.to_string(), '0'));
       for (const auto& def : contract->participant_defs)
         if (def.set == static_cast<int>(i)) out.push_back(item(def.name, kVariable, def.type.to_string(), '0'));
     }

@@ -541,6 +541,14 @@ S.notify("textDocument/didChange", {"textDocument": {"uri": uri_rate, "version":
 S.diagnostics(uri_rate)
 items = complete(uri_rate, 30, 19)
 T.check("completion after `u.` while typing: exactly the fields", sorted(items) == ["achieved", "id", "outcome"], items)
+# examples/c-tfco: line 44 `    amount utfallspris * u.poang` (4 + 6 + 1 + 11 + 3 + 2 = 27 after `u.`): the five
+# fields of `ungdomar` (lines 15-19) and `poang`, its definition per participant (line 35), `narvaro` a percentage.
+tfco = src / "examples" / "c-tfco" / "contract.utfall"
+uri_tfco, _ = S.open(tfco)
+items = complete(uri_tfco, 44, 27)
+T.check("completion after `u.`: fields and definitions per participant", {n: x.get("kind") for n, x in items.items()} == {
+    "id": 5, "inskriven": 5, "stabil": 5, "narvaro": 5, "nytt_brott": 5, "poang": 6}, items)
+T.check("completion after `u.`: a percentage field's type", items.get("narvaro", {}).get("detail") == "%", items.get("narvaro"))
 # Line 29 `  pay per_outcome: kommun -> utforare ...`: after `->` (2 + 3 + 1 + 12 + 1 + 6 + 1 + 2 + 1 = 29) a payee.
 items = complete(uri_e, 29, 29)
 T.check("completion after `->`: the parties only", sorted(items) == ["kommun", "utforare"], sorted(items))
