@@ -105,11 +105,8 @@ Frame read_message(std::istream& in, std::string& body, std::string& why) {
   return Frame::message;
 }
 
-// A request answered with an error.
-struct RpcError {
-  int code;
-  std::string message;
-};
+// A request answered with an error; the analyses throw the same (cli/lsp_analysis.hpp).
+using RpcError = lsp::Refused;
 
 class Server {
  public:
@@ -139,8 +136,6 @@ class Server {
       if (is_request) reply(id, request(method, params));
       else notification(method, params);
     } catch (const RpcError& e) {
-      if (is_request) fail(id, e.code, e.message);
-    } catch (const lsp::Refused& e) {
       if (is_request) fail(id, e.code, e.message);
     } catch (const std::exception& e) {  // a bug: say so, and serve on
       if (is_request) fail(id, kInternalError, std::string("internal error (a bug in utfall): ") + e.what());
@@ -194,7 +189,8 @@ class Server {
     if (method == "textDocument/hover") return lsp::hover(document(params), field(params, "position"), language_);
     if (method == "textDocument/references") {
       const json& context = params.contains("context") ? params["context"] : json::object();
-      const bool declaration = context.is_object() && context.value("includeDeclaration", false);
+      const bool declaration = context.is_object() && context.contains("includeDeclaration") &&
+                               context["includeDeclaration"].is_boolean() && context["includeDeclaration"].get<bool>();
       return lsp::references(document(params), field(params, "position"), declaration);
     }
     if (method == "textDocument/prepareRename") return lsp::prepare_rename(document(params), field(params, "position"));

@@ -78,11 +78,11 @@ std::variant<json, std::string> formatting(const Document& document, Language la
 // textDocument/definition: the Location of the declaration of the name at `position` (a term, a
 // definition, an input, a party or a table), or null (cli/lsp_names.cpp).
 json definition(const Document& document, const json& position);
-// textDocument/hover: of the same names, what it is, its type as the checker gave it, and its
-// declaration as written; or null.
+// textDocument/hover: of the same names, what it is, its type as the checker gave it, its
+// declaration as written, and its values in the contract's first example; or null.
 json hover(const Document& document, const json& position, Language language);
 
-// The requests that edit and complete names (cli/lsp_edit.cpp). A request that cannot be
+// The requests that find, edit and complete names (cli/lsp_edit.cpp). A request that cannot be
 // answered throws `Refused` with the JSON-RPC error code to answer.
 struct Refused {
   int code;
