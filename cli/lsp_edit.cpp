@@ -66,10 +66,7 @@ int completion_kind(Kind kind) {
   }
   return kVariable;
 }
-const char* kind_detail(Kind kind) {
-  constexpr const char* words[] = {"party", "input", "term", "definition", "table"};
-  return words[static_cast<int>(kind)];
-}
+const char* kind_detail(Kind kind) { return kind_word(kind, Language::en); }
 
 json item(const std::string& label, int kind, const std::string& detail, char rank) {
   json x = {{"label", label}, {"kind", kind}, {"sortText", std::string(1, rank) + label}};

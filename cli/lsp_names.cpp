@@ -5,14 +5,11 @@
 #include <algorithm>
 
 namespace utfall::lsp {
-namespace {
 
 // The word for each kind, in English and in Swedish (the keywords' words where there is one).
 constexpr const char* kKindWords[][2] = {
     {"party", "part"}, {"input", "uppgift"}, {"term", "villkor"}, {"definition", "definition"}, {"table", "tabell"}};
 const char* kind_word(Kind kind, Language language) { return kKindWords[static_cast<int>(kind)][language == Language::sv ? 1 : 0]; }
-
-}  // namespace
 
 std::vector<Declared> declarations(const ast::Contract& tree, const checked::Contract* contract) {
   const Source& source = *tree.source;

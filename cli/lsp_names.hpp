@@ -19,6 +19,8 @@
 namespace utfall::lsp {
 
 enum class Kind { party, input, term, definition, table };
+// "party", "input", ... in English; "part", "uppgift", ... in Swedish.
+const char* kind_word(Kind kind, Language language);
 
 // A name declared at the top of the contract's namespace.
 struct Declared {
