@@ -24,8 +24,9 @@ constexpr std::size_t kMaxHeaderLine = 8u << 10;
 constexpr std::size_t kMaxHeaders = 64;
 
 // JSON-RPC's and LSP's error codes, the ones answered here.
-constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInvalidParams = -32602,
-              kInternalError = -32603, kNotInitialized = -32002, kRequestFailed = -32803;
+constexpr int kParseError = -32700, kInvalidRequest = -32600, kMethodNotFound = -32601, kInternalError = -32603,
+              kNotInitialized = -32002;
+using lsp::kInvalidParams, lsp::kRequestFailed;
 
 enum class Frame { message, end, broken };
 
@@ -104,11 +105,8 @@ Frame read_message(std::istream& in, std::string& body, std::string& why) {
   return Frame::message;
 }
 
-// A request answered with an error.
-struct RpcError {
-  int code;
-  std::string message;
-};
+// A request answered with an error; the analyses throw the same (cli/lsp_analysis.hpp).
+using RpcError = lsp::Refused;
 
 class Server {
  public:
@@ -189,6 +187,16 @@ class Server {
     }
     if (method == "textDocument/definition") return lsp::definition(document(params), field(params, "position"));
     if (method == "textDocument/hover") return lsp::hover(document(params), field(params, "position"), language_);
+    if (method == "textDocument/references") {
+      const json& context = params.contains("context") ? params["context"] : json::object();
+      const bool declaration = context.is_object() && context.contains("includeDeclaration") &&
+                               context["includeDeclaration"].is_boolean() && context["includeDeclaration"].get<bool>();
+      return lsp::references(document(params), field(params, "position"), declaration);
+    }
+    if (method == "textDocument/prepareRename") return lsp::prepare_rename(document(params), field(params, "position"));
+    if (method == "textDocument/rename")
+      return lsp::rename(document(params), field(params, "position"), string_field(params, "newName"), language_);
+    if (method == "textDocument/completion") return lsp::completion(document(params), field(params, "position"));
     throw RpcError{kMethodNotFound, "no method `" + method + "`"};
   }
 
@@ -199,7 +207,10 @@ class Server {
               {"documentSymbolProvider", true},
               {"documentFormattingProvider", true},
               {"definitionProvider", true},
-              {"hoverProvider", true}}},
+              {"hoverProvider", true},
+              {"referencesProvider", true},
+              {"renameProvider", {{"prepareProvider", true}}},
+              {"completionProvider", {{"triggerCharacters", json::array({"."})}}}}},
             {"serverInfo", {{"name", "utfall"}, {"version", version_text}}}};
   }
 
@@ -224,7 +235,9 @@ class Server {
   }
 
   void open(const std::string& uri, std::string text) {
-    auto& document = documents_[uri] = lsp::analyze(uri, std::move(text));
+    auto now = lsp::analyze(uri, std::move(text));
+    if (const auto before = documents_.find(uri); before != documents_.end()) lsp::keep_last_good(now, before->second);
+    auto& document = documents_[uri] = std::move(now);
     notify("textDocument/publishDiagnostics", lsp::diagnostics_params(document, language_));
   }
 

@@ -17,9 +17,17 @@
 //                                             definitions, payments, waterfalls and tables
 //   textDocument/formatting                   the layout of `utfall fmt`
 //   textDocument/definition, hover            the declaration of a term, definition, input,
-//                                             party or table, its kind and type (lsp_names.cpp)
+//                                             party or table, its kind and type, and its values
+//                                             in the contract's first example (lsp_names.cpp)
+//   textDocument/references                   every site of such a name (lsp_edit.cpp)
+//   textDocument/prepareRename, rename        every site renamed, where the new name is free
+//                                             and the renamed contract checks
+//   textDocument/completion                   names, their types, fields after `u.`, parties,
+//                                             built-in functions, the file's keywords; also
+//                                             while the text does not parse
 //
-// Errors: an unknown request is -32601; a message that is not JSON is -32700 and one that is
+// Errors: an unknown request is -32601; a rename refused is -32602 (or -32803 when the text does
+// not parse); a message that is not JSON is -32700 and one that is
 // not a request or notification -32600, and the server reads on; a request before `initialize`
 // is -32002, one after `shutdown` -32600. A stream that breaks the framing (no or a bad
 // Content-Length, a length over 64 MiB, a header line over 8 KiB, the input ending inside a

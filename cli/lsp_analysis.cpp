@@ -218,15 +218,21 @@ std::size_t input_end(const Source& source, const ast::InputDecl& in) {
   return std::max({code_end(source, in.name.range.end_offset), in.type.range.end_offset, in.periods.range.end_offset});
 }
 
-std::string type_of(const Document& d, const std::string& name) {
-  if (!d.contract) return {};
-  for (const auto& t : d.contract->terms)
+std::string type_in(const checked::Contract& contract, const std::string& name) {
+  for (const auto& t : contract.terms)
     if (t.name == name) return t.type.to_string();
-  for (const auto& x : d.contract->defs)
+  for (const auto& x : contract.defs)
     if (x.name == name) return x.type.to_string();
-  for (const auto& i : d.contract->inputs)
+  for (const auto& i : contract.inputs)
     if (i.name == name) return i.participants ? "participants" : i.type.to_string() + " per period";
   return {};
+}
+
+std::string type_of(const Document& d, const std::string& name) { return d.contract ? type_in(*d.contract, name) : std::string(); }
+
+void keep_last_good(Document& now, const Document& before) {
+  if (!now.tree) now.last_tree = before.tree ? before.tree : before.last_tree;
+  if (!now.contract) now.last_contract = before.contract ? before.contract : before.last_contract;
 }
 
 namespace {

@@ -51,9 +51,15 @@ struct Document {
   std::shared_ptr<const ast::Contract> tree;          // set when it parses
   std::shared_ptr<const checked::Contract> contract;  // set when it checks
   Diagnostics diagnostics;                            // of both phases, and the examples' files
+  // While the text does not parse (or check), the tree (or checked contract) of the last text of
+  // this document that did: the names, types and fields that completion offers as the user types.
+  std::shared_ptr<const ast::Contract> last_tree;
+  std::shared_ptr<const checked::Contract> last_contract;
 };
 
 Document analyze(std::string uri, std::string text);
+// Sets `now`'s last good tree and contract from the document it replaces.
+void keep_last_good(Document& now, const Document& before);
 
 // A text with LSP `contentChanges` applied (each the whole text, or a range and its new text).
 std::string apply_changes(std::string text, const json& changes);
@@ -72,9 +78,30 @@ std::variant<json, std::string> formatting(const Document& document, Language la
 // textDocument/definition: the Location of the declaration of the name at `position` (a term, a
 // definition, an input, a party or a table), or null (cli/lsp_names.cpp).
 json definition(const Document& document, const json& position);
-// textDocument/hover: of the same names, what it is, its type as the checker gave it, and its
-// declaration as written; or null.
+// textDocument/hover: of the same names, what it is, its type as the checker gave it, its
+// declaration as written, and its values in the contract's first example; or null.
 json hover(const Document& document, const json& position, Language language);
+
+// The requests that find, edit and complete names (cli/lsp_edit.cpp). A request that cannot be
+// answered throws `Refused` with the JSON-RPC error code to answer.
+struct Refused {
+  int code;
+  std::string message;
+};
+constexpr int kInvalidParams = -32602, kRequestFailed = -32803;
+// textDocument/references: the Locations of every site of the declaration at `position` (its
+// own name too when `include_declaration`), in the order of the text; null when there is none.
+json references(const Document& document, const json& position, bool include_declaration);
+// textDocument/prepareRename: the range and text of the declared name at `position`, or null.
+json prepare_rename(const Document& document, const json& position);
+// textDocument/rename: a WorkspaceEdit renaming every site of the declaration at `position` to
+// `new_name`. Refused when the document does not parse, nothing declared stands there, the new
+// name is not a name of the file's keyword set, is one of its keywords or a built-in function,
+// or is declared already, or when the renamed text would not check as well as the text does
+// (then the refusal names the first error, in `language`).
+json rename(const Document& document, const json& position, const std::string& new_name, Language language);
+// textDocument/completion: the CompletionItems at `position`; see docs/cli.md.
+json completion(const Document& document, const json& position);
 
 // Shared by the outline and the names.
 // The first non-blank byte of the line `offset` is on: where a declaration's keyword stands.
@@ -90,7 +117,8 @@ std::size_t trimmed_end(const Source& source, std::size_t begin, std::size_t end
 // The end of an input's declaration: the end of its line's code, or the `}` of its fields.
 std::size_t input_end(const Source& source, const ast::InputDecl& input);
 // The type the checker gave the term, definition or input `name` ("SEK", "SEK per period",
-// "participants"); empty when the contract does not check.
+// "participants"); empty when the contract does not check, or does not declare it.
 std::string type_of(const Document& document, const std::string& name);
+std::string type_in(const checked::Contract& contract, const std::string& name);
 
 }  // namespace utfall::lsp

@@ -11,6 +11,7 @@ read is bounded by a timeout, so a server that hangs fails the test instead of s
 """
 import json
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -122,11 +123,15 @@ S = Server()
 r = S.request("initialize", {"processId": None, "rootUri": None, "capabilities": {}})
 caps = (r or {}).get("result", {}).get("capabilities", {})
 T.check("initialize: full document sync", caps.get("textDocumentSync") == {"openClose": True, "change": 1}, r)
-T.check("initialize: symbols, formatting, definition, hover", all(caps.get(k) is True for k in [
-    "documentSymbolProvider", "documentFormattingProvider", "definitionProvider", "hoverProvider"]), r)
+T.check("initialize: symbols, formatting, definition, hover, references", all(caps.get(k) is True for k in [
+    "documentSymbolProvider", "documentFormattingProvider", "definitionProvider", "hoverProvider",
+    "referencesProvider"]), r)
+T.check("initialize: rename, with prepareRename", caps.get("renameProvider") == {"prepareProvider": True}, r)
+T.check("initialize: completion, triggered by `.`", caps.get("completionProvider") == {"triggerCharacters": ["."]}, r)
 T.check("initialize: nothing more is promised", set(caps) == {"textDocumentSync", "documentSymbolProvider",
                                                                "documentFormattingProvider", "definitionProvider",
-                                                               "hoverProvider"}, r)
+                                                               "hoverProvider", "referencesProvider", "renameProvider",
+                                                               "completionProvider"}, r)
 S.notify("initialized", {})
 
 # ---- the examples, English, Swedish and literate, have no diagnostics ------------------------
@@ -319,6 +324,21 @@ T.check("hover: an input, as written", value.startswith("**input** `hemtjanst_ko
 h = at(uri_a, "textDocument/hover", 20, 8) or {}
 value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
 T.check("hover: a definition on its own name", value.startswith("**definition** `frigjort`: SEK"), h)
+# The values in the first example, "plan" (plan.csv): hemtjanst_kostnad 200, 190, 170, 150 and 140 million
+# in 2025..2029, so frigjort = max(200 million - cost, 0) is 0, 10, 30, 50 and 60 million.
+T.check("hover: a definition's value per period in the example", value.endswith(
+    'In the example "plan":\n\n| period | value |\n|---|---|\n| 2025 | `0.00 SEK` |\n| 2026 | `10000000.00 SEK` |\n'
+    '| 2027 | `30000000.00 SEK` |\n| 2028 | `50000000.00 SEK` |\n| 2029 | `60000000.00 SEK` |\n'), value)
+h = at(uri_a, "textDocument/hover", 20, 40) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: an input's data per period in the example", "| 2026 | `190000000.00 SEK` |\n" in value
+        and "| 2029 | `140000000.00 SEK` |\n" in value, value)
+h = at(uri_a, "textDocument/hover", 15, 6) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a term's one value in the example", value.endswith('In the example "plan": `200000000.00 SEK`'), value)
+h = at(uri_a, "textDocument/hover", 16, 6) or {}  # line 16 `term premieandel = 30 %`
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a percentage shown as one", value.endswith('In the example "plan": `30 %`'), value)
 T.check("hover: a comment has none", at(uri_a, "textDocument/hover", 0, 4) is None)
 # Line 25 `  waterfall aterbetalning: kommun pays ...`: the payer `kommun` at 27..33, a party declared
 # on line 7 `party kommun ...` at 6..12.
@@ -332,6 +352,207 @@ value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
 T.check("hover: a table, its rows as written", value.startswith("**table** `rates`\n") and "```utfall\ntable rates {\n" in value
         and value.endswith("}\n```"), h)
 T.check("hover: a binder has none", at(uri_e, "textDocument/hover", 30, 17) is None)
+
+# ---- references: every site of a name, in the order of the text ---------------------------
+def refs(uri, line, character, declaration):
+    r = S.request("textDocument/references", {"textDocument": {"uri": uri}, "position": pos(line, character),
+                                              "context": {"includeDeclaration": declaration}})
+    return [x["range"] for x in ((r or {}).get("result") or [])] if isinstance((r or {}).get("result"), list) else r
+
+
+# The party `kommun` of contract.utfall, asked on line 28 `    rest to kommun` (4 + 4 + 1 + 2 + 1 = 12:
+# 12..18): declared on line 7 `party kommun` (6..12); the payer on line 25
+# `  waterfall aterbetalning: kommun pays` (2 + 9 + 1 + 14 + 1 = 27: 27..33); and in each `expect`
+# line of the three examples (lines 33-38, 42-47, 51-56) `  expect kommun -> ...` (2 + 6 + 1 = 9: 9..15).
+EXPECT_LINES_EN = list(range(33, 39)) + list(range(42, 48)) + list(range(51, 57))
+T.check("references: the party kommun, 21 sites", refs(uri_a, 28, 14, True) == [rng(7, 6, 7, 12), rng(25, 27, 25, 33),
+        rng(28, 12, 28, 18)] + [rng(n, 9, n, 15) for n in EXPECT_LINES_EN], refs(uri_a, 28, 14, True))
+T.check("references: without the declaration, 20 sites", refs(uri_a, 28, 14, False) == [rng(25, 27, 25, 33),
+        rng(28, 12, 28, 18)] + [rng(n, 9, n, 15) for n in EXPECT_LINES_EN])
+# The term `baslinje`, asked on its declaration (line 15 `term baslinje`, 5..13): used once, on line 20
+# `  let frigjort = max(baslinje - ...` at 21..29.
+T.check("references: a term, with its declaration", refs(uri_a, 15, 6, True) == [rng(15, 5, 15, 13), rng(20, 21, 20, 29)],
+        refs(uri_a, 15, 6, True))
+T.check("references: a term, without it", refs(uri_a, 15, 6, False) == [rng(20, 21, 20, 29)])
+r = S.request("textDocument/references", {"textDocument": {"uri": uri_a}, "position": pos(15, 1),
+                                          "context": {"includeDeclaration": True}})
+T.check("references: a keyword has none", r is not None and "result" in r and r["result"] is None, r)
+# Swedish, avtal.utfall: line 7 `part kommun` (5..11); line 25 `  betalningsordning aterbetalning: kommun`
+# (2 + 17 + 1 + 14 + 1 = 35: 35..41); line 30 `    resten till kommun` (4 + 6 + 1 + 4 + 1 = 16: 16..22); the
+# examples' lines 35-40, 44-49, 53-58 `  förvänta kommun` (2 + 8 units + 1 = 11: 11..17; in bytes 13..19).
+EXPECT_LINES_SV = list(range(35, 41)) + list(range(44, 50)) + list(range(53, 59))
+T.check("references in Swedish: kommun, 21 sites", refs(uri_sv, 30, 18, True) == [rng(7, 5, 7, 11), rng(25, 35, 25, 41),
+        rng(30, 16, 30, 22)] + [rng(n, 11, n, 17) for n in EXPECT_LINES_SV], refs(uri_sv, 30, 18, True))
+
+
+# ---- rename ------------------------------------------------------------------------------
+def utf16_index(line_text, units):
+    """The index in a Python string of a position counted in UTF-16 units."""
+    count = 0
+    for i, ch in enumerate(line_text):
+        if count >= units:
+            return i
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(line_text)
+
+
+def apply_edits(text, edits):
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    at = lambda p: starts[p["line"]] + utf16_index(lines[p["line"]], p["character"])
+    for e in sorted(edits, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]), reverse=True):
+        text = text[:at(e["range"]["start"])] + e["newText"] + text[at(e["range"]["end"]):]
+    return text
+
+
+def rename(uri, line, character, new_name):
+    return S.request("textDocument/rename", {"textDocument": {"uri": uri}, "position": pos(line, character), "newName": new_name})
+
+
+def refused(r, code=-32602):
+    return (r or {}).get("error", {}).get("code") == code
+
+
+for csv in A.glob("*.csv"):
+    (tmp / csv.name).write_bytes(csv.read_bytes())
+text_a = A.joinpath("contract.utfall").read_text(encoding="utf-8")
+text_sv = A.joinpath("avtal.utfall").read_text(encoding="utf-8")
+r = S.request("textDocument/prepareRename", {"textDocument": {"uri": uri_a}, "position": pos(15, 6)})
+T.check("prepareRename: baslinje, its range and text", (r or {}).get("result") == {"range": rng(15, 5, 15, 13),
+                                                                                   "placeholder": "baslinje"}, r)
+# Line 20 `  let frigjort = max(...`: the built-in `max` at 17..20 is not renamed.
+r = S.request("textDocument/prepareRename", {"textDocument": {"uri": uri_a}, "position": pos(20, 18)})
+T.check("prepareRename: a built-in function, null", r is not None and "result" in r and r["result"] is None, r)
+T.check("rename: a built-in function is refused", refused(rename(uri_a, 20, 18, "störst")))
+
+def check_rename(label, uri, line, character, new_name, text, sites, by_hand):
+    """Renames at a position: the edits stand at `sites`, the text they make is `by_hand`, and it checks."""
+    r = rename(uri, line, character, new_name)
+    edits = (((r or {}).get("result") or {}).get("changes") or {}).get(uri, [])
+    T.check(f"{label}: the edits at the sites", [e["range"] for e in edits] == sites
+            and all(e["newText"] == new_name for e in edits), r)
+    renamed = apply_edits(text, edits)
+    T.check(f"{label}: the text as renamed by hand", renamed == by_hand, renamed)
+    renamed_file = tmp / ("renamed" + Path(uri).suffix)  # a literate contract stays Markdown
+    renamed_file.write_text(renamed, encoding="utf-8")
+    run = subprocess.run([utfall, "check", str(renamed_file)], capture_output=True, timeout=TIMEOUT)
+    T.check(f"{label}: utfall check passes on the renamed text", run.returncode == 0, run.stderr)
+
+
+check_rename("rename baslinje", uri_a, 15, 6, "grundnivå", text_a, [rng(15, 5, 15, 13), rng(20, 21, 20, 29)],
+             text_a.replace("term baslinje    =", "term grundnivå    =").replace("max(baslinje - ", "max(grundnivå - "))
+# Swedish: `frigjort` on line 20 `  låt frigjort` (2 + 3 units + 1 = 6: 6..14) and on line 25
+# `  betalningsordning aterbetalning: kommun betalar to_date(frigjort)` (35 + 6 + 1 + 7 + 1 + 8 = 58: 58..66).
+check_rename("rename in Swedish", uri_sv, 20, 8, "frigjorda_medel", text_sv, [rng(20, 6, 20, 14), rng(25, 58, 25, 66)],
+             text_sv.replace("låt frigjort =", "låt frigjorda_medel =").replace("to_date(frigjort)", "to_date(frigjorda_medel)"))
+
+# The party `kommun` at its 21 sites, counted above under references: every line but the display name
+# "Kommunen" (a string) and the comments changes.
+check_rename("rename a party", uri_a, 7, 8, "kommunen", text_a, [rng(7, 6, 7, 12), rng(25, 27, 25, 33), rng(28, 12, 28, 18)]
+             + [rng(n, 9, n, 15) for n in EXPECT_LINES_EN], text_a.replace("party kommun ", "party kommunen ")
+             .replace(": kommun pays", ": kommunen pays").replace("rest to kommun", "rest to kommunen")
+             .replace("expect kommun ->", "expect kommunen ->"))
+# A literate contract, avtal.md: the code lines are the Markdown's own. Line 37 `villkor baslinje` (8..16) and
+# line 48 `låt frigjort = max(baslinje` (3 units + 1 + 8 + 3 + 4 = 19: 19..27); the prose of line 44,
+# "skillnaden mellan baslinjen och ...", is not code and stays.
+uri_md = (A / "avtal.md").as_uri()
+text_md = (A / "avtal.md").read_text(encoding="utf-8")
+check_rename("rename in a literate contract", uri_md, 37, 10, "grundnivå", text_md, [rng(37, 8, 37, 16), rng(48, 19, 48, 27)],
+             text_md.replace("villkor baslinje    =", "villkor grundnivå    =").replace("max(baslinje -", "max(grundnivå -"))
+
+# The keywords are the file's: `total` is English, `allt` its Swedish spelling.
+T.check("rename: an English keyword is refused in English", refused(rename(uri_a, 15, 6, "total")))
+T.check("rename: a keyword that is not reserved is refused", refused(rename(uri_a, 15, 6, "yearly")))
+T.check("rename: a Swedish keyword is refused in Swedish", refused(rename(uri_sv, 15, 10, "allt")))
+r = rename(uri_sv, 15, 10, "total")
+T.check("rename: an English keyword is a name in Swedish", len((((r or {}).get("result") or {}).get("changes") or {})
+                                                              .get(uri_sv, [])) == 2, r)
+r = rename(uri_a, 15, 6, "takbelopp")
+T.check("rename: a name declared already is refused", refused(r) and "declared already" in r["error"]["message"], r)
+for bad_name in ["2x", "a-b", "", "bas linje"]:
+    T.check(f"rename: `{bad_name}` is not a name", refused(rename(uri_a, 15, 6, bad_name)))
+T.check("rename: a built-in function's name is refused", refused(rename(uri_a, 15, 6, "max")))
+# `takbеlopp` with a Cyrillic е (U+0435) looks like the term `takbelopp`: the renamed contract would
+# not check (E216), so the rename is refused.
+r = rename(uri_a, 15, 6, "takb\u0435lopp")
+T.check("rename: a name confusable with another is refused", refused(r) and "E216" in r["error"]["message"], r)
+uri_syntax = (tmp / "syntax.utfall").as_uri()
+T.check("rename: a text that does not parse is refused", refused(rename(uri_syntax, 3, 0, "x"), -32803))
+
+
+# ---- completion ----------------------------------------------------------------------------
+def complete(uri, line, character):
+    r = S.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": pos(line, character)})
+    result = (r or {}).get("result") or {}
+    return {x["label"]: x for x in result.get("items", [])} if isinstance(result, dict) else {}
+
+
+def keyword_table(column):
+    rows = re.findall(r'^  X\(\w+, "([^"]+)", "([^"]+)"\)', (src / "grammar" / "keywords.hpp").read_text(encoding="utf-8"), re.M)
+    return {row[column] for row in rows}
+
+
+items = complete(uri_a, 20, 21)
+NAMES_A = {"kommun": 7, "utfallsfonden": 7, "hemtjanst_kostnad": 5, "avropat": 5, "baslinje": 21, "premieandel": 21,
+           "takbelopp": 21, "frigjort": 6}
+T.check("completion: every declared name, with its kind", all(items.get(n, {}).get("kind") == k for n, k in NAMES_A.items()), items)
+T.check("completion: the checker's types", [items.get(n, {}).get("detail") for n in ["baslinje", "hemtjanst_kostnad", "frigjort"]]
+        == ["SEK", "SEK per period", "SEK"], items)
+T.check("completion: built-in functions", all(items.get(n, {}).get("kind") == 3 for n in ["max", "to_date", "round"]), items)
+keywords = {label for label, x in items.items() if x.get("kind") == 14}
+T.check("completion: the English keywords, exactly", keywords == keyword_table(0), keywords ^ keyword_table(0))
+items = complete(uri_sv, 20, 21)
+keywords = {label for label, x in items.items() if x.get("kind") == 14}
+T.check("completion in Swedish: the Swedish keywords, exactly", keywords == keyword_table(1), keywords ^ keyword_table(1))
+T.check("completion in Swedish: names too", all(n in items for n in NAMES_A), items)
+
+# Mid-typing: line 20 cut to `  let frigjort = max(bas` (2 + 3 + 1 + 8 + 3 + 4 + 3 = 24 units): the text
+# no longer parses, and the names and types come from the last text that did.
+mid = tmp / "mid.utfall"
+uri_mid, diags = S.open(mid, text_a)
+T.check("mid-typing: the whole contract first checks", diags == [], diags)
+S.notify("textDocument/didChange", {"textDocument": {"uri": uri_mid, "version": 2}, "contentChanges": [
+    {"text": text_a.replace("max(baslinje - hemtjanst_kostnad, 0 SEK)", "max(bas")}]})
+diags = S.diagnostics(uri_mid)
+T.check("mid-typing: a syntax error", bool(diags) and diags[0]["code"].startswith("E1"), diags)
+items = complete(uri_mid, 20, 24)
+T.check("mid-typing: the names are still offered", all(items.get(n, {}).get("kind") == k for n, k in NAMES_A.items()), items)
+T.check("mid-typing: with the types of the last check", items.get("baslinje", {}).get("detail") == "SEK", items.get("baslinje"))
+T.check("mid-typing: the word being typed is not offered", "bas" not in items, sorted(items))
+# A text that never parsed: the names are read from it.
+NEVER = 'contract "x"\ncurrency SEK\nparty kommun "K"\nparty fonden "F"\nperiods yearly 2025 .. 2026\n' \
+        'term grund = 5 SEK\nclause "1" "a" {\n  let y = gr'
+uri_never, diags = S.open(tmp / "never.utfall", NEVER)
+items = complete(uri_never, 7, 12)  # line 7 `  let y = gr`: 2 + 3 + 1 + 1 + 3 + 2 = 12
+T.check("never parsed: the names declared in the text", {n: items.get(n, {}).get("kind") for n in ["kommun", "fonden", "grund", "y"]}
+        == {"kommun": 7, "fonden": 7, "grund": 21, "y": 6} and "gr" not in items, sorted(items))
+
+# `u.` in examples/e-rate-card: line 30 `    amount rates(u.outcome)`; `u` is bound on line 29 by
+# `for each u in outcomes`, whose fields are id, outcome and achieved. After `u.` is 4 + 6 + 1 + 6 + 2 = 19.
+text_e = (src / "examples" / "e-rate-card" / "contract.utfall").read_text(encoding="utf-8")
+items = complete(uri_e, 30, 19)
+T.check("completion after `u.`: exactly the fields", sorted(items) == ["achieved", "id", "outcome"]
+        and all(x.get("kind") == 5 for x in items.values()), items)
+uri_rate, _ = S.open(tmp / "rate.utfall", text_e)
+S.notify("textDocument/didChange", {"textDocument": {"uri": uri_rate, "version": 2}, "contentChanges": [
+    {"text": text_e.replace("    amount rates(u.outcome)\n", "    amount rates(u.\n")}]})
+S.diagnostics(uri_rate)
+items = complete(uri_rate, 30, 19)
+T.check("completion after `u.` while typing: exactly the fields", sorted(items) == ["achieved", "id", "outcome"], items)
+# examples/c-tfco: line 44 `    amount utfallspris * u.poang` (4 + 6 + 1 + 11 + 3 + 2 = 27 after `u.`): the five
+# fields of `ungdomar` (lines 15-19) and `poang`, its definition per participant (line 35), `narvaro` a percentage.
+tfco = src / "examples" / "c-tfco" / "contract.utfall"
+uri_tfco, _ = S.open(tfco)
+items = complete(uri_tfco, 44, 27)
+T.check("completion after `u.`: fields and definitions per participant", {n: x.get("kind") for n, x in items.items()} == {
+    "id": 5, "inskriven": 5, "stabil": 5, "narvaro": 5, "nytt_brott": 5, "poang": 6}, items)
+T.check("completion after `u.`: a percentage field's type", items.get("narvaro", {}).get("detail") == "%", items.get("narvaro"))
+# Line 29 `  pay per_outcome: kommun -> utforare ...`: after `->` (2 + 3 + 1 + 12 + 1 + 6 + 1 + 2 + 1 = 29) a payee.
+items = complete(uri_e, 29, 29)
+T.check("completion after `->`: the parties only", sorted(items) == ["kommun", "utforare"], sorted(items))
+
 
 # ---- formatting: as `utfall fmt` prints it ------------------------------------------------
 UGLY = """contract   "Formatering"
@@ -372,7 +593,7 @@ S.send_bytes(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 m = S.receive()
 T.check("malformed JSON: -32700 with a null id", (m or {}).get("error", {}).get("code") == -32700
         and m.get("id") is None, m)
-r = S.request("textDocument/completion", {"textDocument": {"uri": uri_a}, "position": pos(0, 0)})
+r = S.request("textDocument/signatureHelp", {"textDocument": {"uri": uri_a}, "position": pos(0, 0)})
 T.check("unknown method: -32601", (r or {}).get("error", {}).get("code") == -32601, r)
 r = S.request("workspace/noSuchThing")
 T.check("unknown method: -32601 again", (r or {}).get("error", {}).get("code") == -32601, r)
@@ -396,6 +617,7 @@ r = SV.request("textDocument/hover", {"textDocument": {"uri": sv_uri}, "position
 value = (((r or {}).get("result") or {}).get("contents") or {}).get("value", "")
 T.check("--lang sv: hover names a term `villkor`", value.startswith("**villkor** `baslinje`: SEK\n")
         and "villkor baslinje    = 200_000_000 SEK\n" in value, r)
+T.check("--lang sv: the value in the example, in Swedish", value.endswith('I exemplet "plan": `200000000.00 SEK`'), value)
 SV.kill()
 
 # ---- shutdown and exit -------------------------------------------------------------------
