@@ -13,7 +13,9 @@
 // in Swedish as in English and the grammar is the same for both.
 #pragma once
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <iterator>
 #include <string_view>
 
@@ -118,10 +120,34 @@ constexpr std::string_view spelling(Keyword k, Language language) {
   return language == Language::swedish ? row.swedish : row.english;
 }
 
+// For each language and first byte, the rows whose spelling begins with that byte (bit k of
+// the pair is row k): a name is compared only with the few keywords that begin as it does. The
+// parser asks for every name it reads, so this is on the hot path of parsing.
+struct RowsByFirstByte {
+  std::uint64_t bits[2][256][2] = {};
+};
+static_assert(std::size(keyword_spellings) <= 128, "RowsByFirstByte holds 128 rows");
+constexpr RowsByFirstByte rows_by_first_byte() {
+  RowsByFirstByte t;
+  for (std::size_t k = 0; k < std::size(keyword_spellings); ++k)
+    for (Language language : {Language::english, Language::swedish}) {
+      const auto first = static_cast<unsigned char>(spelling(static_cast<Keyword>(k), language).front());
+      t.bits[static_cast<int>(language)][first][k / 64] |= std::uint64_t{1} << (k % 64);
+    }
+  return t;
+}
+inline constexpr RowsByFirstByte keyword_rows_by_first_byte = rows_by_first_byte();
+
 // Whether `word` is the spelling in `language` of one of the table's first `rows` rows.
 constexpr bool spells_one_of(std::string_view word, Language language, std::size_t rows) {
-  for (std::size_t k = 0; k < rows; ++k)
-    if (spelling(static_cast<Keyword>(k), language) == word) return true;
+  if (word.empty()) return false;
+  const auto& halves = keyword_rows_by_first_byte.bits[static_cast<int>(language)][static_cast<unsigned char>(word.front())];
+  for (std::size_t half = 0; half < 2; ++half)
+    for (std::uint64_t m = halves[half]; m != 0; m &= m - 1) {  // rows in increasing order
+      const std::size_t k = half * 64 + static_cast<std::size_t>(std::countr_zero(m));
+      if (k >= rows) return false;
+      if (spelling(static_cast<Keyword>(k), language) == word) return true;
+    }
   return false;
 }
 

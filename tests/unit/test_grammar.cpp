@@ -3,12 +3,14 @@
 // counted by hand in the text beside it (1-based, in bytes; the texts here are ASCII).
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/analyze.hpp>
 #include <variant>
+#include <vector>
 
 #include "grammar/grammar.hpp"
 #include "interpreter/parse.hpp"
@@ -266,4 +268,42 @@ TEST_CASE("reserved words: the file's set, whole words only", "[grammar]") {
     CHECK(reserved_at(std::string(row.swedish) + " ", sv) == std::string(row.swedish));
     CHECK_FALSE(reserved_at(std::string(row.english) + "x", en));
   }
+}
+
+// is_keyword and is_reserved look only at the rows that begin with the word's first byte. The
+// model: the definition, a scan of every row. Every spelling of both sets, with a byte more, a
+// byte less and its first letter in upper case, and words that begin no keyword.
+TEST_CASE("keyword lookup by first byte agrees with a scan of the whole table", "[grammar]") {
+  using grammar::Language;
+  const std::size_t minor = static_cast<std::size_t>(grammar::Keyword::minor_);
+  const std::size_t rows = std::size(grammar::keyword_spellings);
+  REQUIRE(rows > 64);  // rows in both halves of the table's bit sets
+  auto scan = [&](std::string_view word, Language language, std::size_t upto) {
+    for (std::size_t k = 0; k < upto; ++k)
+      if (grammar::spelling(static_cast<grammar::Keyword>(k), language) == word) return true;
+    return false;
+  };
+  std::vector<std::string> words = {"", "x", "0", "_", "\xC3\xA5", "zz", "\x80"};
+  for (const auto& row : grammar::keyword_spellings)
+    for (std::string_view w : {row.english, row.swedish}) {
+      std::string s(w);
+      words.push_back(s);
+      words.push_back(s + "a");
+      words.push_back(s.substr(0, s.size() - 1));
+      s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+      words.push_back(s);
+    }
+  std::size_t keywords = 0;
+  for (const auto& w : words)
+    for (Language language : {Language::english, Language::swedish}) {
+      CHECK(grammar::is_keyword(w, language) == scan(w, language, rows));
+      CHECK(grammar::is_reserved(w, language) == scan(w, language, minor));
+      keywords += grammar::is_keyword(w, language);
+    }
+  CHECK(keywords >= 2 * rows);  // at least every row's own spelling, in its own set
+  // The last row, in the second half of the bit sets, and a row just before `minor`.
+  CHECK(grammar::is_keyword("net", Language::english));
+  CHECK_FALSE(grammar::is_reserved("net", Language::english));
+  CHECK(grammar::is_reserved("set", Language::english));
+  CHECK(grammar::is_reserved("sätt", Language::swedish));
 }
