@@ -1,5 +1,8 @@
 // Check, order of definitions: type each on demand in its own scope, and find the circles that
 // no order of evaluation could break (E210, E215).
+#include <array>
+#include <stdexcept>
+
 #include "interpreter/checker.hpp"
 
 #include "stdlib/builtins.hpp"
@@ -125,81 +128,133 @@ void Checker::report_cycle(std::size_t from, Node n, const SourceRange& via) {
           text("a value may use its own earlier values only through previous(x, fallback)"));
 }
 
+namespace {
+
+// The nodes numbered 0, 1, ... in the order of `node_names_` (then any node only referred to),
+// so that the searches below index vectors where they would look up maps keyed by pairs; each
+// node's edges are found once, not on every step of a search.
+template <class Edge>
+class DenseGraph {
+ public:
+  DenseGraph(const std::map<Node, std::string>& names, const std::map<Node, std::vector<Edge>>& edges) {
+    for (const auto& [n, _] : names) id(n);
+    named_ = nodes_.size();
+    for (const auto& [from, list] : edges) {
+      const int f = id(from);
+      for (const auto& e : list) id(target(e));
+      if (edges_.size() < nodes_.size()) edges_.resize(nodes_.size(), nullptr);
+      edges_[f] = &list;
+    }
+    edges_.resize(nodes_.size(), nullptr);
+  }
+  std::size_t size() const { return nodes_.size(); }
+  std::size_t named() const { return named_; }  // the first `named()` are the roots
+  Node node(int i) const { return nodes_[i]; }
+  int at(Node n) const { return ids_[n.first][n.second]; }  // of a node seen when built
+  const std::vector<Edge>& edges(int i) const { return edges_[i] ? *edges_[i] : none_; }
+  static Node target(const std::pair<Node, SourceRange>& e) { return e.first; }
+  template <class L>
+  static Node target(const L& link) { return link.target; }
+
+ private:
+  int id(Node n) {
+    if (n.first < 0 || n.first >= static_cast<int>(ids_.size()) || n.second < 0) throw std::logic_error("checker: a node of no kind");
+    auto& ids = ids_[n.first];
+    if (static_cast<std::size_t>(n.second) >= ids.size()) ids.resize(static_cast<std::size_t>(n.second) + 1, -1);
+    int& slot = ids[n.second];
+    if (slot < 0) {
+      slot = static_cast<int>(nodes_.size());
+      nodes_.push_back(n);
+    }
+    return slot;
+  }
+  std::array<std::vector<int>, node_waterfall + 1> ids_;  // per kind, by index
+  std::vector<Node> nodes_;
+  std::vector<const std::vector<Edge>*> edges_;
+  std::size_t named_ = 0;
+  std::vector<Edge> none_;
+};
+
+}  // namespace
+
 // Depth-first search without recursion (a chain of 100 000 payments is 100 000 deep); the path
 // from the root is `stack`, so a circle is reported with its names.
 void Checker::find_cycles() {
-  std::map<Node, int> state;  // 0 new, 1 on the path, 2 done
-  std::vector<std::pair<Node, SourceRange>> stack;
-  std::set<Node> reported;
+  const DenseGraph graph(node_names_, deps_);
+  std::vector<unsigned char> state(graph.size(), 0);  // 0 new, 1 on the path, 2 done
+  std::vector<bool> reported(graph.size(), false);
+  std::vector<std::pair<int, SourceRange>> stack;
   struct Frame {
-    Node node;
+    int node;
     std::size_t next = 0;
   };
-  for (const auto& [root, _] : node_names_) {
+  for (int root = 0; root < static_cast<int>(graph.named()); ++root) {
     if (state[root] != 0) continue;
     std::vector<Frame> frames{{root}};
     state[root] = 1;
     while (!frames.empty()) {
       Frame& f = frames.back();
-      const auto& edges = deps_[f.node];
+      const auto& edges = graph.edges(f.node);
       if (f.next == edges.size()) {
         state[f.node] = 2;
         frames.pop_back();
         if (!stack.empty()) stack.pop_back();
         continue;
       }
-      const auto& [m, range] = edges[f.next++];
+      const auto& [target, range] = edges[f.next++];
+      const int m = graph.at(target);
       if (state[m] == 0) {
         stack.push_back({m, range});
         state[m] = 1;
         frames.push_back({m});
         continue;
       }
-      if (state[m] != 1 || reported.count(m) || cycle_reported_.count(m)) continue;
-      reported.insert(m);
+      if (state[m] != 1 || reported[m] || cycle_reported_.count(target)) continue;
+      reported[m] = true;
       // The cycle is the part of the path from m on, closed by this reference.
       std::vector<std::string> names;
-      auto it = std::find_if(stack.begin(), stack.end(), [&, target = m](const auto& s) { return s.first == target; });
+      auto it = std::find_if(stack.begin(), stack.end(), [&](const auto& s) { return s.first == m; });
       it = it == stack.end() ? stack.begin() : it + 1;
-      for (auto k = it; k != stack.end(); ++k) names.push_back(node_names_[k->first]);
-      names.push_back(node_names_[m]);
+      for (auto k = it; k != stack.end(); ++k) names.push_back(node_names_[graph.node(k->first)]);
+      names.push_back(node_names_[target]);
       Diagnostic d;
       d.kind = DiagKind::name;
       d.code = "E210";
-      set_message(d, text("`{}` depends on itself: {}", node_names_[m],
-                          fmt::format("{} -> {}", node_names_[m], fmt::join(names, " -> "))));
+      set_message(d, text("`{}` depends on itself: {}", node_names_[target],
+                          fmt::format("{} -> {}", node_names_[target], fmt::join(names, " -> "))));
       d.range = range;
       set_suggestion(d, text("a value may use its own earlier values only through previous(x, fallback)"));
       diags_.push_back(std::move(d));
     }
   }
-  if (reported.empty() && cycle_reported_.empty()) find_cycles_across_periods();
+  if (std::find(reported.begin(), reported.end(), true) == reported.end() && cycle_reported_.empty()) find_cycles_across_periods();
 }
 
 // Strongly connected components of all references (Tarjan's algorithm, without recursion); a
 // reference by `@` or `sum(... over ...)` inside a component closes a circle through previous().
 void Checker::find_cycles_across_periods() {
-  std::map<Node, int> index, low;
-  std::map<Node, bool> on_stack;
-  std::map<Node, int> component;
-  std::vector<Node> stack;
+  const DenseGraph graph(node_names_, links_);
+  const std::size_t n_nodes = graph.size();
+  std::vector<int> index(n_nodes, -1), low(n_nodes, 0), component(n_nodes, -1);
+  std::vector<bool> on_stack(n_nodes, false);
+  std::vector<int> stack;
   int counter = 0, components = 0;
   struct Frame {
-    Node node;
+    int node;
     std::size_t next = 0;
   };
-  for (const auto& [root, _] : node_names_) {
-    if (index.count(root)) continue;
+  for (int root = 0; root < static_cast<int>(graph.named()); ++root) {
+    if (index[root] >= 0) continue;
     std::vector<Frame> frames{{root}};
     index[root] = low[root] = counter++;
     stack.push_back(root);
     on_stack[root] = true;
     while (!frames.empty()) {
       Frame& f = frames.back();
-      const auto& edges = links_[f.node];
+      const auto& edges = graph.edges(f.node);
       if (f.next < edges.size()) {
-        Node m = edges[f.next++].target;
-        if (!index.count(m)) {
+        const int m = graph.at(edges[f.next++].target);
+        if (index[m] < 0) {
           index[m] = low[m] = counter++;
           stack.push_back(m);
           on_stack[m] = true;
@@ -209,11 +264,11 @@ void Checker::find_cycles_across_periods() {
         }
         continue;
       }
-      Node n = f.node;
+      const int n = f.node;
       frames.pop_back();
       if (!frames.empty()) low[frames.back().node] = std::min(low[frames.back().node], low[n]);
       if (low[n] != index[n]) continue;
-      Node m;
+      int m;
       do {
         m = stack.back();
         stack.pop_back();
@@ -223,18 +278,19 @@ void Checker::find_cycles_across_periods() {
       ++components;
     }
   }
+  auto component_of = [&](Node n) { return component[graph.at(n)]; };
   // A definition on a circle through previous() uses its own earlier values (the evaluator
   // remembers each participant's: checked::ParticipantDef::looks_back).
   for (const auto& [from, links] : links_)
     for (const auto& l : links) {
-      if (component[from] != component[l.target]) continue;
+      if (component_of(from) != component_of(l.target)) continue;
       if (from.first == node_def) c_.defs[from.second].looks_back = true;
       if (from.first == node_pdef) c_.participant_defs[from.second].looks_back = true;
     }
   std::set<int> reported;
   for (const auto& [from, links] : links_)
     for (const auto& l : links) {
-      if (!l.absolute || component[from] != component[l.target] || !reported.insert(component[from]).second) continue;
+      if (!l.absolute || component_of(from) != component_of(l.target) || !reported.insert(component_of(from)).second) continue;
       Diagnostic d;
       d.kind = DiagKind::name;
       d.code = "E210";
