@@ -46,9 +46,9 @@ void Checker::header(const ast::Contract& a) {
         error(DiagKind::name, "E201", text("the unit `{}` is declared twice", n->text), n->range);
       unit_names_[n->text] = u.singular.text;
     }
-    spellings_.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
+    c_.units.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
   }
-  c_.units = spellings_;
+  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
   c_.money = unit_with_spellings(Unit::of(c_.currency));
   for (auto& cur : c_.currencies) cur.unit = unit_with_spellings(cur.unit);
   for (const auto& p : a.parties) {
@@ -899,7 +899,7 @@ void Checker::add_globals_from_contract() {
     unit_names_.emplace(s.singular, s.singular);
     unit_names_.emplace(s.plural, s.singular);
   }
-  spellings_ = c_.units;
+  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
 }
 
 }  // namespace check_internal

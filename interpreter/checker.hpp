@@ -88,7 +88,9 @@ class Checker {
   StackGuard stack_;
   std::map<std::string, Symbol, std::less<>> globals_;
   std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
-  std::vector<Unit::Spelling> spellings_;
+  // The declared counted units, shared by every unit the checker makes (a copy of a type is
+  // then a pointer, not the list).
+  std::shared_ptr<const std::vector<Unit::Spelling>> spellings_;
   std::vector<Binder> binders_;
   int clause_ = 0;
   // dependency tracking

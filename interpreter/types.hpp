@@ -10,6 +10,7 @@
 // not carry units: units are a static property, checked once.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,14 +24,18 @@ class Unit {
   Unit() = default;  // dimensionless
   static Unit of(std::string dimension) {
     Unit u;
-    u.dims_.emplace_back(std::move(dimension), 1);
+    u.dims_ = std::make_shared<const Dimensions>(Dimensions{{std::move(dimension), 1}});
     return u;
   }
   friend Unit operator*(const Unit& a, const Unit& b) { return combine(a, b, 1); }
   friend Unit operator/(const Unit& a, const Unit& b) { return combine(a, b, -1); }
-  friend bool operator==(const Unit& a, const Unit& b) { return a.dims_ == b.dims_; }
-  bool dimensionless() const { return dims_.empty(); }
-  const std::vector<std::pair<std::string, int>>& dimensions() const { return dims_; }
+  friend bool operator==(const Unit& a, const Unit& b) { return a.dims_ == b.dims_ || a.dimensions() == b.dimensions(); }
+  bool dimensionless() const { return !dims_; }
+  using Dimensions = std::vector<std::pair<std::string, int>>;
+  const Dimensions& dimensions() const {
+    static const Dimensions none;
+    return dims_ ? *dims_ : none;
+  }
   // "SEK", "placements", "SEK per placement", "" for dimensionless. The plural of a counted
   // unit is used where it stands alone or on top; the singular after "per".
   std::string to_string() const;
@@ -40,12 +45,15 @@ class Unit {
     std::string singular;
     std::string plural;
   };
-  void set_spellings(std::vector<Spelling> spellings) { spellings_ = std::move(spellings); }
+  void set_spellings(std::shared_ptr<const std::vector<Spelling>> spellings) { spellings_ = std::move(spellings); }
 
  private:
   static Unit combine(const Unit& a, const Unit& b, int sign);
-  std::vector<std::pair<std::string, int>> dims_;  // sorted by name, exponents non-zero
-  std::vector<Spelling> spellings_;                // for display only; not part of equality
+  // Sorted by name, exponents non-zero; null when dimensionless, never empty. Shared and never
+  // changed once made, so a copy of a unit (of every type the checker passes around) is a
+  // pointer, not a list of strings.
+  std::shared_ptr<const Dimensions> dims_;
+  std::shared_ptr<const std::vector<Spelling>> spellings_;  // for display only; not part of equality; may be null
 };
 
 enum class TypeKind { number, boolean, period, text, date };
