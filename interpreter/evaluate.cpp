@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "grammar/keywords.hpp"
+#include "interpreter/clause_order.hpp"
 #include "interpreter/date_eval.hpp"
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/stack.hpp"
@@ -1371,23 +1372,21 @@ void Evaluator::run(Evaluation& out) {
   // Lines by period, then by clause, payments before waterfalls within a clause. The lines of
   // a reused Evaluation are overwritten in place, keeping their memory.
   std::size_t lines = 0;
-  for (int t = 0; t < periods; ++t) {
-    for (std::size_t ci = 0; ci < c_.clauses.size(); ++ci) {
-      for (std::size_t p = 0; p < c_.payments.size(); ++p) {
-        const auto& pay = c_.payments[p];
-        if (pay.clause != static_cast<int>(ci) || !paid_[p].applies[t]) continue;
-        emit(out, lines, t, pay.payer, pay.payee, paid_[p].paid[t], pay.clause, pay.name, false, static_cast<int>(p),
-             attach_trace(out, false, static_cast<int>(p), t, pay.clause));
-      }
-      for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) {
-        const auto& fall = c_.waterfalls[w];
-        if (fall.clause != static_cast<int>(ci) || !fall_paid_[w].applies[t]) continue;
-        int trace = attach_trace(out, true, static_cast<int>(w), t, fall.clause);
-        for (std::size_t k = 0; k < fall.payees.size(); ++k)
-          emit(out, lines, t, fall.payer, fall.payees[k], fall_paid_[w].paid[t][k], fall.clause, fall.name, true, static_cast<int>(w), trace);
-      }
-    }
-  }
+  for (int t = 0; t < periods; ++t)
+    in_clause_order(
+        c_,
+        [&](int p) {
+          const auto& pay = c_.payments[static_cast<std::size_t>(p)];
+          if (!paid_[p].applies[t]) return;
+          emit(out, lines, t, pay.payer, pay.payee, paid_[p].paid[t], pay.clause, pay.name, false, p, attach_trace(out, false, p, t, pay.clause));
+        },
+        [&](int w) {
+          const auto& fall = c_.waterfalls[static_cast<std::size_t>(w)];
+          if (!fall_paid_[w].applies[t]) return;
+          int trace = attach_trace(out, true, w, t, fall.clause);
+          for (std::size_t k = 0; k < fall.payees.size(); ++k)
+            emit(out, lines, t, fall.payer, fall.payees[k], fall_paid_[w].paid[t][k], fall.clause, fall.name, true, w, trace);
+        });
   out.lines.resize(lines);
   out.not_paid.clear();
   for (std::size_t p = 0; p < c_.payments.size(); ++p)

@@ -4,6 +4,7 @@
 // apart from the engine.
 #include <algorithm>
 
+#include "interpreter/clause_order.hpp"
 #include "interpreter/fast_eval.hpp"
 
 namespace utfall::fast {
@@ -15,19 +16,18 @@ std::vector<Line> lines(const checked::Contract& c) {
   std::vector<Line> out;
   auto in_range = [](const checked::Applicability& a, int t) { return t >= a.first && t <= a.last; };
   const int periods = static_cast<int>(c.periods.size());
-  for (int t = 0; t < periods; ++t) {
-    for (int ci = 0; ci < static_cast<int>(c.clauses.size()); ++ci) {
-      for (std::size_t p = 0; p < c.payments.size(); ++p) {
-        const auto& pay = c.payments[p];
-        if (pay.clause == ci && in_range(pay.periods, t)) out.push_back({t, pay.payer, pay.payee, ci, false, static_cast<int>(p)});
-      }
-      for (std::size_t w = 0; w < c.waterfalls.size(); ++w) {
-        const auto& fall = c.waterfalls[w];
-        if (fall.clause != ci || !in_range(fall.periods, t)) continue;
-        for (int payee : fall.payees) out.push_back({t, fall.payer, payee, ci, true, static_cast<int>(w)});
-      }
-    }
-  }
+  for (int t = 0; t < periods; ++t)
+    in_clause_order(
+        c,
+        [&](int p) {
+          const auto& pay = c.payments[static_cast<std::size_t>(p)];
+          if (in_range(pay.periods, t)) out.push_back({t, pay.payer, pay.payee, pay.clause, false, p});
+        },
+        [&](int w) {
+          const auto& fall = c.waterfalls[static_cast<std::size_t>(w)];
+          if (in_range(fall.periods, t))
+            for (int payee : fall.payees) out.push_back({t, fall.payer, payee, fall.clause, true, w});
+        });
   return out;
 }
 
