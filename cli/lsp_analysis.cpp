@@ -225,6 +225,10 @@ std::string type_in(const checked::Contract& contract, const std::string& name) 
     if (x.name == name) return x.type.to_string();
   for (const auto& i : contract.inputs)
     if (i.name == name) return i.participants ? "participants" : i.type.to_string() + " per period";
+  for (const auto& p : contract.payments)
+    if (p.name == name) return Type::number(contract.currencies[p.currency].unit).to_string();
+  for (const auto& w : contract.waterfalls)
+    if (w.name == name) return Type::number(contract.currencies[w.currency].unit).to_string();
   return {};
 }
 

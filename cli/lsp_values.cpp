@@ -14,7 +14,7 @@ namespace {
 constexpr std::size_t kMaxPeriods = 60;
 
 // The expression that reads `x`, its type, and whether it is written as a percentage (`30 %`);
-// none for a party, a table or a set of participants.
+// none for a party, a table or a set of participants. A payment or waterfall reads what it paid.
 struct Reader {
   checked::Expr expr;
   bool percent = false;
@@ -29,6 +29,12 @@ std::optional<Reader> reader(const checked::Contract& c, const Declared& x) {
   for (std::size_t i = 0; i < c.inputs.size(); ++i)
     if (x.kind == Kind::input && c.inputs[i].name == x.name && !c.inputs[i].participants)
       return Reader{checked::Expr(checked::InputRef{static_cast<int>(i)}, c.inputs[i].type, {}), c.inputs[i].percent};
+  for (std::size_t i = 0; i < c.payments.size(); ++i)
+    if (x.kind == Kind::payment && c.payments[i].name == x.name)
+      return Reader{checked::Expr(checked::PaymentRef{static_cast<int>(i)}, Type::number(c.currencies[c.payments[i].currency].unit), {})};
+  for (std::size_t i = 0; i < c.waterfalls.size(); ++i)
+    if (x.kind == Kind::waterfall && c.waterfalls[i].name == x.name)
+      return Reader{checked::Expr(checked::WaterfallRef{static_cast<int>(i)}, Type::number(c.currencies[c.waterfalls[i].currency].unit), {})};
   return std::nullopt;
 }
 
