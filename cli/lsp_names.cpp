@@ -135,14 +135,14 @@ json definition(const Document& document, const json& position) {
   return {{"uri", document.uri}, {"range", document.lines->range(x->name_range.begin.offset, x->name_range.end_offset)}};
 }
 
-json hover(const Document& document, const json& position, Language language) {
+json hover(const Document& document, const json& position, Language language, const std::optional<NamedData>& data) {
   const auto x = declared_at(document, position);
   if (!x) return nullptr;
   std::string heading = std::string("**") + kind_word(x->kind, language) + "** `" + x->name + "`";
   if (!x->type.empty()) heading += ": " + x->type;
   const std::string written = document.source->text.substr(x->begin, x->end - x->begin);
   std::string value = heading + "\n\n```utfall\n" + written + "\n```";
-  if (auto values = values_in_example(document, *x, language); !values.empty()) value += "\n\n" + values;
+  if (auto values = values_shown(document, *x, language, data); !values.empty()) value += "\n\n" + values;
   return {{"contents", {{"kind", "markdown"}, {"value", std::move(value)}}}};
 }
 

@@ -9,6 +9,7 @@ and written down as a number with the counting beside it; none is taken from the
 answers. The formatted text is compared with what `utfall fmt` prints for the same text. Every
 read is bounded by a timeout, so a server that hangs fails the test instead of stopping it.
 """
+from csv import DictReader
 import json
 import queue
 import re
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 from scriptlib import Tally
@@ -662,6 +664,69 @@ T.check("--lang sv: hover names a term `villkor`", value.startswith("**villkor**
         and "villkor baslinje    = 200_000_000 SEK\n" in value, r)
 T.check("--lang sv: the value in the example, in Swedish", value.endswith('I exemplet "plan": `200000000.00 SEK`'), value)
 SV.kill()
+
+# ---- values under a data file the workspace names (`utfall.data`) ---------------------------
+# examples/a-aldreomsorg: line 15 `term baslinje = 200_000_000 SEK`, line 20 `let frigjort = max(baslinje -
+# hemtjanst_kostnad, 0 SEK)`; the expected values are computed here from the CSV files.
+def csv_column(path, column):
+    with open(path, encoding="utf-8") as f:
+        return [(row["period"], Decimal(row[column])) for row in DictReader(f)]
+
+
+def money(x):
+    return f"`{x.quantize(Decimal('0.01'))} SEK`"
+
+
+def frigjort_rows(path):
+    return "".join(f"| {p} | {money(max(Decimal(200_000_000) - cost, Decimal(0)))} |\n"
+                   for p, cost in csv_column(path, "hemtjanst_kostnad"))
+
+
+def hover_value(server, uri, line, character):
+    r = server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": pos(line, character)})
+    return (((r or {}).get("result") or {}).get("contents") or {}).get("value", "")
+
+
+D = Server()
+D.request("initialize", {"processId": None, "rootUri": src.as_uri(), "capabilities": {},
+                         "initializationOptions": {"data": {"examples/a-aldreomsorg/contract.utfall":
+                                                            "examples/a-aldreomsorg/messy.csv"}}})
+uri_d, _ = D.open(A / "contract.utfall")
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a definition's values per period, from initializationOptions", value.endswith(
+    "With the data file `examples/a-aldreomsorg/messy.csv`:\n\n| period | value |\n|---|---|\n"
+    + frigjort_rows(A / "messy.csv")), value)
+T.check("named data: it takes precedence over the example", "In the example" not in value, value)
+value = hover_value(D, uri_d, 20, 40)
+T.check("named data: an input's data per period", value.endswith("".join(
+    f"| {p} | {money(cost)} |\n" for p, cost in csv_column(A / "messy.csv", "hemtjanst_kostnad"))), value)
+value = hover_value(D, uri_d, 15, 6)
+T.check("named data: a term's one value", value.endswith(
+    "With the data file `examples/a-aldreomsorg/messy.csv`: `200000000.00 SEK`"), value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {
+    "**/a-aldreomsorg/*.utfall": "examples/a-aldreomsorg/fail.csv"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a glob, from the settings as they change", value.endswith(
+    "With the data file `examples/a-aldreomsorg/fail.csv`:\n\n| period | value |\n|---|---|\n"
+    + frigjort_rows(A / "fail.csv")), value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {
+    "**/contract.utfall": str(A / "plan.csv")}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: an absolute path", value.endswith(frigjort_rows(A / "plan.csv")) and "With the data file `/" in value, value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"**/contract.utfall": "no/such.csv"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a file that cannot be read gives a note and no values",
+        "The data file `no/such.csv` cannot be read (E801: " in value and "| period |" not in value and "In the example" not in value, value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"**/contract.utfall": "examples/a-aldreomsorg/avtal.md"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a file that is not data gives a note", "The data file `examples/a-aldreomsorg/avtal.md` cannot be read (E513: " in value,
+        value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"other/contract.utfall": "no/such.csv"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: none for this contract, the example again", 'In the example "plan":' in value, value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": "not an object"}}})
+T.check("named data: a setting that is not an object names none", 'In the example "plan":' in hover_value(D, uri_d, 20, 8))
+D.kill()
 
 # ---- shutdown and exit -------------------------------------------------------------------
 r = S.request("shutdown")
