@@ -171,6 +171,8 @@ class Server {
     if (method == "initialize") {
       if (initialized_) throw RpcError{kInvalidRequest, "initialize was already received"};
       initialized_ = true;
+      settings_.root = workspace_root(params);
+      if (params.contains("initializationOptions")) data_setting(params["initializationOptions"]);
       return capabilities();
     }
     if (!initialized_) throw RpcError{kNotInitialized, "the server is not initialized"};
@@ -186,7 +188,10 @@ class Server {
       return std::get<json>(std::move(edits));
     }
     if (method == "textDocument/definition") return lsp::definition(document(params), field(params, "position"));
-    if (method == "textDocument/hover") return lsp::hover(document(params), field(params, "position"), language_);
+    if (method == "textDocument/hover") {
+      const auto& d = document(params);
+      return lsp::hover(d, field(params, "position"), language_, lsp::named_data(settings_, d.uri));
+    }
     if (method == "textDocument/references") {
       const json& context = params.contains("context") ? params["context"] : json::object();
       const bool declaration = context.is_object() && context.contains("includeDeclaration") &&
@@ -228,6 +233,9 @@ class Server {
       const auto found = documents_.find(uri);
       if (found == documents_.end()) throw RpcError{kInvalidParams, "the document is not open"};
       open(uri, lsp::apply_changes(found->second.text, field(params, "contentChanges")));
+    } else if (method == "workspace/didChangeConfiguration") {
+      const json& settings = params.contains("settings") ? params["settings"] : json();
+      if (settings.is_object() && settings.contains("utfall")) data_setting(settings["utfall"]);
     } else if (method == "textDocument/didClose") {
       const auto uri = string_field(field(params, "textDocument"), "uri");
       if (documents_.erase(uri) != 0) notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
@@ -239,6 +247,24 @@ class Server {
     if (const auto before = documents_.find(uri); before != documents_.end()) lsp::keep_last_good(now, before->second);
     auto& document = documents_[uri] = std::move(now);
     notify("textDocument/publishDiagnostics", lsp::diagnostics_params(document, language_));
+  }
+
+  // The folder of the workspace: `rootUri`, else the first of `workspaceFolders`, else `rootPath`.
+  static std::string workspace_root(const json& params) {
+    if (params.contains("rootUri") && params["rootUri"].is_string())
+      if (auto path = lsp::file_path(params["rootUri"].get<std::string>())) return *path;
+    if (params.contains("workspaceFolders") && params["workspaceFolders"].is_array() && !params["workspaceFolders"].empty()) {
+      const json& first = params["workspaceFolders"][0];
+      if (first.is_object() && first.contains("uri") && first["uri"].is_string())
+        if (auto path = lsp::file_path(first["uri"].get<std::string>())) return *path;
+    }
+    if (params.contains("rootPath") && params["rootPath"].is_string()) return params["rootPath"].get<std::string>();
+    return {};
+  }
+  // The `data` of the client's options or settings (`utfall.data`); anything but an object names none.
+  void data_setting(const json& options) {
+    const bool named = options.is_object() && options.contains("data") && options["data"].is_object();
+    settings_.files = named ? options["data"] : json::object();
   }
 
   const lsp::Document& document(const json& params) const {
@@ -259,6 +285,7 @@ class Server {
   std::ostream& out_;
   const Language language_;
   std::map<std::string, lsp::Document> documents_;
+  lsp::DataSettings settings_;
   bool initialized_ = false, shut_down_ = false, exited_ = false;
 };
 

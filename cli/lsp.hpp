@@ -17,8 +17,12 @@
 //                                             definitions, payments, waterfalls and tables
 //   textDocument/formatting                   the layout of `utfall fmt`
 //   textDocument/definition, hover            the declaration of a term, definition, input,
-//                                             party or table, its kind and type, and its values
-//                                             in the contract's first example (lsp_names.cpp)
+//                                             party, table or named payment or waterfall, its
+//                                             kind and type, and its values under the data file
+//                                             the workspace names for the contract, else in its
+//                                             first example (lsp_names.cpp, lsp_values.cpp)
+//   workspace/didChangeConfiguration          `utfall.data`: the data files named for contracts
+//                                             (also initializationOptions.data)
 //   textDocument/references                   every site of such a name (lsp_edit.cpp)
 //   textDocument/prepareRename, rename        every site renamed, where the new name is free
 //                                             and the renamed contract checks

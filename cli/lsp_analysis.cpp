@@ -30,8 +30,8 @@ int hex_digit(char c) {
   return -1;
 }
 
-// The path of a `file:` URI (file:///home/a/avtal.utfall, percent-escapes undone); none for
-// another scheme.
+}  // namespace
+
 std::optional<std::string> file_path(std::string_view uri) {
   constexpr std::string_view scheme = "file://";
   if (!uri.starts_with(scheme)) return std::nullopt;
@@ -48,6 +48,8 @@ std::optional<std::string> file_path(std::string_view uri) {
   }
   return path;
 }
+
+namespace {
 
 // LSP's DiagnosticSeverity and SymbolKind, the values used here.
 int severity_code(Severity s) { return s == Severity::error ? 1 : s == Severity::warning ? 2 : 3; }
@@ -225,6 +227,10 @@ std::string type_in(const checked::Contract& contract, const std::string& name) 
     if (x.name == name) return x.type.to_string();
   for (const auto& i : contract.inputs)
     if (i.name == name) return i.participants ? "participants" : i.type.to_string() + " per period";
+  for (const auto& p : contract.payments)
+    if (p.name == name) return Type::number(contract.currencies[p.currency].unit).to_string();
+  for (const auto& w : contract.waterfalls)
+    if (w.name == name) return Type::number(contract.currencies[w.currency].unit).to_string();
   return {};
 }
 

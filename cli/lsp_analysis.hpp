@@ -58,6 +58,9 @@ struct Document {
 };
 
 Document analyze(std::string uri, std::string text);
+// The path of a `file:` URI (file:///home/a/avtal.utfall, percent-escapes undone); none for
+// another scheme.
+std::optional<std::string> file_path(std::string_view uri);
 // Sets `now`'s last good tree and contract from the document it replaces.
 void keep_last_good(Document& now, const Document& before);
 
@@ -78,9 +81,27 @@ std::variant<json, std::string> formatting(const Document& document, Language la
 // textDocument/definition: the Location of the declaration of the name at `position` (a term, a
 // definition, an input, a party or a table), or null (cli/lsp_names.cpp).
 json definition(const Document& document, const json& position);
+// The data files that the workspace names for its contracts (the setting `utfall.data`, from
+// `initializationOptions.data` or workspace/didChangeConfiguration): an object from a contract's
+// path, relative to the workspace's root, or a glob of such paths (`*` and `?` within a folder's
+// name, `**/` any folders), to one data file, relative to the root or absolute. Without a root,
+// a contract's path is matched whole and a data file is relative to the contract's folder.
+struct DataSettings {
+  std::string root;
+  json files = json::object();
+};
+// A data file named for a contract: its path to read, and as the setting wrote it.
+struct NamedData {
+  std::string path, written;
+};
+// The data file that `settings` name for the document at `uri`, the first that matches; none
+// when none does or the document is not a file (cli/lsp_values.cpp).
+std::optional<NamedData> named_data(const DataSettings& settings, const std::string& uri);
+
 // textDocument/hover: of the same names, what it is, its type as the checker gave it, its
-// declaration as written, and its values in the contract's first example; or null.
-json hover(const Document& document, const json& position, Language language);
+// declaration as written, and its values under the named data file, else in the contract's first
+// example; or null.
+json hover(const Document& document, const json& position, Language language, const std::optional<NamedData>& data);
 
 // The requests that find, edit and complete names (cli/lsp_edit.cpp). A request that cannot be
 // answered throws `Refused` with the JSON-RPC error code to answer.

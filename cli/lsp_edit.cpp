@@ -54,7 +54,7 @@ std::vector<Word> words(std::string_view text) {
 }
 
 // LSP's CompletionItemKind, the values used here.
-enum CompletionKind { kFunction = 3, kField = 5, kVariable = 6, kClass = 7, kKeyword = 14, kConstant = 21 };
+enum CompletionKind { kFunction = 3, kField = 5, kVariable = 6, kClass = 7, kKeyword = 14, kConstant = 21, kEvent = 23 };
 
 int completion_kind(Kind kind) {
   switch (kind) {
@@ -63,6 +63,8 @@ int completion_kind(Kind kind) {
     case Kind::term: return kConstant;
     case Kind::definition: return kVariable;
     case Kind::table: return kFunction;
+    case Kind::payment:
+    case Kind::waterfall: return kEvent;
   }
   return kVariable;
 }
@@ -206,7 +208,7 @@ std::size_t errors_in(const Diagnostics& diagnostics) {
 json rename(const Document& d, const json& position, const std::string& new_name, Language language) {
   if (!d.tree) throw Refused{kRequestFailed, "the contract does not parse: names are renamed only in a contract that parses"};
   const auto x = declared_at(d, position);
-  if (!x) throw Refused{kInvalidParams, "nothing declared stands here: a term, definition, input, party or table is renamed"};
+  if (!x) throw Refused{kInvalidParams, "nothing declared stands here: a term, definition, input, party, table, payment or waterfall is renamed"};
   if (auto why = refused_name(d, *x, new_name)) throw Refused{kInvalidParams, *why};
   auto edits = json::array();
   for (const auto& site : references(d, position, true))

@@ -8,7 +8,8 @@ namespace utfall::lsp {
 
 // The word for each kind, in English and in Swedish (the keywords' words where there is one).
 constexpr const char* kKindWords[][2] = {
-    {"party", "part"}, {"input", "uppgift"}, {"term", "villkor"}, {"definition", "definition"}, {"table", "tabell"}};
+    {"party", "part"}, {"input", "uppgift"}, {"term", "villkor"}, {"definition", "definition"}, {"table", "tabell"},
+    {"payment", "betalning"}, {"waterfall", "betalningsordning"}};
 const char* kind_word(Kind kind, Language language) { return kKindWords[static_cast<int>(kind)][language == Language::sv ? 1 : 0]; }
 
 std::vector<Declared> declarations(const ast::Contract& tree, const checked::Contract* contract) {
@@ -25,6 +26,10 @@ std::vector<Declared> declarations(const ast::Contract& tree, const checked::Con
     for (const auto& item : c.items) {
       if (auto* let = std::get_if<ast::LetDecl>(&item)) add(let->name, Kind::definition, let->value ? let->value->range.end_offset : 0);
       if (auto* table = std::get_if<ast::TableDecl>(&item)) add(table->name, Kind::table, block_end(source, table->name.range.end_offset));
+      if (auto* p = std::get_if<ast::PaymentDecl>(&item); p && p->name)
+        add(*p->name, Kind::payment, trimmed_end(source, declaration_start(source, p->range.begin.offset), p->range.end_offset));
+      if (auto* w = std::get_if<ast::WaterfallDecl>(&item); w && w->name)
+        add(*w->name, Kind::waterfall, block_end(source, declaration_start(source, w->range.begin.offset)));
     }
   return out;
 }
@@ -91,6 +96,7 @@ void Sites::item(const ast::ForEachDecl& each) {
   for (const auto& let : each.lets) add(let.value);
 }
 void Sites::item(const ast::PaymentDecl& p) {
+  if (p.name) names_.push_back(&*p.name);
   names_.push_back(&p.payer), names_.push_back(&p.payee);
   if (p.set) names_.push_back(&*p.set);
   add(p.filter), add(p.amount), add(p.condition), add(p.floor);
@@ -100,6 +106,7 @@ void Sites::item(const ast::PaymentDecl& p) {
     for (const auto& key : p.at_most->keys) add(key);
 }
 void Sites::item(const ast::WaterfallDecl& w) {
+  if (w.name) names_.push_back(&*w.name);
   names_.push_back(&w.payer), add(w.pool);
   for (const auto& t : w.tiers) {
     names_.push_back(&t.payee), add(t.amount), add(t.cap);
@@ -128,14 +135,14 @@ json definition(const Document& document, const json& position) {
   return {{"uri", document.uri}, {"range", document.lines->range(x->name_range.begin.offset, x->name_range.end_offset)}};
 }
 
-json hover(const Document& document, const json& position, Language language) {
+json hover(const Document& document, const json& position, Language language, const std::optional<NamedData>& data) {
   const auto x = declared_at(document, position);
   if (!x) return nullptr;
   std::string heading = std::string("**") + kind_word(x->kind, language) + "** `" + x->name + "`";
   if (!x->type.empty()) heading += ": " + x->type;
   const std::string written = document.source->text.substr(x->begin, x->end - x->begin);
   std::string value = heading + "\n\n```utfall\n" + written + "\n```";
-  if (auto values = values_in_example(document, *x, language); !values.empty()) value += "\n\n" + values;
+  if (auto values = values_shown(document, *x, language, data); !values.empty()) value += "\n\n" + values;
   return {{"contents", {{"kind", "markdown"}, {"value", std::move(value)}}}};
 }
 

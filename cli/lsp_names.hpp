@@ -5,8 +5,9 @@
 // A name is found where the parser put it: every `ast::Name` of the tree (a reference in an
 // expression, a table called, a payer or payee, a set, a declaration's own name) has its range.
 // It is resolved as the checker resolves a plain name: against the contract's terms,
-// definitions (`let` in any clause), inputs, parties and tables, which share one namespace, so
-// two sites with the same text name the same declaration. A binder (`u` of `for each u in ...`)
+// definitions (`let` in any clause), inputs, parties, tables and named payments and waterfalls
+// (`pay x: ...`, `waterfall x: ...`), which share one namespace, so two sites with the same text
+// name the same declaration. A binder (`u` of `for each u in ...`)
 // and what is read through it (`u.stabil`) are not sites.
 #pragma once
 
@@ -18,7 +19,7 @@
 
 namespace utfall::lsp {
 
-enum class Kind { party, input, term, definition, table };
+enum class Kind { party, input, term, definition, table, payment, waterfall };
 // "party", "input", ... in English; "part", "uppgift", ... in Swedish.
 const char* kind_word(Kind kind, Language language);
 
@@ -57,11 +58,13 @@ class Sites {
   std::vector<const ast::Name*> names_;
 };
 
-// For hover: the value of the term, definition or series input `x` in the contract's first
-// example (its data files read from the contract's folder, its `set` lines applied), a table of
-// one value per period (once for a term), as Markdown; empty when the contract does not check,
-// has no example, or its data cannot be read (cli/lsp_values.cpp).
-std::string values_in_example(const Document& document, const Declared& x, Language language);
+// For hover: the value of the term, definition, series input, payment or waterfall `x` under
+// the data file `data` when one is named, else in the contract's first example (its data files
+// read from the contract's folder, its `set` lines applied): a table of one value per period (once
+// for a term), as Markdown, that says where the values come from; a short note when the named
+// file cannot be read; empty when the contract does not check or has no example and no data is
+// named, or the example's data cannot be read (cli/lsp_values.cpp).
+std::string values_shown(const Document& document, const Declared& x, Language language, const std::optional<NamedData>& data);
 
 // The declaration of the name at `position` of a document that parses, if it has one.
 std::optional<Declared> declared_at(const Document& document, const json& position);

@@ -11,6 +11,9 @@
 //   utfall.server.args      its arguments, ["lsp"]
 //   utfall.server.language  en or sv: the diagnostics' language (`--lang sv`)
 // A change to any of them restarts the server; so does the command utfall.restartServer.
+//   utfall.data             contract (path or glob) -> data file, for hover's values; sent as
+//                           initializationOptions.data and, as it changes, in
+//                           workspace/didChangeConfiguration (the section `utfall`), no restart
 //
 // The server is started when the first document it serves is open, not when the extension
 // activates: every Markdown file activates the extension, and a README should neither start a
@@ -126,6 +129,8 @@ class Server {
     const client = new LanguageClient(NAME, TITLE, { command: program, args }, {
       documentSelector: DOCUMENTS,
       outputChannel: this.output,
+      initializationOptions: { data: vscode.workspace.getConfiguration('utfall').get('data') || {} },
+      synchronize: { configurationSection: 'utfall' },
       errorHandler: restartRule(() => client, `${program} ${args.join(' ')}`),
       middleware: {
         // A Markdown file without utfall blocks is no contract: what the server says of it is

@@ -9,6 +9,7 @@ and written down as a number with the counting beside it; none is taken from the
 answers. The formatted text is compared with what `utfall fmt` prints for the same text. Every
 read is bounded by a timeout, so a server that hangs fails the test instead of stopping it.
 """
+from csv import DictReader
 import json
 import queue
 import re
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 from scriptlib import Tally
@@ -553,6 +555,49 @@ T.check("completion after `u.`: a percentage field's type", items.get("narvaro",
 items = complete(uri_e, 29, 29)
 T.check("completion after `->`: the parties only", sorted(items) == ["kommun", "utforare"], sorted(items))
 
+# ---- named payments and waterfalls: declared names like the others ---------------------
+# examples/h-expect: line 23 `  pay utbetalning: kommun -> fonden amount ersattning` (2 + 3 + 1 = 6: 6..17);
+# line 29 `  waterfall fordelning: fonden pays utbetalning {` (2 + 9 + 1 = 12: `fordelning` 12..22; 12 + 10 + 1
+# + 1 + 6 + 1 + 4 + 1 = 36: `utbetalning` 36..47); line 34 `  let skuld = 40_000 SEK - to_date(utbetalning)`
+# (2 + 3 + 1 + 5 + 3 + 6 + 1 + 3 + 3 + 7 + 1 = 35: 35..46); line 36 `  let avkastning = to_date(fordelning) /
+# to_date(utbetalning)` (2 + 3 + 1 + 10 + 3 + 7 + 1 = 27: `fordelning` 27..37; 37 + 4 + 7 + 1 = 49: `utbetalning`
+# 49..60); `  expect NAME` (2 + 6 + 1 = 9) on lines 41, 42 (utbetalning, 9..20) and 43, 44, 69 (fordelning, 9..19).
+HX = src / "examples" / "h-expect" / "contract.utfall"
+uri_hx, text_hx = HX.as_uri(), HX.read_text(encoding="utf-8")
+UTBETALNING = [rng(23, 6, 23, 17), rng(29, 36, 29, 47), rng(34, 35, 34, 46), rng(36, 49, 36, 60), rng(41, 9, 41, 20),
+               rng(42, 9, 42, 20)]
+FORDELNING = [rng(29, 12, 29, 22), rng(36, 27, 36, 37), rng(43, 9, 43, 19), rng(44, 9, 44, 19), rng(69, 9, 69, 19)]
+T.check("references: a named payment, from a use in a definition", refs(uri_hx, 34, 40, True) == UTBETALNING,
+        refs(uri_hx, 34, 40, True))
+T.check("references: a named payment, from an `expect` line", refs(uri_hx, 41, 12, False) == UTBETALNING[1:])
+T.check("references: a named waterfall", refs(uri_hx, 36, 30, True) == FORDELNING, refs(uri_hx, 36, 30, True))
+T.check("definition: a named payment", at(uri_hx, "textDocument/definition", 29, 40) == {"uri": uri_hx, "range": UTBETALNING[0]})
+T.check("definition: a named waterfall, from an example", at(uri_hx, "textDocument/definition", 69, 12)
+        == {"uri": uri_hx, "range": FORDELNING[0]})
+# What they paid in the example "plan" (plan.csv: barn 8, 12, 10 at 1 000 SEK per child): utbetalning 8 000,
+# 12 000, 10 000; the waterfall 5 000 to investerare and half of the rest to kommun: 6 500, 8 500, 7 500.
+h = at(uri_hx, "textDocument/hover", 34, 40) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a named payment, its currency, as written, what it paid", value.startswith("**payment** `utbetalning`: SEK\n")
+        and "\npay utbetalning: kommun -> fonden amount ersattning\n" in value and value.endswith(
+            '| 2025 | `8000.00 SEK` |\n| 2026 | `12000.00 SEK` |\n| 2027 | `10000.00 SEK` |\n'), value)
+h = at(uri_hx, "textDocument/hover", 29, 14) or {}
+value = h.get("contents", {}).get("value", "") if isinstance(h, dict) else ""
+T.check("hover: a named waterfall, its block, what it paid", value.startswith("**waterfall** `fordelning`: SEK\n")
+        and "\nwaterfall fordelning: fonden pays utbetalning {\n" in value and "  }\n```" in value and value.endswith(
+            '| 2025 | `6500.00 SEK` |\n| 2026 | `8500.00 SEK` |\n| 2027 | `7500.00 SEK` |\n'), value)
+items = complete(uri_hx, 34, 35)
+T.check("completion: named payments and waterfalls, as events, with their currency",
+        [(items.get(n, {}).get("kind"), items.get(n, {}).get("detail")) for n in ["utbetalning", "fordelning"]]
+        == [(23, "SEK"), (23, "SEK")], items)
+check_rename("rename a named payment", uri_hx, 23, 8, "inbetalning", text_hx, UTBETALNING,
+             text_hx.replace("pay utbetalning:", "pay inbetalning:").replace("pays utbetalning", "pays inbetalning")
+             .replace("(utbetalning)", "(inbetalning)").replace("expect utbetalning", "expect inbetalning"))
+check_rename("rename a named waterfall", uri_hx, 43, 10, "fordelningen", text_hx, FORDELNING,
+             text_hx.replace("waterfall fordelning:", "waterfall fordelningen:").replace("(fordelning)", "(fordelningen)")
+             .replace("expect fordelning", "expect fordelningen"))
+T.check("rename: a payment's new name declared already is refused", refused(rename(uri_hx, 23, 8, "fordelning")))
+
 
 # ---- formatting: as `utfall fmt` prints it ------------------------------------------------
 UGLY = """contract   "Formatering"
@@ -619,6 +664,69 @@ T.check("--lang sv: hover names a term `villkor`", value.startswith("**villkor**
         and "villkor baslinje    = 200_000_000 SEK\n" in value, r)
 T.check("--lang sv: the value in the example, in Swedish", value.endswith('I exemplet "plan": `200000000.00 SEK`'), value)
 SV.kill()
+
+# ---- values under a data file the workspace names (`utfall.data`) ---------------------------
+# examples/a-aldreomsorg: line 15 `term baslinje = 200_000_000 SEK`, line 20 `let frigjort = max(baslinje -
+# hemtjanst_kostnad, 0 SEK)`; the expected values are computed here from the CSV files.
+def csv_column(path, column):
+    with open(path, encoding="utf-8") as f:
+        return [(row["period"], Decimal(row[column])) for row in DictReader(f)]
+
+
+def money(x):
+    return f"`{x.quantize(Decimal('0.01'))} SEK`"
+
+
+def frigjort_rows(path):
+    return "".join(f"| {p} | {money(max(Decimal(200_000_000) - cost, Decimal(0)))} |\n"
+                   for p, cost in csv_column(path, "hemtjanst_kostnad"))
+
+
+def hover_value(server, uri, line, character):
+    r = server.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": pos(line, character)})
+    return (((r or {}).get("result") or {}).get("contents") or {}).get("value", "")
+
+
+D = Server()
+D.request("initialize", {"processId": None, "rootUri": src.as_uri(), "capabilities": {},
+                         "initializationOptions": {"data": {"examples/a-aldreomsorg/contract.utfall":
+                                                            "examples/a-aldreomsorg/messy.csv"}}})
+uri_d, _ = D.open(A / "contract.utfall")
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a definition's values per period, from initializationOptions", value.endswith(
+    "With the data file `examples/a-aldreomsorg/messy.csv`:\n\n| period | value |\n|---|---|\n"
+    + frigjort_rows(A / "messy.csv")), value)
+T.check("named data: it takes precedence over the example", "In the example" not in value, value)
+value = hover_value(D, uri_d, 20, 40)
+T.check("named data: an input's data per period", value.endswith("".join(
+    f"| {p} | {money(cost)} |\n" for p, cost in csv_column(A / "messy.csv", "hemtjanst_kostnad"))), value)
+value = hover_value(D, uri_d, 15, 6)
+T.check("named data: a term's one value", value.endswith(
+    "With the data file `examples/a-aldreomsorg/messy.csv`: `200000000.00 SEK`"), value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {
+    "**/a-aldreomsorg/*.utfall": "examples/a-aldreomsorg/fail.csv"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a glob, from the settings as they change", value.endswith(
+    "With the data file `examples/a-aldreomsorg/fail.csv`:\n\n| period | value |\n|---|---|\n"
+    + frigjort_rows(A / "fail.csv")), value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {
+    "**/contract.utfall": str(A / "plan.csv")}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: an absolute path", value.endswith(frigjort_rows(A / "plan.csv")) and "With the data file `/" in value, value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"**/contract.utfall": "no/such.csv"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a file that cannot be read gives a note and no values",
+        "The data file `no/such.csv` cannot be read (E801: " in value and "| period |" not in value and "In the example" not in value, value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"**/contract.utfall": "examples/a-aldreomsorg/avtal.md"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: a file that is not data gives a note", "The data file `examples/a-aldreomsorg/avtal.md` cannot be read (E513: " in value,
+        value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"other/contract.utfall": "no/such.csv"}}}})
+value = hover_value(D, uri_d, 20, 8)
+T.check("named data: none for this contract, the example again", 'In the example "plan":' in value, value)
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": "not an object"}}})
+T.check("named data: a setting that is not an object names none", 'In the example "plan":' in hover_value(D, uri_d, 20, 8))
+D.kill()
 
 # ---- shutdown and exit -------------------------------------------------------------------
 r = S.request("shutdown")

@@ -71,6 +71,9 @@ T.check("package.json: the settings utfall.server.path (utfall), .args ([lsp]), 
         and settings.get("utfall.server.args", {}).get("default") == ["lsp"]
         and settings.get("utfall.server.language", {}).get("enum") == ["en", "sv"]
         and settings["utfall.server.language"].get("default") == "en", settings)
+T.check("package.json: the setting utfall.data, an object of strings, {} by default",
+        settings.get("utfall.data", {}).get("type") == "object" and settings["utfall.data"].get("default") == {}
+        and settings["utfall.data"].get("additionalProperties") == {"type": "string"}, settings.get("utfall.data"))
 T.check("package.json: in a workspace not trusted, the program and its arguments are not taken from the workspace",
         set(package.get("capabilities", {}).get("untrustedWorkspaces", {}).get("restrictedConfigurations", []))
         == {"utfall.server.path", "utfall.server.args"}, package.get("capabilities"))
@@ -92,6 +95,9 @@ T.check("extension.js: requires vscode, vscode-languageclient/node and Node's ow
 T.check("extension.js: registers utfall.restartServer and reads the three settings",
         "registerCommand('utfall.restartServer'" in client
         and all(f"config.get('{k}')" in client for k in ("path", "args", "language")) and "'--lang'" in client)
+T.check("extension.js: sends utfall.data as initializationOptions and the section utfall as it changes",
+        "initializationOptions: { data: vscode.workspace.getConfiguration('utfall').get('data')" in client
+        and "synchronize: { configurationSection: 'utfall' }" in client)
 ignored = (ext / ".vscodeignore").read_text(encoding="utf-8").split()
 T.check(".vscodeignore: the package leaves out node_modules, the sources of the bundle and the tests",
         {"node_modules/**", "extension.js", "test/**", "package-lock.json"} <= set(ignored) and "dist/**" not in ignored, ignored)
