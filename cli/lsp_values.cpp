@@ -41,22 +41,37 @@ std::optional<Reader> reader(const checked::Contract& c, const Declared& x) {
 }
 
 // Whether `path` matches the glob `pattern`: `**/` stands for any folders (none too), `*` for any
-// characters but `/`, `?` for one such character.
+// characters but `/`, `?` for one such character. The pattern comes from settings a workspace may
+// carry, so the match takes time proportional to the pattern's length times the path's whatever
+// its stars (a backtracking match of `*a*a*a...b` takes exponential time), and a pattern or path
+// longer than 4 096 bytes matches nothing.
 bool glob_matches(std::string_view pattern, std::string_view path) {
-  if (pattern.starts_with("**/")) {
-    if (glob_matches(pattern.substr(3), path)) return true;
-    const auto slash = path.find('/');
-    return slash != std::string_view::npos && glob_matches(pattern, path.substr(slash + 1));
-  }
-  if (pattern.empty()) return path.empty();
-  if (pattern[0] == '*') {
-    for (std::size_t k = 0;; ++k) {
-      if (glob_matches(pattern.substr(1), path.substr(k))) return true;
-      if (k == path.size() || path[k] == '/') return false;
+  constexpr std::size_t kLongest = 4096;
+  if (pattern.size() > kLongest || path.size() > kLongest) return false;
+  const std::size_t m = pattern.size(), n = path.size();
+  // rest[i][j]: pattern[i...] matches path[j...]; the rows are filled from the pattern's end.
+  std::vector<std::vector<char>> rest(m + 1, std::vector<char>(n + 1, 0));
+  rest[m][n] = 1;
+  for (std::size_t i = m; i-- > 0;) {
+    auto& here = rest[i];
+    if (pattern.substr(i).starts_with("**/")) {
+      const auto& after = rest[i + 3];
+      bool folders = false;  // some path[k - 1] == '/' with k > j and after[k]
+      for (std::size_t j = n + 1; j-- > 0;) {
+        if (j < n && path[j] == '/' && after[j + 1]) folders = true;
+        here[j] = after[j] || folders;
+      }
+      continue;
+    }
+    const auto& after = rest[i + 1];
+    for (std::size_t j = n + 1; j-- > 0;) {
+      const bool one = j < n && path[j] != '/';
+      if (pattern[i] == '*') here[j] = after[j] || (one && here[j + 1]);
+      else if (pattern[i] == '?') here[j] = one && after[j + 1];
+      else here[j] = j < n && path[j] == pattern[i] && after[j + 1];
     }
   }
-  if (path.empty() || (pattern[0] == '?' ? path[0] == '/' : pattern[0] != path[0])) return false;
-  return glob_matches(pattern.substr(1), path.substr(1));
+  return rest[0][0] != 0;
 }
 
 // The data to evaluate under, and the words that say where it comes from; or why there is none.

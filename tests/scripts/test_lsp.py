@@ -703,12 +703,18 @@ T.check("named data: an input's data per period", value.endswith("".join(
 value = hover_value(D, uri_d, 15, 6)
 T.check("named data: a term's one value", value.endswith(
     "With the data file `examples/a-aldreomsorg/messy.csv`: `200000000.00 SEK`"), value)
-D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {
-    "**/a-aldreomsorg/*.utfall": "examples/a-aldreomsorg/fail.csv"}}}})
-value = hover_value(D, uri_d, 20, 8)
-T.check("named data: a glob, from the settings as they change", value.endswith(
-    "With the data file `examples/a-aldreomsorg/fail.csv`:\n\n| period | value |\n|---|---|\n"
-    + frigjort_rows(A / "fail.csv")), value)
+
+
+def check_fail_csv_values(name, glob, uri):
+    """Names fail.csv for the contracts that `glob` matches; the hover of `frigjort` at `uri` then
+    shows its values per period under that file."""
+    D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {glob: "examples/a-aldreomsorg/fail.csv"}}}})
+    value = hover_value(D, uri, 20, 8)
+    T.check(name, value.endswith("With the data file `examples/a-aldreomsorg/fail.csv`:\n\n| period | value |\n|---|---|\n"
+                                 + frigjort_rows(A / "fail.csv")), value)
+
+
+check_fail_csv_values("named data: a glob, from the settings as they change", "**/a-aldreomsorg/*.utfall", uri_d)
 D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {
     "**/contract.utfall": str(A / "plan.csv")}}}})
 value = hover_value(D, uri_d, 20, 8)
@@ -721,6 +727,16 @@ D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"
 value = hover_value(D, uri_d, 20, 8)
 T.check("named data: a file that is not data gives a note", "The data file `examples/a-aldreomsorg/avtal.md` cannot be read (E513: " in value,
         value)
+# A pattern that a backtracking match takes exponential time over (each `*` tried at every
+# place of a name of 60 `a`s): answered at once, matching nothing, so the example's values are
+# shown. Then one with `?` and `*` that matches the same file.
+long_name = A / ("a" * 60 + ".utfall")
+uri_long, _ = D.open(long_name, (A / "contract.utfall").read_text(encoding="utf-8"))
+D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"**/" + "*a" * 30 + "*b.utfall": "no/such.csv"}}}})
+value = hover_value(D, uri_long, 20, 8)
+T.check("named data: a glob of 30 stars over a name of 60 letters matches nothing, at once", "In the example" in value
+        and "no/such.csv" not in value, value)
+check_fail_csv_values("named data: `?` and `*` in a glob", "**/a-?ldreomsorg/a*a.utfall", uri_long)
 D.notify("workspace/didChangeConfiguration", {"settings": {"utfall": {"data": {"other/contract.utfall": "no/such.csv"}}}})
 value = hover_value(D, uri_d, 20, 8)
 T.check("named data: none for this contract, the example again", 'In the example "plan":' in value, value)

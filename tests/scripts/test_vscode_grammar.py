@@ -76,7 +76,7 @@ T.check("package.json: the setting utfall.data, an object of strings, {} by defa
         and settings["utfall.data"].get("additionalProperties") == {"type": "string"}, settings.get("utfall.data"))
 T.check("package.json: in a workspace not trusted, the program and its arguments are not taken from the workspace",
         set(package.get("capabilities", {}).get("untrustedWorkspaces", {}).get("restrictedConfigurations", []))
-        == {"utfall.server.path", "utfall.server.args"}, package.get("capabilities"))
+        == {"utfall.server.path", "utfall.server.args", "utfall.data"}, package.get("capabilities"))
 T.check("package.json: the command utfall.restartServer",
         [c.get("command") for c in contributes.get("commands", [])] == ["utfall.restartServer"], contributes.get("commands"))
 # Exact versions, each locked: `npm ci` installs what was tested.
