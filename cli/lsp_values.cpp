@@ -49,13 +49,15 @@ bool glob_matches(std::string_view pattern, std::string_view path) {
   constexpr std::size_t kLongest = 4096;
   if (pattern.size() > kLongest || path.size() > kLongest) return false;
   const std::size_t m = pattern.size(), n = path.size();
-  // rest[i][j]: pattern[i...] matches path[j...]; the rows are filled from the pattern's end.
-  std::vector<std::vector<char>> rest(m + 1, std::vector<char>(n + 1, 0));
-  rest[m][n] = 1;
+  // row(i)[j]: pattern[i...] matches path[j...]. The rows are filled from the pattern's end, and
+  // each reads at most the row three on, so four are kept.
+  std::vector<std::vector<char>> rows(4, std::vector<char>(n + 1, 0));
+  auto row = [&](std::size_t i) -> std::vector<char>& { return rows[i % 4]; };
+  row(m)[n] = 1;
   for (std::size_t i = m; i-- > 0;) {
-    auto& here = rest[i];
+    auto& here = row(i);
     if (pattern.substr(i).starts_with("**/")) {
-      const auto& after = rest[i + 3];
+      const auto& after = row(i + 3);
       bool folders = false;  // some path[k - 1] == '/' with k > j and after[k]
       for (std::size_t j = n + 1; j-- > 0;) {
         if (j < n && path[j] == '/' && after[j + 1]) folders = true;
@@ -63,7 +65,7 @@ bool glob_matches(std::string_view pattern, std::string_view path) {
       }
       continue;
     }
-    const auto& after = rest[i + 1];
+    const auto& after = row(i + 1);
     for (std::size_t j = n + 1; j-- > 0;) {
       const bool one = j < n && path[j] != '/';
       if (pattern[i] == '*') here[j] = after[j] || (one && here[j + 1]);
@@ -71,7 +73,7 @@ bool glob_matches(std::string_view pattern, std::string_view path) {
       else here[j] = j < n && path[j] == pattern[i] && after[j + 1];
     }
   }
-  return rest[0][0] != 0;
+  return row(0)[0] != 0;
 }
 
 // The data to evaluate under, and the words that say where it comes from; or why there is none.
