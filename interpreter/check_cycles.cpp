@@ -140,12 +140,11 @@ class DenseGraph {
     for (const auto& [n, _] : names) id(n);
     named_ = nodes_.size();
     for (const auto& [from, list] : edges) {
-      const int f = id(from);
+      id(from);
       for (const auto& e : list) id(target(e));
-      if (edges_.size() < nodes_.size()) edges_.resize(nodes_.size(), nullptr);
-      edges_[f] = &list;
     }
-    edges_.resize(nodes_.size(), nullptr);
+    edges_.assign(nodes_.size(), nullptr);
+    for (const auto& [from, list] : edges) edges_[at(from)] = &list;
   }
   std::size_t size() const { return nodes_.size(); }
   std::size_t named() const { return named_; }  // the first `named()` are the roots
