@@ -19,6 +19,7 @@
 #include "interpreter/clause_order.hpp"
 #include "interpreter/date_eval.hpp"
 #include "interpreter/fast_eval.hpp"
+#include "interpreter/fast_participants.hpp"
 #include "interpreter/stack.hpp"
 #include "interpreter/text_keys.hpp"
 #include "interpreter/unicode.hpp"
@@ -88,6 +89,7 @@ struct Workspace::State {
   std::unordered_map<const Expr*, Sums> sums;  // by node of the last contract evaluated, `sums_of`
   const checked::Contract* sums_of = nullptr;
   fast::Cache fast;  // the fixed-point program of the last contract, and its scratch memory
+  fast::ParticipantLanes lanes;  // participants as lanes: the data's fields in fixed point, and scratch
 
   // Empties every memo for a new evaluation of `c`, keeping the memory.
   void reset(const checked::Contract& c) {
@@ -96,6 +98,7 @@ struct Workspace::State {
     busy.assign(cells, 0);
     terms.assign(c.terms.size(), std::nullopt);
     looking_back.clear();
+    lanes.reset();
     slots.assign(static_cast<std::size_t>(std::max(c.binder_count, 0)) + 8, -1);
     payments.resize(c.payments.size());
     for (auto& p : payments) p.paid.clear(), p.total = Number{}, p.applies.clear(), p.participant_paid.clear(), p.paid_per_key.clear(), p.not_paid.clear(),
@@ -121,7 +124,7 @@ class Evaluator {
  public:
   Evaluator(const checked::Contract& c, const Dataset& d, const EvalOptions& o, Workspace::State& ws)
       : c_(c), d_(d), o_(o), periods_(c.periods.size()), defs_(ws.defs), busy_(ws.busy), terms_(ws.terms), slots_(ws.slots),
-        looking_back_(ws.looking_back), paid_(ws.payments), fall_paid_(ws.waterfalls), sums_(ws.sums),
+        looking_back_(ws.looking_back), paid_(ws.payments), fall_paid_(ws.waterfalls), sums_(ws.sums), lanes_(ws.lanes),
         stack_(o.limits.max_stack_bytes) {
     ws.reset(c);
   }
@@ -131,6 +134,7 @@ class Evaluator {
   bool boolean(const Expr& e, int t) { return std::get<bool>(eval(e, t)); }
   void run(Evaluation& out);
   std::uint64_t steps() const { return steps_; }
+  std::uint64_t lane_records() const { return lane_records_; }
   // Lists the limits that bind (limit_hits.hpp) in `hits`, from now on.
   void record_limits(std::vector<LimitHit>* hits) { hits_ = hits; }
 
@@ -162,6 +166,8 @@ class Evaluator {
   std::vector<Workspace::State::PaymentState>& paid_;
   std::vector<Workspace::State::WaterfallState>& fall_paid_;
   std::unordered_map<const Expr*, Workspace::State::Sums>& sums_;
+  fast::ParticipantLanes& lanes_;
+  std::uint64_t lane_records_ = 0;  // records run on fixed-point lanes (Evaluation::lane_records)
   StackGuard stack_;  // from the frame that made the evaluator, where its recursion starts
 
   // Exact arithmetic on a and b does about (words(a) + words(b))^2 word operations (products,
@@ -178,6 +184,19 @@ class Evaluator {
   }
   void interrupted(const SourceRange& where) {
     if (auto why = stop_requested(o_)) fail(DiagKind::limit, "E712", std::move(*why), where, clause_);
+  }
+  // A loop over the records of a participant input, run on fixed-point lanes
+  // (fast_participants.hpp) when they can take it and the limits allow the steps and the work
+  // it would have counted here; nothing: the caller loops.
+  std::optional<Number> on_lanes(const fast::RecordLoop& loop, const SourceRange& at) {
+    if (!o_.fast || o_.trace || stack_.exhausted()) return std::nullopt;
+    const std::size_t room = o_.limits.max_depth > depth_ ? o_.limits.max_depth - depth_ : 0;
+    auto r = lanes_.run(c_, d_, loop, fast::LoopContext{&o_, &terms_, &defs_, room});
+    if (!r || r->steps > o_.limits.max_steps - steps_ || r->work > o_.limits.max_work - work_) return std::nullopt;
+    steps_ += r->steps, work_ += r->work, lane_records_ += r->records;
+    for (auto& [term, value] : r->terms_computed) terms_[static_cast<std::size_t>(term)] = std::move(value);
+    interrupted(at);
+    return std::move(r->sum);
   }
   const Number& charged(const Number& a, const Number& b, const Expr& e) {
     charge(a, b, e.range);
@@ -920,6 +939,8 @@ Value Evaluator::eval(const Expr& e, int t) {
           return over_periods(e, n);
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
           const auto& records = d_.participants.at(n.set);
+          if (auto sum = on_lanes({n.set, n.binder, n.filter.get(), n.is_count ? nullptr : n.body.get(), nullptr, !n.is_count, t}, e.range))
+            return *sum;
           Number sum;
           int saved = slot(n.binder);
           for (std::size_t r = 0; r < records.size(); ++r) {
@@ -1123,7 +1144,13 @@ void Evaluator::compute_payment(int p, int t) {
       Number r = round(a, *pay.rounding->step, pay.rounding->mode, t);
       return r;
     };
-    if (pay.set >= 0) {
+    std::optional<Number> on_lanes_amount;
+    if (pay.set >= 0 && !tracing() && pay.at_most == 0 && !pay.cap_participant)
+      on_lanes_amount = on_lanes({pay.set, pay.binder, pay.filter.get(), pay.amount.get(), pay.rounding ? &*pay.rounding : nullptr, false, t},
+                                 pay.range);
+    if (on_lanes_amount) {
+      amount = std::move(*on_lanes_amount);
+    } else if (pay.set >= 0) {
       const auto& records = d_.participants[pay.set];
       if (st.participant_paid.size() != records.size()) st.participant_paid.assign(records.size(), Number{});
       int saved = slot(pay.binder);
@@ -1426,6 +1453,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
   out.ok = false;
   out.fast = false;
   out.steps = 0;
+  out.lane_records = 0;
   out.traces.clear();
   out.not_paid.clear();
   out.diagnostics.clear();
@@ -1469,7 +1497,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
     d.message = e.what();
     failed(std::move(d));
   }
-  if (ev) out.steps = ev->steps();
+  if (ev) out.steps = ev->steps(), out.lane_records = ev->lane_records();
 }
 
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,

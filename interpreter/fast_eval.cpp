@@ -14,6 +14,7 @@
 // that data, would have met a failure on its way to the line. A set with a poisoned line (or a
 // value the fixed point cannot hold) is given up, and the caller evaluates it in general.
 #include "interpreter/fast_eval.hpp"
+#include "interpreter/fast_code.hpp"
 #include "interpreter/stack.hpp"
 
 #include <algorithm>
@@ -27,14 +28,9 @@
 #include "stdlib/builtins.hpp"
 
 namespace utfall::fast {
+using namespace code;
 namespace {
 
-using i64 = std::int64_t;
-__extension__ typedef __int128 i128;
-
-constexpr int kMaxScale = 18;  // decimals of any value; 10^18 < 2^63
-constexpr int kDivPlaces = 6;  // a quotient has 6 decimals more than its dividend
-constexpr i64 kPoison = std::numeric_limits<i64>::min();  // a failed value; never a computed one
 // Bounds of a program: nodes, and the depth of the lowering's own recursion (also a bound on
 // the general evaluator's, checked against EvalLimits::max_depth in `run`).
 constexpr std::size_t kMaxNodes = 1u << 20;
@@ -42,52 +38,6 @@ constexpr int kMaxLowerDepth = 1000;
 constexpr std::size_t kLowerStack = 2u << 20;  // what kMaxLowerDepth levels need, with room
 // Registers of one lane times lanes: the memory a batch works in (words).
 constexpr std::size_t kBatchWords = 1u << 15;
-constexpr std::size_t kMaxLanes = 256;
-
-constexpr std::array<i64, kMaxScale + 1> kPow10 = [] {
-  std::array<i64, kMaxScale + 1> p{};
-  p[0] = 1;
-  for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
-  return p;
-}();
-// |x| <= kFits[s]: x * 10^s fits in int64.
-constexpr std::array<i64, kMaxScale + 1> kFits = [] {
-  std::array<i64, kMaxScale + 1> f{};
-  for (std::size_t i = 0; i < f.size(); ++i) f[i] = std::numeric_limits<i64>::max() / kPow10[i];
-  return f;
-}();
-
-// What a node computes. Operands a, b, c are nodes; `k` and `mode` as noted.
-enum class N : std::uint8_t {
-  konst,   // k digits at scale a
-  poison,  // a value the general evaluator fails on, whatever the data (E604 and the like)
-  input,   // data cell k (Program::cells)
-  term,    // the k-th of Program::terms: its value a, or the value it is given for the evaluation
-  add, sub, mul, div, neg, abs, min, max,
-  max0,    // max(a, 0)
-  subpos,  // max(a - b, 0)
-  minpos,  // max(min(a, b), 0)
-  clamp,   // clamp(a, b, c); poison when c < b (E606)
-  lt, le, gt, ge, eq, ne,
-  land, lor, lnot,  // as the general evaluator: `and`/`or` take b only when a does not decide
-  branch,  // a ? b : c
-  sel0,    // a ? b : 0 (a payment's `when`)
-  round,   // a rounded to a multiple of b (b > 0, else poison: E603) with `mode`
-  minor,   // a, poisoned unless a whole number of minor units (E602)
-  pay,     // a, poisoned unless >= 0 (E608) and a whole number of minor units (E602)
-  join,    // a, poisoned when b is (a waterfall's lines carry the poison of every tier)
-};
-
-struct Node {
-  N op;
-  RoundingMode mode = RoundingMode::half_even;
-  int a = -1, b = -1, c = -1;
-  i64 k = 0;
-};
-
-struct Cell {
-  int input, period;
-};
 
 // Thrown by `lower` for a contract this path does not support.
 struct Unsupported {
@@ -98,25 +48,6 @@ std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX 
 std::uint64_t sat_mul(std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
 
 }  // namespace
-
-struct Program {
-  std::vector<Node> nodes;  // operands before the nodes that use them
-  std::vector<Cell> cells;  // the data cells read, each once
-  std::vector<int> columns;  // per cell: its column (position among the inputs read)
-  int periods = 0;           // the contract's
-  std::size_t prefetch_bytes = 0;  // of a Columns, up to the last cell read (when kept inside it)
-  std::vector<std::pair<std::size_t, std::size_t>> inputs;  // (node, cell) of each input node
-  std::vector<std::pair<std::size_t, int>> terms;           // (node, term) of each term node
-  int column_count = 0;
-  std::vector<Line> lines;      // fast::lines(contract)
-  std::vector<int> line_nodes;  // the node of each line's amount
-  i64 minor_digits = 1;         // the minor unit as digits * 10^-minor_places
-  int minor_places = 0;
-  std::uint64_t steps = 0;  // step_bound
-  std::size_t depth = 0;    // longest chain of nodes
-  std::vector<char> live;   // per node: a line depends on it
-  std::uint64_t serial = 0;  // unique per lowering (Cache tells programs apart by it)
-};
 
 namespace {
 
@@ -340,26 +271,11 @@ class Lowerer {
     return op(n.op == checked::Op::negate ? N::neg : N::lnot, a);
   }
   int node(const checked::Binary& n, const checked::Expr&, int t) {
-    using checked::Op;
     if (!numeric_or_boolean(*n.lhs) || !numeric_or_boolean(*n.rhs)) throw Unsupported{"an operation on periods or text"};
-    N kind;
-    switch (n.op) {
-      case Op::add: kind = N::add; break;
-      case Op::subtract: kind = N::sub; break;
-      case Op::multiply: kind = N::mul; break;
-      case Op::divide: kind = N::div; break;
-      case Op::less: kind = N::lt; break;
-      case Op::less_equal: kind = N::le; break;
-      case Op::greater: kind = N::gt; break;
-      case Op::greater_equal: kind = N::ge; break;
-      case Op::equal: kind = N::eq; break;
-      case Op::not_equal: kind = N::ne; break;
-      case Op::logical_and: kind = N::land; break;
-      case Op::logical_or: kind = N::lor; break;
-      default: throw Unsupported{"an operation on periods"};
-    }
+    auto kind = binary_node(n.op);
+    if (!kind) throw Unsupported{"an operation on periods"};
     int a = expr(*n.lhs, t), b = expr(*n.rhs, t);
-    return op(kind, a, b);
+    return op(*kind, a, b);
   }
   int node(const checked::If& n, const checked::Expr& e, int t) {
     if (!numeric_or_boolean(e)) throw Unsupported{"an `if` of periods or text"};
@@ -533,31 +449,6 @@ class Lowerer {
 
 // ---------------------------------------------------------------- plan
 
-// An instruction: registers dst, a, b, c (each L words); `k` and the shifts as noted in `exec`.
-enum class I : std::uint8_t {
-  konst, copy, up, add, sub, mul, div, neg, abs, min, max, max0, subpos, minpos, clamp, lt, le, gt, ge, eq, ne,
-  land, lor, lnot, branch, sel0, round, round_const, minor, pay, join,
-};
-struct Instr {
-  I op;
-  RoundingMode mode = RoundingMode::half_even;
-  std::int8_t sa = 0, sb = 0;  // round: decimals to add to a and to b before dividing; round_const: sa so, and
-                               // sb the divisor as a power of ten (-1: not one)
-  int dst = 0, a = 0, b = 0, c = 0;
-  i64 k = 0, m = 0;
-};
-
-// The scale of every node and the code, for one shape of data (the decimals of each column).
-struct Plan {
-  // The data's decimals per column, then per term node the decimals of the value it is given
-  // for the evaluation, or -1 when it keeps its own.
-  std::vector<std::int8_t> key;
-  bool ok = false;               // false: some value would need more than kMaxScale decimals
-  std::vector<std::int8_t> scale;  // per node
-  std::vector<Instr> consts, code;  // constants (written once per scratch), then the rest
-  int registers = 0;                // nodes first (register i holds node i), then rescaled copies
-  std::vector<int> cell_scale;      // per data cell: the scale its register holds it at
-};
 
 struct Unfit {};  // a value the plan cannot give a scale or a register
 
@@ -948,11 +839,13 @@ template <std::size_t Lanes>
   }
 }
 
-UTFALL_LANE_CLONES
-void exec(const std::vector<Instr>& code, i64* regs, std::size_t lanes) { exec_code<0>(code, regs, lanes); }
 void exec_one(const std::vector<Instr>& code, i64* regs) { exec_code<1>(code, regs, 1); }
 
 }  // namespace
+
+UTFALL_LANE_CLONES
+void code::exec(const std::vector<Instr>& code, i64* regs, std::size_t lanes) { exec_code<0>(code, regs, lanes); }
+void code::make_plan(const Program& program, Plan& plan) { Planner(program, plan).run(); }
 
 // ---------------------------------------------------------------- run
 
