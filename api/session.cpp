@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <new>
+#include <unordered_map>
 
 #include "api/internal.hpp"
 #include "interpreter/pipeline.hpp"
@@ -18,6 +19,10 @@ struct Session::Impl {
   Evaluation evaluation;
   Result result;
   api::FillScratch fill;  // kept between evaluations
+  // Term values as the host writes them ("premieandel=25 %"), each checked once: a sweep gives
+  // the same few values to many evaluations. Only values that check without a message are kept.
+  std::unordered_map<std::string, EvalOptions> checked_terms;
+  static constexpr std::size_t kCheckedTerms = 4096;  // then the memo starts again
 
   void evaluate(const Bound& data, const Options& options);
   void fail(Messages::value_type message) {
@@ -49,15 +54,27 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
   api::stop_options(options, eval_options);
   eval_options.columns = &data.impl().columns;
   eval_options.program = contract.impl().program();
-  if (!options.terms.empty()) {
-    std::vector<std::string> assignments;
-    for (const auto& [term, value] : options.terms) assignments.push_back(term + "=" + value);
-    auto diags = apply_overrides(c, assignments, eval_options);
-    out.messages = api::to_messages(diags);
-    if (has_errors(diags)) {
-      out.payments.clear(), out.totals.clear(), out.traces.clear(), out.not_paid.clear();
-      return;
+  bool refused = false;
+  for (const auto& [term, value] : options.terms) {
+    std::string assignment = term + "=" + value;
+    auto known = checked_terms.find(assignment);
+    if (known == checked_terms.end()) {
+      EvalOptions one;
+      auto diags = apply_overrides(c, {assignment}, one);
+      for (auto& m : api::to_messages(diags)) out.messages.push_back(std::move(m));
+      refused = refused || has_errors(diags);
+      if (!diags.empty()) {  // not kept: its message belongs to every evaluation that gives it
+        merge_overrides(one, eval_options);
+        continue;
+      }
+      if (checked_terms.size() >= kCheckedTerms) checked_terms.clear();
+      known = checked_terms.emplace(std::move(assignment), std::move(one)).first;
     }
+    merge_overrides(known->second, eval_options);
+  }
+  if (refused) {
+    out.payments.clear(), out.totals.clear(), out.traces.clear(), out.not_paid.clear();
+    return;
   }
   utfall::evaluate(c, data.impl().data, eval_options, workspace, evaluation);
   for (const auto& d : evaluation.diagnostics) out.messages.push_back(api::to_message(d));

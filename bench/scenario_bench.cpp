@@ -288,6 +288,27 @@ void BM_A_utfall_engine(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+// Engine::sweep over every set, each with a term given another value (so that no Batch can
+// take them; 21 values, each checked once per thread's Session): one iteration evaluates every
+// set; range(0) threads. Items are evaluations.
+void BM_A_engine_sweep(benchmark::State& state) {
+  const auto threads = static_cast<unsigned>(state.range(0));
+  std::vector<utfall::Engine::Case> cases;
+  cases.reserve(world->bound.size());
+  for (std::size_t i = 0; i < world->bound.size(); ++i) {
+    utfall::Options o;
+    o.terms["premieandel"] = fmt::format("{} %", 20 + static_cast<int>(i % 21));
+    cases.push_back({world->bound[i], o});
+  }
+  for (auto _ : state) {
+    auto results = world->engine.sweep(*world->a, cases, threads);
+    benchmark::DoNotOptimize(results.data());
+    state.PauseTiming();  // the caller's freeing of the results is not the sweep's time
+    results = {};
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(cases.size()));
+}
 void BM_A_number(benchmark::State& state) {
   std::size_t i = 0, n = world->cost.size();
   for (auto _ : state) {
@@ -448,6 +469,7 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("BM_A_utfall_session", BM_A_utfall_session);
   benchmark::RegisterBenchmark("BM_A_utfall_batch", BM_A_utfall_batch);
   benchmark::RegisterBenchmark("BM_A_utfall_engine", BM_A_utfall_engine);
+  benchmark::RegisterBenchmark("BM_A_engine_sweep", BM_A_engine_sweep)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_A_number", BM_A_number);
   benchmark::RegisterBenchmark("BM_A_int64", BM_A_int64);
   for (std::size_t n : w.participants) {

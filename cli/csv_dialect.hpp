@@ -35,8 +35,10 @@ inline CsvCell number_cell(std::string s) { return {std::move(s), true}; }
 // Rows into one text, the header first; the BOM (where the dialect has one) before it.
 class CsvWriter {
  public:
-  explicit CsvWriter(CsvDialect dialect) : dialect_(dialect) {
-    if (dialect_.bom) text_ = "\xEF\xBB\xBF";
+  // `starts_file`: the text begins the file, with the dialect's byte order mark if it has one;
+  // false for rows written apart and appended to another writer's text.
+  explicit CsvWriter(CsvDialect dialect, bool starts_file = true) : dialect_(dialect) {
+    if (dialect_.bom && starts_file) text_ = "\xEF\xBB\xBF";
   }
   void row(const std::vector<CsvCell>& cells);
   void header(const std::vector<std::string>& names);

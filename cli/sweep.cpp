@@ -12,6 +12,7 @@
 #include "cli/output.hpp"
 #include "cli/scan.hpp"
 #include "cli/xlsx.hpp"
+#include "interpreter/fast_eval.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 #include "interpreter/unicode.hpp"
@@ -21,6 +22,7 @@ namespace utfall {
 namespace {
 
 constexpr std::size_t kMaxCases = 10'000'000;
+constexpr std::size_t kBlock = 2048;  // variations one thread evaluates and writes at a time
 
 std::string trim(std::string s) {
   s.erase(0, s.find_first_not_of(" \t"));
@@ -112,12 +114,15 @@ int SweepCommand::run() const {
       fmt::print(stderr, "utfall: --vary '{}': {}\n", terminal_text(spec), terminal_text(error));
       return 64;
     }
-    auto& values = parsed.emplace_back();
-    for (const auto& text : v->values) {
-      EvalOptions one;
-      if (auto d = apply_overrides(c, {v->term + "=" + text}, one); has_errors(d)) return std::max(report(d), 64);
-      values.push_back(std::move(one));
-    }
+    // Checked on all threads (a range of a million values is a million small expressions);
+    // the first value in order that does not check is reported.
+    auto& values = parsed.emplace_back(v->values.size());
+    std::vector<Diagnostics> problems(v->values.size());
+    parallel_for(v->values.size(), threads_, [&](unsigned, std::size_t i) {
+      if (auto d = apply_overrides(c, {v->term + "=" + v->values[i]}, values[i]); has_errors(d)) problems[i] = std::move(d);
+    });
+    for (const auto& d : problems)
+      if (!d.empty()) return std::max(report(d), 64);
     total *= v->values.size();
     if (total > kMaxCases) {
       fmt::print(stderr, "utfall: more than {} variations\n", kMaxCases);
@@ -126,39 +131,33 @@ int SweepCommand::run() const {
     varies.push_back(std::move(*v));
   }
 
-  // The cases: every combination, the first --vary slowest.
-  std::vector<SweepCase> cases(total, SweepCase{&*bound.data, base});
-  for (std::size_t i = 0; i < total; ++i) {
-    std::size_t rest = i;
-    for (std::size_t k = varies.size(); k-- > 0;) {
-      const auto& one = parsed[k][rest % parsed[k].size()];
-      auto& options = cases[i].options;
-      for (const auto& [term, value] : one.term_overrides) options.term_overrides[term] = value, options.unlimited_terms.erase(term);
-      for (int term : one.unlimited_terms) options.term_overrides.erase(term), options.unlimited_terms.insert(term);
-      for (const auto& [input, factor] : one.input_scales) options.input_scales[input] = factor;
-      rest /= parsed[k].size();
-    }
-  }
-  auto results = sweep(c, cases, threads_);
-  auto value_of = [&](std::size_t i, std::size_t k) {
+  // The variations are evaluated and written in blocks, each by one thread with its own
+  // Workspace; the blocks of a wave are written out in order before the next wave starts, so
+  // that memory holds a wave of output (CSV, JSON), not the sweep's results.
+  const std::size_t threads = std::min<std::size_t>(sweep_threads(threads_), (total + kBlock - 1) / kBlock);
+  auto value_of = [&](std::size_t i, std::size_t k) -> const std::string& {
     std::size_t rest = i;
     for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].values.size();
     return varies[k].values[rest % varies[k].values.size()];
   };
+  // Variation i's options: every combination, the first --vary slowest.
+  auto options_of = [&](std::size_t i, EvalOptions& options) {
+    options = base;
+    std::size_t rest = i;
+    for (std::size_t k = varies.size(); k-- > 0;) {
+      merge_overrides(parsed[k][rest % parsed[k].size()], options);
+      rest /= parsed[k].size();
+    }
+  };
 
-  // The flows that any variation paid, in party order, one per currency.
+  // The flows of the totals, in party order, one per currency: those of the lines every
+  // evaluation that succeeds pays (fast::lines), shown when any variation succeeds.
   using FlowKey = std::tuple<int, int, int>;  // payer, payee, currency
-  auto key_of = [&](const PaymentLine& l) { return FlowKey(l.payer, l.payee, c.line_currency(l.waterfall, l.rule_index)); };
+  auto key_of = [&](int payer, int payee, bool waterfall, int rule) { return FlowKey(payer, payee, c.line_currency(waterfall, rule)); };
   std::map<FlowKey, int> flows;
-  for (const auto& r : results)
-    for (const auto& l : r.lines) flows.emplace(key_of(l), 0);
+  for (const auto& l : fast::lines(c)) flows.emplace(key_of(l.payer, l.payee, l.waterfall, l.rule_index), 0);
   int column = 0;
   for (auto& [flow, index] : flows) index = column++;
-  auto totals = [&](const Evaluation& r) {
-    std::vector<Number> t(flows.size());
-    for (const auto& l : r.lines) t[flows.at(key_of(l))] += l.amount;
-    return t;
-  };
   const bool several = c.currencies.size() > 1;
   auto flow_name = [&](const FlowKey& f) {
     return c.parties[std::get<0>(f)].id + " -> " + c.parties[std::get<1>(f)].id +
@@ -169,103 +168,169 @@ int SweepCommand::run() const {
     return fmt::format("error[{}]: {}", d.code, d.message);
   };
 
-  Diagnostics worst;
-  for (const auto& r : results)
-    if (!r.ok && worst.empty()) worst = r.diagnostics;
-  if (format_ == "json") {
-    auto variations = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      nlohmann::ordered_json j;
-      for (std::size_t k = 0; k < varies.size(); ++k) j["terms"][varies[k].term] = value_of(i, k);
-      j["ok"] = results[i].ok;
-      if (!results[i].ok) {
-        j["error"] = error_text(results[i]);
-      } else {
-        auto t = totals(results[i]);
-        j["totals"] = nlohmann::ordered_json::array();
-        for (const auto& [flow, index] : flows) {
-          auto [payer, payee, currency] = flow;
-          j["totals"].push_back({{"from", c.parties[payer].id}, {"to", c.parties[payee].id},
-                                 {"amount", format_money(c, t[index], false, currency)}, {"currency", c.currencies[currency].code}});
-        }
-        j["payments"] = nlohmann::ordered_json::array();
-        for (const auto& l : results[i].lines) {
-          const int currency = c.line_currency(l.waterfall, l.rule_index);
-          j["payments"].push_back({{"period", c.periods[l.period]}, {"from", c.parties[l.payer].id}, {"to", c.parties[l.payee].id},
-                                   {"amount", format_money(c, l.amount, false, currency)},
-                                   {"currency", c.currencies[currency].code}, {"clause", c.clauses[l.clause].number}});
-        }
-      }
-      variations.push_back(std::move(j));
-    }
-    nlohmann::ordered_json out;
-    out["version"] = json_version;
-    out["contract"] = c.title;
-    out["variations"] = std::move(variations);
-    fmt::print("{}\n", out.dump(2));
-  } else {
-    std::vector<std::string> header;
-    for (const auto& v : varies) header.push_back(v.term);
-    for (const auto& [flow, index] : flows) header.push_back(flow_name(flow));
+  // What one block gives: rows of text (table), cells (xlsx) or text (CSV, JSON).
+  struct Block {
     std::vector<std::vector<std::string>> rows;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      auto& row = rows.emplace_back();
-      for (std::size_t k = 0; k < varies.size(); ++k) row.push_back(value_of(i, k));
-      if (!results[i].ok) {
-        row.push_back(error_text(results[i]));
+    std::vector<std::vector<cli::XlsxCell>> cells;
+    std::string text;
+    bool any_ok = false;
+    Diagnostics first_error;
+  };
+  struct Worker {
+    Workspace workspace;
+    Evaluation evaluation;
+    EvalOptions options;
+    std::vector<Number> totals;
+  };
+  std::vector<Worker> workers(threads);
+  const cli::CsvDialect dialect = cli::csv_dialect(dialect_).value_or(cli::CsvDialect{});
+  auto run_block = [&](Worker& w, std::size_t first, std::size_t last, Block& out) {
+    cli::CsvWriter csv(dialect, false);  // rows after the header's writer, which begins the file
+    for (std::size_t i = first; i < last; ++i) {
+      options_of(i, w.options);
+      const Evaluation& r = w.evaluation;
+      evaluate(c, *bound.data, w.options, w.workspace, w.evaluation);
+      if (!r.ok && out.first_error.empty()) out.first_error = r.diagnostics;
+      out.any_ok = out.any_ok || r.ok;
+      w.totals.assign(flows.size(), Number{});
+      if (r.ok)
+        for (const auto& l : r.lines) w.totals[static_cast<std::size_t>(flows.at(key_of(l.payer, l.payee, l.waterfall, l.rule_index)))] += l.amount;
+      if (format_ == "json") {
+        nlohmann::ordered_json j;
+        for (std::size_t k = 0; k < varies.size(); ++k) j["terms"][varies[k].term] = value_of(i, k);
+        j["ok"] = r.ok;
+        if (!r.ok) {
+          j["error"] = error_text(r);
+        } else {
+          j["totals"] = nlohmann::ordered_json::array();
+          for (const auto& [flow, index] : flows) {
+            auto [payer, payee, currency] = flow;
+            j["totals"].push_back({{"from", c.parties[payer].id}, {"to", c.parties[payee].id},
+                                   {"amount", format_money(c, w.totals[static_cast<std::size_t>(index)], false, currency)},
+                                   {"currency", c.currencies[currency].code}});
+          }
+          j["payments"] = nlohmann::ordered_json::array();
+          for (const auto& l : r.lines) {
+            const int currency = c.line_currency(l.waterfall, l.rule_index);
+            j["payments"].push_back({{"period", c.periods[l.period]}, {"from", c.parties[l.payer].id}, {"to", c.parties[l.payee].id},
+                                     {"amount", format_money(c, l.amount, false, currency)},
+                                     {"currency", c.currencies[currency].code}, {"clause", c.clauses[l.clause].number}});
+          }
+        }
+        // As an item of the document's "variations" array, dumped with an indent of 2.
+        std::string item = j.dump(2);
+        out.text += i == 0 ? "\n    " : ",\n    ";
+        for (char ch : item) out.text += ch == '\n' ? std::string_view("\n    ") : std::string_view(&ch, 1);
         continue;
       }
-      auto t = totals(results[i]);
-      for (const auto& [flow, index] : flows) row.push_back(format_money(c, t[index], format_ == "table", std::get<2>(flow)));
-    }
-    if (format_ == "xlsx") {
-      cli::XlsxSheet sheet{"Sweep", header, {}};
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        auto& cells = sheet.rows.emplace_back();
-        for (std::size_t k = 0; k < varies.size(); ++k) cells.push_back(cli::xlsx_text(rows[i][k]));
-        if (!results[i].ok) {
-          cells.push_back(cli::xlsx_text(rows[i].back()));
-          continue;
-        }
-        auto t = totals(results[i]);
-        for (const auto& [flow, index] : flows) {
-          const int currency = std::get<2>(flow);
-          cells.push_back(cli::xlsx_number(format_money(c, t[index], false, currency), minor_unit_places(c, currency), c.currencies[currency].code));
-        }
-      }
-      if (auto problem = cli::write_xlsx(output_, {sheet})) return std::max(cli::report({*problem}), cli::kOutputFailed);
-    } else if (format_ == "csv") {
-      // The varied values as written (`25 %`) and error texts are text; the totals numbers.
-      cli::CsvWriter csv(*cli::csv_dialect(dialect_));
-      csv.header(header);
-      for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::vector<std::string> row;
+      for (std::size_t k = 0; k < varies.size(); ++k) row.push_back(value_of(i, k));
+      if (!r.ok) row.push_back(error_text(r));
+      else
+        for (const auto& [flow, index] : flows)
+          row.push_back(format_money(c, w.totals[static_cast<std::size_t>(index)], format_ == "table", std::get<2>(flow)));
+      if (format_ == "csv") {
+        // The varied values as written (`25 %`) and error texts are text; the totals numbers.
         std::vector<cli::CsvCell> cells;
-        for (std::size_t k = 0; k < rows[i].size(); ++k)
-          cells.push_back(k < varies.size() || !results[i].ok ? cli::text_cell(rows[i][k]) : cli::number_cell(rows[i][k]));
+        for (std::size_t k = 0; k < row.size(); ++k) cells.push_back(k < varies.size() || !r.ok ? cli::text_cell(row[k]) : cli::number_cell(row[k]));
         csv.row(cells);
-      }
-      cli::write_stdout(csv.text());
-    } else {
-      fmt::print("{}\nTotals per variation in {}\n\n", terminal_text(c.title), currency_list(c));
-      std::vector<std::size_t> width(header.size());
-      for (std::size_t k = 0; k < header.size(); ++k) width[k] = header[k].size();
-      for (const auto& row : rows)
-        for (std::size_t k = 0; k < row.size() && k < width.size(); ++k) width[k] = std::max(width[k], row[k].size());
-      auto line = [&](const std::vector<std::string>& row) {
-        std::string s;
+      } else if (format_ == "xlsx") {
+        auto& cells = out.cells.emplace_back();
         for (std::size_t k = 0; k < row.size(); ++k) {
-          bool left = k < varies.size() || k >= width.size();
-          std::size_t w = k < width.size() ? width[k] : 0;
-          s += (k ? "  " : "") + (left ? fmt::format("{:<{}}", row[k], w) : fmt::format("{:>{}}", row[k], w));
+          if (k < varies.size() || !r.ok) {
+            cells.push_back(cli::xlsx_text(row[k]));
+            continue;
+          }
+          const int currency = std::get<2>(std::next(flows.begin(), static_cast<std::ptrdiff_t>(k - varies.size()))->first);
+          cells.push_back(cli::xlsx_number(row[k], minor_unit_places(c, currency), c.currencies[currency].code));
         }
-        fmt::print("{}\n", terminal_text(s.substr(0, s.find_last_not_of(' ') + 1)));
-      };
-      line(header);
-      std::vector<std::string> rule;
-      for (auto w : width) rule.push_back(std::string(w, '-'));
-      line(rule);
-      for (const auto& row : rows) line(row);
+      } else {
+        out.rows.push_back(std::move(row));
+      }
     }
+    if (format_ == "csv") out.text = csv.text();
+  };
+
+  // Waves of blocks; what is written waits until a variation has succeeded (or all are done),
+  // for the header shows the flows only then.
+  Diagnostics worst;
+  bool any_ok = false;
+  std::vector<std::string> pending;  // CSV or JSON text not yet written
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<cli::XlsxCell>> cells;
+  const std::size_t blocks = (total + kBlock - 1) / kBlock, wave = 8 * threads;
+  auto header_names = [&] {
+    std::vector<std::string> header;
+    for (const auto& v : varies) header.push_back(v.term);
+    if (any_ok)
+      for (const auto& [flow, index] : flows) header.push_back(flow_name(flow));
+    return header;
+  };
+  bool started = false;
+  auto flush = [&](bool last) {
+    if (!started && !any_ok && !last) return;
+    if (!started) {
+      started = true;
+      if (format_ == "csv") {
+        cli::CsvWriter csv(dialect);
+        csv.header(header_names());
+        cli::write_stdout(csv.text());
+      } else if (format_ == "json") {
+        nlohmann::ordered_json out;
+        out["version"] = json_version;
+        out["contract"] = c.title;
+        std::string head = out.dump(2);  // "{\n  ...\n}": the array follows the last member
+        cli::write_stdout(head.substr(0, head.size() - 2) + ",\n  \"variations\": [");
+      }
+    }
+    if (format_ == "csv" || format_ == "json")
+      for (const auto& text : pending) cli::write_stdout(text);
+    pending.clear();
+  };
+  std::vector<Block> out(wave);
+  for (std::size_t first = 0; first < blocks; first += wave) {
+    const std::size_t count = std::min(wave, blocks - first);
+    for (std::size_t k = 0; k < count; ++k) out[k] = Block{};
+    parallel_for(count, static_cast<unsigned>(threads), [&](unsigned worker, std::size_t k) {
+      const std::size_t b = first + k;
+      run_block(workers[worker], b * kBlock, std::min(total, (b + 1) * kBlock), out[k]);
+    });
+    for (std::size_t k = 0; k < count; ++k) {
+      if (worst.empty()) worst = std::move(out[k].first_error);
+      any_ok = any_ok || out[k].any_ok;
+      pending.push_back(std::move(out[k].text));
+      for (auto& row : out[k].rows) rows.push_back(std::move(row));
+      for (auto& row : out[k].cells) cells.push_back(std::move(row));
+    }
+    flush(false);
+  }
+  flush(true);
+  if (format_ == "json") {
+    cli::write_stdout(total > 0 ? "\n  ]\n}\n" : "]\n}\n");
+  } else if (format_ == "xlsx") {
+    cli::XlsxSheet sheet{"Sweep", header_names(), std::move(cells)};
+    if (auto problem = cli::write_xlsx(output_, {sheet})) return std::max(cli::report({*problem}), cli::kOutputFailed);
+  } else if (format_ == "table") {
+    auto header = header_names();
+    fmt::print("{}\nTotals per variation in {}\n\n", terminal_text(c.title), currency_list(c));
+    std::vector<std::size_t> width(header.size());
+    for (std::size_t k = 0; k < header.size(); ++k) width[k] = header[k].size();
+    for (const auto& row : rows)
+      for (std::size_t k = 0; k < row.size() && k < width.size(); ++k) width[k] = std::max(width[k], row[k].size());
+    auto line = [&](const std::vector<std::string>& row) {
+      std::string s;
+      for (std::size_t k = 0; k < row.size(); ++k) {
+        bool left = k < varies.size() || k >= width.size();
+        std::size_t w = k < width.size() ? width[k] : 0;
+        s += (k ? "  " : "") + (left ? fmt::format("{:<{}}", row[k], w) : fmt::format("{:>{}}", row[k], w));
+      }
+      fmt::print("{}\n", terminal_text(s.substr(0, s.find_last_not_of(' ') + 1)));
+    };
+    line(header);
+    std::vector<std::string> rule;
+    for (auto w : width) rule.push_back(std::string(w, '-'));
+    line(rule);
+    for (const auto& row : rows) line(row);
   }
   if (!worst.empty()) return exit_code_for(worst);
   return 0;

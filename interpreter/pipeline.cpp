@@ -206,6 +206,12 @@ static std::optional<Diagnostic> apply_scale(const checked::Contract& contract, 
   return std::nullopt;
 }
 
+void merge_overrides(const EvalOptions& from, EvalOptions& into) {
+  for (const auto& [term, value] : from.term_overrides) into.term_overrides[term] = value, into.unlimited_terms.erase(term);
+  for (int term : from.unlimited_terms) into.term_overrides.erase(term), into.unlimited_terms.insert(term);
+  for (const auto& [input, factor] : from.input_scales) into.input_scales[input] = factor;
+}
+
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments, EvalOptions& options) {
   Diagnostics diags;
   for (const auto& a : assignments) {

@@ -58,6 +58,10 @@ BindResult load_example_data(const checked::Contract& contract, const checked::E
 // number); anything else is E214.
 Diagnostics apply_overrides(const checked::Contract& contract, const std::vector<std::string>& assignments,
                             EvalOptions& options);
+// What `from` gives terms and inputs (values, `unlimited`, scales) given to `into` as well,
+// replacing what `into` gave the same term or input: the overrides of one apply_overrides after
+// those of another.
+void merge_overrides(const EvalOptions& from, EvalOptions& into);
 // The INPUT of a name written `scale(INPUT)` (spaces allowed), or none.
 std::optional<std::string> scaled_input(std::string_view name);
 

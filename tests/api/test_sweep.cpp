@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,4 +80,34 @@ TEST_CASE("Engine::sweep: results in case order, the same on 1 and 3 threads, as
   CHECK_FALSE(one.back().ok);
   CHECK(one.front().ok);
   CHECK(engine.sweep(contract, {}, 4).empty());
+}
+
+TEST_CASE("a Session checks a term value once and gives it again, and refuses a value it refuses every time") {
+  utfall::Engine engine;
+  auto contract = *engine.compile_file(kContract).contract;
+  utfall::Data data;
+  data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/plan.csv");
+  auto bound = *engine.bind(contract, data).data;
+  utfall::Session session(engine, contract);
+  // Values in turn, each several times: the session's results equal a fresh evaluation's.
+  const std::vector<std::map<std::string, std::string>> values = {
+      {{"premieandel", "25 %"}}, {{"premieandel", "30 %"}, {"takbelopp", "6_000_000 SEK"}}, {{"premieandel", "25 %"}},
+      {{"premieandel", "25 EUR"}},  // refused: E301, the contract has no EUR
+      {{"takbelopp", "unlimited"}}, {{"premieandel", "25 EUR"}},
+      {{"premieandel", "0.25"}},  // refused: E319, a percentage written without %
+      {{"premieandel", "25 %"}}};
+  for (int round = 0; round < 3; ++round)
+    for (const auto& terms : values) {
+      utfall::Options options;
+      options.terms = terms;
+      const auto& r = session.evaluate(bound, options);
+      auto fresh = engine.evaluate(contract, bound, options);
+      INFO(terms.begin()->first << "=" << terms.begin()->second);
+      CHECK(amounts(r) == amounts(fresh));
+      REQUIRE(r.messages.size() == fresh.messages.size());
+      for (std::size_t k = 0; k < r.messages.size(); ++k) CHECK(r.messages[k].code == fresh.messages[k].code);
+      if (terms.begin()->second == "25 EUR") CHECK((!r.ok && r.messages.front().code == "E301"));
+      if (terms.begin()->second == "0.25") CHECK((!r.ok && r.messages.front().code == "E319"));
+      if (terms.begin()->second == "25 %") CHECK(r.ok);
+    }
 }

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Times `utfall sweep` over 3 000 003 variations of scenario A (baslinje in 1 000 000 steps x
+# three premieandel), CSV written to a file, on 1 and 2 threads and on every core, three runs
+# each, alternating; checks that every run wrote the same bytes, and prints the best time of
+# each with the speed-up against one thread (issue 20's target: at least 1.8x on 2 threads).
+# Usage: bench/run_sweep_bench.sh [build dir]   (default: build). Builds nothing.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-"$here/../build"}
+utfall="$build/utfall"
+[ -x "$utfall" ] || { echo "not found: $utfall (build the utfall target first)" >&2; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+a="$here/../examples/a-aldreomsorg"
+cores=$(nproc)
+for run in 1 2 3; do
+  for j in 1 2 "$cores"; do
+    start=$(python3 -c 'import time; print(time.time())')
+    "$utfall" sweep "$a/contract.utfall" --data "$a/plan.csv" -j "$j" --format csv \
+      --vary 'baslinje=150_000_000 SEK..250_000_000 SEK step 100 SEK' --vary 'premieandel=20 %,25 %,30 %' >"$tmp/out-$j.csv"
+    end=$(python3 -c 'import time; print(time.time())')
+    echo "$j $start $end" >>"$tmp/times"
+    cmp -s "$tmp/out-1.csv" "$tmp/out-$j.csv" || { echo "MISMATCH: the output on $j threads differs from 1 thread" >&2; exit 1; }
+  done
+done
+echo "variations: $(($(wc -l <"$tmp/out-1.csv") - 1)); the same output on 1, 2 and $cores threads"
+python3 - "$tmp/times" <<'EOF'
+import sys
+best = {}
+for line in open(sys.argv[1]):
+    j, start, end = line.split()
+    best[int(j)] = min(best.get(int(j), float("inf")), float(end) - float(start))
+one = best[1]
+for j in sorted(best):
+    extra = " (target >= 1.8x: {})".format("met" if one / best[j] >= 1.8 else "NOT met") if j == 2 else ""
+    print(f"{j:>3} threads: {best[j]:.2f} s, {one / best[j]:.2f}x{extra}")
+EOF

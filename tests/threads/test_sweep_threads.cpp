@@ -1,0 +1,65 @@
+// `utfall sweep` checks its varied values on all threads (apply_overrides) and evaluates on all
+// threads, participants on fixed-point lanes included: the same as on one thread, value for
+// value. Built with the thread tests so that the ThreadSanitizer build (.ci/test) runs it too.
+#include <catch2/catch.hpp>
+
+#include "interpreter/pipeline.hpp"
+#include "interpreter/sweep.hpp"
+
+using namespace utfall;
+
+TEST_CASE("term values of a sweep check alike on 1 and 3 threads") {
+  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/contract.utfall");
+  REQUIRE(r.contract);
+  const auto& c = *r.contract;
+  std::vector<std::string> values;
+  for (int k = 0; k < 300; ++k) values.push_back("baslinje=" + std::to_string(150'000'000 + 12'345 * k) + (k % 50 == 7 ? " EUR" : " SEK"));
+  auto check = [&](unsigned threads) {
+    std::vector<EvalOptions> options(values.size());
+    std::vector<Diagnostics> problems(values.size());
+    parallel_for(values.size(), threads, [&](unsigned, std::size_t i) { problems[i] = apply_overrides(c, {values[i]}, options[i]); });
+    return std::pair{std::move(options), std::move(problems)};
+  };
+  auto [one, one_problems] = check(1);
+  auto [three, three_problems] = check(3);
+  const int term = *c.term_index("baslinje");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    INFO(values[i]);
+    const bool bad = i % 50 == 7;  // a value in EUR, which the contract does not know: E301
+    REQUIRE(one_problems[i].empty() == !bad);
+    REQUIRE(three_problems[i].size() == one_problems[i].size());
+    if (bad) {
+      REQUIRE(three_problems[i].front().code == "E301");
+      continue;
+    }
+    REQUIRE(std::get<Number>(three[i].term_overrides.at(term)) == Number::from_int(150'000'000 + 12'345 * static_cast<std::int64_t>(i)));
+    REQUIRE(std::get<Number>(one[i].term_overrides.at(term)) == std::get<Number>(three[i].term_overrides.at(term)));
+  }
+}
+
+TEST_CASE("loops over participants on fixed-point lanes give the same on 1 and 3 threads") {
+  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/c-tfco/contract.utfall");
+  REQUIRE(r.contract);
+  const auto& c = *r.contract;
+  auto data = load_data(c, {std::string(UTFALL_SOURCE_DIR) + "/examples/c-tfco/data.csv"});
+  REQUIRE(data.data);
+  std::vector<SweepCase> cases;
+  const int term = *c.term_index("utfallspris");
+  for (int k = 0; k < 60; ++k) {
+    EvalOptions o;
+    o.term_overrides[term] = Number::from_int(500'000 + 1'000 * k);
+    cases.push_back({&*data.data, o});
+  }
+  auto one = sweep(c, cases, 1), three = sweep(c, cases, 3);
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    REQUIRE(one[i].ok);
+    REQUIRE(one[i].lane_records > 0);
+    REQUIRE(three[i].lines.size() == one[i].lines.size());
+    for (std::size_t k = 0; k < one[i].lines.size(); ++k) REQUIRE(three[i].lines[k].amount == one[i].lines[k].amount);
+  }
+  // Scenario C's 2026 outcome payment scales with the price: 1 300 000 at 650 000 (the example), so 2 x the price.
+  for (std::size_t i = 0; i < cases.size(); ++i)
+    for (const auto& l : one[i].lines)
+      if (l.rule == "utfall" && c.periods[static_cast<std::size_t>(l.period)] == "2026")
+        REQUIRE(l.amount == Number::from_int(2 * (500'000 + 1'000 * static_cast<std::int64_t>(i))));
+}
