@@ -230,6 +230,7 @@ int cmd_run(const std::string& file, const std::vector<std::string>& data, const
   auto loaded = load(file, data, sets, say);
   if (!loaded.contract || !loaded.data) return loaded.code;
   const auto& contract = *loaded.contract;
+  loaded.options.lower = false;  // one evaluation: lowering to the fixed-point program would cost more than it saves
   auto ev = evaluate(contract, *loaded.data, loaded.options);
   if (stats) print_stats(ev);
   if (!ev.ok) return report(ev.diagnostics, say);

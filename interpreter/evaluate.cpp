@@ -1469,7 +1469,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
   }
   if (options.fast && !options.trace && !hits) {
     auto& cache = workspace.state().fast;
-    const fast::Program* program = options.program ? options.program : cache.program(contract);
+    const fast::Program* program = options.program ? options.program : options.lower ? cache.program(contract) : nullptr;
     if (program && fast::run(*program, contract, data, options.columns, options, cache.scratch_for(program), out)) {
       out.ok = out.fast = true;
       return;

@@ -98,8 +98,12 @@ struct EvalOptions {
   // The series data already read in fixed point (for example by Engine::bind); may be null.
   const fast::Columns* columns = nullptr;
   // The contract's fixed-point program, already lowered (for example once per compiled
-  // contract); may be null: the Workspace then lowers it on first use.
+  // contract); may be null: the Workspace then lowers it on first use, unless `lower` is false.
   const fast::Program* program = nullptr;
+  // With no `program`: lower the contract (kept by the Workspace for the evaluations after).
+  // A host that evaluates a contract once passes false, as `utfall run` does: lowering costs
+  // more than the one run saves (bench/README.md). Loops over participants still take lanes.
+  bool lower = true;
 };
 
 struct PaymentLine {
