@@ -139,10 +139,12 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
       return *n;
     }
     case TypeKind::boolean: {
-      std::string t = text;
-      std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (t == "true" || t == "yes" || t == "ja" || t == "1") return true;
-      if (t == "false" || t == "no" || t == "nej" || t == "0") return false;
+      auto is = [&](std::string_view word) {  // ASCII case aside, as std::tolower in the C locale
+        return text.size() == word.size() &&
+               std::equal(word.begin(), word.end(), text.begin(), [](char w, char c) { return w == (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+      };
+      if (is("true") || is("yes") || is("ja") || is("1")) return true;
+      if (is("false") || is("no") || is("nej") || is("0")) return false;
       reason = BadValue{BadValue::Kind::boolean, excerpt(text), ""};
       return std::nullopt;
     }
@@ -399,10 +401,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
     source.table = table.name;
     for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[col_of[f]]);
     source.rows.reserve(table.rows.size());
+    records.reserve(records.size() + table.rows.size());
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const auto& cells = table.rows[r];
       source.rows.push_back(cells.empty() ? Dataset::Source::Row{r + 1, 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
       std::vector<checked::Value> record;
+      record.reserve(in.fields.size());
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
         const Cell* cell = table.find(r, col_of[f]);

@@ -73,7 +73,7 @@ DecimalMark shown_mark(std::string_view text) {
 }
 
 std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark, const std::string& evidence, std::string& error) {
-  const std::string shown = excerpt(text);
+  auto shown = [&] { return excerpt(text); };  // for a message only: most cells read without one
   std::string_view body = without_percent(text);
   const std::string_view percent = text.substr(body.size());
   // No comma, no space, no U+2212: a decimal as the language writes it (`+13`, `1_000`, `0.5`),
@@ -83,7 +83,7 @@ std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark
   if (plain && (mark != DecimalMark::comma || body.find('.') == std::string_view::npos)) return std::string(text);
   auto p = parts(body);
   if (!p) {
-    error = fmt::format("`{}` is not a number (digits, spaces between groups of three, one decimal comma or point; no exponent)", shown);
+    error = fmt::format("`{}` is not a number (digits, spaces between groups of three, one decimal comma or point; no exponent)", shown());
     return std::nullopt;
   }
   auto result = [&](const std::string& digits) { return digits + std::string(percent); };
@@ -96,7 +96,7 @@ std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark
   // (`1 234,567`): the mark can only be the decimal one.
   if (p->after != 3 || p->grouped) {
     if (mark != DecimalMark::unknown && own != mark) {
-      error = fmt::format("`{}` has a decimal {}, but this file writes decimals with a {} ({})", shown, p->mark == ',' ? "comma" : "point",
+      error = fmt::format("`{}` has a decimal {}, but this file writes decimals with a {} ({})", shown(), p->mark == ',' ? "comma" : "point",
                           mark == DecimalMark::comma ? "comma" : "point", evidence);
       return std::nullopt;
     }
@@ -104,7 +104,7 @@ std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark
   }
   if (own == mark || (own == DecimalMark::point && mark == DecimalMark::unknown)) return result(as_decimal);
   const bool comma = p->mark == ',';
-  error = fmt::format("`{}` reads two ways: {} with a decimal {}, or {} with a thousands {}{}; {}", shown, as_decimal, comma ? "comma" : "point",
+  error = fmt::format("`{}` reads two ways: {} with a decimal {}, or {} with a thousands {}{}; {}", shown(), as_decimal, comma ? "comma" : "point",
                       as_thousands, comma ? "comma" : "point",
                       mark == DecimalMark::unknown ? " (the file shows no decimal mark elsewhere)"
                                                    : fmt::format(" (this file writes decimals with a {}: {})", mark == DecimalMark::comma ? "comma" : "point", evidence),
