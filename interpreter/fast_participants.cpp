@@ -267,10 +267,19 @@ class LoopLowerer {
     int a = node_of(*n.operand), b = node_of(*n.step);
     return add({N::round, n.mode, a, b});
   }
-  template <typename T>
-  int node(const T&, const checked::Expr&) {
-    throw Unsupported{};  // payments, waterfalls, tables, dates, sums within the loop
-  }
+  // What the lanes do not hold: payments, waterfalls, other periods, tables, dates, and sums
+  // within the loop. (Overloads, not a template: clang does not instantiate a member template
+  // first named in a generic lambda above its definition.)
+  int node(const checked::PaymentRef&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::WaterfallRef&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::ToDate&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::Previous&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::At&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::OverPeriods&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::OverParticipants&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::TableLookup&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::CalendarDate&, const checked::Expr&) { throw Unsupported{}; }
+  int node(const checked::DateShift&, const checked::Expr&) { throw Unsupported{}; }
 
   // ---- what the general evaluator counts (Evaluator::eval), per guard
 
