@@ -357,26 +357,37 @@ static std::optional<int> found_currency(const checked::Contract& c, bool waterf
 std::optional<RuleCurrencies> Checker::next_assumptions() const {
   if (last_pass_ || assumptions_.empty()) return std::nullopt;  // run() has reported what did not hold
   RuleCurrencies next = rule_currencies(c_);
+  next.failed_cleanly = assumed_.failed_cleanly;
   // A rule found in another currency than assumed: the next pass assumes what was found. A rule
   // that failed to check may have failed because of what it was assumed to be, when it reads
   // itself (a payment that reads its own earlier value, `previous(p, 0 EUR)`): the next pass
   // tries the next currency for it. Another rule that failed keeps its assumption while any
   // assumption was wrong, since that may be why it failed (it reads a definition of a rule
   // assumed wrongly); once all that checked were right, it too tries the next currency.
+  // A currency a rule failed in while every other assumption held is not tried for it again;
+  // the others are tried in turn, coming round to the first, so that a rule that reads itself,
+  // moved on while another assumption was wrong, can come back to the currency it left.
   bool wrong = false, again = false;
-  std::set<std::pair<bool, int>> self;
+  std::set<std::pair<bool, int>> self, moved;
   for (const auto& a : assumptions_) {
     auto actual = found_currency(c_, a.waterfall, a.index);
     if (actual && *actual != a.currency) wrong = again = true;
     if (a.self) self.insert({a.waterfall, a.index});
   }
+  const int currencies = int(c_.currencies.size());
   for (const auto& a : assumptions_) {
-    if (found_currency(c_, a.waterfall, a.index)) continue;
+    if (found_currency(c_, a.waterfall, a.index) || !moved.insert({a.waterfall, a.index}).second) continue;
     auto& slot = (a.waterfall ? next.waterfalls : next.payments)[a.index];
     slot = a.currency;
-    if ((wrong && !self.count({a.waterfall, a.index})) || std::size_t(a.currency) + 1 >= c_.currencies.size()) continue;
-    slot = a.currency + 1;
-    again = true;
+    if (wrong && !self.count({a.waterfall, a.index})) continue;
+    if (!wrong) next.failed_cleanly.insert({a.waterfall, a.index, a.currency});
+    for (int step = 1; step < currencies; ++step) {
+      const int candidate = (a.currency + step) % currencies;
+      if (next.failed_cleanly.count({a.waterfall, a.index, candidate})) continue;
+      slot = candidate;
+      again = true;
+      break;
+    }
   }
   if (!again) return std::nullopt;
   return next;

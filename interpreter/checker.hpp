@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "interpreter/check.hpp"
 #include "interpreter/dates.hpp"
@@ -44,6 +45,9 @@ struct Binder {
 // The currency of every payment and waterfall, by index (docs/language.md §4.1).
 struct RuleCurrencies {
   std::vector<int> payments, waterfalls;
+  // (waterfall, index, currency): a rule that failed to check in that currency in a pass where
+  // every assumption that could be tested held, so that currency is not tried for it again.
+  std::set<std::tuple<bool, int, int>> failed_cleanly;
 };
 RuleCurrencies rule_currencies(const checked::Contract& c);
 // "`2025-02-30` is not a date: 2025-02 has 28 days", one sentence of the message table per reason.

@@ -192,4 +192,35 @@ example "e" {
 """
 examples_pass("a rule failing because another rule was assumed wrongly keeps its currency", CHAIN, 4)
 
+# A rule that reads itself, moved to the next currency while another assumption was wrong, comes
+# back to the currency it left (generator seed 1106). `d` names the waterfall `w` before it is
+# written, so the first pass assumes `w` in SEK: `d` and `p` fail, `w` is found in EUR, and `p`
+# (which reads itself) moves to EUR. The second pass has `w` right and `p` failing in EUR
+# (`previous(p, 0 SEK)`) for a reason of its own; the third tries SEK again, which holds.
+# By hand: w pays 2 EUR a year; d = 2 EUR * 10 SEK per EUR = 20 SEK; p 20 SEK, then 20 + 20 = 40 SEK.
+BACK = """contract "Tillbaka"
+currency SEK
+currency EUR minor 0.01
+party a
+party b
+periods yearly 2025 .. 2026
+term kurs = 10 SEK per EUR
+clause "1" {
+  let d = round(w * kurs, 0.01 SEK, half_even)
+  pay p: a -> b amount previous(p, 0 SEK) + d
+}
+clause "2" {
+  waterfall w: b pays 2 EUR {
+    rest to a
+  }
+}
+example "e" {
+  expect a -> b in 2025 = 20 SEK
+  expect a -> b in 2026 = 40 SEK
+  expect b -> a in total = 4 EUR
+  expect a -> b in total = 0 EUR
+}
+"""
+examples_pass("a rule that reads itself comes back to the currency it left while another was wrong", BACK, 4)
+
 T.finish()
