@@ -385,7 +385,7 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
       out.messages.push_back(std::move(*limit));
       return out;
     }
-    auto bound = bind_data(c, tables);
+    auto bound = bind_data(c, std::move(tables));  // frees each row once bound: the records reuse its memory
     if (series) name_series_periods(bound.diagnostics, *series);
     out.messages = to_messages(bound.diagnostics);
     if (!bound.data) return out;

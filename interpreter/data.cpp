@@ -110,20 +110,20 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
                                     const std::string& text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
   switch (type.kind) {
     case TypeKind::number: {
-      std::string t = text;
+      std::optional<std::string> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
       if (sheet) {
         std::string error;
-        auto plain = plain_decimal(text, sheet->mark, sheet->evidence, error);
+        plain = plain_decimal(text, sheet->mark, sheet->evidence, error);
         if (!plain) {
           reason = BadValue{BadValue::Kind::spreadsheet, "", std::move(error)};
           return std::nullopt;
         }
-        t = std::move(*plain);
       }
+      std::string_view t = plain ? std::string_view(*plain) : std::string_view(text);
       bool has_percent = false;
       if (!t.empty() && t.back() == '%') {
-        t.pop_back();
-        while (!t.empty() && t.back() == ' ') t.pop_back();
+        t.remove_suffix(1);
+        while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
         has_percent = true;
       }
       if (has_percent && !percent) {
@@ -241,7 +241,11 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
   return value;
 }
 
-BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) {
+namespace {
+
+// bind_data; with `consume` (the same tables, the caller's to spend), each participant row's
+// cells are freed once the row is bound, so that the records take the memory the cells leave.
+BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tables, std::vector<Table>* consume) {
   BindResult out;
   Diagnostics& diags = out.diagnostics;  // errors only: has_errors(diags) == !diags.empty()
   auto report = [&](std::string code, Text message, Text location) {
@@ -267,7 +271,8 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   for (std::size_t i = 0; i < c.inputs.size(); ++i)
     if (c.inputs[i].participants) participant_inputs.push_back(static_cast<int>(i));
 
-  for (const auto& table : tables) {
+  for (std::size_t table_index = 0; table_index < tables.size(); ++table_index) {
+    const Table& table = tables[table_index];
     auto period_col = std::find(table.columns.begin(), table.columns.end(), "period");
     if (period_col != table.columns.end()) {
       const std::size_t pc = period_col - table.columns.begin();
@@ -430,6 +435,7 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
         record.push_back(std::move(*v));
       }
       if (ok) records.push_back(std::move(record));
+      if (consume) std::vector<Cell>().swap((*consume)[table_index].rows[r]);
     }
   }
   // Every declared series value and every participant input must be there.
@@ -452,6 +458,12 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
   if (diags.empty()) out.data = std::move(data);
   return out;
 }
+
+}  // namespace
+
+BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) { return bind_tables(c, tables, nullptr); }
+
+BindResult bind_data(const checked::Contract& c, std::vector<Table>&& tables) { return bind_tables(c, tables, &tables); }
 
 std::optional<OutOfRange> out_of_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
                                        bool percent) {

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <iterator>
@@ -215,6 +216,22 @@ Text bad_utf8_after(Read what, const std::string& byte, const std::string& befor
   return text(phrase[static_cast<int>(what)], byte, before);
 }
 
+// True when every byte is ASCII and none is NUL: then no part of the text can hold a NUL byte
+// or invalid UTF-8, and its cells need only their length checked. Eight bytes at a time: a byte
+// of `w` has its high bit set, or is zero (`w - 0x01..` borrows into a high bit that `~w` keeps).
+bool ascii_without_nul(std::string_view text) {
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  std::size_t i = 0;
+  std::uint64_t bad = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    bad |= (w | ((w - ones) & ~w)) & highs;
+  }
+  for (; i < text.size(); ++i) bad |= text[i] == 0 || (static_cast<unsigned char>(text[i]) & 0x80);
+  return bad == 0;
+}
+
 std::optional<Problem> value_problem(std::string_view text, const ReadLimits& limits, Read what = Read::value) {
   if (text.size() > limits.max_cell_bytes) {
     bool multiline = text.find('\n') != std::string_view::npos;
@@ -276,6 +293,7 @@ constexpr int kLibcsvRowNotBegun = 0;
 struct CsvBuilder {
   const std::string& file;
   const ReadLimits& limits;
+  bool ascii = false;  // the whole text is ASCII without NUL (ascii_without_nul)
   Table table;
   bool header_done = false;
   std::vector<Cell> current;   // the fields of the row being read
@@ -294,8 +312,9 @@ struct CsvBuilder {
 
   void field(const char* data, std::size_t size) {
     std::string_view text = trim(size == 0 ? std::string_view() : std::string_view(data, size));
-    if (auto p = value_problem(text, limits))
-      fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
+    if (!ascii || text.size() > limits.max_cell_bytes)
+      if (auto p = value_problem(text, limits))
+        fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
     current.push_back(Cell{.text = std::string(text),
                            .present = !text.empty(),
                            .column = static_cast<std::uint32_t>(current.size()),
@@ -438,7 +457,7 @@ Text Table::location(std::size_t row_index, std::size_t column_index) const {
 
 Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits) {
   std::string_view body = checked_body(file_label, text, limits);
-  CsvBuilder b{file_label, limits, {}, false, {}, 1, nullptr};
+  CsvBuilder b{file_label, limits, ascii_without_nul(body), {}, false, {}, 1, nullptr};
   b.table.file = file_label;
   b.table.csv = true;
   CsvParser parser;

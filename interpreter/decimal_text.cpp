@@ -78,8 +78,12 @@ std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark
   const std::string_view percent = text.substr(body.size());
   // No comma, no space, no U+2212: a decimal as the language writes it (`+13`, `1_000`, `0.5`),
   // left to the number reader, unless its point clashes with the file's decimal comma.
-  const bool plain = body.find_first_of(", ") == std::string_view::npos && body.find("\xC2\xA0") == std::string_view::npos &&
-                     body.find("\xE2\x80\xAF") == std::string_view::npos && body.find("\xE2\x88\x92") == std::string_view::npos;
+  // An ASCII body holds none of the three; most cells are ASCII, and need one pass.
+  bool ascii = true, separator = false;
+  for (char c : body) ascii &= static_cast<unsigned char>(c) < 0x80, separator |= c == ',' || c == ' ';
+  const bool plain = !separator && (ascii || (body.find("\xC2\xA0") == std::string_view::npos &&
+                                              body.find("\xE2\x80\xAF") == std::string_view::npos &&
+                                              body.find("\xE2\x88\x92") == std::string_view::npos));
   if (plain && (mark != DecimalMark::comma || body.find('.') == std::string_view::npos)) return std::string(text);
   auto p = parts(body);
   if (!p) {

@@ -80,7 +80,7 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
     }
   }
   if (has_errors(out.diagnostics)) return out;
-  auto bound = bind_data(contract, tables);
+  auto bound = bind_data(contract, std::move(tables));
   if (paths.empty())  // a contract with inputs run with no data file: say what is missing once
     for (auto& d : bound.diagnostics)
       if (d.code == "E527") {

@@ -250,6 +250,29 @@ TEST_CASE("csv: invalid UTF-8, UTF-16 and NUL bytes", "[data_files][csv][errors]
   CHECK(nul.location == "plan.csv: row 1 (line 2), column `b`");
 }
 
+// The reader looks at a text that is all ASCII without NUL eight bytes at a time, and skips the
+// per-value checks then: a NUL or a byte >= 0x80 at any offset, in the eight-byte words or in
+// the tail, must still reach the value's own check.
+TEST_CASE("csv: a NUL or a non-ASCII byte at every offset is still found", "[data_files][csv][errors]") {
+  const std::string base = "id,namn\n1,abcdefghijklmnopqrstu\n";
+  const std::size_t first = base.find("abc"), last = base.size() - 1;  // the letters of row 1's `namn`
+  for (std::size_t at = first; at < last; ++at) {
+    INFO("offset " << at);
+    std::string nul = base;
+    nul[at] = '\0';
+    Diagnostic d = csv_error(nul);
+    CHECK(d.code == "E508");
+    CHECK(d.location == "plan.csv: row 1 (line 2), column `namn`");
+    std::string high = base;
+    high[at] = '\xE4';  // Latin-1 `ä`, not UTF-8
+    CHECK(csv_error(high).code == "E507");
+    std::string utf8 = base.substr(0, at) + "\xC3\xA4" + base.substr(at + 1);  // `ä` in UTF-8: read as written
+    Table t = read_csv("plan.csv", utf8);
+    REQUIRE(t.rows.size() == 1);
+    CHECK(t.rows[0][1].text == base.substr(first, at - first) + "\xC3\xA4" + base.substr(at + 1, last - at - 1));
+  }
+}
+
 TEST_CASE("csv: limits on a value, the rows and the size", "[data_files][csv][errors]") {
   ReadLimits small;
   small.max_cell_bytes = 8;
