@@ -190,8 +190,9 @@ int cmd_check(const std::vector<std::string>& files, const Wording& say) {
 
 // `--stats` (hidden, for tests that bound work): how the evaluation went, on standard error.
 void print_stats(const Evaluation& ev) {
-  fmt::print(stderr, "utfall: stats: {} steps{}{}\n", ev.steps, ev.fast ? " (fixed-point path)" : "",
-             ev.lane_records ? fmt::format(", {} participant records on lanes", ev.lane_records) : "");
+  fmt::print(stderr, "utfall: stats: {} steps{}{}{}\n", ev.steps, ev.fast ? " (fixed-point path)" : "",
+             ev.lane_records ? fmt::format(", {} participant records on lanes", ev.lane_records) : "",
+             ev.lane_loops ? fmt::format(", {} loops lowered to lanes", ev.lane_loops) : "");
 }
 
 // Compiles the contract and loads its data, printing diagnostics; the exit code when that fails.

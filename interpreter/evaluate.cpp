@@ -135,6 +135,7 @@ class Evaluator {
   void run(Evaluation& out);
   std::uint64_t steps() const { return steps_; }
   std::uint64_t lane_records() const { return lane_records_; }
+  std::uint64_t lane_loops() const { return lanes_.lowered(); }
   // Lists the limits that bind (limit_hits.hpp) in `hits`, from now on.
   void record_limits(std::vector<LimitHit>* hits) { hits_ = hits; }
 
@@ -1454,6 +1455,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
   out.fast = false;
   out.steps = 0;
   out.lane_records = 0;
+  out.lane_loops = 0;
   out.traces.clear();
   out.not_paid.clear();
   out.diagnostics.clear();
@@ -1497,7 +1499,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
     d.message = e.what();
     failed(std::move(d));
   }
-  if (ev) out.steps = ev->steps(), out.lane_records = ev->lane_records();
+  if (ev) out.steps = ev->steps(), out.lane_records = ev->lane_records(), out.lane_loops = ev->lane_loops();
 }
 
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,

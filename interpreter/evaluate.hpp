@@ -185,6 +185,9 @@ struct Evaluation {
   // Records of participants whose loops ran on fixed-point lanes (fast_participants.hpp), in
   // all; 0 when none did.
   std::uint64_t lane_records = 0;
+  // Loops over participants lowered to the lanes, whether they then ran there or were given back
+  // to the general evaluator; a loop given back is not lowered again in the same period.
+  std::uint64_t lane_loops = 0;
 };
 
 // The value of one expression (evaluate_expression, below).

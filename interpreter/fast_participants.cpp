@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string_view>
 #include <tuple>
 
@@ -347,6 +348,13 @@ struct ParticipantLanes::State {
   std::vector<std::vector<char>> read;       // [set][field]: read from this evaluation's data
   std::vector<i64> regs;
   Plan plan;
+  // The loops (amount, filter, set, period) the lanes gave back in this evaluation: asked again
+  // (a sum nested in a loop the lanes do not take is asked once per outer record), they are
+  // given back at once, where lowering them again would fail again, at the cost of a thrown
+  // exception each time. A loop given back only runs on the general evaluator, which is always
+  // right, so remembering one never changes a result, only how fast it comes.
+  std::set<std::tuple<const void*, const void*, int, int>> declined;
+  std::uint64_t lowered = 0;  // loops lowered in this evaluation (ParticipantLanes::lowered)
 };
 
 ParticipantLanes::ParticipantLanes() : state_(std::make_unique<State>()) {}
@@ -356,16 +364,31 @@ ParticipantLanes& ParticipantLanes::operator=(ParticipantLanes&&) noexcept = def
 
 void ParticipantLanes::reset() {
   for (auto& set : state_->read) std::fill(set.begin(), set.end(), 0);
+  state_->declined.clear();
+  state_->lowered = 0;
 }
+
+std::uint64_t ParticipantLanes::lowered() const { return state_->lowered; }
 
 std::optional<LoopResult> ParticipantLanes::run(const checked::Contract& contract, const Dataset& data, const RecordLoop& loop,
                                                 const LoopContext& context) {
+  State& s = *state_;
+  const auto key = std::make_tuple(static_cast<const void*>(loop.amount), static_cast<const void*>(loop.filter), loop.set, loop.period);
+  if (s.declined.count(key)) return std::nullopt;
+  auto out = run_once(contract, data, loop, context);
+  if (!out) s.declined.insert(key);
+  return out;
+}
+
+std::optional<LoopResult> ParticipantLanes::run_once(const checked::Contract& contract, const Dataset& data, const RecordLoop& loop,
+                                                     const LoopContext& context) {
   State& s = *state_;
   const auto& limits = context.options->limits;
   if (loop.period < 0 || loop.set < 0 || static_cast<std::size_t>(loop.set) >= data.participants.size()) return std::nullopt;
   const std::size_t n = data.participants[static_cast<std::size_t>(loop.set)].size();
   if (n == 0 || limits.max_digits < 20) return std::nullopt;  // every int64 has at most 20 digits
   LoopLowerer lower(contract, data, loop, context, s.columns, s.read);
+  ++s.lowered;
   try {
     lower.run();
   } catch (const Unsupported&) {

@@ -66,11 +66,16 @@ class ParticipantLanes {
   void reset();
   struct State;
 
-  // The loop's result, or nothing when the general evaluator must run it.
+  // The loop's result, or nothing when the general evaluator must run it. A loop given back
+  // once is given back at once when asked again in the same evaluation and period.
   std::optional<LoopResult> run(const checked::Contract& contract, const Dataset& data, const RecordLoop& loop,
                                 const LoopContext& context);
+  // Loops lowered to the lanes since `reset` (asked again after being given back: not counted).
+  std::uint64_t lowered() const;
 
  private:
+  std::optional<LoopResult> run_once(const checked::Contract& contract, const Dataset& data, const RecordLoop& loop,
+                                     const LoopContext& context);
   std::unique_ptr<State> state_;
 };
 

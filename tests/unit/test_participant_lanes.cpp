@@ -287,3 +287,41 @@ TEST_CASE("participant lanes: loops they do not take are left to the general eva
   REQUIRE(evaluate(*c, data, traced).lane_records == 0);  // an explanation walks the records itself
   REQUIRE(evaluate(*c, data).lane_records > 0);
 }
+
+// A sum over participants nested in a loop the lanes do not take (a cap per participant) is
+// asked of the lanes once per outer record. One they gave back is not lowered again in that
+// period: 2 lowerings in 2 periods, not 2 x 30. By hand: each of the 30 records pays
+// 10 SEK * poang + the vikt of the lag row named "L3" (3), so 10 * (6 * (0+1+2+3+4)) + 30 * 3 =
+// 690 SEK in each period.
+TEST_CASE("participant lanes: a loop they gave back is not lowered again for every outer record", "[lanes]") {
+  auto make = [](const std::string& inner_filter) {
+    return compiled_text(
+        "contract \"N\"\ncurrency SEK\nparty kommun\nparty fonden\nperiods yearly 2025 .. 2026\n"
+        "input ungdomar : participants {\n  id : text\n  poang : number\n}\n"
+        "input lag : participants {\n  namn : text\n  vikt : number\n}\n"
+        "clause \"1\" {\n  pay p: kommun -> fonden for each u in ungdomar\n"
+        "    amount 10 SEK * u.poang + 1 SEK * sum(l.vikt for l in lag where " + inner_filter + ")\n"
+        "    capped at 650_000 SEK per participant\n}\n");
+  };
+  Dataset d;
+  d.series.resize(2);
+  d.participants.resize(2);
+  for (int r = 0; r < 30; ++r) d.participants[0].push_back({"U" + std::to_string(r), Number::from_int(r % 5)});
+  for (int k = 0; k < 6; ++k) d.participants[1].push_back({"L" + std::to_string(k), Number::from_int(k % 4)});
+  auto text_filter = make("l.namn = \"L3\"");  // text: the lanes give it back
+  Evaluation ev = evaluate(*text_filter, d);
+  REQUIRE(ev.ok);
+  CHECK(ev.lane_loops == 2);
+  CHECK(ev.lane_records == 0);
+  REQUIRE(ev.lines.size() == 2);
+  for (const auto& line : ev.lines) CHECK(line.amount == Number::from_int(690));
+  require_same(ev, evaluate(*text_filter, d, general_path()));
+  // Taken by the lanes, the same sum (vikt 3 only at L3) runs on them for every outer record.
+  auto number_filter = make("l.vikt = 3");
+  Evaluation on = evaluate(*number_filter, d);
+  REQUIRE(on.ok);
+  CHECK(on.lane_loops == 60);
+  CHECK(on.lane_records == 60 * 6);
+  for (const auto& line : on.lines) CHECK(line.amount == Number::from_int(690));
+  require_same(on, evaluate(*number_filter, d, general_path()));
+}
