@@ -22,7 +22,8 @@ constexpr unsigned kMaxSweepThreads = 256;
 unsigned sweep_threads(unsigned requested);
 
 // Calls work(worker, i) for every i in [0, n) on min(threads, n) threads, worker being the
-// thread's number in [0, threads). Cases are handed out one at a time, so uneven cases balance.
+// thread's number in [0, threads). Cases are handed out in runs of consecutive ones, about 32
+// runs per thread and at most 64 cases a run, so uneven cases balance.
 // The first exception thrown by `work` is rethrown once every thread has stopped. When the
 // system refuses a thread, the threads already started do the work.
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned worker, std::size_t i)>& work);

@@ -3,6 +3,10 @@
 // value. Built with the thread tests so that the ThreadSanitizer build (.ci/test) runs it too.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <stdexcept>
+#include <vector>
+
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
 
@@ -62,4 +66,34 @@ TEST_CASE("loops over participants on fixed-point lanes give the same on 1 and 3
     for (const auto& l : one[i].lines)
       if (l.rule == "utfall" && c.periods[static_cast<std::size_t>(l.period)] == "2026")
         REQUIRE(l.amount == Number::from_int(2 * (500'000 + 1'000 * static_cast<std::int64_t>(i))));
+}
+
+// parallel_for hands out runs of consecutive cases: every case is worked exactly once, by a
+// worker numbered below the threads asked for, for counts around the size of a run (64) and
+// of a thread's share; a throw is rethrown after the threads stop.
+TEST_CASE("parallel_for works every case once in runs and rethrows a failure") {
+  for (std::size_t n : {0, 1, 2, 63, 64, 65, 127, 129, 1000, 4097, 20011})
+    for (unsigned threads : {1u, 2u, 3u, 7u}) {
+      INFO("n " << n << ", threads " << threads);
+      std::vector<std::atomic<int>> seen(n);
+      std::atomic<unsigned> highest_worker{0};
+      parallel_for(n, threads, [&](unsigned worker, std::size_t i) {
+        seen[i].fetch_add(1, std::memory_order_relaxed);
+        unsigned w = highest_worker.load();
+        while (worker > w && !highest_worker.compare_exchange_weak(w, worker)) {
+        }
+      });
+      std::size_t once = 0;
+      for (auto& s : seen) once += s.load() == 1;
+      CHECK(once == n);
+      CHECK(highest_worker.load() < threads);
+    }
+  std::atomic<std::size_t> calls{0};
+  CHECK_THROWS_WITH(parallel_for(5000, 3,
+                                 [&](unsigned, std::size_t i) {
+                                   calls.fetch_add(1);
+                                   if (i == 777) throw std::runtime_error("case 777");
+                                 }),
+                    "case 777");
+  CHECK(calls.load() >= 1);
 }
