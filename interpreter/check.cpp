@@ -365,8 +365,10 @@ std::optional<RuleCurrencies> Checker::next_assumptions() const {
   // assumption was wrong, since that may be why it failed (it reads a definition of a rule
   // assumed wrongly); once all that checked were right, it too tries the next currency.
   // A currency a rule failed in while every other assumption held is not tried for it again;
-  // the others are tried in turn, coming round to the first, so that a rule that reads itself,
-  // moved on while another assumption was wrong, can come back to the currency it left.
+  // in such a pass the others are tried in turn, coming round to the first, so that a rule that
+  // reads itself, moved on while another assumption was wrong, can come back to the currency it
+  // left. While an assumption is wrong, a rule that reads itself moves on but does not come
+  // round: at the last currency it waits, as it did, for the pass that settles the others.
   bool wrong = false, again = false;
   std::set<std::pair<bool, int>> self, moved;
   for (const auto& a : assumptions_) {
@@ -382,6 +384,7 @@ std::optional<RuleCurrencies> Checker::next_assumptions() const {
     if (wrong && !self.count({a.waterfall, a.index})) continue;
     if (!wrong) next.failed_cleanly.insert({a.waterfall, a.index, a.currency});
     for (int step = 1; step < currencies; ++step) {
+      if (wrong && a.currency + step >= currencies) break;
       const int candidate = (a.currency + step) % currencies;
       if (next.failed_cleanly.count({a.waterfall, a.index, candidate})) continue;
       slot = candidate;
