@@ -451,6 +451,9 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
   // Element by element, so that the strings of a reused Result keep their memory; the texts
   // that name a line only when the line differs from the one the Result holds.
   auto& flows = scratch.flows;
+  if (scratch.places.empty())
+    for (std::size_t k = 0; k < std::max<std::size_t>(c.currencies.size(), 1); ++k)
+      scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
   const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
   out.payments.resize(ev.lines.size());
   scratch.lines.resize(ev.lines.size());
@@ -471,7 +474,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       scratch.lines[i] = key;
     }
     const int currency = c.line_currency(l.waterfall, l.rule_index);
-    p.amount = money(c, l.amount, currency);
+    write_money(p.amount, l.amount, scratch.places[static_cast<std::size_t>(currency)]);
     auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) {
       return f.payer == l.payer && f.payee == l.payee && f.currency == currency;
     });
@@ -481,12 +484,19 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
   std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
     return std::tuple(a.payer, a.payee, a.currency) < std::tuple(b.payer, b.payee, b.currency);
   });
+  const bool fresh_totals = out.totals.size() != flows.size() || scratch.totals.size() != flows.size();
   out.totals.resize(flows.size());
+  scratch.totals.resize(flows.size());
   for (std::size_t i = 0; i < flows.size(); ++i) {
-    out.totals[i].from = c.parties[flows[i].payer].id;
-    out.totals[i].to = c.parties[flows[i].payee].id;
-    out.totals[i].currency = c.currencies[flows[i].currency].code;
-    out.totals[i].amount = money(c, flows[i].amount, flows[i].currency);
+    auto& t = out.totals[i];
+    const FillScratch::TotalKey key{flows[i].payer, flows[i].payee, flows[i].currency};
+    if (fresh_totals || !(scratch.totals[i] == key)) {
+      t.from = c.parties[flows[i].payer].id;
+      t.to = c.parties[flows[i].payee].id;
+      t.currency = c.currencies[flows[i].currency].code;
+      scratch.totals[i] = key;
+    }
+    write_money(t.amount, flows[i].amount, scratch.places[static_cast<std::size_t>(flows[i].currency)]);
   }
   out.traces.clear();
   if (ev.traces.empty()) return;

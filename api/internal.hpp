@@ -80,6 +80,12 @@ struct FillScratch {
     bool operator==(const Key&) const = default;
   };
   std::vector<Key> lines;  // the lines `out` holds, as of the last call
+  struct TotalKey {
+    int payer, payee, currency;
+    bool operator==(const TotalKey&) const = default;
+  };
+  std::vector<TotalKey> totals;  // the totals `out` holds, as of the last call
+  std::vector<int> places;       // minor_unit_places per currency (the contract is the session's)
 };
 void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, FillScratch& scratch);
 // The records `at most N per KEY` did not pay (language.md §16.6), with where each was read.

@@ -35,7 +35,7 @@ struct Session::Impl {
 };
 
 Session::Session(const Engine& engine, Contract contract)
-    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}, {}})) {}
 Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;

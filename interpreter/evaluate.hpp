@@ -242,6 +242,9 @@ bool term_unlimited(const checked::Contract& contract, const EvalOptions& option
 // with `separators`, "26,700,000.00". An amount finer than the minor unit keeps all its digits.
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false,
                          int currency = 0);
+// format_money without separators, at `places` (minor_unit_places), into `out`, whose memory it
+// keeps where the text fits.
+void write_money(std::string& out, const Number& amount, int places);
 // The contract's currencies for a heading: "SEK", "SEK and EUR", "SEK, EUR and NOK".
 std::string currency_list(const checked::Contract& contract);
 // Thousands separators in a decimal number: "-26700000.00" -> "-26,700,000.00". Text that is not

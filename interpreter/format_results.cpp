@@ -45,34 +45,32 @@ int minor_unit_places(const checked::Contract& contract, int currency) {
   return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
 }
 
-// Number::to_fixed(places) for a value whose digits fit in machine words, without its string
-// work (a Session formats every amount of every evaluation); false for any other value.
-static bool fixed_in_words(const Number& amount, int places, std::string& out) {
-  auto d = amount.to_decimal64();
-  if (!d || d->places > places || places > 18) return false;
-  std::uint64_t magnitude = d->digits < 0 ? 0 - static_cast<std::uint64_t>(d->digits) : static_cast<std::uint64_t>(d->digits);
-  std::uint64_t unit = 1;
-  for (int i = 0; i < d->places; ++i) unit *= 10;
-  std::uint64_t whole = magnitude / unit, fraction = magnitude % unit;
-  char buf[48];
-  char* end = buf + sizeof buf;
-  char* p = end;
-  for (int i = d->places; i < places; ++i) *--p = '0';
-  for (int i = 0; i < d->places; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
-  if (places > 0) *--p = '.';
-  do *--p = static_cast<char>('0' + whole % 10); while (whole /= 10);
-  if (d->digits < 0) *--p = '-';
-  out.assign(p, end);
-  return true;
+void write_money(std::string& out, const Number& amount, int places) {
+  // A value whose digits at `places` fit in a machine word (every amount on the fast path),
+  // without the string work of Number::to_fixed: a Session formats every amount of every
+  // evaluation, into strings that keep their memory.
+  if (auto digits = amount.scaled_to(places)) {
+    const std::uint64_t magnitude = *digits < 0 ? 0 - static_cast<std::uint64_t>(*digits) : static_cast<std::uint64_t>(*digits);
+    std::uint64_t unit = 1;
+    for (int i = 0; i < places; ++i) unit *= 10;
+    std::uint64_t whole = magnitude / unit, fraction = magnitude % unit;
+    char buf[48];
+    char* end = buf + sizeof buf;
+    char* p = end;
+    for (int i = 0; i < places; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
+    if (places > 0) *--p = '.';
+    do *--p = static_cast<char>('0' + whole % 10); while (whole /= 10);
+    if (*digits < 0) *--p = '-';
+    out.assign(p, end);
+    return;
+  }
+  auto fixed = amount.to_fixed(places);
+  out = fixed ? std::move(*fixed) : amount.to_string();  // never round for display
 }
 
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators, int currency) {
-  int places = minor_unit_places(contract, currency);
   std::string s;
-  if (!fixed_in_words(amount, places, s)) {
-    auto fixed = amount.to_fixed(places);
-    s = fixed ? *fixed : amount.to_string();  // never round for display
-  }
+  write_money(s, amount, minor_unit_places(contract, currency));
   return separators ? with_thousands_separators(s) : s;
 }
 

@@ -679,4 +679,13 @@ std::optional<Number::Decimal64> Number::to_decimal64() const {
   return Decimal64{digits, *k};
 }
 
+std::optional<std::int64_t> Number::scaled_to(int places) const {
+  if (big_ || places < 0 || places > 18) return std::nullopt;
+  const u64 unit = kPow10[static_cast<std::size_t>(places)];
+  if (unit % static_cast<u64>(den_) != 0) return std::nullopt;  // den_ > 0 and reduced
+  i64 digits;
+  if (__builtin_mul_overflow(num_, static_cast<i64>(unit / static_cast<u64>(den_)), &digits)) return std::nullopt;
+  return digits;
+}
+
 }  // namespace utfall

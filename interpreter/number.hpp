@@ -133,6 +133,10 @@ class Number {
     int places;
   };
   std::optional<Decimal64> to_decimal64() const;
+  // The value times 10^places as an int64, when that is a whole number that fits (0 <= places
+  // <= 18): 26700000.5 at 2 places -> 2670000050; nullopt for 1/3, for 0.005 at 2 places, and
+  // for any value too large. Exact, never rounds; one division, for formatting amounts.
+  std::optional<std::int64_t> scaled_to(int places) const;
 
  private:
   struct Big;

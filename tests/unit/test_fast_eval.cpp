@@ -259,6 +259,18 @@ TEST_CASE("format_money: the word-sized shortcut writes what Number::to_fixed wr
   CHECK(format_money(*c, Number{}) == "0.00");
   CHECK(format_money(*c, Number::fraction(-5, 100)) == "-0.05");
   CHECK(format_money(*c, Number::from_int(7'000'000), true) == "7,000,000.00");
+  // write_money at other places, into a string that held a longer text.
+  std::string out = "a text longer than any amount here";
+  write_money(out, Number::fraction(-5, 100), 3);
+  CHECK(out == "-0.050");
+  write_money(out, Number::from_int(12), 0);
+  CHECK(out == "12");
+  write_money(out, Number::fraction(1, 8), 2);  // finer than the minor unit: every digit kept
+  CHECK(out == "0.125");
+  write_money(out, Number::fraction(-1, 3), 2);  // not a decimal: its exact text
+  CHECK(out == Number::fraction(-1, 3).to_string());
+  write_money(out, *Number::parse_decimal("123456789012345678.9"), 2);  // past int64 at 2 places
+  CHECK(out == "123456789012345678.90");
 }
 
 TEST_CASE("fast path: one workspace taking turns between contracts keeps their plans apart", "[fast]") {

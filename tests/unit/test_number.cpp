@@ -360,6 +360,27 @@ TEST_CASE("to_fixed never rounds", "[number][text]") {
   CHECK(N("1000000000000000000000000000000.5").to_fixed(2) == "1000000000000000000000000000000.50");
 }
 
+TEST_CASE("scaled_to: the digits at a number of places, only when exact and within int64", "[number][text]") {
+  auto dec = [](const char* t) { return *Number::parse_decimal(t); };
+  CHECK(dec("26700000.5").scaled_to(2) == 2670000050);
+  CHECK(dec("-0.05").scaled_to(2) == -5);
+  CHECK(dec("-0.05").scaled_to(3) == -50);
+  CHECK(dec("7").scaled_to(0) == 7);
+  CHECK(Number{}.scaled_to(18) == 0);
+  CHECK(Number::fraction(1, 8).scaled_to(3) == 125);      // 0.125
+  CHECK(Number::fraction(1, 8).scaled_to(2) == std::nullopt);  // 0.125 is not exact at 2 places
+  CHECK(dec("0.005").scaled_to(2) == std::nullopt);
+  CHECK(Number::fraction(1, 3).scaled_to(18) == std::nullopt);
+  CHECK(dec("1").scaled_to(19) == std::nullopt);  // 10^19 is past int64
+  CHECK(dec("1").scaled_to(-1) == std::nullopt);
+  // int64's ends: 92233720368547758.07 is INT64_MAX hundredths, one more hundredth is not.
+  CHECK(dec("92233720368547758.07").scaled_to(2) == std::numeric_limits<std::int64_t>::max());
+  CHECK(dec("92233720368547758.08").scaled_to(2) == std::nullopt);
+  CHECK(dec("-92233720368547758.08").scaled_to(2) == std::numeric_limits<std::int64_t>::min());
+  CHECK(dec("-92233720368547758.09").scaled_to(2) == std::nullopt);
+  CHECK(Number::from_int(std::numeric_limits<std::int64_t>::max()).scaled_to(1) == std::nullopt);
+}
+
 TEST_CASE("to_fraction_string and parts", "[number][text]") {
   CHECK(frac(N("0.075")) == "3/40");
   CHECK(frac(N("-7")) == "-7");
