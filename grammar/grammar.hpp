@@ -16,6 +16,8 @@
 // ever runs for input that is later given back. Units after a number must stay on its line.
 #pragma once
 
+#include <cstring>
+
 #include <tao/pegtl.hpp>
 #include <tao/pegtl/contrib/analyze_traits.hpp>
 
@@ -29,7 +31,33 @@ namespace p = tao::pegtl;
 
 // `#` to the end of the line.
 struct comment : p::seq<p::one<'#'>, p::until<p::eolf>> {};
-struct ws : p::star<p::sor<p::space, comment>> {};
+// Spaces, line ends and comments between tokens: the text of star<sor<space, comment>>, read in
+// one loop. The parser tries it between almost every two tokens; as PEGTL rules it cost about
+// a tenth of parsing.
+struct ws {
+  using rule_t = ws;
+  using subs_t = p::empty_list;
+  template <p::apply_mode, p::rewind_mode, template <typename...> class, template <typename...> class, typename ParseInput,
+            typename... States>
+  static bool match(ParseInput& in, States&&...) {
+    const char* const begin = in.current();
+    const char* const end = in.end();
+    const char* at = begin;
+    while (at != end) {
+      const char c = *at;
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f') {
+        ++at;
+      } else if (c == '#') {  // a comment: to its line's end and past it (an eol of lf_crlf ends in '\n')
+        const void* eol = std::memchr(at, '\n', static_cast<std::size_t>(end - at));
+        at = eol ? static_cast<const char*>(eol) + 1 : end;
+      } else {
+        break;
+      }
+    }
+    in.bump(static_cast<std::size_t>(at - begin));
+    return true;
+  }
+};
 // Spaces and tabs only: a unit after a number stays on its line.
 struct blanks : p::star<p::blank> {};
 
@@ -204,27 +232,29 @@ struct negation : p::seq<p::one<'-'>, p::not_at<p::one<'>'>>, ws, p::must<unary>
 struct unary : p::sor<negation, postfix> {};
 
 // Operator precedence, loosest first: or, and, not, comparison (not chained), + -, * /, unary -, @.
-struct op_mul : p::seq<ws, p::one<'*'>, ws, p::must<unary>> {};
-struct op_div : p::seq<ws, p::one<'/'>, ws, p::must<unary>> {};
-struct mul_expr : p::seq<unary, p::star<p::sor<op_mul, op_div>>> {};
-struct op_add : p::seq<ws, p::one<'+'>, ws, p::must<mul_expr>> {};
-struct op_sub : p::seq<ws, p::one<'-'>, p::not_at<p::one<'>'>>, ws, p::must<mul_expr>> {};
-struct add_expr : p::seq<mul_expr, p::star<p::sor<op_add, op_sub>>> {};
-struct op_le : p::seq<ws, p::string<'<', '='>, ws, p::must<add_expr>> {};
-struct op_ge : p::seq<ws, p::string<'>', '='>, ws, p::must<add_expr>> {};
-struct op_ne : p::seq<ws, p::string<'!', '='>, ws, p::must<add_expr>> {};
-struct op_lt : p::seq<ws, p::one<'<'>, ws, p::must<add_expr>> {};
-struct op_gt : p::seq<ws, p::one<'>'>, ws, p::must<add_expr>> {};
-struct op_eq : p::seq<ws, p::one<'='>, p::not_at<p::one<'='>>, ws, p::must<add_expr>> {};
-struct cmp_expr : p::seq<add_expr, p::opt<p::sor<op_le, op_ge, op_ne, op_lt, op_gt, op_eq>>> {};
+// The blanks before an operator are read once per level, ahead of the operators of that level
+// (and given back when none follows), not once per operator tried.
+struct op_mul : p::seq<p::one<'*'>, ws, p::must<unary>> {};
+struct op_div : p::seq<p::one<'/'>, ws, p::must<unary>> {};
+struct mul_expr : p::seq<unary, p::star<ws, p::sor<op_mul, op_div>>> {};
+struct op_add : p::seq<p::one<'+'>, ws, p::must<mul_expr>> {};
+struct op_sub : p::seq<p::one<'-'>, p::not_at<p::one<'>'>>, ws, p::must<mul_expr>> {};
+struct add_expr : p::seq<mul_expr, p::star<ws, p::sor<op_add, op_sub>>> {};
+struct op_le : p::seq<p::string<'<', '='>, ws, p::must<add_expr>> {};
+struct op_ge : p::seq<p::string<'>', '='>, ws, p::must<add_expr>> {};
+struct op_ne : p::seq<p::string<'!', '='>, ws, p::must<add_expr>> {};
+struct op_lt : p::seq<p::one<'<'>, ws, p::must<add_expr>> {};
+struct op_gt : p::seq<p::one<'>'>, ws, p::must<add_expr>> {};
+struct op_eq : p::seq<p::one<'='>, p::not_at<p::one<'='>>, ws, p::must<add_expr>> {};
+struct cmp_expr : p::seq<add_expr, p::opt<ws, p::sor<op_le, op_ge, op_ne, op_lt, op_gt, op_eq>>> {};
 struct not_expr;
 struct not_operand : p::seq<not_expr> {};
 struct logical_not : p::seq<kw_not, ws, p::must<not_operand>> {};
 struct not_expr : p::sor<logical_not, cmp_expr> {};
-struct op_and : p::seq<ws, kw_and, ws, p::must<not_expr>> {};
-struct and_expr : p::seq<not_expr, p::star<op_and>> {};
-struct op_or : p::seq<ws, kw_or, ws, p::must<and_expr>> {};
-struct expr : p::seq<and_expr, p::star<op_or>> {};
+struct op_and : p::seq<kw_and, ws, p::must<not_expr>> {};
+struct and_expr : p::seq<not_expr, p::star<ws, op_and>> {};
+struct op_or : p::seq<kw_or, ws, p::must<and_expr>> {};
+struct expr : p::seq<and_expr, p::star<ws, op_or>> {};
 
 // ---- Declarations ----
 
@@ -481,3 +511,6 @@ struct tao::pegtl::analyze_traits<Name, utfall::grammar::written_in<L>> : analyz
 // `reserved` consumes a word when it succeeds.
 template <typename Name>
 struct tao::pegtl::analyze_traits<Name, utfall::grammar::reserved> : analyze_any_traits<> {};
+// `ws` consumes nothing and succeeds where no blank or comment follows.
+template <typename Name>
+struct tao::pegtl::analyze_traits<Name, utfall::grammar::ws> : analyze_opt_traits<> {};
