@@ -216,7 +216,7 @@ class Workspace {
   ~Workspace();
   Workspace(Workspace&&) noexcept;
   Workspace& operator=(Workspace&&) noexcept;
-  struct State;  // defined in evaluate.cpp
+  struct State;  // defined in evaluator.hpp
   State& state() { return *state_; }
 
  private:
