@@ -217,20 +217,8 @@ Text bad_utf8_after(Read what, const std::string& byte, const std::string& befor
 }
 
 // True when every byte is ASCII and none is NUL: then no part of the text can hold a NUL byte
-// or invalid UTF-8, and its cells need only their length checked. Eight bytes at a time: a byte
-// of `w` has its high bit set, or is zero (`w - 0x01..` borrows into a high bit that `~w` keeps).
-bool ascii_without_nul(std::string_view text) {
-  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  std::size_t i = 0;
-  std::uint64_t bad = 0;
-  for (; i + 8 <= text.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, text.data() + i, 8);
-    bad |= (w | ((w - ones) & ~w)) & highs;
-  }
-  for (; i < text.size(); ++i) bad |= text[i] == 0 || (static_cast<unsigned char>(text[i]) & 0x80);
-  return bad == 0;
-}
+// or invalid UTF-8, and its cells need only their length checked.
+bool ascii_without_nul(std::string_view text) { return ascii_without_nul_prefix(text) == text.size(); }
 
 std::optional<Problem> value_problem(std::string_view text, const ReadLimits& limits, Read what = Read::value) {
   if (text.size() > limits.max_cell_bytes) {

@@ -8,6 +8,8 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <stdexcept>
 
@@ -24,6 +26,19 @@ bool is_ascii(std::string_view text) {
 }
 
 }  // namespace
+
+std::size_t ascii_without_nul_prefix(std::string_view text) {
+  // A byte of `w` has its high bit set, or is zero (`w - 0x01..` borrows into a high bit that
+  // `~w` keeps).
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  std::size_t i = 0;
+  for (std::uint64_t w; i + 8 <= text.size(); i += 8) {
+    std::memcpy(&w, text.data() + i, 8);
+    if (((w | ((w - ones) & ~w)) & highs) != 0) break;
+  }
+  while (i < text.size() && text[i] != 0 && static_cast<unsigned char>(text[i]) < 0x80) ++i;
+  return i;
+}
 
 std::string nfc(std::string_view text) {
   if (is_ascii(text)) return std::string(text);

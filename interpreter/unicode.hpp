@@ -17,6 +17,10 @@ namespace utfall {
 // DIAERESIS give the same bytes. ASCII text comes back unchanged without a copy through ICU.
 std::string nfc(std::string_view text);
 
+// The length of the text's longest prefix that is ASCII without a NUL byte: a text of that
+// kind needs no UTF-8 or NUL check. Any bytes; eight at a time.
+std::size_t ascii_without_nul_prefix(std::string_view text);
+
 // The next code point of valid UTF-8 text at byte `at`, which is moved past it.
 char32_t next_code_point(std::string_view text, std::size_t& at);
 

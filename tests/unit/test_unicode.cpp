@@ -21,6 +21,23 @@ TEST_CASE("nfc composes a decomposed letter and keeps everything else", "[unicod
   CHECK(nfc("q\u0308") == "q\u0308");  // no precomposed q with diaeresis: stays as written
 }
 
+TEST_CASE("ascii_without_nul_prefix stops at the first NUL or non-ASCII byte at every offset", "[unicode]") {
+  // Lengths 0..40 cover the word loop, its tail, and a stop in either; the stop is where the
+  // byte was put.
+  for (std::size_t n = 0; n <= 40; ++n) {
+    const std::string plain(n, 'k');
+    CHECK(ascii_without_nul_prefix(plain) == n);
+    for (std::size_t at = 0; at < n; ++at)
+      for (const std::string& bad : {std::string(1, '\0'), std::string("\x80"), std::string("\xff"), std::string("\u00e4")}) {
+        std::string s = plain;
+        s.replace(at, 1, bad);
+        INFO("length " << n << ", at " << at);
+        CHECK(ascii_without_nul_prefix(s) == at);
+      }
+  }
+  CHECK(ascii_without_nul_prefix("\x7f~ \t\n") == 5);  // DEL and the other high ASCII bytes pass
+}
+
 TEST_CASE("invisible characters, bidi controls and controls are told apart", "[unicode]") {
   for (char32_t c : {U'\u200b', U'\u200c', U'\u200d', U'\u2060', U'\ufeff', U'\u00ad'}) CHECK(is_invisible(c));
   for (char32_t c : {U'\u202a', U'\u202e', U'\u2066', U'\u2069', U'\u200e', U'\u200f'}) {
