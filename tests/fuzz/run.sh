@@ -46,6 +46,8 @@ for t in "${targets[@]}"; do
   fi
   echo "==> $t for ${seconds} s (log: $log)"
   started=$SECONDS
+  stamp="$build/logs/$t.started"
+  touch "$stamp"
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build/tests/fuzz/$t" "$build/corpus/$t" "${seeds[@]}" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -max_len=1048576 -len_control=100 -dict=tests/fuzz/utfall.dict -print_final_stats=1 \
@@ -59,6 +61,13 @@ for t in "${targets[@]}"; do
     status=1
     outcome="FINDING (exit $rc): $(grep -m1 -E 'ERROR: |SUMMARY: |utfall fuzz finding|deadly signal|Test unit written' "$log" | head -c 200)"
     grep -E 'Test unit written|ERROR: |SUMMARY: |utfall fuzz finding' "$log" | head -5
+    # What a reader of a CI log needs to reproduce it: the lines before libFuzzer's report (an
+    # uncaught exception's `terminate called ...`, a sanitizer's stack) and the input itself.
+    grep -B 30 -A 40 -m1 -E 'ERROR: |utfall fuzz finding' "$log" | grep -v -E '^#[0-9]+\s+(NEW|REDUCE|pulse|INITED)' | head -70
+    find "$build/artifacts" -maxdepth 1 -type f -name "$t-*" -newer "$stamp" -size -16k | while read -r artifact; do
+      echo "input $artifact, base64 (base64 -d > input; $build/tests/fuzz/$t input):"
+      base64 -w 120 "$artifact"
+    done
   fi
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)  # edges covered at the end
   line="$t: ${runs:-?} executions in ${took} s, ${cov:-cov: ?}, $(find "${seeds[@]}" -maxdepth 1 -type f | wc -l) seeds, corpus now $(ls "$build/corpus/$t" | wc -l) new inputs; $outcome"
