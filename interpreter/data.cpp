@@ -130,12 +130,11 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
         reason = BadValue{BadValue::Kind::percent, "", ""};
         return std::nullopt;
       }
-      auto n = Number::parse_decimal(t);
+      auto n = Number::parse_decimal(t, percent ? 2 : 0);  // a percent field holds the hundredth
       if (!n) {
         reason = BadValue{BadValue::Kind::number, excerpt(text), ""};
         return std::nullopt;
       }
-      if (percent) *n = *n / Number::from_int(100);
       return *n;
     }
     case TypeKind::boolean: {

@@ -421,10 +421,9 @@ struct CsvParser {
 
 // ---------------------------------------------------------------------------------------------
 
-const Cell* Table::find(std::size_t row_index, std::size_t column_index) const {
+const Cell* Table::find_in_part(std::size_t row_index, std::size_t column_index) const {
   if (row_index >= rows.size()) return nullptr;
   const auto& row = rows[row_index];
-  if (column_index < row.size() && row[column_index].column == column_index) return &row[column_index];  // a full row
   auto at = std::lower_bound(row.begin(), row.end(), column_index,
                              [](const Cell& cell, std::size_t column) { return cell.column < column; });
   return at != row.end() && at->column == column_index ? &*at : nullptr;

@@ -76,10 +76,19 @@ struct Table {
   // its line). A column a row does not give is missing there, as an empty cell is.
   std::vector<std::vector<Cell>> rows;
   // The cell of a row in a column, or null when the row does not give that column.
-  const Cell* find(std::size_t row_index, std::size_t column_index) const;
+  const Cell* find(std::size_t row_index, std::size_t column_index) const {
+    if (row_index < rows.size()) {
+      const auto& row = rows[row_index];
+      if (column_index < row.size() && row[column_index].column == column_index) return &row[column_index];  // a full row
+    }
+    return find_in_part(row_index, column_index);
+  }
   // Where a cell is, for messages: "plan.csv: row 3 (line 4), column `avropat`" (with
   // ", table `name`" after the file when the table has a name).
   Text location(std::size_t row_index, std::size_t column_index) const;
+
+ private:
+  const Cell* find_in_part(std::size_t row_index, std::size_t column_index) const;  // a row without every column
 };
 
 // Where a cell is, for messages, from what a Cell records: "plan.csv: row 3 (line 4), column

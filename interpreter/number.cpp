@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cstring>
 #include <limits>
@@ -217,6 +218,34 @@ std::optional<DecimalScan> scan_decimal(std::string_view t, bool allow_point) {
   return s;
 }
 
+// A decimal of at most 18 digits, without '_': the common cell and literal, read in one pass.
+// Nothing when the text is anything else (scan_decimal then decides).
+struct ShortDecimal {
+  u64 digits = 0;  // below 10^18
+  int fraction = 0;
+  bool negative = false;
+};
+std::optional<ShortDecimal> short_decimal(std::string_view t) {
+  ShortDecimal s;
+  std::size_t i = 0;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) s.negative = t[0] == '-', i = 1;
+  int count = 0, before = -1;  // digits read; digits before the point (-1: no point yet)
+  for (; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c >= '0' && c <= '9') {
+      if (++count > 18) return std::nullopt;
+      s.digits = s.digits * 10 + static_cast<u64>(c - '0');
+    } else if (c == '.' && before < 0 && count > 0) {
+      before = count;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (count == 0 || before == count) return std::nullopt;  // "", "-", "1."
+  s.fraction = before < 0 ? 0 : count - before;
+  return s;
+}
+
 // The digits of a scanned literal as one integer (the point ignored).
 mp::cpp_int big_digits(std::string_view body) {
   mp::cpp_int v;
@@ -327,20 +356,36 @@ Number Number::fraction(i64 numerator, i64 denominator) {
   return from_i128(numerator, denominator);
 }
 
-std::optional<Number> Number::parse_decimal(std::string_view text) {
+std::optional<Number> Number::parse_decimal(std::string_view text, int places) {
+  if (places < 0 || places > 38) return std::nullopt;
+  if (const auto s = short_decimal(text); s && s->fraction + places <= 18) {
+    // digits / 10^scale: the denominator's only factors are 2 and 5, so taking out the 2s and
+    // the 5s they share leaves the fraction in lowest terms, as from_i128's gcd would.
+    const int scale = s->fraction + places;
+    u64 num = s->digits, den = kPow10[static_cast<std::size_t>(scale)];
+    if (num == 0) return Number();
+    const int twos = std::min(std::countr_zero(num), scale);
+    num >>= twos, den >>= twos;
+    for (int fives = 0; fives < scale && num % 5 == 0; ++fives) num /= 5, den /= 5;
+    Number r;
+    r.num_ = s->negative ? -static_cast<i64>(num) : static_cast<i64>(num);
+    r.den_ = static_cast<i64>(den);
+    return r;
+  }
   const auto s = scan_decimal(text, true);
   if (!s) return std::nullopt;
-  if (s->significant <= 38 && s->scale <= 38) {
+  const int scale = s->scale + places;
+  if (s->significant <= 38 && scale <= 38) {
     u128 v = 0;
     for (char c : s->body)
       if (c >= '0' && c <= '9') v = v * 10 + static_cast<u128>(c - '0');
     const i128 num = s->negative ? -static_cast<i128>(v) : static_cast<i128>(v);
-    if (s->scale == 0 && fits(num)) return from_int(static_cast<i64>(num));
-    return from_i128(num, pow10_i128(s->scale));
+    if (scale == 0 && fits(num)) return from_int(static_cast<i64>(num));
+    return from_i128(num, pow10_i128(scale));
   }
   mp::cpp_int v = big_digits(s->body);
   if (s->negative) v = -v;
-  return from_big(Big{mp::cpp_rational(v, mp::pow(mp::cpp_int(10), static_cast<unsigned>(s->scale)))});
+  return from_big(Big{mp::cpp_rational(v, mp::pow(mp::cpp_int(10), static_cast<unsigned>(scale)))});
 }
 
 std::optional<Number> Number::parse_exact(std::string_view text) {

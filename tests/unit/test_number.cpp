@@ -89,6 +89,77 @@ TEST_CASE("parse_decimal of long and deep literals", "[number][parse][big]") {
   CHECK(*mixed == N("123456789012345678901234567890123456789/1000000000"));
 }
 
+TEST_CASE("parse_decimal with places divides by a power of ten exactly", "[number][parse]") {
+  // A percent cell: "54.7" % is 547/1000. Expected fractions reduced by hand.
+  struct Case {
+    const char* text;
+    int places;
+    const char* fraction;
+  };
+  const Case cases[] = {
+      {"54.7", 2, "547/1000"},
+      {"80", 2, "4/5"},
+      {"100", 2, "1"},
+      {"-12.5", 2, "-1/8"},
+      {"0", 2, "0"},
+      {"250", 2, "5/2"},
+      {"7", 0, "7"},
+      {"1_000.000_5", 3, "2000001/2000000"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text << " / 10^" << c.places);
+    const auto n = Number::parse_decimal(c.text, c.places);
+    REQUIRE(n.has_value());
+    CHECK(frac(*n) == c.fraction);
+  }
+  // Past 38 places in all, the digits go the long way: 10^-37 / 100 = 10^-39.
+  const auto deep = Number::parse_decimal("0." + std::string(36, '0') + "1", 2);
+  REQUIRE(deep);
+  CHECK(deep->numerator_string() == "1");
+  CHECK(deep->denominator_string() == pow10_string(39));
+  // 38 nines, then two places down: the numerator keeps every digit.
+  const auto wide = Number::parse_decimal(std::string(38, '9'), 2);
+  REQUIRE(wide);
+  CHECK(wide->numerator_string() == std::string(38, '9'));
+  CHECK(wide->denominator_string() == "100");
+  CHECK_FALSE(Number::parse_decimal("1.5%", 2).has_value());
+  CHECK_FALSE(Number::parse_decimal("1", -1).has_value());
+}
+
+TEST_CASE("parse_decimal of short decimals agrees with the fraction digits / 10^places", "[number][parse]") {
+  // Short decimals are read in one pass and reduced by their 2s and 5s; Number::fraction reduces
+  // by a gcd. Every length from 1 to 19 digits, every position of the point, both signs, and
+  // zeros at either end (what the 2s and 5s come from).
+  std::uint64_t seed = 0x9E3779B97F4A7C15u;
+  auto next = [&] { return seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17; };
+  int checked = 0;
+  for (int length = 1; length <= 19; ++length)
+    for (int point = 0; point < length; ++point)
+      for (int trial = 0; trial < 12; ++trial) {
+        std::string digits;
+        for (int i = 0; i < length; ++i) {
+          const auto r = next();
+          digits += static_cast<char>('0' + (trial % 3 == 0 && i >= length - 2 ? 0 : r % 10));
+        }
+        if (trial % 4 == 1) digits.front() = '0';
+        std::string text = (trial % 2 ? "-" : "") + digits;
+        if (point > 0) text.insert(text.size() - static_cast<std::size_t>(point), ".");
+        for (int places : {0, 2}) {
+          INFO(text << " places " << places);
+          const auto n = Number::parse_decimal(text, places);
+          REQUIRE(n.has_value());
+          const int scale = point + places;
+          if (length > 18 || scale > 18) continue;  // fraction() takes machine words
+          std::int64_t whole = std::stoll(digits);
+          if (trial % 2) whole = -whole;
+          CHECK(*n == Number::fraction(whole, static_cast<std::int64_t>(std::stoull(pow10_string(scale)))));
+          CHECK(frac(*n) == frac(Number::fraction(whole, static_cast<std::int64_t>(std::stoull(pow10_string(scale))))));
+          ++checked;
+        }
+      }
+  CHECK(checked > 3000);
+}
+
 TEST_CASE("parse_exact reads fractions and what to_string prints", "[number][parse]") {
   CHECK(frac(N("1/3")) == "1/3");
   CHECK(frac(N("-1/3")) == "-1/3");
