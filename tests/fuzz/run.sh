@@ -6,14 +6,17 @@
 #
 # New inputs the fuzzer finds go to build-fuzz/corpus/<target>/ (the committed seeds are only
 # read); a crash, leak, timeout or out-of-memory input goes to build-fuzz/artifacts/. At the end
-# it prints one line per target with the number of executions and the outcome, and exits 1 if
-# any target found something. Each input is bounded: -timeout=10 s, -rss_limit_mb=2048,
-# -max_len=1 MiB (the seeds stay under that). The mutations use the keywords and punctuation in
-# tests/fuzz/utfall.dict; fuzz_check and fuzz_run also mutate the structure of the contract
-# (tests/fuzz/contract_mutator.hpp). Those two also start from UTFALL_FUZZ_GENERATED (default
-# 200, 0 for none) contracts of the random generator (tests/generator/), written into a
-# temporary directory by tests/fuzz/seed_from_generator.py with a fixed seed and removed at the
-# end. The long run is documented in docs/fuzzing.md.
+# it prints one line per target with the number of executions and the outcome, and exits 1 if any
+# target found something. For a finding the log also shows, so that a run on a machine one cannot
+# reach can be replayed from its log alone: the 30 lines before libFuzzer's first report and the
+# 40 after (an uncaught exception's `terminate called ...`, the sanitizer's stack), and each new
+# artifact under 16 KiB as base64 with the command that replays it. Each input is bounded:
+# -timeout=10 s, -rss_limit_mb=2048, -max_len=1 MiB (the seeds stay under that). The mutations use
+# the keywords and punctuation in tests/fuzz/utfall.dict; fuzz_check and fuzz_run also mutate the
+# structure of the contract (tests/fuzz/contract_mutator.hpp). Those two also start from
+# UTFALL_FUZZ_GENERATED (default 200, 0 for none) contracts of the random generator
+# (tests/generator/), written into a temporary directory by tests/fuzz/seed_from_generator.py with
+# a fixed seed and removed at the end. The long run is documented in docs/fuzzing.md.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
