@@ -177,7 +177,7 @@ Table series_table(const checked::Contract& c, const Data& data) {
   }
   for (const auto& period : periods) {
     const std::size_t r = table.rows.size() + 1;
-    std::vector<Cell> row{Cell{.text = period, .present = true, .column = 0, .row = r, .line = 0}};
+    std::vector<Cell> row{Cell{.text = period, .present = true, .column = 0, .row = cell_number(r), .line = 0}};
     bool any = false;
     for (const auto& [input, values] : data.series) {
       auto it = values.find(period);
@@ -186,7 +186,7 @@ Table series_table(const checked::Contract& c, const Data& data) {
       row.push_back(Cell{.text = present ? it->second.text() : std::string(),
                          .present = present,
                          .column = static_cast<std::uint32_t>(row.size()),
-                         .row = r,
+                         .row = cell_number(r),
                          .line = 0});
     }
     if (any) table.rows.push_back(std::move(row));
@@ -217,7 +217,7 @@ Table records_table(const std::string& input, const Records& records) {
     std::size_t r = table.rows.size() + 1;
     for (std::size_t f = 0; f < records.fields.size(); ++f) {
       const std::string& text = f < values.size() ? values[f].text() : std::string();
-      row.push_back(Cell{.text = text, .present = !text.empty(), .column = static_cast<std::uint32_t>(f), .row = r, .line = 0});
+      row.push_back(Cell{.text = text, .present = !text.empty(), .column = static_cast<std::uint32_t>(f), .row = cell_number(r), .line = 0});
     }
     table.rows.push_back(std::move(row));
     if (values.size() > records.fields.size()) {

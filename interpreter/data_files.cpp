@@ -306,8 +306,8 @@ struct CsvBuilder {
     current.push_back(Cell{.text = std::string(text),
                            .present = !text.empty(),
                            .column = static_cast<std::uint32_t>(current.size()),
-                           .row = row_number(),
-                           .line = row_line});
+                           .row = cell_number(row_number()),
+                           .line = cell_number(row_line)});
   }
 
   void row_end() {
@@ -673,8 +673,8 @@ class JsonTablesBuilder {
         current_.push_back(Cell{.text = std::string(text),
                                 .present = present,
                                 .column = static_cast<std::uint32_t>(column_),
-                                .row = row_,
-                                .line = row_line_});
+                                .row = cell_number(row_),
+                                .line = cell_number(row_line_)});
         return true;
       case At::top:
         fail(DiagKind::data, "E511", file_, found_at_top(kind));
@@ -757,7 +757,7 @@ class JsonTablesBuilder {
   }
   void end_row() {
     // A row that gives no key keeps one absent cell, so that it knows its line.
-    if (current_.empty()) current_.push_back(Cell{.text = "", .present = false, .column = 0, .row = row_, .line = row_line_});
+    if (current_.empty()) current_.push_back(Cell{.text = "", .present = false, .column = 0, .row = cell_number(row_), .line = cell_number(row_line_)});
     auto by_column = [](const Cell& a, const Cell& b) { return a.column < b.column; };
     if (!std::is_sorted(current_.begin(), current_.end(), by_column)) std::sort(current_.begin(), current_.end(), by_column);
     table().rows.push_back(std::move(current_));

@@ -62,9 +62,17 @@ struct Cell {
   std::string text;          // exact text of the value, trimmed of surrounding spaces; "" means empty
   bool present = true;       // false for an empty CSV field, a JSON null, or a key missing in a row
   std::uint32_t column = 0;  // index into Table::columns
-  std::size_t row = 0;       // 1-based data row (the header is not counted), for messages
-  std::size_t line = 0;      // 1-based line in the file where the row starts
+  // For messages: the 1-based data row (the header is not counted) and the 1-based line in the
+  // file where the row starts. 32 bits each (a cell is 48 bytes, not 56): a file is at most
+  // ReadLimits::max_bytes, so it has fewer lines than that, and a table built in memory has far
+  // fewer rows than 2^32 (each takes more than a byte).
+  std::uint32_t row = 0;
+  std::uint32_t line = 0;
 };
+
+// A row or line number as a Cell keeps it (the largest 32-bit number past 2^32 - 1, which no
+// file within the reading limits reaches).
+inline std::uint32_t cell_number(std::size_t n) { return n > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(n); }
 
 struct Table {
   std::string file;                  // label used in messages (the file name as given)
