@@ -110,16 +110,17 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
                                     const std::string& text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
   switch (type.kind) {
     case TypeKind::number: {
-      std::optional<std::string> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
+      std::optional<std::string_view> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
+      std::string rewritten;                  // what `plain` views when the cell was rewritten
       if (sheet) {
         std::string error;
-        plain = plain_decimal(text, sheet->mark, sheet->evidence, error);
+        plain = plain_decimal(text, sheet->mark, sheet->evidence, error, rewritten);
         if (!plain) {
           reason = BadValue{BadValue::Kind::spreadsheet, "", std::move(error)};
           return std::nullopt;
         }
       }
-      std::string_view t = plain ? std::string_view(*plain) : std::string_view(text);
+      std::string_view t = plain ? *plain : std::string_view(text);
       bool has_percent = false;
       if (!t.empty() && t.back() == '%') {
         t.remove_suffix(1);

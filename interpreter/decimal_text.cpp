@@ -72,7 +72,8 @@ DecimalMark shown_mark(std::string_view text) {
   return p->mark == ',' ? DecimalMark::comma : DecimalMark::point;
 }
 
-std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark, const std::string& evidence, std::string& error) {
+std::optional<std::string_view> plain_decimal(std::string_view text, DecimalMark mark, const std::string& evidence,
+                                              std::string& error, std::string& storage) {
   auto shown = [&] { return excerpt(text); };  // for a message only: most cells read without one
   std::string_view body = without_percent(text);
   const std::string_view percent = text.substr(body.size());
@@ -84,13 +85,13 @@ std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark
   const bool plain = !separator && (ascii || (body.find("\xC2\xA0") == std::string_view::npos &&
                                               body.find("\xE2\x80\xAF") == std::string_view::npos &&
                                               body.find("\xE2\x88\x92") == std::string_view::npos));
-  if (plain && (mark != DecimalMark::comma || body.find('.') == std::string_view::npos)) return std::string(text);
+  if (plain && (mark != DecimalMark::comma || body.find('.') == std::string_view::npos)) return text;
   auto p = parts(body);
   if (!p) {
     error = fmt::format("`{}` is not a number (digits, spaces between groups of three, one decimal comma or point; no exponent)", shown());
     return std::nullopt;
   }
-  auto result = [&](const std::string& digits) { return digits + std::string(percent); };
+  auto result = [&](const std::string& digits) { return std::string_view(storage = digits + std::string(percent)); };
   if (!p->mark) return result(p->digits);
   const std::string as_decimal = p->digits;
   std::string as_thousands = p->digits;

@@ -32,7 +32,8 @@ DecimalMark shown_mark(std::string_view text);
 // The cell as a plain decimal ("26 700 000,00" -> "26700000.00"), read under the file's mark
 // (`evidence`: where the file shows it, for messages: "`7000000,50` in row 2"); none, with the
 // reason in `error`, when it reads two ways or is not a number. A text that is already a plain
-// decimal comes back as it is.
-std::optional<std::string> plain_decimal(std::string_view text, DecimalMark mark, const std::string& evidence, std::string& error);
+// decimal comes back as it is (a view of `text`); a rewritten one is kept in `storage`.
+std::optional<std::string_view> plain_decimal(std::string_view text, DecimalMark mark, const std::string& evidence,
+                                              std::string& error, std::string& storage);
 
 }  // namespace utfall
