@@ -70,8 +70,8 @@ struct Cell {
   std::uint32_t line = 0;
 };
 
-// A row or line number as a Cell keeps it (the largest 32-bit number past 2^32 - 1, which no
-// file within the reading limits reaches).
+// A row or line number as a Cell keeps it: as it is up to 2^32 - 1, and 2^32 - 1 for any larger
+// one (no file within the reading limits has that many lines).
 inline std::uint32_t cell_number(std::size_t n) { return n > UINT32_MAX ? UINT32_MAX : static_cast<std::uint32_t>(n); }
 
 struct Table {

@@ -76,7 +76,8 @@ class Number {
   // Parses an exact decimal: optional '-' or '+', digits with optional single '_' between
   // digits, optional '.' followed by digits ("7_000_000", "-0.075", "12.50", "007").
   // No exponent, no spaces, no thousands commas. Returns nullopt on anything else.
-  // With `places` > 0, the decimal divided by 10^places exactly ("54.7", 2 -> 0.547: a percent).
+  // With `places` > 0, the decimal divided by 10^places exactly ("54.7", 2 -> 0.547: a percent);
+  // `places` from 0 to 38 (nullopt otherwise).
   static std::optional<Number> parse_decimal(std::string_view text, int places = 0);
   // Parses "n/d" or a decimal; used to read back what to_string() prints.
   static std::optional<Number> parse_exact(std::string_view text);
