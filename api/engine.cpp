@@ -177,32 +177,38 @@ Table series_table(const checked::Contract& c, const Data& data) {
   }
   for (const auto& period : periods) {
     const std::size_t r = table.rows.size() + 1;
-    std::vector<Cell> row{Cell{.text = period, .present = true, .column = 0, .row = cell_number(r), .line = 0}};
+    std::vector<Cell> row{Cell{.text = table.rows.keep(period), .present = true, .column = 0, .row = cell_number(r), .line = 0}};
     bool any = false;
     for (const auto& [input, values] : data.series) {
       auto it = values.find(period);
       bool present = it != values.end() && !it->second.text().empty();
       any = any || present;
-      row.push_back(Cell{.text = present ? it->second.text() : std::string(),
+      row.push_back(Cell{.text = present ? table.rows.keep(it->second.text()) : std::string_view(),
                          .present = present,
                          .column = static_cast<std::uint32_t>(row.size()),
                          .row = cell_number(r),
                          .line = 0});
     }
-    if (any) table.rows.push_back(std::move(row));
+    if (any) table.rows.push_back(row);
   }
   return table;
 }
 
+std::vector<std::pair<std::string, Table>> one_table(std::string key, Table table) {
+  std::vector<std::pair<std::string, Table>> tables;
+  tables.emplace_back(std::move(key), std::move(table));
+  return tables;
+}
+
 // "data (series): row 3, column `x`" means little to a host that gave a map: name the period.
-void name_series_periods(Diagnostics& diags, const Table& series) {
+void name_series_periods(Diagnostics& diags, const std::vector<std::string>& row_periods) {
   std::string prefix = std::string(kSeriesLabel) + ": row ";
   for (auto& d : diags) {
     if (d.location.rfind(prefix, 0) != 0) continue;
     std::size_t end = 0;
     std::size_t row = std::stoul(d.location.substr(prefix.size()), &end);
-    if (row == 0 || row > series.rows.size()) continue;
-    d.location = fmt::format("{}: period {}{}", kSeriesLabel, excerpt(series.rows[row - 1].front().text),
+    if (row == 0 || row > row_periods.size()) continue;
+    d.location = fmt::format("{}: period {}{}", kSeriesLabel, excerpt(row_periods[row - 1]),
                              d.location.substr(prefix.size() + end));
   }
 }
@@ -216,10 +222,10 @@ Table records_table(const std::string& input, const Records& records) {
     std::vector<Cell> row;
     std::size_t r = table.rows.size() + 1;
     for (std::size_t f = 0; f < records.fields.size(); ++f) {
-      const std::string& text = f < values.size() ? values[f].text() : std::string();
+      const std::string_view text = f < values.size() ? table.rows.keep(values[f].text()) : std::string_view();
       row.push_back(Cell{.text = text, .present = !text.empty(), .column = static_cast<std::uint32_t>(f), .row = cell_number(r), .line = 0});
     }
-    table.rows.push_back(std::move(row));
+    table.rows.push_back(row);
     if (values.size() > records.fields.size()) {
       Diagnostic d;
       d.kind = DiagKind::data;
@@ -360,7 +366,7 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
       if (doc.format == "json") {
         read([&] { return read_json_tables(doc.label, doc.text, read_limits); });
       } else if (doc.format == "csv") {
-        read([&] { return std::vector<std::pair<std::string, Table>>{{"", read_csv(doc.label, doc.text, read_limits)}}; });
+        read([&] { return one_table("", read_csv(doc.label, doc.text, read_limits)); });
       } else {
         Diagnostic d;
         d.kind = DiagKind::data;
@@ -373,10 +379,14 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
     }
     for (const auto& participants : data.participants) read([&] {
       const auto& [input, records] = participants;
-      return std::vector<std::pair<std::string, Table>>{{input, records_table(input, records)}};
+      return one_table(input, records_table(input, records));
     });
-    std::optional<Table> series;
-    if (!data.series.empty()) tables.push_back(*(series = series_table(c, data)));
+    std::vector<std::string> series_periods;  // the period of each row of the series' table, for messages
+    if (!data.series.empty()) {
+      Table series = series_table(c, data);
+      for (const auto row : series.rows) series_periods.emplace_back(row.front().text);
+      tables.push_back(std::move(series));
+    }
     if (has_errors(diags)) {
       out.messages = to_messages(diags);
       return out;
@@ -385,8 +395,8 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
       out.messages.push_back(std::move(*limit));
       return out;
     }
-    auto bound = bind_data(c, std::move(tables));  // frees each row once bound: the records reuse its memory
-    if (series) name_series_periods(bound.diagnostics, *series);
+    auto bound = bind_data(c, std::move(tables));  // lets the cells go as they are bound
+    name_series_periods(bound.diagnostics, series_periods);
     out.messages = to_messages(bound.diagnostics);
     if (!bound.data) return out;
     if (auto limit = digit_limit(c, *bound.data, config_.limits.max_digits)) {

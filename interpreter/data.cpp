@@ -107,7 +107,7 @@ Text outside(const std::string& name, const std::string& shown, const OutOfRange
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
 // spreadsheet writes it when `sheet` is given (a CSV cell).
 std::optional<checked::Value> parse(const checked::Contract& contract, const Names* names, const Type& type, bool percent,
-                                    const std::string& text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
+                                    std::string_view text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
   switch (type.kind) {
     case TypeKind::number: {
       std::optional<std::string_view> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
@@ -305,7 +305,7 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
       }
       for (std::size_t r = 0; r < table.rows.size(); ++r) {
         const Cell* period = table.find(r, pc);
-        const std::string& period_text = period ? period->text : std::string();
+        const std::string_view period_text = period ? period->text : std::string_view();
         auto t = names.period(period_text);
         if (!t) {
           report("E522", text("`{}` is not a period of the calendar ({} .. {})", excerpt(period_text), c.periods.front(),
@@ -406,12 +406,11 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
     source.table = table.name;
     for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[col_of[f]]);
     source.rows.reserve(table.rows.size());
-    records.reserve(records.size() + table.rows.size());
+    records.reserve(table.rows.size(), in.fields.size());
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const auto& cells = table.rows[r];
       source.rows.push_back(cells.empty() ? Dataset::Source::Row{r + 1, 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
-      std::vector<checked::Value> record;
-      record.reserve(in.fields.size());
+      records.start_record();
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
         const Cell* cell = table.find(r, col_of[f]);
@@ -432,11 +431,12 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
           ok = false;
           continue;
         }
-        record.push_back(std::move(*v));
+        records.add(std::move(*v));
       }
-      if (ok) records.push_back(std::move(record));
-      if (consume) std::vector<Cell>().swap((*consume)[table_index].rows[r]);
+      if (!ok) records.drop_record();
+      if (consume) (*consume)[table_index].rows.release_before(r + 1);  // the cells of bound rows can go
     }
+    if (consume) (*consume)[table_index].rows.clear();
   }
   // Every declared series value and every participant input must be there.
   for (std::size_t i = 0; i < c.inputs.size(); ++i) {

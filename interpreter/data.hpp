@@ -27,9 +27,9 @@ struct BindResult {
   Diagnostics diagnostics;
 };
 BindResult bind_data(const checked::Contract& contract, const std::vector<Table>& tables);
-// The same, spending the tables: each participant row's cells are freed once the row is bound,
-// so that the records reuse their memory (a million participants fit in about half the memory,
-// with as many fewer pages touched). What is left of `tables` afterwards is unspecified.
+// The same, spending the tables: a participant table's cells are let go a chunk of rows at a
+// time as they are bound (CellRows::release_before), so that the table and its records are not
+// both whole in memory. What is left of `tables` afterwards is unspecified.
 BindResult bind_data(const checked::Contract& contract, std::vector<Table>&& tables);
 
 // Parses one value of a declared type from its text ("92" for a percent field is 0.92).

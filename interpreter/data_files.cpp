@@ -1,6 +1,7 @@
 #include "interpreter/data_files.hpp"
 
 #include "interpreter/files.hpp"
+#include "interpreter/huge_pages.hpp"
 #include "interpreter/unicode.hpp"
 
 #include <csv.h>
@@ -18,6 +19,7 @@
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -303,7 +305,7 @@ struct CsvBuilder {
     if (!ascii || text.size() > limits.max_cell_bytes)
       if (auto p = value_problem(text, limits))
         fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
-    current.push_back(Cell{.text = std::string(text),
+    current.push_back(Cell{.text = table.rows.keep(text),
                            .present = !text.empty(),
                            .column = static_cast<std::uint32_t>(current.size()),
                            .row = cell_number(row_number()),
@@ -324,15 +326,14 @@ struct CsvBuilder {
            text("every row needs one field per column; quote a value that contains the separator"));
     }
     row_limit(file, "", table.rows.size() + 1, limits);
-    table.rows.push_back(std::move(current));
+    table.rows.push_back(current);
     current.clear();
-    current.reserve(want);  // a row's memory is its cells, no more
   }
 
   void header() {
     std::unordered_map<std::string_view, std::size_t> seen;
     for (std::size_t i = 0; i < current.size(); ++i) {
-      const std::string& name = current[i].text;
+      const std::string_view name = current[i].text;
       if (name.empty()) {
         bool last = i > 0 && i + 1 == current.size();
         fail(DiagKind::data, "E503", cell_location(file, "", 0, row_line, "", i),
@@ -345,9 +346,8 @@ struct CsvBuilder {
              text("column name `{}` appears twice in the header (columns {} and {})", excerpt(name), it->second + 1, i + 1));
     }
     column_limit(file, "", current.size());
-    for (auto& cell : current) table.columns.push_back(std::move(cell.text));
+    for (const auto& cell : current) table.columns.emplace_back(cell.text);
     current.clear();
-    current.reserve(table.columns.size());
     header_done = true;
   }
 };
@@ -421,9 +421,83 @@ struct CsvParser {
 
 // ---------------------------------------------------------------------------------------------
 
+CellRows::Chunk& CellRows::open_chunk() {
+  if (chunks_.empty() || chunks_.back().starts.size() == kChunk) chunks_.emplace_back();
+  return chunks_.back();
+}
+
+std::string_view CellRows::keep(std::string_view text) {
+  if (text.empty()) return {};
+  Chunk& c = open_chunk();
+  if (text.size() > c.room) {
+    // Blocks double from small, up to 64 KiB: a table of one short row costs a few bytes, not a
+    // block (a JSON file may hold a million such tables).
+    constexpr std::size_t kFirst = 64, kMost = 64u << 10;
+    c.block = std::min(kMost, c.block == 0 ? kFirst : 2 * c.block);
+    const std::size_t size = std::max(c.block, text.size());
+    c.text.push_back(std::make_unique_for_overwrite<char[]>(size));
+    c.free = c.text.back().get(), c.room = size;
+  }
+  std::copy(text.begin(), text.end(), c.free);
+  std::string_view kept(c.free, text.size());
+  c.free += text.size(), c.room -= text.size();
+  return kept;
+}
+
+void CellRows::push_back(std::span<const Cell> row) {
+  Chunk& c = open_chunk();
+  if (c.cells.capacity() - c.cells.size() < row.size()) {
+    // A new block, offered for huge pages before it is first written, then the cells copied in.
+    // The first chunk starts at its first row's size and doubles; a later one starts at the size
+    // its predecessor reached, since the rows of a table are mostly alike.
+    std::size_t want = std::max(c.cells.size() + row.size(), 2 * c.cells.capacity());
+    if (c.cells.capacity() == 0 && chunks_.size() > 1) want = std::max(want, chunks_[chunks_.size() - 2].filled);
+    std::vector<Cell> bigger;
+    bigger.reserve(want);
+    offer_huge_pages(bigger.data(), bigger.capacity() * sizeof(Cell));
+    bigger.insert(bigger.end(), c.cells.begin(), c.cells.end());
+    c.cells.swap(bigger);
+  }
+  if (c.starts.empty() && chunks_.size() > 1) c.starts.reserve(kChunk);  // a large table: a chunk fills
+  c.starts.push_back(c.cells.size());
+  c.cells.insert(c.cells.end(), row.begin(), row.end());
+  c.filled = c.cells.size();
+  ++size_;
+}
+
+void CellRows::clear_cells() {
+  for (auto& c : chunks_) {
+    c.cells.clear();
+    std::fill(c.starts.begin(), c.starts.end(), 0);
+  }
+}
+
+void CellRows::clear() { *this = CellRows(); }
+
+void CellRows::release_before(std::size_t row) {
+  for (; released_ < chunks_.size() && (released_ + 1) * kChunk <= row; ++released_) {
+    const std::size_t filled = chunks_[released_].filled;
+    chunks_[released_] = Chunk();
+    chunks_[released_].filled = filled;  // what the next chunk's first block is sized by
+  }
+}
+
+CellRows::CellRows(CellRows&& o) noexcept
+    : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), released_(std::exchange(o.released_, 0)) {
+  o.chunks_.clear();
+}
+
+CellRows& CellRows::operator=(CellRows&& o) noexcept {
+  if (this != &o) {
+    chunks_ = std::move(o.chunks_), o.chunks_.clear();
+    size_ = std::exchange(o.size_, 0), released_ = std::exchange(o.released_, 0);
+  }
+  return *this;
+}
+
 const Cell* Table::find_in_part(std::size_t row_index, std::size_t column_index) const {
   if (row_index >= rows.size()) return nullptr;
-  const auto& row = rows[row_index];
+  const auto row = rows[row_index];
   auto at = std::lower_bound(row.begin(), row.end(), column_index,
                              [](const Cell& cell, std::size_t column) { return cell.column < column; });
   return at != row.end() && at->column == column_index ? &*at : nullptr;
@@ -670,7 +744,7 @@ class JsonTablesBuilder {
   bool scalar(JsonKind kind, std::string_view text, bool present) {
     switch (at_) {
       case At::row:
-        current_.push_back(Cell{.text = std::string(text),
+        current_.push_back(Cell{.text = table().rows.keep(text),
                                 .present = present,
                                 .column = static_cast<std::uint32_t>(column_),
                                 .row = cell_number(row_),
@@ -746,7 +820,7 @@ class JsonTablesBuilder {
   }
   void end_table() {
     if (table().columns.empty())  // no row gave a key: a row's stand-in cell would name no column
-      for (auto& row : table().rows) row.clear();
+      table().rows.clear_cells();
   }
   void begin_row() {
     row_ = table().rows.size() + 1;
@@ -760,7 +834,7 @@ class JsonTablesBuilder {
     if (current_.empty()) current_.push_back(Cell{.text = "", .present = false, .column = 0, .row = cell_number(row_), .line = cell_number(row_line_)});
     auto by_column = [](const Cell& a, const Cell& b) { return a.column < b.column; };
     if (!std::is_sorted(current_.begin(), current_.end(), by_column)) std::sort(current_.begin(), current_.end(), by_column);
-    table().rows.push_back(std::move(current_));
+    table().rows.push_back(current_);
     current_.clear();
     at_ = At::table;
   }

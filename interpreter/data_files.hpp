@@ -49,6 +49,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,7 +62,9 @@
 namespace utfall {
 
 struct Cell {
-  std::string text;          // exact text of the value, trimmed of surrounding spaces; "" means empty
+  // Exact text of the value, trimmed of surrounding spaces; "" means empty. It views text that
+  // the table keeps (CellRows::keep) for as long as the table lives.
+  std::string_view text;
   bool present = true;       // false for an empty CSV field, a JSON null, or a key missing in a row
   std::uint32_t column = 0;  // index into Table::columns
   // For messages: the 1-based data row (the header is not counted) and the 1-based line in the
@@ -68,6 +73,87 @@ struct Cell {
   // fewer rows than 2^32 (each takes more than a byte).
   std::uint32_t row = 0;
   std::uint32_t line = 0;
+};
+
+// One row's cells; `at` checks its index, as a vector's does.
+class CellRow : public std::span<const Cell> {
+ public:
+  CellRow(std::span<const Cell> cells) : std::span<const Cell>(cells) {}
+  const Cell& at(std::size_t i) const {
+    if (i >= size()) throw std::out_of_range("CellRow::at");
+    return (*this)[i];
+  }
+};
+
+// The rows of a Table, in chunks of kChunk rows: a chunk's cells one row after another in one
+// block, and their text in blocks of its own. A million rows are a few dozen allocations, not a
+// million; the cell blocks are offered to the kernel for huge pages (bench/README.md); and a
+// chunk can be let go once its rows are bound (release_before), so that a large table and the
+// records made from it are not all in memory at once. Moved, never copied: the cells view the
+// text it keeps.
+class CellRows {
+ public:
+  static constexpr std::size_t kChunk = std::size_t{1} << 16;
+
+  CellRows() = default;
+  CellRows(CellRows&& o) noexcept;  // leaves `o` empty
+  CellRows& operator=(CellRows&& o) noexcept;
+  CellRows(const CellRows&) = delete;
+  CellRows& operator=(const CellRows&) = delete;
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Row r (r < size(), and not let go).
+  CellRow operator[](std::size_t r) const {
+    const Chunk& c = chunks_[r / kChunk];
+    const std::size_t i = r % kChunk, first = c.starts[i];
+    return std::span<const Cell>(c.cells.data() + first, (i + 1 < c.starts.size() ? c.starts[i + 1] : c.cells.size()) - first);
+  }
+  CellRow at(std::size_t r) const {
+    if (r >= size() || r / kChunk < released_) throw std::out_of_range("CellRows::at");
+    return (*this)[r];
+  }
+  CellRow front() const { return (*this)[0]; }
+
+  // A copy of `text` that lives as long as the row appended next: what a cell's text must view.
+  std::string_view keep(std::string_view text);
+  // Appends a row of cells whose text was kept for it (or that is empty). It may move the cells
+  // of the rows before it: a CellRow or Cell* held from this table is then no longer valid, and
+  // `row` must not view this table's cells.
+  void push_back(std::span<const Cell> row);
+  void clear_cells();  // every row keeps its place, with no cell
+  void clear();        // no row, and the memory given back
+  // Lets go of the chunks whose rows all lie before `row`: their rows may no longer be read.
+  void release_before(std::size_t row);
+
+  class const_iterator {
+   public:
+    const_iterator(const CellRows* rows, std::size_t i) : rows_(rows), i_(i) {}
+    CellRow operator*() const { return (*rows_)[i_]; }
+    const_iterator& operator++() { return ++i_, *this; }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const CellRows* rows_;
+    std::size_t i_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size()}; }
+
+ private:
+  struct Chunk {
+    std::vector<Cell> cells;
+    std::vector<std::size_t> starts;               // per row, its first cell in `cells`
+    std::vector<std::unique_ptr<char[]>> text;      // blocks of kept text
+    char* free = nullptr;                           // the unused end of the last block
+    std::size_t room = 0;
+    std::size_t block = 0;                          // the size the last text block was given
+    std::size_t filled = 0;                         // cells written, kept when the chunk is let go
+  };
+  Chunk& open_chunk();  // the chunk the next row goes to
+  std::vector<Chunk> chunks_;
+  std::size_t size_ = 0;
+  std::size_t released_ = 0;  // chunks let go, from the first
 };
 
 // A row or line number as a Cell keeps it: as it is up to 2^32 - 1, and 2^32 - 1 for any larger
@@ -82,11 +168,11 @@ struct Table {
   // The cells of each row in column order: every column for a CSV row; for a JSON row the keys
   // it gives, and when it gives none one absent cell of the first column (so that the row keeps
   // its line). A column a row does not give is missing there, as an empty cell is.
-  std::vector<std::vector<Cell>> rows;
+  CellRows rows;
   // The cell of a row in a column, or null when the row does not give that column.
   const Cell* find(std::size_t row_index, std::size_t column_index) const {
     if (row_index < rows.size()) {
-      const auto& row = rows[row_index];
+      const auto row = rows[row_index];
       if (column_index < row.size() && row[column_index].column == column_index) return &row[column_index];  // a full row
     }
     return find_in_part(row_index, column_index);

@@ -246,7 +246,7 @@ class DrawReader {
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
       const Cell* cell = t.find(r, k);
       if (!cell || !cell->present) continue;
-      auto v = value(d, cell->text, error);
+      auto v = value(d, std::string(cell->text), error);
       if (!v) return error = t.location(r, k).in(Language::en) + ": " + error, false;
       d.distribution.values.push_back(*v);
     }

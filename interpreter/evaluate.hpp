@@ -21,6 +21,7 @@
 
 #include "interpreter/checked.hpp"
 #include "interpreter/messages.hpp"
+#include "interpreter/records.hpp"
 #include "interpreter/diagnostic.hpp"
 
 namespace utfall {
@@ -35,7 +36,7 @@ struct Dataset {
   // series[input][period]; empty for participant inputs
   std::vector<std::vector<std::optional<checked::Value>>> series;
   // participants[input][record][field]; empty for series
-  std::vector<std::vector<std::vector<checked::Value>>> participants;
+  std::vector<ParticipantRecords> participants;
   // Where each participant input's records were read (bind_data fills it; it may be empty, as
   // for data made by hand): messages about a record's value name its cell in the data file.
   struct Source {

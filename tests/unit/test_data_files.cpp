@@ -51,7 +51,7 @@ Table single_json(std::string_view text) {
   auto tables = read_json_tables("data.json", text);
   REQUIRE(tables.size() == 1);
   REQUIRE(tables[0].first.empty());
-  return tables[0].second;
+  return std::move(tables[0].second);
 }
 
 bool contains(const std::string& haystack, std::string_view needle) {
@@ -332,7 +332,7 @@ TEST_CASE("json: a number in exponent form is written out exactly, within the va
   Table t = single_json(R"([{"a": 25E-2, "b": -1.5e+2, "c": 1e-3, "d": 0.0e5, "e": 12.345e1, "f": 7e0, "g": -0.5e-1}])");
   REQUIRE(t.rows.size() == 1);
   std::vector<std::string> got;
-  for (const auto& c : t.rows[0]) got.push_back(c.text);
+  for (const auto& c : t.rows[0]) got.emplace_back(c.text);
   CHECK(got == std::vector<std::string>{"0.25", "-150", "0.001", "0", "123.45", "7", "-0.05"});
 
   // 1e-5000 is a JSON number (nlohmann reads it as 0), but written out it has 5001 digits,
@@ -687,4 +687,47 @@ TEST_CASE("file: a link swapped in after path_inside looked is refused when read
   CHECK(contains(loop.message, "its links lead round in a circle"));
   CHECK(!contains(loop.message, "outside"));
   fs::remove_all(root);
+}
+
+TEST_CASE("csv: rows past a chunk of cells keep their text and place", "[data][csv]") {
+  // CellRows holds 65 536 rows a chunk: read 3 chunks and a part, every row's cells written by
+  // hand from its number, and a blank line every 1 000 lines (lines are counted, rows are not).
+  const std::size_t n = 3 * CellRows::kChunk + 17;
+  std::string text = "id,x\n";
+  std::size_t line = 1;
+  std::vector<std::size_t> line_of(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    if (r % 1000 == 999) text += "\n", ++line;
+    text += "P" + std::to_string(r) + "," + std::to_string(r * 7 % 1000) + ".5\n";
+    line_of[r] = ++line;
+  }
+  Table t = read_csv("big.csv", text);
+  REQUIRE(t.rows.size() == n);
+  for (std::size_t r : {std::size_t{0}, CellRows::kChunk - 1, CellRows::kChunk, 2 * CellRows::kChunk, 2 * CellRows::kChunk + 1, n - 1}) {
+    INFO("row index " << r);
+    const auto row = t.rows[r];
+    REQUIRE(row.size() == 2);
+    CHECK(row[0].text == "P" + std::to_string(r));
+    CHECK(row[1].text == std::to_string(r * 7 % 1000) + ".5");
+    CHECK(row[1].column == 1);
+    CHECK(row[0].row == r + 1);
+    CHECK(row[0].line == line_of[r]);
+  }
+  std::size_t seen = 0;
+  for (const auto row : t.rows) seen += row.size();
+  CHECK(seen == 2 * n);
+  // Letting go of the chunks before a row leaves that row and the ones after it as they were.
+  t.rows.release_before(2 * CellRows::kChunk + 1);
+  CHECK(t.rows.size() == n);
+  CHECK(t.rows[2 * CellRows::kChunk][0].text == "P" + std::to_string(2 * CellRows::kChunk));
+  CHECK(t.rows[n - 1][1].text == std::to_string((n - 1) * 7 % 1000) + ".5");
+  CHECK_THROWS_AS(t.rows.at(n), std::out_of_range);
+  // The rows of the two chunks let go can no longer be read; the third chunk's first row can.
+  CHECK_THROWS_AS(t.rows.at(0), std::out_of_range);
+  CHECK_THROWS_AS(t.rows.at(2 * CellRows::kChunk - 1), std::out_of_range);
+  CHECK(t.rows.at(2 * CellRows::kChunk).size() == 2);
+  // A table moved away from leaves no rows behind.
+  Table moved = std::move(t);
+  CHECK(moved.rows.size() == n);
+  CHECK(t.rows.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is the point
 }

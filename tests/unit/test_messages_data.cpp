@@ -227,3 +227,55 @@ clause "1" {
     CHECK(data->sources[folk].rows.size() == 2);
   }
 }
+
+// The same across chunks of rows (CellRows::kChunk): a spending binding lets each chunk go once
+// its rows are bound, and a message about a row in a later chunk still names its cell.
+TEST_CASE("binding that spends a table of several chunks gives what binding that keeps it gives", "[data]") {
+  auto compiled = compile(std::make_shared<const Source>(Source{"p.utfall", R"(contract "p"
+currency SEK
+party kommun "K"
+party fonden "F"
+periods yearly 2025 .. 2026
+input folk : participants {
+  id    : text
+  andel : percent at least 0 %
+}
+clause "1" {
+  pay kommun -> fonden amount 1 SEK * count(f in folk where f.andel > 50 %)
+}
+)"}));
+  REQUIRE(compiled.contract);
+  const std::size_t n = 2 * CellRows::kChunk + 10, bad = CellRows::kChunk + 5;  // row index of the one bad cell
+  std::string csv = "id,andel\n";
+  for (std::size_t r = 0; r < n; ++r) csv += "P" + std::to_string(r) + "," + (r == bad ? std::string("x") : std::to_string(r % 100)) + "\n";
+  auto tables = [&] {
+    std::vector<Table> t;
+    t.push_back(read_csv("folk.csv", csv));
+    return t;
+  };
+  const auto kept_tables = tables();
+  auto kept = bind_data(*compiled.contract, kept_tables);
+  auto spent = bind_data(*compiled.contract, tables());
+  const std::string want = "E528 folk.csv: row " + std::to_string(bad + 1) + " (line " + std::to_string(bad + 2) +
+                           "), column `andel`: `andel`: `x` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)";
+  for (const auto* bound : {&kept, &spent}) {
+    REQUIRE(bound->diagnostics.size() == 1);
+    CHECK(bound->diagnostics[0].code + " " + bound->diagnostics[0].location + ": " + bound->diagnostics[0].message == want);
+  }
+  csv.replace(csv.find("P" + std::to_string(bad) + ",x"), std::to_string(bad).size() + 3, "P" + std::to_string(bad) + ",5");
+  std::vector<Table> one, two;
+  one.push_back(read_csv("folk.csv", csv));
+  two.push_back(read_csv("folk.csv", csv));
+  auto a = bind_data(*compiled.contract, one), b = bind_data(*compiled.contract, std::move(two));
+  REQUIRE(a.data);
+  REQUIRE(b.data);
+  for (const auto* data : {&*a.data, &*b.data}) {
+    const auto& records = data->participants[0];
+    REQUIRE(records.size() == n);
+    for (std::size_t r : {std::size_t{0}, CellRows::kChunk - 1, CellRows::kChunk, bad, n - 1}) {
+      INFO("record " << r);
+      CHECK(std::get<std::string>(records[r][0]) == "P" + std::to_string(r));
+      CHECK(std::get<Number>(records[r][1]) == Number::fraction(r == bad ? 5 : static_cast<std::int64_t>(r % 100), 100));
+    }
+  }
+}
