@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "interpreter/data.hpp"
 #include "interpreter/data_files.hpp"
@@ -24,6 +25,15 @@ Diagnostic read_error(Read&& read) {
   }
   FAIL("the data was read without an error");
   return {};
+}
+
+// A CSV text bound twice, as folk.csv: keeping its table, and spending it.
+std::pair<BindResult, BindResult> bind_kept_and_spent(const checked::Contract& contract, const std::string& csv) {
+  std::vector<Table> kept, spent;
+  kept.push_back(read_csv("folk.csv", csv));
+  spent.push_back(read_csv("folk.csv", csv));
+  auto first = bind_data(contract, kept);
+  return {std::move(first), bind_data(contract, std::move(spent))};
 }
 
 Diagnostic csv_error(std::string_view text) {
@@ -188,14 +198,7 @@ clause "1" {
 )"}));
   REQUIRE(compiled.contract);
   const std::string csv = "id,start,aktiv,andel\nA,2025,yes,12.5\nB,2026,nej,\nC,2025,ja,abc\nD,2026,no,-1\nE,2026,true,7\n";
-  auto tables = [&] {
-    std::vector<Table> t;
-    t.push_back(read_csv("folk.csv", csv));
-    return t;
-  };
-  const auto kept_tables = tables();
-  auto kept = bind_data(*compiled.contract, kept_tables);
-  auto spent = bind_data(*compiled.contract, tables());
+  auto [kept, spent] = bind_kept_and_spent(*compiled.contract, csv);
   std::vector<std::string> want = {"E524 folk.csv: row 2 (line 3), column `andel`: `andel` has no value",
                                    "E528 folk.csv: row 3 (line 4), column `andel`: `andel`: `abc` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)",
                                    "E532 folk.csv: row 4 (line 5), column `andel`: `andel` is -1, below its declared least value, 0 %"};
@@ -206,10 +209,7 @@ clause "1" {
   }
   // Without the bad rows both bind, to the same two records: A (2025, yes, 0.125) and E (2026, true, 0.07).
   const std::string good = "id,start,aktiv,andel\nA,2025,yes,12.5\nE,2026,true,7\n";
-  std::vector<Table> one, two;
-  one.push_back(read_csv("folk.csv", good));
-  two.push_back(read_csv("folk.csv", good));
-  auto a = bind_data(*compiled.contract, one), b = bind_data(*compiled.contract, std::move(two));
+  auto [a, b] = bind_kept_and_spent(*compiled.contract, good);
   REQUIRE(a.data);
   REQUIRE(b.data);
   const int folk = 0;
@@ -248,14 +248,7 @@ clause "1" {
   const std::size_t n = 2 * CellRows::kChunk + 10, bad = CellRows::kChunk + 5;  // row index of the one bad cell
   std::string csv = "id,andel\n";
   for (std::size_t r = 0; r < n; ++r) csv += "P" + std::to_string(r) + "," + (r == bad ? std::string("x") : std::to_string(r % 100)) + "\n";
-  auto tables = [&] {
-    std::vector<Table> t;
-    t.push_back(read_csv("folk.csv", csv));
-    return t;
-  };
-  const auto kept_tables = tables();
-  auto kept = bind_data(*compiled.contract, kept_tables);
-  auto spent = bind_data(*compiled.contract, tables());
+  auto [kept, spent] = bind_kept_and_spent(*compiled.contract, csv);
   const std::string want = "E528 folk.csv: row " + std::to_string(bad + 1) + " (line " + std::to_string(bad + 2) +
                            "), column `andel`: `andel`: `x` is not a number (digits with an optional '.' and decimals; no exponent, no spaces)";
   for (const auto* bound : {&kept, &spent}) {
@@ -263,10 +256,7 @@ clause "1" {
     CHECK(bound->diagnostics[0].code + " " + bound->diagnostics[0].location + ": " + bound->diagnostics[0].message == want);
   }
   csv.replace(csv.find("P" + std::to_string(bad) + ",x"), std::to_string(bad).size() + 3, "P" + std::to_string(bad) + ",5");
-  std::vector<Table> one, two;
-  one.push_back(read_csv("folk.csv", csv));
-  two.push_back(read_csv("folk.csv", csv));
-  auto a = bind_data(*compiled.contract, one), b = bind_data(*compiled.contract, std::move(two));
+  auto [a, b] = bind_kept_and_spent(*compiled.contract, csv);
   REQUIRE(a.data);
   REQUIRE(b.data);
   for (const auto* data : {&*a.data, &*b.data}) {
