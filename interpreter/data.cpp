@@ -408,12 +408,13 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
     source.rows.reserve(table.rows.size());
     records.reserve(table.rows.size(), in.fields.size());
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
-      const auto& cells = table.rows[r];
+      const CellRow cells = table.rows[r];
       source.rows.push_back(cells.empty() ? Dataset::Source::Row{r + 1, 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
       records.start_record();
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
-        const Cell* cell = table.find(r, col_of[f]);
+        const auto col = static_cast<std::size_t>(col_of[f]);
+        const Cell* cell = col < cells.size() && cells[col].column == col ? &cells[col] : table.find(r, col);
         if (!cell || !cell->present || cell->text.empty()) {
           report("E524", text("`{}` has no value", in.fields[f].name), table.location(r, col_of[f]));
           ok = false;

@@ -300,12 +300,14 @@ struct CsvBuilder {
     return cell_location(file, "", row_number(), row_line, column_name(column_index), column_index);
   }
 
-  void field(const char* data, std::size_t size) {
+  // A field's text: `kept` when it lies in the text the table keeps whole (a line read by hand),
+  // else in libcsv's buffer, which the next field overwrites.
+  void field(const char* data, std::size_t size, bool kept = false) {
     std::string_view text = trim(size == 0 ? std::string_view() : std::string_view(data, size));
     if (!ascii || text.size() > limits.max_cell_bytes)
       if (auto p = value_problem(text, limits))
         fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
-    current.push_back(Cell{.text = table.rows.keep(text),
+    current.push_back(Cell{.text = kept ? text : table.rows.keep(text),
                            .present = !text.empty(),
                            .column = static_cast<std::uint32_t>(current.size()),
                            .row = cell_number(row_number()),
@@ -325,7 +327,7 @@ struct CsvBuilder {
       fail(DiagKind::data, "E505", row_location(file, "", row_number(), row_line), std::move(message),
            text("every row needs one field per column; quote a value that contains the separator"));
     }
-    row_limit(file, "", table.rows.size() + 1, limits);
+    if (table.rows.size() == limits.max_rows) row_limit(file, "", table.rows.size() + 1, limits);
     table.rows.push_back(current);
     current.clear();
   }
@@ -401,6 +403,35 @@ struct CsvParser {
   CsvParser(const CsvParser&) = delete;
   CsvParser& operator=(const CsvParser&) = delete;
 };
+
+// Reads one line by hand, as libcsv would read it, when that is plain to do: `line` ends in its
+// line feed and holds no quote, and no carriage return but one just before the line feed (libcsv
+// ends a row at a lone one). Then its fields are the pieces between separators, each trimmed, and
+// a line of only spaces and tabs gives no row, as libcsv skips it. Returns false, keeping
+// nothing read, for any other line.
+bool read_plain_line(CsvBuilder& b, std::string_view line, char delimiter) {
+  line.remove_suffix(1);  // the line feed
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  // One pass (fields are short): a quote or carriage return found after some fields were read
+  // takes them back, and libcsv reads the line from its start, meeting those fields first too.
+  bool blank = true;
+  const char* start = line.data();
+  for (const char *at = start, *end = start + line.size();; ++at) {
+    if (at == end || *at == delimiter) {
+      b.field(start, static_cast<std::size_t>(at - start), true);
+      if (at == end) break;
+      start = at + 1, blank = false;
+    } else if (*at == '"' || *at == '\r') {
+      b.current.clear();
+      return false;
+    } else {
+      blank = blank && (*at == ' ' || *at == '\t');
+    }
+  }
+  if (blank) b.current.clear();  // spaces and tabs only: no row
+  else b.row_end();
+  return true;
+}
 
 [[noreturn]] void malformed_csv(const CsvBuilder& b, std::string_view body, std::size_t offset) {
   LineColumn lc = line_column(body, offset);
@@ -482,8 +513,17 @@ void CellRows::release_before(std::size_t row) {
   }
 }
 
+std::string_view CellRows::keep_whole(std::string text) {
+  if (whole_) throw std::logic_error("CellRows::keep_whole: a table keeps one text whole");
+  whole_ = std::make_unique<const std::string>(std::move(text));
+  return *whole_;
+}
+
 CellRows::CellRows(CellRows&& o) noexcept
-    : chunks_(std::move(o.chunks_)), size_(std::exchange(o.size_, 0)), released_(std::exchange(o.released_, 0)) {
+    : chunks_(std::move(o.chunks_)),
+      size_(std::exchange(o.size_, 0)),
+      released_(std::exchange(o.released_, 0)),
+      whole_(std::move(o.whole_)) {
   o.chunks_.clear();
 }
 
@@ -491,6 +531,7 @@ CellRows& CellRows::operator=(CellRows&& o) noexcept {
   if (this != &o) {
     chunks_ = std::move(o.chunks_), o.chunks_.clear();
     size_ = std::exchange(o.size_, 0), released_ = std::exchange(o.released_, 0);
+    whole_ = std::move(o.whole_);
   }
   return *this;
 }
@@ -516,21 +557,37 @@ Text Table::location(std::size_t row_index, std::size_t column_index) const {
   return cell_location(file, name, row, line, column, column_index);
 }
 
-Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits) {
-  std::string_view body = checked_body(file_label, text, limits);
-  CsvBuilder b{file_label, limits, ascii_without_nul(body), {}, false, {}, 1, nullptr};
+Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits, CsvLines lines) {
+  check_size(file_label, text.size(), limits);  // before the copy
+  return read_csv_keeping(file_label, std::string(text), limits, lines);
+}
+
+Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits, CsvLines lines) {
+  check_size(file_label, text.size(), limits);
+  CsvBuilder b{file_label, limits, false, {}, false, {}, 1, nullptr};
+  const std::string_view body = checked_body(file_label, b.table.rows.keep_whole(std::move(text)), limits);
+  b.ascii = ascii_without_nul(body);
   b.table.file = file_label;
   b.table.csv = true;
   CsvParser parser;
   csv_parser& p = parser.p;
-  csv_set_delim(&p, detect_delimiter(body));
+  const unsigned char delimiter = detect_delimiter(body);
+  csv_set_delim(&p, delimiter);
 
-  // Fed one line at a time so that every callback knows the line it happens on.
+  // Fed one line at a time so that every callback knows the line it happens on; a plain line
+  // between rows is read by hand (read_plain_line).
   std::size_t line = 1;
   for (std::size_t pos = 0; pos < body.size(); ++line) {
     std::size_t end = body.find('\n', pos);
-    end = end == std::string_view::npos ? body.size() : end + 1;
-    if (p.pstate == kLibcsvRowNotBegun && b.current.empty()) b.row_line = line;
+    const bool whole_line = end != std::string_view::npos;
+    end = whole_line ? end + 1 : body.size();
+    if (p.pstate == kLibcsvRowNotBegun && b.current.empty()) {
+      b.row_line = line;
+      if (lines == CsvLines::plain && whole_line && read_plain_line(b, body.substr(pos, end - pos), static_cast<char>(delimiter))) {
+        pos = end;
+        continue;
+      }
+    }
     std::size_t used = csv_parse(&p, body.data() + pos, end - pos, on_csv_field, on_csv_row, &b);
     if (b.failure) std::rethrow_exception(b.failure);
     if (used < end - pos) malformed_csv(b, body, pos + used);
@@ -899,11 +956,11 @@ std::vector<std::pair<std::string, Table>> read_data_file(const std::string& pat
       fail(DiagKind::limit, "E702", path, text("the data file holds more than the limit of {} bytes", limits.max_bytes));
     check_size(path, failure->bytes, limits);
   }
-  const std::string& text = std::get<std::string>(read);
+  std::string& text = std::get<std::string>(read);
 
   if (ext == ".csv") {
     std::vector<std::pair<std::string, Table>> out;
-    out.emplace_back("", read_csv(path, text, limits));
+    out.emplace_back("", read_csv_keeping(path, std::move(text), limits));
     return out;
   }
   return read_json_tables(path, text, limits);

@@ -63,12 +63,12 @@ namespace utfall {
 
 struct Cell {
   // Exact text of the value, trimmed of surrounding spaces; "" means empty. It views text that
-  // the table keeps (CellRows::keep) for as long as the table lives.
+  // the table keeps (CellRows::keep, CellRows::keep_whole) for as long as the table lives.
   std::string_view text;
   bool present = true;       // false for an empty CSV field, a JSON null, or a key missing in a row
   std::uint32_t column = 0;  // index into Table::columns
   // For messages: the 1-based data row (the header is not counted) and the 1-based line in the
-  // file where the row starts. 32 bits each (a cell is 48 bytes, not 56): a file is at most
+  // file where the row starts. 32 bits each (a cell is 32 bytes, not 40): a file is at most
   // ReadLimits::max_bytes, so it has fewer lines than that, and a table built in memory has far
   // fewer rows than 2^32 (each takes more than a byte).
   std::uint32_t row = 0;
@@ -117,6 +117,11 @@ class CellRows {
 
   // A copy of `text` that lives as long as the row appended next: what a cell's text must view.
   std::string_view keep(std::string_view text);
+  // Keeps a whole file's text as long as the table lives, so that cells can view it without a
+  // copy each (read_csv reads most lines so); returns where it now lies. Its bytes count
+  // toward the data limit (whole_bytes) as the cells' text does. Once per table.
+  std::string_view keep_whole(std::string text);
+  std::size_t whole_bytes() const { return whole_ ? whole_->size() : 0; }
   // Appends a row of cells whose text was kept for it (or that is empty). It may move the cells
   // of the rows before it: a CellRow or Cell* held from this table is then no longer valid, and
   // `row` must not view this table's cells.
@@ -154,6 +159,9 @@ class CellRows {
   std::vector<Chunk> chunks_;
   std::size_t size_ = 0;
   std::size_t released_ = 0;  // chunks let go, from the first
+  // The text kept whole: on the heap, so that moving the table leaves the views into it valid
+  // (a short std::string moved would move its characters).
+  std::unique_ptr<const std::string> whole_;
 };
 
 // A row or line number as a Cell keeps it: as it is up to 2^32 - 1, and 2^32 - 1 for any larger
@@ -200,8 +208,17 @@ struct ReadLimits {
   std::string beneath;
 };
 
-// Reads a CSV text. `file_label` names the file in messages.
-Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits = {});
+// How read_csv splits a line: `plain` reads a line that holds no quote (and no carriage return
+// but one before its line feed) by hand and gives every other line to libcsv; `libcsv` gives it
+// every line. Both read any text alike (a test compares them on drawn texts); by hand is faster.
+enum class CsvLines { plain, libcsv };
+
+// Reads a CSV text. `file_label` names the file in messages. The table keeps a copy of the text
+// (its cells view it); read_csv_keeping takes the text instead of copying it.
+Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits = {},
+               CsvLines lines = CsvLines::plain);
+Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits = {},
+                       CsvLines lines = CsvLines::plain);
 
 // Reads a JSON text of shape (a), giving one pair with key "", or of shape (b), giving one pair
 // per key in the order written.

@@ -401,6 +401,19 @@ TEST_CASE("api: each limit ends the work with a limit message") {
     small.limits.max_data_bytes = 200;
     r = utfall::Engine(small).evaluate(compile_or_fail(e3, kScenarioC), values);
     CHECK(r.ok);
+
+    // A CSV text is kept whole, padding and all, and counts so: two documents of 220 bytes, each
+    // under a limit of 300 and holding 14 bytes of values, hold 440 bytes together.
+    utfall::Data padded;
+    for (const char* label : {"a.csv", "b.csv"}) {
+      std::string csv = "id,inskriven,stabil,narvaro,nytt_brott\nY01,2025,yes,92,no\n";  // 58 bytes
+      csv += std::string(220 - csv.size() - 1, ' ') + "\n";  // a blank line to 220 bytes
+      REQUIRE(csv.size() == 220);
+      padded.documents.push_back({label, "csv", csv});
+    }
+    small.limits.max_data_bytes = 300;
+    r = utfall::Engine(small).evaluate(compile_or_fail(e3, kScenarioC), padded);
+    CHECK(first_code(r.messages) == "E708");
   }
 }
 

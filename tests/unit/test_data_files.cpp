@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -730,4 +731,124 @@ TEST_CASE("csv: rows past a chunk of cells keep their text and place", "[data][c
   Table moved = std::move(t);
   CHECK(moved.rows.size() == n);
   CHECK(t.rows.empty());  // NOLINT(bugprone-use-after-move): the moved-from state is the point
+}
+
+namespace {
+
+// A CSV text drawn to be mostly well formed, in the shapes files take: a header of 1 to 3 names,
+// rows of plain, padded, empty and quoted fields (a quoted one may hold the separator, a doubled
+// quote or a line break), LF or CRLF, blank lines, a byte order mark, a last line with or without
+// its line feed; then, in one text of four, a byte inserted or removed anywhere.
+std::string draw_csv(std::mt19937& rng) {
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  const char delimiter = pick(4) == 0 ? ';' : ',';
+  const std::string d(1, delimiter);
+  const std::string fields[] = {"a", "12", "1 234,5", " x ", "\t7", "", "  ", "\"\"", "\"q" + d + "r\"", "\"say \"\"hej\"\"\"",
+                                "\"two\nlines\"", "\"\r\n\"", "ö", "x y", "\xFF", std::string("n\0l", 3), "abcdefgh", "a\rb"};
+  const char* const ends[] = {"\n", "\r\n", "\n", "\n"};
+  const char* const blanks[] = {"\n", "  \n", "\t\r\n", " \t \n"};
+  std::string text = pick(8) == 0 ? "\xEF\xBB\xBF" : "";
+  const std::size_t columns = 1 + pick(3);
+  for (std::size_t c = 0; c < columns; ++c) text += (c ? d : "") + (pick(6) == 0 ? " h" : "h") + std::to_string(c);
+  text += ends[pick(4)];
+  const std::size_t rows = pick(6);
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (pick(5) == 0) text += blanks[pick(4)];
+    // Mostly plain fields, so that most texts read: a quoted or odd one in one field of five.
+    for (std::size_t c = 0; c < columns + (pick(12) == 0); ++c)
+      text += (c ? d : "") + (pick(5) == 0 ? fields[pick(std::size(fields))] : fields[pick(4)]);
+    text += ends[pick(4)];
+  }
+  if (pick(3) == 0 && !text.empty()) text.pop_back();  // no line feed at the end
+  if (pick(4) == 0) {
+    const char bytes[] = {'"', ',', ';', '\n', '\r', ' ', '1', '\0'};
+    const std::size_t at = pick(text.size() + 1);
+    if (pick(2) == 0 || at == text.size()) text.insert(at, 1, bytes[pick(std::size(bytes))]);
+    else text.erase(at, 1);
+  }
+  return text;
+}
+
+// The lines that end in a line feed and hold no quote and no carriage return but one before
+// the line feed, and are not blank: those read_csv reads by hand (outside a quoted field).
+std::size_t plain_lines(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t pos = 0, end; (end = text.find('\n', pos)) != std::string_view::npos; pos = end + 1) {
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    n += line.find_first_of("\"\r") == std::string_view::npos && line.find_first_not_of(" \t") != std::string_view::npos;
+  }
+  return n;
+}
+
+std::variant<Table, Diagnostic> read_csv_either(std::string_view text, const ReadLimits& limits, CsvLines lines) {
+  try {
+    return read_csv("plan.csv", text, limits, lines);
+  } catch (const DiagnosticError& e) {
+    return e.diagnostic;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("csv: a line without quotes is read by hand as libcsv reads it", "[data_files][csv]") {
+  // libcsv reading every line is the model: on 20 000 drawn texts the reader that splits plain
+  // lines by hand gives the same table (every cell's text, presence, column, row and line) or
+  // the same message, under the default limits and under tight ones.
+  std::mt19937 rng(20261203);
+  std::size_t tables = 0, errors = 0, by_hand = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::string text = draw_csv(rng);
+    ReadLimits limits;
+    if (i % 8 == 1) limits.max_cell_bytes = 6;
+    if (i % 8 == 2) limits.max_rows = 2;
+    INFO("text " << i << ": \"" << text << "\"");
+    const auto model = read_csv_either(text, limits, CsvLines::libcsv);
+    const auto fast = read_csv_either(text, limits, CsvLines::plain);
+    REQUIRE(model.index() == fast.index());
+    if (const auto* want = std::get_if<Diagnostic>(&model)) {
+      const auto& got = std::get<Diagnostic>(fast);
+      CHECK(got.code == want->code);
+      CHECK(got.location == want->location);
+      CHECK(got.message == want->message);
+      CHECK(got.suggestion == want->suggestion);
+      ++errors;
+      continue;
+    }
+    const Table& want = std::get<Table>(model);
+    const Table& got = std::get<Table>(fast);
+    REQUIRE(got.columns == want.columns);
+    REQUIRE(got.rows.size() == want.rows.size());
+    for (std::size_t r = 0; r < want.rows.size(); ++r) {
+      const auto a = got.rows[r], b = want.rows[r];
+      REQUIRE(a.size() == b.size());
+      for (std::size_t c = 0; c < a.size(); ++c) {
+        CHECK(a[c].text == b[c].text);
+        CHECK(a[c].present == b[c].present);
+        CHECK(a[c].column == b[c].column);
+        CHECK(a[c].row == b[c].row);
+        CHECK(a[c].line == b[c].line);
+      }
+    }
+    ++tables;
+    by_hand += plain_lines(text) > 1;  // a data line besides the header
+  }
+  // The drawing reaches both outcomes, and lines read by hand, often.
+  CHECK(tables > 2000);
+  CHECK(errors > 2000);
+  CHECK(by_hand > 1000);
+}
+
+TEST_CASE("csv: a table moved keeps the text its cells view", "[data_files][csv]") {
+  // A short text lies inside a std::string itself; the table keeps it where a move leaves it.
+  Table t = read_csv_keeping("a.csv", "a,b\n1,2\n");
+  Table moved = std::move(t);
+  std::vector<Table> many;
+  many.push_back(std::move(moved));
+  for (int i = 0; i < 8; ++i) many.push_back(read_csv("b.csv", "c\n3\n"));  // the vector moves its tables
+  REQUIRE(many[0].rows.size() == 1);
+  CHECK(many[0].rows[0][0].text == "1");
+  CHECK(many[0].rows[0][1].text == "2");
+  CHECK(many[8].rows[0][0].text == "3");
+  CHECK(many[0].rows.whole_bytes() == 8);
 }
