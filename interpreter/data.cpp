@@ -427,7 +427,8 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
           ok = false;
           continue;
         }
-        if (auto why = out_of_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)) {
+        if (auto why = in.fields[f].allowed.any() ? out_of_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)
+                                                  : std::nullopt) {
           report("E532", outside(in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
           ok = false;
           continue;

@@ -34,7 +34,7 @@ class ParticipantRecords {
   // A record value by value: start_record, then add each of its values (drop_record takes back
   // the record started last, with its values).
   void start_record() { starts_.push_back(values_.size()); }
-  void add(checked::Value value) { values_.push_back(std::move(value)); }
+  void add(checked::Value&& value) { values_.push_back(std::move(value)); }
   void drop_record() {
     values_.erase(values_.begin() + static_cast<std::ptrdiff_t>(starts_.back()), values_.end());
     starts_.pop_back();
