@@ -2,9 +2,12 @@
 //
 // Input: one byte that picks an example contract (examples/*/contract.utfall, compiled once)
 // and the format (even: CSV, odd: JSON), then the data file's text. The data is read, bound
-// to the contract and evaluated. Seeds: tests/fuzz/corpus/fuzz_data/.
+// to the contract and evaluated. Seeds: tests/fuzz/corpus/fuzz_data/. A CSV text is also read
+// with libcsv reading every line, which must give the same table or the same message as the
+// reader that splits plain lines by hand (CsvLines).
 #include <algorithm>
 #include <filesystem>
+#include <variant>
 
 #include "tests/fuzz/fuzz_support.hpp"
 
@@ -26,6 +29,36 @@ std::vector<std::shared_ptr<const utfall::checked::Contract>> load_examples() {
   return out;
 }
 
+std::variant<utfall::Table, utfall::Diagnostic> read_csv_either(std::string_view text, utfall::CsvLines lines) {
+  try {
+    return utfall::read_csv("fuzz.csv", text, {}, lines);
+  } catch (const utfall::DiagnosticError& e) {
+    return e.diagnostic;
+  }
+}
+
+void same_as_libcsv(std::string_view text) {
+  using namespace utfall;
+  const auto fast = read_csv_either(text, CsvLines::plain), model = read_csv_either(text, CsvLines::libcsv);
+  if (fast.index() != model.index()) fuzz::finding("reading plain CSV lines by hand and libcsv disagree on success");
+  if (const auto* want = std::get_if<Diagnostic>(&model)) {
+    const auto& got = std::get<Diagnostic>(fast);
+    if (got.code != want->code || got.location != want->location || got.message != want->message)
+      fuzz::finding("reading plain CSV lines by hand gives another message than libcsv", {got, *want});
+    return;
+  }
+  const Table &got = std::get<Table>(fast), &want = std::get<Table>(model);
+  if (got.columns != want.columns || got.rows.size() != want.rows.size()) fuzz::finding("reading plain CSV lines by hand gives another table");
+  for (std::size_t r = 0; r < want.rows.size(); ++r) {
+    const auto a = got.rows[r], b = want.rows[r];
+    if (a.size() != b.size()) fuzz::finding("reading plain CSV lines by hand gives another row");
+    for (std::size_t c = 0; c < a.size(); ++c)
+      if (a[c].text != b[c].text || a[c].present != b[c].present || a[c].column != b[c].column || a[c].row != b[c].row ||
+          a[c].line != b[c].line)
+        fuzz::finding("reading plain CSV lines by hand gives another cell");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -34,8 +67,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const auto& contract = *contracts[(data[0] >> 1) % contracts.size()];
   std::string name = (data[0] & 1) ? "fuzz.json" : "fuzz.csv";
+  const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if (!(data[0] & 1)) same_as_libcsv(text);
   Diagnostics problems;
-  auto tables = fuzz::read_tables(name, std::string_view(reinterpret_cast<const char*>(data) + 1, size - 1), problems);
+  auto tables = fuzz::read_tables(name, text, problems);
   fuzz::check_diagnostics(problems);
   if (has_errors(problems)) return 0;
   fuzz::bind_and_evaluate(contract, tables);
