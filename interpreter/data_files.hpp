@@ -20,12 +20,13 @@
 //   - A problem throws `DiagnosticError` with one positioned `Diagnostic` (its `location` names
 //     the file, the data row, the line where that row starts, and the column).
 //
-// CSV (RFC 4180, parsed by libcsv in strict mode): the first row is the header. Fields are
-// separated by commas; when the header line holds a `;` but no `,` outside quotes, `;` is the
-// separator instead (Swedish spreadsheets export that). Fields may be quoted; a quoted field may
-// hold commas, doubled quotes and line breaks. Lines end in LF or CRLF. A leading UTF-8 byte
-// order mark is skipped. Blank lines (empty or only spaces) are skipped, so a one-column file
-// writes an empty value as `""`.
+// CSV (RFC 4180, parsed by libcsv in strict mode; a line without quotes is split by hand the
+// same way, see CsvLines): the first row is the header. Fields are separated by commas; when the
+// header line holds a `;` but no `,` outside quotes, `;` is the separator instead (Swedish
+// spreadsheets export that). Fields may be quoted; a quoted field may hold commas, doubled quotes
+// and line breaks. Lines end in LF or CRLF. A leading UTF-8 byte order mark is skipped. Blank
+// lines (empty or only spaces and tabs) are skipped, so a one-column file writes an empty value
+// as `""`.
 //
 // JSON: either (a) an array of flat objects, one object per row, the columns being the union of
 // their keys in first-seen order; or (b) an object whose every value is such an array, giving
