@@ -414,7 +414,7 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
         const auto col = static_cast<std::size_t>(col_of[f]);
-        const Cell* cell = col < cells.size() && cells[col].column == col ? &cells[col] : table.find(r, col);
+        const Cell* cell = cells.find(col);
         if (!cell || !cell->present || cell->text.empty()) {
           report("E524", text("`{}` has no value", in.fields[f].name), table.location(r, col_of[f]));
           ok = false;
@@ -427,8 +427,7 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
           ok = false;
           continue;
         }
-        if (auto why = in.fields[f].allowed.any() ? out_of_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)
-                                                  : std::nullopt) {
+        if (auto why = out_of_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)) {
           report("E532", outside(in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
           ok = false;
           continue;
@@ -467,10 +466,10 @@ BindResult bind_data(const checked::Contract& c, const std::vector<Table>& table
 
 BindResult bind_data(const checked::Contract& c, std::vector<Table>&& tables) { return bind_tables(c, tables, &tables); }
 
-std::optional<OutOfRange> out_of_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
-                                       bool percent) {
+std::optional<OutOfRange> out_of_bounds(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                        bool percent) {
   const auto* n = std::get_if<Number>(&value);
-  if (!allowed.any() || !n) return std::nullopt;
+  if (!n) return std::nullopt;
   auto shown = [&](const Number& x) {
     if (percent) return (x * Number::from_int(100)).to_string() + " %";
     return type.unit.dimensionless() ? x.to_string() : x.to_string() + " " + type.to_string();

@@ -50,7 +50,14 @@ struct OutOfRange {
   enum class Kind { below, above, not_whole } kind;
   std::string bound;  // empty for not_whole
 };
-std::optional<OutOfRange> out_of_range(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
-                                       bool percent);
+// out_of_range for a range that bounds something (allowed.any()).
+std::optional<OutOfRange> out_of_bounds(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
+                                        bool percent);
+// Inline: most inputs and fields declare no range, and binding asks once per value.
+inline std::optional<OutOfRange> out_of_range(const checked::DeclaredRange& allowed, const checked::Value& value,
+                                              const Type& type, bool percent) {
+  if (!allowed.any()) [[likely]] return std::nullopt;
+  return out_of_bounds(allowed, value, type, percent);
+}
 
 }  // namespace utfall

@@ -249,9 +249,9 @@ void check_size(const std::string& file, std::size_t size, const ReadLimits& lim
          text("the data file is {} bytes, over the limit of {} bytes", size, limits.max_bytes));
 }
 
-// Refuses an empty text and a UTF-16 one, and strips a UTF-8 byte order mark.
-std::string_view checked_body(const std::string& file, std::string_view text, const ReadLimits& limits) {
-  check_size(file, text.size(), limits);
+// Refuses an empty text and a UTF-16 one, and strips a UTF-8 byte order mark (the caller has
+// checked the size).
+std::string_view checked_body(const std::string& file, std::string_view text) {
   if (starts_with_utf16_bom(text))
     fail(DiagKind::data, "E507", file, utfall::text("the data file is UTF-16 encoded, not UTF-8"),
          utfall::text("save it as UTF-8 (in Excel: \"CSV UTF-8\")"));
@@ -536,12 +536,9 @@ CellRows& CellRows::operator=(CellRows&& o) noexcept {
   return *this;
 }
 
-const Cell* Table::find_in_part(std::size_t row_index, std::size_t column_index) const {
-  if (row_index >= rows.size()) return nullptr;
-  const auto row = rows[row_index];
-  auto at = std::lower_bound(row.begin(), row.end(), column_index,
-                             [](const Cell& cell, std::size_t column) { return cell.column < column; });
-  return at != row.end() && at->column == column_index ? &*at : nullptr;
+const Cell* CellRow::find_in_part(std::size_t column) const {
+  auto at = std::lower_bound(begin(), end(), column, [](const Cell& cell, std::size_t c) { return cell.column < c; });
+  return at != end() && at->column == column ? &*at : nullptr;
 }
 
 Text Table::location(std::size_t row_index, std::size_t column_index) const {
@@ -565,7 +562,7 @@ Table read_csv(const std::string& file_label, std::string_view text, const ReadL
 Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits, CsvLines lines) {
   check_size(file_label, text.size(), limits);
   CsvBuilder b{file_label, limits, false, {}, false, {}, 1, nullptr};
-  const std::string_view body = checked_body(file_label, b.table.rows.keep_whole(std::move(text)), limits);
+  const std::string_view body = checked_body(file_label, b.table.rows.keep_whole(std::move(text)));
   b.ascii = ascii_without_nul(body);
   b.table.file = file_label;
   b.table.csv = true;
@@ -923,7 +920,8 @@ class JsonTablesBuilder {
 
 std::vector<std::pair<std::string, Table>> read_json_tables(const std::string& file_label, std::string_view text,
                                                             const ReadLimits& limits) {
-  std::string_view body = checked_body(file_label, text, limits);
+  check_size(file_label, text.size(), limits);
+  std::string_view body = checked_body(file_label, text);
   if (trim(body).empty()) fail(DiagKind::data, "E501", file_label, utfall::text("the data file is empty"));
   if (auto bad = invalid_utf8_at(body); bad != std::string_view::npos) {
     LineColumn lc = line_column(body, bad);

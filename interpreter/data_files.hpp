@@ -84,6 +84,14 @@ class CellRow : public std::span<const Cell> {
     if (i >= size()) throw std::out_of_range("CellRow::at");
     return (*this)[i];
   }
+  // The cell in a column, or null when the row does not give that column.
+  const Cell* find(std::size_t column) const {
+    if (column < size() && (*this)[column].column == column) return &(*this)[column];  // a full row
+    return find_in_part(column);
+  }
+
+ private:
+  const Cell* find_in_part(std::size_t column) const;  // a row without every column
 };
 
 // The rows of a Table, in chunks of kChunk rows: a chunk's cells one row after another in one
@@ -180,18 +188,11 @@ struct Table {
   CellRows rows;
   // The cell of a row in a column, or null when the row does not give that column.
   const Cell* find(std::size_t row_index, std::size_t column_index) const {
-    if (row_index < rows.size()) {
-      const auto row = rows[row_index];
-      if (column_index < row.size() && row[column_index].column == column_index) return &row[column_index];  // a full row
-    }
-    return find_in_part(row_index, column_index);
+    return row_index < rows.size() ? rows[row_index].find(column_index) : nullptr;
   }
   // Where a cell is, for messages: "plan.csv: row 3 (line 4), column `avropat`" (with
   // ", table `name`" after the file when the table has a name).
   Text location(std::size_t row_index, std::size_t column_index) const;
-
- private:
-  const Cell* find_in_part(std::size_t row_index, std::size_t column_index) const;  // a row without every column
 };
 
 // Where a cell is, for messages, from what a Cell records: "plan.csv: row 3 (line 4), column
