@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "tests/fuzz/fuzz_support.hpp"
+#include "tests/tools/csv_both_ways.hpp"
 
 namespace {
 
@@ -29,34 +30,9 @@ std::vector<std::shared_ptr<const utfall::checked::Contract>> load_examples() {
   return out;
 }
 
-std::variant<utfall::Table, utfall::Diagnostic> read_csv_either(std::string_view text, utfall::CsvLines lines) {
-  try {
-    return utfall::read_csv("fuzz.csv", text, {}, lines);
-  } catch (const utfall::DiagnosticError& e) {
-    return e.diagnostic;
-  }
-}
-
 void same_as_libcsv(std::string_view text) {
-  using namespace utfall;
-  const auto fast = read_csv_either(text, CsvLines::plain), model = read_csv_either(text, CsvLines::libcsv);
-  if (fast.index() != model.index()) fuzz::finding("reading plain CSV lines by hand and libcsv disagree on success");
-  if (const auto* want = std::get_if<Diagnostic>(&model)) {
-    const auto& got = std::get<Diagnostic>(fast);
-    if (got.code != want->code || got.location != want->location || got.message != want->message)
-      fuzz::finding("reading plain CSV lines by hand gives another message than libcsv", {got, *want});
-    return;
-  }
-  const Table &got = std::get<Table>(fast), &want = std::get<Table>(model);
-  if (got.columns != want.columns || got.rows.size() != want.rows.size()) fuzz::finding("reading plain CSV lines by hand gives another table");
-  for (std::size_t r = 0; r < want.rows.size(); ++r) {
-    const auto a = got.rows[r], b = want.rows[r];
-    if (a.size() != b.size()) fuzz::finding("reading plain CSV lines by hand gives another row");
-    for (std::size_t c = 0; c < a.size(); ++c)
-      if (a[c].text != b[c].text || a[c].present != b[c].present || a[c].column != b[c].column || a[c].row != b[c].row ||
-          a[c].line != b[c].line)
-        fuzz::finding("reading plain CSV lines by hand gives another cell");
-  }
+  const auto both = utfall::testing::read_csv_both_ways(text);
+  if (!both.difference.empty()) utfall::fuzz::finding("reading plain CSV lines by hand and libcsv differ: " + both.difference);
 }
 
 }  // namespace
