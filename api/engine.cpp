@@ -245,11 +245,14 @@ std::optional<Message> data_limits(const std::vector<Table>& tables, const Limit
   for (const auto& t : tables) {
     bool participants = std::find(t.columns.begin(), t.columns.end(), "period") == t.columns.end();
     if (participants) records += t.rows.size();
-    // A CSV table keeps its whole text, which its cells mostly view: the larger of the two.
-    std::size_t cell_bytes = 0;
-    for (const auto& row : t.rows)
-      for (const auto& cell : row) cell_bytes += cell.text.size();
-    bytes += std::max(cell_bytes, t.rows.whole_bytes());
+    // A CSV table keeps its whole text, and each cell's text is a part of one of its lines (a
+    // quoted one copied without its quotes): the text bounds the cells. Other tables: the cells.
+    if (t.rows.whole_bytes() > 0) {
+      bytes += t.rows.whole_bytes();
+    } else {
+      for (const auto& row : t.rows)
+        for (const auto& cell : row) bytes += cell.text.size();
+    }
     if (bytes > limits.max_data_bytes)
       return api::limit_error("E708", text("the data holds more than {} bytes (the limit on data size)", limits.max_data_bytes),
                               t.file);
