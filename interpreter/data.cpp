@@ -105,9 +105,11 @@ Text outside(const std::string& name, const std::string& shown, const OutOfRange
 }
 
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
-// spreadsheet writes it when `sheet` is given (a CSV cell).
-std::optional<checked::Value> parse(const checked::Contract& contract, const Names* names, const Type& type, bool percent,
-                                    std::string_view text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
+// spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out`, a
+// record's own slot, so that binding makes each value where it stays; false (and `out` left as
+// it is) with a reason when the text does not fit.
+bool parse_into(const checked::Contract& contract, const Names* names, const Type& type, bool percent, std::string_view text,
+                std::optional<BadValue>& reason, const Spreadsheet* sheet, checked::Value& out) {
   switch (type.kind) {
     case TypeKind::number: {
       std::optional<std::string_view> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
@@ -117,7 +119,7 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
         plain = plain_decimal(text, sheet->mark, sheet->evidence, error, rewritten);
         if (!plain) {
           reason = BadValue{BadValue::Kind::spreadsheet, "", std::move(error)};
-          return std::nullopt;
+          return false;
         }
       }
       std::string_view t = plain ? *plain : std::string_view(text);
@@ -129,40 +131,49 @@ std::optional<checked::Value> parse(const checked::Contract& contract, const Nam
       }
       if (has_percent && !percent) {
         reason = BadValue{BadValue::Kind::percent, "", ""};
-        return std::nullopt;
+        return false;
       }
       auto n = Number::parse_decimal(t, percent ? 2 : 0);  // a percent field holds the hundredth
       if (!n) {
         reason = BadValue{BadValue::Kind::number, excerpt(text), ""};
-        return std::nullopt;
+        return false;
       }
-      return *n;
+      out = std::move(*n);
+      return true;
     }
     case TypeKind::boolean: {
       auto is = [&](std::string_view word) {  // ASCII case aside, as std::tolower in the C locale
         return text.size() == word.size() &&
                std::equal(word.begin(), word.end(), text.begin(), [](char w, char c) { return w == (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
       };
-      if (is("true") || is("yes") || is("ja") || is("1")) return true;
-      if (is("false") || is("no") || is("nej") || is("0")) return false;
+      if (is("true") || is("yes") || is("ja") || is("1")) return out = true, true;
+      if (is("false") || is("no") || is("nej") || is("0")) return out = false, true;
       reason = BadValue{BadValue::Kind::boolean, excerpt(text), ""};
-      return std::nullopt;
+      return false;
     }
     case TypeKind::period: {
-      if (auto i = names ? names->period(text) : contract.period_index(text)) return checked::PeriodValue{*i};
+      if (auto i = names ? names->period(text) : contract.period_index(text)) return out = checked::PeriodValue{*i}, true;
       reason = BadValue{BadValue::Kind::period, excerpt(text), ""};
-      return std::nullopt;
+      return false;
     }
-    case TypeKind::text: return nfc(text);  // compared as the names are: one spelling of `ä`
+    case TypeKind::text: return out = nfc(text), true;  // compared as the names are: one spelling of `ä`
     case TypeKind::date: {
       if (auto why = dates::not_a_date(text)) {
         reason = BadValue{BadValue::Kind::date, excerpt(text), *why};
-        return std::nullopt;
+        return false;
       }
-      return checked::DateValue{dates::parse(text)};
+      return out = checked::DateValue{dates::parse(text)}, true;
     }
   }
-  return std::nullopt;
+  return false;
+}
+
+// parse_into, giving the value.
+std::optional<checked::Value> parse(const checked::Contract& contract, const Names* names, const Type& type, bool percent,
+                                    std::string_view text, std::optional<BadValue>& reason, const Spreadsheet* sheet = nullptr) {
+  checked::Value v;
+  if (!parse_into(contract, names, type, percent, text, reason, sheet, v)) return std::nullopt;
+  return v;
 }
 
 Diagnostic data_error(std::string code, Text message, Text location) {
@@ -421,18 +432,17 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
           continue;
         }
         std::optional<BadValue> reason;
-        auto v = parse(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, reason, sheet ? &*sheet : nullptr);
-        if (!v) {
+        checked::Value& v = records.add();  // taken back with the record when it has a problem
+        if (!parse_into(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, reason, sheet ? &*sheet : nullptr, v)) {
           report("E528", cannot_read(in.fields[f].name, *reason), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
-        if (auto why = out_of_range(in.fields[f].allowed, *v, in.fields[f].type, in.fields[f].percent)) {
+        if (auto why = out_of_range(in.fields[f].allowed, v, in.fields[f].type, in.fields[f].percent)) {
           report("E532", outside(in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
           ok = false;
           continue;
         }
-        records.add(std::move(*v));
       }
       if (!ok) records.drop_record();
       if (consume) (*consume)[table_index].rows.release_before(r + 1);  // the cells of bound rows can go

@@ -35,6 +35,7 @@ class ParticipantRecords {
   // the record started last, with its values).
   void start_record() { starts_.push_back(values_.size()); }
   void add(checked::Value&& value) { values_.push_back(std::move(value)); }
+  checked::Value& add() { return values_.emplace_back(); }  // a value to be written in place
   void drop_record() {
     values_.erase(values_.begin() + static_cast<std::ptrdiff_t>(starts_.back()), values_.end());
     starts_.pop_back();
