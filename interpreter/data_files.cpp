@@ -7,6 +7,7 @@
 #include <csv.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include <exception>
 #include <filesystem>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -289,6 +291,10 @@ struct CsvBuilder {
   std::vector<Cell> current;   // the fields of the row being read
   std::size_t row_line = 1;    // line where the row being read starts
   std::exception_ptr failure;  // set by a callback; the driver rethrows it
+  // For lines read by hand: what each byte is, and the pieces of the line being read.
+  static constexpr std::uint8_t kSeparator = 1, kToLibcsv = 2;
+  std::array<std::uint8_t, 256> special{};
+  std::vector<std::string_view> pieces;
 
   std::size_t row_number() const { return header_done ? table.rows.size() + 1 : 0; }
 
@@ -300,13 +306,20 @@ struct CsvBuilder {
     return cell_location(file, "", row_number(), row_line, column_name(column_index), column_index);
   }
 
+  // A field's text, trimmed, once it is known to be a value (else the message, at the column
+  // of the row being read).
+  [[gnu::always_inline]] std::string_view checked_text(std::string_view field, std::size_t column) const {
+    const std::string_view text = trim(field);
+    if (!ascii || text.size() > limits.max_cell_bytes)
+      if (auto p = value_problem(text, limits))
+        fail(DiagKind::data, p->code, location(column), std::move(p->message), std::move(p->suggestion));
+    return text;
+  }
+
   // A field's text: `kept` when it lies in the text the table keeps whole (a line read by hand),
   // else in libcsv's buffer, which the next field overwrites.
   void field(const char* data, std::size_t size, bool kept = false) {
-    std::string_view text = trim(size == 0 ? std::string_view() : std::string_view(data, size));
-    if (!ascii || text.size() > limits.max_cell_bytes)
-      if (auto p = value_problem(text, limits))
-        fail(DiagKind::data, p->code, location(current.size()), std::move(p->message), std::move(p->suggestion));
+    const std::string_view text = checked_text(size == 0 ? std::string_view() : std::string_view(data, size), current.size());
     current.push_back(Cell{.text = kept ? text : table.rows.keep(text),
                            .present = !text.empty(),
                            .column = static_cast<std::uint32_t>(current.size()),
@@ -409,27 +422,37 @@ struct CsvParser {
 // ends a row at a lone one). Then its fields are the pieces between separators, each trimmed, and
 // a line of only spaces and tabs gives no row, as libcsv skips it. Returns false, keeping
 // nothing read, for any other line.
-bool read_plain_line(CsvBuilder& b, std::string_view line, char delimiter) {
+bool read_plain_line(CsvBuilder& b, std::string_view line) {
   line.remove_suffix(1);  // the line feed
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  // One pass (fields are short): a quote or carriage return found after some fields were read
-  // takes them back, and libcsv reads the line from its start, meeting those fields first too.
-  bool blank = true;
+  // The pieces between separators, one byte looked up per byte; a quote or carriage return
+  // gives the line to libcsv, which reads it from its start.
+  auto& pieces = b.pieces;
+  pieces.clear();
   const char* start = line.data();
-  for (const char *at = start, *end = start + line.size();; ++at) {
-    if (at == end || *at == delimiter) {
-      b.field(start, static_cast<std::size_t>(at - start), true);
-      if (at == end) break;
-      start = at + 1, blank = false;
-    } else if (*at == '"' || *at == '\r') {
-      b.current.clear();
-      return false;
-    } else {
-      blank = blank && (*at == ' ' || *at == '\t');
-    }
+  for (const char *at = start, *end = start + line.size(); at != end; ++at) {
+    const std::uint8_t kind = b.special[static_cast<unsigned char>(*at)];
+    if (kind == 0) continue;
+    if (kind == CsvBuilder::kToLibcsv) return false;
+    pieces.emplace_back(start, static_cast<std::size_t>(at - start));
+    start = at + 1;
   }
-  if (blank) b.current.clear();  // spaces and tabs only: no row
-  else b.row_end();
+  pieces.emplace_back(start, static_cast<std::size_t>(line.data() + line.size() - start));
+  if (pieces.size() == 1 && line.find_first_not_of(" \t") == std::string_view::npos) return true;  // blank: no row
+  if (b.header_done && pieces.size() == b.table.columns.size()) {
+    // A data row of the right width, the common line: its cells are written where the table
+    // keeps them, with no row built on the side.
+    for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i] = b.checked_text(pieces[i], i);
+    if (b.table.rows.size() == b.limits.max_rows) row_limit(b.file, "", b.table.rows.size() + 1, b.limits);
+    const std::uint32_t row = cell_number(b.table.rows.size() + 1), line_number = cell_number(b.row_line);
+    b.table.rows.append_row(pieces.size(), [&](std::size_t i) {
+      return Cell{.text = pieces[i], .present = !pieces[i].empty(), .column = static_cast<std::uint32_t>(i), .row = row,
+                  .line = line_number};
+    });
+    return true;
+  }
+  for (const std::string_view piece : pieces) b.field(piece.data(), piece.size(), true);
+  b.row_end();
   return true;
 }
 
@@ -475,30 +498,32 @@ std::string_view CellRows::keep(std::string_view text) {
   return kept;
 }
 
-void CellRows::push_back(std::span<const Cell> row) {
+CellRows::Chunk& CellRows::room_for_row(std::size_t n) {
   Chunk& c = open_chunk();
-  if (c.cells.capacity() - c.cells.size() < row.size()) {
+  if (c.capacity - c.size < n) {
     // A new block, offered for huge pages before it is first written, then the cells copied in.
     // The first chunk starts at its first row's size and doubles; a later one starts at the size
     // its predecessor reached, since the rows of a table are mostly alike.
-    std::size_t want = std::max(c.cells.size() + row.size(), 2 * c.cells.capacity());
-    if (c.cells.capacity() == 0 && chunks_.size() > 1) want = std::max(want, chunks_[chunks_.size() - 2].filled);
-    std::vector<Cell> bigger;
-    bigger.reserve(want);
-    offer_huge_pages(bigger.data(), bigger.capacity() * sizeof(Cell));
-    bigger.insert(bigger.end(), c.cells.begin(), c.cells.end());
-    c.cells.swap(bigger);
+    std::size_t want = std::max(c.size + n, 2 * c.capacity);
+    if (c.capacity == 0 && chunks_.size() > 1) want = std::max(want, chunks_[chunks_.size() - 2].filled);
+    if (want > std::numeric_limits<std::size_t>::max() / sizeof(Cell)) throw std::bad_alloc();
+    std::unique_ptr<Cell, FreeCells> bigger(static_cast<Cell*>(::operator new(want * sizeof(Cell))));
+    offer_huge_pages(bigger.get(), want * sizeof(Cell));
+    if (c.size > 0) std::memcpy(static_cast<void*>(bigger.get()), c.cells.get(), c.size * sizeof(Cell));  // trivially copyable
+    c.cells = std::move(bigger), c.capacity = want;
   }
   if (c.starts.empty() && chunks_.size() > 1) c.starts.reserve(kChunk);  // a large table: a chunk fills
-  c.starts.push_back(c.cells.size());
-  c.cells.insert(c.cells.end(), row.begin(), row.end());
-  c.filled = c.cells.size();
-  ++size_;
+  c.starts.push_back(c.size);
+  return c;
+}
+
+void CellRows::push_back(std::span<const Cell> row) {
+  append_row(row.size(), [&](std::size_t i) { return row[i]; });
 }
 
 void CellRows::clear_cells() {
   for (auto& c : chunks_) {
-    c.cells.clear();
+    c.size = 0;
     std::fill(c.starts.begin(), c.starts.end(), 0);
   }
 }
@@ -570,6 +595,8 @@ Table read_csv_keeping(const std::string& file_label, std::string text, const Re
   csv_parser& p = parser.p;
   const unsigned char delimiter = detect_delimiter(body);
   csv_set_delim(&p, delimiter);
+  b.special[delimiter] = CsvBuilder::kSeparator;
+  b.special['"'] = b.special['\r'] = CsvBuilder::kToLibcsv;
 
   // Fed one line at a time so that every callback knows the line it happens on; a plain line
   // between rows is read by hand (read_plain_line).
@@ -580,7 +607,7 @@ Table read_csv_keeping(const std::string& file_label, std::string text, const Re
     end = whole_line ? end + 1 : body.size();
     if (p.pstate == kLibcsvRowNotBegun && b.current.empty()) {
       b.row_line = line;
-      if (lines == CsvLines::plain && whole_line && read_plain_line(b, body.substr(pos, end - pos), static_cast<char>(delimiter))) {
+      if (lines == CsvLines::plain && whole_line && read_plain_line(b, body.substr(pos, end - pos))) {
         pos = end;
         continue;
       }

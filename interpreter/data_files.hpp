@@ -55,6 +55,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -116,7 +117,7 @@ class CellRows {
   CellRow operator[](std::size_t r) const {
     const Chunk& c = chunks_[r / kChunk];
     const std::size_t i = r % kChunk, first = c.starts[i];
-    return std::span<const Cell>(c.cells.data() + first, (i + 1 < c.starts.size() ? c.starts[i + 1] : c.cells.size()) - first);
+    return std::span<const Cell>(c.cells.get() + first, (i + 1 < c.starts.size() ? c.starts[i + 1] : c.size) - first);
   }
   CellRow at(std::size_t r) const {
     if (r >= size() || r / kChunk < released_) throw std::out_of_range("CellRows::at");
@@ -135,6 +136,14 @@ class CellRows {
   // of the rows before it: a CellRow or Cell* held from this table is then no longer valid, and
   // `row` must not view this table's cells.
   void push_back(std::span<const Cell> row);
+  // The same, the row's `n` cells made in place by `make(i)`, i from 0.
+  template <typename MakeCell>
+  void append_row(std::size_t n, MakeCell&& make) {
+    Chunk& c = room_for_row(n);
+    for (std::size_t i = 0; i < n; ++i) std::construct_at(c.cells.get() + c.size + i, make(i));
+    c.filled = c.size += n;
+    ++size_;
+  }
   void clear_cells();  // every row keeps its place, with no cell
   void clear();        // no row, and the memory given back
   // Lets go of the chunks whose rows all lie before `row`: their rows may no longer be read.
@@ -155,8 +164,15 @@ class CellRows {
   const_iterator end() const { return {this, size()}; }
 
  private:
+  // A block of cells in raw memory, each written once in place (a vector checks its room, or
+  // value-initializes, per cell). A Cell is an aggregate with nothing to destroy.
+  static_assert(std::is_trivially_copyable_v<Cell> && std::is_trivially_destructible_v<Cell>);
+  struct FreeCells {
+    void operator()(Cell* cells) const { ::operator delete(cells); }
+  };
   struct Chunk {
-    std::vector<Cell> cells;
+    std::unique_ptr<Cell, FreeCells> cells;
+    std::size_t size = 0, capacity = 0;            // cells written, and room for
     std::vector<std::size_t> starts;               // per row, its first cell in `cells`
     std::vector<std::unique_ptr<char[]>> text;      // blocks of kept text
     char* free = nullptr;                           // the unused end of the last block
@@ -165,6 +181,7 @@ class CellRows {
     std::size_t filled = 0;                         // cells written, kept when the chunk is let go
   };
   Chunk& open_chunk();  // the chunk the next row goes to
+  Chunk& room_for_row(std::size_t n);  // that chunk, with room for n more cells and the row begun
   std::vector<Chunk> chunks_;
   std::size_t size_ = 0;
   std::size_t released_ = 0;  // chunks let go, from the first
