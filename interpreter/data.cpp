@@ -104,6 +104,40 @@ Text outside(const std::string& name, const std::string& shown, const OutOfRange
   return text("`{}` is {}, not a whole number, as declared (`whole`)", name, shown);
 }
 
+// A number cell that the common case in parse_into did not read: as a spreadsheet writes it
+// when `sheet` is given, with a percent sign for a percent field.
+[[gnu::noinline]] bool parse_number(bool percent, std::string_view text, std::optional<BadValue>& reason, const Spreadsheet* sheet,
+                                    checked::Value& out) {
+  std::optional<std::string_view> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
+  std::string rewritten;                  // what `plain` views when the cell was rewritten
+  if (sheet) {
+    std::string error;
+    plain = plain_decimal(text, sheet->mark, sheet->evidence, error, rewritten);
+    if (!plain) {
+      reason = BadValue{BadValue::Kind::spreadsheet, "", std::move(error)};
+      return false;
+    }
+  }
+  std::string_view t = plain ? *plain : std::string_view(text);
+  bool has_percent = false;
+  if (!t.empty() && t.back() == '%') {
+    t.remove_suffix(1);
+    while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+    has_percent = true;
+  }
+  if (has_percent && !percent) {
+    reason = BadValue{BadValue::Kind::percent, "", ""};
+    return false;
+  }
+  auto n = Number::parse_decimal(t, percent ? 2 : 0);  // a percent field holds the hundredth
+  if (!n) {
+    reason = BadValue{BadValue::Kind::number, excerpt(text), ""};
+    return false;
+  }
+  out = std::move(*n);
+  return true;
+}
+
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
 // spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out`, a
 // record's own slot, so that binding makes each value where it stays; false (and `out` left as
@@ -112,34 +146,17 @@ bool parse_into(const checked::Contract& contract, const Names* names, const Typ
                 std::optional<BadValue>& reason, const Spreadsheet* sheet, checked::Value& out) {
   switch (type.kind) {
     case TypeKind::number: {
-      std::optional<std::string_view> plain;  // the cell as a plain decimal, when a spreadsheet wrote it
-      std::string rewritten;                  // what `plain` views when the cell was rewritten
-      if (sheet) {
-        std::string error;
-        plain = plain_decimal(text, sheet->mark, sheet->evidence, error, rewritten);
-        if (!plain) {
-          reason = BadValue{BadValue::Kind::spreadsheet, "", std::move(error)};
-          return false;
+      // The common cell first: ASCII digits with at most a point, no sign, percent sign or
+      // separator. plain_decimal gives such a text back as it is (unless the file writes a
+      // decimal comma and the text has a point), so the number reader alone decides it; any
+      // other text, or one it refuses, takes the whole way below.
+      if (std::all_of(text.begin(), text.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; }) &&
+          (!sheet || sheet->mark != DecimalMark::comma || text.find('.') == std::string_view::npos))
+        if (auto n = Number::parse_decimal(text, percent ? 2 : 0)) {
+          out = std::move(*n);
+          return true;
         }
-      }
-      std::string_view t = plain ? *plain : std::string_view(text);
-      bool has_percent = false;
-      if (!t.empty() && t.back() == '%') {
-        t.remove_suffix(1);
-        while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-        has_percent = true;
-      }
-      if (has_percent && !percent) {
-        reason = BadValue{BadValue::Kind::percent, "", ""};
-        return false;
-      }
-      auto n = Number::parse_decimal(t, percent ? 2 : 0);  // a percent field holds the hundredth
-      if (!n) {
-        reason = BadValue{BadValue::Kind::number, excerpt(text), ""};
-        return false;
-      }
-      out = std::move(*n);
-      return true;
+      return parse_number(percent, text, reason, sheet, out);
     }
     case TypeKind::boolean: {
       auto is = [&](std::string_view word) {  // ASCII case aside, as std::tolower in the C locale
