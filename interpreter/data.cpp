@@ -437,7 +437,7 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
     records.reserve(table.rows.size(), in.fields.size());
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const CellRow cells = table.rows[r];
-      source.rows.push_back(cells.empty() ? Dataset::Source::Row{r + 1, 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
+      source.rows.push_back(cells.empty() ? Dataset::Source::Row{cell_number(r + 1), 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
       records.start_record();
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {

@@ -43,7 +43,7 @@ struct Dataset {
     std::string file, table;           // as Table::file and Table::name
     std::vector<std::string> columns;  // per field, the column as written in the file
     struct Row {
-      std::size_t row = 0, line = 0;  // Cell::row and Cell::line of the record's row
+      std::uint32_t row = 0, line = 0;  // Cell::row and Cell::line of the record's row (32 bits, as there)
     };
     std::vector<Row> rows;  // per record
   };
