@@ -435,6 +435,7 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
     for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[col_of[f]]);
     source.rows.reserve(table.rows.size());
     records.reserve(table.rows.size(), in.fields.size());
+    std::optional<BadValue> reason;  // set by each parse that fails
     for (std::size_t r = 0; r < table.rows.size(); ++r) {
       const CellRow cells = table.rows[r];
       source.rows.push_back(cells.empty() ? Dataset::Source::Row{cell_number(r + 1), 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
@@ -448,7 +449,6 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
           ok = false;
           continue;
         }
-        std::optional<BadValue> reason;
         checked::Value& v = records.add();  // taken back with the record when it has a problem
         if (!parse_into(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, reason, sheet ? &*sheet : nullptr, v)) {
           report("E528", cannot_read(in.fields[f].name, *reason), table.location(r, col_of[f]));
@@ -462,7 +462,8 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
         }
       }
       if (!ok) records.drop_record();
-      if (consume) (*consume)[table_index].rows.release_before(r + 1);  // the cells of bound rows can go
+      if (consume && (r + 1) % CellRows::kChunk == 0)
+        (*consume)[table_index].rows.release_before(r + 1);  // the cells of bound rows can go, a chunk at a time
     }
     if (consume) (*consume)[table_index].rows.clear();
   }
