@@ -461,7 +461,8 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
           continue;
         }
       }
-      if (!ok) records.drop_record();
+      if (ok) records.end_record();
+      else records.drop_record();
       if (consume && (r + 1) % CellRows::kChunk == 0)
         (*consume)[table_index].rows.release_before(r + 1);  // the cells of bound rows can go, a chunk at a time
     }

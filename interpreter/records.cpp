@@ -7,9 +7,19 @@ namespace utfall {
 void ParticipantRecords::reserve(std::size_t records, std::size_t fields) {
   const std::size_t before = values_.capacity();
   values_.reserve(values_.size() + records * fields);
-  starts_.reserve(starts_.size() + records);
   if (values_.capacity() != before) offer_huge_pages(values_.data(), values_.capacity() * sizeof(checked::Value));
-  offer_huge_pages(starts_.data(), starts_.capacity() * sizeof(std::size_t));
+}
+
+void ParticipantRecords::end_other_record() {
+  const std::size_t width = values_.size() - open_;
+  if (size_ == 0) {
+    width_ = width;
+  } else if (bounds_.empty() && width != width_) {  // a second width: bounds for every record from now on
+    bounds_.reserve(size_ + 2);
+    for (std::size_t r = 0; r <= size_; ++r) bounds_.push_back(r * width_);
+  }
+  if (!bounds_.empty()) bounds_.push_back(values_.size());
+  ++size_;
 }
 
 }  // namespace utfall
