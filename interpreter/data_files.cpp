@@ -320,11 +320,22 @@ struct CsvBuilder {
   // else in libcsv's buffer, which the next field overwrites.
   void field(const char* data, std::size_t size, bool kept = false) {
     const std::string_view text = checked_text(size == 0 ? std::string_view() : std::string_view(data, size), current.size());
-    current.push_back(Cell{.text = kept ? text : table.rows.keep(text),
-                           .present = !text.empty(),
-                           .column = static_cast<std::uint32_t>(current.size()),
-                           .row = cell_number(row_number()),
-                           .line = cell_number(row_line)});
+    current.push_back(cell(kept ? text : table.rows.keep(text), current.size(), row_at()));
+  }
+
+  // The row being read, as its cells record it; and a cell of it in a column, viewing `text`
+  // (kept for the table).
+  struct RowAt {
+    std::uint32_t row, line;
+  };
+  RowAt row_at() const { return {cell_number(row_number()), cell_number(row_line)}; }
+  static Cell cell(std::string_view text, std::size_t column, RowAt at) {
+    return Cell{.text = text, .present = !text.empty(), .column = static_cast<std::uint32_t>(column), .row = at.row, .line = at.line};
+  }
+
+  // Refuses the row being read when the table already holds max_rows rows (E701).
+  void check_row_limit() const {
+    if (table.rows.size() == limits.max_rows) row_limit(file, "", table.rows.size() + 1, limits);
   }
 
   void row_end() {
@@ -340,7 +351,7 @@ struct CsvBuilder {
       fail(DiagKind::data, "E505", row_location(file, "", row_number(), row_line), std::move(message),
            text("every row needs one field per column; quote a value that contains the separator"));
     }
-    if (table.rows.size() == limits.max_rows) row_limit(file, "", table.rows.size() + 1, limits);
+    check_row_limit();
     table.rows.push_back(current);
     current.clear();
   }
@@ -443,12 +454,9 @@ bool read_plain_line(CsvBuilder& b, std::string_view line) {
     // A data row of the right width, the common line: its cells are written where the table
     // keeps them, with no row built on the side.
     for (std::size_t i = 0; i < pieces.size(); ++i) pieces[i] = b.checked_text(pieces[i], i);
-    if (b.table.rows.size() == b.limits.max_rows) row_limit(b.file, "", b.table.rows.size() + 1, b.limits);
-    const std::uint32_t row = cell_number(b.table.rows.size() + 1), line_number = cell_number(b.row_line);
-    b.table.rows.append_row(pieces.size(), [&](std::size_t i) {
-      return Cell{.text = pieces[i], .present = !pieces[i].empty(), .column = static_cast<std::uint32_t>(i), .row = row,
-                  .line = line_number};
-    });
+    b.check_row_limit();
+    const CsvBuilder::RowAt at = b.row_at();
+    b.table.rows.append_row(pieces.size(), [&](std::size_t i) { return CsvBuilder::cell(pieces[i], i, at); });
     return true;
   }
   for (const std::string_view piece : pieces) b.field(piece.data(), piece.size(), true);

@@ -35,7 +35,6 @@ class ParticipantRecords {
   // A record value by value: start_record, add each of its values, then end_record; or
   // drop_record to take back the record started, with its values.
   void start_record() { open_ = values_.size(); }
-  void add(checked::Value&& value) { values_.push_back(std::move(value)); }
   checked::Value& add() { return values_.emplace_back(); }  // a value to be written in place
   void end_record() {
     if (bounds_.empty() && size_ > 0 && values_.size() - open_ == width_) {

@@ -7,7 +7,6 @@
 // reader that splits plain lines by hand (CsvLines).
 #include <algorithm>
 #include <filesystem>
-#include <variant>
 
 #include "tests/fuzz/fuzz_support.hpp"
 #include "tests/tools/csv_both_ways.hpp"
