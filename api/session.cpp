@@ -25,13 +25,27 @@ struct Session::Impl {
   static constexpr std::size_t kCheckedTerms = 4096;  // then the memo starts again
 
   void evaluate(const Bound& data, const Options& options);
-  void fail(Messages::value_type message) {
-    result.messages.push_back(std::move(message));
-    result.payments.clear();
-    result.totals.clear();
-    result.traces.clear();
-    result.not_paid.clear();
+  // Engine::sweep's cases [first, last) on one thread, into results: runs of cases on the same
+  // data evaluated together (evaluate_each), each result what `evaluate` gives its case.
+  void evaluate_block(const std::vector<Engine::Case>& cases, std::size_t first, std::size_t last, Result* results);
+  // The evaluation's options for `options` on `data`, into eval_options; false, with the
+  // messages and the refusal in `out`, when the case cannot be evaluated.
+  bool prepare(const Bound& data, const Options& options, EvalOptions& eval_options, Result& out);
+  // `out` from an evaluation of `data`.
+  void finish(const Bound& data, const Evaluation& done, Result& out);
+  static void fail(Result& out, Messages::value_type message) {
+    out.messages.push_back(std::move(message));
+    out.payments.clear();
+    out.totals.clear();
+    out.traces.clear();
+    out.not_paid.clear();
   }
+  // Engine::sweep's block: each case's options; of a run on one data set, the cases prepared
+  // (their position in the block) and their evaluations.
+  std::vector<EvalOptions> block_options;
+  std::vector<const EvalOptions*> block_pointers;
+  std::vector<std::size_t> block_cases;
+  std::vector<Evaluation> block_evaluations;
 };
 
 Session::Session(const Engine& engine, Contract contract)
@@ -42,14 +56,13 @@ Session& Session::operator=(Session&&) noexcept = default;
 
 const Contract& Session::contract() const { return impl_->contract; }
 
-void Session::Impl::evaluate(const Bound& data, const Options& options) {
+bool Session::Impl::prepare(const Bound& data, const Options& options, EvalOptions& eval_options, Result& out) {
   const auto& c = *contract.impl().checked;
-  Result& out = result;
   out.ok = false;
   out.currency = c.currency;
   out.messages.clear();
-  if (data.impl().contract != contract.impl().checked) return fail(api::to_message(api::other_contract("data")));
-  EvalOptions eval_options = api::eval_options(config);
+  if (data.impl().contract != contract.impl().checked) return fail(out, api::to_message(api::other_contract("data"))), false;
+  eval_options = api::eval_options(config);
   eval_options.trace = options.trace;
   api::stop_options(options, eval_options);
   eval_options.columns = &data.impl().columns;
@@ -74,17 +87,73 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
   }
   if (refused) {
     out.payments.clear(), out.totals.clear(), out.traces.clear(), out.not_paid.clear();
-    return;
+    return false;
   }
-  utfall::evaluate(c, data.impl().data, eval_options, workspace, evaluation);
-  for (const auto& d : evaluation.diagnostics) out.messages.push_back(api::to_message(d));
-  if (!evaluation.ok) {
+  return true;
+}
+
+void Session::Impl::finish(const Bound& data, const Evaluation& done, Result& out) {
+  const auto& c = *contract.impl().checked;
+  for (const auto& d : done.diagnostics) out.messages.push_back(api::to_message(d));
+  if (!done.ok) {
     out.payments.clear(), out.totals.clear(), out.traces.clear(), out.not_paid.clear();
     return;
   }
-  api::fill_payments(c, evaluation, out, fill);
-  api::fill_not_paid(c, evaluation, data.impl().data, out);
+  api::fill_payments(c, done, out, fill);
+  api::fill_not_paid(c, done, data.impl().data, out);
   out.ok = true;
+}
+
+void Session::Impl::evaluate(const Bound& data, const Options& options) {
+  EvalOptions eval_options;
+  if (!prepare(data, options, eval_options, result)) return;
+  utfall::evaluate(*contract.impl().checked, data.impl().data, eval_options, workspace, evaluation);
+  finish(data, evaluation, result);
+}
+
+void Session::Impl::evaluate_block(const std::vector<Engine::Case>& cases, std::size_t first, std::size_t last, Result* results) {
+  const auto& c = *contract.impl().checked;
+  const std::size_t n = last - first;
+  block_options.resize(n);
+  for (std::size_t start = first, end; start < last; start = end) {
+    // A run of cases on the same data; those prepared go to evaluate_each together.
+    const Bound& data = cases[start].data;
+    block_pointers.clear(), block_cases.clear();
+    for (end = start; end < last && &cases[end].data.impl() == &data.impl(); ++end) {
+      const std::size_t k = end - first;
+      try {
+        if (!prepare(data, cases[end].options, block_options[k], results[k])) continue;
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        results[k].ok = false;
+        fail(results[k], api::internal_error(e.what()));
+        continue;
+      }
+      block_pointers.push_back(&block_options[k]), block_cases.push_back(k);
+    }
+    if (block_cases.empty() || data.impl().contract != contract.impl().checked) continue;
+    if (block_evaluations.size() < block_cases.size()) block_evaluations.resize(block_cases.size());
+    try {
+      evaluate_each(c, data.impl().data, block_pointers.data(), block_cases.size(), workspace, block_evaluations.data());
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      for (std::size_t k : block_cases) results[k].ok = false, fail(results[k], api::internal_error(e.what()));
+      continue;
+    }
+    for (std::size_t j = 0; j < block_cases.size(); ++j) {
+      const std::size_t k = block_cases[j];
+      try {
+        finish(data, block_evaluations[j], results[k]);
+      } catch (const std::bad_alloc&) {
+        throw;
+      } catch (const std::exception& e) {
+        results[k].ok = false;
+        fail(results[k], api::internal_error(e.what()));
+      }
+    }
+  }
 }
 
 const Result& Session::evaluate(const Bound& data, const Options& options) {
@@ -94,18 +163,22 @@ const Result& Session::evaluate(const Bound& data, const Options& options) {
     throw;
   } catch (const std::exception& e) {
     impl_->result.ok = false;
-    impl_->fail(api::internal_error(e.what()));
+    Impl::fail(impl_->result, api::internal_error(e.what()));
   }
   return impl_->result;
 }
 
 std::vector<Result> Engine::sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads) const {
   std::vector<Result> results(cases.size());
+  // Blocks of consecutive cases, each evaluated by one thread's session (evaluate_block).
+  constexpr std::size_t kBlock = 256;
+  const std::size_t blocks = (cases.size() + kBlock - 1) / kBlock;
   std::vector<Session> sessions;
-  unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(cases.size(), 1)));
+  unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
   for (unsigned w = 0; w < count; ++w) sessions.emplace_back(*this, contract);
-  parallel_for(cases.size(), count, [&](unsigned worker, std::size_t i) {
-    results[i] = sessions[worker].evaluate(cases[i].data, cases[i].options);
+  parallel_for(blocks, count, [&](unsigned worker, std::size_t b) {
+    const std::size_t first = b * kBlock, last = std::min(cases.size(), first + kBlock);
+    sessions[worker].impl_->evaluate_block(cases, first, last, results.data() + first);
   });
   return results;
 }

@@ -176,20 +176,25 @@ int SweepCommand::run() const {
     bool any_ok = false;
     Diagnostics first_error;
   };
+  // A block's variations are evaluated together (evaluate_each: on the fixed-point path's
+  // lanes where it takes them), then written in order.
   struct Worker {
     Workspace workspace;
-    Evaluation evaluation;
-    EvalOptions options;
+    std::vector<Evaluation> evaluations;
+    std::vector<EvalOptions> options;
+    std::vector<const EvalOptions*> pointers;
     std::vector<Number> totals;
   };
   std::vector<Worker> workers(threads);
   const cli::CsvDialect dialect = cli::csv_dialect(dialect_).value_or(cli::CsvDialect{});
   auto run_block = [&](Worker& w, std::size_t first, std::size_t last, Block& out) {
     cli::CsvWriter csv(dialect, false);  // rows after the header's writer, which begins the file
+    const std::size_t n = last - first;
+    w.options.resize(n), w.evaluations.resize(n), w.pointers.resize(n);
+    for (std::size_t i = first; i < last; ++i) options_of(i, w.options[i - first]), w.pointers[i - first] = &w.options[i - first];
+    evaluate_each(c, *bound.data, w.pointers.data(), n, w.workspace, w.evaluations.data());
     for (std::size_t i = first; i < last; ++i) {
-      options_of(i, w.options);
-      const Evaluation& r = w.evaluation;
-      evaluate(c, *bound.data, w.options, w.workspace, w.evaluation);
+      const Evaluation& r = w.evaluations[i - first];
       if (!r.ok && out.first_error.empty()) out.first_error = r.diagnostics;
       out.any_ok = out.any_ok || r.ok;
       w.totals.assign(flows.size(), Number{});

@@ -873,6 +873,54 @@ Evaluation evaluate(const checked::Contract& contract, const Dataset& data, cons
   return out;
 }
 
+// Whether the lanes may run `o` together with `first`: evaluate() would offer both to the
+// fixed-point path, with the same limits, program, series and stop.
+static bool same_lanes(const EvalOptions& first, const EvalOptions& o) {
+  return o.fast && !o.trace && o.input_scales.empty() && o.limits == first.limits && o.program == first.program &&
+         o.columns == first.columns && o.lower == first.lower && o.cancel == first.cancel && o.deadline == first.deadline;
+}
+
+void evaluate_each(const checked::Contract& contract, const Dataset& data, const EvalOptions* const* options,
+                   std::size_t count, Workspace& workspace, Evaluation* out) {
+  auto& state = workspace.state();
+  auto& each = state.each;
+  each.cases.clear();
+  each.terms.clear();
+  const EvalOptions* first = nullptr;
+  for (std::size_t i = 0; i < count; ++i) {
+    const EvalOptions& o = *options[i];
+    if (!first && o.fast && !o.trace && o.input_scales.empty()) first = &o;
+    if (first && same_lanes(*first, o)) each.cases.push_back(i), each.terms.push_back(&o);
+  }
+  const fast::Program* program = !first ? nullptr : first->program ? first->program : first->lower ? state.fast.program(contract) : nullptr;
+  std::size_t lanes = program && !each.cases.empty() ? each.cases.size() : 0;
+  if (lanes > 0) {
+    const fast::Columns* columns = first->columns;
+    if (!columns) fast::read_columns(contract, data, each.columns), columns = &each.columns;
+    const std::size_t lines = fast::line_count(*program);
+    each.sets.assign(lanes, columns);
+    each.amounts.resize(lanes * lines);
+    each.ok.resize(lanes);
+    fast::run_batch(*program, each.sets.data(), each.terms.data(), lanes, *first, state.fast.scratch_for(program),
+                    each.amounts.data(), each.ok.data());
+    for (std::size_t k = 0; k < lanes; ++k) {
+      if (!each.ok[k]) continue;
+      Evaluation& e = out[each.cases[k]];
+      fast::write_lines(*program, contract, each.amounts.data() + k * lines, e);
+      e.ok = e.fast = true;
+      e.steps = 0, e.lane_records = 0, e.lane_loops = 0;
+      e.traces.clear(), e.not_paid.clear(), e.diagnostics.clear();
+    }
+  }
+  // The rest one at a time, in order: those not taken to the lanes, and those the lanes gave up.
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const bool on_lanes = k < lanes && each.cases[k] == i;
+    if (on_lanes && each.ok[k++]) continue;
+    evaluate(contract, data, *options[i], workspace, out[i], nullptr);
+  }
+}
+
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,
                                 int period, const EvalOptions& options) {
   if (!options.input_scales.empty()) {

@@ -67,6 +67,7 @@ struct EvalLimits {
   // The stack that recursion may use, measured from the call of `evaluate` (E703); a host that
   // evaluates on a thread of its own gives it more than this (8 MiB is enough).
   std::size_t max_stack_bytes = 6u << 20;
+  friend bool operator==(const EvalLimits&, const EvalLimits&) = default;
 };
 
 struct EvalOptions {
@@ -227,6 +228,14 @@ class Workspace {
 // As above, into `out`, whose lines are overwritten in place (their memory reused).
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
               Evaluation& out);
+
+// evaluate() of one data set under each of `count` options: out[i] is what
+// evaluate(contract, data, *options[i], workspace, out[i]) gives. The cases the fixed-point
+// path may take (fast, untraced, no input scaled, and the limits, program, columns and stop of
+// the first such case) run on its lanes together, each with its own term values (a sweep's
+// variations); the others, and those the lanes give up, one at a time as evaluate() runs them.
+void evaluate_each(const checked::Contract& contract, const Dataset& data, const EvalOptions* const* options,
+                   std::size_t count, Workspace& workspace, Evaluation* out);
 
 // One expression in one period (the REPL, `utfall eval`). `period` may be -1 when the expression
 // does not depend on the period (it is an error if it does).

@@ -81,6 +81,13 @@ struct Program {
   std::size_t prefetch_bytes = 0;  // of a Columns, up to the last cell read (when kept inside it)
   std::vector<std::pair<std::size_t, std::size_t>> inputs;  // (node, cell) of each input node
   std::vector<std::pair<std::size_t, int>> terms;           // (node, term) of each term node
+  // Per term node: the term's own value when the contract writes it as a number (places -1:
+  // it is computed), for lanes of a batch that give it no value of their own.
+  struct Own {
+    i64 digits = 0;
+    std::int8_t places = -1;
+  };
+  std::vector<Own> term_own;
   int column_count = 0;
   std::vector<Line> lines;      // fast::lines(contract)
   std::vector<int> line_nodes;  // the node of each line's amount

@@ -243,6 +243,14 @@ class Lowerer {
       int value = expr(*term.value, -1);
       int node = add({N::term, {}, value, -1, -1, static_cast<i64>(p_->terms.size())});
       p_->terms.emplace_back(static_cast<std::size_t>(node), n.term);
+      Program::Own& own = p_->term_own.emplace_back();
+      if (const auto* k = std::get_if<checked::Const>(&term.value->node)) {
+        const auto* b = std::get_if<bool>(&k->value);
+        const auto* num = std::get_if<Number>(&k->value);
+        auto d = num ? num->to_decimal64() : std::nullopt;
+        if (b) own = {*b ? 1 : 0, 0};
+        else if (d && d->places <= kMaxScale && d->digits != kPoison) own = {d->digits, static_cast<std::int8_t>(d->places)};
+      }
       return node;
     });
   }
@@ -857,7 +865,11 @@ struct Scratch {
   // is missing or not a small decimal) and places.
   std::vector<i64> digits;
   std::vector<std::int8_t> places;
-  std::vector<i64> term_digits;  // per term node: the value given to it, when it is given one
+  // The values given to terms, lane by lane ([term * L + lane]), at the scale of the term's key;
+  // and per lane whether a value given it leaves the lanes (the general evaluator runs it).
+  std::vector<i64> term_digits;
+  std::vector<std::int8_t> term_places;  // per lane, of the term being staged; -1: given none
+  std::vector<std::uint8_t> given_up;
   std::vector<i64> regs;
   std::vector<std::uint8_t> bad;     // per lane, while reading the lines
   struct LaneData {
@@ -892,25 +904,71 @@ bool admitted(const Program& p, const EvalOptions& options) {
          2 * p.depth + 2 <= options.limits.max_depth;
 }
 
-// Stages the values the evaluation gives terms (EvalOptions::term_overrides), the same for
-// every lane; false when one is not a small decimal (the general evaluator then runs).
-bool stage_terms(const Program& p, const EvalOptions& options, Scratch& s) {
-  if (!options.unlimited_terms.empty()) return false;  // a term without a number: the general evaluator
-  s.key.resize(static_cast<std::size_t>(p.column_count) + p.terms.size());
-  s.term_digits.assign(p.terms.size(), 0);
-  for (std::size_t j = 0; j < p.terms.size(); ++j) {
+// Stages the values given to terms (EvalOptions::term_overrides) in L lanes: lane l's are those
+// of lane_terms[l], or with no lane_terms those of `options` for every lane. Each term given a
+// value is read at the most places any lane gives it (its key; -1 where no lane gives it, so the
+// plan keeps the term's own value); a lane that gives it none has the term's own value there,
+// when the contract writes it as a number. A lane given `unlimited`, a value that is not a
+// small decimal, or none for a computed term that another lane gives one, is given up
+// (`given_up`): the general evaluator runs it. With no lane_terms, false instead when any is.
+bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions* const* lane_terms, std::size_t L,
+                 Scratch& s) {
+  auto terms_of = [&](std::size_t l) -> const EvalOptions& { return lane_terms ? *lane_terms[l] : options; };
+  const std::size_t T = p.terms.size();
+  s.key.resize(static_cast<std::size_t>(p.column_count) + T);
+  s.term_digits.assign(T * L, 0);
+  s.term_places.resize(L);
+  s.given_up.assign(L, 0);
+  for (std::size_t l = 0; l < L; ++l)
+    if (!terms_of(l).unlimited_terms.empty()) {  // a term without a number: the general evaluator
+      if (!lane_terms) return false;
+      s.given_up[l] = 1;
+    }
+  for (std::size_t j = 0; j < T; ++j) {
     auto& key = s.key[static_cast<std::size_t>(p.column_count) + j];
     key = -1;
-    auto given = options.term_overrides.find(p.terms[j].second);
-    if (given == options.term_overrides.end()) continue;
-    if (const auto* b = std::get_if<bool>(&given->second)) {
-      s.term_digits[j] = *b, key = 0;
-      continue;
+    i64* digits = s.term_digits.data() + j * L;
+    bool any = false;
+    for (std::size_t l = 0; l < L; ++l) {
+      auto& places = s.term_places[l];
+      places = -1;
+      const auto& given = terms_of(l).term_overrides;
+      auto value = given.find(p.terms[j].second);
+      if (value == given.end()) {  // the term's own value, when the contract writes it as a number
+        if (p.term_own[j].places >= 0)
+          digits[l] = p.term_own[j].digits, places = p.term_own[j].places, key = std::max(key, places);
+        continue;
+      }
+      any = true;
+      if (const auto* b = std::get_if<bool>(&value->second)) {
+        digits[l] = *b, places = 0;
+      } else {
+        const auto* n = std::get_if<Number>(&value->second);
+        auto d = n ? n->to_decimal64() : std::nullopt;
+        if (!d || d->places > kMaxScale || d->digits == kPoison) {
+          if (!lane_terms) return false;
+          s.given_up[l] = 1;
+          continue;
+        }
+        digits[l] = d->digits, places = static_cast<std::int8_t>(d->places);
+      }
+      key = std::max(key, places);
     }
-    const auto* n = std::get_if<Number>(&given->second);
-    auto d = n ? n->to_decimal64() : std::nullopt;
-    if (!d || d->places > kMaxScale || d->digits == kPoison) return false;
-    s.term_digits[j] = d->digits, key = static_cast<std::int8_t>(d->places);
+    if (!any) continue;
+    // Every lane at the key's scale; a lane whose value is not given, or does not fit, is given up.
+    for (std::size_t l = 0; l < L; ++l) {
+      const int places = s.term_places[l];
+      if (places < 0) {
+        s.given_up[l] = 1;
+        continue;
+      }
+      const auto shift = static_cast<std::size_t>(key - places);
+      if (digits[l] > kFits[shift] || digits[l] < -kFits[shift]) {
+        digits[l] = kPoison, s.given_up[l] = 1;
+        continue;
+      }
+      digits[l] *= kPow10[shift];
+    }
   }
   return true;
 }
@@ -971,7 +1029,8 @@ const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
   i64* regs = s.regs.data();
   // The values given to terms.
   for (std::size_t j = 0; j < p.terms.size(); ++j)
-    if (plan.key[static_cast<std::size_t>(p.column_count) + j] >= 0) std::fill_n(regs + p.terms[j].first * L, L, s.term_digits[j]);
+    if (plan.key[static_cast<std::size_t>(p.column_count) + j] >= 0)
+      std::copy_n(s.term_digits.data() + j * L, L, regs + p.terms[j].first * L);
   // The data, at each column's scale.
   for (const auto& [n, i] : p.inputs) {
     const int scale = plan.cell_scale[i];
@@ -1010,7 +1069,7 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   if (!admitted(p, options)) return false;
   if (!scratch) scratch.reset(new Scratch());
   Scratch& s = *scratch;
-  if (!stage_terms(p, options, s)) return false;
+  if (!stage_terms(p, options, nullptr, 1, s)) return false;
   if (!columns) read_columns(c, data, s.columns), columns = &s.columns;
   stage_lanes(p, s, &columns, 1);
   const Plan* plan = run_lanes(p, s, 1);
@@ -1034,6 +1093,11 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
 
 std::size_t run_batch(const Program& p, const Columns* const* sets, std::size_t count, const EvalOptions& options,
                       ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok) {
+  return run_batch(p, sets, nullptr, count, options, scratch, amounts, ok);
+}
+
+std::size_t run_batch(const Program& p, const Columns* const* sets, const EvalOptions* const* terms, std::size_t count,
+                      const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok) {
   std::fill(ok, ok + count, std::uint8_t{0});
   if (!admitted(p, options)) return count;
   if (!scratch) scratch.reset(new Scratch());
@@ -1047,7 +1111,7 @@ std::size_t run_batch(const Program& p, const Columns* const* sets, std::size_t 
     // A group takes microseconds: looking once per group is soon enough, and costs nothing.
     if (stop_requested(options)) return first;
     const std::size_t L = std::min(chunk, count - first);
-    if (!stage_terms(p, options, s)) return count;
+    if (!stage_terms(p, options, terms ? terms + first : nullptr, L, s)) return count;
     stage_lanes(p, s, sets + first, L);
     const Plan* plan = run_lanes(p, s, L);
     if (!plan) continue;
@@ -1071,9 +1135,26 @@ std::size_t run_batch(const Program& p, const Columns* const* sets, std::size_t 
         }
       }
     }
-    for (std::size_t l = 0; l < L; ++l) ok[first + l] = !s.bad[l];
+    for (std::size_t l = 0; l < L; ++l) ok[first + l] = !s.bad[l] && !s.given_up[l];
   }
   return count;
+}
+
+std::size_t line_count(const Program& program) { return program.lines.size(); }
+
+void write_lines(const Program& p, const checked::Contract& c, const std::int64_t* amounts, Evaluation& out) {
+  const i64 unit = kPow10[static_cast<std::size_t>(p.minor_places)];
+  for (std::size_t k = 0; k < p.lines.size(); ++k) {
+    const Line& line = p.lines[k];
+    PaymentLine& l = k < out.lines.size() ? out.lines[k] : out.lines.emplace_back();
+    l.period = line.period, l.payer = line.payer, l.payee = line.payee, l.clause = line.clause;
+    l.amount = Number::fraction(amounts[k], unit);
+    const std::string& rule = line.waterfall ? c.waterfalls[static_cast<std::size_t>(line.rule_index)].name
+                                             : c.payments[static_cast<std::size_t>(line.rule_index)].name;
+    if (l.rule != rule) l.rule = rule;
+    l.waterfall = line.waterfall, l.rule_index = line.rule_index, l.trace = -1;
+  }
+  out.lines.resize(p.lines.size());
 }
 
 void ScratchDelete::operator()(Scratch* s) const noexcept { delete s; }

@@ -120,6 +120,21 @@ bool run(const Program& program, const checked::Contract& contract, const Datase
 std::size_t run_batch(const Program& program, const Columns* const* sets, std::size_t count,
                       const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts, std::uint8_t* ok);
 
+// The same, with the values given to terms lane by lane: set i is evaluated with the
+// term_overrides and unlimited_terms of terms[i] (in place of those of `options`, which gives
+// the limits and the host's stop for all). A set given `unlimited`, or a value that is not a
+// small decimal, has ok[i] = 0. `utfall sweep` runs a block of variations this way, the same
+// data in every lane.
+std::size_t run_batch(const Program& program, const Columns* const* sets, const EvalOptions* const* terms,
+                      std::size_t count, const EvalOptions& options, ScratchPtr& scratch, std::int64_t* amounts,
+                      std::uint8_t* ok);
+
+// The lines of one set run by run_batch (its `amounts`, one per line) written into `out` as
+// `run` writes them: out.lines as the general evaluator would give them.
+void write_lines(const Program& program, const checked::Contract& contract, const std::int64_t* amounts, Evaluation& out);
+// The lines every evaluation pays: lines(contract).size(), without making them.
+std::size_t line_count(const Program& program);
+
 // The decimals of the minor unit (2 for 0.01 SEK): the amounts of run_batch count units of
 // 10^-amount_places.
 int amount_places(const Program& program);

@@ -445,6 +445,7 @@ class UTFALL_CXX_API Session {
   const Contract& contract() const;
 
  private:
+  friend class Engine;  // Engine::sweep hands a session blocks of cases
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -57,9 +57,13 @@ TEST_CASE("Engine::sweep: results in case order, the same on 1 and 3 threads, as
     utfall::Data data;
     data.files.push_back(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/" + set + ".csv");
     auto bound = *engine.bind(contract, data).data;
-    for (int percent = 0; percent <= 100; percent += 5) {
+    // More cases than a block (256) in all; now and then a trace, a cap given `unlimited`, or
+    // a value with three decimals.
+    for (int percent = 0; percent <= 100; ++percent) {
       utfall::Options options;
-      options.terms["premieandel"] = std::to_string(percent) + " %";
+      options.terms["premieandel"] = std::to_string(percent) + (percent % 7 == 3 ? ".125 %" : " %");
+      options.trace = percent % 23 == 4;
+      if (percent % 11 == 6) options.terms["takbelopp"] = "unlimited";
       cases.push_back({bound, options});
     }
     utfall::Options bad;
@@ -72,10 +76,16 @@ TEST_CASE("Engine::sweep: results in case order, the same on 1 and 3 threads, as
   REQUIRE(one.size() == cases.size());
   REQUIRE(three.size() == cases.size());
   for (std::size_t i = 0; i < cases.size(); ++i) {
-    auto expected = amounts(engine.evaluate(contract, cases[i].data, cases[i].options));
-    CHECK(amounts(one[i]) == expected);
-    CHECK(amounts(three[i]) == expected);
-    CHECK(amounts(all[i]) == expected);
+    INFO("case " << i);
+    const auto alone = engine.evaluate(contract, cases[i].data, cases[i].options);
+    auto expected = amounts(alone);
+    for (const auto* r : {&one[i], &three[i], &all[i]}) {
+      CHECK(amounts(*r) == expected);
+      REQUIRE(r->messages.size() == alone.messages.size());
+      for (std::size_t k = 0; k < alone.messages.size(); ++k) CHECK(r->messages[k].code == alone.messages[k].code);
+      CHECK(r->traces.size() == alone.traces.size());
+      CHECK(r->not_paid.size() == alone.not_paid.size());
+    }
   }
   CHECK_FALSE(one.back().ok);
   CHECK(one.front().ok);

@@ -68,6 +68,41 @@ TEST_CASE("loops over participants on fixed-point lanes give the same on 1 and 3
         REQUIRE(l.amount == Number::from_int(2 * (500'000 + 1'000 * static_cast<std::int64_t>(i))));
 }
 
+TEST_CASE("a sweep of term values on lanes gives what each case gives alone on 1 and 3 threads") {
+  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/contract.utfall");
+  REQUIRE(r.contract);
+  const auto& c = *r.contract;
+  auto plan = load_data(c, {std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/plan.csv"});
+  REQUIRE(plan.data);
+  Dataset other = *plan.data;  // a second data set: every cost 3 % lower, to the öre
+  for (auto& series : other.series)
+    for (auto& v : series)
+      if (auto* n = v ? std::get_if<Number>(&*v) : nullptr) *n = (*n * Number::fraction(97, 100)).round(Number::fraction(1, 100), RoundingMode::half_even);
+  const int baslinje = *c.term_index("baslinje"), premieandel = *c.term_index("premieandel");
+  std::vector<SweepCase> cases;
+  for (int k = 0; k < 700; ++k) {  // runs of cases on one data set, then the other; some given 1/3
+    EvalOptions o;
+    o.term_overrides[baslinje] = Number::from_int(150'000'000 + 137'913 * k);
+    o.term_overrides[premieandel] = k % 97 == 5 ? Number::fraction(1, 3) : Number::fraction(k % 60, 100);
+    cases.push_back({(k / 100) % 2 ? &other : &*plan.data, o});
+  }
+  auto one = sweep(c, cases, 1), three = sweep(c, cases, 3);
+  int fast = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    INFO("case " << i);
+    EvalOptions general = cases[i].options;
+    general.fast = false;
+    const Evaluation alone = evaluate(c, *cases[i].data, general);
+    for (const auto* r : {&one[i], &three[i]}) {
+      REQUIRE(r->ok == alone.ok);
+      REQUIRE(r->lines.size() == alone.lines.size());
+      for (std::size_t k = 0; k < alone.lines.size(); ++k) REQUIRE(r->lines[k].amount == alone.lines[k].amount);
+    }
+    fast += one[i].fast;
+  }
+  CHECK(fast > 600);
+}
+
 // parallel_for hands out runs of consecutive cases: every case is worked exactly once, by a
 // worker numbered below the threads asked for, for counts around the size of a run (64) and
 // of a thread's share; a throw is rethrown after the threads stop.

@@ -425,6 +425,79 @@ TEST_CASE("fast path: terms given other values pay what the general evaluator pa
   }
 }
 
+// A value for a term: of the term's shape in the block (an amount whole or in öre, a share in
+// thousandths or with eight decimals), or now and then one that does not fit the lanes (1/3,
+// beyond int64).
+Number term_value(Random& rng, int shape) {
+  if (rng.next() % 50 == 0) return rng.next() % 2 ? Number::fraction(1, 3) : *Number::parse_decimal("12345678901234567890123.5");
+  switch (shape) {
+    case 0: return Number::from_int(rng.range(0, 400'000'000));
+    case 1: return Number::fraction(rng.range(0, 1000), 1000);
+    case 2: return Number::fraction(rng.range(0, 100'000'000), 100'000'000);
+    default: return Number::fraction(rng.range(0, 40'000'000'000), 100);
+  }
+}
+
+TEST_CASE("fast path: variations of terms run together on lanes pay what each pays alone", "[fast][differential]") {
+  // As a sweep gives them: some terms varied in every case of a block; now and then a case
+  // that gives one term fewer or one more (its lane is given up), `unlimited`, or a trace.
+  for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall"}) {
+    INFO(path);
+    auto c = compiled(path);
+    auto lowered = fast::lower(*c);
+    REQUIRE(lowered.program);
+    const std::size_t lines = fast::lines(*c).size();
+    REQUIRE(fast::line_count(*lowered.program) == lines);
+    Random rng{59};
+    Workspace ws;
+    std::vector<Evaluation> out;
+    int taken = 0, batched = 0, runs = 0;
+    for (int round = 0; round < 4; ++round) {
+      INFO("round " << round);
+      const Dataset d = generate(*c, rng, round == 3);
+      std::vector<bool> varied(c->terms.size());
+      std::vector<int> shape(c->terms.size());
+      for (std::size_t t = 0; t < varied.size(); ++t) varied[t] = t == 0 || rng.next() % 2, shape[t] = c->terms[t].percent ? 1 + static_cast<int>(rng.next() % 2) : 3 * static_cast<int>(rng.next() % 2);
+      std::vector<EvalOptions> options(600);  // more than one group of lanes
+      for (auto& o : options) {
+        for (std::size_t t = 0; t < varied.size(); ++t)
+          if (varied[t] != (rng.next() % 40 == 0)) o.term_overrides[static_cast<int>(t)] = term_value(rng, shape[t]);
+        if (rng.next() % 80 == 0) o.term_overrides.erase(0), o.unlimited_terms.insert(0);
+        o.trace = rng.next() % 100 == 0;
+      }
+      std::vector<const EvalOptions*> pointers;
+      for (const auto& o : options) pointers.push_back(&o);
+      out.resize(options.size());
+      evaluate_each(*c, d, pointers.data(), pointers.size(), ws, out.data());
+      for (std::size_t i = 0; i < options.size(); ++i) {
+        INFO("case " << i);
+        EvalOptions general = options[i];
+        general.fast = false;
+        require_same(out[i], evaluate(*c, d, general));
+        taken += out[i].fast, ++runs;
+      }
+      // The lanes themselves take most cases, with the amounts of the general evaluator.
+      const auto columns = fast::read_columns(*c, d);
+      std::vector<const fast::Columns*> sets(options.size(), &columns);
+      std::vector<std::int64_t> amounts(options.size() * lines);
+      std::vector<std::uint8_t> ok(options.size());
+      fast::ScratchPtr scratch;
+      fast::run_batch(*lowered.program, sets.data(), pointers.data(), sets.size(), EvalOptions{}, scratch, amounts.data(), ok.data());
+      for (std::size_t i = 0; i < options.size(); ++i) {
+        if (!ok[i]) continue;
+        ++batched;
+        INFO("case " << i << " on lanes");
+        REQUIRE(out[i].ok);
+        for (std::size_t k = 0; k < lines; ++k) REQUIRE(out[i].lines[k].amount * Number::from_int(100) == Number::from_int(amounts[i * lines + k]));
+      }
+    }
+    // Scenario A's terms are all numbers written in the contract; the other's data fits less often.
+    const int part = std::string(path).starts_with("examples") ? 2 : 10;
+    CHECK(taken > runs / part);
+    CHECK(batched > runs / part);
+  }
+}
+
 TEST_CASE("fast path: a table keyed by text steps aside, and the general evaluator pays", "[fast]") {
   auto r = compile(std::make_shared<const Source>(Source{"t.utfall", R"(contract "t"
 currency SEK
