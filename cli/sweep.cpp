@@ -30,10 +30,22 @@ std::string trim(std::string s) {
   return s;
 }
 
-// One varied term: its name and the texts of its values, as --set would take them.
+// One varied term: its name and its values, a list as written or a range.
 struct Vary {
   std::string term;
-  std::vector<std::string> values;
+  std::vector<std::string> list;  // a list's values as written; empty for a range
+  // A range: FROM + k * STEP for k < count, each written with the range's unit.
+  Number from, step;
+  std::size_t count = 0;
+  std::string unit;
+  std::size_t size() const { return list.empty() ? count : list.size(); }
+  // Value i as --set would take it ("150000100 SEK"): a range's made when asked, on the
+  // thread that writes it, the same as stepping FROM by STEP i times (exact arithmetic).
+  std::string text(std::size_t i) const {
+    if (!list.empty()) return list[i];
+    std::string x = (from + Number::from_int(static_cast<std::int64_t>(i)) * step).to_string();
+    return unit.empty() ? x : x + " " + unit;
+  }
 };
 
 // "premieandel=20 %..40 % step 5 %" or "premieandel=20 %,25 %,30 %". A range steps exactly
@@ -46,9 +58,9 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
   auto dots = rhs.find("..");
   if (dots == std::string::npos) {
     std::size_t start = 0;
-    for (std::size_t comma; (comma = rhs.find(',', start)) != std::string::npos; start = comma + 1) v.values.push_back(trim(rhs.substr(start, comma - start)));
-    v.values.push_back(trim(rhs.substr(start)));
-    for (const auto& x : v.values)
+    for (std::size_t comma; (comma = rhs.find(',', start)) != std::string::npos; start = comma + 1) v.list.push_back(trim(rhs.substr(start, comma - start)));
+    v.list.push_back(trim(rhs.substr(start)));
+    for (const auto& x : v.list)
       if (x.empty()) return error = "an empty value in the list", std::nullopt;
     return v;
   }
@@ -66,12 +78,49 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
     else if (n->second != unit) return error = fmt::format("`{}` and `{}` have different units", trim(texts[0]), trim(texts[i])), std::nullopt;
   }
   if (numbers[2].sign() <= 0) return error = "the step must be positive", std::nullopt;
+  v.from = numbers[0], v.step = numbers[2], v.unit = unit;
   for (Number x = numbers[0]; x <= numbers[1]; x += numbers[2]) {
-    if (v.values.size() == kMaxCases) return error = fmt::format("more than {} values", kMaxCases), std::nullopt;
-    v.values.push_back(unit.empty() ? x.to_string() : x.to_string() + " " + unit);
+    if (v.count == kMaxCases) return error = fmt::format("more than {} values", kMaxCases), std::nullopt;
+    ++v.count;
   }
-  if (v.values.empty()) return error = "the range is empty (FROM is past TO)", std::nullopt;
+  if (v.count == 0) return error = "the range is empty (FROM is past TO)", std::nullopt;
   return v;
+}
+
+// The values of one --vary, checked: each value's overrides (a number, `unlimited`, a scale),
+// or for a range of a term's numbers, the term and its first value and step.
+struct Checked {
+  std::vector<EvalOptions> each;
+  int term = -1;
+  Number from, step;
+  std::size_t size = 0;
+  // Value i's overrides given to `options`, as merge_overrides gives them.
+  void give(std::size_t i, EvalOptions& options) const {
+    if (term < 0) return merge_overrides(each[i], options);
+    options.term_overrides[term] = from + Number::from_int(static_cast<std::int64_t>(i)) * step;
+    options.unlimited_terms.erase(term);
+  }
+};
+
+// A range of a term's values, FROM + k * STEP, checked by FROM and STEP: both are checked as
+// values of the term (with the range's unit), and value k is FROM's plus k times STEP's,
+// exactly, which is the value its text checks to (a number with a unit is that number of the
+// unit; `%` a hundredth). False, with nothing done, for a list, a scale(INPUT), a value that
+// does not check or checks with a message, or any other override: those are checked one by one.
+bool stepped(const checked::Contract& c, const Vary& v, Checked& out) {
+  if (!v.list.empty()) return false;
+  EvalOptions first, step;
+  const std::string step_text = v.unit.empty() ? v.step.to_string() : v.step.to_string() + " " + v.unit;
+  if (!apply_overrides(c, {v.term + "=" + v.text(0)}, first).empty() || !apply_overrides(c, {v.term + "=" + step_text}, step).empty())
+    return false;
+  if (first.term_overrides.size() != 1 || step.term_overrides.size() != 1 || !first.unlimited_terms.empty() ||
+      !first.input_scales.empty() || first.term_overrides.begin()->first != step.term_overrides.begin()->first)
+    return false;
+  const auto* from = std::get_if<Number>(&first.term_overrides.begin()->second);
+  const auto* by = std::get_if<Number>(&step.term_overrides.begin()->second);
+  if (!from || !by) return false;
+  out.term = first.term_overrides.begin()->first, out.from = *from, out.step = *by, out.size = v.size();
+  return true;
 }
 
 }  // namespace
@@ -105,7 +154,7 @@ int SweepCommand::run() const {
 
   // Each varied value is parsed and checked once.
   std::vector<Vary> varies;
-  std::vector<std::vector<EvalOptions>> parsed;  // each value's override: a number, or `unlimited`
+  std::vector<Checked> parsed;
   std::size_t total = 1;
   for (const auto& spec : vary_) {
     std::string error;
@@ -114,16 +163,20 @@ int SweepCommand::run() const {
       fmt::print(stderr, "utfall: --vary '{}': {}\n", terminal_text(spec), terminal_text(error));
       return 64;
     }
-    // Checked on all threads (a range of a million values is a million small expressions);
-    // the first value in order that does not check is reported.
-    auto& values = parsed.emplace_back(v->values.size());
-    std::vector<Diagnostics> problems(v->values.size());
-    parallel_for(v->values.size(), threads_, [&](unsigned, std::size_t i) {
-      if (auto d = apply_overrides(c, {v->term + "=" + v->values[i]}, values[i]); has_errors(d)) problems[i] = std::move(d);
-    });
-    for (const auto& d : problems)
-      if (!d.empty()) return std::max(report(d), 64);
-    total *= v->values.size();
+    auto& checked = parsed.emplace_back();
+    if (!stepped(c, *v, checked)) {
+      // Checked on all threads (a list may be long); the first value in order that does not
+      // check is reported.
+      auto& values = checked.each;
+      values.resize(v->size()), checked.size = v->size();
+      std::vector<Diagnostics> problems(v->size());
+      parallel_for(v->size(), threads_, [&](unsigned, std::size_t i) {
+        if (auto d = apply_overrides(c, {v->term + "=" + v->text(i)}, values[i]); has_errors(d)) problems[i] = std::move(d);
+      });
+      for (const auto& d : problems)
+        if (!d.empty()) return std::max(report(d), 64);
+    }
+    total *= v->size();
     if (total > kMaxCases) {
       fmt::print(stderr, "utfall: more than {} variations\n", kMaxCases);
       return 64;
@@ -135,18 +188,18 @@ int SweepCommand::run() const {
   // Workspace; the blocks of a wave are written out in order before the next wave starts, so
   // that memory holds a wave of output (CSV, JSON), not the sweep's results.
   const std::size_t threads = std::min<std::size_t>(sweep_threads(threads_), (total + kBlock - 1) / kBlock);
-  auto value_of = [&](std::size_t i, std::size_t k) -> const std::string& {
+  auto value_of = [&](std::size_t i, std::size_t k) {
     std::size_t rest = i;
-    for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].values.size();
-    return varies[k].values[rest % varies[k].values.size()];
+    for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].size();
+    return varies[k].text(rest % varies[k].size());
   };
   // Variation i's options: every combination, the first --vary slowest.
   auto options_of = [&](std::size_t i, EvalOptions& options) {
     options = base;
     std::size_t rest = i;
     for (std::size_t k = varies.size(); k-- > 0;) {
-      merge_overrides(parsed[k][rest % parsed[k].size()], options);
-      rest /= parsed[k].size();
+      parsed[k].give(rest % parsed[k].size, options);
+      rest /= parsed[k].size;
     }
   };
 

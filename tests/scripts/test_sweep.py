@@ -64,7 +64,10 @@ r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--var
                    capture_output=True, text=True)
 check(r.stdout.splitlines() == ["premieandel,kommun -> utfallsfonden", "25 %,42000000.00", "30 %,42000000.00"], f"csv: {r.stdout}")
 for bad in ["premieandel", "premieandel=20 %..30 %", "premieandel=20 %..30 SEK step 1 %", "premieandel=30 %..20 % step 1 %",
-            "premieandel=1 SEK", "nosuchterm=1"]:
+            "premieandel=1 SEK", "nosuchterm=1",
+            # a range is checked by its first value and its step: a wrong unit, a percentage
+            # written as a bare number (E319), and a term not in the contract still refuse it
+            "premieandel=1 SEK..3 SEK step 1 SEK", "premieandel=0.1..0.2 step 0.05", "nosuchterm=1..2 step 1"]:
     r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--vary", bad], capture_output=True, text=True)
     check(r.returncode == 64, f"--vary '{bad}': exit {r.returncode}, expected 64 ({r.stderr.strip()})")
 
