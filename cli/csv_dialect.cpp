@@ -15,7 +15,7 @@ namespace {
 
 // Whether a spreadsheet might read the text as a number or a date: digits, with `.`, `,`, `-`,
 // `:` or `/` between them (`3.10`, `2027`, `1-2`).
-bool number_like(const std::string& s) {
+bool number_like(std::string_view s) {
   if (s.empty()) return false;
   bool digit = false;
   for (char ch : s) {
@@ -27,27 +27,36 @@ bool number_like(const std::string& s) {
 
 }  // namespace
 
-std::string CsvWriter::cell(const CsvCell& c) const {
-  std::string s = c.text;
+void CsvWriter::append_cell(const CsvCell& c) {
+  std::string_view s = c.text;
   if (c.number && dialect_.decimal_comma) {
-    if (auto dot = s.find('.'); dot != std::string::npos) s[dot] = ',';
+    if (auto dot = s.find('.'); dot != std::string_view::npos) {
+      comma_ = s;
+      comma_[dot] = ',';
+      s = comma_;
+    }
   }
-  const bool keep = !c.number && dialect_.keep_text && number_like(s) && s.find_first_not_of("0123456789") != std::string::npos;
+  const bool keep = !c.number && dialect_.keep_text && number_like(s) && s.find_first_not_of("0123456789") != std::string_view::npos;
   if (keep) {  // ="3.10": a formula whose value is the text
-    std::string q = "\"=\"\"";
-    for (char ch : s) q += ch == '"' ? std::string("\"\"\"\"") : std::string(1, ch);
-    return q + "\"\"\"";
+    text_ += "\"=\"\"";
+    for (char ch : s) ch == '"' ? text_ += "\"\"\"\"" : text_ += ch;
+    text_ += "\"\"\"";
+    return;
   }
-  if (s.find_first_of(std::string("\"\r\n") + dialect_.separator) == std::string::npos) return s;
-  std::string q = "\"";
-  for (char ch : s) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-  return q + "\"";
+  const char special[] = {'"', '\r', '\n', dialect_.separator};
+  if (s.find_first_of(std::string_view(special, sizeof special)) == std::string_view::npos) {
+    text_ += s;
+    return;
+  }
+  text_ += '"';
+  for (char ch : s) ch == '"' ? text_ += "\"\"" : text_ += ch;
+  text_ += '"';
 }
 
 void CsvWriter::row(const std::vector<CsvCell>& cells) {
   for (std::size_t k = 0; k < cells.size(); ++k) {
     if (k) text_ += dialect_.separator;
-    text_ += cell(cells[k]);
+    append_cell(cells[k]);
   }
   text_ += dialect_.bom ? "\r\n" : "\n";
 }

@@ -47,7 +47,8 @@ class CsvWriter {
  private:
   CsvDialect dialect_;
   std::string text_;
-  std::string cell(const CsvCell& c) const;
+  std::string comma_;  // a number's text with its decimal comma, while it is written
+  void append_cell(const CsvCell& c);
 };
 
 }  // namespace utfall::cli
