@@ -916,9 +916,13 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
   auto terms_of = [&](std::size_t l) -> const EvalOptions& { return lane_terms ? *lane_terms[l] : options; };
   const std::size_t T = p.terms.size();
   s.key.resize(static_cast<std::size_t>(p.column_count) + T);
+  s.given_up.assign(L, 0);
+  if (!lane_terms && options.term_overrides.empty() && options.unlimited_terms.empty()) {  // the contract's own values
+    std::fill_n(s.key.begin() + p.column_count, T, std::int8_t{-1});
+    return true;
+  }
   s.term_digits.assign(T * L, 0);
   s.term_places.resize(L);
-  s.given_up.assign(L, 0);
   for (std::size_t l = 0; l < L; ++l)
     if (!terms_of(l).unlimited_terms.empty()) {  // a term without a number: the general evaluator
       if (!lane_terms) return false;
