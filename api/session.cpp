@@ -25,8 +25,8 @@ struct Session::Impl {
   static constexpr std::size_t kCheckedTerms = 4096;  // then the memo starts again
 
   void evaluate(const Bound& data, const Options& options);
-  // Engine::sweep's cases [first, last) on one thread, into results: runs of cases on the same
-  // data evaluated together (evaluate_each), each result what `evaluate` gives its case.
+  // Engine::sweep's cases [first, last) on one thread, into results: evaluated together
+  // (evaluate_each), each result what `evaluate` gives its case.
   void evaluate_block(const std::vector<Engine::Case>& cases, std::size_t first, std::size_t last, Result* results);
   // The evaluation's options for `options` on `data`, into eval_options; false, with the
   // messages and the refusal in `out`, when the case cannot be evaluated.
@@ -40,9 +40,10 @@ struct Session::Impl {
     out.traces.clear();
     out.not_paid.clear();
   }
-  // Engine::sweep's block: each case's options; of a run on one data set, the cases prepared
-  // (their position in the block) and their evaluations.
+  // Engine::sweep's block: each case's options; of the cases prepared, their data, options,
+  // position in the block, and evaluations.
   std::vector<EvalOptions> block_options;
+  std::vector<const Dataset*> block_data;
   std::vector<const EvalOptions*> block_pointers;
   std::vector<std::size_t> block_cases;
   std::vector<Evaluation> block_evaluations;
@@ -115,43 +116,39 @@ void Session::Impl::evaluate_block(const std::vector<Engine::Case>& cases, std::
   const auto& c = *contract.impl().checked;
   const std::size_t n = last - first;
   block_options.resize(n);
-  for (std::size_t start = first, end; start < last; start = end) {
-    // A run of cases on the same data; those prepared go to evaluate_each together.
-    const Bound& data = cases[start].data;
-    block_pointers.clear(), block_cases.clear();
-    for (end = start; end < last && &cases[end].data.impl() == &data.impl(); ++end) {
-      const std::size_t k = end - first;
-      try {
-        if (!prepare(data, cases[end].options, block_options[k], results[k])) continue;
-      } catch (const std::bad_alloc&) {
-        throw;
-      } catch (const std::exception& e) {
-        results[k].ok = false;
-        fail(results[k], api::internal_error(e.what()));
-        continue;
-      }
-      block_pointers.push_back(&block_options[k]), block_cases.push_back(k);
-    }
-    if (block_cases.empty() || data.impl().contract != contract.impl().checked) continue;
-    if (block_evaluations.size() < block_cases.size()) block_evaluations.resize(block_cases.size());
+  block_data.clear(), block_pointers.clear(), block_cases.clear();
+  for (std::size_t k = 0; k < n; ++k) {
+    const Bound& data = cases[first + k].data;
     try {
-      evaluate_each(c, data.impl().data, block_pointers.data(), block_cases.size(), workspace, block_evaluations.data());
+      if (!prepare(data, cases[first + k].options, block_options[k], results[k])) continue;
     } catch (const std::bad_alloc&) {
       throw;
     } catch (const std::exception& e) {
-      for (std::size_t k : block_cases) results[k].ok = false, fail(results[k], api::internal_error(e.what()));
+      results[k].ok = false;
+      fail(results[k], api::internal_error(e.what()));
       continue;
     }
-    for (std::size_t j = 0; j < block_cases.size(); ++j) {
-      const std::size_t k = block_cases[j];
-      try {
-        finish(data, block_evaluations[j], results[k]);
-      } catch (const std::bad_alloc&) {
-        throw;
-      } catch (const std::exception& e) {
-        results[k].ok = false;
-        fail(results[k], api::internal_error(e.what()));
-      }
+    block_data.push_back(&data.impl().data), block_pointers.push_back(&block_options[k]), block_cases.push_back(k);
+  }
+  if (block_cases.empty()) return;
+  if (block_evaluations.size() < block_cases.size()) block_evaluations.resize(block_cases.size());
+  try {
+    evaluate_each(c, block_data.data(), block_pointers.data(), block_cases.size(), workspace, block_evaluations.data());
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    for (std::size_t k : block_cases) results[k].ok = false, fail(results[k], api::internal_error(e.what()));
+    return;
+  }
+  for (std::size_t j = 0; j < block_cases.size(); ++j) {
+    const std::size_t k = block_cases[j];
+    try {
+      finish(cases[first + k].data, block_evaluations[j], results[k]);
+    } catch (const std::bad_alloc&) {
+      throw;
+    } catch (const std::exception& e) {
+      results[k].ok = false;
+      fail(results[k], api::internal_error(e.what()));
     }
   }
 }

@@ -874,13 +874,13 @@ Evaluation evaluate(const checked::Contract& contract, const Dataset& data, cons
 }
 
 // Whether the lanes may run `o` together with `first`: evaluate() would offer both to the
-// fixed-point path, with the same limits, program, series and stop.
+// fixed-point path, with the same limits, program and stop.
 static bool same_lanes(const EvalOptions& first, const EvalOptions& o) {
   return o.fast && !o.trace && o.input_scales.empty() && o.limits == first.limits && o.program == first.program &&
-         o.columns == first.columns && o.lower == first.lower && o.cancel == first.cancel && o.deadline == first.deadline;
+         o.lower == first.lower && o.cancel == first.cancel && o.deadline == first.deadline;
 }
 
-void evaluate_each(const checked::Contract& contract, const Dataset& data, const EvalOptions* const* options,
+void evaluate_each(const checked::Contract& contract, const Dataset* const* data, const EvalOptions* const* options,
                    std::size_t count, Workspace& workspace, Evaluation* out) {
   auto& state = workspace.state();
   auto& each = state.each;
@@ -895,10 +895,22 @@ void evaluate_each(const checked::Contract& contract, const Dataset& data, const
   const fast::Program* program = !first ? nullptr : first->program ? first->program : first->lower ? state.fast.program(contract) : nullptr;
   std::size_t lanes = program && !each.cases.empty() ? each.cases.size() : 0;
   if (lanes > 0) {
-    const fast::Columns* columns = first->columns;
-    if (!columns) fast::read_columns(contract, data, each.columns), columns = &each.columns;
+    // Each case's series in fixed point: its options', or read from its data (once for a run
+    // of cases on the same data).
+    each.sets.resize(lanes);
+    if (each.columns.size() < lanes) each.columns.resize(lanes);
+    const Dataset* read_from = nullptr;
+    const fast::Columns* read = nullptr;
+    for (std::size_t k = 0; k < lanes; ++k) {
+      const std::size_t i = each.cases[k];
+      if (options[i]->columns) {
+        each.sets[k] = options[i]->columns;
+        continue;
+      }
+      if (data[i] != read_from) fast::read_columns(contract, *data[i], each.columns[k]), read_from = data[i], read = &each.columns[k];
+      each.sets[k] = read;
+    }
     const std::size_t lines = fast::line_count(*program);
-    each.sets.assign(lanes, columns);
     each.amounts.resize(lanes * lines);
     each.ok.resize(lanes);
     fast::run_batch(*program, each.sets.data(), each.terms.data(), lanes, *first, state.fast.scratch_for(program),
@@ -917,8 +929,15 @@ void evaluate_each(const checked::Contract& contract, const Dataset& data, const
   for (std::size_t i = 0; i < count; ++i) {
     const bool on_lanes = k < lanes && each.cases[k] == i;
     if (on_lanes && each.ok[k++]) continue;
-    evaluate(contract, data, *options[i], workspace, out[i], nullptr);
+    evaluate(contract, *data[i], *options[i], workspace, out[i], nullptr);
   }
+}
+
+void evaluate_each(const checked::Contract& contract, const Dataset& data, const EvalOptions* const* options,
+                   std::size_t count, Workspace& workspace, Evaluation* out) {
+  auto& same = workspace.state().each.data;
+  same.assign(count, &data);
+  evaluate_each(contract, same.data(), options, count, workspace, out);
 }
 
 ValueResult evaluate_expression(const checked::Contract& contract, const Dataset& data, const checked::Expr& expr,

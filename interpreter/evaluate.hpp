@@ -229,11 +229,15 @@ class Workspace {
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
               Evaluation& out);
 
-// evaluate() of one data set under each of `count` options: out[i] is what
-// evaluate(contract, data, *options[i], workspace, out[i]) gives. The cases the fixed-point
-// path may take (fast, untraced, no input scaled, and the limits, program, columns and stop of
-// the first such case) run on its lanes together, each with its own term values (a sweep's
-// variations); the others, and those the lanes give up, one at a time as evaluate() runs them.
+// evaluate() of `count` cases, case i on *data[i] with *options[i]: out[i] is what
+// evaluate(contract, *data[i], *options[i], workspace, out[i]) gives. The cases the fixed-point
+// path may take (fast, untraced, no input scaled, and the limits, program and stop of the
+// first such case) run on its lanes together, each with its own data and term values (a
+// sweep's cases); the others, and those the lanes give up, one at a time as evaluate() runs
+// them.
+void evaluate_each(const checked::Contract& contract, const Dataset* const* data, const EvalOptions* const* options,
+                   std::size_t count, Workspace& workspace, Evaluation* out);
+// The same with one data set for every case (a sweep's variations of terms).
 void evaluate_each(const checked::Contract& contract, const Dataset& data, const EvalOptions* const* options,
                    std::size_t count, Workspace& workspace, Evaluation* out);
 

@@ -82,15 +82,16 @@ struct Workspace::State {
   const checked::Contract* sums_of = nullptr;
   fast::Cache fast;  // the fixed-point program of the last contract, and its scratch memory
   fast::ParticipantLanes lanes;  // participants as lanes: the data's fields in fixed point, and scratch
-  // evaluate_each's cases on lanes: which, their term values, the sets (the same data in each),
-  // and what the lanes give back.
+  // evaluate_each's cases on lanes: which, their term values, their sets, and what the lanes
+  // give back.
   struct Each {
+    std::vector<const Dataset*> data;  // one data set for every case (the overload that takes one)
     std::vector<std::size_t> cases;
     std::vector<const EvalOptions*> terms;
     std::vector<const fast::Columns*> sets;
     std::vector<std::int64_t> amounts;
     std::vector<std::uint8_t> ok;
-    fast::Columns columns;  // the data's, when the options bring none
+    std::vector<fast::Columns> columns;  // read from the data where the options bring none
   } each;
 
   // Empties every memo for a new evaluation of `c`, keeping the memory.

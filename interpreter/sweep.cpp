@@ -53,23 +53,22 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsi
 
 std::vector<Evaluation> sweep(const checked::Contract& contract, const std::vector<SweepCase>& cases, unsigned threads) {
   std::vector<Evaluation> results(cases.size());
-  // Blocks of consecutive cases; within a block, each run of cases on the same data is
-  // evaluated together (evaluate_each: on the fixed-point path's lanes where it takes them).
+  // Blocks of consecutive cases, each evaluated together (evaluate_each: on the fixed-point
+  // path's lanes where it takes them).
   constexpr std::size_t kBlock = 256;
   const std::size_t blocks = (cases.size() + kBlock - 1) / kBlock;
   struct Worker {
     Workspace workspace;
+    std::vector<const Dataset*> data;
     std::vector<const EvalOptions*> options;
   };
   std::vector<Worker> workers(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
   parallel_for(blocks, static_cast<unsigned>(workers.size()), [&](unsigned worker, std::size_t b) {
     Worker& w = workers[worker];
-    const std::size_t last = std::min(cases.size(), (b + 1) * kBlock);
-    for (std::size_t first = b * kBlock, end; first < last; first = end) {
-      w.options.clear();
-      for (end = first; end < last && cases[end].data == cases[first].data; ++end) w.options.push_back(&cases[end].options);
-      evaluate_each(contract, *cases[first].data, w.options.data(), end - first, w.workspace, results.data() + first);
-    }
+    const std::size_t first = b * kBlock, last = std::min(cases.size(), first + kBlock);
+    w.data.clear(), w.options.clear();
+    for (std::size_t i = first; i < last; ++i) w.data.push_back(cases[i].data), w.options.push_back(&cases[i].options);
+    evaluate_each(contract, w.data.data(), w.options.data(), last - first, w.workspace, results.data() + first);
   });
   return results;
 }

@@ -490,6 +490,17 @@ TEST_CASE("fast path: variations of terms run together on lanes pay what each pa
         REQUIRE(out[i].ok);
         for (std::size_t k = 0; k < lines; ++k) REQUIRE(out[i].lines[k].amount * Number::from_int(100) == Number::from_int(amounts[i * lines + k]));
       }
+      // Each case on its own data: three data sets in turn, in runs of one and of five.
+      const Dataset others[2] = {generate(*c, rng, false), generate(*c, rng, false)};
+      std::vector<const Dataset*> data;
+      for (std::size_t i = 0; i < options.size(); ++i) data.push_back(i < 300 ? (i % 3 ? &others[i % 3 - 1] : &d) : (i / 5) % 2 ? &d : &others[0]);
+      evaluate_each(*c, data.data(), pointers.data(), pointers.size(), ws, out.data());
+      for (std::size_t i = 0; i < options.size(); ++i) {
+        INFO("case " << i << " on its own data");
+        EvalOptions general = options[i];
+        general.fast = false;
+        require_same(out[i], evaluate(*c, *data[i], general));
+      }
     }
     // Scenario A's terms are all numbers written in the contract; the other's data fits less often.
     const int part = std::string(path).starts_with("examples") ? 2 : 10;
