@@ -1,6 +1,8 @@
 // CSV dialects (csv_dialect.hpp).
 #include "cli/csv_dialect.hpp"
 
+#include <algorithm>
+
 namespace utfall::cli {
 
 std::optional<CsvDialect> csv_dialect(std::string_view name) {
@@ -43,8 +45,8 @@ void CsvWriter::append_cell(const CsvCell& c) {
     text_ += "\"\"\"";
     return;
   }
-  const char special[] = {'"', '\r', '\n', dialect_.separator};
-  if (s.find_first_of(std::string_view(special, sizeof special)) == std::string_view::npos) {
+  const char separator = dialect_.separator;
+  if (std::none_of(s.begin(), s.end(), [&](char ch) { return ch == '"' || ch == '\r' || ch == '\n' || ch == separator; })) {
     text_ += s;
     return;
   }
