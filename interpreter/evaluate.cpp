@@ -898,17 +898,20 @@ void evaluate_each(const checked::Contract& contract, const Dataset* const* data
     // Each case's series in fixed point: its options', or read from its data (once for a run
     // of cases on the same data).
     each.sets.resize(lanes);
-    if (each.columns.size() < lanes) each.columns.resize(lanes);
     const Dataset* read_from = nullptr;
-    const fast::Columns* read = nullptr;
+    std::size_t read = 0;  // columns read so far
     for (std::size_t k = 0; k < lanes; ++k) {
       const std::size_t i = each.cases[k];
       if (options[i]->columns) {
         each.sets[k] = options[i]->columns;
         continue;
       }
-      if (data[i] != read_from) fast::read_columns(contract, *data[i], each.columns[k]), read_from = data[i], read = &each.columns[k];
-      each.sets[k] = read;
+      if (data[i] != read_from) {
+        if (read == each.columns.size()) each.columns.emplace_back();  // a deque: those read stay where they are
+        fast::read_columns(contract, *data[i], each.columns[read++]);
+        read_from = data[i];
+      }
+      each.sets[k] = &each.columns[read - 1];
     }
     const std::size_t lines = fast::line_count(*program);
     each.amounts.resize(lanes * lines);

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -91,7 +92,7 @@ struct Workspace::State {
     std::vector<const fast::Columns*> sets;
     std::vector<std::int64_t> amounts;
     std::vector<std::uint8_t> ok;
-    std::vector<fast::Columns> columns;  // read from the data where the options bring none
+    std::deque<fast::Columns> columns;  // read from the data where the options bring none
   } each;
 
   // Empties every memo for a new evaluation of `c`, keeping the memory.
