@@ -120,10 +120,15 @@ std::string u128_to_string(u128 v) {
   char buf[40];
   char* end = buf + sizeof buf;
   char* p = end;
-  do {
+  while (v > std::numeric_limits<u64>::max()) {  // 128-bit division only for the digits beyond 64 bits
     *--p = static_cast<char>('0' + static_cast<int>(v % 10));
     v /= 10;
-  } while (v != 0);
+  }
+  u64 w = static_cast<u64>(v);
+  do {
+    *--p = static_cast<char>('0' + static_cast<int>(w % 10));
+    w /= 10;
+  } while (w != 0);
   return std::string(p, end);
 }
 

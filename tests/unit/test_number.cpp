@@ -461,3 +461,12 @@ TEST_CASE("to_fraction_string and parts", "[number][text]") {
   CHECK(N("-12").to_int64() == -12);
   CHECK_FALSE(N("1/2").to_int64().has_value());
 }
+
+TEST_CASE("to_string of fractions whose digits pass 64 bits", "[number][format]") {
+  // Expected texts from Python's decimal at 60 digits.
+  CHECK(Number::fraction(9223372036854775807, 1024).to_string() == "9007199254740991.9990234375");
+  CHECK(Number::fraction(-9223372036854775807, std::int64_t{1} << 40).to_string() ==
+        "-8388607.9999999999990905052982270717620849609375");
+  CHECK(Number::fraction(123456789012345678, 95367431640625).to_string() == "1294.53825995409381654528");  // 5^20
+  CHECK(Number::fraction(-1, std::int64_t{1} << 62).to_string() == "-0.00000000000000000021684043449710088680149056017398834228515625");
+}
