@@ -958,7 +958,10 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
       }
       key = std::max(key, places);
     }
-    if (!any) continue;
+    if (!any) {  // no lane gives it a value: the plan keeps the term's own
+      key = -1;
+      continue;
+    }
     // Every lane at the key's scale; a lane whose value is not given, or does not fit, is given up.
     for (std::size_t l = 0; l < L; ++l) {
       const int places = s.term_places[l];
