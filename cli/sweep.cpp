@@ -35,9 +35,9 @@ struct Vary {
   std::string term;
   std::vector<std::string> list;  // a list's values as written; empty for a range
   // A range: FROM + k * STEP for k < count, each written with the range's unit.
-  Number from, step;
+  Number from{}, step{};
   std::size_t count = 0;
-  std::string unit;
+  std::string unit{};
   std::size_t size() const { return list.empty() ? count : list.size(); }
   // Value i as --set would take it ("150000100 SEK"): a range's made when asked, on the
   // thread that writes it, the same as stepping FROM by STEP i times (exact arithmetic).
@@ -185,17 +185,19 @@ int SweepCommand::run() const {
   }
 
   // The variations are evaluated and written in blocks, each by one thread with its own
-  // Workspace; the blocks of a wave are written out in order before the next wave starts, so
-  // that memory holds a wave of output (CSV, JSON), not the sweep's results.
+  // Workspace; the blocks are written out in order as they complete, so that memory holds a few
+  // blocks of output (CSV, JSON), not the sweep's results.
   const std::size_t threads = std::min<std::size_t>(sweep_threads(threads_), (total + kBlock - 1) / kBlock);
   auto value_of = [&](std::size_t i, std::size_t k) {
     std::size_t rest = i;
     for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].size();
     return varies[k].text(rest % varies[k].size());
   };
-  // Variation i's options: every combination, the first --vary slowest.
+  // Variation i's options: every combination, the first --vary slowest. `options` holds the
+  // base options with the values of some variation given (a worker's slots are copied from the
+  // base once): each --vary names one term (or input) and gives it a value every time, which
+  // replaces the one given before, so no copy of the base is needed per variation.
   auto options_of = [&](std::size_t i, EvalOptions& options) {
-    options = base;
     std::size_t rest = i;
     for (std::size_t k = varies.size(); k-- > 0;) {
       parsed[k].give(rest % parsed[k].size, options);
@@ -243,7 +245,8 @@ int SweepCommand::run() const {
   auto run_block = [&](Worker& w, std::size_t first, std::size_t last, Block& out) {
     cli::CsvWriter csv(dialect, false);  // rows after the header's writer, which begins the file
     const std::size_t n = last - first;
-    w.options.resize(n), w.evaluations.resize(n), w.pointers.resize(n);
+    if (w.options.size() < n) w.options.resize(n, base);
+    w.evaluations.resize(n), w.pointers.resize(n);
     for (std::size_t i = first; i < last; ++i) options_of(i, w.options[i - first]), w.pointers[i - first] = &w.options[i - first];
     evaluate_each(c, *bound.data, w.pointers.data(), n, w.workspace, w.evaluations.data());
     for (std::size_t i = first; i < last; ++i) {
@@ -309,14 +312,14 @@ int SweepCommand::run() const {
     if (format_ == "csv") out.text = csv.text();
   };
 
-  // Waves of blocks; what is written waits until a variation has succeeded (or all are done),
-  // for the header shows the flows only then.
+  // What is written waits until a variation has succeeded (or all are done), for the header
+  // shows the flows only then.
   Diagnostics worst;
   bool any_ok = false;
   std::vector<std::string> pending;  // CSV or JSON text not yet written
   std::vector<std::vector<std::string>> rows;
   std::vector<std::vector<cli::XlsxCell>> cells;
-  const std::size_t blocks = (total + kBlock - 1) / kBlock, wave = 8 * threads;
+  const std::size_t blocks = (total + kBlock - 1) / kBlock, window = 4 * threads;
   auto header_names = [&] {
     std::vector<std::string> header;
     for (const auto& v : varies) header.push_back(v.term);
@@ -345,23 +348,26 @@ int SweepCommand::run() const {
       for (const auto& text : pending) cli::write_stdout(text);
     pending.clear();
   };
-  std::vector<Block> out(wave);
-  for (std::size_t first = 0; first < blocks; first += wave) {
-    const std::size_t count = std::min(wave, blocks - first);
-    for (std::size_t k = 0; k < count; ++k) out[k] = Block{};
-    parallel_for(count, static_cast<unsigned>(threads), [&](unsigned worker, std::size_t k) {
-      const std::size_t b = first + k;
-      run_block(workers[worker], b * kBlock, std::min(total, (b + 1) * kBlock), out[k]);
-    });
-    for (std::size_t k = 0; k < count; ++k) {
-      if (worst.empty()) worst = std::move(out[k].first_error);
-      any_ok = any_ok || out[k].any_ok;
-      pending.push_back(std::move(out[k].text));
-      for (auto& row : out[k].rows) rows.push_back(std::move(row));
-      for (auto& row : out[k].cells) cells.push_back(std::move(row));
-    }
-    flush(false);
-  }
+  // One block per item: blocks are taken in order by whichever thread is free and written in
+  // order as they complete (ordered_for), with at most `window` blocks held, so writing one
+  // block overlaps computing the next and no thread waits at the end of a wave.
+  std::vector<Block> out(window);
+  ordered_for(
+      blocks, static_cast<unsigned>(threads), window,
+      [&](unsigned worker, std::size_t b) {
+        out[b % window] = Block{};
+        run_block(workers[worker], b * kBlock, std::min(total, (b + 1) * kBlock), out[b % window]);
+      },
+      [&](std::size_t b) {
+        Block& block = out[b % window];
+        if (worst.empty()) worst = std::move(block.first_error);
+        any_ok = any_ok || block.any_ok;
+        pending.push_back(std::move(block.text));
+        for (auto& row : block.rows) rows.push_back(std::move(row));
+        for (auto& row : block.cells) cells.push_back(std::move(row));
+        block = Block{};
+        flush(false);
+      });
   flush(true);
   if (format_ == "json") {
     cli::write_stdout(total > 0 ? "\n  ]\n}\n" : "]\n}\n");

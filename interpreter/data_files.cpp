@@ -286,15 +286,15 @@ struct CsvBuilder {
   const std::string& file;
   const ReadLimits& limits;
   bool ascii = false;  // the whole text is ASCII without NUL (ascii_without_nul)
-  Table table;
+  Table table{};
   bool header_done = false;
-  std::vector<Cell> current;   // the fields of the row being read
+  std::vector<Cell> current{};   // the fields of the row being read
   std::size_t row_line = 1;    // line where the row being read starts
-  std::exception_ptr failure;  // set by a callback; the driver rethrows it
+  std::exception_ptr failure{};  // set by a callback; the driver rethrows it
   // For lines read by hand: what each byte is, and the pieces of the line being read.
   static constexpr std::uint8_t kSeparator = 1, kToLibcsv = 2;
   std::array<std::uint8_t, 256> special{};
-  std::vector<std::string_view> pieces;
+  std::vector<std::string_view> pieces{};
 
   std::size_t row_number() const { return header_done ? table.rows.size() + 1 : 0; }
 
@@ -594,7 +594,7 @@ Table read_csv(const std::string& file_label, std::string_view text, const ReadL
 
 Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits, CsvLines lines) {
   check_size(file_label, text.size(), limits);
-  CsvBuilder b{file_label, limits, false, {}, false, {}, 1, nullptr};
+  CsvBuilder b{.file = file_label, .limits = limits};
   const std::string_view body = checked_body(file_label, b.table.rows.keep_whole(std::move(text)));
   b.ascii = ascii_without_nul(body);
   b.table.file = file_label;

@@ -47,6 +47,17 @@ struct Unsupported {
 std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 std::uint64_t sat_mul(std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
 
+// A truth value or a number as fixed point (true 1, false 0), where it has at most kMaxScale
+// decimals and its digits fit in 63 bits; none otherwise (text, a period, a larger number).
+// The one reading of a value into fixed point: constants, terms' own values, values given.
+std::optional<Program::Own> fixed_point(const checked::Value& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return Program::Own{*b ? 1 : 0, 0};
+  const auto* n = std::get_if<Number>(&v);
+  auto d = n ? n->to_decimal64() : std::nullopt;
+  if (!d || d->places > kMaxScale || d->digits == kPoison) return std::nullopt;
+  return Program::Own{d->digits, static_cast<std::int8_t>(d->places)};
+}
+
 }  // namespace
 
 namespace {
@@ -217,12 +228,9 @@ class Lowerer {
   static bool numeric_or_boolean(const checked::Expr& e) { return e.type.kind == TypeKind::number || e.type.kind == TypeKind::boolean; }
 
   int node(const checked::Const& n, const checked::Expr&, int) {
-    if (const auto* b = std::get_if<bool>(&n.value)) return konst(*b ? 1 : 0, 0);
-    const auto* num = std::get_if<Number>(&n.value);
-    if (!num) throw Unsupported{"a constant that is not a number"};
-    auto d = num->to_decimal64();
-    if (!d || d->places > kMaxScale) throw Unsupported{"a constant that is not a small decimal"};
-    return konst(d->digits, d->places);
+    auto v = fixed_point(n.value);
+    if (!v) throw Unsupported{"a constant that is not a small decimal or a truth value"};
+    return konst(v->digits, v->places);
   }
   int node(const checked::InputRef& n, const checked::Expr& e, int t) {
     const auto& in = c_.inputs[static_cast<std::size_t>(n.input)];
@@ -244,13 +252,7 @@ class Lowerer {
       int node = add({N::term, {}, value, -1, -1, static_cast<i64>(p_->terms.size())});
       p_->terms.emplace_back(static_cast<std::size_t>(node), n.term);
       Program::Own& own = p_->term_own.emplace_back();
-      if (const auto* k = std::get_if<checked::Const>(&term.value->node)) {
-        const auto* b = std::get_if<bool>(&k->value);
-        const auto* num = std::get_if<Number>(&k->value);
-        auto d = num ? num->to_decimal64() : std::nullopt;
-        if (b) own = {*b ? 1 : 0, 0};
-        else if (d && d->places <= kMaxScale && d->digits != kPoison) own = {d->digits, static_cast<std::int8_t>(d->places)};
-      }
+      if (const auto* k = std::get_if<checked::Const>(&term.value->node)) own = fixed_point(k->value).value_or(Program::Own{});
       return node;
     });
   }
@@ -944,18 +946,13 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
         continue;
       }
       any = true;
-      if (const auto* b = std::get_if<bool>(&value->second)) {
-        digits[l] = *b, places = 0;
-      } else {
-        const auto* n = std::get_if<Number>(&value->second);
-        auto d = n ? n->to_decimal64() : std::nullopt;
-        if (!d || d->places > kMaxScale || d->digits == kPoison) {
-          if (!lane_terms) return false;
-          s.given_up[l] = 1;
-          continue;
-        }
-        digits[l] = d->digits, places = static_cast<std::int8_t>(d->places);
+      auto v = fixed_point(value->second);
+      if (!v) {
+        if (!lane_terms) return false;
+        s.given_up[l] = 1;
+        continue;
       }
+      digits[l] = v->digits, places = v->places;
       key = std::max(key, places);
     }
     if (!any) {  // no lane gives it a value: the plan keeps the term's own

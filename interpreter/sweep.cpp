@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <system_error>
@@ -15,6 +16,24 @@ unsigned sweep_threads(unsigned requested) {
   if (requested == 0) requested = std::thread::hardware_concurrency();
   return std::clamp(requested, 1u, kMaxSweepThreads);
 }
+
+namespace {
+
+// Runs loop(worker) on `count` threads, worker 0 on this one, and returns when all have. When
+// the system refuses a thread, the threads already started do the work.
+template <typename Loop>
+void on_threads(unsigned count, Loop& loop) {
+  if (count == 1) return loop(0);
+  std::vector<std::jthread> pool;
+  pool.reserve(count - 1);
+  try {
+    for (unsigned w = 1; w < count; ++w) pool.emplace_back(std::ref(loop), w);
+  } catch (const std::system_error&) {  // no more threads to be had (a ulimit): go on with those started
+  }
+  loop(0);
+}  // the jthreads join here
+
+}  // namespace
 
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned, std::size_t)>& work) {
   unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(n, 1)));
@@ -37,17 +56,53 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsi
       stop = true;
     }
   };
-  if (count == 1) {
-    loop(0);
-  } else {
-    std::vector<std::jthread> pool;
-    pool.reserve(count - 1);
+  on_threads(count, loop);
+  if (error) std::rethrow_exception(error);
+}
+
+void ordered_for(std::size_t n, unsigned threads, std::size_t window, const std::function<void(unsigned, std::size_t)>& work,
+                 const std::function<void(std::size_t)>& finish) {
+  const unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(n, 1)));
+  window = std::max<std::size_t>(window, 1);
+  std::mutex m;
+  std::condition_variable room;  // signalled when an item is finished (or on a stop)
+  std::size_t next = 0;          // the first item no thread has taken
+  std::size_t finished = 0;      // items 0 .. finished-1 are finished
+  bool finishing = false;        // a thread is in the finishing loop
+  bool stop = false;
+  std::exception_ptr error;
+  std::vector<char> done(window, 0);  // done[i % window]: item i worked, not yet finished
+  auto loop = [&](unsigned worker) {
+    std::unique_lock lock(m);
     try {
-      for (unsigned w = 1; w < count; ++w) pool.emplace_back(loop, w);
-    } catch (const std::system_error&) {  // no more threads to be had (a ulimit): go on with those started
+      for (;;) {
+        room.wait(lock, [&] { return stop || next >= n || next < finished + window; });
+        if (stop || next >= n) return;
+        const std::size_t i = next++;
+        lock.unlock();
+        work(worker, i);
+        lock.lock();
+        done[i % window] = 1;
+        if (finishing) continue;  // the thread finishing will come to it
+        finishing = true;
+        while (!stop && finished < n && done[finished % window]) {
+          done[finished % window] = 0;
+          lock.unlock();
+          finish(finished);  // only this thread touches `finished` while `finishing`
+          lock.lock();
+          ++finished;
+          room.notify_all();
+        }
+        finishing = false;
+      }
+    } catch (...) {
+      if (!lock.owns_lock()) lock.lock();
+      if (!error) error = std::current_exception();
+      stop = true;
+      room.notify_all();
     }
-    loop(0);
-  }  // the jthreads join here
+  };
+  on_threads(count, loop);
   if (error) std::rethrow_exception(error);
 }
 

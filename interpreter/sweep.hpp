@@ -28,6 +28,16 @@ unsigned sweep_threads(unsigned requested);
 // system refuses a thread, the threads already started do the work.
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned worker, std::size_t i)>& work);
 
+// Calls work(worker, i) for every i in [0, n) on min(threads, n) threads, and finish(i) for every
+// i in order 0, 1, ..., each once work(·, i) has returned: one finish at a time, on whichever
+// thread completed the item it waited for, while the others go on working. At most `window`
+// items are worked but not yet finished (a thread waits for room), so a writer keeps that many
+// blocks of output in memory, not the whole run. No barrier between items, one pool of threads
+// for the whole loop. The first exception thrown by either is rethrown once every thread has
+// stopped; no finish is called after it.
+void ordered_for(std::size_t n, unsigned threads, std::size_t window, const std::function<void(unsigned worker, std::size_t i)>& work,
+                 const std::function<void(std::size_t i)>& finish);
+
 struct SweepCase {
   const Dataset* data;  // bound for the contract; may be shared by many cases
   EvalOptions options;

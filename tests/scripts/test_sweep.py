@@ -59,6 +59,22 @@ for result, (andel, tak, baslinje) in zip(results, combos):
     check(got == expected, f"{label}: payments {got}, expected {expected}")
     check(Decimal(result["totals"][0]["amount"]) == sum(expected), f"{label}: total")
 
+# A term given `unlimited` in one variation and a number in the next (each variation's values
+# replace the last's, over the options of --set): every row against the model, on one thread
+# and three (16 004 rows: blocks of 2 048 on several threads).
+TAKS = ["unlimited", "5_000_000 SEK", "unlimited", "300_000 SEK"]
+BASES = [190_000_000 + 2_500 * k for k in range(4001)]
+for threads in ["1", "3"]:
+    r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--set", "premieandel=40 %", "--set", "takbelopp=1 SEK",
+                        "--vary", "takbelopp=" + ",".join(TAKS), "--vary", "baslinje=190_000_000 SEK..200_000_000 SEK step 2_500 SEK",
+                        "-f", "csv", "--threads", threads], capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    check(r.returncode == 0 and len(lines) == 1 + len(TAKS) * len(BASES), f"unlimited, {threads} threads: exit {r.returncode}, {len(lines)} lines")
+    for line, (tak, base) in zip(lines[1:], itertools.product(TAKS, BASES)):
+        cap = Decimal(10) ** 30 if tak == "unlimited" else Decimal(tak.split()[0].replace("_", ""))
+        expected = sum(scenario_a(cost, drawn, Decimal(base), Decimal("0.4"), cap))
+        check(Decimal(line.split(",")[2]) == expected, f"unlimited, {threads} threads: {line}, expected {expected}")
+
 # Table and CSV give the same totals; a bad --vary is a usage error.
 r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--vary", "premieandel=25 %,30 %", "-f", "csv"],
                    capture_output=True, text=True)

@@ -132,3 +132,59 @@ TEST_CASE("parallel_for works every case once in runs and rethrows a failure") {
                     "case 777");
   CHECK(calls.load() >= 1);
 }
+
+// ordered_for: every item worked once, finished once, in order 0, 1, ..., each after its work
+// returned; never more than `window` items worked and not finished; one finish at a time; a
+// throw from either side is rethrown and no item is finished after it.
+TEST_CASE("ordered_for finishes every item in order with at most a window outstanding") {
+  for (std::size_t n : {0, 1, 2, 5, 64, 1000})
+    for (unsigned threads : {1u, 2u, 3u, 7u})
+      for (std::size_t window : {1, 2, 3, 8}) {
+        INFO("n " << n << ", threads " << threads << ", window " << window);
+        std::vector<std::atomic<int>> worked(n);
+        std::vector<std::size_t> order;  // written by finish alone
+        std::atomic<std::size_t> started{0}, finished{0}, most_ahead{0};
+        std::atomic<int> finishing{0}, overlapped{0}, early{0};
+        ordered_for(
+            n, threads, window,
+            [&](unsigned, std::size_t i) {
+              const std::size_t ahead = started.fetch_add(1) + 1 - finished.load();
+              std::size_t m = most_ahead.load();
+              while (ahead > m && !most_ahead.compare_exchange_weak(m, ahead)) {
+              }
+              worked[i].fetch_add(1);
+            },
+            [&](std::size_t i) {
+              if (finishing.fetch_add(1) != 0) overlapped.fetch_add(1);
+              if (worked[i].load() != 1) early.fetch_add(1);
+              order.push_back(i);
+              finished.fetch_add(1);
+              finishing.fetch_sub(1);
+            });
+        std::size_t in_order = 0;
+        for (std::size_t k = 0; k < order.size(); ++k) in_order += order[k] == k;
+        CHECK(order.size() == n);
+        CHECK(in_order == n);
+        CHECK(overlapped.load() == 0);
+        CHECK(early.load() == 0);
+        CHECK(most_ahead.load() <= window);
+      }
+  // A throw at item 777: no later item is finished (777 itself is not when its work threw).
+  for (bool in_finish : {false, true}) {
+    std::size_t last = 0, finishes = 0;  // written by finish alone
+    CHECK_THROWS_WITH(ordered_for(
+                          5000, 3, 6,
+                          [&](unsigned, std::size_t i) {
+                            if (!in_finish && i == 777) throw std::runtime_error("item 777");
+                          },
+                          [&](std::size_t i) {
+                            last = i, ++finishes;
+                            if (in_finish && i == 777) throw std::runtime_error("item 777");
+                          }),
+                      "item 777");
+    // Item 777 is taken only when at least 777 - 6 + 1 items are finished (the window).
+    CHECK(finishes == last + 1);
+    if (in_finish) CHECK(last == 777);
+    else CHECK((last >= 771 && last <= 776));
+  }
+}
