@@ -214,6 +214,8 @@ int SweepCommand::run() const {
   int column = 0;
   for (auto& [flow, index] : flows) index = column++;
   const bool several = c.currencies.size() > 1;
+  std::vector<int> places;  // minor_unit_places of each currency
+  for (int k = 0; k < std::max<int>(1, static_cast<int>(c.currencies.size())); ++k) places.push_back(minor_unit_places(c, k));
   auto flow_name = [&](const FlowKey& f) {
     return c.parties[std::get<0>(f)].id + " -> " + c.parties[std::get<1>(f)].id +
            (several ? " (" + c.currencies[std::get<2>(f)].code + ")" : "");
@@ -239,6 +241,7 @@ int SweepCommand::run() const {
     std::vector<EvalOptions> options;
     std::vector<const EvalOptions*> pointers;
     std::vector<Number> totals;
+    std::vector<cli::CsvCell> cells;  // a CSV row
   };
   std::vector<Worker> workers(threads);
   const cli::CsvDialect dialect = cli::csv_dialect(dialect_).value_or(cli::CsvDialect{});
@@ -284,18 +287,29 @@ int SweepCommand::run() const {
         for (char ch : item) out.text += ch == '\n' ? std::string_view("\n    ") : std::string_view(&ch, 1);
         continue;
       }
+      if (format_ == "csv") {
+        // The varied values as written (`25 %`) and error texts are text; the totals numbers.
+        // The worker's cells keep their memory from row to row.
+        auto& cells = w.cells;
+        cells.resize(varies.size() + (r.ok ? flows.size() : 1));
+        for (std::size_t k = 0; k < varies.size(); ++k) cells[k] = cli::text_cell(value_of(i, k));
+        if (!r.ok) cells[varies.size()] = cli::text_cell(error_text(r));
+        else
+          for (const auto& [flow, index] : flows) {
+            auto& cell = cells[varies.size() + static_cast<std::size_t>(index)];
+            cell.text.clear(), cell.number = true;
+            write_money(cell.text, w.totals[static_cast<std::size_t>(index)], places[static_cast<std::size_t>(std::get<2>(flow))]);
+          }
+        csv.row(cells);
+        continue;
+      }
       std::vector<std::string> row;
       for (std::size_t k = 0; k < varies.size(); ++k) row.push_back(value_of(i, k));
       if (!r.ok) row.push_back(error_text(r));
       else
         for (const auto& [flow, index] : flows)
           row.push_back(format_money(c, w.totals[static_cast<std::size_t>(index)], format_ == "table", std::get<2>(flow)));
-      if (format_ == "csv") {
-        // The varied values as written (`25 %`) and error texts are text; the totals numbers.
-        std::vector<cli::CsvCell> cells;
-        for (std::size_t k = 0; k < row.size(); ++k) cells.push_back(k < varies.size() || !r.ok ? cli::text_cell(row[k]) : cli::number_cell(row[k]));
-        csv.row(cells);
-      } else if (format_ == "xlsx") {
+      if (format_ == "xlsx") {
         auto& cells = out.cells.emplace_back();
         for (std::size_t k = 0; k < row.size(); ++k) {
           if (k < varies.size() || !r.ok) {
