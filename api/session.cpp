@@ -42,11 +42,11 @@ struct Session::Impl {
   }
   // Engine::sweep's block: each case's options; of the cases prepared, their data, options,
   // position in the block, and evaluations.
-  std::vector<EvalOptions> block_options;
-  std::vector<const Dataset*> block_data;
-  std::vector<const EvalOptions*> block_pointers;
-  std::vector<std::size_t> block_cases;
-  std::vector<Evaluation> block_evaluations;
+  std::vector<EvalOptions> block_options{};
+  std::vector<const Dataset*> block_data{};
+  std::vector<const EvalOptions*> block_pointers{};
+  std::vector<std::size_t> block_cases{};
+  std::vector<Evaluation> block_evaluations{};
 };
 
 Session::Session(const Engine& engine, Contract contract)
@@ -112,56 +112,56 @@ void Session::Impl::evaluate(const Bound& data, const Options& options) {
   finish(data, evaluation, result);
 }
 
+namespace {
+
+// Runs work(); an exception from it other than running out of memory (which goes on to the
+// host) is a bug of the engine: said as an internal error, by failed(what), not hidden.
+// False when it threw.
+template <typename Work, typename Failed>
+bool guarded(Work&& work, Failed&& failed) {
+  try {
+    work();
+    return true;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    failed(e.what());
+    return false;
+  }
+}
+
+}  // namespace
+
 void Session::Impl::evaluate_block(const std::vector<Engine::Case>& cases, std::size_t first, std::size_t last, Result* results) {
   const auto& c = *contract.impl().checked;
   const std::size_t n = last - first;
   block_options.resize(n);
   block_data.clear(), block_pointers.clear(), block_cases.clear();
+  auto internal = [&](std::size_t k) {
+    return [&results, k](const char* what) { results[k].ok = false, fail(results[k], api::internal_error(what)); };
+  };
   for (std::size_t k = 0; k < n; ++k) {
     const Bound& data = cases[first + k].data;
-    try {
-      if (!prepare(data, cases[first + k].options, block_options[k], results[k])) continue;
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {
-      results[k].ok = false;
-      fail(results[k], api::internal_error(e.what()));
-      continue;
-    }
+    bool ready = false;
+    if (!guarded([&] { ready = prepare(data, cases[first + k].options, block_options[k], results[k]); }, internal(k)) || !ready) continue;
     block_data.push_back(&data.impl().data), block_pointers.push_back(&block_options[k]), block_cases.push_back(k);
   }
   if (block_cases.empty()) return;
   if (block_evaluations.size() < block_cases.size()) block_evaluations.resize(block_cases.size());
-  try {
-    evaluate_each(c, block_data.data(), block_pointers.data(), block_cases.size(), workspace, block_evaluations.data());
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    for (std::size_t k : block_cases) results[k].ok = false, fail(results[k], api::internal_error(e.what()));
+  if (!guarded([&] { evaluate_each(c, block_data.data(), block_pointers.data(), block_cases.size(), workspace, block_evaluations.data()); },
+               [&](const char* what) {
+                 for (std::size_t k : block_cases) internal(k)(what);
+               }))
     return;
-  }
   for (std::size_t j = 0; j < block_cases.size(); ++j) {
     const std::size_t k = block_cases[j];
-    try {
-      finish(cases[first + k].data, block_evaluations[j], results[k]);
-    } catch (const std::bad_alloc&) {
-      throw;
-    } catch (const std::exception& e) {
-      results[k].ok = false;
-      fail(results[k], api::internal_error(e.what()));
-    }
+    guarded([&] { finish(cases[first + k].data, block_evaluations[j], results[k]); }, internal(k));
   }
 }
 
 const Result& Session::evaluate(const Bound& data, const Options& options) {
-  try {
-    impl_->evaluate(data, options);
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    impl_->result.ok = false;
-    Impl::fail(impl_->result, api::internal_error(e.what()));
-  }
+  guarded([&] { impl_->evaluate(data, options); },
+          [&](const char* what) { impl_->result.ok = false, Impl::fail(impl_->result, api::internal_error(what)); });
   return impl_->result;
 }
 

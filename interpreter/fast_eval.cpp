@@ -1068,6 +1068,27 @@ std::uint64_t step_bound(const Program& program) { return program.steps; }
 
 int amount_places(const Program& program) { return program.minor_places; }
 
+namespace {
+
+// The program's lines into out.lines, line k paying amount(k), in place: the lines keep their
+// memory (a rule's name is copied only where it differs) from one evaluation to the next.
+template <typename Amount>
+void put_lines(const Program& p, const checked::Contract& c, Evaluation& out, Amount amount) {
+  for (std::size_t k = 0; k < p.lines.size(); ++k) {
+    const Line& line = p.lines[k];
+    PaymentLine& l = k < out.lines.size() ? out.lines[k] : out.lines.emplace_back();
+    l.period = line.period, l.payer = line.payer, l.payee = line.payee, l.clause = line.clause;
+    l.amount = amount(k);
+    const std::string& rule = line.waterfall ? c.waterfalls[static_cast<std::size_t>(line.rule_index)].name
+                                             : c.payments[static_cast<std::size_t>(line.rule_index)].name;
+    if (l.rule != rule) l.rule = rule;
+    l.waterfall = line.waterfall, l.rule_index = line.rule_index, l.trace = -1;
+  }
+  out.lines.resize(p.lines.size());
+}
+
+}  // namespace
+
 bool run(const Program& p, const checked::Contract& c, const Dataset& data, const Columns* columns, const EvalOptions& options,
          ScratchPtr& scratch, Evaluation& out) {
   if (!admitted(p, options)) return false;
@@ -1080,18 +1101,10 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   if (!plan) return false;
   for (int node : p.line_nodes)
     if (s.regs[static_cast<std::size_t>(node)] == kPoison) return false;
-  for (std::size_t k = 0; k < p.lines.size(); ++k) {
-    const Line& line = p.lines[k];
-    PaymentLine& l = k < out.lines.size() ? out.lines[k] : out.lines.emplace_back();
-    int node = p.line_nodes[k];
-    l.period = line.period, l.payer = line.payer, l.payee = line.payee, l.clause = line.clause;
-    l.amount = Number::fraction(s.regs[static_cast<std::size_t>(node)], kPow10[static_cast<std::size_t>(plan->scale[static_cast<std::size_t>(node)])]);
-    const std::string& rule = line.waterfall ? c.waterfalls[static_cast<std::size_t>(line.rule_index)].name
-                                             : c.payments[static_cast<std::size_t>(line.rule_index)].name;
-    if (l.rule != rule) l.rule = rule;
-    l.waterfall = line.waterfall, l.rule_index = line.rule_index, l.trace = -1;
-  }
-  out.lines.resize(p.lines.size());
+  put_lines(p, c, out, [&](std::size_t k) {
+    const auto node = static_cast<std::size_t>(p.line_nodes[k]);
+    return Number::fraction(s.regs[node], kPow10[static_cast<std::size_t>(plan->scale[node])]);
+  });
   return true;
 }
 
@@ -1148,17 +1161,7 @@ std::size_t line_count(const Program& program) { return program.lines.size(); }
 
 void write_lines(const Program& p, const checked::Contract& c, const std::int64_t* amounts, Evaluation& out) {
   const i64 unit = kPow10[static_cast<std::size_t>(p.minor_places)];
-  for (std::size_t k = 0; k < p.lines.size(); ++k) {
-    const Line& line = p.lines[k];
-    PaymentLine& l = k < out.lines.size() ? out.lines[k] : out.lines.emplace_back();
-    l.period = line.period, l.payer = line.payer, l.payee = line.payee, l.clause = line.clause;
-    l.amount = Number::fraction(amounts[k], unit);
-    const std::string& rule = line.waterfall ? c.waterfalls[static_cast<std::size_t>(line.rule_index)].name
-                                             : c.payments[static_cast<std::size_t>(line.rule_index)].name;
-    if (l.rule != rule) l.rule = rule;
-    l.waterfall = line.waterfall, l.rule_index = line.rule_index, l.trace = -1;
-  }
-  out.lines.resize(p.lines.size());
+  put_lines(p, c, out, [&](std::size_t k) { return Number::fraction(amounts[k], unit); });
 }
 
 void ScratchDelete::operator()(Scratch* s) const noexcept { delete s; }
