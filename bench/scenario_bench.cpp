@@ -358,6 +358,22 @@ void BM_compile_10000_clauses(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+// A run of the 10 000-clause contract as a host does it once: compile, read and bind the data
+// (kostnad per period), evaluate, the Result's texts made (`utfall run` does the same through
+// the pipeline, without the fixed-point program).
+void BM_run_10000_clauses(benchmark::State& state) {
+  const std::string data_file = (world->workdir / "generated-kostnad.csv").string();
+  for (auto _ : state) {
+    auto compiled = world->engine.compile(world->huge_contract, "generated.utfall");
+    utfall::Data data;
+    data.files.push_back(data_file);
+    auto r = world->engine.evaluate(*compiled.contract, data);
+    if (!r.ok) mismatch("the generated contract does not run: " + (r.messages.empty() ? std::string() : r.messages.front().rendered));
+    benchmark::DoNotOptimize(r.payments.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 // Keeps every benchmark's seconds per iteration for the summary: with --benchmark_repetitions,
 // the best repetition's (as the Python references report their best of three).
 class Collector : public benchmark::ConsoleReporter {
@@ -398,7 +414,8 @@ void summary(const World& w, const Collector& c) {
     fmt::print("{:<40} {:>14}\n", "Python decimal (by hand)", fmt::format("{:.0f}", w.python_a));
     fmt::print("{:<40} {:>14}\n", "C++ utfall::Number (by hand)", fmt::format("{:.0f}", number));
     fmt::print("{:<40} {:>14}\n", "C++ int64 fixed point (by hand)", fmt::format("{:.0f}", fixed));
-    fmt::print("utfall / Python decimal = {:.1f}x (target >= 20x: {})\n", session / w.python_a, session / w.python_a >= 20 ? "met" : "NOT met");
+    fmt::print("utfall / Python decimal = {:.1f}x (target >= 20x: {}; issue 20's >= 50x: {})\n", session / w.python_a,
+               session / w.python_a >= 20 ? "met" : "NOT met", session / w.python_a >= 50 ? "met" : "NOT met");
     fmt::print("int64 / utfall          = {:.1f}x (target <= 5x: {})\n", fixed / session, fixed / session <= 5 ? "met" : "NOT met");
     fmt::print("utfall batch / Python   = {:.1f}x (target >= 20x: {})\n", batch / w.python_a, batch / w.python_a >= 20 ? "met" : "NOT met");
     fmt::print("int64 / utfall batch    = {:.1f}x (target <= 5x: {})\n", fixed / batch, fixed / batch <= 5 ? "met" : "NOT met");
@@ -428,6 +445,8 @@ void summary(const World& w, const Collector& c) {
   double p = get("BM_compile_1000_clauses"), p10 = get("BM_compile_10000_clauses");
   if (p > 0) fmt::print("\n== Parse + check of 1 000 clauses: {:.1f} ms (target < 10 ms: {}) ==\n", p * 1000, p < 0.01 ? "met" : "NOT met");
   if (p10 > 0) fmt::print("== Parse + check of 10 000 clauses: {:.1f} ms (target < 100 ms: {}) ==\n", p10 * 1000, p10 < 0.1 ? "met" : "NOT met");
+  if (double r10 = get("BM_run_10000_clauses"); r10 > 0)
+    fmt::print("== Run of 10 000 clauses (compile, bind, evaluate): {:.0f} ms (target < 300 ms: {}) ==\n", r10 * 1000, r10 < 0.3 ? "met" : "NOT met");
 }
 
 }  // namespace
@@ -465,6 +484,10 @@ int main(int argc, char** argv) {
   w.huge_contract = generate_contract(10000);
   for (const auto* text : {&w.big_contract, &w.huge_contract})
     if (auto r = w.engine.compile(*text, "generated.utfall"); !r.contract) mismatch("the generated contract does not check: " + r.messages.front().rendered);
+  {
+    std::ofstream f(w.workdir / "generated-kostnad.csv");
+    f << "period,kostnad\n2025,150000000\n2026,170000000\n2027,190000000\n2028,210000000\n2029,230000000\n";
+  }
   prepare_a(w, sets);
   if (profile > 0) {  // warm up a Session, then the evaluations to count
     utfall::Session session(w.engine, *w.a);
@@ -495,6 +518,7 @@ int main(int argc, char** argv) {
   }
   benchmark::RegisterBenchmark("BM_compile_1000_clauses", BM_compile_1000_clauses)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_compile_10000_clauses", BM_compile_10000_clauses)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_run_10000_clauses", BM_run_10000_clauses)->Unit(benchmark::kMillisecond);
   int gargc = static_cast<int>(rest.size());
   benchmark::Initialize(&gargc, rest.data());
   Collector collector;

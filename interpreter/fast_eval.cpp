@@ -22,6 +22,7 @@
 #include <atomic>
 #include <limits>
 #include <map>
+#include <memory_resource>
 #include <unordered_map>
 #include <utility>
 
@@ -46,6 +47,19 @@ struct Unsupported {
 
 std::uint64_t sat_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 std::uint64_t sat_mul(std::uint64_t a, std::uint64_t b) { return b != 0 && a > UINT64_MAX / b ? UINT64_MAX : a * b; }
+
+// The memos of lowering and planning are looked up by (thing, period) pairs, some million of
+// them for a contract of 10 000 clauses: hashed, not a tree (they are never walked in order),
+// their entries taken from one pool that is let go as a whole with the lowering (a malloc and
+// a free per entry were a third of the lowering).
+struct PairHash {
+  template <typename A, typename B>
+  std::size_t operator()(const std::pair<A, B>& k) const noexcept {
+    return std::hash<A>{}(k.first) * 0x9E3779B97F4A7C15ull + std::hash<B>{}(k.second);
+  }
+};
+template <typename K1, typename K2, typename V>
+using PairMap = std::pmr::unordered_map<std::pair<K1, K2>, V, PairHash>;
 
 // A truth value or a number as fixed point (true 1, false 0), where it has at most kMaxScale
 // decimals and its digits fit in 63 bits; none otherwise (text, a period, a larger number).
@@ -131,9 +145,11 @@ class Lowerer {
   StackGuard stack_;
   // Memo of what has been lowered: (thing, period) -> node. A key with no node yet is being
   // lowered (a circle, which the checker lets through only when it looks back in time).
-  std::map<std::pair<const void*, int>, int> memo_;
-  std::map<std::pair<const void*, int>, std::vector<int>> falls_;
-  std::map<std::pair<int, int>, int> cells_;  // (input, period) -> cell
+  // (Elements of an unordered_map stay where they are as it grows: `waterfall` returns one.)
+  std::pmr::monotonic_buffer_resource pool_;
+  PairMap<const void*, int, int> memo_{&pool_};
+  PairMap<const void*, int, std::vector<int>> falls_{&pool_};
+  PairMap<int, int, int> cells_{&pool_};  // (input, period) -> cell
   std::vector<char> nonnegative_;              // per node: never negative
 
   int add(Node n) {
@@ -214,10 +230,9 @@ class Lowerer {
       if (it->second < 0) throw Unsupported{"a circle of values"};
       return it->second;
     }
+    int& slot = it->second;  // stays valid while `make` adds to the memo
     Enter enter(*this);
-    int n = make();
-    memo_[{key, t}] = n;
-    return n;
+    return slot = make();
   }
 
   // ---- expressions
@@ -484,7 +499,8 @@ class Planner {
  private:
   const Program& p_;
   Plan& plan_;
-  std::map<std::pair<int, int>, int> rescaled_;  // (node, scale) -> register
+  std::pmr::monotonic_buffer_resource pool_;
+  PairMap<int, int, int> rescaled_{&pool_};  // (node, scale) -> register
 
   int sc(int n) const { return plan_.scale[static_cast<std::size_t>(n)]; }
   static int fit(int scale) {
