@@ -43,6 +43,12 @@ class CsvWriter {
   void row(const std::vector<CsvCell>& cells);
   void header(const std::vector<std::string>& names);
   const std::string& text() const { return text_; }
+  // The text written so far into `out`, this writer going on from `out`'s former text, cleared
+  // (its memory kept): rows written block after block by one writer reuse two buffers.
+  void take_text(std::string& out) {
+    out.swap(text_);
+    text_.clear();
+  }
 
  private:
   CsvDialect dialect_;

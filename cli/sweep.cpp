@@ -7,6 +7,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/csv_dialect.hpp"
 #include "cli/output.hpp"
@@ -30,6 +31,58 @@ std::string trim(std::string s) {
   return s;
 }
 
+// FROM + k * STEP in int64 digits at one scale, where FROM and STEP are decimals of at most 18
+// places that fit there: value k's digits with two machine operations, where the exact sum and
+// product cost a few hundred instructions a value. `at` gives nothing where a value leaves int64
+// (the caller then steps in exact arithmetic), so every value is the same number either way.
+class Steps {
+ public:
+  Steps() = default;
+  Steps(const Number& from, const Number& step) {
+    auto f = from.to_decimal64(), s = step.to_decimal64();
+    if (!f || !s) return;
+    scale_ = std::max(f->places, s->places);
+    if (scale_ > 18 || __builtin_mul_overflow(f->digits, pow10(scale_ - f->places), &from_) ||
+        __builtin_mul_overflow(s->digits, pow10(scale_ - s->places), &step_))
+      return;
+    ok_ = true;
+  }
+  // Value k's digits at scale(), or nothing.
+  std::optional<std::int64_t> at(std::size_t k) const {
+    std::int64_t times, value;
+    if (!ok_ || k > static_cast<std::size_t>(INT64_MAX) || __builtin_mul_overflow(static_cast<std::int64_t>(k), step_, &times) ||
+        __builtin_add_overflow(from_, times, &value))
+      return std::nullopt;
+    return value;
+  }
+  int scale() const { return scale_; }
+  // Value k as an exact Number (reduced, as every Number is).
+  std::optional<Number> number(std::size_t k) const {
+    auto d = at(k);
+    return d ? std::optional<Number>(Number::fraction(*d, pow10(scale_))) : std::nullopt;
+  }
+  // Value k as Number::to_string writes it: no trailing zeros after the point, "0.05", "-1.5".
+  bool write(std::size_t k, std::string& out) const {
+    auto d = at(k);
+    if (!d) return false;
+    std::int64_t digits = *d;
+    int places = scale_;
+    while (places > 0 && digits % 10 == 0) digits /= 10, --places;
+    write_decimal(out, digits, places);
+    return true;
+  }
+
+ private:
+  static std::int64_t pow10(int n) {
+    std::int64_t p = 1;
+    while (n-- > 0) p *= 10;
+    return p;
+  }
+  std::int64_t from_ = 0, step_ = 0;
+  int scale_ = 0;
+  bool ok_ = false;
+};
+
 // One varied term: its name and its values, a list as written or a range.
 struct Vary {
   std::string term;
@@ -38,13 +91,20 @@ struct Vary {
   Number from{}, step{};
   std::size_t count = 0;
   std::string unit{};
+  Steps steps{};  // from and step in int64, where they fit
   std::size_t size() const { return list.empty() ? count : list.size(); }
   // Value i as --set would take it ("150000100 SEK"): a range's made when asked, on the
   // thread that writes it, the same as stepping FROM by STEP i times (exact arithmetic).
   std::string text(std::size_t i) const {
-    if (!list.empty()) return list[i];
-    std::string x = (from + Number::from_int(static_cast<std::int64_t>(i)) * step).to_string();
-    return unit.empty() ? x : x + " " + unit;
+    std::string x;
+    text(i, x);
+    return x;
+  }
+  // The same into `out`, whose memory it keeps where the text fits.
+  void text(std::size_t i, std::string& out) const {
+    if (!list.empty()) return void(out = list[i]);
+    if (!steps.write(i, out)) out = (from + Number::from_int(static_cast<std::int64_t>(i)) * step).to_string();
+    if (!unit.empty()) out.append(1, ' ').append(unit);
   }
 };
 
@@ -78,7 +138,7 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
     else if (n->second != unit) return error = fmt::format("`{}` and `{}` have different units", trim(texts[0]), trim(texts[i])), std::nullopt;
   }
   if (numbers[2].sign() <= 0) return error = "the step must be positive", std::nullopt;
-  v.from = numbers[0], v.step = numbers[2], v.unit = unit;
+  v.from = numbers[0], v.step = numbers[2], v.unit = unit, v.steps = Steps(v.from, v.step);
   for (Number x = numbers[0]; x <= numbers[1]; x += numbers[2]) {
     if (v.count == kMaxCases) return error = fmt::format("more than {} values", kMaxCases), std::nullopt;
     ++v.count;
@@ -93,11 +153,13 @@ struct Checked {
   std::vector<EvalOptions> each;
   int term = -1;
   Number from, step;
+  Steps steps;  // from and step in int64, where they fit
   std::size_t size = 0;
   // Value i's overrides given to `options`, as merge_overrides gives them.
   void give(std::size_t i, EvalOptions& options) const {
     if (term < 0) return merge_overrides(each[i], options);
-    options.term_overrides[term] = from + Number::from_int(static_cast<std::int64_t>(i)) * step;
+    auto value = steps.number(i);
+    options.term_overrides[term] = value ? std::move(*value) : from + Number::from_int(static_cast<std::int64_t>(i)) * step;
     options.unlimited_terms.erase(term);
   }
 };
@@ -120,6 +182,7 @@ bool stepped(const checked::Contract& c, const Vary& v, Checked& out) {
   const auto* by = std::get_if<Number>(&step.term_overrides.begin()->second);
   if (!from || !by) return false;
   out.term = first.term_overrides.begin()->first, out.from = *from, out.step = *by, out.size = v.size();
+  out.steps = Steps(out.from, out.step);
   return true;
 }
 
@@ -188,11 +251,12 @@ int SweepCommand::run() const {
   // Workspace; the blocks are written out in order as they complete, so that memory holds a few
   // blocks of output (CSV, JSON), not the sweep's results.
   const std::size_t threads = std::min<std::size_t>(sweep_threads(threads_), (total + kBlock - 1) / kBlock);
-  auto value_of = [&](std::size_t i, std::size_t k) {
+  auto index_of = [&](std::size_t i, std::size_t k) {  // variation i's value of the k-th --vary
     std::size_t rest = i;
     for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].size();
-    return varies[k].text(rest % varies[k].size());
+    return rest % varies[k].size();
   };
+  auto value_of = [&](std::size_t i, std::size_t k) { return varies[k].text(index_of(i, k)); };
   // Variation i's options: every combination, the first --vary slowest. `options` holds the
   // base options with the values of some variation given (a worker's slots are copied from the
   // base once): each --vary names one term (or input) and gives it a value every time, which
@@ -242,11 +306,13 @@ int SweepCommand::run() const {
     std::vector<const EvalOptions*> pointers;
     std::vector<Number> totals;
     std::vector<cli::CsvCell> cells;  // a CSV row
+    std::optional<cli::CsvWriter> csv;  // rows after the header's writer, which begins the file
   };
   std::vector<Worker> workers(threads);
   const cli::CsvDialect dialect = cli::csv_dialect(dialect_).value_or(cli::CsvDialect{});
   auto run_block = [&](Worker& w, std::size_t first, std::size_t last, Block& out) {
-    cli::CsvWriter csv(dialect, false);  // rows after the header's writer, which begins the file
+    if (!w.csv) w.csv.emplace(dialect, false);
+    cli::CsvWriter& csv = *w.csv;
     const std::size_t n = last - first;
     if (w.options.size() < n) w.options.resize(n, base);
     w.evaluations.resize(n), w.pointers.resize(n);
@@ -292,7 +358,7 @@ int SweepCommand::run() const {
         // The worker's cells keep their memory from row to row.
         auto& cells = w.cells;
         cells.resize(varies.size() + (r.ok ? flows.size() : 1));
-        for (std::size_t k = 0; k < varies.size(); ++k) cells[k] = cli::text_cell(value_of(i, k));
+        for (std::size_t k = 0; k < varies.size(); ++k) varies[k].text(index_of(i, k), cells[k].text), cells[k].number = false;
         if (!r.ok) cells[varies.size()] = cli::text_cell(error_text(r));
         else
           for (const auto& [flow, index] : flows) {
@@ -323,7 +389,7 @@ int SweepCommand::run() const {
         out.rows.push_back(std::move(row));
       }
     }
-    if (format_ == "csv") out.text = csv.text();
+    if (format_ == "csv") csv.take_text(out.text);
   };
 
   // What is written waits until a variation has succeeded (or all are done), for the header
@@ -368,19 +434,23 @@ int SweepCommand::run() const {
   std::vector<Block> out(window);
   ordered_for(
       blocks, static_cast<unsigned>(threads), window,
-      [&](unsigned worker, std::size_t b) {
-        out[b % window] = Block{};
-        run_block(workers[worker], b * kBlock, std::min(total, (b + 1) * kBlock), out[b % window]);
-      },
+      [&](unsigned worker, std::size_t b) { run_block(workers[worker], b * kBlock, std::min(total, (b + 1) * kBlock), out[b % window]); },
       [&](std::size_t b) {
         Block& block = out[b % window];
         if (worst.empty()) worst = std::move(block.first_error);
         any_ok = any_ok || block.any_ok;
-        pending.push_back(std::move(block.text));
         for (auto& row : block.rows) rows.push_back(std::move(row));
         for (auto& row : block.cells) cells.push_back(std::move(row));
-        block = Block{};
-        flush(false);
+        if (format_ == "csv" || format_ == "json") {
+          if (!started && !any_ok) {
+            pending.push_back(std::move(block.text));  // held until the header can be written
+          } else {
+            flush(false);
+            cli::write_stdout(block.text);
+          }
+        }
+        // Emptied, its text's memory kept for the next block written into this slot.
+        block.rows.clear(), block.cells.clear(), block.text.clear(), block.first_error.clear(), block.any_ok = false;
       });
   flush(true);
   if (format_ == "json") {

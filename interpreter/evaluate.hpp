@@ -259,6 +259,9 @@ std::string format_money(const checked::Contract& contract, const Number& amount
 // format_money without separators, at `places` (minor_unit_places), into `out`, whose memory it
 // keeps where the text fits.
 void write_money(std::string& out, const Number& amount, int places);
+// digits * 10^-places into `out` with all `places` decimals (0 <= places <= 18): 2670000050, 2
+// -> "26700000.50"; 5, 3 -> "0.005"; -15, 1 -> "-1.5".
+void write_decimal(std::string& out, std::int64_t digits, int places);
 // The contract's currencies for a heading: "SEK", "SEK and EUR", "SEK, EUR and NOK".
 std::string currency_list(const checked::Contract& contract);
 // Thousands separators in a decimal number: "-26700000.00" -> "-26,700,000.00". Text that is not

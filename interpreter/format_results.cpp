@@ -45,25 +45,23 @@ int minor_unit_places(const checked::Contract& contract, int currency) {
   return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
 }
 
+void write_decimal(std::string& out, std::int64_t digits, int places) {
+  std::uint64_t magnitude = digits < 0 ? 0 - static_cast<std::uint64_t>(digits) : static_cast<std::uint64_t>(digits);
+  char buf[48];  // 20 digits, a point, a sign, and zeros before the point up to 18 places
+  char* end = buf + sizeof buf;
+  char* p = end;
+  for (int i = 0; i < places; ++i, magnitude /= 10) *--p = static_cast<char>('0' + magnitude % 10);
+  if (places > 0) *--p = '.';
+  do *--p = static_cast<char>('0' + magnitude % 10); while (magnitude /= 10);
+  if (digits < 0) *--p = '-';
+  out.assign(p, end);
+}
+
 void write_money(std::string& out, const Number& amount, int places) {
   // A value whose digits at `places` fit in a machine word (every amount on the fast path),
   // without the string work of Number::to_fixed: a Session formats every amount of every
   // evaluation, into strings that keep their memory.
-  if (auto digits = amount.scaled_to(places)) {
-    const std::uint64_t magnitude = *digits < 0 ? 0 - static_cast<std::uint64_t>(*digits) : static_cast<std::uint64_t>(*digits);
-    std::uint64_t unit = 1;
-    for (int i = 0; i < places; ++i) unit *= 10;
-    std::uint64_t whole = magnitude / unit, fraction = magnitude % unit;
-    char buf[48];
-    char* end = buf + sizeof buf;
-    char* p = end;
-    for (int i = 0; i < places; ++i, fraction /= 10) *--p = static_cast<char>('0' + fraction % 10);
-    if (places > 0) *--p = '.';
-    do *--p = static_cast<char>('0' + whole % 10); while (whole /= 10);
-    if (*digits < 0) *--p = '-';
-    out.assign(p, end);
-    return;
-  }
+  if (auto digits = amount.scaled_to(places)) return write_decimal(out, *digits, places);
   auto fixed = amount.to_fixed(places);
   out = fixed ? std::move(*fixed) : amount.to_string();  // never round for display
 }

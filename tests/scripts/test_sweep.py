@@ -75,6 +75,17 @@ for threads in ["1", "3"]:
         expected = sum(scenario_a(cost, drawn, Decimal(base), Decimal("0.4"), cap))
         check(Decimal(line.split(",")[2]) == expected, f"unlimited, {threads} threads: {line}, expected {expected}")
 
+# A range's values are written as --set takes them, each exactly FROM + k * STEP with no trailing
+# zeros (negative, below one, past int64's largest digits, finer than 18 places); texts by hand.
+for spec, texts in [("baslinje=-0.05 SEK..0.05 SEK step 0.025 SEK", ["-0.05 SEK", "-0.025 SEK", "0 SEK", "0.025 SEK", "0.05 SEK"]),
+                    ("premieandel=0 %..10 % step 2.5 %", ["0 %", "2.5 %", "5 %", "7.5 %", "10 %"]),
+                    ("baslinje=9_223_372_036_854_775_800 SEK..9_223_372_036_854_775_810 SEK step 5 SEK",
+                     ["9223372036854775800 SEK", "9223372036854775805 SEK", "9223372036854775810 SEK"]),
+                    ("baslinje=0 SEK..0.0000000000000000003 SEK step 0.0000000000000000001 SEK",
+                     ["0 SEK", "0.0000000000000000001 SEK", "0.0000000000000000002 SEK", "0.0000000000000000003 SEK"])]:
+    r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--vary", spec, "-f", "csv"], capture_output=True, text=True)
+    check(r.returncode == 0 and [line.split(",")[0] for line in r.stdout.splitlines()[1:]] == texts, f"{spec}: {r.stdout[:300]} {r.stderr}")
+
 # Table and CSV give the same totals; a bad --vary is a usage error.
 r = subprocess.run([utfall, "sweep", str(contract), "--data", str(messy), "--vary", "premieandel=25 %,30 %", "-f", "csv"],
                    capture_output=True, text=True)
