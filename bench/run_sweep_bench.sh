@@ -34,8 +34,11 @@ for run in 1 2 3; do
   start=$(now)
   sweep 1 "$tmp/side-1.csv" &
   sweep 1 "$tmp/side-2.csv"
-  wait
+  wait $!
   echo "side $start $(now)" >>"$tmp/times"
+  for f in alone side-1 side-2; do
+    cmp -s "$tmp/out-1.csv" "$tmp/$f.csv" || { echo "MISMATCH: the sweep side by side ($f) differs" >&2; exit 1; }
+  done
 done
 echo "variations: $(($(wc -l <"$tmp/out-1.csv") - 1)); the same output on 1, 2 and $cores threads"
 python3 - "$tmp/times" <<'EOF'

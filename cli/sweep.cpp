@@ -31,56 +31,52 @@ std::string trim(std::string s) {
   return s;
 }
 
-// FROM + k * STEP in int64 digits at one scale, where FROM and STEP are decimals of at most 18
-// places that fit there: value k's digits with two machine operations, where the exact sum and
-// product cost a few hundred instructions a value. `at` gives nothing where a value leaves int64
-// (the caller then steps in exact arithmetic), so every value is the same number either way.
+// The values FROM + k * STEP of a range, exactly. Where FROM and STEP are decimals of at most 18
+// places whose digits fit in int64 at one scale, value k is stepped there, two machine operations
+// (the exact sum and product cost a few hundred instructions a value); past int64 it is stepped
+// in exact arithmetic. Either way it is the same number, written as Number::to_string writes it.
 class Steps {
  public:
   Steps() = default;
-  Steps(const Number& from, const Number& step) {
-    auto f = from.to_decimal64(), s = step.to_decimal64();
+  Steps(Number from, Number step) : from_(std::move(from)), step_(std::move(step)) {
+    auto f = from_.to_decimal64(), s = step_.to_decimal64();
     if (!f || !s) return;
     scale_ = std::max(f->places, s->places);
-    if (scale_ > 18 || __builtin_mul_overflow(f->digits, pow10(scale_ - f->places), &from_) ||
-        __builtin_mul_overflow(s->digits, pow10(scale_ - s->places), &step_))
-      return;
-    ok_ = true;
+    auto from_digits = from_.scaled_to(scale_), step_digits = step_.scaled_to(scale_);  // nothing past 18 places or int64
+    if (!from_digits || !step_digits) return;
+    from_digits_ = *from_digits, step_digits_ = *step_digits, fits_ = true;
+    for (int i = 0; i < scale_; ++i) unit_ *= 10;
   }
-  // Value k's digits at scale(), or nothing.
-  std::optional<std::int64_t> at(std::size_t k) const {
-    std::int64_t times, value;
-    if (!ok_ || k > static_cast<std::size_t>(INT64_MAX) || __builtin_mul_overflow(static_cast<std::int64_t>(k), step_, &times) ||
-        __builtin_add_overflow(from_, times, &value))
-      return std::nullopt;
-    return value;
+  const Number& step() const { return step_; }
+  // Value k, reduced as every Number is.
+  Number value(std::size_t k) const {
+    if (auto d = digits(k)) return Number::fraction(*d, unit_);
+    return from_ + Number::from_int(static_cast<std::int64_t>(k)) * step_;
   }
-  int scale() const { return scale_; }
-  // Value k as an exact Number (reduced, as every Number is).
-  std::optional<Number> number(std::size_t k) const {
-    auto d = at(k);
-    return d ? std::optional<Number>(Number::fraction(*d, pow10(scale_))) : std::nullopt;
-  }
-  // Value k as Number::to_string writes it: no trailing zeros after the point, "0.05", "-1.5".
-  bool write(std::size_t k, std::string& out) const {
-    auto d = at(k);
-    if (!d) return false;
+  // Value k's text into `out`, whose memory it keeps where the text fits: no trailing zeros
+  // after the point ("0.05", "-1.5", "5"), as Number::to_string writes it.
+  void write(std::size_t k, std::string& out) const {
+    auto d = digits(k);
+    if (!d) return void(out = value(k).to_string());
     std::int64_t digits = *d;
     int places = scale_;
     while (places > 0 && digits % 10 == 0) digits /= 10, --places;
     write_decimal(out, digits, places);
-    return true;
   }
 
  private:
-  static std::int64_t pow10(int n) {
-    std::int64_t p = 1;
-    while (n-- > 0) p *= 10;
-    return p;
+  // Value k's digits at scale_, or nothing where they leave int64.
+  std::optional<std::int64_t> digits(std::size_t k) const {
+    std::int64_t times, value;
+    if (!fits_ || k > static_cast<std::size_t>(INT64_MAX) || __builtin_mul_overflow(static_cast<std::int64_t>(k), step_digits_, &times) ||
+        __builtin_add_overflow(from_digits_, times, &value))
+      return std::nullopt;
+    return value;
   }
-  std::int64_t from_ = 0, step_ = 0;
+  Number from_{}, step_{};
+  std::int64_t from_digits_ = 0, step_digits_ = 0, unit_ = 1;  // unit_: 10^scale_
   int scale_ = 0;
-  bool ok_ = false;
+  bool fits_ = false;
 };
 
 // One varied term: its name and its values, a list as written or a range.
@@ -88,10 +84,9 @@ struct Vary {
   std::string term;
   std::vector<std::string> list;  // a list's values as written; empty for a range
   // A range: FROM + k * STEP for k < count, each written with the range's unit.
-  Number from{}, step{};
+  Steps steps{};
   std::size_t count = 0;
   std::string unit{};
-  Steps steps{};  // from and step in int64, where they fit
   std::size_t size() const { return list.empty() ? count : list.size(); }
   // Value i as --set would take it ("150000100 SEK"): a range's made when asked, on the
   // thread that writes it, the same as stepping FROM by STEP i times (exact arithmetic).
@@ -103,7 +98,7 @@ struct Vary {
   // The same into `out`, whose memory it keeps where the text fits.
   void text(std::size_t i, std::string& out) const {
     if (!list.empty()) return void(out = list[i]);
-    if (!steps.write(i, out)) out = (from + Number::from_int(static_cast<std::int64_t>(i)) * step).to_string();
+    steps.write(i, out);
     if (!unit.empty()) out.append(1, ' ').append(unit);
   }
 };
@@ -138,7 +133,7 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
     else if (n->second != unit) return error = fmt::format("`{}` and `{}` have different units", trim(texts[0]), trim(texts[i])), std::nullopt;
   }
   if (numbers[2].sign() <= 0) return error = "the step must be positive", std::nullopt;
-  v.from = numbers[0], v.step = numbers[2], v.unit = unit, v.steps = Steps(v.from, v.step);
+  v.steps = Steps(numbers[0], numbers[2]), v.unit = unit;
   for (Number x = numbers[0]; x <= numbers[1]; x += numbers[2]) {
     if (v.count == kMaxCases) return error = fmt::format("more than {} values", kMaxCases), std::nullopt;
     ++v.count;
@@ -152,14 +147,12 @@ std::optional<Vary> parse_vary(const std::string& spec, std::string& error) {
 struct Checked {
   std::vector<EvalOptions> each;
   int term = -1;
-  Number from, step;
-  Steps steps;  // from and step in int64, where they fit
+  Steps steps;  // the range's values, as the term takes them
   std::size_t size = 0;
   // Value i's overrides given to `options`, as merge_overrides gives them.
   void give(std::size_t i, EvalOptions& options) const {
     if (term < 0) return merge_overrides(each[i], options);
-    auto value = steps.number(i);
-    options.term_overrides[term] = value ? std::move(*value) : from + Number::from_int(static_cast<std::int64_t>(i)) * step;
+    options.term_overrides[term] = steps.value(i);
     options.unlimited_terms.erase(term);
   }
 };
@@ -172,7 +165,7 @@ struct Checked {
 bool stepped(const checked::Contract& c, const Vary& v, Checked& out) {
   if (!v.list.empty()) return false;
   EvalOptions first, step;
-  const std::string step_text = v.unit.empty() ? v.step.to_string() : v.step.to_string() + " " + v.unit;
+  const std::string step_text = v.unit.empty() ? v.steps.step().to_string() : v.steps.step().to_string() + " " + v.unit;
   if (!apply_overrides(c, {v.term + "=" + v.text(0)}, first).empty() || !apply_overrides(c, {v.term + "=" + step_text}, step).empty())
     return false;
   if (first.term_overrides.size() != 1 || step.term_overrides.size() != 1 || !first.unlimited_terms.empty() ||
@@ -181,8 +174,7 @@ bool stepped(const checked::Contract& c, const Vary& v, Checked& out) {
   const auto* from = std::get_if<Number>(&first.term_overrides.begin()->second);
   const auto* by = std::get_if<Number>(&step.term_overrides.begin()->second);
   if (!from || !by) return false;
-  out.term = first.term_overrides.begin()->first, out.from = *from, out.step = *by, out.size = v.size();
-  out.steps = Steps(out.from, out.step);
+  out.term = first.term_overrides.begin()->first, out.steps = Steps(*from, *by), out.size = v.size();
   return true;
 }
 
