@@ -168,13 +168,13 @@ const Result& Session::evaluate(const Bound& data, const Options& options) {
 std::vector<Result> Engine::sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads) const {
   std::vector<Result> results(cases.size());
   // Blocks of consecutive cases, each evaluated by one thread's session (evaluate_block).
-  constexpr std::size_t kBlock = 256;
-  const std::size_t blocks = (cases.size() + kBlock - 1) / kBlock;
+  const std::size_t block = sweep_block(cases.size(), threads);
+  const std::size_t blocks = (cases.size() + block - 1) / block;
   std::vector<Session> sessions;
   unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
   for (unsigned w = 0; w < count; ++w) sessions.emplace_back(*this, contract);
   parallel_for(blocks, count, [&](unsigned worker, std::size_t b) {
-    const std::size_t first = b * kBlock, last = std::min(cases.size(), first + kBlock);
+    const std::size_t first = b * block, last = std::min(cases.size(), first + block);
     sessions[worker].impl_->evaluate_block(cases, first, last, results.data() + first);
   });
   return results;

@@ -17,6 +17,10 @@ unsigned sweep_threads(unsigned requested) {
   return std::clamp(requested, 1u, kMaxSweepThreads);
 }
 
+std::size_t sweep_block(std::size_t n, unsigned threads) {
+  return std::clamp<std::size_t>(n / (std::size_t{sweep_threads(threads)} * 8), 16, 256);
+}
+
 namespace {
 
 // Runs loop(worker) on `count` threads, worker 0 on this one, and returns when all have. When
@@ -110,8 +114,8 @@ std::vector<Evaluation> sweep(const checked::Contract& contract, const std::vect
   std::vector<Evaluation> results(cases.size());
   // Blocks of consecutive cases, each evaluated together (evaluate_each: on the fixed-point
   // path's lanes where it takes them).
-  constexpr std::size_t kBlock = 256;
-  const std::size_t blocks = (cases.size() + kBlock - 1) / kBlock;
+  const std::size_t block = sweep_block(cases.size(), threads);
+  const std::size_t blocks = (cases.size() + block - 1) / block;
   struct Worker {
     Workspace workspace;
     std::vector<const Dataset*> data;
@@ -120,7 +124,7 @@ std::vector<Evaluation> sweep(const checked::Contract& contract, const std::vect
   std::vector<Worker> workers(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
   parallel_for(blocks, static_cast<unsigned>(workers.size()), [&](unsigned worker, std::size_t b) {
     Worker& w = workers[worker];
-    const std::size_t first = b * kBlock, last = std::min(cases.size(), first + kBlock);
+    const std::size_t first = b * block, last = std::min(cases.size(), first + block);
     w.data.clear(), w.options.clear();
     for (std::size_t i = first; i < last; ++i) w.data.push_back(cases[i].data), w.options.push_back(&cases[i].options);
     evaluate_each(contract, w.data.data(), w.options.data(), last - first, w.workspace, results.data() + first);

@@ -21,6 +21,12 @@ constexpr unsigned kMaxSweepThreads = 256;
 // The threads a sweep uses: `requested`, or all cores when 0 (at least 1, at most kMaxSweepThreads).
 unsigned sweep_threads(unsigned requested);
 
+// How many consecutive cases of a sweep of n cases on `threads` threads are evaluated together
+// (one evaluate_each): 256 where there are cases enough, fewer so that every thread has about
+// eight blocks to take (16 threads over 10 000 cases: blocks of 78, not 40 blocks of 256 that
+// leave threads idle at the end), at least 16 so a block still pays for itself.
+std::size_t sweep_block(std::size_t n, unsigned threads);
+
 // Calls work(worker, i) for every i in [0, n) on min(threads, n) threads, worker being the
 // thread's number in [0, threads). Cases are handed out in runs of consecutive ones, about 32
 // runs per thread and at most 64 cases a run, so uneven cases balance.

@@ -324,12 +324,12 @@ TEST_CASE("Batch: a warm Batch allocates nothing on a second evaluate of the sam
   for (const char* name : {"plan", "messy", "fail"}) sets.push_back(bind_file(engine, contract, kExamples + "a-aldreomsorg/" + name + ".csv"));
   while (sets.size() < 600) sets.push_back(sets[sets.size() % 3]);  // more than one chunk of the fixed-point path
   utfall::Batch batch(engine, contract);
-  std::uint64_t before = g_allocations.load();
+  std::uint64_t before = allocations();
   batch.evaluate(sets);
-  std::uint64_t cold = g_allocations.load() - before;
-  before = g_allocations.load();
+  std::uint64_t cold = allocations() - before;
+  before = allocations();
   batch.evaluate(sets);
-  std::uint64_t warm = g_allocations.load() - before;
+  std::uint64_t warm = allocations() - before;
   CHECK(cold > 0);  // the counter sees the library's allocations
   CHECK(warm == 0);
   for (std::size_t i = 0; i < sets.size(); ++i) REQUIRE(batch.ok(i));
