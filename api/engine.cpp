@@ -300,7 +300,7 @@ const std::vector<std::string>& Contract::examples() const { return impl_->examp
 
 // ---- engine ----
 
-Engine::Engine(Config config) : config_(std::move(config)) {}
+Engine::Engine(Config config) : config_(std::move(config)), sweeper_(api::make_sweeper()) {}
 
 namespace {
 

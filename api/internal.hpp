@@ -49,6 +49,9 @@ struct Bound::Impl {
 
 namespace api {
 
+// Engine::sweep's threads and Sessions, kept between sweeps (api/session.cpp).
+std::shared_ptr<Engine::Sweeper> make_sweeper();
+
 Message to_message(const Diagnostic& d);
 Messages to_messages(const Diagnostics& diags);
 Message internal_error(const char* what);

@@ -3,12 +3,14 @@
 // so that repeated evaluations stop allocating once they have grown to the contract's size.
 #include <fmt/format.h>
 
+#include <mutex>
 #include <new>
 #include <unordered_map>
 
 #include "api/internal.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
+#include "interpreter/thread_pool.hpp"
 
 namespace utfall {
 
@@ -165,18 +167,38 @@ const Result& Session::evaluate(const Bound& data, const Options& options) {
   return impl_->result;
 }
 
+struct Engine::Sweeper {
+  std::mutex lock;  // one sweep at a time uses the pool and the sessions
+  ThreadPool pool;
+  std::vector<Session> sessions;  // sessions[w] for worker w, of the last contract swept
+};
+
+std::shared_ptr<Engine::Sweeper> api::make_sweeper() { return std::make_shared<Engine::Sweeper>(); }
+
 std::vector<Result> Engine::sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads) const {
   std::vector<Result> results(cases.size());
   // Blocks of consecutive cases, each evaluated by one thread's session (evaluate_block).
   const std::size_t block = sweep_block(cases.size(), threads);
   const std::size_t blocks = (cases.size() + block - 1) / block;
-  std::vector<Session> sessions;
-  unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
-  for (unsigned w = 0; w < count; ++w) sessions.emplace_back(*this, contract);
-  parallel_for(blocks, count, [&](unsigned worker, std::size_t b) {
-    const std::size_t first = b * block, last = std::min(cases.size(), first + block);
-    sessions[worker].impl_->evaluate_block(cases, first, last, results.data() + first);
-  });
+  const auto count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
+  // The engine's threads and sessions when no other sweep holds them (and the engine was not
+  // moved from); else threads and sessions for this sweep alone.
+  std::unique_lock<std::mutex> kept;
+  if (sweeper_) kept = std::unique_lock(sweeper_->lock, std::try_to_lock);
+  std::vector<Session> own;
+  std::vector<Session>& sessions = kept ? sweeper_->sessions : own;
+  for (unsigned w = 0; w < count; ++w) {
+    if (w == sessions.size()) sessions.emplace_back(*this, contract);
+    else if (sessions[w].contract().impl().checked != contract.impl().checked) sessions[w] = Session(*this, contract);
+  }
+  while (sessions.size() > count && sessions.back().contract().impl().checked != contract.impl().checked) sessions.pop_back();
+  parallel_for(
+      blocks, count,
+      [&](unsigned worker, std::size_t b) {
+        const std::size_t first = b * block, last = std::min(cases.size(), first + block);
+        sessions[worker].impl_->evaluate_block(cases, first, last, results.data() + first);
+      },
+      kept ? &sweeper_->pool : nullptr);
   return results;
 }
 

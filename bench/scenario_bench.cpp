@@ -460,7 +460,7 @@ void summary(const World& w, const Collector& c) {
     for (const auto& [threads, s] : by_threads) {
       const double target = threads == 2 ? 1.8 : threads == 16 ? 10.0 : 0;
       const std::string verdict = target > 0 ? fmt::format(" (target >= {}x: {})", target, one / s >= target ? "met" : "NOT met") : "";
-      fmt::print("{:>4} threads: {:8.3f} ms, {:5.2f}x{}\n", threads, s * 1000, one / s, verdict);
+      fmt::print("{:>4} threads: {:8.3f} ms, {:6.3f}x{}\n", threads, s * 1000, one / s, verdict);
     }
   }
   double p = get("BM_compile_1000_clauses"), p10 = get("BM_compile_10000_clauses");

@@ -2,6 +2,8 @@
 // Workspace and writes only the results of the cases it took.
 #include "interpreter/sweep.hpp"
 
+#include "interpreter/thread_pool.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -25,13 +27,15 @@ namespace {
 
 // Runs loop(worker) on `count` threads, worker 0 on this one, and returns when all have. When
 // the system refuses a thread, the threads already started do the work.
+// With a pool, on its threads instead, unless it cannot run here (a forked child).
 template <typename Loop>
-void on_threads(unsigned count, Loop& loop) {
+void on_threads(unsigned count, Loop& loop, ThreadPool* pool = nullptr) {
   if (count == 1) return loop(0);
-  std::vector<std::jthread> pool;
-  pool.reserve(count - 1);
+  if (pool && pool->run(count, std::function<void(unsigned)>(std::ref(loop))) > 0) return;
+  std::vector<std::jthread> started;
+  started.reserve(count - 1);
   try {
-    for (unsigned w = 1; w < count; ++w) pool.emplace_back(std::ref(loop), w);
+    for (unsigned w = 1; w < count; ++w) started.emplace_back(std::ref(loop), w);
   } catch (const std::system_error&) {  // no more threads to be had (a ulimit): go on with those started
   }
   loop(0);
@@ -39,7 +43,7 @@ void on_threads(unsigned count, Loop& loop) {
 
 }  // namespace
 
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned, std::size_t)>& work) {
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned, std::size_t)>& work, ThreadPool* pool) {
   unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(n, 1)));
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
@@ -60,7 +64,7 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsi
       stop = true;
     }
   };
-  on_threads(count, loop);
+  on_threads(count, loop, pool);
   if (error) std::rethrow_exception(error);
 }
 

@@ -15,6 +15,8 @@
 
 namespace utfall {
 
+class ThreadPool;
+
 // At most this many threads: more would only cost memory (one Workspace each), and asking the
 // system for 100 000 threads fails.
 constexpr unsigned kMaxSweepThreads = 256;
@@ -32,7 +34,9 @@ std::size_t sweep_block(std::size_t n, unsigned threads);
 // runs per thread and at most 64 cases a run, so uneven cases balance.
 // The first exception thrown by `work` is rethrown once every thread has stopped. When the
 // system refuses a thread, the threads already started do the work.
-void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned worker, std::size_t i)>& work);
+// With a pool, its threads work (ThreadPool::run), started only where it has too few.
+void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned worker, std::size_t i)>& work,
+                  ThreadPool* pool = nullptr);
 
 // Calls work(worker, i) for every i in [0, n) on min(threads, n) threads, and finish(i) for every
 // i in order 0, 1, ..., each once work(·, i) has returned: one finish at a time, on whichever

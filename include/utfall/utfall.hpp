@@ -413,6 +413,10 @@ class UTFALL_CXX_API Engine {
   // Evaluates every case on `threads` threads (0: all cores; at most 256, and fewer when the
   // system refuses more), each thread with its own Session.
   // results[i] is the result of cases[i], the same whatever the number of threads.
+  // The engine keeps its sweep threads and their Sessions (the working memory of the last
+  // contract swept, which they keep alive) for the next sweep, until the engine and its copies
+  // are gone; a sweep while another runs on the same engine (from another host thread) starts
+  // threads of its own.
   std::vector<Result> sweep(const Contract& contract, const std::vector<Case>& cases, unsigned threads = 0) const;
 
   // Runs the contract options.runs times on `data`, with the draws of `options` (as `utfall
@@ -422,8 +426,11 @@ class UTFALL_CXX_API Engine {
   // bind + simulate in one call.
   Simulation simulate(const Contract& contract, const Data& data, const SimulationOptions& options) const;
 
+  struct Sweeper;  // the threads and Sessions kept between sweeps (opaque)
+
  private:
   Config config_;
+  std::shared_ptr<Sweeper> sweeper_;  // shared by the engine's copies
 };
 
 // A reusable evaluation of one contract, for a host that evaluates it many times on one thread

@@ -4,7 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <map>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -18,6 +22,31 @@ std::vector<std::string> amounts(const utfall::Result& r) {
   for (const auto& t : r.totals) out.push_back("total " + t.from + "->" + t.to + " " + t.amount);
   if (!r.ok) out.push_back("failed " + (r.messages.empty() ? std::string() : r.messages.front().code));
   return out;
+}
+
+// Cases of a contract: its data set with a term given `values` values, one a value the term
+// refuses (a unit error) so that a failure is among them.
+std::vector<utfall::Engine::Case> cases_of(const utfall::Engine& engine, const utfall::Contract& contract, const std::string& data_file,
+                                          const std::string& term, const std::string& unit, int values) {
+  utfall::Data data;
+  data.files.push_back(data_file);
+  auto bound = *engine.bind(contract, data).data;
+  std::vector<utfall::Engine::Case> cases;
+  for (int k = 0; k < values; ++k) {
+    utfall::Options options;
+    options.terms[term] = k == values / 2 ? "1 EUR" : std::to_string(1'000 * (k + 1)) + unit;
+    cases.push_back({bound, options});
+  }
+  return cases;
+}
+
+// Every result of a sweep against Engine::evaluate of its case alone; the number that differ.
+std::size_t differing(const utfall::Engine& engine, const utfall::Contract& contract, const std::vector<utfall::Engine::Case>& cases,
+                      const std::vector<utfall::Result>& results) {
+  std::size_t bad = results.size() == cases.size() ? 0 : 1;
+  for (std::size_t i = 0; i < cases.size() && i < results.size(); ++i)
+    bad += amounts(results[i]) != amounts(engine.evaluate(contract, cases[i].data, cases[i].options));
+  return bad;
 }
 
 }  // namespace
@@ -120,4 +149,52 @@ TEST_CASE("a Session checks a term value once and gives it again, and refuses a 
       if (terms.begin()->second == "0.25") CHECK((!r.ok && r.messages.front().code == "E319"));
       if (terms.begin()->second == "25 %") CHECK(r.ok);
     }
+}
+
+// The engine keeps its sweep threads and their sessions between sweeps: a sweep of another
+// contract, then of the first again, still gives each case what Engine::evaluate gives it; so do
+// sweeps from two host threads on one engine at once (one on the kept threads, one on its own),
+// a copy of the engine, a moved-from engine, and a child process forked after a sweep (whose
+// copy of the engine has no threads).
+TEST_CASE("Engine::sweep keeps its threads across contracts and host threads and in a forked child") {
+  utfall::Engine engine;
+  auto a = *engine.compile_file(kContract).contract;
+  auto c = *engine.compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/c-tfco/contract.utfall").contract;
+  auto a_cases = cases_of(engine, a, std::string(UTFALL_SOURCE_DIR) + "/examples/a-aldreomsorg/plan.csv", "takbelopp", "000 SEK", 700);
+  auto c_cases = cases_of(engine, c, std::string(UTFALL_SOURCE_DIR) + "/examples/c-tfco/data.csv", "utfallspris", " SEK", 300);
+  auto a_results = engine.sweep(a, a_cases, 3);
+  CHECK(a_results.at(0).ok);
+  CHECK_FALSE(a_results.at(350).ok);
+  CHECK(differing(engine, a, a_cases, a_results) == 0);
+  CHECK(differing(engine, c, c_cases, engine.sweep(c, c_cases, 3)) == 0);
+  CHECK(differing(engine, a, a_cases, engine.sweep(a, a_cases, 2)) == 0);
+  CHECK(differing(engine, c, c_cases, engine.sweep(c, c_cases, 4)) == 0);
+
+  std::vector<utfall::Result> from_a, from_c;
+  {
+    std::jthread one([&] { from_a = engine.sweep(a, a_cases, 3); });
+    std::jthread two([&] { from_c = engine.sweep(c, c_cases, 3); });
+  }
+  CHECK(differing(engine, a, a_cases, from_a) == 0);
+  CHECK(differing(engine, c, c_cases, from_c) == 0);
+
+  utfall::Engine copy = engine;
+  CHECK(differing(engine, c, c_cases, copy.sweep(c, c_cases, 3)) == 0);
+  utfall::Engine moved = std::move(copy);
+  CHECK(differing(engine, c, c_cases, moved.sweep(c, c_cases, 3)) == 0);
+  CHECK(differing(engine, c, c_cases, copy.sweep(c, c_cases, 3)) == 0);  // NOLINT(bugprone-use-after-move): on purpose
+
+#if !defined(__SANITIZE_THREAD__)  // ThreadSanitizer does not start threads after a fork
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // no Catch2 here: the exit status says it
+    ::alarm(120);    // a child that hangs (joining its parent's threads) is killed, not waited for
+    const bool same = differing(engine, a, a_cases, engine.sweep(a, a_cases, 3)) == 0;
+    ::_exit(same ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+#endif
 }

@@ -4,11 +4,15 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
+#include "interpreter/thread_pool.hpp"
 
 using namespace utfall;
 
@@ -187,4 +191,58 @@ TEST_CASE("ordered_for finishes every item in order with at most a window outsta
     if (in_finish) CHECK(last == 777);
     else CHECK((last >= 771 && last <= 776));
   }
+}
+
+// A ThreadPool runs each worker of a loop exactly once, worker 0 on the calling thread and the
+// others on threads it keeps: the same threads loop after loop, more only when a loop asks for
+// more, none started for a loop of one; parallel_for on a pool works every case once.
+TEST_CASE("a ThreadPool runs every worker of a loop once on threads it keeps") {
+  ThreadPool pool;
+  std::mutex m;
+  std::map<unsigned, std::thread::id> ran;  // worker -> the thread it ran on, this loop
+  std::map<unsigned, int> calls;
+  auto loop = [&](unsigned count) {
+    ran.clear(), calls.clear();
+    return pool.run(count, [&](unsigned worker) {
+      std::lock_guard lock(m);
+      ran[worker] = std::this_thread::get_id();
+      ++calls[worker];
+    });
+  };
+  CHECK(loop(1) == 1);
+  CHECK(pool.threads() == 0);
+  CHECK(ran.at(0) == std::this_thread::get_id());
+  CHECK(loop(4) == 4);
+  CHECK(pool.threads() == 3);
+  REQUIRE(calls.size() == 4);
+  for (unsigned w = 0; w < 4; ++w) CHECK(calls.at(w) == 1);
+  CHECK(ran.at(0) == std::this_thread::get_id());
+  const auto first = ran;
+  for (unsigned w = 1; w < 4; ++w) CHECK(first.at(w) != std::this_thread::get_id());
+  CHECK(loop(3) == 3);  // fewer: the fourth kept thread sleeps through it
+  CHECK(calls.size() == 3);
+  for (unsigned w = 1; w < 3; ++w) CHECK(ran.at(w) == first.at(w));
+  CHECK(loop(6) == 6);
+  CHECK(pool.threads() == 5);
+  for (unsigned w = 1; w < 4; ++w) CHECK(ran.at(w) == first.at(w));
+  // Many short loops one after another: every worker once in each.
+  std::atomic<int> total{0};
+  for (int k = 0; k < 500; ++k) pool.run(1 + k % 5, [&](unsigned) { total.fetch_add(1); });
+  int expected = 0;
+  for (int k = 0; k < 500; ++k) expected += 1 + k % 5;
+  CHECK(total.load() == expected);
+  CHECK(pool.threads() == 5);
+  // parallel_for on the pool: every case once, no thread started beyond the pool's.
+  for (std::size_t n : {1, 2, 100, 5000}) {
+    std::vector<std::atomic<int>> seen(n);
+    parallel_for(n, 4, [&](unsigned, std::size_t i) { seen[i].fetch_add(1); }, &pool);
+    std::size_t once = 0;
+    for (auto& c : seen) once += c.load() == 1;
+    CHECK(once == n);
+  }
+  CHECK(pool.threads() == 5);
+  CHECK_THROWS_WITH(parallel_for(
+                        3000, 3, [&](unsigned, std::size_t i) { if (i == 2222) throw std::runtime_error("case 2222"); }, &pool),
+                    "case 2222");
+  CHECK(loop(2) == 2);  // the pool still works after a loop that threw
 }
