@@ -180,7 +180,7 @@ std::vector<Result> Engine::sweep(const Contract& contract, const std::vector<Ca
   // Blocks of consecutive cases, each evaluated by one thread's session (evaluate_block).
   const std::size_t block = sweep_block(cases.size(), threads);
   const std::size_t blocks = (cases.size() + block - 1) / block;
-  const auto count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
+  const unsigned count = sweep_threads(threads, blocks);
   // The engine's threads and sessions when no other sweep holds them (and the engine was not
   // moved from); else threads and sessions for this sweep alone.
   std::unique_lock<std::mutex> kept;

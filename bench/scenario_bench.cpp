@@ -18,6 +18,9 @@
 // nothing else (for callgrind; see profile_a).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <malloc.h>
+#include <nlohmann/json.hpp>
+#include <utfall/utfall.hpp>
 
 #include <atomic>
 #include <charconv>
@@ -26,15 +29,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <malloc.h>
-
 #include <map>
 #include <new>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <utfall/utfall.hpp>
 #include <vector>
 
 #include "bench/reference/scenarios.hpp"

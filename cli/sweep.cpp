@@ -242,7 +242,7 @@ int SweepCommand::run() const {
   // The variations are evaluated and written in blocks, each by one thread with its own
   // Workspace; the blocks are written out in order as they complete, so that memory holds a few
   // blocks of output (CSV, JSON), not the sweep's results.
-  const std::size_t threads = std::min<std::size_t>(sweep_threads(threads_), (total + kBlock - 1) / kBlock);
+  const std::size_t threads = sweep_threads(threads_, (total + kBlock - 1) / kBlock);
   auto index_of = [&](std::size_t i, std::size_t k) {  // variation i's value of the k-th --vary
     std::size_t rest = i;
     for (std::size_t j = varies.size(); --j > k;) rest /= varies[j].size();

@@ -328,7 +328,7 @@ std::optional<SimulationResult> Simulation::run(std::string& error) {
   if (!prepare(error)) return std::nullopt;
   const std::uint64_t runs = spec_.runs;
   const std::size_t chunks = static_cast<std::size_t>((runs + kChunk - 1) / kChunk);
-  const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(spec_.threads), std::max<std::size_t>(chunks, 1)));
+  const unsigned threads = sweep_threads(spec_.threads, chunks);
   std::vector<std::optional<Worker>> workers(threads);
   parallel_for(chunks, threads, [&](unsigned worker, std::size_t chunk) {
     auto& w = workers[worker];

@@ -2,8 +2,6 @@
 // Workspace and writes only the results of the cases it took.
 #include "interpreter/sweep.hpp"
 
-#include "interpreter/thread_pool.hpp"
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -12,11 +10,17 @@
 #include <system_error>
 #include <thread>
 
+#include "interpreter/thread_pool.hpp"
+
 namespace utfall {
 
 unsigned sweep_threads(unsigned requested) {
   if (requested == 0) requested = std::thread::hardware_concurrency();
   return std::clamp(requested, 1u, kMaxSweepThreads);
+}
+
+unsigned sweep_threads(unsigned requested, std::size_t items) {
+  return static_cast<unsigned>(std::min<std::size_t>(sweep_threads(requested), std::max<std::size_t>(items, 1)));
 }
 
 std::size_t sweep_block(std::size_t n, unsigned threads) {
@@ -44,7 +48,7 @@ void on_threads(unsigned count, Loop& loop, ThreadPool* pool = nullptr) {
 }  // namespace
 
 void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsigned, std::size_t)>& work, ThreadPool* pool) {
-  unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(n, 1)));
+  unsigned count = sweep_threads(threads, n);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
   std::exception_ptr error;
@@ -70,7 +74,7 @@ void parallel_for(std::size_t n, unsigned threads, const std::function<void(unsi
 
 void ordered_for(std::size_t n, unsigned threads, std::size_t window, const std::function<void(unsigned, std::size_t)>& work,
                  const std::function<void(std::size_t)>& finish) {
-  const unsigned count = static_cast<unsigned>(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(n, 1)));
+  const unsigned count = sweep_threads(threads, n);
   window = std::max<std::size_t>(window, 1);
   std::mutex m;
   std::condition_variable room;  // signalled when an item is finished (or on a stop)
@@ -125,7 +129,7 @@ std::vector<Evaluation> sweep(const checked::Contract& contract, const std::vect
     std::vector<const Dataset*> data;
     std::vector<const EvalOptions*> options;
   };
-  std::vector<Worker> workers(std::min<std::size_t>(sweep_threads(threads), std::max<std::size_t>(blocks, 1)));
+  std::vector<Worker> workers(sweep_threads(threads, blocks));
   parallel_for(blocks, static_cast<unsigned>(workers.size()), [&](unsigned worker, std::size_t b) {
     Worker& w = workers[worker];
     const std::size_t first = b * block, last = std::min(cases.size(), first + block);

@@ -22,6 +22,9 @@ class ThreadPool;
 constexpr unsigned kMaxSweepThreads = 256;
 // The threads a sweep uses: `requested`, or all cores when 0 (at least 1, at most kMaxSweepThreads).
 unsigned sweep_threads(unsigned requested);
+// The threads worth starting for `items` pieces of work: sweep_threads(requested), at most one
+// a piece, at least 1 (no work still runs on the caller's thread).
+unsigned sweep_threads(unsigned requested, std::size_t items);
 
 // How many consecutive cases of a sweep of n cases on `threads` threads are evaluated together
 // (one evaluate_each): 256 where there are cases enough, fewer so that every thread has about
