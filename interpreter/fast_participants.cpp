@@ -1,5 +1,6 @@
 // Participants as lanes (fast_participants.hpp), in four steps for each loop:
-//   columns  the fields the loop reads, in fixed point, one column per field (once per Dataset);
+//   columns  the fields the loop reads, in fixed point, one column per field (once per Dataset;
+//            a set's fields in one pass over its records);
 //   lower    the filter and the amount -> nodes of a Program (fast_code.hpp) whose inputs are
 //            the columns, with the values that do not depend on the record as constants;
 //   count    the steps and the work the general evaluator takes on one record, per guard: the
@@ -40,36 +41,65 @@ struct Column {
   bool usable = false;
 };
 
-void read_column(const checked::Contract& c, const Dataset& d, int set, int field, Column& out) {
-  out.usable = false, out.scale = 0;
+// Fields of one participant input read together, at most this many: one pass over the records
+// reads them all (the records lie one after another, every field of a record in one place, so a
+// pass per field read the whole set again for each), and a field read with others the loop does
+// not use costs one column of memory.
+constexpr std::size_t kFieldsReadTogether = 8;
+
+// Reads `fields` of participant input `set` into `out` (one column each), in one pass over the
+// records. A column is usable when every record's value is a decimal of at most 18 places, a
+// truth value or a period of the calendar, and fits int64 at the column's scale.
+void read_columns(const checked::Contract& c, const Dataset& d, int set, const std::vector<int>& fields,
+                  const std::vector<Column*>& out) {
   const auto& records = d.participants[static_cast<std::size_t>(set)];
-  out.digits.resize(records.size());
-  const auto f = static_cast<std::size_t>(field);
+  const std::size_t n = records.size(), k = fields.size();
   const auto periods = static_cast<int>(c.periods.size());
-  std::vector<std::int8_t> places(records.size(), 0);
-  for (std::size_t r = 0; r < records.size(); ++r) {
-    if (f >= records[r].size()) return;
-    const auto& v = records[r][f];
-    if (const auto* n = std::get_if<Number>(&v)) {
-      auto x = n->to_decimal64();
-      if (!x || x->digits == kPoison) return;
-      out.digits[r] = x->digits, places[r] = static_cast<std::int8_t>(x->places);
-      out.scale = std::max(out.scale, x->places);
-    } else if (const auto* b = std::get_if<bool>(&v)) {
-      out.digits[r] = *b ? 1 : 0;
-    } else if (const auto* p = std::get_if<checked::PeriodValue>(&v)) {
-      if (p->index < 0 || p->index >= periods) return;  // moved periods stay far from int64's ends
-      out.digits[r] = p->index;
-    } else {
-      return;
+  std::vector<std::vector<std::int8_t>> places(k);
+  std::vector<char> ok(k, 1);
+  for (std::size_t i = 0; i < k; ++i) {
+    out[i]->usable = false, out[i]->scale = 0;
+    out[i]->digits.resize(n);
+    places[i].assign(n, 0);
+  }
+  for (std::size_t r = 0; r < n; ++r) {
+    const auto record = records[r];
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto f = static_cast<std::size_t>(fields[i]);
+      if (!ok[i]) continue;
+      if (f >= record.size()) {
+        ok[i] = 0;
+        continue;
+      }
+      Column& column = *out[i];
+      const auto& v = record[f];
+      if (const auto* x = std::get_if<Number>(&v)) {
+        auto decimal = x->to_decimal64();
+        if (!decimal || decimal->digits == kPoison) {
+          ok[i] = 0;
+          continue;
+        }
+        column.digits[r] = decimal->digits, places[i][r] = static_cast<std::int8_t>(decimal->places);
+        column.scale = std::max(column.scale, decimal->places);
+      } else if (const auto* b = std::get_if<bool>(&v)) {
+        column.digits[r] = *b ? 1 : 0;
+      } else if (const auto* p = std::get_if<checked::PeriodValue>(&v)) {
+        if (p->index < 0 || p->index >= periods) ok[i] = 0;  // moved periods stay far from int64's ends
+        else column.digits[r] = p->index;
+      } else {
+        ok[i] = 0;
+      }
     }
   }
-  for (std::size_t r = 0; r < records.size(); ++r) {
-    const auto up = static_cast<std::size_t>(out.scale - places[r]);
-    if (up > 0 && __builtin_mul_overflow(out.digits[r], kPow10[up], &out.digits[r])) return;
-    if (out.digits[r] == kPoison) return;
+  for (std::size_t i = 0; i < k; ++i) {
+    Column& column = *out[i];
+    for (std::size_t r = 0; ok[i] && r < n; ++r) {
+      const auto up = static_cast<std::size_t>(column.scale - places[i][r]);
+      if (up > 0 && __builtin_mul_overflow(column.digits[r], kPow10[up], &column.digits[r])) ok[i] = 0;
+      else if (column.digits[r] == kPoison) ok[i] = 0;
+    }
+    column.usable = ok[i] != 0;
   }
-  out.usable = true;
 }
 
 // The steps and the work (EvalLimits) of one record's evaluation under one guard.
@@ -123,6 +153,26 @@ class LoopLowerer {
   }
 
  private:
+  // Reads `field` of participant input `set`, with the set's other fields of the kinds the lanes
+  // take that are not read yet, kFieldsReadTogether at most, in one pass (read_columns).
+  void read_with_others(std::size_t set, std::size_t field) {
+    std::vector<int> fields{static_cast<int>(field)};
+    if (set < c_.inputs.size()) {
+      const auto& declared = c_.inputs[set].fields;
+      for (std::size_t g = 0; g < declared.size() && fields.size() < kFieldsReadTogether; ++g) {
+        const auto kind = declared[g].type.kind;
+        if (g == field || (g < read_[set].size() && read_[set][g])) continue;
+        if (kind == TypeKind::number || kind == TypeKind::boolean || kind == TypeKind::period) fields.push_back(static_cast<int>(g));
+      }
+    }
+    const auto widest = static_cast<std::size_t>(*std::max_element(fields.begin(), fields.end())) + 1;
+    if (columns_[set].size() < widest) columns_[set].resize(widest), read_[set].resize(widest, 0);
+    std::vector<Column*> out;
+    for (int f : fields) out.push_back(&columns_[set][static_cast<std::size_t>(f)]);
+    read_columns(c_, d_, static_cast<int>(set), fields, out);
+    for (int f : fields) read_[set][static_cast<std::size_t>(f)] = 1;
+  }
+
   const checked::Contract& c_;
   const Dataset& d_;
   const RecordLoop& loop_;
@@ -205,8 +255,8 @@ class LoopLowerer {
     if (set >= d_.participants.size()) throw Unsupported{};
     if (columns_.size() <= set) columns_.resize(set + 1), read_.resize(set + 1);
     if (columns_[set].size() <= field) columns_[set].resize(field + 1), read_[set].resize(field + 1, 0);
+    if (!read_[set][field]) read_with_others(set, field);
     Column& column = columns_[set][field];
-    if (!read_[set][field]) read_column(c_, d_, n.set, n.field, column), read_[set][field] = 1;
     if (!column.usable || d_.participants[set].size() != d_.participants[static_cast<std::size_t>(loop_.set)].size())
       throw Unsupported{};
     const int cell = static_cast<int>(program.cells.size());

@@ -288,6 +288,36 @@ TEST_CASE("participant lanes: loops they do not take are left to the general eva
   REQUIRE(evaluate(*c, data).lane_records > 0);
 }
 
+// The lanes read a set's fields together, in one pass over the records (read_columns). A field
+// read along with the one a loop needs, holding a value the lanes cannot hold, must not stop that
+// loop. Two payments over 50 records in each of 2 periods: `a` reads x, `b` reads y; one record's
+// y is a third (it does not terminate). Clean, both loops take the lanes: 2 x 2 x 50 = 200
+// records; with the third, `b` goes to the general evaluator and `a` still takes them: 100.
+// By hand: a pays 10 SEK * (0 + 1 + ... + 4) * 10 = 1 000 SEK a period.
+TEST_CASE("participant lanes: a field read with others that they cannot hold stops only the loops that read it", "[lanes]") {
+  auto c = compiled_text(
+      "contract \"L\"\ncurrency SEK\nparty kommun\nparty utforare\nperiods yearly 2025 .. 2026\n"
+      "input deltagare : participants {\n  y : number\n  id : text\n  x : number\n  klar : boolean\n}\n"
+      "clause \"1\" {\n  pay a: kommun -> utforare for each u in deltagare\n    amount 10 SEK * u.x\n"
+      "  pay b: kommun -> utforare for each u in deltagare where u.klar\n    amount 1 SEK * u.y\n    rounded half_up to 0.01\n}\n");
+  Dataset d;
+  d.series.resize(1);
+  d.participants.resize(1);
+  for (int r = 0; r < 50; ++r)
+    d.participants[0].push_back({Number::fraction(r, 4), std::string("P") + std::to_string(r), Number::from_int(r % 5), r % 2 == 0});
+  Evaluation clean = evaluate(*c, d);
+  REQUIRE(clean.ok);
+  REQUIRE(clean.lane_records == 200);
+  require_same(clean, evaluate(*c, d, general_path()));
+  d.participants[0][17][0] = Number::fraction(1, 3);
+  Evaluation lanes = evaluate(*c, d);
+  REQUIRE(lanes.ok);
+  REQUIRE(lanes.lane_records == 100);
+  require_same(lanes, evaluate(*c, d, general_path()));
+  for (const auto& line : lanes.lines)
+    if (line.rule == "a") REQUIRE(line.amount == Number::from_int(1000));
+}
+
 // A sum over participants nested in a loop the lanes do not take (a cap per participant) is
 // asked of the lanes once per outer record. One they gave back is not lowered again in that
 // period: 2 lowerings in 2 periods, not 2 x 30. By hand: each of the 30 records pays
