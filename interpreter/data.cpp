@@ -9,6 +9,7 @@
 
 #include "interpreter/dates.hpp"
 #include "interpreter/decimal_text.hpp"
+#include "interpreter/huge_pages.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -434,6 +435,7 @@ BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tab
     source.table = table.name;
     for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[col_of[f]]);
     source.rows.reserve(table.rows.size());
+    offer_huge_pages(source.rows.data(), source.rows.capacity() * sizeof(Dataset::Source::Row));
     records.reserve(table.rows.size(), in.fields.size());
     std::optional<BadValue> reason;  // set by each parse that fails
     for (std::size_t r = 0; r < table.rows.size(); ++r) {

@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "interpreter/fast_code.hpp"
+#include "interpreter/huge_pages.hpp"
 #include "stdlib/builtins.hpp"
 
 namespace utfall::fast {
@@ -37,6 +38,7 @@ std::uint64_t sat_mul(std::uint64_t a, std::uint64_t b) { return b != 0 && a > U
 // decimal of at most 18 places that fits int64 at the column's scale.
 struct Column {
   std::vector<i64> digits;
+  std::vector<std::int8_t> places;  // while read: each record's own places (kept for the next read)
   int scale = 0;
   bool usable = false;
 };
@@ -55,12 +57,16 @@ void read_columns(const checked::Contract& c, const Dataset& d, int set, const s
   const auto& records = d.participants[static_cast<std::size_t>(set)];
   const std::size_t n = records.size(), k = fields.size();
   const auto periods = static_cast<int>(c.periods.size());
-  std::vector<std::vector<std::int8_t>> places(k);
   std::vector<char> ok(k, 1);
   for (std::size_t i = 0; i < k; ++i) {
     out[i]->usable = false, out[i]->scale = 0;
+    if (out[i]->digits.capacity() < n) {  // a column of a million records: 8 MB, offered huge pages
+      out[i]->digits.clear();
+      out[i]->digits.reserve(n);
+      offer_huge_pages(out[i]->digits.data(), n * sizeof(i64));
+    }
     out[i]->digits.resize(n);
-    places[i].assign(n, 0);
+    out[i]->places.assign(n, 0);
   }
   for (std::size_t r = 0; r < n; ++r) {
     const auto record = records[r];
@@ -79,7 +85,7 @@ void read_columns(const checked::Contract& c, const Dataset& d, int set, const s
           ok[i] = 0;
           continue;
         }
-        column.digits[r] = decimal->digits, places[i][r] = static_cast<std::int8_t>(decimal->places);
+        column.digits[r] = decimal->digits, column.places[r] = static_cast<std::int8_t>(decimal->places);
         column.scale = std::max(column.scale, decimal->places);
       } else if (const auto* b = std::get_if<bool>(&v)) {
         column.digits[r] = *b ? 1 : 0;
@@ -94,7 +100,7 @@ void read_columns(const checked::Contract& c, const Dataset& d, int set, const s
   for (std::size_t i = 0; i < k; ++i) {
     Column& column = *out[i];
     for (std::size_t r = 0; ok[i] && r < n; ++r) {
-      const auto up = static_cast<std::size_t>(column.scale - places[i][r]);
+      const auto up = static_cast<std::size_t>(column.scale - column.places[r]);
       if (up > 0 && __builtin_mul_overflow(column.digits[r], kPow10[up], &column.digits[r])) ok[i] = 0;
       else if (column.digits[r] == kPoison) ok[i] = 0;
     }

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <limits>
 
+#include "interpreter/huge_pages.hpp"
+
 namespace utfall {
 
 namespace {
@@ -93,7 +95,12 @@ std::variant<std::string, ReadFailure> read_regular_file(const std::string& path
 
   // One byte past the limit is room enough to see that a file is over it.
   const std::size_t cap = max_bytes < std::numeric_limits<std::size_t>::max() ? max_bytes + 1 : max_bytes;
-  std::string text(std::min<std::uintmax_t>(static_cast<std::uintmax_t>(std::max<off_t>(st.st_size, 0)), max_bytes) + 1, '\0');
+  // The text of a large file is offered huge pages before it is first written (huge_pages.hpp).
+  const std::size_t first_read = std::min<std::uintmax_t>(static_cast<std::uintmax_t>(std::max<off_t>(st.st_size, 0)), max_bytes) + 1;
+  std::string text;
+  text.reserve(first_read);
+  offer_huge_pages(text.data(), text.capacity());
+  text.resize(first_read);
   std::size_t got = 0;
   for (;;) {
     if (got == text.size()) {
