@@ -1,6 +1,7 @@
 // The C++ embedding API (include/utfall/utfall.hpp) over the pipeline: compile is parse ->
-// check, bind is read -> bind_data, evaluate is evaluate. This file only chains the stages and
-// turns their values into the public ones; it decides nothing about the language.
+// check, bind is read -> bind (DataBinder: a first participant file bound as it is read),
+// evaluate is evaluate. This file only chains the stages and turns their values into the public
+// ones; it decides nothing about the language.
 #include "api/internal.hpp"
 
 #include <fmt/format.h>
@@ -361,7 +362,10 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
         diags.push_back(std::move(e.diagnostic));
       }
     };
-    for (const auto& path : data.files) read([&] { return read_data_file(path, read_limits); });
+    // The first file, when it holds participants, is bound as it is read (DataBinder).
+    DataBinder binder(c);
+    for (const auto& path : data.files)
+      read([&] { return read_data_file(path, read_limits, tables.empty() && diags.empty() ? binder.first_table() : RowsRead()); });
     for (const auto& doc : data.documents) {
       if (doc.text.size() > read_limits.max_bytes) {
         out.messages.push_back(api::limit_error(
@@ -401,7 +405,7 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
       out.messages.push_back(std::move(*limit));
       return out;
     }
-    auto bound = bind_data(c, std::move(tables));  // lets the cells go as they are bound
+    auto bound = binder.bind(std::move(tables));  // lets the cells go as they are bound
     name_series_periods(bound.diagnostics, series_periods);
     out.messages = to_messages(bound.diagnostics);
     if (!bound.data) return out;

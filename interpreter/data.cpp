@@ -270,232 +270,320 @@ std::optional<checked::Value> parse_value(const checked::Contract& contract, con
   return value;
 }
 
-namespace {
+// The binding of tables in order, one at a time, into one Dataset (bind_data); the first table,
+// when it is a participant CSV file, may be bound while it is read (DataBinder::first_table).
+// With `consume` (the table bound, the caller's to spend), a participant table's cells are let
+// go a chunk of rows at a time once bound, so that the records take the memory the cells leave.
+class DataBinder::Impl {
+ public:
+  explicit Impl(const checked::Contract& c) : c_(c), names_(c) {
+    data_.series.resize(c.inputs.size());
+    data_.participants.resize(c.inputs.size());
+    data_.sources.resize(c.inputs.size());
+    series_source_.resize(c.inputs.size());
+    participants_given_.resize(c.inputs.size());
+    for (std::size_t i = 0; i < c.inputs.size(); ++i)
+      if (!c.inputs[i].participants) data_.series[i].assign(c.periods.size(), std::nullopt);
+    period_row_in_.assign(c.periods.size(), 0);
+    for (std::size_t i = 0; i < c.inputs.size(); ++i)
+      if (c.inputs[i].participants) participant_inputs_.push_back(static_cast<int>(i));
+  }
 
-// bind_data; with `consume` (the same tables, the caller's to spend), each participant row's
-// cells are freed once the row is bound, so that the records take the memory the cells leave.
-BindResult bind_tables(const checked::Contract& c, const std::vector<Table>& tables, std::vector<Table>* consume) {
-  BindResult out;
-  Diagnostics& diags = out.diagnostics;  // errors only: has_errors(diags) == !diags.empty()
-  auto report = [&](std::string code, Text message, Text location) {
-    keep_bounded(diags, data_error(std::move(code), std::move(message), std::move(location)));
-  };
-  // "plan.csv: column `x`": a column as a whole, where its header names no input or field.
-  auto column_at = [](const Table& table, std::size_t col) {
-    return text("{}: column `{}`", table.file, excerpt(table.columns[col]));
-  };
-  const Names names(c);
-  Dataset data;
-  data.series.resize(c.inputs.size());
-  data.participants.resize(c.inputs.size());
-  data.sources.resize(c.inputs.size());
-  std::vector<std::string> series_source(c.inputs.size());  // which file gave each series
-  std::vector<bool> participants_given(c.inputs.size());
-  for (std::size_t i = 0; i < c.inputs.size(); ++i)
-    if (!c.inputs[i].participants) data.series[i].assign(c.periods.size(), std::nullopt);
-  // Per period, the last series table (1-based) that had a row for it: a second row is E523.
-  std::vector<std::size_t> period_row_in(c.periods.size(), 0);
-  std::size_t series_tables = 0;
-  std::vector<int> participant_inputs;
-  for (std::size_t i = 0; i < c.inputs.size(); ++i)
-    if (c.inputs[i].participants) participant_inputs.push_back(static_cast<int>(i));
-
-  for (std::size_t table_index = 0; table_index < tables.size(); ++table_index) {
-    const Table& table = tables[table_index];
-    auto period_col = std::find(table.columns.begin(), table.columns.end(), "period");
-    if (period_col != table.columns.end()) {
-      const std::size_t pc = period_col - table.columns.begin();
-      const std::size_t this_table = ++series_tables;
-      // Columns -> inputs; `read` lists the columns that give one.
-      std::vector<int> input_of(table.columns.size(), -1);
-      std::vector<std::size_t> read;
-      for (std::size_t col = 0; col < table.columns.size(); ++col) {
-        if (col == pc) continue;
-        auto i = names.input(table.columns[col]);
-        if (!i || c.inputs[*i].participants) {
-          report("E521", text("the column `{}` is not a series input of the contract", excerpt(table.columns[col])),
-                 column_at(table, col));
-          continue;
-        }
-        if (!series_source[*i].empty()) {
-          report("E526", text("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source[*i]),
-                 column_at(table, col));
-          continue;
-        }
-        series_source[*i] = table.file;
-        input_of[col] = *i;
-        read.push_back(col);
-      }
-      std::optional<Spreadsheet> sheet;
-      if (table.csv) {
-        std::vector<bool> numeric(table.columns.size(), false);
-        for (std::size_t col : read) numeric[col] = c.inputs[input_of[col]].type.kind == TypeKind::number;
-        sheet = spreadsheet_of(table, numeric);
-      }
-      for (std::size_t r = 0; r < table.rows.size(); ++r) {
-        const Cell* period = table.find(r, pc);
-        const std::string_view period_text = period ? period->text : std::string_view();
-        auto t = names.period(period_text);
-        if (!t) {
-          report("E522", text("`{}` is not a period of the calendar ({} .. {})", excerpt(period_text), c.periods.front(),
-                              c.periods.back()),
-                 table.location(r, pc));
-          continue;
-        }
-        if (period_row_in[*t] == this_table) {
-          report("E523", text("the period {} has a second row", period_text), table.location(r, pc));
-          continue;
-        }
-        period_row_in[*t] = this_table;
-        for (std::size_t col : read) {
-          const int i = input_of[col];
-          const auto& in = c.inputs[i];
-          const Cell* cell = table.find(r, col);
-          bool declared = *t >= in.first && *t <= in.last;
-          if (!cell || !cell->present || cell->text.empty()) {
-            if (declared)
-              report("E524", text("`{}` has no value for period {}", in.name, c.periods[*t]), table.location(r, col));
-            continue;
-          }
-          if (!declared) {
-            report("E525", text("`{}` is declared for {} .. {} only, but has a value for {}", in.name, c.periods[in.first],
-                                c.periods[in.last], c.periods[*t]),
-                   table.location(r, col));
-            continue;
-          }
-          std::optional<BadValue> reason;
-          auto v = parse(c, &names, in.type, in.percent, cell->text, reason, sheet ? &*sheet : nullptr);
-          if (!v) {
-            report("E528", cannot_read(in.name, *reason), table.location(r, col));
-            continue;
-          }
-          if (auto why = out_of_range(in.allowed, *v, in.type, in.percent)) {
-            report("E532", outside(in.name, excerpt(cell->text), *why), table.location(r, col));
-            continue;
-          }
-          data.series[i][*t] = std::move(*v);
-        }
-      }
-      continue;
+  void table(std::size_t index, const Table& table, Table* consume) {
+    if (index == 0 && stream_ == Stream::refused) return;  // its header's errors are reported
+    if (index == 0 && stream_ == Stream::begun) {
+      rows(table, streamed_, table.rows.size(), true, consume);
+      if (consume) consume->rows.clear();
+      return;
     }
-    // A participant table.
+    if (has_period(table)) return series(table);
+    auto p = begin_participants(table, table.rows.size());
+    if (!p) return;
+    rows(table, *p, table.rows.size(), true, consume);
+    if (consume) consume->rows.clear();
+  }
+
+  // The first table, `rows_expected` rows long or about: once its header shows a participant
+  // table, its rows read so far are bound (when the decimal mark of its numbers is known: the
+  // first number cell that shows one, in order, as a whole table's binding finds it) and let go.
+  void stream(Table& table, std::size_t rows_expected) {
+    if (stream_ == Stream::none) {
+      if (has_period(table) || !table.csv) {
+        stream_ = Stream::declined;
+        return;
+      }
+      auto p = begin_participants(table, rows_expected);
+      if (!p) {
+        stream_ = Stream::refused;
+        return;
+      }
+      streamed_ = std::move(*p);
+      stream_ = Stream::begun;
+    }
+    if (stream_ == Stream::begun) rows(table, streamed_, table.rows.size(), false, &table);
+  }
+
+  BindResult finish() {
+    // Every declared series value and every participant input must be there.
+    for (std::size_t i = 0; i < c_.inputs.size(); ++i) {
+      const auto& in = c_.inputs[i];
+      if (in.participants) {
+        if (!participants_given_[i]) report("E527", text("no data file gives the participants `{}`", in.name), "data");
+        continue;
+      }
+      if (series_source_[i].empty()) {
+        report("E527", text("no data file has a column `{}`", in.name), "data");
+        continue;
+      }
+      for (int t = in.first; t <= in.last; ++t)
+        if (!data_.series[i][t] && out_.diagnostics.empty())
+          report("E527", text("`{}` has no value for period {}: {} has no row for it", in.name, c_.periods[t], series_source_[i]),
+                 series_source_[i]);
+    }
+    auto reporter = [&](std::string code, Text message, Text location) { report(std::move(code), std::move(message), std::move(location)); };
+    if (out_.diagnostics.empty()) bind_links(c_, data_, reporter);
+    if (out_.diagnostics.empty()) out_.data = std::move(data_);
+    return std::move(out_);
+  }
+
+ private:
+  // A participant table being bound: its input, the column of each field, and how far it is.
+  struct Participants {
     int target = -1;
+    std::vector<int> col_of;      // per field
+    std::vector<bool> numeric;    // per column: it gives a number field
+    std::optional<Spreadsheet> sheet;  // CSV: the decimal mark, once known
+    bool mark_known = true;
+    std::size_t scanned = 0, bound = 0;  // rows looked at for the mark, and rows bound
+    std::optional<BadValue> reason;      // set by each parse that fails
+  };
+  enum class Stream { none, declined, refused, begun };
+
+  void report(std::string code, Text message, Text location) {
+    keep_bounded(out_.diagnostics, data_error(std::move(code), std::move(message), std::move(location)));
+  }
+  // "plan.csv: column `x`": a column as a whole, where its header names no input or field.
+  static Text column_at(const Table& table, std::size_t col) { return text("{}: column `{}`", table.file, excerpt(table.columns[col])); }
+  static bool has_period(const Table& table) {
+    return std::find(table.columns.begin(), table.columns.end(), "period") != table.columns.end();
+  }
+
+  void series(const Table& table) {
+    const std::size_t pc = std::find(table.columns.begin(), table.columns.end(), "period") - table.columns.begin();
+    const std::size_t this_table = ++series_tables_;
+    // Columns -> inputs; `read` lists the columns that give one.
+    std::vector<int> input_of(table.columns.size(), -1);
+    std::vector<std::size_t> read;
+    for (std::size_t col = 0; col < table.columns.size(); ++col) {
+      if (col == pc) continue;
+      auto i = names_.input(table.columns[col]);
+      if (!i || c_.inputs[*i].participants) {
+        report("E521", text("the column `{}` is not a series input of the contract", excerpt(table.columns[col])), column_at(table, col));
+        continue;
+      }
+      if (!series_source_[*i].empty()) {
+        report("E526", text("`{}` is given twice (also in {})", excerpt(table.columns[col]), series_source_[*i]), column_at(table, col));
+        continue;
+      }
+      series_source_[*i] = table.file;
+      input_of[col] = *i;
+      read.push_back(col);
+    }
+    std::optional<Spreadsheet> sheet;
+    if (table.csv) {
+      std::vector<bool> numeric(table.columns.size(), false);
+      for (std::size_t col : read) numeric[col] = c_.inputs[input_of[col]].type.kind == TypeKind::number;
+      sheet = spreadsheet_of(table, numeric);
+    }
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      const Cell* period = table.find(r, pc);
+      const std::string_view period_text = period ? period->text : std::string_view();
+      auto t = names_.period(period_text);
+      if (!t) {
+        report("E522", text("`{}` is not a period of the calendar ({} .. {})", excerpt(period_text), c_.periods.front(), c_.periods.back()),
+               table.location(r, pc));
+        continue;
+      }
+      if (period_row_in_[*t] == this_table) {
+        report("E523", text("the period {} has a second row", period_text), table.location(r, pc));
+        continue;
+      }
+      period_row_in_[*t] = this_table;
+      for (std::size_t col : read) {
+        const int i = input_of[col];
+        const auto& in = c_.inputs[i];
+        const Cell* cell = table.find(r, col);
+        bool declared = *t >= in.first && *t <= in.last;
+        if (!cell || !cell->present || cell->text.empty()) {
+          if (declared) report("E524", text("`{}` has no value for period {}", in.name, c_.periods[*t]), table.location(r, col));
+          continue;
+        }
+        if (!declared) {
+          report("E525", text("`{}` is declared for {} .. {} only, but has a value for {}", in.name, c_.periods[in.first], c_.periods[in.last],
+                              c_.periods[*t]),
+                 table.location(r, col));
+          continue;
+        }
+        std::optional<BadValue> reason;
+        auto v = parse(c_, &names_, in.type, in.percent, cell->text, reason, sheet ? &*sheet : nullptr);
+        if (!v) {
+          report("E528", cannot_read(in.name, *reason), table.location(r, col));
+          continue;
+        }
+        if (auto why = out_of_range(in.allowed, *v, in.type, in.percent)) {
+          report("E532", outside(in.name, excerpt(cell->text), *why), table.location(r, col));
+          continue;
+        }
+        data_.series[i][*t] = std::move(*v);
+      }
+    }
+  }
+
+  // The header of a participant table: its input and its columns, room for `rows_expected`
+  // records; nothing (the errors reported) when the table cannot be bound.
+  std::optional<Participants> begin_participants(const Table& table, std::size_t rows_expected) {
+    Participants p;
     std::string label = nfc(table.name.empty() ? stem(table.file) : table.name);
-    if (auto i = names.input(label); i && c.inputs[*i].participants) target = *i;
-    if (target < 0 && participant_inputs.size() == 1) target = participant_inputs.front();
-    if (target < 0) {
+    if (auto i = names_.input(label); i && c_.inputs[*i].participants) p.target = *i;
+    if (p.target < 0 && participant_inputs_.size() == 1) p.target = participant_inputs_.front();
+    if (p.target < 0) {
       report("E529",
-             participant_inputs.empty() ? text("the table has no `period` column, and the contract has no participant input")
-                                        : text("the table has no `period` column and does not name a participant input "
-                                               "(name the file or its JSON key after one of them)"),
+             participant_inputs_.empty() ? text("the table has no `period` column, and the contract has no participant input")
+                                         : text("the table has no `period` column and does not name a participant input "
+                                                "(name the file or its JSON key after one of them)"),
              table.file);
-      continue;
+      return std::nullopt;
     }
-    if (participants_given[target]) {
-      report("E526", text("the participants `{}` are given twice", c.inputs[target].name), table.file);
-      continue;
+    if (participants_given_[p.target]) {
+      report("E526", text("the participants `{}` are given twice", c_.inputs[p.target].name), table.file);
+      return std::nullopt;
     }
-    participants_given[target] = true;
-    const auto& in = c.inputs[target];
+    participants_given_[p.target] = true;
+    const auto& in = c_.inputs[p.target];
     std::unordered_map<std::string_view, std::size_t> field_of;
     for (std::size_t f = 0; f < in.fields.size(); ++f) field_of.emplace(in.fields[f].name, f);
-    std::vector<int> col_of(in.fields.size(), -1);
+    p.col_of.assign(in.fields.size(), -1);
     for (std::size_t col = 0; col < table.columns.size(); ++col) {
       // A column is read in NFC, as the field names are: `ä` precomposed or as `a` + U+0308.
       auto f = field_of.find(nfc(table.columns[col]));
       if (f == field_of.end()) {
-        report("E521", text("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name),
+        report("E521", text("the column `{}` is not a field of `{}`", excerpt(table.columns[col]), in.name), column_at(table, col));
+        continue;
+      }
+      if (int other = p.col_of[f->second]; other >= 0) {  // two spellings of one name
+        report("E504", text("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1, in.fields[f->second].name),
                column_at(table, col));
         continue;
       }
-      if (int other = col_of[f->second]; other >= 0) {  // two spellings of one name
-        report("E504", text("columns {} and {} both name the field `{}` (in two Unicode spellings)", other + 1, col + 1,
-                            in.fields[f->second].name),
-               column_at(table, col));
-        continue;
-      }
-      col_of[f->second] = static_cast<int>(col);
+      p.col_of[f->second] = static_cast<int>(col);
     }
     bool complete = true;
     for (std::size_t f = 0; f < in.fields.size(); ++f)
-      if (col_of[f] < 0) {
+      if (p.col_of[f] < 0) {
         report("E530", text("the field `{}` of `{}` has no column", in.fields[f].name, in.name), table.file);
         complete = false;
       }
-    if (!complete) continue;
-    std::optional<Spreadsheet> sheet;
+    if (!complete) return std::nullopt;
     if (table.csv) {
-      std::vector<bool> numeric(table.columns.size(), false);
-      for (std::size_t f = 0; f < in.fields.size(); ++f) numeric[col_of[f]] = in.fields[f].type.kind == TypeKind::number;
-      sheet = spreadsheet_of(table, numeric);
+      p.numeric.assign(table.columns.size(), false);
+      for (std::size_t f = 0; f < in.fields.size(); ++f) p.numeric[p.col_of[f]] = in.fields[f].type.kind == TypeKind::number;
+      p.sheet = Spreadsheet{};
+      p.mark_known = false;
     }
-    auto& records = data.participants[target];
-    auto& source = data.sources[target];
+    auto& source = data_.sources[p.target];
     source.file = table.file;
     source.table = table.name;
-    for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[col_of[f]]);
-    source.rows.reserve(table.rows.size());
+    for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[p.col_of[f]]);
+    source.rows.reserve(rows_expected);
     offer_huge_pages(source.rows.data(), source.rows.capacity() * sizeof(Dataset::Source::Row));
-    records.reserve(table.rows.size(), in.fields.size());
-    std::optional<BadValue> reason;  // set by each parse that fails
-    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    data_.participants[p.target].reserve(rows_expected, in.fields.size());
+    return p;
+  }
+
+  // Binds the rows of a participant table up to `to`, once the decimal mark of its numbers is
+  // known: the first number cell, in order, that shows one (spreadsheet_of), or none in the
+  // whole table (`last`: these are all its rows). Until then its rows wait, read but not bound.
+  void rows(const Table& table, Participants& p, std::size_t to, bool last, Table* consume) {
+    for (; !p.mark_known && p.scanned < to; ++p.scanned)
+      for (const auto& cell : table.rows[p.scanned])
+        if (cell.column < p.numeric.size() && p.numeric[cell.column] && cell.present)
+          if (auto m = shown_mark(cell.text); m != DecimalMark::unknown) {
+            p.sheet->mark = m;
+            p.sheet->evidence = fmt::format("`{}` in {}", excerpt(cell.text), table.location(p.scanned, cell.column).in(Language::en));
+            p.mark_known = true;
+            break;
+          }
+    if (!p.mark_known && !last) return;
+    p.mark_known = true;
+    const auto& in = c_.inputs[p.target];
+    auto& records = data_.participants[p.target];
+    auto& source = data_.sources[p.target];
+    const Spreadsheet* sheet = p.sheet ? &*p.sheet : nullptr;
+    for (std::size_t r = p.bound; r < to; ++r) {
       const CellRow cells = table.rows[r];
       source.rows.push_back(cells.empty() ? Dataset::Source::Row{cell_number(r + 1), 0} : Dataset::Source::Row{cells.front().row, cells.front().line});
       records.start_record();
       bool ok = true;
       for (std::size_t f = 0; f < in.fields.size(); ++f) {
-        const auto col = static_cast<std::size_t>(col_of[f]);
+        const auto col = static_cast<std::size_t>(p.col_of[f]);
         const Cell* cell = cells.find(col);
         if (!cell || !cell->present || cell->text.empty()) {
-          report("E524", text("`{}` has no value", in.fields[f].name), table.location(r, col_of[f]));
+          report("E524", text("`{}` has no value", in.fields[f].name), table.location(r, col));
           ok = false;
           continue;
         }
         checked::Value& v = records.add();  // taken back with the record when it has a problem
-        if (!parse_into(c, &names, in.fields[f].type, in.fields[f].percent, cell->text, reason, sheet ? &*sheet : nullptr, v)) {
-          report("E528", cannot_read(in.fields[f].name, *reason), table.location(r, col_of[f]));
+        if (!parse_into(c_, &names_, in.fields[f].type, in.fields[f].percent, cell->text, p.reason, sheet, v)) {
+          report("E528", cannot_read(in.fields[f].name, *p.reason), table.location(r, col));
           ok = false;
           continue;
         }
         if (auto why = out_of_range(in.fields[f].allowed, v, in.fields[f].type, in.fields[f].percent)) {
-          report("E532", outside(in.fields[f].name, excerpt(cell->text), *why), table.location(r, col_of[f]));
+          report("E532", outside(in.fields[f].name, excerpt(cell->text), *why), table.location(r, col));
           ok = false;
           continue;
         }
       }
       if (ok) records.end_record();
       else records.drop_record();
-      if (consume && (r + 1) % CellRows::kChunk == 0)
-        (*consume)[table_index].rows.release_before(r + 1);  // the cells of bound rows can go, a chunk at a time
+      if (consume && (r + 1) % CellRows::kChunk == 0) consume->rows.release_before(r + 1);  // a chunk at a time
     }
-    if (consume) (*consume)[table_index].rows.clear();
+    p.bound = p.scanned = std::max(p.scanned, to);
   }
-  // Every declared series value and every participant input must be there.
-  for (std::size_t i = 0; i < c.inputs.size(); ++i) {
-    const auto& in = c.inputs[i];
-    if (in.participants) {
-      if (!participants_given[i]) report("E527", text("no data file gives the participants `{}`", in.name), "data");
-      continue;
-    }
-    if (series_source[i].empty()) {
-      report("E527", text("no data file has a column `{}`", in.name), "data");
-      continue;
-    }
-    for (int t = in.first; t <= in.last; ++t)
-      if (!data.series[i][t] && diags.empty())
-        report("E527", text("`{}` has no value for period {}: {} has no row for it", in.name, c.periods[t], series_source[i]),
-               series_source[i]);
-  }
-  if (diags.empty()) bind_links(c, data, report);
-  if (diags.empty()) out.data = std::move(data);
-  return out;
+
+  const checked::Contract& c_;
+  const Names names_;
+  BindResult out_;  // its diagnostics: errors only, has_errors(diags) == !diags.empty()
+  Dataset data_;
+  std::vector<std::string> series_source_;  // which file gave each series
+  std::vector<bool> participants_given_;
+  // Per period, the last series table (1-based) that had a row for it: a second row is E523.
+  std::vector<std::size_t> period_row_in_;
+  std::size_t series_tables_ = 0;
+  std::vector<int> participant_inputs_;
+  Stream stream_ = Stream::none;
+  Participants streamed_;  // the first table's, while it is read
+};
+
+DataBinder::DataBinder(const checked::Contract& contract) : impl_(std::make_unique<Impl>(contract)) {}
+DataBinder::~DataBinder() = default;
+
+RowsRead DataBinder::first_table() {
+  return [impl = impl_.get()](Table& table, std::size_t rows_expected) { impl->stream(table, rows_expected); };
 }
 
-}  // namespace
+BindResult DataBinder::bind(std::vector<Table>&& tables) {
+  for (std::size_t i = 0; i < tables.size(); ++i) impl_->table(i, tables[i], &tables[i]);
+  return impl_->finish();
+}
 
-BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) { return bind_tables(c, tables, nullptr); }
+BindResult bind_data(const checked::Contract& c, const std::vector<Table>& tables) {
+  DataBinder::Impl b(c);
+  for (std::size_t i = 0; i < tables.size(); ++i) b.table(i, tables[i], nullptr);
+  return b.finish();
+}
 
-BindResult bind_data(const checked::Contract& c, std::vector<Table>&& tables) { return bind_tables(c, tables, &tables); }
+BindResult bind_data(const checked::Contract& c, std::vector<Table>&& tables) { return DataBinder(c).bind(std::move(tables)); }
 
 std::optional<OutOfRange> out_of_bounds(const checked::DeclaredRange& allowed, const checked::Value& value, const Type& type,
                                         bool percent) {

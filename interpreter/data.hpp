@@ -11,6 +11,7 @@
 // tables' cells, whatever the size of the calendar (names are looked up by hashing).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -31,6 +32,26 @@ BindResult bind_data(const checked::Contract& contract, const std::vector<Table>
 // time as they are bound (CellRows::release_before), so that the table and its records are not
 // both whole in memory. What is left of `tables` afterwards is unspecified.
 BindResult bind_data(const checked::Contract& contract, std::vector<Table>&& tables);
+
+// Binding that may begin while the first data file is read: give first_table() to
+// read_data_file for the first file, then bind() with every table read, the first first. A
+// participant CSV file first is then bound a chunk of rows at a time as it is read, its cells let
+// go as they are bound, so that the file's cells are never all in memory at once (its rows wait
+// while the decimal mark of its numbers is not yet known). The result is bind_data's, exactly.
+// When reading fails, drop the binder: what it bound of the first file is no result.
+class DataBinder {
+ public:
+  explicit DataBinder(const checked::Contract& contract);
+  ~DataBinder();
+  DataBinder(const DataBinder&) = delete;
+  DataBinder& operator=(const DataBinder&) = delete;
+  RowsRead first_table();  // valid while the binder lives
+  BindResult bind(std::vector<Table>&& tables);
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
 
 // Parses one value of a declared type from its text ("92" for a percent field is 0.92).
 // Returns nullopt with a reason when the text does not fit.

@@ -484,7 +484,8 @@ bool read_plain_line(CsvBuilder& b, std::string_view line) {
 // ---------------------------------------------------------------------------------------------
 
 CellRows::Chunk& CellRows::open_chunk() {
-  if (chunks_.empty() || chunks_.back().starts.size() == kChunk) chunks_.emplace_back();
+  // By the row's number: a chunk let go while rows are still appended (DataBinder) has no starts.
+  while (chunks_.size() <= size_ / kChunk) chunks_.emplace_back();
   return chunks_.back();
 }
 
@@ -514,6 +515,13 @@ CellRows::Chunk& CellRows::room_for_row(std::size_t n) {
     // its predecessor reached, since the rows of a table are mostly alike.
     std::size_t want = std::max(c.size + n, 2 * c.capacity);
     if (c.capacity == 0 && chunks_.size() > 1) want = std::max(want, chunks_[chunks_.size() - 2].filled);
+    if (c.capacity == 0 && released_ && released_->capacity >= want) {  // a block let go: its pages are there
+      c.cells = std::move(released_->cells), c.capacity = std::exchange(released_->capacity, 0);
+      c.starts = std::move(released_->starts);
+      c.starts.clear();
+      c.starts.push_back(c.size);
+      return c;
+    }
     if (want > std::numeric_limits<std::size_t>::max() / sizeof(Cell)) throw std::bad_alloc();
     std::unique_ptr<Cell, FreeCells> bigger(static_cast<Cell*>(::operator new(want * sizeof(Cell))));
     offer_huge_pages(bigger.get(), want * sizeof(Cell));
@@ -539,10 +547,18 @@ void CellRows::clear_cells() {
 void CellRows::clear() { *this = CellRows(); }
 
 void CellRows::release_before(std::size_t row) {
-  for (; released_ < chunks_.size() && (released_ + 1) * kChunk <= row; ++released_) {
-    const std::size_t filled = chunks_[released_].filled;
-    chunks_[released_] = Chunk();
-    chunks_[released_].filled = filled;  // what the next chunk's first block is sized by
+  if (chunks_.empty() || row < kChunk) return;
+  if (!released_) released_ = std::make_unique<Released>();
+  Released& r = *released_;
+  for (; r.chunks < chunks_.size() && (r.chunks + 1) * kChunk <= row; ++r.chunks) {
+    Chunk& c = chunks_[r.chunks];
+    const std::size_t filled = c.filled;
+    if (c.capacity > r.capacity) {  // kept for the next chunk of a table still read
+      r.cells = std::move(c.cells), r.capacity = c.capacity;
+      r.starts = std::move(c.starts);
+    }
+    c = Chunk();
+    c.filled = filled;  // what the next chunk's first block is sized by
   }
 }
 
@@ -555,16 +571,17 @@ std::string_view CellRows::keep_whole(std::string text) {
 CellRows::CellRows(CellRows&& o) noexcept
     : chunks_(std::move(o.chunks_)),
       size_(std::exchange(o.size_, 0)),
-      released_(std::exchange(o.released_, 0)),
-      whole_(std::move(o.whole_)) {
+      whole_(std::move(o.whole_)),
+      released_(std::move(o.released_)) {
   o.chunks_.clear();
 }
 
 CellRows& CellRows::operator=(CellRows&& o) noexcept {
   if (this != &o) {
     chunks_ = std::move(o.chunks_), o.chunks_.clear();
-    size_ = std::exchange(o.size_, 0), released_ = std::exchange(o.released_, 0);
+    size_ = std::exchange(o.size_, 0);
     whole_ = std::move(o.whole_);
+    released_ = std::move(o.released_);
   }
   return *this;
 }
@@ -592,7 +609,8 @@ Table read_csv(const std::string& file_label, std::string_view text, const ReadL
   return read_csv_keeping(file_label, std::string(text), limits, lines);
 }
 
-Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits, CsvLines lines) {
+Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits, CsvLines lines,
+                       const RowsRead& rows_read) {
   check_size(file_label, text.size(), limits);
   CsvBuilder b{.file = file_label, .limits = limits};
   const std::string_view body = checked_body(file_label, b.table.rows.keep_whole(std::move(text)));
@@ -609,6 +627,15 @@ Table read_csv_keeping(const std::string& file_label, std::string text, const Re
   // Fed one line at a time so that every callback knows the line it happens on; a plain line
   // between rows is read by hand (read_plain_line).
   std::size_t line = 1;
+  std::size_t tell_at = rows_read ? CellRows::kChunk : std::numeric_limits<std::size_t>::max();  // rows, for rows_read
+  auto tell = [&](std::size_t read_to) {
+    if (b.table.rows.size() < tell_at || !b.header_done) return;
+    // The rows to come as the rows so far per byte, and a twentieth more: room to keep, no more.
+    // At most 10^7 rows times 2^28 bytes: no overflow.
+    const std::size_t rows = b.table.rows.size(), expected = rows * body.size() / std::max<std::size_t>(read_to, 1);
+    rows_read(b.table, expected + expected / 20 + 16);
+    tell_at = b.table.rows.size() + CellRows::kChunk;
+  };
   for (std::size_t pos = 0; pos < body.size(); ++line) {
     std::size_t end = body.find('\n', pos);
     const bool whole_line = end != std::string_view::npos;
@@ -617,6 +644,7 @@ Table read_csv_keeping(const std::string& file_label, std::string text, const Re
       b.row_line = line;
       if (lines == CsvLines::plain && whole_line && read_plain_line(b, body.substr(pos, end - pos))) {
         pos = end;
+        tell(pos);
         continue;
       }
     }
@@ -628,6 +656,7 @@ Table read_csv_keeping(const std::string& file_label, std::string text, const Re
            p.quoted ? utfall::text("a value is longer than the limit of {} bytes (is a quote left unclosed?)", limits.max_cell_bytes)
                     : utfall::text("a value is longer than the limit of {} bytes", limits.max_cell_bytes));
     pos = end;
+    tell(pos);
   }
   if (csv_fini(&p, on_csv_field, on_csv_row, &b) != 0) {
     if (b.failure) std::rethrow_exception(b.failure);
@@ -972,7 +1001,7 @@ std::vector<std::pair<std::string, Table>> read_json_tables(const std::string& f
   return builder.take();
 }
 
-std::vector<std::pair<std::string, Table>> read_data_file(const std::string& path, const ReadLimits& limits) {
+std::vector<std::pair<std::string, Table>> read_data_file(const std::string& path, const ReadLimits& limits, const RowsRead& rows_read) {
   namespace fs = std::filesystem;
   std::string ext = fs::path(path).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -993,7 +1022,7 @@ std::vector<std::pair<std::string, Table>> read_data_file(const std::string& pat
 
   if (ext == ".csv") {
     std::vector<std::pair<std::string, Table>> out;
-    out.emplace_back("", read_csv_keeping(path, std::move(text), limits));
+    out.emplace_back("", read_csv_keeping(path, std::move(text), limits, CsvLines::plain, rows_read));
     return out;
   }
   return read_json_tables(path, text, limits);

@@ -50,6 +50,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -120,7 +121,7 @@ class CellRows {
     return std::span<const Cell>(c.cells.get() + first, (i + 1 < c.starts.size() ? c.starts[i + 1] : c.size) - first);
   }
   CellRow at(std::size_t r) const {
-    if (r >= size() || r / kChunk < released_) throw std::out_of_range("CellRows::at");
+    if (r >= size() || r / kChunk < released()) throw std::out_of_range("CellRows::at");
     return (*this)[r];
   }
   CellRow front() const { return (*this)[0]; }
@@ -184,7 +185,18 @@ class CellRows {
   Chunk& room_for_row(std::size_t n);  // that chunk, with room for n more cells and the row begun
   std::vector<Chunk> chunks_;
   std::size_t size_ = 0;
-  std::size_t released_ = 0;  // chunks let go, from the first
+  // The chunks let go, from the first (release_before), and the largest block of cells (with its
+  // row starts) among them, for the next chunk that needs one: a table bound while it is read
+  // (DataBinder) fills its chunks in the pages of those bound. Made at the first chunk let go,
+  // so that a table never let go is no larger for it (a JSON file may hold a million tables).
+  struct Released {
+    std::size_t chunks = 0;
+    std::unique_ptr<Cell, FreeCells> cells;
+    std::size_t capacity = 0;
+    std::vector<std::size_t> starts;
+  };
+  std::size_t released() const { return released_ ? released_->chunks : 0; }
+  std::unique_ptr<Released> released_;
   // The text kept whole: on the heap, so that moving the table leaves the views into it valid
   // (a short std::string moved would move its characters).
   std::unique_ptr<const std::string> whole_;
@@ -232,12 +244,17 @@ struct ReadLimits {
 // every line. Both read any text alike (a test compares them on drawn texts); by hand is faster.
 enum class CsvLines { plain, libcsv };
 
+// Told while a CSV file is read, each time another CellRows::kChunk rows are complete: the table
+// so far (its header and rows; it may bind rows and let them go, CellRows::release_before) and
+// about how many rows the whole file holds, from the bytes read so far.
+using RowsRead = std::function<void(Table& table, std::size_t rows_expected)>;
+
 // Reads a CSV text. `file_label` names the file in messages. The table keeps a copy of the text
 // (its cells view it); read_csv_keeping takes the text instead of copying it.
 Table read_csv(const std::string& file_label, std::string_view text, const ReadLimits& limits = {},
                CsvLines lines = CsvLines::plain);
 Table read_csv_keeping(const std::string& file_label, std::string text, const ReadLimits& limits = {},
-                       CsvLines lines = CsvLines::plain);
+                       CsvLines lines = CsvLines::plain, const RowsRead& rows_read = {});
 
 // Reads a JSON text of shape (a), giving one pair with key "", or of shape (b), giving one pair
 // per key in the order written.
@@ -247,7 +264,8 @@ std::vector<std::pair<std::string, Table>> read_json_tables(const std::string& f
 
 // Reads a file from disk and dispatches on its extension, `.csv` or `.json` (any letter case).
 // The file's label in messages is `path` as given. A CSV file gives one pair with key "".
+// A CSV file tells `rows_read` of its rows as they are read.
 std::vector<std::pair<std::string, Table>> read_data_file(const std::string& path,
-                                                          const ReadLimits& limits = {});
+                                                          const ReadLimits& limits = {}, const RowsRead& rows_read = {});
 
 }  // namespace utfall
