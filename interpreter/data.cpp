@@ -44,17 +44,24 @@ struct Spreadsheet {
   std::string evidence;  // "`7000000,50` in plan.csv: row 2 (line 3), column `avropat`"
 };
 
-// The decimal mark of a CSV table, from the cells of its number columns (`numeric`), in order.
-Spreadsheet spreadsheet_of(const Table& table, const std::vector<bool>& numeric) {
-  Spreadsheet s;
-  for (std::size_t r = 0; r < table.rows.size(); ++r)
+// Looks for the decimal mark of a CSV table in rows [from, to), in order: the first cell of a
+// number column (`numeric`) that shows one. True, with `s` set, when found.
+bool find_mark(const Table& table, const std::vector<bool>& numeric, std::size_t from, std::size_t to, Spreadsheet& s) {
+  for (std::size_t r = from; r < to; ++r)
     for (const auto& cell : table.rows[r])
       if (cell.column < numeric.size() && numeric[cell.column] && cell.present)
         if (auto m = shown_mark(cell.text); m != DecimalMark::unknown) {
           s.mark = m;
           s.evidence = fmt::format("`{}` in {}", excerpt(cell.text), table.location(r, cell.column).in(Language::en));
-          return s;
+          return true;
         }
+  return false;
+}
+
+// The decimal mark of a CSV table, from the cells of its number columns (`numeric`), in order.
+Spreadsheet spreadsheet_of(const Table& table, const std::vector<bool>& numeric) {
+  Spreadsheet s;
+  find_mark(table, numeric, 0, table.rows.size(), s);
   return s;
 }
 
@@ -501,18 +508,12 @@ class DataBinder::Impl {
   }
 
   // Binds the rows of a participant table up to `to`, once the decimal mark of its numbers is
-  // known: the first number cell, in order, that shows one (spreadsheet_of), or none in the
-  // whole table (`last`: these are all its rows). Until then its rows wait, read but not bound.
+  // known: the first number cell, in order, that shows one (find_mark, as spreadsheet_of), or
+  // none in the whole table (`last`: these are all its rows). Until then its rows wait, read but
+  // not bound.
   void rows(const Table& table, Participants& p, std::size_t to, bool last, Table* consume) {
-    for (; !p.mark_known && p.scanned < to; ++p.scanned)
-      for (const auto& cell : table.rows[p.scanned])
-        if (cell.column < p.numeric.size() && p.numeric[cell.column] && cell.present)
-          if (auto m = shown_mark(cell.text); m != DecimalMark::unknown) {
-            p.sheet->mark = m;
-            p.sheet->evidence = fmt::format("`{}` in {}", excerpt(cell.text), table.location(p.scanned, cell.column).in(Language::en));
-            p.mark_known = true;
-            break;
-          }
+    if (!p.mark_known) p.mark_known = find_mark(table, p.numeric, p.scanned, to, *p.sheet);
+    p.scanned = std::max(p.scanned, to);
     if (!p.mark_known && !last) return;
     p.mark_known = true;
     const auto& in = c_.inputs[p.target];
@@ -548,7 +549,7 @@ class DataBinder::Impl {
       else records.drop_record();
       if (consume && (r + 1) % CellRows::kChunk == 0) consume->rows.release_before(r + 1);  // a chunk at a time
     }
-    p.bound = p.scanned = std::max(p.scanned, to);
+    p.bound = to;
   }
 
   const checked::Contract& c_;
