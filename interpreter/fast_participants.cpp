@@ -52,8 +52,8 @@ constexpr std::size_t kFieldsReadTogether = 8;
 // Reads `fields` of participant input `set` into `out` (one column each), in one pass over the
 // records. A column is usable when every record's value is a decimal of at most 18 places, a
 // truth value or a period of the calendar, and fits int64 at the column's scale.
-void read_columns(const checked::Contract& c, const Dataset& d, int set, const std::vector<int>& fields,
-                  const std::vector<Column*>& out) {
+void read_participant_columns(const checked::Contract& c, const Dataset& d, int set, const std::vector<int>& fields,
+                              const std::vector<Column*>& out) {
   const auto& records = d.participants[static_cast<std::size_t>(set)];
   const std::size_t n = records.size(), k = fields.size();
   const auto periods = static_cast<int>(c.periods.size());
@@ -160,7 +160,8 @@ class LoopLowerer {
 
  private:
   // Reads `field` of participant input `set`, with the set's other fields of the kinds the lanes
-  // take that are not read yet, kFieldsReadTogether at most, in one pass (read_columns).
+  // take that are not read yet, kFieldsReadTogether at most, in one pass
+  // (read_participant_columns).
   void read_with_others(std::size_t set, std::size_t field) {
     std::vector<int> fields{static_cast<int>(field)};
     if (set < c_.inputs.size()) {
@@ -175,7 +176,7 @@ class LoopLowerer {
     if (columns_[set].size() < widest) columns_[set].resize(widest), read_[set].resize(widest, 0);
     std::vector<Column*> out;
     for (int f : fields) out.push_back(&columns_[set][static_cast<std::size_t>(f)]);
-    read_columns(c_, d_, static_cast<int>(set), fields, out);
+    read_participant_columns(c_, d_, static_cast<int>(set), fields, out);
     for (int f : fields) read_[set][static_cast<std::size_t>(f)] = 1;
   }
 

@@ -288,7 +288,7 @@ TEST_CASE("participant lanes: loops they do not take are left to the general eva
   REQUIRE(evaluate(*c, data).lane_records > 0);
 }
 
-// The lanes read a set's fields together, in one pass over the records (read_columns). A field
+// The lanes read a set's fields together, in one pass over the records (read_participant_columns). A field
 // read along with the one a loop needs, holding a value the lanes cannot hold, must not stop that
 // loop. Two payments over 50 records in each of 2 periods: `a` reads x, `b` reads y; one record's
 // y is a third (it does not terminate). Clean, both loops take the lanes: 2 x 2 x 50 = 200
