@@ -3,6 +3,7 @@
 // (c_api.cpp); never installed.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,7 +13,6 @@
 #include "interpreter/checked.hpp"
 #include "interpreter/diagnostic.hpp"
 #include "interpreter/evaluate.hpp"
-#include "interpreter/fast_eval.hpp"
 #include "interpreter/fast_eval.hpp"
 
 namespace utfall {
@@ -32,11 +32,24 @@ struct Contract::Impl {
   // then shared by every Session, Batch and Engine::evaluate of the contract; null when the
   // contract is not for that path.
   const fast::Program* program() const {
-    std::call_once(lowered_, [this] { program_ = fast::lower(*checked).program; });
+    std::call_once(lowered_, [this] {
+      program_ = fast::lower(*checked).program;
+      ready_.store(true, std::memory_order_release);
+    });
     return program_.get();
   }
+  // The program for one more evaluation of the contract: null for its first (lowering costs
+  // more than one evaluation saves, bench/README.md) unless already lowered, program() from the
+  // second on. A contract compiled, run once and dropped (`Engine::evaluate`) is never lowered.
+  const fast::Program* program_when_repeated() const {
+    if (!asked_.exchange(true, std::memory_order_relaxed) && !ready_.load(std::memory_order_acquire)) return nullptr;
+    return program();
+  }
+  // Whether program() has lowered the contract (tests/api/test_lowering.cpp).
+  bool lowered() const { return ready_.load(std::memory_order_acquire); }
 
  private:
+  mutable std::atomic<bool> asked_{false}, ready_{false};
   mutable std::once_flag lowered_;
   mutable std::shared_ptr<const fast::Program> program_;
 };

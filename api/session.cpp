@@ -69,7 +69,8 @@ bool Session::Impl::prepare(const Bound& data, const Options& options, EvalOptio
   eval_options.trace = options.trace;
   api::stop_options(options, eval_options);
   eval_options.columns = &data.impl().columns;
-  eval_options.program = contract.impl().program();
+  eval_options.program = contract.impl().program_when_repeated();
+  eval_options.lower = false;  // not the Workspace's own lowering when the contract's is withheld
   bool refused = false;
   for (const auto& [term, value] : options.terms) {
     std::string assignment = term + "=" + value;
