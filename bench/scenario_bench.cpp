@@ -16,6 +16,8 @@
 // --check: small sizes, the agreement and allocation checks only, no timing (a ctest).
 // --profile N: after the agreement checks, N evaluations of scenario A in a warm Session and
 // nothing else (for callgrind; see profile_a).
+// --workdir DIR: the data and the generated contracts are written there and kept (else into a
+// temporary folder, removed at the end).
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <malloc.h>
@@ -495,8 +497,13 @@ int main(int argc, char** argv) {
       rest.push_back(argv[i]);
     }
   }
-  if (w.workdir.empty()) w.workdir = fs::temp_directory_path() / fmt::format("utfall-bench-{}", ::getpid());
+  // A folder the user named with --workdir is kept, with what was written into it.
+  const bool own_workdir = w.workdir.empty();
+  if (own_workdir) w.workdir = fs::temp_directory_path() / fmt::format("utfall-bench-{}", ::getpid());
   fs::create_directories(w.workdir);
+  auto clean_up = [&] {
+    if (own_workdir) fs::remove_all(w.workdir);
+  };
   std::string src = UTFALL_SOURCE_DIR;
   w.a = compile_or_die(src + "/examples/a-aldreomsorg/contract.utfall");
   w.c = compile_or_die(src + "/examples/c-tfco/contract.utfall");
@@ -504,6 +511,9 @@ int main(int argc, char** argv) {
   w.huge_contract = generate_contract(10000);
   for (const auto* text : {&w.big_contract, &w.huge_contract})
     if (auto r = w.engine.compile(*text, "generated.utfall"); !r.contract) mismatch("the generated contract does not check: " + r.messages.front().rendered);
+  // Written out too, for profiling `utfall check` and `utfall run` of them (bench/README.md).
+  std::ofstream(w.workdir / "generated-1000.utfall") << w.big_contract;
+  std::ofstream(w.workdir / "generated-10000.utfall") << w.huge_contract;
   {
     std::ofstream f(w.workdir / "generated-kostnad.csv");
     f << "period,kostnad\n2025,150000000\n2026,170000000\n2027,190000000\n2028,210000000\n2029,230000000\n";
@@ -513,14 +523,14 @@ int main(int argc, char** argv) {
     utfall::Session session(w.engine, *w.a);
     profile_a(w, session, std::min<std::size_t>(sets, 100));
     profile_a(w, session, profile);
-    fs::remove_all(w.workdir);
+    clean_up();
     return 0;
   }
   prepare_c(w);
   if (w.check_only) {
     fmt::print("allocations per evaluation of a warm Session (scenario A): {}\n", w.session_allocations);
     fmt::print("allocations in a warm Batch evaluate of all {} sets (scenario A): {}\n", w.sets.size(), w.batch_allocations);
-    fs::remove_all(w.workdir);
+    clean_up();
     return w.session_allocations == 0 && w.batch_allocations == 0 ? 0 : 1;
   }
 
@@ -549,7 +559,7 @@ int main(int argc, char** argv) {
   Collector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);
   summary(w, collector);
-  fs::remove_all(w.workdir);
+  clean_up();
   benchmark::Shutdown();
   return 0;
 }
