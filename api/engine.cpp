@@ -364,8 +364,7 @@ Binding Engine::bind(const Contract& contract, const Data& data) const {
     };
     // The first file, when it holds participants, is bound as it is read (DataBinder).
     DataBinder binder(c);
-    for (const auto& path : data.files)
-      read([&] { return read_data_file(path, read_limits, tables.empty() && diags.empty() ? binder.first_table() : RowsRead()); });
+    binder.read_files(data.files, read_limits, tables, diags);
     for (const auto& doc : data.documents) {
       if (doc.text.size() > read_limits.max_bytes) {
         out.messages.push_back(api::limit_error(

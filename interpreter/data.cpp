@@ -573,6 +573,18 @@ RowsRead DataBinder::first_table() {
   return [impl = impl_.get()](Table& table, std::size_t rows_expected) { impl->stream(table, rows_expected); };
 }
 
+void DataBinder::read_files(const std::vector<std::string>& paths, const ReadLimits& limits, std::vector<Table>& tables,
+                            Diagnostics& diagnostics) {
+  for (const auto& path : paths) {
+    try {
+      for (auto& [name, table] : read_data_file(path, limits, tables.empty() && diagnostics.empty() ? first_table() : RowsRead()))
+        tables.push_back(std::move(table));
+    } catch (DiagnosticError& e) {
+      diagnostics.push_back(std::move(e.diagnostic));
+    }
+  }
+}
+
 BindResult DataBinder::bind(std::vector<Table>&& tables) {
   for (std::size_t i = 0; i < tables.size(); ++i) impl_->table(i, tables[i], &tables[i]);
   return impl_->finish();

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -46,6 +47,10 @@ class DataBinder {
   DataBinder(const DataBinder&) = delete;
   DataBinder& operator=(const DataBinder&) = delete;
   RowsRead first_table();  // valid while the binder lives
+  // Reads the data files in order into `tables` (the first with first_table() when nothing was
+  // read or refused before it); a file that cannot be read adds its error to `diagnostics`.
+  void read_files(const std::vector<std::string>& paths, const ReadLimits& limits, std::vector<Table>& tables,
+                  Diagnostics& diagnostics);
   BindResult bind(std::vector<Table>&& tables);
   class Impl;
 

@@ -73,14 +73,7 @@ BindResult load_data(const checked::Contract& contract, const std::vector<std::s
   ReadLimits limits;
   limits.beneath = beneath;
   DataBinder binder(contract);  // the first file, when it holds participants, is bound as it is read
-  for (const auto& path : paths) {
-    try {
-      for (auto& [name, table] : read_data_file(path, limits, tables.empty() && out.diagnostics.empty() ? binder.first_table() : RowsRead()))
-        tables.push_back(std::move(table));
-    } catch (DiagnosticError& e) {
-      out.diagnostics.push_back(std::move(e.diagnostic));
-    }
-  }
+  binder.read_files(paths, limits, tables, out.diagnostics);
   if (has_errors(out.diagnostics)) return out;
   auto bound = binder.bind(std::move(tables));
   if (paths.empty())  // a contract with inputs run with no data file: say what is missing once
