@@ -327,9 +327,15 @@ class Checker {
   std::optional<int> participant_set(const ast::Name& n);
   void depend(Node target, const SourceRange& range) {
     if (!current_) return;
-    if (previous_depth_ == 0) deps_[*current_].push_back({target, range});
-    links_[*current_].push_back({target, range, absolute_depth_ > 0});
+    // The lists of the node being typed, found once for its run of references (a map's
+    // elements stay where they are; an entry is made only when something is added to it).
+    if (!edges_of_ || *edges_of_ != *current_) edges_of_ = *current_, deps_at_ = nullptr, links_at_ = nullptr;
+    if (previous_depth_ == 0) (deps_at_ ? *deps_at_ : *(deps_at_ = &deps_[*current_])).push_back({target, range});
+    (links_at_ ? *links_at_ : *(links_at_ = &links_[*current_])).push_back({target, range, absolute_depth_ > 0});
   }
+  std::optional<Node> edges_of_;
+  std::vector<std::pair<Node, SourceRange>>* deps_at_ = nullptr;
+  std::vector<Link>* links_at_ = nullptr;
   Unit unit_with_spellings(Unit u) const {
     u.set_spellings(spellings_);
     return u;
