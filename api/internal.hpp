@@ -29,7 +29,7 @@ struct Contract::Impl {
   std::shared_ptr<const checked::Contract> checked;
 
   // The contract's fixed-point program (interpreter/fast_eval.hpp), lowered on first use and
-  // then shared by every Session, Batch and Engine::evaluate of the contract; null when the
+  // then shared by every Session, Batch, sweep and simulation of the contract; null when the
   // contract is not for that path.
   const fast::Program* program() const {
     std::call_once(lowered_, [this] {
@@ -45,8 +45,9 @@ struct Contract::Impl {
     if (!asked_.exchange(true, std::memory_order_relaxed) && !ready_.load(std::memory_order_acquire)) return nullptr;
     return program();
   }
-  // Whether program() has lowered the contract (tests/api/test_lowering.cpp).
-  bool lowered() const { return ready_.load(std::memory_order_acquire); }
+  // Whether program() has lowered the contract to a program (tests/api/test_lowering.cpp;
+  // program_ is written before ready_ and never again).
+  bool lowered() const { return ready_.load(std::memory_order_acquire) && program_ != nullptr; }
 
  private:
   mutable std::atomic<bool> asked_{false}, ready_{false};

@@ -193,6 +193,9 @@ std::vector<Result> Engine::sweep(const Contract& contract, const std::vector<Ca
     else if (sessions[w].contract().impl().checked != contract.impl().checked) sessions[w] = Session(*this, contract);
   }
   while (sessions.size() > count && sessions.back().contract().impl().checked != contract.impl().checked) sessions.pop_back();
+  // A sweep evaluates the contract many times: lowered now, so that no block's first case is
+  // given the tree walk (and its block no lanes) as a contract's first evaluation would be.
+  if (cases.size() > 1) contract.impl().program();
   parallel_for(
       blocks, count,
       [&](unsigned worker, std::size_t b) {

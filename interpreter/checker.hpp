@@ -10,9 +10,7 @@
 #include <functional>
 #include <map>
 #include <set>
-#include <string_view>
 #include <tuple>
-#include <unordered_map>
 
 #include "interpreter/check.hpp"
 #include "interpreter/dates.hpp"
@@ -62,6 +60,8 @@ class Checker {
  public:
   Checker(checked::Contract& out, Diagnostics& diags)
       : c_(out), diags_(diags), stack_base_(stack_here()), stack_(stack_base_, CheckOptions{}.max_stack_bytes) {}
+  Checker(const Checker&) = delete;  // it keeps pointers into its own maps (depend)
+  Checker& operator=(const Checker&) = delete;
 
   void run(const ast::Contract& a);
   // What a rule named before it is checked is assumed to be in (the first currency when not
@@ -92,13 +92,8 @@ class Checker {
   std::size_t max_depth_ = CheckOptions{}.max_depth;
   std::uintptr_t stack_base_;  // the frame that made the checker, where its recursion starts
   StackGuard stack_;
-  // Looked up for every name in every expression: hashed (a tree of 10 000 names compared
-  // strings some 14 times a lookup). Walked only for suggest(), which sorts what it walks.
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Symbol, NameHash, std::equal_to<>> globals_;
+  // A tree, not a hash: its lookups stay O(log n) whatever names a hostile contract chooses.
+  std::map<std::string, Symbol, std::less<>> globals_;
   std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
   // The declared counted units, shared by every unit the checker makes (a copy of a type is
   // then a pointer, not the list).
@@ -214,7 +209,6 @@ class Checker {
   Text suggest(std::string_view name) const {
     std::vector<std::string_view> names;
     for (const auto& [g, _] : globals_) names.push_back(g);
-    std::sort(names.begin(), names.end());  // the first of equally close names, as before
     return closest(name, names);
   }
   // The closest of `names` by edit distance, when it is close.

@@ -435,7 +435,8 @@ class UTFALL_CXX_API Engine {
 
 // A reusable evaluation of one contract, for a host that evaluates it many times on one thread
 // (a scenario model, one thread of a sweep). It keeps the evaluator's working memory and the
-// last Result between calls, overwriting them in place: once warmed up, an evaluation without
+// last Result between calls, overwriting them in place: once warmed up (from the contract's
+// third evaluation on: its first is not lowered, its second lowers it), an evaluation without
 // term overrides or trace, whose values fit in machine words (up to about 18 significant
 // digits), allocates no memory at all. Results are the same as Engine::evaluate's. One Session
 // per thread; the Contract and the Bound data may be shared between sessions.
