@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <fstream>
-#include <sstream>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "scenario_a.hpp"

@@ -291,8 +291,9 @@ TEST_CASE("participant lanes: loops they do not take are left to the general eva
 // The lanes read a set's fields together, in one pass over the records
 // (read_participant_columns). A field read along with the one a loop needs, holding a value the
 // lanes cannot hold, must not stop that loop. Two payments over 50 records in each of 2 periods:
-// `a` reads x, `b` reads y; one record's y is a third (it does not terminate). Clean, both loops take the lanes: 2 x 2 x 50 = 200
-// records; with the third, `b` goes to the general evaluator and `a` still takes them: 100.
+// `a` reads x, `b` reads y; one record's y is a third (it does not terminate). Clean, both loops
+// take the lanes: 2 x 2 x 50 = 200 records; with the third, `b` goes to the general evaluator
+// and `a` still takes them: 100.
 // By hand: a pays 10 SEK * (0 + 1 + ... + 4) * 10 = 1 000 SEK a period.
 TEST_CASE("participant lanes: a field read with others that they cannot hold stops only the loops that read it", "[lanes]") {
   auto c = compiled_text(
