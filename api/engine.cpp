@@ -10,9 +10,9 @@
 
 #include <map>
 #include <new>
-#include <unordered_set>
 
 #include "interpreter/pipeline.hpp"
+#include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -170,7 +170,7 @@ Table series_table(const checked::Contract& c, const Data& data) {
   table.file = kSeriesLabel;
   table.columns.push_back("period");
   std::vector<std::string> periods = c.periods;
-  std::unordered_set<std::string> known(periods.begin(), periods.end());
+  TextSet known(periods.begin(), periods.end());
   for (const auto& [input, values] : data.series) {
     table.columns.push_back(input);
     for (const auto& [period, value] : values)

@@ -5,11 +5,11 @@
 
 #include <mutex>
 #include <new>
-#include <unordered_map>
 
 #include "api/internal.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/sweep.hpp"
+#include "interpreter/text_hash.hpp"
 #include "interpreter/thread_pool.hpp"
 
 namespace utfall {
@@ -23,7 +23,7 @@ struct Session::Impl {
   api::FillScratch fill;  // kept between evaluations
   // Term values as the host writes them ("premieandel=25 %"), each checked once: a sweep gives
   // the same few values to many evaluations. Only values that check without a message are kept.
-  std::unordered_map<std::string, EvalOptions> checked_terms;
+  TextMap<EvalOptions> checked_terms;
   static constexpr std::size_t kCheckedTerms = 4096;  // then the memo starts again
 
   void evaluate(const Bound& data, const Options& options);

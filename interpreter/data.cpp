@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
-#include <unordered_map>
 
 #include "interpreter/dates.hpp"
 #include "interpreter/decimal_text.hpp"
 #include "interpreter/huge_pages.hpp"
+#include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -29,7 +29,7 @@ class Names {
   std::optional<int> input(std::string_view name) const { return find(inputs_, nfc(name)); }
 
  private:
-  using Index = std::unordered_map<std::string_view, int>;
+  using Index = TextViewMap<int>;
   static std::optional<int> find(const Index& index, std::string_view name) {
     auto it = index.find(name);
     return it == index.end() ? std::nullopt : std::optional<int>(it->second);
@@ -227,7 +227,7 @@ void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
     if (record >= src.rows.size() || static_cast<std::size_t>(field) >= src.columns.size()) return verbatim(src.file);
     return cell_location(src.file, src.table, src.rows[record].row, src.rows[record].line, src.columns[field], field);
   };
-  std::map<int, std::unordered_map<std::string, std::size_t>> ids;  // per target input: id -> record
+  std::map<int, TextMap<std::size_t>> ids;  // per target input: id -> record
   data.links.resize(c.inputs.size());
   for (std::size_t i = 0; i < c.inputs.size(); ++i) {
     const auto& fields = c.inputs[i].fields;
@@ -467,7 +467,7 @@ class DataBinder::Impl {
     }
     participants_given_[p.target] = true;
     const auto& in = c_.inputs[p.target];
-    std::unordered_map<std::string_view, std::size_t> field_of;
+    TextViewMap<std::size_t> field_of;
     for (std::size_t f = 0; f < in.fields.size(); ++f) field_of.emplace(in.fields[f].name, f);
     p.col_of.assign(in.fields.size(), -1);
     for (std::size_t col = 0; col < table.columns.size(); ++col) {

@@ -2,6 +2,7 @@
 
 #include "interpreter/files.hpp"
 #include "interpreter/huge_pages.hpp"
+#include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
 
 #include <csv.h>
@@ -19,8 +20,6 @@
 #include <memory>
 #include <optional>
 #include <system_error>
-#include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -357,7 +356,7 @@ struct CsvBuilder {
   }
 
   void header() {
-    std::unordered_map<std::string_view, std::size_t> seen;
+    TextViewMap<std::size_t> seen;
     for (std::size_t i = 0; i < current.size(); ++i) {
       const std::string_view name = current[i].text;
       if (name.empty()) {
@@ -972,8 +971,8 @@ class JsonTablesBuilder {
   At at_ = At::top;
   bool shape_b_ = false;
   std::string pending_name_;
-  std::unordered_set<std::string> table_names_;         // the keys of a JSON object of arrays
-  std::unordered_map<std::string, std::size_t> index_;  // column name -> index in the table
+  TextSet table_names_;                         // the keys of a JSON object of arrays
+  TextMap<std::size_t> index_;                  // column name -> index in the table
   std::vector<Cell> current_;                            // cells of the row being read, as given
   std::vector<std::size_t> given_in_row_;                // per column: the last row that gave it
   std::size_t row_ = 0, row_line_ = 0, column_ = 0;

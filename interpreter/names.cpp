@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
 
 #include "interpreter/checked.hpp"
+#include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -42,7 +42,7 @@ struct Spelling {
 // One diagnostic per spelling whose skeleton an earlier, different spelling has.
 // `clause_numbers`: the spellings are clause numbers, not names (each has its own sentences).
 void compare(const std::vector<Spelling>& spellings, bool clause_numbers, const Skeletons& skeletons, Diagnostics& out) {
-  std::unordered_map<std::string, std::size_t> first;
+  TextMap<std::size_t> first;
   first.reserve(spellings.size());
   for (std::size_t i = 0; i < spellings.size(); ++i) {
     auto [it, fresh] = first.emplace(skeletons.of(spellings[i].text), i);

@@ -9,13 +9,13 @@
 #include <tao/pegtl.hpp>
 
 #include <algorithm>
-#include <unordered_set>
 #include <utility>
 
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
 #include "interpreter/names.hpp"
 #include "interpreter/stack.hpp"
+#include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
 
 namespace utfall {
@@ -114,7 +114,7 @@ struct Builder {
   bool over_pending = false;
   // Every distinct name as first written, for the confusable check (interpreter/names.hpp).
   std::vector<ast::Name> spellings;
-  std::unordered_set<std::string> spelled;
+  TextSet spelled;
 
   // Names are read in NFC, so that one name has one spelling; a sign among the letter blocks
   // of the grammar is refused like a stray character (names.hpp).

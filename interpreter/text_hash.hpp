@@ -1,0 +1,49 @@
+// Hash tables keyed by text that hostile text cannot slow down.
+//
+// A contract's names, a data file's column names and participant ids, the periods a host
+// gives: all are text that the person who wrote the file chose. libstdc++'s `std::hash` for
+// strings is a fixed, public function (MurmurHash with a fixed seed); texts chosen offline to
+// share one hash value make every insert into a `std::unordered_map` compare them all, so a
+// data file of a million such ids binds in hours instead of a second (tests/unit/
+// test_text_hash.cpp builds such ids). `TextHash` is SipHash-2-4 (libsodium's
+// `crypto_shorthash`) under a key drawn at random once per process: without the key no one
+// can choose texts that collide, and a lookup stays constant time on any input.
+//
+// The key is the one process-wide value of the library; it is made on first use, never
+// changes, and no output depends on it (no table keyed by text is read in its hash order).
+// Every unordered container keyed by text in the library uses these (a test reads the sources
+// for any that does not).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace utfall {
+
+using HashKey = std::array<unsigned char, 16>;
+
+// SipHash-2-4 of `text` under `key`, the 64-bit output read little-endian (the SipHash paper's
+// test vectors print it so).
+std::uint64_t siphash24(const HashKey& key, std::string_view text);
+
+// This process's key: random, drawn once (libsodium's `randombytes_buf`).
+const HashKey& process_hash_key();
+
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const noexcept { return siphash24(process_hash_key(), text); }
+};
+
+template <typename Value>
+using TextMap = std::unordered_map<std::string, Value, TextHash, std::equal_to<>>;
+using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
+// Keys that view text owned elsewhere, which outlives the table.
+template <typename Value>
+using TextViewMap = std::unordered_map<std::string_view, Value, TextHash>;
+
+}  // namespace utfall

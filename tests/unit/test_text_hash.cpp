@@ -1,0 +1,172 @@
+// Hash tables keyed by text (interpreter/text_hash.hpp): SipHash-2-4 checked against the SipHash
+// paper's test vectors; texts built here to share one libstdc++ `std::hash` value, which flood a
+// table keyed by that hash and not one keyed by `TextHash`; and a reading of the library's
+// sources for any unordered table keyed by text without it.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "interpreter/text_hash.hpp"
+
+using namespace utfall;
+
+namespace {
+
+// Key 00 01 .. 0f and message 00 01 .. (n-1), as in the SipHash paper (Aumasson and Bernstein,
+// 2012): its appendix works the 15-byte message through to a129ca6149be45e5; the reference
+// implementation's vectors.h lists the empty message's 726fdb47dd0e0e31.
+HashKey paper_key() {
+  HashKey k{};
+  for (int i = 0; i < 16; ++i) k[i] = static_cast<unsigned char>(i);
+  return k;
+}
+std::string paper_message(int n) {
+  std::string m;
+  for (int i = 0; i < n; ++i) m.push_back(static_cast<char>(i));
+  return m;
+}
+
+// A model of libstdc++'s std::hash<std::string> on a 64-bit target (libsupc++/hash_bytes.cc,
+// `_Hash_bytes` with the seed 0xc70f6907 of functional_hash.h), for texts whose length is a
+// multiple of 8: the state after each block of 8 bytes is (state ^ mix(block)) * mul, and mix
+// can be undone, so a last block that brings any state to a chosen one can be solved for.
+constexpr std::uint64_t kMul = 0xc6a4a7935bd1e995ull;
+constexpr std::uint64_t kSeed = 0xc70f6907ull;
+std::uint64_t shift_mix(std::uint64_t v) { return v ^ (v >> 47); }
+std::uint64_t inverse_of_odd(std::uint64_t a) {
+  std::uint64_t x = a;  // Newton's iteration: each step doubles the correct low bits
+  for (int i = 0; i < 6; ++i) x *= 2 - a * x;
+  return x;
+}
+std::uint64_t mix(std::uint64_t block) { return shift_mix(block * kMul) * kMul; }
+std::uint64_t unmix(std::uint64_t data) {
+  const std::uint64_t inv = inverse_of_odd(kMul);
+  return shift_mix(data * inv) * inv;  // shift_mix by 47 >= 32 bits is its own inverse
+}
+std::uint64_t load(const std::string& s, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+std::string store(std::uint64_t v) {
+  std::string s;
+  for (int i = 0; i < 8; ++i, v >>= 8) s.push_back(static_cast<char>(v & 0xff));
+  return s;
+}
+
+// `count` distinct texts of 24 printable ASCII characters (a participant id a CSV file could
+// hold) whose libstdc++ hash is one value: two random blocks, then the third that brings the
+// state to the first text's state, kept when its bytes are printable.
+std::vector<std::string> colliding_ids(std::size_t count) {
+  std::mt19937_64 random(20261204);
+  std::uniform_int_distribution<int> printable('0', 'z');
+  auto block = [&] {
+    std::string s;
+    for (int i = 0; i < 8; ++i) s.push_back(static_cast<char>(printable(random)));
+    return s;
+  };
+  auto state_after = [](const std::string& s, std::size_t blocks) {
+    std::uint64_t h = kSeed ^ (s.size() * kMul);
+    for (std::size_t b = 0; b < blocks; ++b) h = (h ^ mix(load(s, 8 * b))) * kMul;
+    return h;
+  };
+  std::vector<std::string> ids{block() + block() + block()};
+  const std::uint64_t target = state_after(ids[0], 3) * inverse_of_odd(kMul);  // the state before the last multiply
+  while (ids.size() < count) {
+    std::string head = block() + block() + std::string(8, ' ');
+    // (state ^ mix(third)) must be the first id's state before its last `* kMul`.
+    const std::uint64_t before = state_after(head, 2);
+    const std::string third = store(unmix(before ^ target));
+    bool ok = true;
+    for (char c : third) ok = ok && c >= '!' && c <= '~' && c != '"' && c != ',' && c != ';';
+    if (ok) ids.push_back(head.substr(0, 16) + third);
+  }
+  return ids;
+}
+
+// Equality that counts its calls: the work of a table's inserts.
+struct CountingEqual {
+  std::size_t* calls;
+  bool operator()(const std::string& a, const std::string& b) const {
+    ++*calls;
+    return a == b;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("siphash24 gives the SipHash paper's values", "[text_hash]") {
+  CHECK(siphash24(paper_key(), paper_message(0)) == 0x726fdb47dd0e0e31ull);
+  CHECK(siphash24(paper_key(), paper_message(15)) == 0xa129ca6149be45e5ull);
+}
+
+TEST_CASE("siphash24 depends on its key and the process key is drawn once", "[text_hash]") {
+  HashKey other = paper_key();
+  other[0] ^= 1;
+  CHECK(siphash24(other, "kommun") != siphash24(paper_key(), "kommun"));
+  const HashKey& a = process_hash_key();
+  const HashKey& b = process_hash_key();
+  CHECK(&a == &b);
+  CHECK(a != HashKey{});  // all zero: not drawn
+  CHECK(TextHash{}("kommun") == siphash24(a, "kommun"));
+  CHECK(TextHash{}(std::string("kommun")) == TextHash{}(std::string_view("kommun")));
+}
+
+TEST_CASE("texts that share one std::hash value do not flood a TextHash table", "[text_hash]") {
+  constexpr std::size_t n = 2000;
+  const auto ids = colliding_ids(n);
+  REQUIRE(ids.size() == n);
+  REQUIRE(std::unordered_set<std::string>(ids.begin(), ids.end()).size() == n);
+#ifdef __GLIBCXX__
+  // The flood is real: one std::hash value for all, and a table under it compares each insert
+  // with every earlier id, n (n - 1) / 2 comparisons in all.
+  for (const auto& id : ids) REQUIRE(std::hash<std::string>{}(id) == std::hash<std::string>{}(ids[0]));
+  std::size_t flooded = 0;
+  {
+    std::unordered_set<std::string, std::hash<std::string>, CountingEqual> table(0, {}, CountingEqual{&flooded});
+    for (const auto& id : ids) table.insert(id);
+    REQUIRE(table.size() == n);
+  }
+  CHECK(flooded >= n * (n - 1) / 2);
+#endif
+  // Under the keyed hash the same ids take a few comparisons each.
+  std::size_t keyed = 0;
+  std::unordered_set<std::string, TextHash, CountingEqual> table(0, {}, CountingEqual{&keyed});
+  for (const auto& id : ids) table.insert(id);
+  REQUIRE(table.size() == n);
+  CHECK(keyed <= 4 * n);
+}
+
+TEST_CASE("every unordered table keyed by text in the library uses TextHash", "[text_hash]") {
+  // A std::unordered_map or _set whose key is std::string or std::string_view is written as
+  // TextMap, TextSet or TextViewMap; only their definitions in text_hash.hpp spell it out.
+  const std::regex fixed_hash(R"(unordered_(map|set)\s*<\s*std::(string|string_view)\s*[,>])");
+  std::size_t files = 0;
+  std::vector<std::string> offenders;
+  for (const char* dir : {"interpreter", "api", "cli", "stdlib", "include"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(std::filesystem::path(UTFALL_SOURCE_DIR) / dir)) {
+      const auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".hpp" && ext != ".h") continue;
+      if (entry.path().filename() == "text_hash.hpp") continue;
+      std::ifstream in(entry.path());
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      ++files;
+      if (std::regex_search(text, fixed_hash)) offenders.push_back(entry.path().string());
+    }
+  }
+  CHECK(files > 50);
+  std::string list;
+  for (const auto& f : offenders) list += f + "\n";
+  INFO("tables keyed by text under std::hash in:\n" << list);
+  CHECK(offenders.empty());
+}
