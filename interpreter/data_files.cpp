@@ -570,8 +570,8 @@ std::string_view CellRows::keep_whole(std::string text) {
 CellRows::CellRows(CellRows&& o) noexcept
     : chunks_(std::move(o.chunks_)),
       size_(std::exchange(o.size_, 0)),
-      whole_(std::move(o.whole_)),
-      released_(std::move(o.released_)) {
+      released_(std::move(o.released_)),
+      whole_(std::move(o.whole_)) {
   o.chunks_.clear();
 }
 

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +39,20 @@ struct TextHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view text) const noexcept { return siphash24(process_hash_key(), text); }
 };
+
+}  // namespace utfall
+
+#if defined(__GLIBCXX__)
+// libstdc++ keeps each entry's hash code beside it for a hash it is told is not fast, as for its
+// own std::hash of strings (its documented way: specialise this trait). Without it a table
+// hashes every key again at each rehash and while walking a bucket: 1 000 000 ids inserted and
+// found took 0.80 s against 0.55 s with the codes kept (std::hash: 0.40 s). The tables are the
+// library's own, never in the public headers, so the trait's effect on their layout is private.
+template <>
+struct std::__is_fast_hash<utfall::TextHash> : std::false_type {};
+#endif
+
+namespace utfall {
 
 template <typename Value>
 using TextMap = std::unordered_map<std::string, Value, TextHash, std::equal_to<>>;
