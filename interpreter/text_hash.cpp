@@ -5,7 +5,6 @@
 
 #include <bit>
 #include <cstring>
-#include <random>
 
 namespace utfall {
 
@@ -21,17 +20,16 @@ std::uint64_t siphash24(const HashKey& key, std::string_view text) {
   return h;
 }
 
+// The key is drawn from the kernel's generator (getrandom, else /dev/urandom). libsodium ends
+// the process when neither can be read (sodium_misuse): a system without a source of random
+// bytes, not anything a contract or data file can bring about. sodium_init may be called any
+// number of times from any thread; the function-local static draws the key once.
 const HashKey& process_hash_key() {
   static const HashKey key = [] {
     HashKey k{};
-    if (sodium_init() >= 0) {
-      randombytes_buf(k.data(), k.size());
-    } else {
-      // libsodium could not start (no entropy source it trusts): the standard library's
-      // source, which on Linux reads the same kernel generator.
-      std::random_device device;
-      for (auto& byte : k) byte = static_cast<unsigned char>(device());
-    }
+    // Its result is not needed: randombytes_buf starts its generator itself if need be.
+    [[maybe_unused]] const int started = sodium_init();
+    randombytes_buf(k.data(), k.size());
     return k;
   }();
   return key;

@@ -11,8 +11,8 @@
 //
 // The key is the one process-wide value of the library; it is made on first use, never
 // changes, and no output depends on it (no table keyed by text is read in its hash order).
-// Every unordered container keyed by text in the library uses these (a test reads the sources
-// for any that does not).
+// Every unordered container in the library is one of these, but the few keyed by the engine's
+// own pointers and indices (a test reads the sources for any other).
 #pragma once
 
 #include <array>
@@ -21,6 +21,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -52,6 +53,8 @@ namespace std {
 template <>
 struct __is_fast_hash<utfall::TextHash> : false_type {};
 }  // namespace std
+// Should the trait be renamed, the build says so rather than the codes silently not kept.
+static_assert(std::__cache_default<std::string, utfall::TextHash>::value);
 #endif
 
 namespace utfall {
@@ -62,5 +65,8 @@ using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
 // Keys that view text owned elsewhere, which outlives the table.
 template <typename Value>
 using TextViewMap = std::unordered_map<std::string_view, Value, TextHash>;
+
+static_assert(std::is_same_v<TextMap<int>::hasher, TextHash> && std::is_same_v<TextSet::hasher, TextHash> &&
+              std::is_same_v<TextViewMap<int>::hasher, TextHash>);
 
 }  // namespace utfall
