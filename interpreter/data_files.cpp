@@ -971,8 +971,8 @@ class JsonTablesBuilder {
   At at_ = At::top;
   bool shape_b_ = false;
   std::string pending_name_;
-  TextSet table_names_;                         // the keys of a JSON object of arrays
-  TextMap<std::size_t> index_;                  // column name -> index in the table
+  TextSet table_names_;                                  // the keys of a JSON object of arrays
+  TextMap<std::size_t> index_;                           // column name -> index in the table
   std::vector<Cell> current_;                            // cells of the row being read, as given
   std::vector<std::size_t> given_in_row_;                // per column: the last row that gave it
   std::size_t row_ = 0, row_line_ = 0, column_ = 0;

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "interpreter/checked.hpp"
 #include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"

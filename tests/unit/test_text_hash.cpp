@@ -80,21 +80,22 @@ std::vector<std::string> colliding_ids(std::size_t count) {
     for (int i = 0; i < 8; ++i) s.push_back(alphanumeric[pick(random)]);
     return s;
   };
+  constexpr std::size_t length = 24;  // the hash starts from the text's length: all are 24
   auto state_after = [](const std::string& s, std::size_t blocks) {
-    std::uint64_t h = kSeed ^ (s.size() * kMul);
+    std::uint64_t h = kSeed ^ (length * kMul);
     for (std::size_t b = 0; b < blocks; ++b) h = (h ^ mix(load(s, 8 * b))) * kMul;
     return h;
   };
   std::vector<std::string> ids{block() + block() + block()};
   const std::uint64_t target = state_after(ids[0], 3) * inverse_of_odd(kMul);  // the state before the last multiply
   while (ids.size() < count) {
-    std::string head = block() + block() + std::string(8, ' ');
+    const std::string head = block() + block();
     // (state ^ mix(third)) must be the first id's state before its last `* kMul`.
     const std::uint64_t before = state_after(head, 2);
     const std::string third = store(unmix(before ^ target));
     bool ok = true;
     for (char c : third) ok = ok && c >= '!' && c <= '~' && c != '"' && c != ',' && c != ';' && c != '\\';
-    if (ok) ids.push_back(head.substr(0, 16) + third);
+    if (ok) ids.push_back(head + third);
   }
   return ids;
 }
