@@ -254,7 +254,12 @@ struct not_expr : p::sor<logical_not, cmp_expr> {};
 struct op_and : p::seq<kw_and, ws, p::must<not_expr>> {};
 struct and_expr : p::seq<not_expr, p::star<ws, op_and>> {};
 struct op_or : p::seq<kw_or, ws, p::must<and_expr>> {};
-struct expr : p::seq<and_expr, p::star<ws, op_or>> {};
+// The parser's hand-written reader of expressions (interpreter/parse_expr.hpp) tries an
+// expression first and reads the common forms as the rules above would; where it declines, the
+// rules read it. With no control to run the reader, nothing matches here. A change to the
+// rules of expressions needs the same change in the reader.
+struct expr_reader : p::failure {};
+struct expr : p::sor<expr_reader, p::seq<and_expr, p::star<ws, op_or>>> {};
 
 // ---- Declarations ----
 

@@ -71,7 +71,9 @@ std::optional<Diagnostic> translation_problem(const ast::Contract& contract, con
                                               grammar::Language language);
 
 // The tree as an S-expression without source positions: two contracts that dump alike parse to
-// the same tree. For tests of `format_contract` (`utfall fmt --ast`, hidden).
-std::string dump_ast(const ast::Contract& contract);
+// the same tree. For tests of `format_contract` (`utfall fmt --ast`, hidden). With `positions`,
+// every expression's range and height and every name's range are written too (the tests of the
+// parser's expression reader compare trees to the byte).
+std::string dump_ast(const ast::Contract& contract, bool positions = false);
 
 }  // namespace utfall

@@ -14,6 +14,7 @@
 #include "grammar/errors.hpp"
 #include "grammar/grammar.hpp"
 #include "interpreter/names.hpp"
+#include "interpreter/parse_expr.hpp"
 #include "interpreter/stack.hpp"
 #include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
@@ -61,6 +62,11 @@ struct Builder {
   std::size_t max_nesting = 200;
   std::size_t depth = 0;
   std::optional<StackGuard> stack;  // set when the parse begins, from its frame
+  // The hand-written reader of expressions (parse_expr.hpp): whether it is tried, and the byte
+  // before which it is not tried again, having declined an expression that reached there (an
+  // expression the rules read after a decline holds expressions the reader would decline again).
+  bool use_reader = true;
+  std::size_t reader_declined_to = 0;
 
   std::vector<ast::ExprPtr> exprs;
   ast::Contract contract;
@@ -122,8 +128,12 @@ struct Builder {
     if (auto at = first_not_in_name(text))
       refuse(text, *at, false, p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
     ast::Name n{nfc(text), std::move(r)};
-    if (spelled.insert(n.text).second) spellings.push_back(n);
+    record(n);
     return n;
+  }
+  // A name already in NFC and free of refused signs, as the expression reader gives them.
+  void record(const ast::Name& n) {
+    if (spelled.insert(n.text).second) spellings.push_back(n);
   }
 
   template <typename Input>
@@ -1166,6 +1176,35 @@ struct control : p::normal<Rule> {
   }
 };
 
+// The expression reader in front of the rules of `expr`. It is tried where its nesting and the
+// stack leave a wide margin, so that neither the parser's limit on nesting nor its stack check
+// could stop what it reads; declined, the rules read the expression.
+template <>
+struct control<g::expr_reader> : p::normal<g::expr_reader> {
+  static constexpr std::size_t reader_levels = 16;
+  static constexpr std::size_t reader_stack_margin = 512u << 10;
+
+  template <p::apply_mode A, p::rewind_mode, template <typename...> class, template <typename...> class, typename Input>
+  static bool match(Input& in, Builder& b) {
+    if constexpr (A != p::apply_mode::action) {
+      return false;
+    } else {
+      if (!b.use_reader || in.byte() < b.reader_declined_to || b.depth >= b.max_nesting) return false;
+      if (b.stack->left() < reader_stack_margin) return false;
+      const expression_reader::Limits limits{std::min(reader_levels, b.max_nesting - b.depth), Builder::max_height};
+      auto out = expression_reader::read_expression(b.source, Position{in.byte(), in.line(), in.column()}, b.language, limits);
+      if (!out.read) {
+        b.reader_declined_to = out.looked_to;
+        return false;
+      }
+      for (const auto* name : out.read->names) b.record(*name);
+      b.exprs.push_back(std::move(out.read->expr));
+      in.bump(out.read->end.offset - in.byte());
+      return true;
+    }
+  }
+};
+
 // Where the parser stopped at a keyword of the other set (`pay` in a Swedish file), the message
 // says so: which set the file is written in, what chose it, and the spelling to write.
 // With the set `given` by the caller, there is no first word to name: it is the contract's.
@@ -1277,6 +1316,7 @@ Diagnostics run(Builder& b, const ParseOptions& options) {
   if (auto bad = check_text(b.source, options)) return {*bad};
   b.base = b.source->text.data();
   b.max_nesting = options.max_nesting;
+  b.use_reader = options.expression_reader;
   b.stack.emplace(options.max_stack_bytes);
   p::memory_input<p::tracking_mode::eager, p::eol::lf_crlf> in(b.source->text.data(), b.source->text.size(),
                                                                   b.source->name);

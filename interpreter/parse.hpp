@@ -23,6 +23,10 @@ struct ParseOptions {
   // is said by its first word, an expression's is English; given, it is that set whatever the
   // first word (a block of a literate contract, a REPL line for a Swedish contract).
   std::optional<grammar::Language> language;
+  // Expressions are read first by a hand-written reader (interpreter/parse_expr.hpp) and by the
+  // grammar's rules where it declines. Off, the rules read every expression: the same trees and
+  // diagnostics, slower; for the tests that compare the two.
+  bool expression_reader = true;
 };
 
 struct ParseResult {

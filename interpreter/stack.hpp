@@ -60,6 +60,11 @@ class StackGuard {
 
   // True when the caller's frame lies beyond what the guard allows.
   [[gnu::always_inline]] bool exhausted() const { return stack_here() < floor_; }
+  // The bytes the caller's frame may still go down before the guard says exhausted.
+  [[gnu::always_inline]] std::size_t left() const {
+    const auto here = stack_here();
+    return here > floor_ ? static_cast<std::size_t>(here - floor_) : 0;
+  }
   // The bytes allowed from the entry, for messages: the budget, or less on a small thread.
   std::size_t allowed() const { return allowed_; }
 
