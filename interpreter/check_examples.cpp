@@ -115,7 +115,7 @@ bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x)
   x.type = actual->type;
   if (e.period) {
     if (!x.period) return false;
-    x.actual = make({checked::At{std::move(actual), *x.period}, x.type, e.range});
+    x.actual = make(checked::At{std::move(actual), *x.period}, x.type, e.range);
   } else if (x.type.kind != TypeKind::number) {
     error(DiagKind::type, "E320",
           text("`{}` is {}: only a number can be added up over all periods; expect it in a period", name, x.type.describe()),
@@ -123,7 +123,7 @@ bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x)
     return false;
   } else {
     auto last = static_cast<int>(c_.periods.size()) - 1;
-    x.actual = make({checked::OverPeriods{std::move(actual), 0, last}, x.type, e.range});
+    x.actual = make(checked::OverPeriods{std::move(actual), 0, last}, x.type, e.range);
   }
   return true;
 }

@@ -44,28 +44,28 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           }
           auto u = unit(n.unit);
           if (!u) return nullptr;
-          return make({checked::Const{n.value}, Type::number(*u), e.range});
+          return make(checked::Const{n.value}, Type::number(*u), e.range);
         } else if constexpr (std::is_same_v<T, ast::BoolLit>) {
-          return make({checked::Const{n.value}, Type::boolean(), e.range});
+          return make(checked::Const{n.value}, Type::boolean(), e.range);
         } else if constexpr (std::is_same_v<T, ast::PeriodLit>) {
           auto p = period(n.period);
           if (!p) return nullptr;
-          return make({checked::Const{checked::PeriodValue{*p}}, Type::period(), e.range});
+          return make(checked::Const{checked::PeriodValue{*p}}, Type::period(), e.range);
         } else if constexpr (std::is_same_v<T, ast::DateLit>) {
           if (auto why = dates::why_not_a_date(n.text)) {
             error(DiagKind::structure, "E428", not_a_date_text(n.text, *why), e.range);
             return nullptr;
           }
-          return make({checked::Const{checked::DateValue{dates::parse(n.text)}}, Type::date(), e.range});
+          return make(checked::Const{checked::DateValue{dates::parse(n.text)}}, Type::date(), e.range);
         } else if constexpr (std::is_same_v<T, ast::TextLit>) {
           // Read in NFC, as data text is (data.cpp): "ä" is one text however it was typed.
-          return make({checked::Const{nfc(n.value)}, Type::text(), e.range});
+          return make(checked::Const{nfc(n.value)}, Type::text(), e.range);
         } else if constexpr (std::is_same_v<T, ast::CurrentPeriod>) {
           if (term_context_) {
             error(DiagKind::type, "E305", text("a term is a constant and cannot depend on the period"), e.range);
             return nullptr;
           }
-          return make({checked::CurrentPeriod{}, Type::period(), e.range});
+          return make(checked::CurrentPeriod{}, Type::period(), e.range);
         } else if constexpr (std::is_same_v<T, ast::NameRef>) {
           return name_ref(e, n);
         } else if constexpr (std::is_same_v<T, ast::FieldRef>) {
@@ -79,7 +79,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           for (std::size_t i = 0; i < input.fields.size(); ++i)
             if (input.fields[i].name == n.field.text) {
               if (n.linked) return linked_field(e, n, *b, static_cast<int>(i));
-              return make({checked::FieldRef{b->slot, b->set, static_cast<int>(i)}, input.fields[i].type, e.range});
+              return make(checked::FieldRef{b->slot, b->set, static_cast<int>(i)}, input.fields[i].type, e.range);
             }
           if (n.linked) {
             error(DiagKind::name, "E206", text("the records `{}` have no field `{}`", input.name, n.field.text), n.field.range);
@@ -90,7 +90,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             if (d.set == b->set && d.name == n.field.text) {
               depend({node_pdef, static_cast<int>(i)}, e.range);
               if (!ensure({node_pdef, static_cast<int>(i)}, e.range)) return nullptr;
-              return make({checked::ParticipantDefRef{b->slot, static_cast<int>(i)}, d.type, e.range});
+              return make(checked::ParticipantDefRef{b->slot, static_cast<int>(i)}, d.type, e.range);
             }
           }
           error(DiagKind::name, "E206", text("the participants `{}` have no field or definition `{}`", input.name, n.field.text),
@@ -105,13 +105,13 @@ ExprPtr Checker::expr(const ast::Expr& e) {
               return nullptr;
             }
             Type t = x->type;
-            return make({checked::Unary{Op::negate, std::move(x)}, t, e.range});
+            return make(checked::Unary{Op::negate, std::move(x)}, t, e.range);
           }
           if (x->type.kind != TypeKind::boolean) {
             error(DiagKind::type, "E307", text("`not` needs a boolean, but this is {}", x->type.describe()), n.operand->range);
             return nullptr;
           }
-          return make({checked::Unary{Op::logical_not, std::move(x)}, Type::boolean(), e.range});
+          return make(checked::Unary{Op::logical_not, std::move(x)}, Type::boolean(), e.range);
         } else if constexpr (std::is_same_v<T, ast::Binary>) {
           return binary(e, n);
         } else if constexpr (std::is_same_v<T, ast::If>) {
@@ -130,7 +130,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             return nullptr;
           }
           Type ty = t->type;
-          return make({checked::If{std::move(c), std::move(t), std::move(f)}, ty, e.range});
+          return make(checked::If{std::move(c), std::move(t), std::move(f)}, ty, e.range);
         } else if constexpr (std::is_same_v<T, ast::Call>) {
           return call(e, n);
         } else if constexpr (std::is_same_v<T, ast::At>) {
@@ -142,7 +142,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
           auto x = absolute_periods([&] { return expr(*n.operand); });
           if (!p || !x) return nullptr;
           Type t = x->type;
-          return make({checked::At{std::move(x), *p}, t, e.range});
+          return make(checked::At{std::move(x), *p}, t, e.range);
         } else if constexpr (std::is_same_v<T, ast::OverPeriods>) {
           auto first = period(n.first), last = period(n.last);
           auto x = absolute_periods([&] { return expr(*n.body); });
@@ -156,7 +156,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
             return nullptr;
           }
           Type t = x->type;
-          return make({checked::OverPeriods{std::move(x), *first, *last}, t, e.range});
+          return make(checked::OverPeriods{std::move(x), *first, *last}, t, e.range);
         } else if constexpr (std::is_same_v<T, ast::OverParticipants>) {
           return over_participants(e, n);
         }
@@ -193,24 +193,24 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
         error(DiagKind::type, "E310", text("`{}` is a set of participants; use it in sum(...) or count(...)", in.name), e.range);
         return nullptr;
       }
-      return make({checked::InputRef{s.index}, in.type, e.range});
+      return make(checked::InputRef{s.index}, in.type, e.range);
     }
     case SymbolKind::term:
       depend({node_term, s.index}, e.range);
       if (!ensure({node_term, s.index}, e.range)) return nullptr;
-      return make({checked::TermRef{s.index}, c_.terms[s.index].type, e.range});
+      return make(checked::TermRef{s.index}, c_.terms[s.index].type, e.range);
     case SymbolKind::def:
       depend({node_def, s.index}, e.range);
       if (!ensure({node_def, s.index}, e.range)) return nullptr;
-      return make({checked::DefRef{s.index}, c_.defs[s.index].type, e.range});
+      return make(checked::DefRef{s.index}, c_.defs[s.index].type, e.range);
     case SymbolKind::payment:
     case SymbolKind::waterfall: {
       bool pay = s.kind == SymbolKind::payment;
       depend({pay ? node_payment : node_waterfall, s.index}, e.range);
       int currency = rule_currency(!pay, s.index, e.range);
       Type t = Type::number(c_.currencies[currency].unit);
-      if (pay) return make({checked::PaymentRef{s.index}, t, e.range});
-      return make({checked::WaterfallRef{s.index}, t, e.range});
+      if (pay) return make(checked::PaymentRef{s.index}, t, e.range);
+      return make(checked::WaterfallRef{s.index}, t, e.range);
     }
     case SymbolKind::table:
       error(DiagKind::type, "E311", text("`{}` is a table; look a value up with {}(x)", n.name.text, n.name.text), e.range);
@@ -256,13 +256,13 @@ ExprPtr Checker::previous_before_type(const ast::Expr& e, const ast::Call& n, No
   Type t = fb->type;
   ExprPtr x;
   if (own.first == node_def) {
-    x = make({checked::DefRef{own.second}, t, operand.range});
+    x = make(checked::DefRef{own.second}, t, operand.range);
   } else {
     const auto& field = std::get<ast::FieldRef>(operand.node);
     auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& y) { return y.name == field.binder.text; });
-    x = make({checked::ParticipantDefRef{b->slot, own.second}, t, operand.range});
+    x = make(checked::ParticipantDefRef{b->slot, own.second}, t, operand.range);
   }
-  return make({checked::Previous{std::move(x), std::move(fb)}, t, e.range});
+  return make(checked::Previous{std::move(x), std::move(fb)}, t, e.range);
 }
 
 // start_of(P), end_of(P), days_in(P): the first and last day of a period and the days from one
@@ -290,7 +290,7 @@ ExprPtr Checker::calendar_date(const ast::Expr& e, const ast::Call& n) {
     return nullptr;
   }
   Type t = part == Part::period_of ? Type::period() : part == Part::days ? Type::number() : Type::date();
-  return make({checked::CalendarDate{part, std::move(x)}, t, e.range});
+  return make(checked::CalendarDate{part, std::move(x)}, t, e.range);
 }
 
 // add_days(d, n), add_months(d, n), add_months(d, n, RULE): the date d moved by n whole days or
@@ -330,7 +330,7 @@ ExprPtr Checker::date_shift(const ast::Expr& e, const ast::Call& n) {
     return nullptr;
   }
   using Unit = checked::DateShift::Unit;
-  return make({checked::DateShift{by_months ? Unit::months : Unit::days, *rule, std::move(d), std::move(k)}, Type::date(), e.range});
+  return make(checked::DateShift{by_months ? Unit::months : Unit::days, *rule, std::move(d), std::move(k)}, Type::date(), e.range);
 }
 
 ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
@@ -358,7 +358,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
       return nullptr;
     }
     Type vt = t.value_type;
-    return make({checked::TableLookup{it->second.index, std::move(key)}, vt, e.range});
+    return make(checked::TableLookup{it->second.index, std::move(key)}, vt, e.range);
   }
   auto id = stdlib::find_builtin(f);
   if (!id) {
@@ -388,7 +388,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
       return nullptr;
     }
     Type t = x->type;
-    return make({checked::Round{std::move(x), std::move(step), *m}, t, e.range});
+    return make(checked::Round{std::move(x), std::move(step), *m}, t, e.range);
   }
   if (f == "to_date" || f == "previous") {
     if (term_context_) {
@@ -404,7 +404,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
         return nullptr;
       }
       Type t = x->type;
-      return make({checked::ToDate{std::move(x)}, t, e.range});
+      return make(checked::ToDate{std::move(x)}, t, e.range);
     }
     if (!arity(2, 2)) return nullptr;
     if (auto own = definition_without_type(*n.args[0])) return previous_before_type(e, n, *own);
@@ -419,7 +419,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
       return nullptr;
     }
     Type t = x->type;
-    return make({checked::Previous{std::move(x), std::move(fb)}, t, e.range});
+    return make(checked::Previous{std::move(x), std::move(fb)}, t, e.range);
   }
   const auto& b = stdlib::builtins()[*id];
   std::size_t lo = 1, hi = 1;
@@ -446,7 +446,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   }
   if (!ok) return nullptr;
   Type t = args.front()->type;
-  return make({checked::Builtin{*id, std::move(args)}, t, e.range});
+  return make(checked::Builtin{*id, std::move(args)}, t, e.range);
 }
 
 static const char* op_text(ast::BinaryOp op) {
@@ -491,7 +491,7 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
     error(DiagKind::type, "E318", std::move(msg), e.range);
     return nullptr;
   };
-  auto node = [&](Op op, Type t) { return make({checked::Binary{op, std::move(l), std::move(r)}, std::move(t), e.range}); };
+  auto node = [&](Op op, Type t) { return make(checked::Binary{op, std::move(l), std::move(r)}, std::move(t), e.range); };
   switch (n.op) {
     case B::logical_and:
     case B::logical_or:
@@ -504,7 +504,7 @@ ExprPtr Checker::binary(const ast::Expr& e, const ast::Binary& n) {
       if (n.op == B::add && lt.kind == TypeKind::period && rt == Type::number()) return node(Op::period_add, Type::period());
       if (n.op == B::subtract && lt.kind == TypeKind::period && rt == Type::number()) {  // p - k is p + -k
         auto range = r->range;
-        r = make({checked::Unary{Op::negate, std::move(r)}, Type::number(), std::move(range)});
+        r = make(checked::Unary{Op::negate, std::move(r)}, Type::number(), std::move(range));
         return node(Op::period_add, Type::period());
       }
       if (n.op == B::subtract && lt.kind == TypeKind::date && rt.kind == TypeKind::date) return node(Op::date_subtract, Type::number());
@@ -578,7 +578,7 @@ ExprPtr Checker::over_participants(const ast::Expr& e, const ast::OverParticipan
   binders_.pop_back();
   if (!ok) return nullptr;
   Type t = n.is_count ? Type::number() : body->type;
-  return make({checked::OverParticipants{n.is_count, std::move(body), *set, slot, std::move(filter)}, t, e.range});
+  return make(checked::OverParticipants{n.is_count, std::move(body), *set, slot, std::move(filter)}, t, e.range);
 }
 
 // c.person.alder: a field (or per-record definition) of the record that the link field
@@ -598,13 +598,13 @@ ExprPtr Checker::linked_field(const ast::Expr& e, const ast::FieldRef& n, const 
   const auto& target = c_.inputs[link.link];
   for (std::size_t i = 0; i < target.fields.size(); ++i)
     if (target.fields[i].name == n.linked->text)
-      return make({checked::FieldRef{b.slot, b.set, field, static_cast<int>(i)}, target.fields[i].type, e.range});
+      return make(checked::FieldRef{b.slot, b.set, field, static_cast<int>(i)}, target.fields[i].type, e.range);
   for (std::size_t i = 0; i < c_.participant_defs.size(); ++i) {
     const auto& d = c_.participant_defs[i];
     if (d.set == link.link && d.name == n.linked->text) {
       depend({node_pdef, static_cast<int>(i)}, e.range);
       if (!ensure({node_pdef, static_cast<int>(i)}, e.range)) return nullptr;
-      return make({checked::ParticipantDefRef{b.slot, static_cast<int>(i), b.set, field}, d.type, e.range});
+      return make(checked::ParticipantDefRef{b.slot, static_cast<int>(i), b.set, field}, d.type, e.range);
     }
   }
   error(DiagKind::name, "E206",

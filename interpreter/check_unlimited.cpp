@@ -30,7 +30,7 @@ ExprPtr Checker::unlimited_value(const ast::Expr& e) {
   const auto& lit = std::get<ast::NumberLit>(e.node);
   auto u = unit(lit.unit);
   if (!u) return nullptr;
-  return make({checked::Const{Number::from_int(0)}, Type::number(*u), e.range});
+  return make(checked::Const{Number::from_int(0)}, Type::number(*u), e.range);
 }
 
 void Checker::find_term_uses() {

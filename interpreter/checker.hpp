@@ -315,7 +315,11 @@ class Checker {
   // ---- expressions ----
   ExprPtr expr(const ast::Expr& e);
   // Not const: a node about to be freed is emptied first (checked.hpp).
-  ExprPtr make(checked::Expr&& e) { return std::make_unique<checked::Expr>(std::move(e)); }
+  // A node made in its place: (node, type, range), or a node already made.
+  template <typename... Parts>
+  ExprPtr make(Parts&&... parts) {
+    return std::make_unique<checked::Expr>(std::forward<Parts>(parts)...);
+  }
   ExprPtr name_ref(const ast::Expr& e, const ast::NameRef& n);
   ExprPtr call(const ast::Expr& e, const ast::Call& n);
   ExprPtr calendar_date(const ast::Expr& e, const ast::Call& n);

@@ -166,7 +166,7 @@ struct Builder {
     if constexpr (requires { node.filter; }) child(node.filter);
     if (height > max_height)
       throw limit_error("E706", fmt_height(), p::position(p::internal::iterator(r.source->text.data() + r.begin.offset, r.begin.offset, r.begin.line, r.begin.column), r.source->name));
-    auto e = std::make_unique<ast::Expr>(ast::Expr{std::move(node), std::move(r)});
+    auto e = std::make_unique<ast::Expr>(std::move(node), std::move(r));
     e->height = height;
     exprs.push_back(std::move(e));
   }

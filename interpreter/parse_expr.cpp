@@ -110,7 +110,7 @@ class Reader {
     for (const auto* c : children)
       if (c) height = std::max(height, c->height + 1);
     if (height > limits_.max_height) return decline();
-    auto e = std::make_unique<ast::Expr>(ast::Expr{std::move(node), std::move(range)});
+    auto e = std::make_unique<ast::Expr>(std::move(node), std::move(range));
     e->height = height;
     return e;
   }
@@ -305,7 +305,7 @@ class Reader {
     int height = 1;
     for (const auto& a : args) height = std::max(height, a->height + 1);
     if (height > limits_.max_height) return decline();
-    auto e = std::make_unique<ast::Expr>(ast::Expr{ast::Call{std::move(callee), std::move(args)}, range_from(begin)});
+    auto e = std::make_unique<ast::Expr>(ast::Call{std::move(callee), std::move(args)}, range_from(begin));
     e->height = height;
     names_[callee_index] = &std::get<ast::Call>(e->node).callee;
     return e;
