@@ -21,6 +21,14 @@ bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 // What continues a name among ASCII characters (the grammar's `ident_part`).
 bool name_part(char c) { return ascii_letter(c) || ascii_digit(c); }
 bool beyond_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+constexpr bool ascii_in_both(g::Keyword k) {
+  for (auto language : {g::Language::english, g::Language::swedish})
+    for (char c : g::spelling(k, language))
+      if (static_cast<unsigned char>(c) >= 0x80) return false;
+  return true;
+}
+static_assert(ascii_in_both(g::Keyword::and_) && ascii_in_both(g::Keyword::or_) && ascii_in_both(g::Keyword::per_),
+              "keyword_here compares runs of ASCII letters");
 
 class Reader {
  public:
@@ -93,15 +101,31 @@ class Reader {
     for (char c = peek(); c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'; c = peek()) bump();
   }
 
-  // The run of ASCII name characters here, or nullopt where a character beyond ASCII would
-  // continue it (the grammar reads such names; the reader leaves them to it).
-  std::optional<std::string_view> word() const {
+  // The run of ASCII name characters here.
+  std::string_view ascii_run() const {
     std::size_t end = at_.offset;
     while (end < text_.size() && name_part(text_[end])) ++end;
-    if (end < text_.size() && beyond_ascii(text_[end])) return std::nullopt;
     return text_.substr(at_.offset, end - at_.offset);
   }
+  // The same, or nullopt where a character beyond ASCII would continue it (the grammar reads
+  // such names; the reader leaves them to it).
+  std::optional<std::string_view> word() const {
+    const auto run = ascii_run();
+    if (beyond_ascii(peek(run.size()))) return std::nullopt;
+    return run;
+  }
   bool is(std::string_view w, g::Keyword k) const { return w == g::spelling(k, language_); }
+  // Whether keyword `k` stands here as a whole word (the grammar's `kw`): true, and read; false;
+  // or nullopt to decline, where its letters are followed by a character beyond ASCII (a letter
+  // would go on with the word, a stray would not). `k` is spelled in ASCII in both sets, so a
+  // run of other letters cannot be it, whatever follows.
+  std::optional<bool> keyword_here(g::Keyword k) {
+    const auto run = ascii_run();
+    if (!is(run, k)) return false;
+    if (beyond_ascii(peek(run.size()))) return std::nullopt;
+    bump(run.size());
+    return true;
+  }
 
   // A node as `Builder::push` makes it, declined where the parser's height limit would stop it.
   template <typename Node>
@@ -141,15 +165,6 @@ class Reader {
       lhs = binary(op, std::move(lhs), std::move(rhs));
     }
     return lhs;
-  }
-  // Consumes keyword `k` when it stands here as a whole word (the grammar's `kw`); nullopt to
-  // decline, where a character beyond ASCII follows the letters.
-  std::optional<bool> keyword_here(g::Keyword k) {
-    const auto w = word();
-    if (!w) return std::nullopt;
-    if (!is(*w, k)) return false;
-    bump(w->size());
-    return true;
   }
   // cmp_expr: add_expr (ws op add_expr)?, one comparison at most (`not` is declined as a name)
   ast::ExprPtr cmp_expr() {
@@ -282,6 +297,8 @@ class Reader {
       return e;
     }
     bump();
+    // The rules try a first argument even before `)`, and that try counts one level deeper.
+    if (level_ >= limits_.levels) return decline();
     ws();
     std::vector<ast::ExprPtr> args;
     if (peek() != ')') {
@@ -364,13 +381,12 @@ class Reader {
     for (;;) {
       const Position before = at_;
       blanks();
-      const auto per = word();
+      const auto per = keyword_here(g::Keyword::per_);
       if (!per) return false;
-      if (!is(*per, g::Keyword::per_)) {
+      if (!*per) {
         at_ = before;
         return true;
       }
-      bump(per->size());
       blanks();
       const auto next = word();
       if (!next) return false;

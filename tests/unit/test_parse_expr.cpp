@@ -36,6 +36,20 @@ void same_with_and_without_reader(const std::string& text) {
   REQUIRE(outcome(text, true) == outcome(text, false));
 }
 
+// An expression alone (`utfall eval`, `--set`, the REPL) as text: diagnostics, then its tree.
+std::string expression_outcome(const std::string& text, bool reader) {
+  ParseOptions options;
+  options.expression_reader = reader;
+  auto source = std::make_shared<Source>(Source{"<expression>", text});
+  auto parsed = parse_expression_either(source, options);
+  ParseResult as_contract{std::nullopt, parsed.diagnostics};
+  if (parsed.expr) {
+    as_contract.contract.emplace();
+    as_contract.contract->terms.push_back(ast::TermDecl{ast::Name{"t", {}}, std::move(parsed.expr)});
+  }
+  return testing::parse_outcome(as_contract);
+}
+
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -74,12 +88,12 @@ std::string read_by_rules(const std::string& text) {
 // language's tokens for the rest. Written from docs/language.md, not from the reader.
 class Expressions {
  public:
-  explicit Expressions(unsigned seed) : rng_(seed) {}
+  Expressions(unsigned seed, grammar::Language language) : rng_(seed), swedish_(language == grammar::Language::swedish) {}
 
   // or/and over comparisons, one comparison at most between two sums (docs/language.md §5).
   std::string well_formed(int depth = 0) {
     std::string out = comparison(depth);
-    for (auto n = below(depth > 2 ? 1 : 3); n > 0; --n) out += word_gap() + (below(2) ? "and" : "or") + word_gap() + comparison(depth);
+    for (auto n = below(depth > 2 ? 1 : 3); n > 0; --n) out += word_gap() + (below(2) ? (swedish_ ? "och" : "and") : (swedish_ ? "eller" : "or")) + word_gap() + comparison(depth);
     return out;
   }
   std::string soup() {
@@ -97,6 +111,7 @@ class Expressions {
 
  private:
   std::mt19937 rng_;
+  bool swedish_;
   std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
   std::string comparison(int depth) {
     static const char* ops[] = {"<", "<=", ">", ">=", "=", "!="};
@@ -146,15 +161,20 @@ class Expressions {
   std::string gap() {
     switch (below(6)) {
       case 0: return "";
-      case 1: return "\n    ";
+      case 1: return below(2) ? "\n    " : "\r\n  ";
       case 2: return " # note\n  ";
       default: return " ";
     }
   }
 };
 
-// A contract with `x` at each place an expression stands.
-std::string contract_around(const std::string& x) {
+// A contract with `x` at each place an expression stands, in English or in Swedish.
+std::string contract_around(const std::string& x, grammar::Language language = grammar::Language::english) {
+  if (language == grammar::Language::swedish)
+    return "avtal \"T\"\nvaluta SEK\npart kommun \"K\"\npart fonden \"F\"\nperioder årsvis 2025 .. 2026\n"
+           "uppgift kostnad : SEK per period\nvillkor t = " + x + "\npunkt \"1\" \"K\" {\n  låt d = " + x +
+           "\n  betalning p: kommun -> fonden\n    belopp " + x + "\n    när " + x + "\n    maximerat till " + x +
+           " per period\n}\n";
   return "contract \"T\"\ncurrency SEK\nparty kommun \"K\"\nparty fonden \"F\"\nperiods yearly 2025 .. 2026\n"
          "input kostnad : SEK per period\nterm t = " + x + "\nclause \"1\" \"K\" {\n  let d = " + x +
          "\n  pay p: kommun -> fonden\n    amount " + x + "\n    when " + x + "\n    capped at " + x +
@@ -176,17 +196,27 @@ TEST_CASE("the reader gives the rules' tree and diagnostics for every contract o
 }
 
 TEST_CASE("the reader gives the rules' tree and diagnostics for random expressions", "[parse_expr]") {
-  Expressions make(20261204);
-  std::size_t trees = 0;
-  for (int i = 0; i < 1000; ++i) {
-    const auto good = contract_around(make.well_formed());
-    same_with_and_without_reader(good);
-    trees += outcome(good, true).rfind("(contract", 0) == 0;
-    same_with_and_without_reader(contract_around(make.soup()));
-    same_with_and_without_reader(contract_around(make.well_formed() + " " + make.soup()));
+  for (auto language : {grammar::Language::english, grammar::Language::swedish}) {
+    Expressions make(20261204, language);
+    std::size_t trees = 0, read = 0;
+    for (int i = 0; i < 1000; ++i) {
+      const auto x = make.well_formed();
+      const auto good = contract_around(x, language);
+      same_with_and_without_reader(good);
+      trees += outcome(good, true).rfind("(contract", 0) == 0;
+      // ... and read by the reader itself, not left to the rules (an English expression).
+      if (language == grammar::Language::english) read += read_alone(x) != "declined";
+      same_with_and_without_reader(contract_around(make.soup(), language));
+      same_with_and_without_reader(contract_around(x + " " + make.soup(), language));
+      const auto soup = make.soup();
+      INFO(soup);
+      CHECK(expression_outcome(x, true) == expression_outcome(x, false));
+      CHECK(expression_outcome(soup, true) == expression_outcome(soup, false));
+    }
+    // The well-formed ones are read to trees (the comparison is of trees, not only of errors).
+    CHECK(trees == 1000);
+    if (language == grammar::Language::english) CHECK(read == 1000);
   }
-  // The well-formed ones are read to trees (the comparison is of trees, not only of errors).
-  CHECK(trees == 1000);
 }
 
 TEST_CASE("the reader declines at the parser's limits and the rules report them", "[parse_expr]") {
@@ -196,7 +226,7 @@ TEST_CASE("the reader declines at the parser's limits and the rules report them"
   const auto limited = outcome(contract_around(deep), true, 20);
   CHECK(limited.rfind("E706", 0) == 0);
   CHECK(limited == outcome(contract_around(deep), false, 20));
-  // 12 brackets under a limit of 10: within the reader's levels, beyond the parser's.
+  // 12 brackets under a limit of 10: the reader is given the parser's 10 levels and declines.
   const std::string twelve = std::string(12, '(') + "1" + std::string(12, ')');
   CHECK(outcome(contract_around(twelve), true, 10).rfind("E706", 0) == 0);
   CHECK(outcome(contract_around(twelve), true, 10) == outcome(contract_around(twelve), false, 10));
@@ -206,6 +236,24 @@ TEST_CASE("the reader declines at the parser's limits and the rules report them"
   CHECK(read_alone(chain) == "declined");
   CHECK(outcome(contract_around(chain), true).rfind("E706", 0) == 0);
   same_with_and_without_reader(contract_around(chain));
+}
+
+TEST_CASE("at the nesting limit the reader and the rules agree, level by level", "[parse_expr]") {
+  // An empty call counts a level for the argument the rules try before `)`.
+  for (std::size_t limit : {3u, 5u, 10u, 16u, 17u, 40u}) {
+    for (std::size_t n = limit - 3; n <= limit + 1; ++n) {
+      for (const char* core : {"f()", "x", "-x", "f(x)", "- -x", "f(g())"}) {
+        const auto text = contract_around(std::string(n, '(') + core + std::string(n, ')'));
+        INFO(limit << " " << n << " " << core);
+        REQUIRE(outcome(text, true, limit) == outcome(text, false, limit));
+      }
+    }
+  }
+  // At the default limit, the reader declining every 16 levels and tried again below.
+  for (std::size_t n : {198u, 199u, 200u}) {
+    const auto text = contract_around(std::string(n, '(') + "f()" + std::string(n, ')'));
+    REQUIRE(outcome(text, true) == outcome(text, false));
+  }
 }
 
 TEST_CASE("the forms the reader reads itself, as the rules read them", "[parse_expr]") {
