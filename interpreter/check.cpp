@@ -27,8 +27,8 @@ void Checker::header(const ast::Contract& a) {
       error(DiagKind::name, "E201", text("the currency `{}` is declared twice", decl.code.text), decl.code.range);
       continue;
     }
-    unit_names_[decl.code.text] = decl.code.text;
-    checked::Currency cur{decl.code.text, Number::fraction(1, 100), Unit::of(decl.code.text)};
+    Unit& unit = unit_names_[decl.code.text] = Unit::of(decl.code.text);
+    checked::Currency cur{decl.code.text, Number::fraction(1, 100), unit};
     if (decl.minor_unit) {
       if (decl.minor_unit->sign() <= 0)
         error(DiagKind::structure, "E402", text("the minor unit of `{}` must be positive", decl.code.text), decl.code.range);
@@ -40,16 +40,17 @@ void Checker::header(const ast::Contract& a) {
   c_.currency = c_.currencies[0].code;
   c_.minor_unit = c_.currencies[0].minor_unit;
   for (const auto& u : a.units) {
+    const Unit dimension = Unit::of(u.singular.text);
     for (const ast::Name* n : {&u.singular, u.plural ? &*u.plural : nullptr}) {
       if (!n) continue;
       if (unit_names_.count(n->text))
         error(DiagKind::name, "E201", text("the unit `{}` is declared twice", n->text), n->range);
-      unit_names_[n->text] = u.singular.text;
+      unit_names_[n->text] = dimension;
     }
     c_.units.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
   }
   spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
-  c_.money = unit_with_spellings(Unit::of(c_.currency));
+  c_.money = unit_with_spellings(c_.currencies[0].unit);  // the same dimension as every `SEK` written
   for (auto& cur : c_.currencies) cur.unit = unit_with_spellings(cur.unit);
   for (const auto& p : a.parties) {
     if (party(p.id).has_value() && c_.party_index(p.id.text))
@@ -217,8 +218,12 @@ std::optional<Unit> Checker::unit(const ast::UnitSpelling& s) {
   bool ok = true;
   auto dim = [&](const ast::Name& n) -> std::optional<Unit> {
     auto it = unit_names_.find(n.text);
-    if (it != unit_names_.end()) return Unit::of(it->second);
-    if (implicit_units_) return Unit::of(n.text);
+    if (it != unit_names_.end()) return it->second;
+    if (implicit_units_) {
+      auto made = implicit_units_made_.find(n.text);
+      if (made == implicit_units_made_.end()) made = implicit_units_made_.emplace(n.text, Unit::of(n.text)).first;
+      return made->second;
+    }
     Text hint = globals_.count(n.text) ? text("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
                                         : text("declare it with `unit {}`", n.text);
     error(DiagKind::type, "E301", text("unknown unit `{}`", n.text), n.range, hint);
@@ -908,10 +913,11 @@ void Checker::add_globals_from_contract() {
   for (std::size_t i = 0; i < c_.waterfalls.size(); ++i)
     if (!c_.waterfalls[i].name.empty()) globals_.emplace(c_.waterfalls[i].name, Symbol{SymbolKind::waterfall, int(i), {}});
   for (std::size_t i = 0; i < c_.tables.size(); ++i) globals_.emplace(c_.tables[i].name, Symbol{SymbolKind::table, int(i), {}});
-  for (const auto& cur : c_.currencies) unit_names_[cur.code] = cur.code;
+  for (const auto& cur : c_.currencies) unit_names_[cur.code] = cur.unit;
   for (const auto& s : c_.units) {
-    unit_names_.emplace(s.singular, s.singular);
-    unit_names_.emplace(s.plural, s.singular);
+    const Unit dimension = Unit::of(s.singular);
+    unit_names_.emplace(s.singular, dimension);
+    unit_names_.emplace(s.plural, dimension);
   }
   spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
 }

@@ -97,7 +97,11 @@ class Checker {
   // strings some 14 times a lookup), under the keyed hash, so that no contract can choose names
   // that share a bucket (text_hash.hpp). Walked only for suggest(), which sorts what it walks.
   TextMap<Symbol> globals_;
-  std::map<std::string, std::string, std::less<>> unit_names_;  // spelling -> dimension
+  // Spelling -> the unit of its dimension ("placements" and "placement" -> placement). One unit
+  // per dimension, made once: every unit written in the contract is then built from these, and
+  // two equal units mostly compare by pointer.
+  std::map<std::string, Unit, std::less<>> unit_names_;
+  std::map<std::string, Unit, std::less<>> implicit_units_made_;  // with implicit units: by name
   // The declared counted units, shared by every unit the checker makes (a copy of a type is
   // then a pointer, not the list).
   std::shared_ptr<const std::vector<Unit::Spelling>> spellings_;
