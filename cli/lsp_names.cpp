@@ -71,7 +71,7 @@ void Sites::add(const ast::ExprPtr& root) {
     auto push = [&](const ast::ExprPtr& child) {
       if (child) stack.push_back(child.get());
     };
-    std::visit(
+    ast::visit(
         [&](const auto& n) {
           using N = std::decay_t<decltype(n)>;
           if constexpr (std::is_same_v<N, ast::NameRef>) names_.push_back(&n.name);

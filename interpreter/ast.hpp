@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -104,9 +105,26 @@ struct OverPeriods {
   PeriodRef first, last;
 };
 
+// A kind of node held in its own allocation: the kinds that are large and rarely written (a
+// participant's field, a sum over participants or periods) would otherwise make every node as
+// large as they are, and a contract is mostly small nodes (ast::Expr is 168 bytes, not 312).
+// `ast::visit` opens it, so that a visitor sees the kind itself.
+template <typename T>
+class Boxed {
+ public:
+  Boxed(T value) : held_(std::make_unique<T>(std::move(value))) {}  // NOLINT: converts, as a node kind
+  T& operator*() { return *held_; }
+  const T& operator*() const { return *held_; }
+  T* operator->() { return held_.get(); }
+  const T* operator->() const { return held_.get(); }
+
+ private:
+  std::unique_ptr<T> held_;
+};
+
 struct Expr {
-  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, TextLit, DateLit, NameRef, FieldRef, Unary, Binary, If, Call,
-                            At, OverParticipants, OverPeriods>;
+  using Node = std::variant<NumberLit, BoolLit, PeriodLit, CurrentPeriod, TextLit, DateLit, NameRef, Boxed<FieldRef>, Unary, Binary, If,
+                            Call, At, Boxed<OverParticipants>, Boxed<OverPeriods>>;
   Node node;
   SourceRange range;
   int height = 1;  // of the tree below and including this node; bounded by the parser
@@ -115,6 +133,35 @@ struct Expr {
   Expr(Expr&&) = default;
   ~Expr();  // frees the tree below without recursion, on any thread's stack (stack.hpp)
 };
+// Where a kind grows past this, box it (above) rather than grow every node: a contract of
+// 10 000 clauses is some 200 000 nodes, and their memory is most of a check's time.
+static_assert(sizeof(void*) != 8 || sizeof(Expr) <= 176, "a node kind grew: box it");
+
+template <typename T>
+T& unboxed(T& n) { return n; }
+template <typename T>
+T& unboxed(Boxed<T>& n) { return *n; }
+template <typename T>
+const T& unboxed(const Boxed<T>& n) { return *n; }
+
+// std::visit over a node, with the boxed kinds opened: `f` is called with the kind itself.
+template <typename F, typename N>
+  requires std::is_same_v<std::remove_const_t<N>, Expr::Node>
+decltype(auto) visit(F&& f, N& node) {
+  return std::visit([&](auto& held) -> decltype(auto) { return f(unboxed(held)); }, node);
+}
+template <typename T, typename Variant>
+struct is_kind_of;
+template <typename T, typename... Kinds>
+struct is_kind_of<T, std::variant<Kinds...>> : std::bool_constant<(std::is_same_v<T, Kinds> || ...)> {};
+// The node's kind, or null when it is another kind; the boxed kinds are asked for by themselves.
+template <typename T, typename N>
+  requires std::is_same_v<std::remove_const_t<N>, Expr::Node>
+auto* node_if(N* node) {
+  using Held = std::conditional_t<is_kind_of<Boxed<T>, Expr::Node>::value, Boxed<T>, T>;
+  auto* held = std::get_if<Held>(node);
+  return held ? &unboxed(*held) : nullptr;
+}
 
 // The children of each kind of node, set aside for `free_tree`.
 struct SetAsideChildren {
@@ -138,7 +185,7 @@ struct SetAsideChildren {
   void operator()(OverPeriods& n) { set_aside(rest, n.body); }
 };
 inline Expr::~Expr() {
-  free_tree<ExprPtr>(*this, [](Expr& e, std::vector<ExprPtr>& rest) { std::visit(SetAsideChildren{rest}, e.node); });
+  free_tree<ExprPtr>(*this, [](Expr& e, std::vector<ExprPtr>& rest) { ast::visit(SetAsideChildren{rest}, e.node); });
 }
 
 // ---- Declarations ----

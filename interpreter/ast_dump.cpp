@@ -95,7 +95,7 @@ struct Dumper::Dump {
 };
 std::string Dumper::expr(const ast::ExprPtr& e) const {
   if (!e) return "-";
-  return std::visit(Dump{*this}, e->node) + (positions_ ? at(e->range) + "^" + std::to_string(e->height) : "");
+  return ast::visit(Dump{*this}, e->node) + (positions_ ? at(e->range) + "^" + std::to_string(e->height) : "");
 }
 
 std::string Dumper::type(const ast::TypeSpelling& t) const { return "(type " + std::to_string(static_cast<int>(t.kind)) + " " + unit(t.unit) + ")"; }

@@ -33,7 +33,7 @@ ExprPtr Checker::expr(const ast::Expr& e) {
     std::size_t& depth;
     ~Leave() { --depth; }
   } leave{typing_depth_};
-  return std::visit(
+  return ast::visit(
       [&](const auto& n) -> ExprPtr {
         using T = std::decay_t<decltype(n)>;
         if constexpr (std::is_same_v<T, ast::NumberLit>) {
@@ -228,7 +228,7 @@ std::optional<Node> Checker::definition_without_type(const ast::Expr& operand) {
   if (const auto* name = std::get_if<ast::NameRef>(&operand.node)) {
     auto it = globals_.find(name->name.text);
     if (it != globals_.end() && it->second.kind == SymbolKind::def) n = Node{node_def, it->second.index};
-  } else if (const auto* field = std::get_if<ast::FieldRef>(&operand.node)) {
+  } else if (const auto* field = ast::node_if<ast::FieldRef>(&operand.node)) {
     auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.name == field->binder.text; });
     if (b == binders_.rend()) return std::nullopt;
     const auto& fields = c_.inputs[b->set].fields;
@@ -258,7 +258,7 @@ ExprPtr Checker::previous_before_type(const ast::Expr& e, const ast::Call& n, No
   if (own.first == node_def) {
     x = make(checked::DefRef{own.second}, t, operand.range);
   } else {
-    const auto& field = std::get<ast::FieldRef>(operand.node);
+    const auto& field = *ast::node_if<ast::FieldRef>(&operand.node);  // a definition of a participant
     auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& y) { return y.name == field.binder.text; });
     x = make(checked::ParticipantDefRef{b->slot, own.second}, t, operand.range);
   }

@@ -119,14 +119,14 @@ struct Precedence {
   int operator()(const ast::If&) const { return kIf; }
   int operator()(const auto&) const { return kPrimary; }
 };
-int precedence(const ast::Expr& e) { return std::visit(Precedence{}, e.node); }
+int precedence(const ast::Expr& e) { return ast::visit(Precedence{}, e.node); }
 
 // Prints an expression on one line.
 struct ExprPrinter {
   const SourceScan& scan;
   Words w;
 
-  std::string print(const ast::Expr& e) const { return std::visit([&](const auto& n) { return (*this)(n, e); }, e.node); }
+  std::string print(const ast::Expr& e) const { return ast::visit([&](const auto& n) { return (*this)(n, e); }, e.node); }
   // `e` where an operand of precedence at least `least` stands.
   std::string operand(const ast::Expr& e, int least) const {
     return precedence(e) < least ? "(" + print(e) + ")" : print(e);

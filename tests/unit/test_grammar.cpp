@@ -97,7 +97,7 @@ TEST_CASE("the parser builds the expected tree", "[grammar]") {
   SECTION("a.b is a field of a participant") {
     auto r = parse("a.b");
     REQUIRE(r.expr);
-    auto* f = std::get_if<ast::FieldRef>(&r.expr->node);
+    auto* f = ast::node_if<ast::FieldRef>(&r.expr->node);
     REQUIRE(f);
     CHECK(f->binder.text == "a");
     CHECK(f->field.text == "b");
