@@ -15,7 +15,11 @@ using checked::Op;
 
 // What a node's parts make it when they do not fit together: a type no expression is given (no
 // unit is spelled with parentheses), so that it differs from every recorded type, text included.
-Type ill_typed() { return Type::number(Unit::of("(ill-typed)")); }
+// Made once: a verify asks for it at every operator.
+const Type& ill_typed() {
+  static const Type ill = Type::number(Unit::of("(ill-typed)"));
+  return ill;
+}
 
 class Verifier {
  public:
@@ -180,7 +184,7 @@ class Verifier {
   }
   Derived derive(const Expr&, const checked::Binary& n) {
     Type l = type_of(*n.lhs), r = type_of(*n.rhs);
-    const Type bad = ill_typed();
+    const Type& bad = ill_typed();
     switch (n.op) {
       case Op::add:
       case Op::subtract: return l.kind == TypeKind::number && l == r ? l : bad;
