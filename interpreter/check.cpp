@@ -767,7 +767,7 @@ void Checker::run(const ast::Contract& a) {
       }
     }
   clause_ = -1;
-  for (const auto& [n, _] : sources_) ensure(n, {});
+  sources_.each([&](Node n, const DefSource&) { ensure(n, {}); });
 
   // Tables, payments and waterfalls, clause by clause.
   int pay_index = 0, fall_index = 0;

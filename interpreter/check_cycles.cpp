@@ -136,22 +136,22 @@ namespace {
 template <class Edge>
 class DenseGraph {
  public:
-  DenseGraph(const std::map<Node, std::string>& names, const std::map<Node, std::vector<Edge>>& edges) {
-    for (const auto& [n, _] : names) id(n);
+  DenseGraph(const NodeMap<std::string>& names, const NodeMap<std::vector<Edge>>& edges) {
+    names.each([&](Node n, const std::string&) { id(n); });
     named_ = nodes_.size();
-    for (const auto& [from, list] : edges) {
+    edges.each([&](Node from, const std::vector<Edge>& list) {
       id(from);
       for (const auto& e : list) id(target(e));
-    }
+    });
     edges_.assign(nodes_.size(), nullptr);
-    for (const auto& [from, list] : edges) edges_[at(from)] = &list;
+    edges.each([&](Node from, const std::vector<Edge>& list) { edges_[at(from)] = &list; });
   }
   std::size_t size() const { return nodes_.size(); }
   std::size_t named() const { return named_; }  // the first `named()` are the roots
   Node node(int i) const { return nodes_[i]; }
   int at(Node n) const { return ids_[n.first][n.second]; }  // of a node seen when built
   const std::vector<Edge>& edges(int i) const { return edges_[i] ? *edges_[i] : none_; }
-  static Node target(const std::pair<Node, SourceRange>& e) { return e.first; }
+  static Node target(const std::pair<Node, const SourceRange*>& e) { return e.first; }
   template <class L>
   static Node target(const L& link) { return link.target; }
 
@@ -182,7 +182,7 @@ void Checker::find_cycles() {
   const DenseGraph graph(node_names_, deps_);
   std::vector<unsigned char> state(graph.size(), 0);  // 0 new, 1 on the path, 2 done
   std::vector<bool> reported(graph.size(), false);
-  std::vector<std::pair<int, SourceRange>> stack;
+  std::vector<std::pair<int, const SourceRange*>> stack;
   struct Frame {
     int node;
     std::size_t next = 0;
@@ -221,7 +221,7 @@ void Checker::find_cycles() {
       d.code = "E210";
       set_message(d, text("`{}` depends on itself: {}", node_names_[target],
                           fmt::format("{} -> {}", node_names_[target], fmt::join(names, " -> "))));
-      d.range = range;
+      d.range = *range;
       set_suggestion(d, text("a value may use its own earlier values only through previous(x, fallback)"));
       diags_.push_back(std::move(d));
     }
@@ -280,14 +280,15 @@ void Checker::find_cycles_across_periods() {
   auto component_of = [&](Node n) { return component[graph.at(n)]; };
   // A definition on a circle through previous() uses its own earlier values (the evaluator
   // remembers each participant's: checked::ParticipantDef::looks_back).
-  for (const auto& [from, links] : links_)
+  links_.each([&](Node from, const std::vector<Link>& links) {
     for (const auto& l : links) {
       if (component_of(from) != component_of(l.target)) continue;
       if (from.first == node_def) c_.defs[from.second].looks_back = true;
       if (from.first == node_pdef) c_.participant_defs[from.second].looks_back = true;
     }
+  });
   std::set<int> reported;
-  for (const auto& [from, links] : links_)
+  links_.each([&](Node from, const std::vector<Link>& links) {
     for (const auto& l : links) {
       if (!l.absolute || component_of(from) != component_of(l.target) || !reported.insert(component_of(from)).second) continue;
       Diagnostic d;
@@ -296,10 +297,11 @@ void Checker::find_cycles_across_periods() {
       set_message(d, text("`{}` may depend on itself: it uses `{}` in a named period (`@` or `sum(... over ...)`), and `{}` "
                           "depends on `{}`, at most through previous()",
                           node_names_[from], node_names_[l.target], node_names_[l.target], node_names_[from]));
-      d.range = l.range;
+      d.range = *l.range;
       set_suggestion(d, text("previous(x, fallback) only looks back if nothing in the circle names a period with `@` or `over`"));
       diags_.push_back(std::move(d));
     }
+  });
 }
 
 }  // namespace utfall::check_internal
