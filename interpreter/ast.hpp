@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "interpreter/node_memory.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/source.hpp"
 #include "interpreter/stack.hpp"
@@ -132,7 +133,11 @@ struct Expr {
   Expr(Node n, SourceRange r) : node(std::move(n)), range(std::move(r)) {}
   Expr(Expr&&) = default;
   ~Expr();  // frees the tree below without recursion, on any thread's stack (stack.hpp)
+  // Cut from blocks of nodes (node_memory.hpp), not one allocation each.
+  static void* operator new(std::size_t size) { return node_memory::allocate(node_memory::Kind::syntax, size); }
+  static void operator delete(void* node) noexcept { node_memory::release(node); }
 };
+static_assert(alignof(Expr) <= node_memory::alignment);
 // Where a kind grows past this, box it (above) rather than grow every node: a contract of
 // 10 000 clauses is some 200 000 nodes, and their memory is most of a check's time.
 static_assert(sizeof(void*) != 8 || sizeof(Expr) <= 176, "a node kind grew: box it");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "interpreter/dates.hpp"
+#include "interpreter/node_memory.hpp"
 #include "interpreter/number.hpp"
 #include "interpreter/source.hpp"
 #include "interpreter/stack.hpp"
@@ -93,7 +94,11 @@ struct Expr {
   Expr(Node n, Type t, SourceRange r) : node(std::move(n)), type(std::move(t)), range(std::move(r)) {}
   Expr(Expr&&) = default;
   ~Expr();  // frees the tree below without recursion, on any thread's stack (stack.hpp)
+  // Cut from blocks of nodes (node_memory.hpp), not one allocation each.
+  static void* operator new(std::size_t size) { return node_memory::allocate(node_memory::Kind::checked, size); }
+  static void operator delete(void* node) noexcept { node_memory::release(node); }
 };
+static_assert(alignof(Expr) <= node_memory::alignment);
 
 // The children of each kind of node, set aside for `free_tree`.
 struct SetAsideChildren {

@@ -1,0 +1,94 @@
+// Memory for the nodes of expression trees: see node_memory.hpp.
+#include "interpreter/node_memory.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <new>
+#include <stdexcept>
+
+namespace utfall::node_memory {
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kBlocks = false;
+#else
+constexpr bool kBlocks = true;
+#endif
+
+constexpr std::size_t kAlign = alignof(void*);  // of every node (node_memory.hpp)
+constexpr std::size_t kBlockBytes = std::size_t{64} << 10;
+constexpr std::size_t kHeader = sizeof(void*);  // before each node: its block's address
+// A block's count while a thread still cuts from it: above any number of nodes a block holds.
+constexpr std::int64_t kInUse = std::int64_t{1} << 40;
+
+std::atomic<std::size_t> blocks{0};
+
+struct alignas(16) Block {
+  std::atomic<std::int64_t> live{kInUse};
+};
+
+void give_back(Block* b) noexcept {
+  b->~Block();
+  ::operator delete(static_cast<void*>(b), kBlockBytes);
+  blocks.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// The block a thread cuts nodes of one kind from.
+struct Cutting {
+  Block* block = nullptr;
+  std::size_t used = 0;  // bytes of the block used, its header included
+  std::int64_t cut = 0;  // nodes cut from it
+
+  void leave() noexcept {
+    if (!block) return;
+    // The count becomes the nodes cut less those freed; when they are all freed already, this
+    // thread gives the block back, else the one that frees the last node does.
+    const std::int64_t change = cut - kInUse;
+    if (block->live.fetch_add(change, std::memory_order_acq_rel) + change == 0) give_back(block);
+    block = nullptr;
+  }
+  ~Cutting() { leave(); }
+
+  void* cut_node(std::size_t size) {
+    const std::size_t need = kHeader + ((size + kAlign - 1) & ~(kAlign - 1));
+    if (need > kBlockBytes - sizeof(Block)) throw std::length_error("node_memory: a node larger than a block");
+    if (!block || used + need > kBlockBytes) {
+      leave();
+      void* raw = ::operator new(kBlockBytes);  // throws std::bad_alloc, as `new` of a node would
+      block = new (raw) Block;
+      blocks.fetch_add(1, std::memory_order_relaxed);
+      used = sizeof(Block);
+      cut = 0;
+    }
+    char* at = reinterpret_cast<char*>(block) + used;
+    used += need;
+    ++cut;
+    *reinterpret_cast<Block**>(at) = block;
+    return at + kHeader;
+  }
+};
+
+thread_local Cutting cutting[2];
+
+}  // namespace
+
+void* allocate(Kind kind, std::size_t size) {
+  if constexpr (!kBlocks) return ::operator new(size);
+  return cutting[kind == Kind::syntax ? 0 : 1].cut_node(size);
+}
+
+void release(void* node) noexcept {
+  if (!node) return;
+  if constexpr (!kBlocks) {
+    ::operator delete(node);
+    return;
+  }
+  Block* b = *reinterpret_cast<Block**>(static_cast<char*>(node) - kHeader);
+  if (b->live.fetch_sub(1, std::memory_order_acq_rel) == 1) give_back(b);
+}
+
+std::size_t blocks_held() noexcept { return blocks.load(std::memory_order_relaxed); }
+
+bool in_blocks() noexcept { return kBlocks; }
+
+}  // namespace utfall::node_memory
