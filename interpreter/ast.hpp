@@ -170,7 +170,7 @@ auto* node_if(N* node) {
 
 // The children of each kind of node, set aside for `free_tree`.
 struct SetAsideChildren {
-  std::vector<ExprPtr>& rest;
+  SetAside<ExprPtr>& rest;
   void operator()(NumberLit&) {}
   void operator()(BoolLit&) {}
   void operator()(PeriodLit&) {}
@@ -190,7 +190,7 @@ struct SetAsideChildren {
   void operator()(OverPeriods& n) { set_aside(rest, n.body); }
 };
 inline Expr::~Expr() {
-  free_tree<ExprPtr>(*this, [](Expr& e, std::vector<ExprPtr>& rest) { ast::visit(SetAsideChildren{rest}, e.node); });
+  free_tree<ExprPtr>(*this, [](Expr& e, SetAside<ExprPtr>& rest) { ast::visit(SetAsideChildren{rest}, e.node); });
 }
 
 // ---- Declarations ----

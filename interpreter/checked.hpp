@@ -102,7 +102,7 @@ static_assert(alignof(Expr) <= node_memory::alignment);
 
 // The children of each kind of node, set aside for `free_tree`.
 struct SetAsideChildren {
-  std::vector<ExprPtr>& rest;
+  SetAside<ExprPtr>& rest;
   void operator()(Const&) {}
   void operator()(InputRef&) {}
   void operator()(TermRef&) {}
@@ -131,7 +131,7 @@ struct SetAsideChildren {
 // A node is reached through a pointer to const, but every node is made non-const (check.cpp), so
 // a node about to be freed may be emptied first.
 inline Expr::~Expr() {
-  free_tree<ExprPtr>(*this, [](const Expr& e, std::vector<ExprPtr>& rest) {
+  free_tree<ExprPtr>(*this, [](const Expr& e, SetAside<ExprPtr>& rest) {
     std::visit(SetAsideChildren{rest}, const_cast<Expr&>(e).node);
   });
 }

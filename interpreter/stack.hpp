@@ -27,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace utfall {
 
 // What must remain below the deepest check of a guard: one level of recursion between two
@@ -109,13 +111,19 @@ auto with_stack(std::size_t bytes, F&& f) -> std::invoke_result_t<F&> {
   if constexpr (!std::is_void_v<R>) return std::move(*result);
 }
 
+// The nodes set aside while a tree is freed (below). Most trees are one expression of a clause,
+// a few nodes wide: the first 32 take no allocation (a contract of 10 000 clauses frees some
+// 40 000 trees, and a list on the heap for each was 140 000 allocations).
+template <typename Ptr>
+using SetAside = boost::container::small_vector<Ptr, 32>;
+
 // For the destructor of a tree's node whose children are owned through `Ptr`: frees the tree
 // below `root` loop-wise, however deep. `take(node, list)` moves a node's children into the list
 // (with `set_aside`); a node is freed only once its children are taken, so its own destructor
 // finds none and frees nothing more.
 template <typename Ptr, typename Node, typename Take>
 void free_tree(Node& root, Take take) noexcept {
-  std::vector<Ptr> rest;
+  SetAside<Ptr> rest;
   take(root, rest);
   while (!rest.empty()) {
     Ptr next = std::move(rest.back());
@@ -127,7 +135,7 @@ void free_tree(Node& root, Take take) noexcept {
 // Moves the non-null `children` into `rest`. A child that finds no memory for its place stays
 // with its parent, to be freed with it by recursion, as it would be without `free_tree`.
 template <typename Ptr, typename... Children>
-void set_aside(std::vector<Ptr>& rest, Children&... children) noexcept {
+void set_aside(SetAside<Ptr>& rest, Children&... children) noexcept {
   auto one = [&](Ptr& child) {
     if (!child) return;
     try {
