@@ -750,7 +750,11 @@ void Evaluator::run(Evaluation& out) {
     for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) waterfall_paid(static_cast<int>(w), t);
   }
   // Lines by period, then by clause, payments before waterfalls within a clause. The lines of
-  // a reused Evaluation are overwritten in place, keeping their memory.
+  // a reused Evaluation are overwritten in place, keeping their memory; a new one is given room
+  // for every line there may be, at once (not moved as it grows: 50 000 lines for 10 000 rules).
+  std::size_t most = c_.payments.size();
+  for (const auto& fall : c_.waterfalls) most += fall.payees.size();
+  out.lines.reserve(static_cast<std::size_t>(periods) * most);
   std::size_t lines = 0;
   for (int t = 0; t < periods; ++t)
     in_clause_order(

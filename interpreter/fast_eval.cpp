@@ -1090,6 +1090,7 @@ namespace {
 // memory (a rule's name is copied only where it differs) from one evaluation to the next.
 template <typename Amount>
 void put_lines(const Program& p, const checked::Contract& c, Evaluation& out, Amount amount) {
+  out.lines.reserve(p.lines.size());
   for (std::size_t k = 0; k < p.lines.size(); ++k) {
     const Line& line = p.lines[k];
     PaymentLine& l = k < out.lines.size() ? out.lines[k] : out.lines.emplace_back();
