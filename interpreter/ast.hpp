@@ -118,6 +118,7 @@ class Boxed {
   const T& operator*() const { return *held_; }
   T* operator->() { return held_.get(); }
   const T* operator->() const { return held_.get(); }
+  explicit operator bool() const { return held_ != nullptr; }  // false only once moved from
 
  private:
   std::unique_ptr<T> held_;
@@ -188,9 +189,14 @@ struct SetAsideChildren {
   void operator()(At& n) { set_aside(rest, n.operand); }
   void operator()(OverParticipants& n) { set_aside(rest, n.body, n.filter); }
   void operator()(OverPeriods& n) { set_aside(rest, n.body); }
+  // A boxed kind: its box is empty in a node that was moved from.
+  template <typename T>
+  void operator()(Boxed<T>& n) {
+    if (n) (*this)(*n);
+  }
 };
 inline Expr::~Expr() {
-  free_tree<ExprPtr>(*this, [](Expr& e, SetAside<ExprPtr>& rest) { ast::visit(SetAsideChildren{rest}, e.node); });
+  free_tree<ExprPtr>(*this, [](Expr& e, SetAside<ExprPtr>& rest) { std::visit(SetAsideChildren{rest}, e.node); });
 }
 
 // ---- Declarations ----

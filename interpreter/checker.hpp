@@ -379,7 +379,9 @@ class Checker {
   ExprPtr binary(const ast::Expr& e, const ast::Binary& n);
   ExprPtr over_participants(const ast::Expr& e, const ast::OverParticipants& n);
   std::optional<int> participant_set(const ast::Name& n);
-  // `range` is that of the referring node of the syntax tree: the edge points at it.
+  // `range` is that of the referring node of the contract's syntax tree, which outlives the
+  // checker: the edge points at it. (The examples' expressions that the checker makes itself
+  // are typed after the graph is searched, with no `current_`, so they record no edge.)
   void depend(Node target, const SourceRange& range) {
     if (!current_) return;
     // The lists of the node being typed, found once for its run of references (a map's

@@ -9,7 +9,15 @@
 namespace utfall::node_memory {
 namespace {
 
+// GCC says AddressSanitizer with __SANITIZE_ADDRESS__, clang (the fuzz build) with __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
+#define UTFALL_NODES_PLAIN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UTFALL_NODES_PLAIN 1
+#endif
+#endif
+#if defined(UTFALL_NODES_PLAIN)
 constexpr bool kBlocks = false;
 #else
 constexpr bool kBlocks = true;
@@ -63,7 +71,7 @@ struct Cutting {
     char* at = reinterpret_cast<char*>(block) + used;
     used += need;
     ++cut;
-    *reinterpret_cast<Block**>(at) = block;
+    new (at) Block*(block);
     return at + kHeader;
   }
 };

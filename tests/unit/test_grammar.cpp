@@ -307,3 +307,19 @@ TEST_CASE("keyword lookup by first byte agrees with a scan of the whole table", 
   CHECK(grammar::is_reserved("set", Language::english));
   CHECK(grammar::is_reserved("sätt", Language::swedish));
 }
+
+// The boxed kinds of node (ast::Boxed): a node moved from keeps an empty box, and freeing it
+// must not open the box; the node moved to keeps the whole tree.
+TEST_CASE("a syntax node moved from is freed with its box empty", "[ast]") {
+  auto field = std::make_unique<ast::Expr>(ast::FieldRef{{"u", {}}, {"stabil", {}}, std::nullopt}, SourceRange{});
+  auto over = std::make_unique<ast::Expr>(ast::OverPeriods{std::move(field), {"2025", {}}, {"2027", {}}}, SourceRange{});
+  ast::Expr moved(std::move(*over));
+  over.reset();  // frees the node moved from
+  const auto* sum = ast::node_if<ast::OverPeriods>(&moved.node);
+  REQUIRE(sum);
+  REQUIRE(sum->body);
+  const auto* f = ast::node_if<ast::FieldRef>(&sum->body->node);
+  REQUIRE(f);
+  CHECK(f->field.text == "stabil");
+  CHECK(sum->last.name == "2027");
+}
