@@ -37,7 +37,7 @@ struct alignas(16) Block {
 
 void give_back(Block* b) noexcept {
   b->~Block();
-  ::operator delete(static_cast<void*>(b), kBlockBytes);
+  ::operator delete(static_cast<void*>(b));  // unsized: clang builds without sized deallocation
   blocks.fetch_sub(1, std::memory_order_relaxed);
 }
 
