@@ -219,11 +219,7 @@ std::optional<Unit> Checker::unit(const ast::UnitSpelling& s) {
   auto dim = [&](const ast::Name& n) -> std::optional<Unit> {
     auto it = unit_names_.find(n.text);
     if (it != unit_names_.end()) return it->second;
-    if (implicit_units_) {
-      auto made = implicit_units_made_.find(n.text);
-      if (made == implicit_units_made_.end()) made = implicit_units_made_.emplace(n.text, Unit::of(n.text)).first;
-      return made->second;
-    }
+    if (implicit_units_) return unit_names_.emplace(n.text, Unit::of(n.text)).first->second;  // its own dimension, made once
     Text hint = globals_.count(n.text) ? text("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
                                         : text("declare it with `unit {}`", n.text);
     error(DiagKind::type, "E301", text("unknown unit `{}`", n.text), n.range, hint);

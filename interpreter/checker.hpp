@@ -145,9 +145,9 @@ class Checker {
   TextMap<Symbol> globals_;
   // Spelling -> the unit of its dimension ("placements" and "placement" -> placement). One unit
   // per dimension, made once: every unit written in the contract is then built from these, and
-  // two equal units mostly compare by pointer.
+  // two equal units mostly compare by pointer. With implicit units, a name not declared is
+  // added here at its first use, as its own dimension.
   std::map<std::string, Unit, std::less<>> unit_names_;
-  std::map<std::string, Unit, std::less<>> implicit_units_made_;  // with implicit units: by name
   // The declared counted units, shared by every unit the checker makes (a copy of a type is
   // then a pointer, not the list).
   std::shared_ptr<const std::vector<Unit::Spelling>> spellings_;
