@@ -41,8 +41,11 @@ struct Contract::Impl {
   // The program for one more evaluation of the contract: null for its first (lowering costs
   // more than one evaluation saves, bench/README.md) unless already lowered, program() from the
   // second on. A contract compiled, run once and dropped (`Engine::evaluate`) is never lowered.
+  // Called for every evaluation, from every thread: once lowered it only reads (an exchange at
+  // every call kept the flag's cache line moving between the threads of a sweep).
   const fast::Program* program_when_repeated() const {
-    if (!asked_.exchange(true, std::memory_order_relaxed) && !ready_.load(std::memory_order_acquire)) return nullptr;
+    if (ready_.load(std::memory_order_acquire)) return program_.get();
+    if (!asked_.load(std::memory_order_relaxed) && !asked_.exchange(true, std::memory_order_relaxed)) return nullptr;
     return program();
   }
   // Whether program() has lowered the contract to a program (tests/api/test_lowering.cpp;
