@@ -493,13 +493,27 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       scratch.lines[i] = key;
     }
     const int currency = c.line_currency(l.waterfall, l.rule_index);
-    write_money(p.amount, l.amount, scratch.places[static_cast<std::size_t>(currency)]);
+    const int places = scratch.places[static_cast<std::size_t>(currency)];
+    // The amount in units of the minor unit, where it is a whole number of them that fits a
+    // machine word (every amount of the fixed-point path): written and added up as such.
+    const auto digits = l.amount.scaled_to(places);
+    if (digits) write_decimal(p.amount, *digits, places);
+    else write_money(p.amount, l.amount, places);
     auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) {
       return f.payer == l.payer && f.payee == l.payee && f.currency == currency;
     });
-    if (flow == flows.end()) flows.push_back({l.payer, l.payee, currency, l.amount});
-    else flow->amount += l.amount;
+    if (flow == flows.end()) flow = flows.insert(flows.end(), Flow{l.payer, l.payee, currency, Number{}, 0, true});
+    if (flow->in_digits) {
+      std::int64_t sum;
+      if (digits && !__builtin_add_overflow(flow->digits, *digits, &sum)) flow->digits = sum;
+      else flow->in_digits = false;
+    }
   }
+  // A total that left the machine word, added up again exactly.
+  for (auto& f : flows)
+    if (!f.in_digits)
+      for (const auto& l : ev.lines)
+        if (l.payer == f.payer && l.payee == f.payee && c.line_currency(l.waterfall, l.rule_index) == f.currency) f.amount += l.amount;
   std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
     return std::tuple(a.payer, a.payee, a.currency) < std::tuple(b.payer, b.payee, b.currency);
   });
@@ -515,7 +529,9 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       t.currency = c.currencies[flows[i].currency].code;
       scratch.totals[i] = key;
     }
-    write_money(t.amount, flows[i].amount, scratch.places[static_cast<std::size_t>(flows[i].currency)]);
+    const int places = scratch.places[static_cast<std::size_t>(flows[i].currency)];
+    if (flows[i].in_digits) write_decimal(t.amount, flows[i].digits, places);
+    else write_money(t.amount, flows[i].amount, places);
   }
   out.traces.clear();
   if (ev.traces.empty()) return;

@@ -88,9 +88,13 @@ std::string money(const checked::Contract& c, const Number& n, int currency = 0)
 // its elements in place; `scratch` is memory the caller keeps between calls: with it, a Result
 // that already holds the same lines (period, parties, clause, rule) as the evaluation gets only
 // its amounts rewritten.
+// A total as fill_payments adds it up: in `digits` (units of the currency's minor unit) while
+// every line fits a machine word there, else (`in_digits` false) in `amount`.
 struct Flow {
   int payer, payee, currency;
   Number amount;
+  std::int64_t digits = 0;
+  bool in_digits = true;
 };
 struct FillScratch {
   std::vector<Flow> flows;

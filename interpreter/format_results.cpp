@@ -3,7 +3,9 @@
 // Kept apart from the evaluator, which only computes.
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "interpreter/dates.hpp"
@@ -45,14 +47,28 @@ int minor_unit_places(const checked::Contract& contract, int currency) {
   return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
 }
 
+namespace {
+constexpr auto kDigitPairs = [] {
+  std::array<char, 200> pairs{};
+  for (int k = 0; k < 100; ++k) pairs[2 * k] = static_cast<char>('0' + k / 10), pairs[2 * k + 1] = static_cast<char>('0' + k % 10);
+  return pairs;
+}();
+}  // namespace
+
 void write_decimal(std::string& out, std::int64_t digits, int places) {
   std::uint64_t magnitude = digits < 0 ? 0 - static_cast<std::uint64_t>(digits) : static_cast<std::uint64_t>(digits);
   char buf[48];  // 20 digits, a point, a sign, and zeros before the point up to 18 places
   char* end = buf + sizeof buf;
   char* p = end;
-  for (int i = 0; i < places; ++i, magnitude /= 10) *--p = static_cast<char>('0' + magnitude % 10);
+  // Two digits at a time from a table of the pairs "00" to "99": half the divisions.
+  auto pair = [&p](std::uint64_t two) { p -= 2, std::memcpy(p, kDigitPairs.data() + 2 * two, 2); };
+  int i = 0;
+  for (; i + 2 <= places; i += 2, magnitude /= 100) pair(magnitude % 100);
+  if (i < places) *--p = static_cast<char>('0' + magnitude % 10), magnitude /= 10;
   if (places > 0) *--p = '.';
-  do *--p = static_cast<char>('0' + magnitude % 10); while (magnitude /= 10);
+  for (; magnitude >= 100; magnitude /= 100) pair(magnitude % 100);
+  if (magnitude >= 10) pair(magnitude);
+  else *--p = static_cast<char>('0' + magnitude);
   if (digits < 0) *--p = '-';
   out.assign(p, end);
 }

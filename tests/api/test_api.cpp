@@ -80,6 +80,49 @@ TEST_CASE("api: scenario C from participant records") {
                       {"kommun->humana", "6845000.00"}, {"finansiar->humana", "3840000.00"}, {"humana->finansiar", "3902500.00"}});
 }
 
+TEST_CASE("api: totals past what a machine word holds in öre are exact") {
+  // Totals are added up in öre while they fit int64 (at most 92 233 720 368 547 758.07 SEK) and
+  // exactly beyond. By hand: kommun -> fonden 2 x 60 000 000 000 000 000.00 (each line fits, the
+  // total does not); kommun -> staten 2 x 100 000 000 000 000 000.50 (no line fits); fonden ->
+  // kommun 2 x 1.05.
+  const std::string text = R"(contract "Stora belopp"
+currency SEK
+party kommun "Kommunen"
+party fonden "Fonden"
+party staten "Staten"
+periods yearly 2025 .. 2026
+clause "1" "Stort" {
+  pay stor: kommun -> fonden
+    amount 60_000_000_000_000_000 SEK
+}
+clause "2" "Större" {
+  pay jatte: kommun -> staten
+    amount 100_000_000_000_000_000.50 SEK
+}
+clause "3" "Tillbaka" {
+  pay tillbaka: fonden -> kommun
+    amount 1.05 SEK
+}
+)";
+  utfall::Engine engine;
+  auto contract = compile_or_fail(engine, text);
+  auto bound = engine.bind(contract, utfall::Data{});
+  REQUIRE(bound.data);
+  utfall::Session session(engine, contract);
+  for (int round = 0; round < 3; ++round) {  // the first evaluation walks the tree, the later ones may not
+    const auto& r = session.evaluate(*bound.data);
+    REQUIRE(r.ok);
+    REQUIRE(r.payments.size() == 6);
+    CHECK(r.payments[0].amount == "60000000000000000.00");
+    CHECK(r.payments[1].amount == "100000000000000000.50");
+    CHECK(r.payments[2].amount == "1.05");
+    REQUIRE(r.totals.size() == 3);
+    CHECK((r.totals[0].from + "->" + r.totals[0].to + " " + r.totals[0].amount) == "kommun->fonden 120000000000000000.00");
+    CHECK((r.totals[1].from + "->" + r.totals[1].to + " " + r.totals[1].amount) == "kommun->staten 200000000000000001.00");
+    CHECK((r.totals[2].from + "->" + r.totals[2].to + " " + r.totals[2].amount) == "fonden->kommun 2.10");
+  }
+}
+
 TEST_CASE("api: term overrides, bound data evaluated many times") {
   utfall::Engine engine;
   auto contract = compile_or_fail(engine, kScenarioA);

@@ -4,6 +4,7 @@
 // diagnostics; and the fast path must really be taken where it should and not where it must not.
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <string>
 
 #include "interpreter/fast_eval.hpp"
@@ -271,6 +272,41 @@ TEST_CASE("format_money: the word-sized shortcut writes what Number::to_fixed wr
   CHECK(out == Number::fraction(-1, 3).to_string());
   write_money(out, *Number::parse_decimal("123456789012345678.9"), 2);  // past int64 at 2 places
   CHECK(out == "123456789012345678.90");
+}
+
+TEST_CASE("write_money at every number of places, odd and even, to int64's ends", "[fast][format]") {
+  // The digits are written two at a time; Number::to_fixed writes them its own way.
+  Random rng{7};
+  std::string out;
+  auto same = [&](const Number& n, int places) {
+    auto fixed = n.to_fixed(places);
+    REQUIRE(fixed);
+    write_money(out, n, places);
+    INFO(n.to_fraction_string() << " at " << places);
+    REQUIRE(out == *fixed);
+  };
+  for (int places = 0; places <= 18; ++places) {
+    for (int i = 0; i < 2000; ++i) {
+      // Magnitudes of every length, and their digits at `places` (a whole number: den 1).
+      std::int64_t digits = static_cast<std::int64_t>(rng.next() >> rng.range(1, 63)) * (rng.next() % 2 ? 1 : -1);
+      same(Number::from_int(digits), places);
+      std::int64_t unit = 1;
+      for (int k = 0; k < places; ++k) unit *= 10;
+      same(Number::fraction(digits, unit), places);
+    }
+    for (std::int64_t end : {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(), std::int64_t{0},
+                             std::int64_t{1}, std::int64_t{-1}, std::int64_t{9}, std::int64_t{10}, std::int64_t{99}, std::int64_t{100}}) {
+      std::int64_t unit = 1;
+      for (int k = 0; k < places; ++k) unit *= 10;
+      same(Number::fraction(end, unit), places);
+    }
+  }
+  write_money(out, Number::fraction(std::numeric_limits<std::int64_t>::min(), 100), 2);
+  CHECK(out == "-92233720368547758.08");
+  write_money(out, Number::fraction(7, 1000), 3);
+  CHECK(out == "0.007");
+  write_money(out, Number::from_int(-5), 1);
+  CHECK(out == "-5.0");
 }
 
 TEST_CASE("fast path: one workspace taking turns between contracts keeps their plans apart", "[fast]") {
