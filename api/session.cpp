@@ -25,6 +25,7 @@ struct Session::Impl {
   // the same few values to many evaluations. Only values that check without a message are kept.
   TextMap<EvalOptions> checked_terms;
   static constexpr std::size_t kCheckedTerms = 4096;  // then the memo starts again
+  std::string assignment;  // "term=value", the key looked up in checked_terms
 
   void evaluate(const Bound& data, const Options& options);
   // Engine::sweep's cases [first, last) on one thread, into results: evaluated together
@@ -52,7 +53,7 @@ struct Session::Impl {
 };
 
 Session::Session(const Engine& engine, Contract contract)
-    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}, {}, {}})) {}
 Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
@@ -73,7 +74,8 @@ bool Session::Impl::prepare(const Bound& data, const Options& options, EvalOptio
   eval_options.lower = false;  // not the Workspace's own lowering when the contract's is withheld
   bool refused = false;
   for (const auto& [term, value] : options.terms) {
-    std::string assignment = term + "=" + value;
+    std::string& assignment = this->assignment;  // keeps its memory from case to case
+    assignment.assign(term).append("=").append(value);
     auto known = checked_terms.find(assignment);
     if (known == checked_terms.end()) {
       EvalOptions one;
@@ -85,7 +87,7 @@ bool Session::Impl::prepare(const Bound& data, const Options& options, EvalOptio
         continue;
       }
       if (checked_terms.size() >= kCheckedTerms) checked_terms.clear();
-      known = checked_terms.emplace(std::move(assignment), std::move(one)).first;
+      known = checked_terms.emplace(assignment, std::move(one)).first;
     }
     merge_overrides(known->second, eval_options);
   }
