@@ -70,7 +70,11 @@ void write_decimal(std::string& out, std::int64_t digits, int places) {
   if (magnitude >= 10) pair(magnitude);
   else *--p = static_cast<char>('0' + magnitude);
   if (digits < 0) *--p = '-';
-  out.assign(p, end);
+  // Resized, then copied: no allocation (the string keeps its memory) and none of assign's
+  // checks for a text that overlaps the string's own.
+  const auto length = static_cast<std::size_t>(end - p);
+  out.resize(length);
+  std::memcpy(out.data(), p, length);
 }
 
 void write_money(std::string& out, const Number& amount, int places) {
