@@ -10,6 +10,7 @@
 #include <string>
 
 #include "interpreter/number.hpp"
+#include "tests/tools/splitmix.hpp"
 
 using utfall::ArithmeticError;
 using utfall::Number;
@@ -190,6 +191,38 @@ TEST_CASE("arithmetic is exact", "[number][arith]") {
   CHECK(Number() == Number::from_int(0));
   CHECK(frac(N("5") / N("-10")) == "-1/2");
   CHECK(frac(N("-5/7") / N("-10/21")) == "3/2");
+}
+
+TEST_CASE("products and sums of fractions against a model in 128-bit integers", "[number][arith]") {
+  // The model: num/den multiplied or added out in __int128 and reduced by Euclid, printed as
+  // to_fraction_string prints ("-7", "3/40"). Whole numbers (den 1), which Number reduces
+  // without a gcd, come up a third of the time; products pass int64 into the Boost form.
+  __extension__ using i128 = __int128;
+  __extension__ using u128 = unsigned __int128;
+  auto text = [](i128 v) {
+    const bool negative = v < 0;
+    u128 m = negative ? -static_cast<u128>(v) : static_cast<u128>(v);
+    std::string out;
+    do out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(m % 10))); while (m /= 10);
+    return negative ? "-" + out : out;
+  };
+  auto reduced = [&](i128 num, i128 den) {
+    i128 a = num < 0 ? -num : num, b = den;
+    while (b != 0) a %= b, std::swap(a, b);
+    if (a > 1) num /= a, den /= a;
+    return den == 1 ? text(num) : text(num) + "/" + text(den);
+  };
+  utfall::test_support::Random rng{2026};
+  for (int i = 0; i < 20000; ++i) {
+    auto part = [&] { return static_cast<std::int64_t>(rng.next() >> rng.range(24, 63)) * (rng.chance(1, 2) ? 1 : -1); };
+    auto den = [&] { return rng.chance(1, 3) ? std::int64_t{1} : rng.range(1, 1000); };
+    const std::int64_t a = part(), b = part(), c = den(), d = den();
+    INFO(a << "/" << c << " and " << b << "/" << d);
+    REQUIRE(frac(Number::fraction(a, c)) == reduced(a, c));
+    REQUIRE(frac(Number::fraction(a, c) * Number::fraction(b, d)) == reduced(i128{a} * b, i128{c} * d));
+    REQUIRE(frac(Number::fraction(a, c) + Number::fraction(b, d)) == reduced(i128{a} * d + i128{b} * c, i128{c} * d));
+    REQUIRE(frac(Number::from_int(a) - Number::from_int(b)) == text(i128{a} - b));
+  }
 }
 
 TEST_CASE("division by zero throws ArithmeticError", "[number][arith]") {
