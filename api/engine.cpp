@@ -503,17 +503,21 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       return f.payer == l.payer && f.payee == l.payee && f.currency == currency;
     });
     if (flow == flows.end()) flow = flows.insert(flows.end(), Flow{l.payer, l.payee, currency, Number{}, 0, true});
-    if (flow->in_digits) {
-      std::int64_t sum;
-      if (digits && !__builtin_add_overflow(flow->digits, *digits, &sum)) flow->digits = sum;
-      else flow->in_digits = false;
+    std::int64_t sum;
+    if (!flow->in_digits) {
+      flow->amount += l.amount;
+    } else if (digits && !__builtin_add_overflow(flow->digits, *digits, &sum)) {
+      flow->digits = sum;
+    } else {  // the total leaves the machine word: exact from here on
+      flow->in_digits = false;
+      flow->amount = l.amount;
+      if (flow->digits != 0) {  // then an earlier line had digits, so places <= 18
+        std::int64_t unit = 1;
+        for (int k = 0; k < places; ++k) unit *= 10;
+        flow->amount += Number::fraction(flow->digits, unit);
+      }
     }
   }
-  // A total that left the machine word, added up again exactly.
-  for (auto& f : flows)
-    if (!f.in_digits)
-      for (const auto& l : ev.lines)
-        if (l.payer == f.payer && l.payee == f.payee && c.line_currency(l.waterfall, l.rule_index) == f.currency) f.amount += l.amount;
   std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
     return std::tuple(a.payer, a.payee, a.currency) < std::tuple(b.payer, b.payee, b.currency);
   });

@@ -89,7 +89,7 @@ std::string money(const checked::Contract& c, const Number& n, int currency = 0)
 // that already holds the same lines (period, parties, clause, rule) as the evaluation gets only
 // its amounts rewritten.
 // A total as fill_payments adds it up: in `digits` (units of the currency's minor unit) while
-// every line fits a machine word there, else (`in_digits` false) in `amount`.
+// every line fits a machine word there and so does the sum, then (`in_digits` false) in `amount`.
 struct Flow {
   int payer, payee, currency;
   Number amount;
