@@ -84,9 +84,11 @@ TEST_CASE("api: totals past what a machine word holds in öre are exact") {
   // Totals are added up in öre while they fit int64 (at most 92 233 720 368 547 758.07 SEK) and
   // exactly beyond. By hand: kommun -> fonden 2 x 60 000 000 000 000 000.00 (each line fits, the
   // total does not); kommun -> staten 2 x 100 000 000 000 000 000.50 (no line fits); fonden ->
-  // kommun 2 x 1.05.
+  // kommun 2 x 1.05; and kommun -> fonden 2 x 2.50 EUR, a total of its own (totals are per
+  // currency).
   const std::string text = R"(contract "Stora belopp"
 currency SEK
+currency EUR
 party kommun "Kommunen"
 party fonden "Fonden"
 party staten "Staten"
@@ -103,6 +105,10 @@ clause "3" "Tillbaka" {
   pay tillbaka: fonden -> kommun
     amount 1.05 SEK
 }
+clause "4" "I euro" {
+  pay euro: kommun -> fonden
+    amount 2.50 EUR
+}
 )";
   utfall::Engine engine;
   auto contract = compile_or_fail(engine, text);
@@ -112,14 +118,17 @@ clause "3" "Tillbaka" {
   for (int round = 0; round < 3; ++round) {  // the first evaluation walks the tree, the later ones may not
     const auto& r = session.evaluate(*bound.data);
     REQUIRE(r.ok);
-    REQUIRE(r.payments.size() == 6);
+    REQUIRE(r.payments.size() == 8);
     CHECK(r.payments[0].amount == "60000000000000000.00");
     CHECK(r.payments[1].amount == "100000000000000000.50");
     CHECK(r.payments[2].amount == "1.05");
-    REQUIRE(r.totals.size() == 3);
-    CHECK((r.totals[0].from + "->" + r.totals[0].to + " " + r.totals[0].amount) == "kommun->fonden 120000000000000000.00");
-    CHECK((r.totals[1].from + "->" + r.totals[1].to + " " + r.totals[1].amount) == "kommun->staten 200000000000000001.00");
-    CHECK((r.totals[2].from + "->" + r.totals[2].to + " " + r.totals[2].amount) == "fonden->kommun 2.10");
+    CHECK(r.payments[3].amount + " " + r.payments[3].currency == "2.50 EUR");
+    REQUIRE(r.totals.size() == 4);  // by payer, payee, then currency as declared
+    auto total = [&](std::size_t i) { return r.totals[i].from + "->" + r.totals[i].to + " " + r.totals[i].amount + " " + r.totals[i].currency; };
+    CHECK(total(0) == "kommun->fonden 120000000000000000.00 SEK");
+    CHECK(total(1) == "kommun->fonden 5.00 EUR");
+    CHECK(total(2) == "kommun->staten 200000000000000001.00 SEK");
+    CHECK(total(3) == "fonden->kommun 2.10 SEK");
   }
 }
 

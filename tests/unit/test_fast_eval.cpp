@@ -274,7 +274,7 @@ TEST_CASE("format_money: the word-sized shortcut writes what Number::to_fixed wr
   CHECK(out == "123456789012345678.90");
 }
 
-TEST_CASE("write_money at every number of places, odd and even, to int64's ends", "[fast][format]") {
+TEST_CASE("write_money at every number of places odd and even to the ends of int64", "[fast][format]") {
   // The digits are written two at a time; Number::to_fixed writes them its own way.
   Random rng{7};
   std::string out;
