@@ -11,6 +11,7 @@
 #include <map>
 #include <new>
 
+#include "interpreter/fast_code.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
@@ -495,10 +496,8 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     const int currency = c.line_currency(l.waterfall, l.rule_index);
     const int places = scratch.places[static_cast<std::size_t>(currency)];
     // The amount in units of the minor unit, where it is a whole number of them that fits a
-    // machine word (every amount of the fixed-point path): written and added up as such.
-    const auto digits = l.amount.scaled_to(places);
-    if (digits) write_decimal(p.amount, *digits, places);
-    else write_money(p.amount, l.amount, places);
+    // machine word (every amount of the fixed-point path): added up as such.
+    const auto digits = write_money(p.amount, l.amount, places);
     auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) {
       return f.payer == l.payer && f.payee == l.payee && f.currency == currency;
     });
@@ -511,11 +510,8 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     } else {  // the total leaves the machine word: exact from here on
       flow->in_digits = false;
       flow->amount = l.amount;
-      if (flow->digits != 0) {  // then an earlier line had digits, so places <= 18
-        std::int64_t unit = 1;
-        for (int k = 0; k < places; ++k) unit *= 10;
-        flow->amount += Number::fraction(flow->digits, unit);
-      }
+      if (flow->digits != 0)  // then an earlier line had digits, so places <= 18
+        flow->amount += Number::fraction(flow->digits, fast::code::kPow10[static_cast<std::size_t>(places)]);
     }
   }
   std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {

@@ -45,7 +45,7 @@ struct Contract::Impl {
   // every call kept the flag's cache line moving between the threads of a sweep).
   const fast::Program* program_when_repeated() const {
     if (ready_.load(std::memory_order_acquire)) return program_.get();
-    if (!asked_.load(std::memory_order_relaxed) && !asked_.exchange(true, std::memory_order_relaxed)) return nullptr;
+    if (!asked_.exchange(true, std::memory_order_relaxed)) return nullptr;
     return program();
   }
   // Whether program() has lowered the contract to a program (tests/api/test_lowering.cpp;

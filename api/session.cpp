@@ -74,8 +74,7 @@ bool Session::Impl::prepare(const Bound& data, const Options& options, EvalOptio
   eval_options.lower = false;  // not the Workspace's own lowering when the contract's is withheld
   bool refused = false;
   for (const auto& [term, value] : options.terms) {
-    std::string& assignment = this->assignment;  // keeps its memory from case to case
-    assignment.assign(term).append("=").append(value);
+    assignment.assign(term).append("=").append(value);  // the member keeps its memory from case to case
     auto known = checked_terms.find(assignment);
     if (known == checked_terms.end()) {
       EvalOptions one;

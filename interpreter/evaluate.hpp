@@ -257,8 +257,9 @@ bool term_unlimited(const checked::Contract& contract, const EvalOptions& option
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators = false,
                          int currency = 0);
 // format_money without separators, at `places` (minor_unit_places), into `out`, whose memory it
-// keeps where the text fits.
-void write_money(std::string& out, const Number& amount, int places);
+// keeps where the text fits. Gives the digits it wrote (amount * 10^places) where they are a
+// whole number that fits int64, else nullopt.
+std::optional<std::int64_t> write_money(std::string& out, const Number& amount, int places);
 // digits * 10^-places into `out` with all `places` decimals (0 <= places <= 18): 2670000050, 2
 // -> "26700000.50"; 5, 3 -> "0.005"; -15, 1 -> "-1.5".
 void write_decimal(std::string& out, std::int64_t digits, int places);

@@ -77,13 +77,18 @@ void write_decimal(std::string& out, std::int64_t digits, int places) {
   std::memcpy(out.data(), p, length);
 }
 
-void write_money(std::string& out, const Number& amount, int places) {
+std::optional<std::int64_t> write_money(std::string& out, const Number& amount, int places) {
   // A value whose digits at `places` fit in a machine word (every amount on the fast path),
   // without the string work of Number::to_fixed: a Session formats every amount of every
   // evaluation, into strings that keep their memory.
-  if (auto digits = amount.scaled_to(places)) return write_decimal(out, *digits, places);
+  auto digits = amount.scaled_to(places);
+  if (digits) {
+    write_decimal(out, *digits, places);
+    return digits;
+  }
   auto fixed = amount.to_fixed(places);
   out = fixed ? std::move(*fixed) : amount.to_string();  // never round for display
+  return std::nullopt;
 }
 
 std::string format_money(const checked::Contract& contract, const Number& amount, bool separators, int currency) {

@@ -731,10 +731,11 @@ std::optional<Number::Decimal64> Number::to_decimal64() const {
 
 std::optional<std::int64_t> Number::scaled_to(int places) const {
   if (big_ || places < 0 || places > 18) return std::nullopt;
-  const u64 unit = kPow10[static_cast<std::size_t>(places)];
-  // A whole number (most amounts) needs neither division.
-  const u64 per = den_ == 1 ? unit : unit % static_cast<u64>(den_) == 0 ? unit / static_cast<u64>(den_) : 0;  // den_ > 0 and reduced
-  if (per == 0) return std::nullopt;
+  u64 per = kPow10[static_cast<std::size_t>(places)];  // 10^places / den_; a whole number (most amounts) needs no division
+  if (den_ != 1) {
+    if (per % static_cast<u64>(den_) != 0) return std::nullopt;  // den_ > 0 and reduced
+    per /= static_cast<u64>(den_);
+  }
   i64 digits;
   if (__builtin_mul_overflow(num_, static_cast<i64>(per), &digits)) return std::nullopt;
   return digits;

@@ -293,6 +293,7 @@ TEST_CASE("write_money at every number of places odd and even to the ends of int
       std::int64_t unit = 1;
       for (int k = 0; k < places; ++k) unit *= 10;
       same(Number::fraction(digits, unit), places);
+      REQUIRE(write_money(out, Number::fraction(digits, unit), places) == digits);  // the digits it wrote
     }
     for (std::int64_t end : {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(), std::int64_t{0},
                              std::int64_t{1}, std::int64_t{-1}, std::int64_t{9}, std::int64_t{10}, std::int64_t{99}, std::int64_t{100}}) {
@@ -301,8 +302,10 @@ TEST_CASE("write_money at every number of places odd and even to the ends of int
       same(Number::fraction(end, unit), places);
     }
   }
-  write_money(out, Number::fraction(std::numeric_limits<std::int64_t>::min(), 100), 2);
+  CHECK(write_money(out, Number::fraction(std::numeric_limits<std::int64_t>::min(), 100), 2) == std::numeric_limits<std::int64_t>::min());
   CHECK(out == "-92233720368547758.08");
+  CHECK(write_money(out, Number::fraction(1, 8), 2) == std::nullopt);  // 0.125: not whole hundredths
+  CHECK(out == "0.125");
   write_money(out, Number::fraction(7, 1000), 3);
   CHECK(out == "0.007");
   write_money(out, Number::from_int(-5), 1);
