@@ -263,7 +263,7 @@ class Symbols {
     for (const auto& c : tree.clauses) {
       if (!c.number.empty()) out.push_back(clause(c));
       else  // the items written outside any clause (interpreter/parse.cpp): at the top, as written
-        for (const auto& item : c.items) std::visit([&](const auto& x) { out.push_back(this->item(x)); }, item);
+        for (const auto& item : c.items) ast::visit([&](const auto& x) { out.push_back(this->item(x)); }, item);
     }
     for (const auto& e : tree.examples) out.push_back(block("example \"" + e.name + "\"", kEvent, e.range.begin.offset));
     return out;
@@ -311,7 +311,7 @@ class Symbols {
 
   json clause(const ast::ClauseDecl& c) const {
     auto items = json::array();
-    for (const auto& item : c.items) std::visit([&](const auto& x) { items.push_back(this->item(x)); }, item);
+    for (const auto& item : c.items) ast::visit([&](const auto& x) { items.push_back(this->item(x)); }, item);
     auto s = block(c.number + " " + c.title, kModule, c.range.begin.offset);
     s["children"] = std::move(items);
     return s;

@@ -24,11 +24,11 @@ std::vector<Declared> declarations(const ast::Contract& tree, const checked::Con
   for (const auto& t : tree.terms) add(t.name, Kind::term, t.value ? t.value->range.end_offset : 0);
   for (const auto& c : tree.clauses)
     for (const auto& item : c.items) {
-      if (auto* let = std::get_if<ast::LetDecl>(&item)) add(let->name, Kind::definition, let->value ? let->value->range.end_offset : 0);
-      if (auto* table = std::get_if<ast::TableDecl>(&item)) add(table->name, Kind::table, block_end(source, table->name.range.end_offset));
-      if (auto* p = std::get_if<ast::PaymentDecl>(&item); p && p->name)
+      if (auto* let = ast::node_if<ast::LetDecl>(&item)) add(let->name, Kind::definition, let->value ? let->value->range.end_offset : 0);
+      if (auto* table = ast::node_if<ast::TableDecl>(&item)) add(table->name, Kind::table, block_end(source, table->name.range.end_offset));
+      if (auto* p = ast::node_if<ast::PaymentDecl>(&item); p && p->name)
         add(*p->name, Kind::payment, trimmed_end(source, declaration_start(source, p->range.begin.offset), p->range.end_offset));
-      if (auto* w = std::get_if<ast::WaterfallDecl>(&item); w && w->name)
+      if (auto* w = ast::node_if<ast::WaterfallDecl>(&item); w && w->name)
         add(*w->name, Kind::waterfall, block_end(source, declaration_start(source, w->range.begin.offset)));
     }
   return out;
@@ -43,7 +43,7 @@ Sites::Sites(const ast::Contract& tree) {
   }
   for (const auto& t : tree.terms) names_.push_back(&t.name), add(t.value);
   for (const auto& c : tree.clauses)
-    for (const auto& item : c.items) std::visit([&](const auto& x) { this->item(x); }, item);
+    for (const auto& item : c.items) ast::visit([&](const auto& x) { this->item(x); }, item);
   for (const auto& e : tree.examples) {
     for (const auto& [name, value] : e.overrides) names_.push_back(&name), add(value);
     for (const auto& x : e.expectations) {

@@ -177,7 +177,7 @@ std::string Dumper::contract(const ast::Contract& c) const {
   for (const auto& t : c.terms) out += "\n(term " + q(t.name) + " " + expr(t.value) + ")";
   for (const auto& cl : c.clauses) {
     out += "\n(clause " + q(cl.number) + " " + q(cl.title);
-    for (const auto& item : cl.items) out += std::visit(DumpItem{*this}, item);
+    for (const auto& item : cl.items) out += ast::visit(DumpItem{*this}, item);
     out += ")";
   }
   for (const auto& e : c.examples) {

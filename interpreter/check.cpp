@@ -678,14 +678,19 @@ void Checker::run(const ast::Contract& a) {
   int defs = 0, pays = 0, falls = 0, tables = 0;
   for (const auto& cl : a.clauses) {
     for (const auto& item : cl.items) {
-      if (auto* l = std::get_if<ast::LetDecl>(&item)) declare(l->name.text, SymbolKind::def, defs++, l->name.range);
-      if (auto* p = std::get_if<ast::PaymentDecl>(&item); p && p->name) declare(p->name->text, SymbolKind::payment, pays, p->name->range);
-      if (std::holds_alternative<ast::PaymentDecl>(item)) ++pays;
-      if (auto* w = std::get_if<ast::WaterfallDecl>(&item); w && w->name) declare(w->name->text, SymbolKind::waterfall, falls, w->name->range);
-      if (std::holds_alternative<ast::WaterfallDecl>(item)) ++falls;
-      if (auto* t = std::get_if<ast::TableDecl>(&item)) declare(t->name.text, SymbolKind::table, tables++, t->name.range);
+      if (auto* l = ast::node_if<ast::LetDecl>(&item)) declare(l->name.text, SymbolKind::def, defs++, l->name.range);
+      if (auto* p = ast::node_if<ast::PaymentDecl>(&item); p && p->name) declare(p->name->text, SymbolKind::payment, pays, p->name->range);
+      if (ast::node_if<ast::PaymentDecl>(&item)) ++pays;
+      if (auto* w = ast::node_if<ast::WaterfallDecl>(&item); w && w->name) declare(w->name->text, SymbolKind::waterfall, falls, w->name->range);
+      if (ast::node_if<ast::WaterfallDecl>(&item)) ++falls;
+      if (auto* t = ast::node_if<ast::TableDecl>(&item)) declare(t->name.text, SymbolKind::table, tables++, t->name.range);
     }
   }
+  // Room for the checked rules at once, as many as were declared: grown by doubling, 10 000
+  // payments (280 bytes each) were moved again at each doubling and held twice while moved.
+  c_.defs.reserve(std::size_t(defs));
+  c_.payments.reserve(std::size_t(pays));
+  c_.waterfalls.reserve(std::size_t(falls));
 
   // Inputs
   for (const auto& in : a.inputs) {
@@ -730,7 +735,7 @@ void Checker::run(const ast::Contract& a) {
   for (std::size_t ci = 0; ci < a.clauses.size(); ++ci) {
     clause_ = int(ci);
     for (const auto& item : a.clauses[ci].items)
-      if (auto* t = std::get_if<ast::TableDecl>(&item)) table(*t, table_index++);
+      if (auto* t = ast::node_if<ast::TableDecl>(&item)) table(*t, table_index++);
   }
   clause_ = -1;
 
@@ -745,13 +750,13 @@ void Checker::run(const ast::Contract& a) {
   }
   for (std::size_t ci = 0; ci < a.clauses.size(); ++ci)
     for (const auto& item : a.clauses[ci].items) {
-      if (auto* l = std::get_if<ast::LetDecl>(&item)) {
+      if (auto* l = ast::node_if<ast::LetDecl>(&item)) {
         Node n{node_def, int(c_.defs.size())};
         c_.defs.push_back({l->name.text, Type::number(), nullptr, int(ci), l->name.range});
         node_names_[n] = l->name.text;
         sources_[n] = {l->value.get(), int(ci), -1, ""};
       }
-      if (auto* f = std::get_if<ast::ForEachDecl>(&item)) {
+      if (auto* f = ast::node_if<ast::ForEachDecl>(&item)) {
         clause_ = int(ci);
         auto set = participant_set(f->set);
         for (const auto& l : f->lets) {
@@ -770,7 +775,7 @@ void Checker::run(const ast::Contract& a) {
   for (std::size_t ci = 0; ci < a.clauses.size(); ++ci) {
     clause_ = int(ci);
     for (const auto& item : a.clauses[ci].items) {
-      if (auto* p = std::get_if<ast::PaymentDecl>(&item)) {
+      if (auto* p = ast::node_if<ast::PaymentDecl>(&item)) {
         current_ = Node{node_payment, pay_index};
         node_names_[*current_] = p->name ? p->name->text : fmt::format("payment {} -> {}", p->payer.text, p->payee.text);
         checked::Payment out;
@@ -824,7 +829,7 @@ void Checker::run(const ast::Contract& a) {
         c_.payments.push_back(std::move(out));
         ++pay_index;
       }
-      if (auto* w = std::get_if<ast::WaterfallDecl>(&item)) {
+      if (auto* w = ast::node_if<ast::WaterfallDecl>(&item)) {
         current_ = Node{node_waterfall, fall_index};
         node_names_[*current_] = w->name ? w->name->text : fmt::format("waterfall of {}", w->payer.text);
         checked::Waterfall out;

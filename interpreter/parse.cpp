@@ -874,7 +874,7 @@ struct action<g::payment_decl> {
     pay.rounding = std::exchange(b.rounding, {});
     pay.netted = std::exchange(b.netted, false);
     pay.range = b.range(in);
-    b.clause().items.emplace_back(std::exchange(b.payment, {}));
+    b.clause().items.emplace_back(ast::Boxed<ast::PaymentDecl>(std::exchange(b.payment, {})));
   }
 };
 
@@ -960,7 +960,7 @@ struct action<g::waterfall_decl> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     b.waterfall.range = b.range(in);
-    b.clause().items.emplace_back(std::exchange(b.waterfall, {}));
+    b.clause().items.emplace_back(ast::Boxed<ast::WaterfallDecl>(std::exchange(b.waterfall, {})));
   }
 };
 
