@@ -427,6 +427,7 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
   if (b.signature == stdlib::Signature::same_unit_3) lo = hi = 3;
   if (!arity(lo, hi)) return nullptr;
   std::vector<ExprPtr> args;
+  args.reserve(n.args.size());
   bool ok = true;
   for (const auto& a : n.args) {
     auto x = expr(*a);

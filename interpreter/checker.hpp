@@ -387,8 +387,15 @@ class Checker {
     // The lists of the node being typed, found once for its run of references (a map's
     // elements stay where they are; an entry is made only when something is added to it).
     if (!edges_of_ || *edges_of_ != *current_) edges_of_ = *current_, deps_at_ = nullptr, links_at_ = nullptr;
-    if (previous_depth_ == 0) (deps_at_ ? *deps_at_ : *(deps_at_ = &deps_[*current_])).push_back({target, &range});
-    (links_at_ ? *links_at_ : *(links_at_ = &links_[*current_])).push_back({target, &range, absolute_depth_ > 0});
+    if (previous_depth_ == 0) (deps_at_ ? *deps_at_ : *(deps_at_ = begun(deps_[*current_]))).push_back({target, &range});
+    (links_at_ ? *links_at_ : *(links_at_ = begun(links_[*current_]))).push_back({target, &range, absolute_depth_ > 0});
+  }
+  // A node's list, with room for the few references an expression mostly makes: one allocation
+  // where growing from empty took one per doubling.
+  template <typename List>
+  static List* begun(List& list) {
+    if (list.capacity() == 0) list.reserve(4);
+    return &list;
   }
   std::optional<Node> edges_of_;
   std::vector<std::pair<Node, const SourceRange*>>* deps_at_ = nullptr;

@@ -54,7 +54,7 @@ class Reader {
   Limits limits_;
   std::size_t level_ = 0;
   std::size_t furthest_ = 0;
-  std::vector<const ast::Name*> names_;  // into the tree being read
+  Read::Names names_;  // into the tree being read
 
   char peek(std::size_t ahead = 0) const {
     const std::size_t i = at_.offset + ahead;
@@ -301,6 +301,7 @@ class Reader {
     if (level_ >= limits_.levels) return decline();
     ws();
     std::vector<ast::ExprPtr> args;
+    args.reserve(3);  // room for most calls' arguments (min, max: 2; round, clamp: 3) at once
     if (peek() != ')') {
       for (;;) {
         auto arg = expr();

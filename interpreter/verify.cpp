@@ -26,11 +26,13 @@ class Verifier {
   explicit Verifier(const checked::Contract& c) : c_(c) {}
 
   Diagnostics run() {
-    for (const auto& t : c_.terms) top(t.value.get(), t.type, "the term `" + t.name + "`");
-    for (const auto& d : c_.defs) top(d.value.get(), d.type, "the definition `" + d.name + "`");
+    // A part's name for a report: ROLE followed by what `whole` names, made only when called.
+    auto part = [](const char* role, const auto& whole) { return [role, &whole] { return role + whole(); }; };
+    for (const auto& t : c_.terms) top(t.value.get(), t.type, [&] { return "the term `" + t.name + "`"; });
+    for (const auto& d : c_.defs) top(d.value.get(), d.type, [&] { return "the definition `" + d.name + "`"; });
     for (const auto& d : c_.participant_defs) {
       in_scope_.push_back({d.binder, d.set});
-      top(d.value.get(), d.type, "the per-participant definition `" + d.name + "`");
+      top(d.value.get(), d.type, [&] { return "the per-participant definition `" + d.name + "`"; });
       in_scope_.clear();
     }
     auto in_currency = [&](int currency) {
@@ -39,39 +41,40 @@ class Verifier {
     };
     for (const auto& p : c_.payments) {
       const Type money = in_currency(p.currency);
-      std::string what = p.name.empty() ? "a payment" : "the payment `" + p.name + "`";
+      auto what = [&] { return p.name.empty() ? std::string("a payment") : "the payment `" + p.name + "`"; };
       if (p.set >= 0) in_scope_.push_back({p.binder, p.set});
-      top(p.amount.get(), money, "the amount of " + what);
-      optional(p.filter.get(), Type::boolean(), "the filter of " + what);
-      optional(p.cap_participant.get(), money, "the cap per participant of " + what);
+      top(p.amount.get(), money, part("the amount of ", what));
+      optional(p.filter.get(), Type::boolean(), part("the filter of ", what));
+      optional(p.cap_participant.get(), money, part("the cap per participant of ", what));
       for (const auto& key : p.per_keys) type_of(*key);  // any type: records are counted per value
-      if (p.at_most > 0 && p.set < 0) wrong(p.range, what + " counts records (`at most`) but has none");
+      if (p.at_most > 0 && p.set < 0) wrong(p.range, what() + " counts records (`at most`) but has none");
       if (p.rounding) rounding_step(*p.rounding, money, what);  // per participant: may use `u`
       in_scope_.clear();
-      optional(p.condition.get(), Type::boolean(), "the condition of " + what);
-      optional(p.cap_period.get(), money, "a cap of " + what);
-      optional(p.cap_total.get(), money, "a cap of " + what);
-      optional(p.floor.get(), money, "the floor of " + what);
+      optional(p.condition.get(), Type::boolean(), part("the condition of ", what));
+      optional(p.cap_period.get(), money, part("a cap of ", what));
+      optional(p.cap_total.get(), money, part("a cap of ", what));
+      optional(p.floor.get(), money, part("the floor of ", what));
     }
     for (const auto& t : c_.tables) table(t);
     for (const auto& w : c_.waterfalls) {
       const Type money = in_currency(w.currency);
-      std::string what = w.name.empty() ? "a waterfall" : "the waterfall `" + w.name + "`";
-      top(w.pool.get(), money, "the pool of " + what);
+      auto what = [&] { return w.name.empty() ? std::string("a waterfall") : "the waterfall `" + w.name + "`"; };
+      top(w.pool.get(), money, part("the pool of ", what));
       for (const auto& tier : w.tiers) {
-        if (tier.kind == checked::Tier::Kind::up_to) top(tier.amount.get(), money, "a tier of " + what);
-        if (tier.kind == checked::Tier::Kind::share_of_rest) top(tier.amount.get(), Type::number(), "a share of " + what);
-        optional(tier.cap.get(), money, "the cap of a tier of " + what);
+        if (tier.kind == checked::Tier::Kind::up_to) top(tier.amount.get(), money, part("a tier of ", what));
+        if (tier.kind == checked::Tier::Kind::share_of_rest) top(tier.amount.get(), Type::number(), part("a share of ", what));
+        optional(tier.cap.get(), money, part("the cap of a tier of ", what));
         if (tier.rounding) rounding_step(*tier.rounding, money, what);
       }
     }
     for (const auto& ex : c_.examples) {
-      for (const auto& [term, value] : ex.overrides) top(value.get(), c_.terms[term].type, "a `set` of the example \"" + ex.name + "\"");
+      for (const auto& [term, value] : ex.overrides)
+        top(value.get(), c_.terms[term].type, [&] { return "a `set` of the example \"" + ex.name + "\""; });
       for (const auto& x : ex.expectations) {
-        std::string what = "an expectation of the example \"" + ex.name + "\"";
-        if (x.kind == checked::Expectation::Kind::value) top(x.actual.get(), x.type, "what " + what + " reads");
-        else if (!(x.type == in_currency(x.currency))) wrong(x.range, what + " is not in its currency");
-        optional(x.expected.get(), x.type, "the value of " + what);
+        auto what = [&] { return "an expectation of the example \"" + ex.name + "\""; };
+        if (x.kind == checked::Expectation::Kind::value) top(x.actual.get(), x.type, [&] { return "what " + what() + " reads"; });
+        else if (!(x.type == in_currency(x.currency))) wrong(x.range, what() + " is not in its currency");
+        optional(x.expected.get(), x.type, part("the value of ", what));
       }
     }
     return std::move(diags_);
@@ -93,24 +96,31 @@ class Verifier {
     if (range.source) d.range = range;
     diags_.push_back(std::move(d));
   }
-  void top(const Expr* e, const Type& want, const std::string& what) {
+  // `what` names the part verified, for a report (a callable that makes the text): naming every
+  // part of every payment before it was verified was six strings a payment, for reports a sound
+  // checker never gives.
+  template <typename What>
+  void top(const Expr* e, const Type& want, const What& what) {
     if (!e) {
-      wrong({}, what + " has no expression");
+      wrong({}, what() + " has no expression");
       return;
     }
     expect(*e, want, what);
   }
-  void optional(const Expr* e, const Type& want, const std::string& what) {
+  template <typename What>
+  void optional(const Expr* e, const Type& want, const What& what) {
     if (e) expect(*e, want, what);
   }
-  void rounding_step(const checked::Rounding& r, const Type& of, const std::string& what) {
+  template <typename What>
+  void rounding_step(const checked::Rounding& r, const Type& of, const What& what) {
     if (!r.step) return;
     Type t = type_of(*r.step);
-    if (!(t == of) && !(t == Type::number())) wrong(r.range, fmt::format("the rounding step of {} is {}", what, t.to_string()));
+    if (!(t == of) && !(t == Type::number())) wrong(r.range, fmt::format("the rounding step of {} is {}", what(), t.to_string()));
   }
-  void expect(const Expr& e, const Type& want, const std::string& what) {
+  template <typename What>
+  void expect(const Expr& e, const Type& want, const What& what) {
     Type t = type_of(e);
-    if (!(t == want)) wrong(e.range, fmt::format("{} must be {}, but its expression is {}", what, want.to_string(), t.to_string()));
+    if (!(t == want)) wrong(e.range, fmt::format("{} must be {}, but its expression is {}", what(), want.to_string(), t.to_string()));
   }
   // A table keyed by text: every row has a key, the keys strictly increase (sorted, none twice);
   // a table of intervals or a scale: no row has one.

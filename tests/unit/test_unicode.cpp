@@ -164,3 +164,17 @@ TEST_CASE("the parser reads names in NFC and refuses an invisible character wher
   CHECK(look_alike.diagnostics[0].range->begin.line == 2);
   CHECK(look_alike.diagnostics[0].message.find("U+043E CYRILLIC SMALL LETTER O at 2") != std::string::npos);
 }
+
+TEST_CASE("a look-alike name is found after hundreds of names written between", "[unicode]") {
+  // The parser finds names written before in a few slots before its table of every name: with
+  // 500 names in between, each slot is taken over many times, and a name written again later
+  // must still be known, and a look-alike still found, against the first spelling.
+  std::string text = "term kommun = 1\n";
+  for (int k = 1; k <= 500; ++k) text += "term t" + std::to_string(k) + " = kommun + " + (k > 1 ? "t" + std::to_string(k - 1) : "1") + "\n";
+  text += "term kommun2 = kommun\nterm k\u043emmun = 2\n";
+  auto parsed = parse_contract(std::make_shared<Source>(Source{"c.utfall", text}));
+  REQUIRE(parsed.diagnostics.size() == 1);
+  CHECK(parsed.diagnostics[0].code == "E216");
+  CHECK(parsed.diagnostics[0].range->begin.line == 503);
+  CHECK(parsed.diagnostics[0].message.find("`kommun`") != std::string::npos);
+}

@@ -117,3 +117,33 @@ clause "1" {
   condition.type = Type::number();
   CHECK(has_e904(verify(*c)));
 }
+
+TEST_CASE("verify: a report names the part of the rule it is about", "[verify]") {
+  auto c = compiled();
+  REQUIRE(c->payments.size() == 1);
+  auto& pay = c->payments[0];
+  const std::string prefix = "internal error (a bug in utfall's checker): ";
+  // Whether one of the reports begins with `text` after the prefix; every report is an E904.
+  auto reports = [&](const std::string& text) {
+    bool found = false;
+    for (const auto& d : verify(*c)) {
+      CHECK(d.code == "E904");
+      found = found || d.message.rfind(prefix + text, 0) == 0;
+    }
+    return found;
+  };
+  // The payment's amount swapped for the count of events: money expected, events found.
+  std::swap(pay.amount, c->defs[0].value);
+  CHECK(reports("the amount of a payment must be "));
+  CHECK_FALSE(reports("the amount of the payment `bonus`"));
+  pay.name = "bonus";
+  CHECK(reports("the amount of the payment `bonus` must be "));
+  CHECK(reports("the definition `total_events` must be "));  // it now holds the payment's amount
+  // Put back; then the events made the payment's floor, the definition left with none.
+  std::swap(pay.amount, c->defs[0].value);
+  REQUIRE(verify(*c).empty());
+  std::swap(pay.floor, c->defs[0].value);
+  CHECK(reports("the floor of the payment `bonus` must be "));
+  CHECK(reports("the definition `total_events` has no expression"));
+  CHECK_FALSE(reports("the amount of"));
+}
