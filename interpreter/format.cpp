@@ -405,7 +405,6 @@ class Printer {
     definition(w_(W::let_) + " " + spelled(l.name), *l.value, Align::let, begin_of(l.name, 1));
   }
 
-  using ClauseItem = ast::ClauseItem;
   struct ItemBegin {
     const Printer& p;
     std::size_t operator()(const ast::LetDecl& l) const { return p.begin_of(l.name, 1); }
@@ -414,7 +413,7 @@ class Printer {
     std::size_t operator()(const ast::WaterfallDecl& w) const { return w.range.begin.offset; }
     std::size_t operator()(const ast::TableDecl& t) const { return t.range.begin.offset; }
   };
-  std::size_t item_begin(const ClauseItem& item) const { return ast::visit(ItemBegin{*this}, item); }
+  std::size_t item_begin(const ast::ClauseItem& item) const { return ast::visit(ItemBegin{*this}, item); }
 
   struct ItemPrinter {
     Printer& p;
@@ -424,7 +423,7 @@ class Printer {
     void operator()(const ast::WaterfallDecl& w) const { p.waterfall(w); }
     void operator()(const ast::TableDecl& t) const { p.table(t); }
   };
-  void clause_item(const ClauseItem& item) { ast::visit(ItemPrinter{*this}, item); }
+  void clause_item(const ast::ClauseItem& item) { ast::visit(ItemPrinter{*this}, item); }
 
   void clause(const ast::ClauseDecl& c, std::size_t open, std::size_t close) {
     open_line(w_(W::clause_) + " " + quoted(c.number) + (c.title.empty() ? "" : " " + quoted(c.title)), scan_.words_back(c.range.begin.offset, 1), open);

@@ -135,17 +135,24 @@ struct Builder {
   }
   // A name already in NFC and free of refused signs, as the expression reader gives them.
   void record(const ast::Name& n) {
+    if (n.text.size() > kRecentLength) {
+      if (spelled.insert(n.text).second) spellings.push_back(n);
+      return;
+    }
     std::string& slot = recent[recent_slot(n.text)];
     if (slot == n.text) return;  // recorded already
     if (spelled.insert(n.text).second) spellings.push_back(n);
     slot = n.text;
   }
-  // In front of `spelled`: the last name recorded in each of these slots, chosen by a plain hash
-  // of its text. A contract names its parties, terms and units again in every clause; such a
-  // name is found here without SipHash and a probe of a large table (17 names a clause, 13 of
-  // them repeats, in scenario_bench's contract). A slot only cuts the work short: a name not in
-  // its slot is looked up in `spelled` as before, so texts chosen to share slots cost no more
-  // than they did.
+  // In front of `spelled`: the last short name recorded in each of these slots, chosen by a
+  // plain hash of its text. A contract names its parties, terms and units again in every clause;
+  // such a name is found here without SipHash and a probe of a large table (17 names a clause,
+  // 13 of them repeats, in scenario_bench's contract). A slot only cuts the work short: a name
+  // not in its slot is looked up in `spelled` as before. Only names a string holds in place (15
+  // bytes) use the slots, so the slots allocate nothing, and the extra work for a name, hashed
+  // by FNV-1a a byte at a time, is bounded: texts chosen to share a slot cost a few nanoseconds
+  // more a name, and long names what they did.
+  static constexpr std::size_t kRecentLength = 15;
   std::array<std::string, 128> recent;
   static std::size_t recent_slot(std::string_view text) {
     std::uint32_t h = 2166136261u;  // FNV-1a

@@ -301,8 +301,8 @@ class Reader {
     if (level_ >= limits_.levels) return decline();
     ws();
     std::vector<ast::ExprPtr> args;
-    args.reserve(3);  // room for most calls' arguments (min, max: 2; round, clamp: 3) at once
     if (peek() != ')') {
+      args.reserve(3);  // room for most calls' arguments (min, max: 2; round, clamp: 3) at once
       for (;;) {
         auto arg = expr();
         if (!arg) return nullptr;

@@ -27,7 +27,7 @@ class Verifier {
 
   Diagnostics run() {
     // A part's name for a report: ROLE followed by what `whole` names, made only when called.
-    auto part = [](const char* role, const auto& whole) { return [role, &whole] { return role + whole(); }; };
+    auto part = [](const char* role, auto whole) { return [role, whole] { return role + whole(); }; };
     for (const auto& t : c_.terms) top(t.value.get(), t.type, [&] { return "the term `" + t.name + "`"; });
     for (const auto& d : c_.defs) top(d.value.get(), d.type, [&] { return "the definition `" + d.name + "`"; });
     for (const auto& d : c_.participant_defs) {
