@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "bench/reference/scenarios.hpp"
+#include "tests/tools/many_clauses.hpp"
 #include "tests/tools/splitmix.hpp"
 
 // ---- allocation counting: every operator new of the program goes through here ----
@@ -96,20 +97,6 @@ std::string read_text(const fs::path& path) {
   std::ostringstream s;
   s << f.rdbuf();
   return s.str();
-}
-
-// A contract of `clauses` clauses, each with a definition and a payment.
-std::string generate_contract(int clauses) {
-  std::string s =
-      "contract \"Generated\"\ncurrency SEK\nparty kommun \"Kommunen\"\nparty fonden \"Fonden\"\nperiods yearly 2025 .. 2029\n"
-      "input kostnad : SEK per period\nterm baslinje = 200_000_000 SEK\nterm andel = 30 %\nterm tak = 1_000_000 SEK\n";
-  for (int k = 1; k <= clauses; ++k)
-    s += fmt::format(
-        "clause \"{0}\" \"Klausul {0}\" {{\n  let d{0} = max(baslinje - kostnad * {1} / 10, 0 SEK)\n"
-        "  pay p{0}: kommun -> fonden\n    amount min(d{0} * andel, tak)\n    rounded half_even to 0.01\n"
-        "    when d{0} > 0 SEK\n    capped at 500_000 SEK per period\n}}\n",
-        k, k % 9 + 1);
-  return s;
 }
 
 // ---- running the Python references ----
@@ -507,8 +494,8 @@ int main(int argc, char** argv) {
   std::string src = UTFALL_SOURCE_DIR;
   w.a = compile_or_die(src + "/examples/a-aldreomsorg/contract.utfall");
   w.c = compile_or_die(src + "/examples/c-tfco/contract.utfall");
-  w.big_contract = generate_contract(1000);
-  w.huge_contract = generate_contract(10000);
+  w.big_contract = utfall::test_support::many_clauses_contract(1000);
+  w.huge_contract = utfall::test_support::many_clauses_contract(10000);
   for (const auto* text : {&w.big_contract, &w.huge_contract})
     if (auto r = w.engine.compile(*text, "generated.utfall"); !r.contract) mismatch("the generated contract does not check: " + r.messages.front().rendered);
   // Written out too, for profiling `utfall check` and `utfall run` of them (bench/README.md).

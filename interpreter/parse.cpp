@@ -135,14 +135,10 @@ struct Builder {
   }
   // A name already in NFC and free of refused signs, as the expression reader gives them.
   void record(const ast::Name& n) {
-    if (n.text.size() > kRecentLength) {
-      if (spelled.insert(n.text).second) spellings.push_back(n);
-      return;
-    }
-    std::string& slot = recent[recent_slot(n.text)];
-    if (slot == n.text) return;  // recorded already
+    std::string* slot = n.text.size() <= kRecentLength ? &recent[recent_slot(n.text)] : nullptr;
+    if (slot && *slot == n.text) return;  // recorded already
     if (spelled.insert(n.text).second) spellings.push_back(n);
-    slot = n.text;
+    if (slot) *slot = n.text;
   }
   // In front of `spelled`: the last short name recorded in each of these slots, chosen by a
   // plain hash of its text. A contract names its parties, terms and units again in every clause;

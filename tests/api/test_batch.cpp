@@ -19,6 +19,7 @@
 #if !defined(__SANITIZE_ADDRESS__)
 #define UTFALL_COUNT_ALLOCATIONS 1
 #include "../tools/allocation_counter.hpp"
+#include "../tools/many_clauses.hpp"
 #endif
 
 namespace {
@@ -358,25 +359,13 @@ TEST_CASE("Batch: a contract in kronor and euro names each line's currency and c
   CHECK(got.count({"2026", "utforare", "fonden", "SEK"}) == 0);
 }
 
-// A contract of `clauses` clauses as scenario_bench generates them: a definition and a payment
-// each, named by a source whose name is too long for a string to hold in place.
+// The contract scenario_bench compiles, named by a source whose name is too long for a string to
+// hold in place.
 TEST_CASE("Engine::compile: the allocations of a clause are few") {
 #if defined(UTFALL_COUNT_ALLOCATIONS)
-  auto contract_of = [](int clauses) {
-    std::string s =
-        "contract \"Generated\"\ncurrency SEK\nparty kommun \"Kommunen\"\nparty fonden \"Fonden\"\nperiods yearly 2025 .. 2029\n"
-        "input kostnad : SEK per period\nterm baslinje = 200_000_000 SEK\nterm andel = 30 %\nterm tak = 1_000_000 SEK\n";
-    for (int k = 1; k <= clauses; ++k) {
-      const std::string n = std::to_string(k);
-      s += "clause \"" + n + "\" \"Klausul " + n + "\" {\n  let d" + n + " = max(baslinje - kostnad * " + std::to_string(k % 9 + 1) +
-           " / 10, 0 SEK)\n  pay p" + n + ": kommun -> fonden\n    amount min(d" + n + " * andel, tak)\n    rounded half_even to 0.01\n"
-           "    when d" + n + " > 0 SEK\n    capped at 500_000 SEK per period\n}\n";
-    }
-    return s;
-  };
   utfall::Engine engine;
   auto count = [&](int clauses) {
-    const std::string text = contract_of(clauses);
+    const std::string text = utfall::test_support::many_clauses_contract(clauses);
     const std::uint64_t before = allocations();
     auto compiled = engine.compile(text, "a-contract-of-many-clauses.utfall");
     const std::uint64_t made = allocations() - before;
