@@ -6,6 +6,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "interpreter/huge_pages.hpp"
+
 namespace utfall::node_memory {
 namespace {
 
@@ -25,26 +27,48 @@ constexpr bool kBlocks = true;
 
 constexpr std::size_t kAlign = alignof(void*);  // of every node (node_memory.hpp)
 constexpr std::size_t kBlockBytes = std::size_t{64} << 10;
+// The blocks of a large tree: one huge page each (node_memory.hpp).
+constexpr std::size_t kHugeBytes = std::size_t{2} << 20;
+constexpr std::size_t kHugeAfter = std::size_t{4} << 20;
 constexpr std::size_t kHeader = sizeof(void*);  // before each node: its block's address
 // A block's count while a thread still cuts from it: above any number of nodes a block holds.
 constexpr std::int64_t kInUse = std::int64_t{1} << 40;
 
 std::atomic<std::size_t> blocks{0};
+std::atomic<std::size_t> bytes{0};  // of the blocks held
 
 struct alignas(16) Block {
   std::atomic<std::int64_t> live{kInUse};
+  bool huge = false;
 };
 
+// Throws std::bad_alloc, as `new` of a node would.
+Block* take_block(bool huge) {
+  void* raw = huge ? ::operator new(kHugeBytes, std::align_val_t{kHugeBytes}) : ::operator new(kBlockBytes);
+  if (huge) offer_huge_pages(raw, kHugeBytes);  // aligned to its page, so the whole block
+  Block* b = new (raw) Block;
+  b->huge = huge;
+  blocks.fetch_add(1, std::memory_order_relaxed);
+  bytes.fetch_add(huge ? kHugeBytes : kBlockBytes, std::memory_order_relaxed);
+  return b;
+}
+
 void give_back(Block* b) noexcept {
+  const bool huge = b->huge;
   b->~Block();
-  ::operator delete(static_cast<void*>(b));  // unsized: clang builds without sized deallocation
+  if (huge)  // unsized: clang builds without sized deallocation
+    ::operator delete(static_cast<void*>(b), std::align_val_t{kHugeBytes});
+  else
+    ::operator delete(static_cast<void*>(b));
   blocks.fetch_sub(1, std::memory_order_relaxed);
+  bytes.fetch_sub(huge ? kHugeBytes : kBlockBytes, std::memory_order_relaxed);
 }
 
 // The block a thread cuts nodes of one kind from.
 struct Cutting {
   Block* block = nullptr;
   std::size_t used = 0;  // bytes of the block used, its header included
+  std::size_t capacity = 0;  // bytes of the block
   std::int64_t cut = 0;  // nodes cut from it
 
   void leave() noexcept {
@@ -60,11 +84,11 @@ struct Cutting {
   void* cut_node(std::size_t size) {
     const std::size_t need = kHeader + ((size + kAlign - 1) & ~(kAlign - 1));
     if (need > kBlockBytes - sizeof(Block)) throw std::length_error("node_memory: a node larger than a block");
-    if (!block || used + need > kBlockBytes) {
+    if (!block || used + need > capacity) {
       leave();
-      void* raw = ::operator new(kBlockBytes);  // throws std::bad_alloc, as `new` of a node would
-      block = new (raw) Block;
-      blocks.fetch_add(1, std::memory_order_relaxed);
+      const bool huge = bytes.load(std::memory_order_relaxed) >= kHugeAfter;
+      block = take_block(huge);
+      capacity = huge ? kHugeBytes : kBlockBytes;
       used = sizeof(Block);
       cut = 0;
     }
@@ -96,6 +120,8 @@ void release(void* node) noexcept {
 }
 
 std::size_t blocks_held() noexcept { return blocks.load(std::memory_order_relaxed); }
+
+std::size_t bytes_held() noexcept { return bytes.load(std::memory_order_relaxed); }
 
 bool in_blocks() noexcept { return kBlocks; }
 

@@ -8,6 +8,12 @@
 // memory held is that of the live trees, plus at most a part-used block per thread and kind,
 // and the blocks that still hold a node that lives on.
 //
+// A thread takes blocks of one huge page (2 MiB, offered to the kernel as such: huge_pages.hpp)
+// instead when the blocks held, all threads together, are 4 MiB or more as it needs one: the
+// nodes of a large tree then cost a page fault per 2 MiB, not one per 4 KiB (a third of the
+// check of 10 000 clauses on a virtual machine), and a small tree, made while no large one
+// lives, no more memory than before.
+//
 // Each node is preceded by the address of its block; a block counts its live nodes. The thread
 // cutting from a block counts what it cuts without atomics and adds that when it leaves the
 // block (for a fuller one, or when the thread ends); until then the block's count is held
@@ -27,8 +33,10 @@ void* allocate(Kind kind, std::size_t size);
 inline constexpr std::size_t alignment = alignof(void*);
 void release(void* node) noexcept;
 
-// Blocks held now, all threads (for tests: each freed tree gives its blocks back).
+// Blocks held now, all threads (for tests: each freed tree gives its blocks back), and their
+// bytes.
 std::size_t blocks_held() noexcept;
+std::size_t bytes_held() noexcept;
 // Whether nodes come from blocks in this build (not under AddressSanitizer).
 bool in_blocks() noexcept;
 

@@ -1,5 +1,5 @@
-// Node memory (interpreter/node_memory.hpp): nodes cut from 64 KiB blocks, a block given back
-// when its last node is freed, on any thread. Counted here from the layout that the header
+// Node memory (interpreter/node_memory.hpp): nodes cut from 64 KiB blocks (of 2 MiB once 4 MiB
+// are held), a block given back when its last node is freed, on any thread. Counted here from the layout that the header
 // states (a block of 65 536 bytes, 16 of them its count; each node preceded by its block's
 // 8-byte address and rounded up to 8 bytes), not from the code: how many blocks a number of
 // nodes takes, and that every block comes back once the nodes are freed and the threads that
@@ -100,4 +100,41 @@ TEST_CASE("node memory: nodes made and freed by turns keep to the live nodes' bl
   } else {
     CHECK(held_at_end == 0);
   }
+}
+
+// The blocks of a large tree are huge pages (node_memory.hpp): once the blocks held, all
+// threads, are 4 MiB or more, the next block a thread takes is 2 MiB. Counted from that
+// statement and the layout above, with whatever other tests left held: small blocks while under
+// 4 MiB, then blocks of (2 MiB - 16) / slot nodes.
+TEST_CASE("node memory: a large tree's nodes take blocks of 2 MiB once 4 MiB are held", "[node_memory]") {
+  const std::size_t before_blocks = node_memory::blocks_held(), before_bytes = node_memory::bytes_held();
+  const std::size_t slot = 8 + (sizeof(ast::Expr) + 7) / 8 * 8;
+  constexpr std::size_t small = 65536, huge = std::size_t{2} << 20, after = std::size_t{4} << 20;
+  constexpr int kNodes = 60000;  // some 11 MB of nodes
+  std::size_t model_blocks = 0, model_bytes = before_bytes, room = 0;
+  for (int i = 0; i < kNodes; ++i) {
+    if (room == 0) {
+      const std::size_t size = model_bytes >= after ? huge : small;
+      ++model_blocks, model_bytes += size, room = (size - 16) / slot;
+    }
+    --room;
+  }
+  std::vector<ast::ExprPtr> nodes;
+  std::size_t blocks_while = 0, bytes_while = 0;
+  std::thread([&] {
+    for (int i = 0; i < kNodes; ++i) nodes.push_back(numbered(i));
+    blocks_while = node_memory::blocks_held() - before_blocks;
+    bytes_while = node_memory::bytes_held();
+  }).join();
+  if (node_memory::in_blocks()) {
+    CHECK(blocks_while == model_blocks);
+    CHECK(bytes_while == model_bytes);
+    CHECK(blocks_while < blocks_for(kNodes, sizeof(ast::Expr)) / 2);  // huge blocks were taken (169 small ones)
+  } else {
+    CHECK(blocks_while == 0);
+  }
+  for (int i = 0; i < kNodes; ++i) REQUIRE(number_of(*nodes[static_cast<std::size_t>(i)]) == i);
+  nodes.clear();
+  CHECK(node_memory::blocks_held() == before_blocks);
+  CHECK(node_memory::bytes_held() == before_bytes);
 }
