@@ -12,6 +12,7 @@
 #include <new>
 
 #include "interpreter/fast_code.hpp"
+#include "interpreter/huge_pages.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/text_hash.hpp"
 #include "interpreter/unicode.hpp"
@@ -439,11 +440,6 @@ Result Engine::evaluate(const Contract& contract, const Data& data, const Option
   return out;
 }
 
-Result Engine::evaluate(const Contract& contract, const Bound& data, const Options& options) const {
-  Session session(*this, contract);
-  return session.evaluate(data, options);
-}
-
 namespace api {
 
 std::string money(const checked::Contract& c, const Number& n, int currency) { return format_money(c, n, false, currency); }
@@ -475,6 +471,10 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     for (std::size_t k = 0; k < std::max<std::size_t>(c.currencies.size(), 1); ++k)
       scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
   const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
+  if (out.payments.capacity() < ev.lines.size()) {  // 11 MB for 50 000 lines: huge pages offered
+    out.payments.reserve(ev.lines.size());
+    offer_huge_pages(out.payments.data(), out.payments.capacity() * sizeof(Result::Payment));
+  }
   out.payments.resize(ev.lines.size());
   scratch.lines.resize(ev.lines.size());
   flows.clear();

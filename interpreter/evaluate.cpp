@@ -22,6 +22,7 @@
 #include "interpreter/date_eval.hpp"
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/fast_participants.hpp"
+#include "interpreter/huge_pages.hpp"
 #include "interpreter/stack.hpp"
 #include "interpreter/text_keys.hpp"
 #include "interpreter/unicode.hpp"
@@ -758,7 +759,10 @@ void Evaluator::run(Evaluation& out) {
     for (std::size_t p = 0; p < c_.payments.size(); ++p) count += paid_[p].applies[t] ? 1 : 0;
     for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) count += fall_paid_[w].applies[t] ? c_.waterfalls[w].payees.size() : 0;
   }
-  out.lines.reserve(count);
+  if (out.lines.capacity() < count) {
+    out.lines.reserve(count);
+    offer_huge_pages(out.lines.data(), out.lines.capacity() * sizeof(PaymentLine));  // bench/README.md
+  }
   std::size_t lines = 0;
   for (int t = 0; t < periods; ++t)
     in_clause_order(
