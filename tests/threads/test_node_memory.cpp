@@ -138,3 +138,26 @@ TEST_CASE("node memory: a large tree's nodes take blocks of 2 MiB once 4 MiB are
   CHECK(node_memory::blocks_held() == before_blocks);
   CHECK(node_memory::bytes_held() == before_bytes);
 }
+
+// A boxed kind (a payment of a clause, a sum over participants) is cut from the syntax tree's
+// blocks as its nodes are, and given back with them.
+TEST_CASE("node memory: boxed payments are cut from the blocks and given back", "[node_memory]") {
+  const std::size_t before = node_memory::blocks_held();
+  std::vector<ast::Boxed<ast::PaymentDecl>> boxes;
+  std::size_t while_held = 0;
+  std::thread([&] {
+    for (int i = 0; i < 500; ++i) {
+      ast::PaymentDecl p;
+      p.name = ast::Name{"p" + std::to_string(i), SourceRange{}};
+      boxes.emplace_back(std::move(p));
+    }
+    while_held = node_memory::blocks_held() - before;
+  }).join();
+  if (node_memory::in_blocks())
+    CHECK(while_held == blocks_for(500, sizeof(ast::PaymentDecl)));
+  else
+    CHECK(while_held == 0);
+  for (int i = 0; i < 500; ++i) REQUIRE(boxes[static_cast<std::size_t>(i)]->name->text == "p" + std::to_string(i));
+  boxes.clear();
+  CHECK(node_memory::blocks_held() == before);
+}
