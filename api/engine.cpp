@@ -472,7 +472,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
   const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
   if (out.payments.capacity() < ev.lines.size()) {  // 11 MB for 50 000 lines: huge pages offered
-    out.payments.reserve(ev.lines.size());
+    out.payments.reserve(std::max(ev.lines.size(), 2 * out.payments.capacity()));  // grows as resize would
     offer_huge_pages(out.payments.data(), out.payments.capacity() * sizeof(Result::Payment));
   }
   out.payments.resize(ev.lines.size());

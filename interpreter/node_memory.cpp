@@ -1,6 +1,7 @@
 // Memory for the nodes of expression trees: see node_memory.hpp.
 #include "interpreter/node_memory.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <new>
@@ -27,9 +28,10 @@ constexpr bool kBlocks = true;
 
 constexpr std::size_t kAlign = alignof(void*);  // of every node (node_memory.hpp)
 constexpr std::size_t kBlockBytes = std::size_t{64} << 10;
-// The blocks of a large tree: one huge page each (node_memory.hpp).
+// The blocks of a large tree: one huge page each, once a thread has left this many blocks of a
+// kind in a row each at least half full of live nodes (node_memory.hpp).
 constexpr std::size_t kHugeBytes = std::size_t{2} << 20;
-constexpr std::size_t kHugeAfter = std::size_t{4} << 20;
+constexpr int kHugeAfter = 64;
 constexpr std::size_t kHeader = sizeof(void*);  // before each node: its block's address
 // A block's count while a thread still cuts from it: above any number of nodes a block holds.
 constexpr std::int64_t kInUse = std::int64_t{1} << 40;
@@ -42,7 +44,8 @@ struct alignas(16) Block {
   bool huge = false;
 };
 
-// Throws std::bad_alloc, as `new` of a node would.
+// Throws std::bad_alloc, as `new` of a node would. A huge block's aligned allocation may hold
+// the address space of two (glibc maps 4 MiB to align 2 MiB), not their memory.
 Block* take_block(bool huge) {
   void* raw = huge ? ::operator new(kHugeBytes, std::align_val_t{kHugeBytes}) : ::operator new(kBlockBytes);
   if (huge) offer_huge_pages(raw, kHugeBytes);  // aligned to its page, so the whole block
@@ -70,13 +73,17 @@ struct Cutting {
   std::size_t used = 0;  // bytes of the block used, its header included
   std::size_t capacity = 0;  // bytes of the block
   std::int64_t cut = 0;  // nodes cut from it
+  int full_in_a_row = 0;  // blocks left in a row at least half full of live nodes: a large tree
 
   void leave() noexcept {
     if (!block) return;
     // The count becomes the nodes cut less those freed; when they are all freed already, this
-    // thread gives the block back, else the one that frees the last node does.
+    // thread gives the block back, else the one that frees the last node does (so the block
+    // is not read again here).
     const std::int64_t change = cut - kInUse;
-    if (block->live.fetch_add(change, std::memory_order_acq_rel) + change == 0) give_back(block);
+    const std::int64_t live = block->live.fetch_add(change, std::memory_order_acq_rel) + change;
+    if (live == 0) give_back(block);
+    full_in_a_row = live > 0 && 2 * live >= cut ? std::min(full_in_a_row + 1, kHugeAfter) : 0;
     block = nullptr;
   }
   ~Cutting() { leave(); }
@@ -86,7 +93,7 @@ struct Cutting {
     if (need > kBlockBytes - sizeof(Block)) throw std::length_error("node_memory: a node larger than a block");
     if (!block || used + need > capacity) {
       leave();
-      const bool huge = bytes.load(std::memory_order_relaxed) >= kHugeAfter;
+      const bool huge = full_in_a_row >= kHugeAfter;
       block = take_block(huge);
       capacity = huge ? kHugeBytes : kBlockBytes;
       used = sizeof(Block);
