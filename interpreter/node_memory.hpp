@@ -9,11 +9,11 @@
 // blocks that still hold a node that lives on.
 //
 // A block is 64 KiB, or 2 MiB for a thread building a large tree: one that left its last 64
-// blocks of the kind (4 MiB) each at least half full of live nodes. Such a block is aligned to a huge
-// page and offered to the kernel as one (huge_pages.hpp): where the kernel gives huge pages on
-// request (Linux, transparent huge pages in `madvise` or `always` mode), the nodes of a large
-// tree cost a page fault per 2 MiB instead of one per 4 KiB (a third of the check of 10 000
-// clauses on a virtual machine, bench/README.md). A thread that makes small trees and frees
+// blocks of the kind (4 MiB) each at least half full of live nodes. Such a block is aligned to
+// a huge page and offered to the kernel as one (huge_pages.hpp): where the kernel gives huge
+// pages on request (Linux, transparent huge pages in `madvise` or `always` mode), the nodes of
+// a large tree cost a page fault per 2 MiB instead of one per 4 KiB (a third of the check of
+// 10 000 clauses on a virtual machine, bench/README.md). A thread that makes small trees and frees
 // them (a parsed override, a REPL line) leaves its blocks mostly empty and keeps to 64 KiB
 // ones; one whose nodes live on at random takes a huge block now and then, and a 2 MiB block
 // that holds one live node holds its 2 MiB.

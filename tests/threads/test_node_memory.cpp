@@ -1,9 +1,10 @@
 // Node memory (interpreter/node_memory.hpp): nodes cut from 64 KiB blocks (2 MiB ones for a
-// large tree), a block given back when its last node is freed, on any thread. Counted here from the layout that the header
-// states (a block of 65 536 bytes, 16 of them its count; each node preceded by its block's
-// 8-byte address and rounded up to 8 bytes), not from the code: how many blocks a number of
-// nodes takes, and that every block comes back once the nodes are freed and the threads that
-// cut them have ended. Under AddressSanitizer nodes are plain allocations and no block is held.
+// large tree), a block given back when its last node is freed, on any thread. Counted here from
+// the layout that the header states (a block of 65 536 bytes, 16 of them its count; each node
+// preceded by its block's 8-byte address and rounded up to 8 bytes), not from the code: how many
+// blocks a number of nodes takes, and that every block comes back once the nodes are freed and
+// the threads that cut them have ended. Under AddressSanitizer nodes are plain allocations and no
+// block is held.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
