@@ -471,10 +471,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     for (std::size_t k = 0; k < std::max<std::size_t>(c.currencies.size(), 1); ++k)
       scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
   const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
-  if (out.payments.capacity() < ev.lines.size()) {  // 11 MB for 50 000 lines: huge pages offered
-    out.payments.reserve(std::max(ev.lines.size(), 2 * out.payments.capacity()));  // grows as resize would
-    offer_huge_pages(out.payments.data(), out.payments.capacity() * sizeof(Result::Payment));
-  }
+  reserve_offering_huge_pages(out.payments, ev.lines.size(), Growth::doubling);  // 11 MB for 50 000 lines
   out.payments.resize(ev.lines.size());
   scratch.lines.resize(ev.lines.size());
   flows.clear();

@@ -501,8 +501,7 @@ class DataBinder::Impl {
     source.file = table.file;
     source.table = table.name;
     for (std::size_t f = 0; f < in.fields.size(); ++f) source.columns.push_back(table.columns[p.col_of[f]]);
-    source.rows.reserve(rows_expected);
-    offer_huge_pages(source.rows.data(), source.rows.capacity() * sizeof(Dataset::Source::Row));
+    reserve_offering_huge_pages(source.rows, rows_expected, Growth::exact);
     data_.participants[p.target].reserve(rows_expected, in.fields.size());
     return p;
   }

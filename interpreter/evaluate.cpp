@@ -759,10 +759,7 @@ void Evaluator::run(Evaluation& out) {
     for (std::size_t p = 0; p < c_.payments.size(); ++p) count += paid_[p].applies[t] ? 1 : 0;
     for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) count += fall_paid_[w].applies[t] ? c_.waterfalls[w].payees.size() : 0;
   }
-  if (out.lines.capacity() < count) {
-    out.lines.reserve(count);
-    offer_huge_pages(out.lines.data(), out.lines.capacity() * sizeof(PaymentLine));  // bench/README.md
-  }
+  reserve_offering_huge_pages(out.lines, count, Growth::exact);  // bench/README.md
   std::size_t lines = 0;
   for (int t = 0; t < periods; ++t)
     in_clause_order(

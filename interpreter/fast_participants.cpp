@@ -60,11 +60,8 @@ void read_participant_columns(const checked::Contract& c, const Dataset& d, int 
   std::vector<char> ok(k, 1);
   for (std::size_t i = 0; i < k; ++i) {
     out[i]->usable = false, out[i]->scale = 0;
-    if (out[i]->digits.capacity() < n) {  // a column of a million records: 8 MB, offered huge pages
-      out[i]->digits.clear();
-      out[i]->digits.reserve(n);
-      offer_huge_pages(out[i]->digits.data(), n * sizeof(i64));
-    }
+    if (out[i]->digits.capacity() < n) out[i]->digits.clear();  // not copied as it grows
+    reserve_offering_huge_pages(out[i]->digits, n, Growth::exact);  // a million records: 8 MB
     out[i]->digits.resize(n);
     out[i]->places.assign(n, 0);
   }

@@ -41,37 +41,38 @@ std::atomic<std::size_t> bytes{0};  // of the blocks held
 
 struct alignas(16) Block {
   std::atomic<std::int64_t> live{kInUse};
-  bool huge = false;
+  std::size_t size = kBlockBytes;  // bytes, this header included: kBlockBytes or kHugeBytes
 };
+static_assert(sizeof(Block) == 16, "a block's header keeps its nodes aligned to 16");
 
 // Throws std::bad_alloc, as `new` of a node would. A huge block's aligned allocation may hold
 // the address space of two (glibc maps 4 MiB to align 2 MiB), not their memory.
 Block* take_block(bool huge) {
-  void* raw = huge ? ::operator new(kHugeBytes, std::align_val_t{kHugeBytes}) : ::operator new(kBlockBytes);
-  if (huge) offer_huge_pages(raw, kHugeBytes);  // aligned to its page, so the whole block
+  const std::size_t size = huge ? kHugeBytes : kBlockBytes;
+  void* raw = huge ? ::operator new(size, std::align_val_t{kHugeBytes}) : ::operator new(size);
+  if (huge) offer_huge_pages(raw, size);  // aligned to its page, so the whole block
   Block* b = new (raw) Block;
-  b->huge = huge;
+  b->size = size;
   blocks.fetch_add(1, std::memory_order_relaxed);
-  bytes.fetch_add(huge ? kHugeBytes : kBlockBytes, std::memory_order_relaxed);
+  bytes.fetch_add(size, std::memory_order_relaxed);
   return b;
 }
 
 void give_back(Block* b) noexcept {
-  const bool huge = b->huge;
+  const std::size_t size = b->size;
   b->~Block();
-  if (huge)  // unsized: clang builds without sized deallocation
+  if (size == kHugeBytes)  // unsized: clang builds without sized deallocation
     ::operator delete(static_cast<void*>(b), std::align_val_t{kHugeBytes});
   else
     ::operator delete(static_cast<void*>(b));
   blocks.fetch_sub(1, std::memory_order_relaxed);
-  bytes.fetch_sub(huge ? kHugeBytes : kBlockBytes, std::memory_order_relaxed);
+  bytes.fetch_sub(size, std::memory_order_relaxed);
 }
 
 // The block a thread cuts nodes of one kind from.
 struct Cutting {
   Block* block = nullptr;
   std::size_t used = 0;  // bytes of the block used, its header included
-  std::size_t capacity = 0;  // bytes of the block
   std::int64_t cut = 0;  // nodes cut from it
   int full_in_a_row = 0;  // blocks left in a row at least half full of live nodes: a large tree
 
@@ -91,11 +92,9 @@ struct Cutting {
   void* cut_node(std::size_t size) {
     const std::size_t need = kHeader + ((size + kAlign - 1) & ~(kAlign - 1));
     if (need > kBlockBytes - sizeof(Block)) throw std::length_error("node_memory: a node larger than a block");
-    if (!block || used + need > capacity) {
+    if (!block || used + need > block->size) {
       leave();
-      const bool huge = full_in_a_row >= kHugeAfter;
-      block = take_block(huge);
-      capacity = huge ? kHugeBytes : kBlockBytes;
+      block = take_block(full_in_a_row >= kHugeAfter);
       used = sizeof(Block);
       cut = 0;
     }

@@ -5,9 +5,7 @@
 namespace utfall {
 
 void ParticipantRecords::reserve(std::size_t records, std::size_t fields) {
-  const std::size_t before = values_.capacity();
-  values_.reserve(values_.size() + records * fields);
-  if (values_.capacity() != before) offer_huge_pages(values_.data(), values_.capacity() * sizeof(checked::Value));
+  reserve_offering_huge_pages(values_, values_.size() + records * fields, Growth::exact);
 }
 
 void ParticipantRecords::end_other_record() {
