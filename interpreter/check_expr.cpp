@@ -1,6 +1,8 @@
 // Check, expressions: resolve each name, type each expression with its unit (docs/language.md §13, §14).
 #include "interpreter/checker.hpp"
 
+#include <stdexcept>
+
 #include "interpreter/dates.hpp"
 #include "interpreter/unicode.hpp"
 #include "stdlib/builtins.hpp"
@@ -8,12 +10,12 @@
 namespace utfall::check_internal {
 
 std::optional<int> Checker::participant_set(const ast::Name& n) {
-  auto it = globals_.find(n.text);
-  if (it == globals_.end() || it->second.kind != SymbolKind::input || !c_.inputs[it->second.index].participants) {
+  const Symbol* s = find_global(n.text);
+  if (!s || s->kind != SymbolKind::input || !c_.inputs[s->index].participants) {
     error(DiagKind::name, "E204", text("`{}` is not a participant input", n.text), n.range, suggest(n.text));
     return std::nullopt;
   }
-  return it->second.index;
+  return s->index;
 }
 
 // ---- expressions ----
@@ -164,9 +166,18 @@ ExprPtr Checker::expr(const ast::Expr& e) {
       e.node);
 }
 
+const Symbol* Checker::find_global(const std::string& name) {
+  RecentGlobal& recent = recent_globals_[plain_hash(name) % recent_globals_.size()];
+  if (recent.name && *recent.name == name) return recent.symbol;
+  auto it = globals_.find(name);
+  if (it == globals_.end()) return nullptr;
+  recent = {&it->first, &it->second};
+  return &it->second;
+}
+
 ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
-  auto it = globals_.find(n.name.text);
-  if (it == globals_.end()) {
+  const Symbol* found = find_global(n.name.text);
+  if (!found) {
     if (rounding_mode_from_name(n.name.text)) {
       error(DiagKind::name, "E207", text("`{}` is a rounding mode; it belongs in round(x, step, {})", n.name.text, n.name.text),
             n.name.range);
@@ -181,7 +192,7 @@ ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {
     error(DiagKind::name, "E208", text("unknown name `{}`", n.name.text), n.name.range, hint.empty() ? suggest(n.name.text) : hint);
     return nullptr;
   }
-  const Symbol& s = it->second;
+  const Symbol& s = *found;
   if (term_context_ && s.kind != SymbolKind::term) {
     error(DiagKind::type, "E305", text("a term is a constant; it cannot use `{}`", n.name.text), e.range);
     return nullptr;
@@ -226,8 +237,7 @@ std::optional<Node> Checker::definition_without_type(const ast::Expr& operand) {
   if (sources_.empty()) return std::nullopt;
   std::optional<Node> n;
   if (const auto* name = std::get_if<ast::NameRef>(&operand.node)) {
-    auto it = globals_.find(name->name.text);
-    if (it != globals_.end() && it->second.kind == SymbolKind::def) n = Node{node_def, it->second.index};
+    if (const Symbol* s = find_global(name->name.text); s && s->kind == SymbolKind::def) n = Node{node_def, s->index};
   } else if (const auto* field = ast::node_if<ast::FieldRef>(&operand.node)) {
     auto b = std::find_if(binders_.rbegin(), binders_.rend(), [&](const Binder& x) { return x.name == field->binder.text; });
     if (b == binders_.rend()) return std::nullopt;
@@ -333,40 +343,21 @@ ExprPtr Checker::date_shift(const ast::Expr& e, const ast::Call& n) {
   return make(checked::DateShift{by_months ? Unit::months : Unit::days, *rule, std::move(d), std::move(k)}, Type::date(), e.range);
 }
 
-ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
+bool Checker::arity(const ast::Expr& e, const ast::Call& n, std::size_t lo, std::size_t hi) {
+  if (n.args.size() >= lo && n.args.size() <= hi) return true;
   const std::string& f = n.callee.text;
-  auto arity = [&](std::size_t lo, std::size_t hi) {
-    if (n.args.size() < lo || n.args.size() > hi) {
-      error(DiagKind::type, "E312",
-            lo == hi           ? text("{}(...) takes {} arguments, not {}", f, lo, n.args.size())
-            : hi == SIZE_MAX ? text("{}(...) takes at least {} arguments, not {}", f, lo, n.args.size())
-                             : text("{}(...) takes {} to {} arguments, not {}", f, lo, hi, n.args.size()),
-            e.range);
-      return false;
-    }
-    return true;
-  };
-  // A table lookup.
-  if (auto it = globals_.find(f); it != globals_.end() && it->second.kind == SymbolKind::table) {
-    if (!arity(1, 1)) return nullptr;
-    auto key = expr(*n.args[0]);
-    if (!key) return nullptr;
-    const auto& t = c_.tables[it->second.index];
-    if (!(key->type == t.key_type)) {
-      error(DiagKind::type, "E313", text("the table `{}` is keyed by {}, but this is {}", f, t.key_type.describe(), key->type.describe()),
-            n.args[0]->range);
-      return nullptr;
-    }
-    Type vt = t.value_type;
-    return make(checked::TableLookup{it->second.index, std::move(key)}, vt, e.range);
-  }
-  auto id = stdlib::find_builtin(f);
-  if (!id) {
-    error(DiagKind::name, "E209", text("unknown function `{}`", f), n.callee.range,
-          text("the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, add_days, "
-               "add_months, and the tables of the contract"));
-    return nullptr;
-  }
+  error(DiagKind::type, "E312",
+        lo == hi           ? text("{}(...) takes {} arguments, not {}", f, lo, n.args.size())
+        : hi == SIZE_MAX ? text("{}(...) takes at least {} arguments, not {}", f, lo, n.args.size())
+                         : text("{}(...) takes {} to {} arguments, not {}", f, lo, hi, n.args.size()),
+        e.range);
+  return false;
+}
+
+// round, to_date, previous and the calendar's functions (stdlib/builtins.hpp).
+ExprPtr Checker::special_form(const ast::Expr& e, const ast::Call& n) {
+  const std::string& f = n.callee.text;
+  auto arity = [&](std::size_t lo, std::size_t hi) { return this->arity(e, n, lo, hi); };
   if (f == "start_of" || f == "end_of" || f == "days_in" || f == "period_of") return calendar_date(e, n);
   if (f == "add_days" || f == "add_months") return date_shift(e, n);
   if (f == "round") {
@@ -421,7 +412,35 @@ ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
     Type t = x->type;
     return make(checked::Previous{std::move(x), std::move(fb)}, t, e.range);
   }
+  throw std::logic_error("checker: no rule for the special form " + f);
+}
+
+ExprPtr Checker::call(const ast::Expr& e, const ast::Call& n) {
+  const std::string& f = n.callee.text;
+  auto arity = [&](std::size_t lo, std::size_t hi) { return this->arity(e, n, lo, hi); };
+  // A table lookup.
+  if (const Symbol* s = find_global(f); s && s->kind == SymbolKind::table) {
+    if (!arity(1, 1)) return nullptr;
+    auto key = expr(*n.args[0]);
+    if (!key) return nullptr;
+    const auto& t = c_.tables[s->index];
+    if (!(key->type == t.key_type)) {
+      error(DiagKind::type, "E313", text("the table `{}` is keyed by {}, but this is {}", f, t.key_type.describe(), key->type.describe()),
+            n.args[0]->range);
+      return nullptr;
+    }
+    Type vt = t.value_type;
+    return make(checked::TableLookup{s->index, std::move(key)}, vt, e.range);
+  }
+  auto id = stdlib::find_builtin(f);
+  if (!id) {
+    error(DiagKind::name, "E209", text("unknown function `{}`", f), n.callee.range,
+          text("the functions are min, max, clamp, abs, round, to_date, previous, start_of, end_of, days_in, period_of, add_days, "
+               "add_months, and the tables of the contract"));
+    return nullptr;
+  }
   const auto& b = stdlib::builtins()[*id];
+  if (b.signature == stdlib::Signature::special) return special_form(e, n);
   std::size_t lo = 1, hi = 1;
   if (b.signature == stdlib::Signature::same_unit_variadic) lo = 2, hi = SIZE_MAX;
   if (b.signature == stdlib::Signature::same_unit_3) lo = hi = 3;

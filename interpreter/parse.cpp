@@ -150,11 +150,7 @@ struct Builder {
   // more a name, and long names what they did.
   static constexpr std::size_t kRecentLength = 15;
   std::array<std::string, 128> recent;
-  static std::size_t recent_slot(std::string_view text) {
-    std::uint32_t h = 2166136261u;  // FNV-1a
-    for (unsigned char c : text) h = (h ^ c) * 16777619u;
-    return h % 128;
-  }
+  static std::size_t recent_slot(std::string_view text) { return plain_hash(text) % 128; }
 
   // From the input's iterator, which tracks the line and column as it goes: PEGTL's position()
   // would copy the source's name into a string of its own at every range (a heap allocation

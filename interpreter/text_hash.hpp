@@ -59,6 +59,15 @@ static_assert(std::__cache_default<std::string, utfall::TextHash>::value);
 
 namespace utfall {
 
+// FNV-1a, a byte at a time: a plain hash that chooses a slot of a small cache in front of a
+// keyed table (Builder::record, Checker::find_global). A text that misses its slot is looked up
+// under the keyed hash as before, so texts chosen to share a slot only cost the cache's miss.
+constexpr std::uint32_t plain_hash(std::string_view text) noexcept {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : text) h = (h ^ c) * 16777619u;
+  return h;
+}
+
 template <typename Value>
 using TextMap = std::unordered_map<std::string, Value, TextHash, std::equal_to<>>;
 using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
