@@ -133,24 +133,24 @@ namespace {
 // The nodes numbered 0, 1, ... in the order of `node_names_` (then any node only referred to),
 // so that the searches below index vectors where they would look up maps keyed by pairs; each
 // node's edges are found once, not on every step of a search.
-template <class Edge>
+template <class List>
 class DenseGraph {
  public:
-  DenseGraph(const NodeMap<std::string>& names, const NodeMap<std::vector<Edge>>& edges) {
+  DenseGraph(const NodeMap<std::string>& names, const NodeMap<List>& edges) {
     names.each([&](Node n, const std::string&) { id(n); });
     named_ = nodes_.size();
-    edges.each([&](Node from, const std::vector<Edge>& list) {
+    edges.each([&](Node from, const List& list) {
       id(from);
       for (const auto& e : list) id(target(e));
     });
     edges_.assign(nodes_.size(), nullptr);
-    edges.each([&](Node from, const std::vector<Edge>& list) { edges_[at(from)] = &list; });
+    edges.each([&](Node from, const List& list) { edges_[at(from)] = &list; });
   }
   std::size_t size() const { return nodes_.size(); }
   std::size_t named() const { return named_; }  // the first `named()` are the roots
   Node node(int i) const { return nodes_[i]; }
   int at(Node n) const { return ids_[n.first][n.second]; }  // of a node seen when built
-  const std::vector<Edge>& edges(int i) const { return edges_[i] ? *edges_[i] : none_; }
+  const List& edges(int i) const { return edges_[i] ? *edges_[i] : none_; }
   static Node target(const std::pair<Node, const SourceRange*>& e) { return e.first; }
   template <class L>
   static Node target(const L& link) { return link.target; }
@@ -169,9 +169,9 @@ class DenseGraph {
   }
   std::array<std::vector<int>, node_waterfall + 1> ids_;  // per kind, by index
   std::vector<Node> nodes_;
-  std::vector<const std::vector<Edge>*> edges_;
+  std::vector<const List*> edges_;
   std::size_t named_ = 0;
-  std::vector<Edge> none_;
+  List none_;
 };
 
 }  // namespace
@@ -187,9 +187,10 @@ void Checker::find_cycles() {
     int node;
     std::size_t next = 0;
   };
+  std::vector<Frame> frames;  // empty again after each root; one buffer for all of them
   for (int root = 0; root < static_cast<int>(graph.named()); ++root) {
     if (state[root] != 0) continue;
-    std::vector<Frame> frames{{root}};
+    frames.push_back({root});
     state[root] = 1;
     while (!frames.empty()) {
       Frame& f = frames.back();
@@ -242,9 +243,10 @@ void Checker::find_cycles_across_periods() {
     int node;
     std::size_t next = 0;
   };
+  std::vector<Frame> frames;  // empty again after each root; one buffer for all of them
   for (int root = 0; root < static_cast<int>(graph.named()); ++root) {
     if (index[root] >= 0) continue;
-    std::vector<Frame> frames{{root}};
+    frames.push_back({root});
     index[root] = low[root] = counter++;
     stack.push_back(root);
     on_stack[root] = true;
@@ -280,7 +282,7 @@ void Checker::find_cycles_across_periods() {
   auto component_of = [&](Node n) { return component[graph.at(n)]; };
   // A definition on a circle through previous() uses its own earlier values (the evaluator
   // remembers each participant's: checked::ParticipantDef::looks_back).
-  links_.each([&](Node from, const std::vector<Link>& links) {
+  links_.each([&](Node from, const Links& links) {
     for (const auto& l : links) {
       if (component_of(from) != component_of(l.target)) continue;
       if (from.first == node_def) c_.defs[from.second].looks_back = true;
@@ -288,7 +290,7 @@ void Checker::find_cycles_across_periods() {
     }
   });
   std::set<int> reported;
-  links_.each([&](Node from, const std::vector<Link>& links) {
+  links_.each([&](Node from, const Links& links) {
     for (const auto& l : links) {
       if (!l.absolute || component_of(from) != component_of(l.target) || !reported.insert(component_of(from)).second) continue;
       Diagnostic d;
