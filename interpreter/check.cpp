@@ -723,7 +723,9 @@ void Checker::run(const ast::Contract& a) {
   links(a);
 
   // Clauses (numbers and titles first: diagnostics cite them)
-  std::set<std::string> numbers;
+  TextViewSet numbers;  // of the tree, which outlives this
+  numbers.reserve(a.clauses.size());
+  c_.clauses.reserve(a.clauses.size());
   for (const auto& cl : a.clauses) {
     if (!cl.number.empty() && !numbers.insert(cl.number).second)
       error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);

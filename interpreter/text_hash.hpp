@@ -74,8 +74,9 @@ using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
 // Keys that view text owned elsewhere, which outlives the table.
 template <typename Value>
 using TextViewMap = std::unordered_map<std::string_view, Value, TextHash>;
+using TextViewSet = std::unordered_set<std::string_view, TextHash>;
 
 static_assert(std::is_same_v<TextMap<int>::hasher, TextHash> && std::is_same_v<TextSet::hasher, TextHash> &&
-              std::is_same_v<TextViewMap<int>::hasher, TextHash>);
+              std::is_same_v<TextViewMap<int>::hasher, TextHash> && std::is_same_v<TextViewSet::hasher, TextHash>);
 
 }  // namespace utfall
