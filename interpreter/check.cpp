@@ -39,19 +39,21 @@ void Checker::header(const ast::Contract& a) {
   }
   c_.currency = c_.currencies[0].code;
   c_.minor_unit = c_.currencies[0].minor_unit;
+  for (const auto& u : a.units) c_.units.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
+  // Every unit the checker makes is built from these, spelled once, so that two units of one
+  // dimension mostly share it and compare by pointer.
+  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
   for (const auto& u : a.units) {
-    const Unit dimension = Unit::of(u.singular.text);
+    const Unit dimension = unit_with_spellings(Unit::of(u.singular.text));
     for (const ast::Name* n : {&u.singular, u.plural ? &*u.plural : nullptr}) {
       if (!n) continue;
       if (unit_names_.count(n->text))
         error(DiagKind::name, "E201", text("the unit `{}` is declared twice", n->text), n->range);
       unit_names_[n->text] = dimension;
     }
-    c_.units.push_back({u.singular.text, u.plural ? u.plural->text : u.singular.text});
   }
-  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
-  c_.money = unit_with_spellings(c_.currencies[0].unit);  // the same dimension as every `SEK` written
-  for (auto& cur : c_.currencies) cur.unit = unit_with_spellings(cur.unit);
+  for (auto& cur : c_.currencies) unit_names_[cur.code] = cur.unit = unit_with_spellings(cur.unit);
+  c_.money = c_.currencies[0].unit;  // the same dimension as every `SEK` written
   for (const auto& p : a.parties) {
     if (party(p.id).has_value() && c_.party_index(p.id.text))
       error(DiagKind::name, "E201", text("the party `{}` is declared twice", p.id.text), p.id.range);
@@ -219,7 +221,7 @@ std::optional<Unit> Checker::unit(const ast::UnitSpelling& s) {
   auto dim = [&](const ast::Name& n) -> std::optional<Unit> {
     auto it = unit_names_.find(n.text);
     if (it != unit_names_.end()) return it->second;
-    if (implicit_units_) return unit_names_.emplace(n.text, Unit::of(n.text)).first->second;  // its own dimension, made once
+    if (implicit_units_) return unit_names_.emplace(n.text, unit_with_spellings(Unit::of(n.text))).first->second;  // its own dimension, made once
     Text hint = globals_.count(n.text) ? text("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
                                         : text("declare it with `unit {}`", n.text);
     error(DiagKind::type, "E301", text("unknown unit `{}`", n.text), n.range, hint);
@@ -916,13 +918,13 @@ void Checker::add_globals_from_contract() {
   for (std::size_t i = 0; i < c_.waterfalls.size(); ++i)
     if (!c_.waterfalls[i].name.empty()) globals_.emplace(c_.waterfalls[i].name, Symbol{SymbolKind::waterfall, int(i), {}});
   for (std::size_t i = 0; i < c_.tables.size(); ++i) globals_.emplace(c_.tables[i].name, Symbol{SymbolKind::table, int(i), {}});
-  for (const auto& cur : c_.currencies) unit_names_[cur.code] = cur.unit;
+  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
+  for (const auto& cur : c_.currencies) unit_names_[cur.code] = unit_with_spellings(cur.unit);
   for (const auto& s : c_.units) {
-    const Unit dimension = Unit::of(s.singular);
+    const Unit dimension = unit_with_spellings(Unit::of(s.singular));
     unit_names_.emplace(s.singular, dimension);
     unit_names_.emplace(s.plural, dimension);
   }
-  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
 }
 
 }  // namespace check_internal

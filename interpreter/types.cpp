@@ -4,12 +4,17 @@
 
 namespace utfall {
 
+void Unit::set_spellings(std::shared_ptr<const std::vector<Spelling>> spellings) {
+  if (!rep_ || rep_->spellings == spellings) return;
+  rep_ = std::make_shared<const Rep>(Rep{rep_->dims, std::move(spellings)});
+}
+
 Unit Unit::combine(const Unit& a, const Unit& b, int sign) {
   Unit r;
   if (b.dimensionless()) {
-    r.dims_ = a.dims_;
+    r.rep_ = a.rep_;
   } else if (a.dimensionless() && sign > 0) {
-    r.dims_ = b.dims_;
+    r.rep_ = b.rep_;
   } else {
     Dimensions dims = a.dimensions();
     for (const auto& [name, exp] : b.dimensions()) {
@@ -21,16 +26,16 @@ Unit Unit::combine(const Unit& a, const Unit& b, int sign) {
         dims.insert(it, {name, sign * exp});
       }
     }
-    if (!dims.empty()) r.dims_ = std::make_shared<const Dimensions>(std::move(dims));
+    const auto* spelled = a.spellings() && !a.spellings()->empty() ? &a.rep_->spellings : b.rep_ ? &b.rep_->spellings : nullptr;
+    if (!dims.empty()) r.rep_ = std::make_shared<const Rep>(Rep{std::move(dims), spelled ? *spelled : nullptr});
   }
-  r.spellings_ = a.spellings_ && !a.spellings_->empty() ? a.spellings_ : b.spellings_;
   return r;
 }
 
 std::string Unit::to_string() const {
   auto spell = [&](const std::string& dim, bool plural) {
-    if (spellings_)
-      for (const auto& s : *spellings_)
+    if (const auto* spellings = this->spellings())
+      for (const auto& s : *spellings)
         if (s.singular == dim) return plural ? s.plural : s.singular;
     return dim;
   };

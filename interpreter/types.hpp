@@ -24,17 +24,17 @@ class Unit {
   Unit() = default;  // dimensionless
   static Unit of(std::string dimension) {
     Unit u;
-    u.dims_ = std::make_shared<const Dimensions>(Dimensions{{std::move(dimension), 1}});
+    u.rep_ = std::make_shared<const Rep>(Rep{Dimensions{{std::move(dimension), 1}}, nullptr});
     return u;
   }
   friend Unit operator*(const Unit& a, const Unit& b) { return combine(a, b, 1); }
   friend Unit operator/(const Unit& a, const Unit& b) { return combine(a, b, -1); }
-  friend bool operator==(const Unit& a, const Unit& b) { return a.dims_ == b.dims_ || a.dimensions() == b.dimensions(); }
-  bool dimensionless() const { return !dims_; }
+  friend bool operator==(const Unit& a, const Unit& b) { return a.rep_ == b.rep_ || a.dimensions() == b.dimensions(); }
+  bool dimensionless() const { return !rep_; }
   using Dimensions = std::vector<std::pair<std::string, int>>;
   const Dimensions& dimensions() const {
     static const Dimensions none;
-    return dims_ ? *dims_ : none;
+    return rep_ ? rep_->dims : none;
   }
   // "SEK", "placements", "SEK per placement", "" for dimensionless. The plural of a counted
   // unit is used where it stands alone or on top; the singular after "per".
@@ -45,15 +45,20 @@ class Unit {
     std::string singular;
     std::string plural;
   };
-  void set_spellings(std::shared_ptr<const std::vector<Spelling>> spellings) { spellings_ = std::move(spellings); }
+  // For display only, not part of equality; a dimensionless unit is written without them.
+  void set_spellings(std::shared_ptr<const std::vector<Spelling>> spellings);
 
  private:
   static Unit combine(const Unit& a, const Unit& b, int sign);
-  // Sorted by name, exponents non-zero; null when dimensionless, never empty. Shared and never
-  // changed once made, so a copy of a unit (of every type the checker passes around) is a
-  // pointer, not a list of strings.
-  std::shared_ptr<const Dimensions> dims_;
-  std::shared_ptr<const std::vector<Spelling>> spellings_;  // for display only; not part of equality; may be null
+  struct Rep {
+    Dimensions dims;  // sorted by name, exponents non-zero, never empty
+    std::shared_ptr<const std::vector<Spelling>> spellings;  // may be null
+  };
+  const std::vector<Spelling>* spellings() const { return rep_ ? rep_->spellings.get() : nullptr; }
+  // Null when dimensionless. Shared and never changed once made, so a copy of a unit (of every
+  // type the checker passes around) is one pointer: one count to raise and lower, an atomic
+  // operation of some 6 ns, where the dimensions and the spellings each had their own.
+  std::shared_ptr<const Rep> rep_;
 };
 
 enum class TypeKind { number, boolean, period, text, date };
