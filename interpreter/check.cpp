@@ -43,7 +43,9 @@ void Checker::header(const ast::Contract& a) {
   // Every unit the checker makes is built from these, spelled once, so that two units of one
   // dimension mostly share it and compare by pointer.
   spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
-  for (const auto& u : a.units) {
+  for (auto& cur : c_.currencies) unit_names_[cur.code] = cur.unit = unit_with_spellings(cur.unit);
+  c_.money = c_.currencies[0].unit;  // the same dimension as every `SEK` written
+  for (const auto& u : a.units) {  // a unit named as a currency replaces it, after E201
     const Unit dimension = unit_with_spellings(Unit::of(u.singular.text));
     for (const ast::Name* n : {&u.singular, u.plural ? &*u.plural : nullptr}) {
       if (!n) continue;
@@ -52,8 +54,6 @@ void Checker::header(const ast::Contract& a) {
       unit_names_[n->text] = dimension;
     }
   }
-  for (auto& cur : c_.currencies) unit_names_[cur.code] = cur.unit = unit_with_spellings(cur.unit);
-  c_.money = c_.currencies[0].unit;  // the same dimension as every `SEK` written
   for (const auto& p : a.parties) {
     if (party(p.id).has_value() && c_.party_index(p.id.text))
       error(DiagKind::name, "E201", text("the party `{}` is declared twice", p.id.text), p.id.range);
@@ -918,7 +918,10 @@ void Checker::add_globals_from_contract() {
   for (std::size_t i = 0; i < c_.waterfalls.size(); ++i)
     if (!c_.waterfalls[i].name.empty()) globals_.emplace(c_.waterfalls[i].name, Symbol{SymbolKind::waterfall, int(i), {}});
   for (std::size_t i = 0; i < c_.tables.size(); ++i) globals_.emplace(c_.tables[i].name, Symbol{SymbolKind::table, int(i), {}});
-  spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
+  // The compiled contract's own spellings, which its units hold already: so that units made
+  // here share theirs, rather than each being spelled again.
+  spellings_ = c_.money.spelling_list();
+  if (!spellings_) spellings_ = std::make_shared<const std::vector<Unit::Spelling>>(c_.units);
   for (const auto& cur : c_.currencies) unit_names_[cur.code] = unit_with_spellings(cur.unit);
   for (const auto& s : c_.units) {
     const Unit dimension = unit_with_spellings(Unit::of(s.singular));

@@ -74,6 +74,9 @@ void give_back(Block* b) noexcept {
 struct Cutting {
   Block* block = nullptr;
   std::size_t used = 0;  // bytes of the block used, its header included
+  // The block's size, kept here: the block's own line holds `live`, which other threads write
+  // as they free its nodes, and is read here only when a block is taken.
+  std::size_t capacity = 0;
   std::int64_t cut = 0;  // nodes cut from it
   int full_in_a_row = 0;  // blocks left in a row at least half full of live nodes: a large tree
 
@@ -93,7 +96,7 @@ struct Cutting {
   void* cut_node(std::size_t size) {
     const std::size_t need = kHeader + ((size + kAlign - 1) & ~(kAlign - 1));
     if (need > kBlockBytes - sizeof(Block)) throw std::length_error("node_memory: a node larger than a block");
-    if (!block || used + need > block->size) renew();
+    if (!block || used + need > capacity) renew();
     char* at = reinterpret_cast<char*>(block) + used;
     used += need;
     ++cut;
@@ -104,8 +107,10 @@ struct Cutting {
 
 // Initial-exec: read at a fixed offset from the thread pointer, not through __tls_get_addr as a
 // shared library's thread-locals otherwise are (a call for each of 1.4 million nodes of 1 000
-// clauses, 1.4 % of a compile). It takes 64 bytes of the static TLS that glibc keeps for
-// libraries loaded later (as the Python module loads this one), where some 1 600 are free.
+// clauses, 1.4 % of a compile). It takes 80 bytes of the static TLS that glibc keeps for
+// libraries loaded later (as the Python module loads this one): 1 664 bytes in all, shared with
+// libc's own and every other library's of this model. Were they used up, loading the library
+// would fail ("cannot allocate memory in static TLS block"), not run wrongly.
 // Trivially destructible, so that reading it needs no guard (itself a thread-local, read
 // through __tls_get_addr); a thread's blocks are left at its exit by `leave_at_exit` instead.
 #if defined(__GNUC__)
@@ -127,6 +132,7 @@ void Cutting::renew() {
   static_cast<void>(&leave_at_exit);  // a read through its guard: once a block, not once a node
   leave();
   block = take_block(full_in_a_row >= kHugeAfter);
+  capacity = block->size;
   used = sizeof(Block);
   cut = 0;
 }

@@ -47,6 +47,7 @@ class Unit {
   };
   // For display only, not part of equality; a dimensionless unit is written without them.
   void set_spellings(std::shared_ptr<const std::vector<Spelling>> spellings);
+  std::shared_ptr<const std::vector<Spelling>> spelling_list() const { return rep_ ? rep_->spellings : nullptr; }
 
  private:
   static Unit combine(const Unit& a, const Unit& b, int sign);
