@@ -26,8 +26,8 @@ Unit Unit::combine(const Unit& a, const Unit& b, int sign) {
         dims.insert(it, {name, sign * exp});
       }
     }
-    const auto* spelled = a.spellings() && !a.spellings()->empty() ? &a.rep_->spellings : b.rep_ ? &b.rep_->spellings : nullptr;
-    if (!dims.empty()) r.rep_ = std::make_shared<const Rep>(Rep{std::move(dims), spelled ? *spelled : nullptr});
+    auto spellings = a.spellings() && !a.spellings()->empty() ? a.rep_->spellings : b.spelling_list();
+    if (!dims.empty()) r.rep_ = std::make_shared<const Rep>(Rep{std::move(dims), std::move(spellings)});
   }
   return r;
 }
