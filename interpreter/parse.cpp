@@ -127,9 +127,14 @@ struct Builder {
   // Names are read in NFC, so that one name has one spelling; a sign among the letter blocks
   // of the grammar is refused like a stray character (names.hpp).
   ast::Name spelling(std::string text, SourceRange r) {
-    if (auto at = first_not_in_name(text))
-      refuse(text, *at, false, p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
-    ast::Name n{nfc(text), std::move(r)};
+    // A name of ASCII letters, digits and `_` (most names) is in NFC and has no refused sign.
+    const auto plain = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+    if (!std::all_of(text.begin(), text.end(), plain)) {
+      if (auto at = first_not_in_name(text))
+        refuse(text, *at, false, p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
+      text = nfc(text);
+    }
+    ast::Name n{std::move(text), std::move(r)};
     record(n);
     return n;
   }
@@ -1218,7 +1223,10 @@ struct control<g::expr_reader> : p::normal<g::expr_reader> {
       }
       for (const auto* name : out.read->names) b.record(*name);
       b.exprs.push_back(std::move(out.read->expr));
-      in.bump(out.read->end.offset - in.byte());
+      // The reader tracked the line and column as it read: set, not counted again by a bump.
+      static_assert(Input::tracking_mode_v == p::tracking_mode::eager);
+      const Position& end = out.read->end;
+      in.iterator() = p::internal::iterator(b.base + end.offset, end.offset, end.line, end.column);
       return true;
     }
   }

@@ -16,19 +16,21 @@ namespace {
 
 namespace g = grammar;
 
-bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+constexpr bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
 // What continues a name among ASCII characters (the grammar's `ident_part`).
 bool name_part(char c) { return ascii_letter(c) || ascii_digit(c); }
 bool beyond_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-constexpr bool ascii_in_both(g::Keyword k) {
-  for (auto language : {g::Language::english, g::Language::swedish})
+constexpr bool ascii_word_in_both(g::Keyword k) {
+  for (auto language : {g::Language::english, g::Language::swedish}) {
+    if (g::spelling(k, language).empty()) return false;
     for (char c : g::spelling(k, language))
-      if (static_cast<unsigned char>(c) >= 0x80) return false;
+      if (!ascii_letter(c)) return false;
+  }
   return true;
 }
-static_assert(ascii_in_both(g::Keyword::and_) && ascii_in_both(g::Keyword::or_) && ascii_in_both(g::Keyword::per_),
-              "keyword_here compares runs of ASCII letters");
+static_assert(ascii_word_in_both(g::Keyword::and_) && ascii_word_in_both(g::Keyword::or_) && ascii_word_in_both(g::Keyword::per_),
+              "keyword_here compares a keyword of ASCII letters with the letters here");
 
 class Reader {
  public:
@@ -117,13 +119,18 @@ class Reader {
   bool is(std::string_view w, g::Keyword k) const { return w == g::spelling(k, language_); }
   // Whether keyword `k` stands here as a whole word (the grammar's `kw`): true, and read; false;
   // or nullopt to decline, where its letters are followed by a character beyond ASCII (a letter
-  // would go on with the word, a stray would not). `k` is spelled in ASCII in both sets, so a
-  // run of other letters cannot be it, whatever follows.
+  // would go on with the word, a stray would not). `k` is spelled in ASCII letters in both sets,
+  // so its letters followed by another letter or a digit are a longer word, and other letters
+  // cannot be it, whatever follows. Only the keyword's letters are compared, not the whole word
+  // here: after each operand `or` and `and` are looked for in turn, and the word that follows is
+  // mostly neither.
   std::optional<bool> keyword_here(g::Keyword k) {
-    const auto run = ascii_run();
-    if (!is(run, k)) return false;
-    if (beyond_ascii(peek(run.size()))) return std::nullopt;
-    bump(run.size());
+    const std::string_view spelled = g::spelling(k, language_);
+    if (peek() != spelled.front() || text_.substr(at_.offset, spelled.size()) != spelled) return false;
+    const char next = peek(spelled.size());
+    if (name_part(next)) return false;  // a longer word
+    if (beyond_ascii(next)) return std::nullopt;
+    bump(spelled.size());
     return true;
   }
 
