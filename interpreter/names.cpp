@@ -99,8 +99,7 @@ std::optional<std::size_t> first_not_in_name(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     std::size_t at = i;
     char32_t c = next_code_point(text, i);
-    bool ascii_ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ascii_ok && (c < 0x80 || !is_letter_or_mark(c) || is_invisible(c))) return at;
+    if (!ascii_name_char(c) && (c < 0x80 || !is_letter_or_mark(c) || is_invisible(c))) return at;
   }
   return std::nullopt;
 }

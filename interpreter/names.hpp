@@ -30,6 +30,12 @@ std::string refused_character(char32_t c, std::string_view what);
 // The same sentence from the message table, for a name or (`clause_number`) a clause number.
 Text refused_character_text(char32_t c, bool clause_number);
 
+// An ASCII letter, digit or `_`: the characters of a name in ASCII. A name of these alone is in
+// NFC and holds no refused sign.
+constexpr bool ascii_name_char(char32_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 // The byte offset of the first character of a name that is not an ASCII letter, digit or `_`,
 // nor another letter or combining mark (the letter blocks of §2.3 hold a few signs, such as
 // U+037E GREEK QUESTION MARK, which NFC would turn into `;`); none when all are.

@@ -127,8 +127,8 @@ struct Builder {
   // Names are read in NFC, so that one name has one spelling; a sign among the letter blocks
   // of the grammar is refused like a stray character (names.hpp).
   ast::Name spelling(std::string text, SourceRange r) {
-    // A name of ASCII letters, digits and `_` (most names) is in NFC and has no refused sign.
-    const auto plain = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; };
+    // Most names are ASCII letters, digits and `_` alone: nothing to refuse, nothing to normalise.
+    const auto plain = [](char c) { return ascii_name_char(static_cast<unsigned char>(c)); };
     if (!std::all_of(text.begin(), text.end(), plain)) {
       if (auto at = first_not_in_name(text))
         refuse(text, *at, false, p::position(r.begin.offset, r.begin.line, r.begin.column, source->name));
