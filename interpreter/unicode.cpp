@@ -140,12 +140,21 @@ Skeletons::~Skeletons() { uspoof_close(checker_->sc); }
 
 std::string Skeletons::of(std::string_view text) const {
   std::string out;
+  append(text, out);
+  return out;
+}
+
+void Skeletons::append(std::string_view text, std::string& out) const {
+  const std::size_t start = out.size();
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80 || ascii_[u].empty()) return from_icu(text);
+    if (u >= 0x80 || ascii_[u].empty()) {
+      out.resize(start);
+      out += from_icu(text);
+      return;
+    }
     out += ascii_[u];
   }
-  return out;
 }
 
 std::string Skeletons::from_icu(std::string_view text) const {

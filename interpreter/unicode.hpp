@@ -74,6 +74,8 @@ class Skeletons {
   Skeletons(const Skeletons&) = delete;
   Skeletons& operator=(const Skeletons&) = delete;
   std::string of(std::string_view text) const;
+  // The skeleton of `text` added to the end of `out`.
+  void append(std::string_view text, std::string& out) const;
 
  private:
   std::string from_icu(std::string_view text) const;

@@ -4,7 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "interpreter/names.hpp"
 #include "interpreter/parse.hpp"
@@ -178,4 +182,42 @@ TEST_CASE("a look-alike name is found after hundreds of names written between", 
   CHECK(parsed.diagnostics[0].range->begin.line == 503);
   // Against the first spelling of `kommun` (line 1, column 6), not a later one.
   CHECK(parsed.diagnostics[0].message.find("the name `kommun` (U+006F LATIN SMALL LETTER O at 2) first written at 1:6:") != std::string::npos);
+}
+
+TEST_CASE("every look-alike name is reported in order against the first name of its look", "[unicode]") {
+  // Random names from letters with look-alikes (Latin o and Cyrillic о, `m` and `rn`, `l`, `I`
+  // and `1`), each written once: the expected diagnostics come from the rule as names.hpp
+  // states it, one name at a time against every name before it, not from the code's grouping.
+  Skeletons skeletons;
+  const std::vector<std::string> pieces{"o", "\u043e", "m", "rn", "l", "I", "1", "a", "\u00e4"};
+  std::mt19937 random(20261206);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<ast::Name> names;
+    std::set<std::string> written;
+    const int count = 1 + static_cast<int>(random() % 40);
+    while (static_cast<int>(names.size()) < count) {
+      std::string text = "x";
+      const int length = 1 + static_cast<int>(random() % 3);
+      for (int k = 0; k < length; ++k) text += pieces[random() % pieces.size()];
+      if (!written.insert(text).second) continue;
+      ast::Name n{text, {}};
+      n.range.begin.line = names.size() + 1;
+      names.push_back(n);
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> expected;  // (line of the later name, line of the first)
+    for (std::size_t i = 0; i < names.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (skeletons.of(names[j].text) == skeletons.of(names[i].text)) {
+          expected.emplace_back(i + 1, j + 1);
+          break;
+        }
+    std::vector<std::pair<std::size_t, std::size_t>> reported;
+    for (const auto& d : confusable_names(names, {})) {
+      REQUIRE(d.code == "E216");
+      REQUIRE(d.range);
+      REQUIRE(d.related.size() == 1);
+      reported.emplace_back(d.range->begin.line, d.related[0].range.begin.line);
+    }
+    CHECK(reported == expected);
+  }
 }
