@@ -8,23 +8,6 @@
 
 namespace utfall::check_internal {
 
-void each_node(const checked::Expr& x, const std::function<void(const checked::Expr&)>& visit) {
-  visit(x);
-  std::visit([&](const auto& n) {
-    if constexpr (requires { n.operand; }) if (n.operand) each_node(*n.operand, visit);
-    if constexpr (requires { n.lhs; }) { each_node(*n.lhs, visit); each_node(*n.rhs, visit); }
-    if constexpr (requires { n.args; }) for (const auto& a : n.args) each_node(*a, visit);
-    if constexpr (requires { n.condition; }) {
-      each_node(*n.condition, visit); each_node(*n.then_branch, visit); each_node(*n.else_branch, visit);
-    }
-    if constexpr (requires { n.body; }) if (n.body) each_node(*n.body, visit);
-    if constexpr (requires { n.filter; }) if (n.filter) each_node(*n.filter, visit);
-    if constexpr (requires { n.step; }) each_node(*n.step, visit);
-    if constexpr (requires { n.fallback; }) each_node(*n.fallback, visit);
-    if constexpr (requires { n.key; }) each_node(*n.key, visit);
-  }, x.node);
-}
-
 // `unlimited SEK`: a constant of the unit's type whose number (0) is never read.
 ExprPtr Checker::unlimited_value(const ast::Expr& e) {
   const auto& lit = std::get<ast::NumberLit>(e.node);

@@ -26,8 +26,26 @@
 namespace utfall::check_internal {
 
 // Calls `visit` on `x` and every node below it, parents first (the checker's analyses of a
-// whole contract: inputs never used, terms used as numbers; check_unlimited.cpp).
-void each_node(const checked::Expr& x, const std::function<void(const checked::Expr&)>& visit);
+// whole contract: inputs never used, terms used as numbers; check_unlimited.cpp). A template,
+// so that `visit` is called directly at each of the contract's nodes, not through a
+// std::function. The depth is the tree's height, which the parser bounds.
+template <typename Visit>
+void each_node(const checked::Expr& x, Visit&& visit) {
+  visit(x);
+  std::visit([&](const auto& n) {
+    if constexpr (requires { n.operand; }) if (n.operand) each_node(*n.operand, visit);
+    if constexpr (requires { n.lhs; }) { each_node(*n.lhs, visit); each_node(*n.rhs, visit); }
+    if constexpr (requires { n.args; }) for (const auto& a : n.args) each_node(*a, visit);
+    if constexpr (requires { n.condition; }) {
+      each_node(*n.condition, visit); each_node(*n.then_branch, visit); each_node(*n.else_branch, visit);
+    }
+    if constexpr (requires { n.body; }) if (n.body) each_node(*n.body, visit);
+    if constexpr (requires { n.filter; }) if (n.filter) each_node(*n.filter, visit);
+    if constexpr (requires { n.step; }) each_node(*n.step, visit);
+    if constexpr (requires { n.fallback; }) each_node(*n.fallback, visit);
+    if constexpr (requires { n.key; }) each_node(*n.key, visit);
+  }, x.node);
+}
 
 using checked::ExprPtr;
 using checked::Op;
