@@ -217,7 +217,7 @@ std::size_t trimmed_end(const Source& source, std::size_t begin, std::size_t end
 
 std::size_t input_end(const Source& source, const ast::InputDecl& in) {
   if (in.participants) return block_end(source, in.name.range.end_offset);
-  return std::max({code_end(source, in.name.range.end_offset), in.type.range.end_offset, in.periods.range.end_offset});
+  return std::max<std::size_t>({code_end(source, in.name.range.end_offset), in.type.range.end_offset, in.periods.range.end_offset});
 }
 
 std::string type_in(const checked::Contract& contract, const std::string& name) {
@@ -279,7 +279,7 @@ class Symbols {
 
   json symbol(const std::string& name, int kind, std::size_t begin, std::size_t end, const SourceRange& selection,
               const std::string& detail = {}) const {
-    end = std::max(end, selection.end_offset);
+    end = std::max<std::size_t>(end, selection.end_offset);
     json s = {{"name", name}, {"kind", kind}, {"range", d_.lines->range(begin, end)},
               {"selectionRange", d_.lines->range(selection.begin.offset, selection.end_offset)}};
     if (!detail.empty()) s["detail"] = detail;

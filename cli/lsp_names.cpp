@@ -16,7 +16,7 @@ std::vector<Declared> declarations(const ast::Contract& tree, const checked::Con
   const Source& source = *tree.source;
   std::vector<Declared> out;
   auto add = [&](const ast::Name& name, Kind kind, std::size_t end) {
-    out.push_back({name.text, kind, name.range, declaration_start(source, name.range.begin.offset), std::max(end, name.range.end_offset),
+    out.push_back({name.text, kind, name.range, declaration_start(source, name.range.begin.offset), std::max<std::size_t>(end, name.range.end_offset),
                    contract ? type_in(*contract, name.text) : std::string()});
   };
   for (const auto& p : tree.parties) add(p.id, Kind::party, code_end(source, p.id.range.end_offset));

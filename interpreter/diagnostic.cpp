@@ -79,7 +79,7 @@ static void draw_range(std::string& out, const SourceRange& r) {
     while (at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) ++at;
     return at;
   };
-  std::size_t byte_column = std::min(r.begin.column - 1, line.size());
+  std::size_t byte_column = std::min<std::size_t>(r.begin.column - 1, line.size());
   std::size_t from = byte_column > 160 ? boundary(byte_column - 80) : 0;
   std::string lead = from > 0 ? "…" : "";
   std::size_t to = boundary(std::min(line.size(), from + 240));
@@ -94,8 +94,8 @@ static void draw_range(std::string& out, const SourceRange& r) {
   if (col > line_width) col = line_width;
   // The underline spans the range while it stays on the first line.
   std::size_t len = 1;
-  std::size_t line_end_offset = r.begin.offset + (line.size() - std::min(line.size(), r.begin.column - 1));
-  std::size_t end = std::min(r.end_offset, line_end_offset);
+  std::size_t line_end_offset = r.begin.offset + (line.size() - std::min<std::size_t>(line.size(), r.begin.column - 1));
+  std::size_t end = std::min<std::size_t>(r.end_offset, line_end_offset);
   if (end > r.begin.offset)
     len = code_points(terminal_text(std::string_view(r.source->text).substr(r.begin.offset, end - r.begin.offset)));
   if (len == 0) len = 1;

@@ -176,7 +176,7 @@ struct ExprPrinter {
   }
 };
 
-std::size_t end_of(const ast::Expr* e, std::size_t otherwise) { return e ? std::max(e->range.end_offset, otherwise) : otherwise; }
+std::size_t end_of(const ast::Expr* e, std::size_t otherwise) { return e ? std::max<std::size_t>(e->range.end_offset, otherwise) : otherwise; }
 
 // Walks the tree and makes the lines.
 class Printer {
@@ -375,8 +375,8 @@ class Printer {
   }
   std::size_t applicability_end(const ast::Applicability& a) const {
     std::size_t end = a.range.end_offset;
-    if (a.from) end = std::max(end, a.from->range.end_offset);
-    if (a.until) end = std::max(end, a.until->range.end_offset);
+    if (a.from) end = std::max<std::size_t>(end, a.from->range.end_offset);
+    if (a.until) end = std::max<std::size_t>(end, a.until->range.end_offset);
     return end;
   }
 
@@ -735,7 +735,7 @@ std::optional<Diagnostic> translation_problem(const ast::Contract& contract, con
                                     "it first", word)
                              : utfall::text("the name `{}` is an English keyword, so this contract cannot be written in English; "
                                     "rename it first", word));
-      d.range = SourceRange{contract.source, Position{i, line + 1, i - first + 1}, i + word.size()};
+      d.range = SourceRange{contract.source, source_position(i, line + 1, i - first + 1), source_index(i + word.size())};
       break;
     }
     i += word.size() - 1;

@@ -237,8 +237,8 @@ void note_headings(Diagnostics& diagnostics, const SourcePtr& source, const std:
     for (std::size_t line = 1; line < h->line && offset < source->text.size(); ++line) offset = source->text.find('\n', offset) + 1;
     SourceRange at;
     at.source = source;
-    at.begin = {offset, h->line, 1};
-    at.end_offset = std::min(source->text.find('\n', offset), source->text.size());
+    at.begin = source_position(offset, h->line, 1);
+    at.end_offset = source_index(std::min(source->text.find('\n', offset), source->text.size()));
     d.related.push_back(related_note(at, text("under the heading “{}”", h->text)));
   }
 }

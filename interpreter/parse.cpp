@@ -164,7 +164,7 @@ struct Builder {
   SourceRange range(const Input& in) const {
     static_assert(Input::input_t::tracking_mode_v == p::tracking_mode::eager);
     const auto& at = in.iterator();
-    return SourceRange{source, Position{at.byte, at.line, at.column}, static_cast<std::size_t>(in.end() - base)};
+    return SourceRange{source, source_position(at.byte, at.line, at.column), source_index(static_cast<std::size_t>(in.end() - base))};
   }
   SourceRange span(const SourceRange& a, const SourceRange& b) const { return SourceRange{source, a.begin, b.end_offset}; }
 
@@ -1216,7 +1216,7 @@ struct control<g::expr_reader> : p::normal<g::expr_reader> {
       if (!b.use_reader || in.byte() < b.reader_declined_to || b.depth >= b.max_nesting) return false;
       if (b.stack->left() < reader_stack_margin) return false;
       const expression_reader::Limits limits{std::min(reader_levels, b.max_nesting - b.depth), Builder::max_height};
-      auto out = expression_reader::read_expression(b.source, Position{in.byte(), in.line(), in.column()}, b.language, limits);
+      auto out = expression_reader::read_expression(b.source, source_position(in.byte(), in.line(), in.column()), b.language, limits);
       if (!out.read) {
         b.reader_declined_to = out.looked_to;
         return false;
@@ -1292,18 +1292,20 @@ Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t
   d.kind = DiagKind::syntax;
   d.code = std::move(code);
   set_message(d, std::move(message));
-  d.range = SourceRange{source, Position{offset, line, column}, offset + 1};
+  d.range = SourceRange{source, source_position(offset, line, column), source_index(offset + 1)};
   return d;
 }
 
 // Text the grammar must never see: oversize, NUL bytes, invalid UTF-8. Reported with the position.
 std::optional<Diagnostic> check_text(const SourcePtr& source, const ParseOptions& options) {
   const std::string& t = source->text;
-  if (t.size() > options.max_source_bytes) {
+  // Whatever limit a host sets, positions are 32 bits (source.hpp).
+  const std::size_t limit = std::min(options.max_source_bytes, kMaxSourceBytes);
+  if (t.size() > limit) {
     Diagnostic d;
     d.kind = DiagKind::limit;
     d.code = "E701";
-    set_message(d, text("the source is {} bytes, more than the limit of {}", t.size(), options.max_source_bytes));
+    set_message(d, text("the source is {} bytes, more than the limit of {}", t.size(), limit));
     d.location = source->name;
     return d;
   }

@@ -17,7 +17,7 @@ namespace utfall {
 
 struct ParseOptions {
   std::size_t max_nesting = 200;             // parentheses, calls, unary operators
-  std::size_t max_source_bytes = 64u << 20;  // 64 MiB
+  std::size_t max_source_bytes = 64u << 20;  // 64 MiB; never more than kMaxSourceBytes (4 GiB), whatever is set
   std::size_t max_stack_bytes = 6u << 20;    // the parser's recursion (stack.hpp)
   // The set of keywords the text is written in (grammar/keywords.hpp). By default a contract's
   // is said by its first word, an expression's is English; given, it is that set whatever the

@@ -41,7 +41,7 @@ class Reader {
     Outcome out;
     auto e = expr();
     if (!e) {
-      out.looked_to = std::max(furthest_, at_.offset);
+      out.looked_to = std::max<std::size_t>(furthest_, at_.offset);
       return out;
     }
     out.read = Read{std::move(e), std::move(names_), at_};
@@ -75,7 +75,7 @@ class Reader {
     }
   }
   std::nullptr_t decline() {
-    furthest_ = std::max(furthest_, at_.offset);
+    furthest_ = std::max<std::size_t>(furthest_, at_.offset);
     return nullptr;
   }
   SourceRange range_from(const Position& begin) const { return SourceRange{source_, begin, at_.offset}; }

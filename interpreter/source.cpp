@@ -26,7 +26,7 @@ std::size_t code_points(std::string_view text) {
 
 std::size_t display_column(const Source& source, const Position& position) {
   std::size_t line_start = position.offset >= position.column - 1 ? position.offset - (position.column - 1) : 0;
-  std::size_t end = std::min(position.offset, source.text.size());
+  std::size_t end = std::min<std::size_t>(position.offset, source.text.size());
   return 1 + (line_start < end ? code_points(std::string_view(source.text).substr(line_start, end - line_start)) : 0);
 }
 

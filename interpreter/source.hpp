@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,16 +22,30 @@ struct Source {
 };
 using SourcePtr = std::shared_ptr<const Source>;
 
+// Offsets, lines and columns in 32 bits: every node of a contract's trees holds a range, and a
+// source is at most `kMaxSourceBytes` (parse.hpp refuses a longer one, E701, whatever limit a
+// host sets), so each fits.
+using SourceIndex = std::uint32_t;
+inline constexpr std::size_t kMaxSourceBytes = 0xFFFFFFFEu;  // an offset one past the end fits too
+static_assert(kMaxSourceBytes + 1 <= std::numeric_limits<SourceIndex>::max());
+
 struct Position {
-  std::size_t offset = 0;  // byte offset
-  std::size_t line = 1;
-  std::size_t column = 1;  // byte column, 1-based
+  SourceIndex offset = 0;  // byte offset
+  SourceIndex line = 1;
+  SourceIndex column = 1;  // byte column, 1-based
 };
+
+// A position or an offset from counts kept in std::size_t (a parser's, a scanner's) in a source
+// of at most kMaxSourceBytes.
+constexpr SourceIndex source_index(std::size_t n) { return static_cast<SourceIndex>(n); }
+constexpr Position source_position(std::size_t offset, std::size_t line, std::size_t column) {
+  return Position{source_index(offset), source_index(line), source_index(column)};
+}
 
 struct SourceRange {
   SourcePtr source;
   Position begin;
-  std::size_t end_offset = 0;  // one past the last byte
+  SourceIndex end_offset = 0;  // one past the last byte
 };
 
 // A text as written in a source, with where it was written (an example's data-file name).

@@ -60,7 +60,7 @@ namespace utfall {
 // its own, which a limit raised past it meets as the same limit message (§25.1).
 struct Limits {
   std::size_t max_nesting = 200;             // nesting of parentheses, calls, unary operators (E706)
-  std::size_t max_source_bytes = 64u << 20;  // size of a contract text (E701)
+  std::size_t max_source_bytes = 64u << 20;  // size of a contract text (E701); at most 4 GiB - 2 whatever is set
   std::size_t max_digits = 10000;            // digits of any data value or computed value (E704)
   std::uint64_t max_steps = 200'000'000;     // expression nodes evaluated per evaluation (E705)
   std::uint64_t max_work = 1'000'000'000;    // exact arithmetic per evaluation, in word products (E711)

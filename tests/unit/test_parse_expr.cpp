@@ -62,7 +62,7 @@ std::string read_file(const std::filesystem::path& path) {
 // the reader stopped; or "declined".
 std::string read_alone(const std::string& text, std::size_t from = 0) {
   auto source = std::make_shared<Source>(Source{"t.utfall", text});
-  auto out = expression_reader::read_expression(source, Position{from, 1, from + 1}, grammar::Language::english, {16, 1000});
+  auto out = expression_reader::read_expression(source, source_position(from, 1, from + 1), grammar::Language::english, {16, 1000});
   if (!out.read) return "declined";
   ast::Contract c;
   c.terms.push_back(ast::TermDecl{ast::Name{"t", SourceRange{source, Position{5, 1, 6}, 6}}, std::move(out.read->expr)});
