@@ -1299,8 +1299,7 @@ Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t
 // Text the grammar must never see: oversize, NUL bytes, invalid UTF-8. Reported with the position.
 std::optional<Diagnostic> check_text(const SourcePtr& source, const ParseOptions& options) {
   const std::string& t = source->text;
-  // Whatever limit a host sets, positions are 32 bits (source.hpp).
-  const std::size_t limit = std::min(options.max_source_bytes, kMaxSourceBytes);
+  const std::size_t limit = source_limit(options);
   if (t.size() > limit) {
     Diagnostic d;
     d.kind = DiagKind::limit;

@@ -7,6 +7,7 @@
 // diagnostic, never a crash. Nothing is resolved here: names are names, units are spellings.
 #pragma once
 
+#include <algorithm>
 #include <optional>
 
 #include "grammar/keywords.hpp"
@@ -17,7 +18,7 @@ namespace utfall {
 
 struct ParseOptions {
   std::size_t max_nesting = 200;             // parentheses, calls, unary operators
-  std::size_t max_source_bytes = 64u << 20;  // 64 MiB; never more than kMaxSourceBytes (4 GiB), whatever is set
+  std::size_t max_source_bytes = 64u << 20;  // 64 MiB; `source_limit` keeps it to kMaxSourceBytes (4 GiB - 2)
   std::size_t max_stack_bytes = 6u << 20;    // the parser's recursion (stack.hpp)
   // The set of keywords the text is written in (grammar/keywords.hpp). By default a contract's
   // is said by its first word, an expression's is English; given, it is that set whatever the
@@ -28,6 +29,11 @@ struct ParseOptions {
   // diagnostics, slower; for the tests that compare the two.
   bool expression_reader = true;
 };
+
+// The most bytes a source may have under `options`: max_source_bytes, and never more than
+// kMaxSourceBytes, whatever a host sets (positions are 32 bits, source.hpp). A file is read, and
+// a text parsed, only up to it (E701).
+inline std::size_t source_limit(const ParseOptions& options) { return std::min(options.max_source_bytes, kMaxSourceBytes); }
 
 struct ParseResult {
   std::optional<ast::Contract> contract;  // set when there are no errors

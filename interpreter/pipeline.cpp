@@ -29,7 +29,7 @@ static Diagnostic io_error(const std::string& path, std::string why) {
 
 std::variant<std::string, Diagnostic> read_contract_file(const std::string& path, const ParseOptions& parse_options,
                                                          std::vector<LiterateHeading>* headings, std::string* markdown) {
-  auto read = read_regular_file(path, parse_options.max_source_bytes);
+  auto read = read_regular_file(path, source_limit(parse_options));
   auto* failure = std::get_if<ReadFailure>(&read);
   if (!failure && is_literate(path)) {
     auto literate = literate_code(std::get<std::string>(read));
@@ -52,7 +52,7 @@ std::variant<std::string, Diagnostic> read_contract_file(const std::string& path
   Diagnostic d;
   d.kind = DiagKind::limit;
   d.code = "E701";
-  set_message(d, too_large_message(path, *failure, parse_options.max_source_bytes));
+  set_message(d, too_large_message(path, *failure, source_limit(parse_options)));
   d.location = path;
   return d;
 }

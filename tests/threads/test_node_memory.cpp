@@ -43,7 +43,7 @@ TEST_CASE("node memory: a thread's nodes take the blocks the layout says and giv
     while_held = node_memory::blocks_held() - before;
   }).join();
   if (node_memory::in_blocks())
-    CHECK(while_held == blocks_for(10000, sizeof(ast::Expr)));  // 27 blocks of 372 nodes of 176 bytes
+    CHECK(while_held == blocks_for(10000, sizeof(ast::Expr)));  // as many blocks as 10 000 nodes with their headers fill
   else
     CHECK(while_held == 0);
   for (int i = 0; i < 10000; ++i) REQUIRE(number_of(*nodes[static_cast<std::size_t>(i)]) == i);  // no two share memory

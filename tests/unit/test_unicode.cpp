@@ -221,3 +221,43 @@ TEST_CASE("every look-alike name is reported in order against the first name of 
     CHECK(reported == expected);
   }
 }
+
+TEST_CASE("a clause number written again is no look-alike of itself but its look-alikes are", "[unicode]") {
+  // Clause numbers may repeat (the same text is not E216): each later number is compared with
+  // the first of its look, as for names, and reported only where its text differs from that one.
+  Skeletons skeletons;
+  const std::vector<std::string> pieces{"1", "l", "I", "0", "O", "2", "\u0399"};  // the last: Greek Ι
+  std::mt19937 random(61206);
+  std::size_t reports = 0, repeats = 0;
+  for (int round = 0; round < 200; ++round) {
+    std::vector<ast::ClauseDecl> clauses;
+    const int count = 1 + static_cast<int>(random() % 30);
+    for (int k = 0; k < count; ++k) {
+      ast::ClauseDecl c;
+      const int length = 1 + static_cast<int>(random() % 2);
+      for (int i = 0; i < length; ++i) c.number += pieces[random() % pieces.size()];
+      c.range.begin.line = static_cast<SourceIndex>(k + 1);
+      clauses.push_back(std::move(c));
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> expected;
+    for (std::size_t i = 0; i < clauses.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (skeletons.of(clauses[j].number) == skeletons.of(clauses[i].number)) {
+          if (clauses[j].number != clauses[i].number) expected.emplace_back(i + 1, j + 1);
+          else ++repeats;
+          break;
+        }
+    std::vector<std::pair<std::size_t, std::size_t>> reported;
+    for (const auto& d : confusable_names({}, clauses)) {
+      REQUIRE(d.code == "E216");
+      REQUIRE(d.range);
+      REQUIRE(d.related.size() == 1);
+      CHECK(d.message.find("clause number") != std::string::npos);
+      reported.emplace_back(d.range->begin.line, d.related[0].range.begin.line);
+    }
+    reports += expected.size();
+    CHECK(reported == expected);
+  }
+  CHECK(reports > 100);  // the draw makes both cases often
+  CHECK(repeats > 100);
+}
