@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -309,4 +310,21 @@ TEST_CASE("the forms the reader leaves to the rules", "[parse_expr]") {
     INFO(text);
     CHECK(read_alone(text) == "declined");
   }
+}
+
+TEST_CASE("a source is never longer than its positions can hold whatever limit a host sets", "[parse]") {
+  // Positions are 32 bits: the longest source is 2^32 - 2 bytes, so that an offset one past its
+  // end (2^32 - 1) still fits.
+  ParseOptions options;
+  options.max_source_bytes = std::numeric_limits<std::size_t>::max();
+  CHECK(source_limit(options) == 4294967294u);
+  const Position last = source_position(4294967294u, 4294967295u, 4294967295u);
+  CHECK(last.offset == 4294967294u);
+  CHECK(last.line == 4294967295u);
+  options.max_source_bytes = 10;
+  CHECK(source_limit(options) == 10);
+  auto parsed = parse_contract(std::make_shared<Source>(Source{"c.utfall", "term x = 12\n"}), options);  // 12 bytes
+  REQUIRE(parsed.diagnostics.size() == 1);
+  CHECK(parsed.diagnostics[0].code == "E701");
+  CHECK(parsed.diagnostics[0].message == "the source is 12 bytes, more than the limit of 10");
 }
