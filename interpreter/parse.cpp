@@ -122,7 +122,7 @@ struct Builder {
   bool over_pending = false;
   // Every distinct name as first written, for the confusable check (interpreter/names.hpp).
   std::vector<ast::Name> spellings;
-  TextSet spelled;
+  TextIndex spelled;  // of `spellings`
 
   // Names are read in NFC, so that one name has one spelling; a sign among the letter blocks
   // of the grammar is refused like a stray character (names.hpp).
@@ -142,7 +142,9 @@ struct Builder {
   void record(const ast::Name& n) {
     std::string* slot = n.text.size() <= kRecentLength ? &recent[recent_slot(n.text)] : nullptr;
     if (slot && *slot == n.text) return;  // recorded already
-    if (spelled.insert(n.text).second) spellings.push_back(n);
+    const auto place = static_cast<std::uint32_t>(spellings.size());  // fewer names than bytes in a source
+    if (!spelled.find_or_add(n.text, place, [&](std::uint32_t i) -> const std::string& { return spellings[i].text; }))
+      spellings.push_back(n);
     if (slot) *slot = n.text;
   }
   // In front of `spelled`: the last short name recorded in each of these slots, chosen by a

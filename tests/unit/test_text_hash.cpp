@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <random>
 #include <regex>
 #include <set>
@@ -153,6 +154,37 @@ TEST_CASE("texts that share one std::hash value do not flood a TextHash table", 
   for (const auto& id : ids) table.insert(id);
   REQUIRE(table.size() == n);
   CHECK(keyed <= 4 * n);
+}
+
+// TextIndex against std::map: texts from a small alphabet, so that most repeat, each given the
+// place it would take in a list of the distinct texts; the first place of each text is its
+// answer ever after, through the table's growth from 64 slots to thousands.
+TEST_CASE("a TextIndex finds each text at the place it was first added, as a std::map does", "[text_hash]") {
+  std::mt19937 rng(20261206);
+  std::vector<std::string> list;  // the distinct texts, in the order first added
+  std::map<std::string, std::uint32_t> model;
+  TextIndex index;
+  auto text_of = [&](std::uint32_t i) -> const std::string& { return list[i]; };
+  std::size_t found = 0;
+  for (int k = 0; k < 40000; ++k) {
+    std::string text(std::uniform_int_distribution<std::size_t>(0, 4)(rng), 'a');
+    for (auto& c : text) c = static_cast<char>('a' + std::uniform_int_distribution<int>(0, 6)(rng));
+    const auto place = static_cast<std::uint32_t>(list.size());
+    const auto got = index.find_or_add(text, place, text_of);
+    const auto it = model.find(text);
+    if (it == model.end()) {
+      REQUIRE_FALSE(got.has_value());
+      model.emplace(text, place);
+      list.push_back(text);
+    } else {
+      REQUIRE(got.has_value());
+      REQUIRE(*got == it->second);
+      ++found;
+    }
+  }
+  CHECK(index.size() == model.size());
+  CHECK(model.size() > 2000);  // the table grew well past its first 64 slots
+  CHECK(found == 40000 - model.size());
 }
 
 TEST_CASE("participant ids that share one std::hash value bind and pay as worked out by hand", "[text_hash]") {
