@@ -203,14 +203,14 @@ checked::Applicability Checker::applicability(const ast::Applicability& a) {
 }
 
 void Checker::declare(const std::string& name, SymbolKind kind, int index, const SourceRange& range) {
-  auto [it, fresh] = globals_.emplace(name, Symbol{kind, index, range});
+  auto [entry, fresh] = globals_.emplace(name, Symbol{kind, index, range});
   if (!fresh) {
     Diagnostic d;
     d.kind = DiagKind::name;
     d.code = "E202";
     set_message(d, text("`{}` is declared twice", name));
     d.range = range;
-    d.related.push_back(related_note(it->second.range, text("first declared here")));
+    d.related.push_back(related_note(entry->second.range, text("first declared here")));
     diags_.push_back(std::move(d));
   }
 }
@@ -222,7 +222,7 @@ std::optional<Unit> Checker::unit(const ast::UnitSpelling& s) {
     auto it = unit_names_.find(n.text);
     if (it != unit_names_.end()) return it->second;
     if (implicit_units_) return unit_names_.emplace(n.text, unit_with_spellings(Unit::of(n.text))).first->second;  // its own dimension, made once
-    Text hint = globals_.count(n.text) ? text("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
+    Text hint = globals_.contains(n.text) ? text("`{}` is a name, not a unit; write an operator between a number and a name", n.text)
                                         : text("declare it with `unit {}`", n.text);
     error(DiagKind::type, "E301", text("unknown unit `{}`", n.text), n.range, hint);
     ok = false;
@@ -608,12 +608,12 @@ void Checker::links(const ast::Contract& a) {
       auto& field = c_.inputs[i].fields[f];
       field.link = -2;
       const auto& target = *decl.link;
-      auto g = globals_.find(target.text);
-      if (g == globals_.end() || g->second.kind != SymbolKind::input || !c_.inputs[g->second.index].participants) {
+      auto* g = globals_.find(target.text);
+      if (!g || g->second.kind != SymbolKind::input || !c_.inputs[g->second.index].participants) {
         error(DiagKind::name, "E218",
-              g == globals_.end() ? text("`{}` is not declared; a link names a record input", target.text)
-                                  : text("`{}` is not a record input; a link names one", target.text),
-              target.range, g == globals_.end() ? suggest(target.text) : Text{});
+              !g ? text("`{}` is not declared; a link names a record input", target.text)
+                 : text("`{}` is not a record input; a link names one", target.text),
+              target.range, !g ? suggest(target.text) : Text{});
         continue;
       }
       const int set = g->second.index;
@@ -725,12 +725,18 @@ void Checker::run(const ast::Contract& a) {
   links(a);
 
   // Clauses (numbers and titles first: diagnostics cite them)
-  TextViewSet numbers;  // of the tree, which outlives this
-  numbers.reserve(a.clauses.size());
+  TextIndex numbers;  // places in a.clauses
+  auto number_of = [&](std::uint32_t i) -> const std::string& { return a.clauses[i].number; };
   c_.clauses.reserve(a.clauses.size());
-  for (const auto& cl : a.clauses) {
-    if (!cl.number.empty() && !numbers.insert(cl.number).second)
-      error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);
+  for (std::size_t i = 0; i < a.clauses.size(); ++i) {
+    const auto& cl = a.clauses[i];
+    if (!cl.number.empty()) {
+      const std::uint64_t h = TextIndex::hash(cl.number);
+      if (numbers.find(cl.number, h, number_of))
+        error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);
+      else
+        numbers.add(h, static_cast<std::uint32_t>(i));  // fewer clauses than bytes in a source
+    }
     c_.clauses.push_back({cl.number, cl.title});
   }
 

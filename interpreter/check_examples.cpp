@@ -78,7 +78,7 @@ checked::Expectation Checker::expectation(const ast::Expectation& e) {
 bool Checker::expected_thing(const ast::Expectation& e, checked::Expectation& x) {
   const std::string& name = e.name.text;
   x.subject = name;
-  if (!globals_.count(name)) {
+  if (!globals_.contains(name)) {
     // A definition for each participant, or a field, has one value per participant: the
     // expectation would have to say whose.
     for (const auto& d : c_.participant_defs)

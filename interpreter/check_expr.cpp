@@ -169,10 +169,10 @@ ExprPtr Checker::expr(const ast::Expr& e) {
 const Symbol* Checker::find_global(const std::string& name) {
   RecentGlobal& recent = recent_globals_[plain_hash(name) % recent_globals_.size()];
   if (recent.name && *recent.name == name) return recent.symbol;
-  auto it = globals_.find(name);
-  if (it == globals_.end()) return nullptr;
-  recent = {&it->first, &it->second};
-  return &it->second;
+  auto* entry = globals_.find(name);
+  if (!entry) return nullptr;
+  recent = {&entry->first, &entry->second};
+  return &entry->second;
 }
 
 ExprPtr Checker::name_ref(const ast::Expr& e, const ast::NameRef& n) {

@@ -162,11 +162,11 @@ class Checker {
   // Looked up for every name in every expression: hashed (a tree of 10 000 names compared
   // strings some 14 times a lookup), under the keyed hash, so that no contract can choose names
   // that share a bucket (text_hash.hpp). Walked only for suggest(), which sorts what it walks.
-  TextMap<Symbol> globals_;
+  TextTable<Symbol> globals_;
   // In front of globals_: the last global found through each slot, chosen by plain_hash. A
   // contract names its inputs, terms and tables again in every clause; such a name is found
   // here, in 4 KiB that stay in cache, not through SipHash and a probe of a table of 20 000
-  // names. Entries point into globals_, whose elements never move and are never erased.
+  // names. Entries point into globals_, whose entries never move and are never erased.
   struct RecentGlobal {
     const std::string* name = nullptr;
     const Symbol* symbol = nullptr;
@@ -297,7 +297,7 @@ class Checker {
   }
   Text suggest(std::string_view name) const {
     std::vector<std::string_view> names;
-    for (const auto& [g, _] : globals_) names.push_back(g);
+    for (const auto& [g, _] : globals_) names.push_back(g);  // in the order declared; sorted below
     std::sort(names.begin(), names.end());  // the first of equally close names, whatever the hash's order
     return closest(name, names);
   }

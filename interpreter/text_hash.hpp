@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -83,24 +84,28 @@ using TextViewSet = std::unordered_set<std::string_view, TextHash>;
 // no text and allocates nothing per text: where a `TextSet` made a node and a copy for each of
 // some 30 000 names (the parser's, Builder::record), this grows two arrays. `text_of(place)`
 // gives the text at a place of the list, which the list keeps.
+//
+// A text is looked up (`find`), then added to the list, then its place recorded here (`add`):
+// should adding it throw, the index names no place the list lacks.
 class TextIndex {
  public:
-  // The place of `text` in the list when it is there; else `place` (the text's place once the
-  // caller adds it) is recorded, and nullopt says the text is new.
+  static std::uint64_t hash(std::string_view text) { return TextHash{}(text); }
+  // The place of `text`, whose hash is `h`, or nullopt where it is not in the list.
   template <typename TextOf>
-  std::optional<std::uint32_t> find_or_add(std::string_view text, std::uint32_t place, TextOf&& text_of) {
-    const std::uint64_t h = TextHash{}(text);
-    if (2 * (count_ + 1) > slots_.size()) grow();  // at most half full: short runs of probes
+  std::optional<std::uint32_t> find(std::string_view text, std::uint64_t h, TextOf&& text_of) const {
+    if (slots_.empty()) return std::nullopt;
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots_[i];
-      if (slot.place == kEmpty) {
-        slot = Slot{h, place};
-        ++count_;
-        return std::nullopt;
-      }
+      const Slot& slot = slots_[i];
+      if (slot.place == kEmpty) return std::nullopt;
       if (slot.hash == h && std::string_view(text_of(slot.place)) == text) return slot.place;
     }
+  }
+  // Records `place` for a text of hash `h` that `find` did not find.
+  void add(std::uint64_t h, std::uint32_t place) {
+    if (2 * (count_ + 1) > slots_.size()) grow();  // at most half full: short runs of probes
+    put(Slot{h, place});
+    ++count_;
   }
   std::size_t size() const { return count_; }
 
@@ -110,19 +115,58 @@ class TextIndex {
     std::uint64_t hash = 0;
     std::uint32_t place = kEmpty;
   };
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 64 : 2 * old.size(), Slot{});
+  void put(Slot s) {
     const std::size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.place == kEmpty) continue;
-      std::size_t i = static_cast<std::size_t>(s.hash) & mask;
-      while (slots_[i].place != kEmpty) i = (i + 1) & mask;
-      slots_[i] = s;
-    }
+    std::size_t i = static_cast<std::size_t>(s.hash) & mask;
+    while (slots_[i].place != kEmpty) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.empty() ? 64 : 2 * slots_.size());
+    old.swap(slots_);  // `old` now the slots as they were, `slots_` the larger ones, empty
+    for (const Slot& s : old)
+      if (s.place != kEmpty) put(s);
   }
   std::vector<Slot> slots_;
   std::size_t count_ = 0;
+};
+
+// A map from text to `Value` that only grows: its entries kept in a deque, so that they never
+// move (a pointer to one stays good), and found through a TextIndex. Where a TextMap made a node
+// for each entry (the checker's 20 000 globals of a contract of 10 000 clauses), this makes a
+// block for every few. Walked in the order the entries were added.
+template <typename Value>
+class TextTable {
+ public:
+  using Entry = std::pair<const std::string, Value>;
+  // The entry for `text`, and whether it was added now (as std::unordered_map::emplace).
+  std::pair<Entry*, bool> emplace(std::string_view text, Value value) {
+    const std::uint64_t h = TextIndex::hash(text);
+    if (auto found = index_.find(text, h, text_of())) return {&entries_[*found], false};
+    entries_.emplace_back(std::string(text), std::move(value));
+    index_.add(h, static_cast<std::uint32_t>(entries_.size() - 1));
+    return {&entries_.back(), true};
+  }
+  Entry* find(std::string_view text) {
+    auto found = place_of(text);
+    return found ? &entries_[*found] : nullptr;
+  }
+  const Entry* find(std::string_view text) const {
+    auto found = place_of(text);
+    return found ? &entries_[*found] : nullptr;
+  }
+  bool contains(std::string_view text) const { return find(text) != nullptr; }
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  std::optional<std::uint32_t> place_of(std::string_view text) const { return index_.find(text, TextIndex::hash(text), text_of()); }
+  auto text_of() const {
+    return [this](std::uint32_t i) -> const std::string& { return entries_[i].first; };
+  }
+  std::deque<Entry> entries_;
+  TextIndex index_;
 };
 
 static_assert(std::is_same_v<TextMap<int>::hasher, TextHash> && std::is_same_v<TextSet::hasher, TextHash> &&

@@ -170,12 +170,14 @@ TEST_CASE("a TextIndex finds each text at the place it was first added, as a std
     std::string text(std::uniform_int_distribution<std::size_t>(0, 4)(rng), 'a');
     for (auto& c : text) c = static_cast<char>('a' + std::uniform_int_distribution<int>(0, 6)(rng));
     const auto place = static_cast<std::uint32_t>(list.size());
-    const auto got = index.find_or_add(text, place, text_of);
+    const std::uint64_t h = TextIndex::hash(text);
+    const auto got = index.find(text, h, text_of);
     const auto it = model.find(text);
     if (it == model.end()) {
       REQUIRE_FALSE(got.has_value());
       model.emplace(text, place);
       list.push_back(text);
+      index.add(h, place);
     } else {
       REQUIRE(got.has_value());
       REQUIRE(*got == it->second);
@@ -185,6 +187,40 @@ TEST_CASE("a TextIndex finds each text at the place it was first added, as a std
   CHECK(index.size() == model.size());
   CHECK(model.size() > 2000);  // the table grew well past its first 64 slots
   CHECK(found == 40000 - model.size());
+}
+
+// TextTable against std::map: the first value given for a text is kept (emplace says whether it
+// was added), an entry stays where it is while thousands more are added, and a walk gives the
+// texts in the order first added.
+TEST_CASE("a TextTable keeps the first value of each text where it is and walks them in order", "[text_hash]") {
+  std::mt19937 rng(6122026);
+  TextTable<int> table;
+  std::map<std::string, int> model;
+  std::vector<std::string> order;  // as first added
+  std::vector<std::pair<const TextTable<int>::Entry*, std::string>> seen;  // entries as first given
+  for (int k = 0; k < 20000; ++k) {
+    std::string text = "n" + std::to_string(std::uniform_int_distribution<int>(0, 5000)(rng));
+    const auto [entry, added] = table.emplace(text, k);
+    const bool fresh = model.emplace(text, k).second;
+    REQUIRE(added == fresh);
+    REQUIRE(entry->first == text);
+    REQUIRE(entry->second == model.at(text));
+    if (fresh) {
+      order.push_back(text);
+      if (seen.size() < 50) seen.emplace_back(entry, text);
+    }
+  }
+  CHECK(table.size() == model.size());
+  for (const auto& [entry, text] : seen) {  // added first, still there after all the rest
+    REQUIRE(table.find(text) == entry);
+    REQUIRE(entry->second == model.at(text));
+  }
+  for (const auto& [text, value] : model) REQUIRE(table.contains(text));
+  CHECK_FALSE(table.contains("n5001"));
+  CHECK(table.find("m1") == nullptr);
+  std::vector<std::string> walked;
+  for (const auto& [text, value] : table) walked.push_back(text);
+  CHECK(walked == order);
 }
 
 TEST_CASE("participant ids that share one std::hash value bind and pay as worked out by hand", "[text_hash]") {
