@@ -732,10 +732,12 @@ void Checker::run(const ast::Contract& a) {
     const auto& cl = a.clauses[i];
     if (!cl.number.empty()) {
       const std::uint64_t h = TextIndex::hash(cl.number);
-      if (numbers.find(cl.number, h, number_of))
+      if (numbers.find(cl.number, h, number_of)) {
         error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);
-      else
-        numbers.add(h, static_cast<std::uint32_t>(i));  // fewer clauses than bytes in a source
+      } else {
+        numbers.make_room();
+        numbers.add(h, static_cast<std::uint32_t>(i));  // make_room: at most kMostPlaces
+      }
     }
     c_.clauses.push_back({cl.number, cl.title});
   }

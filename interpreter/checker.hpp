@@ -161,7 +161,8 @@ class Checker {
   StackGuard stack_;
   // Looked up for every name in every expression: hashed (a tree of 10 000 names compared
   // strings some 14 times a lookup), under the keyed hash, so that no contract can choose names
-  // that share a bucket (text_hash.hpp). Walked only for suggest(), which sorts what it walks.
+  // that share a run of slots (TextTable, text_hash.hpp). Walked only for suggest(), which sorts
+  // what it walks.
   TextTable<Symbol> globals_;
   // In front of globals_: the last global found through each slot, chosen by plain_hash. A
   // contract names its inputs, terms and tables again in every clause; such a name is found
@@ -297,8 +298,8 @@ class Checker {
   }
   Text suggest(std::string_view name) const {
     std::vector<std::string_view> names;
-    for (const auto& [g, _] : globals_) names.push_back(g);  // in the order declared; sorted below
-    std::sort(names.begin(), names.end());  // the first of equally close names, whatever the hash's order
+    for (const auto& [g, _] : globals_) names.push_back(g);
+    std::sort(names.begin(), names.end());  // equally close names: the first in this order
     return closest(name, names);
   }
   // The closest of `names` by edit distance, when it is close.

@@ -144,8 +144,9 @@ struct Builder {
     if (slot && *slot == n.text) return;  // recorded already
     const std::uint64_t h = TextIndex::hash(n.text);
     if (!spelled.find(n.text, h, [&](std::uint32_t i) -> const std::string& { return spellings[i].text; })) {
+      spelled.make_room();
       spellings.push_back(n);
-      spelled.add(h, static_cast<std::uint32_t>(spellings.size() - 1));  // fewer names than bytes in a source
+      spelled.add(h, static_cast<std::uint32_t>(spellings.size() - 1));
     }
     if (slot) *slot = n.text;
   }

@@ -21,6 +21,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -80,16 +81,19 @@ using TextViewMap = std::unordered_map<std::string_view, Value, TextHash>;
 using TextViewSet = std::unordered_set<std::string_view, TextHash>;
 
 // The distinct texts of a list that only grows, found by their place in it: a table of places,
-// open addressing under the keyed hash (TextHash), each place's hash kept beside it. It holds
-// no text and allocates nothing per text: where a `TextSet` made a node and a copy for each of
-// some 30 000 names (the parser's, Builder::record), this grows two arrays. `text_of(place)`
-// gives the text at a place of the list, which the list keeps.
+// open addressing under the keyed hash (SipHash, as TextHash), each place's hash kept beside it.
+// It holds no text and allocates nothing per text: where a `TextSet` made a node and a copy for
+// each of some 30 000 names (the parser's, Builder::record), this grows one array of slots.
+// `text_of(place)` gives the text at a place of the list, which the list keeps.
 //
-// A text is looked up (`find`), then added to the list, then its place recorded here (`add`):
-// should adding it throw, the index names no place the list lacks.
+// A text is looked up (`find`), room made for it (`make_room`, which may throw), the text added
+// to the list, and its place recorded (`add`, which cannot throw): whatever throws, the index and
+// the list still agree, but for a text the list holds and the index does not, which is looked
+// up in vain and so added again (no caller goes on after such a throw).
 class TextIndex {
  public:
-  static std::uint64_t hash(std::string_view text) { return TextHash{}(text); }
+  static constexpr std::uint32_t kMostPlaces = 0xFFFFFFFEu;  // the next is the empty slot's mark
+  static std::uint64_t hash(std::string_view text) { return siphash24(process_hash_key(), text); }
   // The place of `text`, whose hash is `h`, or nullopt where it is not in the list.
   template <typename TextOf>
   std::optional<std::uint32_t> find(std::string_view text, std::uint64_t h, TextOf&& text_of) const {
@@ -101,9 +105,13 @@ class TextIndex {
       if (slot.hash == h && std::string_view(text_of(slot.place)) == text) return slot.place;
     }
   }
-  // Records `place` for a text of hash `h` that `find` did not find.
-  void add(std::uint64_t h, std::uint32_t place) {
-    if (2 * (count_ + 1) > slots_.size()) grow();  // at most half full: short runs of probes
+  // Room for one more place: the slots at most half full, for short runs of probes.
+  void make_room() {
+    if (count_ >= kMostPlaces) throw std::length_error("TextIndex: more texts than places");
+    if (2 * (count_ + 1) > slots_.size()) grow();
+  }
+  // Records `place` for a text of hash `h` that `find` did not find, after `make_room`.
+  void add(std::uint64_t h, std::uint32_t place) noexcept {
     put(Slot{h, place});
     ++count_;
   }
@@ -143,8 +151,9 @@ class TextTable {
   std::pair<Entry*, bool> emplace(std::string_view text, Value value) {
     const std::uint64_t h = TextIndex::hash(text);
     if (auto found = index_.find(text, h, text_of())) return {&entries_[*found], false};
+    index_.make_room();
     entries_.emplace_back(std::string(text), std::move(value));
-    index_.add(h, static_cast<std::uint32_t>(entries_.size() - 1));
+    index_.add(h, static_cast<std::uint32_t>(entries_.size() - 1));  // make_room: at most kMostPlaces
     return {&entries_.back(), true};
   }
   Entry* find(std::string_view text) {

@@ -176,6 +176,7 @@ TEST_CASE("a TextIndex finds each text at the place it was first added, as a std
     if (it == model.end()) {
       REQUIRE_FALSE(got.has_value());
       model.emplace(text, place);
+      index.make_room();
       list.push_back(text);
       index.add(h, place);
     } else {
@@ -187,6 +188,27 @@ TEST_CASE("a TextIndex finds each text at the place it was first added, as a std
   CHECK(index.size() == model.size());
   CHECK(model.size() > 2000);  // the table grew well past its first 64 slots
   CHECK(found == 40000 - model.size());
+}
+
+// Every text given one hash: each is then told from the others by its text alone, along a run
+// of slots that wraps past the end of the table (hash 63 of 64 slots, then of 128, 256 as it
+// grows), and a text never added is not found at the end of that run.
+TEST_CASE("a TextIndex tells texts of one hash apart by their text", "[text_hash]") {
+  std::vector<std::string> list;
+  TextIndex index;
+  auto text_of = [&](std::uint32_t i) -> const std::string& { return list[i]; };
+  constexpr std::uint64_t h = 63;
+  for (int i = 0; i < 150; ++i) {
+    const std::string text = "t" + std::to_string(i);
+    REQUIRE_FALSE(index.find(text, h, text_of).has_value());
+    index.make_room();
+    list.push_back(text);
+    index.add(h, static_cast<std::uint32_t>(i));
+  }
+  for (int i = 0; i < 150; ++i) REQUIRE(index.find("t" + std::to_string(i), h, text_of) == std::optional<std::uint32_t>(i));
+  CHECK_FALSE(index.find("t150", h, text_of).has_value());
+  CHECK_FALSE(index.find("t0", h + 1, text_of).has_value());  // no text has that hash, though its probes cross their run
+  CHECK(index.size() == 150);
 }
 
 // TextTable against std::map: the first value given for a text is kept (emplace says whether it
