@@ -221,6 +221,14 @@ struct Builder {
     }
     return contract.clauses.back();
   }
+  // An item of the clause being read. A clause mostly holds two or more (a definition and the
+  // payment that reads it): room for two at the first, not one and then two.
+  template <typename Item>
+  void add_item(Item&& item) {
+    auto& items = clause().items;
+    if (items.empty()) items.reserve(2);
+    items.emplace_back(std::forward<Item>(item));
+  }
 };
 
 template <typename Input>
@@ -740,7 +748,7 @@ struct action<g::let_decl> {
     if (b.in_foreach)
       b.foreach_lets.push_back(std::move(let));
     else
-      b.clause().items.emplace_back(std::move(let));
+      b.add_item(std::move(let));
   }
 };
 
@@ -764,7 +772,7 @@ struct action<g::for_each_decl> {
     b.in_foreach = false;
     b.foreach.lets = std::move(b.foreach_lets);
     b.foreach_lets.clear();
-    b.clause().items.emplace_back(std::exchange(b.foreach, {}));
+    b.add_item(std::exchange(b.foreach, {}));
   }
 };
 
@@ -903,7 +911,7 @@ struct action<g::payment_decl> {
     pay.rounding = std::exchange(b.rounding, {});
     pay.netted = std::exchange(b.netted, false);
     pay.range = b.range(in);
-    b.clause().items.emplace_back(ast::Boxed<ast::PaymentDecl>(std::exchange(b.payment, {})));
+    b.add_item(ast::Boxed<ast::PaymentDecl>(std::exchange(b.payment, {})));
   }
 };
 
@@ -989,7 +997,7 @@ struct action<g::waterfall_decl> {
   template <typename Input>
   static void apply(const Input& in, Builder& b) {
     b.waterfall.range = b.range(in);
-    b.clause().items.emplace_back(ast::Boxed<ast::WaterfallDecl>(std::exchange(b.waterfall, {})));
+    b.add_item(ast::Boxed<ast::WaterfallDecl>(std::exchange(b.waterfall, {})));
   }
 };
 
@@ -1057,7 +1065,7 @@ struct table_action {
     b.table.kind = K;
     b.table.name = b.pop_name();
     b.table.range = b.range(in);
-    b.clause().items.emplace_back(std::exchange(b.table, {}));
+    b.add_item(std::exchange(b.table, {}));
   }
 };
 template <> struct action<g::table_decl> : table_action<ast::TableDecl::Kind::step> {};
