@@ -87,9 +87,8 @@ using TextViewSet = std::unordered_set<std::string_view, TextHash>;
 // `text_of(place)` gives the text at a place of the list, which the list keeps.
 //
 // A text is looked up (`find`), room made for it (`make_room`, which may throw), the text added
-// to the list, and its place recorded (`add`, which cannot throw): whatever throws, the index and
-// the list still agree, but for a text the list holds and the index does not, which is looked
-// up in vain and so added again (no caller goes on after such a throw).
+// to the list, and its place recorded (`add`, which cannot throw): whatever throws, the index
+// names no place the list lacks and the list no text the index has not recorded.
 class TextIndex {
  public:
   static constexpr std::uint32_t kMostPlaces = 0xFFFFFFFEu;  // the next is the empty slot's mark
