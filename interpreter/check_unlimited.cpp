@@ -35,6 +35,7 @@ void Checker::find_term_uses() {
     for (const auto* x : {&p.amount, &p.condition, &p.filter, &p.floor}) any(*x);
     for (const auto* x : {&p.cap_period, &p.cap_total, &p.cap_participant}) limit(*x);
     rounding(p.rounding);
+    for (const auto& key : p.per_keys) any(key);  // `at most N per KEY`: a key is a value, not a limit
   }
   for (const auto& w : c_.waterfalls) {
     any(w.pool);

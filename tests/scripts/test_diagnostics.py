@@ -436,6 +436,10 @@ def rows():
             ("an unlimited term as a floor", paying("at least tak"), "E322", "tak\n}", "used as a number"),
             ("an unlimited term inside min() in a cap", paying("capped at min(tak, 9 SEK)"), "E322", "tak, 9", "bare name"),
             ("an unlimited term in a comparison", paying("when tak > 1 SEK"), "E322", "tak >", "used as a number"),
+            ("an unlimited term as a key of `at most`",
+             contract('input p : records {\n  id : text\n}\nterm tak = unlimited SEK\nclause "1" {\n'
+                      '  pay kommun -> fonden for each u in p\n    amount 5 SEK\n    at most once per tak\n}\n'),
+             "E322", "tak\n}", "used as a number"),
             ("`unlimited` inside an expression", paying("capped at unlimited SEK", ""), "E323", "unlimited SEK",
              "only a term can have"),
             ("an example that sets a term used as a number to unlimited",
