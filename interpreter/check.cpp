@@ -725,20 +725,13 @@ void Checker::run(const ast::Contract& a) {
   links(a);
 
   // Clauses (numbers and titles first: diagnostics cite them)
-  TextIndex numbers;  // places in a.clauses
+  TextIndex numbers;  // places in a.clauses: fewer than kMostPlaces, as a source is under 4 GiB
   auto number_of = [&](std::uint32_t i) -> const std::string& { return a.clauses[i].number; };
   c_.clauses.reserve(a.clauses.size());
   for (std::size_t i = 0; i < a.clauses.size(); ++i) {
     const auto& cl = a.clauses[i];
-    if (!cl.number.empty()) {
-      const std::uint64_t h = TextIndex::hash(cl.number);
-      if (numbers.find(cl.number, h, number_of)) {
-        error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);
-      } else {
-        numbers.make_room();
-        numbers.add(h, static_cast<std::uint32_t>(i));  // make_room: at most kMostPlaces
-      }
-    }
+    if (!cl.number.empty() && !numbers.find_or_add(cl.number, number_of, [i] { return i; }).second)
+      error(DiagKind::structure, "E417", text("clause {} is declared twice", cl.number), cl.range);
     c_.clauses.push_back({cl.number, cl.title});
   }
 

@@ -142,12 +142,10 @@ struct Builder {
   void record(const ast::Name& n) {
     std::string* slot = n.text.size() <= kRecentLength ? &recent[recent_slot(n.text)] : nullptr;
     if (slot && *slot == n.text) return;  // recorded already
-    const std::uint64_t h = TextIndex::hash(n.text);
-    if (!spelled.find(n.text, h, [&](std::uint32_t i) -> const std::string& { return spellings[i].text; })) {
-      spelled.make_room();
+    spelled.find_or_add(n.text, [&](std::uint32_t i) -> const std::string& { return spellings[i].text; }, [&] {
       spellings.push_back(n);
-      spelled.add(h, static_cast<std::uint32_t>(spellings.size() - 1));
-    }
+      return spellings.size() - 1;
+    });
     if (slot) *slot = n.text;
   }
   // In front of `spelled`: the last short name recorded in each of these slots, chosen by a

@@ -27,6 +27,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace utfall {
@@ -78,7 +79,6 @@ using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
 // Keys that view text owned elsewhere, which outlives the table.
 template <typename Value>
 using TextViewMap = std::unordered_map<std::string_view, Value, TextHash>;
-using TextViewSet = std::unordered_set<std::string_view, TextHash>;
 
 // The distinct texts of a list that only grows, found by their place in it: a table of places,
 // open addressing under the keyed hash (SipHash, as TextHash), each place's hash kept beside it.
@@ -86,9 +86,10 @@ using TextViewSet = std::unordered_set<std::string_view, TextHash>;
 // each of some 30 000 names (the parser's, Builder::record), this grows one array of slots.
 // `text_of(place)` gives the text at a place of the list, which the list keeps.
 //
-// A text is looked up (`find`), room made for it (`make_room`, which may throw), the text added
-// to the list, and its place recorded (`add`, which cannot throw): whatever throws, the index
-// names no place the list lacks and the list no text the index has not recorded.
+// `find_or_add` is the usual way in. It looks a text up (`find`), makes room for it (`make_room`,
+// which may throw), has the caller add the text to the list, and records its place (`add`, which
+// cannot throw): whatever throws, the index names no place the list lacks and the list no text
+// the index has not recorded. The steps are public for the tests, which choose the hash.
 class TextIndex {
  public:
   static constexpr std::uint32_t kMostPlaces = 0xFFFFFFFEu;  // the next is the empty slot's mark
@@ -113,6 +114,18 @@ class TextIndex {
   void add(std::uint64_t h, std::uint32_t place) noexcept {
     put(Slot{h, place});
     ++count_;
+  }
+  // The place of `text`, and false; or, where the list lacks it, the place that `append()` gives
+  // it, recorded, and true. `append` adds the text to the list (it may throw) and returns its
+  // place, below kMostPlaces.
+  template <typename TextOf, typename Append>
+  std::pair<std::uint32_t, bool> find_or_add(std::string_view text, TextOf&& text_of, Append&& append) {
+    const std::uint64_t h = hash(text);
+    if (auto found = find(text, h, text_of)) return {*found, false};
+    make_room();
+    const auto place = static_cast<std::uint32_t>(append());
+    add(h, place);
+    return {place, true};
   }
   std::size_t size() const { return count_; }
 
@@ -148,28 +161,23 @@ class TextTable {
   using Entry = std::pair<const std::string, Value>;
   // The entry for `text`, and whether it was added now (as std::unordered_map::emplace).
   std::pair<Entry*, bool> emplace(std::string_view text, Value value) {
-    const std::uint64_t h = TextIndex::hash(text);
-    if (auto found = index_.find(text, h, text_of())) return {&entries_[*found], false};
-    index_.make_room();
-    entries_.emplace_back(std::string(text), std::move(value));
-    index_.add(h, static_cast<std::uint32_t>(entries_.size() - 1));  // make_room: at most kMostPlaces
-    return {&entries_.back(), true};
-  }
-  Entry* find(std::string_view text) {
-    auto found = place_of(text);
-    return found ? &entries_[*found] : nullptr;
+    const auto [place, added] = index_.find_or_add(text, text_of(), [&] {
+      entries_.emplace_back(std::string(text), std::move(value));
+      return entries_.size() - 1;  // make_room: at most kMostPlaces entries
+    });
+    return {&entries_[place], added};
   }
   const Entry* find(std::string_view text) const {
-    auto found = place_of(text);
+    auto found = index_.find(text, TextIndex::hash(text), text_of());
     return found ? &entries_[*found] : nullptr;
   }
+  Entry* find(std::string_view text) { return const_cast<Entry*>(std::as_const(*this).find(text)); }
   bool contains(std::string_view text) const { return find(text) != nullptr; }
   auto begin() const { return entries_.begin(); }
   auto end() const { return entries_.end(); }
   std::size_t size() const { return entries_.size(); }
 
  private:
-  std::optional<std::uint32_t> place_of(std::string_view text) const { return index_.find(text, TextIndex::hash(text), text_of()); }
   auto text_of() const {
     return [this](std::uint32_t i) -> const std::string& { return entries_[i].first; };
   }
@@ -178,6 +186,6 @@ class TextTable {
 };
 
 static_assert(std::is_same_v<TextMap<int>::hasher, TextHash> && std::is_same_v<TextSet::hasher, TextHash> &&
-              std::is_same_v<TextViewMap<int>::hasher, TextHash> && std::is_same_v<TextViewSet::hasher, TextHash>);
+              std::is_same_v<TextViewMap<int>::hasher, TextHash>);
 
 }  // namespace utfall
