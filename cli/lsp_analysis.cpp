@@ -147,7 +147,7 @@ std::string apply_changes(std::string text, const json& changes) {
 
 json diagnostics_params(const Document& document, Language language) {
   // A range in the document, or at its start when the diagnostic has none there.
-  auto range_of = [&](const std::optional<SourceRange>& r) {
+  auto range_of = [&](const std::optional<OwnedRange>& r) {
     if (!r || r->source != document.source) return document.lines->range(0, 0);
     return document.lines->range(r->begin.offset, r->end_offset);
   };

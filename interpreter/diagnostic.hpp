@@ -36,9 +36,9 @@ enum class DiagKind {
 
 struct RelatedNote {
   RelatedNote() = default;
-  RelatedNote(SourceRange r, std::string english, Text t = {})
-      : range(std::move(r)), message(std::move(english)), text(std::move(t)) {}
-  SourceRange range;
+  RelatedNote(const SourceRange& r, std::string english, Text t = {})
+      : range(r), message(std::move(english)), text(std::move(t)) {}
+  OwnedRange range;
   std::string message;  // in English
   Text text;            // the same, from the message table (empty: `message` is shown as it is)
 };
@@ -51,7 +51,7 @@ struct Diagnostic {
   // The same sentence from the message table, for drawing it in Swedish; empty where the
   // diagnostic was made with a plain string (then `message` is shown in either language).
   Text text;
-  std::optional<SourceRange> range;
+  std::optional<OwnedRange> range;  // keeps its source: a diagnostic may outlive the tree it is about
   std::vector<RelatedNote> related;
   std::string clause;      // "3.2 Återbetalning" when the problem sits in a clause
   std::string suggestion;  // "did you mean `frigjort`?"

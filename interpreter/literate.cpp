@@ -236,7 +236,7 @@ void note_headings(Diagnostics& diagnostics, const SourcePtr& source, const std:
     std::size_t offset = 0;
     for (std::size_t line = 1; line < h->line && offset < source->text.size(); ++line) offset = source->text.find('\n', offset) + 1;
     SourceRange at;
-    at.source = source;
+    at.source = source.get();
     at.begin = source_position(offset, h->line, 1);
     at.end_offset = source_index(std::min(source->text.find('\n', offset), source->text.size()));
     d.related.push_back(related_note(at, text("under the heading “{}”", h->text)));

@@ -167,9 +167,9 @@ struct Builder {
   SourceRange range(const Input& in) const {
     static_assert(Input::input_t::tracking_mode_v == p::tracking_mode::eager);
     const auto& at = in.iterator();
-    return SourceRange{source, source_position(at.byte, at.line, at.column), source_index(static_cast<std::size_t>(in.end() - base))};
+    return SourceRange{source.get(), source_position(at.byte, at.line, at.column), source_index(static_cast<std::size_t>(in.end() - base))};
   }
-  SourceRange span(const SourceRange& a, const SourceRange& b) const { return SourceRange{source, a.begin, b.end_offset}; }
+  SourceRange span(const SourceRange& a, const SourceRange& b) const { return SourceRange{source.get(), a.begin, b.end_offset}; }
 
   ast::ExprPtr pop() {
     auto e = std::move(exprs.back());
@@ -1303,7 +1303,7 @@ Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t
   d.kind = DiagKind::syntax;
   d.code = std::move(code);
   set_message(d, std::move(message));
-  d.range = SourceRange{source, source_position(offset, line, column), source_index(offset + 1)};
+  d.range = SourceRange{source.get(), source_position(offset, line, column), source_index(offset + 1)};
   return d;
 }
 
@@ -1410,6 +1410,7 @@ ExpressionParseResult parse_expression_in(SourcePtr source, const ParseOptions& 
     b.language = language;
     b.given = given;
     ExpressionParseResult result;
+    result.source = source;
     result.diagnostics = run<g::expression_file>(b, options);
     if (result.diagnostics.empty()) result.expr = b.pop();
     return result;

@@ -42,6 +42,7 @@ struct ParseResult {
 ParseResult parse_contract(SourcePtr source, const ParseOptions& options = {});
 
 struct ExpressionParseResult {
+  SourcePtr source;   // the expression's, which its ranges name
   ast::ExprPtr expr;  // set when there are no errors
   Diagnostics diagnostics;
 };

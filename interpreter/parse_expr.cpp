@@ -35,7 +35,7 @@ static_assert(ascii_word_in_both(g::Keyword::and_) && ascii_word_in_both(g::Keyw
 class Reader {
  public:
   Reader(const SourcePtr& source, const Position& at, g::Language language, const Limits& limits)
-      : source_(source), text_(source->text), at_(at), language_(language), limits_(limits) {}
+      : source_(source.get()), text_(source->text), at_(at), language_(language), limits_(limits) {}
 
   Outcome run() {
     Outcome out;
@@ -49,7 +49,7 @@ class Reader {
   }
 
  private:
-  const SourcePtr& source_;
+  const Source* source_;  // the caller keeps it
   std::string_view text_;
   Position at_;  // the place reached: byte offset, line, byte column (as PEGTL's eager tracking)
   g::Language language_;

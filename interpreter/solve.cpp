@@ -62,7 +62,7 @@ Comparison find_comparison(const std::string& s) {
 
 // A diagnostic of the added example, moved onto the goal's own text (the rewritten goal has the
 // goal's length, so offsets carry over); false for one about the contract itself.
-bool onto_goal(SourceRange& range, const SourcePtr& whole, std::size_t goal_start, const SourcePtr& goal) {
+bool onto_goal(OwnedRange& range, const SourcePtr& whole, std::size_t goal_start, const SourcePtr& goal) {
   if (range.source != whole || range.begin.offset < goal_start) return false;
   auto at = [&](std::size_t offset) { return std::min(offset - std::min(offset, goal_start), goal->text.size()); };
   range.end_offset = at(std::max(range.end_offset, range.begin.offset));

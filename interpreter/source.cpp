@@ -1,8 +1,16 @@
 #include "interpreter/source.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace utfall {
+
+OwnedRange::OwnedRange(const SourceRange& r) : begin(r.begin), end_offset(r.end_offset) {
+  if (!r.source) return;
+  source = r.source->weak_from_this().lock();
+  // A source not made shared cannot be kept: the diagnostic would lose its place without a word.
+  if (!source) throw std::logic_error("a range of a source that was not made shared (Source)");
+}
 
 std::string_view line_text(const Source& source, std::size_t line) {
   std::string_view text = source.text;

@@ -66,7 +66,7 @@ std::string read_alone(const std::string& text, std::size_t from = 0) {
   auto out = expression_reader::read_expression(source, source_position(from, 1, from + 1), grammar::Language::english, {16, 1000});
   if (!out.read) return "declined";
   ast::Contract c;
-  c.terms.push_back(ast::TermDecl{ast::Name{"t", SourceRange{source, Position{5, 1, 6}, 6}}, std::move(out.read->expr)});
+  c.terms.push_back(ast::TermDecl{ast::Name{"t", SourceRange{source.get(), Position{5, 1, 6}, 6}}, std::move(out.read->expr)});
   return dump_ast(c, true) + "end " + std::to_string(out.read->end.offset);
 }
 // The offset where the reader stopped in `text`.
