@@ -109,7 +109,7 @@ struct OverPeriods {
 
 // A kind of node held in its own allocation: the kinds that are large and rarely written (a
 // participant's field, a sum over participants or periods) would otherwise make every node as
-// large as they are, and a contract is mostly small nodes (ast::Expr is 168 bytes, not 312).
+// large as they are, and a contract is mostly small nodes (ast::Expr is 136 bytes, not 280).
 // `ast::visit` opens it, so that a visitor sees the kind itself. The box is cut from the syntax
 // tree's node memory, as the nodes are (node_memory.hpp): a payment's box is 1 KiB, 10 MB of a
 // contract of 10 000 clauses, given a page fault per 2 MiB with the nodes instead of per 4 KiB.
@@ -161,7 +161,7 @@ struct Expr {
 static_assert(alignof(Expr) <= node_memory::alignment);
 // Where a kind grows past this, box it (above) rather than grow every node: a contract of
 // 10 000 clauses is some 200 000 nodes, and their memory is most of a check's time.
-static_assert(sizeof(void*) != 8 || sizeof(Expr) <= 176, "a node kind grew: box it");
+static_assert(sizeof(void*) != 8 || sizeof(Expr) <= 136, "a node kind grew: box it");
 
 template <typename T>
 T& unboxed(T& n) { return n; }
@@ -223,7 +223,9 @@ struct SetAsideChildren {
     if (n) (*this)(*n);
   }
 };
+// The kinds before Unary hold no node: such a node, half of a tree, has nothing to set aside.
 inline Expr::~Expr() {
+  if (node.index() < kind_index<Unary, Node>::value) return;
   free_tree<ExprPtr>(*this, [](Expr& e, SetAside<ExprPtr>& rest) { std::visit(SetAsideChildren{rest}, e.node); });
 }
 
@@ -406,7 +408,7 @@ struct ExampleDecl {
 };
 
 struct Contract {
-  SourcePtr source;
+  SourcePtr source;  // what the ranges of every node name: kept while the tree is
   std::optional<ContractHeader> header;
   std::vector<PartyDecl> parties;
   std::vector<UnitDecl> units;

@@ -17,7 +17,7 @@ void Checker::header(const ast::Contract& a) {
     d.kind = DiagKind::structure;
     d.code = "E401";
     set_message(d, text("the contract declares no currency (add `currency SEK`)"));
-    d.range = SourceRange{a.source.get(), {}, 0};
+    d.range = OwnedRange{a.source, {}, 0};
     diags_.push_back(std::move(d));
     return;
   }
@@ -74,7 +74,7 @@ void Checker::calendar(const ast::Contract& a) {
     d.kind = DiagKind::structure;
     d.code = "E403";
     set_message(d, text("the contract declares no periods (add, for example, `periods yearly 2025 .. 2029`)"));
-    d.range = SourceRange{a.source.get(), {}, 0};
+    d.range = OwnedRange{a.source, {}, 0};
     diags_.push_back(std::move(d));
     return;
   }

@@ -34,6 +34,7 @@ CheckResult check(const ast::Contract& contract, const CheckOptions& options = {
 
 // A single expression against a checked contract (the REPL, `utfall eval`, `--set`).
 // Without a contract, any unit name is accepted as a dimension of its own.
+// Its ranges name the expression's source, which the caller keeps (ExpressionParseResult).
 struct ExpressionCheckResult {
   checked::ExprPtr expr;
   Diagnostics diagnostics;

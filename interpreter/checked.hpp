@@ -130,7 +130,9 @@ struct SetAsideChildren {
 };
 // A node is reached through a pointer to const, but every node is made non-const (check.cpp), so
 // a node about to be freed may be emptied first.
+// The kinds before Unary hold no node: such a node, half of a tree, has nothing to set aside.
 inline Expr::~Expr() {
+  if (node.index() < kind_index<Unary, Node>::value) return;
   free_tree<ExprPtr>(*this, [](const Expr& e, SetAside<ExprPtr>& rest) {
     std::visit(SetAsideChildren{rest}, const_cast<Expr&>(e).node);
   });
@@ -285,7 +287,7 @@ struct Currency {
 };
 
 struct Contract {
-  SourcePtr source;
+  SourcePtr source;  // what the ranges of every node name: kept while the contract is
   std::string title;
   // The contract's first currency: `currencies[0]`, kept apart for the many places that need
   // only it (a contract with one currency).

@@ -735,7 +735,7 @@ std::optional<Diagnostic> translation_problem(const ast::Contract& contract, con
                                     "it first", word)
                              : utfall::text("the name `{}` is an English keyword, so this contract cannot be written in English; "
                                     "rename it first", word));
-      d.range = SourceRange{contract.source.get(), source_position(i, line + 1, i - first + 1), source_index(i + word.size())};
+      d.range = OwnedRange{contract.source, source_position(i, line + 1, i - first + 1), source_index(i + word.size())};
       break;
     }
     i += word.size() - 1;

@@ -1303,7 +1303,7 @@ Diagnostic syntax_error(const SourcePtr& source, std::size_t offset, std::size_t
   d.kind = DiagKind::syntax;
   d.code = std::move(code);
   set_message(d, std::move(message));
-  d.range = SourceRange{source.get(), source_position(offset, line, column), source_index(offset + 1)};
+  d.range = OwnedRange{source, source_position(offset, line, column), source_index(offset + 1)};
   return d;
 }
 

@@ -16,9 +16,10 @@
 
 namespace utfall {
 
-// Always made shared (std::make_shared): a range names its source by a plain pointer, and what
-// must outlive the trees that hold the source (a diagnostic) takes a share through
-// `weak_from_this` (OwnedRange).
+// Made shared (std::make_shared) wherever a range may name it: a range names its source by a
+// plain pointer, and what must outlive the trees that hold the source (a diagnostic) takes a
+// share through `weak_from_this` (OwnedRange). A source that no range names (format.cpp's empty
+// one) may stand alone.
 struct Source : std::enable_shared_from_this<Source> {
   Source() = default;
   Source(std::string name, std::string text) : name(std::move(name)), text(std::move(text)) {}
@@ -59,9 +60,11 @@ struct SourceRange {
 
 // A range that keeps its source alive, for what outlives the tree it came from: a diagnostic and
 // its notes, which a host may read after the contract is gone. Made from a SourceRange, it takes
-// a share of the source, which was made shared (Source).
+// a share of the source, which was made shared (Source) and is still held by its tree's owner:
+// a range whose source is gone cannot be kept (that is a use after free, as reading it would be).
 struct OwnedRange {
   OwnedRange() = default;
+  OwnedRange(SourcePtr s, Position b, SourceIndex end) : source(std::move(s)), begin(b), end_offset(end) {}
   OwnedRange(const SourceRange& r);  // NOLINT: implicit, so that `d.range = node.range` reads as before
   operator SourceRange() const { return SourceRange{source.get(), begin, end_offset}; }  // NOLINT
   SourcePtr source;

@@ -25,6 +25,7 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <boost/container/small_vector.hpp>
@@ -131,6 +132,19 @@ void free_tree(Node& root, Take take) noexcept {
     take(*next, rest);
   }
 }
+
+// The place of kind `T` among the kinds of the variant `Node`.
+template <typename T, typename Node>
+struct kind_index;
+template <typename T, typename... Kinds>
+struct kind_index<T, std::variant<Kinds...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool same[] = {std::is_same_v<T, Kinds>...};
+    std::size_t i = 0;
+    while (i < sizeof...(Kinds) && !same[i]) ++i;
+    return i;
+  }();
+};
 
 // Moves the non-null `children` into `rest`. A child that finds no memory for its place stays
 // with its parent, to be freed with it by recursion, as it would be without `free_tree`.

@@ -90,7 +90,7 @@ TEST_CASE("node memory: nodes made and freed by turns keep to the live nodes' bl
       most = std::max(most, node_memory::blocks_held() - before);
     }
     // All freed, the thread still cutting: only the block it cuts from is held, whatever the
-    // order of the frees (some 270 blocks were cut in all).
+    // order of the frees (some 220 blocks were cut in all).
     live.clear();
     held_at_end = node_memory::blocks_held() - before;
   }).join();
