@@ -880,31 +880,13 @@ void Checker::run(const ast::Contract& a) {
   c_.binder_count = binder_count_;
 
   for (const auto& ex : a.examples) c_.examples.push_back(example(ex));
-  find_term_uses();
-
   // Inputs that nothing uses are probably a mistake in the contract or its data.
-  std::vector<bool> used(c_.inputs.size());
-  auto mark = [&](const checked::Expr& top) {
-    each_node(top, [&](const checked::Expr& x) {
-      if (auto* in = std::get_if<checked::InputRef>(&x.node)) used[in->input] = true;
-      if (auto* over = std::get_if<checked::OverParticipants>(&x.node)) used[over->set] = true;
-    });
-  };
-  auto mark_ptr = [&](const ExprPtr& x) { if (x) mark(*x); };
+  std::vector<bool> used = find_uses();
   for (const auto& in : c_.inputs)  // a link reads its target's records
     for (const auto& f : in.fields)
       if (f.link >= 0) used[f.link] = true;
-  for (const auto& d : c_.defs) mark_ptr(d.value);
-  for (const auto& d : c_.participant_defs) mark_ptr(d.value);
-  for (const auto& p : c_.payments) {
-    for (const auto* x : {&p.amount, &p.condition, &p.filter, &p.cap_period, &p.cap_total, &p.cap_participant, &p.floor}) mark_ptr(*x);
-    for (const auto& k : p.per_keys) mark_ptr(k);
+  for (const auto& p : c_.payments)
     if (p.set >= 0) used[p.set] = true;
-  }
-  for (const auto& w : c_.waterfalls) {
-    mark_ptr(w.pool);
-    for (const auto& t : w.tiers) { mark_ptr(t.amount); mark_ptr(t.cap); }
-  }
   // Only a contract without errors is judged for this: a failed expression may be the user.
   for (std::size_t i = 0; i < used.size() && !has_errors(diags_); ++i)
     if (!used[i]) warning("W201", text("the input `{}` is declared but never used", c_.inputs[i].name), c_.inputs[i].range);

@@ -16,19 +16,26 @@ ExprPtr Checker::unlimited_value(const ast::Expr& e) {
   return make(checked::Const{Number::from_int(0)}, Type::number(*u), e.range);
 }
 
-void Checker::find_term_uses() {
-  // The first use of each term other than a bare limit, in the order of the contract's parts.
-  auto walk = [&](const checked::Expr& top) {
+std::vector<bool> Checker::find_uses() {
+  // The first use of each term other than a bare limit, in the order of the contract's parts;
+  // on the way, the inputs that the rules read (a term, a rounding step or an example reading
+  // one does not count: W201 is about the rules).
+  std::vector<bool> inputs_used(c_.inputs.size());
+  auto walk = [&](const checked::Expr& top, bool rule) {
     each_node(top, [&](const checked::Expr& x) {
       if (auto* ref = std::get_if<checked::TermRef>(&x.node); ref && !c_.terms[ref->term].other_use)
         c_.terms[ref->term].other_use = x.range;
+      if (!rule) return;
+      if (auto* in = std::get_if<checked::InputRef>(&x.node)) inputs_used[in->input] = true;
+      if (auto* over = std::get_if<checked::OverParticipants>(&x.node)) inputs_used[over->set] = true;
     });
   };
-  auto any = [&](const ExprPtr& x) { if (x) walk(*x); };
-  // A limit: the bare name of a term is no use of its number; anything else is.
-  auto limit = [&](const ExprPtr& x) { if (x && !std::holds_alternative<checked::TermRef>(x->node)) walk(*x); };
-  auto rounding = [&](const std::optional<checked::Rounding>& r) { if (r) any(r->step); };
-  for (const auto& t : c_.terms) any(t.value);
+  auto any = [&](const ExprPtr& x, bool rule = true) { if (x) walk(*x, rule); };
+  // A limit: the bare name of a term is no use of its number (and reads no input); anything
+  // else is.
+  auto limit = [&](const ExprPtr& x) { if (x && !std::holds_alternative<checked::TermRef>(x->node)) walk(*x, true); };
+  auto rounding = [&](const std::optional<checked::Rounding>& r) { if (r) any(r->step, false); };
+  for (const auto& t : c_.terms) any(t.value, false);
   for (const auto& d : c_.defs) any(d.value);
   for (const auto& d : c_.participant_defs) any(d.value);
   for (const auto& p : c_.payments) {
@@ -46,8 +53,8 @@ void Checker::find_term_uses() {
     }
   }
   for (const auto& ex : c_.examples) {
-    for (const auto& [term, value] : ex.overrides) any(value);
-    for (const auto& e : ex.expectations) { any(e.actual); any(e.expected); }
+    for (const auto& [term, value] : ex.overrides) any(value, false);
+    for (const auto& e : ex.expectations) { any(e.actual, false); any(e.expected, false); }
   }
 
   // `example`: the example that sets the term unlimited, or null when it is declared so.
@@ -67,6 +74,7 @@ void Checker::find_term_uses() {
   for (const auto& ex : c_.examples)
     for (int term : ex.unlimited)
       if (c_.terms[term].other_use && !c_.terms[term].unlimited) refuse(term, &ex);
+  return inputs_used;
 }
 
 }  // namespace utfall::check_internal

@@ -396,7 +396,8 @@ class Checker {
   void find_cycles();
   // ---- unlimited terms (check_unlimited.cpp) ----
   ExprPtr unlimited_value(const ast::Expr& e);
-  void find_term_uses();
+  // Each term's first use other than a bare limit (E322), and which inputs are read: one walk.
+  std::vector<bool> find_uses();
   void find_cycles_across_periods();
 
   // ---- expressions ----
