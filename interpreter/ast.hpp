@@ -109,7 +109,7 @@ struct OverPeriods {
 
 // A kind of node held in its own allocation: the kinds that are large and rarely written (a
 // participant's field, a sum over participants or periods) would otherwise make every node as
-// large as they are, and a contract is mostly small nodes (ast::Expr is 136 bytes, not 280).
+// large as they are, and a contract is mostly small nodes (ast::Expr is 136 bytes, not 216).
 // `ast::visit` opens it, so that a visitor sees the kind itself. The box is cut from the syntax
 // tree's node memory, as the nodes are (node_memory.hpp): a payment's box is 1 KiB, 10 MB of a
 // contract of 10 000 clauses, given a page fault per 2 MiB with the nodes instead of per 4 KiB.
