@@ -129,8 +129,8 @@ struct SetAsideChildren {
   void operator()(DateShift& n) { set_aside(rest, n.operand, n.step); }
 };
 // A node is reached through a pointer to const, but every node is made non-const (check.cpp), so
-// a node about to be freed may be emptied first.
-// The kinds before Unary hold no node: such a node, half of a tree, has nothing to set aside.
+// a node about to be freed may be emptied first. The kinds before Unary hold no node: such a
+// node, half of a tree, has nothing to set aside and returns at once.
 inline Expr::~Expr() {
   if (node.index() < kind_index<Unary, Node>::value) return;
   free_tree<ExprPtr>(*this, [](const Expr& e, SetAside<ExprPtr>& rest) {

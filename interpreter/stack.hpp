@@ -133,7 +133,7 @@ void free_tree(Node& root, Take take) noexcept {
   }
 }
 
-// The place of kind `T` among the kinds of the variant `Node`.
+// The place of kind `T` among the kinds of the variant `Node`; a kind not in it does not compile.
 template <typename T, typename Node>
 struct kind_index;
 template <typename T, typename... Kinds>
@@ -144,6 +144,7 @@ struct kind_index<T, std::variant<Kinds...>> {
     while (i < sizeof...(Kinds) && !same[i]) ++i;
     return i;
   }();
+  static_assert(value < sizeof...(Kinds), "kind_index: the kind is not in the variant");
 };
 
 // Moves the non-null `children` into `rest`. A child that finds no memory for its place stays
