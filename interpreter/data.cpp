@@ -147,9 +147,9 @@ Text outside(const std::string& name, const std::string& shown, const OutOfRange
 }
 
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
-// spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out`, a
-// record's own slot, so that binding makes each value where it stays; false (and `out` left as
-// it is) with a reason when the text does not fit.
+// spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out` (the
+// binder's one value, reused, so that a cell's number or text is not made anew each time); false
+// (and `out` left as it is) with a reason when the text does not fit.
 bool parse_into(const checked::Contract& contract, const Names* names, const Type& type, bool percent, std::string_view text,
                 std::optional<BadValue>& reason, const Spreadsheet* sheet, checked::Value& out) {
   switch (type.kind) {
@@ -238,8 +238,8 @@ void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
         auto& index = ids[target];
         const auto& records = data.participants[target];
         for (std::size_t r = 0; r < records.size(); ++r) {
-          const auto& id = std::get<std::string>(records[r][key]);
-          auto [it, fresh] = index.emplace(id, r);
+          const auto id = records.text(r, static_cast<std::size_t>(key));
+          auto [it, fresh] = index.emplace(std::string(id), r);
           if (!fresh)
             report("E534",
                    text("the id `{}` of `{}` is given twice (also at {}); a link must name one record", excerpt(id),
@@ -253,7 +253,7 @@ void bind_links(const checked::Contract& c, Dataset& data, Report& report) {
       const auto& records = data.participants[i];
       links[f].reserve(records.size());
       for (std::size_t r = 0; r < records.size(); ++r) {
-        const auto& id = std::get<std::string>(records[r][f]);
+        const auto id = records.text(r, f);
         auto it = index.find(id);
         if (it == index.end()) {
           report("E533", text("`{}` is `{}`, but no record of `{}` has that id", fields[f].name, excerpt(id), c.inputs[target].name),
@@ -532,7 +532,7 @@ class DataBinder::Impl {
           ok = false;
           continue;
         }
-        checked::Value& v = records.add();  // taken back with the record when it has a problem
+        checked::Value& v = value_;
         if (!parse_into(c_, &names_, in.fields[f].type, in.fields[f].percent, cell->text, p.reason, sheet, v)) {
           report("E528", cannot_read(in.fields[f].name, *p.reason), table.location(r, col));
           ok = false;
@@ -543,6 +543,7 @@ class DataBinder::Impl {
           ok = false;
           continue;
         }
+        if (ok) records.add(v);  // a record with a problem is taken back whole
       }
       if (ok) records.end_record();
       else records.drop_record();
@@ -555,6 +556,7 @@ class DataBinder::Impl {
   const Names names_;
   BindResult out_;  // its diagnostics: errors only, has_errors(diags) == !diags.empty()
   Dataset data_;
+  checked::Value value_;  // a participant's value as it is read, before it is kept in its records
   std::vector<std::string> series_source_;  // which file gave each series
   std::vector<bool> participants_given_;
   // Per period, the last series table (1-based) that had a row for it: a second row is E523.

@@ -66,29 +66,28 @@ void read_participant_columns(const checked::Contract& c, const Dataset& d, int 
     out[i]->places.assign(n, 0);
   }
   for (std::size_t r = 0; r < n; ++r) {
-    const auto record = records[r];
+    const std::size_t width = records.width(r);
     for (std::size_t i = 0; i < k; ++i) {
       const auto f = static_cast<std::size_t>(fields[i]);
       if (!ok[i]) continue;
-      if (f >= record.size()) {
+      if (f >= width) {
         ok[i] = 0;
         continue;
       }
       Column& column = *out[i];
-      const auto& v = record[f];
-      if (const auto* x = std::get_if<Number>(&v)) {
-        auto decimal = x->to_decimal64();
-        if (!decimal || decimal->digits == kPoison) {
+      const auto cell = records.cell(r, f);
+      if (cell.is_decimal()) {  // a number kept whole is no decimal of int64 digits
+        if (cell.word == kPoison) {
           ok[i] = 0;
           continue;
         }
-        column.digits[r] = decimal->digits, column.places[r] = static_cast<std::int8_t>(decimal->places);
-        column.scale = std::max(column.scale, decimal->places);
-      } else if (const auto* b = std::get_if<bool>(&v)) {
-        column.digits[r] = *b ? 1 : 0;
-      } else if (const auto* p = std::get_if<checked::PeriodValue>(&v)) {
-        if (p->index < 0 || p->index >= periods) ok[i] = 0;  // moved periods stay far from int64's ends
-        else column.digits[r] = p->index;
+        column.digits[r] = cell.word, column.places[r] = static_cast<std::int8_t>(cell.tag);
+        column.scale = std::max(column.scale, static_cast<int>(cell.tag));
+      } else if (cell.tag == ParticipantRecords::kBool) {
+        column.digits[r] = cell.word;
+      } else if (cell.tag == ParticipantRecords::kPeriod) {
+        if (cell.word < 0 || cell.word >= periods) ok[i] = 0;  // moved periods stay far from int64's ends
+        else column.digits[r] = cell.word;
       } else {
         ok[i] = 0;
       }

@@ -350,6 +350,23 @@ TEST_CASE("api: each limit ends the work with a limit message") {
     CHECK(r.messages.front().kind == utfall::Message::Kind::limit);
     CHECK(r.messages.front().location == "`hemtjanst_kostnad` in period 2025");
   }
+  SECTION("number size: a participant's value") {
+    // narvaro is a percent: 123456789 % is 123456789/100, nine digits; 12345678 % has eight.
+    utfall::Config config;
+    config.limits.max_digits = 8;
+    utfall::Engine engine(config);
+    auto contract = compile_or_fail(engine, kScenarioC);
+    utfall::Data data;
+    auto& recs = data.participants["ungdomar"];
+    recs.fields = {"id", "inskriven", "stabil", "narvaro", "nytt_brott"};
+    recs.rows = {{"Y01", "2025", true, "12345678", false}, {"Y02", "2025", true, "123456789", false}};
+    auto r = engine.evaluate(contract, data);
+    CHECK_FALSE(r.ok);
+    CHECK(first_code(r.messages) == "E704");
+    CHECK(r.messages.front().location == "`ungdomar`, record 2, field `narvaro`");
+    recs.rows.pop_back();
+    CHECK(first_code(engine.evaluate(contract, data).messages) != "E704");
+  }
   SECTION("number size: a computed value") {
     utfall::Config config;
     config.limits.max_digits = 8;

@@ -92,7 +92,9 @@ void require_same(const Bound& a, const Bound& b) {
     std::size_t differ = 0;  // records, then source rows, that differ (one assertion each, not one per record)
     for (std::size_t r = 0; r < x.participants[i].size(); ++r) {
       const auto p = x.participants[i][r], q = y.participants[i][r];
-      differ += !std::equal(p.begin(), p.end(), q.begin(), q.end());
+      bool same = p.size() == q.size();
+      for (std::size_t f = 0; same && f < p.size(); ++f) same = p[f] == q[f];
+      differ += !same;
     }
     REQUIRE(differ == 0);
     REQUIRE(x.sources[i].file == y.sources[i].file);

@@ -310,7 +310,7 @@ TEST_CASE("participant lanes: a field read with others that they cannot hold sto
   REQUIRE(clean.ok);
   REQUIRE(clean.lane_records == 200);
   require_same(clean, evaluate(*c, d, general_path()));
-  d.participants[0][17][0] = Number::fraction(1, 3);
+  d.participants[0].set(17, 0, Number::fraction(1, 3));
   Evaluation lanes = evaluate(*c, d);
   REQUIRE(lanes.ok);
   REQUIRE(lanes.lane_records == 100);
