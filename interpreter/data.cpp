@@ -146,6 +146,31 @@ Text outside(const std::string& name, const std::string& shown, const OutOfRange
   return true;
 }
 
+// The common number cell of a participant field read straight into a record's cell: ASCII
+// digits, or digits, a point and digits, of at most 18 digits in all (so no int64 overflows),
+// and a file that does not write a decimal comma where the text has a point (parse_into's
+// common case, narrowed). The same value as Number::parse_decimal(text, percent ? 2 : 0) gives,
+// as digits and places with no trailing zeros (Number::to_decimal64's form); nullopt for any
+// other text, which then takes parse_into's way.
+std::optional<Number::Decimal64> common_decimal(std::string_view text, bool percent, const Spreadsheet* sheet) {
+  constexpr std::size_t kMaxDigits = 18;
+  const std::size_t point = text.find('.');
+  const std::size_t digits = text.size() - (point == std::string_view::npos ? 0 : 1);
+  if (digits == 0 || digits > kMaxDigits || point == 0 || point + 1 == text.size()) return std::nullopt;
+  if (point != std::string_view::npos && sheet && sheet->mark == DecimalMark::comma) return std::nullopt;
+  std::int64_t value = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (i == point) continue;
+    if (ch < '0' || ch > '9') return std::nullopt;
+    value = value * 10 + (ch - '0');
+  }
+  int places = (point == std::string_view::npos ? 0 : static_cast<int>(text.size() - point - 1)) + (percent ? 2 : 0);
+  while (places > 0 && value % 10 == 0) value /= 10, --places;
+  if (places > static_cast<int>(ParticipantRecords::kMaxPlaces)) return std::nullopt;
+  return Number::Decimal64{value, places};
+}
+
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
 // spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out` (the
 // binder's one value, reused, so that a cell's number or text is not made anew each time); false
@@ -532,6 +557,11 @@ class DataBinder::Impl {
           ok = false;
           continue;
         }
+        if (in.fields[f].type.kind == TypeKind::number && !in.fields[f].allowed.any())
+          if (auto d = common_decimal(cell->text, in.fields[f].percent, sheet)) {
+            if (ok) records.add_decimal(d->digits, d->places);
+            continue;
+          }
         checked::Value& v = value_;
         if (!parse_into(c_, &names_, in.fields[f].type, in.fields[f].percent, cell->text, p.reason, sheet, v)) {
           report("E528", cannot_read(in.fields[f].name, *p.reason), table.location(r, col));

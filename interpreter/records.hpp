@@ -82,6 +82,17 @@ class ParticipantRecords {
       throw;
     }
   }
+  // A decimal, digits * 10^-places, as Number::to_decimal64 gives it (places <= kMaxPlaces, no
+  // trailing zeros): the value add(Number::fraction(digits, 10^places)) would keep.
+  void add_decimal(std::int64_t digits, int places) {
+    tags_.push_back(static_cast<std::uint8_t>(places));
+    try {
+      words_.push_back(digits);
+    } catch (...) {
+      tags_.pop_back();
+      throw;
+    }
+  }
   void end_record() {
     if (bounds_.empty() && size_ > 0 && words_.size() - open_.cells == width_) {
       ++size_;  // the common record: as wide as those before it

@@ -1,0 +1,124 @@
+// Number cells of a participant file, bound, against Number::parse_decimal (the general reader,
+// which the binder's straight way for the common cell does not call): digits with and without a
+// point, leading and trailing zeros, up to 30 digits, in a number field, a percent field and a
+// field with a declared range (which always takes the general way). Each value must be the one
+// parse_decimal gives, and be kept as to_decimal64's digits and places when it has them.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "interpreter/data.hpp"
+#include "interpreter/data_files.hpp"
+#include "interpreter/pipeline.hpp"
+#include "tests/tools/splitmix.hpp"
+
+using namespace utfall;
+
+namespace {
+
+std::shared_ptr<const checked::Contract> contract() {
+  static const auto c = [] {
+    auto r = compile(std::make_shared<Source>(Source{"t.utfall", R"(contract "t"
+currency SEK
+party kommun "K"
+party fonden "F"
+periods yearly 2025 .. 2025
+input deltagare : participants {
+  id : text
+  x : number
+  andel : percent
+  poang : number at least 0
+}
+clause "1" {
+  pay kommun -> fonden for each u in deltagare amount 1 SEK * (u.x + u.andel + u.poang)
+}
+)"}));
+    REQUIRE(r.contract);
+    return r.contract;
+  }();
+  return c;
+}
+
+// Digits, then a point and digits now and then; runs of zeros at either end now and then.
+std::string decimal_text(test_support::Random& rng) {
+  auto digits = [&](std::size_t n) {
+    std::string t;
+    const bool zeros = rng.chance(1, 4);
+    for (std::size_t i = 0; i < n; ++i) t += zeros && rng.chance(2, 3) ? '0' : static_cast<char>('0' + rng.below(10));
+    return t;
+  };
+  std::string t = digits(1 + rng.below(rng.chance(1, 5) ? 20 : 8));
+  if (rng.chance(1, 2)) t += "." + digits(1 + rng.below(rng.chance(1, 5) ? 22 : 6));
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("bind: number cells read straight are the values the general reader gives", "[bind][numbers]") {
+  test_support::Random rng{20261206};
+  constexpr int kRows = 3000;
+  std::vector<std::array<std::string, 3>> cells;
+  std::string csv = "id,x,andel,poang\n";
+  for (int r = 0; r < kRows; ++r) {
+    cells.push_back({decimal_text(rng), decimal_text(rng), decimal_text(rng)});
+    csv += "P" + std::to_string(r) + "," + cells.back()[0] + "," + cells.back()[1] + "," + cells.back()[2] + "\n";
+  }
+  std::vector<Table> tables;
+  tables.push_back(read_csv("deltagare.csv", csv));
+  auto bound = bind_data(*contract(), std::move(tables));
+  for (const auto& d : bound.diagnostics) INFO(d.code << " " << d.message << " at " << d.location);
+  REQUIRE(bound.diagnostics.empty());
+  REQUIRE(bound.data);
+  const auto& records = bound.data->participants.at(0);
+  REQUIRE(records.size() == kRows);
+  std::size_t decimals = 0, whole = 0;
+  for (std::size_t r = 0; r < kRows; ++r) {
+    for (std::size_t f = 0; f < 3; ++f) {
+      INFO("record " << r << " field " << f + 1 << ": " << cells[r][f]);
+      const auto want = Number::parse_decimal(cells[r][f], f == 1 ? 2 : 0);
+      REQUIRE(want);
+      CHECK(records.value(r, f + 1) == checked::Value(*want));
+      const auto cell = records.cell(r, f + 1);
+      if (const auto d = want->to_decimal64()) {
+        ++decimals;
+        CHECK(cell.tag == d->places);
+        CHECK(cell.word == d->digits);
+      } else {
+        ++whole;
+        CHECK(cell.tag == ParticipantRecords::kWhole);
+      }
+    }
+  }
+  // Both kinds of cell were made, the first most often.
+  CHECK(decimals > 6000);
+  CHECK(whole > 100);
+}
+
+TEST_CASE("bind: a number cell with a letter in it is refused", "[bind][numbers]") {
+  // By hand: each of the four rows has a letter in `x` (E528).
+  const std::string csv = "id,x,andel,poang\nP1,1a,5,1\nP2,12x.5,5,1\nP3,1.5e3,5,1\nP4,e,5,1\n";
+  std::vector<Table> tables;
+  tables.push_back(read_csv("deltagare.csv", csv));
+  auto bound = bind_data(*contract(), std::move(tables));
+  REQUIRE(bound.diagnostics.size() == 4);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(bound.diagnostics[i].code == "E528");
+    CHECK(bound.diagnostics[i].location ==
+          "deltagare.csv: row " + std::to_string(i + 1) + " (line " + std::to_string(i + 2) + "), column `x`");
+  }
+}
+
+TEST_CASE("bind: a sign takes the general way and is read", "[bind][numbers]") {
+  const std::string csv = "id,x,andel,poang\nP1,-2.5,5,1\nP2,7,12.50,0.0\n";
+  std::vector<Table> tables;
+  tables.push_back(read_csv("deltagare.csv", csv));
+  auto bound = bind_data(*contract(), std::move(tables));
+  REQUIRE(bound.diagnostics.empty());
+  const auto& records = bound.data->participants.at(0);
+  REQUIRE(records.size() == 2);
+  CHECK(records.value(0, 1) == checked::Value(Number::fraction(-5, 2)));
+  CHECK(records.value(1, 1) == checked::Value(Number::from_int(7)));
+  CHECK(records.value(1, 2) == checked::Value(Number::fraction(1, 8)));  // 12.50 % = 0.125
+  CHECK(records.value(1, 3) == checked::Value(Number::from_int(0)));
+}
