@@ -477,22 +477,38 @@ std::optional<LoopResult> ParticipantLanes::run_once(const checked::Contract& co
     for (const auto& [node, column] : inputs) std::copy_n(column->digits.data() + start, m, lanes(node));
     exec(s.plan.code, regs, L);
     for (std::size_t k = 0; k < guards.size(); ++k) {
+      // Counted in a local: held[k] may alias the lanes (a uint64 and an int64), so a count kept
+      // there is stored and loaded again for every lane, a chain of store and load.
       const i64* g = lanes(guards[k]);
+      std::uint64_t count = 0;
+      bool poisoned = false;
       for (std::size_t l = 0; l < m; ++l) {
-        if (g[l] == kPoison) return std::nullopt;
-        held[k] += g[l] != 0;
+        poisoned |= g[l] == kPoison;
+        count += g[l] != 0;
       }
+      if (poisoned) return std::nullopt;
+      held[k] += count;
     }
     const i64* f = lower.filter >= 0 ? lanes(lower.filter) : nullptr;
     const i64* a = lower.amount >= 0 ? lanes(lower.amount) : nullptr;
+    // Summed record by record, as the general evaluator does: every partial sum must fit one
+    // word. Without a branch per record (whether the filter chose it is as good as random): a
+    // record not chosen adds 0, and any failure is kept to the end of the block; the sum is then
+    // not used.
+    bool failed = false;
+    std::size_t chosen = 0;
     for (std::size_t l = 0; l < m; ++l) {
-      if (f && (f[l] == kPoison)) return std::nullopt;
-      if (f && f[l] == 0) continue;
-      ++matched;
+      const bool in = !f || f[l] != 0;
+      failed |= f && f[l] == kPoison;
+      chosen += in;
       if (!a) continue;
-      // Summed record by record, as the general evaluator does: every partial sum fits one word.
-      if (a[l] == kPoison || __builtin_add_overflow(sum, a[l], &sum) || sum == kPoison) return std::nullopt;
+      const i64 v = in ? a[l] : 0;
+      failed |= v == kPoison;
+      failed |= __builtin_add_overflow(sum, v, &sum);
+      failed |= sum == kPoison;
     }
+    if (failed) return std::nullopt;
+    matched += chosen;
   }
 
   LoopResult out;

@@ -158,6 +158,42 @@ TEST_CASE("participant lanes: division by zero in a record is E601 on both paths
     REQUIRE(!lanes.ok);
     REQUIRE(lanes.diagnostics.front().code == "E601");
   }
+  SECTION("read by one record only, in the amount or in the filter") {
+    // One failed amount among good ones is not hidden by the sum: a sum that took it would not
+    // overflow, and would be wrong.
+    Dataset one = d;
+    for (int r = 0; r < 50; ++r)
+      if (r % 6 == 0) one.participants[0].set(static_cast<std::size_t>(r), 1, Number::from_int(r == 18 ? 0 : 4));
+    auto amount = make("100 SEK / u.x");
+    Evaluation lanes = evaluate(*amount, one), general = evaluate(*amount, one, general_path());
+    require_same(lanes, general);
+    REQUIRE(!lanes.ok);
+    REQUIRE(lanes.diagnostics.front().code == "E601");
+    const std::string filtered =
+        "contract \"D\"\ncurrency SEK\nparty kommun\nparty utforare\nperiods yearly 2025 .. 2026\n"
+        "input deltagare : participants {\n  id : text\n  x : number\n  klar : boolean\n}\n"
+        "clause \"1\" {\n  pay a: kommun -> utforare for each u in deltagare where 100 / u.x > 20\n    amount 1 SEK\n}\n";
+    // A count has a filter and no amount: the filter's own check is all that stops it.
+    const std::string counted =
+        "contract \"D\"\ncurrency SEK\nparty kommun\nparty utforare\nperiods yearly 2025 .. 2026\n"
+        "input deltagare : participants {\n  id : text\n  x : number\n  klar : boolean\n}\n"
+        "clause \"1\" {\n  pay a: kommun -> utforare amount count(u in deltagare where 100 / u.x > 20) * 1 SEK\n}\n";
+    for (const auto& text : {filtered, counted}) {
+      auto filter = compiled_text(text);
+      lanes = evaluate(*filter, one), general = evaluate(*filter, one, general_path());
+      require_same(lanes, general);
+      REQUIRE(!lanes.ok);
+      REQUIRE(lanes.diagnostics.front().code == "E601");
+    }
+    // Without the record of x = 0, the lanes take the count: 100 / x > 20 for x = 1, 2 and 4 (by
+    // hand: records r % 6 in {0, 1, 2, 3}, x = 4 now where it was 0: 34 of 50), in each period.
+    one.participants[0].set(18, 1, Number::from_int(4));
+    auto count = compiled_text(counted);
+    lanes = evaluate(*count, one);
+    REQUIRE(lanes.ok);
+    REQUIRE(lanes.lane_records == 100);
+    REQUIRE(lanes.lines.at(0).amount == Number::from_int(34));
+  }
   SECTION("guarded by the condition of an `if`") {
     auto c = make("if u.klar then 100 SEK / u.x else 1 SEK");
     Evaluation lanes = evaluate(*c, d), general = evaluate(*c, d, general_path());
