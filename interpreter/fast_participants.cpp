@@ -38,7 +38,6 @@ std::uint64_t sat_mul(std::uint64_t a, std::uint64_t b) { return b != 0 && a > U
 // decimal of at most 18 places that fits int64 at the column's scale.
 struct Column {
   std::vector<i64> digits;
-  std::vector<std::int8_t> places;  // while read: each record's own places (kept for the next read)
   int scale = 0;
   bool usable = false;
 };
@@ -50,57 +49,65 @@ struct Column {
 constexpr std::size_t kFieldsReadTogether = 8;
 
 // Reads `fields` of participant input `set` into `out` (one column each), in one pass over the
-// records. A column is usable when every record's value is a decimal of at most 18 places, a
-// truth value or a period of the calendar, and fits int64 at the column's scale.
+// records, and a second over a column of decimals of more than one scale, to bring each to the
+// largest. A column is usable when every record's value is a decimal of at most 18 places (its
+// cell: records.hpp), a truth value or a period of the calendar, and fits int64 at the column's
+// scale.
 void read_participant_columns(const checked::Contract& c, const Dataset& d, int set, const std::vector<int>& fields,
                               const std::vector<Column*>& out) {
   const auto& records = d.participants[static_cast<std::size_t>(set)];
   const std::size_t n = records.size(), k = fields.size();
   const auto periods = static_cast<int>(c.periods.size());
-  std::vector<char> ok(k, 1);
+  // What is written per record goes through plain pointers, kept here (no store of a record's
+  // value can change them, so they stay in registers).
+  struct Reading {
+    i64* digits;
+    std::size_t field;
+    int scale = 0, least = ParticipantRecords::kMaxPlaces;  // the most and the fewest places seen
+    bool ok = true;
+  };
+  std::vector<Reading> reading;
   for (std::size_t i = 0; i < k; ++i) {
     out[i]->usable = false, out[i]->scale = 0;
     if (out[i]->digits.capacity() < n) out[i]->digits.clear();  // not copied as it grows
     reserve_offering_huge_pages(out[i]->digits, n, Growth::exact);  // a million records: 8 MB
     out[i]->digits.resize(n);
-    out[i]->places.assign(n, 0);
+    reading.push_back({out[i]->digits.data(), static_cast<std::size_t>(fields[i])});
   }
   for (std::size_t r = 0; r < n; ++r) {
     const std::size_t width = records.width(r);
-    for (std::size_t i = 0; i < k; ++i) {
-      const auto f = static_cast<std::size_t>(fields[i]);
-      if (!ok[i]) continue;
-      if (f >= width) {
-        ok[i] = 0;
+    for (auto& x : reading) {
+      if (!x.ok) continue;
+      if (x.field >= width) {
+        x.ok = false;
         continue;
       }
-      Column& column = *out[i];
-      const auto cell = records.cell(r, f);
+      const auto cell = records.cell(r, x.field);
       if (cell.is_decimal()) {  // a number kept whole is no decimal of int64 digits
-        if (cell.word == kPoison) {
-          ok[i] = 0;
-          continue;
-        }
-        column.digits[r] = cell.word, column.places[r] = static_cast<std::int8_t>(cell.tag);
-        column.scale = std::max(column.scale, static_cast<int>(cell.tag));
+        x.ok = cell.word != kPoison;
+        x.digits[r] = cell.word;
+        x.scale = std::max(x.scale, static_cast<int>(cell.tag));
+        x.least = std::min(x.least, static_cast<int>(cell.tag));
       } else if (cell.tag == ParticipantRecords::kBool) {
-        column.digits[r] = cell.word;
+        x.digits[r] = cell.word, x.least = 0;
       } else if (cell.tag == ParticipantRecords::kPeriod) {
-        if (cell.word < 0 || cell.word >= periods) ok[i] = 0;  // moved periods stay far from int64's ends
-        else column.digits[r] = cell.word;
+        x.ok = cell.word >= 0 && cell.word < periods;  // moved periods stay far from int64's ends
+        x.digits[r] = cell.word, x.least = 0;
       } else {
-        ok[i] = 0;
+        x.ok = false;
       }
     }
   }
   for (std::size_t i = 0; i < k; ++i) {
-    Column& column = *out[i];
-    for (std::size_t r = 0; ok[i] && r < n; ++r) {
-      const auto up = static_cast<std::size_t>(column.scale - column.places[r]);
-      if (up > 0 && __builtin_mul_overflow(column.digits[r], kPow10[up], &column.digits[r])) ok[i] = 0;
-      else if (column.digits[r] == kPoison) ok[i] = 0;
+    auto& x = reading[i];
+    // Every record at the column's scale: nothing to do when all have as many places.
+    for (std::size_t r = 0; x.ok && x.least < x.scale && r < n; ++r) {
+      const auto cell = records.cell(r, x.field);
+      const auto up = static_cast<std::size_t>(x.scale - (cell.is_decimal() ? cell.tag : 0));
+      if (up > 0 && (__builtin_mul_overflow(x.digits[r], kPow10[up], &x.digits[r]) || x.digits[r] == kPoison)) x.ok = false;
     }
-    column.usable = ok[i] != 0;
+    out[i]->scale = x.scale;
+    out[i]->usable = x.ok;
   }
 }
 

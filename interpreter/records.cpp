@@ -45,7 +45,7 @@ ParticipantRecords::Cell ParticipantRecords::encode(const checked::Value& v) {
   return {tag, word};
 }
 
-checked::Value ParticipantRecords::value(std::size_t r, std::size_t f) const {
+const checked::Value ParticipantRecords::value(std::size_t r, std::size_t f) const {
   const Cell c = cell(r, f);
   if (c.is_decimal()) return c.tag == 0 ? Number::from_int(c.word) : Number::fraction(c.word, kPow10[c.tag]);
   switch (c.tag) {

@@ -39,7 +39,7 @@ class ParticipantRecords {
    public:
     Record(const ParticipantRecords* r, std::size_t i) : r_(r), i_(i) {}
     std::size_t size() const { return r_->width(i_); }
-    checked::Value operator[](std::size_t f) const { return r_->value(i_, f); }
+    const checked::Value operator[](std::size_t f) const { return r_->value(i_, f); }
 
    private:
     const ParticipantRecords* r_;
@@ -56,7 +56,9 @@ class ParticipantRecords {
     const std::size_t i = first(r) + f;
     return {tags_[i], words_[i]};
   }
-  checked::Value value(std::size_t r, std::size_t f) const;
+  // The value is made anew: const, so that an assignment to it, which would change nothing kept,
+  // does not compile (set() gives a value).
+  const checked::Value value(std::size_t r, std::size_t f) const;
   std::string_view text(std::size_t r, std::size_t f) const;
   // Gives field f of record r (f < width(r)) another value (for tests and hosts that mend data).
   void set(std::size_t r, std::size_t f, const checked::Value& v);

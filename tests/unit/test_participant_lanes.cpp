@@ -120,17 +120,23 @@ TEST_CASE("participant lanes: a record's failure is the general evaluator's diag
   const int set = *c->input_index("deltagare");
   auto& records = d.participants[static_cast<std::size_t>(set)];
   SECTION("a value that overflows int64 in one record only: the general evaluator pays it exactly") {
-    records[123][3] = Number::fraction(9'000'000'000'000'000LL, 1000);
-    records[123][2] = true;  // vikt = poang * 2, then * pris: beyond int64 on the lanes
-    records[123][1] = checked::PeriodValue{0};
+    records.set(123, 3, Number::fraction(9'000'000'000'000'000LL, 1000));
+    records.set(123, 2, true);  // vikt = poang * 2, then * pris: beyond int64 on the lanes
+    records.set(123, 1, checked::PeriodValue{0});
     Evaluation lanes = evaluate(*c, d), general = evaluate(*c, d, general_path());
     require_same(lanes, general);
     REQUIRE(lanes.ok);
   }
+  SECTION("a period outside the calendar, given by hand: both paths say the same") {
+    records.set(40, 1, checked::PeriodValue{7});  // the calendar has three periods
+    records.set(41, 1, checked::PeriodValue{-2});
+    Evaluation lanes = evaluate(*c, d), general = evaluate(*c, d, general_path());
+    require_same(lanes, general);
+  }
   SECTION("a fraction that does not terminate: the lanes step aside, and the general evaluator pays it") {
-    records[5][3] = Number::fraction(1, 3);
-    records[5][2] = true;
-    records[5][1] = checked::PeriodValue{2};  // chosen by `a` in 2027: pris * 2/3, rounded
+    records.set(5, 3, Number::fraction(1, 3));
+    records.set(5, 2, true);
+    records.set(5, 1, checked::PeriodValue{2});  // chosen by `a` in 2027: pris * 2/3, rounded
     Evaluation lanes = evaluate(*c, d), general = evaluate(*c, d, general_path());
     require_same(lanes, general);
     REQUIRE(lanes.ok);
