@@ -487,8 +487,7 @@ std::optional<LoopResult> ParticipantLanes::run_once(const checked::Contract& co
       // Counted in a local: held[k] may alias the lanes (a uint64 and an int64), so a count kept
       // there is stored and loaded again for every lane, a chain of store and load.
       const i64* g = lanes(guards[k]);
-      std::uint64_t count = 0;
-      bool poisoned = false;
+      std::uint64_t count = 0, poisoned = 0;
       for (std::size_t l = 0; l < m; ++l) {
         poisoned |= g[l] == kPoison;
         count += g[l] != 0;
@@ -502,18 +501,19 @@ std::optional<LoopResult> ParticipantLanes::run_once(const checked::Contract& co
     // word. Without a branch per record (whether the filter chose it is as good as random): a
     // record not chosen adds 0, and any failure is kept to the end of the block; the sum is then
     // not used.
-    bool failed = false;
-    std::size_t chosen = 0;
+    std::uint64_t failed = 0, chosen = 0;
     for (std::size_t l = 0; l < m; ++l) {
-      const bool in = !f || f[l] != 0;
-      failed |= f && f[l] == kPoison;
-      chosen += in;
-      if (!a) continue;
-      const i64 v = in ? a[l] : 0;
-      failed |= v == kPoison;
-      failed |= __builtin_add_overflow(sum, v, &sum);
-      failed |= sum == kPoison;
+      const i64 in = f ? f[l] : 1;
+      failed |= in == kPoison;
+      chosen += in != 0;
     }
+    if (a)
+      for (std::size_t l = 0; l < m; ++l) {
+        const i64 v = f ? a[l] & -static_cast<i64>(f[l] != 0) : a[l];  // 0 for a record not chosen, by a mask
+        failed |= v == kPoison;
+        failed |= __builtin_add_overflow(sum, v, &sum);
+        failed |= sum == kPoison;
+      }
     if (failed) return std::nullopt;
     matched += chosen;
   }
