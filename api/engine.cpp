@@ -282,13 +282,15 @@ std::optional<Message> digit_limit(const checked::Contract& c, const Dataset& d,
   // A decimal in a cell is a fraction of int64 parts: no more digits than the lowest int64 has.
   // Its value is made only where the limit is lower.
   static const std::size_t kCellDigits = Number::from_int(std::numeric_limits<std::int64_t>::min()).decimal_digits();
-  for (std::size_t i = 0; i < d.participants.size(); ++i)
+  for (std::size_t i = 0; i < d.participants.size(); ++i) {
+    if (!d.participants[i].keeps_whole_values() && kCellDigits <= max_digits) continue;  // nothing here can be too long
     for (std::size_t r = 0; r < d.participants[i].size(); ++r)
       for (std::size_t f = 0; f < d.participants[i].width(r); ++f)
         if (const auto cell = d.participants[i].cell(r, f);
             ((cell.is_decimal() && kCellDigits > max_digits) || cell.tag == ParticipantRecords::kWhole) &&
             too_big(d.participants[i].value(r, f)))
           return fail(fmt::format("`{}`, record {}, field `{}`", c.inputs[i].name, r + 1, c.inputs[i].fields[f].name));
+  }
   return std::nullopt;
 }
 

@@ -60,6 +60,8 @@ class ParticipantRecords {
   // does not compile (set() gives a value).
   const checked::Value value(std::size_t r, std::size_t f) const;
   std::string_view text(std::size_t r, std::size_t f) const;
+  // Whether some value is kept whole (or was, before set() gave its place another).
+  bool keeps_whole_values() const { return !whole_.empty(); }
   // Gives field f of record r (f < width(r)) another value (for tests and hosts that mend data).
   void set(std::size_t r, std::size_t f, const checked::Value& v);
 

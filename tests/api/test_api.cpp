@@ -366,6 +366,14 @@ TEST_CASE("api: each limit ends the work with a limit message") {
     CHECK(r.messages.front().location == "`ungdomar`, record 2, field `narvaro`");
     recs.rows.pop_back();
     CHECK(first_code(engine.evaluate(contract, data).messages) != "E704");
+    // Over a limit above what a cell's decimal can have: only a value kept whole can pass it.
+    utfall::Config wide;
+    wide.limits.max_digits = 25;
+    utfall::Engine wide_engine(wide);
+    recs.rows = {{"Y01", "2025", true, "60", false}, {"Y02", "2025", true, "12345678901234567890123456789", false}};
+    auto over = wide_engine.evaluate(compile_or_fail(wide_engine, kScenarioC), data);
+    CHECK(first_code(over.messages) == "E704");
+    CHECK(over.messages.front().location == "`ungdomar`, record 2, field `narvaro`");
   }
   SECTION("number size: a computed value") {
     utfall::Config config;
