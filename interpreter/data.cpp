@@ -172,9 +172,9 @@ std::optional<Number::Decimal64> common_decimal(std::string_view text, bool perc
 }
 
 // parse_value, with the calendar looked up in `names` when given, and a number read as a
-// spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out` (the
-// binder's one value, reused, so that a cell's number or text is not made anew each time); false
-// (and `out` left as it is) with a reason when the text does not fit.
+// spreadsheet writes it when `sheet` is given (a CSV cell). The value is written into `out` (for
+// a participant, the binder's one value, reused, so that a cell's number or text is not made
+// anew each time); false (and `out` left as it is) with a reason when the text does not fit.
 bool parse_into(const checked::Contract& contract, const Names* names, const Type& type, bool percent, std::string_view text,
                 std::optional<BadValue>& reason, const Spreadsheet* sheet, checked::Value& out) {
   switch (type.kind) {
@@ -562,6 +562,10 @@ class DataBinder::Impl {
             if (ok) records.add_decimal(d->digits, d->places);
             continue;
           }
+        if (in.fields[f].type.kind == TypeKind::text && !in.fields[f].allowed.any() && is_ascii(cell->text)) {
+          if (ok) records.add_text(cell->text);  // its own NFC: parse_into would keep it as it is
+          continue;
+        }
         checked::Value& v = value_;
         if (!parse_into(c_, &names_, in.fields[f].type, in.fields[f].percent, cell->text, p.reason, sheet, v)) {
           report("E528", cannot_read(in.fields[f].name, *p.reason), table.location(r, col));

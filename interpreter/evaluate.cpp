@@ -394,10 +394,13 @@ int Evaluator::linked_record(int set, int field, int record, const SourceRange& 
       static_cast<std::size_t>(record) < d_.links[set][field].size())
     return d_.links[set][field][record];
   const auto& link = c_.inputs[set].fields[field];
-  const auto& key = d_.participants[set][record][field];
+  const auto key = d_.participants[set].value(static_cast<std::size_t>(record), static_cast<std::size_t>(field));
+  const auto* id = std::get_if<std::string>(&key);
   const auto& targets = d_.participants[link.link];
-  for (std::size_t r = 0; r < targets.size(); ++r)
-    if (targets[r][link.link_key] == key) return static_cast<int>(r);
+  const auto k = static_cast<std::size_t>(link.link_key);
+  for (std::size_t r = 0; r < targets.size(); ++r)  // an id read in place, not made into a Value
+    if (id && targets.cell(r, k).tag == ParticipantRecords::kText ? targets.text(r, k) == *id : targets.value(r, k) == key)
+      return static_cast<int>(r);
   fail(DiagKind::runtime, "E533",
        text("no record of `{}` has the id `{}` that `{}` of record {} of `{}` names", c_.inputs[link.link].name,
                    std::get<std::string>(key), link.name, record + 1, c_.inputs[set].name),

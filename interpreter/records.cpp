@@ -34,15 +34,24 @@ ParticipantRecords::Cell ParticipantRecords::encode(const checked::Value& v) {
     tag = kPeriod, word = p->index;
   } else if (const auto* d = std::get_if<checked::DateValue>(&v)) {
     tag = kDate, word = d->day;
-  } else if (const auto* s = std::get_if<std::string>(&v); s && texts_.size() <= kMaxStart && s->size() <= kMaxLength) {
-    tag = kText, word = static_cast<std::int64_t>(texts_.size() | (std::uint64_t{s->size()} << kStartBits));
-    texts_ += *s;
+  } else if (const auto* s = std::get_if<std::string>(&v)) {
+    return text_cell(*s);
   }
   if (tag == kWhole) {
     word = static_cast<std::int64_t>(whole_.size());
     whole_.push_back(v);
   }
   return {tag, word};
+}
+
+ParticipantRecords::Cell ParticipantRecords::text_cell(std::string_view text) {
+  if (texts_.size() > kMaxStart || text.size() > kMaxLength) {
+    whole_.emplace_back(std::string(text));
+    return {kWhole, static_cast<std::int64_t>(whole_.size() - 1)};
+  }
+  const Cell c{kText, static_cast<std::int64_t>(texts_.size() | (std::uint64_t{text.size()} << kStartBits))};
+  texts_ += text;
+  return c;
 }
 
 const checked::Value ParticipantRecords::value(std::size_t r, std::size_t f) const {

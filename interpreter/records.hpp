@@ -1,8 +1,9 @@
 // The records of one participant input (Dataset::participants[input]): each record's values, in
-// the order of the input's fields, one record after another in one block of memory. A million
-// records are one allocation, not a million, and one region for the kernel's huge pages (a
-// vector per record cost a malloc, a free, a 24-byte header and the allocator's 16 bytes each,
-// and scattered the records over the heap; bench/README.md).
+// the order of the input's fields, one record after another in a few blocks of memory (the
+// cells' words, their tags, the texts, the values kept whole). A million records are a few
+// allocations, not a million, and regions for the kernel's huge pages (a vector per record cost
+// a malloc, a free, a 24-byte header and the allocator's 16 bytes each, and scattered the
+// records over the heap; bench/README.md).
 //
 // A value is kept as a cell of nine bytes, not as a checked::Value (40 bytes and a destructor):
 // a word and a tag that says what the word is. A decimal of at most 18 places whose digits fit
@@ -16,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +29,8 @@ namespace utfall {
 class ParticipantRecords {
  public:
   // What a cell's word holds: tags 0 to 18 are a decimal's places.
+  // A text longer than this is kept whole, not in the block of texts (16 MiB - 1 bytes).
+  static constexpr std::size_t kMaxTextLength = (std::size_t{1} << 24) - 1;
   enum Tag : std::uint8_t { kMaxPlaces = 18, kBool = 19, kPeriod = 20, kDate = 21, kText = 22, kWhole = 23 };
   struct Cell {
     std::uint8_t tag;
@@ -70,33 +74,26 @@ class ParticipantRecords {
   void reserve(std::size_t records, std::size_t fields);
   void push_back(const std::vector<checked::Value>& record) {
     start_record();
-    for (const auto& v : record) add(v);
+    try {
+      for (const auto& v : record) add(v);
+    } catch (...) {  // no memory: the records as they were
+      drop_record();
+      throw;
+    }
     end_record();
   }
   // A record value by value: start_record, add each of its values, then end_record; or
   // drop_record to take back the record started, with its values.
   void start_record() { open_ = {words_.size(), texts_.size(), whole_.size()}; }
-  void add(const checked::Value& v) {
-    const Cell c = encode(v);
-    tags_.push_back(c.tag);
-    try {
-      words_.push_back(c.word);
-    } catch (...) {  // no memory: the cells as they were
-      tags_.pop_back();
-      throw;
-    }
-  }
+  void add(const checked::Value& v) { push(encode(v)); }
   // A decimal, digits * 10^-places, as Number::to_decimal64 gives it (places <= kMaxPlaces, no
   // trailing zeros): the value add(Number::fraction(digits, 10^places)) would keep.
   void add_decimal(std::int64_t digits, int places) {
-    tags_.push_back(static_cast<std::uint8_t>(places));
-    try {
-      words_.push_back(digits);
-    } catch (...) {
-      tags_.pop_back();
-      throw;
-    }
+    if (places < 0 || places > kMaxPlaces) throw std::logic_error("ParticipantRecords::add_decimal: places out of range");
+    push({static_cast<std::uint8_t>(places), digits});
   }
+  // A text, as add(std::string(text)) would keep it.
+  void add_text(std::string_view text) { push(text_cell(text)); }
   void end_record() {
     if (bounds_.empty() && size_ > 0 && words_.size() - open_.cells == width_) {
       ++size_;  // the common record: as wide as those before it
@@ -128,11 +125,21 @@ class ParticipantRecords {
   void end_other_record();  // the first record, or one after a record of another width
   std::size_t first(std::size_t r) const { return bounds_.empty() ? r * width_ : bounds_[r]; }
   Cell encode(const checked::Value& v);  // a text or a value kept whole is stored here
+  Cell text_cell(std::string_view text);  // the text stored here (or kept whole)
+  void push(Cell c) {
+    tags_.push_back(c.tag);
+    try {
+      words_.push_back(c.word);
+    } catch (...) {  // no memory: the cells as they were
+      tags_.pop_back();
+      throw;
+    }
+  }
 
   // A text's place in texts_: its start in the low 40 bits, its length in the high 24; a
   // longer text, or one beyond, is kept whole.
   static constexpr int kStartBits = 40;
-  static constexpr std::uint64_t kMaxStart = (std::uint64_t{1} << kStartBits) - 1, kMaxLength = (std::uint64_t{1} << 24) - 1;
+  static constexpr std::uint64_t kMaxStart = (std::uint64_t{1} << kStartBits) - 1, kMaxLength = kMaxTextLength;
 
   std::vector<std::int64_t> words_;   // per cell, records one after another
   std::vector<std::uint8_t> tags_;    // per cell

@@ -15,11 +15,11 @@
 
 namespace utfall {
 
-namespace {
-
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
+
+namespace {
 
 [[noreturn]] void icu_failed(const char* what, UErrorCode status) {
   throw std::runtime_error(fmt::format("ICU {} failed: {}", what, u_errorName(status)));

@@ -16,6 +16,8 @@ namespace utfall {
 // The text in Normalization Form C: a precomposed `ä` and `a` followed by U+0308 COMBINING
 // DIAERESIS give the same bytes. ASCII text comes back unchanged without a copy through ICU.
 std::string nfc(std::string_view text);
+// Every byte below 0x80 (such a text is its own NFC).
+bool is_ascii(std::string_view text);
 
 // The length of the text's longest prefix that is ASCII without a NUL byte: a text of that
 // kind needs no UTF-8 or NUL check. Any bytes; eight at a time.

@@ -351,7 +351,7 @@ TEST_CASE("api: each limit ends the work with a limit message") {
     CHECK(r.messages.front().location == "`hemtjanst_kostnad` in period 2025");
   }
   SECTION("number size: a participant's value") {
-    // narvaro is a percent: 123456789 % is 123456789/100, nine digits; 12345678 % has eight.
+    // narvaro is a percent: 123456789 % is 123456789/100, nine digits; 12345678 % is 6172839/50, seven.
     utfall::Config config;
     config.limits.max_digits = 8;
     utfall::Engine engine(config);

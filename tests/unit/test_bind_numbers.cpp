@@ -122,3 +122,19 @@ TEST_CASE("bind: a sign takes the general way and is read", "[bind][numbers]") {
   CHECK(records.value(1, 2) == checked::Value(Number::fraction(1, 8)));  // 12.50 % = 0.125
   CHECK(records.value(1, 3) == checked::Value(Number::from_int(0)));
 }
+
+TEST_CASE("bind: in a file of decimal commas a point is refused, not read straight", "[bind][numbers]") {
+  // docs/language.md: the first number cell with a comma and not three digits after it (12,5)
+  // shows a decimal comma; then 7.500 reads two ways (a thousands point) and 3.25 shows the
+  // other mark: E528 both, and only the first record is kept, 12.5.
+  const std::string csv = "id;x;andel;poang\nP1;12,5;5;1\nP2;7.500;5;1\nP3;3.25;5;1\n";
+  std::vector<Table> tables;
+  tables.push_back(read_csv("deltagare.csv", csv));
+  auto bound = bind_data(*contract(), std::move(tables));
+  REQUIRE(bound.diagnostics.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(bound.diagnostics[i].code == "E528");
+    CHECK(bound.diagnostics[i].location ==
+          "deltagare.csv: row " + std::to_string(i + 2) + " (line " + std::to_string(i + 3) + "), column `x`");
+  }
+}

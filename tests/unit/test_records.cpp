@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -82,7 +83,10 @@ TEST_CASE("records: of one width or several as a vector of records holds them", 
         want.push_back(record);
       } else {  // value by value; dropped half-made now and then
         got.start_record();
-        for (const auto& v : record) got.add(v);
+        for (const auto& v : record) {
+          if (const auto* text = std::get_if<std::string>(&v); text && rng() % 2 == 0) got.add_text(*text);
+          else got.add(v);
+        }
         if (how == 2 && !record.empty()) {
           got.drop_record();
           continue;
@@ -171,4 +175,29 @@ TEST_CASE("records: a value given again replaces the one kept", "[records]") {
   CHECK(got.value(0, 1) == checked::Value(Number::from_int(5)));
   CHECK(got.value(0, 0) == checked::Value(Number::from_int(0)));
   CHECK(got.text(1, 1) == "P1");
+}
+
+TEST_CASE("records: a text too long for the block of texts is kept whole", "[records]") {
+  ParticipantRecords got;
+  const std::string longest(ParticipantRecords::kMaxTextLength, 'a'), longer(ParticipantRecords::kMaxTextLength + 1, 'b');
+  got.push_back({longest, longer, std::string("c")});
+  CHECK(got.cell(0, 0).tag == ParticipantRecords::kText);
+  CHECK(got.cell(0, 1).tag == ParticipantRecords::kWhole);
+  CHECK(got.cell(0, 2).tag == ParticipantRecords::kText);
+  CHECK(got.text(0, 0) == longest);
+  CHECK(got.text(0, 1) == longer);
+  CHECK(got.value(0, 1) == checked::Value(longer));
+  CHECK(got.text(0, 2) == "c");
+}
+
+TEST_CASE("records: a decimal of places no cell can hold is refused", "[records]") {
+  ParticipantRecords got;
+  got.start_record();
+  CHECK_THROWS_AS(got.add_decimal(1, ParticipantRecords::kMaxPlaces + 1), std::logic_error);
+  CHECK_THROWS_AS(got.add_decimal(1, -1), std::logic_error);
+  got.add_decimal(-125, 2);
+  got.end_record();
+  REQUIRE(got.size() == 1);
+  REQUIRE(got.width(0) == 1);
+  CHECK(got.value(0, 0) == checked::Value(Number::fraction(-5, 4)));
 }
