@@ -399,7 +399,7 @@ int Evaluator::linked_record(int set, int field, int record, const SourceRange& 
   const auto& targets = d_.participants[link.link];
   const auto k = static_cast<std::size_t>(link.link_key);
   for (std::size_t r = 0; r < targets.size(); ++r)  // an id read in place, not made into a Value
-    if (id && targets.cell(r, k).tag == ParticipantRecords::kText ? targets.text(r, k) == *id : targets.value(r, k) == key)
+    if ((id && targets.cell(r, k).tag == ParticipantRecords::kText) ? targets.text(r, k) == *id : targets.value(r, k) == key)
       return static_cast<int>(r);
   fail(DiagKind::runtime, "E533",
        text("no record of `{}` has the id `{}` that `{}` of record {} of `{}` names", c_.inputs[link.link].name,

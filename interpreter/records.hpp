@@ -28,9 +28,9 @@ namespace utfall {
 
 class ParticipantRecords {
  public:
-  // What a cell's word holds: tags 0 to 18 are a decimal's places.
   // A text longer than this is kept whole, not in the block of texts (16 MiB - 1 bytes).
   static constexpr std::size_t kMaxTextLength = (std::size_t{1} << 24) - 1;
+  // What a cell's word holds: tags 0 to 18 are a decimal's places.
   enum Tag : std::uint8_t { kMaxPlaces = 18, kBool = 19, kPeriod = 20, kDate = 21, kText = 22, kWhole = 23 };
   struct Cell {
     std::uint8_t tag;
