@@ -10,16 +10,14 @@
 
 #include "interpreter/data.hpp"
 #include "interpreter/data_files.hpp"
-#include "interpreter/pipeline.hpp"
+#include "tests/tools/compiled.hpp"
 #include "tests/tools/splitmix.hpp"
 
 using namespace utfall;
 
 namespace {
 
-std::shared_ptr<const checked::Contract> contract() {
-  static const auto c = [] {
-    auto r = compile(std::make_shared<Source>(Source{"t.utfall", R"(contract "t"
+const char* const kContract = R"(contract "t"
 currency SEK
 party kommun "K"
 party fonden "F"
@@ -33,11 +31,18 @@ input deltagare : participants {
 clause "1" {
   pay kommun -> fonden for each u in deltagare amount 1 SEK * (u.x + u.andel + u.poang)
 }
-)"}));
-    REQUIRE(r.contract);
-    return r.contract;
-  }();
+)";
+
+std::shared_ptr<const checked::Contract> contract() {
+  static const auto c = test_support::compiled_text(kContract);
   return c;
+}
+
+// `csv` read as deltagare.csv and bound for the contract.
+BindResult bind_csv(const std::string& csv) {
+  std::vector<Table> tables;
+  tables.push_back(read_csv("deltagare.csv", csv));
+  return bind_data(*contract(), std::move(tables));
 }
 
 // Digits, then a point and digits now and then; runs of zeros at either end now and then.
@@ -64,9 +69,7 @@ TEST_CASE("bind: number cells read straight are the values the general reader gi
     cells.push_back({decimal_text(rng), decimal_text(rng), decimal_text(rng)});
     csv += "P" + std::to_string(r) + "," + cells.back()[0] + "," + cells.back()[1] + "," + cells.back()[2] + "\n";
   }
-  std::vector<Table> tables;
-  tables.push_back(read_csv("deltagare.csv", csv));
-  auto bound = bind_data(*contract(), std::move(tables));
+  auto bound = bind_csv(csv);
   for (const auto& d : bound.diagnostics) INFO(d.code << " " << d.message << " at " << d.location);
   REQUIRE(bound.diagnostics.empty());
   REQUIRE(bound.data);
@@ -98,9 +101,7 @@ TEST_CASE("bind: number cells read straight are the values the general reader gi
 TEST_CASE("bind: a number cell with a letter in it is refused", "[bind][numbers]") {
   // By hand: each of the four rows has a letter in `x` (E528).
   const std::string csv = "id,x,andel,poang\nP1,1a,5,1\nP2,12x.5,5,1\nP3,1.5e3,5,1\nP4,e,5,1\n";
-  std::vector<Table> tables;
-  tables.push_back(read_csv("deltagare.csv", csv));
-  auto bound = bind_data(*contract(), std::move(tables));
+  auto bound = bind_csv(csv);
   REQUIRE(bound.diagnostics.size() == 4);
   for (std::size_t i = 0; i < 4; ++i) {
     CHECK(bound.diagnostics[i].code == "E528");
@@ -111,9 +112,7 @@ TEST_CASE("bind: a number cell with a letter in it is refused", "[bind][numbers]
 
 TEST_CASE("bind: a sign takes the general way and is read", "[bind][numbers]") {
   const std::string csv = "id,x,andel,poang\nP1,-2.5,5,1\nP2,7,12.50,0.0\n";
-  std::vector<Table> tables;
-  tables.push_back(read_csv("deltagare.csv", csv));
-  auto bound = bind_data(*contract(), std::move(tables));
+  auto bound = bind_csv(csv);
   REQUIRE(bound.diagnostics.empty());
   const auto& records = bound.data->participants.at(0);
   REQUIRE(records.size() == 2);
@@ -128,9 +127,7 @@ TEST_CASE("bind: in a file of decimal commas a point is refused, not read straig
   // shows a decimal comma; then 7.500 reads two ways (a thousands point) and 3.25 shows the
   // other mark: E528 both, and only the first record is kept, 12.5.
   const std::string csv = "id;x;andel;poang\nP1;12,5;5;1\nP2;7.500;5;1\nP3;3.25;5;1\n";
-  std::vector<Table> tables;
-  tables.push_back(read_csv("deltagare.csv", csv));
-  auto bound = bind_data(*contract(), std::move(tables));
+  auto bound = bind_csv(csv);
   REQUIRE(bound.diagnostics.size() == 2);
   for (std::size_t i = 0; i < 2; ++i) {
     CHECK(bound.diagnostics[i].code == "E528");

@@ -12,16 +12,14 @@
 
 #include "interpreter/data.hpp"
 #include "interpreter/data_files.hpp"
-#include "interpreter/pipeline.hpp"
+#include "tests/tools/compiled.hpp"
 #include "tests/tools/splitmix.hpp"
 
 using namespace utfall;
 
 namespace {
 
-std::shared_ptr<const checked::Contract> contract() {
-  static const auto c = [] {
-    auto r = compile(std::make_shared<Source>(Source{"t.utfall", R"(contract "t"
+const char* const kContract = R"(contract "t"
 currency SEK
 party kommun "K"
 party fonden "F"
@@ -37,10 +35,10 @@ input kostnad : SEK per period
 clause "1" {
   pay kommun -> fonden for each u in deltagare where u.klar amount 10 SEK * u.poang
 }
-)"}));
-    REQUIRE(r.contract);
-    return r.contract;
-  }();
+)";
+
+std::shared_ptr<const checked::Contract> contract() {
+  static const auto c = test_support::compiled_text(kContract);
   return c;
 }
 

@@ -9,18 +9,15 @@
 
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/pipeline.hpp"
+#include "tests/tools/compiled.hpp"
 #include "tests/tools/splitmix.hpp"
 
 using namespace utfall;
 
 namespace {
 
-std::shared_ptr<const checked::Contract> compiled(const std::string& path) {
-  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/" + path);
-  REQUIRE(r.contract);
-  return r.contract;
-}
-std::shared_ptr<const checked::Contract> example(const std::string& name) { return compiled("examples/" + name + "/contract.utfall"); }
+using test_support::compiled_file;
+std::shared_ptr<const checked::Contract> example(const std::string& name) { return compiled_file("examples/" + name + "/contract.utfall"); }
 
 using test_support::Random;
 
@@ -137,7 +134,7 @@ TEST_CASE("fast path: scenarios B and D give the general evaluator's payments on
 }
 
 TEST_CASE("fast path: every operation it takes gives the general evaluator's payments", "[fast][differential]") {
-  auto c = compiled("tests/data/fast_eval/every_operation.utfall");
+  auto c = compiled_file("tests/data/fast_eval/every_operation.utfall");
   REQUIRE(fast::lower(*c).program);
   // x @ 2025 / 3 is exact at six more decimals for one set in three; the others fall back.
   int taken = differential(*c, 4000, false, 23);
@@ -343,7 +340,7 @@ TEST_CASE("fast path: what the general evaluator leaves unevaluated does not sto
   // y = 0 divides by zero only in branches the general evaluator does not take: the general
   // evaluator pays, so the fast path must pay too (and the same); y < 0 reaches x / n in p1's
   // amount (kvot is 0, but `eller` ... ) and both must agree either way.
-  auto c = compiled("tests/data/fast_eval/lazy.utfall");
+  auto c = compiled_file("tests/data/fast_eval/lazy.utfall");
   REQUIRE(fast::lower(*c).program);
   auto x = c->input_index("x"), y = c->input_index("y");
   REQUIRE((x && y));
@@ -433,7 +430,7 @@ TEST_CASE("fast path: terms given other values pay what the general evaluator pa
   // (whole, 1 to 8 decimals, negative, zero, 1/3, beyond int64), with data of öre.
   for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall"}) {
     INFO(path);
-    auto c = compiled(path);
+    auto c = compiled_file(path);
     Random rng{53};
     Workspace ws;
     Evaluation out;
@@ -482,7 +479,7 @@ TEST_CASE("fast path: variations of terms run together on lanes pay what each pa
   // that gives one term fewer or one more (its lane is given up), `unlimited`, or a trace.
   for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall"}) {
     INFO(path);
-    auto c = compiled(path);
+    auto c = compiled_file(path);
     auto lowered = fast::lower(*c);
     REQUIRE(lowered.program);
     const std::size_t lines = fast::lines(*c).size();

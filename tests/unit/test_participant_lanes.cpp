@@ -9,24 +9,15 @@
 #include <string>
 
 #include "interpreter/pipeline.hpp"
+#include "tests/tools/compiled.hpp"
 #include "tests/tools/splitmix.hpp"
 
 using namespace utfall;
 
 namespace {
 
-std::shared_ptr<const checked::Contract> compiled(const std::string& path) {
-  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/" + path);
-  REQUIRE(r.contract);
-  return r.contract;
-}
-
-std::shared_ptr<const checked::Contract> compiled_text(const std::string& text) {
-  auto r = compile(std::make_shared<Source>(Source{"t.utfall", text}));
-  REQUIRE(r.contract);
-  return r.contract;
-}
-
+using test_support::compiled_file;
+using test_support::compiled_text;
 using test_support::Random;
 
 // A number of `poang` in one of several shapes; `wild` adds those the lanes cannot hold.
@@ -95,7 +86,7 @@ void require_same(const Evaluation& lanes, const Evaluation& general) {
 }  // namespace
 
 TEST_CASE("participant lanes: the test contract gives the general evaluator's payments and steps", "[lanes][differential]") {
-  auto c = compiled("tests/data/lanes/contract.utfall");
+  auto c = compiled_file("tests/data/lanes/contract.utfall");
   Random rng{20261202};
   std::size_t taken = 0, wild_sets = 0;
   for (int i = 0; i < 120; ++i) {
@@ -114,7 +105,7 @@ TEST_CASE("participant lanes: the test contract gives the general evaluator's pa
 }
 
 TEST_CASE("participant lanes: a record's failure is the general evaluator's diagnostic", "[lanes]") {
-  auto c = compiled("tests/data/lanes/contract.utfall");
+  auto c = compiled_file("tests/data/lanes/contract.utfall");
   Random rng{7};
   Dataset d = lanes_data(*c, rng, 300, false);
   const int set = *c->input_index("deltagare");
@@ -214,7 +205,7 @@ TEST_CASE("participant lanes: division by zero in a record is E601 on both paths
 }
 
 TEST_CASE("participant lanes: every limit stops both paths at the same value", "[lanes]") {
-  auto c = compiled("tests/data/lanes/contract.utfall");
+  auto c = compiled_file("tests/data/lanes/contract.utfall");
   Random rng{99};
   Dataset d = lanes_data(*c, rng, 200, false);
   Evaluation general = evaluate(*c, d, general_path());
@@ -255,7 +246,7 @@ TEST_CASE("participant lanes: every limit stops both paths at the same value", "
 }
 
 TEST_CASE("participant lanes: scenario C pays what its rules give, computed here by hand", "[lanes]") {
-  auto c = compiled("examples/c-tfco/contract.utfall");
+  auto c = compiled_file("examples/c-tfco/contract.utfall");
   Random rng{2025};
   Dataset d;
   d.series.resize(c->inputs.size());
@@ -321,7 +312,7 @@ TEST_CASE("participant lanes: loops they do not take are left to the general eva
     REQUIRE(on.lane_records == 80);
     require_same(on, evaluate(*t, d, general_path()));
   }
-  auto c = compiled("tests/data/lanes/contract.utfall");
+  auto c = compiled_file("tests/data/lanes/contract.utfall");
   Random rng{3};
   Dataset data = lanes_data(*c, rng, 100, false);
   EvalOptions traced;
