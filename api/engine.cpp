@@ -11,7 +11,7 @@
 #include <map>
 #include <new>
 
-#include "interpreter/fast_code.hpp"
+#include "interpreter/fast_eval.hpp"
 #include "interpreter/huge_pages.hpp"
 #include "interpreter/pipeline.hpp"
 #include "interpreter/text_hash.hpp"
@@ -515,7 +515,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       flow->in_digits = false;
       flow->amount = l.amount;
       if (flow->digits != 0)  // then an earlier line had digits, so places <= 18
-        flow->amount += Number::fraction(flow->digits, fast::code::kPow10[static_cast<std::size_t>(places)]);
+        flow->amount += Number::decimal(flow->digits, places);
     }
   }
   std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {

@@ -477,6 +477,21 @@ class Lowerer {
 
 struct Unfit {};  // a value the plan cannot give a scale or a register
 
+// The registers an instruction reads: a; a and b; or a, b and c (exec_code below).
+constexpr int operand_count(I op) {
+  switch (op) {
+    case I::konst: return 0;
+    case I::copy: case I::up: case I::neg: case I::abs: case I::max0: case I::lnot: case I::round_const: case I::minor: case I::pay:
+      return 1;
+    case I::add: case I::sub: case I::mul: case I::div: case I::min: case I::max: case I::subpos: case I::minpos:
+    case I::lt: case I::le: case I::gt: case I::ge: case I::eq: case I::ne: case I::land: case I::lor:
+    case I::sel0: case I::round: case I::join:
+      return 2;
+    case I::clamp: case I::branch: return 3;
+  }
+  return 4;  // not known: never taken for a constant
+}
+
 class Planner {
  public:
   Planner(const Program& p, Plan& plan) : p_(p), plan_(plan) {}
@@ -486,6 +501,7 @@ class Planner {
     plan_.scale.assign(p_.nodes.size(), 0);
     plan_.consts.clear(), plan_.code.clear();
     plan_.registers = static_cast<int>(p_.nodes.size());
+    fixed_.assign(p_.nodes.size(), 0);
     plan_.cell_scale.clear();
     for (int col : p_.columns) plan_.cell_scale.push_back(plan_.key[static_cast<std::size_t>(col)]);
     try {
@@ -508,7 +524,26 @@ class Planner {
     return scale;
   }
   void set(int n, int scale) { plan_.scale[static_cast<std::size_t>(n)] = static_cast<std::int8_t>(fit(scale)); }
-  void emit(Instr in) { plan_.code.push_back(in); }
+
+  // Per register: whether it holds the same value in every evaluation under this plan (a
+  // constant, or computed from constants alone). An instruction that reads only such registers
+  // goes to plan.consts, which run once for a scratch's registers, not once per evaluation (or
+  // per block of records): a term's value rescaled, a cap times a constant share.
+  std::vector<char> fixed_;
+  bool fixed(int r) const { return static_cast<std::size_t>(r) < fixed_.size() && fixed_[static_cast<std::size_t>(r)] != 0; }
+  void constant(Instr in) {
+    const auto r = static_cast<std::size_t>(in.dst);
+    if (r >= fixed_.size()) fixed_.resize(r + 1, 0);
+    fixed_[r] = 1;
+    plan_.consts.push_back(in);
+  }
+  void emit(Instr in) {
+    const int used = operand_count(in.op), read[3] = {in.a, in.b, in.c};
+    bool all = used <= 3;
+    for (int j = 0; all && j < used; ++j) all = fixed(read[j]);
+    if (all) return constant(in);
+    plan_.code.push_back(in);
+  }
 
   // The register holding node n at `scale` (>= its own): n's own, or a rescaled copy.
   int at(int n, int scale) {
@@ -521,7 +556,7 @@ class Planner {
     if (node.op == N::konst) {
       i64 v;
       if (__builtin_mul_overflow(node.k, kPow10[static_cast<std::size_t>(scale - own)], &v)) throw Unfit{};
-      plan_.consts.push_back({I::konst, {}, 0, 0, it->second, 0, 0, 0, v});
+      constant({I::konst, {}, 0, 0, it->second, 0, 0, 0, v});
     } else {
       const auto up = static_cast<std::size_t>(scale - own);
       emit({I::up, {}, 0, 0, it->second, n, 0, 0, kPow10[up], std::numeric_limits<i64>::max() / kPow10[up]});
@@ -547,10 +582,10 @@ class Planner {
     switch (n.op) {
       case N::konst:
         set(i, n.a);
-        plan_.consts.push_back({I::konst, {}, 0, 0, i, 0, 0, 0, n.k});
+        constant({I::konst, {}, 0, 0, i, 0, 0, 0, n.k});
         return;
       case N::poison:
-        plan_.consts.push_back({I::konst, {}, 0, 0, i, 0, 0, 0, kPoison});
+        constant({I::konst, {}, 0, 0, i, 0, 0, 0, kPoison});
         return;
       case N::input: set(i, plan_.cell_scale[static_cast<std::size_t>(n.k)]); return;
       case N::term: {
@@ -652,9 +687,10 @@ inline i64 round_to(i64 x, i64 k, RoundingMode mode) {
 
 // round_const: a * 10^sa rounded to a multiple of the divisor, times the step's digits. The
 // mode is a template constant, and so is the divisor when it is a power of ten (the compiler
-// then divides by multiplying); the loop has no data-dependent branch.
-template <RoundingMode Mode, typename Divisor>
-void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::size_t L) {
+// then divides by multiplying); the loop has no data-dependent branch. L, the lanes, is a
+// std::size_t, or std::integral_constant 1 for one data set (no loop).
+template <RoundingMode Mode, typename Divisor, typename Lanes>
+void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, Lanes L) {
   const auto up = static_cast<std::size_t>(in.sa);
   const i64 fits = kFits[up];
   const i64 k = divisor();
@@ -672,8 +708,8 @@ void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::si
     d[l] = bad ? kPoison : v;
   }
 }
-template <typename Divisor>
-void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, std::size_t L) {
+template <typename Divisor, typename Lanes>
+void round_lanes(const Instr& in, Divisor divisor, i64* d, const i64* a, Lanes L) {
   using M = RoundingMode;
   switch (in.mode) {
     case M::floor: return round_lanes<M::floor>(in, divisor, d, a, L);
@@ -689,15 +725,21 @@ template <int J>
 struct Ten {
   i64 operator()() const { return kPow10[J]; }
 };
-template <int... J>
-void round_const_ten(const Instr& in, i64* d, const i64* a, std::size_t L, std::integer_sequence<int, J...>) {
+template <typename Lanes, int... J>
+void round_const_ten(const Instr& in, i64* d, const i64* a, Lanes L, std::integer_sequence<int, J...>) {
   ((in.sb == J ? round_lanes(in, Ten<J>{}, d, a, L) : void()), ...);
 }
-UTFALL_LANE_CLONES
-void round_const(const Instr& in, i64* d, const i64* a, std::size_t L) {
+template <typename Lanes>
+void round_const_lanes(const Instr& in, i64* d, const i64* a, Lanes L) {
   if (in.sb >= 0) return round_const_ten(in, d, a, L, std::make_integer_sequence<int, kMaxScale + 1>{});
   const i64 k = in.k;
   round_lanes(in, [k] { return k; }, d, a, L);
+}
+UTFALL_LANE_CLONES
+void round_const(const Instr& in, i64* d, const i64* a, std::size_t L) { round_const_lanes(in, d, a, L); }
+// One data set: no loop, and no call through the loader's choice of clone.
+[[gnu::noinline]] void round_const_one(const Instr& in, i64* d, const i64* a) {
+  round_const_lanes(in, d, a, std::integral_constant<std::size_t, 1>{});
 }
 
 // Wrapping arithmetic, and its overflow read from the signs (no branch, so loops vectorise).
@@ -849,7 +891,8 @@ template <std::size_t Lanes>
         }
         break;
       case I::round_const:
-        round_const(in, d, a, L);
+        if constexpr (Lanes == 1) round_const_one(in, d, a);
+        else round_const(in, d, a, L);
         break;
       case I::minor: case I::pay:
         for (std::size_t l = 0; l < L; ++l) {
@@ -996,8 +1039,10 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
 // Stages the data of L sets, one per lane: each program cell's digits and places, lane by lane
 // ([cell * L + lane]), and per column the most places among them (the plan's key). The data
 // sets lie wherever their hosts put them, so their memory is asked for ahead (prefetched) for
-// all lanes before it is read.
-void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t L) {
+// all lanes before it is read. Lanes as in exec_code: 1 for one set (the loops vanish), else 0.
+template <std::size_t Lanes>
+void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t lanes) {
+  const std::size_t L = Lanes ? Lanes : lanes;
   std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
   s.digits.resize(p.cells.size() * L);
   s.places.resize(p.cells.size() * L);
@@ -1036,8 +1081,10 @@ void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::
 }
 
 // Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
-// no plan fits the data's decimals.
-const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
+// no plan fits the data's decimals. Lanes as for stage_lanes.
+template <std::size_t Lanes>
+const Plan* run_lanes(const Program& p, Scratch& s, std::size_t lanes) {
+  const std::size_t L = Lanes ? Lanes : lanes;
   const Plan& plan = plan_for(p, s);
   if (!plan.ok) return nullptr;
   std::size_t words = static_cast<std::size_t>(plan.registers) * L;
@@ -1113,14 +1160,14 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   Scratch& s = *scratch;
   if (!stage_terms(p, options, nullptr, 1, s)) return false;
   if (!columns) read_columns(c, data, s.columns), columns = &s.columns;
-  stage_lanes(p, s, &columns, 1);
-  const Plan* plan = run_lanes(p, s, 1);
+  stage_lanes<1>(p, s, &columns, 1);
+  const Plan* plan = run_lanes<1>(p, s, 1);
   if (!plan) return false;
   for (int node : p.line_nodes)
     if (s.regs[static_cast<std::size_t>(node)] == kPoison) return false;
   put_lines(p, c, out, [&](std::size_t k) {
     const auto node = static_cast<std::size_t>(p.line_nodes[k]);
-    return Number::fraction(s.regs[node], kPow10[static_cast<std::size_t>(plan->scale[node])]);
+    return Number::decimal(s.regs[node], plan->scale[node]);
   });
   return true;
 }
@@ -1146,8 +1193,8 @@ std::size_t run_batch(const Program& p, const Columns* const* sets, const EvalOp
     if (stop_requested(options)) return first;
     const std::size_t L = std::min(chunk, count - first);
     if (!stage_terms(p, options, terms ? terms + first : nullptr, L, s)) return count;
-    stage_lanes(p, s, sets + first, L);
-    const Plan* plan = run_lanes(p, s, L);
+    stage_lanes<0>(p, s, sets + first, L);
+    const Plan* plan = run_lanes<0>(p, s, L);
     if (!plan) continue;
     // Each line in units of 10^-minor_places: exact, as a line is a whole number of minor units.
     s.bad.assign(L, 0);

@@ -538,7 +538,7 @@ std::optional<LoopResult> ParticipantLanes::run_once(const checked::Contract& co
   if (lower.amount < 0) {
     out.sum = Number::from_int(static_cast<std::int64_t>(matched));
   } else {
-    out.sum = Number::fraction(sum, kPow10[static_cast<std::size_t>(s.plan.scale[static_cast<std::size_t>(lower.amount)])]);
+    out.sum = Number::decimal(sum, s.plan.scale[static_cast<std::size_t>(lower.amount)]);
   }
   return out;
 }

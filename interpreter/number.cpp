@@ -361,21 +361,27 @@ Number Number::fraction(i64 numerator, i64 denominator) {
   return from_i128(numerator, denominator);
 }
 
+Number Number::decimal(i64 digits, int places) {
+  if (places < 0 || places > 18) throw std::invalid_argument("Number::decimal: places outside 0 to 18");
+  // The denominator's only factors are 2 and 5, so taking out the 2s and the 5s the digits
+  // share with it leaves the fraction in lowest terms, as from_i128's gcd would.
+  if (digits == 0) return Number();
+  if (digits == std::numeric_limits<i64>::min()) return from_i128(digits, static_cast<i128>(kPow10[static_cast<std::size_t>(places)]));
+  u64 num = uabs64(digits), den = kPow10[static_cast<std::size_t>(places)];
+  const int twos = std::min(std::countr_zero(num), places);
+  num >>= twos, den >>= twos;
+  for (int fives = 0; fives < places && num % 5 == 0; ++fives) num /= 5, den /= 5;
+  Number r;
+  r.num_ = digits < 0 ? -static_cast<i64>(num) : static_cast<i64>(num);
+  r.den_ = static_cast<i64>(den);
+  return r;
+}
+
 std::optional<Number> Number::parse_decimal(std::string_view text, int places) {
   if (places < 0 || places > 38) return std::nullopt;
   if (const auto s = short_decimal(text); s && s->fraction + places <= 18) {
-    // digits / 10^scale: the denominator's only factors are 2 and 5, so taking out the 2s and
-    // the 5s they share leaves the fraction in lowest terms, as from_i128's gcd would.
-    const int scale = s->fraction + places;
-    u64 num = s->digits, den = kPow10[static_cast<std::size_t>(scale)];
-    if (num == 0) return Number();
-    const int twos = std::min(std::countr_zero(num), scale);
-    num >>= twos, den >>= twos;
-    for (int fives = 0; fives < scale && num % 5 == 0; ++fives) num /= 5, den /= 5;
-    Number r;
-    r.num_ = s->negative ? -static_cast<i64>(num) : static_cast<i64>(num);
-    r.den_ = static_cast<i64>(den);
-    return r;
+    const auto digits = static_cast<i64>(s->digits);  // below 10^18
+    return decimal(s->negative ? -digits : digits, s->fraction + places);
   }
   const auto s = scan_decimal(text, true);
   if (!s) return std::nullopt;

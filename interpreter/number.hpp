@@ -72,6 +72,10 @@ class Number {
   static Number from_int(std::int64_t value);
   // numerator / denominator, reduced; throws ArithmeticError when denominator is 0.
   static Number fraction(std::int64_t numerator, std::int64_t denominator);
+  // digits / 10^places, reduced (the same Number as fraction(digits, 10^places), without a
+  // gcd: only the 2s and 5s it shares with the power of ten are taken out). `places` from 0 to
+  // 18; std::invalid_argument otherwise.
+  static Number decimal(std::int64_t digits, int places);
 
   // Parses an exact decimal: optional '-' or '+', digits with optional single '_' between
   // digits, optional '.' followed by digits ("7_000_000", "-0.075", "12.50", "007").

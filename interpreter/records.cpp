@@ -1,22 +1,10 @@
 #include "interpreter/records.hpp"
 
-#include <array>
 #include <stdexcept>
 
 #include "interpreter/huge_pages.hpp"
 
 namespace utfall {
-
-namespace {
-
-constexpr std::array<std::int64_t, ParticipantRecords::kMaxPlaces + 1> kPow10 = [] {
-  std::array<std::int64_t, ParticipantRecords::kMaxPlaces + 1> p{};
-  p[0] = 1;
-  for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
-  return p;
-}();
-
-}  // namespace
 
 void ParticipantRecords::reserve(std::size_t records, std::size_t fields) {
   reserve_offering_huge_pages(words_, words_.size() + records * fields, Growth::exact);
@@ -56,7 +44,7 @@ ParticipantRecords::Cell ParticipantRecords::text_cell(std::string_view text) {
 
 const checked::Value ParticipantRecords::value(std::size_t r, std::size_t f) const {
   const Cell c = cell(r, f);
-  if (c.is_decimal()) return c.tag == 0 ? Number::from_int(c.word) : Number::fraction(c.word, kPow10[c.tag]);
+  if (c.is_decimal()) return Number::decimal(c.word, c.tag);
   switch (c.tag) {
     case kBool: return c.word != 0;
     case kPeriod: return checked::PeriodValue{static_cast<int>(c.word)};

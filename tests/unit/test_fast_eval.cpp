@@ -4,9 +4,12 @@
 // diagnostics; and the fast path must really be taken where it should and not where it must not.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <limits>
+#include <set>
 #include <string>
 
+#include "interpreter/fast_code.hpp"
 #include "interpreter/fast_eval.hpp"
 #include "interpreter/pipeline.hpp"
 #include "tests/tools/compiled.hpp"
@@ -140,6 +143,66 @@ TEST_CASE("fast path: every operation it takes gives the general evaluator's pay
   int taken = differential(*c, 4000, false, 23);
   CHECK(taken > 500);
   differential(*c, 4000, true, 29);
+}
+
+TEST_CASE("fast path: constants beside data in every operation give the general evaluator's payments", "[fast][differential]") {
+  auto c = compiled_file("tests/data/fast_eval/constants.utfall");
+  REQUIRE(fast::lower(*c).program);
+  CHECK(differential(*c, 3000, false, 37) > 2000);
+  differential(*c, 3000, true, 41);
+}
+
+namespace {
+
+// The registers an instruction reads, as exec_code in interpreter/fast_eval.cpp reads them.
+std::vector<int> reads(const fast::code::Instr& in) {
+  using fast::code::I;
+  switch (in.op) {
+    case I::konst: return {};
+    case I::copy: case I::up: case I::neg: case I::abs: case I::max0: case I::lnot: case I::round_const: case I::minor: case I::pay:
+      return {in.a};
+    case I::clamp: case I::branch: return {in.a, in.b, in.c};
+    default: return {in.a, in.b};
+  }
+}
+
+}  // namespace
+
+TEST_CASE("fast path: an instruction that reads constants alone is run once, and none that reads data or a given term", "[fast]") {
+  // Plan::consts run once for a scratch's registers, Plan::code in every evaluation. A datum's
+  // register, or a term's given a value for the evaluation, is written by the run before the
+  // code: an instruction in consts that read one would keep the first evaluation's value.
+  auto c = compiled_file("tests/data/fast_eval/constants.utfall");
+  auto lowered = fast::lower(*c);
+  REQUIRE(lowered.program);
+  const auto& p = *lowered.program;
+  for (bool given : {false, true}) {
+    INFO((given ? "every term given a value" : "every term its own value"));
+    fast::code::Plan plan;
+    plan.key.assign(static_cast<std::size_t>(p.column_count), 2);  // öre in both columns
+    plan.key.resize(static_cast<std::size_t>(p.column_count) + p.terms.size(), given ? 3 : -1);
+    fast::code::make_plan(p, plan);
+    REQUIRE(plan.ok);
+    std::set<int> run_writes;
+    for (const auto& [node, cell] : p.inputs) run_writes.insert(static_cast<int>(node));
+    if (given)
+      for (const auto& [node, term] : p.terms) run_writes.insert(static_cast<int>(node));
+    std::set<int> constant;
+    int computed = 0;  // instructions in consts other than a constant's digits
+    for (const auto& in : plan.consts) {
+      for (int r : reads(in)) CHECK(constant.count(r) == 1);
+      CHECK(run_writes.count(in.dst) == 0);
+      constant.insert(in.dst);
+      computed += in.op != fast::code::I::konst;
+    }
+    for (const auto& in : plan.code) {
+      const auto r = reads(in);
+      CHECK(std::any_of(r.begin(), r.end(), [&](int x) { return constant.count(x) == 0; }));
+    }
+    // By hand: with its own values, `fast_del` (round(tak * andel, steg, half_up) + tak / 16 -
+    // golv) reads terms alone, so at least its five operations are among the constants.
+    if (!given) CHECK(computed >= 5);
+  }
 }
 
 TEST_CASE("fast path: taken for scenario A and with terms overridden, not when tracing, limited or overflowing", "[fast]") {
@@ -426,9 +489,9 @@ TEST_CASE("fast path: many data sets at once give what each gives alone", "[fast
 }
 
 TEST_CASE("fast path: terms given other values pay what the general evaluator pays", "[fast][differential]") {
-  // Every term of A and of the every-operation contract, given values of several shapes
+  // Every term of A, of the every-operation contract and of the constants contract, given values of several shapes
   // (whole, 1 to 8 decimals, negative, zero, 1/3, beyond int64), with data of öre.
-  for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall"}) {
+  for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall", "tests/data/fast_eval/constants.utfall"}) {
     INFO(path);
     auto c = compiled_file(path);
     Random rng{53};
@@ -477,7 +540,7 @@ Number term_value(Random& rng, int shape) {
 TEST_CASE("fast path: variations of terms run together on lanes pay what each pays alone", "[fast][differential]") {
   // As a sweep gives them: some terms varied in every case of a block; now and then a case
   // that gives one term fewer or one more (its lane is given up), `unlimited`, or a trace.
-  for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall"}) {
+  for (const char* path : {"examples/a-aldreomsorg/contract.utfall", "tests/data/fast_eval/every_operation.utfall", "tests/data/fast_eval/constants.utfall"}) {
     INFO(path);
     auto c = compiled_file(path);
     auto lowered = fast::lower(*c);

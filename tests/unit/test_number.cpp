@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "interpreter/number.hpp"
 #include "tests/tools/splitmix.hpp"
@@ -159,6 +161,37 @@ TEST_CASE("parse_decimal of short decimals agrees with the fraction digits / 10^
         }
       }
   CHECK(checked > 3000);
+}
+
+TEST_CASE("decimal: digits / 10^places in lowest terms, as the gcd of fraction gives", "[number]") {
+  // By hand.
+  CHECK(frac(Number::decimal(2'670'000'000, 2)) == "26700000");
+  CHECK(frac(Number::decimal(-125, 3)) == "-1/8");
+  CHECK(frac(Number::decimal(3, 18)) == "3/1000000000000000000");
+  CHECK(frac(Number::decimal(0, 7)) == "0");
+  CHECK_THROWS_AS(Number::decimal(1, -1), std::invalid_argument);
+  CHECK_THROWS_AS(Number::decimal(1, 19), std::invalid_argument);
+  // Against Number::fraction (a gcd): the ends of int64, powers of 2, 5 and 10 (whose factors
+  // are the ones taken out), and generated digits with runs of zeros, at every places.
+  std::vector<std::int64_t> digits{1, -1, 7, std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+                                   std::numeric_limits<std::int64_t>::min() + 1, 1LL << 62, -(1LL << 62), 7'450'580'596'923'828'125LL /* 5^27 */,
+                                   1'000'000'000'000'000'000LL, -500'000'000'000'000'000LL, 1'220'703'125LL * 1024 /* 5^13 2^10 */};
+  utfall::test_support::Random rng{61};
+  for (int i = 0; i < 3000; ++i) {
+    auto d = static_cast<std::int64_t>(rng.next() >> (rng.next() % 64));
+    for (int zeros = static_cast<int>(rng.next() % 8); zeros > 0 && d < std::numeric_limits<std::int64_t>::max() / 10; --zeros) d *= 10;
+    digits.push_back(rng.next() % 2 ? -d : d);
+  }
+  for (int places = 0; places <= 18; ++places) {
+    std::int64_t ten = 1;
+    for (int k = 0; k < places; ++k) ten *= 10;
+    for (std::int64_t d : digits) {
+      INFO(d << " / 10^" << places);
+      const Number want = Number::fraction(d, ten);
+      CHECK(Number::decimal(d, places) == want);
+      CHECK(frac(Number::decimal(d, places)) == frac(want));
+    }
+  }
 }
 
 TEST_CASE("parse_exact reads fractions and what to_string prints", "[number][parse]") {
