@@ -1040,8 +1040,9 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
 // ([cell * L + lane]), and per column the most places among them (the plan's key). The data
 // sets lie wherever their hosts put them, so their memory is asked for ahead (prefetched) for
 // all lanes before it is read. Lanes as in exec_code: 1 for one set (the loops vanish), else 0.
+// Not inlined: inlined into run_batch, its loops over many lanes compile to slower code.
 template <std::size_t Lanes>
-void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t lanes) {
+[[gnu::noinline]] void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t lanes) {
   const std::size_t L = Lanes ? Lanes : lanes;
   std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
   s.digits.resize(p.cells.size() * L);
@@ -1083,7 +1084,7 @@ void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::
 // Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
 // no plan fits the data's decimals. Lanes as for stage_lanes.
 template <std::size_t Lanes>
-const Plan* run_lanes(const Program& p, Scratch& s, std::size_t lanes) {
+[[gnu::noinline]] const Plan* run_lanes(const Program& p, Scratch& s, std::size_t lanes) {
   const std::size_t L = Lanes ? Lanes : lanes;
   const Plan& plan = plan_for(p, s);
   if (!plan.ok) return nullptr;
