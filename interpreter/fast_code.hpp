@@ -122,7 +122,9 @@ struct Plan {
   std::vector<std::int8_t> key;
   bool ok = false;               // false: some value would need more than kMaxScale decimals
   std::vector<std::int8_t> scale;  // per node
-  std::vector<Instr> consts, code;  // constants (written once per scratch), then the rest
+  // The instructions on constants alone (run once for a scratch's registers, or once per
+  // participant loop before its blocks of records), then the rest (run in every evaluation).
+  std::vector<Instr> consts, code;
   int registers = 0;                // nodes first (register i holds node i), then rescaled copies
   std::vector<int> cell_scale;      // per data cell: the scale its register holds it at
 };

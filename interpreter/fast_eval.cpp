@@ -1225,8 +1225,7 @@ std::size_t run_batch(const Program& p, const Columns* const* sets, const EvalOp
 std::size_t line_count(const Program& program) { return program.lines.size(); }
 
 void write_lines(const Program& p, const checked::Contract& c, const std::int64_t* amounts, Evaluation& out) {
-  const i64 unit = kPow10[static_cast<std::size_t>(p.minor_places)];
-  put_lines(p, c, out, [&](std::size_t k) { return Number::fraction(amounts[k], unit); });
+  put_lines(p, c, out, [&](std::size_t k) { return Number::decimal(amounts[k], p.minor_places); });
 }
 
 void ScratchDelete::operator()(Scratch* s) const noexcept { delete s; }

@@ -178,8 +178,8 @@ TEST_CASE("decimal: digits / 10^places in lowest terms, as the gcd of fraction g
                                    1'000'000'000'000'000'000LL, -500'000'000'000'000'000LL, 1'220'703'125LL * 1024 /* 5^13 2^10 */};
   utfall::test_support::Random rng{61};
   for (int i = 0; i < 3000; ++i) {
-    auto d = static_cast<std::int64_t>(rng.next() >> (rng.next() % 64));
-    for (int zeros = static_cast<int>(rng.next() % 8); zeros > 0 && d < std::numeric_limits<std::int64_t>::max() / 10; --zeros) d *= 10;
+    auto d = static_cast<std::int64_t>(rng.next() >> rng.range(1, 63));  // at least 0, below 2^63
+    for (int zeros = static_cast<int>(rng.next() % 8); zeros > 0 && d <= std::numeric_limits<std::int64_t>::max() / 10; --zeros) d *= 10;
     digits.push_back(rng.next() % 2 ? -d : d);
   }
   for (int places = 0; places <= 18; ++places) {
