@@ -45,6 +45,18 @@ BindResult bind_csv(const std::string& csv) {
   return bind_data(*contract(), std::move(tables));
 }
 
+// Exactly `count` messages, each E528 in column `x` of deltagare.csv, for rows first_row,
+// first_row + 1, ... (a row's line is one more: the header is line 1).
+void expect_e528_in_x(const BindResult& bound, std::size_t first_row, std::size_t count) {
+  REQUIRE(bound.diagnostics.size() == count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t row = first_row + i;
+    CHECK(bound.diagnostics[i].code == "E528");
+    CHECK(bound.diagnostics[i].location ==
+          "deltagare.csv: row " + std::to_string(row) + " (line " + std::to_string(row + 1) + "), column `x`");
+  }
+}
+
 // Digits, then a point and digits now and then; runs of zeros at either end now and then.
 std::string decimal_text(test_support::Random& rng) {
   auto digits = [&](std::size_t n) {
@@ -101,13 +113,7 @@ TEST_CASE("bind: number cells read straight are the values the general reader gi
 TEST_CASE("bind: a number cell with a letter in it is refused", "[bind][numbers]") {
   // By hand: each of the four rows has a letter in `x` (E528).
   const std::string csv = "id,x,andel,poang\nP1,1a,5,1\nP2,12x.5,5,1\nP3,1.5e3,5,1\nP4,e,5,1\n";
-  auto bound = bind_csv(csv);
-  REQUIRE(bound.diagnostics.size() == 4);
-  for (std::size_t i = 0; i < 4; ++i) {
-    CHECK(bound.diagnostics[i].code == "E528");
-    CHECK(bound.diagnostics[i].location ==
-          "deltagare.csv: row " + std::to_string(i + 1) + " (line " + std::to_string(i + 2) + "), column `x`");
-  }
+  expect_e528_in_x(bind_csv(csv), 1, 4);
 }
 
 TEST_CASE("bind: a sign takes the general way and is read", "[bind][numbers]") {
@@ -127,11 +133,5 @@ TEST_CASE("bind: in a file of decimal commas a point is refused, not read straig
   // shows a decimal comma; then 7.500 reads two ways (a thousands point) and 3.25 shows the
   // other mark: E528 both, and only the first record is kept, 12.5.
   const std::string csv = "id;x;andel;poang\nP1;12,5;5;1\nP2;7.500;5;1\nP3;3.25;5;1\n";
-  auto bound = bind_csv(csv);
-  REQUIRE(bound.diagnostics.size() == 2);
-  for (std::size_t i = 0; i < 2; ++i) {
-    CHECK(bound.diagnostics[i].code == "E528");
-    CHECK(bound.diagnostics[i].location ==
-          "deltagare.csv: row " + std::to_string(i + 2) + " (line " + std::to_string(i + 3) + "), column `x`");
-  }
+  expect_e528_in_x(bind_csv(csv), 2, 2);
 }
