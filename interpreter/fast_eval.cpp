@@ -737,9 +737,29 @@ void round_const_lanes(const Instr& in, i64* d, const i64* a, Lanes L) {
 }
 UTFALL_LANE_CLONES
 void round_const(const Instr& in, i64* d, const i64* a, std::size_t L) { round_const_lanes(in, d, a, L); }
-// One data set: no loop, and no call through the loader's choice of clone.
+// One data set: no loop, and no call through the loader's choice of clone. A power of ten and
+// the mode pick the rounding from a table, in one indirect call: round_const_ten's chain of
+// tests on sb is 40 instructions, which many lanes share but one pays alone.
+using OneLane = std::integral_constant<std::size_t, 1>;
+using RoundOne = void (*)(const Instr&, i64*, const i64*);
+template <int J, int Mode>
+void round_ten_one(const Instr& in, i64* d, const i64* a) {
+  round_lanes<static_cast<RoundingMode>(Mode)>(in, Ten<J>{}, d, a, OneLane{});
+}
+constexpr int kRoundingModes = static_cast<int>(RoundingMode::floor) + 1;  // the last of the enum (a later one: the loop below)
+template <int J, int... Mode>
+constexpr std::array<RoundOne, kRoundingModes> round_one_row(std::integer_sequence<int, Mode...>) {
+  return {&round_ten_one<J, Mode>...};
+}
+template <int... J>
+constexpr std::array<std::array<RoundOne, kRoundingModes>, kMaxScale + 1> round_one_table(std::integer_sequence<int, J...>) {
+  return {round_one_row<J>(std::make_integer_sequence<int, kRoundingModes>{})...};
+}
+constexpr auto kRoundOne = round_one_table(std::make_integer_sequence<int, kMaxScale + 1>{});
 [[gnu::noinline]] void round_const_one(const Instr& in, i64* d, const i64* a) {
-  round_const_lanes(in, d, a, std::integral_constant<std::size_t, 1>{});
+  const auto mode = static_cast<std::size_t>(in.mode);
+  if (in.sb >= 0 && mode < static_cast<std::size_t>(kRoundingModes)) return kRoundOne[static_cast<std::size_t>(in.sb)][mode](in, d, a);
+  round_const_lanes(in, d, a, OneLane{});
 }
 
 // Wrapping arithmetic, and its overflow read from the signs (no branch, so loops vectorise).
@@ -757,7 +777,9 @@ template <std::size_t Lanes>
     i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
     const i64* a = regs + static_cast<std::size_t>(in.a) * L;
     const i64* b = regs + static_cast<std::size_t>(in.b) * L;
-    const i64* c = regs + static_cast<std::size_t>(in.c) * L;
+    // The third operand only where it is read: computed before the switch, it cost every
+    // instruction two machine instructions.
+    const auto third = [&] { return regs + static_cast<std::size_t>(in.c) * L; };
     switch (in.op) {
       case I::konst:
         for (std::size_t l = 0; l < L; ++l) d[l] = in.k;
@@ -838,10 +860,12 @@ template <std::size_t Lanes>
           d[l] = v < 0 && v != kPoison ? 0 : v;
         }
         break;
-      case I::clamp:
+      case I::clamp: {
+        const i64* c = third();
         for (std::size_t l = 0; l < L; ++l)
           d[l] = poisoned_if(a[l] == kPoison || b[l] == kPoison || c[l] == kPoison || c[l] < b[l], std::min(std::max(a[l], b[l]), c[l]));
         break;
+      }
 #define UTFALL_COMPARE(code, expr)                                     \
   case I::code:                                                        \
     for (std::size_t l = 0; l < L; ++l) {                              \
@@ -866,12 +890,14 @@ template <std::size_t Lanes>
       case I::lnot:
         for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] == 0;
         break;
-      case I::branch:
+      case I::branch: {
+        const i64* c = third();
         for (std::size_t l = 0; l < L; ++l) {
           i64 v = a[l] != 0 ? b[l] : c[l];
           d[l] = a[l] == kPoison ? kPoison : v;
         }
         break;
+      }
       case I::sel0:
         for (std::size_t l = 0; l < L; ++l) {
           i64 v = a[l] != 0 ? b[l] : 0;
