@@ -1220,8 +1220,10 @@ std::size_t run_batch(const Program& p, const Columns* const* sets, const EvalOp
     if (stop_requested(options)) return first;
     const std::size_t L = std::min(chunk, count - first);
     if (!stage_terms(p, options, terms ? terms + first : nullptr, L, s)) return count;
-    stage_lanes<0>(p, s, sets + first, L);
-    const Plan* plan = run_lanes<0>(p, s, L);
+    // One set (a host's Batch of one, the last of a count): the code without loops over lanes.
+    if (L == 1) stage_lanes<1>(p, s, sets + first, 1);
+    else stage_lanes<0>(p, s, sets + first, L);
+    const Plan* plan = L == 1 ? run_lanes<1>(p, s, 1) : run_lanes<0>(p, s, L);
     if (!plan) continue;
     // Each line in units of 10^-minor_places: exact, as a line is a whole number of minor units.
     s.bad.assign(L, 0);
