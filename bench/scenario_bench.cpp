@@ -271,6 +271,18 @@ void BM_A_utfall_batch(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(world->bound.size()));
 }
+// One data set per call, as a Session takes them, with the amounts as integers (no texts): what
+// a host that wants numbers one at a time gets from a Batch of one set.
+void BM_A_utfall_batch_one(benchmark::State& state) {
+  utfall::Batch batch(world->engine, *world->a);
+  std::size_t i = 0, n = world->bound.size();
+  for (auto _ : state) {
+    batch.evaluate(&world->bound[i], 1);
+    benchmark::DoNotOptimize(batch.amounts(0));
+    if (++i == n) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
 void BM_A_utfall_engine(benchmark::State& state) {
   std::size_t i = 0, n = world->bound.size();
   for (auto _ : state) {
@@ -407,12 +419,14 @@ void summary(const World& w, const Collector& c) {
   double batch = static_cast<double>(w.sets.size()) / get("BM_A_utfall_batch");
   double session = 1 / get("BM_A_utfall_session"), engine = 1 / get("BM_A_utfall_engine"), number = 1 / get("BM_A_number"),
          fixed = 1 / get("BM_A_int64");
+  const double batch_one = get("BM_A_utfall_batch_one") > 0 ? 1 / get("BM_A_utfall_batch_one") : 0;
   if (!a_ran) {
     fmt::print("\n== Scenario A: not run (every BM_A benchmark is needed for its summary) ==\n");
   } else {
     fmt::print("\n== Scenario A: evaluations per second ({} generated data sets) ==\n", w.sets.size());
     fmt::print("{:<40} {:>14}\n", "utfall, Session (compiled once)", fmt::format("{:.0f}", session));
     fmt::print("{:<40} {:>14}\n", "utfall, Batch (int64 amounts)", fmt::format("{:.0f}", batch));
+    if (batch_one > 0) fmt::print("{:<40} {:>14}\n", "utfall, Batch of one set a call", fmt::format("{:.0f}", batch_one));
     fmt::print("{:<40} {:>14}\n", "utfall, Engine::evaluate", fmt::format("{:.0f}", engine));
     fmt::print("{:<40} {:>14}\n", "Python decimal (by hand)", fmt::format("{:.0f}", w.python_a));
     fmt::print("{:<40} {:>14}\n", "C++ utfall::Number (by hand)", fmt::format("{:.0f}", number));
@@ -422,6 +436,9 @@ void summary(const World& w, const Collector& c) {
     fmt::print("int64 / utfall          = {:.1f}x (target <= 5x: {})\n", fixed / session, fixed / session <= 5 ? "met" : "NOT met");
     fmt::print("utfall batch / Python   = {:.1f}x (target >= 20x: {})\n", batch / w.python_a, batch / w.python_a >= 20 ? "met" : "NOT met");
     fmt::print("int64 / utfall batch    = {:.1f}x (target <= 5x: {})\n", fixed / batch, fixed / batch <= 5 ? "met" : "NOT met");
+    if (batch_one > 0)
+      fmt::print("Batch of one / Python   = {:.1f}x (one set a call, integer amounts: beside issue 20's Session target)\n",
+                 batch_one / w.python_a);
     fmt::print("Number / utfall         = {:.1f}x (the cost of interpretation)\n", number / session);
     fmt::print("allocations per evaluation, warm Session: {} (target 0: {})\n", w.session_allocations, w.session_allocations == 0 ? "met" : "NOT met");
     fmt::print("allocations in a warm Batch evaluate of all {} sets: {} (target 0: {})\n", w.sets.size(), w.batch_allocations,
@@ -528,6 +545,7 @@ int main(int argc, char** argv) {
 
   benchmark::RegisterBenchmark("BM_A_utfall_session", BM_A_utfall_session);
   benchmark::RegisterBenchmark("BM_A_utfall_batch", BM_A_utfall_batch);
+  benchmark::RegisterBenchmark("BM_A_utfall_batch_one", BM_A_utfall_batch_one);
   benchmark::RegisterBenchmark("BM_A_utfall_engine", BM_A_utfall_engine);
   benchmark::RegisterBenchmark("BM_A_number", BM_A_number);
   benchmark::RegisterBenchmark("BM_A_int64", BM_A_int64);
