@@ -153,19 +153,13 @@ Text outside(const std::string& name, const std::string& shown, const OutOfRange
 // as digits and places with no trailing zeros (Number::to_decimal64's form); nullopt for any
 // other text, which then takes parse_into's way.
 std::optional<Number::Decimal64> common_decimal(std::string_view text, bool percent, const Spreadsheet* sheet) {
-  constexpr std::size_t kMaxDigits = 18;
-  const std::size_t point = text.find('.');
-  const std::size_t digits = text.size() - (point == std::string_view::npos ? 0 : 1);
-  if (digits == 0 || digits > kMaxDigits || point == 0 || point + 1 == text.size()) return std::nullopt;
-  if (point != std::string_view::npos && sheet && sheet->mark == DecimalMark::comma) return std::nullopt;
-  std::int64_t value = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (i == point) continue;
-    if (ch < '0' || ch > '9') return std::nullopt;
-    value = value * 10 + (ch - '0');
-  }
-  int places = (point == std::string_view::npos ? 0 : static_cast<int>(text.size() - point - 1)) + (percent ? 2 : 0);
+  // No sign: a signed cell takes parse_into's way, which reads it the same.
+  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;
+  const auto s = short_decimal(text);
+  // A point in a file of decimal commas is a thousands point, or a mistake: parse_into decides.
+  if (!s || (s->fraction > 0 && sheet && sheet->mark == DecimalMark::comma)) return std::nullopt;
+  auto value = static_cast<std::int64_t>(s->digits);  // below 10^18
+  int places = s->fraction + (percent ? 2 : 0);
   while (places > 0 && value % 10 == 0) value /= 10, --places;
   if (places > static_cast<int>(ParticipantRecords::kMaxPlaces)) return std::nullopt;
   return Number::Decimal64{value, places};

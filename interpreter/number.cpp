@@ -224,33 +224,6 @@ std::optional<DecimalScan> scan_decimal(std::string_view t, bool allow_point) {
   return s;
 }
 
-// A decimal of at most 18 digits, without '_': the common cell and literal, read in one pass.
-// Nothing when the text is anything else (scan_decimal then decides).
-struct ShortDecimal {
-  u64 digits = 0;  // below 10^18
-  int fraction = 0;
-  bool negative = false;
-};
-std::optional<ShortDecimal> short_decimal(std::string_view t) {
-  ShortDecimal s;
-  std::size_t i = 0;
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) s.negative = t[0] == '-', i = 1;
-  int count = 0, before = -1;  // digits read; digits before the point (-1: no point yet)
-  for (; i < t.size(); ++i) {
-    const char c = t[i];
-    if (c >= '0' && c <= '9') {
-      if (++count > 18) return std::nullopt;
-      s.digits = s.digits * 10 + static_cast<u64>(c - '0');
-    } else if (c == '.' && before < 0 && count > 0) {
-      before = count;
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (count == 0 || before == count) return std::nullopt;  // "", "-", "1."
-  s.fraction = before < 0 ? 0 : count - before;
-  return s;
-}
 
 // The digits of a scanned literal as one integer (the point ignored).
 mp::cpp_int big_digits(std::string_view body) {
@@ -271,6 +244,27 @@ mp::cpp_int big_digits(std::string_view body) {
 }
 
 }  // namespace
+
+std::optional<ShortDecimal> short_decimal(std::string_view t) {
+  ShortDecimal s;
+  std::size_t i = 0;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) s.negative = t[0] == '-', i = 1;
+  int count = 0, before = -1;  // digits read; digits before the point (-1: no point yet)
+  for (; i < t.size(); ++i) {
+    const char c = t[i];
+    if (c >= '0' && c <= '9') {
+      if (++count > 18) return std::nullopt;
+      s.digits = s.digits * 10 + static_cast<std::uint64_t>(c - '0');
+    } else if (c == '.' && before < 0 && count > 0) {
+      before = count;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (count == 0 || before == count) return std::nullopt;  // "", "-", "1."
+  s.fraction = before < 0 ? 0 : count - before;
+  return s;
+}
 
 // ---------------------------------------------------------------- rounding mode names
 
