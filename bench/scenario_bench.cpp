@@ -437,7 +437,7 @@ void summary(const World& w, const Collector& c) {
     fmt::print("utfall batch / Python   = {:.1f}x (target >= 20x: {})\n", batch / w.python_a, batch / w.python_a >= 20 ? "met" : "NOT met");
     fmt::print("int64 / utfall batch    = {:.1f}x (target <= 5x: {})\n", fixed / batch, fixed / batch <= 5 ? "met" : "NOT met");
     if (batch_one > 0)
-      fmt::print("Batch of one / Python   = {:.1f}x (one set a call, integer amounts: beside issue 20's Session target)\n",
+      fmt::print("Batch of one / Python   = {:.1f}x (one set a call, integer amounts and no texts: not the Session target's measure)\n",
                  batch_one / w.python_a);
     fmt::print("Number / utfall         = {:.1f}x (the cost of interpretation)\n", number / session);
     fmt::print("allocations per evaluation, warm Session: {} (target 0: {})\n", w.session_allocations, w.session_allocations == 0 ? "met" : "NOT met");

@@ -746,7 +746,7 @@ template <int J, int Mode>
 void round_ten_one(const Instr& in, i64* d, const i64* a) {
   round_lanes<static_cast<RoundingMode>(Mode)>(in, Ten<J>{}, d, a, OneLane{});
 }
-constexpr int kRoundingModes = static_cast<int>(RoundingMode::floor) + 1;  // the last of the enum (a later one: the loop below)
+constexpr int kRoundingModes = static_cast<int>(RoundingMode::floor) + 1;  // the last of the enum
 template <int J, int... Mode>
 constexpr std::array<RoundOne, kRoundingModes> round_one_row(std::integer_sequence<int, Mode...>) {
   return {&round_ten_one<J, Mode>...};
@@ -758,7 +758,10 @@ constexpr std::array<std::array<RoundOne, kRoundingModes>, kMaxScale + 1> round_
 constexpr auto kRoundOne = round_one_table(std::make_integer_sequence<int, kMaxScale + 1>{});
 [[gnu::noinline]] void round_const_one(const Instr& in, i64* d, const i64* a) {
   const auto mode = static_cast<std::size_t>(in.mode);
-  if (in.sb >= 0 && mode < static_cast<std::size_t>(kRoundingModes)) return kRoundOne[static_cast<std::size_t>(in.sb)][mode](in, d, a);
+  // Outside the table (no power of ten; a mode added after floor, which -Wswitch makes
+  // round_lanes name): round_const_lanes.
+  if (in.sb >= 0 && in.sb <= kMaxScale && mode < static_cast<std::size_t>(kRoundingModes))
+    return kRoundOne[static_cast<std::size_t>(in.sb)][mode](in, d, a);
   round_const_lanes(in, d, a, OneLane{});
 }
 

@@ -224,7 +224,6 @@ std::optional<DecimalScan> scan_decimal(std::string_view t, bool allow_point) {
   return s;
 }
 
-
 // The digits of a scanned literal as one integer (the point ignored).
 mp::cpp_int big_digits(std::string_view body) {
   mp::cpp_int v;
