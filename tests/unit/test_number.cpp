@@ -536,3 +536,30 @@ TEST_CASE("to_string of fractions whose digits pass 64 bits", "[number][format]"
   CHECK(Number::fraction(123456789012345678, 95367431640625).to_string() == "1294.53825995409381654528");  // 5^20
   CHECK(Number::fraction(-1, std::int64_t{1} << 62).to_string() == "-0.00000000000000000021684043449710088680149056017398834228515625");
 }
+
+TEST_CASE("short_decimal gives the digits and decimals as written or nothing", "[number][parse]") {
+  // By hand, from its declaration in number.hpp.
+  struct Case {
+    const char* text;
+    std::uint64_t digits;
+    int fraction;
+    bool negative;
+  };
+  for (const Case& c : {Case{"-4616666.685", 4616666685u, 3, true}, Case{"0.3", 3, 1, false}, Case{"7", 7, 0, false},
+                        Case{"+7", 7, 0, false}, Case{"007", 7, 0, false}, Case{"0.000", 0, 3, false},
+                        Case{"-0", 0, 0, true}, Case{"999999999999999999", 999999999999999999u, 0, false},
+                        Case{"12345678.9012345678", 123456789012345678u, 10, false}}) {
+    INFO(c.text);
+    const auto s = utfall::short_decimal(c.text);
+    REQUIRE(s);
+    CHECK(s->digits == c.digits);
+    CHECK(s->fraction == c.fraction);
+    CHECK(s->negative == c.negative);
+  }
+  // Nothing: no digit, a point not between digits, two points, 19 digits, anything else.
+  for (const char* text : {"", "-", "+", ".", ".5", "1.", "-.5", "1.2.3", "1000000000000000000", "1234567890.123456789",
+                           "1_000", "1e3", "1,5", " 1", "1 ", "--1", "12%", "0x1"}) {
+    INFO(text);
+    CHECK_FALSE(utfall::short_decimal(text));
+  }
+}
