@@ -45,12 +45,11 @@ class Steps {
     auto from_digits = from_.scaled_to(scale_), step_digits = step_.scaled_to(scale_);  // nothing past 18 places or int64
     if (!from_digits || !step_digits) return;
     from_digits_ = *from_digits, step_digits_ = *step_digits, fits_ = true;
-    for (int i = 0; i < scale_; ++i) unit_ *= 10;
   }
   const Number& step() const { return step_; }
   // Value k, reduced as every Number is.
   Number value(std::size_t k) const {
-    if (auto d = digits(k)) return Number::fraction(*d, unit_);
+    if (auto d = digits(k)) return Number::decimal(*d, scale_);  // scale_ <= 18: to_decimal64's places
     return from_ + Number::from_int(static_cast<std::int64_t>(k)) * step_;
   }
   // Value k's text into `out`, whose memory it keeps where the text fits: no trailing zeros
@@ -74,7 +73,7 @@ class Steps {
     return value;
   }
   Number from_{}, step_{};
-  std::int64_t from_digits_ = 0, step_digits_ = 0, unit_ = 1;  // unit_: 10^scale_
+  std::int64_t from_digits_ = 0, step_digits_ = 0;
   int scale_ = 0;
   bool fits_ = false;
 };
