@@ -20,6 +20,7 @@ using namespace utfall;
 namespace {
 
 using test_support::compiled_file;
+using test_support::compiled_text;
 std::shared_ptr<const checked::Contract> example(const std::string& name) { return compiled_file("examples/" + name + "/contract.utfall"); }
 
 using test_support::Random;
@@ -462,9 +463,7 @@ std::shared_ptr<const checked::Contract> forty_years() {
   auto at = text.find("2025 .. 2029");
   REQUIRE(at != std::string::npos);
   text.replace(at, 12, "2025 .. 2064");
-  auto r = compile(std::make_shared<const Source>(Source{"a40.utfall", text}));
-  REQUIRE(r.contract);
-  return r.contract;
+  return compiled_text(text, "a40.utfall");
 }
 
 TEST_CASE("fast path: many data sets at once give what each gives alone", "[fast][differential]") {
@@ -656,7 +655,7 @@ TEST_CASE("fast path: variations of terms run together on lanes pay what each pa
 }
 
 TEST_CASE("fast path: a table keyed by text steps aside, and the general evaluator pays", "[fast]") {
-  auto r = compile(std::make_shared<const Source>(Source{"t.utfall", R"(contract "t"
+  auto contract = compiled_text(R"(contract "t"
 currency SEK
 party kommun "K"
 party fonden "F"
@@ -670,9 +669,8 @@ table rates {
 clause "1" {
   pay kommun -> fonden amount rates(code) * 3 + x
 }
-)"}));
-  REQUIRE(r.contract);
-  const auto& c = *r.contract;
+)");
+  const auto& c = *contract;
   auto lowered = fast::lower(c);
   CHECK_FALSE(lowered.program);
   CHECK_FALSE(lowered.reason.empty());
