@@ -153,8 +153,11 @@ inline std::optional<N> binary_node(checked::Op op) {
 // than kMaxScale decimals.
 void make_plan(const Program& program, Plan& plan);
 
-// Runs `code` on registers of `lanes` lanes (register r of lane l at regs[r * lanes + l]).
+// Runs `code` on registers of `lanes` lanes (register r of lane l at regs[r * lanes + l])
+// (fast_exec.cpp).
 void exec(const std::vector<Instr>& code, i64* regs, std::size_t lanes);
+// The same for one lane (one data set): no loops over lanes.
+void exec_one(const std::vector<Instr>& code, i64* regs);
 
 }  // namespace code
 }  // namespace utfall::fast
