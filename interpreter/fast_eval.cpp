@@ -790,11 +790,9 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
 // Stages the data of L sets, one per lane: each program cell's digits and places, lane by lane
 // ([cell * L + lane]), and per column the most places among them (the plan's key). The data
 // sets lie wherever their hosts put them, so their memory is asked for ahead (prefetched) for
-// all lanes before it is read. Lanes as in exec_code: 1 for one set (the loops vanish), else 0.
-// Not inlined: inlined into run_batch, its loops over many lanes compile to slower code.
-template <std::size_t Lanes>
-[[gnu::noinline]] void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t lanes) {
-  const std::size_t L = Lanes ? Lanes : lanes;
+// all lanes before it is read. (One set takes run_one.) Not inlined: inlined into run_batch,
+// its loops over many lanes compile to slower code.
+[[gnu::noinline]] void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t L) {
   std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
   s.digits.resize(p.cells.size() * L);
   s.places.resize(p.cells.size() * L);
@@ -832,13 +830,9 @@ template <std::size_t Lanes>
   }
 }
 
-// Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
-// no plan fits the data's decimals. Lanes as for stage_lanes.
-template <std::size_t Lanes>
-[[gnu::noinline]] const Plan* run_lanes(const Program& p, Scratch& s, std::size_t lanes) {
-  const std::size_t L = Lanes ? Lanes : lanes;
-  const Plan& plan = plan_for(p, s);
-  if (!plan.ok) return nullptr;
+// The registers for `plan` in L lanes: the plan's constants (computed once for a scratch's
+// registers), and the values given to terms (staged by stage_terms).
+i64* plan_registers(const Program& p, Scratch& s, const Plan& plan, std::size_t L) {
   std::size_t words = static_cast<std::size_t>(plan.registers) * L;
   if (s.regs.size() < words) s.regs.resize(words);
   if (s.consts_for != &plan || s.lanes != L) {
@@ -846,24 +840,68 @@ template <std::size_t Lanes>
     s.consts_for = &plan, s.lanes = L;
   }
   i64* regs = s.regs.data();
-  // The values given to terms.
   for (std::size_t j = 0; j < p.terms.size(); ++j)
     if (plan.key[static_cast<std::size_t>(p.column_count) + j] >= 0)
       std::copy_n(s.term_digits.data() + j * L, L, regs + p.terms[j].first * L);
+  return regs;
+}
+
+// A datum at `scale` decimals: poisoned when it is one (a missing datum, or not a small
+// decimal) or does not fit.
+inline i64 scaled(i64 digits, int places, int scale) {
+  const auto shift = static_cast<std::size_t>(scale - places);
+  const i64 fits = kFits[shift];
+  const bool bad = (digits > fits) | (digits < -fits);  // kPoison < -fits
+  return bad ? kPoison : digits * kPow10[shift];
+}
+
+// Runs the L lanes staged in s; then lane l's line k is in register line_nodes[k]. Null when
+// no plan fits the data's decimals.
+[[gnu::noinline]] const Plan* run_lanes(const Program& p, Scratch& s, std::size_t L) {
+  const Plan& plan = plan_for(p, s);
+  if (!plan.ok) return nullptr;
+  i64* regs = plan_registers(p, s, plan, L);
   // The data, at each column's scale.
   for (const auto& [n, i] : p.inputs) {
     const int scale = plan.cell_scale[i];
     i64* d = regs + n * L;
     const i64* digits = s.digits.data() + i * L;
     const std::int8_t* places = s.places.data() + i * L;
-    for (std::size_t l = 0; l < L; ++l) {
-      const auto shift = static_cast<std::size_t>(scale - places[l]);
-      const i64 fits = kFits[shift];
-      const bool bad = (digits[l] > fits) | (digits[l] < -fits);  // kPoison < -fits
-      d[l] = bad ? kPoison : digits[l] * kPow10[shift];
-    }
+    for (std::size_t l = 0; l < L; ++l) d[l] = scaled(digits[l], places[l], scale);
   }
-  L == 1 ? exec_one(plan.code, regs) : exec(plan.code, regs, L);
+  exec(plan.code, regs, L);
+  return &plan;
+}
+
+// One data set: stage_lanes and run_lanes for one lane, without staging the set's digits and
+// places for lanes there are not. The key is read straight from the set's cells, and after the
+// plan each input's register from its cell. Then line k is in register line_nodes[k]. Null
+// when no plan fits the data's decimals.
+[[gnu::noinline]] const Plan* run_one(const Program& p, Scratch& s, const Columns& columns) {
+  // A cell's period is within its input's periods: the lowering made a poison of the others.
+  static const Columns::Cell absent{};
+  const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
+  const Columns::Cell* cells = same_shape ? columns.cells() : nullptr;
+  const std::size_t size = same_shape ? columns.size() : 0;
+  auto cell = [&](std::size_t i) -> const Columns::Cell& {
+    const std::size_t at = static_cast<std::size_t>(p.cells[i].input) * static_cast<std::size_t>(p.periods) +
+                           static_cast<std::size_t>(p.cells[i].period);
+    return at < size ? cells[at] : absent;
+  };
+  std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
+  for (std::size_t i = 0; i < p.cells.size(); ++i) {
+    const Columns::Cell& c = cell(i);
+    auto& key = s.key[static_cast<std::size_t>(p.columns[i])];
+    if (c.state == Columns::State::fixed) key = std::max(key, c.places);
+  }
+  const Plan& plan = plan_for(p, s);
+  if (!plan.ok) return nullptr;
+  i64* regs = plan_registers(p, s, plan, 1);
+  for (const auto& [n, i] : p.inputs) {
+    const Columns::Cell& c = cell(i);
+    regs[n] = c.state == Columns::State::fixed ? scaled(c.digits, c.places, plan.cell_scale[i]) : kPoison;
+  }
+  exec_one(plan.code, regs);
   return &plan;
 }
 
@@ -912,8 +950,7 @@ bool run(const Program& p, const checked::Contract& c, const Dataset& data, cons
   Scratch& s = *scratch;
   if (!stage_terms(p, options, nullptr, 1, s)) return false;
   if (!columns) read_columns(c, data, s.columns), columns = &s.columns;
-  stage_lanes<1>(p, s, &columns, 1);
-  const Plan* plan = run_lanes<1>(p, s, 1);
+  const Plan* plan = run_one(p, s, *columns);
   if (!plan) return false;
   for (int node : p.line_nodes)
     if (s.regs[static_cast<std::size_t>(node)] == kPoison) return false;
@@ -946,9 +983,13 @@ std::size_t run_batch(const Program& p, const Columns* const* sets, const EvalOp
     const std::size_t L = std::min(chunk, count - first);
     if (!stage_terms(p, options, terms ? terms + first : nullptr, L, s)) return count;
     // One set (a host's Batch of one, the last of a count): the code without loops over lanes.
-    if (L == 1) stage_lanes<1>(p, s, sets + first, 1);
-    else stage_lanes<0>(p, s, sets + first, L);
-    const Plan* plan = L == 1 ? run_lanes<1>(p, s, 1) : run_lanes<0>(p, s, L);
+    const Plan* plan = nullptr;
+    if (L == 1) {
+      plan = run_one(p, s, *sets[first]);
+    } else {
+      stage_lanes(p, s, sets + first, L);
+      plan = run_lanes(p, s, L);
+    }
     if (!plan) continue;
     // Each line in units of 10^-minor_places: exact, as a line is a whole number of minor units.
     s.bad.assign(L, 0);
