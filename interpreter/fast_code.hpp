@@ -76,6 +76,7 @@ struct Program {
   using i64 = code::i64;
   std::vector<Node> nodes;  // operands before the nodes that use them
   std::vector<Cell> cells;  // the data cells read, each once
+  std::vector<std::size_t> cell_at;  // per cell: its place among a Columns' cells (input * periods + period)
   std::vector<int> columns;  // per cell: its column (position among the inputs read)
   int periods = 0;           // the contract's
   std::size_t prefetch_bytes = 0;  // of a Columns, up to the last cell read (when kept inside it)

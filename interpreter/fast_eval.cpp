@@ -112,8 +112,7 @@ class Lowerer {
     }
     p->steps = steps();
     std::size_t last = 0;
-    for (const Cell& cell : p->cells)
-      last = std::max(last, static_cast<std::size_t>(cell.input) * static_cast<std::size_t>(P_) + static_cast<std::size_t>(cell.period) + 1);
+    for (std::size_t at : p->cell_at) last = std::max(last, at + 1);
     Columns probe;
     probe.resize(last);
     const auto* base = reinterpret_cast<const char*>(&probe);
@@ -255,7 +254,10 @@ class Lowerer {
     int& column = column_of_input_[static_cast<std::size_t>(n.input)];
     if (column < 0) column = p_->column_count++;
     auto [it, fresh] = cells_.try_emplace({n.input, t}, static_cast<int>(p_->cells.size()));
-    if (fresh) p_->cells.push_back({n.input, t}), p_->columns.push_back(column);
+    if (fresh) {
+      p_->cells.push_back({n.input, t}), p_->columns.push_back(column);
+      p_->cell_at.push_back(static_cast<std::size_t>(n.input) * static_cast<std::size_t>(P_) + static_cast<std::size_t>(t));
+    }
     int node = add({N::input, {}, -1, -1, -1, it->second});
     p_->inputs.emplace_back(static_cast<std::size_t>(node), static_cast<std::size_t>(it->second));
     return node;
@@ -813,8 +815,7 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
   for (std::size_t i = 0; i < p.cells.size(); ++i) {
     // A cell's period is within its input's periods: the lowering made a poison of the others.
     static const Columns::Cell absent{};
-    const Cell& cell = p.cells[i];
-    const std::size_t at = static_cast<std::size_t>(cell.input) * static_cast<std::size_t>(p.periods) + static_cast<std::size_t>(cell.period);
+    const std::size_t at = p.cell_at[i];
     i64* digits = s.digits.data() + i * L;
     std::int8_t* places = s.places.data() + i * L;
     std::int8_t key = 0;
@@ -883,11 +884,7 @@ inline i64 scaled(i64 digits, int places, int scale) {
   const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
   const Columns::Cell* cells = same_shape ? columns.cells() : nullptr;
   const std::size_t size = same_shape ? columns.size() : 0;
-  auto cell = [&](std::size_t i) -> const Columns::Cell& {
-    const std::size_t at = static_cast<std::size_t>(p.cells[i].input) * static_cast<std::size_t>(p.periods) +
-                           static_cast<std::size_t>(p.cells[i].period);
-    return at < size ? cells[at] : absent;
-  };
+  auto cell = [&](std::size_t i) -> const Columns::Cell& { return p.cell_at[i] < size ? cells[p.cell_at[i]] : absent; };
   std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
   for (std::size_t i = 0; i < p.cells.size(); ++i) {
     const Columns::Cell& c = cell(i);
