@@ -40,10 +40,6 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t") + 1 - b);
 }
 
-Number power_of_ten(int exponent) {  // 10^-exponent
-  return Number::from_int(1) / Number::parse_decimal("1" + std::string(static_cast<std::size_t>(exponent), '0')).value();
-}
-
 // A progress line on a terminal for a simulation that takes more than a second.
 class Progress {
  public:
@@ -161,7 +157,7 @@ int SimulateCommand::run() const {
   for (auto [p, k] : simulated_positions(c, r))
     rows.push_back({"party", c.parties[p].id, "", "total", k, column(r.nets, p * c.currencies.size() + k, k)});
   auto amount = [&](const Number& units, int currency, bool separators) {
-    return format_money(c, units * power_of_ten(minor_unit_places(c, currency)), separators, currency);
+    return format_money(c, units * Number::power_of_ten(-minor_unit_places(c, currency)), separators, currency);
   };
   auto measures = [&](const std::vector<std::optional<std::int64_t>>& values, std::uint64_t& without) {
     std::vector<std::int64_t> v;

@@ -31,10 +31,6 @@ int places_of(const Number& n) {
   return dot == std::string::npos ? 0 : static_cast<int>(s.size() - dot - 1);
 }
 
-Number power_of_ten(int exponent) {  // 10^-exponent
-  return Number::from_int(1) / Number::parse_decimal("1" + std::string(static_cast<std::size_t>(exponent), '0')).value();
-}
-
 // The parts of `kind(a, b, c) step S`.
 struct Written {
   std::string kind;
@@ -226,9 +222,9 @@ class DrawReader {
           if (v && std::holds_alternative<Number>(*v)) most_places = std::max(most_places, places_of(std::get<Number>(*v)));
       // A percentage is held as a fraction (50 is 0.5): one unit of the last decimal as written
       // is 10^-(places + 2) as held, and the data's places as held count two more.
-      return power_of_ten(c_.inputs[d.index].percent ? std::max(most_places, 2) : most_places);
+      return Number::power_of_ten(-(c_.inputs[d.index].percent ? std::max(most_places, 2) : most_places));
     }
-    return power_of_ten(most_places + 4);
+    return Number::power_of_ten(-(most_places + 4));
   }
 
   bool empirical(Draw& d, const std::string& file, const std::string& column, std::string& error) {

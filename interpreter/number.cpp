@@ -355,6 +355,12 @@ Number Number::fraction(i64 numerator, i64 denominator) {
   return from_i128(numerator, denominator);
 }
 
+Number Number::power_of_ten(int exponent) {
+  const std::size_t zeros = exponent < 0 ? 0 - static_cast<std::size_t>(exponent) : static_cast<std::size_t>(exponent);
+  Number p = zeros <= 18 ? from_int(static_cast<i64>(kPow10[zeros])) : *parse_decimal("1" + std::string(zeros, '0'));
+  return exponent < 0 ? from_int(1) / p : p;
+}
+
 Number Number::decimal(i64 digits, int places) {
   if (places < 0 || places > 18) throw std::invalid_argument("Number::decimal: places outside 0 to 18");
   // The denominator's only factors are 2 and 5, so taking out the 2s and the 5s the digits

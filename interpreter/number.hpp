@@ -76,6 +76,8 @@ class Number {
   // gcd: only the 2s and 5s it shares with the power of ten are taken out). `places` from 0 to
   // 18; std::invalid_argument otherwise.
   static Number decimal(std::int64_t digits, int places);
+  // 10^exponent, exactly, for any exponent (10^-31 is 1/10^31).
+  static Number power_of_ten(int exponent);
 
   // Parses an exact decimal: optional '-' or '+', digits with optional single '_' between
   // digits, optional '.' followed by digits ("7_000_000", "-0.075", "12.50", "007").

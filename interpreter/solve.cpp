@@ -130,12 +130,6 @@ struct Prober {
   }
 };
 
-Number power_of_ten(int k) {
-  Number out = Number::from_int(1), ten = Number::from_int(10);
-  for (int i = 0; i < (k < 0 ? -k : k); ++i) out = k < 0 ? out / ten : out * ten;
-  return out;
-}
-
 // The boundary in one step of the grid, [a, b] with the goal differing at a and b: a point r
 // in it where the goal is as at a just below r and as at b just above.
 struct Refined {
@@ -147,7 +141,7 @@ struct Refined {
 
 Refined refine(const Prober& probe, Number a, Probe pa, Number b, Probe pb, std::size_t budget, const Number& precision,
                Workspace& workspace, Evaluation& evaluation) {
-  static const Number delta = power_of_ten(-31), most_denominator = power_of_ten(15);
+  static const Number delta = Number::power_of_ten(-31), most_denominator = Number::power_of_ten(15);
   Refined out;
   auto at = [&](const Number& x) {
     ++out.evaluations;
@@ -304,7 +298,7 @@ Number simplest_between(const Number& low, const Number& high) {
 Number shortest_decimal_between(const Number& low, const Number& high) {
   if (low.sign() <= 0 && high.sign() >= 0) return Number();
   if (high.sign() < 0) return -shortest_decimal_between(-high, -low);
-  static const Number coarsest = power_of_ten(30), ten = Number::from_int(10);
+  static const Number coarsest = Number::power_of_ten(30), ten = Number::from_int(10);
   Number step = coarsest;
   for (int k = 30; k > -1000; --k, step = step / ten) {  // multiples of 10^k, from coarse to fine
     Number up = low.round(step, RoundingMode::ceiling);
@@ -317,7 +311,7 @@ SolveResult solve(const Goal& goal, const Dataset& data, const EvalOptions& base
   SolveResult out;
   const Prober probe{goal, data, base, set};
   const int grid = std::max(options.grid, 1);
-  const Number precision = options.precision.sign() > 0 ? options.precision : power_of_ten(-6);
+  const Number precision = options.precision.sign() > 0 ? options.precision : Number::power_of_ten(-6);
   const unsigned threads = sweep_threads(options.threads);
 
   // The grid, on all cores.

@@ -194,6 +194,24 @@ TEST_CASE("decimal: digits / 10^places in lowest terms, as the gcd of fraction g
   }
 }
 
+TEST_CASE("power_of_ten: 10^exponent exactly, for exponents within int64 and beyond", "[number]") {
+  // By hand: the texts to_string and the fraction form print.
+  CHECK(frac(Number::power_of_ten(0)) == "1");
+  CHECK(frac(Number::power_of_ten(3)) == "1000");
+  CHECK(frac(Number::power_of_ten(-2)) == "1/100");
+  CHECK(frac(Number::power_of_ten(18)) == "1000000000000000000");
+  CHECK(frac(Number::power_of_ten(19)) == "10000000000000000000");  // past int64
+  CHECK(frac(Number::power_of_ten(-19)) == "1/10000000000000000000");
+  CHECK(Number::power_of_ten(-31).to_string() == "0.0000000000000000000000000000001");
+  CHECK(Number::power_of_ten(40).to_string() == "1" + std::string(40, '0'));
+  // 10^a * 10^b = 10^(a + b), and 10^-k * 10^k = 1, across the int64 edge.
+  for (int a = -25; a <= 25; ++a) {
+    INFO("a = " << a);
+    CHECK(Number::power_of_ten(a) * Number::power_of_ten(-a) == Number::from_int(1));
+    CHECK(Number::power_of_ten(a) * Number::from_int(10) == Number::power_of_ten(a + 1));
+  }
+}
+
 TEST_CASE("parse_exact reads fractions and what to_string prints", "[number][parse]") {
   CHECK(frac(N("1/3")) == "1/3");
   CHECK(frac(N("-1/3")) == "-1/3");
