@@ -22,6 +22,7 @@
 
 #include "interpreter/pipeline.hpp"
 #include "interpreter/text_hash.hpp"
+#include "tests/tools/compiled.hpp"
 
 using namespace utfall;
 
@@ -289,17 +290,16 @@ TEST_CASE("participant ids that share one std::hash value bind and pay as worked
     claims << "person,utfall,ar\n";
     for (const auto& id : ids) people << id << ",30,no\n", claims << id << ",arbete,2025\n";
   }
-  auto compiled = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/j-ledger/contract.utfall");
-  REQUIRE(compiled.contract);
-  auto bound = load_data(*compiled.contract, {(dir / "deltagare.csv").string(), (dir / "claims.csv").string()});
+  const auto contract = test_support::compiled_file("examples/j-ledger/contract.utfall");
+  auto bound = load_data(*contract, {(dir / "deltagare.csv").string(), (dir / "claims.csv").string()});
   std::filesystem::remove_all(dir);
   REQUIRE(bound.data);
   CHECK(bound.diagnostics.empty());
   Workspace ws;
   Evaluation out;
-  evaluate(*compiled.contract, *bound.data, EvalOptions{}, ws, out);
+  evaluate(*contract, *bound.data, EvalOptions{}, ws, out);
   REQUIRE(out.ok);
-  std::vector<Number> paid(compiled.contract->periods.size());
+  std::vector<Number> paid(contract->periods.size());
   for (const auto& line : out.lines) paid[static_cast<std::size_t>(line.period)] += line.amount;
   REQUIRE(paid.size() == 3);
   CHECK(paid[0] == Number::from_int(80'000'000));

@@ -6,6 +6,7 @@
 
 #include "interpreter/pipeline.hpp"
 #include "interpreter/verify.hpp"
+#include "tests/tools/compiled.hpp"
 
 using namespace utfall;
 
@@ -29,9 +30,7 @@ clause "1" {
 )";
 
 std::shared_ptr<checked::Contract> compiled() {
-  auto r = compile(std::make_shared<const Source>(Source{"v.utfall", kContract}));
-  REQUIRE(r.contract);
-  return std::const_pointer_cast<checked::Contract>(r.contract);
+  return std::const_pointer_cast<checked::Contract>(test_support::compiled_text(kContract, "v.utfall"));
 }
 
 bool has_e904(const Diagnostics& d) {
@@ -44,9 +43,7 @@ bool has_e904(const Diagnostics& d) {
 
 TEST_CASE("verify: a contract the checker accepts has no disagreement", "[verify]") {
   for (const char* path : {"a-aldreomsorg", "b-placeringar", "c-tfco", "d-norrkoping"}) {
-    auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/" + path + "/contract.utfall");
-    REQUIRE(r.contract);
-    CHECK(verify(*r.contract).empty());
+    CHECK(verify(*test_support::compiled_file(std::string("examples/") + path + "/contract.utfall")).empty());
   }
   CHECK(verify(*compiled()).empty());
 }
@@ -71,10 +68,8 @@ TEST_CASE("verify: a participant field read outside its binder is an internal er
 }
 
 TEST_CASE("verify: tables keyed by text", "[verify]") {
-  auto r = compile_file(std::string(UTFALL_SOURCE_DIR) + "/examples/e-rate-card/contract.utfall");
-  REQUIRE(r.contract);
-  CHECK(verify(*r.contract).empty());
-  auto c = std::const_pointer_cast<checked::Contract>(r.contract);
+  auto c = std::const_pointer_cast<checked::Contract>(test_support::compiled_file("examples/e-rate-card/contract.utfall"));
+  CHECK(verify(*c).empty());
   REQUIRE(c->tables.size() == 1);
   auto& rows = c->tables[0].rows;
   REQUIRE(rows.size() == 5);
@@ -105,10 +100,8 @@ clause "1" {
   pay kommun -> fonden amount t(k)
 }
 )";
-  auto r = compile(std::make_shared<const Source>(Source{"v.utfall", text}));
-  REQUIRE(r.contract);
-  CHECK(verify(*r.contract).empty());
-  auto c = std::const_pointer_cast<checked::Contract>(r.contract);
+  auto c = std::const_pointer_cast<checked::Contract>(test_support::compiled_text(text, "v.utfall"));
+  CHECK(verify(*c).empty());
   REQUIRE(c->defs.size() == 1);
   auto& branch = std::get<checked::If>(const_cast<checked::Expr&>(*c->defs[0].value).node);
   // The condition made a number: the `if` is then ill-typed, which must not pass for text.
