@@ -76,7 +76,9 @@ struct Program {
   using i64 = code::i64;
   std::vector<Node> nodes;  // operands before the nodes that use them
   std::vector<Cell> cells;  // the data cells read, each once
-  std::vector<std::size_t> cell_at;  // per cell: its place among a Columns' cells (input * periods + period)
+  // Per cell: its place among a Columns' cells (input * periods + period). Filled by `lower`;
+  // empty in the programs of participants as lanes, whose cells are not read from a Columns.
+  std::vector<std::size_t> cell_at;
   std::vector<int> columns;  // per cell: its column (position among the inputs read)
   int periods = 0;           // the contract's
   std::size_t prefetch_bytes = 0;  // of a Columns, up to the last cell read (when kept inside it)
@@ -102,7 +104,26 @@ struct Program {
 
 namespace code {
 
-// An instruction: registers dst, a, b, c (each L words); `k` and the shifts as noted in `exec`.
+// An instruction: it writes register dst from registers a, b, c (each L words, one per lane).
+// Every value is an int64 at its node's scale; kPoison is a failed value. What each computes:
+//   konst        k
+//   copy         a
+//   up           a * k (k a power of ten), poisoned unless |a| <= m (then it fits)
+//   add sub mul  a + b, a - b, a * b, poisoned when the result leaves int64
+//   div          a * k / b (k a power of ten), poisoned unless exact and within int64 (and for b = 0)
+//   neg abs min max  as named; max0 max(a, 0); subpos max(a - b, 0); minpos max(min(a, b), 0)
+//   clamp        min(max(a, b), c), poisoned when c < b
+//   lt .. ne     1 or 0; land, lor, lnot as `and`, `or`, `not` (b read only when a does not decide)
+//   branch       a ? b : c; sel0 a ? b : 0
+//   round        a * 10^sa rounded by `mode` to a multiple of b * 10^sb (b > 0), that multiple of b
+//   round_const  a * 10^sa rounded by `mode` to a multiple of k (sb: k = 10^sb; -1: k is not a
+//                power of ten), that multiple of m
+//   minor, pay   a, poisoned unless a * 10^sa is a multiple of k (a whole number of minor
+//                units); pay also when a < 0
+//   join         a, poisoned when b is
+// Any operand poisoned poisons the result, except where a selecting instruction (land, lor,
+// branch, sel0) does not take it. The order of the enum is also that of exec_threaded's table
+// of labels (fast_exec.cpp).
 enum class I : std::uint8_t {
   konst, copy, up, add, sub, mul, div, neg, abs, min, max, max0, subpos, minpos, clamp, lt, le, gt, ge, eq, ne,
   land, lor, lnot, branch, sel0, round, round_const, minor, pay, join,
@@ -110,8 +131,7 @@ enum class I : std::uint8_t {
 struct Instr {
   I op;
   RoundingMode mode = RoundingMode::half_even;
-  std::int8_t sa = 0, sb = 0;  // round: decimals to add to a and to b before dividing; round_const: sa so, and
-                               // sb the divisor as a power of ten (-1: not one)
+  std::int8_t sa = 0, sb = 0;
   int dst = 0, a = 0, b = 0, c = 0;
   i64 k = 0, m = 0;
 };

@@ -3,8 +3,8 @@
 //          periods, as a list of nodes in dependency order (each node's operands come before it);
 //   plan   Program + the data's decimals per input column -> Plan: a scale per node and the code
 //          (instructions on registers, with the rescalings the scales need spelled out);
-//   exec   Plan + data of L sets -> registers of L lanes, one tight loop per instruction
-//          (fast_exec.cpp).
+//   exec   Plan + data of L sets -> registers of L lanes, one tight loop per instruction, or
+//          for one set code that jumps from instruction to instruction (fast_exec.cpp).
 //
 // The nodes mirror the general evaluator (evaluate.cpp) rule by rule, with one difference: the
 // general evaluator evaluates lazily (a definition when it is first used, a branch when it is
@@ -480,7 +480,7 @@ class Lowerer {
 
 struct Unfit {};  // a value the plan cannot give a scale or a register
 
-// The registers an instruction reads: a; a and b; or a, b and c (exec_code below).
+// The registers an instruction reads: a; a and b; or a, b and c (exec_code, fast_exec.cpp).
 constexpr int operand_count(I op) {
   switch (op) {
     case I::konst: return 0;

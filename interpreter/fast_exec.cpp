@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "interpreter/fast_code.hpp"
@@ -118,10 +119,11 @@ constexpr auto kRoundOne = round_one_table(std::make_integer_sequence<int, kMaxS
 inline i64 wrap_add(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b)); }
 inline i64 wrap_sub(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)); }
 
-// What each instruction computes from its operands' values, in one lane: the loops over many
-// lanes (exec_code) and the code of one lane (exec_one) both compute through these. The
-// additive and selecting ones have no branches, so that the compiler can run several lanes per
-// machine instruction.
+// What each instruction computes from its operands' values, in one lane (fast_code.hpp says
+// it in words): the loops over many lanes (exec_code) and the code of one lane (exec_threaded)
+// both compute through these, but for round_const, whose two versions are round_const's and
+// round_const_one's above. The additive and selecting ones have no branches, so that the
+// compiler can run several lanes per machine instruction.
 namespace value {
 inline i64 up(const Instr& in, i64 a) {  // |a| <= in.m: a * in.k fits
   const bool bad = (a > in.m) | (a < -in.m);  // kPoison < -m
@@ -209,11 +211,8 @@ inline i64 join(i64 a, i64 b) { return b == kPoison ? kPoison : a; }
 // The comparisons, for value::compare.
 #define UTFALL_COMPARISONS(X) X(lt, <) X(le, <=) X(gt, >) X(ge, >=) X(eq, ==) X(ne, !=)
 
-// Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]). Lanes is 0 for
-// a count known only at run time (many data sets), else the count.
-template <std::size_t Lanes>
-[[gnu::always_inline]] inline void exec_code(const std::vector<Instr>& code, i64* regs, std::size_t lanes) {
-  const std::size_t L = Lanes ? Lanes : lanes;
+// Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]).
+[[gnu::always_inline]] inline void exec_code(const std::vector<Instr>& code, i64* regs, std::size_t L) {
   for (const Instr& in : code) {
     i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
     const i64* a = regs + static_cast<std::size_t>(in.a) * L;
@@ -267,8 +266,7 @@ template <std::size_t Lanes>
         for (std::size_t l = 0; l < L; ++l) d[l] = value::round(in, a[l], b[l]);
         break;
       case I::round_const:
-        if constexpr (Lanes == 1) round_const_one(in, d, a);
-        else round_const(in, d, a, L);
+        round_const(in, d, a, L);
         break;
       case I::minor: case I::pay:
         for (std::size_t l = 0; l < L; ++l) d[l] = value::minor(in, a[l]);
@@ -277,10 +275,10 @@ template <std::size_t Lanes>
   }
 }
 
-// One lane: each instruction jumps straight to the next one's code (GCC's labels as values),
-// where a loop around a switch spends about 10 machine instructions an instruction on the loop,
-// the switch's bounds check and its jump. Elsewhere, the loops of exec_code for one lane.
-#if defined(__GNUC__)
+// One lane: each instruction jumps straight to the next one's code (GCC's labels as values,
+// an extension as the rest of this file's builtins and __int128 are), where a loop around a
+// switch spent about 10 machine instructions an instruction on the loop, the switch's bounds
+// check and its jump.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"  // labels as values
 [[gnu::noinline]] void exec_threaded(const Instr* in, const Instr* end, i64* regs) {
@@ -297,52 +295,44 @@ template <std::size_t Lanes>
 #define UTFALL_SET(expr)                                   \
   regs[in->dst] = (expr);                                  \
   UTFALL_NEXT
-#define A regs[in->a]
-#define B regs[in->b]
-#define C regs[in->c]
+#define UTFALL_A regs[in->a]
+#define UTFALL_B regs[in->b]
+#define UTFALL_C regs[in->c]
   goto* kCode[static_cast<std::size_t>(in->op)];
 konst: UTFALL_SET(in->k);
-copy: UTFALL_SET(A);
-up: UTFALL_SET(value::up(*in, A));
-#define UTFALL_UNARY(op) op: UTFALL_SET(value::op(A));
-#define UTFALL_BINARY(op) op: UTFALL_SET(value::op(A, B));
+copy: UTFALL_SET(UTFALL_A);
+up: UTFALL_SET(value::up(*in, UTFALL_A));
+#define UTFALL_UNARY(op) op: UTFALL_SET(value::op(UTFALL_A));
+#define UTFALL_BINARY(op) op: UTFALL_SET(value::op(UTFALL_A, UTFALL_B));
   UTFALL_BINARY(add) UTFALL_BINARY(sub) UTFALL_BINARY(mul) UTFALL_UNARY(neg) UTFALL_UNARY(abs)
   UTFALL_BINARY(min) UTFALL_BINARY(max) UTFALL_UNARY(max0) UTFALL_BINARY(subpos) UTFALL_BINARY(minpos)
   UTFALL_BINARY(land) UTFALL_BINARY(lor) UTFALL_UNARY(lnot) UTFALL_BINARY(sel0) UTFALL_BINARY(join)
 #undef UTFALL_UNARY
 #undef UTFALL_BINARY
-div: UTFALL_SET(value::div(*in, A, B));
-clamp: UTFALL_SET(value::clamp(A, B, C));
-#define UTFALL_COMPARE(op, sign) op: UTFALL_SET(value::compare(A, B, [](i64 x, i64 y) { return x sign y; }));
+div: UTFALL_SET(value::div(*in, UTFALL_A, UTFALL_B));
+clamp: UTFALL_SET(value::clamp(UTFALL_A, UTFALL_B, UTFALL_C));
+#define UTFALL_COMPARE(op, sign) op: UTFALL_SET(value::compare(UTFALL_A, UTFALL_B, [](i64 x, i64 y) { return x sign y; }));
   UTFALL_COMPARISONS(UTFALL_COMPARE)
 #undef UTFALL_COMPARE
-branch: UTFALL_SET(value::branch(A, B, C));
-round: UTFALL_SET(value::round(*in, A, B));
+branch: UTFALL_SET(value::branch(UTFALL_A, UTFALL_B, UTFALL_C));
+round: UTFALL_SET(value::round(*in, UTFALL_A, UTFALL_B));
 round_const:
-  round_const_one(*in, &regs[in->dst], &A);
+  round_const_one(*in, &regs[in->dst], &UTFALL_A);
   UTFALL_NEXT;
 minor:
-pay: UTFALL_SET(value::minor(*in, A));
-#undef A
-#undef B
-#undef C
+pay: UTFALL_SET(value::minor(*in, UTFALL_A));
+#undef UTFALL_A
+#undef UTFALL_B
+#undef UTFALL_C
 #undef UTFALL_SET
 #undef UTFALL_NEXT
 }
 #pragma GCC diagnostic pop
-#define UTFALL_THREADED 1
-#endif
 
 }  // namespace
 
 UTFALL_LANE_CLONES
-void code::exec(const std::vector<Instr>& code, i64* regs, std::size_t lanes) { exec_code<0>(code, regs, lanes); }
-void code::exec_one(const std::vector<Instr>& code, i64* regs) {
-#ifdef UTFALL_THREADED
-  exec_threaded(code.data(), code.data() + code.size(), regs);
-#else
-  exec_code<1>(code, regs, 1);
-#endif
-}
+void code::exec(const std::vector<Instr>& code, i64* regs, std::size_t lanes) { exec_code(code, regs, lanes); }
+void code::exec_one(const std::vector<Instr>& code, i64* regs) { exec_threaded(code.data(), code.data() + code.size(), regs); }
 
 }  // namespace utfall::fast

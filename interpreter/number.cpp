@@ -357,7 +357,7 @@ Number Number::fraction(i64 numerator, i64 denominator) {
 
 Number Number::power_of_ten(int exponent) {
   const std::size_t zeros = exponent < 0 ? 0 - static_cast<std::size_t>(exponent) : static_cast<std::size_t>(exponent);
-  Number p = zeros <= 18 ? from_int(static_cast<i64>(kPow10[zeros])) : *parse_decimal("1" + std::string(zeros, '0'));
+  Number p = zeros <= 18 ? from_int(static_cast<i64>(kPow10[zeros])) : parse_decimal("1" + std::string(zeros, '0')).value();
   return exponent < 0 ? from_int(1) / p : p;
 }
 

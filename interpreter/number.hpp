@@ -76,7 +76,8 @@ class Number {
   // gcd: only the 2s and 5s it shares with the power of ten are taken out). `places` from 0 to
   // 18; std::invalid_argument otherwise.
   static Number decimal(std::int64_t digits, int places);
-  // 10^exponent, exactly, for any exponent (10^-31 is 1/10^31).
+  // 10^exponent, exactly (10^-31 is 1/10^31). Beyond 10^±18 it is read from a text of |exponent|
+  // zeros: the callers' exponents are tens (a minor unit's places, a data set's, a search's).
   static Number power_of_ten(int exponent);
 
   // Parses an exact decimal: optional '-' or '+', digits with optional single '_' between

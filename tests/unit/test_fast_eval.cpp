@@ -168,7 +168,7 @@ TEST_CASE("fast path: constants beside data in every operation give the general 
 namespace {
 
 // The registers an instruction reads, written here from exec_code's switch in
-// interpreter/fast_eval.cpp (no default: a new instruction must be placed).
+// interpreter/fast_exec.cpp (no default: a new instruction must be placed).
 std::vector<int> reads(const fast::code::Instr& in) {
   using fast::code::I;
   switch (in.op) {

@@ -1,11 +1,12 @@
 // The fixed-point path's executor (interpreter/fast_exec.cpp) against a model of every
-// instruction, written here from fast_code.hpp's description of the instructions and from
-// language.md §15 (rounding), in 128-bit arithmetic: short programs of random instructions on
+// instruction, written here from fast_code.hpp's description of the instructions (above enum I)
+// and from language.md §15 (rounding), in 128-bit arithmetic: short programs of random instructions on
 // edge values (the poison, the ends of int64, products and sums just past them), run as one
 // data set (exec_one: a Session, a Batch of one) and as many lanes at once (exec: a Batch),
 // each lane with its own values.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -249,5 +250,35 @@ TEST_CASE("fast exec: §15's table of roundings, by round and by round_const", "
       exec_one({by_step}, two.data());
       CHECK(two[2] == want[m][i]);
       CHECK(model(by_const, x[i], 0, 0) == want[m][i]);
+      CHECK(model(by_step, x[i], 1, 0) == want[m][i]);
     }
+}
+
+TEST_CASE("fast exec: §15's steps that are not powers of ten, and code of no instructions", "[fast][exec]") {
+  // round(1234, 100, half_up) is 1200: a whole number, step 100 (k = 100 is 10^2: sb 2), in
+  // steps of 100.
+  std::array<i64, 2> one = {1234, 0};
+  exec_one({Instr{I::round_const, RoundingMode::half_up, 0, 2, 1, 0, 0, 0, 100, 100}}, one.data());
+  CHECK(one[1] == 1200);
+  // round(0.125, 0.05, half_even) is 0.1: 0.125 at scale 3, the step 0.05 as 50 at scale 3 (not a
+  // power of ten: sb -1), in steps of 5 hundredths: 2 steps, 10 at scale 2.
+  one = {125, 0};
+  exec_one({Instr{I::round_const, RoundingMode::half_even, 0, -1, 1, 0, 0, 0, 50, 5}}, one.data());
+  CHECK(one[1] == 10);
+  // The same by `round`, the step a register: 5 at scale 2 made scale 3 (sb 1); 2 steps of 5.
+  std::array<i64, 3> two = {125, 5, 0};
+  exec_one({Instr{I::round, RoundingMode::half_even, 0, 1, 2, 0, 1, 0, 0, 0}}, two.data());
+  CHECK(two[2] == 10);
+  // 0.175 is a tie too: half_even takes 0.2 (4 steps), half_down 0.15 (3 steps).
+  two = {175, 5, 0};
+  exec_one({Instr{I::round, RoundingMode::half_even, 0, 1, 2, 0, 1, 0, 0, 0}}, two.data());
+  CHECK(two[2] == 20);
+  two = {175, 5, 0};
+  exec_one({Instr{I::round, RoundingMode::half_down, 0, 1, 2, 0, 1, 0, 0, 0}}, two.data());
+  CHECK(two[2] == 15);
+  // A plan whose constants are none runs code of no instructions: the registers stay.
+  std::array<i64, 2> kept = {7, 8};
+  exec_one({}, kept.data());
+  exec({}, kept.data(), 2);
+  CHECK(kept == std::array<i64, 2>{7, 8});
 }
