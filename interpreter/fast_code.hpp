@@ -122,8 +122,8 @@ namespace code {
 //                units); pay also when a < 0
 //   join         a, poisoned when b is
 // Any operand poisoned poisons the result, except where a selecting instruction (land, lor,
-// branch, sel0) does not take it. The order of the enum is also that of exec_threaded's table
-// of labels (fast_exec.cpp).
+// branch, sel0) does not take it. fast_exec.cpp lists the enum again, in its order
+// (UTFALL_INSTRUCTIONS, checked at compile time), for its table of one lane's code.
 enum class I : std::uint8_t {
   konst, copy, up, add, sub, mul, div, neg, abs, min, max, max0, subpos, minpos, clamp, lt, le, gt, ge, eq, ne,
   land, lor, lnot, branch, sel0, round, round_const, minor, pay, join,

@@ -119,158 +119,196 @@ constexpr auto kRoundOne = round_one_table(std::make_integer_sequence<int, kMaxS
 inline i64 wrap_add(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b)); }
 inline i64 wrap_sub(i64 a, i64 b) { return static_cast<i64>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b)); }
 
-// What each instruction computes from its operands' values, in one lane (fast_code.hpp says
-// it in words): the loops over many lanes (exec_code) and the code of one lane (exec_threaded)
-// both compute through these, but for round_const, whose two versions are round_const's and
-// round_const_one's above. The additive and selecting ones have no branches, so that the
-// compiler can run several lanes per machine instruction.
-namespace value {
-inline i64 up(const Instr& in, i64 a) {  // |a| <= in.m: a * in.k fits
-  const bool bad = (a > in.m) | (a < -in.m);  // kPoison < -m
-  return bad ? kPoison : a * in.k;
+// Every instruction, in the order of enum I (fast_code.hpp); X(name) for each.
+#define UTFALL_INSTRUCTIONS(X)                                                                                   \
+  X(konst) X(copy) X(up) X(add) X(sub) X(mul) X(div) X(neg) X(abs) X(min) X(max) X(max0) X(subpos) X(minpos) \
+  X(clamp) X(lt) X(le) X(gt) X(ge) X(eq) X(ne) X(land) X(lor) X(lnot) X(branch) X(sel0) X(round)             \
+  X(round_const) X(minor) X(pay) X(join)
+#define UTFALL_ENUM(name) I::name,
+constexpr I kInstructions[] = {UTFALL_INSTRUCTIONS(UTFALL_ENUM)};
+#undef UTFALL_ENUM
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < std::size(kInstructions); ++i)
+    if (static_cast<std::size_t>(kInstructions[i]) != i) return false;
+  return std::size(kInstructions) == static_cast<std::size_t>(I::join) + 1;
 }
-inline i64 add(i64 a, i64 b) {
-  const i64 v = wrap_add(a, b);
-  const bool bad = (((a ^ v) & (b ^ v)) < 0) | (a == kPoison) | (b == kPoison);
-  return bad ? kPoison : v;
-}
-inline i64 sub(i64 a, i64 b) {
-  const i64 v = wrap_sub(a, b);
-  const bool bad = (((a ^ b) & (a ^ v)) < 0) | (a == kPoison) | (b == kPoison);
-  return bad ? kPoison : v;
-}
-inline i64 mul(i64 a, i64 b) {
-  i64 v;
-  const bool bad = __builtin_mul_overflow(a, b, &v);
-  return poisoned_if(bad || a == kPoison || b == kPoison, v);
-}
-inline i64 div(const Instr& in, i64 a, i64 b) {
-  if (a == kPoison || b == kPoison || b == 0) return kPoison;  // E601
-  const i128 num = static_cast<i128>(a) * in.k;
-  const i128 q = num / b;
-  const bool bad = num % b != 0 || q > std::numeric_limits<i64>::max() || q <= std::numeric_limits<i64>::min();
-  return poisoned_if(bad, static_cast<i64>(q));
-}
-inline i64 neg(i64 a) { return a == kPoison ? kPoison : -a; }  // -kPoison would overflow: poison stays poison
-inline i64 abs(i64 a) { return a == kPoison ? kPoison : a < 0 ? -a : a; }
-inline i64 min(i64 a, i64 b) { return a < b ? a : b; }  // kPoison is below every value: the min of a poison is the poison
-inline i64 max(i64 a, i64 b) {
-  const bool bad = (a == kPoison) | (b == kPoison);
-  const i64 v = a > b ? a : b;
-  return bad ? kPoison : v;
-}
-inline i64 max0(i64 a) { return a < 0 && a != kPoison ? 0 : a; }  // max(kPoison, 0) would be 0: keep the poison
-inline i64 subpos(i64 a, i64 b) {
-  const i64 v = wrap_sub(a, b);
-  const bool bad = (((a ^ b) & (a ^ v)) < 0) | (a == kPoison) | (b == kPoison);
-  return bad ? kPoison : v < 0 ? 0 : v;
-}
-inline i64 minpos(i64 a, i64 b) {
-  const i64 v = a < b ? a : b;
-  return v < 0 && v != kPoison ? 0 : v;
-}
-inline i64 clamp(i64 a, i64 b, i64 c) {
-  return poisoned_if(a == kPoison || b == kPoison || c == kPoison || c < b, std::min(std::max(a, b), c));
-}
-template <typename Compare>
-inline i64 compare(i64 a, i64 b, Compare holds) {
-  const bool bad = (a == kPoison) | (b == kPoison);
-  const i64 v = holds(a, b);
-  return bad ? kPoison : v;
-}
-// `and` and `or`: a decides when false (true), and b is not evaluated; else b.
-inline i64 land(i64 a, i64 b) { return a == kPoison ? kPoison : a == 0 ? 0 : b == kPoison ? kPoison : b != 0; }
-inline i64 lor(i64 a, i64 b) { return a == kPoison ? kPoison : a != 0 ? 1 : b == kPoison ? kPoison : b != 0; }
-inline i64 lnot(i64 a) { return a == kPoison ? kPoison : a == 0; }
-inline i64 branch(i64 a, i64 b, i64 c) {
-  const i64 v = a != 0 ? b : c;
-  return a == kPoison ? kPoison : v;
-}
-inline i64 sel0(i64 a, i64 b) {
-  const i64 v = a != 0 ? b : 0;
-  return a == kPoison ? kPoison : v;
-}
-inline i64 round(const Instr& in, i64 a, i64 b) {
-  i64 x, k;
-  bool bad = a == kPoison || b == kPoison || b <= 0;  // E603
-  bad = __builtin_mul_overflow(a, kPow10[static_cast<std::size_t>(in.sa)], &x) || bad;
-  bad = __builtin_mul_overflow(b, kPow10[static_cast<std::size_t>(in.sb)], &k) || bad;
-  const i64 q = bad ? 0 : round_to(x, k, in.mode);
-  i64 v;
-  bad = __builtin_mul_overflow(q, b, &v) || bad;
-  return poisoned_if(bad, v);
-}
-inline i64 minor(const Instr& in, i64 a) {  // and pay
-  bool bad = a == kPoison || (in.op == I::pay && a < 0);  // E608
-  if (!bad && in.k != 1) bad = (static_cast<i128>(a) * kPow10[static_cast<std::size_t>(in.sa)]) % in.k != 0;  // E602
-  return poisoned_if(bad, a);
-}
-inline i64 join(i64 a, i64 b) { return b == kPoison ? kPoison : a; }
-}  // namespace value
+static_assert(in_enum_order(), "UTFALL_INSTRUCTIONS must list enum I, in its order");
 
-// The comparisons, for value::compare.
-#define UTFALL_COMPARISONS(X) X(lt, <) X(le, <=) X(gt, >) X(ge, >=) X(eq, ==) X(ne, !=)
+// Instruction Op on registers of L lanes (register r of lane l at regs[r * L + l]): what each
+// instruction computes, written once for many lanes (L a std::size_t) and for one (OneLane,
+// where the loops vanish). The loops of the additive and selecting instructions have no
+// branches, so that the compiler can run several lanes per machine instruction.
+template <I Op, typename Lanes>
+[[gnu::always_inline]] inline void run_op(const Instr& in, i64* regs, Lanes L) {
+  i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
+  const i64* a = regs + static_cast<std::size_t>(in.a) * L;
+  const i64* b = regs + static_cast<std::size_t>(in.b) * L;
+  // The third operand only where it is read: computed before, it cost every instruction two
+  // machine instructions.
+  const auto third = [&] { return regs + static_cast<std::size_t>(in.c) * L; };
+  switch (Op) {
+    case I::konst:
+      for (std::size_t l = 0; l < L; ++l) d[l] = in.k;
+      break;
+    case I::copy:
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l];
+      break;
+    case I::up: {
+      const i64 limit = in.m;  // |a| <= limit: a * k fits
+      for (std::size_t l = 0; l < L; ++l) {
+        bool bad = (a[l] > limit) | (a[l] < -limit);  // kPoison < -limit
+        d[l] = bad ? kPoison : a[l] * in.k;
+      }
+      break;
+    }
+    case I::add:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v = wrap_add(a[l], b[l]);
+        bool bad = (((a[l] ^ v) & (b[l] ^ v)) < 0) | (a[l] == kPoison) | (b[l] == kPoison);
+        d[l] = bad ? kPoison : v;
+      }
+      break;
+    case I::sub:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v = wrap_sub(a[l], b[l]);
+        bool bad = (((a[l] ^ b[l]) & (a[l] ^ v)) < 0) | (a[l] == kPoison) | (b[l] == kPoison);
+        d[l] = bad ? kPoison : v;
+      }
+      break;
+    case I::mul:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v;
+        bool bad = __builtin_mul_overflow(a[l], b[l], &v);
+        d[l] = poisoned_if(bad || a[l] == kPoison || b[l] == kPoison, v);
+      }
+      break;
+    case I::div:
+      for (std::size_t l = 0; l < L; ++l) {
+        if (a[l] == kPoison || b[l] == kPoison || b[l] == 0) {  // E601
+          d[l] = kPoison;
+          continue;
+        }
+        i128 num = static_cast<i128>(a[l]) * in.k;
+        i128 q = num / b[l];
+        bool bad = num % b[l] != 0 || q > std::numeric_limits<i64>::max() || q <= std::numeric_limits<i64>::min();
+        d[l] = poisoned_if(bad, static_cast<i64>(q));
+      }
+      break;
+    case I::neg:  // -kPoison would overflow: poison stays poison
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : -a[l];
+      break;
+    case I::abs:
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] < 0 ? -a[l] : a[l];
+      break;
+    case I::min:  // kPoison is below every value: the min of a poison is the poison
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] < b[l] ? a[l] : b[l];
+      break;
+    case I::max:
+      for (std::size_t l = 0; l < L; ++l) {
+        bool bad = (a[l] == kPoison) | (b[l] == kPoison);
+        i64 v = a[l] > b[l] ? a[l] : b[l];
+        d[l] = bad ? kPoison : v;
+      }
+      break;
+    case I::max0:  // max(kPoison, 0) would be 0: keep the poison
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] < 0 && a[l] != kPoison ? 0 : a[l];
+      break;
+    case I::subpos:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v = wrap_sub(a[l], b[l]);
+        bool bad = (((a[l] ^ b[l]) & (a[l] ^ v)) < 0) | (a[l] == kPoison) | (b[l] == kPoison);
+        d[l] = bad ? kPoison : v < 0 ? 0 : v;
+      }
+      break;
+    case I::minpos:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v = a[l] < b[l] ? a[l] : b[l];
+        d[l] = v < 0 && v != kPoison ? 0 : v;
+      }
+      break;
+    case I::clamp: {
+      const i64* c = third();
+      for (std::size_t l = 0; l < L; ++l)
+        d[l] = poisoned_if(a[l] == kPoison || b[l] == kPoison || c[l] == kPoison || c[l] < b[l], std::min(std::max(a[l], b[l]), c[l]));
+      break;
+    }
+#define UTFALL_COMPARE(code, expr)                      \
+  case I::code:                                         \
+    for (std::size_t l = 0; l < L; ++l) {               \
+      bool bad = (a[l] == kPoison) | (b[l] == kPoison); \
+      i64 v = (expr);                                   \
+      d[l] = bad ? kPoison : v;                         \
+    }                                                   \
+    break;
+    UTFALL_COMPARE(lt, a[l] < b[l])
+    UTFALL_COMPARE(le, a[l] <= b[l])
+    UTFALL_COMPARE(gt, a[l] > b[l])
+    UTFALL_COMPARE(ge, a[l] >= b[l])
+    UTFALL_COMPARE(eq, a[l] == b[l])
+    UTFALL_COMPARE(ne, a[l] != b[l])
+#undef UTFALL_COMPARE
+    case I::land:  // a false decides (b is not evaluated); else b
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] == 0 ? 0 : b[l] == kPoison ? kPoison : b[l] != 0;
+      break;
+    case I::lor:
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] != 0 ? 1 : b[l] == kPoison ? kPoison : b[l] != 0;
+      break;
+    case I::lnot:
+      for (std::size_t l = 0; l < L; ++l) d[l] = a[l] == kPoison ? kPoison : a[l] == 0;
+      break;
+    case I::branch: {
+      const i64* c = third();
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v = a[l] != 0 ? b[l] : c[l];
+        d[l] = a[l] == kPoison ? kPoison : v;
+      }
+      break;
+    }
+    case I::sel0:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 v = a[l] != 0 ? b[l] : 0;
+        d[l] = a[l] == kPoison ? kPoison : v;
+      }
+      break;
+    case I::round:
+      for (std::size_t l = 0; l < L; ++l) {
+        i64 x, k;
+        bool bad = a[l] == kPoison || b[l] == kPoison || b[l] <= 0;  // E603
+        bad = __builtin_mul_overflow(a[l], kPow10[static_cast<std::size_t>(in.sa)], &x) || bad;
+        bad = __builtin_mul_overflow(b[l], kPow10[static_cast<std::size_t>(in.sb)], &k) || bad;
+        i64 q = bad ? 0 : round_to(x, k, in.mode);
+        i64 v;
+        bad = __builtin_mul_overflow(q, b[l], &v) || bad;
+        d[l] = poisoned_if(bad, v);
+      }
+      break;
+    case I::round_const:
+      if constexpr (std::is_same_v<Lanes, OneLane>) round_const_one(in, d, a);
+      else round_const(in, d, a, L);
+      break;
+    case I::minor: case I::pay:
+      for (std::size_t l = 0; l < L; ++l) {
+        bool bad = a[l] == kPoison || (Op == I::pay && a[l] < 0);  // E608
+        if (!bad && in.k != 1) bad = (static_cast<i128>(a[l]) * kPow10[static_cast<std::size_t>(in.sa)]) % in.k != 0;  // E602
+        d[l] = poisoned_if(bad, a[l]);
+      }
+      break;
+    case I::join:
+      for (std::size_t l = 0; l < L; ++l) d[l] = b[l] == kPoison ? kPoison : a[l];
+      break;
+  }
+}
 
-// Runs `code` on registers of L lanes (register r of lane l at regs[r * L + l]).
+// Runs `code` on registers of L lanes.
 [[gnu::always_inline]] inline void exec_code(const std::vector<Instr>& code, i64* regs, std::size_t L) {
   for (const Instr& in : code) {
-    i64* __restrict d = regs + static_cast<std::size_t>(in.dst) * L;
-    const i64* a = regs + static_cast<std::size_t>(in.a) * L;
-    const i64* b = regs + static_cast<std::size_t>(in.b) * L;
-    // The third operand only where it is read: computed before the switch, it cost every
-    // instruction two machine instructions.
-    const auto third = [&] { return regs + static_cast<std::size_t>(in.c) * L; };
     switch (in.op) {
-      case I::konst:
-        for (std::size_t l = 0; l < L; ++l) d[l] = in.k;
-        break;
-      case I::copy:
-        for (std::size_t l = 0; l < L; ++l) d[l] = a[l];
-        break;
-      case I::up:
-        for (std::size_t l = 0; l < L; ++l) d[l] = value::up(in, a[l]);
-        break;
-#define UTFALL_UNARY(op)                                       \
-  case I::op:                                                  \
-    for (std::size_t l = 0; l < L; ++l) d[l] = value::op(a[l]); \
+#define UTFALL_CASE(name)             \
+  case I::name:                       \
+    run_op<I::name>(in, regs, L);     \
     break;
-#define UTFALL_BINARY(op)                                            \
-  case I::op:                                                        \
-    for (std::size_t l = 0; l < L; ++l) d[l] = value::op(a[l], b[l]); \
-    break;
-        UTFALL_BINARY(add) UTFALL_BINARY(sub) UTFALL_BINARY(mul) UTFALL_UNARY(neg) UTFALL_UNARY(abs)
-        UTFALL_BINARY(min) UTFALL_BINARY(max) UTFALL_UNARY(max0) UTFALL_BINARY(subpos) UTFALL_BINARY(minpos)
-        UTFALL_BINARY(land) UTFALL_BINARY(lor) UTFALL_UNARY(lnot) UTFALL_BINARY(sel0) UTFALL_BINARY(join)
-#undef UTFALL_UNARY
-#undef UTFALL_BINARY
-      case I::div:
-        for (std::size_t l = 0; l < L; ++l) d[l] = value::div(in, a[l], b[l]);
-        break;
-      case I::clamp: {
-        const i64* c = third();
-        for (std::size_t l = 0; l < L; ++l) d[l] = value::clamp(a[l], b[l], c[l]);
-        break;
-      }
-#define UTFALL_COMPARE(op, sign)                                                                                  \
-  case I::op:                                                                                                     \
-    for (std::size_t l = 0; l < L; ++l) d[l] = value::compare(a[l], b[l], [](i64 x, i64 y) { return x sign y; }); \
-    break;
-        UTFALL_COMPARISONS(UTFALL_COMPARE)
-#undef UTFALL_COMPARE
-      case I::branch: {
-        const i64* c = third();
-        for (std::size_t l = 0; l < L; ++l) d[l] = value::branch(a[l], b[l], c[l]);
-        break;
-      }
-      case I::round:
-        for (std::size_t l = 0; l < L; ++l) d[l] = value::round(in, a[l], b[l]);
-        break;
-      case I::round_const:
-        round_const(in, d, a, L);
-        break;
-      case I::minor: case I::pay:
-        for (std::size_t l = 0; l < L; ++l) d[l] = value::minor(in, a[l]);
-        break;
+      UTFALL_INSTRUCTIONS(UTFALL_CASE)
+#undef UTFALL_CASE
     }
   }
 }
@@ -282,50 +320,17 @@ inline i64 join(i64 a, i64 b) { return b == kPoison ? kPoison : a; }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpedantic"  // labels as values
 [[gnu::noinline]] void exec_threaded(const Instr* in, const Instr* end, i64* regs) {
-  // In the order of enum I (its count checked below; its order by every test of the path).
-  static const void* const kCode[] = {
-      &&konst, &&copy, &&up, &&add, &&sub, &&mul, &&div, &&neg, &&abs, &&min, &&max, &&max0, &&subpos, &&minpos,
-      &&clamp, &&lt, &&le, &&gt, &&ge, &&eq, &&ne, &&land, &&lor, &&lnot, &&branch, &&sel0, &&round, &&round_const,
-      &&minor, &&pay, &&join};
-  static_assert(sizeof kCode / sizeof kCode[0] == static_cast<std::size_t>(I::join) + 1);
+#define UTFALL_LABEL(name) &&op_##name,
+  static const void* const kCode[] = {UTFALL_INSTRUCTIONS(UTFALL_LABEL)};  // in enum order, as checked above
+#undef UTFALL_LABEL
   if (in == end) return;
-#define UTFALL_NEXT                                        \
-  if (++in == end) return;                                 \
-  goto* kCode[static_cast<std::size_t>(in->op)]
-#define UTFALL_SET(expr)                                   \
-  regs[in->dst] = (expr);                                  \
-  UTFALL_NEXT
-#define UTFALL_A regs[in->a]
-#define UTFALL_B regs[in->b]
-#define UTFALL_C regs[in->c]
   goto* kCode[static_cast<std::size_t>(in->op)];
-konst: UTFALL_SET(in->k);
-copy: UTFALL_SET(UTFALL_A);
-up: UTFALL_SET(value::up(*in, UTFALL_A));
-#define UTFALL_UNARY(op) op: UTFALL_SET(value::op(UTFALL_A));
-#define UTFALL_BINARY(op) op: UTFALL_SET(value::op(UTFALL_A, UTFALL_B));
-  UTFALL_BINARY(add) UTFALL_BINARY(sub) UTFALL_BINARY(mul) UTFALL_UNARY(neg) UTFALL_UNARY(abs)
-  UTFALL_BINARY(min) UTFALL_BINARY(max) UTFALL_UNARY(max0) UTFALL_BINARY(subpos) UTFALL_BINARY(minpos)
-  UTFALL_BINARY(land) UTFALL_BINARY(lor) UTFALL_UNARY(lnot) UTFALL_BINARY(sel0) UTFALL_BINARY(join)
-#undef UTFALL_UNARY
-#undef UTFALL_BINARY
-div: UTFALL_SET(value::div(*in, UTFALL_A, UTFALL_B));
-clamp: UTFALL_SET(value::clamp(UTFALL_A, UTFALL_B, UTFALL_C));
-#define UTFALL_COMPARE(op, sign) op: UTFALL_SET(value::compare(UTFALL_A, UTFALL_B, [](i64 x, i64 y) { return x sign y; }));
-  UTFALL_COMPARISONS(UTFALL_COMPARE)
-#undef UTFALL_COMPARE
-branch: UTFALL_SET(value::branch(UTFALL_A, UTFALL_B, UTFALL_C));
-round: UTFALL_SET(value::round(*in, UTFALL_A, UTFALL_B));
-round_const:
-  round_const_one(*in, &regs[in->dst], &UTFALL_A);
-  UTFALL_NEXT;
-minor:
-pay: UTFALL_SET(value::minor(*in, UTFALL_A));
-#undef UTFALL_A
-#undef UTFALL_B
-#undef UTFALL_C
-#undef UTFALL_SET
-#undef UTFALL_NEXT
+#define UTFALL_RUN(name)                              \
+  op_##name : run_op<I::name>(*in, regs, OneLane{});  \
+  if (++in == end) return;                            \
+  goto* kCode[static_cast<std::size_t>(in->op)];
+  UTFALL_INSTRUCTIONS(UTFALL_RUN)
+#undef UTFALL_RUN
 }
 #pragma GCC diagnostic pop
 
