@@ -40,7 +40,7 @@ constexpr std::array<i64, kMaxScale + 1> kFits = [] {
 enum class N : std::uint8_t {
   konst,   // k digits at scale a
   poison,  // a value the general evaluator fails on, whatever the data (E604 and the like)
-  input,   // data cell k (Program::cells)
+  input,   // data cell k (Program::cell_at)
   term,    // the k-th of Program::terms: its value a, or the value it is given for the evaluation
   add, sub, mul, div, neg, abs, min, max,
   max0,    // max(a, 0)
@@ -64,20 +64,15 @@ struct Node {
   i64 k = 0;
 };
 
-struct Cell {
-  int input, period;
-};
-
 }  // namespace code
 
 struct Program {
   using Node = code::Node;
-  using Cell = code::Cell;
   using i64 = code::i64;
   std::vector<Node> nodes;  // operands before the nodes that use them
-  std::vector<Cell> cells;  // the data cells read, each once
-  // Per cell: its place among a Columns' cells (input * periods + period). Filled by `lower`;
-  // empty in the programs of participants as lanes, whose cells are not read from a Columns.
+  // The data cells read, each once: its place among a Columns' cells (input * periods +
+  // period). Filled by `lower`; empty in the programs of participants as lanes, whose cells are
+  // not read from a Columns.
   std::vector<std::size_t> cell_at;
   std::vector<int> columns;  // per cell: its column (position among the inputs read)
   int periods = 0;           // the contract's

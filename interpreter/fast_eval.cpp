@@ -253,10 +253,10 @@ class Lowerer {
     if (!in_calendar(t) || t < in.first || t > in.last) return poison();  // E604, E531
     int& column = column_of_input_[static_cast<std::size_t>(n.input)];
     if (column < 0) column = p_->column_count++;
-    auto [it, fresh] = cells_.try_emplace({n.input, t}, static_cast<int>(p_->cells.size()));
+    auto [it, fresh] = cells_.try_emplace({n.input, t}, static_cast<int>(p_->cell_at.size()));
     if (fresh) {
-      p_->cells.push_back({n.input, t}), p_->columns.push_back(column);
       p_->cell_at.push_back(static_cast<std::size_t>(n.input) * static_cast<std::size_t>(P_) + static_cast<std::size_t>(t));
+      p_->columns.push_back(column);
     }
     int node = add({N::input, {}, -1, -1, -1, it->second});
     p_->inputs.emplace_back(static_cast<std::size_t>(node), static_cast<std::size_t>(it->second));
@@ -796,8 +796,8 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
 // its loops over many lanes compile to slower code.
 [[gnu::noinline]] void stage_lanes(const Program& p, Scratch& s, const Columns* const* sets, std::size_t L) {
   std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
-  s.digits.resize(p.cells.size() * L);
-  s.places.resize(p.cells.size() * L);
+  s.digits.resize(p.cell_at.size() * L);
+  s.places.resize(p.cell_at.size() * L);
   s.lane_data.resize(L);
   for (std::size_t l = 0; l < L; ++l) {
     const auto* bytes = reinterpret_cast<const char*>(sets[l]);
@@ -812,7 +812,7 @@ bool stage_terms(const Program& p, const EvalOptions& options, const EvalOptions
     if (cells < object || cells >= object + sizeof(Columns))  // many cells, kept apart: ask for them too
       for (std::size_t at = 0; at < s.lane_data[l].size; at += 4) __builtin_prefetch(s.lane_data[l].cells + at);
   }
-  for (std::size_t i = 0; i < p.cells.size(); ++i) {
+  for (std::size_t i = 0; i < p.cell_at.size(); ++i) {
     // A cell's period is within its input's periods: the lowering made a poison of the others.
     static const Columns::Cell absent{};
     const std::size_t at = p.cell_at[i];
@@ -886,7 +886,7 @@ inline i64 scaled(i64 digits, int places, int scale) {
   const std::size_t size = same_shape ? columns.size() : 0;
   auto cell = [&](std::size_t i) -> const Columns::Cell& { return p.cell_at[i] < size ? cells[p.cell_at[i]] : absent; };
   std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
-  for (std::size_t i = 0; i < p.cells.size(); ++i) {
+  for (std::size_t i = 0; i < p.cell_at.size(); ++i) {
     const Columns::Cell& c = cell(i);
     auto& key = s.key[static_cast<std::size_t>(p.columns[i])];
     if (c.state == Columns::State::fixed) key = std::max(key, c.places);

@@ -269,8 +269,7 @@ class LoopLowerer {
     Column& column = columns_[set][field];
     if (!column.usable || d_.participants[set].size() != d_.participants[static_cast<std::size_t>(loop_.set)].size())
       throw Unsupported{};
-    const int cell = static_cast<int>(program.cells.size());
-    program.cells.push_back({n.set, 0});
+    const int cell = static_cast<int>(program.columns.size());
     program.columns.push_back(cell);
     program.column_count = cell + 1;
     it->second = add({N::input, {}, -1, -1, -1, cell});
