@@ -478,15 +478,22 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     for (std::size_t k = 0; k < std::max<std::size_t>(c.currencies.size(), 1); ++k)
       scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
   const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
+  // Whether the lines are those of the last call (whatever Result it filled): then so are the
+  // totals they add to, in the same order, and each line's total is known.
+  bool same_lines = scratch.lines.size() == ev.lines.size();
   reserve_offering_huge_pages(out.payments, ev.lines.size(), Growth::doubling);  // 11 MB for 50 000 lines
   out.payments.resize(ev.lines.size());
   scratch.lines.resize(ev.lines.size());
-  flows.clear();
+  scratch.digits.resize(ev.lines.size());
   for (std::size_t i = 0; i < ev.lines.size(); ++i) {
     const auto& l = ev.lines[i];
     auto& p = out.payments[i];
     const FillScratch::Key key{l.period, l.payer, l.payee, l.clause, l.rule_index, l.waterfall};
-    if (fresh || !(scratch.lines[i] == key) || p.rule != l.rule) {
+    const bool same = scratch.lines[i] == key;
+    same_lines = same_lines && same;
+    // The key names the rule (its index among the payments or waterfalls): its name and
+    // currency follow from it.
+    if (fresh || !same) {
       const auto& clause = c.clauses[l.clause];
       p.period = c.periods[l.period];
       p.from = c.parties[l.payer].id;
@@ -497,30 +504,43 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
       p.currency = c.currencies[c.line_currency(l.waterfall, l.rule_index)].code;
       scratch.lines[i] = key;
     }
-    const int currency = c.line_currency(l.waterfall, l.rule_index);
-    const int places = scratch.places[static_cast<std::size_t>(currency)];
     // The amount in units of the minor unit, where it is a whole number of them that fits a
     // machine word (every amount of the fixed-point path): added up as such.
-    const auto digits = write_money(p.amount, l.amount, places);
-    auto flow = std::find_if(flows.begin(), flows.end(), [&](const Flow& f) {
-      return f.payer == l.payer && f.payee == l.payee && f.currency == currency;
+    const int places = scratch.places[static_cast<std::size_t>(c.line_currency(l.waterfall, l.rule_index))];
+    scratch.digits[i] = write_money(p.amount, l.amount, places);
+  }
+  if (!same_lines) {  // the totals, ordered by payer, payee and currency, and each line's
+    flows.clear();
+    auto flow_of = [&](const PaymentLine& l) {
+      const int currency = c.line_currency(l.waterfall, l.rule_index);
+      return std::find_if(flows.begin(), flows.end(),
+                          [&](const Flow& f) { return f.payer == l.payer && f.payee == l.payee && f.currency == currency; });
+    };
+    for (const auto& l : ev.lines)
+      if (flow_of(l) == flows.end()) flows.push_back(Flow{l.payer, l.payee, c.line_currency(l.waterfall, l.rule_index), Number{}, 0, true});
+    std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
+      return std::tuple(a.payer, a.payee, a.currency) < std::tuple(b.payer, b.payee, b.currency);
     });
-    if (flow == flows.end()) flow = flows.insert(flows.end(), Flow{l.payer, l.payee, currency, Number{}, 0, true});
+    scratch.line_flow.clear();
+    for (const auto& l : ev.lines) scratch.line_flow.push_back(static_cast<std::size_t>(flow_of(l) - flows.begin()));
+  }
+  for (auto& f : flows) f.digits = 0, f.in_digits = true;
+  for (std::size_t i = 0; i < ev.lines.size(); ++i) {
+    const auto& l = ev.lines[i];
+    Flow& flow = flows[scratch.line_flow[i]];
+    const auto& digits = scratch.digits[i];
     std::int64_t sum;
-    if (!flow->in_digits) {
-      flow->amount += l.amount;
-    } else if (digits && !__builtin_add_overflow(flow->digits, *digits, &sum)) {
-      flow->digits = sum;
+    if (!flow.in_digits) {
+      flow.amount += l.amount;
+    } else if (digits && !__builtin_add_overflow(flow.digits, *digits, &sum)) {
+      flow.digits = sum;
     } else {  // the total leaves the machine word: exact from here on
-      flow->in_digits = false;
-      flow->amount = l.amount;
-      if (flow->digits != 0)  // then an earlier line had digits, so places <= 18
-        flow->amount += Number::decimal(flow->digits, places);
+      flow.in_digits = false;
+      flow.amount = l.amount;
+      if (flow.digits != 0)  // then an earlier line had digits, so places <= 18
+        flow.amount += Number::decimal(flow.digits, scratch.places[static_cast<std::size_t>(flow.currency)]);
     }
   }
-  std::sort(flows.begin(), flows.end(), [](const Flow& a, const Flow& b) {
-    return std::tuple(a.payer, a.payee, a.currency) < std::tuple(b.payer, b.payee, b.currency);
-  });
   const bool fresh_totals = out.totals.size() != flows.size() || scratch.totals.size() != flows.size();
   out.totals.resize(flows.size());
   scratch.totals.resize(flows.size());

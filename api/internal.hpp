@@ -4,8 +4,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -103,7 +105,9 @@ struct FillScratch {
     bool waterfall;
     bool operator==(const Key&) const = default;
   };
-  std::vector<Key> lines;  // the lines `out` holds, as of the last call
+  std::vector<Key> lines;  // the lines of the last call (the lines `out` holds, unless fresh)
+  std::vector<std::optional<std::int64_t>> digits;  // per line: its amount in minor units, if whole and in int64
+  std::vector<std::size_t> line_flow;  // per line of `lines`: the index of its total in `flows`
   struct TotalKey {
     int payer, payee, currency;
     bool operator==(const TotalKey&) const = default;

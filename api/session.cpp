@@ -21,6 +21,9 @@ struct Session::Impl {
   Evaluation evaluation;
   Result result;
   api::FillScratch fill;  // kept between evaluations
+  // The evaluation's options before a call's own (api::eval_options of `config`), and those of
+  // the last `evaluate`: assigned, not built anew, in every evaluation.
+  EvalOptions base_options, call_options;
   // Term values as the host writes them ("premieandel=25 %"), each checked once: a sweep gives
   // the same few values to many evaluations. Only values that check without a message are kept.
   TextMap<EvalOptions> checked_terms;
@@ -53,7 +56,9 @@ struct Session::Impl {
 };
 
 Session::Session(const Engine& engine, Contract contract)
-    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}, {}, {}})) {}
+    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}, {}, {}, {}, {}})) {
+  impl_->base_options = api::eval_options(impl_->config);
+}
 Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
@@ -66,7 +71,7 @@ bool Session::Impl::prepare(const Bound& data, const Options& options, EvalOptio
   out.currency = c.currency;
   out.messages.clear();
   if (data.impl().contract != contract.impl().checked) return fail(out, api::to_message(api::other_contract("data"))), false;
-  eval_options = api::eval_options(config);
+  eval_options = base_options;
   eval_options.trace = options.trace;
   api::stop_options(options, eval_options);
   eval_options.columns = &data.impl().columns;
@@ -110,9 +115,8 @@ void Session::Impl::finish(const Bound& data, const Evaluation& done, Result& ou
 }
 
 void Session::Impl::evaluate(const Bound& data, const Options& options) {
-  EvalOptions eval_options;
-  if (!prepare(data, options, eval_options, result)) return;
-  utfall::evaluate(*contract.impl().checked, data.impl().data, eval_options, workspace, evaluation);
+  if (!prepare(data, options, call_options, result)) return;
+  utfall::evaluate(*contract.impl().checked, data.impl().data, call_options, workspace, evaluation);
   finish(data, evaluation, result);
 }
 

@@ -884,19 +884,25 @@ inline i64 scaled(i64 digits, int places, int scale) {
   const bool same_shape = columns.periods == static_cast<std::size_t>(p.periods);
   const Columns::Cell* cells = same_shape ? columns.cells() : nullptr;
   const std::size_t size = same_shape ? columns.size() : 0;
-  auto cell = [&](std::size_t i) -> const Columns::Cell& { return p.cell_at[i] < size ? cells[p.cell_at[i]] : absent; };
-  std::fill_n(s.key.begin(), p.column_count, std::int8_t{0});
-  for (std::size_t i = 0; i < p.cell_at.size(); ++i) {
+  // Pointers held here: a store to the key (bytes) could alias any vector's own pointers, which
+  // the compiler would then load again for every cell.
+  const std::size_t* const cell_at = p.cell_at.data();
+  const int* const column = p.columns.data();
+  std::int8_t* const key = s.key.data();
+  auto cell = [&](std::size_t i) -> const Columns::Cell& { return cell_at[i] < size ? cells[cell_at[i]] : absent; };
+  std::fill_n(key, p.column_count, std::int8_t{0});
+  for (std::size_t i = 0, n = p.cell_at.size(); i < n; ++i) {
     const Columns::Cell& c = cell(i);
-    auto& key = s.key[static_cast<std::size_t>(p.columns[i])];
-    if (c.state == Columns::State::fixed) key = std::max(key, c.places);
+    std::int8_t& k = key[column[i]];
+    if (c.state == Columns::State::fixed) k = std::max(k, c.places);
   }
   const Plan& plan = plan_for(p, s);
   if (!plan.ok) return nullptr;
-  i64* regs = plan_registers(p, s, plan, 1);
+  i64* const regs = plan_registers(p, s, plan, 1);
+  const int* const cell_scale = plan.cell_scale.data();
   for (const auto& [n, i] : p.inputs) {
     const Columns::Cell& c = cell(i);
-    regs[n] = c.state == Columns::State::fixed ? scaled(c.digits, c.places, plan.cell_scale[i]) : kPoison;
+    regs[n] = c.state == Columns::State::fixed ? scaled(c.digits, c.places, cell_scale[i]) : kPoison;
   }
   exec_one(plan.code, regs);
   return &plan;
