@@ -382,6 +382,16 @@ TEST_CASE("write_money at every number of places odd and even to the ends of int
       for (int k = 0; k < places; ++k) unit *= 10;
       same(Number::fraction(end, unit), places);
     }
+    // Either side of every power of ten, where the text gains a digit.
+    for (int k = 0; k <= 18; ++k) {
+      std::int64_t power = 1, unit = 1;
+      for (int j = 0; j < k; ++j) power *= 10;
+      for (int j = 0; j < places; ++j) unit *= 10;
+      for (std::int64_t v : {power - 1, power, power + 1}) {
+        same(Number::fraction(v, unit), places);
+        same(Number::fraction(-v, unit), places);
+      }
+    }
   }
   CHECK(write_money(out, Number::fraction(std::numeric_limits<std::int64_t>::min(), 100), 2) == std::numeric_limits<std::int64_t>::min());
   CHECK(out == "-92233720368547758.08");
