@@ -474,13 +474,17 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
   // Element by element, so that the strings of a reused Result keep their memory; the texts
   // that name a line only when the line differs from the one the Result holds.
   auto& flows = scratch.flows;
-  if (scratch.places.empty())
-    for (std::size_t k = 0; k < std::max<std::size_t>(c.currencies.size(), 1); ++k)
-      scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
+  // Once a session; a list cut short by an exception (out of memory) is made again.
+  if (const std::size_t currencies = std::max<std::size_t>(c.currencies.size(), 1); scratch.places.size() != currencies) {
+    scratch.places.clear();
+    for (std::size_t k = 0; k < currencies; ++k) scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
+  }
   const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
   // Whether the lines are those of the last call (whatever Result it filled): then so are the
-  // totals they add to, in the same order, and each line's total is known.
-  bool same_lines = scratch.lines.size() == ev.lines.size();
+  // totals they add to, in the same order, and each line's total is known. Unknown from here
+  // until they are found again: a call left by an exception (out of memory) leaves them unknown.
+  bool same_lines = scratch.totals_known && scratch.lines.size() == ev.lines.size();
+  scratch.totals_known = false;
   reserve_offering_huge_pages(out.payments, ev.lines.size(), Growth::doubling);  // 11 MB for 50 000 lines
   out.payments.resize(ev.lines.size());
   scratch.lines.resize(ev.lines.size());
@@ -524,6 +528,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     scratch.line_flow.clear();
     for (const auto& l : ev.lines) scratch.line_flow.push_back(static_cast<std::size_t>(flow_of(l) - flows.begin()));
   }
+  scratch.totals_known = true;
   for (auto& f : flows) f.digits = 0, f.in_digits = true;
   for (std::size_t i = 0; i < ev.lines.size(); ++i) {
     const auto& l = ev.lines[i];

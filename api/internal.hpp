@@ -86,10 +86,6 @@ void stop_options(const Options& options, EvalOptions& out);
 std::string exact_text(const Number& n);
 // An amount with exactly the currency's decimals ("26700000.00").
 std::string money(const checked::Contract& c, const Number& n, int currency = 0);
-// Payments, totals per payer -> payee, and traces of an evaluation into a Result, overwriting
-// its elements in place; `scratch` is memory the caller keeps between calls: with it, a Result
-// that already holds the same lines (period, parties, clause, rule) as the evaluation gets only
-// its amounts rewritten.
 // A total as fill_payments adds it up: in `digits` (units of the currency's minor unit) while
 // every line fits a machine word there and so does the sum, then (`in_digits` false) in `amount`.
 struct Flow {
@@ -108,6 +104,7 @@ struct FillScratch {
   std::vector<Key> lines;  // the lines of the last call (the lines `out` holds, unless fresh)
   std::vector<std::optional<std::int64_t>> digits;  // per line: its amount in minor units, if whole and in int64
   std::vector<std::size_t> line_flow;  // per line of `lines`: the index of its total in `flows`
+  bool totals_known = false;           // whether `flows` and `line_flow` are those of `lines`
   struct TotalKey {
     int payer, payee, currency;
     bool operator==(const TotalKey&) const = default;
@@ -115,6 +112,10 @@ struct FillScratch {
   std::vector<TotalKey> totals;  // the totals `out` holds, as of the last call
   std::vector<int> places;       // minor_unit_places per currency (the contract is the session's)
 };
+// Payments, totals per payer -> payee, and traces of an evaluation into a Result, overwriting
+// its elements in place; `scratch` is memory the caller keeps between calls: with it, a Result
+// that already holds the same lines (period, parties, clause, rule) as the evaluation gets only
+// its amounts rewritten, and lines that are those of the last call add to totals found then.
 void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out, FillScratch& scratch);
 // The records `at most N per KEY` did not pay (language.md §16.6), with where each was read.
 void fill_not_paid(const checked::Contract& c, const Evaluation& ev, const Dataset& data, Result& out);

@@ -56,9 +56,8 @@ struct Session::Impl {
 };
 
 Session::Session(const Engine& engine, Contract contract)
-    : impl_(std::make_unique<Impl>(Impl{engine.config(), std::move(contract), {}, {}, {}, {}, {}, {}, {}, {}})) {
-  impl_->base_options = api::eval_options(impl_->config);
-}
+    : impl_(std::make_unique<Impl>(
+          Impl{engine.config(), std::move(contract), {}, {}, {}, {}, api::eval_options(engine.config()), {}, {}, {}})) {}
 Session::~Session() = default;
 Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;

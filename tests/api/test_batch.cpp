@@ -368,6 +368,91 @@ TEST_CASE("Engine::evaluate allocates what a new Session's evaluation does and n
 #endif
 }
 
+// Out of memory is the one failure the API hands to the host (std::bad_alloc, not a message). A
+// host may catch it and go on with the same Session or Batch, as Engine::sweep goes on with
+// the sessions it keeps: they must be whole. Each allocation of a new Session's first three
+// evaluations (the tree walk, the lowering, the fixed-point path), and of a new Batch's first
+// two, is made to fail in turn; after each, three evaluations give what a Session and a Batch
+// that never failed give. Contracts whose totals are several (payers, payees, currencies).
+TEST_CASE("Session and Batch evaluate rightly after running out of memory at any allocation") {
+#if defined(UTFALL_COUNT_ALLOCATIONS)
+  utfall::Engine engine;
+  auto texts = [](const utfall::Result& r) {
+    std::vector<std::string> out{r.ok ? "ok" : "failed"};
+    for (const auto& p : r.payments) out.push_back(p.period + " " + p.from + " " + p.to + " " + p.clause + " " + p.rule + " " + p.amount + " " + p.currency);
+    for (const auto& t : r.totals) out.push_back("total " + t.from + " " + t.to + " " + t.amount + " " + t.currency);
+    return out;
+  };
+  for (const auto& [example, file] : {std::pair{"b-placeringar", "boundary.csv"}, std::pair{"l-currencies", "plan.csv"}}) {
+    INFO(example);
+    // Each case compiles its own contract: the lowered program a Contract keeps is part of
+    // what a failure may leave half made.
+    auto expected_contract = compile(engine, kExamples + example + "/contract.utfall");
+    const auto expected_data = bind_file(engine, expected_contract, kExamples + example + "/" + file);
+    utfall::Session expected_session(engine, expected_contract);
+    std::vector<std::string> expected;
+    for (int i = 0; i < 3; ++i) expected = texts(expected_session.evaluate(expected_data));
+    REQUIRE(expected.front() == "ok");
+    REQUIRE(expected.size() > 4);
+    utfall::Batch expected_batch(engine, expected_contract);
+    expected_batch.evaluate(&expected_data, 1);
+    REQUIRE(expected_batch.ok(0));
+    const std::vector<std::int64_t> expected_amounts(expected_batch.amounts(0), expected_batch.amounts(0) + expected_batch.lines().size());
+
+    // Fails allocation k of first(holder) for every k below the count first allocates (each
+    // time with a contract, its data and a holder made anew), then calls then(holder).
+    auto each_failure = [&](auto make, auto first, auto then) {
+      std::uint64_t count = 0;
+      {
+        auto contract = compile(engine, kExamples + example + "/contract.utfall");
+        const auto data = bind_file(engine, contract, kExamples + example + "/" + file);
+        auto holder = make(contract);
+        const std::uint64_t before = allocations();
+        first(holder, data);
+        count = allocations() - before;
+      }
+      std::uint64_t thrown = 0;
+      for (std::uint64_t k = 0; k < count; ++k) {
+        INFO("allocation " << k << " of " << count << " fails");
+        auto contract = compile(engine, kExamples + example + "/contract.utfall");
+        const auto data = bind_file(engine, contract, kExamples + example + "/" + file);
+        auto holder = make(contract);
+        allocation_counter::fail_after = static_cast<std::int64_t>(k);
+        try {
+          first(holder, data);
+        } catch (const std::bad_alloc&) {
+          ++thrown;
+        }
+        allocation_counter::fail_after = -1;
+        then(holder, data);
+      }
+      CHECK(count > 20);  // the evaluations allocate: that many failures were made
+      CHECK(thrown == count);  // each one handed to the host, none taken for another error
+    };
+    each_failure([&](const utfall::Contract& c) { return utfall::Session(engine, c); },
+                 [](utfall::Session& session, const utfall::Bound& data) {
+                   for (int i = 0; i < 3; ++i) session.evaluate(data);
+                 },
+                 [&](utfall::Session& session, const utfall::Bound& data) {
+                   for (int i = 0; i < 3; ++i) REQUIRE(texts(session.evaluate(data)) == expected);
+                 });
+    each_failure([&](const utfall::Contract& c) { return utfall::Batch(engine, c); },
+                 [](utfall::Batch& batch, const utfall::Bound& data) {
+                   for (int i = 0; i < 2; ++i) batch.evaluate(&data, 1);
+                 },
+                 [&](utfall::Batch& batch, const utfall::Bound& data) {
+                   for (int i = 0; i < 3; ++i) {
+                     batch.evaluate(&data, 1);
+                     REQUIRE(batch.ok(0));
+                     REQUIRE(std::vector<std::int64_t>(batch.amounts(0), batch.amounts(0) + batch.lines().size()) == expected_amounts);
+                   }
+                 });
+  }
+#else
+  WARN("not counted under AddressSanitizer, which replaces operator new itself");
+#endif
+}
+
 TEST_CASE("Batch: a contract in kronor and euro names each line's currency and counts in the finer minor unit") {
   // examples/l-currencies: kronor in whole units (minor 1), euro in cents; the amounts are the
   // contract's hand computation (its comment), counted in hundredths of each line's currency.

@@ -1,7 +1,8 @@
 // Counts every allocation of the program that includes this header: it replaces the global
-// operator new (and its deletes) with malloc/free plus a counter. Include it in exactly one
-// file of a program (scenario_bench, utfall_api_tests), never in a library. The count is
-// process-wide on purpose (allocations(): every thread's); nothing else about allocation changes.
+// operator new (and its deletes) with malloc/free plus a counter, and can make one of a
+// thread's allocations fail (fail_after). Include it in exactly one file of a program
+// (scenario_bench, utfall_api_tests), never in a library. The count is process-wide on purpose
+// (allocations(): every thread's); nothing else about allocation changes.
 // Each thread counts in a slot of its own, a cache line apart, so that threads allocating side
 // by side (Engine::sweep in scenario_bench) do not wait on one shared counter: one counter
 // cost two threads a third of their speed.
@@ -23,6 +24,9 @@ inline std::atomic<std::uint64_t>& mine() {
   thread_local const unsigned slot = next_slot.fetch_add(1, std::memory_order_relaxed) % kSlots;
   return slots[slot].count;
 }
+// For tests of what running out of memory leaves behind: how many more of this thread's
+// allocations succeed before one throws std::bad_alloc (after which it is -1 again); -1: none.
+inline thread_local std::int64_t fail_after = -1;
 }  // namespace allocation_counter
 
 // Every thread's allocations so far.
@@ -36,6 +40,7 @@ inline std::uint64_t allocations() {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void* operator new(std::size_t size) {
   allocation_counter::mine().fetch_add(1, std::memory_order_relaxed);
+  if (allocation_counter::fail_after >= 0 && allocation_counter::fail_after-- == 0) throw std::bad_alloc();
   if (void* p = std::malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }

@@ -387,9 +387,9 @@ TEST_CASE("write_money at every number of places odd and even to the ends of int
       std::int64_t power = 1, unit = 1;
       for (int j = 0; j < k; ++j) power *= 10;
       for (int j = 0; j < places; ++j) unit *= 10;
-      for (std::int64_t v : {power - 1, power, power + 1}) {
+      for (std::int64_t v : {power - 1, power, power + 1, -(power - 1), -power, -(power + 1)}) {
         same(Number::fraction(v, unit), places);
-        same(Number::fraction(-v, unit), places);
+        REQUIRE(write_money(out, Number::fraction(v, unit), places) == v);
       }
     }
   }
