@@ -479,7 +479,11 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     scratch.places.clear();
     for (std::size_t k = 0; k < currencies; ++k) scratch.places.push_back(minor_unit_places(c, static_cast<int>(k)));
   }
-  const bool fresh = out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
+  // Texts are written where `out` may not hold them: a Result of other lines (or none), or
+  // after a call an exception left (texts_known false from here until all are written).
+  const bool texts_known = scratch.texts_known;
+  scratch.texts_known = false;
+  const bool fresh = !texts_known || out.payments.size() != ev.lines.size() || scratch.lines.size() != ev.lines.size();
   // Whether the lines are those of the last call (whatever Result it filled): then so are the
   // totals they add to, in the same order, and each line's total is known. Unknown from here
   // until they are found again: a call left by an exception (out of memory) leaves them unknown.
@@ -546,7 +550,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
         flow.amount += Number::decimal(flow.digits, scratch.places[static_cast<std::size_t>(flow.currency)]);
     }
   }
-  const bool fresh_totals = out.totals.size() != flows.size() || scratch.totals.size() != flows.size();
+  const bool fresh_totals = !texts_known || out.totals.size() != flows.size() || scratch.totals.size() != flows.size();
   out.totals.resize(flows.size());
   scratch.totals.resize(flows.size());
   for (std::size_t i = 0; i < flows.size(); ++i) {
@@ -562,6 +566,7 @@ void fill_payments(const checked::Contract& c, const Evaluation& ev, Result& out
     if (flows[i].in_digits) write_decimal(t.amount, flows[i].digits, places);
     else write_money(t.amount, flows[i].amount, places);
   }
+  scratch.texts_known = true;
   out.traces.clear();
   if (ev.traces.empty()) return;
   std::vector<std::vector<std::size_t>> lines_of(ev.traces.size());  // one pass, not one per trace

@@ -110,6 +110,9 @@ struct FillScratch {
     bool operator==(const TotalKey&) const = default;
   };
   std::vector<TotalKey> totals;  // the totals `out` holds, as of the last call
+  // Whether the last call wrote every text of `lines` and `totals`: not when an exception (out
+  // of memory) left some half written, or some lines not reached with keys that still match.
+  bool texts_known = false;
   std::vector<int> places;       // minor_unit_places per currency (the contract is the session's)
 };
 // Payments, totals per payer -> payee, and traces of an evaluation into a Result, overwriting

@@ -2,6 +2,8 @@
 // text Session::evaluate gives for the same set (read into units here, independently of the
 // library), and the examples' amounts against the values written in their contracts; sets
 // that fail fail alone, with the code Session gives or E532/E710; a warm Batch allocates nothing.
+// With the same allocation counter: a Session, a Batch and Engine::sweep that ran out of memory
+// at any allocation evaluate rightly after.
 #include <utfall/utfall.hpp>
 
 #include <catch2/catch.hpp>
@@ -369,12 +371,14 @@ TEST_CASE("Engine::evaluate allocates what a new Session's evaluation does and n
 }
 
 // Out of memory is the one failure the API hands to the host (std::bad_alloc, not a message). A
-// host may catch it and go on with the same Session or Batch, as Engine::sweep goes on with
-// the sessions it keeps: they must be whole. Each allocation of a new Session's first three
-// evaluations (the tree walk, the lowering, the fixed-point path), and of a new Batch's first
-// two, is made to fail in turn; after each, three evaluations give what a Session and a Batch
-// that never failed give. Contracts whose totals are several (payers, payees, currencies).
-TEST_CASE("Session and Batch evaluate rightly after running out of memory at any allocation") {
+// host may catch it and go on with the same Session, Batch or Engine, as Engine::sweep goes on
+// with the sessions it keeps: they must be whole. Each allocation is made to fail in turn: of a
+// new Session's first three evaluations (the tree walk, the lowering, the fixed-point path); of
+// a Session given term values, a value it refuses and a trace; of a new Batch's first two
+// evaluations; of a new Engine's first sweep (on the calling thread). After each failure the
+// same calls give what they give where nothing failed. Contracts whose totals are several
+// (payers, payees, currencies).
+TEST_CASE("a Session, a Batch and Engine::sweep evaluate rightly after running out of memory at any allocation") {
 #if defined(UTFALL_COUNT_ALLOCATIONS)
   utfall::Engine engine;
   auto texts = [](const utfall::Result& r) {
@@ -383,12 +387,75 @@ TEST_CASE("Session and Batch evaluate rightly after running out of memory at any
     for (const auto& t : r.totals) out.push_back("total " + t.from + " " + t.to + " " + t.amount + " " + t.currency);
     return out;
   };
-  for (const auto& [example, file] : {std::pair{"b-placeringar", "boundary.csv"}, std::pair{"l-currencies", "plan.csv"}}) {
-    INFO(example);
-    // Each case compiles its own contract: the lowered program a Contract keeps is part of
-    // what a failure may leave half made.
-    auto expected_contract = compile(engine, kExamples + example + "/contract.utfall");
-    const auto expected_data = bind_file(engine, expected_contract, kExamples + example + "/" + file);
+  // Term values for the three contracts below (each has `baslinje` in placements and `pris` in
+  // SEK per placement), one of them refused (E301), and a trace.
+  auto options_in_turn = [] {
+    std::vector<utfall::Options> in_turn(5);
+    in_turn[0].terms = {{"baslinje", "45 placements"}};
+    in_turn[1].terms = {{"baslinje", "48 placements"}, {"pris", "400_000 SEK per placement"}};
+    in_turn[2].terms = {{"baslinje", "5 SEK"}};
+    in_turn[3].trace = true;
+    in_turn[4].terms = {{"baslinje", "45 placements"}};
+    return in_turn;
+  }();
+  auto in_turn = [&](utfall::Session& session, const utfall::Bound& data) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& options : options_in_turn) {
+      const auto& r = session.evaluate(data, options);
+      out.push_back(texts(r));
+      for (const auto& m : r.messages) out.back().push_back(m.code);
+      out.back().push_back(std::to_string(r.traces.size()));
+    }
+    return out;
+  };
+  auto sweep_texts = [&](const utfall::Engine& e, const utfall::Contract& contract, const utfall::Bound& data) {
+    std::vector<utfall::Engine::Case> cases;
+    for (const auto& options : options_in_turn) cases.push_back({data, options});
+    std::vector<std::vector<std::string>> out;
+    for (const auto& r : e.sweep(contract, cases, 1)) out.push_back(texts(r));
+    return out;
+  };
+  // Two examples, and a contract whose parties' ids are longer than a string holds without
+  // memory of its own, so that the totals' texts allocate too.
+  const std::string long_ids = R"(contract "Långa namn"
+currency SEK
+party kommunens_socialnamnd "Kommunens socialnämnd"
+party utforaren_av_insatserna "Utföraren"
+party utfallsfonden_i_sverige "Utfallsfonden"
+unit placement plural placements
+periods yearly 2025 .. 2027
+input nya_placeringar : placements per period
+term baslinje = 50 placements
+term pris = 500_000 SEK per placement
+clause "1" "Ersättning" {
+  pay ersattning: kommunens_socialnamnd -> utforaren_av_insatserna
+    amount pris * max(baslinje - nya_placeringar, 0 placements)
+}
+clause "2" "Återbetalning" {
+  pay aterbetalning: utforaren_av_insatserna -> utfallsfonden_i_sverige
+    amount pris * max(baslinje - nya_placeringar, 0 placements) / 2
+}
+)";
+  for (const auto& [example, file] : {std::pair{"b-placeringar", "boundary.csv"}, std::pair{"l-currencies", "plan.csv"}, std::pair{"", ""}}) {
+    INFO((*example ? example : "long ids"));
+    // Each try compiles its own contract: the lowered program a Contract keeps is part of what
+    // a failure may leave half made.
+    auto contract_of = [&, example = example]() {
+      if (*example) return compile(engine, kExamples + example + "/contract.utfall");
+      auto r = engine.compile(long_ids);
+      REQUIRE(r.contract);
+      return *r.contract;
+    };
+    auto data_of = [&, example = example, file = file](const utfall::Contract& c) {
+      if (*example) return bind_file(engine, c, kExamples + example + "/" + file);
+      utfall::Data data;
+      data.series["nya_placeringar"] = {{"2025", utfall::Value("40")}, {"2026", utfall::Value("30")}, {"2027", utfall::Value("45")}};
+      auto b = engine.bind(c, data);
+      REQUIRE(b.data);
+      return *b.data;
+    };
+    auto expected_contract = contract_of();
+    const auto expected_data = data_of(expected_contract);
     utfall::Session expected_session(engine, expected_contract);
     std::vector<std::string> expected;
     for (int i = 0; i < 3; ++i) expected = texts(expected_session.evaluate(expected_data));
@@ -398,54 +465,72 @@ TEST_CASE("Session and Batch evaluate rightly after running out of memory at any
     expected_batch.evaluate(&expected_data, 1);
     REQUIRE(expected_batch.ok(0));
     const std::vector<std::int64_t> expected_amounts(expected_batch.amounts(0), expected_batch.amounts(0) + expected_batch.lines().size());
+    utfall::Session expected_terms_session(engine, expected_contract);
+    const auto expected_in_turn = in_turn(expected_terms_session, expected_data);
+    REQUIRE(expected_in_turn[0].front() == "ok");
+    REQUIRE(expected_in_turn[2].front() == "failed");
+    REQUIRE(expected_in_turn[3].back() != "0");  // traced
+    const auto expected_sweep = sweep_texts(utfall::Engine{}, expected_contract, expected_data);
+    REQUIRE(expected_sweep.size() == options_in_turn.size());
 
-    // Fails allocation k of first(holder) for every k below the count first allocates (each
-    // time with a contract, its data and a holder made anew), then calls then(holder).
+    // Fails allocation k of first(holder, contract, data) for every k below the count it
+    // allocates (each time with a contract, its data and a holder made anew), then calls
+    // then(holder, contract, data).
     auto each_failure = [&](auto make, auto first, auto then) {
       std::uint64_t count = 0;
       {
-        auto contract = compile(engine, kExamples + example + "/contract.utfall");
-        const auto data = bind_file(engine, contract, kExamples + example + "/" + file);
+        auto contract = contract_of();
+        const auto data = data_of(contract);
         auto holder = make(contract);
         const std::uint64_t before = allocations();
-        first(holder, data);
+        first(holder, contract, data);
         count = allocations() - before;
       }
       std::uint64_t thrown = 0;
       for (std::uint64_t k = 0; k < count; ++k) {
         INFO("allocation " << k << " of " << count << " fails");
-        auto contract = compile(engine, kExamples + example + "/contract.utfall");
-        const auto data = bind_file(engine, contract, kExamples + example + "/" + file);
+        auto contract = contract_of();
+        const auto data = data_of(contract);
         auto holder = make(contract);
         allocation_counter::fail_after = static_cast<std::int64_t>(k);
         try {
-          first(holder, data);
+          first(holder, contract, data);
         } catch (const std::bad_alloc&) {
           ++thrown;
         }
         allocation_counter::fail_after = -1;
-        then(holder, data);
+        then(holder, contract, data);
       }
       CHECK(count > 20);  // the evaluations allocate: that many failures were made
       CHECK(thrown == count);  // each one handed to the host, none taken for another error
     };
     each_failure([&](const utfall::Contract& c) { return utfall::Session(engine, c); },
-                 [](utfall::Session& session, const utfall::Bound& data) {
+                 [](utfall::Session& session, const utfall::Contract&, const utfall::Bound& data) {
                    for (int i = 0; i < 3; ++i) session.evaluate(data);
                  },
-                 [&](utfall::Session& session, const utfall::Bound& data) {
+                 [&](utfall::Session& session, const utfall::Contract&, const utfall::Bound& data) {
                    for (int i = 0; i < 3; ++i) REQUIRE(texts(session.evaluate(data)) == expected);
                  });
+    each_failure([&](const utfall::Contract& c) { return utfall::Session(engine, c); },
+                 [&](utfall::Session& session, const utfall::Contract&, const utfall::Bound& data) { in_turn(session, data); },
+                 [&](utfall::Session& session, const utfall::Contract&, const utfall::Bound& data) {
+                   for (int i = 0; i < 2; ++i) REQUIRE(in_turn(session, data) == expected_in_turn);
+                 });
     each_failure([&](const utfall::Contract& c) { return utfall::Batch(engine, c); },
-                 [](utfall::Batch& batch, const utfall::Bound& data) {
+                 [](utfall::Batch& batch, const utfall::Contract&, const utfall::Bound& data) {
                    for (int i = 0; i < 2; ++i) batch.evaluate(&data, 1);
                  },
-                 [&](utfall::Batch& batch, const utfall::Bound& data) {
+                 [&](utfall::Batch& batch, const utfall::Contract&, const utfall::Bound& data) {
                    for (int i = 0; i < 3; ++i) {
                      batch.evaluate(&data, 1);
                      REQUIRE(batch.ok(0));
                      REQUIRE(std::vector<std::int64_t>(batch.amounts(0), batch.amounts(0) + batch.lines().size()) == expected_amounts);
                    }
+                 });
+    each_failure([](const utfall::Contract&) { return utfall::Engine{}; },
+                 [&](const utfall::Engine& e, const utfall::Contract& c, const utfall::Bound& data) { sweep_texts(e, c, data); },
+                 [&](const utfall::Engine& e, const utfall::Contract& c, const utfall::Bound& data) {
+                   for (int i = 0; i < 2; ++i) REQUIRE(sweep_texts(e, c, data) == expected_sweep);
                  });
   }
 #else
