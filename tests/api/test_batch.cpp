@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -375,7 +376,8 @@ TEST_CASE("Engine::evaluate allocates what a new Session's evaluation does and n
 // with the sessions it keeps: they must be whole. Each allocation is made to fail in turn: of a
 // new Session's first three evaluations (the tree walk, the lowering, the fixed-point path); of
 // a Session given term values, a value it refuses and a trace; of a new Batch's first two
-// evaluations; of a new Engine's first sweep (on the calling thread); of compiling, binding
+// evaluations, and of one whose sets fail (E710, E532); of a new Engine's first sweep (on the
+// calling thread); of compiling, binding
 // and evaluating with a new Engine. After each failure the
 // same calls give what they give where nothing failed. Contracts whose totals are several
 // (payers, payees, currencies).
@@ -533,6 +535,38 @@ clause "2" "Återbetalning" {
                  [&](const utfall::Engine& e, const utfall::Contract& c, const utfall::Bound& data) {
                    for (int i = 0; i < 2; ++i) REQUIRE(sweep_texts(e, c, data) == expected_sweep);
                  });
+    if (!*example) {
+      // A Batch whose sets fail in each way it has: an amount past int64 in öre (E710, after
+      // the general evaluator), and data bound for another contract (E532).
+      auto sets_of = [&](const utfall::Contract& c, const utfall::Bound& data) {
+        utfall::Data huge;
+        huge.series["nya_placeringar"] = {{"2025", utfall::Value("40")}, {"2026", utfall::Value("-100000000000000")}, {"2027", utfall::Value("45")}};
+        auto bound = engine.bind(c, huge);
+        REQUIRE(bound.data);
+        const auto other = contract_of(engine);
+        return std::vector<utfall::Bound>{data, *bound.data, data_of(engine, other), data};
+      };
+      auto batch_texts = [&](utfall::Batch& batch, const std::vector<utfall::Bound>& sets) {
+        batch.evaluate(sets);
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          out.push_back(batch.ok(i) ? "ok" : "failed");
+          for (std::size_t k = 0; k < batch.lines().size(); ++k) out.push_back(std::to_string(batch.amounts(i)[k]));
+          for (const auto& m : batch.messages(i)) out.push_back(m.code + " " + m.location);
+        }
+        return out;
+      };
+      utfall::Batch batch(engine, expected_contract);
+      const auto expected_sets = batch_texts(batch, sets_of(expected_contract, expected_data));
+      REQUIRE(std::count(expected_sets.begin(), expected_sets.end(), "ok") == 2);
+      REQUIRE(std::count_if(expected_sets.begin(), expected_sets.end(), [](const std::string& t) { return t.rfind("E710 ", 0) == 0; }) == 1);
+      REQUIRE(std::count_if(expected_sets.begin(), expected_sets.end(), [](const std::string& t) { return t.rfind("E532 ", 0) == 0; }) == 1);
+      each_failure([&](const utfall::Contract& c) { return utfall::Batch(engine, c); },
+                   [&](utfall::Batch& b, const utfall::Contract& c, const utfall::Bound& data) { batch_texts(b, sets_of(c, data)); },
+                   [&](utfall::Batch& b, const utfall::Contract& c, const utfall::Bound& data) {
+                     for (int i = 0; i < 2; ++i) REQUIRE(batch_texts(b, sets_of(c, data)) == expected_sets);
+                   });
+    }
     // Compiling, binding and a first evaluation, by a new Engine, then all three again.
     auto compile_bind_evaluate = [&](const utfall::Engine& e) {
       auto contract = contract_of(e);
