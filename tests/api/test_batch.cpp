@@ -373,14 +373,14 @@ TEST_CASE("Engine::evaluate allocates what a new Session's evaluation does and n
 
 // Out of memory is the one failure the API hands to the host (std::bad_alloc, not a message). A
 // host may catch it and go on with the same Session, Batch or Engine, as Engine::sweep goes on
-// with the sessions it keeps: they must be whole. Each allocation is made to fail in turn: of a
-// new Session's first three evaluations (the tree walk, the lowering, the fixed-point path); of
-// a Session given term values, a value it refuses and a trace; of a new Batch's first two
-// evaluations, and of one whose sets fail (E710, E532); of a new Engine's first sweep (on the
-// calling thread); of compiling, binding
-// and evaluating with a new Engine. After each failure the
-// same calls give what they give where nothing failed. Contracts whose totals are several
-// (payers, payees, currencies).
+// with the sessions it keeps: they must be whole. Each allocation is made to fail in turn:
+// - of a new Session's first three evaluations (the tree walk, the lowering, the fixed-point
+//   path), and of a Session given term values, a value it refuses and a trace;
+// - of a new Batch's first two evaluations, and of one whose sets fail (E710, E532);
+// - of a new Engine's first sweep (on the calling thread);
+// - of compiling, binding and evaluating with a new Engine.
+// After each failure the same calls give what they give where nothing failed. Contracts whose
+// totals are several (payers, payees, currencies).
 TEST_CASE("a Session, a Batch and Engine::sweep evaluate rightly after running out of memory at any allocation") {
 #if defined(UTFALL_COUNT_ALLOCATIONS)
   utfall::Engine engine;
