@@ -137,6 +137,7 @@ struct Plan {
   // for the evaluation, or -1 when it keeps its own.
   std::vector<std::int8_t> key;
   bool ok = false;               // false: some value would need more than kMaxScale decimals
+  bool made = false;             // planned to the end (not a slot unused, or a planning an exception stopped)
   std::vector<std::int8_t> scale;  // per node
   // The instructions on constants alone (run once for a scratch's registers, or once per
   // participant loop before its blocks of records), then the rest (run in every evaluation).

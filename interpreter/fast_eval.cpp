@@ -700,13 +700,16 @@ namespace {
 
 const Plan& plan_for(const Program& p, Scratch& s) {
   for (const auto& plan : s.plans)
-    if (plan.key == s.key) return plan;
+    if (plan.made && plan.key == s.key) return plan;
   s.plans.reserve(4);  // plans stay where they are: consts_for points at one
   if (s.plans.size() < 4) s.plans.emplace_back();
   Plan& plan = s.plans[s.next_plan++ % s.plans.size()];
+  // Made anew: were planning to throw (out of memory), the slot is no plan for any key.
+  plan.made = false;
+  if (s.consts_for == &plan) s.consts_for = nullptr;
   plan.key = s.key;
   Planner(p, plan).run();
-  if (s.consts_for == &plan) s.consts_for = nullptr;
+  plan.made = true;
   return plan;
 }
 
@@ -1036,9 +1039,11 @@ const Program* Cache::program(const checked::Contract& contract) {
   if (!contract.source) return nullptr;
   bool same = contract_ == &contract && !source_.expired() && !source_.owner_before(contract.source) && !contract.source.owner_before(source_);
   if (!same) {
-    contract_ = &contract;
-    source_ = contract.source;
+    // The contract is named only once its program is made: were lowering to throw (out of
+    // memory), a cache naming it would give the last contract's program for it.
+    contract_ = nullptr, source_.reset(), program_.reset();
     program_ = lower(contract).program;
+    contract_ = &contract, source_ = contract.source;
   }
   return program_.get();
 }
