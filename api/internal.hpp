@@ -33,11 +33,16 @@ struct Contract::Impl {
   // The contract's fixed-point program (interpreter/fast_eval.hpp), lowered on first use and
   // then shared by every Session, Batch, sweep and simulation of the contract; null when the
   // contract is not for that path.
+  // Under a mutex, not std::call_once: lowering may throw (out of memory), and a call_once
+  // whose function threw blocks every later call under ThreadSanitizer (and on some targets,
+  // libstdc++ PR 66146). Here a lowering that threw is tried again by the next call.
   const fast::Program* program() const {
-    std::call_once(lowered_, [this] {
+    if (ready_.load(std::memory_order_acquire)) return program_.get();
+    std::lock_guard lock(lowering_);
+    if (!ready_.load(std::memory_order_relaxed)) {
       program_ = fast::lower(*checked).program;
       ready_.store(true, std::memory_order_release);
-    });
+    }
     return program_.get();
   }
   // The program for one more evaluation of the contract: null for its first (lowering costs
@@ -56,7 +61,7 @@ struct Contract::Impl {
 
  private:
   mutable std::atomic<bool> asked_{false}, ready_{false};
-  mutable std::once_flag lowered_;
+  mutable std::mutex lowering_;
   mutable std::shared_ptr<const fast::Program> program_;
 };
 
