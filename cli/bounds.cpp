@@ -163,6 +163,7 @@ int BoundsCommand::run() const {
   const bool several = c.currencies.size() > 1;
   // A witness is series data only: a contract with participant inputs gets none written.
   const bool has_records = std::any_of(c.inputs.begin(), c.inputs.end(), [](const checked::Input& in) { return in.participants; });
+  SearchBudget budget;  // shared by every search below
   for (const auto& f : bounds.flows) {
     FlowOut fo{&f, {}};
     for (int largest = 1; largest >= (smallest_ ? 0 : 1); --largest) {
@@ -175,7 +176,7 @@ int BoundsCommand::run() const {
         line.bound = largest ? e.hi : e.lo;
         line.why = largest ? e.why_hi : e.why_lo;
         if (line.bound) {
-          line.found = search_witness(c, options, eval_options, f, WitnessGoal{what, largest == 1});
+          line.found = search_witness(c, options, eval_options, f, WitnessGoal{what, largest == 1, line.bound}, budget);
           line.reached = line.found.ok && line.found.amount == *line.bound;
           // Data inside the ranges paid more than the most (or less than the least): the
           // interval reading missed a case. Never print such a bound.
@@ -225,6 +226,7 @@ int BoundsCommand::run() const {
           if (l.found.ok) {
             jl["found"] = money(l.found.amount, fo.flow->currency, false);
             if (l.found.period >= 0) jl["found_period"] = c.periods[l.found.period];
+            if (l.found.stopped) jl["search_stopped"] = true;
           } else {
             jl["not_searched"] = l.found.skipped;
           }
@@ -254,15 +256,16 @@ int BoundsCommand::run() const {
     for (const auto& l : fo.lines) {
       if (!l.bound) {
         text += fmt::format("  {:<20} unbounded\n    because {}\n", l.label + ":", l.why);
-        unbounded = true;
+        unbounded = unbounded || l.why.find(" has no ") != std::string::npos;  // an input's range, or a count
         continue;
       }
       std::string where = l.period >= 0 ? fmt::format(" ({})", c.periods[l.period]) : "";
       std::string how;
       if (l.reached) how = "reached" + (l.witness.empty() ? (has_records && !witness_.empty() ? " (with no records; no witness written)" : "") : ": " + l.witness);
       else if (l.found.ok)
-        how = fmt::format("not known to be reached; the {} found is {}{}", l.label.rfind("most", 0) == 0 ? "most" : "least",
-                          money(l.found.amount, f.currency, true), l.found.period >= 0 ? fmt::format(" ({})", c.periods[l.found.period]) : "");
+        how = fmt::format("not known to be reached; the {} found is {}{}{}", l.label.rfind("most", 0) == 0 ? "most" : "least",
+                          money(l.found.amount, f.currency, true), l.found.period >= 0 ? fmt::format(" ({})", c.periods[l.found.period]) : "",
+                          l.found.stopped ? " (the search stopped at its limit of work)" : "");
       else how = "not known to be reached (" + l.found.skipped + ")";
       text += fmt::format("  {:<20} {:>18}{}  {}\n", l.label + ":", money(*l.bound, f.currency, true), where, how);
     }

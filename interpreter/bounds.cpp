@@ -137,12 +137,20 @@ Abs join(const Abs& a, const Abs& b) {
   return r;
 }
 
-// Thrown when values depend on each other deeper than the analysis follows.
-struct TooDeep {};
+// Thrown when the analysis meets one of the evaluator's limits (docs/language.md §25), at the
+// expression it was reading: values that depend on each other deeper than it follows (E703),
+// more steps (E705) or more exact arithmetic (E711) than one evaluation may take. So a hostile
+// contract gets an answer in bounded time, as `utfall run` does.
+struct Stopped {
+  const char* code;
+  Text text;
+  OwnedRange at;
+};
 
 class Analyzer {
  public:
-  Analyzer(const checked::Contract& c, const BoundsOptions& o) : c_(c), o_(o), guard_(4u << 20) {
+  Analyzer(const checked::Contract& c, const BoundsOptions& o, const EvalLimits& limits)
+      : c_(c), o_(o), limits_(limits), guard_(4u << 20) {
     periods_ = static_cast<int>(c.periods.size());
     pay_.resize(c.payments.size());
     fall_.resize(c.waterfalls.size());
@@ -153,9 +161,12 @@ class Analyzer {
  private:
   const checked::Contract& c_;
   const BoundsOptions& o_;
+  const EvalLimits& limits_;
   StackGuard guard_;
   int periods_ = 0;
   std::size_t depth_ = 0;
+  std::uint64_t steps_ = 0;  // expressions read, over all periods (E705)
+  std::uint64_t work_ = 0;   // exact arithmetic, counted as the evaluator counts it (E711)
   std::vector<std::optional<Value>> terms_;  // none: unlimited
   // Definitions (and definitions for each participant) by index and period; none while one is
   // being computed (a circle through it is any value).
@@ -182,6 +193,7 @@ class Analyzer {
 
   Abs eval(const Expr& e, int t);
   Abs visit(const Expr& e, int t);
+  Abs sized(Abs v, const Expr& e);
   Extent number(const Expr& e, int t) { return eval(e, t).n; }
   Abs definition(Memo& memo, int index, int t, const std::string& name, int clause, const Expr& value);
   Abs binary(const Expr& e, const checked::Binary& n, int t);
@@ -217,12 +229,34 @@ Extent through(Extent x, const std::string& step) {
 }
 
 Abs Analyzer::eval(const Expr& e, int t) {
-  if (++depth_ > 3000 || guard_.exhausted()) throw TooDeep{};
+  if (++depth_ > 3000 || guard_.exhausted())
+    throw Stopped{"E703", text("the values of the contract depend on each other too deep for the bounds to follow"), e.range};
+  if (++steps_ > limits_.max_steps)
+    throw Stopped{"E705", text("the bounds took more than {} steps (the limit of an evaluation)", limits_.max_steps), e.range};
   struct Leave {
     std::size_t& d;
     ~Leave() { --d; }
   } leave{depth_};
-  return visit(e, t);
+  return sized(visit(e, t), e);
+}
+
+// The ends of a value are charged as the evaluator charges the operation that made them (a
+// value of a and b 64-bit words counts (a + b)^2), and an end of more digits than any value of
+// an evaluation may have (E704 there) is given up: the interval stays sound, and a value that
+// grows each period (`previous(s, 2) * previous(s, 2)`) stops growing the analysis's work.
+Abs Analyzer::sized(Abs v, const Expr& e) {
+  const std::uint64_t w = (v.n.lo ? v.n.lo->words() : 0) + (v.n.hi ? v.n.hi->words() : 0);
+  work_ += w * w;
+  if (work_ > limits_.max_work)
+    throw Stopped{"E711", text("the bounds did more than {} units of exact arithmetic (the limit of an evaluation): values grow too large, too often",
+                               limits_.max_work), e.range};
+  const auto too_large = [&](const std::optional<Number>& end) { return end && end->decimal_digits() > limits_.max_digits; };
+  if (too_large(v.n.lo) || too_large(v.n.hi)) {
+    const std::string why = fmt::format("`{}` grows past {} digits", where(e), limits_.max_digits);
+    if (too_large(v.n.lo)) v.n.lo.reset(), v.n.why_lo = why;
+    if (too_large(v.n.hi)) v.n.hi.reset(), v.n.why_hi = why;
+  }
+  return v;
 }
 
 Abs Analyzer::visit(const Expr& e, int t) {
@@ -276,8 +310,8 @@ Abs Analyzer::visit(const Expr& e, int t) {
           if (!x.known) return n.part == checked::CalendarDate::Part::days ? of_number(Extent{Number::from_int(1), std::nullopt, {}, "a period's length from data"}) : unknown();
           try {
             return of_value(dates::calendar_date(c_, n.part, *x.known));
-          } catch (const std::exception&) {
-            return of_number(kZero);  // an error at evaluation
+          } catch (const dates::DateError&) {  // E605, E614 at evaluation
+            return of_number(kZero);
           }
         } else if constexpr (std::is_same_v<T, checked::DateShift>) {
           Abs x = eval(*n.operand, t);
@@ -285,7 +319,7 @@ Abs Analyzer::visit(const Expr& e, int t) {
           if (!x.known || !k.lo || !k.hi || *k.lo != *k.hi) return unknown();
           try {
             return of_value(dates::shift(n, std::get<checked::DateValue>(*x.known), *k.lo));
-          } catch (const std::exception&) {
+          } catch (const dates::DateError&) {  // E605, E613 at evaluation
             return of_number(kZero);
           }
         } else if constexpr (std::is_same_v<T, checked::Builtin>) {
@@ -683,11 +717,12 @@ Bounds Analyzer::run() {
       for (std::size_t p = 0; p < c_.payments.size(); ++p) payment_paid(static_cast<int>(p), t);
       for (std::size_t w = 0; w < c_.waterfalls.size(); ++w) waterfall_paid(static_cast<int>(w), t);
     }
-  } catch (const TooDeep&) {
+  } catch (Stopped& stop) {
     Diagnostic d;
     d.kind = DiagKind::limit;
-    d.code = "E703";
-    set_message(d, text("the values of the contract depend on each other too deep for the bounds to follow"));
+    d.code = stop.code;
+    set_message(d, std::move(stop.text));
+    d.range = std::move(stop.at);
     out.diagnostics.push_back(std::move(d));
     return out;
   }
@@ -743,7 +778,7 @@ Extent input_extent(const checked::Contract& c, const BoundsOptions& o, int inpu
 
 Bounds payment_bounds(const checked::Contract& contract, const BoundsOptions& options) {
   Bounds out;
-  with_stack(8u << 20, [&] { out = Analyzer(contract, options).run(); });
+  with_stack(8u << 20, [&] { out = Analyzer(contract, options, options.limits).run(); });
   return out;
 }
 

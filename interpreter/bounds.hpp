@@ -25,6 +25,7 @@
 
 #include "interpreter/checked.hpp"
 #include "interpreter/diagnostic.hpp"
+#include "interpreter/evaluate.hpp"
 
 namespace utfall {
 
@@ -54,6 +55,9 @@ struct BoundsOptions {
   // As EvalOptions: series input index -> the factor every value is multiplied by (`--set
   // 'scale(INPUT)=F'`); the input's interval is its range times F.
   std::map<int, Number> input_scales;
+  // The evaluator's limits on steps, work and digits (E705, E711; an end past max_digits is
+  // unbounded), which the analysis keeps to as one evaluation does (docs/language.md §25).
+  EvalLimits limits;
 };
 
 // The bounds of one flow: every payment and waterfall tier from `payer` to `payee` in one

@@ -51,17 +51,25 @@ std::optional<std::vector<Choice>> choices(const checked::Contract& c, const Bou
 
 class Search {
  public:
-  Search(const checked::Contract& c, const EvalOptions& eo, const FlowBounds& flow, WitnessGoal goal, int budget)
-      : c_(c), eo_(eo), flow_(flow), goal_(goal), budget_(budget) {
+  Search(const checked::Contract& c, const EvalOptions& eo, const FlowBounds& flow, WitnessGoal goal, SearchBudget& steps,
+         int evaluations)
+      : c_(c), eo_(eo), flow_(flow), goal_(goal), steps_(steps), budget_(evaluations) {
+    eo_.fast = false;  // the tree walk counts the steps it takes (Evaluation::steps)
     periods_ = static_cast<int>(c.periods.size());
     data_.series.assign(c.inputs.size(), {});
     data_.participants.assign(c.inputs.size(), {});
   }
 
   // The amount for the data set `pick` ([choice][period]: the index of the end), or none when
-  // the evaluation fails or the budget is spent.
+  // the evaluation fails or a budget is spent.
   std::optional<std::pair<Number, int>> amount(const std::vector<Choice>& ch, const std::vector<std::vector<int>>& pick) {
-    if (budget_-- <= 0) return std::nullopt;
+    if (budget_-- <= 0 || stopped_) return std::nullopt;
+    if (steps_.steps == 0 || steps_.work == 0) {
+      stopped_ = true;
+      return std::nullopt;
+    }
+    eo_.limits.max_steps = std::min(limit_.max_steps, steps_.steps);
+    eo_.limits.max_work = std::min(limit_.max_work, steps_.work);
     for (std::size_t k = 0; k < ch.size(); ++k) {
       const auto& in = c_.inputs[ch[k].input];
       auto& s = data_.series[ch[k].input];
@@ -69,7 +77,15 @@ class Search {
       for (int t = in.first; t <= in.last && t < periods_; ++t) s[t] = ch[k].ends[pick[k][t]];
     }
     evaluate(c_, data_, eo_, workspace_, evaluation_);
-    if (!evaluation_.ok) return std::nullopt;
+    steps_.steps -= std::min(evaluation_.steps, steps_.steps);
+    steps_.work -= std::min(evaluation_.work, steps_.work);
+    if (!evaluation_.ok) {
+      // An evaluation stopped by what was left of the budget, not by its own limit, ends the search.
+      if ((eo_.limits.max_steps < limit_.max_steps && evaluation_.steps >= eo_.limits.max_steps) ||
+          (eo_.limits.max_work < limit_.max_work && evaluation_.work >= eo_.limits.max_work))
+        steps_.steps = 0, steps_.work = 0, stopped_ = true;
+      return std::nullopt;
+    }
     std::vector<Number> per(periods_);
     Number total;
     for (const auto& l : evaluation_.lines)
@@ -82,13 +98,17 @@ class Search {
     return std::pair{per.empty() ? Number{} : per[best], best};
   }
   bool better(const Number& a, const Number& b) const { return goal_.largest ? b < a : a < b; }
+  bool stopped() const { return stopped_; }
   const Dataset& data() const { return data_; }
 
  private:
   const checked::Contract& c_;
-  const EvalOptions& eo_;
+  EvalOptions eo_;
+  const EvalLimits limit_ = eo_.limits;  // an evaluation's own
   const FlowBounds& flow_;
   WitnessGoal goal_;
+  SearchBudget& steps_;
+  bool stopped_ = false;
   int budget_, periods_;
   Dataset data_;
   Workspace workspace_;
@@ -98,21 +118,24 @@ class Search {
 }  // namespace
 
 Found search_witness(const checked::Contract& c, const BoundsOptions& o, const EvalOptions& eo, const FlowBounds& flow,
-                     WitnessGoal goal, int budget) {
+                     WitnessGoal goal, SearchBudget& budget, int evaluations) {
   Found found;
   BoundsOptions unscaled = o;  // the data as written: the evaluation applies the scales itself
   unscaled.input_scales.clear();
   auto ch = choices(c, unscaled, found.skipped);
   if (!ch) return found;
   const int periods = static_cast<int>(c.periods.size());
-  Search search(c, eo, flow, goal, budget);
+  Search search(c, eo, flow, goal, budget, evaluations);
   std::vector<std::vector<int>> best_pick;
+  bool reached = false;
   auto consider = [&](const std::vector<std::vector<int>>& pick) {
+    if (reached) return false;
     auto r = search.amount(*ch, pick);
     if (!r) return false;
     if (found.ok && !search.better(r->first, found.amount)) return false;
     found.ok = true, found.amount = r->first, found.period = r->second;
     best_pick = pick;
+    reached = goal.bound && found.amount == *goal.bound;
     return true;
   };
   // Every input at one end in every period: all combinations for up to 10 inputs, else the
@@ -130,7 +153,7 @@ Found search_witness(const checked::Contract& c, const BoundsOptions& o, const E
     for (std::size_t k = 0; k < n; ++k) consider(uniform(std::uint64_t{1} << k)), consider(uniform(~(std::uint64_t{1} << k)));
   }
   // Then one input in one period at a time, while that improves the amount.
-  for (bool improved = found.ok; improved;) {
+  for (bool improved = found.ok && !reached; improved && !reached;) {
     improved = false;
     for (std::size_t k = 0; k < n; ++k) {
       if ((*ch)[k].ends.size() < 2) continue;
@@ -141,8 +164,10 @@ Found search_witness(const checked::Contract& c, const BoundsOptions& o, const E
       }
     }
   }
+  found.stopped = search.stopped();
   if (!found.ok) {
-    found.skipped = "no data set at the ends of the inputs' ranges could be evaluated";
+    found.skipped = found.stopped ? "the search stopped at its limit of work"
+                                  : "no data set at the ends of the inputs' ranges could be evaluated";
     return found;
   }
   found.series.assign(c.inputs.size(), {});

@@ -6,7 +6,8 @@
 // the evaluator itself, and keeps the data set with the largest (or smallest) amount: first
 // every input at one end in all periods (all 2^n choices for up to 10 inputs), then one input
 // in one period at a time switched to its other end while that improves the amount, within a
-// budget of evaluations. What it finds is an amount some allowed data reaches, exactly: when
+// budget of evaluations, and within a budget of evaluation steps that the searches of one
+// command share (so that `bounds` ends in bounded time however long one evaluation is). What it finds is an amount some allowed data reaches, exactly: when
 // it equals the bound, the bound is reached and the data set is its witness. A contract with
 // participant inputs is searched with no records (a witness for the flows that need none).
 #pragma once
@@ -23,6 +24,8 @@ namespace utfall {
 struct WitnessGoal {
   enum class What { total, period } what = What::total;
   bool largest = true;  // else the smallest
+  // The bound, when known: a data set that reaches it ends the search (none can do better).
+  std::optional<Number> bound;
 };
 
 struct Found {
@@ -32,12 +35,21 @@ struct Found {
   // The data set: [input][period] for the series inputs that were set (others empty).
   std::vector<std::vector<std::optional<checked::Value>>> series;
   std::string skipped;  // why no search ran ("a text input ..."), when !ok
+  bool stopped = false;  // the shared budget ran out before the search was done
 };
 
+// What the searches of one command may spend together: the steps and the work of exact
+// arithmetic of the evaluations they run, counted as EvalLimits counts them (the whole command
+// then does at most about what two of the longest evaluations do: the analysis, and the
+// searches).
+struct SearchBudget {
+  std::uint64_t steps = EvalLimits{}.max_steps;
+  std::uint64_t work = EvalLimits{}.max_work;
+};
 // Searches for the data set that gives `flow` its largest (or smallest) total or amount in one
-// period; at most `budget` evaluations.
+// period; at most `evaluations` evaluations, and the steps they take from `budget`.
 Found search_witness(const checked::Contract& contract, const BoundsOptions& options, const EvalOptions& eval_options,
-                     const FlowBounds& flow, WitnessGoal goal, int budget = 4000);
+                     const FlowBounds& flow, WitnessGoal goal, SearchBudget& budget, int evaluations = 4000);
 
 // The witness as a data file that `utfall run` reads: a CSV with a `period` column and one
 // column per series input, each value as a data file writes it (a percentage as `92 %`).

@@ -820,6 +820,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
   out.ok = false;
   out.fast = false;
   out.steps = 0;
+  out.work = 0;
   out.lane_records = 0;
   out.lane_loops = 0;
   out.traces.clear();
@@ -865,7 +866,7 @@ static void evaluate(const checked::Contract& contract, const Dataset& data, con
     d.message = e.what();
     failed(std::move(d));
   }
-  if (ev) out.steps = ev->steps(), out.lane_records = ev->lane_records(), out.lane_loops = ev->lane_loops();
+  if (ev) out.steps = ev->steps(), out.work = ev->work(), out.lane_records = ev->lane_records(), out.lane_loops = ev->lane_loops();
 }
 
 void evaluate(const checked::Contract& contract, const Dataset& data, const EvalOptions& options, Workspace& workspace,
@@ -935,7 +936,7 @@ void evaluate_each(const checked::Contract& contract, const Dataset* const* data
       Evaluation& e = out[each.cases[k]];
       fast::write_lines(*program, contract, each.amounts.data() + k * lines, e);
       e.ok = e.fast = true;
-      e.steps = 0, e.lane_records = 0, e.lane_loops = 0;
+      e.steps = 0, e.work = 0, e.lane_records = 0, e.lane_loops = 0;
       e.traces.clear(), e.not_paid.clear(), e.diagnostics.clear();
     }
   }

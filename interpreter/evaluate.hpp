@@ -184,6 +184,8 @@ struct Evaluation {
   // Expression nodes the tree walk evaluated (what EvalLimits::max_steps bounds); 0 on the
   // fixed-point path. A measure of work that tests can bound.
   std::uint64_t steps = 0;
+  // Work of exact arithmetic it did (what EvalLimits::max_work bounds); 0 on the fixed-point path.
+  std::uint64_t work = 0;
   // Records of participants whose loops ran on fixed-point lanes (fast_participants.hpp), in
   // all; 0 when none did.
   std::uint64_t lane_records = 0;

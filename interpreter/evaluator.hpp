@@ -141,6 +141,7 @@ class Evaluator {
   bool boolean(const Expr& e, int t) { return std::get<bool>(eval(e, t)); }
   void run(Evaluation& out);
   std::uint64_t steps() const { return steps_; }
+  std::uint64_t work() const { return work_; }
   std::uint64_t lane_records() const { return lane_records_; }
   std::uint64_t lane_loops() const { return lanes_.lowered(); }
   // Lists the limits that bind (limit_hits.hpp) in `hits`, from now on.

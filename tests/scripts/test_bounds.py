@@ -218,6 +218,60 @@ with tempfile.TemporaryDirectory() as tmp:
         for (frm, to), want in expected.items():
             eq(f"{label}: most in total {frm} -> {to} (by hand)", (flow(j, frm, to) or {}).get("most_in_total", {}).get("bound"), want)
 
+# A date the calendar does not have stops every run with an error (E613, E605, E614), so nothing
+# is ever paid: `bounds` must still answer (it once aborted on these), and must not claim that
+# its most is reached by any data set.
+DATED = [
+    ("E613", "periods yearly 2025 .. 2026", "if add_months(date 2026-01-31, 1) > date 2026-01-31 then x * 1 SEK else 0 SEK"),
+    ("E605", "periods yearly 2025 .. 2026", "if add_days(date 9999-12-01, 100) > date 9999-12-01 then x * 1 SEK else 0 SEK"),
+    ("E614", "periods H1 = 2026-01-01 .. 2026-06-30, H2 = 2026-07-01 .. 2026-12-31",
+     "if period_of(date 2020-02-15) = period then x * 1 SEK else 0 SEK"),
+    ("E614", "periods H1 = 2026-01-01 .. 2026-06-30, H2 = 2026-07-01 .. 2026-12-31",
+     "if days_in(@H2 + 1) > 0 then x * 1 SEK else 0 SEK"),
+]
+with tempfile.TemporaryDirectory() as tmp:
+    for i, (code, periods, amount) in enumerate(DATED):
+        c, d = Path(tmp) / f"d{i}.utfall", Path(tmp) / f"d{i}.csv"
+        c.write_text(HEAD + periods + """
+input x : number per period between 0 and 10
+clause "1" { pay q: a -> b amount """ + amount + " }\n", encoding="utf-8")
+        names = ["2025", "2026"] if "yearly" in periods else ["H1", "H2"]
+        d.write_text("period,x\n" + "".join(f"{p},1\n" for p in names), encoding="utf-8")
+        label = f"dates {i} ({code})"
+        r = subprocess.run([utfall, "run", c, "--data", d], capture_output=True, text=True)
+        T.check(f"{label}: the run stops with {code}", r.returncode != 0 and f"error[{code}]" in r.stderr, r.stderr)
+        j = bounds_json(label, c)
+        f = j and flow(j, "a", "b")
+        T.check(f"{label}: bounds names the flow a -> b", bool(f), j)
+        if f:
+            T.check(f"{label}: the most in total is not claimed reached", f["most_in_total"]["reached"] is False, f["most_in_total"])
+
+# A value that squares itself each period (its digits double): the analysis gives up an end past
+# the evaluator's 10 000 digits (unbounded, saying why) instead of computing 2^100 digits, and
+# answers at once. By hand, s's largest value h(t) = h(t-1)^2 * 3 from h = 2: 12, 432, 559 872
+# in the first three years (each a whole number).
+with tempfile.TemporaryDirectory() as tmp:
+    c = Path(tmp) / "sq.utfall"
+    c.write_text(HEAD + """periods yearly 2001 .. 2100
+input x : number per period between 2 and 3
+clause "1" {
+  let s = previous(s, 2) * previous(s, 2) * x
+  pay q: a -> b amount round(s * 1 SEK, 0.01 SEK, half_up) when period <= @2003
+  pay r: a -> c amount round(s * 1 SEK, 0.01 SEK, half_up)
+}
+""", encoding="utf-8")
+    j = bounds_json("squaring", c)
+    q, r = (j and flow(j, "a", "b")), (j and flow(j, "a", "c"))
+    if q and r:
+        # Every run stops with E704 once s passes 10 000 digits, so no data set is paid
+        # anything and the bound is not claimed reached.
+        eq("squaring: the first three years (by hand), not reached", (q["most_in_total"]["bound"], q["most_in_total"]["reached"]), ("560316.00", False))
+        T.check("squaring: the flow over 100 years is unbounded past the digit limit",
+                r["most_in_total"]["bound"] is None and "grows past 10000 digits" in r["most_in_total"]["unbounded"], r["most_in_total"])
+    t = bounds(c)
+    T.check("squaring: the text names the growth, and gives no advice on input ranges",
+            t.returncode == 0 and "grows past 10000 digits" in t.stdout and "An input without a bound" not in t.stdout, t.stdout + t.stderr)
+
 # A count that must be positive: the search, which chooses no records, does not run.
 with tempfile.TemporaryDirectory() as tmp:
     c = Path(tmp) / "c.utfall"
@@ -281,7 +335,7 @@ def datum(v, dtype):
     return syntax.dec(Fraction(v) * 100) if dtype == "percent" else syntax.dec(Fraction(v))
 
 
-checked_cases = 0
+checked_cases = refused_cases = 0
 with tempfile.TemporaryDirectory() as tmp:
     for seed in range(1, 61):
         c = gen.generate(seed)
@@ -290,7 +344,15 @@ with tempfile.TemporaryDirectory() as tmp:
         sets = run_gen.set_args(c)
         run = run_gen.run_utfall(utfall, case, files, sets)
         if run["rc"] != 0:
-            continue  # a data set the contract refuses pays nothing
+            # A data set the contract refuses pays nothing, so there is no amount to compare;
+            # the bounds must still be computed (an error at evaluation, such as E614 from a
+            # date outside a listed calendar, is a path that pays nothing, not a failure).
+            b = subprocess.run([utfall, "bounds", str(case / "contract.utfall"), *sets, "--format", "json"],
+                               capture_output=True, text=True, timeout=120)
+            T.check(f"seed {seed}: bounds exits 0 on a contract whose run stops with an error", b.returncode == 0,
+                    f"run exit {run['rc']}, bounds exit {b.returncode}: {b.stderr[-2000:]}")
+            refused_cases += 1
+            continue
         assume = []
         for s in c.series:
             vals = [Fraction(v) for v in c.sdata[s.name] if numeric(v)]
@@ -325,5 +387,6 @@ with tempfile.TemporaryDirectory() as tmp:
                     f"total {total}, bounds {least}..{most}, per period {top}: {got}")
         checked_cases += 1
 T.check("generated: at least 30 contracts were checked", checked_cases >= 30, checked_cases)
+T.check("generated: at least 5 contracts whose run stops with an error were bounded", refused_cases >= 5, refused_cases)
 
 T.finish()
