@@ -490,15 +490,7 @@ clause "2" "Återbetalning" {
         auto contract = contract_of(engine);
         const auto data = data_of(engine, contract);
         auto holder = make(contract);
-        bool thrown = false;
-        allocation_counter::fail_after = k;
-        try {
-          first(holder, contract, data);
-        } catch (const std::bad_alloc&) {
-          thrown = true;
-        }
-        const bool failed = allocation_counter::fail_after < 0;  // allocation k was made, and failed
-        allocation_counter::fail_after = -1;
+        const auto [thrown, failed] = allocation_counter::failing(k, [&] { first(holder, contract, data); });
         REQUIRE(thrown == failed);  // handed to the host, never taken for another error
         if (!failed) break;
         ++failures;

@@ -27,6 +27,26 @@ inline std::atomic<std::uint64_t>& mine() {
 // For tests of what running out of memory leaves behind: how many more of this thread's
 // allocations succeed before one throws std::bad_alloc (after which it is -1 again); -1: none.
 inline thread_local std::int64_t fail_after = -1;
+
+// Runs `call` with this thread's allocation k failing: whether it threw std::bad_alloc, and
+// whether allocation k was made (and so failed). A test asserts on the result, after: its own
+// macros allocate, and must not run while a failure is armed.
+struct Failure {
+  bool thrown = false, failed = false;
+};
+template <typename Call>
+Failure failing(std::int64_t k, Call&& call) {
+  Failure out;
+  fail_after = k;
+  try {
+    call();
+  } catch (const std::bad_alloc&) {
+    out.thrown = true;
+  }
+  out.failed = fail_after < 0;
+  fail_after = -1;
+  return out;
+}
 }  // namespace allocation_counter
 
 // Every thread's allocations so far.

@@ -75,15 +75,7 @@ TEST_CASE("a Workspace that ran out of memory lowering a contract runs that cont
       evaluate(*first, first_data, EvalOptions{}, workspace, out);
       REQUIRE(out.fast);  // lowered, and its program kept
     }
-    bool thrown = false;
-    allocation_counter::fail_after = k;
-    try {
-      evaluate(*second, second_data, EvalOptions{}, workspace, out);
-    } catch (const std::bad_alloc&) {
-      thrown = true;
-    }
-    const bool failed = allocation_counter::fail_after < 0;  // allocation k was made, and failed
-    allocation_counter::fail_after = -1;
+    const auto [thrown, failed] = allocation_counter::failing(k, [&] { evaluate(*second, second_data, EvalOptions{}, workspace, out); });
     REQUIRE(thrown == failed);
     for (int i = 0; i < 2; ++i) {
       evaluate(*second, second_data, EvalOptions{}, workspace, out);
