@@ -167,6 +167,7 @@ class Analyzer {
   std::size_t depth_ = 0;
   std::uint64_t steps_ = 0;  // expressions read, over all periods (E705)
   std::uint64_t work_ = 0;   // exact arithmetic, counted as the evaluator counts it (E711)
+  std::size_t kept_ = 0;     // bytes of the values kept for later periods, about (E713)
   std::vector<std::optional<Value>> terms_;  // none: unlimited
   // Definitions (and definitions for each participant) by index and period; none while one is
   // being computed (a circle through it is any value).
@@ -194,6 +195,12 @@ class Analyzer {
   Abs eval(const Expr& e, int t);
   Abs visit(const Expr& e, int t);
   Abs sized(Abs v, const Expr& e);
+  // Counts the memory of a value kept for later periods against BoundsOptions::max_kept_bytes.
+  void keep(const Extent& x, const SourceRange& at) {
+    kept_ += sizeof(Abs) + 64 + x.why_lo.capacity() + x.why_hi.capacity();  // 64: a map's node, about
+    if (kept_ > o_.max_kept_bytes)
+      throw Stopped{"E713", text("the values the bounds keep for later periods need more than {} MiB (the limit)", o_.max_kept_bytes >> 20), at};
+  }
   Extent number(const Expr& e, int t) { return eval(e, t).n; }
   Abs definition(Memo& memo, int index, int t, const std::string& name, int clause, const Expr& value);
   Abs binary(const Expr& e, const checked::Binary& n, int t);
@@ -221,10 +228,19 @@ class Analyzer {
   }
 };
 
-// Appends a step to the why of each absent end, once.
+// Appends a step to the why of each absent end, once. A path names its first kPathSteps steps,
+// then `…`: a chain of hundreds of definitions would otherwise make every value it reaches, in
+// every period, carry a path as long as the chain.
+constexpr std::size_t kPathSteps = 12;
 Extent through(Extent x, const std::string& step) {
-  for (auto* why : {&x.why_lo, &x.why_hi})
-    if (!why->empty() && why->find(step) == std::string::npos) *why += " -> " + step;
+  static const std::string kMore = " -> …";
+  for (auto* why : {&x.why_lo, &x.why_hi}) {
+    if (why->empty() || why->find(step) != std::string::npos) continue;
+    std::size_t steps = 0;
+    for (std::size_t at = why->find(" -> "); at != std::string::npos; at = why->find(" -> ", at + 4)) ++steps;
+    if (steps < kPathSteps) *why += " -> " + step;
+    else if (!why->ends_with(kMore)) *why += kMore;
+  }
   return x;
 }
 
@@ -336,6 +352,7 @@ Abs Analyzer::visit(const Expr& e, int t) {
           if (auto it = over_periods_.find(&e); it != over_periods_.end()) return of_number(it->second);
           Extent sum = kZero;
           for (int s = n.first; s <= n.last; ++s) sum = add(sum, number(*n.body, s));
+          keep(sum, e.range);
           return of_number(over_periods_.emplace(&e, sum).first->second);
         } else if constexpr (std::is_same_v<T, checked::OverParticipants>) {
           return participants(n, t);
@@ -351,6 +368,7 @@ Abs Analyzer::definition(Memo& memo, int index, int t, const std::string& name, 
   if (!fresh) return it->second ? *it->second : of_number(Extent::any(fmt::format("`{}` depends on itself", name)));
   Abs v = eval(value, t);
   v.n = through(std::move(v.n), fmt::format("`{}`{}", name, clause_label(clause)));
+  keep(v.n, value.range);
   it->second = std::move(v);  // a map's entries stay where they are while others are added
   return *it->second;
 }
@@ -476,6 +494,7 @@ Extent Analyzer::to_date(const Expr& e, const Expr& operand, int t) {
     }
   for (int s = from; s <= t; ++s) {
     sum = add(sum, number(operand, s));
+    keep(sum, e.range);
     to_date_[{&e, s}] = sum;
   }
   return through(sum, fmt::format("`{}`", where(e)));
@@ -631,6 +650,7 @@ void Analyzer::compute_payment(int p, int t) {
     paid = at_least_zero(amount);  // a negative payment stops the evaluation (E608)
     if (may_skip) paid = join(paid, kZero);
   }
+  keep(paid, pay.range);
   st.paid.push_back(paid);
   Extent total = add(before, paid);
   if (total_hi_limit.hi && (!total.hi || *total_hi_limit.hi < *total.hi)) total.hi = total_hi_limit.hi, total.why_hi.clear();
@@ -688,6 +708,7 @@ void Analyzer::compute_waterfall(int w, int t) {
   } else {
     // nothing paid; totals stay
   }
+  for (const auto& x : paid) keep(x, fall.range);
   st.paid.push_back(std::move(paid));
 }
 

@@ -58,6 +58,9 @@ struct BoundsOptions {
   // The evaluator's limits on steps, work and digits (E705, E711; an end past max_digits is
   // unbounded), which the analysis keeps to as one evaluation does (docs/language.md §25).
   EvalLimits limits;
+  // The memory of the values the analysis keeps for later periods (a definition's, a running
+  // sum's, what each rule paid), about: E713 past it. One value a definition and period.
+  std::size_t max_kept_bytes = std::size_t{512} << 20;
 };
 
 // The bounds of one flow: every payment and waterfall tier from `payer` to `payee` in one

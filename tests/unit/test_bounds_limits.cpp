@@ -97,6 +97,39 @@ TEST_CASE("the bounds stop with E711 when their exact arithmetic passes the limi
   CHECK(whole.flows[0].total.hi == Number::power_of_ten(43));  // 1 000 periods * 10 SEK * 10^39
 }
 
+TEST_CASE("a path from an unbounded input names its first twelve steps, then an ellipsis", "[bounds]") {
+  std::string defs = "  let d0 = x\n";
+  for (int i = 1; i < 30; ++i) defs += "  let d" + std::to_string(i) + " = d" + std::to_string(i - 1) + " + x\n";
+  auto c = test_support::compiled_text(header("yearly 2001 .. 2003") + "input x : SEK per period\nclause \"1\" {\n" + defs +
+                                       "  pay q: a -> b amount d29\n}\n");
+  const Bounds b = payment_bounds(*c, BoundsOptions{});
+  REQUIRE(b.ok);
+  std::string path = "`x` has no upper bound";
+  for (int i = 0; i < 12; ++i) path += " -> `d" + std::to_string(i) + "` (clause 1)";
+  path += " -> …";
+  CHECK_FALSE(b.flows[0].total.hi);
+  CHECK(b.flows[0].total.why_hi == path);
+  CHECK(b.flows[0].per_period[2].why_hi == path);
+}
+
+TEST_CASE("the values the bounds keep for later periods are counted against a limit (E713)", "[bounds]") {
+  // 100 definitions over 1 000 periods keep 100 000 values: far more than 1 MiB of them.
+  std::string defs = "  let d0 = x\n";
+  for (int i = 1; i < 100; ++i) defs += "  let d" + std::to_string(i) + " = d" + std::to_string(i - 1) + " + x\n";
+  auto c = test_support::compiled_text(header("yearly 2001 .. 3000") + "input x : SEK per period between 0 SEK and 1 SEK\n" +
+                                       "clause \"1\" {\n" + defs + "  pay q: a -> b amount d99\n}\n");
+  BoundsOptions options;
+  options.max_kept_bytes = 1 << 20;
+  Bounds b = payment_bounds(*c, options);
+  REQUIRE_FALSE(b.ok);
+  REQUIRE(b.diagnostics.size() == 1);
+  CHECK(b.diagnostics[0].code == "E713");
+  CHECK(b.diagnostics[0].range);
+  b = payment_bounds(*c, BoundsOptions{});  // about 30 MiB
+  REQUIRE(b.ok);
+  CHECK(b.flows[0].total.hi == Number::from_int(1000 * 100));  // d99 is 100 times x, at most 1 SEK
+}
+
 TEST_CASE("the witness searches of one command share the steps of one evaluation", "[bounds]") {
   // x - x is 0 on every data set, but the intervals make it up to 10 a period: the bound is not
   // reached, so the search runs until a budget stops it.
