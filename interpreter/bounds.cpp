@@ -139,8 +139,9 @@ Abs join(const Abs& a, const Abs& b) {
 
 // Thrown when the analysis meets one of the evaluator's limits (docs/language.md §25), at the
 // expression it was reading: values that depend on each other deeper than it follows (E703),
-// more steps (E705) or more exact arithmetic (E711) than one evaluation may take. So a hostile
-// contract gets an answer in bounded time, as `utfall run` does.
+// more steps (E705) or more exact arithmetic (E711) than one evaluation may take, more values
+// kept for later periods than BoundsOptions::max_kept_bytes (E713). So a hostile contract gets
+// an answer in bounded time and memory, as `utfall run` does.
 struct Stopped {
   const char* code;
   Text text;
